@@ -1,0 +1,143 @@
+/**
+ * The score contract (see DESIGN.md): one zod schema per API shape. The same schemas validate
+ * requests, give the TypeScript types, and generate the OpenAPI document, so they cannot drift.
+ */
+import { z } from 'zod';
+
+export const DETECTOR_NAMES = ['auto', 'robust', 'seasonal', 'kmeans'] as const;
+export const DetectorName = z.enum(DETECTOR_NAMES);
+export type DetectorName = z.infer<typeof DetectorName>;
+
+export const Sensitivity = z
+  .number()
+  .min(0)
+  .max(100)
+  .describe('0 (only the most extreme deviations) … 100 (flag small deviations); default 50');
+
+export const Labels = z.record(z.string(), z.string());
+
+/** One input series. Timestamps are epoch milliseconds; values may contain null for missing points. */
+export const SeriesInput = z.object({
+  labels: Labels.optional(),
+  timestamps: z.array(z.number().finite()),
+  values: z.array(z.number().nullable()),
+});
+export type SeriesInput = z.infer<typeof SeriesInput>;
+
+export const ScoreOptions = z
+  .object({
+    causal: z
+      .boolean()
+      .optional()
+      .describe('score each point only from data at or before it (default false: fit on the whole range)'),
+    counter: z
+      .union([z.boolean(), z.literal('auto')])
+      .optional()
+      .describe('treat values as a monotonic counter and score its rate; "auto" detects it (default)'),
+    period: z
+      .union([z.number().int().min(2).max(100000), z.literal('auto'), z.literal('none')])
+      .optional()
+      .describe('season length in points, "auto" to detect (default) or "none"'),
+    minEpisodePoints: z.number().int().min(1).max(1000).optional().describe('shortest episode kept (default 1)'),
+    direction: z.enum(['both', 'up', 'down']).optional().describe('which deviations count (default both)'),
+  })
+  .strict();
+export type ScoreOptions = z.infer<typeof ScoreOptions>;
+
+export const SeriesState = z.enum(['ok', 'learning', 'no_data', 'suppressed']);
+export type SeriesState = z.infer<typeof SeriesState>;
+
+export const Direction = z.enum(['up', 'down']);
+export type Direction = z.infer<typeof Direction>;
+
+export const ExplanationKind = z.enum([
+  'spike',
+  'dip',
+  'level_shift',
+  'variance_change',
+  'seasonal_mismatch',
+  'rate_of_change',
+]);
+export type ExplanationKind = z.infer<typeof ExplanationKind>;
+
+export const Explanation = z.object({
+  kind: ExplanationKind,
+  summary: z.string(),
+  expected: z.number().nullable(),
+  actual: z.number().nullable(),
+  features: z.array(z.object({ name: z.string(), contribution: z.number() })),
+});
+export type Explanation = z.infer<typeof Explanation>;
+
+export const SeverityLabel = z.enum(['warning', 'minor', 'major', 'critical']);
+export type SeverityLabel = z.infer<typeof SeverityLabel>;
+
+export const Episode = z.object({
+  start: z.number(),
+  end: z.number(),
+  peakTime: z.number(),
+  peakScore: z.number(),
+  severity: z.number().min(0).max(100),
+  severityLabel: SeverityLabel,
+  direction: Direction,
+  open: z.boolean().describe('true while the episode is still going on at the last point'),
+  explanation: Explanation,
+});
+export type Episode = z.infer<typeof Episode>;
+
+export const CleaningReport = z.object({
+  inputPoints: z.number(),
+  outputPoints: z.number(),
+  stepMs: z.number(),
+  unsorted: z.boolean(),
+  duplicates: z.number(),
+  invalid: z.number().describe('NaN, Inf or null values dropped'),
+  gaps: z.number().describe('points missing on the regular grid (left missing, never zero)'),
+  counter: z.boolean(),
+  counterResets: z.number(),
+});
+export type CleaningReport = z.infer<typeof CleaningReport>;
+
+export const ModelInfo = z.object({
+  detector: z.string(),
+  components: z.array(z.string()),
+  period: z.number().nullable(),
+  threshold: z.number().describe('raw deviation at score 1 for the chosen sensitivity'),
+  learningPoints: z.number(),
+  causal: z.boolean(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+const nullableNumbers = z.array(z.number().nullable());
+
+/** One scored series: the score contract, point by point on the cleaned grid. */
+export const SeriesScore = z.object({
+  labels: Labels,
+  state: SeriesState,
+  detector: z.string(),
+  model: ModelInfo,
+  cleaning: CleaningReport,
+  timestamps: z.array(z.number()),
+  values: nullableNumbers,
+  score: z.array(z.number().min(0)),
+  expected: nullableNumbers,
+  lower: nullableNumbers,
+  upper: nullableNumbers,
+  anomaly: z.array(z.boolean()),
+  direction: z.array(Direction.nullable()),
+  episodes: z.array(Episode),
+});
+export type SeriesScore = z.infer<typeof SeriesScore>;
+
+export const ScoreRequest = z
+  .object({
+    series: z.array(SeriesInput).min(1),
+    detector: DetectorName.optional(),
+    sensitivity: Sensitivity.optional(),
+    options: ScoreOptions.optional(),
+  })
+  .strict();
+export type ScoreRequest = z.infer<typeof ScoreRequest>;
+
+export const ScoreResponse = z.object({ series: z.array(SeriesScore) });
+export type ScoreResponse = z.infer<typeof ScoreResponse>;

@@ -1,0 +1,32 @@
+import type { DetectorName, Direction, Episode, ScoreOptions, SeriesScore, SeriesState } from '../contract/score.js';
+
+export interface ScoreParams {
+  detector?: DetectorName;
+  /** 0–100, default 50. */
+  sensitivity?: number;
+  options?: ScoreOptions;
+}
+
+/** One point scored by a live stream (continuous jobs). */
+export interface StreamPoint {
+  timestamp: number;
+  value: number | null;
+  score: number;
+  expected: number | null;
+  lower: number | null;
+  upper: number | null;
+  anomaly: boolean;
+  direction: Direction | null;
+  state: SeriesState;
+}
+
+/** Incremental, causal scoring of one series: what continuous jobs hold per series. */
+export interface ScoringStream {
+  /** Feed the next point (timestamps must increase; older or duplicate points are ignored, returning null). */
+  push(timestamp: number, value: number | null): StreamPoint | null;
+  /** Episodes seen so far, the last one possibly still open. */
+  episodes(): Episode[];
+  state(): SeriesState;
+}
+
+export type { SeriesScore };
