@@ -1,0 +1,185 @@
+/**
+ * Streaming window primitives shared by the batch featurizers and the detectors.
+ * Each update is O(1) or O(log w + w/ memmove), so a detector scores a point in microseconds.
+ */
+
+/** Fixed-size ring buffer of the last `size` values (NaN = missing is not stored). */
+export class Ring {
+  readonly buf: Float64Array;
+  private head = 0;
+  count = 0;
+  constructor(readonly size: number) {
+    this.buf = new Float64Array(size);
+  }
+  /** Push a value, returning the one evicted (NaN if the ring was not full). */
+  push(x: number): number {
+    const evicted = this.count === this.size ? this.buf[this.head] : NaN;
+    this.buf[this.head] = x;
+    this.head = (this.head + 1) % this.size;
+    if (this.count < this.size) this.count++;
+    return evicted;
+  }
+  /** i-th most recent value (0 = newest). */
+  recent(i: number): number {
+    return this.buf[(this.head - 1 - i + 2 * this.size) % this.size];
+  }
+  get full(): boolean {
+    return this.count === this.size;
+  }
+  toArray(): number[] {
+    const out: number[] = [];
+    for (let i = this.count - 1; i >= 0; i--) out.push(this.recent(i));
+    return out;
+  }
+}
+
+/**
+ * Sliding window that keeps its values sorted, for rolling median / quantiles / IQR.
+ * Insertion and deletion are binary search + memmove: no library offers an order-statistics window
+ * over typed arrays that beats this for the window sizes used here (≤ a few thousand).
+ */
+export class SortedWindow {
+  private readonly ring: Ring;
+  private readonly sorted: Float64Array;
+  private n = 0;
+  constructor(readonly size: number) {
+    this.ring = new Ring(size);
+    this.sorted = new Float64Array(size);
+  }
+  get count(): number {
+    return this.n;
+  }
+  push(x: number): void {
+    const evicted = this.ring.push(x);
+    if (this.ring.count === this.n && !Number.isNaN(evicted)) this.remove(evicted);
+    this.insert(x);
+  }
+  private lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  private insert(x: number): void {
+    const i = this.lowerBound(x);
+    this.sorted.copyWithin(i + 1, i, this.n);
+    this.sorted[i] = x;
+    this.n++;
+  }
+  private remove(x: number): void {
+    const i = this.lowerBound(x);
+    this.sorted.copyWithin(i, i + 1, this.n);
+    this.n--;
+  }
+  /** Quantile with linear interpolation (type 7, as numpy's default). NaN when empty. */
+  quantile(q: number): number {
+    if (this.n === 0) return NaN;
+    const pos = q * (this.n - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.min(lo + 1, this.n - 1);
+    return this.sorted[lo] + (this.sorted[hi] - this.sorted[lo]) * (pos - lo);
+  }
+  median(): number {
+    return this.quantile(0.5);
+  }
+  min(): number {
+    return this.n ? this.sorted[0] : NaN;
+  }
+  max(): number {
+    return this.n ? this.sorted[this.n - 1] : NaN;
+  }
+  /** Median absolute deviation from the median (unscaled). O(w). */
+  mad(): number {
+    if (this.n === 0) return NaN;
+    const m = this.median();
+    const dev = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) dev[i] = Math.abs(this.sorted[i] - m);
+    dev.sort();
+    const pos = 0.5 * (this.n - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.min(lo + 1, this.n - 1);
+    return dev[lo] + (dev[hi] - dev[lo]) * (pos - lo);
+  }
+  values(): number[] {
+    return this.ring.toArray();
+  }
+}
+
+/** Rolling mean and standard deviation over the last `size` values (sums kept incrementally). */
+export class RollingMoments {
+  private readonly ring: Ring;
+  private sum = 0;
+  private sumSq = 0;
+  // Re-sum periodically so floating-point drift from add/subtract cannot accumulate.
+  private sinceResum = 0;
+  constructor(readonly size: number) {
+    this.ring = new Ring(size);
+  }
+  get count(): number {
+    return this.ring.count;
+  }
+  push(x: number): void {
+    const evicted = this.ring.push(x);
+    this.sum += x;
+    this.sumSq += x * x;
+    if (!Number.isNaN(evicted)) {
+      this.sum -= evicted;
+      this.sumSq -= evicted * evicted;
+    }
+    if (++this.sinceResum >= 4 * this.size) this.resum();
+  }
+  private resum(): void {
+    this.sinceResum = 0;
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < this.ring.count; i++) {
+      const v = this.ring.recent(i);
+      s += v;
+      s2 += v * v;
+    }
+    this.sum = s;
+    this.sumSq = s2;
+  }
+  mean(): number {
+    return this.ring.count ? this.sum / this.ring.count : NaN;
+  }
+  /** Sample standard deviation (n − 1). */
+  std(): number {
+    const n = this.ring.count;
+    if (n < 2) return NaN;
+    const m = this.sum / n;
+    return Math.sqrt(Math.max(0, (this.sumSq - n * m * m) / (n - 1)));
+  }
+}
+
+/** Exponentially weighted mean and variance (West's incremental form). */
+export class EwStats {
+  mean = NaN;
+  variance = 0;
+  n = 0;
+  constructor(readonly alpha: number) {}
+  push(x: number): void {
+    this.n++;
+    if (Number.isNaN(this.mean)) {
+      this.mean = x;
+      this.variance = 0;
+      return;
+    }
+    const diff = x - this.mean;
+    const incr = this.alpha * diff;
+    this.mean += incr;
+    this.variance = (1 - this.alpha) * (this.variance + diff * incr);
+  }
+  get std(): number {
+    return Math.sqrt(this.variance);
+  }
+}
+
+/** Smoothing factor for an EWMA whose weights have the given half-life in points. */
+export function alphaForHalfLife(halfLife: number): number {
+  return 1 - Math.pow(0.5, 1 / halfLife);
+}

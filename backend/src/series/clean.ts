@@ -1,0 +1,193 @@
+/**
+ * Series cleaning: turn whatever a client or a source sends into a regular grid.
+ *
+ * - sorts unsorted input and merges duplicate timestamps (the later sample wins, as in Prometheus);
+ * - drops NaN / null / ±Inf values (counted), never replacing them with zero;
+ * - resamples to the series' own step (median spacing): several samples in one slot are averaged,
+ *   empty slots stay missing (NaN) so detectors can tell "no data" from "zero traffic";
+ * - detects monotonic counters (optional) and converts them to per-second rates, treating a drop as a
+ *   counter reset (the increase after a reset is the new value, like PromQL's rate()).
+ */
+import type { CleaningReport } from '../contract/score.js';
+
+export interface CleanSeries {
+  /** Regular grid, epoch ms. */
+  timestamps: Float64Array;
+  /** Value per grid slot; NaN where no valid sample fell into the slot. */
+  values: Float64Array;
+  report: CleaningReport;
+}
+
+export interface CleanOptions {
+  counter?: boolean | 'auto';
+  /** Upper bound on grid length; a sparse series with a huge span gets a coarser step instead. */
+  maxGridPoints?: number;
+}
+
+/** Median of positive consecutive differences: the series' natural step. */
+export function medianStep(sortedTimestamps: ArrayLike<number>): number {
+  const diffs: number[] = [];
+  for (let i = 1; i < sortedTimestamps.length; i++) {
+    const d = sortedTimestamps[i] - sortedTimestamps[i - 1];
+    if (d > 0) diffs.push(d);
+  }
+  if (diffs.length === 0) return 0;
+  diffs.sort((a, b) => a - b);
+  return diffs[Math.floor((diffs.length - 1) / 2)];
+}
+
+interface Sample {
+  t: number;
+  v: number;
+}
+
+function sortAndDedupe(timestamps: readonly number[], values: readonly (number | null)[]) {
+  let unsorted = false;
+  for (let i = 1; i < timestamps.length; i++) {
+    if (timestamps[i] < timestamps[i - 1]) {
+      unsorted = true;
+      break;
+    }
+  }
+  const order = timestamps.map((_, i) => i);
+  // Stable sort keeps arrival order among equal timestamps, so "later sample wins" stays true.
+  if (unsorted) order.sort((a, b) => timestamps[a] - timestamps[b]);
+  const samples: Sample[] = [];
+  let duplicates = 0;
+  let invalid = 0;
+  for (const i of order) {
+    const t = timestamps[i];
+    const raw = values[i];
+    const v = typeof raw === 'number' && Number.isFinite(raw) ? raw : NaN;
+    if (Number.isNaN(v)) invalid++;
+    const last = samples[samples.length - 1];
+    if (last && last.t === t) {
+      duplicates++;
+      if (!Number.isNaN(v)) last.v = v;
+      continue;
+    }
+    samples.push({ t, v });
+  }
+  return { samples, unsorted, duplicates, invalid };
+}
+
+/** Counter heuristic: non-negative, almost never decreasing, and mostly increasing. */
+export function looksLikeCounter(values: ArrayLike<number>): boolean {
+  let prev = NaN;
+  let ups = 0;
+  let downs = 0;
+  let steps = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    if (v < 0) return false;
+    if (!Number.isNaN(prev)) {
+      steps++;
+      if (v > prev) ups++;
+      else if (v < prev) downs++;
+    }
+    prev = v;
+  }
+  if (steps < 10) return false;
+  return ups >= 0.5 * steps && downs <= Math.max(1, 0.01 * steps);
+}
+
+/** Per-second rate of a counter on a grid; a decrease is a reset, so the increase is the new value. */
+export function counterToRate(
+  timestamps: Float64Array,
+  values: Float64Array,
+): { rates: Float64Array; resets: number } {
+  const rates = new Float64Array(values.length).fill(NaN);
+  let resets = 0;
+  let prevT = NaN;
+  let prevV = NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    if (!Number.isNaN(prevV)) {
+      const dt = (timestamps[i] - prevT) / 1000;
+      let increase = v - prevV;
+      if (increase < 0) {
+        resets++;
+        increase = v;
+      }
+      rates[i] = dt > 0 ? increase / dt : NaN;
+    }
+    prevT = timestamps[i];
+    prevV = v;
+  }
+  return { rates, resets };
+}
+
+export function cleanSeries(
+  timestamps: readonly number[],
+  values: readonly (number | null)[],
+  options: CleanOptions = {},
+): CleanSeries {
+  const inputPoints = timestamps.length;
+  const { samples, unsorted, duplicates, invalid } = sortAndDedupe(timestamps, values);
+  const valid = samples.filter((s) => !Number.isNaN(s.v));
+  const emptyReport = (): CleaningReport => ({
+    inputPoints,
+    outputPoints: 0,
+    stepMs: 0,
+    unsorted,
+    duplicates,
+    invalid,
+    gaps: 0,
+    counter: false,
+    counterResets: 0,
+  });
+  if (samples.length === 0) {
+    return { timestamps: new Float64Array(0), values: new Float64Array(0), report: emptyReport() };
+  }
+
+  const t0 = samples[0].t;
+  const span = samples[samples.length - 1].t - t0;
+  let step = medianStep(samples.map((s) => s.t));
+  const maxGrid = options.maxGridPoints ?? Math.max(4 * samples.length, samples.length + 100_000);
+  if (step > 0 && span / step + 1 > maxGrid) step = span / (maxGrid - 1);
+  const n = step > 0 ? Math.round(span / step) + 1 : 1;
+
+  const grid = new Float64Array(n);
+  const sums = new Float64Array(n);
+  const counts = new Uint32Array(n);
+  for (let k = 0; k < n; k++) grid[k] = t0 + k * step;
+  for (const s of valid) {
+    const k = step > 0 ? Math.min(n - 1, Math.round((s.t - t0) / step)) : 0;
+    sums[k] += s.v;
+    counts[k]++;
+  }
+  let out: Float64Array = new Float64Array(n);
+  let gaps = 0;
+  for (let k = 0; k < n; k++) {
+    if (counts[k] > 0) out[k] = sums[k] / counts[k];
+    else {
+      out[k] = NaN;
+      gaps++;
+    }
+  }
+
+  const counter = options.counter === 'auto' || options.counter === undefined ? looksLikeCounter(out) : options.counter;
+  let counterResets = 0;
+  if (counter) {
+    const r = counterToRate(grid, out);
+    out = r.rates;
+    counterResets = r.resets;
+  }
+  return {
+    timestamps: grid,
+    values: out,
+    report: {
+      inputPoints,
+      outputPoints: n,
+      stepMs: step,
+      unsorted,
+      duplicates,
+      invalid,
+      gaps,
+      counter,
+      counterResets,
+    },
+  };
+}
