@@ -1,26 +1,186 @@
 /**
  * Engine entry points. Everything outside the engine (API, CLI, jobs, NAB runner) goes through here.
- * (Filled in by the scoring-engine work; signatures are the contract the other parts build on.)
  */
-import type { SeriesInput, SeriesScore } from '../contract/score.js';
-import type { ScoreParams, ScoringStream } from './types.js';
+import type { Explanation, ModelInfo, SeriesInput, SeriesScore, SeriesState } from '../contract/score.js';
+import { cleanSeries, type CleanSeries } from '../series/clean.js';
+import { EpisodeBuilder } from '../calibration/episodes.js';
+import { EngineError } from './errors.js';
+import { SeriesScorer, emptyPoint, episodeOptions, resolveParams, type ResolvedParams } from './scorer.js';
+import type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
 
 export type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
+export { EngineError } from './errors.js';
 
-/** Score one series (batch). With options.causal every point is scored only from data at or before it. */
-export function scoreSeries(_input: SeriesInput, _params: ScoreParams = {}): SeriesScore {
-  throw new Error('engine not implemented yet');
+/** How far past the learning prefix the backward pass of a non-causal request starts. */
+const BACKFILL_CONTEXT = 2000;
+
+interface Arrays {
+  score: Float64Array;
+  expected: Float64Array;
+  lower: Float64Array;
+  upper: Float64Array;
+  direction: (('up' | 'down') | null)[];
+  explanations: Map<number, Explanation>;
+  /** First index whose point was scored with a fitted model (learning before it). */
+  firstReady: number;
 }
 
-/** A causal stream for continuous scoring. */
-export function createStream(_params: ScoreParams = {}): ScoringStream {
-  throw new Error('engine not implemented yet');
+function allocate(n: number): Arrays {
+  return {
+    score: new Float64Array(n),
+    expected: new Float64Array(n).fill(NaN),
+    lower: new Float64Array(n).fill(NaN),
+    upper: new Float64Array(n).fill(NaN),
+    direction: new Array(n).fill(null),
+    explanations: new Map(),
+    firstReady: n,
+  };
+}
+
+/** Run a scorer over indices `order` of the cleaned series, writing results into `into` for indices < `limit`. */
+function pass(clean: CleanSeries, params: ResolvedParams, order: Iterable<number>, into: Arrays, limit: number) {
+  const scorer = new SeriesScorer(params, false);
+  const p = emptyPoint();
+  for (const i of order) {
+    scorer.push(clean.timestamps[i], clean.values[i], p);
+    if (i >= limit) continue;
+    into.score[i] = p.score;
+    into.expected[i] = p.expected ?? NaN;
+    into.lower[i] = p.lower ?? NaN;
+    into.upper[i] = p.upper ?? NaN;
+    into.direction[i] = p.direction;
+    if (p.anomaly) into.explanations.set(i, scorer.explainLast());
+    if (p.state === 'ok' && i < into.firstReady) into.firstReady = i;
+  }
+  return scorer;
+}
+
+function* range(from: number, to: number) {
+  for (let i = from; i < to; i++) yield i;
+}
+function* rangeDown(from: number, to: number) {
+  for (let i = from; i >= to; i--) yield i;
+}
+
+const nullable = (a: Float64Array) => Array.from(a, (x) => (Number.isNaN(x) ? null : x));
+
+function checkInput(input: SeriesInput): void {
+  if (input.timestamps.length !== input.values.length) {
+    throw new EngineError(
+      'input',
+      `timestamps and values must have the same length (got ${input.timestamps.length} and ${input.values.length})`,
+    );
+  }
 }
 
 /**
- * NAB-format anomaly scores in [0, 1], computed causally, for the NAB runner.
- * Monotone in the calibrated score so NAB's threshold sweep sees the same ranking.
+ * Score one series (batch). With options.causal every point is scored only from data at or before it.
+ * Without it (the default for a dashboard range) the learning prefix at the start of the range is
+ * scored from the data after it (a causal pass run backwards in time), so a panel has no blind start.
  */
-export function nabAnomalyScores(_timestamps: number[], _values: number[], _params: ScoreParams = {}): Float64Array {
-  throw new Error('engine not implemented yet');
+export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): SeriesScore {
+  checkInput(input);
+  let resolved: ResolvedParams;
+  try {
+    resolved = resolveParams(params);
+  } catch (e) {
+    throw new EngineError('input', (e as Error).message);
+  }
+  const causal = params.options?.causal ?? false;
+  const clean = cleanSeries(input.timestamps, input.values, { counter: params.options?.counter ?? 'auto' });
+  const n = clean.values.length;
+  const arrays = allocate(n);
+  const forward = pass(clean, resolved, range(0, n), arrays, n);
+  let state: SeriesState = forward.state();
+
+  if (!causal && arrays.firstReady > 0 && forward.state() !== 'no_data') {
+    // Backfill the learning prefix (or the whole range, if it never left learning) from a backward pass.
+    const prefix = Math.min(arrays.firstReady, n);
+    const start = Math.min(n - 1, prefix + BACKFILL_CONTEXT);
+    const back = allocate(n);
+    const backward = pass(clean, resolved, rangeDown(start, 0), back, prefix);
+    for (let i = 0; i < prefix; i++) {
+      if (Number.isNaN(clean.values[i])) continue;
+      arrays.score[i] = back.score[i];
+      arrays.expected[i] = back.expected[i];
+      arrays.lower[i] = back.lower[i];
+      arrays.upper[i] = back.upper[i];
+      arrays.direction[i] = back.direction[i];
+      const ex = back.explanations.get(i);
+      if (ex) arrays.explanations.set(i, ex);
+    }
+    if (state === 'learning' && backward.state() === 'ok' && back.firstReady < prefix) state = 'ok';
+  }
+
+  const builder = new EpisodeBuilder(episodeOptions(resolved));
+  for (let i = 0; i < n; i++) {
+    const dir = arrays.score[i] >= 1 ? arrays.direction[i] : null;
+    builder.push({ timestamp: clean.timestamps[i], score: arrays.score[i], direction: dir }, () => {
+      const ex = arrays.explanations.get(i);
+      if (!ex) throw new EngineError('calibration', `no explanation recorded for anomalous point ${i}`);
+      return ex;
+    });
+  }
+
+  const model: ModelInfo = {
+    detector: resolved.detector,
+    components: forward.detector.components.map((c) => c.feature),
+    period: forward.detector.period(),
+    threshold: forward.calibrator.bounds.zFloor,
+    learningPoints: forward.detector.warmup,
+    causal,
+  };
+  return {
+    labels: input.labels ?? {},
+    state,
+    detector: resolved.detector,
+    model,
+    cleaning: clean.report,
+    timestamps: Array.from(clean.timestamps),
+    values: nullable(clean.values),
+    score: Array.from(arrays.score),
+    expected: nullable(arrays.expected),
+    lower: nullable(arrays.lower),
+    upper: nullable(arrays.upper),
+    anomaly: Array.from(arrays.score, (s) => s >= 1),
+    direction: arrays.direction.map((d, i) => (arrays.score[i] >= 1 ? d : null)),
+    episodes: builder.episodes(),
+  };
+}
+
+/** A causal stream for continuous scoring. Points must arrive in time order; late ones are ignored. */
+export function createStream(params: ScoreParams = {}): ScoringStream {
+  const resolved = resolveParams(params);
+  const scorer = new SeriesScorer(resolved, true);
+  let lastT = -Infinity;
+  return {
+    push(timestamp: number, value: number | null): StreamPoint | null {
+      if (!(timestamp > lastT)) return null;
+      lastT = timestamp;
+      const x = typeof value === 'number' && Number.isFinite(value) ? value : NaN;
+      return scorer.push(timestamp, x, emptyPoint());
+    },
+    episodes: () => scorer.episodes(),
+    state: () => scorer.state(),
+  };
+}
+
+/**
+ * NAB-format anomaly scores in [0, 1], computed causally, one per input row.
+ * Monotone in the calibrated score (s / (1 + s)), so NAB's threshold sweep sees the same ranking.
+ */
+export function nabAnomalyScores(timestamps: number[], values: number[], params: ScoreParams = {}): Float64Array {
+  const resolved = resolveParams(params);
+  const clean = cleanSeries(timestamps, values, { counter: params.options?.counter ?? 'auto' });
+  const arrays = allocate(clean.values.length);
+  pass(clean, resolved, range(0, clean.values.length), arrays, clean.values.length);
+  const out = new Float64Array(timestamps.length);
+  const t0 = clean.timestamps[0];
+  const step = clean.report.stepMs;
+  for (let i = 0; i < timestamps.length; i++) {
+    const k = step > 0 ? Math.min(arrays.score.length - 1, Math.max(0, Math.round((timestamps[i] - t0) / step))) : 0;
+    const s = arrays.score[k] ?? 0;
+    out[i] = s / (1 + s);
+  }
+  return out;
 }

@@ -92,17 +92,33 @@ export class SortedWindow {
   max(): number {
     return this.n ? this.sorted[this.n - 1] : NaN;
   }
-  /** Median absolute deviation from the median (unscaled). O(w). */
+  /**
+   * Median absolute deviation from the median (unscaled), in O(w) without sorting: deviations to the
+   * left of the median grow leftwards and to the right grow rightwards, so a two-way merge from the
+   * median outwards visits them in increasing order.
+   */
   mad(): number {
-    if (this.n === 0) return NaN;
+    const n = this.n;
+    if (n === 0) return NaN;
     const m = this.median();
-    const dev = new Float64Array(this.n);
-    for (let i = 0; i < this.n; i++) dev[i] = Math.abs(this.sorted[i] - m);
-    dev.sort();
-    const pos = 0.5 * (this.n - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.min(lo + 1, this.n - 1);
-    return dev[lo] + (dev[hi] - dev[lo]) * (pos - lo);
+    const s = this.sorted;
+    let l = this.lowerBound(m) - 1;
+    let r = l + 1;
+    const target = (n - 1) / 2;
+    const lo = Math.floor(target);
+    let prev = NaN;
+    for (let k = 0; k <= lo + 1 && k < n; k++) {
+      let d: number;
+      if (l < 0) d = s[r++] - m;
+      else if (r >= n) d = m - s[l--];
+      else if (m - s[l] <= s[r] - m) d = m - s[l--];
+      else d = s[r++] - m;
+      if (k === lo) {
+        if (target === lo || k + 1 >= n) return d;
+        prev = d;
+      } else if (k === lo + 1) return prev + (d - prev) * (target - lo);
+    }
+    return prev;
   }
   values(): number[] {
     return this.ring.toArray();

@@ -1,0 +1,125 @@
+/**
+ * Groups anomalous points into episodes, with hysteresis so a flapping score does not open a new
+ * episode every other point: an open episode stays open while scores stay above `holdLevel`, and
+ * closes after `closeAfter` consecutive points below it. Episodes shorter than `minPoints` anomalous
+ * points are dropped. Severity maps the peak score to 0–100 (score 1 → 0, 2 → 50, 4 → 75).
+ */
+import type { Direction, Episode, Explanation, SeverityLabel } from '../contract/score.js';
+
+export interface EpisodeOptions {
+  minPoints: number;
+  holdLevel: number;
+  closeAfter: number;
+}
+
+export const DEFAULT_EPISODES: EpisodeOptions = { minPoints: 1, holdLevel: 0.7, closeAfter: 3 };
+
+export function severityOf(peakScore: number): number {
+  if (!(peakScore > 1)) return 0;
+  return Math.min(100, Math.round(100 * (1 - 1 / peakScore) * 10) / 10);
+}
+
+export function severityLabel(severity: number): SeverityLabel {
+  return severity >= 75 ? 'critical' : severity >= 50 ? 'major' : severity >= 25 ? 'minor' : 'warning';
+}
+
+/** What the episode builder needs to know about one scored point. */
+export interface EpisodePoint {
+  timestamp: number;
+  score: number;
+  direction: Direction | null;
+}
+
+interface Open {
+  start: number;
+  lastAnomalous: number;
+  peakScore: number;
+  peakTime: number;
+  direction: Direction;
+  anomalousPoints: number;
+  below: number;
+  explanation: Explanation;
+}
+
+export class EpisodeBuilder {
+  private open: Open | null = null;
+  private readonly closed: Episode[] = [];
+  constructor(
+    private readonly opts: EpisodeOptions = DEFAULT_EPISODES,
+    private readonly maxClosed = 1000,
+  ) {}
+
+  /**
+   * Feed one point. `explain` is called only at a new peak, so explanation work stays off the hot path.
+   * Returns the episode that closed at this point, if any.
+   */
+  push(p: EpisodePoint, explain: () => Explanation): Episode | null {
+    const o = this.open;
+    if (p.score >= 1 && p.direction) {
+      if (!o) {
+        this.open = {
+          start: p.timestamp,
+          lastAnomalous: p.timestamp,
+          peakScore: p.score,
+          peakTime: p.timestamp,
+          direction: p.direction,
+          anomalousPoints: 1,
+          below: 0,
+          explanation: explain(),
+        };
+        return null;
+      }
+      o.lastAnomalous = p.timestamp;
+      o.anomalousPoints++;
+      o.below = 0;
+      if (p.score > o.peakScore) {
+        o.peakScore = p.score;
+        o.peakTime = p.timestamp;
+        o.direction = p.direction;
+        o.explanation = explain();
+      }
+      return null;
+    }
+    if (!o) return null;
+    if (p.score >= this.opts.holdLevel) o.below = 0;
+    else o.below++;
+    if (o.below >= this.opts.closeAfter) return this.close();
+    return null;
+  }
+
+  private toEpisode(o: Open, open: boolean): Episode {
+    const severity = severityOf(o.peakScore);
+    return {
+      start: o.start,
+      end: o.lastAnomalous,
+      peakTime: o.peakTime,
+      peakScore: o.peakScore,
+      severity,
+      severityLabel: severityLabel(severity),
+      direction: o.direction,
+      open,
+      explanation: o.explanation,
+    };
+  }
+
+  private close(): Episode | null {
+    const o = this.open;
+    this.open = null;
+    if (!o || o.anomalousPoints < this.opts.minPoints) return null;
+    const ep = this.toEpisode(o, false);
+    this.closed.push(ep);
+    if (this.closed.length > this.maxClosed) this.closed.shift();
+    return ep;
+  }
+
+  /** Closed episodes plus the open one (if it already has `minPoints` anomalous points). */
+  episodes(): Episode[] {
+    const out = [...this.closed];
+    if (this.open && this.open.anomalousPoints >= this.opts.minPoints) out.push(this.toEpisode(this.open, true));
+    return out;
+  }
+
+  get isOpen(): boolean {
+    return this.open !== null;
+  }
+}

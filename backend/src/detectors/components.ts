@@ -1,0 +1,227 @@
+/**
+ * Feature-level components. Each turns one feature of the series into a signed deviation per point.
+ * Detectors are made of these; calibration puts every component on the same score scale.
+ */
+import type { Component, ComponentState, Deviation } from './detector.js';
+import { EwStats, Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
+import { cappedZ, flooredScale } from './scale.js';
+
+/** MAD → σ for normally distributed data. */
+export const MAD_TO_SIGMA = 1.4826;
+
+/** Long-run typical magnitude of the series, for the relative scale floor. */
+class Magnitude {
+  private readonly s = new EwStats(alphaForHalfLife(500));
+  push(x: number) {
+    this.s.push(Math.abs(x));
+  }
+  get value(): number {
+    return Number.isNaN(this.s.mean) ? 0 : this.s.mean;
+  }
+}
+
+/** Value against the rolling median of the previous `window` points, scaled by their MAD. */
+export class RollingMedianComponent implements Component {
+  readonly feature = 'level_vs_rolling_median';
+  readonly kindUp = 'spike' as const;
+  readonly kindDown = 'dip' as const;
+  readonly providesBand = true;
+  private readonly win: SortedWindow;
+  private readonly mag = new Magnitude();
+  constructor(
+    readonly window: number,
+    private readonly minPoints = 10,
+  ) {
+    this.win = new SortedWindow(window);
+  }
+  step(x: number, out: Deviation): void {
+    if (this.win.count >= this.minPoints) {
+      out.expected = this.win.median();
+      out.scale = flooredScale(MAD_TO_SIGMA * this.win.mad(), this.mag.value);
+      out.z = Number.isNaN(x) ? NaN : cappedZ(x - out.expected, out.scale);
+    } else {
+      out.z = out.expected = out.scale = NaN;
+    }
+    if (!Number.isNaN(x)) {
+      this.win.push(x);
+      this.mag.push(x);
+    }
+  }
+  snapshot(): ComponentState {
+    return { type: 'rolling_median', window: this.window, values: this.win.values() };
+  }
+}
+
+/**
+ * Value against an exponentially weighted mean, scaled by the EW deviation of residuals. Updates are
+ * winsorized at `clip` deviations so an incident does not drag the baseline along ("incidents must not
+ * become the new normal").
+ */
+export class EwmaComponent implements Component {
+  readonly feature = 'level_vs_ewma';
+  readonly kindUp = 'spike' as const;
+  readonly kindDown = 'dip' as const;
+  readonly providesBand = true;
+  private mean = NaN;
+  private variance = NaN;
+  private n = 0;
+  private readonly alpha: number;
+  private readonly mag = new Magnitude();
+  constructor(
+    readonly halfLife: number,
+    private readonly clip = 4,
+    private readonly minPoints = 10,
+  ) {
+    this.alpha = alphaForHalfLife(halfLife);
+  }
+  step(x: number, out: Deviation): void {
+    const sd = Math.sqrt(this.variance);
+    if (this.n >= this.minPoints) {
+      out.expected = this.mean;
+      out.scale = flooredScale(sd, this.mag.value);
+      out.z = Number.isNaN(x) ? NaN : cappedZ(x - this.mean, out.scale);
+    } else {
+      out.z = out.expected = out.scale = NaN;
+    }
+    if (Number.isNaN(x)) return;
+    this.mag.push(x);
+    this.n++;
+    if (Number.isNaN(this.mean)) {
+      this.mean = x;
+      this.variance = 0;
+      return;
+    }
+    const limit = this.clip * flooredScale(sd, this.mag.value);
+    const r = Math.max(-limit, Math.min(limit, x - this.mean));
+    // During warm-up the variance is still tiny, so do not clip yet.
+    const resid = this.n < this.minPoints ? x - this.mean : r;
+    this.mean += this.alpha * resid;
+    this.variance = (1 - this.alpha) * (this.variance + this.alpha * resid * resid);
+  }
+  snapshot(): ComponentState {
+    return { type: 'ewma', halfLife: this.halfLife, mean: this.mean, variance: this.variance, n: this.n };
+  }
+}
+
+/** Step-to-step change against the rolling distribution of changes (rate of change). */
+export class RateOfChangeComponent implements Component {
+  readonly feature = 'rate_of_change';
+  readonly kindUp = 'rate_of_change' as const;
+  readonly kindDown = 'rate_of_change' as const;
+  readonly providesBand = false;
+  private readonly win: SortedWindow;
+  private prev = NaN;
+  private readonly mag = new Magnitude();
+  constructor(
+    readonly window: number,
+    private readonly minPoints = 10,
+  ) {
+    this.win = new SortedWindow(window);
+  }
+  step(x: number, out: Deviation): void {
+    const d = x - this.prev;
+    if (this.win.count >= this.minPoints && !Number.isNaN(d)) {
+      const med = this.win.median();
+      out.expected = NaN;
+      out.scale = flooredScale(MAD_TO_SIGMA * this.win.mad(), this.mag.value);
+      out.z = cappedZ(d - med, out.scale);
+    } else {
+      out.z = out.expected = out.scale = NaN;
+    }
+    if (!Number.isNaN(d)) {
+      this.win.push(d);
+    }
+    if (!Number.isNaN(x)) {
+      this.mag.push(x);
+      this.prev = x;
+    }
+  }
+  snapshot(): ComponentState {
+    return { type: 'rate_of_change', window: this.window, prev: this.prev, values: this.win.values() };
+  }
+}
+
+/**
+ * Level shift: median of the last `recent` points against the median of the `window` points before
+ * them. Slow to react to a single spike (the recent median ignores it), quick to see a step.
+ */
+export class LevelShiftComponent implements Component {
+  readonly feature = 'level_shift';
+  readonly kindUp = 'level_shift' as const;
+  readonly kindDown = 'level_shift' as const;
+  readonly providesBand = false;
+  private readonly recentWin: SortedWindow;
+  private readonly delay: Ring;
+  private readonly base: SortedWindow;
+  private readonly mag = new Magnitude();
+  constructor(
+    readonly recent: number,
+    readonly window: number,
+  ) {
+    this.recentWin = new SortedWindow(recent);
+    this.delay = new Ring(recent);
+    this.base = new SortedWindow(window);
+  }
+  step(x: number, out: Deviation): void {
+    if (!Number.isNaN(x)) {
+      this.recentWin.push(x);
+      const leaving = this.delay.push(x);
+      if (!Number.isNaN(leaving)) this.base.push(leaving);
+      this.mag.push(x);
+    }
+    if (this.base.count >= Math.min(this.window, 20) && this.recentWin.count === this.recent && !Number.isNaN(x)) {
+      out.expected = this.base.median();
+      out.scale = flooredScale(MAD_TO_SIGMA * this.base.mad(), this.mag.value);
+      out.z = cappedZ(this.recentWin.median() - out.expected, out.scale);
+    } else {
+      out.z = out.expected = out.scale = NaN;
+    }
+  }
+  snapshot(): ComponentState {
+    return { type: 'level_shift', recent: this.recent, window: this.window };
+  }
+}
+
+/** Variance change: log ratio of the recent spread to the long-run spread (positive = noisier). */
+export class VarianceChangeComponent implements Component {
+  readonly feature = 'variance_change';
+  readonly kindUp = 'variance_change' as const;
+  readonly kindDown = 'variance_change' as const;
+  readonly providesBand = false;
+  private readonly recentWin: SortedWindow;
+  private readonly longWin: SortedWindow;
+  private prev = NaN;
+  private readonly mag = new Magnitude();
+  constructor(
+    readonly recent: number,
+    readonly window: number,
+  ) {
+    this.recentWin = new SortedWindow(recent);
+    this.longWin = new SortedWindow(window);
+  }
+  step(x: number, out: Deviation): void {
+    // Spread of first differences: insensitive to level shifts and seasonality, sensitive to noise.
+    const d = x - this.prev;
+    if (!Number.isNaN(x)) {
+      this.prev = x;
+      this.mag.push(x);
+    }
+    if (!Number.isNaN(d)) {
+      this.recentWin.push(Math.abs(d));
+      this.longWin.push(Math.abs(d));
+    }
+    if (this.longWin.count >= Math.min(this.window, 50) && this.recentWin.count === this.recent && !Number.isNaN(d)) {
+      const floor = flooredScale(0, this.mag.value);
+      const r = Math.max(this.recentWin.quantile(0.5), floor);
+      const l = Math.max(this.longWin.quantile(0.5), floor);
+      out.expected = NaN;
+      out.scale = 1;
+      out.z = Math.log2(r / l);
+    } else {
+      out.z = out.expected = out.scale = NaN;
+    }
+  }
+  snapshot(): ComponentState {
+    return { type: 'variance_change', recent: this.recent, window: this.window };
+  }
+}

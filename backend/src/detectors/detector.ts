@@ -1,0 +1,69 @@
+/**
+ * The detector interface every family implements (robust, seasonal, kmeans, the `auto` ensemble,
+ * and later the TensorFlow.js models). Detectors are streaming and causal: `update(x)` first scores
+ * x against what was learned from earlier points, then learns from x. Fitting on history is therefore
+ * just feeding it, and a batch request that may use its whole range warms the detector up first.
+ *
+ * A detector reports *raw* deviations, in the detector's own units; `calibration/` turns them into the
+ * score contract (1.0 = anomaly boundary) for a chosen sensitivity.
+ */
+import type { ExplanationKind } from '../contract/score.js';
+
+/** One component's opinion about one point. */
+export interface Deviation {
+  /** Signed deviation in units of `scale` (positive = above expected). NaN = no opinion yet. */
+  z: number;
+  /** Value the component expected (series units). NaN when it has no such notion. */
+  expected: number;
+  /** Typical deviation (series units), > 0. */
+  scale: number;
+}
+
+/** A feature-level model inside a detector: one signed deviation per point. */
+export interface Component {
+  /** Feature name shown in explanations, e.g. `level_vs_rolling_median`. */
+  readonly feature: string;
+  /** What a large deviation of this component means, by direction. */
+  readonly kindUp: ExplanationKind;
+  readonly kindDown: ExplanationKind;
+  /** Whether `expected`/`scale` are in the series' own units (usable for the band). */
+  readonly providesBand: boolean;
+  /** Score x (NaN = missing) against the state so far, writing into `out`, then learn from x. */
+  step(x: number, out: Deviation): void;
+  snapshot(): ComponentState;
+}
+
+export interface ComponentState {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface DetectorStep {
+  /** Per-component deviations for this point, in the detector's component order. */
+  deviations: readonly Deviation[];
+  /** Deviation of the band-only component, when the detector has one (its scored parts have no band). */
+  band: Deviation | null;
+}
+
+export interface Detector {
+  readonly name: string;
+  readonly components: readonly Component[];
+  /** Points needed before the detector's output means something (the `learning` state). */
+  readonly warmup: number;
+  /** Period in points the detector works with, if any. */
+  period(): number | null;
+  update(x: number): DetectorStep;
+  snapshot(): DetectorState;
+}
+
+export interface DetectorState {
+  detector: string;
+  version: 1;
+  seen: number;
+  components: ComponentState[];
+  [key: string]: unknown;
+}
+
+export function emptyDeviation(): Deviation {
+  return { z: NaN, expected: NaN, scale: NaN };
+}

@@ -1,0 +1,115 @@
+/**
+ * k-means distance on window feature vectors, in the manner Netdata made popular: each point's
+ * vector is the last `lag + 1` first differences of the `smooth`-point moving average, so it describes
+ * the local *shape* of the series. k-means (ml-kmeans) is refit every `refitEvery` points on the last
+ * `trainSize` vectors; the deviation is the distance to the nearest centroid divided by a high quantile
+ * of the training distances, signed by the direction of the latest change.
+ */
+import { kmeans } from 'ml-kmeans';
+import type { Component, ComponentState, Deviation } from './detector.js';
+import { Ring } from '../featurize/windows.js';
+
+export interface KMeansOptions {
+  k: number;
+  smooth: number;
+  lag: number;
+  trainSize: number;
+  minTrain: number;
+  refitEvery: number;
+  /** Quantile of training distances that maps to deviation 1. */
+  refQuantile: number;
+}
+
+export const DEFAULT_KMEANS: KMeansOptions = {
+  k: 2,
+  smooth: 3,
+  lag: 5,
+  trainSize: 1000,
+  minTrain: 100,
+  refitEvery: 250,
+  refQuantile: 0.99,
+};
+
+export class KMeansComponent implements Component {
+  readonly feature = 'window_shape_distance';
+  readonly kindUp = 'spike' as const;
+  readonly kindDown = 'dip' as const;
+  readonly providesBand = false;
+  private readonly o: KMeansOptions;
+  private readonly raw: Ring;
+  private readonly diffs: Ring;
+  private prevSmooth = NaN;
+  private readonly train: Float64Array;
+  private trainCount = 0;
+  private trainHead = 0;
+  private sinceFit = 0;
+  private centroids: number[][] = [];
+  private refDistance = NaN;
+  private readonly vec: Float64Array;
+
+  constructor(options: Partial<KMeansOptions> = {}) {
+    this.o = { ...DEFAULT_KMEANS, ...options };
+    this.raw = new Ring(this.o.smooth);
+    this.diffs = new Ring(this.o.lag + 1);
+    this.train = new Float64Array(this.o.trainSize * (this.o.lag + 1));
+    this.vec = new Float64Array(this.o.lag + 1);
+  }
+
+  private distance(v: Float64Array): number {
+    let best = Infinity;
+    for (const c of this.centroids) {
+      let d = 0;
+      for (let j = 0; j < v.length; j++) d += (v[j] - c[j]) ** 2;
+      if (d < best) best = d;
+    }
+    return Math.sqrt(best);
+  }
+
+  private fit(): void {
+    const dim = this.o.lag + 1;
+    const data: number[][] = [];
+    for (let i = 0; i < this.trainCount; i++) data.push(Array.from(this.train.subarray(i * dim, (i + 1) * dim)));
+    const res = kmeans(data, Math.min(this.o.k, data.length), { seed: 42, initialization: 'kmeans++' });
+    this.centroids = res.centroids;
+    const dists = data.map((row) => this.distance(Float64Array.from(row))).sort((a, b) => a - b);
+    const q = dists[Math.min(dists.length - 1, Math.floor(this.o.refQuantile * (dists.length - 1)))];
+    this.refDistance = q > 0 ? q : dists[dists.length - 1] > 0 ? dists[dists.length - 1] : 1e-12;
+  }
+
+  step(x: number, out: Deviation): void {
+    out.expected = NaN;
+    out.scale = NaN;
+    out.z = NaN;
+    if (Number.isNaN(x)) return;
+    this.raw.push(x);
+    if (!this.raw.full) return;
+    let s = 0;
+    for (let i = 0; i < this.raw.count; i++) s += this.raw.recent(i);
+    const smooth = s / this.raw.count;
+    const d = smooth - this.prevSmooth;
+    this.prevSmooth = smooth;
+    if (Number.isNaN(d)) return;
+    this.diffs.push(d);
+    if (!this.diffs.full) return;
+    for (let j = 0; j < this.vec.length; j++) this.vec[j] = this.diffs.recent(j);
+
+    if (this.centroids.length > 0) {
+      const dist = this.distance(this.vec);
+      out.z = (d >= 0 ? 1 : -1) * (dist / this.refDistance);
+      out.scale = 1;
+    }
+    const dim = this.vec.length;
+    this.train.set(this.vec, this.trainHead * dim);
+    this.trainHead = (this.trainHead + 1) % this.o.trainSize;
+    this.trainCount = Math.min(this.trainCount + 1, this.o.trainSize);
+    this.sinceFit++;
+    if (this.trainCount >= this.o.minTrain && (this.centroids.length === 0 || this.sinceFit >= this.o.refitEvery)) {
+      this.sinceFit = 0;
+      this.fit();
+    }
+  }
+
+  snapshot(): ComponentState {
+    return { type: 'kmeans', centroids: this.centroids, refDistance: this.refDistance };
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * SeriesScorer: one series' detector + calibrator + episode builder, fed point by point. The batch
+ * path (scoreSeries), the continuous jobs (createStream) and the NAB runner all go through it, so
+ * every path produces the same score for the same history.
+ */
+import type { Direction, Episode, Explanation, SeriesState } from '../contract/score.js';
+import type { Deviation, Detector } from '../detectors/detector.js';
+import { createDetector } from '../detectors/registry.js';
+import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
+import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
+import { explain } from '../calibration/explain.js';
+import { DEFAULT_SENSITIVITY } from '../calibration/sensitivity.js';
+import type { ScoreParams, StreamPoint } from './types.js';
+
+export interface ResolvedParams {
+  detector: NonNullable<ScoreParams['detector']>;
+  sensitivity: number;
+  direction: 'both' | 'up' | 'down';
+  period: number | null | 'none';
+  minEpisodePoints: number;
+}
+
+export function resolveParams(params: ScoreParams = {}): ResolvedParams {
+  const o = params.options ?? {};
+  const sensitivity = params.sensitivity ?? DEFAULT_SENSITIVITY;
+  if (!(sensitivity >= 0 && sensitivity <= 100)) {
+    throw new RangeError(`sensitivity must be between 0 and 100, got ${sensitivity}`);
+  }
+  return {
+    detector: params.detector ?? 'auto',
+    sensitivity,
+    direction: o.direction ?? 'both',
+    period: o.period === undefined || o.period === 'auto' ? null : o.period,
+    minEpisodePoints: o.minEpisodePoints ?? DEFAULT_EPISODES.minPoints,
+  };
+}
+
+export class SeriesScorer {
+  readonly detector: Detector;
+  readonly calibrator: Calibrator;
+  /** Present when the scorer keeps its own episodes (streams); batch scoring builds them afterwards. */
+  readonly episodeBuilder: EpisodeBuilder | null;
+  private valid = 0;
+  private lastValue = NaN;
+
+  constructor(
+    readonly params: ResolvedParams,
+    trackEpisodes = true,
+  ) {
+    this.detector = createDetector(params.detector, { period: params.period });
+    this.calibrator = new Calibrator(this.detector.components.length, params.sensitivity, DEFAULT_CALIBRATION);
+    this.episodeBuilder = trackEpisodes ? new EpisodeBuilder(episodeOptions(params)) : null;
+  }
+
+  get validPoints(): number {
+    return this.valid;
+  }
+
+  state(): SeriesState {
+    if (this.valid === 0) return 'no_data';
+    return this.valid < this.detector.warmup ? 'learning' : 'ok';
+  }
+
+  /** Feed one point (x NaN = missing). `out` is filled and returned to keep the hot path allocation-free. */
+  push(timestamp: number, x: number, out: StreamPoint): StreamPoint {
+    const step = this.detector.update(x);
+    const learning = this.valid < this.detector.warmup;
+    const cal = this.calibrator.calibrate(step.deviations, !Number.isNaN(x));
+    const missing = Number.isNaN(x);
+    if (!missing) {
+      this.valid++;
+      this.lastValue = x;
+    }
+    const band = this.bandOf(step.deviations, step.band);
+    let score = learning || missing ? 0 : cal.score;
+    let direction: Direction | null = null;
+    if (score > 0 && cal.driver >= 0) {
+      direction = step.deviations[cal.driver].z >= 0 ? 'up' : 'down';
+      if (this.params.direction !== 'both' && direction !== this.params.direction) score = 0;
+    }
+    out.timestamp = timestamp;
+    out.value = missing ? null : x;
+    out.score = score;
+    out.expected = band ? band.expected : null;
+    out.lower = band ? band.lower : null;
+    out.upper = band ? band.upper : null;
+    out.anomaly = score >= 1;
+    out.direction = out.anomaly ? direction : null;
+    out.state = missing ? (this.valid === 0 ? 'no_data' : this.state()) : learning ? 'learning' : 'ok';
+    this.lastDriver = cal.driver;
+    this.lastDirection = direction;
+    this.lastPoint = out;
+    this.episodeBuilder?.push({ timestamp, score, direction: out.direction }, () => this.explainLast());
+    return out;
+  }
+
+  private lastDriver = -1;
+  private lastDirection: Direction | null = null;
+  private lastPoint: StreamPoint | null = null;
+
+  /** Explanation of the point just pushed (valid until the next push). */
+  explainLast(): Explanation {
+    const p = this.lastPoint;
+    return explain({
+      components: this.detector.components,
+      componentScores: this.calibrator.componentScores,
+      driver: this.lastDriver,
+      direction: this.lastDirection ?? 'up',
+      actual: p?.value ?? null,
+      expected: p?.expected ?? null,
+      lower: p?.lower ?? null,
+      upper: p?.upper ?? null,
+    });
+  }
+
+  private bandOf(devs: readonly Deviation[], bandDev: Deviation | null) {
+    const comps = this.detector.components;
+    let d: Deviation | null = null;
+    let boundary = this.calibrator.bounds.zFloor;
+    if (bandDev && !Number.isNaN(bandDev.expected)) d = bandDev;
+    else {
+      for (let i = 0; i < comps.length; i++) {
+        if (comps[i].providesBand && !Number.isNaN(devs[i].expected)) {
+          d = devs[i];
+          boundary = this.calibrator.boundary[i];
+          break;
+        }
+      }
+    }
+    if (!d) return null;
+    const half = boundary * d.scale;
+    return { expected: d.expected, lower: d.expected - half, upper: d.expected + half };
+  }
+
+  episodes(): Episode[] {
+    return this.episodeBuilder?.episodes() ?? [];
+  }
+
+  get last(): number {
+    return this.lastValue;
+  }
+}
+
+export function episodeOptions(params: ResolvedParams) {
+  return { ...DEFAULT_EPISODES, minPoints: params.minEpisodePoints };
+}
+
+export function emptyPoint(): StreamPoint {
+  return {
+    timestamp: 0,
+    value: null,
+    score: 0,
+    expected: null,
+    lower: null,
+    upper: null,
+    anomaly: false,
+    direction: null,
+    state: 'no_data',
+  };
+}
