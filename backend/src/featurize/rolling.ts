@@ -7,8 +7,11 @@ import { EwStats, RollingMoments, SortedWindow } from './windows.js';
 
 type Series = ArrayLike<number>;
 
-function trailing(values: Series, window: number, read: (w: SortedWindow) => number): Float64Array {
+function checkWindow(window: number): void {
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be an integer ≥ 1, got ${window}`);
+}
+
+function trailing(values: Series, window: number, read: (w: SortedWindow) => number): Float64Array {
   const out = new Float64Array(values.length);
   // Missing values occupy a slot (so the window is in time, not in samples) but are not stored.
   const present = new Uint8Array(values.length);
@@ -53,6 +56,7 @@ function sortedQuantile(sorted: number[], q: number): number {
 /** Rolling q-quantile (linear interpolation) over the trailing window. */
 export function rollingQuantile(values: Series, window: number, q: number): Float64Array {
   if (!(q >= 0 && q <= 1)) throw new RangeError(`q must be in [0, 1], got ${q}`);
+  checkWindow(window);
   if (hasGaps(values))
     return timeWindowed(values, window, (xs) => sortedQuantile([...xs].sort((a, b) => a - b), q));
   return trailing(values, window, (w) => w.quantile(q));
@@ -72,6 +76,7 @@ export function rollingMin(values: Series, window: number): Float64Array {
 
 /** Rolling median absolute deviation (unscaled; multiply by 1.4826 for a normal-consistent σ). */
 export function rollingMad(values: Series, window: number): Float64Array {
+  checkWindow(window);
   const madOf = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     const m = sortedQuantile(s, 0.5);
@@ -83,6 +88,7 @@ export function rollingMad(values: Series, window: number): Float64Array {
 }
 
 export function rollingMean(values: Series, window: number): Float64Array {
+  checkWindow(window);
   if (hasGaps(values)) return timeWindowed(values, window, (xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
   const m = new RollingMoments(window);
   const out = new Float64Array(values.length);
@@ -95,6 +101,7 @@ export function rollingMean(values: Series, window: number): Float64Array {
 
 /** Rolling sample standard deviation (n − 1); NaN until two values are in the window. */
 export function rollingStd(values: Series, window: number): Float64Array {
+  checkWindow(window);
   if (hasGaps(values))
     return timeWindowed(values, window, (xs) => {
       if (xs.length < 2) return NaN;

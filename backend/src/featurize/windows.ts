@@ -125,9 +125,13 @@ export class SortedWindow {
   }
 }
 
-/** Rolling mean and standard deviation over the last `size` values (sums kept incrementally). */
+/**
+ * Rolling mean and standard deviation over the last `size` values. Sums are kept of values minus a
+ * shift (the shifted-data algorithm), so a large level such as 1e9 bytes/s does not cancel the variance.
+ */
 export class RollingMoments {
   private readonly ring: Ring;
+  private shift = NaN;
   private sum = 0;
   private sumSq = 0;
   // Re-sum periodically so floating-point drift from add/subtract cannot accumulate.
@@ -139,29 +143,33 @@ export class RollingMoments {
     return this.ring.count;
   }
   push(x: number): void {
+    if (Number.isNaN(this.shift)) this.shift = x;
     const evicted = this.ring.push(x);
-    this.sum += x;
-    this.sumSq += x * x;
+    const d = x - this.shift;
+    this.sum += d;
+    this.sumSq += d * d;
     if (!Number.isNaN(evicted)) {
-      this.sum -= evicted;
-      this.sumSq -= evicted * evicted;
+      const e = evicted - this.shift;
+      this.sum -= e;
+      this.sumSq -= e * e;
     }
     if (++this.sinceResum >= 4 * this.size) this.resum();
   }
   private resum(): void {
     this.sinceResum = 0;
+    this.shift = this.mean();
     let s = 0;
     let s2 = 0;
     for (let i = 0; i < this.ring.count; i++) {
-      const v = this.ring.recent(i);
-      s += v;
-      s2 += v * v;
+      const d = this.ring.recent(i) - this.shift;
+      s += d;
+      s2 += d * d;
     }
     this.sum = s;
     this.sumSq = s2;
   }
   mean(): number {
-    return this.ring.count ? this.sum / this.ring.count : NaN;
+    return this.ring.count ? this.shift + this.sum / this.ring.count : NaN;
   }
   /** Sample standard deviation (n − 1). */
   std(): number {

@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { EwStats, Ring, RollingMoments, SortedWindow, alphaForHalfLife } from './windows.js';
+
+function naiveQuantile(values: number[], q: number) {
+  const s = [...values].sort((a, b) => a - b);
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+describe('window primitives', () => {
+  it('a ring returns the evicted value once full', () => {
+    const r = new Ring(2);
+    expect(r.push(1)).toBeNaN();
+    expect(r.push(2)).toBeNaN();
+    expect(r.push(3)).toBe(1);
+    expect(r.toArray()).toEqual([2, 3]);
+    expect(r.recent(0)).toBe(3);
+  });
+
+  it('sorted window quantiles and MAD match a naive computation on random streams', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (values, size, q) => {
+          const w = new SortedWindow(size);
+          values.forEach((v) => w.push(v));
+          const tail = values.slice(-size);
+          const med = naiveQuantile(tail, 0.5);
+          const mad = naiveQuantile(
+            tail.map((v) => Math.abs(v - med)),
+            0.5,
+          );
+          expect(w.quantile(q)).toBeCloseTo(naiveQuantile(tail, q), 6);
+          expect(w.mad()).toBeCloseTo(mad, 6);
+          expect(w.values()).toEqual(tail);
+        },
+      ),
+    );
+  });
+
+  it('rolling moments stay exact over long streams (no drift)', () => {
+    const m = new RollingMoments(10);
+    for (let i = 0; i < 100_000; i++) m.push(1e9 + (i % 10));
+    expect(m.mean()).toBeCloseTo(1e9 + 4.5, 6);
+    expect(m.std()).toBeCloseTo(Math.sqrt(82.5 / 9), 4);
+  });
+
+  it('EW stats: the half-life alpha halves a step response after that many points', () => {
+    const a = alphaForHalfLife(10);
+    const s = new EwStats(a);
+    s.push(0);
+    for (let i = 0; i < 10; i++) s.push(1);
+    expect(s.mean).toBeCloseTo(0.5, 10);
+  });
+});
