@@ -1,0 +1,268 @@
+import { FLAP_PERIOD_MS, INCIDENT_KINDS, SimulatorSource, TrafficSimulator, type Incident } from './index.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** A Monday, 00:00 UTC. */
+const T0 = Date.UTC(2025, 0, 13);
+
+const transitIn = { metric: 'interface_bytes_per_second', site: 'ams', link: 'transit-1', direction: 'in' };
+const apiRequests = { metric: 'http_requests_per_second', site: 'ams', service: 'api' };
+
+describe('TrafficSimulator', () => {
+  test('the same seed gives the same values, another seed different ones', () => {
+    const a = new TrafficSimulator({ seed: 7 });
+    const b = new TrafficSimulator({ seed: 7 });
+    const c = new TrafficSimulator({ seed: 8 });
+    const times = [T0, T0 + 17 * MINUTE, T0 + 3 * DAY + 5 * HOUR];
+    for (const s of a.series().filter((s) => s.kind !== 'counters')) {
+      for (const t of times) expect(b.valueAt(s.key, t)).toBe(a.valueAt(s.key, t));
+    }
+    expect(times.map((t) => c.valueAt(transitIn, t))).not.toEqual(times.map((t) => a.valueAt(transitIn, t)));
+  });
+
+  test('a value does not depend on which values were asked before (counters included)', () => {
+    const counter = { ...transitIn, metric: 'interface_bytes_total' };
+    const fresh = new TrafficSimulator({ seed: 3, speed: 60 });
+    const used = new TrafficSimulator({ seed: 3, speed: 60 });
+    used.valueAt(counter, T0 + 9 * MINUTE);
+    used.valueAt(counter, T0 + 2 * MINUTE);
+    expect(used.valueAt(counter, T0 + 5 * MINUTE)).toBe(fresh.valueAt(counter, T0 + 5 * MINUTE));
+  });
+
+  test('values are positive and near the configured levels', () => {
+    const sim = new TrafficSimulator({ seed: 1, incidents: false });
+    for (let h = 0; h < 24; h += 3) {
+      const v = sim.valueAt(transitIn, T0 + h * HOUR);
+      expect(v).toBeGreaterThan(2e8);
+      expect(v).toBeLessThan(2e9);
+      const ratio = sim.valueAt({ metric: 'http_error_ratio', site: 'ams', service: 'api' }, T0 + h * HOUR);
+      expect(ratio).toBeGreaterThan(0);
+      expect(ratio).toBeLessThan(0.02);
+    }
+  });
+
+  test('traffic follows a daily profile: evenings are busier than early mornings in local time', () => {
+    const sim = new TrafficSimulator({ seed: 2, incidents: false });
+    const at = (series: Record<string, string>, utcHour: number) => {
+      let sum = 0;
+      for (let d = 0; d < 3; d++) sum += sim.valueAt(series, T0 + d * DAY + utcHour * HOUR);
+      return sum / 3;
+    };
+    // ams is UTC+1: 20:00 local is 19:00 UTC, 05:00 local is 04:00 UTC.
+    expect(at(transitIn, 19) / at(transitIn, 4)).toBeGreaterThan(2.2);
+    // The business profile peaks in the afternoon and is quiet at night.
+    expect(at(apiRequests, 13) / at(apiRequests, 2)).toBeGreaterThan(3);
+    // nyc is UTC-5: its evening peak comes five hours after ams'.
+    const nyc = { ...transitIn, site: 'nyc' };
+    expect(at(nyc, 24) / at(nyc, 9)).toBeGreaterThan(2.2);
+  });
+
+  test('business traffic drops at the weekend', () => {
+    const sim = new TrafficSimulator({ seed: 2, incidents: false });
+    const saturday = T0 + 5 * DAY + 13 * HOUR;
+    const wednesday = T0 + 2 * DAY + 13 * HOUR;
+    expect(sim.baselineAt(apiRequests, saturday) / sim.baselineAt(apiRequests, wednesday)).toBeCloseTo(
+      0.55,
+      5,
+    );
+  });
+
+  test('noise is proportional to the level', () => {
+    const sim = new TrafficSimulator({ seed: 4, incidents: false });
+    const relativeSpread = (utcHour: number) => {
+      const rel: number[] = [];
+      for (let d = 0; d < 5; d++) {
+        for (let m = 0; m < 40; m++) {
+          const t = T0 + d * DAY + utcHour * HOUR + m * MINUTE;
+          rel.push(sim.valueAt(transitIn, t) / sim.baselineAt(transitIn, t));
+        }
+      }
+      const mean = rel.reduce((a, b) => a + b, 0) / rel.length;
+      return Math.sqrt(rel.reduce((a, b) => a + (b - mean) ** 2, 0) / rel.length);
+    };
+    const peak = relativeSpread(19);
+    const trough = relativeSpread(4);
+    expect(peak).toBeGreaterThan(0.02);
+    expect(peak).toBeLessThan(0.08);
+    expect(trough / peak).toBeGreaterThan(0.6);
+    expect(trough / peak).toBeLessThan(1.6);
+  });
+
+  test('runs faster than real time at speed > 1 with the same shape', () => {
+    const real = new TrafficSimulator({ seed: 5, incidents: false });
+    const fast = new TrafficSimulator({ seed: 5, speed: 10, incidents: false });
+    // At speed 10 the world time at T is 10·T: the baseline is the real-time baseline at 10·T.
+    const t = T0 + 37 * MINUTE;
+    expect(fast.baselineAt(transitIn, t)).toBeCloseTo(real.baselineAt(transitIn, t * 10), 6);
+  });
+});
+
+describe('the incident schedule', () => {
+  const sim = new TrafficSimulator({ seed: 42 });
+  const clean = new TrafficSimulator({ seed: 42, incidents: false });
+  const incidents = sim.incidents(T0, T0 + 3 * DAY);
+  const rateTargets = (i: Incident) => i.targets.filter((l) => l.metric !== 'interface_bytes_total');
+  /** Incident factor alone: noise and seasonality are identical in both simulators. */
+  const factor = (labels: Record<string, string>, t: number) =>
+    sim.valueAt(labels, t) / clean.valueAt(labels, t);
+  const first = (kind: string) => incidents.find((i) => i.kind === kind)!;
+
+  test('puts one incident in every two hours of simulated time, every kind taking turns', () => {
+    expect(incidents.length).toBeGreaterThanOrEqual(36);
+    expect(new Set(incidents.map((i) => i.kind))).toEqual(new Set(INCIDENT_KINDS));
+    for (const i of incidents) {
+      expect(i.end).toBeGreaterThan(i.start);
+      expect(i.targets.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('is the same whichever kinds of series are produced', () => {
+    const trafficOnly = new TrafficSimulator({ seed: 42, kinds: ['traffic'] });
+    expect(trafficOnly.incidents(T0, T0 + DAY)).toEqual(sim.incidents(T0, T0 + DAY));
+  });
+
+  test('runs on series time: at speed 10 incidents are ten times shorter and denser', () => {
+    const fast = new TrafficSimulator({ seed: 42, speed: 10 }).incidents(T0, T0 + 2 * HOUR);
+    expect(fast.length).toBeGreaterThanOrEqual(10);
+    const ddos = fast.find((i) => i.kind === 'ddos')!;
+    expect(ddos.end - ddos.start).toBe(2 * MINUTE);
+  });
+
+  test('a DDoS multiplies inbound traffic or requests several times at once', () => {
+    const ddos = first('ddos');
+    expect(ddos.direction).toBe('up');
+    const mid = (ddos.start + ddos.end) / 2;
+    const biggest = Math.max(...rateTargets(ddos).map((l) => factor(l, mid)));
+    expect(biggest).toBeCloseTo(ddos.magnitude, 6);
+    expect(biggest).toBeGreaterThanOrEqual(5);
+    const main = rateTargets(ddos).find((l) => factor(l, mid) === biggest)!;
+    expect(sim.valueAt(main, ddos.start + MINUTE)).toBeGreaterThan(
+      3 * sim.valueAt(main, ddos.start - MINUTE),
+    );
+    expect(factor(main, ddos.end + MINUTE)).toBeCloseTo(1, 6);
+  });
+
+  test('an outage drops the link to near zero in both directions', () => {
+    const outage = first('outage');
+    expect(outage.direction).toBe('down');
+    const targets = rateTargets(outage);
+    expect(targets.map((l) => l.direction).sort()).toEqual(['in', 'out']);
+    for (const l of targets) {
+      expect(factor(l, outage.start + 5 * MINUTE)).toBeCloseTo(0.01, 6);
+      expect(sim.valueAt(l, outage.start + 5 * MINUTE)).toBeLessThan(
+        0.05 * sim.valueAt(l, outage.start - MINUTE),
+      );
+    }
+  });
+
+  test('a level shift holds one step change for hours, then ends', () => {
+    const shift = first('level_shift');
+    const [target] = rateTargets(shift);
+    for (const t of [shift.start + MINUTE, shift.start + 4 * HOUR, shift.end - MINUTE]) {
+      expect(factor(target, t)).toBeCloseTo(shift.magnitude, 6);
+    }
+    expect(factor(target, shift.start - MINUTE)).toBeCloseTo(1, 6);
+    expect(shift.end - shift.start).toBe(8 * HOUR);
+    expect(shift.direction).toBe(shift.magnitude > 1 ? 'up' : 'down');
+  });
+
+  test('a slow ramp drifts upwards gradually', () => {
+    const ramp = first('slow_ramp');
+    const [target] = rateTargets(ramp);
+    const at = (p: number) => factor(target, ramp.start + p * (ramp.end - ramp.start));
+    expect(at(0)).toBeCloseTo(1, 6);
+    expect(at(0.25)).toBeGreaterThan(1.1);
+    expect(at(0.5)).toBeGreaterThan(at(0.25));
+    expect(at(0.99)).toBeGreaterThan(at(0.5));
+    expect(at(0.99)).toBeCloseTo(ramp.magnitude, 1);
+  });
+
+  test('flapping takes the link down and up again every few minutes', () => {
+    const flap = first('flapping');
+    const [target] = rateTargets(flap);
+    const states: boolean[] = [];
+    for (let t = flap.start + MINUTE / 2; t < flap.end; t += MINUTE) states.push(factor(target, t) < 0.1);
+    const transitions = states.slice(1).filter((down, i) => down !== states[i]).length;
+    expect(transitions).toBeGreaterThanOrEqual((2 * (flap.end - flap.start)) / FLAP_PERIOD_MS - 2);
+    expect(states[0]).toBe(true);
+  });
+});
+
+describe('counter series', () => {
+  const counter = { metric: 'interface_bytes_total', site: 'fra', link: 'ix', direction: 'out' };
+  // At speed 60 a reset comes every 10–18 minutes of series time.
+  const sim = new TrafficSimulator({ seed: 9, speed: 60, kinds: ['counters'] });
+  const from = T0;
+  const to = T0 + 40 * MINUTE;
+
+  test('count up monotonically between resets and restart near zero at each scheduled reset', () => {
+    const resets = sim
+      .counterResets(from, to)
+      .filter((r) => r.labels.site === 'fra' && r.labels.link === 'ix' && r.labels.direction === 'out');
+    expect(resets.length).toBeGreaterThanOrEqual(2);
+    const resetTimes = resets.map((r) => r.time);
+    let previous = sim.valueAt(counter, from);
+    let drops = 0;
+    for (let t = from + 10_000; t <= to; t += 10_000) {
+      const v = sim.valueAt(counter, t);
+      if (v < previous) {
+        drops++;
+        expect(resetTimes.some((r) => r > t - 10_000 && r <= t)).toBe(true);
+        expect(v).toBeLessThan(previous / 10);
+      }
+      previous = v;
+    }
+    expect(drops).toBe(resets.length);
+  });
+
+  test('increase at the rate of the matching bytes/s series', () => {
+    const rate = new TrafficSimulator({ seed: 9, speed: 60 });
+    const [reset] = sim
+      .counterResets(from, to)
+      .filter((r) => r.labels.link === 'ix' && r.labels.direction === 'out');
+    const a = reset.time + 60_000;
+    const b = a + 60_000;
+    const counted = (sim.valueAt(counter, b) - sim.valueAt(counter, a)) / 60;
+    let expected = 0;
+    for (let t = a + 1000; t <= b; t += 1000)
+      expected += rate.valueAt({ ...counter, metric: 'interface_bytes_per_second' }, t);
+    expect(counted).toBeCloseTo(expected / 60, -1);
+  });
+});
+
+describe('SimulatorSource', () => {
+  const source = new SimulatorSource({ seed: 1, speed: 10, kinds: ['traffic', 'http'] });
+
+  test('returns points on the step grid within the range, for the series the matchers select', async () => {
+    const series = await source.fetch({
+      start: T0 + 1,
+      end: T0 + 60_000,
+      step: 6000,
+      matchers: [
+        { name: 'site', op: '=', value: 'ams' },
+        { name: 'link', op: '=~', value: 'transit-.*' },
+      ],
+    });
+    expect(series.map((s) => `${s.labels.link}/${s.labels.direction}`).sort()).toEqual([
+      'transit-1/in',
+      'transit-1/out',
+      'transit-2/in',
+      'transit-2/out',
+    ]);
+    for (const s of series) {
+      expect(s.timestamps[0]).toBe(T0 + 6000);
+      expect(s.timestamps.at(-1)).toBe(T0 + 60_000);
+      expect(s.values).toHaveLength(10);
+      expect(s.values[0]).toBe(source.simulator.valueAt(s.labels, T0 + 6000));
+    }
+  });
+
+  test('rejects when the request is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('job stopped'));
+    await expect(
+      source.fetch({ start: T0, end: T0 + HOUR, step: 6000, matchers: [], signal: controller.signal }),
+    ).rejects.toThrow('job stopped');
+  });
+});
