@@ -1,0 +1,154 @@
+/**
+ * createApp only wires: logging, metrics, auth, the declared routes, the optional jobs router, the
+ * 404/405 fallback and the central error handler. Everything it uses is injected, so a test builds
+ * an isolated app with its own registry, executor and logger.
+ */
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/index.js';
+import { requireBearerToken } from './auth.js';
+import { ApiError, errorHandler } from './errors.js';
+import type { ScoringExecutor } from './executor.js';
+import { Lifecycle } from './lifecycle.js';
+import { createHttpLogger } from './logging.js';
+import { createApiMetrics, type ApiMetrics } from './metrics.js';
+import { buildOpenApiDocument, type OpenApiExtension } from './openapi.js';
+import { detectorsRoutes } from './routes/detectors.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { openApiRoutes } from './routes/openapi.js';
+import type { RouteSpec } from './routes/route.js';
+import { scoreRoutes } from './routes/score.js';
+
+export const JOBS_MOUNT = '/api/v1/jobs';
+
+/** The continuous-jobs API (backend/src/jobs), mounted at /api/v1/jobs when present. */
+export interface JobsMount {
+  router: Router;
+  openApi?: OpenApiExtension;
+}
+
+export interface AppDeps {
+  config: Pick<Config, 'apiToken' | 'limits'>;
+  logger: Logger;
+  /** The registry /metrics exposes; jobs register their gauges on the same one. */
+  registry: Registry;
+  executor: ScoringExecutor;
+  version: string;
+  lifecycle?: Lifecycle;
+  jobs?: JobsMount;
+  tfjsBackend?: () => string | null;
+  /** Node process metrics on the registry (default true). */
+  defaultMetrics?: boolean;
+}
+
+function mount(app: Express, route: RouteSpec): void {
+  app[route.method](route.path, ...route.handlers);
+}
+
+/** Route label for metrics: the pattern, never the raw URL, so label cardinality stays bounded. */
+function routeLabel(req: express.Request, res: express.Response): string {
+  const base = typeof res.locals.mount === 'string' ? res.locals.mount : '';
+  if (req.route) return base + String(req.route.path);
+  return base ? `${base}/*` : 'unmatched';
+}
+
+function measure(metrics: ApiMetrics): RequestHandler {
+  return (req, res, next) => {
+    const stop = metrics.httpDuration.startTimer();
+    let done = false;
+    const observe = () => {
+      if (done) return;
+      done = true;
+      stop({
+        route: routeLabel(req, res),
+        method: req.method,
+        status: res.writableFinished ? res.statusCode : 499,
+      });
+    };
+    res.once('finish', observe);
+    res.once('close', observe);
+    next();
+  };
+}
+
+function notFound(routes: RouteSpec[]): RequestHandler {
+  const methods = new Map<string, string[]>();
+  for (const r of routes) methods.set(r.path, [...(methods.get(r.path) ?? []), r.method.toUpperCase()]);
+  return (req) => {
+    const path = req.path.length > 200 ? `${req.path.slice(0, 200)}…` : req.path;
+    const allowed = methods.get(req.path);
+    if (allowed) {
+      throw new ApiError(
+        405,
+        'method_not_allowed',
+        `${req.method} is not supported on ${path}; use ${allowed.join(', ')}`,
+        'routing',
+        [],
+        { Allow: allowed.join(', ') },
+      );
+    }
+    throw new ApiError(404, 'not_found', `no route for ${req.method} ${path}; see /openapi.json`, 'routing');
+  };
+}
+
+export function createApp(deps: AppDeps): Express {
+  const lifecycle = deps.lifecycle ?? new Lifecycle();
+  const metrics = createApiMetrics({
+    registry: deps.registry,
+    executor: deps.executor,
+    version: deps.version,
+    defaultMetrics: deps.defaultMetrics,
+  });
+
+  const routes: RouteSpec[] = [
+    ...scoreRoutes({ limits: deps.config.limits, executor: deps.executor, metrics }),
+    ...detectorsRoutes(),
+    ...healthRoutes({
+      version: deps.version,
+      lifecycle,
+      executor: deps.executor,
+      tfjsBackend: deps.tfjsBackend,
+    }),
+    ...metricsRoutes(deps.registry),
+    // The document describes every route including its own; built once, here, so a bad schema fails at start.
+    ...openApiRoutes(() => document),
+  ];
+  const document = buildOpenApiDocument({
+    routes,
+    version: deps.version,
+    extensions: deps.jobs?.openApi ? [deps.jobs.openApi] : [],
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  // ETags would hash every (possibly 100 MB) score response on the event loop for no benefit.
+  app.set('etag', false);
+
+  app.use(createHttpLogger(deps.logger));
+  app.use(measure(metrics));
+  app.use((_req, res, next) => {
+    // Keep-alive clients must reconnect (to another instance) once shutdown has begun.
+    if (lifecycle.shuttingDown) res.set('Connection', 'close');
+    next();
+  });
+  if (deps.config.apiToken) app.use('/api', requireBearerToken(deps.config.apiToken));
+
+  for (const route of routes) mount(app, route);
+  if (deps.jobs) {
+    app.use(
+      JOBS_MOUNT,
+      (_req, res, next) => {
+        res.locals.mount = JOBS_MOUNT;
+        next();
+      },
+      express.json({ limit: deps.config.limits.maxBodyBytes }),
+      deps.jobs.router,
+    );
+  }
+
+  app.use(notFound(routes));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

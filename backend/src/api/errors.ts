@@ -1,0 +1,189 @@
+/**
+ * Every error the API returns goes through here: one error type carrying its HTTP status and the
+ * stage that failed, one mapping from foreign errors (body parser, scoring executor), and one
+ * Express error handler that logs with the stage and answers `{error: {code, message, details}}`.
+ */
+import type { ErrorRequestHandler, Request } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { ScoringError } from './executor.js';
+
+/** Where in the request's life the error happened; logged with every error. */
+export type ErrorStage =
+  'auth' | 'parse' | 'limits' | 'validation' | 'routing' | 'scoring' | 'overload' | 'internal';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly stage: ErrorStage,
+    readonly details: ErrorDetail[] = [],
+    readonly headers: Record<string, string> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ApiError';
+  }
+}
+
+/** Enough to find the problem; a 200,000-point series of wrong types must not produce a 10 MB error. */
+const MAX_DETAILS = 20;
+
+/** `['series', 0, 'values']` → `series[0].values`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+export function zodDetails(error: z.ZodError): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys)
+        details.push({ path: formatPath([...issue.path, key]), message: 'unknown field' });
+    } else {
+      details.push({ path: formatPath(issue.path), message: issue.message });
+    }
+  }
+  return details;
+}
+
+/** A 400 naming the first offending field in the message and every one (up to a cap) in details. */
+export function validationError(details: ErrorDetail[], what = 'request body'): ApiError {
+  const first = details[0];
+  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  const message = first
+    ? `invalid ${what}: ${first.path ? `${first.path}: ` : ''}${first.message}${more}`
+    : `invalid ${what}`;
+  return new ApiError(400, 'invalid_request', message, 'validation', details.slice(0, MAX_DETAILS));
+}
+
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what?: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(zodDetails(result.error), what);
+  return result.data;
+}
+
+interface BodyParserError extends Error {
+  type: string;
+  status?: number;
+  limit?: number;
+}
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return err instanceof Error && typeof (err as Partial<BodyParserError>).type === 'string';
+}
+
+/** Maps anything thrown or passed to next() onto the API's error type. Unknown errors become 500s. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ScoringError) {
+    switch (err.kind) {
+      case 'overloaded':
+        return new ApiError(
+          503,
+          'overloaded',
+          err.message,
+          'overload',
+          [],
+          { 'Retry-After': '1' },
+          { cause: err },
+        );
+      case 'input':
+        return new ApiError(
+          400,
+          'invalid_series',
+          err.message,
+          'validation',
+          err.seriesIndex === undefined ? [] : [{ path: `series[${err.seriesIndex}]`, message: err.message }],
+          {},
+          { cause: err },
+        );
+      case 'timeout':
+        return new ApiError(503, 'scoring_timeout', err.message, 'scoring', [], {}, { cause: err });
+      case 'aborted':
+        // nginx's "client closed request"; nobody reads it, but it keeps these out of the 5xx rate.
+        return new ApiError(499, 'client_closed_request', err.message, 'scoring', [], {}, { cause: err });
+      default:
+        return new ApiError(
+          500,
+          'scoring_failed',
+          err.message,
+          'scoring',
+          err.seriesIndex === undefined ? [] : [{ path: `series[${err.seriesIndex}]`, message: err.message }],
+          {},
+          { cause: err },
+        );
+    }
+  }
+  if (isBodyParserError(err)) {
+    switch (err.type) {
+      case 'entity.too.large':
+        return new ApiError(
+          413,
+          'payload_too_large',
+          `request body exceeds the limit of ${err.limit} bytes`,
+          'limits',
+          [],
+          {},
+          { cause: err },
+        );
+      case 'entity.parse.failed':
+        return new ApiError(
+          400,
+          'malformed_json',
+          `request body is not valid JSON: ${err.message}`,
+          'parse',
+          [],
+          {},
+          {
+            cause: err,
+          },
+        );
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return new ApiError(415, 'unsupported_media_type', err.message, 'parse', [], {}, { cause: err });
+      default:
+        if (err.status !== undefined && err.status >= 400 && err.status < 500) {
+          return new ApiError(err.status, 'bad_request', err.message, 'parse', [], {}, { cause: err });
+        }
+    }
+  }
+  return new ApiError(500, 'internal_error', 'internal error', 'internal', [], {}, { cause: err });
+}
+
+export function errorHandler(fallbackLogger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    const apiError = toApiError(err);
+    const log = (req as Request & { log?: Logger }).log ?? fallbackLogger;
+    const fields = { stage: apiError.stage, code: apiError.code, status: apiError.status };
+    if (apiError.status >= 500) log.error({ ...fields, err: apiError.cause ?? apiError }, apiError.message);
+    else log.info(fields, apiError.message);
+
+    if (res.headersSent) {
+      // Too late for a JSON error; Express closes the connection so the client sees a truncated reply.
+      next(err);
+      return;
+    }
+    res.status(apiError.status).set(apiError.headers);
+    const requestId = res.getHeader('x-request-id');
+    res.json({
+      error: {
+        code: apiError.code,
+        message: apiError.message,
+        details: apiError.details,
+        ...(typeof requestId === 'string' ? { requestId } : {}),
+      },
+    });
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * Where scoring runs. Small requests are scored on the main thread (a worker round trip costs more
+ * than they do); larger ones are split into at most one chunk per worker thread and run in a
+ * piscina pool, so a 20 MB request does not stall health checks, metrics scrapes or other requests.
+ *
+ * The executor is a dependency of the app: tests inject the inline executor or a fake, because
+ * jest runs TypeScript sources that a worker thread cannot load. The pool itself is tested against
+ * the compiled worker in dist/ (see executor.pool.test.ts).
+ */
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import type { ScoreRequest, SeriesInput } from '../contract/score.js';
+import { scoreSeries } from '../engine/index.js';
+import {
+  paramsOf,
+  pointsOf,
+  scoreBatch,
+  type BatchResult,
+  type ScoreFn,
+  type WorkerTask,
+} from './scoring.js';
+
+/** `input`: the engine refused the series as given (a client error); `engine`: it failed on it. */
+export type ScoringErrorKind = 'input' | 'engine' | 'worker' | 'overloaded' | 'aborted' | 'timeout';
+
+export class ScoringError extends Error {
+  constructor(
+    readonly kind: ScoringErrorKind,
+    message: string,
+    readonly seriesIndex?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ScoringError';
+  }
+}
+
+export interface ExecutorStats {
+  mode: 'inline' | 'pool';
+  threads: number;
+  queuedTasks: number;
+  /** 0–1, share of the pool's capacity spent running tasks since it started (piscina's measure). */
+  utilization: number;
+}
+
+export interface ScoringExecutor {
+  /**
+   * Scores every series of a validated request, in request order, and resolves to the JSON text of
+   * each SeriesScore. Rejects only with ScoringError. `signal` aborts queued and running pool work
+   * (the client went away).
+   */
+  score(request: ScoreRequest, signal?: AbortSignal): Promise<string[]>;
+  /** Resolves once work can be accepted (the pool has loaded its worker module). */
+  start(): Promise<void>;
+  isReady(): boolean;
+  stats(): ExecutorStats;
+  /** Stops the workers; work still running is cancelled. Call after in-flight requests finished. */
+  close(): Promise<void>;
+}
+
+function engineError(result: Extract<BatchResult, { ok: false }>): ScoringError {
+  return result.inputError
+    ? new ScoringError('input', `series[${result.index}]: ${result.message}`, result.index)
+    : new ScoringError('engine', `scoring series[${result.index}] failed: ${result.message}`, result.index);
+}
+
+function scoreInline(score: ScoreFn, request: ScoreRequest): string[] {
+  const result = scoreBatch(score, request.series, paramsOf(request));
+  if (!result.ok) throw engineError(result);
+  return result.json;
+}
+
+/** Everything on the main thread: `TRAFFICLENS_WORKER_THREADS=0`, and the default in unit tests. */
+export function createInlineExecutor(score: ScoreFn = scoreSeries): ScoringExecutor {
+  return {
+    score: async (request, signal) => {
+      if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+      return scoreInline(score, request);
+    },
+    start: async () => {},
+    isReady: () => true,
+    stats: () => ({ mode: 'inline', threads: 0, queuedTasks: 0, utilization: 0 }),
+    close: async () => {},
+  };
+}
+
+export interface PoolExecutorOptions {
+  threads: number;
+  /** Requests with at most this many points in total are scored inline. */
+  inlineMaxPoints: number;
+  /** Tasks allowed to wait for a free worker; beyond that requests fail fast with 503. */
+  maxQueuedTasks: number;
+  /** Per-request limit on pool work; 0 disables it. Inline work cannot be interrupted. */
+  timeoutMs?: number;
+  /** The compiled worker; defaults to scoreWorker.js next to this module (i.e. in dist/api). */
+  workerFile?: URL;
+  /** Inline scoring function (tests inject fakes). */
+  score?: ScoreFn;
+  logger?: Logger;
+}
+
+export const DEFAULT_WORKER_FILE = new URL('./scoreWorker.js', import.meta.url);
+
+/** Contiguous chunks (so order is kept by concatenation) of roughly equal point counts. */
+export function partition(
+  series: readonly SeriesInput[],
+  parts: number,
+): { offset: number; series: SeriesInput[] }[] {
+  const total = pointsOf(series);
+  const chunks: { offset: number; series: SeriesInput[] }[] = [];
+  let start = 0;
+  let acc = 0;
+  for (let i = 0; i < series.length && chunks.length < parts - 1; i++) {
+    acc += series[i].timestamps.length;
+    if (acc >= (total * (chunks.length + 1)) / parts) {
+      chunks.push({ offset: start, series: series.slice(start, i + 1) });
+      start = i + 1;
+    }
+  }
+  if (start < series.length) chunks.push({ offset: start, series: series.slice(start) });
+  return chunks;
+}
+
+export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecutor {
+  if (options.threads < 1) throw new RangeError(`threads must be at least 1, got ${options.threads}`);
+  const score = options.score ?? scoreSeries;
+  const workerFile = options.workerFile ?? DEFAULT_WORKER_FILE;
+  const pool = new Piscina<WorkerTask, BatchResult | 'pong'>({
+    filename: workerFile.href,
+    minThreads: options.threads,
+    maxThreads: options.threads,
+    maxQueue: options.maxQueuedTasks,
+    // Workers are kept: model state and JIT warm-up are worth more than the idle memory.
+    idleTimeout: 2 ** 31 - 1,
+  });
+  // Without a listener an 'error' from an idle worker would crash the process.
+  pool.on('error', (err: unknown) =>
+    options.logger?.error({ stage: 'scoring', err }, 'scoring worker failed'),
+  );
+
+  let ready = false;
+  let closed = false;
+
+  async function runChunk(
+    chunk: { offset: number; series: SeriesInput[] },
+    request: ScoreRequest,
+    signal: AbortSignal,
+  ) {
+    const result = await pool.run(
+      { kind: 'score', offset: chunk.offset, series: chunk.series, params: paramsOf(request) },
+      { signal },
+    );
+    if (result === 'pong') throw new ScoringError('worker', 'scoring worker answered a score task with pong');
+    if (!result.ok) throw engineError(result);
+    return result.json;
+  }
+
+  return {
+    async score(request, signal) {
+      if (pointsOf(request.series) <= options.inlineMaxPoints) {
+        if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+        return scoreInline(score, request);
+      }
+      if (closed) throw new ScoringError('overloaded', 'scoring pool is shut down');
+      const chunks = partition(request.series, options.threads);
+      // Refuse up front rather than half-submit a request whose later chunks would be rejected.
+      if (pool.queueSize + Math.max(0, chunks.length - pool.idleThreads) > options.maxQueuedTasks) {
+        throw new ScoringError(
+          'overloaded',
+          `scoring queue is full (${pool.queueSize} tasks waiting for ${pool.threads.length} workers); retry later`,
+        );
+      }
+      // One failed chunk cancels its siblings; the caller's signal and the timeout cancel them all.
+      const siblings = new AbortController();
+      const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+      const combined = AbortSignal.any(
+        [siblings.signal, signal, timeout].filter((s): s is AbortSignal => s !== undefined),
+      );
+      try {
+        const parts = await Promise.all(
+          chunks.map((chunk) =>
+            runChunk(chunk, request, combined).catch((err: unknown) => {
+              siblings.abort();
+              throw err;
+            }),
+          ),
+        );
+        return parts.flat();
+      } catch (err) {
+        if (err instanceof ScoringError) throw err;
+        if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request during scoring');
+        if (timeout?.aborted) {
+          throw new ScoringError(
+            'timeout',
+            `scoring took longer than ${options.timeoutMs} ms and was cancelled`,
+          );
+        }
+        const message = err instanceof Error ? err.message : String(err);
+        if (/queue is at limit/i.test(message)) {
+          throw new ScoringError('overloaded', 'scoring queue is full; retry later', undefined, {
+            cause: err,
+          });
+        }
+        throw new ScoringError('worker', `scoring worker failed: ${message}`, undefined, { cause: err });
+      }
+    },
+    async start() {
+      try {
+        await pool.run({ kind: 'ping' });
+      } catch (err) {
+        throw new ScoringError(
+          'worker',
+          `scoring worker ${workerFile.pathname} could not start: ${err instanceof Error ? err.message : String(err)}`,
+          undefined,
+          { cause: err },
+        );
+      }
+      ready = !closed;
+    },
+    isReady: () => ready && !closed,
+    stats: () => ({
+      mode: 'pool',
+      threads: pool.threads.length,
+      queuedTasks: pool.queueSize,
+      utilization: pool.utilization,
+    }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      ready = false;
+      await pool.destroy();
+    },
+  };
+}
+
+export interface ExecutorConfig {
+  workerThreads: number;
+  inlineMaxPoints: number;
+  maxQueuedTasks: number;
+  timeoutMs?: number;
+}
+
+/** The executor main.ts uses: a pool unless the operator asked for zero worker threads. */
+export function createScoringExecutor(config: ExecutorConfig, logger?: Logger): ScoringExecutor {
+  if (config.workerThreads === 0) return createInlineExecutor();
+  return createPoolExecutor({
+    threads: config.workerThreads,
+    inlineMaxPoints: config.inlineMaxPoints,
+    maxQueuedTasks: config.maxQueuedTasks,
+    timeoutMs: config.timeoutMs,
+    logger,
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * The API's own metrics, registered on the registry the app is given (never prom-client's global
+ * one, so each test app is isolated). Pool gauges are read in collect() at scrape time.
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import type { ScoringExecutor } from './executor.js';
+
+export interface ApiMetrics {
+  httpDuration: Histogram<'route' | 'method' | 'status'>;
+  pointsScored: Counter<'detector'>;
+  scoringErrors: Counter<'detector' | 'kind'>;
+}
+
+export interface ApiMetricsOptions {
+  registry: Registry;
+  executor: ScoringExecutor;
+  version: string;
+  /** Node process metrics (CPU, memory, event loop lag, GC); on by default. */
+  defaultMetrics?: boolean;
+}
+
+export function createApiMetrics({
+  registry,
+  executor,
+  version,
+  defaultMetrics = true,
+}: ApiMetricsOptions): ApiMetrics {
+  if (defaultMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  new Gauge({
+    name: 'trafficlens_build_info',
+    help: 'Always 1; the version label says which build is running',
+    labelNames: ['version'],
+    registers,
+  }).set({ version }, 1);
+
+  new Gauge({
+    name: 'trafficlens_scoring_pool_threads',
+    help: 'Worker threads in the scoring pool (0 when scoring runs inline)',
+    registers,
+    collect() {
+      this.set(executor.stats().threads);
+    },
+  });
+  new Gauge({
+    name: 'trafficlens_scoring_pool_queued_tasks',
+    help: 'Scoring tasks waiting for a free worker',
+    registers,
+    collect() {
+      this.set(executor.stats().queuedTasks);
+    },
+  });
+  new Gauge({
+    name: 'trafficlens_scoring_pool_utilization_ratio',
+    help: 'Share of the pool capacity spent running tasks since start (0-1)',
+    registers,
+    collect() {
+      this.set(executor.stats().utilization);
+    },
+  });
+
+  return {
+    httpDuration: new Histogram({
+      name: 'trafficlens_http_request_duration_seconds',
+      help: 'HTTP request duration by route pattern, method and status code',
+      labelNames: ['route', 'method', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    pointsScored: new Counter({
+      name: 'trafficlens_api_points_scored_total',
+      help: 'Input points scored through POST /api/v1/score',
+      labelNames: ['detector'],
+      registers,
+    }),
+    scoringErrors: new Counter({
+      name: 'trafficlens_api_scoring_errors_total',
+      help: 'POST /api/v1/score requests that failed after validation (engine, worker, overload, timeout)',
+      labelNames: ['detector', 'kind'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The OpenAPI 3.1 document, generated from the RouteSpecs the app mounts and the zod schemas that
+ * validate requests (OpenAPI 3.1 schemas are JSON Schema 2020-12, zod's default target).
+ */
+import { z } from 'zod';
+import {
+  CleaningReport,
+  Episode,
+  Explanation,
+  ModelInfo,
+  ScoreOptions,
+  ScoreResponse,
+  SeriesInput,
+  SeriesScore,
+} from '../contract/score.js';
+import type { RouteSpec } from './routes/route.js';
+import {
+  DetectorInfo,
+  DetectorsResponse,
+  ErrorResponse,
+  HealthResponse,
+  ReadyResponse,
+  ScoreRequestBody,
+} from './schemas.js';
+
+export type OpenApiPaths = Record<string, Record<string, unknown>>;
+
+export interface OpenApiExtension {
+  /** Path items to merge (the jobs API); a path already documented here is an error. */
+  paths?: OpenApiPaths;
+  /** Component schemas those path items reference as #/components/schemas/<name>. */
+  schemas?: Record<string, unknown>;
+}
+
+const ref = (id: string) => `#/components/schemas/${id}`;
+
+/** Documented as accepted (io: input): extra fields in a series are allowed and ignored. */
+const REQUEST_SCHEMAS: [z.ZodType, string][] = [
+  [ScoreRequestBody, 'ScoreRequest'],
+  [SeriesInput, 'SeriesInput'],
+  [ScoreOptions, 'ScoreOptions'],
+];
+
+/** Documented as produced (io: output). */
+const RESPONSE_SCHEMAS: [z.ZodType, string][] = [
+  [ScoreResponse, 'ScoreResponse'],
+  [SeriesScore, 'SeriesScore'],
+  [Episode, 'Episode'],
+  [Explanation, 'Explanation'],
+  [CleaningReport, 'CleaningReport'],
+  [ModelInfo, 'ModelInfo'],
+  [ErrorResponse, 'ErrorResponse'],
+  [HealthResponse, 'HealthResponse'],
+  [ReadyResponse, 'ReadyResponse'],
+  [DetectorsResponse, 'DetectorsResponse'],
+  [DetectorInfo, 'DetectorInfo'],
+];
+
+function componentSchemas(): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {};
+  for (const [list, io] of [
+    [REQUEST_SCHEMAS, 'input'],
+    [RESPONSE_SCHEMAS, 'output'],
+  ] as const) {
+    const registry = z.registry<{ id: string }>();
+    for (const [schema, id] of list) registry.add(schema, { id });
+    for (const [id, schema] of Object.entries(z.toJSONSchema(registry, { io, uri: ref }).schemas)) {
+      // $id/$schema are noise inside an OpenAPI document (and a fragment-only $id is invalid).
+      const { $id: _id, $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+      schemas[id] = rest;
+    }
+  }
+  return schemas;
+}
+
+const COMPONENT_IDS = new Map<z.ZodType, string>([...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS]);
+
+function refTo(schema: z.ZodType, where: string): { $ref: string } {
+  const id = COMPONENT_IDS.get(schema);
+  if (!id) throw new Error(`${where}: schema is not registered as an OpenAPI component (see openapi.ts)`);
+  return { $ref: ref(id) };
+}
+
+function operation(route: RouteSpec): Record<string, unknown> {
+  const where = `${route.method.toUpperCase()} ${route.path}`;
+  const responses: Record<string, unknown> = {};
+  for (const [status, doc] of Object.entries(route.responses)) {
+    const content = doc.schema
+      ? { 'application/json': { schema: refTo(doc.schema, where) } }
+      : doc.contentType
+        ? { [doc.contentType]: { schema: { type: 'string' } } }
+        : undefined;
+    responses[status] = { description: doc.description, ...(content ? { content } : {}) };
+  }
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: [route.tag],
+    ...(route.secured ? { security: [{ bearerAuth: [] }] } : { security: [] }),
+    ...(route.requestBody
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: refTo(route.requestBody, where) } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+export interface OpenApiOptions {
+  routes: RouteSpec[];
+  version: string;
+  extensions?: OpenApiExtension[];
+}
+
+export function buildOpenApiDocument({ routes, version, extensions = [] }: OpenApiOptions) {
+  const paths: OpenApiPaths = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    paths[route.path][route.method] = operation(route);
+  }
+  const schemas = componentSchemas();
+  for (const extension of extensions) {
+    for (const [path, item] of Object.entries(extension.paths ?? {})) {
+      if (paths[path]) throw new Error(`OpenAPI path ${path} is documented twice`);
+      paths[path] = item;
+    }
+    for (const [id, schema] of Object.entries(extension.schemas ?? {})) {
+      if (schemas[id]) throw new Error(`OpenAPI component schema ${id} is defined twice`);
+      schemas[id] = schema;
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'TrafficLens scoring API',
+      version,
+      description:
+        'Anomaly scores for traffic time series. Every score is calibrated so that 1.0 is the anomaly ' +
+        'boundary at the chosen sensitivity (alert on score >= 1). Routes under /api/ require ' +
+        '`Authorization: Bearer <token>` when the service runs with TRAFFICLENS_API_TOKEN set; ' +
+        'health, readiness, metrics and this document are always open.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    tags: [
+      { name: 'scoring', description: 'score series, list detectors' },
+      { name: 'operations', description: 'health, readiness, metrics, this document' },
+    ],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'the value of TRAFFICLENS_API_TOKEN; only enforced when it is set',
+        },
+      },
+    },
+  };
+}

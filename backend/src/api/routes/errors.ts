@@ -1,0 +1,19 @@
+import { ErrorResponse } from '../schemas.js';
+import type { ResponseDoc } from './route.js';
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'malformed JSON or a field that fails validation; details name each field',
+  401: 'missing or wrong bearer token (only when the service has a token configured)',
+  404: 'no such route',
+  413: 'body, series count or points per series above the configured limit; the message names it',
+  415: 'the body is not application/json',
+  500: 'scoring failed; the message names the series',
+  503: 'scoring queue full or scoring timed out; retry later',
+};
+
+/** Error responses a route can produce, all with the one error shape. */
+export function errorResponses(...statuses: number[]): Record<number, ResponseDoc> {
+  return Object.fromEntries(
+    statuses.map((status) => [status, { description: ERROR_DESCRIPTIONS[status], schema: ErrorResponse }]),
+  );
+}

@@ -1,0 +1,24 @@
+import type { Registry } from 'prom-client';
+import type { RouteSpec } from './route.js';
+
+export function metricsRoutes(registry: Registry): RouteSpec[] {
+  return [
+    {
+      method: 'get',
+      path: '/metrics',
+      operationId: 'metrics',
+      summary: 'Prometheus metrics (HTTP, scoring, worker pool, process, continuous jobs)',
+      tag: 'operations',
+      secured: false,
+      responses: {
+        200: { description: 'Prometheus text exposition format', contentType: registry.contentType },
+      },
+      handlers: [
+        async (_req, res) => {
+          const text = await registry.metrics();
+          res.type(registry.contentType).send(text);
+        },
+      ],
+    },
+  ];
+}

@@ -1,0 +1,55 @@
+/**
+ * The unit of scoring work, shared by the inline path and the worker threads so both behave the
+ * same. Results are serialized to JSON where they are computed: in a worker that keeps the
+ * (large) stringify off the event loop and makes the hop back to the main thread a string copy.
+ */
+import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
+import { EngineError, type ScoreParams } from '../engine/index.js';
+
+export type ScoreFn = (input: SeriesInput, params: ScoreParams) => SeriesScore;
+
+export type WorkerTask =
+  | { kind: 'ping' }
+  /** `offset` is the index of series[0] in the request, so errors name the request's series index. */
+  | { kind: 'score'; offset: number; series: SeriesInput[]; params: ScoreParams };
+
+/** `inputError`: the engine rejected the series itself (EngineError stage "input"), a client error. */
+export type BatchResult =
+  { ok: true; json: string[] } | { ok: false; index: number; message: string; inputError: boolean };
+
+export function paramsOf(request: ScoreRequest): ScoreParams {
+  const params: ScoreParams = {};
+  if (request.detector !== undefined) params.detector = request.detector;
+  if (request.sensitivity !== undefined) params.sensitivity = request.sensitivity;
+  if (request.options !== undefined) params.options = request.options;
+  return params;
+}
+
+export function pointsOf(series: readonly SeriesInput[]): number {
+  let total = 0;
+  for (const s of series) total += s.timestamps.length;
+  return total;
+}
+
+/** Scores a batch; an engine exception becomes a value naming the series, never a thrown error. */
+export function scoreBatch(
+  score: ScoreFn,
+  series: readonly SeriesInput[],
+  params: ScoreParams,
+  offset = 0,
+): BatchResult {
+  const json: string[] = [];
+  for (let i = 0; i < series.length; i++) {
+    try {
+      json.push(JSON.stringify(score(series[i], params)));
+    } catch (err) {
+      return {
+        ok: false,
+        index: offset + i,
+        message: err instanceof Error ? err.message : String(err),
+        inputError: err instanceof EngineError && err.stage === 'input',
+      };
+    }
+  }
+  return { ok: true, json };
+}

@@ -1,0 +1,99 @@
+/**
+ * Process lifecycle around the app: listen, and shut down gracefully. Shutdown order matters:
+ * mark not-ready, stop accepting and let in-flight requests finish (bounded by a timeout), then
+ * stop the jobs and the worker pool that those requests may still have been using.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { Lifecycle } from './lifecycle.js';
+
+export interface Listening {
+  server: Server;
+  url: string;
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+const closing = new WeakSet<Server>();
+
+export async function listen(
+  app: Express,
+  { host, port }: { host: string; port: number },
+): Promise<Listening> {
+  const server = createServer(app);
+  // A keep-alive connection whose request was in flight when shutdown began turns idle after its
+  // response; close it then, instead of letting it hold server.close() open until the timeout.
+  server.on('request', (_req, res) => {
+    res.once('finish', () => {
+      if (closing.has(server)) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  server.listen(port, host);
+  // 'error' (EADDRINUSE, EACCES, bad host) rejects; 'listening' resolves.
+  await once(server, 'listening');
+  return { server, url: urlOf(server.address() as AddressInfo) };
+}
+
+export interface ShutdownStep {
+  name: string;
+  run: () => Promise<void>;
+}
+
+export interface ShutdownOptions {
+  server: Server;
+  lifecycle: Lifecycle;
+  logger: Logger;
+  /** How long in-flight requests get before their connections are closed. */
+  timeoutMs: number;
+  /** Run after the HTTP server has closed, in order (stop jobs, destroy the pool). */
+  steps: ShutdownStep[];
+}
+
+/** Returns an idempotent shutdown: every call resolves when the first one has finished. */
+export function gracefulShutdown({ server, lifecycle, logger, timeoutMs, steps }: ShutdownOptions) {
+  let running: Promise<void> | undefined;
+
+  async function closeServer(): Promise<void> {
+    closing.add(server);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      logger.warn(
+        { stage: 'shutdown', timeoutMs },
+        'in-flight requests did not finish in time; closing connections',
+      );
+      server.closeAllConnections();
+      await closed;
+    }
+  }
+
+  return (reason: string): Promise<void> => {
+    running ??= (async () => {
+      lifecycle.beginShutdown();
+      logger.info({ stage: 'shutdown', reason }, `shutting down (${reason}): not ready, draining requests`);
+      await closeServer();
+      for (const step of steps) {
+        try {
+          await step.run();
+        } catch (err) {
+          logger.error({ stage: 'shutdown', step: step.name, err }, `shutdown step "${step.name}" failed`);
+        }
+      }
+      logger.info({ stage: 'shutdown', reason }, 'shutdown complete');
+    })();
+    return running;
+  };
+}

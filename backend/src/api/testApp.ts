@@ -1,0 +1,39 @@
+/** Builds an isolated app for tests: its own registry, a silent logger, the given executor. */
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { loadConfig, type Config } from '../config/index.js';
+import { createApp, type JobsMount } from './app.js';
+import type { ScoringExecutor } from './executor.js';
+import { FakeExecutor } from './fakeExecutor.js';
+import { Lifecycle } from './lifecycle.js';
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  executor?: ScoringExecutor;
+  jobs?: JobsMount;
+  lifecycle?: Lifecycle;
+  defaultMetrics?: boolean;
+}
+
+export function testApp({
+  env = {},
+  executor = new FakeExecutor(),
+  jobs,
+  lifecycle = new Lifecycle(),
+  defaultMetrics = false,
+}: TestAppOptions = {}) {
+  const config: Config = loadConfig({ env });
+  const registry = new Registry();
+  const app = createApp({
+    config,
+    logger: pino({ level: 'silent' }),
+    registry,
+    executor,
+    version: '0.0.0-test',
+    lifecycle,
+    jobs,
+    // Process metrics install observers per registry; only the test about them turns them on.
+    defaultMetrics,
+  });
+  return { app, registry, executor, lifecycle, config };
+}

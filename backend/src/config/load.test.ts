@@ -1,0 +1,107 @@
+import { ConfigError, loadConfig } from './index.js';
+
+function problems(env: Record<string, string>, argv: string[] = []): string[] {
+  try {
+    loadConfig({ env, argv });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  test('defaults: loopback on 8686, no token, 20 MB / 200,000 points / 1,000 series, info logs', () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toMatchObject({
+      port: 8686,
+      host: '127.0.0.1',
+      apiToken: undefined,
+      limits: { maxBodyBytes: 20 * 1024 * 1024, maxPointsPerSeries: 200_000, maxSeriesPerRequest: 1_000 },
+      logLevel: 'info',
+      shutdownTimeoutMs: 10_000,
+      simulator: true,
+    });
+    expect(config.scoring.workerThreads).toBeGreaterThanOrEqual(1);
+  });
+
+  test('reads every variable from the environment', () => {
+    const config = loadConfig({
+      env: {
+        PORT: '9000',
+        HOST: '0.0.0.0',
+        TRAFFICLENS_API_TOKEN: 'a-long-enough-token',
+        TRAFFICLENS_MAX_BODY_BYTES: '1048576',
+        TRAFFICLENS_MAX_POINTS_PER_SERIES: '5000',
+        TRAFFICLENS_MAX_SERIES: '10',
+        LOG_LEVEL: 'DEBUG',
+        TRAFFICLENS_WORKER_THREADS: '0',
+        TRAFFICLENS_INLINE_MAX_POINTS: '100',
+        TRAFFICLENS_MAX_QUEUED_TASKS: '8',
+        TRAFFICLENS_SCORE_TIMEOUT_MS: '0',
+        TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: '500',
+        TRAFFICLENS_SIMULATOR: 'off',
+      },
+    });
+    expect(config).toEqual({
+      port: 9000,
+      host: '0.0.0.0',
+      apiToken: 'a-long-enough-token',
+      limits: { maxBodyBytes: 1_048_576, maxPointsPerSeries: 5000, maxSeriesPerRequest: 10 },
+      logLevel: 'debug',
+      scoring: { workerThreads: 0, inlineMaxPoints: 100, maxQueuedTasks: 8, timeoutMs: 0 },
+      shutdownTimeoutMs: 500,
+      simulator: false,
+    });
+  });
+
+  test('flags win over the environment', () => {
+    const config = loadConfig({
+      env: { PORT: '9000', LOG_LEVEL: 'warn' },
+      argv: ['--port', '9100', '--log-level=error', '--no-simulator'],
+    });
+    expect(config).toMatchObject({ port: 9100, logLevel: 'error', simulator: false });
+  });
+
+  test('ignores variables it does not know', () => {
+    expect(loadConfig({ env: { PATH: '/bin', HOME: '/root' } }).port).toBe(8686);
+  });
+
+  test.each([
+    [{ PORT: 'eighty' }, 'PORT (--port): expected an integer between 0 and 65535, got "eighty"'],
+    [{ PORT: '70000' }, 'PORT (--port): expected an integer between 0 and 65535, got "70000"'],
+    [{ PORT: '80.5' }, 'PORT (--port): expected an integer'],
+    [{ HOST: ' ' }, 'HOST (--host): expected a host name or address'],
+    [
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL (--log-level): expected one of fatal, error, warn, info, debug, trace, silent',
+    ],
+    [{ TRAFFICLENS_API_TOKEN: 'short' }, 'TRAFFICLENS_API_TOKEN: expected at least 16 characters'],
+    [
+      { TRAFFICLENS_MAX_BODY_BYTES: '20mb' },
+      'TRAFFICLENS_MAX_BODY_BYTES (--max-body-bytes): expected an integer',
+    ],
+    [{ TRAFFICLENS_MAX_SERIES: '0' }, 'TRAFFICLENS_MAX_SERIES (--max-series): expected an integer between 1'],
+    [
+      { TRAFFICLENS_WORKER_THREADS: '-1' },
+      'TRAFFICLENS_WORKER_THREADS (--worker-threads): expected an integer',
+    ],
+    [{ TRAFFICLENS_SIMULATOR: 'maybe' }, 'TRAFFICLENS_SIMULATOR (--simulator): expected true or false'],
+  ])('%p is refused with an error naming the variable', (env, message) => {
+    expect(problems(env).join('\n')).toContain(message);
+  });
+
+  test('reports every bad variable at once', () => {
+    expect(problems({ PORT: 'x', LOG_LEVEL: 'y' })).toHaveLength(2);
+  });
+
+  test('an unknown flag is refused', () => {
+    expect(problems({}, ['--prot', '1'])[0]).toMatch(/--prot/);
+  });
+
+  test('the ConfigError message lists the problems, one a line', () => {
+    expect(() => loadConfig({ env: { PORT: 'x' } })).toThrow(
+      /^invalid configuration:\n {2}PORT \(--port\): /,
+    );
+  });
+});

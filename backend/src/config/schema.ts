@@ -1,0 +1,144 @@
+/**
+ * Service configuration: one zod schema keyed by the environment variable names, so every
+ * validation error names the variable the operator has to fix. CLI flags map onto the same keys
+ * (see FLAGS in load.ts) and win over the environment.
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Environment values are strings; accept real numbers too so tests and the CLI can pass them typed. */
+function integer(min: number, max: number, fallback: number) {
+  return z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const text = String(raw).trim();
+      const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isSafeInteger(value) || value < min || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+function boolean(fallback: boolean) {
+  return z
+    .union([z.string(), z.boolean()])
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      if (typeof raw === 'boolean') return raw;
+      const text = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+      if (['0', 'false', 'no', 'off'].includes(text)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    });
+}
+
+/** Leave one core to the event loop (HTTP, JSON parsing, jobs); 0 disables the pool. */
+export const DEFAULT_WORKER_THREADS = Math.max(1, availableParallelism() - 1);
+
+export const MB = 1024 * 1024;
+
+export const EnvConfig = z.object({
+  PORT: integer(0, 65535, 8686).describe('TCP port; 0 picks a free one'),
+  HOST: z
+    .string()
+    .trim()
+    .min(1, 'expected a host name or address')
+    .optional()
+    .transform((v) => v ?? '127.0.0.1')
+    .describe('listen address; loopback by default, HOST=0.0.0.0 exposes the service on every interface'),
+  TRAFFICLENS_API_TOKEN: z
+    .string()
+    .optional()
+    // An empty value (e.g. `TRAFFICLENS_API_TOKEN=${TOKEN:-}` in compose) means "no token".
+    .transform((v) => (v === undefined || v === '' ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 16, 'expected at least 16 characters')
+    .describe('when set, every /api/ route requires Authorization: Bearer <token>'),
+  TRAFFICLENS_MAX_BODY_BYTES: integer(1024, 1024 * MB, 20 * MB).describe('largest request body'),
+  TRAFFICLENS_MAX_POINTS_PER_SERIES: integer(1, 100_000_000, 200_000).describe('most points in one series'),
+  TRAFFICLENS_MAX_SERIES: integer(1, 1_000_000, 1_000).describe('most series in one request'),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return 'info' as LogLevel;
+      const level = v.trim().toLowerCase();
+      if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }),
+  TRAFFICLENS_WORKER_THREADS: integer(0, 256, DEFAULT_WORKER_THREADS).describe(
+    'scoring worker threads; 0 scores every request on the main thread',
+  ),
+  TRAFFICLENS_INLINE_MAX_POINTS: integer(0, 100_000_000, 2_000).describe(
+    'requests with at most this many points in total are scored on the main thread (~10 µs a point, so the default blocks the event loop for ~20 ms; a worker round trip costs more than that for small requests)',
+  ),
+  TRAFFICLENS_MAX_QUEUED_TASKS: integer(1, 1_000_000, 64).describe(
+    'scoring tasks waiting for a worker before requests are refused with 503',
+  ),
+  TRAFFICLENS_SCORE_TIMEOUT_MS: integer(0, 3_600_000, 120_000).describe(
+    'cancel pooled scoring of one request after this long (503); 0 never cancels',
+  ),
+  TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: integer(0, 600_000, 10_000).describe(
+    'how long shutdown waits for in-flight requests before closing their connections',
+  ),
+  TRAFFICLENS_SIMULATOR: boolean(true).describe('run the embedded traffic simulator jobs'),
+});
+
+export type EnvInput = z.input<typeof EnvConfig>;
+
+export interface Config {
+  port: number;
+  host: string;
+  apiToken: string | undefined;
+  limits: {
+    maxBodyBytes: number;
+    maxPointsPerSeries: number;
+    maxSeriesPerRequest: number;
+  };
+  logLevel: LogLevel;
+  scoring: {
+    workerThreads: number;
+    inlineMaxPoints: number;
+    maxQueuedTasks: number;
+    timeoutMs: number;
+  };
+  shutdownTimeoutMs: number;
+  simulator: boolean;
+}
+
+export function toConfig(env: z.output<typeof EnvConfig>): Config {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    apiToken: env.TRAFFICLENS_API_TOKEN,
+    limits: {
+      maxBodyBytes: env.TRAFFICLENS_MAX_BODY_BYTES,
+      maxPointsPerSeries: env.TRAFFICLENS_MAX_POINTS_PER_SERIES,
+      maxSeriesPerRequest: env.TRAFFICLENS_MAX_SERIES,
+    },
+    logLevel: env.LOG_LEVEL,
+    scoring: {
+      workerThreads: env.TRAFFICLENS_WORKER_THREADS,
+      inlineMaxPoints: env.TRAFFICLENS_INLINE_MAX_POINTS,
+      maxQueuedTasks: env.TRAFFICLENS_MAX_QUEUED_TASKS,
+      timeoutMs: env.TRAFFICLENS_SCORE_TIMEOUT_MS,
+    },
+    shutdownTimeoutMs: env.TRAFFICLENS_SHUTDOWN_TIMEOUT_MS,
+    simulator: env.TRAFFICLENS_SIMULATOR,
+  };
+}
