@@ -3,7 +3,12 @@
 // (the root "prepare" script compiles backend/src to backend/dist).
 import { main } from '../dist/cli/main.js';
 
-main(process.argv).catch((err) => {
-  process.stderr.write(`trafficlens: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`trafficlens: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

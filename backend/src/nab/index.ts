@@ -40,7 +40,9 @@ export {
 export {
   formatNabResultsCsv,
   nabLabels,
+  nabDetectorFilePath,
   nabResultsPath,
+  readNabDetectorDir,
   readNabResults,
   writeNabResults,
   type ReadNabResultsOptions,

@@ -12,7 +12,12 @@ import { getFileScores, type NabScoresByFile } from './score.js';
 import { parseNabTimestamp } from './timestamps.js';
 
 export function nabResultsPath(resultsRoot: string, detector: string, file: NabFile): string {
-  return join(resultsRoot, detector, file.category, `${detector}_${file.name}`);
+  return nabDetectorFilePath(join(resultsRoot, detector), detector, file);
+}
+
+/** A results file inside one detector's folder: <detectorDir>/<category>/<detector>_<file>. */
+export function nabDetectorFilePath(detectorDir: string, detector: string, file: NabFile): string {
+  return join(detectorDir, file.category, `${detector}_${file.name}`);
 }
 
 /** NAB's label column: 1 for rows whose timestamp lies inside a window (by time, like NAB's labeler). */
@@ -63,8 +68,18 @@ export interface ReadNabResultsOptions {
 }
 
 /** Reads <resultsRoot>/<detector>/…: relPath → anomaly scores. */
-export async function readNabResults(
+export function readNabResults(
   resultsRoot: string,
+  detectorName: string,
+  corpus: NabCorpus,
+  options: ReadNabResultsOptions = {},
+): Promise<Map<string, Float64Array>> {
+  return readNabDetectorDir(join(resultsRoot, detectorName), detectorName, corpus, options);
+}
+
+/** Reads one detector's folder (<detectorDir>/<category>/<detector>_<file>.csv): relPath → anomaly scores. */
+export async function readNabDetectorDir(
+  detectorDir: string,
   detectorName: string,
   corpus: NabCorpus,
   options: ReadNabResultsOptions = {},
@@ -72,7 +87,7 @@ export async function readNabResults(
   checkDetectorName(detectorName);
   const out = new Map<string, Float64Array>();
   for (const file of corpus.files) {
-    const path = nabResultsPath(resultsRoot, detectorName, file);
+    const path = nabDetectorFilePath(detectorDir, detectorName, file);
     const exists = await stat(path).then(
       (s) => s.isFile(),
       () => false,
