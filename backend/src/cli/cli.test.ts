@@ -111,6 +111,12 @@ describe('trafficlens usage errors', () => {
     expect(r.stderr).toContain("unknown command 'frobnicate'");
   });
 
+  test('no command prints the usage as a usage error', async () => {
+    const r = await runCli([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Usage: trafficlens');
+  });
+
   test('--help prints usage and exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);

@@ -57,7 +57,8 @@ function reportError(err: unknown, io: CliIO): number {
   if (err instanceof CommanderError) {
     // Commander has already printed its message (or the help / version text).
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
-    return err.code === 'commander.help' ? err.exitCode : EXIT_USAGE;
+    // Anything else (bad option, unknown command, or no command at all, which prints the help) is usage.
+    return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
   if (err instanceof CliError) {
     io.stderr.write(`trafficlens: ${err.message}\n`);

@@ -6,6 +6,7 @@ import { loadNabCorpus } from './corpus.js';
 import { NabError } from './errors.js';
 import { readNabResults, writeNabResults } from './results.js';
 import { runNab } from './runner.js';
+import { parseNabTimestamp } from './timestamps.js';
 
 let root: string;
 
@@ -39,6 +40,21 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
+});
+
+describe('NAB timestamps', () => {
+  test('data and window timestamps are naive and read as UTC', () => {
+    expect(parseNabTimestamp('2015-09-08 11:39:00')).toBe(Date.UTC(2015, 8, 8, 11, 39));
+    expect(parseNabTimestamp('2014-04-10 07:15:00.000000')).toBe(Date.UTC(2014, 3, 10, 7, 15));
+    expect(parseNabTimestamp('2016-02-29 00:00:00')).toBe(Date.UTC(2016, 1, 29));
+  });
+
+  test('impossible dates and other text are not timestamps', () => {
+    expect(parseNabTimestamp('2015-02-29 00:00:00')).toBeNaN();
+    expect(parseNabTimestamp('2015-04-31 00:00:00')).toBeNaN();
+    expect(parseNabTimestamp('2015-09-08 24:00:00')).toBeNaN();
+    expect(parseNabTimestamp('n/a')).toBeNaN();
+  });
 });
 
 describe('loading a NAB root', () => {

@@ -18,6 +18,12 @@ const describeCorpus = existsSync(join(NAB_ROOT, 'data')) ? describe : describe.
 
 describeCorpus('NAB v1.1 scorer on the published detector results', () => {
   let corpus: NabCorpus;
+  const cache = new Map<string, Promise<Map<string, Float64Array>>>();
+  const results = (detector: string) => {
+    if (!cache.has(detector))
+      cache.set(detector, readNabResults(join(NAB_ROOT, 'results'), detector, corpus));
+    return cache.get(detector)!;
+  };
   beforeAll(async () => {
     corpus = await loadNabCorpus(NAB_ROOT);
   });
@@ -32,7 +38,7 @@ describeCorpus('NAB v1.1 scorer on the published detector results', () => {
     async (detector) => {
       const thresholds = await loadNabThresholds(join(NAB_ROOT, 'config', 'thresholds.json'));
       const published = await loadNabFinalResults(join(NAB_ROOT, 'config', 'published_final_results.json'));
-      const scores = await readNabResults(join(NAB_ROOT, 'results'), detector, corpus);
+      const scores = await results(detector);
       const perProfile = Object.fromEntries(
         NAB_PROFILE_NAMES.map((p) => [p, thresholds[detector][p].threshold]),
       );
@@ -46,23 +52,19 @@ describeCorpus('NAB v1.1 scorer on the published detector results', () => {
   );
 
   test('numenta standard is 70.10 and windowedGaussian standard is 39.65', async () => {
-    const numenta = scoreNab(corpus, await readNabResults(join(NAB_ROOT, 'results'), 'numenta', corpus), {
+    const numenta = scoreNab(corpus, await results('numenta'), {
       threshold: 0.5421876907348634,
     });
-    const gaussian = scoreNab(
-      corpus,
-      await readNabResults(join(NAB_ROOT, 'results'), 'windowedGaussian', corpus),
-      {
-        threshold: 1.0,
-      },
-    );
+    const gaussian = scoreNab(corpus, await results('windowedGaussian'), {
+      threshold: 1.0,
+    });
     expect(numenta.profiles.standard.score?.toFixed(2)).toBe('70.10');
     expect(gaussian.profiles.standard.score?.toFixed(2)).toBe('39.65');
   });
 
   test('the exact optimiser finds a threshold at least as good as the published one for numenta', async () => {
     const thresholds = await loadNabThresholds(join(NAB_ROOT, 'config', 'thresholds.json'));
-    const scores = await readNabResults(join(NAB_ROOT, 'results'), 'numenta', corpus);
+    const scores = await results('numenta');
     const optimised = scoreNab(corpus, scores);
     const atPublished = scoreNab(corpus, scores, {
       threshold: Object.fromEntries(NAB_PROFILE_NAMES.map((p) => [p, thresholds.numenta[p].threshold])),

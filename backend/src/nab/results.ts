@@ -118,7 +118,12 @@ async function readResultsFile(path: string, file: NabFile): Promise<Float64Arra
       throw new NabError(`${path}: row ${i + 2}: anomaly_score "${row[si]}" is not a number`);
     }
     // Rows are paired by position; a timestamp that disagrees means the file belongs elsewhere.
-    if (ti >= 0 && parseNabTimestamp(row[ti] ?? '') !== file.timestamps[i]) {
+    // (Identical text is the usual case and needs no parsing.)
+    if (
+      ti >= 0 &&
+      row[ti] !== file.timestampText[i] &&
+      parseNabTimestamp(row[ti] ?? '') !== file.timestamps[i]
+    ) {
       throw new NabError(`${path}: row ${i + 2}: timestamp ${row[ti]} does not match ${file.relPath}`);
     }
   });
