@@ -129,48 +129,67 @@ describe('the incident schedule', () => {
     expect(ddos.end - ddos.start).toBe(2 * MINUTE);
   });
 
+  test('hits every link and service once per cycle of ten slots, each meeting every kind in turn', () => {
+    const all = sim.incidents(T0, T0 + 10 * DAY);
+    const groups = new Set(all.map((i) => i.group));
+    expect(groups.size).toBe(10);
+    for (let k = 0; k + 10 <= all.length; k += 10) {
+      expect(new Set(all.slice(k, k + 10).map((i) => i.group)).size).toBeGreaterThanOrEqual(9);
+    }
+    const kindsPerGroup = new Map<string, Set<string>>();
+    for (const i of all) kindsPerGroup.set(i.group, (kindsPerGroup.get(i.group) ?? new Set()).add(i.kind));
+    for (const kinds of kindsPerGroup.values()) expect(kinds.size).toBeGreaterThanOrEqual(4);
+  });
+
   test('a DDoS multiplies inbound traffic or requests several times at once', () => {
     const ddos = first('ddos');
     expect(ddos.direction).toBe('up');
+    expect(['interface_bytes_per_second', 'http_requests_per_second']).toContain(ddos.primary.metric);
     const mid = (ddos.start + ddos.end) / 2;
-    const biggest = Math.max(...rateTargets(ddos).map((l) => factor(l, mid)));
-    expect(biggest).toBeCloseTo(ddos.magnitude, 6);
-    expect(biggest).toBeGreaterThanOrEqual(5);
-    const main = rateTargets(ddos).find((l) => factor(l, mid) === biggest)!;
-    expect(sim.valueAt(main, ddos.start + MINUTE)).toBeGreaterThan(
-      3 * sim.valueAt(main, ddos.start - MINUTE),
+    expect(factor(ddos.primary, mid)).toBeCloseTo(ddos.magnitude, 6);
+    expect(ddos.magnitude).toBeGreaterThanOrEqual(5);
+    expect(sim.valueAt(ddos.primary, ddos.start + MINUTE)).toBeGreaterThan(
+      3 * sim.valueAt(ddos.primary, ddos.start - MINUTE),
     );
-    expect(factor(main, ddos.end + MINUTE)).toBeCloseTo(1, 6);
+    expect(factor(ddos.primary, ddos.end + MINUTE)).toBeCloseTo(1, 6);
   });
 
-  test('an outage drops the link to near zero in both directions', () => {
-    const outage = first('outage');
-    expect(outage.direction).toBe('down');
-    const targets = rateTargets(outage);
-    expect(targets.map((l) => l.direction).sort()).toEqual(['in', 'out']);
-    for (const l of targets) {
-      expect(factor(l, outage.start + 5 * MINUTE)).toBeCloseTo(0.01, 6);
-      expect(sim.valueAt(l, outage.start + 5 * MINUTE)).toBeLessThan(
-        0.05 * sim.valueAt(l, outage.start - MINUTE),
+  test('an outage drops a link to near zero in both directions, or a service to almost no requests', () => {
+    const outages = incidents.filter((i) => i.kind === 'outage');
+    expect(outages.some((i) => i.primary.metric === 'interface_bytes_per_second')).toBe(true);
+    expect(outages.some((i) => i.primary.metric === 'http_requests_per_second')).toBe(true);
+    for (const outage of outages) {
+      expect(outage.direction).toBe('down');
+      const t = outage.start + 5 * MINUTE;
+      expect(factor(outage.primary, t)).toBeCloseTo(0.01, 6);
+      expect(sim.valueAt(outage.primary, t)).toBeLessThan(
+        0.05 * sim.valueAt(outage.primary, outage.start - MINUTE),
       );
+      const traffic = rateTargets(outage).filter((l) => l.metric === 'interface_bytes_per_second');
+      if (traffic.length > 0) {
+        expect(traffic.map((l) => l.direction).sort()).toEqual(['in', 'out']);
+        for (const l of traffic) expect(factor(l, t)).toBeCloseTo(0.01, 6);
+      } else {
+        expect(factor({ ...outage.primary, metric: 'http_error_ratio' }, t)).toBeGreaterThan(10);
+      }
     }
   });
 
   test('a level shift holds one step change for hours, then ends', () => {
     const shift = first('level_shift');
-    const [target] = rateTargets(shift);
+    const target = shift.primary;
     for (const t of [shift.start + MINUTE, shift.start + 4 * HOUR, shift.end - MINUTE]) {
       expect(factor(target, t)).toBeCloseTo(shift.magnitude, 6);
     }
     expect(factor(target, shift.start - MINUTE)).toBeCloseTo(1, 6);
+    expect(factor(target, shift.end + MINUTE)).toBeCloseTo(1, 6);
     expect(shift.end - shift.start).toBe(8 * HOUR);
     expect(shift.direction).toBe(shift.magnitude > 1 ? 'up' : 'down');
   });
 
   test('a slow ramp drifts upwards gradually', () => {
     const ramp = first('slow_ramp');
-    const [target] = rateTargets(ramp);
-    const at = (p: number) => factor(target, ramp.start + p * (ramp.end - ramp.start));
+    const at = (p: number) => factor(ramp.primary, ramp.start + p * (ramp.end - ramp.start));
     expect(at(0)).toBeCloseTo(1, 6);
     expect(at(0.25)).toBeGreaterThan(1.1);
     expect(at(0.5)).toBeGreaterThan(at(0.25));
@@ -178,11 +197,11 @@ describe('the incident schedule', () => {
     expect(at(0.99)).toBeCloseTo(ramp.magnitude, 1);
   });
 
-  test('flapping takes the link down and up again every few minutes', () => {
+  test('flapping takes the link or service down and up again every few minutes', () => {
     const flap = first('flapping');
-    const [target] = rateTargets(flap);
     const states: boolean[] = [];
-    for (let t = flap.start + MINUTE / 2; t < flap.end; t += MINUTE) states.push(factor(target, t) < 0.1);
+    for (let t = flap.start + MINUTE / 2; t < flap.end; t += MINUTE)
+      states.push(factor(flap.primary, t) < 0.1);
     const transitions = states.slice(1).filter((down, i) => down !== states[i]).length;
     expect(transitions).toBeGreaterThanOrEqual((2 * (flap.end - flap.start)) / FLAP_PERIOD_MS - 2);
     expect(states[0]).toBe(true);

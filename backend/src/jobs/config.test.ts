@@ -1,0 +1,125 @@
+import { JobConfigError, parseJobConfig } from './config.js';
+import { formatDuration, parseDuration } from './duration.js';
+
+const minimal = { name: 'edge', source: { type: 'simulator' } };
+
+describe('durations', () => {
+  test.each([
+    ['500ms', 500],
+    ['15s', 15_000],
+    ['1m', 60_000],
+    ['1h30m', 5_400_000],
+    ['2d', 172_800_000],
+    ['1w', 604_800_000],
+    ['1.5s', 1500],
+  ])('%s is %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  test.each(['', '15', 's', '1x', '-1s', '1 m', '1m-'])('%j is not a duration', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+
+  test('format renders the largest units exactly', () => {
+    expect(formatDuration(5_400_000)).toBe('1h30m');
+    expect(formatDuration(6000)).toBe('6s');
+    expect(formatDuration(0)).toBe('0s');
+  });
+});
+
+describe('job config', () => {
+  test('a minimal job gets the documented defaults', () => {
+    const spec = parseJobConfig(minimal);
+    expect(spec).toMatchObject({
+      name: 'edge',
+      detector: 'auto',
+      sensitivity: 50,
+      intervalMs: 15_000,
+      stepMs: 60_000,
+      fitWindowMs: 172_800_000,
+      retentionPoints: 2880,
+      staleAfterMs: 180_000,
+      timeoutMs: 30_000,
+      matchers: [],
+      maxSeries: 1000,
+    });
+    expect(spec.source).toEqual({
+      type: 'simulator',
+      seed: 1,
+      speed: 1,
+      kinds: ['traffic', 'http'],
+      incidents: true,
+      incident_every: 7_200_000,
+    });
+  });
+
+  test('a full job is normalized: durations to ms, retention as a duration to points, filters parsed', () => {
+    const spec = parseJobConfig({
+      ...minimal,
+      detector: 'robust',
+      sensitivity: 80,
+      interval: '30s',
+      step: '1m',
+      fit_window: '1d',
+      retention: '6h',
+      stale_after: '10m',
+      timeout: '5s',
+      filters: ['site="ams"', 'link=~"transit-.*"'],
+      options: { period: 1440, direction: 'up' },
+      max_series: 50,
+    });
+    expect(spec).toMatchObject({
+      detector: 'robust',
+      intervalMs: 30_000,
+      fitWindowMs: 86_400_000,
+      retentionPoints: 360,
+      staleAfterMs: 600_000,
+      timeoutMs: 5000,
+      options: { period: 1440, direction: 'up' },
+      matchers: [
+        { name: 'site', op: '=', value: 'ams' },
+        { name: 'link', op: '=~', value: 'transit-.*' },
+      ],
+    });
+  });
+
+  test.each([
+    [{ source: { type: 'simulator' } }, 'name'],
+    [{ ...minimal, name: 'has space' }, 'name: must be 1–63 letters'],
+    [{ ...minimal, source: { type: 'graphite' } }, 'source.type'],
+    [{ ...minimal, source: { type: 'simulator', speed: 0 } }, 'source.speed'],
+    [{ ...minimal, detector: 'magic' }, 'detector'],
+    [{ ...minimal, sensitivity: 101 }, 'sensitivity'],
+    [{ ...minimal, interval: '15x' }, 'interval: "15x" is not a duration'],
+    [{ ...minimal, interval: '10ms' }, 'interval: must be at least 1s, got 10ms'],
+    [
+      { ...minimal, step: '1s', fit_window: '30d' },
+      'fit_window: is 2592000 points at step 1s; the limit is 100000',
+    ],
+    [{ ...minimal, retention: 0 }, 'retention'],
+    [{ ...minimal, step: '1s', retention: '7d' }, 'retention: keeps 604800 points per series'],
+    [
+      { ...minimal, retention: 'forever' },
+      'retention: "forever" is neither a number of points nor a duration',
+    ],
+    [{ ...minimal, interval: '1m', stale_after: '30s' }, 'stale_after: must be at least the interval'],
+    [{ ...minimal, filters: ['site=ams'] }, 'filters.0: matcher "site=ams" is not of the form'],
+    [{ ...minimal, filters: ['link=~"("'] }, 'invalid regex'],
+    [{ ...minimal, options: { causal: false } }, 'options'],
+    [{ ...minimal, colour: 'blue' }, 'colour'],
+  ])('rejects %j naming %s', (config, expected) => {
+    expect(() => parseJobConfig(config)).toThrow(JobConfigError);
+    expect(() => parseJobConfig(config)).toThrow(expected);
+  });
+
+  test('the error names the job and lists every problem', () => {
+    try {
+      parseJobConfig({ ...minimal, interval: 'soon', sensitivity: -1 });
+      throw new Error('expected a JobConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(JobConfigError);
+      expect((err as Error).message).toMatch(/^invalid job "edge": /);
+      expect((err as JobConfigError).issues.map((i) => i.path).sort()).toEqual(['interval', 'sensitivity']);
+    }
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * The job configuration: one zod schema gives validation (errors name the field and the bound), the
+ * input type a config file follows, and the normalized JobSpec the job runs on. Keys are snake_case,
+ * as in Prometheus and vmanomaly config files; durations are strings ("15s", "2d") or milliseconds.
+ */
+import { z } from 'zod';
+import { DetectorName, ScoreOptions, Sensitivity } from '../contract/score.js';
+import { SIMULATOR_KINDS, SimulatorSource } from '../sources/simulator/index.js';
+import { parseMatcher, type LabelMatcher, type Source } from '../sources/source.js';
+import { formatDuration, parseDuration } from './duration.js';
+
+const MAX_BACKFILL_POINTS = 100_000;
+const MAX_RETENTION_POINTS = 100_000;
+
+/** A duration ≥ min: "15s", "1h30m", or a number of milliseconds. Output: milliseconds. */
+export const Duration = (min = 1) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : parseDuration(value);
+    if (ms === null || !Number.isFinite(ms)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(value)} is not a duration (use e.g. 500ms, 15s, 1m, 1h30m, 2d)`,
+      });
+      return z.NEVER;
+    }
+    if (ms < min) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at least ${formatDuration(min)}, got ${formatDuration(ms)}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const SimulatorSourceConfig = z
+  .object({
+    type: z.literal('simulator'),
+    seed: z.number().int().default(1),
+    speed: z
+      .number()
+      .min(1)
+      .max(3600)
+      .default(1)
+      .describe('simulated seconds per real second; timestamps stay on the real clock'),
+    kinds: z.array(z.enum(SIMULATOR_KINDS)).min(1).default(['traffic', 'http']),
+    incidents: z.boolean().default(true),
+    incident_every: Duration(60_000).prefault('2h').describe('one incident per this much simulated time'),
+  })
+  .strict();
+
+/** Prometheus (query_range) joins this union when its source lands. */
+export const SourceConfig = z.discriminatedUnion('type', [SimulatorSourceConfig]);
+export type SourceConfig = z.output<typeof SourceConfig>;
+
+const Matcher = z.string().transform((text, ctx): LabelMatcher => {
+  const parsed = parseMatcher(text);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const JobConfigObject = z
+  .object({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
+        'must be 1–63 letters, digits, "_", "." or "-", starting alphanumeric',
+      ),
+    source: SourceConfig,
+    detector: DetectorName.default('auto'),
+    sensitivity: Sensitivity.default(50),
+    options: ScoreOptions.omit({ causal: true })
+      .optional()
+      .describe('passed to the engine; scoring is always causal'),
+    interval: Duration(1000).prefault('15s').describe('how often the job fetches and scores new points'),
+    step: Duration(1000).prefault('60s').describe('resolution of the series fetched'),
+    fit_window: Duration(1000)
+      .prefault('2d')
+      .describe('history fetched and scored at start, so detectors are past learning when live points come'),
+    retention: z
+      .union([z.number().int().min(1).max(MAX_RETENTION_POINTS), z.string()])
+      .default(2880)
+      .describe('results kept per series: a number of points, or a duration converted at the step'),
+    stale_after: Duration(1000)
+      .optional()
+      .describe(
+        'a series absent from the source this long is dropped (default: 5 intervals or 3 steps, the longer)',
+      ),
+    timeout: Duration(100)
+      .optional()
+      .describe('a fetch taking longer is aborted (default: 2 intervals, at least 30s)'),
+    filters: z.array(Matcher).default([]).describe('PromQL-style matchers: site="ams", link=~"transit-.*"'),
+    max_series: z.number().int().min(1).max(100_000).default(1000).describe('series beyond this are ignored'),
+  })
+  .strict();
+
+/** What a job runs on: config validated, defaults applied, durations in ms. */
+export interface JobSpec {
+  name: string;
+  source: SourceConfig;
+  detector: DetectorName;
+  sensitivity: number;
+  options?: Omit<ScoreOptions, 'causal'>;
+  intervalMs: number;
+  stepMs: number;
+  fitWindowMs: number;
+  retentionPoints: number;
+  staleAfterMs: number;
+  timeoutMs: number;
+  matchers: LabelMatcher[];
+  maxSeries: number;
+}
+
+export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
+  let retentionPoints: number;
+  if (typeof c.retention === 'number') {
+    retentionPoints = c.retention;
+  } else {
+    const ms = parseDuration(c.retention);
+    if (ms === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retention'],
+        message: `${JSON.stringify(c.retention)} is neither a number of points nor a duration`,
+      });
+      return z.NEVER;
+    }
+    retentionPoints = Math.max(1, Math.floor(ms / c.step));
+  }
+  if (retentionPoints > MAX_RETENTION_POINTS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['retention'],
+      message: `keeps ${retentionPoints} points per series at this step; the limit is ${MAX_RETENTION_POINTS}`,
+    });
+  }
+  const backfill = Math.floor(c.fit_window / c.step);
+  if (backfill > MAX_BACKFILL_POINTS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['fit_window'],
+      message: `is ${backfill} points at step ${formatDuration(c.step)}; the limit is ${MAX_BACKFILL_POINTS}`,
+    });
+  }
+  const staleAfterMs = c.stale_after ?? Math.max(5 * c.interval, 3 * c.step);
+  if (staleAfterMs < c.interval) {
+    ctx.addIssue({ code: 'custom', path: ['stale_after'], message: 'must be at least the interval' });
+  }
+  return {
+    name: c.name,
+    source: c.source,
+    detector: c.detector,
+    sensitivity: c.sensitivity,
+    ...(c.options ? { options: c.options } : {}),
+    intervalMs: c.interval,
+    stepMs: c.step,
+    fitWindowMs: c.fit_window,
+    retentionPoints,
+    staleAfterMs,
+    timeoutMs: c.timeout ?? Math.max(2 * c.interval, 30_000),
+    matchers: c.filters,
+    maxSeries: c.max_series,
+  };
+});
+
+/** A job as written in a config file. */
+export type JobConfigInput = z.input<typeof JobConfig>;
+
+export class JobConfigError extends Error {
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'JobConfigError';
+  }
+}
+
+/** Validate one job; the error lists every problem as "path: message". */
+export function parseJobConfig(input: unknown): JobSpec {
+  const result = JobConfig.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({
+    path: i.path.map(String).join('.'),
+    message: i.message,
+  }));
+  const name =
+    typeof input === 'object' && input !== null && typeof (input as { name?: unknown }).name === 'string'
+      ? ` "${(input as { name: string }).name}"`
+      : '';
+  const list = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  throw new JobConfigError(`invalid job${name}: ${list}`, issues);
+}
+
+/** The Source a config names. */
+export function createSource(config: SourceConfig): Source {
+  switch (config.type) {
+    case 'simulator':
+      return new SimulatorSource({
+        seed: config.seed,
+        speed: config.speed,
+        kinds: config.kinds,
+        incidents: config.incidents,
+        incidentEveryMs: config.incident_every,
+      });
+  }
+}

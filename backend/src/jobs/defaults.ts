@@ -1,0 +1,65 @@
+/**
+ * The jobs the service runs when it is given no job config: the embedded simulator, scored
+ * continuously, so `npm start` shows anomalies, /metrics gauges and job health with nothing else set up.
+ *
+ * The accelerated clock: the simulator runs SPEED (10) times faster than the wall clock while every
+ * timestamp stays real. A point every 6 s of wall time is a point every simulated minute; a simulated
+ * day (one daily cycle) passes in 2.4 hours and an incident comes every 12 minutes (one per two
+ * simulated hours). Timestamps are never in the future, so Grafana's "last 6 hours" and Prometheus
+ * scrapes see the data where they expect it, and incidents last minutes of wall time (a DDoS: 2 min),
+ * long enough for a 15 s scrape and an alert rule's `for:` to see them. Only the *meaning* of time is
+ * compressed: the detectors see 1440 points per daily cycle, as they would at a 1-minute step.
+ *
+ * At start each job backfills two simulated days (2880 points, the last 4.8 hours of wall time),
+ * so detectors are past their learning period, and the log lists the anomalies found in that history.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ScoreParams, ScoringStream } from '../engine/index.js';
+import type { JobConfigInput } from './config.js';
+import { JobManager } from './manager.js';
+
+/** Simulated seconds per wall-clock second in the default jobs. */
+export const SIMULATOR_SPEED = 10;
+const SIMULATED_MINUTE_MS = 60_000 / SIMULATOR_SPEED;
+const SIMULATED_DAY_MS = 24 * 60 * SIMULATED_MINUTE_MS;
+
+const common = {
+  detector: 'auto',
+  sensitivity: 50,
+  interval: '15s',
+  step: SIMULATED_MINUTE_MS,
+  fit_window: 2 * SIMULATED_DAY_MS,
+  retention: 2880,
+} as const;
+
+/** The default job configs (exported so docs and tests show exactly what runs). */
+export const DEFAULT_JOB_CONFIGS: readonly JobConfigInput[] = [
+  {
+    ...common,
+    name: 'simulator',
+    source: { type: 'simulator', seed: 42, speed: SIMULATOR_SPEED, kinds: ['traffic', 'http'] },
+  },
+  {
+    // Byte counters with occasional resets: exercises the engine's counter handling. One site keeps it small.
+    ...common,
+    name: 'simulator-counters',
+    source: { type: 'simulator', seed: 42, speed: SIMULATOR_SPEED, kinds: ['counters'] },
+    filters: ['site="ams"'],
+    options: { counter: true },
+  },
+];
+
+export interface DefaultJobsOptions {
+  logger: Logger;
+  registry?: Registry;
+  now?: () => number;
+  createStream?: (params: ScoreParams) => ScoringStream;
+}
+
+/** A JobManager holding the default simulator jobs, not yet started (call start()). */
+export function createDefaultJobs(options: DefaultJobsOptions): JobManager {
+  const manager = new JobManager(options);
+  for (const config of DEFAULT_JOB_CONFIGS) manager.addJob(config);
+  return manager;
+}

@@ -1,0 +1,448 @@
+/**
+ * One continuous scoring job: on each run it fetches the points that appeared since the last run,
+ * pushes them into one causal ScoringStream per series, and keeps the recent results in a bounded
+ * ring per series. The first run backfills `fit_window` of history so the detectors are past their
+ * learning period when live points arrive. A run never throws: failures are recorded in the job's
+ * health and the next run retries from where the last successful one stopped.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Episode } from '../contract/score.js';
+import {
+  createStream as engineCreateStream,
+  type ScoreParams,
+  type ScoringStream,
+  type StreamPoint,
+} from '../engine/index.js';
+import { seriesKey, type Labels, type Source, type SourceSeries } from '../sources/source.js';
+import type { JobSpec } from './config.js';
+import { counterRateStream, isCounter } from './counter.js';
+import { PointRing } from './ring.js';
+import type { JobHealth, JobSeries, JobStatus } from './schemas.js';
+
+export type { JobHealth, JobStatus };
+
+/** Retained results of one series (the JobSeries API shape). */
+export type JobSeriesResult = JobSeries;
+
+/** The newest scored point of a series, for the /metrics gauges. */
+export interface LatestPoint {
+  labels: Labels;
+  point: Omit<StreamPoint, 'state'>;
+}
+
+export interface RunOutcome {
+  ok: boolean;
+  skipped?: boolean;
+  error?: string;
+  points: number;
+  durationMs: number;
+}
+
+export interface ScoringJobDeps {
+  source: Source;
+  logger: Logger;
+  /** Wall clock, epoch ms (injectable for tests). */
+  now?: () => number;
+  /** The engine's createStream by default; tests may inject a simple stream. */
+  createStream?: (params: ScoreParams) => ScoringStream;
+}
+
+interface SeriesSlot {
+  key: string;
+  labels: Labels;
+  stream: ScoringStream;
+  ring: PointRing;
+  lastTimestamp: number;
+  lastSeen: number;
+  /** Episodes overlapping the retained points, the last one possibly open. */
+  episodes: Episode[];
+  /** Start of the newest episode already announced in the log. */
+  announcedUntil: number;
+  /** Starts of episodes announced as open and not yet as closed. */
+  openStarts: Set<number>;
+}
+
+/** Pushes between yields to the event loop, so a backfill does not stall HTTP requests. */
+const YIELD_EVERY = 2000;
+/** Backfill episodes logged one by one; beyond this only the most severe are. */
+const BACKFILL_LOG_LIMIT = 10;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class ScoringJob {
+  readonly spec: JobSpec;
+  private readonly source: Source;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly createStream: (params: ScoreParams) => ScoringStream;
+  private readonly slots = new Map<string, SeriesSlot>();
+  private cursor: number | null = null;
+  private runningNow = false;
+  private backfillingNow = false;
+  private stats = {
+    runs: 0,
+    errors: 0,
+    consecutiveErrors: 0,
+    missedRuns: 0,
+    overruns: 0,
+    pointsScored: 0,
+    droppedSeries: 0,
+    lastRunAt: null as number | null,
+    lastRunDurationMs: null as number | null,
+    lastSuccessAt: null as number | null,
+    lastError: null as { message: string; at: number } | null,
+  };
+
+  constructor(spec: JobSpec, deps: ScoringJobDeps) {
+    this.spec = spec;
+    this.source = deps.source;
+    this.logger = deps.logger.child({ job: spec.name });
+    this.now = deps.now ?? (() => Date.now());
+    this.createStream = deps.createStream ?? engineCreateStream;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get running(): boolean {
+    return this.runningNow;
+  }
+
+  /** True during the first run, which fetches and scores the whole fit window. */
+  get backfilling(): boolean {
+    return this.backfillingNow;
+  }
+
+  /** Ticks that found the previous run still going (or that the scheduler skipped because it was late). */
+  countMissed(n = 1): void {
+    this.stats.missedRuns += n;
+  }
+
+  /**
+   * Fetch what is new and score it. A call while a run is in progress does nothing and counts as missed,
+   * so runs never overlap whoever calls this.
+   */
+  async run(signal?: AbortSignal): Promise<RunOutcome> {
+    if (this.runningNow) {
+      this.countMissed();
+      return { ok: false, skipped: true, points: 0, durationMs: 0 };
+    }
+    this.runningNow = true;
+    const started = this.now();
+    let points = 0;
+    let error: string | undefined;
+    try {
+      points = await this.iterate(started, signal);
+    } catch (err) {
+      error = message(err);
+    } finally {
+      this.runningNow = false;
+      this.backfillingNow = false;
+    }
+    const durationMs = Math.max(0, this.now() - started);
+    const s = this.stats;
+    s.runs++;
+    s.lastRunAt = started;
+    s.lastRunDurationMs = durationMs;
+    if (durationMs > this.spec.intervalMs) s.overruns++;
+    if (error === undefined) {
+      if (s.consecutiveErrors > 0) {
+        this.logger.info({ after: s.consecutiveErrors }, 'job recovered');
+      }
+      s.consecutiveErrors = 0;
+      s.lastSuccessAt = started;
+    } else {
+      s.errors++;
+      s.consecutiveErrors++;
+      s.lastError = { message: error, at: started };
+      // Log the first failure and then every 10th, so a source down for hours does not flood the log.
+      if (s.consecutiveErrors === 1 || s.consecutiveErrors % 10 === 0) {
+        this.logger.warn(
+          { stage: 'job', consecutiveErrors: s.consecutiveErrors, err: error },
+          `job run failed: ${error}`,
+        );
+      }
+    }
+    return { ok: error === undefined, ...(error === undefined ? {} : { error }), points, durationMs };
+  }
+
+  status(): JobStatus {
+    const s = this.stats;
+    let openEpisodes = 0;
+    for (const slot of this.slots.values()) if (slot.episodes.at(-1)?.open) openEpisodes++;
+    const health: JobHealth = s.runs === 0 ? 'starting' : s.consecutiveErrors > 0 ? 'failing' : 'ok';
+    return {
+      name: this.spec.name,
+      source: this.source.kind,
+      detector: this.spec.detector,
+      sensitivity: this.spec.sensitivity,
+      intervalMs: this.spec.intervalMs,
+      stepMs: this.spec.stepMs,
+      health,
+      running: this.runningNow,
+      lastRunAt: s.lastRunAt,
+      lastRunDurationMs: s.lastRunDurationMs,
+      lastSuccessAt: s.lastSuccessAt,
+      dataUntil: this.cursor,
+      runs: s.runs,
+      errors: s.errors,
+      consecutiveErrors: s.consecutiveErrors,
+      missedRuns: s.missedRuns,
+      overruns: s.overruns,
+      lastError: s.lastError,
+      series: this.slots.size,
+      pointsScored: s.pointsScored,
+      openEpisodes,
+      droppedSeries: s.droppedSeries,
+    };
+  }
+
+  /** Retained results of every series with from <= timestamp <= to (episodes overlapping the range). */
+  results(from = -Infinity, to = Infinity): JobSeriesResult[] {
+    const out: JobSeriesResult[] = [];
+    for (const slot of this.slots.values()) {
+      out.push({
+        labels: { ...slot.labels },
+        state: slot.stream.state(),
+        detector: this.spec.detector,
+        ...slot.ring.range(from, to),
+        episodes: slot.episodes.filter((e) => e.start <= to && (e.open || e.end >= from)),
+      });
+    }
+    return out;
+  }
+
+  latest(): LatestPoint[] {
+    const out: LatestPoint[] = [];
+    for (const slot of this.slots.values()) {
+      const point = slot.ring.latest();
+      if (point) out.push({ labels: slot.labels, point });
+    }
+    return out;
+  }
+
+  private async iterate(now: number, signal?: AbortSignal): Promise<number> {
+    const { stepMs, fitWindowMs, timeoutMs, matchers } = this.spec;
+    const end = Math.floor(now / stepMs) * stepMs;
+    // After a long failure, resume at most one fit window back: older points would only be learning data.
+    const earliest = end - fitWindowMs;
+    const start = this.cursor === null ? earliest : Math.max(this.cursor + 1, earliest);
+    const backfill = this.cursor === null;
+    this.backfillingNow = backfill;
+    let points = 0;
+    let failures: string[] = [];
+    if (start <= end) {
+      const data = await this.fetchWithTimeout(start, end, stepMs, matchers, timeoutMs, signal);
+      const ingested = await this.ingest(data, now, backfill);
+      points = ingested.points;
+      failures = ingested.failures;
+      this.dropStale(now);
+    }
+    // The points were consumed even if some series failed on them: retrying would fail the same way.
+    this.cursor = end;
+    if (failures.length > 0) {
+      const more = failures.length > 1 ? ` (and ${failures.length - 1} more series)` : '';
+      throw new Error(`${failures[0]}${more}`);
+    }
+    return points;
+  }
+
+  private async fetchWithTimeout(
+    start: number,
+    end: number,
+    step: number,
+    matchers: JobSpec['matchers'],
+    timeoutMs: number,
+    outer?: AbortSignal,
+  ): Promise<SourceSeries[]> {
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) controller.abort(outer.reason);
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    const timer = setTimeout(
+      () => controller.abort(new Error(`fetch from ${this.source.kind} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    timer.unref?.();
+    try {
+      return await this.source.fetch({ start, end, step, matchers, signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  /** Push new points into each series' stream; per-series failures are collected, not fatal to others. */
+  private async ingest(
+    data: SourceSeries[],
+    now: number,
+    backfill: boolean,
+  ): Promise<{ points: number; failures: string[] }> {
+    let points = 0;
+    let sinceYield = 0;
+    const failures: string[] = [];
+    const backfillEpisodes: { labels: Labels; episode: Episode }[] = [];
+    for (const series of data) {
+      if (series.timestamps.length === 0) continue;
+      const key = seriesKey(series.labels);
+      let slot = this.slots.get(key);
+      try {
+        if (!slot) {
+          if (this.slots.size >= this.spec.maxSeries) {
+            this.stats.droppedSeries++;
+            if (this.stats.droppedSeries === 1) {
+              this.logger.warn(
+                { maxSeries: this.spec.maxSeries, labels: series.labels },
+                'max_series reached: ignoring new series',
+              );
+            }
+            continue;
+          }
+          slot = this.createSlot(key, series.labels, series.values);
+          this.slots.set(key, slot);
+        }
+        slot.lastSeen = now;
+        const before = points;
+        for (let i = 0; i < series.timestamps.length; i++) {
+          const t = series.timestamps[i];
+          if (t <= slot.lastTimestamp) continue;
+          const v = series.values[i];
+          // Advanced first: a point the stream throws on is skipped next time, not retried forever.
+          slot.lastTimestamp = t;
+          const point = slot.stream.push(t, v === null || Number.isFinite(v) ? v : null);
+          if (point) {
+            slot.ring.push(point);
+            points++;
+          }
+          if (++sinceYield >= YIELD_EVERY) {
+            sinceYield = 0;
+            await yieldToEventLoop();
+          }
+        }
+        if (points > before) this.updateEpisodes(slot, backfill ? backfillEpisodes : null);
+      } catch (err) {
+        failures.push(`series ${JSON.stringify(series.labels)}: ${message(err)}`);
+      }
+    }
+    this.stats.pointsScored += points;
+    if (backfill) this.logBackfill(points, backfillEpisodes);
+    return { points, failures };
+  }
+
+  private createSlot(key: string, labels: Labels, firstValues: readonly (number | null)[]): SeriesSlot {
+    const { detector, sensitivity, options, retentionPoints } = this.spec;
+    // The job converts counters itself (see counter.ts), so the engine is told the values are not counters.
+    const stream = this.createStream({
+      detector,
+      sensitivity,
+      options: { ...options, counter: false, causal: true },
+    });
+    return {
+      key,
+      labels: { ...labels },
+      stream: isCounter(options?.counter, firstValues) ? counterRateStream(stream) : stream,
+      ring: new PointRing(retentionPoints),
+      lastTimestamp: -Infinity,
+      lastSeen: this.now(),
+      episodes: [],
+      announcedUntil: -Infinity,
+      openStarts: new Set(),
+    };
+  }
+
+  /**
+   * Refresh the series' episodes and log those that opened or closed since the last look. During the
+   * backfill they are collected instead and summarized once at its end.
+   */
+  private updateEpisodes(slot: SeriesSlot, backfill: { labels: Labels; episode: Episode }[] | null): void {
+    const all = slot.stream.episodes();
+    const oldest = slot.ring.oldestTimestamp() ?? -Infinity;
+    const oldestOpen = Math.min(...slot.openStarts);
+    for (let i = all.length - 1; i >= 0; i--) {
+      const e = all[i];
+      const isNew = e.start > slot.announcedUntil;
+      if (!isNew && e.start < oldestOpen) break;
+      if (!isNew && !slot.openStarts.has(e.start)) continue;
+      if (backfill) {
+        if (isNew) backfill.push({ labels: slot.labels, episode: e });
+      } else if (isNew) {
+        this.logEpisode('opened', slot.labels, e);
+        if (!e.open) this.logEpisode('closed', slot.labels, e);
+      } else if (!e.open) {
+        this.logEpisode('closed', slot.labels, e);
+      }
+      if (e.open) slot.openStarts.add(e.start);
+      else slot.openStarts.delete(e.start);
+    }
+    if (all.length > 0) slot.announcedUntil = Math.max(slot.announcedUntil, all[all.length - 1].start);
+    slot.episodes = all.filter((e) => e.open || e.end >= oldest);
+  }
+
+  private logEpisode(what: 'opened' | 'closed', labels: Labels, e: Episode): void {
+    const fields = {
+      labels,
+      severity: e.severity,
+      severityLabel: e.severityLabel,
+      direction: e.direction,
+      kind: e.explanation.kind,
+      start: new Date(e.start).toISOString(),
+      peakScore: Number(e.peakScore.toFixed(3)),
+      ...(what === 'closed' ? { end: new Date(e.end).toISOString(), durationMs: e.end - e.start } : {}),
+    };
+    const where = Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    if (what === 'opened') {
+      this.logger.warn(
+        fields,
+        `anomaly ${e.severityLabel} ${e.direction} on {${where}}: ${e.explanation.summary}`,
+      );
+    } else {
+      this.logger.info(fields, `anomaly over on {${where}} (peak score ${fields.peakScore})`);
+    }
+  }
+
+  private logBackfill(points: number, found: { labels: Labels; episode: Episode }[]): void {
+    this.logger.info(
+      { points, series: this.slots.size, episodes: found.length, fromMs: this.spec.fitWindowMs },
+      `backfill scored ${points} points of history in ${this.slots.size} series: ${found.length} anomaly episodes`,
+    );
+    const shown = [...found]
+      .sort((a, b) => b.episode.severity - a.episode.severity)
+      .slice(0, BACKFILL_LOG_LIMIT);
+    for (const { labels, episode } of shown.sort((a, b) => a.episode.start - b.episode.start)) {
+      const where = Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      this.logger.info(
+        {
+          labels,
+          backfill: true,
+          severity: episode.severity,
+          direction: episode.direction,
+          kind: episode.explanation.kind,
+          start: new Date(episode.start).toISOString(),
+          end: new Date(episode.end).toISOString(),
+          open: episode.open,
+        },
+        `past anomaly ${episode.severityLabel} ${episode.direction} on {${where}}: ${episode.explanation.summary}`,
+      );
+    }
+  }
+
+  private dropStale(now: number): void {
+    for (const [key, slot] of this.slots) {
+      if (now - slot.lastSeen > this.spec.staleAfterMs) {
+        this.slots.delete(key);
+        this.logger.info(
+          { labels: slot.labels, lastSeen: new Date(slot.lastSeen).toISOString() },
+          'series gone from the source: dropped',
+        );
+      }
+    }
+  }
+}

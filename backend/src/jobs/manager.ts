@@ -1,0 +1,166 @@
+/**
+ * Runs scoring jobs on their intervals (in the manner of vmalert's rule groups): each job starts after
+ * a random jitter so jobs added together do not all hit the source at the same instant, then ticks on
+ * a fixed grid. A tick that finds the previous run still going is skipped and counted as missed — runs
+ * of one job never overlap — and ticks lost to a blocked event loop are counted too. Errors stay in the
+ * job's health and the next tick simply tries again.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ScoreParams, ScoringStream } from '../engine/index.js';
+import type { Source } from '../sources/source.js';
+import { createSource, parseJobConfig, type JobConfigInput } from './config.js';
+import { ScoringJob, type JobSeriesResult, type JobStatus, type RunOutcome } from './job.js';
+import { registerJobMetrics } from './metrics.js';
+
+export interface JobManagerOptions {
+  logger: Logger;
+  /** When given, the jobs' gauges and counters are registered on it (see metrics.ts). */
+  registry?: Registry;
+  /** Wall clock, epoch ms. Scheduling uses setTimeout, so a test clock must move with (fake) timers. */
+  now?: () => number;
+  /** Source of jitter in [0, 1) (default Math.random). */
+  random?: () => number;
+  /** Upper bound of the start jitter (default 5 s; never more than the job's interval). */
+  maxJitterMs?: number;
+  /** Passed to every job (tests inject a simple stream instead of the engine's). */
+  createStream?: (params: ScoreParams) => ScoringStream;
+}
+
+interface Runner {
+  job: ScoringJob;
+  timer: ReturnType<typeof setTimeout> | null;
+  /** When the current tick was due. */
+  dueAt: number;
+  controller: AbortController;
+  inflight: Promise<RunOutcome> | null;
+}
+
+export class JobManager {
+  private readonly jobs = new Map<string, Runner>();
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly maxJitterMs: number;
+  private readonly createStream?: (params: ScoreParams) => ScoringStream;
+  private started = false;
+
+  constructor(options: JobManagerOptions) {
+    this.logger = options.logger;
+    this.now = options.now ?? (() => Date.now());
+    this.random = options.random ?? Math.random;
+    this.maxJitterMs = options.maxJitterMs ?? 5000;
+    this.createStream = options.createStream;
+    if (options.registry) registerJobMetrics(options.registry, this);
+  }
+
+  /** Validate a job config and add the job; the source defaults to the one its config names. */
+  addJob(config: JobConfigInput, source?: Source): ScoringJob {
+    const spec = parseJobConfig(config);
+    const job = new ScoringJob(spec, {
+      source: source ?? createSource(spec.source),
+      logger: this.logger,
+      now: this.now,
+      ...(this.createStream ? { createStream: this.createStream } : {}),
+    });
+    this.add(job);
+    return job;
+  }
+
+  add(job: ScoringJob): void {
+    if (this.jobs.has(job.name)) throw new Error(`a job named "${job.name}" already exists`);
+    const runner: Runner = { job, timer: null, dueAt: 0, controller: new AbortController(), inflight: null };
+    this.jobs.set(job.name, runner);
+    if (this.started) this.schedule(runner);
+  }
+
+  get(name: string): ScoringJob | undefined {
+    return this.jobs.get(name)?.job;
+  }
+
+  jobList(): ScoringJob[] {
+    return [...this.jobs.values()].map((r) => r.job);
+  }
+
+  /** Start ticking every job (idempotent). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const runner of this.jobs.values()) this.schedule(runner);
+    this.logger.info({ jobs: [...this.jobs.keys()] }, `started ${this.jobs.size} scoring job(s)`);
+  }
+
+  /** Stop ticking, abort fetches in flight and wait for the runs to finish. */
+  async stop(): Promise<void> {
+    this.started = false;
+    const inflight: Promise<unknown>[] = [];
+    for (const runner of this.jobs.values()) {
+      if (runner.timer) clearTimeout(runner.timer);
+      runner.timer = null;
+      runner.controller.abort(new Error('job manager stopping'));
+      runner.controller = new AbortController();
+      if (runner.inflight) inflight.push(runner.inflight);
+    }
+    await Promise.all(inflight);
+  }
+
+  /** Run one job once, now (dry runs, tests); a run already in progress makes this a counted miss. */
+  async runOnce(name: string): Promise<RunOutcome> {
+    const runner = this.jobs.get(name);
+    if (!runner) throw new Error(`no job named "${name}"`);
+    return this.launch(runner);
+  }
+
+  list(): JobStatus[] {
+    return [...this.jobs.values()].map((r) => r.job.status());
+  }
+
+  /** Retained results of one job's series in [from, to]; undefined for an unknown job. */
+  seriesResults(name: string, from?: number, to?: number): JobSeriesResult[] | undefined {
+    return this.jobs.get(name)?.job.results(from, to);
+  }
+
+  private schedule(runner: Runner): void {
+    const interval = runner.job.spec.intervalMs;
+    const jitter = Math.floor(this.random() * Math.min(interval, this.maxJitterMs));
+    runner.dueAt = this.now() + jitter;
+    this.arm(runner);
+  }
+
+  private arm(runner: Runner): void {
+    const delay = Math.max(0, runner.dueAt - this.now());
+    runner.timer = setTimeout(() => this.tick(runner), delay);
+    // The HTTP server keeps the process alive; jobs alone should not (CLI runs, tests).
+    runner.timer.unref?.();
+  }
+
+  private tick(runner: Runner): void {
+    if (!this.started) return;
+    const { job } = runner;
+    const interval = job.spec.intervalMs;
+    if (job.running) {
+      // The first run backfills the whole fit window and is expected to outlast a few ticks.
+      if (!job.backfilling) job.countMissed();
+    } else {
+      const late = Math.floor((this.now() - runner.dueAt) / interval);
+      if (late > 0) {
+        job.countMissed(late);
+        runner.dueAt += late * interval;
+      }
+      void this.launch(runner);
+    }
+    runner.dueAt += interval;
+    this.arm(runner);
+  }
+
+  private launch(runner: Runner): Promise<RunOutcome> {
+    // A run in progress makes this one a counted miss (ScoringJob.run guards against overlap itself).
+    if (runner.job.running) return runner.job.run();
+    const run = runner.job.run(runner.controller.signal);
+    runner.inflight = run;
+    void run.finally(() => {
+      if (runner.inflight === run) runner.inflight = null;
+    });
+    return run;
+  }
+}

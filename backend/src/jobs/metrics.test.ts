@@ -1,0 +1,162 @@
+import { Registry } from 'prom-client';
+import { FakeSource } from '../sources/fake.js';
+import { createFakeStream } from './fakeStream.js';
+import { JobManager } from './manager.js';
+import { metricLabels } from './metrics.js';
+import { captureLogger, points, TestClock } from './testing/helpers.js';
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2025, 0, 13, 12);
+const A = { site: 'ams', link: 'transit-1', direction: 'in' };
+const B = { site: 'fra', link: 'ix', direction: 'out' };
+
+function setup() {
+  const registry = new Registry();
+  const clock = new TestClock(T0);
+  const { logger } = captureLogger();
+  const manager = new JobManager({
+    logger,
+    registry,
+    now: clock.now,
+    createStream: () => createFakeStream(),
+  });
+  const source = new FakeSource();
+  manager.addJob(
+    {
+      name: 'edge',
+      source: { type: 'simulator' },
+      step: '1m',
+      fit_window: '10m',
+      stale_after: '2m',
+      detector: 'robust',
+    },
+    source,
+  );
+  return { registry, clock, manager, source };
+}
+
+/** The sample lines of one metric. */
+const samples = (text: string, name: string) =>
+  text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+
+describe('job metrics', () => {
+  test('expose the newest point of every series with job, detector and the series labels', async () => {
+    const { registry, manager, source } = setup();
+    source.add(
+      A,
+      points(T0 - 10 * MINUTE, T0, MINUTE, (t) => (t === T0 ? 1000 : 100)),
+    );
+    source.add(
+      B,
+      points(T0 - 10 * MINUTE, T0, MINUTE, () => 50),
+    );
+    await manager.runOnce('edge');
+    const text = await registry.metrics();
+
+    expect(text).toContain('# TYPE trafficlens_anomaly_score gauge');
+    expect(text).toContain('# HELP trafficlens_anomaly_score Anomaly score');
+    const a = 'job="edge",detector="robust",direction="in",link="transit-1",site="ams"';
+    const b = 'job="edge",detector="robust",direction="out",link="ix",site="fra"';
+    expect(samples(text, 'trafficlens_anomaly_score')).toEqual([
+      `trafficlens_anomaly_score{${a}} 18`,
+      `trafficlens_anomaly_score{${b}} 0`,
+    ]);
+    expect(samples(text, 'trafficlens_anomaly')).toEqual([
+      `trafficlens_anomaly{${a}} 1`,
+      `trafficlens_anomaly{${b}} 0`,
+    ]);
+    expect(samples(text, 'trafficlens_expected')).toEqual([
+      `trafficlens_expected{${a}} 100`,
+      `trafficlens_expected{${b}} 50`,
+    ]);
+    expect(samples(text, 'trafficlens_lower')).toContain(`trafficlens_lower{${a}} 50`);
+    expect(samples(text, 'trafficlens_upper')).toContain(`trafficlens_upper{${b}} 75`);
+  });
+
+  test('expose per-job health: last run, duration, errors, series, missed runs', async () => {
+    const { registry, clock, manager, source } = setup();
+    source.add(
+      A,
+      points(T0 - 10 * MINUTE, T0 + 5 * MINUTE, MINUTE, () => 100),
+    );
+    await manager.runOnce('edge');
+    source.setError(new Error('down'));
+    clock.advance(MINUTE);
+    await manager.runOnce('edge');
+    const text = await registry.metrics();
+    expect(text).toContain(`trafficlens_job_last_run_timestamp_seconds{job="edge"} ${(T0 + MINUTE) / 1000}`);
+    expect(text).toContain(`trafficlens_job_last_success_timestamp_seconds{job="edge"} ${T0 / 1000}`);
+    expect(text).toContain('trafficlens_job_run_duration_seconds{job="edge"} 0');
+    expect(text).toContain('# TYPE trafficlens_job_errors_total counter');
+    expect(text).toContain('trafficlens_job_errors_total{job="edge"} 1');
+    expect(text).toContain('trafficlens_job_runs_total{job="edge"} 2');
+    expect(text).toContain('trafficlens_job_series{job="edge"} 1');
+    expect(text).toContain('trafficlens_job_missed_runs_total{job="edge"} 0');
+    expect(text).toContain('trafficlens_job_points_scored_total{job="edge"} 11');
+    expect(text).toContain('trafficlens_job_open_episodes{job="edge"} 0');
+  });
+
+  test('a series dropped as stale disappears from /metrics', async () => {
+    const { registry, clock, manager, source } = setup();
+    source.add(
+      A,
+      points(T0 - 10 * MINUTE, T0 + 10 * MINUTE, MINUTE, () => 100),
+    );
+    source.add(
+      B,
+      points(T0 - 10 * MINUTE, T0, MINUTE, () => 50),
+    );
+    await manager.runOnce('edge');
+    expect(await registry.metrics()).toContain('site="fra"');
+    for (let k = 0; k < 3; k++) {
+      clock.advance(MINUTE);
+      await manager.runOnce('edge');
+    }
+    const text = await registry.metrics();
+    expect(text).not.toContain('site="fra"');
+    expect(text).toContain('site="ams"');
+    expect(text).toContain('trafficlens_job_series{job="edge"} 1');
+  });
+
+  test('series labels are made valid Prometheus label names, without clashes', async () => {
+    const { registry, manager, source } = setup();
+    source.add({ __name__: 'ifHCInOctets', 'if-name': 'eth0', job: 'snmp', '0x': 'a"b\\c' }, [[T0, 5]]);
+    await manager.runOnce('edge');
+    const [line] = samples(await registry.metrics(), 'trafficlens_anomaly_score');
+    expect(line).toBe(
+      'trafficlens_anomaly_score{job="edge",detector="robust",_0x="a\\"b\\\\c",exported_name="ifHCInOctets",if_name="eth0",exported_job="snmp"} 0',
+    );
+  });
+
+  test('two series whose labels sanitize alike are exported once, so the scrape stays valid', async () => {
+    const { registry, manager, source } = setup();
+    source.add({ 'a-b': 'x' }, [[T0, 1]]);
+    source.add({ a_b: 'x' }, [[T0, 2]]);
+    await manager.runOnce('edge');
+    expect(samples(await registry.metrics(), 'trafficlens_anomaly_score')).toHaveLength(1);
+  });
+
+  test('label sanitizing', () => {
+    expect(metricLabels('j', 'auto', { 'site.name': 'ams', detector: 'x', exported_detector: 'y' })).toEqual({
+      job: 'j',
+      detector: 'auto',
+      exported_detector: 'x',
+      exported_exported_detector: 'y',
+      site_name: 'ams',
+    });
+    expect(metricLabels('j', 'auto', { '': 'e', ____: 'u' })).toEqual({
+      job: 'j',
+      detector: 'auto',
+      _: 'e',
+      exported_: 'u',
+    });
+  });
+
+  test('a job with no points yet exports its health and no series samples', async () => {
+    const { registry } = setup();
+    const text = await registry.metrics();
+    expect(samples(text, 'trafficlens_anomaly_score')).toEqual([]);
+    expect(text).toContain('trafficlens_job_series{job="edge"} 0');
+    expect(text).not.toContain('trafficlens_job_last_run_timestamp_seconds{');
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * The jobs on /metrics. Everything is computed when Prometheus scrapes (collect/get), never pushed
+ * from a timer, and lives on the Registry the service passes in.
+ *
+ * Per-series gauges carry `job`, `detector` and the series' own labels. prom-client fixes a Gauge's
+ * label names at construction, but series labels differ from job to job, so SeriesGauge overrides
+ * get() and renders its samples itself, each with its own label set; prom-client still formats and
+ * escapes the exposition. A series dropped as stale simply stops being rendered.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { StreamPoint } from '../engine/index.js';
+import type { Labels } from '../sources/source.js';
+import type { JobStatus } from './job.js';
+import type { ScoringJob } from './job.js';
+
+/** What the metrics read; JobManager provides it. */
+export interface JobsView {
+  jobList(): ScoringJob[];
+  list(): JobStatus[];
+}
+
+type Sample = { labels: Record<string, string>; value: number };
+type Point = Omit<StreamPoint, 'state'>;
+
+const SERIES_GAUGES: [name: string, help: string, value: (p: Point) => number | null][] = [
+  [
+    'trafficlens_anomaly_score',
+    'Anomaly score of the newest point of the series; 1 is the anomaly boundary at the job sensitivity',
+    (p) => p.score,
+  ],
+  [
+    'trafficlens_expected',
+    'Value the detector expected for the newest point, in the series units',
+    (p) => p.expected,
+  ],
+  [
+    'trafficlens_lower',
+    'Lower bound of the normal band for the newest point, in the series units',
+    (p) => p.lower,
+  ],
+  [
+    'trafficlens_upper',
+    'Upper bound of the normal band for the newest point, in the series units',
+    (p) => p.upper,
+  ],
+  [
+    'trafficlens_anomaly',
+    '1 when the newest point of the series is anomalous (score >= 1), else 0',
+    (p) => (p.anomaly ? 1 : 0),
+  ],
+];
+
+const RESERVED = new Set(['job', 'detector']);
+
+/**
+ * Prometheus label names: [a-zA-Z_][a-zA-Z0-9_]*, names starting with "__" reserved. Invalid characters
+ * become "_"; reserved names and names clashing with `job`/`detector` or an earlier label get the
+ * "exported_" prefix, as Prometheus does for clashing target labels (`__name__` → `exported_name`).
+ */
+export function metricLabels(job: string, detector: string, labels: Labels): Record<string, string> {
+  const out: Record<string, string> = { job, detector };
+  for (const name of Object.keys(labels).sort()) {
+    let n = name.replace(/[^a-zA-Z0-9_]/g, '_');
+    if (n === '' || /^[0-9]/.test(n)) n = `_${n}`;
+    if (n.startsWith('__')) n = `exported_${n.replace(/^_+|_+$/g, '')}`;
+    while (RESERVED.has(n) || n in out) n = `exported_${n}`;
+    out[n] = labels[name];
+  }
+  return out;
+}
+
+class SeriesGauge extends Gauge<string> {
+  constructor(
+    name: string,
+    help: string,
+    registry: Registry,
+    private readonly samples: () => Sample[],
+  ) {
+    super({ name, help, registers: [registry], aggregator: 'omit' });
+  }
+
+  override async get() {
+    const base = await super.get();
+    return { ...base, values: this.samples() };
+  }
+}
+
+/** Register the job metrics on a registry, reading from the manager at each scrape. */
+export function registerJobMetrics(registry: Registry, view: JobsView): void {
+  const seriesSamples = (value: (p: Point) => number | null): Sample[] => {
+    const out: Sample[] = [];
+    for (const job of view.jobList()) {
+      // Two label sets that sanitize to the same one would make the scrape fail: keep the first.
+      const seen = new Set<string>();
+      for (const { labels, point } of job.latest()) {
+        const v = value(point);
+        if (v === null || !Number.isFinite(v)) continue;
+        const metric = metricLabels(job.name, job.spec.detector, labels);
+        const id = JSON.stringify(metric);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push({ labels: metric, value: v });
+      }
+    }
+    return out;
+  };
+  for (const [name, help, value] of SERIES_GAUGES) {
+    new SeriesGauge(name, help, registry, () => seriesSamples(value));
+  }
+
+  const perJob = (
+    kind: 'gauge' | 'counter',
+    name: string,
+    help: string,
+    value: (s: JobStatus) => number | null,
+  ): void => {
+    const config = {
+      name,
+      help,
+      labelNames: ['job'] as const,
+      registers: [registry],
+    };
+    if (kind === 'gauge') {
+      new Gauge({
+        ...config,
+        collect() {
+          this.reset();
+          for (const s of view.list()) {
+            const v = value(s);
+            if (v !== null) this.set({ job: s.name }, v);
+          }
+        },
+      });
+    } else {
+      new Counter({
+        ...config,
+        collect() {
+          this.reset();
+          for (const s of view.list()) {
+            const v = value(s);
+            if (v !== null) this.inc({ job: s.name }, v);
+          }
+        },
+      });
+    }
+  };
+  const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
+  perJob(
+    'gauge',
+    'trafficlens_job_last_run_timestamp_seconds',
+    'Start of the last finished run of the job',
+    (s) => seconds(s.lastRunAt),
+  );
+  perJob(
+    'gauge',
+    'trafficlens_job_last_success_timestamp_seconds',
+    'Start of the last successful run of the job',
+    (s) => seconds(s.lastSuccessAt),
+  );
+  perJob('gauge', 'trafficlens_job_run_duration_seconds', 'Duration of the last run of the job', (s) =>
+    seconds(s.lastRunDurationMs),
+  );
+  perJob('gauge', 'trafficlens_job_series', 'Series the job currently scores', (s) => s.series);
+  perJob(
+    'gauge',
+    'trafficlens_job_open_episodes',
+    'Series of the job with an anomaly episode going on',
+    (s) => s.openEpisodes,
+  );
+  perJob('counter', 'trafficlens_job_runs_total', 'Runs of the job, failed ones included', (s) => s.runs);
+  perJob('counter', 'trafficlens_job_errors_total', 'Failed runs of the job', (s) => s.errors);
+  perJob(
+    'counter',
+    'trafficlens_job_missed_runs_total',
+    'Ticks skipped because the previous run was still going or the scheduler was late',
+    (s) => s.missedRuns,
+  );
+  perJob('counter', 'trafficlens_job_points_scored_total', 'Points scored by the job', (s) => s.pointsScored);
+}

@@ -1,0 +1,168 @@
+import express from 'express';
+import request from 'supertest';
+import { FakeSource } from '../sources/fake.js';
+import { createFakeStream } from './fakeStream.js';
+import { JobManager } from './manager.js';
+import { createJobsRouter } from './routes.js';
+import {
+  JOBS_BASE_PATH,
+  JobSeriesResponse,
+  JobsListResponse,
+  JobStatus,
+  jobsOpenApiPaths,
+  jobsOpenApiSchemas,
+} from './schemas.js';
+import { captureLogger, points, TestClock } from './testing/helpers.js';
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2025, 0, 13, 12);
+const A = { site: 'ams', link: 'transit-1' };
+
+async function setup() {
+  const clock = new TestClock(T0);
+  const manager = new JobManager({
+    logger: captureLogger().logger,
+    now: clock.now,
+    createStream: () => createFakeStream(),
+  });
+  const source = new FakeSource().add(
+    A,
+    points(T0 - 10 * MINUTE, T0, MINUTE, (t) => (t === T0 - 2 * MINUTE ? 900 : 100)),
+  );
+  manager.addJob({ name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '10m' }, source);
+  await manager.runOnce('edge');
+  const app = express();
+  app.use(JOBS_BASE_PATH, createJobsRouter(manager));
+  return { app, manager };
+}
+
+describe('jobs routes', () => {
+  test('GET / lists the jobs with their health', async () => {
+    const { app } = await setup();
+    const res = await request(app).get(JOBS_BASE_PATH).expect(200).expect('content-type', /json/);
+    const body = JobsListResponse.parse(res.body);
+    expect(body.jobs).toHaveLength(1);
+    expect(body.jobs[0]).toMatchObject({
+      name: 'edge',
+      health: 'ok',
+      series: 1,
+      pointsScored: 11,
+      source: 'fake',
+    });
+  });
+
+  test('GET /:name gives one job, 404 for an unknown one', async () => {
+    const { app } = await setup();
+    const res = await request(app).get(`${JOBS_BASE_PATH}/edge`).expect(200);
+    expect(JobStatus.parse(res.body).name).toBe('edge');
+    const missing = await request(app).get(`${JOBS_BASE_PATH}/core`).expect(404);
+    expect(missing.body.error).toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('"core"'),
+    });
+  });
+
+  test('GET /:name/series returns the retained series in the score contract shape', async () => {
+    const { app } = await setup();
+    const res = await request(app).get(`${JOBS_BASE_PATH}/edge/series`).expect(200);
+    const body = JobSeriesResponse.parse(res.body);
+    expect(body).toMatchObject({ job: 'edge', from: null, to: null });
+    const [series] = body.series;
+    expect(series).toMatchObject({ labels: A, state: 'ok', detector: 'auto' });
+    expect(series.timestamps).toHaveLength(11);
+    for (const field of ['values', 'score', 'expected', 'lower', 'upper', 'anomaly', 'direction'] as const) {
+      expect(series[field]).toHaveLength(11);
+    }
+    expect(series.episodes).toMatchObject([{ start: T0 - 2 * MINUTE, direction: 'up', open: false }]);
+  });
+
+  test.each([
+    ['epoch milliseconds', `from=${T0 - 3 * MINUTE}&to=${T0 - MINUTE}`],
+    ['ISO 8601', 'from=2025-01-13T11:57:00Z&to=2025-01-13T12:59:00%2B01:00'],
+  ])('from and to select a time range given in %s', async (_kind, query) => {
+    const { app } = await setup();
+    const res = await request(app).get(`${JOBS_BASE_PATH}/edge/series?${query}`).expect(200);
+    expect(res.body.from).toBe(T0 - 3 * MINUTE);
+    expect(res.body.to).toBe(T0 - MINUTE);
+    expect(res.body.series[0].timestamps).toEqual([T0 - 3 * MINUTE, T0 - 2 * MINUTE, T0 - MINUTE]);
+  });
+
+  test.each([
+    ['from=yesterday', 'from', 'expected epoch milliseconds or an ISO 8601 time'],
+    ['to=2025-13-45T00:00:00Z', 'to', 'expected epoch milliseconds'],
+    ['from=2025-01-13T12:00:00', 'from', 'with Z or an offset'],
+    ['from=-5', 'from', 'expected epoch milliseconds'],
+    [`from=${T0}&to=${T0 - 1}`, 'to', 'must not be before from'],
+    ['from=1&from=2', 'from', 'give it once'],
+  ])('400 for ?%s, naming %s', async (query, param, message) => {
+    const { app } = await setup();
+    const res = await request(app).get(`${JOBS_BASE_PATH}/edge/series?${query}`).expect(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.message).toContain(`invalid query parameter ${param}`);
+    expect(res.body.error.message).toContain(message);
+    expect(res.body.error.details[0].path).toBe(param);
+  });
+
+  test('404 for the series of an unknown job', async () => {
+    const { app } = await setup();
+    const res = await request(app).get(`${JOBS_BASE_PATH}/core/series`).expect(404);
+    expect(res.body).toEqual({
+      error: { code: 'not_found', message: expect.stringContaining('no job named "core"'), details: [] },
+    });
+  });
+});
+
+describe('jobs OpenAPI', () => {
+  test('documents the three paths with their responses', () => {
+    expect(Object.keys(jobsOpenApiPaths).sort()).toEqual([
+      '/api/v1/jobs',
+      '/api/v1/jobs/{name}',
+      '/api/v1/jobs/{name}/series',
+    ]);
+    const series = jobsOpenApiPaths['/api/v1/jobs/{name}/series'].get as {
+      parameters: { name: string; in: string }[];
+      responses: Record<string, unknown>;
+    };
+    expect(series.parameters.map((p) => `${p.in}:${p.name}`)).toEqual([
+      'path:name',
+      'query:from',
+      'query:to',
+    ]);
+    expect(Object.keys(series.responses).sort()).toEqual(['200', '400', '404']);
+  });
+
+  test('every schema it references is generated, except the service-wide ErrorResponse', () => {
+    const refs = new Set<string>();
+    JSON.stringify({ jobsOpenApiPaths, jobsOpenApiSchemas }, (key, value: unknown) => {
+      if (key === '$ref' && typeof value === 'string') refs.add(value.replace('#/components/schemas/', ''));
+      return value;
+    });
+    expect([...refs].sort()).toEqual([
+      'ErrorResponse',
+      'JobSeries',
+      'JobSeriesResponse',
+      'JobStatus',
+      'JobsListResponse',
+    ]);
+    for (const id of refs) if (id !== 'ErrorResponse') expect(jobsOpenApiSchemas[id]).toBeDefined();
+    const jobSeries = jobsOpenApiSchemas.JobSeries as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    expect(Object.keys(jobSeries.properties)).toEqual(
+      expect.arrayContaining([
+        'labels',
+        'timestamps',
+        'score',
+        'expected',
+        'lower',
+        'upper',
+        'anomaly',
+        'direction',
+        'episodes',
+        'state',
+      ]),
+    );
+    expect(jobsOpenApiSchemas).not.toHaveProperty(['JobSeries', '$schema']);
+  });
+});

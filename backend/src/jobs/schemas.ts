@@ -1,0 +1,180 @@
+/**
+ * The jobs API's shapes, defined once: they type the job's status and results, validate the query,
+ * and generate the OpenAPI paths the service merges into /openapi.json. Series results reuse the
+ * score contract's SeriesScore fields, so a panel reads a job's series like a scored series.
+ */
+import { z } from 'zod';
+import { SeriesScore } from '../contract/score.js';
+
+export const JOBS_BASE_PATH = '/api/v1/jobs';
+
+export const JobHealth = z
+  .enum(['starting', 'ok', 'failing'])
+  .describe('starting: no run finished yet; failing: the last run failed; ok: the last run succeeded');
+export type JobHealth = z.infer<typeof JobHealth>;
+
+const epochMs = z.number().describe('epoch milliseconds');
+
+export const JobStatus = z.object({
+  name: z.string(),
+  source: z.string().describe('kind of source: simulator, prometheus, fake'),
+  detector: z.string(),
+  sensitivity: z.number(),
+  intervalMs: z.number(),
+  stepMs: z.number(),
+  health: JobHealth,
+  running: z.boolean().describe('a run is in progress'),
+  lastRunAt: epochMs.nullable().describe('start of the last finished run'),
+  lastRunDurationMs: z.number().nullable(),
+  lastSuccessAt: epochMs.nullable(),
+  dataUntil: epochMs.nullable().describe('newest timestamp fetched; the next run fetches after it'),
+  runs: z.number().int(),
+  errors: z.number().int().describe('failed runs'),
+  consecutiveErrors: z.number().int(),
+  missedRuns: z.number().int().describe('ticks skipped because the previous run was still going'),
+  overruns: z.number().int().describe('runs longer than the interval'),
+  lastError: z.object({ message: z.string(), at: epochMs }).nullable(),
+  series: z.number().int().describe('series currently scored'),
+  pointsScored: z.number().int(),
+  openEpisodes: z.number().int().describe('series with an anomaly episode going on'),
+  droppedSeries: z.number().int().describe('series ignored because the job had max_series already'),
+});
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const JobsListResponse = z.object({ jobs: z.array(JobStatus) });
+export type JobsListResponse = z.infer<typeof JobsListResponse>;
+
+export const JobSeries = SeriesScore.pick({
+  labels: true,
+  state: true,
+  detector: true,
+  timestamps: true,
+  values: true,
+  score: true,
+  expected: true,
+  lower: true,
+  upper: true,
+  anomaly: true,
+  direction: true,
+  episodes: true,
+}).describe('retained results of one series, scored causally point by point');
+export type JobSeries = z.infer<typeof JobSeries>;
+
+export const JobSeriesResponse = z.object({
+  job: z.string(),
+  from: epochMs.nullable().describe('the range asked for; null when open'),
+  to: epochMs.nullable(),
+  series: z.array(JobSeries),
+});
+export type JobSeriesResponse = z.infer<typeof JobSeriesResponse>;
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+
+/** A time in a query string: epoch milliseconds or ISO 8601 (a date-time needs Z or an offset). */
+export const TimeParam = z.string().transform((text, ctx) => {
+  if (/^\d{1,15}(?:\.\d+)?$/.test(text)) return Number(text);
+  const ms = ISO_8601.test(text) ? Date.parse(text) : NaN;
+  if (Number.isFinite(ms)) return ms;
+  ctx.addIssue({
+    code: 'custom',
+    message: `expected epoch milliseconds or an ISO 8601 time with Z or an offset, got ${JSON.stringify(text.slice(0, 64))}`,
+  });
+  return z.NEVER;
+});
+
+export const JobSeriesQuery = z
+  .object({
+    from: TimeParam.optional(),
+    to: TimeParam.optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: 'must not be before from',
+    path: ['to'],
+  });
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+const COMPONENTS: [z.ZodType, string][] = [
+  [JobsListResponse, 'JobsListResponse'],
+  [JobStatus, 'JobStatus'],
+  [JobSeriesResponse, 'JobSeriesResponse'],
+  [JobSeries, 'JobSeries'],
+];
+
+/** Component schemas the jobs paths reference (JSON Schema 2020-12, as OpenAPI 3.1 uses). */
+export const jobsOpenApiSchemas: Record<string, unknown> = (() => {
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of COMPONENTS) registry.add(schema, { id });
+  const out: Record<string, unknown> = {};
+  const generated = z.toJSONSchema(registry, {
+    io: 'output',
+    uri: (id) => `#/components/schemas/${id}`,
+  }).schemas;
+  for (const [id, schema] of Object.entries(generated)) {
+    const { $id: _id, $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+    out[id] = rest;
+  }
+  return out;
+})();
+
+const json = (id: string, description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref(id) } },
+});
+/** ErrorResponse is the service-wide error shape, defined with the rest of the API. */
+const error = (description: string) => json('ErrorResponse', description);
+const nameParam = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'job name',
+  schema: { type: 'string' },
+};
+const timeParam = (name: 'from' | 'to', description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description: `${description}: epoch milliseconds or ISO 8601 (e.g. 2025-01-13T08:00:00Z)`,
+  schema: { type: 'string' },
+});
+const common = { tags: ['jobs'], security: [{ bearerAuth: [] }] };
+
+/** OpenAPI path items of the jobs API, keyed by full path. */
+export const jobsOpenApiPaths: Record<string, Record<string, unknown>> = {
+  [JOBS_BASE_PATH]: {
+    get: {
+      ...common,
+      operationId: 'listJobs',
+      summary: 'Continuous scoring jobs and their health',
+      responses: { 200: json('JobsListResponse', 'every job with its health') },
+    },
+  },
+  [`${JOBS_BASE_PATH}/{name}`]: {
+    get: {
+      ...common,
+      operationId: 'getJob',
+      summary: 'One job and its health',
+      parameters: [nameParam],
+      responses: { 200: json('JobStatus', 'the job'), 404: error('no job of that name') },
+    },
+  },
+  [`${JOBS_BASE_PATH}/{name}/series`]: {
+    get: {
+      ...common,
+      operationId: 'getJobSeries',
+      summary: "Recent results of a job's series",
+      description:
+        'Scores, bands and episodes the job keeps for each of its series (bounded by its retention), ' +
+        'computed causally as the points arrived. Without from/to, everything retained.',
+      parameters: [nameParam, timeParam('from', 'earliest point'), timeParam('to', 'latest point')],
+      responses: {
+        200: json('JobSeriesResponse', 'the series of the job'),
+        400: error('from or to is not a time, or to is before from'),
+        404: error('no job of that name'),
+      },
+    },
+  },
+};
+
+/** Both together, in the shape the API's OpenAPI builder merges. */
+export const jobsOpenApi = { paths: jobsOpenApiPaths, schemas: jobsOpenApiSchemas };

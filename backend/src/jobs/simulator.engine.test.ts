@@ -1,0 +1,137 @@
+/**
+ * The default jobs with the real engine and the simulator: anomalies must be found where the
+ * incident schedule puts incidents. These need the engine (createStream) and fail until it lands.
+ */
+import { Registry } from 'prom-client';
+import { TrafficSimulator, type Incident } from '../sources/simulator/index.js';
+import type { Labels } from '../sources/source.js';
+import type { JobConfigInput } from './config.js';
+import { createDefaultJobs, SIMULATOR_SPEED } from './defaults.js';
+import { JobManager } from './manager.js';
+import { captureLogger, TestClock } from './testing/helpers.js';
+
+const STEP = 60_000 / SIMULATOR_SPEED;
+const T = Date.UTC(2025, 0, 15, 12);
+const SEED = 42;
+const sim = new TrafficSimulator({ seed: SEED, speed: SIMULATOR_SPEED });
+const upcoming = sim.incidents(T, T + (24 * 3_600_000) / SIMULATOR_SPEED).filter((i) => i.start > T);
+
+const align = (t: number) => Math.floor(t / STEP) * STEP;
+const same = (a: Labels, b: Labels) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+/** A job scoring only the incident's main series, with the default jobs' settings. */
+function jobFor(incident: Incident) {
+  const target = incident.primary;
+  const clock = new TestClock(align(incident.start) - STEP);
+  const { logger, lines } = captureLogger();
+  const registry = new Registry();
+  const manager = new JobManager({ logger, registry, now: clock.now });
+  const config: JobConfigInput = {
+    name: 'sim',
+    source: { type: 'simulator', seed: SEED, speed: SIMULATOR_SPEED, kinds: ['traffic', 'http'] },
+    interval: '15s',
+    step: STEP,
+    fit_window: 2880 * STEP,
+    filters: Object.entries(target).map(([k, v]) => `${k}="${v}"`),
+  };
+  manager.addJob(config);
+  return { target, clock, manager, lines, registry };
+}
+
+describe('simulator jobs with the engine', () => {
+  test('the default jobs backfill two simulated days and come up healthy, past learning', async () => {
+    const { logger } = captureLogger();
+    const manager = createDefaultJobs({ logger, registry: new Registry(), now: () => T });
+    for (const name of ['simulator', 'simulator-counters']) {
+      const outcome = await manager.runOnce(name);
+      expect(outcome).toMatchObject({ ok: true });
+    }
+    const [traffic, counters] = manager.list();
+    expect(traffic).toMatchObject({ name: 'simulator', health: 'ok', series: 23 });
+    expect(traffic.pointsScored).toBeGreaterThan(23 * 2800);
+    expect(counters).toMatchObject({ name: 'simulator-counters', health: 'ok', series: 6 });
+    for (const s of manager.seriesResults('simulator') ?? []) expect(s.state).toBe('ok');
+  });
+
+  test("the simulator's DDoS opens an episode going up on the attacked series, logged at once", async () => {
+    const ddos = upcoming.find((i) => i.kind === 'ddos')!;
+    const { target, clock, manager, lines, registry } = jobFor(ddos);
+    expect(await manager.runOnce('sim')).toMatchObject({ ok: true });
+    expect(manager.list()[0].openEpisodes).toBe(0);
+
+    clock.t = align(ddos.start) + 5 * STEP;
+    expect(await manager.runOnce('sim')).toMatchObject({ ok: true });
+    const [series] = manager.seriesResults('sim', ddos.start, clock.t)!;
+    expect(same(series.labels, target)).toBe(true);
+    const episode = series.episodes.at(-1)!;
+    expect(episode).toMatchObject({ open: true, direction: 'up' });
+    expect(episode.start).toBeGreaterThanOrEqual(align(ddos.start));
+    expect(episode.start).toBeLessThanOrEqual(align(ddos.start) + 2 * STEP);
+    expect(manager.list()[0].openEpisodes).toBe(1);
+
+    const opened = lines.find((l) => l.msg.startsWith('anomaly') && l.level === 40);
+    expect(opened).toMatchObject({ direction: 'up', labels: target });
+    expect(await registry.metrics()).toMatch(/trafficlens_anomaly\{job="sim",[^}]*\} 1/);
+
+    clock.t = align(ddos.end) + 30 * STEP;
+    await manager.runOnce('sim');
+    const after = manager
+      .seriesResults('sim', ddos.start, clock.t)![0]
+      .episodes.find((e) => e.start === episode.start)!;
+    expect(after.open).toBe(false);
+    expect(after.end).toBeLessThan(ddos.end + 10 * STEP);
+    expect(lines.some((l) => l.msg.startsWith('anomaly over'))).toBe(true);
+  });
+
+  test('an outage opens an episode going down', async () => {
+    const outage = upcoming.find((i) => i.kind === 'outage')!;
+    const { clock, manager } = jobFor(outage);
+    await manager.runOnce('sim');
+    clock.t = align(outage.start) + 5 * STEP;
+    await manager.runOnce('sim');
+    const episode = manager.seriesResults('sim', outage.start, clock.t)![0].episodes.at(-1);
+    expect(episode).toMatchObject({ open: true, direction: 'down' });
+  });
+
+  test('a level shift is flagged in its direction', async () => {
+    const shift = upcoming.find((i) => i.kind === 'level_shift')!;
+    const { clock, manager } = jobFor(shift);
+    await manager.runOnce('sim');
+    clock.t = align(shift.start) + 10 * STEP;
+    await manager.runOnce('sim');
+    const episodes = manager.seriesResults('sim', shift.start, clock.t)![0].episodes;
+    expect(episodes.some((e) => e.direction === shift.direction && e.start >= align(shift.start))).toBe(true);
+  });
+
+  test('counter resets are handled, not reported as anomalies', async () => {
+    const clock = new TestClock(T);
+    const { logger } = captureLogger();
+    const manager = new JobManager({ logger, now: clock.now });
+    manager.addJob({
+      name: 'counters',
+      source: {
+        type: 'simulator',
+        seed: SEED,
+        speed: SIMULATOR_SPEED,
+        kinds: ['counters'],
+        incidents: false,
+      },
+      step: STEP,
+      fit_window: 2880 * STEP,
+      filters: ['site="fra"'],
+      options: { counter: true },
+    });
+    await manager.runOnce('counters');
+    clock.t = T + 360 * STEP; // six simulated hours of live points
+    await manager.runOnce('counters');
+    const resets = sim.counterResets(T, clock.t).filter((r) => r.labels.site === 'fra');
+    expect(resets.length).toBeGreaterThan(0);
+    for (const series of manager.seriesResults('counters', T, clock.t)!) {
+      for (const r of resets.filter((x) => same(x.labels, series.labels))) {
+        const near = series.episodes.filter((e) => e.start <= r.time + 2 * STEP && e.end >= r.time - STEP);
+        expect(near).toEqual([]);
+      }
+    }
+  });
+});
