@@ -1,8 +1,12 @@
 /**
  * Seasonal component: the value against the same phase of the previous cycles (median of the last
  * `seasons` cycles, plus a slowly tracked level offset), scaled by the MAD of recent residuals.
+ *
  * The period is detected automatically from the history seen so far (ACF, `featurize/seasonal.ts`),
- * retried on a doubling schedule until one is found, or fixed by the caller.
+ * retried on a doubling schedule until one is found, or fixed by the caller. Once a base period p is
+ * known, a weekly-style multiple (7p: weekdays differ from weekends in most traffic) is tracked as
+ * well as soon as enough history exists, and each point is scored by whichever profile has predicted
+ * better lately (lower residual MAD): the choice is made by measurement, per series.
  *
  * We chose a seasonal profile over Holt-Winters and augurs MSTL by measurement on NAB (see README):
  * it needs no refit, costs O(seasons) per point, and a median over cycles ignores one bad cycle.
@@ -22,6 +26,8 @@ export interface SeasonalOptions {
   maxPeriod: number;
   residualWindow: number;
   clip: number;
+  /** Multiples of the base period also tracked (e.g. 7: a weekly profile over a daily one). */
+  multiples: readonly number[];
 }
 
 export const DEFAULT_SEASONAL: SeasonalOptions = {
@@ -29,61 +35,43 @@ export const DEFAULT_SEASONAL: SeasonalOptions = {
   seasons: 3,
   firstCheck: 400,
   maxPeriod: 2100,
-  residualWindow: 200,
+  residualWindow: 100,
   clip: 4,
+  multiples: [7],
 };
 
 const HISTORY = 8192;
+const MIN_RESIDUALS = 20;
 
-export class SeasonalComponent implements Component {
-  readonly feature = 'seasonal_profile_deviation';
-  readonly kindUp = 'seasonal_mismatch' as const;
-  readonly kindDown = 'seasonal_mismatch' as const;
-  readonly providesBand = true;
-  private readonly opts: SeasonalOptions;
-  private readonly history = new Ring(HISTORY);
-  private seen = 0;
-  private nextCheck: number;
-  private p: number | null = null;
+/** One seasonal profile of a given period: phase table, level offset and residual spread. */
+class Profile {
   /** cycles[phase * seasons + k]: the last `seasons` values at each phase. */
-  private cycles = new Float64Array(0);
-  private readonly resid: SortedWindow;
-  private readonly offset: EwStats;
-  private readonly mag = new EwStats(alphaForHalfLife(500));
+  private readonly cycles: Float64Array;
+  readonly resid: SortedWindow;
+  private readonly offset = new EwStats(alphaForHalfLife(50));
+  /** Recent mean |residual|, to pick between profiles. */
+  readonly error = new EwStats(alphaForHalfLife(200));
   private readonly scratch: number[] = [];
-
-  constructor(options: Partial<SeasonalOptions> = {}) {
-    this.opts = { ...DEFAULT_SEASONAL, ...options };
-    this.nextCheck = this.opts.firstCheck;
-    this.resid = new SortedWindow(this.opts.residualWindow);
-    this.offset = new EwStats(alphaForHalfLife(50));
+  expected = NaN;
+  constructor(
+    readonly period: number,
+    private readonly seasons: number,
+    residualWindow: number,
+    private readonly clip: number,
+  ) {
+    this.cycles = new Float64Array(period * seasons).fill(NaN);
+    this.resid = new SortedWindow(residualWindow);
   }
 
-  period(): number | null {
-    return this.p;
-  }
-
-  private adopt(period: number): void {
-    this.p = period;
-    const s = this.opts.seasons;
-    this.cycles = new Float64Array(period * s).fill(NaN);
-    // Replay the remembered history into the phase table so scoring starts at once.
-    const n = Math.min(this.history.count, period * s);
-    for (let i = n - 1; i >= 0; i--) {
-      const idx = this.seen - 1 - i;
-      this.store(idx % period, this.history.recent(i));
-    }
-  }
-
-  private store(phase: number, x: number): void {
-    const s = this.opts.seasons;
+  store(phase: number, x: number): void {
+    const s = this.seasons;
     const base = phase * s;
     this.cycles.copyWithin(base, base + 1, base + s);
     this.cycles[base + s - 1] = x;
   }
 
-  private profile(phase: number): number {
-    const s = this.opts.seasons;
+  private median(phase: number): number {
+    const s = this.seasons;
     const xs = this.scratch;
     xs.length = 0;
     for (let k = 0; k < s; k++) {
@@ -96,55 +84,123 @@ export class SeasonalComponent implements Component {
     return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
   }
 
-  private maybeDetect(): void {
-    if (this.opts.period !== null) {
-      if (this.p === null && this.seen >= 2) this.adopt(this.opts.period);
+  /** Expected value at this position (before seeing x); NaN when the phase has no history. */
+  predict(position: number): number {
+    const prof = this.median(position % this.period);
+    this.expected = prof + (Number.isNaN(this.offset.mean) ? 0 : this.offset.mean);
+    return this.expected;
+  }
+
+  get ready(): boolean {
+    return this.resid.count >= MIN_RESIDUALS && !Number.isNaN(this.expected);
+  }
+
+  scale(magnitude: number): number {
+    return flooredScale(MAD_TO_SIGMA * this.resid.mad(), magnitude);
+  }
+
+  /** Learn x at `position` (call after predict). Winsorized so one incident is not next cycle's normal. */
+  learn(position: number, x: number, magnitude: number): void {
+    const phase = position % this.period;
+    const expected = this.expected;
+    let stored = x;
+    if (!Number.isNaN(expected)) {
+      const r = x - expected;
+      this.resid.push(r);
+      this.error.push(Math.abs(r));
+      const lim = this.clip * this.scale(magnitude);
+      if (this.resid.count >= MIN_RESIDUALS) stored = Math.max(expected - lim, Math.min(expected + lim, x));
+      const prof = expected - (Number.isNaN(this.offset.mean) ? 0 : this.offset.mean);
+      const off = Number.isNaN(this.offset.mean) ? 0 : this.offset.mean;
+      this.offset.push(off + Math.max(-lim, Math.min(lim, x - prof - off)));
+    }
+    this.store(phase, stored);
+  }
+}
+
+export class SeasonalComponent implements Component {
+  readonly feature = 'seasonal_profile_deviation';
+  readonly kindUp = 'seasonal_mismatch' as const;
+  readonly kindDown = 'seasonal_mismatch' as const;
+  readonly providesBand = true;
+  private readonly opts: SeasonalOptions;
+  private readonly history = new Ring(HISTORY);
+  private seen = 0;
+  private nextCheck: number;
+  private profiles: Profile[] = [];
+  /** Multiples not yet tracked (waiting for enough history). */
+  private pending: number[] = [];
+  private readonly mag = new EwStats(alphaForHalfLife(500));
+
+  constructor(options: Partial<SeasonalOptions> = {}) {
+    this.opts = { ...DEFAULT_SEASONAL, ...options };
+    this.nextCheck = this.opts.firstCheck;
+  }
+
+  /** The period currently scoring (the best profile), or null before one is known. */
+  period(): number | null {
+    return this.best()?.period ?? null;
+  }
+
+  private best(): Profile | null {
+    let best: Profile | null = null;
+    for (const p of this.profiles) {
+      if (!p.ready) continue;
+      if (!best || p.error.mean < best.error.mean) best = p;
+    }
+    return best ?? this.profiles[0] ?? null;
+  }
+
+  private track(period: number): void {
+    const p = new Profile(period, this.opts.seasons, this.opts.residualWindow, this.opts.clip);
+    // Replay remembered history into the phase table so scoring starts at once.
+    const n = Math.min(this.history.count, period * this.opts.seasons);
+    for (let i = n - 1; i >= 0; i--) p.store((this.seen - 1 - i) % period, this.history.recent(i));
+    this.profiles.push(p);
+  }
+
+  private adopt(base: number): void {
+    this.track(base);
+    this.pending = this.opts.multiples.map((k) => k * base).filter((p) => p * this.opts.seasons <= HISTORY);
+  }
+
+  private maybeTrack(): void {
+    if (this.profiles.length === 0) {
+      if (this.opts.period !== null) {
+        if (this.seen >= 2) this.adopt(this.opts.period);
+        return;
+      }
+      if (this.seen < this.nextCheck) return;
+      this.nextCheck *= 2;
+      const found = detectPeriod(this.history.toArray(), { maxPeriod: this.opts.maxPeriod });
+      if (found) this.adopt(found.period);
       return;
     }
-    if (this.p !== null || this.seen < this.nextCheck) return;
-    this.nextCheck *= 2;
-    const found = detectPeriod(this.history.toArray(), { maxPeriod: this.opts.maxPeriod });
-    if (found) this.adopt(found.period);
+    // A multiple joins once two of its cycles are in memory.
+    if (this.pending.length && this.seen >= 2 * this.pending[0]) this.track(this.pending.shift()!);
   }
 
   step(x: number, out: Deviation): void {
-    this.maybeDetect();
-    const p = this.p;
+    this.maybeTrack();
     const magnitude = Number.isNaN(this.mag.mean) ? 0 : this.mag.mean;
-    let expected = NaN;
-    if (p !== null) {
-      const prof = this.profile(this.seen % p);
-      expected = prof + (Number.isNaN(this.offset.mean) ? 0 : this.offset.mean);
-    }
-    if (!Number.isNaN(expected) && this.resid.count >= 20) {
-      out.expected = expected;
-      out.scale = flooredScale(MAD_TO_SIGMA * this.resid.mad(), magnitude);
-      out.z = Number.isNaN(x) ? NaN : cappedZ(x - expected, out.scale);
+    for (const p of this.profiles) p.predict(this.seen);
+    const best = this.best();
+    if (best && best.ready) {
+      out.expected = best.expected;
+      out.scale = best.scale(magnitude);
+      out.z = Number.isNaN(x) ? NaN : cappedZ(x - best.expected, out.scale);
     } else {
       out.z = out.expected = out.scale = NaN;
     }
     if (!Number.isNaN(x)) {
       this.mag.push(Math.abs(x));
-      if (p !== null) {
-        const phase = this.seen % p;
-        const prof = this.profile(phase);
-        let stored = x;
-        if (!Number.isNaN(prof)) {
-          const r = x - expected;
-          if (!Number.isNaN(r)) this.resid.push(r);
-          // Winsorize what enters the profile so one incident does not become next cycle's normal.
-          const lim = this.opts.clip * flooredScale(MAD_TO_SIGMA * this.resid.mad(), magnitude);
-          if (this.resid.count >= 20) stored = Math.max(expected - lim, Math.min(expected + lim, x));
-          this.offset.push(Math.max(-lim, Math.min(lim, x - prof - (this.offset.mean || 0))) + (this.offset.mean || 0));
-        }
-        this.store(phase, stored);
-      }
+      for (const p of this.profiles) p.learn(this.seen, x, magnitude);
     }
     this.history.push(x);
     this.seen++;
   }
 
   snapshot(): ComponentState {
-    return { type: 'seasonal', period: this.p, seasons: this.opts.seasons, seen: this.seen };
+    return { type: 'seasonal', periods: this.profiles.map((p) => p.period), seen: this.seen };
   }
 }
