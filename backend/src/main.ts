@@ -4,12 +4,14 @@
  * Configuration: environment variables or flags, see docs/service.md.
  */
 import { Registry } from 'prom-client';
-import { createApp, type JobsMount } from './api/app.js';
+import type { Logger } from 'pino';
+import { createApp } from './api/app.js';
 import { createScoringExecutor } from './api/executor.js';
 import { Lifecycle } from './api/lifecycle.js';
 import { createLogger } from './api/logging.js';
-import { gracefulShutdown, listen } from './api/server.js';
+import { createHttpServer, exitOnSignals, gracefulShutdown, listenOn } from './api/server.js';
 import { ConfigError, loadConfig, readVersion, type Config } from './config/index.js';
+import { createDefaultJobs, createJobsRouter, JobManager, jobsOpenApi } from './jobs/index.js';
 
 function configOrExit(): Config {
   try {
@@ -21,14 +23,21 @@ function configOrExit(): Config {
   }
 }
 
-type RunningJobs = JobsMount & { start(): void; stop(): Promise<void> };
-
 /**
- * Continuous jobs and the embedded simulator (backend/src/jobs): wired here once that module
- * exports JobManager, createJobsRouter, jobsOpenApiPaths and createDefaultJobs.
+ * Continuous scoring jobs, exported as Prometheus gauges on the same registry. By default they
+ * score the embedded traffic simulator so a fresh install shows anomalies with nothing set up;
+ * TRAFFICLENS_SIMULATOR=false leaves the jobs API mounted with no jobs.
  */
-function continuousJobs(): RunningJobs | undefined {
-  return undefined;
+function continuousJobs(config: Config, logger: Logger, registry: Registry) {
+  const manager = config.simulator
+    ? createDefaultJobs({ logger, registry })
+    : new JobManager({ logger, registry });
+  return {
+    router: createJobsRouter(manager),
+    openApi: jobsOpenApi,
+    start: () => manager.start(),
+    stop: () => manager.stop(),
+  };
 }
 
 async function main(): Promise<void> {
@@ -39,11 +48,27 @@ async function main(): Promise<void> {
   const registry = new Registry();
   const executor = createScoringExecutor(config.scoring, logger);
 
-  const jobs = continuousJobs();
+  const jobs = continuousJobs(config, logger, registry);
 
   const app = createApp({ config, logger, registry, executor, version, lifecycle, jobs });
-  const { server, url } = await listen(app, config);
-  jobs?.start();
+  const server = createHttpServer(app);
+
+  // Handlers go in before listening: a signal that arrives as soon as the port is open must
+  // already find them (an orchestrator may stop a container that has only just started).
+  const shutdown = gracefulShutdown({
+    server,
+    lifecycle,
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    steps: [
+      { name: 'jobs', run: () => jobs.stop() },
+      { name: 'scoring pool', run: () => executor.close() },
+    ],
+  });
+  const exitAfterShutdown = exitOnSignals({ shutdown, lifecycle, logger });
+
+  const url = await listenOn(server, config);
+  if (lifecycle.shuttingDown) return;
   logger.info(
     { url, version, auth: Boolean(config.apiToken), workerThreads: config.scoring.workerThreads },
     `listening on ${url}`,
@@ -54,37 +79,7 @@ async function main(): Promise<void> {
       'listening beyond loopback without TRAFFICLENS_API_TOKEN: /api/ is open',
     );
   }
-
-  const shutdown = gracefulShutdown({
-    server,
-    lifecycle,
-    logger,
-    timeoutMs: config.shutdownTimeoutMs,
-    steps: [
-      ...(jobs ? [{ name: 'jobs', run: () => jobs.stop() }] : []),
-      { name: 'scoring pool', run: () => executor.close() },
-    ],
-  });
-  const exitAfterShutdown = (reason: string, code: number) =>
-    void shutdown(reason).then(() => process.exit(code));
-
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (lifecycle.shuttingDown) {
-        logger.warn({ stage: 'shutdown', signal }, 'second signal during shutdown: exiting now');
-        process.exit(1);
-      }
-      exitAfterShutdown(signal, 0);
-    });
-  }
-  process.on('uncaughtException', (err) => {
-    logger.fatal({ stage: 'internal', err }, 'uncaught exception');
-    process.exit(1);
-  });
-  process.on('unhandledRejection', (err) => {
-    logger.fatal({ stage: 'internal', err }, 'unhandled promise rejection');
-    process.exit(1);
-  });
+  jobs.start();
 
   try {
     await executor.start();

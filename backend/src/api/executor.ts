@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { ScoreRequest, SeriesInput } from '../contract/score.js';
 import { scoreSeries } from '../engine/index.js';
 import {
+  estimateGridPoints,
   paramsOf,
   pointsOf,
   scoreBatch,
@@ -99,9 +100,26 @@ export interface PoolExecutorOptions {
   logger?: Logger;
 }
 
+/**
+ * Small enough to score on the main thread: few input points, and few grid points once the cleaner
+ * has resampled them (irregular timestamps can turn 3 points into 100,000).
+ */
+function inlineWorthy(series: readonly SeriesInput[], maxPoints: number): boolean {
+  if (pointsOf(series) > maxPoints) return false;
+  let grid = 0;
+  for (const s of series) {
+    grid += estimateGridPoints(s.timestamps);
+    if (grid > maxPoints) return false;
+  }
+  return true;
+}
+
 export const DEFAULT_WORKER_FILE = new URL('./scoreWorker.js', import.meta.url);
 
-/** Contiguous chunks (so order is kept by concatenation) of roughly equal point counts. */
+/**
+ * Contiguous chunks (so order is kept by concatenation) of roughly equal point counts: each cut is
+ * placed where the running total is closest to the next multiple of total/parts.
+ */
 export function partition(
   series: readonly SeriesInput[],
   parts: number,
@@ -110,14 +128,16 @@ export function partition(
   const chunks: { offset: number; series: SeriesInput[] }[] = [];
   let start = 0;
   let acc = 0;
-  for (let i = 0; i < series.length && chunks.length < parts - 1; i++) {
+  for (let i = 0; i < series.length - 1 && chunks.length < parts - 1; i++) {
     acc += series[i].timestamps.length;
-    if (acc >= (total * (chunks.length + 1)) / parts) {
+    const target = (total * (chunks.length + 1)) / parts;
+    const withNext = acc + series[i + 1].timestamps.length;
+    if (Math.abs(target - acc) <= Math.abs(withNext - target)) {
       chunks.push({ offset: start, series: series.slice(start, i + 1) });
       start = i + 1;
     }
   }
-  if (start < series.length) chunks.push({ offset: start, series: series.slice(start) });
+  chunks.push({ offset: start, series: series.slice(start) });
   return chunks;
 }
 
@@ -157,7 +177,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
 
   return {
     async score(request, signal) {
-      if (pointsOf(request.series) <= options.inlineMaxPoints) {
+      if (inlineWorthy(request.series, options.inlineMaxPoints)) {
         if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
         return scoreInline(score, request);
       }

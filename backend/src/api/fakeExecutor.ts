@@ -1,11 +1,17 @@
 /**
- * A scripted ScoringExecutor for tests and dry runs: scores inline with a given function (the real
- * engine by default), or fails, or holds requests until released, and records what it was asked.
+ * A scripted ScoringExecutor for tests and dry runs: scores like the inline executor with a given
+ * function (the real engine by default), or fails, or holds requests until released, and records
+ * what it was asked.
  */
 import type { ScoreRequest } from '../contract/score.js';
 import { scoreSeries } from '../engine/index.js';
-import { ScoringError, type ExecutorStats, type ScoringExecutor } from './executor.js';
-import { paramsOf, scoreBatch, type ScoreFn } from './scoring.js';
+import {
+  createInlineExecutor,
+  type ExecutorStats,
+  type ScoringError,
+  type ScoringExecutor,
+} from './executor.js';
+import type { ScoreFn } from './scoring.js';
 
 export class FakeExecutor implements ScoringExecutor {
   readonly requests: ScoreRequest[] = [];
@@ -17,10 +23,10 @@ export class FakeExecutor implements ScoringExecutor {
   #holding = false;
   #onCall: (() => void)[] = [];
 
-  readonly #scoreFn: ScoreFn;
+  readonly #inline: ScoringExecutor;
 
   constructor(scoreFn: ScoreFn = scoreSeries, { ready = true }: { ready?: boolean } = {}) {
-    this.#scoreFn = scoreFn;
+    this.#inline = createInlineExecutor(scoreFn);
     this.#ready = ready;
   }
 
@@ -57,9 +63,7 @@ export class FakeExecutor implements ScoringExecutor {
     for (const notify of this.#onCall.splice(0)) notify();
     if (this.#holding) await new Promise<void>((resolve) => this.#held.push(resolve));
     if (this.#error) throw this.#error;
-    const result = scoreBatch(this.#scoreFn, request.series, paramsOf(request));
-    if (!result.ok) throw new ScoringError('engine', result.message, result.index);
-    return result.json;
+    return this.#inline.score(request, signal);
   }
 
   async start(): Promise<void> {}

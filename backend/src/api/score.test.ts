@@ -3,7 +3,7 @@ import { ScoreResponse } from '../contract/score.js';
 import { ScoringError } from './executor.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { ErrorResponse } from './schemas.js';
-import { listen } from './server.js';
+import { createHttpServer, listenOn } from './server.js';
 import { testApp } from './testApp.js';
 
 const T0 = 1_700_000_000_000;
@@ -284,7 +284,8 @@ describe('POST /api/v1/score scoring failures', () => {
   test('the executor gets a signal that aborts when the client goes away', async () => {
     const executor = new FakeExecutor().hold();
     const { app } = testApp({ executor });
-    const { server, url } = await listen(app, { host: '127.0.0.1', port: 0 });
+    const server = createHttpServer(app);
+    const url = await listenOn(server, { host: '127.0.0.1', port: 0 });
     try {
       const controller = new AbortController();
       const pending = fetch(`${url}/api/v1/score`, {

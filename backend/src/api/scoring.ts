@@ -5,6 +5,7 @@
  */
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
 import { EngineError, type ScoreParams } from '../engine/index.js';
+import { medianStep } from '../series/clean.js';
 
 export type ScoreFn = (input: SeriesInput, params: ScoreParams) => SeriesScore;
 
@@ -29,6 +30,21 @@ export function pointsOf(series: readonly SeriesInput[]): number {
   let total = 0;
   for (const s of series) total += s.timestamps.length;
   return total;
+}
+
+/**
+ * Points the engine will actually score for a series: the cleaner resamples onto a regular grid at
+ * the median step, so a few irregular timestamps can become up to ~100,000 grid points (the cap in
+ * series/clean.ts; scoring.test.ts checks this estimate against cleanSeries). O(n log n): only
+ * used to keep such requests off the main thread, on requests small enough to score inline.
+ */
+export function estimateGridPoints(timestamps: readonly number[]): number {
+  const sorted = [...new Set(timestamps)].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n < 2) return n;
+  const step = medianStep(sorted);
+  const cap = Math.max(4 * n, n + 100_000);
+  return Math.min(cap, Math.round((sorted[n - 1] - sorted[0]) / step) + 1);
 }
 
 /** Scores a batch; an engine exception becomes a value naming the series, never a thrown error. */

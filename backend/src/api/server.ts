@@ -10,22 +10,15 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Lifecycle } from './lifecycle.js';
 
-export interface Listening {
-  server: Server;
-  url: string;
-}
+const closing = new WeakSet<Server>();
 
 function urlOf(address: AddressInfo): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
 }
 
-const closing = new WeakSet<Server>();
-
-export async function listen(
-  app: Express,
-  { host, port }: { host: string; port: number },
-): Promise<Listening> {
+/** The HTTP server for the app, not yet listening (so shutdown can be wired before it is). */
+export function createHttpServer(app: Express): Server {
   const server = createServer(app);
   // A keep-alive connection whose request was in flight when shutdown began turns idle after its
   // response; close it then, instead of letting it hold server.close() open until the timeout.
@@ -34,10 +27,29 @@ export async function listen(
       if (closing.has(server)) setImmediate(() => server.closeIdleConnections());
     });
   });
+  return server;
+}
+
+/** Starts listening; resolves to the URL with the port actually bound (PORT=0 picks a free one). */
+export async function listenOn(
+  server: Server,
+  { host, port }: { host: string; port: number },
+): Promise<string> {
   server.listen(port, host);
   // 'error' (EADDRINUSE, EACCES, bad host) rejects; 'listening' resolves.
   await once(server, 'listening');
-  return { server, url: urlOf(server.address() as AddressInfo) };
+  return urlOf(server.address() as AddressInfo);
+}
+
+export interface Listening {
+  server: Server;
+  url: string;
+}
+
+/** createHttpServer + listenOn, for callers that wire no shutdown before listening (tests, bench). */
+export async function listen(app: Express, options: { host: string; port: number }): Promise<Listening> {
+  const server = createHttpServer(app);
+  return { server, url: await listenOn(server, options) };
 }
 
 export interface ShutdownStep {
@@ -96,4 +108,38 @@ export function gracefulShutdown({ server, lifecycle, logger, timeoutMs, steps }
     })();
     return running;
   };
+}
+
+export interface ProcessHandlers {
+  shutdown: (reason: string) => Promise<void>;
+  lifecycle: Lifecycle;
+  logger: Logger;
+}
+
+/**
+ * SIGTERM/SIGINT shut down gracefully and exit 0; a second signal exits 1 at once. Uncaught errors
+ * are logged and exit 1 (the process state is unknown; the orchestrator restarts it). Returns the
+ * function the caller uses for its own fatal conditions.
+ */
+export function exitOnSignals({ shutdown, lifecycle, logger }: ProcessHandlers) {
+  const exitAfterShutdown = (reason: string, code: number) =>
+    void shutdown(reason).then(() => process.exit(code));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (lifecycle.shuttingDown) {
+        logger.warn({ stage: 'shutdown', signal }, 'second signal during shutdown: exiting now');
+        process.exit(1);
+      }
+      exitAfterShutdown(signal, 0);
+    });
+  }
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ stage: 'internal', err }, 'uncaught exception');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ stage: 'internal', err }, 'unhandled promise rejection');
+    process.exit(1);
+  });
+  return exitAfterShutdown;
 }

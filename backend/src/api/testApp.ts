@@ -13,6 +13,7 @@ export interface TestAppOptions {
   jobs?: JobsMount;
   lifecycle?: Lifecycle;
   defaultMetrics?: boolean;
+  version?: string;
 }
 
 export function testApp({
@@ -21,6 +22,7 @@ export function testApp({
   jobs,
   lifecycle = new Lifecycle(),
   defaultMetrics = false,
+  version = '0.0.0-test',
 }: TestAppOptions = {}) {
   const config: Config = loadConfig({ env });
   const registry = new Registry();
@@ -29,7 +31,7 @@ export function testApp({
     logger: pino({ level: 'silent' }),
     registry,
     executor,
-    version: '0.0.0-test',
+    version,
     lifecycle,
     jobs,
     // Process metrics install observers per registry; only the test about them turns them on.

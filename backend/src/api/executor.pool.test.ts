@@ -1,0 +1,160 @@
+/**
+ * The worker pool against the compiled worker in backend/dist: jest runs TypeScript sources, which
+ * a worker thread cannot load, so these tests need `npm run build -w backend` first (they fail,
+ * rather than skip, when the build is missing). The pool logic under test is this source tree's.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { SeriesInput, SeriesScore } from '../contract/score.js';
+import {
+  createInlineExecutor,
+  createPoolExecutor,
+  type PoolExecutorOptions,
+  type ScoringExecutor,
+} from './executor.js';
+
+const DIST_WORKER = new URL('../../dist/api/scoreWorker.js', import.meta.url);
+
+const series = (n: number, name: string): SeriesInput => ({
+  labels: { name },
+  timestamps: Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 60_000),
+  values: Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin(i / 12) + (i % 97 === 0 ? 50 : 0)),
+});
+
+const neverInline = () => {
+  throw new Error('this request should have been scored in the pool');
+};
+
+const open: ScoringExecutor[] = [];
+function pool(options: Partial<PoolExecutorOptions> = {}): ScoringExecutor {
+  const executor = createPoolExecutor({
+    threads: 2,
+    inlineMaxPoints: 0,
+    maxQueuedTasks: 16,
+    workerFile: DIST_WORKER,
+    score: neverInline,
+    ...options,
+  });
+  open.push(executor);
+  return executor;
+}
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(DIST_WORKER))) {
+    throw new Error(
+      `${fileURLToPath(DIST_WORKER)} is missing: run \`npm run build -w backend\` before these tests`,
+    );
+  }
+});
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.close()));
+});
+
+describe('the scoring pool (compiled worker)', () => {
+  test('starts: the worker module and the engine it imports load', async () => {
+    const executor = pool();
+    expect(executor.isReady()).toBe(false);
+    await executor.start();
+    expect(executor.isReady()).toBe(true);
+    expect(executor.stats()).toMatchObject({ mode: 'pool', threads: 2, queuedTasks: 0 });
+  });
+
+  test('scores large requests in the workers with the same result as inline scoring, in order', async () => {
+    const executor = pool();
+    await executor.start();
+    const request = {
+      series: ['a', 'b', 'c', 'd', 'e'].map((name, i) => series(200 + 100 * i, name)),
+      detector: 'robust' as const,
+      options: { causal: true },
+    };
+    const pooled = await executor.score(request);
+    const inline = await createInlineExecutor().score(request);
+    expect(pooled).toEqual(inline);
+    expect(pooled.map((j) => (JSON.parse(j) as SeriesScore).labels.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  test('scores small requests inline, without a worker round trip', async () => {
+    const executor = pool({
+      inlineMaxPoints: 100,
+      score: (input) => ({ labels: input.labels, inline: true }) as unknown as SeriesScore,
+    });
+    const [json] = await executor.score({ series: [series(100, 'small')] });
+    expect(JSON.parse(json)).toEqual({ labels: { name: 'small' }, inline: true });
+  });
+
+  test('a small request whose timestamps expand to a large grid goes to the pool, not inline', async () => {
+    const executor = pool({ inlineMaxPoints: 100 });
+    await executor.start();
+    const sparse = {
+      timestamps: [1_700_000_000_000, 1_700_000_000_001, 1_700_001_000_000],
+      values: [1, 2, 3],
+    };
+    const [json] = await executor.score({ series: [sparse] });
+    expect((JSON.parse(json) as SeriesScore).cleaning.outputPoints).toBeGreaterThan(100);
+  });
+
+  test('an engine refusal in a worker names the series index of the whole request', async () => {
+    const executor = pool();
+    await executor.start();
+    const broken = { ...series(10, 'broken'), values: [1, 2, 3] };
+    const request = {
+      series: [series(300, 'a'), series(300, 'b'), series(300, 'c'), broken, series(50, 'e')],
+    };
+    await expect(executor.score(request)).rejects.toMatchObject({
+      name: 'ScoringError',
+      kind: 'input',
+      seriesIndex: 3,
+    });
+  });
+
+  test('work whose client has gone is not run', async () => {
+    const executor = pool();
+    await executor.start();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(executor.score({ series: [series(500, 'a')] }, controller.signal)).rejects.toMatchObject({
+      kind: 'aborted',
+    });
+  });
+
+  test('requests beyond the queue limit are refused as overloaded, the others complete', async () => {
+    const executor = pool({ threads: 1, maxQueuedTasks: 1 });
+    await executor.start();
+    const results = await Promise.allSettled(
+      ['a', 'b', 'c', 'd'].map((name) => executor.score({ series: [series(3000, name)] })),
+    );
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused)
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'overloaded' });
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('work running past the timeout is cancelled with a timeout error', async () => {
+    const executor = pool({ timeoutMs: 1 });
+    await executor.start();
+    await expect(executor.score({ series: [series(50_000, 'long')] })).rejects.toMatchObject({
+      kind: 'timeout',
+    });
+  });
+
+  test('after close it is not ready and refuses pooled work', async () => {
+    const executor = pool();
+    await executor.start();
+    await executor.close();
+    expect(executor.isReady()).toBe(false);
+    await expect(executor.score({ series: [series(500, 'a')] })).rejects.toMatchObject({
+      kind: 'overloaded',
+    });
+  });
+
+  test('a missing worker file fails start() with an error naming the file', async () => {
+    const executor = pool({ workerFile: new URL('./no-such-worker.js', DIST_WORKER) });
+    await expect(executor.start()).rejects.toMatchObject({
+      kind: 'worker',
+      message: expect.stringContaining('no-such-worker.js could not start'),
+    });
+    expect(executor.isReady()).toBe(false);
+  });
+});
