@@ -1,21 +1,25 @@
 /**
  * Puts every component of a detector on the score contract's scale (1.0 = anomaly boundary).
- * See `sensitivity.ts` for the boundary; this class keeps each component's recent |z| distribution.
+ *
+ * Each component keeps the "recent normal range" of its |z|: a running maximum that decays with a
+ * half-life of `halfLife` points. It learns from each point at most `growth` × the current range, so
+ * a noisy or heavy-tailed series widens its range over a few events (and stops being "always
+ * anomalous"), while one incident cannot widen it so much that the next incident goes unseen.
+ *
+ *     boundary_c = multiplier(sensitivity) · max(Z_FLOOR, range_c)      score_c = |z_c| / boundary_c
+ *
+ * The point's score is the largest component score; that component "drives" it. The constants are
+ * the one parameter set chosen on the whole NAB corpus (README, "Detection quality").
  */
 import type { Deviation } from '../detectors/detector.js';
-import { SortedWindow } from '../featurize/windows.js';
-import { boundariesFor, type Boundaries } from './sensitivity.js';
+import { Z_FLOOR, multiplierFor } from './sensitivity.js';
 
 export interface CalibrationOptions {
-  /** Points of |z| history kept per component. */
-  history: number;
-  /** Multiplier on the history quantile. */
-  margin: number;
-  /** Per-component weights (score multipliers); default 1. */
-  weights?: readonly number[];
+  halfLife: number;
+  growth: number;
 }
 
-export const DEFAULT_CALIBRATION: CalibrationOptions = { history: 2000, margin: 1.0 };
+export const DEFAULT_CALIBRATION: CalibrationOptions = { halfLife: 2000, growth: 3 };
 
 export interface Calibrated {
   score: number;
@@ -24,45 +28,54 @@ export interface Calibrated {
 }
 
 export class Calibrator {
-  readonly bounds: Boundaries;
-  private readonly hist: SortedWindow[];
+  readonly multiplier: number;
+  private readonly decay: number;
+  /** Per component: decaying maximum of recent |z|. */
+  readonly range: Float64Array;
+  /** Per component: |z| at score 1 for the last point. */
   readonly boundary: Float64Array;
   readonly componentScores: Float64Array;
-  private readonly weights: readonly number[];
   constructor(
     components: number,
     sensitivity: number,
     private readonly opts: CalibrationOptions = DEFAULT_CALIBRATION,
   ) {
-    this.bounds = boundariesFor(sensitivity);
-    this.hist = Array.from({ length: components }, () => new SortedWindow(opts.history));
-    this.boundary = new Float64Array(components).fill(this.bounds.zFloor);
+    this.multiplier = multiplierFor(sensitivity);
+    this.decay = Math.pow(0.5, 1 / opts.halfLife);
+    this.range = new Float64Array(components);
+    this.boundary = new Float64Array(components).fill(this.multiplier * Z_FLOOR);
     this.componentScores = new Float64Array(components);
-    this.weights = opts.weights ?? Array.from({ length: components }, () => 1);
   }
 
-  /** Score one point's deviations against the history so far, then add them to it. */
+  /** Score one point's deviations against the range so far, then learn from them. */
   calibrate(devs: readonly Deviation[], learn = true): Calibrated {
     let best = 0;
     let driver = -1;
     for (let c = 0; c < devs.length; c++) {
+      this.range[c] *= this.decay;
       const a = Math.abs(devs[c].z);
-      const h = this.hist[c];
-      const q = h.count >= 50 ? this.opts.margin * h.quantile(this.bounds.quantile) : 0;
-      const b = Math.max(this.bounds.zFloor, q);
+      const edge = Math.max(Z_FLOOR, this.range[c]);
+      const b = this.multiplier * edge;
       this.boundary[c] = b;
       if (Number.isNaN(a)) {
         this.componentScores[c] = 0;
         continue;
       }
-      const s = (this.weights[c] * a) / b;
+      const s = a / b;
       this.componentScores[c] = s;
       if (s > best || driver < 0) {
         best = s;
         driver = c;
       }
-      if (learn) h.push(a);
+      if (learn) {
+        const learnt = Math.min(a, this.opts.growth * edge);
+        if (learnt > this.range[c]) this.range[c] = learnt;
+      }
     }
     return { score: best, driver };
+  }
+
+  snapshot() {
+    return { range: Array.from(this.range) };
   }
 }

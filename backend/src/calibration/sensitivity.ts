@@ -1,30 +1,25 @@
 /**
- * Sensitivity (0–100, the only knob users see) → the internal boundaries of the score scale.
+ * Sensitivity (0–100, the only knob users see) → the boundary of the score scale.
  *
- * A component's deviation |z| reaches score 1.0 at
- *     boundary = max(zFloor(s), margin · q-quantile of its own recent |z|)
- * so a point must be both far from expected in absolute terms (zFloor, in robust σ) and unusual for
- * this series (above almost everything it did recently). The second term is what keeps heavy-tailed,
- * noisy or quantized series from being "always anomalous" at one global setting.
+ * A component's deviation |z| (in robust σ) reaches score 1.0 at
+ *     boundary = multiplier(s) · max(Z_FLOOR, recent normal range of |z|)
+ * so a point must be both far from expected in absolute terms and beyond what this series has done
+ * lately (see calibrator.ts). The multiplier is log-linear in the sensitivity:
  *
- *   sensitivity   0 → zFloor 12 σ, quantile 0.9999
- *   sensitivity  50 → zFloor ≈ 4.9 σ, quantile 0.999   (default)
- *   sensitivity 100 → zFloor  2 σ, quantile 0.99
+ *   sensitivity   0 → × 3.0   (≥ 9 σ)
+ *   sensitivity  50 → × 1.25  (≥ 3.75 σ; default — where NAB's standard profile is best, see README)
+ *   sensitivity 100 → × 0.52  (≥ 1.6 σ)
  */
 export const DEFAULT_SENSITIVITY = 50;
 
-export interface Boundaries {
-  zFloor: number;
-  quantile: number;
-}
+/** Smallest |z| (robust σ) that can count as the normal range's edge. */
+export const Z_FLOOR = 3;
+const MULTIPLIER_AT_50 = 1.25;
+const RANGE = 2.4;
 
-export function boundariesFor(sensitivity: number): Boundaries {
+export function multiplierFor(sensitivity: number): number {
   if (!(sensitivity >= 0 && sensitivity <= 100)) {
     throw new RangeError(`sensitivity must be between 0 and 100, got ${sensitivity}`);
   }
-  const s = sensitivity / 100;
-  return {
-    zFloor: 12 * Math.pow(2 / 12, s),
-    quantile: 1 - Math.pow(10, -(4 - 2 * s)),
-  };
+  return MULTIPLIER_AT_50 * Math.pow(RANGE, (50 - sensitivity) / 50);
 }

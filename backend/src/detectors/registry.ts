@@ -5,13 +5,7 @@
 import type { DetectorName } from '../contract/score.js';
 import type { Detector } from './detector.js';
 import { CompositeDetector, FallbackComponent } from './composite.js';
-import {
-  EwmaComponent,
-  LevelShiftComponent,
-  RateOfChangeComponent,
-  RollingMedianComponent,
-  VarianceChangeComponent,
-} from './components.js';
+import { EwmaComponent, LevelShiftComponent, RateOfChangeComponent, RollingMedianComponent } from './components.js';
 import { SeasonalComponent } from './seasonal.js';
 import { KMeansComponent } from './kmeans.js';
 
@@ -28,8 +22,8 @@ export interface DetectorDefinition {
 
 const LEVEL_WINDOW = 100;
 const CHANGE_WINDOW = 200;
-const EWMA_HALF_LIFE = 20;
-const WARMUP = 30;
+const EWMA_HALF_LIFE = 5;
+const WARMUP = 100;
 
 function seasonal(options: DetectorOptions): SeasonalComponent | null {
   if (options.period === 'none') return null;
@@ -40,7 +34,7 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
   robust: {
     name: 'robust',
     description:
-      'Rolling median/MAD of the level, an EWMA with winsorized updates, and the rate of change. Fast, no seasonality.',
+      'Rolling median/MAD of the level, a fast EWMA with winsorized updates, the rate of change and a level-shift test. No seasonality.',
     create: () =>
       new CompositeDetector(
         'robust',
@@ -48,6 +42,7 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
           new RollingMedianComponent(LEVEL_WINDOW),
           new EwmaComponent(EWMA_HALF_LIFE),
           new RateOfChangeComponent(CHANGE_WINDOW),
+          new LevelShiftComponent(10, 300),
         ],
         WARMUP,
       ),
@@ -77,7 +72,7 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
   auto: {
     name: 'auto',
     description:
-      'Default ensemble: seasonal profile, rolling median/MAD, rate of change, level shift and variance change, each calibrated; the strongest deviation drives the score.',
+      'Default ensemble: seasonal profile (daily and weekly), rolling medians over 100 and 300 points, a fast EWMA, rate of change, and level shifts over 10 and 30 points, each calibrated; the strongest deviation drives the score.',
     create: (options) => {
       const s = seasonal(options);
       const level = new RollingMedianComponent(LEVEL_WINDOW);
@@ -86,8 +81,10 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
         [
           s ? new FallbackComponent(s, level) : level,
           new RateOfChangeComponent(CHANGE_WINDOW),
-          new LevelShiftComponent(5, LEVEL_WINDOW),
-          new VarianceChangeComponent(10, 400),
+          new LevelShiftComponent(10, 300),
+          new LevelShiftComponent(30, 600),
+          new RollingMedianComponent(300),
+          new EwmaComponent(5),
         ],
         WARMUP,
         () => s?.period() ?? null,

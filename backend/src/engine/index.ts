@@ -4,6 +4,8 @@
 import type { Explanation, ModelInfo, SeriesInput, SeriesScore, SeriesState } from '../contract/score.js';
 import { cleanSeries, type CleanSeries } from '../series/clean.js';
 import { EpisodeBuilder } from '../calibration/episodes.js';
+import { Z_FLOOR } from '../calibration/sensitivity.js';
+import { EscalationTracker } from '../calibration/escalation.js';
 import { EngineError } from './errors.js';
 import { SeriesScorer, emptyPoint, episodeOptions, resolveParams, type ResolvedParams } from './scorer.js';
 import type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
@@ -126,7 +128,7 @@ export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): Serie
     detector: resolved.detector,
     components: forward.detector.components.map((c) => c.feature),
     period: forward.detector.period(),
-    threshold: forward.calibrator.bounds.zFloor,
+    threshold: forward.calibrator.multiplier * Z_FLOOR,
     learningPoints: forward.detector.warmup,
     causal,
   };
@@ -166,21 +168,24 @@ export function createStream(params: ScoreParams = {}): ScoringStream {
 }
 
 /**
- * NAB-format anomaly scores in [0, 1], computed causally, one per input row.
- * Monotone in the calibrated score (s / (1 + s)), so NAB's threshold sweep sees the same ranking.
+ * NAB-format anomaly scores in [0, 1], computed causally, one per input row: s / (1 + s) at the points
+ * where the calibrated score s escalates (calibration/escalation.ts), 0 elsewhere. NAB counts the
+ * first detection in each window and every detection outside one, so reporting escalations (what an
+ * operator is paged on) rather than every point of an ongoing episode is the faithful mapping.
  */
 export function nabAnomalyScores(timestamps: number[], values: number[], params: ScoreParams = {}): Float64Array {
   const resolved = resolveParams(params);
   const clean = cleanSeries(timestamps, values, { counter: params.options?.counter ?? 'auto' });
   const arrays = allocate(clean.values.length);
   pass(clean, resolved, range(0, clean.values.length), arrays, clean.values.length);
+  const escalation = new EscalationTracker();
+  const onGrid = arrays.score.map((s) => (escalation.push(s) ? s / (1 + s) : 0));
   const out = new Float64Array(timestamps.length);
   const t0 = clean.timestamps[0];
   const step = clean.report.stepMs;
   for (let i = 0; i < timestamps.length; i++) {
-    const k = step > 0 ? Math.min(arrays.score.length - 1, Math.max(0, Math.round((timestamps[i] - t0) / step))) : 0;
-    const s = arrays.score[k] ?? 0;
-    out[i] = s / (1 + s);
+    const k = step > 0 ? Math.min(onGrid.length - 1, Math.max(0, Math.round((timestamps[i] - t0) / step))) : 0;
+    out[i] = onGrid[k] ?? 0;
   }
   return out;
 }

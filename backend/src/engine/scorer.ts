@@ -9,7 +9,7 @@ import { createDetector } from '../detectors/registry.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
-import { DEFAULT_SENSITIVITY } from '../calibration/sensitivity.js';
+import { DEFAULT_SENSITIVITY, Z_FLOOR } from '../calibration/sensitivity.js';
 import type { ScoreParams, StreamPoint } from './types.js';
 
 export interface ResolvedParams {
@@ -116,7 +116,7 @@ export class SeriesScorer {
   private bandOf(devs: readonly Deviation[], bandDev: Deviation | null) {
     const comps = this.detector.components;
     let d: Deviation | null = null;
-    let boundary = this.calibrator.bounds.zFloor;
+    let boundary = this.calibrator.multiplier * Z_FLOOR;
     if (bandDev && !Number.isNaN(bandDev.expected)) d = bandDev;
     else {
       for (let i = 0; i < comps.length; i++) {
