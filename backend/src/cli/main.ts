@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EngineError } from '../engine/index.js';
 import { NabError } from '../nab/index.js';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerNabScoreCommand } from './commands/nab-score.js';
 import { registerNabCommand } from './commands/nab.js';
 import { registerScoreCommand } from './commands/score.js';
@@ -36,6 +37,7 @@ export function createProgram(io: CliIO): Command {
   registerScoreCommand(program, io);
   registerNabCommand(program, io);
   registerNabScoreCommand(program, io);
+  registerBenchCommand(program, io);
   return program;
 }
 

@@ -1,0 +1,102 @@
+/** trafficlens bench: engine throughput vs augurs, stream memory and API latency, as a table (README in src/bench). */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { InvalidArgumentError, type Command } from 'commander';
+import { formatBenchReport } from '../../bench/report.js';
+import { FULL_PLAN, QUICK_PLAN, runBench, type BenchProgress } from '../../bench/run.js';
+import { DETECTOR_NAMES, type DetectorName } from '../../contract/score.js';
+import type { CliIO, CliOutput } from '../io.js';
+import { resolveNabRoot } from '../paths.js';
+
+interface BenchOptions {
+  quick: boolean;
+  detectors?: DetectorName[];
+  json?: string;
+  data?: string;
+  workerThreads?: number;
+}
+
+function parseThreads(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 256)
+    throw new InvalidArgumentError('expected an integer from 0 to 256.');
+  return n;
+}
+
+function parseDetectors(text: string): DetectorName[] {
+  const names = text.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(DETECTOR_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new InvalidArgumentError(`expected a comma-separated list of ${DETECTOR_NAMES.join(', ')}.`);
+  }
+  return [...new Set(names)] as DetectorName[];
+}
+
+/** A bar per phase on a terminal; one summary line per phase otherwise (CI logs, pipes). */
+function benchProgress(out: CliOutput): BenchProgress {
+  if (!out.isTTY) {
+    return { phase: () => {}, tick: () => {}, done: (summary) => out.write(`[bench] ${summary}\n`) };
+  }
+  let bar: cliProgress.SingleBar | null = null;
+  let value = 0;
+  return {
+    phase(name, steps) {
+      value = 0;
+      bar = new cliProgress.SingleBar(
+        {
+          stream: out as unknown as NodeJS.WritableStream,
+          format: `${name.padEnd(18)} {bar} {value}/{total} | {detail} | {duration_formatted}`,
+          hideCursor: true,
+          clearOnComplete: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(steps, 0, { detail: '' });
+    },
+    tick(detail) {
+      bar?.update(++value, { detail });
+    },
+    done(summary) {
+      bar?.stop();
+      bar = null;
+      out.write(`[bench] ${summary}\n`);
+    },
+  };
+}
+
+export function registerBenchCommand(program: Command, io: CliIO): void {
+  program
+    .command('bench')
+    .description('measure causal throughput (vs augurs), stream memory and /api/v1/score latency')
+    .option('--quick', 'a smaller run (shorter series, 1 repetition, fewer streams and requests)', false)
+    .option('--json <file>', 'also write every number to <file> as JSON')
+    .option(
+      '--detectors <list>',
+      'only these detectors in the throughput table (default: all)',
+      parseDetectors,
+    )
+    .option('--data <dir>', 'NAB root (default: ../shared/datasets/nab next to the repository)')
+    .option(
+      '--worker-threads <n>',
+      'scoring worker threads for the API latency run (default: what the service uses here; 0 = inline)',
+      parseThreads,
+    )
+    .action(async (opts: BenchOptions) => {
+      const base = opts.quick ? QUICK_PLAN : FULL_PLAN;
+      const plan = {
+        ...base,
+        nabRoot: resolveNabRoot(opts.data),
+        detectors: opts.detectors ?? base.detectors,
+        api: base.api && { ...base.api, workerThreads: opts.workerThreads },
+      };
+      const progress = benchProgress(io.stderr);
+      const result = await runBench(plan, progress);
+      io.stdout.write(formatBenchReport(result));
+      if (opts.json) {
+        const path = resolve(opts.json);
+        await writeFile(path, JSON.stringify(result, null, 2) + '\n');
+        io.stderr.write(`[bench] wrote ${path}\n`);
+      }
+    });
+}
