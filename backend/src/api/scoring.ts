@@ -5,7 +5,7 @@
  */
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
 import { EngineError, type ScoreParams } from '../engine/index.js';
-import { medianStep } from '../series/clean.js';
+import { defaultMaxGrid, medianStep } from '../series/clean.js';
 
 export type ScoreFn = (input: SeriesInput, params: ScoreParams) => SeriesScore;
 
@@ -43,7 +43,7 @@ export function estimateGridPoints(timestamps: readonly number[]): number {
   const n = sorted.length;
   if (n < 2) return n;
   const step = medianStep(sorted);
-  const cap = Math.max(4 * n, n + 100_000);
+  const cap = defaultMaxGrid(n);
   return Math.min(cap, Math.round((sorted[n - 1] - sorted[0]) / step) + 1);
 }
 

@@ -19,7 +19,7 @@ export interface CalibrationOptions {
   growth: number;
 }
 
-export const DEFAULT_CALIBRATION: CalibrationOptions = { halfLife: 2000, growth: 3 };
+export const DEFAULT_CALIBRATION: CalibrationOptions = { halfLife: 2000, growth: 2.5 };
 
 export interface Calibrated {
   score: number;

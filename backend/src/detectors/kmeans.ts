@@ -7,7 +7,7 @@
  */
 import { kmeans } from 'ml-kmeans';
 import type { Component, ComponentState, Deviation } from './detector.js';
-import { Ring } from '../featurize/windows.js';
+import { EwStats, Ring, alphaForHalfLife } from '../featurize/windows.js';
 
 export interface KMeansOptions {
   k: number;
@@ -46,6 +46,7 @@ export class KMeansComponent implements Component {
   private centroids: number[][] = [];
   private refDistance = NaN;
   private readonly vec: Float64Array;
+  private readonly stepScale = new EwStats(alphaForHalfLife(500));
 
   constructor(options: Partial<KMeansOptions> = {}) {
     this.o = { ...DEFAULT_KMEANS, ...options };
@@ -69,7 +70,13 @@ export class KMeansComponent implements Component {
     const dim = this.o.lag + 1;
     const data: number[][] = [];
     for (let i = 0; i < this.trainCount; i++) data.push(Array.from(this.train.subarray(i * dim, (i + 1) * dim)));
-    const res = kmeans(data, Math.min(this.o.k, data.length), { seed: 42, initialization: 'kmeans++' });
+    let res: { centroids: number[][] };
+    try {
+      res = kmeans(data, Math.min(this.o.k, data.length), { seed: 42, initialization: 'kmeans++' });
+    } catch {
+      // ml-kmeans can fail on degenerate data (e.g. all vectors identical); keep the previous model.
+      return;
+    }
     this.centroids = res.centroids;
     const dists = data.map((row) => this.distance(Float64Array.from(row))).sort((a, b) => a - b);
     const q = dists[Math.min(dists.length - 1, Math.floor(this.o.refQuantile * (dists.length - 1)))];
@@ -89,7 +96,11 @@ export class KMeansComponent implements Component {
     const d = smooth - this.prevSmooth;
     this.prevSmooth = smooth;
     if (Number.isNaN(d)) return;
-    this.diffs.push(d);
+    // Vectors are in units of the typical step, so distances neither overflow on huge magnitudes
+    // (1e300 squared is Inf) nor depend on the series' units.
+    this.stepScale.push(Math.abs(d));
+    const unit = this.stepScale.mean > 0 && Number.isFinite(this.stepScale.mean) ? this.stepScale.mean : 1;
+    this.diffs.push(Math.max(-1e6, Math.min(1e6, d / unit)));
     if (!this.diffs.full) return;
     for (let j = 0; j < this.vec.length; j++) this.vec[j] = this.diffs.recent(j);
 

@@ -3,7 +3,7 @@
  * `seasons` cycles, plus a slowly tracked level offset), scaled by the MAD of recent residuals.
  *
  * The period is detected automatically from the history seen so far (ACF, `featurize/seasonal.ts`),
- * retried on a doubling schedule until one is found, or fixed by the caller. Once a base period p is
+ * retried on a schedule as history grows until one is found, or fixed by the caller. Once a base period p is
  * known, a weekly-style multiple (7p: weekdays differ from weekends in most traffic) is tracked as
  * well as soon as enough history exists, and each point is scored by whichever profile has predicted
  * better lately (lower residual MAD): the choice is made by measurement, per series.
@@ -21,7 +21,7 @@ export interface SeasonalOptions {
   /** Fixed period in points, or null to detect it. */
   period: number | null;
   seasons: number;
-  /** First detection attempt after this many points; then at 2×, 4×, … */
+  /** First detection attempt after this many points (see maybeTrack for the schedule). */
   firstCheck: number;
   maxPeriod: number;
   residualWindow: number;
@@ -124,7 +124,8 @@ export class SeasonalComponent implements Component {
   readonly kindDown = 'seasonal_mismatch' as const;
   readonly providesBand = true;
   private readonly opts: SeasonalOptions;
-  private readonly history = new Ring(HISTORY);
+  /** Recent values for period detection and for seeding new profiles; released once neither is pending. */
+  private history: Ring | null = new Ring(HISTORY);
   private seen = 0;
   private nextCheck: number;
   private profiles: Profile[] = [];
@@ -154,8 +155,9 @@ export class SeasonalComponent implements Component {
   private track(period: number): void {
     const p = new Profile(period, this.opts.seasons, this.opts.residualWindow, this.opts.clip);
     // Replay remembered history into the phase table so scoring starts at once.
-    const n = Math.min(this.history.count, period * this.opts.seasons);
-    for (let i = n - 1; i >= 0; i--) p.store((this.seen - 1 - i) % period, this.history.recent(i));
+    const h = this.history;
+    const n = h ? Math.min(h.count, period * this.opts.seasons) : 0;
+    for (let i = n - 1; i >= 0; i--) p.store((this.seen - 1 - i) % period, h!.recent(i));
     this.profiles.push(p);
   }
 
@@ -171,13 +173,16 @@ export class SeasonalComponent implements Component {
         return;
       }
       if (this.seen < this.nextCheck) return;
-      this.nextCheck *= 2;
-      const found = detectPeriod(this.history.toArray(), { maxPeriod: this.opts.maxPeriod });
+      // Doubling, then steps of 800 once past 3,200 so a daily period at 1-minute steps (1,440,
+      // needing 3,600 points) is found on the third day rather than the fifth.
+      this.nextCheck = this.nextCheck < 3200 ? this.nextCheck * 2 : this.nextCheck + 800;
+      const found = detectPeriod(this.history!.toArray(), { maxPeriod: this.opts.maxPeriod });
       if (found) this.adopt(found.period);
       return;
     }
     // A multiple joins once two of its cycles are in memory.
     if (this.pending.length && this.seen >= 2 * this.pending[0]) this.track(this.pending.shift()!);
+    if (this.pending.length === 0) this.history = null;
   }
 
   step(x: number, out: Deviation): void {
@@ -196,7 +201,7 @@ export class SeasonalComponent implements Component {
       this.mag.push(Math.abs(x));
       for (const p of this.profiles) p.learn(this.seen, x, magnitude);
     }
-    this.history.push(x);
+    this.history?.push(x);
     this.seen++;
   }
 

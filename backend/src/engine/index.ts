@@ -3,6 +3,7 @@
  */
 import type { Explanation, ModelInfo, SeriesInput, SeriesScore, SeriesState } from '../contract/score.js';
 import { cleanSeries, type CleanSeries } from '../series/clean.js';
+import { CounterRate } from '../series/counter.js';
 import { EpisodeBuilder } from '../calibration/episodes.js';
 import { Z_FLOOR } from '../calibration/sensitivity.js';
 import { EscalationTracker } from '../calibration/escalation.js';
@@ -150,16 +151,23 @@ export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): Serie
   };
 }
 
-/** A causal stream for continuous scoring. Points must arrive in time order; late ones are ignored. */
+/**
+ * A causal stream for continuous scoring. Points must arrive in time order; late ones are ignored.
+ * With `options.counter: true` pushed values are counter readings and the stream scores their rate
+ * (the same conversion as batch cleaning); "auto" cannot be decided point by point, so a caller that
+ * wants detection decides it from history with `looksLikeCounter` first.
+ */
 export function createStream(params: ScoreParams = {}): ScoringStream {
   const resolved = resolveParams(params);
   const scorer = new SeriesScorer(resolved, true);
+  const counter = params.options?.counter === true ? new CounterRate() : null;
   let lastT = -Infinity;
   return {
     push(timestamp: number, value: number | null): StreamPoint | null {
       if (!(timestamp > lastT)) return null;
       lastT = timestamp;
-      const x = typeof value === 'number' && Number.isFinite(value) ? value : NaN;
+      let x = typeof value === 'number' && Number.isFinite(value) ? value : NaN;
+      if (counter) x = counter.push(timestamp, x);
       return scorer.push(timestamp, x, emptyPoint());
     },
     episodes: () => scorer.episodes(),

@@ -16,7 +16,7 @@ import {
 } from '../engine/index.js';
 import { seriesKey, type Labels, type Source, type SourceSeries } from '../sources/source.js';
 import type { JobSpec } from './config.js';
-import { counterRateStream, isCounter } from './counter.js';
+import { isCounter } from './counter.js';
 import { PointRing } from './ring.js';
 import type { JobHealth, JobSeries, JobStatus } from './schemas.js';
 
@@ -335,16 +335,17 @@ export class ScoringJob {
 
   private createSlot(key: string, labels: Labels, firstValues: readonly (number | null)[]): SeriesSlot {
     const { detector, sensitivity, options, retentionPoints } = this.spec;
-    // The job converts counters itself (see counter.ts), so the engine is told the values are not counters.
+    // "auto" is judged once from the first batch (see counter.ts); the engine's stream then turns
+    // counter readings into rates exactly as batch cleaning does.
     const stream = this.createStream({
       detector,
       sensitivity,
-      options: { ...options, counter: false, causal: true },
+      options: { ...options, counter: isCounter(options?.counter, firstValues), causal: true },
     });
     return {
       key,
       labels: { ...labels },
-      stream: isCounter(options?.counter, firstValues) ? counterRateStream(stream) : stream,
+      stream,
       ring: new PointRing(retentionPoints),
       lastTimestamp: -Infinity,
       lastSeen: this.now(),

@@ -6,9 +6,10 @@
  * - resamples to the series' own step (median spacing): several samples in one slot are averaged,
  *   empty slots stay missing (NaN) so detectors can tell "no data" from "zero traffic";
  * - detects monotonic counters (optional) and converts them to per-second rates, treating a drop as a
- *   counter reset (the increase after a reset is the new value, like PromQL's rate()).
+ *   counter reset (the interval across a reset has no known rate and stays missing; see counter.ts).
  */
 import type { CleaningReport } from '../contract/score.js';
+import { CounterRate } from './counter.js';
 
 export interface CleanSeries {
   /** Regular grid, epoch ms. */
@@ -92,31 +93,23 @@ export function looksLikeCounter(values: ArrayLike<number>): boolean {
   return ups >= 0.5 * steps && downs <= Math.max(1, 0.01 * steps);
 }
 
-/** Per-second rate of a counter on a grid; a decrease is a reset, so the increase is the new value. */
+/** Per-second rate of a counter on a grid; see CounterRate for how resets are treated. */
 export function counterToRate(
   timestamps: Float64Array,
   values: Float64Array,
 ): { rates: Float64Array; resets: number } {
-  const rates = new Float64Array(values.length).fill(NaN);
-  let resets = 0;
-  let prevT = NaN;
-  let prevV = NaN;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isNaN(v)) continue;
-    if (!Number.isNaN(prevV)) {
-      const dt = (timestamps[i] - prevT) / 1000;
-      let increase = v - prevV;
-      if (increase < 0) {
-        resets++;
-        increase = v;
-      }
-      rates[i] = dt > 0 ? increase / dt : NaN;
-    }
-    prevT = timestamps[i];
-    prevV = v;
-  }
-  return { rates, resets };
+  const rates = new Float64Array(values.length);
+  const counter = new CounterRate();
+  for (let i = 0; i < values.length; i++) rates[i] = counter.push(timestamps[i], values[i]);
+  return { rates, resets: counter.resets };
+}
+
+/**
+ * Default bound on the grid: gaps may add up to 3 missing slots per sample plus 1,000, beyond that the
+ * step coarsens. This bounds the work a request can cause to ~4× its input points.
+ */
+export function defaultMaxGrid(samples: number): number {
+  return 4 * samples + 1000;
 }
 
 export function cleanSeries(
@@ -145,7 +138,7 @@ export function cleanSeries(
   const t0 = samples[0].t;
   const span = samples[samples.length - 1].t - t0;
   let step = medianStep(samples.map((s) => s.t));
-  const maxGrid = options.maxGridPoints ?? Math.max(4 * samples.length, samples.length + 100_000);
+  const maxGrid = options.maxGridPoints ?? defaultMaxGrid(samples.length);
   if (step > 0 && span / step + 1 > maxGrid) step = span / (maxGrid - 1);
   const n = step > 0 ? Math.round(span / step) + 1 : 1;
 

@@ -1,0 +1,185 @@
+import fc from 'fast-check';
+import { SeriesScore } from '../contract/score.js';
+import { createStream, nabAnomalyScores, scoreSeries } from './index.js';
+import { DETECTORS } from '../detectors/registry.js';
+
+const MIN = 60_000;
+const DAY = 1440;
+
+/** Deterministic noise in [-0.5, 0.5). */
+function noise(i: number) {
+  const x = Math.sin(i * 12.9898 + 78.233) * 43758.5453;
+  return x - Math.floor(x) - 0.5;
+}
+
+/** Interface traffic: daily seasonality, noise, and a DDoS burst at `spikeAt` for 5 minutes. */
+function traffic(n: number, spikeAt = -1, dropAt = -1) {
+  const timestamps = Array.from({ length: n }, (_, i) => i * MIN);
+  const values = timestamps.map((_, i) => {
+    let v = 1000 + 400 * Math.sin((2 * Math.PI * i) / DAY) + 40 * noise(i);
+    if (spikeAt >= 0 && i >= spikeAt && i < spikeAt + 5) v *= 6;
+    if (dropAt >= 0 && i >= dropAt && i < dropAt + 30) v = 5;
+    return v;
+  });
+  return { timestamps, values };
+}
+
+const detectors = Object.keys(DETECTORS) as (keyof typeof DETECTORS)[];
+
+describe('score contract', () => {
+  it.each(detectors)('%s returns a valid contract with aligned arrays', (detector) => {
+    const r = scoreSeries(traffic(3 * DAY, 2 * DAY + 100), { detector });
+    expect(() => SeriesScore.parse(r)).not.toThrow();
+    const n = r.timestamps.length;
+    for (const k of ['values', 'score', 'expected', 'lower', 'upper', 'anomaly', 'direction'] as const) {
+      expect(r[k]).toHaveLength(n);
+    }
+    r.score.forEach((s, i) => {
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(r.anomaly[i]).toBe(s >= 1);
+      expect(r.direction[i] === null).toBe(!r.anomaly[i]);
+    });
+    r.lower.forEach((l, i) => {
+      if (l !== null) expect(l).toBeLessThanOrEqual(r.upper[i]!);
+    });
+    expect(r.detector).toBe(detector);
+  });
+
+  it('auto finds a DDoS burst and an outage, in the right direction, and explains them', () => {
+    const spikeAt = 2 * DAY + 300;
+    const dropAt = 2 * DAY + 900;
+    const r = scoreSeries(traffic(3 * DAY, spikeAt, dropAt), { options: { causal: true } });
+    const up = r.episodes.find((e) => e.start >= spikeAt * MIN && e.start <= (spikeAt + 5) * MIN);
+    const down = r.episodes.find((e) => e.start >= dropAt * MIN && e.start <= (dropAt + 30) * MIN);
+    expect(up?.direction).toBe('up');
+    expect(down?.direction).toBe('down');
+    expect(up!.severity).toBeGreaterThanOrEqual(50);
+    expect(up!.explanation.actual).toBeGreaterThan(up!.explanation.expected!);
+    expect(up!.explanation.summary).toMatch(/up: .* vs expected/);
+    // found on the third day, to within half a percent of the true daily period
+    expect(Math.abs(r.model.period! - DAY)).toBeLessThanOrEqual(0.005 * DAY);
+  });
+
+  it('a quiet seasonal day before the incidents raises few alarms', () => {
+    const r = scoreSeries(traffic(3 * DAY), { options: { causal: true } });
+    const flagged = r.anomaly.filter(Boolean).length;
+    expect(flagged / r.anomaly.length).toBeLessThan(0.01);
+  });
+
+  it('a flat series is not always anomalous, and a real step on it is found', () => {
+    const flat = { timestamps: Array.from({ length: 500 }, (_, i) => i * MIN), values: new Array(500).fill(42) };
+    const r = scoreSeries(flat);
+    expect(r.anomaly.some(Boolean)).toBe(false);
+    const stepped = { ...flat, values: flat.values.map((v, i) => (i >= 400 ? 84 : v)) };
+    expect(scoreSeries(stepped, { options: { causal: true } }).anomaly.slice(400, 410).some(Boolean)).toBe(true);
+  });
+
+  it('states: no_data without values, learning on a short causal series', () => {
+    expect(scoreSeries({ timestamps: [0, MIN], values: [null, null] }).state).toBe('no_data');
+    expect(scoreSeries({ timestamps: [], values: [] }).state).toBe('no_data');
+    const short = traffic(50);
+    const causal = scoreSeries(short, { options: { causal: true } });
+    expect(causal.state).toBe('learning');
+    expect(causal.score.every((s) => s === 0)).toBe(true);
+  });
+
+  it('a non-causal request scores its start from the data after it (no blind learning prefix)', () => {
+    const data = traffic(600);
+    data.values[20] *= 8;
+    const batch = scoreSeries(data);
+    const causal = scoreSeries(data, { options: { causal: true } });
+    expect(causal.score[20]).toBe(0);
+    expect(batch.anomaly[20]).toBe(true);
+    expect(batch.model.causal).toBe(false);
+  });
+
+  it('higher sensitivity never flags fewer points', () => {
+    const data = traffic(2 * DAY, DAY + 100);
+    const counts = [10, 50, 90].map(
+      (sensitivity) => scoreSeries(data, { sensitivity, options: { causal: true } }).anomaly.filter(Boolean).length,
+    );
+    expect(counts[0]).toBeLessThanOrEqual(counts[1]);
+    expect(counts[1]).toBeLessThanOrEqual(counts[2]);
+  });
+
+  it('direction "up" ignores dips', () => {
+    const data = traffic(3 * DAY, -1, 2 * DAY + 900);
+    const r = scoreSeries(data, { options: { causal: true, direction: 'up' } });
+    expect(r.episodes.every((e) => e.direction === 'up')).toBe(true);
+  });
+
+  it('rejects mismatched lengths and a bad sensitivity with errors that carry the input stage', () => {
+    expect(() => scoreSeries({ timestamps: [1, 2], values: [1] })).toThrow(/same length/);
+    expect(() => scoreSeries({ timestamps: [1], values: [1] }, { sensitivity: 101 })).toThrow(
+      expect.objectContaining({ stage: 'input' }),
+    );
+  });
+});
+
+describe('causality', () => {
+  it('causal scores of a prefix do not change when future data is appended (property)', () => {
+    const data = traffic(900, 700);
+    fc.assert(
+      fc.property(fc.integer({ min: 150, max: 850 }), (cut) => {
+        const prefix = scoreSeries(
+          { timestamps: data.timestamps.slice(0, cut), values: data.values.slice(0, cut) },
+          { options: { causal: true } },
+        );
+        const full = scoreSeries(data, { options: { causal: true } });
+        expect(full.score.slice(0, cut)).toEqual(prefix.score);
+        expect(full.expected.slice(0, cut)).toEqual(prefix.expected);
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  it('a stream gives the same scores as a causal batch over the same points', () => {
+    const data = traffic(2 * DAY, DAY + 500);
+    const batch = scoreSeries(data, { options: { causal: true } });
+    const stream = createStream();
+    const streamed = data.timestamps.map((t, i) => stream.push(t, data.values[i])!.score);
+    expect(streamed).toEqual(batch.score);
+    expect(stream.episodes().map((e) => e.start)).toEqual(batch.episodes.map((e) => e.start));
+  });
+
+  it('the NAB adapter is causal, in [0, 1], and one score per input row', () => {
+    const data = traffic(1200, 1000);
+    const full = nabAnomalyScores(data.timestamps, data.values);
+    const prefix = nabAnomalyScores(data.timestamps.slice(0, 1100), data.values.slice(0, 1100));
+    expect(full).toHaveLength(1200);
+    expect(Array.from(full.slice(0, 1100))).toEqual(Array.from(prefix));
+    expect(Array.from(full).every((s) => s >= 0 && s <= 1)).toBe(true);
+    expect(Math.max(...full.slice(1000, 1005))).toBeGreaterThan(0.5);
+  });
+});
+
+describe('counters', () => {
+  const ts = Array.from({ length: 400 }, (_, i) => i * MIN);
+  // 600 bytes a minute, restarting from zero at point 300
+  const readings = ts.map((_, i) => (i < 300 ? i * 600 : (i - 300) * 600 + 10) + (i % 2));
+
+  it('batch scoring turns a counter into a rate and a reset is neither a spike nor a dip', () => {
+    const r = scoreSeries({ timestamps: ts, values: readings }, { options: { causal: true } });
+    expect(r.cleaning).toMatchObject({ counter: true, counterResets: 1 });
+    expect(r.values[200]).toBeCloseTo(10, 1);
+    expect(r.values[300]).toBeNull();
+    expect(r.anomaly.slice(295, 310).some(Boolean)).toBe(false);
+  });
+
+  it('a counter stream scores the same rates as the batch path', () => {
+    const stream = createStream({ options: { counter: true } });
+    const pushed = ts.map((t, i) => stream.push(t, readings[i]));
+    expect(pushed[0]!.value).toBeNull();
+    expect(pushed[200]!.value).toBeCloseTo(10, 1);
+    expect(pushed[300]!.value).toBeNull();
+    const batch = scoreSeries({ timestamps: ts, values: readings }, { options: { causal: true, counter: true } });
+    expect(pushed.map((p) => p!.score)).toEqual(batch.score);
+  });
+
+  it('a stream ignores old or repeated timestamps', () => {
+    const stream = createStream();
+    expect(stream.push(10_000, 1)).not.toBeNull();
+    expect(stream.push(10_000, 5)).toBeNull();
+    expect(stream.push(5000, 5)).toBeNull();
+  });
+});
