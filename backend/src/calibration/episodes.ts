@@ -115,7 +115,8 @@ export class EpisodeBuilder {
   /** Closed episodes plus the open one (if it already has `minPoints` anomalous points). */
   episodes(): Episode[] {
     const out = [...this.closed];
-    if (this.open && this.open.anomalousPoints >= this.opts.minPoints) out.push(this.toEpisode(this.open, true));
+    if (this.open && this.open.anomalousPoints >= this.opts.minPoints)
+      out.push(this.toEpisode(this.open, true));
     return out;
   }
 

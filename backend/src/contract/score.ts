@@ -38,7 +38,13 @@ export const ScoreOptions = z
       .union([z.number().int().min(2).max(100000), z.literal('auto'), z.literal('none')])
       .optional()
       .describe('season length in points, "auto" to detect (default) or "none"'),
-    minEpisodePoints: z.number().int().min(1).max(1000).optional().describe('shortest episode kept (default 1)'),
+    minEpisodePoints: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('shortest episode kept (default 1)'),
     direction: z.enum(['both', 'up', 'down']).optional().describe('which deviations count (default both)'),
   })
   .strict();

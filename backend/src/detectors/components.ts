@@ -169,7 +169,11 @@ export class LevelShiftComponent implements Component {
       if (!Number.isNaN(leaving)) this.base.push(leaving);
       this.mag.push(x);
     }
-    if (this.base.count >= Math.min(this.window, 20) && this.recentWin.count === this.recent && !Number.isNaN(x)) {
+    if (
+      this.base.count >= Math.min(this.window, 20) &&
+      this.recentWin.count === this.recent &&
+      !Number.isNaN(x)
+    ) {
       out.expected = this.base.median();
       out.scale = flooredScale(MAD_TO_SIGMA * this.base.mad(), this.mag.value);
       out.z = cappedZ(this.recentWin.median() - out.expected, out.scale);
@@ -210,7 +214,11 @@ export class VarianceChangeComponent implements Component {
       this.recentWin.push(Math.abs(d));
       this.longWin.push(Math.abs(d));
     }
-    if (this.longWin.count >= Math.min(this.window, 50) && this.recentWin.count === this.recent && !Number.isNaN(d)) {
+    if (
+      this.longWin.count >= Math.min(this.window, 50) &&
+      this.recentWin.count === this.recent &&
+      !Number.isNaN(d)
+    ) {
       const floor = flooredScale(0, this.mag.value);
       const r = Math.max(this.recentWin.quantile(0.5), floor);
       const l = Math.max(this.longWin.quantile(0.5), floor);

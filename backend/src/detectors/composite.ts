@@ -1,5 +1,12 @@
 /** A detector made of components: the shape shared by robust, seasonal, kmeans and auto. */
-import type { Component, ComponentState, Deviation, Detector, DetectorState, DetectorStep } from './detector.js';
+import type {
+  Component,
+  ComponentState,
+  Deviation,
+  Detector,
+  DetectorState,
+  DetectorStep,
+} from './detector.js';
 import { emptyDeviation } from './detector.js';
 
 /** Uses `primary` where it has an opinion, else `fallback` (e.g. seasonal before a period is known). */

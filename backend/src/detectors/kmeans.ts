@@ -69,7 +69,8 @@ export class KMeansComponent implements Component {
   private fit(): void {
     const dim = this.o.lag + 1;
     const data: number[][] = [];
-    for (let i = 0; i < this.trainCount; i++) data.push(Array.from(this.train.subarray(i * dim, (i + 1) * dim)));
+    for (let i = 0; i < this.trainCount; i++)
+      data.push(Array.from(this.train.subarray(i * dim, (i + 1) * dim)));
     let res: { centroids: number[][] };
     try {
       res = kmeans(data, Math.min(this.o.k, data.length), { seed: 42, initialization: 'kmeans++' });
@@ -114,7 +115,10 @@ export class KMeansComponent implements Component {
     this.trainHead = (this.trainHead + 1) % this.o.trainSize;
     this.trainCount = Math.min(this.trainCount + 1, this.o.trainSize);
     this.sinceFit++;
-    if (this.trainCount >= this.o.minTrain && (this.centroids.length === 0 || this.sinceFit >= this.o.refitEvery)) {
+    if (
+      this.trainCount >= this.o.minTrain &&
+      (this.centroids.length === 0 || this.sinceFit >= this.o.refitEvery)
+    ) {
       this.sinceFit = 0;
       this.fit();
     }

@@ -5,7 +5,12 @@
 import type { DetectorName } from '../contract/score.js';
 import type { Detector } from './detector.js';
 import { CompositeDetector, FallbackComponent } from './composite.js';
-import { EwmaComponent, LevelShiftComponent, RateOfChangeComponent, RollingMedianComponent } from './components.js';
+import {
+  EwmaComponent,
+  LevelShiftComponent,
+  RateOfChangeComponent,
+  RollingMedianComponent,
+} from './components.js';
 import { SeasonalComponent } from './seasonal.js';
 import { KMeansComponent } from './kmeans.js';
 
@@ -67,7 +72,13 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
     description:
       'k-means (k=2) distance of window shape vectors (smoothed, differenced, lagged), refit every 250 points.',
     create: () =>
-      new CompositeDetector('kmeans', [new KMeansComponent()], WARMUP, () => null, new RollingMedianComponent(LEVEL_WINDOW)),
+      new CompositeDetector(
+        'kmeans',
+        [new KMeansComponent()],
+        WARMUP,
+        () => null,
+        new RollingMedianComponent(LEVEL_WINDOW),
+      ),
   },
   auto: {
     name: 'auto',

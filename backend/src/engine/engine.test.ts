@@ -67,11 +67,18 @@ describe('score contract', () => {
   });
 
   it('a flat series is not always anomalous, and a real step on it is found', () => {
-    const flat = { timestamps: Array.from({ length: 500 }, (_, i) => i * MIN), values: new Array(500).fill(42) };
+    const flat = {
+      timestamps: Array.from({ length: 500 }, (_, i) => i * MIN),
+      values: new Array(500).fill(42),
+    };
     const r = scoreSeries(flat);
     expect(r.anomaly.some(Boolean)).toBe(false);
     const stepped = { ...flat, values: flat.values.map((v, i) => (i >= 400 ? 84 : v)) };
-    expect(scoreSeries(stepped, { options: { causal: true } }).anomaly.slice(400, 410).some(Boolean)).toBe(true);
+    expect(
+      scoreSeries(stepped, { options: { causal: true } })
+        .anomaly.slice(400, 410)
+        .some(Boolean),
+    ).toBe(true);
   });
 
   it('states: no_data without values, learning on a short causal series', () => {
@@ -96,7 +103,8 @@ describe('score contract', () => {
   it('higher sensitivity never flags fewer points', () => {
     const data = traffic(2 * DAY, DAY + 100);
     const counts = [10, 50, 90].map(
-      (sensitivity) => scoreSeries(data, { sensitivity, options: { causal: true } }).anomaly.filter(Boolean).length,
+      (sensitivity) =>
+        scoreSeries(data, { sensitivity, options: { causal: true } }).anomaly.filter(Boolean).length,
     );
     expect(counts[0]).toBeLessThanOrEqual(counts[1]);
     expect(counts[1]).toBeLessThanOrEqual(counts[2]);
@@ -172,7 +180,10 @@ describe('counters', () => {
     expect(pushed[0]!.value).toBeNull();
     expect(pushed[200]!.value).toBeCloseTo(10, 1);
     expect(pushed[300]!.value).toBeNull();
-    const batch = scoreSeries({ timestamps: ts, values: readings }, { options: { causal: true, counter: true } });
+    const batch = scoreSeries(
+      { timestamps: ts, values: readings },
+      { options: { causal: true, counter: true } },
+    );
     expect(pushed.map((p) => p!.score)).toEqual(batch.score);
   });
 

@@ -41,7 +41,13 @@ function allocate(n: number): Arrays {
 }
 
 /** Run a scorer over indices `order` of the cleaned series, writing results into `into` for indices < `limit`. */
-function pass(clean: CleanSeries, params: ResolvedParams, order: Iterable<number>, into: Arrays, limit: number) {
+function pass(
+  clean: CleanSeries,
+  params: ResolvedParams,
+  order: Iterable<number>,
+  into: Arrays,
+  limit: number,
+) {
   const scorer = new SeriesScorer(params, false);
   const p = emptyPoint();
   for (const i of order) {
@@ -181,7 +187,11 @@ export function createStream(params: ScoreParams = {}): ScoringStream {
  * first detection in each window and every detection outside one, so reporting escalations (what an
  * operator is paged on) rather than every point of an ongoing episode is the faithful mapping.
  */
-export function nabAnomalyScores(timestamps: number[], values: number[], params: ScoreParams = {}): Float64Array {
+export function nabAnomalyScores(
+  timestamps: number[],
+  values: number[],
+  params: ScoreParams = {},
+): Float64Array {
   const resolved = resolveParams(params);
   const clean = cleanSeries(timestamps, values, { counter: params.options?.counter ?? 'auto' });
   const arrays = allocate(clean.values.length);
@@ -192,7 +202,8 @@ export function nabAnomalyScores(timestamps: number[], values: number[], params:
   const t0 = clean.timestamps[0];
   const step = clean.report.stepMs;
   for (let i = 0; i < timestamps.length; i++) {
-    const k = step > 0 ? Math.min(onGrid.length - 1, Math.max(0, Math.round((timestamps[i] - t0) / step))) : 0;
+    const k =
+      step > 0 ? Math.min(onGrid.length - 1, Math.max(0, Math.round((timestamps[i] - t0) / step))) : 0;
     out[i] = onGrid[k] ?? 0;
   }
   return out;

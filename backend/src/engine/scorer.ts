@@ -48,7 +48,11 @@ export class SeriesScorer {
     trackEpisodes = true,
   ) {
     this.detector = createDetector(params.detector, { period: params.period });
-    this.calibrator = new Calibrator(this.detector.components.length, params.sensitivity, DEFAULT_CALIBRATION);
+    this.calibrator = new Calibrator(
+      this.detector.components.length,
+      params.sensitivity,
+      DEFAULT_CALIBRATION,
+    );
     this.episodeBuilder = trackEpisodes ? new EpisodeBuilder(episodeOptions(params)) : null;
   }
 

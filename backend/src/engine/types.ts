@@ -1,4 +1,11 @@
-import type { DetectorName, Direction, Episode, ScoreOptions, SeriesScore, SeriesState } from '../contract/score.js';
+import type {
+  DetectorName,
+  Direction,
+  Episode,
+  ScoreOptions,
+  SeriesScore,
+  SeriesState,
+} from '../contract/score.js';
 
 export interface ScoreParams {
   detector?: DetectorName;

@@ -8,7 +8,8 @@ import { EwStats, RollingMoments, SortedWindow } from './windows.js';
 type Series = ArrayLike<number>;
 
 function checkWindow(window: number): void {
-  if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be an integer ≥ 1, got ${window}`);
+  if (!Number.isInteger(window) || window < 1)
+    throw new RangeError(`window must be an integer ≥ 1, got ${window}`);
 }
 
 function trailing(values: Series, window: number, read: (w: SortedWindow) => number): Float64Array {
@@ -58,7 +59,12 @@ export function rollingQuantile(values: Series, window: number, q: number): Floa
   if (!(q >= 0 && q <= 1)) throw new RangeError(`q must be in [0, 1], got ${q}`);
   checkWindow(window);
   if (hasGaps(values))
-    return timeWindowed(values, window, (xs) => sortedQuantile([...xs].sort((a, b) => a - b), q));
+    return timeWindowed(values, window, (xs) =>
+      sortedQuantile(
+        [...xs].sort((a, b) => a - b),
+        q,
+      ),
+    );
   return trailing(values, window, (w) => w.quantile(q));
 }
 
@@ -146,7 +152,8 @@ export function rateOfChange(values: Series, lag = 1, relative = false): Float64
 /** Sliding windows of `size` consecutive values ending at each index ≥ size − 1, every `stride`. */
 export function slidingWindows(values: Series, size: number, stride = 1): Float64Array[] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be an integer ≥ 1, got ${size}`);
-  if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`stride must be an integer ≥ 1, got ${stride}`);
+  if (!Number.isInteger(stride) || stride < 1)
+    throw new RangeError(`stride must be an integer ≥ 1, got ${stride}`);
   const out: Float64Array[] = [];
   for (let end = size - 1; end < values.length; end += stride) {
     out.push(Float64Array.from({ length: size }, (_, k) => values[end - size + 1 + k]));

@@ -10,7 +10,10 @@ function noise(i: number) {
 
 describe('period detection', () => {
   it('finds a daily period of 288 five-minute points in a noisy sine', () => {
-    const xs = Array.from({ length: 2000 }, (_, i) => 100 + 20 * Math.sin((2 * Math.PI * i) / 288) + 3 * noise(i));
+    const xs = Array.from(
+      { length: 2000 },
+      (_, i) => 100 + 20 * Math.sin((2 * Math.PI * i) / 288) + 3 * noise(i),
+    );
     expect(detectPeriod(xs)?.period).toBe(288);
   });
 

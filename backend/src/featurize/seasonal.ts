@@ -29,7 +29,9 @@ export function interpolateGaps(values: ArrayLike<number>): Float64Array {
   for (let i = 0; i < out.length; i++) {
     if (Number.isNaN(out[i])) continue;
     if (last === -1) for (let j = 0; j < i; j++) out[j] = out[i];
-    else for (let j = last + 1; j < i; j++) out[j] = out[last] + ((out[i] - out[last]) * (j - last)) / (i - last);
+    else
+      for (let j = last + 1; j < i; j++)
+        out[j] = out[last] + ((out[i] - out[last]) * (j - last)) / (i - last);
     last = i;
   }
   if (last >= 0) for (let j = last + 1; j < out.length; j++) out[j] = out[last];
@@ -129,8 +131,13 @@ function refine(values: ArrayLike<number>, lag: number, maxPeriod: number, stren
  * Causal seasonal-profile deviation: x[i] minus the mean of the same phase in the previous `seasons`
  * cycles (NaN until at least one earlier cycle has a value at that phase).
  */
-export function seasonalProfileDeviation(values: ArrayLike<number>, period: number, seasons = 3): Float64Array {
-  if (!Number.isInteger(period) || period < 2) throw new RangeError(`period must be an integer ≥ 2, got ${period}`);
+export function seasonalProfileDeviation(
+  values: ArrayLike<number>,
+  period: number,
+  seasons = 3,
+): Float64Array {
+  if (!Number.isInteger(period) || period < 2)
+    throw new RangeError(`period must be an integer ≥ 2, got ${period}`);
   const out = new Float64Array(values.length).fill(NaN);
   for (let i = 0; i < values.length; i++) {
     let sum = 0;

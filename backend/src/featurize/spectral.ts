@@ -60,7 +60,11 @@ export function spectralEnergy(window: ArrayLike<number>, highFrom = 0.5): Spect
 }
 
 /** Rolling spectral energy over trailing windows of `size` points. NaN before the first full window. */
-export function rollingSpectralEnergy(values: ArrayLike<number>, size: number, highFrom = 0.5): SpectralEnergy[] {
+export function rollingSpectralEnergy(
+  values: ArrayLike<number>,
+  size: number,
+  highFrom = 0.5,
+): SpectralEnergy[] {
   const out: SpectralEnergy[] = [];
   for (let i = 0; i < values.length; i++) {
     if (i < size - 1) out.push({ total: NaN, highFraction: NaN });

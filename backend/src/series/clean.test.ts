@@ -57,11 +57,9 @@ describe('series cleaning', () => {
   it('counterToRate leaves missing points missing', () => {
     const { rates } = counterToRate(Float64Array.from([0, 1000, 2000]), Float64Array.from([10, NaN, 30]));
     expect(Array.from(rates)).toEqual([NaN, NaN, 20 / 2]);
-    expect(Array.from(counterToRate(Float64Array.from([0, 1000, 2000]), Float64Array.from([10, 5, 7])).rates)).toEqual([
-      NaN,
-      NaN,
-      2,
-    ]);
+    expect(
+      Array.from(counterToRate(Float64Array.from([0, 1000, 2000]), Float64Array.from([10, 5, 7])).rates),
+    ).toEqual([NaN, NaN, 2]);
   });
 
   it('medianStep ignores duplicates', () => {
@@ -93,7 +91,8 @@ describe('series cleaning', () => {
           );
           const validCount = c.values.reduce((n, v) => n + (Number.isNaN(v) ? 0 : 1), 0);
           expect(c.timestamps.length).toBe(c.values.length);
-          for (let i = 1; i < c.timestamps.length; i++) expect(c.timestamps[i]).toBeGreaterThan(c.timestamps[i - 1]);
+          for (let i = 1; i < c.timestamps.length; i++)
+            expect(c.timestamps[i]).toBeGreaterThan(c.timestamps[i - 1]);
           for (const v of c.values) expect(Number.isNaN(v) || Number.isFinite(v)).toBe(true);
           const anyValid = points.some((p) => typeof p.v === 'number' && Number.isFinite(p.v));
           expect(validCount > 0).toBe(anyValid);

@@ -161,7 +161,8 @@ export function cleanSeries(
     }
   }
 
-  const counter = options.counter === 'auto' || options.counter === undefined ? looksLikeCounter(out) : options.counter;
+  const counter =
+    options.counter === 'auto' || options.counter === undefined ? looksLikeCounter(out) : options.counter;
   let counterResets = 0;
   if (counter) {
     const r = counterToRate(grid, out);
