@@ -93,33 +93,44 @@ export class SortedWindow {
     return this.n ? this.sorted[this.n - 1] : NaN;
   }
   /**
-   * Median absolute deviation from the median (unscaled), in O(w) without sorting: deviations to the
-   * left of the median grow leftwards and to the right grow rightwards, so a two-way merge from the
-   * median outwards visits them in increasing order.
+   * Median absolute deviation from the median (unscaled), exact, in O(log w) without sorting.
+   * Deviations left of the median, read outwards, form one ascending sequence and those right of it
+   * another; the MAD is a k-th smallest of two sorted sequences, found by binary search. This is the
+   * hottest function of the engine (every robust component asks for it at every point).
    */
   mad(): number {
     const n = this.n;
     if (n === 0) return NaN;
     const m = this.median();
-    const s = this.sorted;
-    let l = this.lowerBound(m) - 1;
-    let r = l + 1;
+    const r = this.lowerBound(m);
     const target = (n - 1) / 2;
     const lo = Math.floor(target);
-    let prev = NaN;
-    for (let k = 0; k <= lo + 1 && k < n; k++) {
-      let d: number;
-      if (l < 0) d = s[r++] - m;
-      else if (r >= n) d = m - s[l--];
-      else if (m - s[l] <= s[r] - m) d = m - s[l--];
-      else d = s[r++] - m;
-      if (k === lo) {
-        if (target === lo || k + 1 >= n) return d;
-        prev = d;
-      } else if (k === lo + 1) return prev + (d - prev) * (target - lo);
-    }
-    return prev;
+    const a = this.kthDeviation(lo, m, r);
+    if (target === lo) return a;
+    return a + (this.kthDeviation(lo + 1, m, r) - a) * (target - lo);
   }
+
+  /** k-th smallest (0-based) |x − m| where sorted[0, r) < m ≤ sorted[r, n). */
+  private kthDeviation(k: number, m: number, r: number): number {
+    const s = this.sorted;
+    const la = r; // left deviations: A(i) = m − s[r − 1 − i], ascending in i
+    const lb = this.n - r; // right deviations: B(j) = s[r + j] − m, ascending in j
+    let lo = Math.max(0, k + 1 - lb);
+    let hi = Math.min(k + 1, la);
+    while (lo <= hi) {
+      const i = (lo + hi) >>> 1; // take i from A and j from B
+      const j = k + 1 - i;
+      if (i < la && j > 0 && s[r + j - 1] - m > m - s[r - 1 - i]) lo = i + 1;
+      else if (i > 0 && j < lb && m - s[r - i] > s[r + j] - m) hi = i - 1;
+      else {
+        const fromA = i > 0 ? m - s[r - i] : -Infinity;
+        const fromB = j > 0 ? s[r + j - 1] - m : -Infinity;
+        return fromA > fromB ? fromA : fromB;
+      }
+    }
+    return NaN; // unreachable for 0 ≤ k < n
+  }
+
   values(): number[] {
     return this.ring.toArray();
   }
