@@ -6,8 +6,7 @@
  * not reported as "two days"). We measured @bsull/augurs' `seasonalities` on NAB first: it reported
  * 341/256 for art_daily_jumpsup (true 288) and 511 for several tweet series, so it does not win here.
  */
-import { nextPow2, powerSpectrum } from './spectral.js';
-import FFT from 'fft.js';
+import { fftOf, nextPow2, powerSpectrum } from './spectral.js';
 
 export interface PeriodOptions {
   minPeriod?: number;
@@ -62,14 +61,14 @@ export function autocorrelation(values: ArrayLike<number>, maxLag: number): Floa
   const size = nextPow2(2 * n);
   const power = powerSpectrum(x, size);
   // Inverse FFT of the power spectrum gives the (circular, zero-padded so linear) autocovariance.
-  const f = new FFT(size);
-  const spec = f.createComplexArray() as number[];
+  const f = fftOf(size);
+  const spec = new Float64Array(2 * size);
   for (let k = 0; k < size; k++) {
     const kk = k <= size / 2 ? k : size - k;
     spec[2 * k] = power[kk];
     spec[2 * k + 1] = 0;
   }
-  const cov = f.createComplexArray() as number[];
+  const cov = new Float64Array(2 * size);
   f.inverseTransform(cov, spec);
   const c0 = cov[0];
   for (let lag = 0; lag < acf.length; lag++) acf[lag] = c0 > 0 ? cov[2 * lag] / c0 : 0;

@@ -8,7 +8,8 @@ export function nextPow2(n: number): number {
 }
 
 const ffts = new Map<number, FFT>();
-function fftOf(size: number): FFT {
+/** FFT plans (twiddle tables) are costly to build and reused for every transform of that size. */
+export function fftOf(size: number): FFT {
   let f = ffts.get(size);
   if (!f) {
     f = new FFT(size);
@@ -21,9 +22,9 @@ function fftOf(size: number): FFT {
 export function powerSpectrum(values: ArrayLike<number>, minSize = 2): Float64Array {
   const size = nextPow2(Math.max(values.length, minSize, 2));
   const f = fftOf(size);
-  const input = new Array<number>(size).fill(0);
+  const input = new Float64Array(size);
   for (let i = 0; i < values.length; i++) input[i] = values[i];
-  const out = f.createComplexArray() as number[];
+  const out = new Float64Array(2 * size);
   f.realTransform(out, input);
   f.completeSpectrum(out);
   const power = new Float64Array(size / 2 + 1);
