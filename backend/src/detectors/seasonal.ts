@@ -174,8 +174,10 @@ export class SeasonalComponent implements Component {
       }
       if (this.seen < this.nextCheck) return;
       // Doubling, then steps of 800 once past 3,200 so a daily period at 1-minute steps (1,440,
-      // needing 3,600 points) is found on the third day rather than the fifth.
-      this.nextCheck = this.nextCheck < 3200 ? this.nextCheck * 2 : this.nextCheck + 800;
+      // needing 3,600 points) is found on the third day rather than the fifth; once the history
+      // window is full, a check every half window (a series without a period stops paying for it).
+      const step = this.nextCheck < 3200 ? this.nextCheck : this.nextCheck < HISTORY ? 800 : HISTORY / 2;
+      this.nextCheck += step;
       const found = detectPeriod(this.history!.toArray(), { maxPeriod: this.opts.maxPeriod });
       if (found) this.adopt(found.period);
       return;
