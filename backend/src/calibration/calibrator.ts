@@ -13,6 +13,8 @@
  */
 import type { Deviation } from '../detectors/detector.js';
 import { Z_FLOOR, multiplierFor } from './sensitivity.js';
+import { decArray, encArray, expectLength } from '../featurize/snapshot.js';
+import type { CalibratorState } from './state.js';
 
 export interface CalibrationOptions {
   halfLife: number;
@@ -75,7 +77,18 @@ export class Calibrator {
     return { score: best, driver };
   }
 
-  snapshot() {
-    return { range: Array.from(this.range) };
+  /** The learnt ranges; `boundary` and `componentScores` are rewritten by every `calibrate`. */
+  snapshot(): CalibratorState {
+    return { range: encArray(this.range) };
+  }
+
+  restore(s: CalibratorState, path = 'calibrator'): void {
+    expectLength(
+      `${path}.range`,
+      s.range.length,
+      this.range.length,
+      `a detector with ${this.range.length} components`,
+    );
+    this.range.set(decArray(s.range));
   }
 }

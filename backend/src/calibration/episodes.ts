@@ -5,6 +5,8 @@
  * points are dropped. Severity maps the peak score to 0–100 (score 1 → 0, 2 → 50, 4 → 75).
  */
 import type { Direction, Episode, Explanation, SeverityLabel } from '../contract/score.js';
+import { StateError } from '../featurize/snapshot.js';
+import type { EpisodeBuilderState } from './state.js';
 
 export interface EpisodeOptions {
   minPoints: number;
@@ -122,5 +124,21 @@ export class EpisodeBuilder {
 
   get isOpen(): boolean {
     return this.open !== null;
+  }
+
+  snapshot(): EpisodeBuilderState {
+    return { open: this.open ? structuredClone(this.open) : null, closed: structuredClone(this.closed) };
+  }
+
+  restore(s: EpisodeBuilderState, path = 'episodes'): void {
+    if (s.closed.length > this.maxClosed) {
+      throw new StateError(
+        `${path}.closed`,
+        `has ${s.closed.length} episodes, the builder keeps at most ${this.maxClosed}`,
+      );
+    }
+    this.open = s.open ? structuredClone(s.open) : null;
+    this.closed.length = 0;
+    for (const e of s.closed) this.closed.push(structuredClone(e));
   }
 }

@@ -4,6 +4,9 @@
  * point of an ongoing episode), so it is also what the NAB adapter reports as detections.
  * A monotonic deque keeps the running maximum in O(1) amortized per point.
  */
+import { StateError, dec, enc, expectSame } from '../featurize/snapshot.js';
+import type { EscalationState } from './state.js';
+
 export const DEFAULT_ESCALATION_SPAN = 50;
 
 export class EscalationTracker {
@@ -27,5 +30,23 @@ export class EscalationTracker {
     this.idx.push(i);
     this.val.push(score);
     return score > prevMax;
+  }
+
+  snapshot(): EscalationState {
+    return { span: this.span, n: this.n, idx: [...this.idx], val: this.val.map(enc) };
+  }
+
+  restore(s: EscalationState, path = 'escalation'): void {
+    expectSame(`${path}.span`, s.span, this.span);
+    if (s.idx.length !== s.val.length) {
+      throw new StateError(`${path}.val`, `has ${s.val.length} scores for ${s.idx.length} indices`);
+    }
+    this.n = s.n;
+    this.idx.length = 0;
+    this.val.length = 0;
+    for (let k = 0; k < s.idx.length; k++) {
+      this.idx.push(s.idx[k]);
+      this.val.push(dec(s.val[k]));
+    }
   }
 }

@@ -2,9 +2,19 @@
  * Feature-level components. Each turns one feature of the series into a signed deviation per point.
  * Detectors are made of these; calibration puts every component on the same score scale.
  */
-import type { Component, ComponentState, Deviation } from './detector.js';
+import type { Component, Deviation } from './detector.js';
 import { EwStats, Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
+import { dec, enc, expectSame, type EwStatsState } from '../featurize/snapshot.js';
 import { cappedZ, flooredScale } from './scale.js';
+import {
+  stateOfType,
+  type ComponentState,
+  type EwmaState,
+  type LevelShiftState,
+  type RateOfChangeState,
+  type RollingMedianState,
+  type VarianceChangeState,
+} from './state.js';
 
 /** MAD → σ for normally distributed data. */
 export const MAD_TO_SIGMA = 1.4826;
@@ -17,6 +27,12 @@ class Magnitude {
   }
   get value(): number {
     return Number.isNaN(this.s.mean) ? 0 : this.s.mean;
+  }
+  snapshot(): EwStatsState {
+    return this.s.snapshot();
+  }
+  restore(s: EwStatsState): void {
+    this.s.restore(s);
   }
 }
 
@@ -47,8 +63,19 @@ export class RollingMedianComponent implements Component {
       this.mag.push(x);
     }
   }
-  snapshot(): ComponentState {
-    return { type: 'rolling_median', window: this.window, values: this.win.values() };
+  snapshot(): RollingMedianState {
+    return {
+      type: 'rolling_median',
+      window: this.window,
+      win: this.win.snapshot(),
+      mag: this.mag.snapshot(),
+    };
+  }
+  restore(state: ComponentState, path = 'component'): void {
+    const s = stateOfType(state, 'rolling_median', path);
+    expectSame(`${path}.window`, s.window, this.window);
+    this.win.restore(s.win, `${path}.win`);
+    this.mag.restore(s.mag);
   }
 }
 
@@ -98,8 +125,23 @@ export class EwmaComponent implements Component {
     this.mean += this.alpha * resid;
     this.variance = (1 - this.alpha) * (this.variance + this.alpha * resid * resid);
   }
-  snapshot(): ComponentState {
-    return { type: 'ewma', halfLife: this.halfLife, mean: this.mean, variance: this.variance, n: this.n };
+  snapshot(): EwmaState {
+    return {
+      type: 'ewma',
+      halfLife: this.halfLife,
+      mean: enc(this.mean),
+      variance: enc(this.variance),
+      n: this.n,
+      mag: this.mag.snapshot(),
+    };
+  }
+  restore(state: ComponentState, path = 'component'): void {
+    const s = stateOfType(state, 'ewma', path);
+    expectSame(`${path}.halfLife`, s.halfLife, this.halfLife);
+    this.mean = dec(s.mean);
+    this.variance = dec(s.variance);
+    this.n = s.n;
+    this.mag.restore(s.mag);
   }
 }
 
@@ -136,8 +178,21 @@ export class RateOfChangeComponent implements Component {
       this.prev = x;
     }
   }
-  snapshot(): ComponentState {
-    return { type: 'rate_of_change', window: this.window, prev: this.prev, values: this.win.values() };
+  snapshot(): RateOfChangeState {
+    return {
+      type: 'rate_of_change',
+      window: this.window,
+      prev: enc(this.prev),
+      win: this.win.snapshot(),
+      mag: this.mag.snapshot(),
+    };
+  }
+  restore(state: ComponentState, path = 'component'): void {
+    const s = stateOfType(state, 'rate_of_change', path);
+    expectSame(`${path}.window`, s.window, this.window);
+    this.prev = dec(s.prev);
+    this.win.restore(s.win, `${path}.win`);
+    this.mag.restore(s.mag);
   }
 }
 
@@ -181,8 +236,25 @@ export class LevelShiftComponent implements Component {
       out.z = out.expected = out.scale = NaN;
     }
   }
-  snapshot(): ComponentState {
-    return { type: 'level_shift', recent: this.recent, window: this.window };
+  snapshot(): LevelShiftState {
+    return {
+      type: 'level_shift',
+      recent: this.recent,
+      window: this.window,
+      recentWin: this.recentWin.snapshot(),
+      delay: this.delay.snapshot(),
+      base: this.base.snapshot(),
+      mag: this.mag.snapshot(),
+    };
+  }
+  restore(state: ComponentState, path = 'component'): void {
+    const s = stateOfType(state, 'level_shift', path);
+    expectSame(`${path}.recent`, s.recent, this.recent);
+    expectSame(`${path}.window`, s.window, this.window);
+    this.recentWin.restore(s.recentWin, `${path}.recentWin`);
+    this.delay.restore(s.delay, `${path}.delay`);
+    this.base.restore(s.base, `${path}.base`);
+    this.mag.restore(s.mag);
   }
 }
 
@@ -229,7 +301,24 @@ export class VarianceChangeComponent implements Component {
       out.z = out.expected = out.scale = NaN;
     }
   }
-  snapshot(): ComponentState {
-    return { type: 'variance_change', recent: this.recent, window: this.window };
+  snapshot(): VarianceChangeState {
+    return {
+      type: 'variance_change',
+      recent: this.recent,
+      window: this.window,
+      prev: enc(this.prev),
+      recentWin: this.recentWin.snapshot(),
+      longWin: this.longWin.snapshot(),
+      mag: this.mag.snapshot(),
+    };
+  }
+  restore(state: ComponentState, path = 'component'): void {
+    const s = stateOfType(state, 'variance_change', path);
+    expectSame(`${path}.recent`, s.recent, this.recent);
+    expectSame(`${path}.window`, s.window, this.window);
+    this.prev = dec(s.prev);
+    this.recentWin.restore(s.recentWin, `${path}.recentWin`);
+    this.longWin.restore(s.longWin, `${path}.longWin`);
+    this.mag.restore(s.mag);
   }
 }

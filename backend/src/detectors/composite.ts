@@ -1,13 +1,15 @@
 /** A detector made of components: the shape shared by robust, seasonal, kmeans and auto. */
-import type {
-  Component,
-  ComponentState,
-  Deviation,
-  Detector,
-  DetectorState,
-  DetectorStep,
-} from './detector.js';
+import type { Component, Deviation, Detector, DetectorOptions, DetectorStep } from './detector.js';
 import { emptyDeviation } from './detector.js';
+import { StateError, expectSame } from '../featurize/snapshot.js';
+import {
+  DETECTOR_STATE_VERSION,
+  stateOfType,
+  type ComponentState,
+  type DetectorState,
+  type FallbackState,
+  type LeafComponentState,
+} from './state.js';
 
 /** Uses `primary` where it has an opinion, else `fallback` (e.g. seasonal before a period is known). */
 export class FallbackComponent implements Component {
@@ -39,8 +41,19 @@ export class FallbackComponent implements Component {
       out.scale = this.tmp.scale;
     }
   }
-  snapshot(): ComponentState {
-    return { type: 'fallback', primary: this.primary.snapshot(), fallback: this.fallback.snapshot() };
+  snapshot(): FallbackState {
+    return {
+      type: 'fallback',
+      usingPrimary: this.usingPrimary,
+      primary: leaf(this.primary.snapshot(), 'primary'),
+      fallback: leaf(this.fallback.snapshot(), 'fallback'),
+    };
+  }
+  restore(state: ComponentState, path = 'component'): void {
+    const s = stateOfType(state, 'fallback', path);
+    this.primary.restore(s.primary, `${path}.primary`);
+    this.fallback.restore(s.fallback, `${path}.fallback`);
+    this.usingPrimary = s.usingPrimary;
   }
 }
 
@@ -58,6 +71,8 @@ export class CompositeDetector implements Detector {
     readonly warmup: number,
     private readonly periodOf: () => number | null = () => null,
     private readonly band: Component | null = null,
+    /** The options it was created with, recorded in snapshots. */
+    readonly options: DetectorOptions = {},
   ) {
     this.devs = components.map(() => emptyDeviation());
     this.bandDev = band ? emptyDeviation() : null;
@@ -73,11 +88,39 @@ export class CompositeDetector implements Detector {
   }
   snapshot(): DetectorState {
     return {
-      detector: this.name,
-      version: 1,
+      detector: this.name as DetectorState['detector'],
+      version: DETECTOR_STATE_VERSION,
+      period: this.options.period ?? null,
       seen: this.seen,
       components: this.components.map((c) => c.snapshot()),
-      band: this.band?.snapshot() ?? null,
+      band: this.band ? leaf(this.band.snapshot(), 'band') : null,
     };
   }
+  restore(s: DetectorState): void {
+    expectSame('detector.detector', s.detector, this.name);
+    expectSame('detector.version', s.version, DETECTOR_STATE_VERSION);
+    expectSame('detector.period', s.period, this.options.period ?? null);
+    const n = this.components.length;
+    if (s.components.length !== n) {
+      throw new StateError(
+        'detector.components',
+        `has ${s.components.length} components, detector "${this.name}" has ${n}`,
+      );
+    }
+    if ((s.band === null) !== (this.band === null)) {
+      throw new StateError(
+        'detector.band',
+        this.band ? 'is missing' : `is set, detector "${this.name}" has no band component`,
+      );
+    }
+    for (let i = 0; i < n; i++) this.components[i].restore(s.components[i], `detector.components[${i}]`);
+    if (this.band && s.band) this.band.restore(s.band, 'detector.band');
+    this.seen = s.seen;
+  }
+}
+
+/** Nested components (fallback parts, the band) are leaves in the format. */
+function leaf(s: ComponentState, role: string): LeafComponentState {
+  if (s.type === 'fallback') throw new StateError(role, 'a fallback component cannot be nested');
+  return s;
 }

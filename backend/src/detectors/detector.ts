@@ -8,6 +8,14 @@
  * score contract (1.0 = anomaly boundary) for a chosen sensitivity.
  */
 import type { ExplanationKind } from '../contract/score.js';
+import type { ComponentState, DetectorState } from './state.js';
+
+export type { ComponentState, DetectorState } from './state.js';
+
+export interface DetectorOptions {
+  /** Fixed period in points, null to detect, or 'none' to disable seasonality. */
+  period?: number | null | 'none';
+}
 
 /** One component's opinion about one point. */
 export interface Deviation {
@@ -30,12 +38,13 @@ export interface Component {
   readonly providesBand: boolean;
   /** Score x (NaN = missing) against the state so far, writing into `out`, then learn from x. */
   step(x: number, out: Deviation): void;
+  /** The whole streaming state, JSON-safe (detectors/state.ts). */
   snapshot(): ComponentState;
-}
-
-export interface ComponentState {
-  type: string;
-  [key: string]: unknown;
+  /**
+   * Load a snapshot into this freshly constructed component; throws a StateError naming `path` when it
+   * is not a snapshot of a component built like this one.
+   */
+  restore(state: ComponentState, path?: string): void;
 }
 
 export interface DetectorStep {
@@ -53,15 +62,10 @@ export interface Detector {
   /** Period in points the detector works with, if any. */
   period(): number | null;
   update(x: number): DetectorStep;
+  /** The whole streaming state, JSON-safe: restoring it and feeding the same points gives the same steps. */
   snapshot(): DetectorState;
-}
-
-export interface DetectorState {
-  detector: string;
-  version: 1;
-  seen: number;
-  components: ComponentState[];
-  [key: string]: unknown;
+  /** Load a (schema-checked) snapshot into this freshly created detector; throws a StateError on a mismatch. */
+  restore(state: DetectorState): void;
 }
 
 export function emptyDeviation(): Deviation {

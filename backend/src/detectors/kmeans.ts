@@ -6,8 +6,10 @@
  * of the training distances, signed by the direction of the latest change.
  */
 import { kmeans } from 'ml-kmeans';
-import type { Component, ComponentState, Deviation } from './detector.js';
+import type { Component, Deviation } from './detector.js';
 import { EwStats, Ring, alphaForHalfLife } from '../featurize/windows.js';
+import { StateError, dec, decArray, enc, encArray, expectLength, expectSame } from '../featurize/snapshot.js';
+import { stateOfType, type ComponentState, type KMeansState } from './state.js';
 
 export interface KMeansOptions {
   k: number;
@@ -124,7 +126,60 @@ export class KMeansComponent implements Component {
     }
   }
 
-  snapshot(): ComponentState {
-    return { type: 'kmeans', centroids: this.centroids, refDistance: this.refDistance };
+  snapshot(): KMeansState {
+    const dim = this.o.lag + 1;
+    return {
+      type: 'kmeans',
+      options: { ...this.o },
+      raw: this.raw.snapshot(),
+      diffs: this.diffs.snapshot(),
+      prevSmooth: enc(this.prevSmooth),
+      // Slots past trainCount vectors are never read before they are written.
+      train: encArray(this.train, 0, this.trainCount * dim),
+      trainCount: this.trainCount,
+      trainHead: this.trainHead,
+      sinceFit: this.sinceFit,
+      centroids: this.centroids.map((c) => encArray(c)),
+      refDistance: enc(this.refDistance),
+      stepScale: this.stepScale.snapshot(),
+    };
+  }
+
+  restore(state: ComponentState, path = 'component'): void {
+    const s = stateOfType(state, 'kmeans', path);
+    for (const key of Object.keys(this.o) as (keyof KMeansOptions)[]) {
+      expectSame(`${path}.options.${key}`, s.options[key], this.o[key]);
+    }
+    const dim = this.o.lag + 1;
+    const size = this.o.trainSize;
+    if (s.trainCount > size)
+      throw new StateError(`${path}.trainCount`, `is ${s.trainCount}, more than trainSize ${size}`);
+    if (s.trainHead >= size || (s.trainCount < size && s.trainHead !== s.trainCount)) {
+      throw new StateError(
+        `${path}.trainHead`,
+        `is ${s.trainHead}, inconsistent with trainCount ${s.trainCount} of ${size}`,
+      );
+    }
+    expectLength(
+      `${path}.train`,
+      s.train.length,
+      s.trainCount * dim,
+      `trainCount ${s.trainCount} × ${dim} dimensions`,
+    );
+    if (s.centroids.length > this.o.k) {
+      throw new StateError(`${path}.centroids`, `has ${s.centroids.length} centroids, k is ${this.o.k}`);
+    }
+    s.centroids.forEach((c, i) => expectLength(`${path}.centroids[${i}]`, c.length, dim, 'a centroid'));
+    this.raw.restore(s.raw, `${path}.raw`);
+    this.diffs.restore(s.diffs, `${path}.diffs`);
+    this.prevSmooth = dec(s.prevSmooth);
+    this.train.fill(0);
+    for (let i = 0; i < s.train.length; i++) this.train[i] = dec(s.train[i]);
+    this.trainCount = s.trainCount;
+    this.trainHead = s.trainHead;
+    this.sinceFit = s.sinceFit;
+    this.centroids = s.centroids.map(decArray);
+    this.refDistance = dec(s.refDistance);
+    this.stepScale.restore(s.stepScale);
   }
 }

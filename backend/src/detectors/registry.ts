@@ -3,7 +3,7 @@
  * (chosen on the whole NAB corpus, never per file); see README "Detection quality".
  */
 import type { DetectorName } from '../contract/score.js';
-import type { Detector } from './detector.js';
+import type { Detector, DetectorOptions } from './detector.js';
 import { CompositeDetector, FallbackComponent } from './composite.js';
 import {
   EwmaComponent,
@@ -13,11 +13,10 @@ import {
 } from './components.js';
 import { SeasonalComponent } from './seasonal.js';
 import { KMeansComponent } from './kmeans.js';
+import { DETECTOR_STATE_VERSION, DetectorState } from './state.js';
+import { checkVersion, parseState } from '../featurize/snapshot.js';
 
-export interface DetectorOptions {
-  /** Fixed period in points, null to detect, or 'none' to disable seasonality. */
-  period?: number | null | 'none';
-}
+export type { DetectorOptions } from './detector.js';
 
 export interface DetectorDefinition {
   name: DetectorName;
@@ -40,7 +39,7 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
     name: 'robust',
     description:
       'Rolling median/MAD of the level, a fast EWMA with winsorized updates, the rate of change and a level-shift test. No seasonality.',
-    create: () =>
+    create: (options) =>
       new CompositeDetector(
         'robust',
         [
@@ -50,6 +49,9 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
           new LevelShiftComponent(10, 300),
         ],
         WARMUP,
+        () => null,
+        null,
+        options,
       ),
   },
   seasonal: {
@@ -64,6 +66,8 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
         [s ? new FallbackComponent(s, level) : level],
         WARMUP,
         () => s?.period() ?? null,
+        null,
+        options,
       );
     },
   },
@@ -71,13 +75,14 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
     name: 'kmeans',
     description:
       'k-means (k=2) distance of window shape vectors (smoothed, differenced, lagged), refit every 250 points.',
-    create: () =>
+    create: (options) =>
       new CompositeDetector(
         'kmeans',
         [new KMeansComponent()],
         WARMUP,
         () => null,
         new RollingMedianComponent(LEVEL_WINDOW),
+        options,
       ),
   },
   auto: {
@@ -99,6 +104,8 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
         ],
         WARMUP,
         () => s?.period() ?? null,
+        null,
+        options,
       );
     },
   },
@@ -108,4 +115,17 @@ export function createDetector(name: DetectorName, options: DetectorOptions = {}
   const def = DETECTORS[name];
   if (!def) throw new RangeError(`unknown detector "${name}"`);
   return def.create(options);
+}
+
+/**
+ * A detector restored from a snapshot (`Detector.snapshot()`, possibly through JSON): it continues
+ * exactly where the snapshotted one was. Throws a StateError naming what is wrong when `state` is not a
+ * valid snapshot for this build.
+ */
+export function restoreDetector(state: unknown): Detector {
+  checkVersion(state, 'detector.version', DETECTOR_STATE_VERSION, 'detector snapshots');
+  const s = parseState(DetectorState, state, 'detector');
+  const detector = createDetector(s.detector, { period: s.period });
+  detector.restore(s);
+  return detector;
 }

@@ -11,8 +11,10 @@
  * We chose a seasonal profile over Holt-Winters and augurs MSTL by measurement on NAB (see README):
  * it needs no refit, costs O(seasons) per point, and a median over cycles ignores one bad cycle.
  */
-import type { Component, ComponentState, Deviation } from './detector.js';
+import type { Component, Deviation } from './detector.js';
 import { EwStats, Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
+import { StateError, dec, enc, encArray, expectLength, expectSame } from '../featurize/snapshot.js';
+import { stateOfType, type ComponentState, type ProfileState, type SeasonalState } from './state.js';
 import { detectPeriod } from '../featurize/seasonal.js';
 import { cappedZ, flooredScale } from './scale.js';
 import { MAD_TO_SIGMA } from './components.js';
@@ -116,6 +118,31 @@ class Profile {
     }
     this.store(phase, stored);
   }
+
+  snapshot(): ProfileState {
+    return {
+      period: this.period,
+      cycles: encArray(this.cycles),
+      resid: this.resid.snapshot(),
+      offset: this.offset.snapshot(),
+      error: this.error.snapshot(),
+      expected: enc(this.expected),
+    };
+  }
+
+  restore(s: ProfileState, path: string): void {
+    expectLength(
+      `${path}.cycles`,
+      s.cycles.length,
+      this.cycles.length,
+      `period ${this.period} × ${this.seasons} seasons`,
+    );
+    for (let i = 0; i < this.cycles.length; i++) this.cycles[i] = dec(s.cycles[i]);
+    this.resid.restore(s.resid, `${path}.resid`);
+    this.offset.restore(s.offset);
+    this.error.restore(s.error);
+    this.expected = dec(s.expected);
+  }
 }
 
 export class SeasonalComponent implements Component {
@@ -207,7 +234,51 @@ export class SeasonalComponent implements Component {
     this.seen++;
   }
 
-  snapshot(): ComponentState {
-    return { type: 'seasonal', periods: this.profiles.map((p) => p.period), seen: this.seen };
+  snapshot(): SeasonalState {
+    return {
+      type: 'seasonal',
+      fixedPeriod: this.opts.period,
+      seasons: this.opts.seasons,
+      seen: this.seen,
+      nextCheck: this.nextCheck,
+      history: this.history?.snapshot() ?? null,
+      profiles: this.profiles.map((p) => p.snapshot()),
+      pending: [...this.pending],
+      mag: this.mag.snapshot(),
+    };
+  }
+
+  restore(state: ComponentState, path = 'component'): void {
+    const s = stateOfType(state, 'seasonal', path);
+    expectSame(`${path}.fixedPeriod`, s.fixedPeriod, this.opts.period);
+    expectSame(`${path}.seasons`, s.seasons, this.opts.seasons);
+    if (s.history === null && (s.profiles.length === 0 || s.pending.length > 0)) {
+      throw new StateError(
+        `${path}.history`,
+        'is null, but period detection or a pending multiple still needs it',
+      );
+    }
+    if (s.history) {
+      expectSame(`${path}.history.size`, s.history.size, HISTORY);
+      this.history = Ring.fromSnapshot(s.history, `${path}.history`);
+    } else this.history = null;
+    this.profiles = s.profiles.map((ps, i) => {
+      const at = `${path}.profiles[${i}]`;
+      // Checked before allocating the phase table, so a corrupt period cannot ask for a huge one.
+      const seasons = this.opts.seasons;
+      expectLength(
+        `${at}.cycles`,
+        ps.cycles.length,
+        ps.period * seasons,
+        `period ${ps.period} × ${seasons} seasons`,
+      );
+      const p = new Profile(ps.period, seasons, this.opts.residualWindow, this.opts.clip);
+      p.restore(ps, at);
+      return p;
+    });
+    this.pending = [...s.pending];
+    this.seen = s.seen;
+    this.nextCheck = s.nextCheck;
+    this.mag.restore(s.mag);
   }
 }

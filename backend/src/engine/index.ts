@@ -4,14 +4,18 @@
 import type { Explanation, ModelInfo, SeriesInput, SeriesScore, SeriesState } from '../contract/score.js';
 import { cleanSeries, type CleanSeries } from '../series/clean.js';
 import { CounterRate } from '../series/counter.js';
+import { StateError, checkVersion, dec, enc, parseState } from '../featurize/snapshot.js';
+import { DETECTOR_STATE_VERSION } from '../detectors/state.js';
 import { EpisodeBuilder } from '../calibration/episodes.js';
 import { Z_FLOOR } from '../calibration/sensitivity.js';
 import { EscalationTracker } from '../calibration/escalation.js';
 import { EngineError } from './errors.js';
 import { SeriesScorer, emptyPoint, episodeOptions, resolveParams, type ResolvedParams } from './scorer.js';
+import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './state.js';
 import type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
 
 export type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
+export { StreamSnapshot, STREAM_SNAPSHOT_VERSION } from './state.js';
 export { EngineError } from './errors.js';
 
 /** How far past the learning prefix the backward pass of a non-causal request starts. */
@@ -164,10 +168,59 @@ export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): Serie
  * wants detection decides it from history with `looksLikeCounter` first.
  */
 export function createStream(params: ScoreParams = {}): ScoringStream {
-  const resolved = resolveParams(params);
+  return openStream(resolveParams(params), params.options?.counter === true, null);
+}
+
+/**
+ * A stream restored from `ScoringStream.snapshot()` (possibly through JSON.stringify / JSON.parse): fed
+ * the same points, it returns exactly what the snapshotted stream would have. A snapshot that is
+ * corrupt, of another format version or not restorable by this build throws an EngineError ('input')
+ * saying where and what is wrong.
+ */
+export function restoreStream(snapshot: unknown): ScoringStream {
+  try {
+    checkVersion(snapshot, 'version', STREAM_SNAPSHOT_VERSION, 'stream snapshots');
+    const detector = (snapshot as { detector?: unknown } | null)?.detector;
+    checkVersion(detector, 'detector.version', DETECTOR_STATE_VERSION, 'detector snapshots');
+    const s = parseState(StreamSnapshot, snapshot, '');
+    const p = s.params;
+    if (s.detector.detector !== p.detector) {
+      throw new StateError(
+        'detector.detector',
+        `is "${s.detector.detector}" but params.detector is "${p.detector}"`,
+      );
+    }
+    if (s.detector.period !== p.period) {
+      const was = JSON.stringify(s.detector.period);
+      throw new StateError('detector.period', `is ${was} but params.period is ${JSON.stringify(p.period)}`);
+    }
+    if ((s.counter !== null) !== p.counter) {
+      throw new StateError(
+        'counter',
+        p.counter ? 'is null but params.counter is true' : 'is set but params.counter is false',
+      );
+    }
+    const { counter, ...resolved } = p;
+    return openStream(resolved, counter, s);
+  } catch (e) {
+    if (e instanceof StateError) throw new EngineError('input', `invalid stream snapshot: ${e.message}`);
+    throw e;
+  }
+}
+
+function openStream(
+  resolved: ResolvedParams,
+  counterInput: boolean,
+  from: StreamSnapshot | null,
+): ScoringStream {
   const scorer = new SeriesScorer(resolved, true);
-  const counter = params.options?.counter === true ? new CounterRate() : null;
+  const counter = counterInput ? new CounterRate() : null;
   let lastT = -Infinity;
+  if (from) {
+    scorer.restore(from);
+    if (counter && from.counter) counter.restore(from.counter);
+    lastT = dec(from.lastTimestamp);
+  }
   return {
     push(timestamp: number, value: number | null): StreamPoint | null {
       if (!(timestamp > lastT)) return null;
@@ -178,6 +231,21 @@ export function createStream(params: ScoreParams = {}): ScoringStream {
     },
     episodes: () => scorer.episodes(),
     state: () => scorer.state(),
+    snapshot(): StreamSnapshot {
+      const { detector, sensitivity, direction, period, minEpisodePoints } = resolved;
+      const { valid, lastValue, detector: detectorState, calibrator, episodes } = scorer.snapshot();
+      return {
+        version: STREAM_SNAPSHOT_VERSION,
+        params: { detector, sensitivity, direction, period, minEpisodePoints, counter: counter !== null },
+        lastTimestamp: enc(lastT),
+        counter: counter?.snapshot() ?? null,
+        valid,
+        lastValue,
+        detector: detectorState,
+        calibrator,
+        episodes: episodes ?? { open: null, closed: [] },
+      };
+    },
   };
 }
 

@@ -10,7 +10,19 @@ import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
 import { DEFAULT_SENSITIVITY, Z_FLOOR } from '../calibration/sensitivity.js';
+import { StateError, dec, enc, type Num } from '../featurize/snapshot.js';
+import type { CalibratorState, EpisodeBuilderState } from '../calibration/state.js';
+import type { DetectorState } from '../detectors/state.js';
 import type { ScoreParams, StreamPoint } from './types.js';
+
+/** A scorer's state (the stream snapshot adds its parameters, last timestamp and counter state). */
+export interface ScorerState {
+  valid: number;
+  lastValue: Num;
+  detector: DetectorState;
+  calibrator: CalibratorState;
+  episodes: EpisodeBuilderState | null;
+}
 
 export interface ResolvedParams {
   detector: NonNullable<ScoreParams['detector']>;
@@ -142,6 +154,35 @@ export class SeriesScorer {
 
   get last(): number {
     return this.lastValue;
+  }
+
+  /**
+   * The whole state between two pushes. What `push` keeps for `explainLast` (last driver, direction and
+   * point) and the calibrator's per-point scores are not included: the next push rewrites them first.
+   */
+  snapshot(): ScorerState {
+    return {
+      valid: this.valid,
+      lastValue: enc(this.lastValue),
+      detector: this.detector.snapshot(),
+      calibrator: this.calibrator.snapshot(),
+      episodes: this.episodeBuilder?.snapshot() ?? null,
+    };
+  }
+
+  /** Load a (schema-checked) snapshot into this freshly constructed scorer; throws a StateError on a mismatch. */
+  restore(s: ScorerState): void {
+    this.detector.restore(s.detector);
+    this.calibrator.restore(s.calibrator);
+    if ((s.episodes === null) !== (this.episodeBuilder === null)) {
+      throw new StateError(
+        'episodes',
+        this.episodeBuilder ? 'are missing' : 'are set, this scorer keeps none',
+      );
+    }
+    if (this.episodeBuilder && s.episodes) this.episodeBuilder.restore(s.episodes);
+    this.valid = s.valid;
+    this.lastValue = dec(s.lastValue);
   }
 }
 

@@ -6,6 +6,7 @@ import type {
   SeriesScore,
   SeriesState,
 } from '../contract/score.js';
+import type { StreamSnapshot } from './state.js';
 
 export interface ScoreParams {
   detector?: DetectorName;
@@ -34,6 +35,12 @@ export interface ScoringStream {
   /** Episodes seen so far, the last one possibly still open. */
   episodes(): Episode[];
   state(): SeriesState;
+  /**
+   * The stream's whole state, as plain JSON-safe data (engine/state.ts): `restoreStream` of it (also
+   * after JSON.stringify / JSON.parse) continues with exactly the points, scores and episodes this
+   * stream would produce. Call it between pushes.
+   */
+  snapshot(): StreamSnapshot;
 }
 
-export type { SeriesScore };
+export type { SeriesScore, StreamSnapshot };

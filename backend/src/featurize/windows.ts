@@ -1,7 +1,19 @@
 /**
  * Streaming window primitives shared by the batch featurizers and the detectors.
  * Each update is O(1) or O(log w + w/ memmove), so a detector scores a point in microseconds.
+ * Each has `snapshot()` (its whole state, JSON-safe: see snapshot.ts) and `restore()`, which loads a
+ * snapshot into an instance constructed with the same size; snapshots and restores allocate, updates do not.
  */
+import {
+  StateError,
+  dec,
+  enc,
+  expectSame,
+  type EwStatsState,
+  type RingState,
+  type RollingMomentsState,
+  type SortedWindowState,
+} from './snapshot.js';
 
 /** Fixed-size ring buffer of the last `size` values (NaN = missing is not stored). */
 export class Ring {
@@ -30,6 +42,32 @@ export class Ring {
     const out: number[] = [];
     for (let i = this.count - 1; i >= 0; i--) out.push(this.recent(i));
     return out;
+  }
+  snapshot(): RingState {
+    return { size: this.size, head: this.head, values: this.toArray().map(enc) };
+  }
+  /** Load a snapshot: the same values in the same slots, so pushes evict exactly as before. */
+  restore(s: RingState, path = 'ring'): void {
+    expectSame(`${path}.size`, s.size, this.size);
+    const n = s.values.length;
+    if (n > this.size) throw new StateError(`${path}.values`, `has ${n} values, the ring holds ${this.size}`);
+    if (s.head >= this.size)
+      throw new StateError(`${path}.head`, `is ${s.head}, past the ring's ${this.size} slots`);
+    if (n < this.size && s.head !== n) {
+      throw new StateError(
+        `${path}.head`,
+        `is ${s.head}, but a ring holding ${n} of ${this.size} values has it at ${n}`,
+      );
+    }
+    this.buf.fill(0);
+    for (let i = 0; i < n; i++) this.buf[(s.head - n + i + this.size) % this.size] = dec(s.values[i]);
+    this.head = s.head;
+    this.count = n;
+  }
+  static fromSnapshot(s: RingState, path?: string): Ring {
+    const r = new Ring(s.size);
+    r.restore(s, path);
+    return r;
   }
 }
 
@@ -134,6 +172,29 @@ export class SortedWindow {
   values(): number[] {
     return this.ring.toArray();
   }
+  snapshot(): SortedWindowState {
+    return this.ring.snapshot();
+  }
+  /**
+   * Load a snapshot: the ring as it was, and the sorted copy rebuilt from it. The rebuilt copy can differ
+   * from the original only in the order of +0 and −0 among equal zeros, which no quantile tells apart and
+   * which can at most flip the sign of a zero MAD (every scale built from a MAD is floored above zero).
+   */
+  restore(s: SortedWindowState, path = 'window'): void {
+    this.ring.restore(s, path);
+    this.n = 0;
+    for (let i = this.ring.count - 1; i >= 0; i--) {
+      const x = this.ring.recent(i);
+      if (Number.isNaN(x))
+        throw new StateError(`${path}.values`, 'holds null (NaN); a sorted window holds numbers only');
+      this.insert(x);
+    }
+  }
+  static fromSnapshot(s: SortedWindowState, path?: string): SortedWindow {
+    const w = new SortedWindow(s.size);
+    w.restore(s, path);
+    return w;
+  }
 }
 
 /**
@@ -189,6 +250,27 @@ export class RollingMoments {
     const m = this.sum / n;
     return Math.sqrt(Math.max(0, (this.sumSq - n * m * m) / (n - 1)));
   }
+  snapshot(): RollingMomentsState {
+    return {
+      ring: this.ring.snapshot(),
+      shift: enc(this.shift),
+      sum: enc(this.sum),
+      sumSq: enc(this.sumSq),
+      sinceResum: this.sinceResum,
+    };
+  }
+  restore(s: RollingMomentsState, path = 'moments'): void {
+    this.ring.restore(s.ring, `${path}.ring`);
+    this.shift = dec(s.shift);
+    this.sum = dec(s.sum);
+    this.sumSq = dec(s.sumSq);
+    this.sinceResum = s.sinceResum;
+  }
+  static fromSnapshot(s: RollingMomentsState, path?: string): RollingMoments {
+    const m = new RollingMoments(s.ring.size);
+    m.restore(s, path);
+    return m;
+  }
 }
 
 /** Exponentially weighted mean and variance (West's incremental form). */
@@ -211,6 +293,20 @@ export class EwStats {
   }
   get std(): number {
     return Math.sqrt(this.variance);
+  }
+  /** The smoothing factor is not part of the snapshot: it is the constructor's. */
+  snapshot(): EwStatsState {
+    return { mean: enc(this.mean), variance: enc(this.variance), n: this.n };
+  }
+  restore(s: EwStatsState): void {
+    this.mean = dec(s.mean);
+    this.variance = dec(s.variance);
+    this.n = s.n;
+  }
+  static fromSnapshot(s: EwStatsState, alpha: number): EwStats {
+    const e = new EwStats(alpha);
+    e.restore(s);
+    return e;
   }
 }
 

@@ -96,5 +96,8 @@ export function createFakeStream(options: FakeStreamOptions = {}): ScoringStream
     },
     episodes: () => episodes.map((e) => ({ ...e })),
     state: () => state,
+    snapshot: () => {
+      throw new Error('the fake stream has no snapshot (only engine streams can be restored)');
+    },
   };
 }

@@ -6,6 +6,13 @@
  * across it is unknown: it is reported as missing (NaN). PromQL's rate() takes the new value as the
  * increase instead, which understates that interval and would look like a dip to a detector.
  */
+import { z } from 'zod';
+import { Count, Num, dec, enc } from '../featurize/snapshot.js';
+
+/** Snapshot of a CounterRate (numbers encoded as in featurize/snapshot.ts). */
+export const CounterRateState = z.object({ prevT: Num, prevV: Num, resets: Count });
+export type CounterRateState = z.infer<typeof CounterRateState>;
+
 export class CounterRate {
   private prevT = NaN;
   private prevV = NaN;
@@ -26,5 +33,15 @@ export class CounterRate {
       return NaN;
     }
     return (value - prevV) / dt;
+  }
+
+  snapshot(): CounterRateState {
+    return { prevT: enc(this.prevT), prevV: enc(this.prevV), resets: this.resets };
+  }
+
+  restore(s: CounterRateState): void {
+    this.prevT = dec(s.prevT);
+    this.prevV = dec(s.prevV);
+    this.resets = s.resets;
   }
 }

@@ -1,0 +1,37 @@
+/** Snapshot format of the calibration state (JSON; numbers encoded as in featurize/snapshot.ts). */
+import { z } from 'zod';
+import { Direction, Episode, Explanation } from '../contract/score.js';
+import { Count, Num } from '../featurize/snapshot.js';
+
+/** Per component, the decaying maximum of recent |z| (the rest of the calibrator is per-point scratch). */
+export const CalibratorState = z.object({ range: z.array(Num) });
+export type CalibratorState = z.infer<typeof CalibratorState>;
+
+/** The episode still open, with what it needs to go on (points below the hold level so far, …). */
+export const OpenEpisodeState = z.object({
+  start: z.number(),
+  lastAnomalous: z.number(),
+  peakScore: z.number(),
+  peakTime: z.number(),
+  direction: Direction,
+  anomalousPoints: Count,
+  below: Count,
+  explanation: Explanation,
+});
+export type OpenEpisodeState = z.infer<typeof OpenEpisodeState>;
+
+export const EpisodeBuilderState = z.object({
+  open: OpenEpisodeState.nullable(),
+  /** Closed episodes kept, oldest first. */
+  closed: z.array(Episode),
+});
+export type EpisodeBuilderState = z.infer<typeof EpisodeBuilderState>;
+
+/** The escalation tracker's monotonic deque (indices and scores) and its point counter. */
+export const EscalationState = z.object({
+  span: Count,
+  n: Count,
+  idx: z.array(Count),
+  val: z.array(Num),
+});
+export type EscalationState = z.infer<typeof EscalationState>;

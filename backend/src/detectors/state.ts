@@ -1,0 +1,201 @@
+/**
+ * Snapshot format of detectors and their components (JSON; numbers encoded as in featurize/snapshot.ts).
+ *
+ * A snapshot holds the whole streaming state, so a detector restored from it scores the following points
+ * exactly as the original would have. It also records the configuration the state depends on (window
+ * sizes, periods, k-means options): restoring checks it against what this build constructs and says
+ * where it differs, rather than mixing two configurations. Bump DETECTOR_STATE_VERSION whenever the
+ * meaning of a field changes.
+ */
+import { z } from 'zod';
+import { DetectorName } from '../contract/score.js';
+import { Count, EwStatsState, Num, RingState, SortedWindowState, StateError } from '../featurize/snapshot.js';
+
+export const DETECTOR_STATE_VERSION = 1;
+
+export const RollingMedianState = z.object({
+  type: z.literal('rolling_median'),
+  window: z.number().int(),
+  win: SortedWindowState,
+  mag: EwStatsState,
+});
+
+export const EwmaState = z.object({
+  type: z.literal('ewma'),
+  halfLife: z.number(),
+  mean: Num,
+  variance: Num,
+  n: Count,
+  mag: EwStatsState,
+});
+
+export const RateOfChangeState = z.object({
+  type: z.literal('rate_of_change'),
+  window: z.number().int(),
+  prev: Num,
+  win: SortedWindowState,
+  mag: EwStatsState,
+});
+
+export const LevelShiftState = z.object({
+  type: z.literal('level_shift'),
+  recent: z.number().int(),
+  window: z.number().int(),
+  recentWin: SortedWindowState,
+  delay: RingState,
+  base: SortedWindowState,
+  mag: EwStatsState,
+});
+
+export const VarianceChangeState = z.object({
+  type: z.literal('variance_change'),
+  recent: z.number().int(),
+  window: z.number().int(),
+  prev: Num,
+  recentWin: SortedWindowState,
+  longWin: SortedWindowState,
+  mag: EwStatsState,
+});
+
+/** One seasonal profile: `cycles[phase * seasons + k]`, the last `seasons` values at each phase. */
+export const ProfileState = z.object({
+  period: z.number().int().min(1),
+  cycles: z.array(Num),
+  resid: SortedWindowState,
+  offset: EwStatsState,
+  error: EwStatsState,
+  expected: Num,
+});
+
+export const SeasonalState = z.object({
+  type: z.literal('seasonal'),
+  /** The fixed period the component was built with (null: detected). */
+  fixedPeriod: z.number().int().nullable(),
+  seasons: z.number().int(),
+  seen: Count,
+  nextCheck: Count,
+  /** Recent values, while period detection or a pending multiple still needs them; null once released. */
+  history: RingState.nullable(),
+  profiles: z.array(ProfileState),
+  /** Multiples of the base period waiting for enough history. */
+  pending: z.array(z.number().int().min(1)),
+  mag: EwStatsState,
+});
+
+export const KMeansState = z.object({
+  type: z.literal('kmeans'),
+  options: z.object({
+    k: z.number(),
+    smooth: z.number(),
+    lag: z.number(),
+    trainSize: z.number(),
+    minTrain: z.number(),
+    refitEvery: z.number(),
+    refQuantile: z.number(),
+  }),
+  raw: RingState,
+  diffs: RingState,
+  prevSmooth: Num,
+  /** Training vectors in storage order, `trainCount × (lag + 1)` values; the next one goes to `trainHead`. */
+  train: z.array(Num),
+  trainCount: Count,
+  trainHead: Count,
+  sinceFit: Count,
+  centroids: z.array(z.array(Num)),
+  refDistance: Num,
+  stepScale: EwStatsState,
+});
+
+const LEAF_TYPES = [
+  'rolling_median',
+  'ewma',
+  'rate_of_change',
+  'level_shift',
+  'variance_change',
+  'seasonal',
+  'kmeans',
+];
+
+export const LeafComponentState = z.discriminatedUnion(
+  'type',
+  [
+    RollingMedianState,
+    EwmaState,
+    RateOfChangeState,
+    LevelShiftState,
+    VarianceChangeState,
+    SeasonalState,
+    KMeansState,
+  ],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union'
+        ? `unknown component type, expected one of ${LEAF_TYPES.join(', ')}`
+        : undefined,
+  },
+);
+
+export const FallbackState = z.object({
+  type: z.literal('fallback'),
+  usingPrimary: z.boolean(),
+  primary: LeafComponentState,
+  fallback: LeafComponentState,
+});
+
+export const ComponentState = z.discriminatedUnion(
+  'type',
+  [
+    RollingMedianState,
+    EwmaState,
+    RateOfChangeState,
+    LevelShiftState,
+    VarianceChangeState,
+    SeasonalState,
+    KMeansState,
+    FallbackState,
+  ],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union'
+        ? `unknown component type, expected one of ${[...LEAF_TYPES, 'fallback'].join(', ')}`
+        : undefined,
+  },
+);
+
+export const DetectorPeriodOption = z.union([z.number().int().min(2), z.null(), z.literal('none')]);
+
+export const DetectorState = z.object({
+  detector: DetectorName,
+  version: z.literal(DETECTOR_STATE_VERSION),
+  /** The `period` option the detector was created with: fixed points, null (detect) or "none". */
+  period: DetectorPeriodOption,
+  /** Points fed so far, missing ones included. */
+  seen: Count,
+  components: z.array(ComponentState),
+  /** The band-only component, for detectors that have one. */
+  band: LeafComponentState.nullable(),
+});
+
+export type RollingMedianState = z.infer<typeof RollingMedianState>;
+export type EwmaState = z.infer<typeof EwmaState>;
+export type RateOfChangeState = z.infer<typeof RateOfChangeState>;
+export type LevelShiftState = z.infer<typeof LevelShiftState>;
+export type VarianceChangeState = z.infer<typeof VarianceChangeState>;
+export type ProfileState = z.infer<typeof ProfileState>;
+export type SeasonalState = z.infer<typeof SeasonalState>;
+export type KMeansState = z.infer<typeof KMeansState>;
+export type LeafComponentState = z.infer<typeof LeafComponentState>;
+export type FallbackState = z.infer<typeof FallbackState>;
+export type ComponentState = z.infer<typeof ComponentState>;
+export type DetectorState = z.infer<typeof DetectorState>;
+
+/** The state of component `type`, or a StateError saying which component the snapshot has there instead. */
+export function stateOfType<T extends ComponentState['type']>(
+  s: ComponentState,
+  type: T,
+  path: string,
+): Extract<ComponentState, { type: T }> {
+  if (s.type !== type)
+    throw new StateError(`${path}.type`, `is "${s.type}", this detector has a ${type} component here`);
+  return s as Extract<ComponentState, { type: T }>;
+}
