@@ -1,3 +1,3 @@
 export { loadConfig, ConfigError, FLAGS, type ConfigSources } from './load.js';
-export { EnvConfig, LOG_LEVELS, MB, type Config, type LogLevel } from './schema.js';
+export { EnvConfig, LOG_LEVELS, MB, type Config, type LogLevel, type PrometheusConfig } from './schema.js';
 export { readVersion } from './version.js';

@@ -52,6 +52,8 @@ describe('loadConfig', () => {
       scoring: { workerThreads: 0, inlineMaxPoints: 100, maxQueuedTasks: 8, timeoutMs: 0 },
       shutdownTimeoutMs: 500,
       simulator: false,
+      prometheus: null,
+      jobsFile: null,
     });
   });
 
@@ -61,6 +63,62 @@ describe('loadConfig', () => {
       argv: ['--port', '9100', '--log-level=error', '--no-simulator'],
     });
     expect(config).toMatchObject({ port: 9100, logLevel: 'error', simulator: false });
+  });
+
+  test('Prometheus: URL, timeout and basic auth from the environment; the flag wins for the URL', () => {
+    const config = loadConfig({
+      env: {
+        TRAFFICLENS_PROMETHEUS_URL: 'http://prom:9090/prefix',
+        TRAFFICLENS_PROMETHEUS_USERNAME: 'scorer',
+        TRAFFICLENS_PROMETHEUS_PASSWORD: 'secret',
+        TRAFFICLENS_PROMETHEUS_TIMEOUT_MS: '5000',
+      },
+      argv: ['--prometheus-url', 'https://other:9090', '--config', 'jobs.yaml'],
+    });
+    expect(config.prometheus).toEqual({
+      url: 'https://other:9090/',
+      timeoutMs: 5000,
+      basicAuth: { username: 'scorer', password: 'secret' },
+    });
+    expect(config.jobsFile).toBe('jobs.yaml');
+  });
+
+  test('the simulator jobs run by default only without a Prometheus and without a jobs file', () => {
+    expect(loadConfig({ env: {} }).simulator).toBe(true);
+    expect(loadConfig({ env: { TRAFFICLENS_PROMETHEUS_URL: 'http://p:9090' } }).simulator).toBe(false);
+    expect(loadConfig({ env: { TRAFFICLENS_CONFIG: 'jobs.yaml' } }).simulator).toBe(false);
+    expect(
+      loadConfig({ env: { TRAFFICLENS_CONFIG: 'jobs.yaml', TRAFFICLENS_SIMULATOR: 'true' } }).simulator,
+    ).toBe(true);
+  });
+
+  test.each([
+    [
+      { TRAFFICLENS_PROMETHEUS_URL: 'prom:9090' },
+      'TRAFFICLENS_PROMETHEUS_URL (--prometheus-url): expected an http(s) URL',
+    ],
+    [{ TRAFFICLENS_PROMETHEUS_URL: 'ftp://prom' }, 'expected an http(s) URL'],
+    [{ TRAFFICLENS_PROMETHEUS_URL: 'http://u:p@prom:9090' }, 'not in the URL'],
+    [
+      { TRAFFICLENS_PROMETHEUS_URL: 'http://p', TRAFFICLENS_PROMETHEUS_USERNAME: 'u' },
+      'set both for basic auth, or neither',
+    ],
+    [
+      {
+        TRAFFICLENS_PROMETHEUS_URL: 'http://p',
+        TRAFFICLENS_PROMETHEUS_USERNAME: 'u',
+        TRAFFICLENS_PROMETHEUS_PASSWORD: 'p',
+        TRAFFICLENS_PROMETHEUS_BEARER_TOKEN: 't',
+      },
+      'choose bearer or basic auth, not both',
+    ],
+    [{ TRAFFICLENS_PROMETHEUS_BEARER_TOKEN: 't' }, 'credentials are set but no URL'],
+    [
+      { TRAFFICLENS_PROMETHEUS_TIMEOUT_MS: '10' },
+      'TRAFFICLENS_PROMETHEUS_TIMEOUT_MS (--prometheus-timeout-ms)',
+    ],
+  ])('Prometheus settings %p are refused naming the variable', (env, message) => {
+    expect(problems(env).join('\n')).toContain(message);
   });
 
   test('ignores variables it does not know', () => {

@@ -3,7 +3,7 @@
  * the operator knows what to fix; nothing downstream re-checks these values.
  */
 import { parseArgs } from 'node:util';
-import { EnvConfig, toConfig, type Config, type EnvInput } from './schema.js';
+import { checkCombinations, EnvConfig, toConfig, type Config, type EnvInput } from './schema.js';
 
 /** CLI flag → environment variable. Flags win over the environment. */
 export const FLAGS = {
@@ -19,8 +19,12 @@ export const FLAGS = {
   'score-timeout-ms': 'TRAFFICLENS_SCORE_TIMEOUT_MS',
   'shutdown-timeout-ms': 'TRAFFICLENS_SHUTDOWN_TIMEOUT_MS',
   simulator: 'TRAFFICLENS_SIMULATOR',
+  config: 'TRAFFICLENS_CONFIG',
+  'prometheus-url': 'TRAFFICLENS_PROMETHEUS_URL',
+  'prometheus-timeout-ms': 'TRAFFICLENS_PROMETHEUS_TIMEOUT_MS',
 } as const satisfies Record<string, keyof EnvInput>;
-// No --api-token flag on purpose: command lines are visible to every user through `ps`.
+// No --api-token (nor Prometheus credential) flags on purpose: command lines are visible to every user
+// through `ps`.
 
 export class ConfigError extends Error {
   readonly stage = 'config';
@@ -79,5 +83,7 @@ export function loadConfig({ env = process.env, argv = [] }: ConfigSources = {})
       }),
     );
   }
+  const problems = checkCombinations(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return toConfig(result.data);
 }

@@ -29,12 +29,20 @@ function integer(min: number, max: number, fallback: number) {
     });
 }
 
-function boolean(fallback: boolean) {
+/** Secrets come from the environment only (no flag: command lines are visible in `ps`); empty = unset. */
+function optionalSecret() {
+  return z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? undefined : v));
+}
+
+function boolean<F extends boolean | undefined>(fallback: F) {
   return z
     .union([z.string(), z.boolean()])
     .optional()
     .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return fallback;
+      if (raw === undefined || raw === '') return fallback as boolean | F;
       if (typeof raw === 'boolean') return raw;
       const text = raw.trim().toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(text)) return true;
@@ -96,7 +104,49 @@ export const EnvConfig = z.object({
   TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: integer(0, 600_000, 10_000).describe(
     'how long shutdown waits for in-flight requests before closing their connections',
   ),
-  TRAFFICLENS_SIMULATOR: boolean(true).describe('run the embedded traffic simulator jobs'),
+  TRAFFICLENS_SIMULATOR: boolean(undefined).describe(
+    'run the embedded traffic simulator jobs (default: only when neither a Prometheus nor a jobs file is configured)',
+  ),
+  TRAFFICLENS_CONFIG: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+    .describe('YAML file of continuous scoring jobs (docs/jobs.md)'),
+  TRAFFICLENS_PROMETHEUS_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(v.trim());
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected an http(s) URL, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `expected an http(s) URL, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      if (url.username || url.password) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'put credentials in TRAFFICLENS_PROMETHEUS_USERNAME/_PASSWORD or _BEARER_TOKEN, not in the URL (it is logged)',
+        });
+        return z.NEVER;
+      }
+      return url.href;
+    })
+    .describe('base URL of the Prometheus (or compatible) HTTP API that queries and PromQL jobs read'),
+  TRAFFICLENS_PROMETHEUS_BEARER_TOKEN: optionalSecret().describe(
+    'sent as Authorization: Bearer to Prometheus',
+  ),
+  TRAFFICLENS_PROMETHEUS_USERNAME: optionalSecret().describe('basic auth user for Prometheus'),
+  TRAFFICLENS_PROMETHEUS_PASSWORD: optionalSecret().describe('basic auth password for Prometheus'),
+  TRAFFICLENS_PROMETHEUS_TIMEOUT_MS: integer(100, 600_000, 30_000).describe(
+    'one request to Prometheus (body included) is abandoned after this long',
+  ),
 });
 
 export type EnvInput = z.input<typeof EnvConfig>;
@@ -118,7 +168,41 @@ export interface Config {
     timeoutMs: number;
   };
   shutdownTimeoutMs: number;
+  /** Run the embedded simulator jobs: as set, else only when no Prometheus and no jobs file is configured. */
   simulator: boolean;
+  /** Where PromQL queries and jobs read; null when no Prometheus is configured. */
+  prometheus: PrometheusConfig | null;
+  /** The YAML jobs file (TRAFFICLENS_CONFIG / --config), not yet read. */
+  jobsFile: string | null;
+}
+
+export interface PrometheusConfig {
+  url: string;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+  timeoutMs: number;
+}
+
+/** Combinations the per-variable schema cannot see; each problem names the variables. */
+export function checkCombinations(env: z.output<typeof EnvConfig>): string[] {
+  const problems: string[] = [];
+  const user = env.TRAFFICLENS_PROMETHEUS_USERNAME;
+  const password = env.TRAFFICLENS_PROMETHEUS_PASSWORD;
+  if ((user === undefined) !== (password === undefined)) {
+    problems.push(
+      'TRAFFICLENS_PROMETHEUS_USERNAME and TRAFFICLENS_PROMETHEUS_PASSWORD: set both for basic auth, or neither',
+    );
+  }
+  if (user !== undefined && env.TRAFFICLENS_PROMETHEUS_BEARER_TOKEN !== undefined) {
+    problems.push(
+      'TRAFFICLENS_PROMETHEUS_BEARER_TOKEN and TRAFFICLENS_PROMETHEUS_USERNAME: choose bearer or basic auth, not both',
+    );
+  }
+  const credentials = user ?? env.TRAFFICLENS_PROMETHEUS_BEARER_TOKEN;
+  if (credentials !== undefined && env.TRAFFICLENS_PROMETHEUS_URL === undefined) {
+    problems.push('TRAFFICLENS_PROMETHEUS_URL: Prometheus credentials are set but no URL');
+  }
+  return problems;
 }
 
 export function toConfig(env: z.output<typeof EnvConfig>): Config {
@@ -139,6 +223,27 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
       timeoutMs: env.TRAFFICLENS_SCORE_TIMEOUT_MS,
     },
     shutdownTimeoutMs: env.TRAFFICLENS_SHUTDOWN_TIMEOUT_MS,
-    simulator: env.TRAFFICLENS_SIMULATOR,
+    simulator:
+      env.TRAFFICLENS_SIMULATOR ??
+      (env.TRAFFICLENS_PROMETHEUS_URL === undefined && env.TRAFFICLENS_CONFIG === undefined),
+    prometheus:
+      env.TRAFFICLENS_PROMETHEUS_URL === undefined
+        ? null
+        : {
+            url: env.TRAFFICLENS_PROMETHEUS_URL,
+            timeoutMs: env.TRAFFICLENS_PROMETHEUS_TIMEOUT_MS,
+            ...(env.TRAFFICLENS_PROMETHEUS_BEARER_TOKEN
+              ? { bearerToken: env.TRAFFICLENS_PROMETHEUS_BEARER_TOKEN }
+              : {}),
+            ...(env.TRAFFICLENS_PROMETHEUS_USERNAME && env.TRAFFICLENS_PROMETHEUS_PASSWORD
+              ? {
+                  basicAuth: {
+                    username: env.TRAFFICLENS_PROMETHEUS_USERNAME,
+                    password: env.TRAFFICLENS_PROMETHEUS_PASSWORD,
+                  },
+                }
+              : {}),
+          },
+    jobsFile: env.TRAFFICLENS_CONFIG ?? null,
   };
 }
