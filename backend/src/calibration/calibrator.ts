@@ -6,17 +6,22 @@
  * a noisy or heavy-tailed series widens its range over a few events (and stops being "always
  * anomalous"), while one incident cannot widen it so much that the next incident goes unseen.
  *
- *     boundary_c = multiplier(sensitivity) · max(Z_FLOOR, range_c)      score_c = |z_c| / boundary_c
+ *     boundary_c = multiplier(sensitivity) · max(Z_FLOOR, range_c) / weight_c      score_c = |z_c| / boundary_c
+ *
+ * A detector may give a component its own weight and half-life (Detector.calibration): in `auto` the
+ * fast single-point components (rate of change, EWMA) weigh 0.85, so they must exceed their range by
+ * ~18 % more than the slower ones, and the long rolling median remembers its range twice as long.
  *
  * The point's score is the largest component score; that component "drives" it. The constants are
  * the one parameter set chosen on the whole NAB corpus (README, "Detection quality").
  */
-import type { Deviation } from '../detectors/detector.js';
+import type { ComponentCalibration, Deviation } from '../detectors/detector.js';
 import { Z_FLOOR, multiplierFor } from './sensitivity.js';
 import { decArray, encArray, expectLength } from '../featurize/snapshot.js';
 import type { CalibratorState } from './state.js';
 
 export interface CalibrationOptions {
+  /** Default half-life of a component's range, in points. */
   halfLife: number;
   growth: number;
 }
@@ -31,7 +36,8 @@ export interface Calibrated {
 
 export class Calibrator {
   readonly multiplier: number;
-  private readonly decay: number;
+  private readonly decay: Float64Array;
+  private readonly weight: Float64Array;
   /** Per component: decaying maximum of recent |z|. */
   readonly range: Float64Array;
   /** Per component: |z| at score 1 for the last point. */
@@ -41,9 +47,13 @@ export class Calibrator {
     components: number,
     sensitivity: number,
     private readonly opts: CalibrationOptions = DEFAULT_CALIBRATION,
+    perComponent: readonly ComponentCalibration[] = [],
   ) {
     this.multiplier = multiplierFor(sensitivity);
-    this.decay = Math.pow(0.5, 1 / opts.halfLife);
+    this.decay = Float64Array.from({ length: components }, (_, c) =>
+      Math.pow(0.5, 1 / (perComponent[c]?.halfLife ?? opts.halfLife)),
+    );
+    this.weight = Float64Array.from({ length: components }, (_, c) => perComponent[c]?.weight ?? 1);
     this.range = new Float64Array(components);
     this.boundary = new Float64Array(components).fill(this.multiplier * Z_FLOOR);
     this.componentScores = new Float64Array(components);
@@ -54,10 +64,10 @@ export class Calibrator {
     let best = 0;
     let driver = -1;
     for (let c = 0; c < devs.length; c++) {
-      this.range[c] *= this.decay;
+      this.range[c] *= this.decay[c];
       const a = Math.abs(devs[c].z);
       const edge = Math.max(Z_FLOOR, this.range[c]);
-      const b = this.multiplier * edge;
+      const b = (this.multiplier * edge) / this.weight[c];
       this.boundary[c] = b;
       if (Number.isNaN(a)) {
         this.componentScores[c] = 0;

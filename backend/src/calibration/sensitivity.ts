@@ -6,15 +6,15 @@
  * so a point must be both far from expected in absolute terms and beyond what this series has done
  * lately (see calibrator.ts). The multiplier is log-linear in the sensitivity:
  *
- *   sensitivity   0 → × 3.0   (≥ 9 σ)
- *   sensitivity  50 → × 1.25  (≥ 3.75 σ; default — where NAB's standard profile is best, see README)
- *   sensitivity 100 → × 0.52  (≥ 1.6 σ)
+ *   sensitivity   0 → × 2.86  (≥ 8.6 σ)
+ *   sensitivity  50 → × 1.19  (≥ 3.6 σ; default — where NAB's standard profile is best, see README)
+ *   sensitivity 100 → × 0.50  (≥ 1.5 σ)
  */
 export const DEFAULT_SENSITIVITY = 50;
 
 /** Smallest |z| (robust σ) that can count as the normal range's edge. */
 export const Z_FLOOR = 3;
-const MULTIPLIER_AT_50 = 1.25;
+const MULTIPLIER_AT_50 = 1.19;
 const RANGE = 2.4;
 
 export function multiplierFor(sensitivity: number): number {

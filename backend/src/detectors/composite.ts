@@ -1,5 +1,12 @@
 /** A detector made of components: the shape shared by robust, seasonal, kmeans and auto. */
-import type { Component, Deviation, Detector, DetectorOptions, DetectorStep } from './detector.js';
+import type {
+  Component,
+  Deviation,
+  Detector,
+  DetectorOptions,
+  DetectorStep,
+  ComponentCalibration,
+} from './detector.js';
 import { emptyDeviation } from './detector.js';
 import { StateError, expectSame } from '../featurize/snapshot.js';
 import {
@@ -73,6 +80,7 @@ export class CompositeDetector implements Detector {
     private readonly band: Component | null = null,
     /** The options it was created with, recorded in snapshots. */
     readonly options: DetectorOptions = {},
+    readonly calibration: readonly ComponentCalibration[] = [],
   ) {
     this.devs = components.map(() => emptyDeviation());
     this.bandDev = band ? emptyDeviation() : null;

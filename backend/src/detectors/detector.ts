@@ -54,9 +54,20 @@ export interface DetectorStep {
   band: Deviation | null;
 }
 
+/**
+ * How the calibrator treats one component (defaults: weight 1, half-life 2,000 points). A weight
+ * below 1 asks the component to exceed its recent range by more before it counts.
+ */
+export interface ComponentCalibration {
+  weight?: number;
+  halfLife?: number;
+}
+
 export interface Detector {
   readonly name: string;
   readonly components: readonly Component[];
+  /** Per-component calibration, in component order (missing entries take the defaults). */
+  readonly calibration?: readonly ComponentCalibration[];
   /** Points needed before the detector's output means something (the `learning` state). */
   readonly warmup: number;
   /** Period in points the detector works with, if any. */

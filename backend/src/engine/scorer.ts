@@ -64,6 +64,7 @@ export class SeriesScorer {
       this.detector.components.length,
       params.sensitivity,
       DEFAULT_CALIBRATION,
+      this.detector.calibration,
     );
     this.episodeBuilder = trackEpisodes ? new EpisodeBuilder(episodeOptions(params)) : null;
   }
