@@ -12,6 +12,8 @@ import { createLogger } from './api/logging.js';
 import { createHttpServer, exitOnSignals, gracefulShutdown, listenOn } from './api/server.js';
 import { ConfigError, loadConfig, readVersion, type Config } from './config/index.js';
 import { createDefaultJobs, createJobsRouter, JobManager, jobsOpenApi } from './jobs/index.js';
+import { PrometheusClient } from './sources/prometheus/index.js';
+import { tfjsBackend } from './models/runtime.js';
 
 function configOrExit(): Config {
   try {
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
 
   const jobs = continuousJobs(config, logger, registry);
 
-  const app = createApp({ config, logger, registry, executor, version, lifecycle, jobs });
+  const app = createApp({ config, logger, registry, executor, version, lifecycle, jobs, tfjsBackend });
   const server = createHttpServer(app);
 
   // Handlers go in before listening: a signal that arrives as soon as the port is open must

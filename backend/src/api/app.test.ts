@@ -174,6 +174,7 @@ describe('GET /openapi.json', () => {
     expect(documented.sort()).toEqual(
       [
         'POST /api/v1/score',
+        'POST /api/v1/query',
         'GET /api/v1/detectors',
         'GET /healthz',
         'GET /readyz',

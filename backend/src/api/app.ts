@@ -19,7 +19,9 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import type { RouteSpec } from './routes/route.js';
+import { queryRoutes } from './routes/query.js';
 import { scoreRoutes } from './routes/score.js';
+import type { PrometheusClient } from '../sources/prometheus/index.js';
 
 export const JOBS_MOUNT = '/api/v1/jobs';
 
@@ -38,6 +40,8 @@ export interface AppDeps {
   version: string;
   lifecycle?: Lifecycle;
   jobs?: JobsMount;
+  /** The server's Prometheus for POST /api/v1/query; absent or null: the route answers 503. */
+  prometheus?: PrometheusClient | null;
   tfjsBackend?: () => string | null;
   /** Node process metrics on the registry (default true). */
   defaultMetrics?: boolean;
@@ -104,6 +108,12 @@ export function createApp(deps: AppDeps): Express {
 
   const routes: RouteSpec[] = [
     ...scoreRoutes({ limits: deps.config.limits, executor: deps.executor, metrics }),
+    ...queryRoutes({
+      prometheus: deps.prometheus ?? null,
+      limits: deps.config.limits,
+      executor: deps.executor,
+      metrics,
+    }),
     ...detectorsRoutes(),
     ...healthRoutes({
       version: deps.version,

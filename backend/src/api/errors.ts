@@ -6,11 +6,12 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { PrometheusError } from '../sources/prometheus/errors.js';
 import { ScoringError } from './executor.js';
 
 /** Where in the request's life the error happened; logged with every error. */
 export type ErrorStage =
-  'auth' | 'parse' | 'limits' | 'validation' | 'routing' | 'scoring' | 'overload' | 'internal';
+  'auth' | 'parse' | 'limits' | 'validation' | 'routing' | 'scoring' | 'overload' | 'upstream' | 'internal';
 
 export interface ErrorDetail {
   path: string;
@@ -126,6 +127,7 @@ export function toApiError(err: unknown): ApiError {
         );
     }
   }
+  if (err instanceof PrometheusError) return upstreamError(err);
   if (isBodyParserError(err)) {
     switch (err.type) {
       case 'entity.too.large':
@@ -160,6 +162,24 @@ export function toApiError(err: unknown): ApiError {
     }
   }
   return new ApiError(500, 'internal_error', 'internal error', 'internal', [], {}, { cause: err });
+}
+
+/**
+ * Prometheus' failures: its message is passed on (it is about the operator's own Prometheus, and a
+ * client needs it to fix an expression); the status says whose fault it is.
+ */
+function upstreamError(err: PrometheusError): ApiError {
+  const details = err.details.upstreamMessage ? [{ path: 'expr', message: err.details.upstreamMessage }] : [];
+  switch (err.kind) {
+    case 'bad_query':
+      return new ApiError(400, 'invalid_query', err.message, 'upstream', details, {}, { cause: err });
+    case 'timeout':
+      return new ApiError(504, 'upstream_timeout', err.message, 'upstream', [], {}, { cause: err });
+    case 'aborted':
+      return new ApiError(499, 'client_closed_request', err.message, 'upstream', [], {}, { cause: err });
+    default:
+      return new ApiError(502, 'upstream_error', err.message, 'upstream', [], {}, { cause: err });
+  }
 }
 
 export function errorHandler(fallbackLogger: Logger): ErrorRequestHandler {

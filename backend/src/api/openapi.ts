@@ -13,6 +13,7 @@ import {
   SeriesInput,
   SeriesScore,
 } from '../contract/score.js';
+import { QueryInfo, QueryRequest, QueryResponse } from '../contract/query.js';
 import type { RouteSpec } from './routes/route.js';
 import {
   DetectorInfo,
@@ -39,11 +40,14 @@ const REQUEST_SCHEMAS: [z.ZodType, string][] = [
   [ScoreRequestBody, 'ScoreRequest'],
   [SeriesInput, 'SeriesInput'],
   [ScoreOptions, 'ScoreOptions'],
+  [QueryRequest, 'QueryRequest'],
 ];
 
 /** Documented as produced (io: output). */
 const RESPONSE_SCHEMAS: [z.ZodType, string][] = [
   [ScoreResponse, 'ScoreResponse'],
+  [QueryResponse, 'QueryResponse'],
+  [QueryInfo, 'QueryInfo'],
   [SeriesScore, 'SeriesScore'],
   [Episode, 'Episode'],
   [Explanation, 'Explanation'],

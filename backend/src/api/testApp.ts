@@ -6,6 +6,7 @@ import { createApp, type JobsMount } from './app.js';
 import type { ScoringExecutor } from './executor.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
+import type { PrometheusClient } from '../sources/prometheus/index.js';
 
 export interface TestAppOptions {
   env?: Record<string, string>;
@@ -14,6 +15,7 @@ export interface TestAppOptions {
   lifecycle?: Lifecycle;
   defaultMetrics?: boolean;
   version?: string;
+  prometheus?: PrometheusClient | null;
 }
 
 export function testApp({
@@ -23,6 +25,7 @@ export function testApp({
   lifecycle = new Lifecycle(),
   defaultMetrics = false,
   version = '0.0.0-test',
+  prometheus = null,
 }: TestAppOptions = {}) {
   const config: Config = loadConfig({ env });
   const registry = new Registry();
@@ -34,6 +37,7 @@ export function testApp({
     version,
     lifecycle,
     jobs,
+    prometheus,
     // Process metrics install observers per registry; only the test about them turns them on.
     defaultMetrics,
   });

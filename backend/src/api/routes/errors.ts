@@ -8,7 +8,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'body, series count or points per series above the configured limit; the message names it',
   415: 'the body is not application/json',
   500: 'scoring failed; the message names the series',
-  503: 'scoring queue full or scoring timed out; retry later',
+  502: 'Prometheus unreachable, failing or answering garbage; the message quotes it',
+  503: 'scoring queue full or scoring timed out (retry later), or no Prometheus configured for a query',
+  504: 'Prometheus did not answer within TRAFFICLENS_PROMETHEUS_TIMEOUT_MS',
 };
 
 /** Error responses a route can produce, all with the one error shape. */

@@ -1,0 +1,89 @@
+/**
+ * POST /api/v1/query: score what a PromQL expression returns. One zod schema per shape, like the score
+ * contract, so validation, types and the OpenAPI document come from the same definition. The
+ * Prometheus it reads is the server's (TRAFFICLENS_PROMETHEUS_URL); a request only brings an expression.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../jobs/duration.js';
+import { DetectorName, ScoreOptions, Sensitivity, SeriesScore } from './score.js';
+
+/** Epoch milliseconds, or an RFC 3339 / ISO 8601 date-time with Z or an offset. Output: epoch ms. */
+export const QueryTime = z
+  .union([z.number().finite(), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/.test(value)
+      ? Date.parse(value)
+      : NaN;
+    if (Number.isFinite(ms)) return ms;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected epoch milliseconds or an RFC 3339 time with Z or an offset, got ${JSON.stringify(value.slice(0, 64))}`,
+    });
+    return z.NEVER;
+  })
+  .describe('epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z)');
+
+/** Milliseconds, or a Prometheus duration ("15s", "1m", "1h30m"). Output: ms. */
+export const QueryStep = z
+  .union([z.number().finite(), z.string()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : (parseDuration(value) ?? NaN);
+    if (!(ms >= 1000) || !Number.isFinite(ms)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a step of at least 1s, as milliseconds or a duration like 15s or 1m, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return Math.round(ms);
+  })
+  .describe('evaluation step: milliseconds, or a duration such as 15s, 1m, 1h (at least 1s)');
+
+export const QueryRequest = z
+  .object({
+    expr: z
+      .string()
+      .trim()
+      .min(1, 'expected a PromQL expression')
+      .max(20_000, 'expected at most 20,000 characters')
+      .describe('PromQL expression; every series it returns is scored'),
+    start: QueryTime,
+    end: QueryTime,
+    step: QueryStep,
+    detector: DetectorName.optional(),
+    sensitivity: Sensitivity.optional(),
+    options: ScoreOptions.optional(),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    if (q.end < q.start) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must not be before start' });
+  })
+  .describe(
+    'Score a PromQL expression over [start, end]. The history the detector needs before start is fetched ' +
+      'too (see QueryInfo.historyStart) and only [start, end] is returned.',
+  );
+export type QueryRequest = z.output<typeof QueryRequest>;
+
+export const QueryInfo = z.object({
+  expr: z.string(),
+  start: z.number().describe('epoch ms, as asked'),
+  end: z.number(),
+  stepMs: z.number(),
+  historyStart: z
+    .number()
+    .describe(
+      'epoch ms: where the fetched history begins (start − max(3 days, 500 steps), at most 20,000 steps)',
+    ),
+  fetchedSeries: z.number().int(),
+  fetchedPoints: z.number().int().describe('points fetched from Prometheus, history included'),
+});
+export type QueryInfo = z.infer<typeof QueryInfo>;
+
+export const QueryResponse = z.object({
+  series: z
+    .array(SeriesScore)
+    .describe('one scored series per series the expression returned, points within [start, end] only'),
+  query: QueryInfo,
+});
+export type QueryResponse = z.infer<typeof QueryResponse>;
