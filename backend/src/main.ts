@@ -11,7 +11,15 @@ import { Lifecycle } from './api/lifecycle.js';
 import { createLogger } from './api/logging.js';
 import { createHttpServer, exitOnSignals, gracefulShutdown, listenOn } from './api/server.js';
 import { ConfigError, loadConfig, readVersion, type Config } from './config/index.js';
-import { createDefaultJobs, createJobsRouter, JobManager, jobsOpenApi } from './jobs/index.js';
+import {
+  createDefaultJobs,
+  createJobsRouter,
+  JobManager,
+  JobsFileError,
+  jobsOpenApi,
+  loadJobsFile,
+  type JobSpec,
+} from './jobs/index.js';
 import { PrometheusClient } from './sources/prometheus/index.js';
 import { tfjsBackend } from './models/runtime.js';
 
@@ -25,15 +33,42 @@ function configOrExit(): Config {
   }
 }
 
+/** The jobs file, validated whole; a bad one stops the service like any bad configuration (exit 2). */
+async function jobsFileOrExit(config: Config): Promise<JobSpec[]> {
+  if (!config.jobsFile) return [];
+  try {
+    return await loadJobsFile(config.jobsFile, { prometheusConfigured: config.prometheus !== null });
+  } catch (err) {
+    if (!(err instanceof JobsFileError)) throw err;
+    process.stderr.write(`trafficlens: ${err.message}\n`);
+    process.exit(2);
+  }
+}
+
 /**
- * Continuous scoring jobs, exported as Prometheus gauges on the same registry. By default they
- * score the embedded traffic simulator so a fresh install shows anomalies with nothing set up;
- * TRAFFICLENS_SIMULATOR=false leaves the jobs API mounted with no jobs.
+ * Continuous scoring jobs, exported as Prometheus gauges on the same registry: those of the jobs file
+ * (TRAFFICLENS_CONFIG), and the embedded traffic simulator's when no Prometheus and no jobs file is
+ * configured (or TRAFFICLENS_SIMULATOR=true), so a fresh install shows anomalies with nothing set up.
  */
-function continuousJobs(config: Config, logger: Logger, registry: Registry) {
+function continuousJobs(
+  config: Config,
+  specs: JobSpec[],
+  logger: Logger,
+  registry: Registry,
+  prometheus: PrometheusClient | null,
+) {
   const manager = config.simulator
-    ? createDefaultJobs({ logger, registry })
-    : new JobManager({ logger, registry });
+    ? createDefaultJobs({ logger, registry, prometheus })
+    : new JobManager({ logger, registry, prometheus });
+  for (const spec of specs) {
+    if (manager.get(spec.name)) {
+      process.stderr.write(
+        `trafficlens: invalid jobs file ${config.jobsFile}: job "${spec.name}" has the name of a built-in simulator job (rename it, or set TRAFFICLENS_SIMULATOR=false)\n`,
+      );
+      process.exit(2);
+    }
+    manager.addJob(spec);
+  }
   return {
     router: createJobsRouter(manager),
     openApi: jobsOpenApi,
@@ -44,15 +79,27 @@ function continuousJobs(config: Config, logger: Logger, registry: Registry) {
 
 async function main(): Promise<void> {
   const config = configOrExit();
+  const jobSpecs = await jobsFileOrExit(config);
   const logger = createLogger(config.logLevel);
   const version = readVersion();
   const lifecycle = new Lifecycle();
   const registry = new Registry();
   const executor = createScoringExecutor(config.scoring, logger);
 
-  const jobs = continuousJobs(config, logger, registry);
+  const prometheus = config.prometheus ? new PrometheusClient(config.prometheus) : null;
+  const jobs = continuousJobs(config, jobSpecs, logger, registry, prometheus);
 
-  const app = createApp({ config, logger, registry, executor, version, lifecycle, jobs, tfjsBackend });
+  const app = createApp({
+    config,
+    logger,
+    registry,
+    executor,
+    version,
+    lifecycle,
+    jobs,
+    prometheus,
+    tfjsBackend,
+  });
   const server = createHttpServer(app);
 
   // Handlers go in before listening: a signal that arrives as soon as the port is open must

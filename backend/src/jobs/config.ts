@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DetectorName, ScoreOptions, Sensitivity } from '../contract/score.js';
+import { PrometheusSource, type PrometheusClient } from '../sources/prometheus/index.js';
 import { SIMULATOR_KINDS, SimulatorSource } from '../sources/simulator/index.js';
 import { parseMatcher, type LabelMatcher, type Source } from '../sources/source.js';
 import { formatDuration, parseDuration } from './duration.js';
@@ -49,8 +50,19 @@ export const SimulatorSourceConfig = z
   })
   .strict();
 
-/** Prometheus (query_range) joins this union when its source lands. */
-export const SourceConfig = z.discriminatedUnion('type', [SimulatorSourceConfig]);
+/** A PromQL expression on the server's Prometheus (TRAFFICLENS_PROMETHEUS_URL). */
+export const PrometheusSourceConfig = z
+  .object({
+    type: z.literal('prometheus'),
+    expr: z
+      .string()
+      .trim()
+      .min(1, 'expected a PromQL expression')
+      .max(20_000, 'expected at most 20,000 characters'),
+  })
+  .strict();
+
+export const SourceConfig = z.discriminatedUnion('type', [SimulatorSourceConfig, PrometheusSourceConfig]);
 export type SourceConfig = z.output<typeof SourceConfig>;
 
 const Matcher = z.string().transform((text, ctx): LabelMatcher => {
@@ -70,7 +82,11 @@ const JobConfigObject = z
         /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
         'must be 1–63 letters, digits, "_", "." or "-", starting alphanumeric',
       ),
-    source: SourceConfig,
+    expr: z
+      .string()
+      .optional()
+      .describe('PromQL expression on the configured Prometheus; short for source: {type: prometheus, expr}'),
+    source: SourceConfig.optional(),
     detector: DetectorName.default('auto'),
     sensitivity: Sensitivity.default(50),
     options: ScoreOptions.omit({ causal: true })
@@ -81,6 +97,11 @@ const JobConfigObject = z
     fit_window: Duration(1000)
       .prefault('2d')
       .describe('history fetched and scored at start, so detectors are past learning when live points come'),
+    fit_every: Duration(60_000)
+      .optional()
+      .describe(
+        'rebuild every series model from a fresh fit_window this often (default: never; models learn online)',
+      ),
     retention: z
       .union([z.number().int().min(1).max(MAX_RETENTION_POINTS), z.string()])
       .default(2880)
@@ -108,6 +129,8 @@ export interface JobSpec {
   intervalMs: number;
   stepMs: number;
   fitWindowMs: number;
+  /** Rebuild the models from a fresh fit window this often; null: never (they learn with every point). */
+  fitEveryMs: number | null;
   retentionPoints: number;
   staleAfterMs: number;
   timeoutMs: number;
@@ -116,6 +139,29 @@ export interface JobSpec {
 }
 
 export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
+  let source: SourceConfig;
+  if (c.source && c.expr !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['expr'], message: 'give either expr or source, not both' });
+    return z.NEVER;
+  } else if (c.source) {
+    source = c.source;
+  } else if (c.expr !== undefined) {
+    const parsed = PrometheusSourceConfig.safeParse({ type: 'prometheus', expr: c.expr });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({ code: 'custom', path: ['expr'], message: issue.message });
+      }
+      return z.NEVER;
+    }
+    source = parsed.data;
+  } else {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['expr'],
+      message: 'expected a PromQL expression (expr), or a source such as {type: simulator}',
+    });
+    return z.NEVER;
+  }
   let retentionPoints: number;
   if (typeof c.retention === 'number') {
     retentionPoints = c.retention;
@@ -150,15 +196,19 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
   if (staleAfterMs < c.interval) {
     ctx.addIssue({ code: 'custom', path: ['stale_after'], message: 'must be at least the interval' });
   }
+  if (c.fit_every !== undefined && c.fit_every < c.interval) {
+    ctx.addIssue({ code: 'custom', path: ['fit_every'], message: 'must be at least the interval' });
+  }
   return {
     name: c.name,
-    source: c.source,
+    source,
     detector: c.detector,
     sensitivity: c.sensitivity,
     ...(c.options ? { options: c.options } : {}),
     intervalMs: c.interval,
     stepMs: c.step,
     fitWindowMs: c.fit_window,
+    fitEveryMs: c.fit_every ?? null,
     retentionPoints,
     staleAfterMs,
     timeoutMs: c.timeout ?? Math.max(2 * c.interval, 30_000),
@@ -196,9 +246,22 @@ export function parseJobConfig(input: unknown): JobSpec {
   throw new JobConfigError(`invalid job${name}: ${list}`, issues);
 }
 
+export interface SourceDeps {
+  /** The server's Prometheus (TRAFFICLENS_PROMETHEUS_URL); PromQL jobs need it. */
+  prometheus?: PrometheusClient | null;
+}
+
 /** The Source a config names. */
-export function createSource(config: SourceConfig): Source {
+export function createSource(config: SourceConfig, deps: SourceDeps = {}): Source {
   switch (config.type) {
+    case 'prometheus':
+      if (!deps.prometheus) {
+        throw new JobConfigError(
+          'a PromQL job needs a Prometheus: set TRAFFICLENS_PROMETHEUS_URL (or --prometheus-url)',
+          [{ path: 'expr', message: 'no Prometheus configured' }],
+        );
+      }
+      return new PrometheusSource(deps.prometheus, config.expr);
     case 'simulator':
       return new SimulatorSource({
         seed: config.seed,

@@ -16,6 +16,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
+import type { PrometheusClient } from '../sources/prometheus/index.js';
 import type { JobConfigInput } from './config.js';
 import { JobManager } from './manager.js';
 
@@ -55,6 +56,7 @@ export interface DefaultJobsOptions {
   registry?: Registry;
   now?: () => number;
   createStream?: (params: ScoreParams) => ScoringStream;
+  prometheus?: PrometheusClient | null;
 }
 
 /** A JobManager holding the default simulator jobs, not yet started (call start()). */

@@ -1,5 +1,7 @@
 export { createSource, Duration, JobConfig, JobConfigError, parseJobConfig, SourceConfig } from './config.js';
-export type { JobConfigInput, JobSpec } from './config.js';
+export type { JobConfigInput, JobSpec, SourceDeps } from './config.js';
+export { JobsFile, JobsFileError, loadJobsFile, parseJobsFile } from './file.js';
+export type { JobsFileOptions } from './file.js';
 export { createDefaultJobs, DEFAULT_JOB_CONFIGS, SIMULATOR_SPEED } from './defaults.js';
 export type { DefaultJobsOptions } from './defaults.js';
 export { formatDuration, parseDuration } from './duration.js';

@@ -63,6 +63,9 @@ interface SeriesSlot {
   openStarts: Set<number>;
 }
 
+/** backfill: the first run, over the whole fit window; refit: the same, every fit_every; live: new points. */
+type IngestMode = 'backfill' | 'refit' | 'live';
+
 /** Pushes between yields to the event loop, so a backfill does not stall HTTP requests. */
 const YIELD_EVERY = 2000;
 /** Backfill episodes logged one by one; beyond this only the most severe are. */
@@ -78,8 +81,10 @@ export class ScoringJob {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly createStream: (params: ScoreParams) => ScoringStream;
-  private readonly slots = new Map<string, SeriesSlot>();
+  private slots = new Map<string, SeriesSlot>();
   private cursor: number | null = null;
+  /** When the models were last built from a whole fit window (the backfill, then each refit). */
+  private fittedAt = -Infinity;
   private runningNow = false;
   private backfillingNow = false;
   private stats = {
@@ -226,22 +231,28 @@ export class ScoringJob {
   }
 
   private async iterate(now: number, signal?: AbortSignal): Promise<number> {
-    const { stepMs, fitWindowMs, timeoutMs, matchers } = this.spec;
+    const { stepMs, fitWindowMs, fitEveryMs, timeoutMs, matchers } = this.spec;
     const end = Math.floor(now / stepMs) * stepMs;
     // After a long failure, resume at most one fit window back: older points would only be learning data.
     const earliest = end - fitWindowMs;
-    const start = this.cursor === null ? earliest : Math.max(this.cursor + 1, earliest);
-    const backfill = this.cursor === null;
-    this.backfillingNow = backfill;
+    const refit = this.cursor !== null && fitEveryMs !== null && now - this.fittedAt >= fitEveryMs;
+    const mode: IngestMode = this.cursor === null ? 'backfill' : refit ? 'refit' : 'live';
+    const start = mode === 'live' ? Math.max((this.cursor ?? earliest) + 1, earliest) : earliest;
+    this.backfillingNow = mode !== 'live';
     let points = 0;
     let failures: string[] = [];
     if (start <= end) {
       const data = await this.fetchWithTimeout(start, end, stepMs, matchers, timeoutMs, signal);
-      const ingested = await this.ingest(data, now, backfill);
+      // A refit scores the fresh window into new slots and swaps them in at the end, so the results
+      // and gauges of the old models stay served until the new ones are ready.
+      const slots = mode === 'refit' ? new Map<string, SeriesSlot>() : this.slots;
+      const ingested = await this.ingest(slots, data, now, mode);
+      if (mode === 'refit') this.slots = slots;
       points = ingested.points;
       failures = ingested.failures;
       this.dropStale(now);
     }
+    if (mode !== 'live') this.fittedAt = now;
     // The points were consumed even if some series failed on them: retrying would fail the same way.
     this.cursor = end;
     if (failures.length > 0) {
@@ -278,10 +289,12 @@ export class ScoringJob {
 
   /** Push new points into each series' stream; per-series failures are collected, not fatal to others. */
   private async ingest(
+    slots: Map<string, SeriesSlot>,
     data: SourceSeries[],
     now: number,
-    backfill: boolean,
+    mode: IngestMode,
   ): Promise<{ points: number; failures: string[] }> {
+    const backfill = mode !== 'live';
     let points = 0;
     let sinceYield = 0;
     const failures: string[] = [];
@@ -289,10 +302,10 @@ export class ScoringJob {
     for (const series of data) {
       if (series.timestamps.length === 0) continue;
       const key = seriesKey(series.labels);
-      let slot = this.slots.get(key);
+      let slot = slots.get(key);
       try {
         if (!slot) {
-          if (this.slots.size >= this.spec.maxSeries) {
+          if (slots.size >= this.spec.maxSeries) {
             this.stats.droppedSeries++;
             if (this.stats.droppedSeries === 1) {
               this.logger.warn(
@@ -303,7 +316,7 @@ export class ScoringJob {
             continue;
           }
           slot = this.createSlot(key, series.labels, series.values);
-          this.slots.set(key, slot);
+          slots.set(key, slot);
         }
         slot.lastSeen = now;
         const before = points;
@@ -329,7 +342,7 @@ export class ScoringJob {
       }
     }
     this.stats.pointsScored += points;
-    if (backfill) this.logBackfill(points, backfillEpisodes);
+    if (backfill) this.logBackfill(mode, slots.size, points, backfillEpisodes);
     return { points, failures };
   }
 
@@ -407,10 +420,15 @@ export class ScoringJob {
     }
   }
 
-  private logBackfill(points: number, found: { labels: Labels; episode: Episode }[]): void {
+  private logBackfill(
+    mode: IngestMode,
+    series: number,
+    points: number,
+    found: { labels: Labels; episode: Episode }[],
+  ): void {
     this.logger.info(
-      { points, series: this.slots.size, episodes: found.length, fromMs: this.spec.fitWindowMs },
-      `backfill scored ${points} points of history in ${this.slots.size} series: ${found.length} anomaly episodes`,
+      { points, series, episodes: found.length, fromMs: this.spec.fitWindowMs },
+      `${mode} scored ${points} points of history in ${series} series: ${found.length} anomaly episodes`,
     );
     const shown = [...found]
       .sort((a, b) => b.episode.severity - a.episode.severity)

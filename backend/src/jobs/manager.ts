@@ -8,8 +8,9 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
+import type { PrometheusClient } from '../sources/prometheus/index.js';
 import type { Source } from '../sources/source.js';
-import { createSource, parseJobConfig, type JobConfigInput } from './config.js';
+import { createSource, parseJobConfig, type JobConfigInput, type JobSpec } from './config.js';
 import { ScoringJob, type JobSeriesResult, type JobStatus, type RunOutcome } from './job.js';
 import { registerJobMetrics } from './metrics.js';
 
@@ -25,6 +26,13 @@ export interface JobManagerOptions {
   maxJitterMs?: number;
   /** Passed to every job (tests inject a simple stream instead of the engine's). */
   createStream?: (params: ScoreParams) => ScoringStream;
+  /** The server's Prometheus, for jobs whose source is a PromQL expression. */
+  prometheus?: PrometheusClient | null;
+}
+
+/** Already validated (a jobs file is validated whole, with line numbers, before any job is added). */
+function isSpec(config: JobConfigInput | JobSpec): config is JobSpec {
+  return typeof (config as Partial<JobSpec>).intervalMs === 'number';
 }
 
 interface Runner {
@@ -43,6 +51,7 @@ export class JobManager {
   private readonly random: () => number;
   private readonly maxJitterMs: number;
   private readonly createStream?: (params: ScoreParams) => ScoringStream;
+  private readonly prometheus: PrometheusClient | null;
   private started = false;
 
   constructor(options: JobManagerOptions) {
@@ -51,14 +60,15 @@ export class JobManager {
     this.random = options.random ?? Math.random;
     this.maxJitterMs = options.maxJitterMs ?? 5000;
     this.createStream = options.createStream;
+    this.prometheus = options.prometheus ?? null;
     if (options.registry) registerJobMetrics(options.registry, this);
   }
 
   /** Validate a job config and add the job; the source defaults to the one its config names. */
-  addJob(config: JobConfigInput, source?: Source): ScoringJob {
-    const spec = parseJobConfig(config);
+  addJob(config: JobConfigInput | JobSpec, source?: Source): ScoringJob {
+    const spec = isSpec(config) ? config : parseJobConfig(config);
     const job = new ScoringJob(spec, {
-      source: source ?? createSource(spec.source),
+      source: source ?? createSource(spec.source, { prometheus: this.prometheus }),
       logger: this.logger,
       now: this.now,
       ...(this.createStream ? { createStream: this.createStream } : {}),

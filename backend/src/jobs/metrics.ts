@@ -29,6 +29,11 @@ const SERIES_GAUGES: [name: string, help: string, value: (p: Point) => number | 
     (p) => p.score,
   ],
   [
+    'trafficlens_value',
+    'Newest point of the series as scored, in the series units (for a counter: its per-second rate)',
+    (p) => p.value,
+  ],
+  [
     'trafficlens_expected',
     'Value the detector expected for the newest point, in the series units',
     (p) => p.expected,
