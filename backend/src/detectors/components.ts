@@ -3,9 +3,9 @@
  * Detectors are made of these; calibration puts every component on the same score scale.
  */
 import type { Component, Deviation } from './detector.js';
-import { EwStats, Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
-import { dec, enc, expectSame, type EwStatsState } from '../featurize/snapshot.js';
-import { cappedZ, flooredScale } from './scale.js';
+import { Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
+import { dec, enc, expectSame } from '../featurize/snapshot.js';
+import { Magnitude, cappedZ, flooredScale } from './scale.js';
 import {
   stateOfType,
   type ComponentState,
@@ -18,23 +18,6 @@ import {
 
 /** MAD → σ for normally distributed data. */
 export const MAD_TO_SIGMA = 1.4826;
-
-/** Long-run typical magnitude of the series, for the relative scale floor. */
-class Magnitude {
-  private readonly s = new EwStats(alphaForHalfLife(500));
-  push(x: number) {
-    this.s.push(Math.abs(x));
-  }
-  get value(): number {
-    return Number.isNaN(this.s.mean) ? 0 : this.s.mean;
-  }
-  snapshot(): EwStatsState {
-    return this.s.snapshot();
-  }
-  restore(s: EwStatsState): void {
-    this.s.restore(s);
-  }
-}
 
 /** Value against the rolling median of the previous `window` points, scaled by their MAD. */
 export class RollingMedianComponent implements Component {
@@ -53,7 +36,7 @@ export class RollingMedianComponent implements Component {
   step(x: number, out: Deviation): void {
     if (this.win.count >= this.minPoints) {
       out.expected = this.win.median();
-      out.scale = flooredScale(MAD_TO_SIGMA * this.win.mad(), this.mag.value);
+      out.scale = this.mag.floor(MAD_TO_SIGMA * this.win.mad());
       out.z = Number.isNaN(x) ? NaN : cappedZ(x - out.expected, out.scale);
     } else {
       out.z = out.expected = out.scale = NaN;
@@ -105,7 +88,7 @@ export class EwmaComponent implements Component {
     const sd = Math.sqrt(this.variance);
     if (this.n >= this.minPoints) {
       out.expected = this.mean;
-      out.scale = flooredScale(sd, this.mag.value);
+      out.scale = this.mag.floor(sd);
       out.z = Number.isNaN(x) ? NaN : cappedZ(x - this.mean, out.scale);
     } else {
       out.z = out.expected = out.scale = NaN;
@@ -118,7 +101,7 @@ export class EwmaComponent implements Component {
       this.variance = 0;
       return;
     }
-    const limit = this.clip * flooredScale(sd, this.mag.value);
+    const limit = this.clip * this.mag.floor(sd);
     const r = Math.max(-limit, Math.min(limit, x - this.mean));
     // During warm-up the variance is still tiny, so do not clip yet.
     const resid = this.n < this.minPoints ? x - this.mean : r;
@@ -165,7 +148,7 @@ export class RateOfChangeComponent implements Component {
     if (this.win.count >= this.minPoints && !Number.isNaN(d)) {
       const med = this.win.median();
       out.expected = NaN;
-      out.scale = flooredScale(MAD_TO_SIGMA * this.win.mad(), this.mag.value);
+      out.scale = this.mag.floor(MAD_TO_SIGMA * this.win.mad());
       out.z = cappedZ(d - med, out.scale);
     } else {
       out.z = out.expected = out.scale = NaN;
@@ -230,7 +213,7 @@ export class LevelShiftComponent implements Component {
       !Number.isNaN(x)
     ) {
       out.expected = this.base.median();
-      out.scale = flooredScale(MAD_TO_SIGMA * this.base.mad(), this.mag.value);
+      out.scale = this.mag.floor(MAD_TO_SIGMA * this.base.mad());
       out.z = cappedZ(this.recentWin.median() - out.expected, out.scale);
     } else {
       out.z = out.expected = out.scale = NaN;
@@ -291,6 +274,7 @@ export class VarianceChangeComponent implements Component {
       this.recentWin.count === this.recent &&
       !Number.isNaN(d)
     ) {
+      // Relative floor only: a ratio of spreads needs no count quantum.
       const floor = flooredScale(0, this.mag.value);
       const r = Math.max(this.recentWin.quantile(0.5), floor);
       const l = Math.max(this.longWin.quantile(0.5), floor);

@@ -16,7 +16,7 @@ import { EwStats, Ring, SortedWindow, alphaForHalfLife } from '../featurize/wind
 import { StateError, dec, enc, encArray, expectLength, expectSame } from '../featurize/snapshot.js';
 import { stateOfType, type ComponentState, type ProfileState, type SeasonalState } from './state.js';
 import { detectPeriod } from '../featurize/seasonal.js';
-import { cappedZ, flooredScale } from './scale.js';
+import { Magnitude, cappedZ, flooredScale } from './scale.js';
 import { MAD_TO_SIGMA } from './components.js';
 
 export interface SeasonalOptions {
@@ -97,12 +97,12 @@ class Profile {
     return this.resid.count >= MIN_RESIDUALS && !Number.isNaN(this.expected);
   }
 
-  scale(magnitude: number): number {
-    return flooredScale(MAD_TO_SIGMA * this.resid.mad(), magnitude);
+  scale(magnitude: number, integral: boolean): number {
+    return flooredScale(MAD_TO_SIGMA * this.resid.mad(), magnitude, integral);
   }
 
   /** Learn x at `position` (call after predict). Winsorized so one incident is not next cycle's normal. */
-  learn(position: number, x: number, magnitude: number): void {
+  learn(position: number, x: number, magnitude: number, integral: boolean): void {
     const phase = position % this.period;
     const expected = this.expected;
     let stored = x;
@@ -110,7 +110,7 @@ class Profile {
       const r = x - expected;
       this.resid.push(r);
       this.error.push(Math.abs(r));
-      const lim = this.clip * this.scale(magnitude);
+      const lim = this.clip * this.scale(magnitude, integral);
       if (this.resid.count >= MIN_RESIDUALS) stored = Math.max(expected - lim, Math.min(expected + lim, x));
       const prof = expected - (Number.isNaN(this.offset.mean) ? 0 : this.offset.mean);
       const off = Number.isNaN(this.offset.mean) ? 0 : this.offset.mean;
@@ -158,7 +158,7 @@ export class SeasonalComponent implements Component {
   private profiles: Profile[] = [];
   /** Multiples not yet tracked (waiting for enough history). */
   private pending: number[] = [];
-  private readonly mag = new EwStats(alphaForHalfLife(500));
+  private readonly mag = new Magnitude();
 
   constructor(options: Partial<SeasonalOptions> = {}) {
     this.opts = { ...DEFAULT_SEASONAL, ...options };
@@ -216,19 +216,20 @@ export class SeasonalComponent implements Component {
 
   step(x: number, out: Deviation): void {
     this.maybeTrack();
-    const magnitude = Number.isNaN(this.mag.mean) ? 0 : this.mag.mean;
+    const magnitude = this.mag.value;
+    const integral = this.mag.integral;
     for (const p of this.profiles) p.predict(this.seen);
     const best = this.best();
     if (best && best.ready) {
       out.expected = best.expected;
-      out.scale = best.scale(magnitude);
+      out.scale = best.scale(magnitude, integral);
       out.z = Number.isNaN(x) ? NaN : cappedZ(x - best.expected, out.scale);
     } else {
       out.z = out.expected = out.scale = NaN;
     }
     if (!Number.isNaN(x)) {
-      this.mag.push(Math.abs(x));
-      for (const p of this.profiles) p.learn(this.seen, x, magnitude);
+      for (const p of this.profiles) p.learn(this.seen, x, magnitude, integral);
+      this.mag.push(x);
     }
     this.history?.push(x);
     this.seen++;

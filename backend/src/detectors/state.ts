@@ -11,13 +11,17 @@ import { z } from 'zod';
 import { DetectorName } from '../contract/score.js';
 import { Count, EwStatsState, Num, RingState, SortedWindowState, StateError } from '../featurize/snapshot.js';
 
-export const DETECTOR_STATE_VERSION = 1;
+/** A component's running magnitude (EW mean of |x|) and whether the series has been integer-valued. */
+export const MagnitudeState = EwStatsState.extend({ integral: z.boolean() });
+export type MagnitudeState = z.infer<typeof MagnitudeState>;
+
+export const DETECTOR_STATE_VERSION = 2;
 
 export const RollingMedianState = z.object({
   type: z.literal('rolling_median'),
   window: z.number().int(),
   win: SortedWindowState,
-  mag: EwStatsState,
+  mag: MagnitudeState,
 });
 
 export const EwmaState = z.object({
@@ -26,7 +30,7 @@ export const EwmaState = z.object({
   mean: Num,
   variance: Num,
   n: Count,
-  mag: EwStatsState,
+  mag: MagnitudeState,
 });
 
 export const RateOfChangeState = z.object({
@@ -34,7 +38,7 @@ export const RateOfChangeState = z.object({
   window: z.number().int(),
   prev: Num,
   win: SortedWindowState,
-  mag: EwStatsState,
+  mag: MagnitudeState,
 });
 
 export const LevelShiftState = z.object({
@@ -44,7 +48,7 @@ export const LevelShiftState = z.object({
   recentWin: SortedWindowState,
   delay: RingState,
   base: SortedWindowState,
-  mag: EwStatsState,
+  mag: MagnitudeState,
 });
 
 export const VarianceChangeState = z.object({
@@ -54,7 +58,7 @@ export const VarianceChangeState = z.object({
   prev: Num,
   recentWin: SortedWindowState,
   longWin: SortedWindowState,
-  mag: EwStatsState,
+  mag: MagnitudeState,
 });
 
 /** One seasonal profile: `cycles[phase * seasons + k]`, the last `seasons` values at each phase. */
@@ -79,7 +83,7 @@ export const SeasonalState = z.object({
   profiles: z.array(ProfileState),
   /** Multiples of the base period waiting for enough history. */
   pending: z.array(z.number().int().min(1)),
-  mag: EwStatsState,
+  mag: MagnitudeState,
 });
 
 export const KMeansState = z.object({

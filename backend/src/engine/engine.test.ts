@@ -81,6 +81,17 @@ describe('score contract', () => {
     ).toBe(true);
   });
 
+  it('in a count series, a single count is not an anomaly and a burst of counts is', () => {
+    // errors per minute: mostly 0, now and then 1
+    const timestamps = Array.from({ length: 600 }, (_, i) => i * MIN);
+    const values = timestamps.map((_, i) => (noise(i) > 0.45 ? 1 : 0));
+    values[500] = 1;
+    values[550] = 30;
+    const r = scoreSeries({ timestamps, values }, { options: { causal: true } });
+    expect(r.anomaly[500]).toBe(false);
+    expect(r.anomaly[550]).toBe(true);
+  });
+
   it('states: no_data without values, learning on a short causal series', () => {
     expect(scoreSeries({ timestamps: [0, MIN], values: [null, null] }).state).toBe('no_data');
     expect(scoreSeries({ timestamps: [], values: [] }).state).toBe('no_data');

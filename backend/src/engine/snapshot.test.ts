@@ -7,6 +7,7 @@ import {
   type StreamPoint,
 } from './index.js';
 import type { StreamSnapshot } from './state.js';
+import { DETECTOR_STATE_VERSION } from '../detectors/state.js';
 import { DETECTORS, createDetector, restoreDetector } from '../detectors/registry.js';
 import type { DetectorName } from '../contract/score.js';
 
@@ -280,7 +281,12 @@ describe('corrupt snapshots give a clear error', () => {
     );
     const s = base();
     s.detector.version = 7;
-    fails(s, /detector\.version: is 7; this build reads detector snapshots of version 1/);
+    fails(
+      s,
+      new RegExp(
+        `detector\\.version: is 7; this build reads detector snapshots of version ${DETECTOR_STATE_VERSION}$`,
+      ),
+    );
   });
 
   it('a missing field is named by its path', () => {
