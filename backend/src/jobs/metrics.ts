@@ -165,6 +165,12 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
   perJob('gauge', 'trafficlens_job_run_duration_seconds', 'Duration of the last run of the job', (s) =>
     seconds(s.lastRunDurationMs),
   );
+  perJob(
+    'gauge',
+    'trafficlens_job_interval_seconds',
+    'Configured interval of the job (alert rules compare the time since the last success with it)',
+    (s) => s.intervalMs / 1000,
+  );
   perJob('gauge', 'trafficlens_job_series', 'Series the job currently scores', (s) => s.series);
   perJob(
     'gauge',
