@@ -3,7 +3,9 @@
  * `npm run build -w backend` first (fails, rather than skips, when dist/main.js is missing).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -106,6 +108,20 @@ describe('node dist/main.js', () => {
     service.child.kill('SIGINT');
     expect((await service.exited).code).toBe(0);
     expect(service.lines.map((l) => l.msg)).toContain('shutdown complete');
+  });
+
+  test('refuses a bad jobs file with exit code 2, naming the line and the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trafficlens-jobs-'));
+    const file = join(dir, 'jobs.yaml');
+    writeFileSync(file, 'jobs:\n  - name: edge\n    expr: up\n    interval: 5x\n');
+    const service = new Service({ PORT: '0', TRAFFICLENS_PROMETHEUS_URL: 'http://127.0.0.1:9' }, [
+      '--config',
+      file,
+    ]);
+    started.push(service);
+    expect((await service.exited).code).toBe(2);
+    expect(service.stderr).toContain(`${file}:4:15: jobs[0].interval: "5x" is not a duration`);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('refuses a bad configuration with exit code 2 and a message naming the variable', async () => {
