@@ -94,7 +94,7 @@ describe('trafficlens usage errors', () => {
     const r = await runCli(['score', file, '--detector', 'magic']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      "argument 'magic' is invalid. Allowed choices are auto, robust, seasonal, kmeans.",
+      "argument 'magic' is invalid. Allowed choices are auto, robust, seasonal, kmeans, autoencoder, lstm, classifier.",
     );
   });
 

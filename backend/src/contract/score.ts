@@ -4,8 +4,18 @@
  */
 import { z } from 'zod';
 
-export const DETECTOR_NAMES = ['auto', 'robust', 'seasonal', 'kmeans'] as const;
+export const DETECTOR_NAMES = [
+  'auto',
+  'robust',
+  'seasonal',
+  'kmeans',
+  'autoencoder',
+  'lstm',
+  'classifier',
+] as const;
 export const DetectorName = z.enum(DETECTOR_NAMES);
+/** The detectors that need no trained model (the neural ones are in contract/models.ts). */
+export const STATISTICAL_DETECTORS = ['auto', 'robust', 'seasonal', 'kmeans'] as const;
 export type DetectorName = z.infer<typeof DetectorName>;
 
 export const Sensitivity = z
@@ -111,6 +121,20 @@ export const ModelInfo = z.object({
   threshold: z.number().describe('raw deviation at score 1 for the chosen sensitivity'),
   learningPoints: z.number(),
   causal: z.boolean(),
+  trained: z
+    .object({
+      id: z.string(),
+      version: z.number().int().nullable(),
+      state: z.enum(['ready', 'training', 'failed', 'quarantined', 'missing']),
+    })
+    .optional()
+    .describe('the trained model a neural detector scored with (or was asked for)'),
+  fallback: z
+    .object({ from: z.string(), reason: z.string() })
+    .optional()
+    .describe(
+      'set when a neural detector had no trained model: `detector` is the statistical one that scored instead, and the state is `learning`',
+    ),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
@@ -141,6 +165,13 @@ export const ScoreRequest = z
     detector: DetectorName.optional(),
     sensitivity: Sensitivity.optional(),
     options: ScoreOptions.optional(),
+    model: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(
+        'id of a trained model (POST /api/v1/models) to score with; until it is ready, a statistical detector scores and the state is `learning`',
+      ),
   })
   .strict();
 export type ScoreRequest = z.infer<typeof ScoreRequest>;

@@ -9,12 +9,15 @@
  */
 import type { ExplanationKind } from '../contract/score.js';
 import type { ComponentState, DetectorState } from './state.js';
+import type { NeuralModel } from '../models/artifacts.js';
 
 export type { ComponentState, DetectorState } from './state.js';
 
 export interface DetectorOptions {
   /** Fixed period in points, null to detect, or 'none' to disable seasonality. */
   period?: number | null | 'none';
+  /** The trained model of a neural detector (autoencoder, lstm, classifier); required by them. */
+  model?: NeuralModel;
 }
 
 /** One component's opinion about one point. */
@@ -72,7 +75,8 @@ export interface Detector {
   readonly warmup: number;
   /** Period in points the detector works with, if any. */
   period(): number | null;
-  update(x: number): DetectorStep;
+  /** `timestamp` (epoch ms) is for detectors with time features (the neural ones); others ignore it. */
+  update(x: number, timestamp?: number): DetectorStep;
   /** The whole streaming state, JSON-safe: restoring it and feeding the same points gives the same steps. */
   snapshot(): DetectorState;
   /** Load a (schema-checked) snapshot into this freshly created detector; throws a StateError on a mismatch. */

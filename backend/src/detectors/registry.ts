@@ -13,6 +13,8 @@ import {
 } from './components.js';
 import { SeasonalComponent } from './seasonal.js';
 import { KMeansComponent } from './kmeans.js';
+import { NeuralDetectorImpl } from './neural.js';
+import type { NeuralDetector } from '../contract/models.js';
 import { DETECTOR_STATE_VERSION, DetectorState } from './state.js';
 import { checkVersion, parseState } from '../featurize/snapshot.js';
 
@@ -113,7 +115,32 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
       );
     },
   },
+  autoencoder: {
+    name: 'autoencoder',
+    description:
+      'Dense autoencoder on normalized sliding windows with the seasonal phase as context; deviation = reconstruction residual and window error against their training distribution. Needs a trained model (POST /api/v1/models); without one a statistical detector scores.',
+    create: (options) => neural('autoencoder', options),
+  },
+  lstm: {
+    name: 'lstm',
+    description:
+      'LSTM forecaster of the next point from a window; deviation = forecast residual against its training distribution, the forecast is `expected`. Needs a trained model.',
+    create: (options) => neural('lstm', options),
+  },
+  classifier: {
+    name: 'classifier',
+    description:
+      'Supervised classifier (dense layers with dropout, sigmoid output) on window features, trained from labelled anomalous ranges with both classes present. Needs a trained model.',
+    create: (options) => neural('classifier', options),
+  },
 };
+
+function neural(name: NeuralDetector, options: DetectorOptions): Detector {
+  if (!options.model) {
+    throw new RangeError(`detector "${name}" needs a trained model (train one with POST /api/v1/models)`);
+  }
+  return new NeuralDetectorImpl(name, options.model);
+}
 
 export function createDetector(name: DetectorName, options: DetectorOptions = {}): Detector {
   const def = DETECTORS[name];

@@ -142,7 +142,11 @@ export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): Serie
     threshold: forward.calibrator.multiplier * Z_FLOOR,
     learningPoints: forward.detector.warmup,
     causal,
+    ...(resolved.trained ? { trained: resolved.trained } : {}),
+    ...(resolved.fallback ? { fallback: resolved.fallback } : {}),
   };
+  // A neural detector without its model: the statistical fallback's scores, and the state says so.
+  if (resolved.fallback && state !== 'no_data') state = 'learning';
   return {
     labels: input.labels ?? {},
     state,

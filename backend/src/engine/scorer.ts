@@ -13,7 +13,9 @@ import { DEFAULT_SENSITIVITY, Z_FLOOR } from '../calibration/sensitivity.js';
 import { StateError, dec, enc, type Num } from '../featurize/snapshot.js';
 import type { CalibratorState, EpisodeBuilderState } from '../calibration/state.js';
 import type { DetectorState } from '../detectors/state.js';
-import type { ScoreParams, StreamPoint } from './types.js';
+import type { ScoreParams, StreamPoint, TrainedRef } from './types.js';
+import { NEURAL_DETECTORS } from '../contract/models.js';
+import { toNeuralModel, type NeuralModel } from '../models/artifacts.js';
 
 /** A scorer's state (the stream snapshot adds its parameters, last timestamp and counter state). */
 export interface ScorerState {
@@ -30,6 +32,36 @@ export interface ResolvedParams {
   direction: 'both' | 'up' | 'down';
   period: number | null | 'none';
   minEpisodePoints: number;
+  /** The trained model a neural detector scores with. */
+  model?: NeuralModel | null;
+  /** Set when a neural detector had no model and `detector` is the statistical fallback. */
+  fallback?: { from: string; reason: string } | null;
+  trained?: TrainedRef | null;
+}
+
+/** Scores a neural detector gets while it has no trained model (cold start, corrupt model). */
+export const NEURAL_FALLBACK = 'auto' as const;
+
+/** The detector and model to score with: a neural detector without a model falls back (see NEURAL_FALLBACK). */
+function resolveDetector(params: ScoreParams): Pick<ResolvedParams, 'detector' | 'model' | 'fallback'> {
+  const bundle = params.model ?? null;
+  const asked = params.detector ?? bundle?.metadata.detector ?? 'auto';
+  if (bundle) {
+    if (bundle.metadata.detector !== asked) {
+      throw new RangeError(
+        `model ${bundle.metadata.id} is a ${bundle.metadata.detector} model; detector "${asked}" cannot score with it`,
+      );
+    }
+    return { detector: asked, model: toNeuralModel(bundle), fallback: null };
+  }
+  if ((NEURAL_DETECTORS as readonly string[]).includes(asked)) {
+    const t = params.trained;
+    const reason = t
+      ? `model ${t.id} has no ready version (${t.state}); ${NEURAL_FALLBACK} scores until it has`
+      : `no trained model given (train one with POST /api/v1/models, then score with "model"); ${NEURAL_FALLBACK} scores instead`;
+    return { detector: NEURAL_FALLBACK, model: null, fallback: { from: asked, reason } };
+  }
+  return { detector: asked, model: null, fallback: null };
 }
 
 export function resolveParams(params: ScoreParams = {}): ResolvedParams {
@@ -39,7 +71,8 @@ export function resolveParams(params: ScoreParams = {}): ResolvedParams {
     throw new RangeError(`sensitivity must be between 0 and 100, got ${sensitivity}`);
   }
   return {
-    detector: params.detector ?? 'auto',
+    ...resolveDetector(params),
+    trained: params.trained ?? null,
     sensitivity,
     direction: o.direction ?? 'both',
     period: o.period === undefined || o.period === 'auto' ? null : o.period,
@@ -59,7 +92,10 @@ export class SeriesScorer {
     readonly params: ResolvedParams,
     trackEpisodes = true,
   ) {
-    this.detector = createDetector(params.detector, { period: params.period });
+    this.detector = createDetector(params.detector, {
+      period: params.period,
+      ...(params.model ? { model: params.model } : {}),
+    });
     this.calibrator = new Calibrator(
       this.detector.components.length,
       params.sensitivity,
@@ -80,7 +116,7 @@ export class SeriesScorer {
 
   /** Feed one point (x NaN = missing). `out` is filled and returned to keep the hot path allocation-free. */
   push(timestamp: number, x: number, out: StreamPoint): StreamPoint {
-    const step = this.detector.update(x);
+    const step = this.detector.update(x, timestamp);
     const learning = this.valid < this.detector.warmup;
     const cal = this.calibrator.calibrate(step.deviations, !Number.isNaN(x));
     const missing = Number.isNaN(x);

@@ -8,8 +8,8 @@ import {
 } from './index.js';
 import type { StreamSnapshot } from './state.js';
 import { DETECTOR_STATE_VERSION } from '../detectors/state.js';
-import { DETECTORS, createDetector, restoreDetector } from '../detectors/registry.js';
-import type { DetectorName } from '../contract/score.js';
+import { createDetector, restoreDetector } from '../detectors/registry.js';
+import { STATISTICAL_DETECTORS, type DetectorName } from '../contract/score.js';
 
 const STEP = 5 * 60_000;
 /** A day at 5-minute steps: short enough that the period is found, and the weekly profile joins, quickly. */
@@ -55,7 +55,8 @@ const feed = (s: ScoringStream, pts: readonly Point[]): (StreamPoint | null)[] =
 const throughJson = (s: ScoringStream): ScoringStream =>
   restoreStream(JSON.parse(JSON.stringify(s.snapshot())));
 
-const detectors = Object.keys(DETECTORS) as DetectorName[];
+// Neural detectors need a trained model and are not snapshotted (detectors/neural.ts).
+const detectors: DetectorName[] = [...STATISTICAL_DETECTORS];
 
 /** Each case: its parameters, its points, and what one uninterrupted stream outputs over them. */
 interface Case {

@@ -7,12 +7,23 @@ import type {
   SeriesState,
 } from '../contract/score.js';
 import type { StreamSnapshot } from './state.js';
+import type { ModelBundle } from '../models/artifacts.js';
 
 export interface ScoreParams {
   detector?: DetectorName;
   /** 0–100, default 50. */
   sensitivity?: number;
   options?: ScoreOptions;
+  /** A trained model (models/): a neural detector scores with it. Plain data, so it crosses to workers. */
+  model?: ModelBundle | null;
+  /** Which trained model was asked for, reported in the response (also when it is not ready). */
+  trained?: TrainedRef | null;
+}
+
+export interface TrainedRef {
+  id: string;
+  version: number | null;
+  state: 'ready' | 'training' | 'failed' | 'quarantined' | 'missing';
 }
 
 /** One point scored by a live stream (continuous jobs). */

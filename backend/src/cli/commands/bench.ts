@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatBenchReport } from '../../bench/report.js';
 import { FULL_PLAN, QUICK_PLAN, runBench, type BenchProgress } from '../../bench/run.js';
-import { DETECTOR_NAMES, type DetectorName } from '../../contract/score.js';
+import { STATISTICAL_DETECTORS, type DetectorName } from '../../contract/score.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { resolveNabRoot } from '../paths.js';
 
@@ -26,9 +26,10 @@ function parseThreads(text: string): number {
 
 function parseDetectors(text: string): DetectorName[] {
   const names = text.split(',').map((s) => s.trim());
-  const unknown = names.filter((n) => !(DETECTOR_NAMES as readonly string[]).includes(n));
+  // The neural detectors are measured in their own section (bench/tfjs.ts): they need trained models.
+  const unknown = names.filter((n) => !(STATISTICAL_DETECTORS as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0) {
-    throw new InvalidArgumentError(`expected a comma-separated list of ${DETECTOR_NAMES.join(', ')}.`);
+    throw new InvalidArgumentError(`expected a comma-separated list of ${STATISTICAL_DETECTORS.join(', ')}.`);
   }
   return [...new Set(names)] as DetectorName[];
 }
