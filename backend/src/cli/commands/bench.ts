@@ -3,7 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
-import { formatBenchReport } from '../../bench/report.js';
+import {
+  CAPACITY_FULL,
+  CAPACITY_QUICK,
+  formatCapacityReport,
+  measureCapacity,
+} from '../../bench/capacity.js';
+import { formatBenchReport, table } from '../../bench/report.js';
 import { FULL_PLAN, QUICK_PLAN, runBench, type BenchProgress } from '../../bench/run.js';
 import { STATISTICAL_DETECTORS, type DetectorName } from '../../contract/score.js';
 import type { CliIO, CliOutput } from '../io.js';
@@ -15,6 +21,7 @@ interface BenchOptions {
   json?: string;
   data?: string;
   workerThreads?: number;
+  capacity: boolean;
 }
 
 function parseThreads(text: string): number {
@@ -83,7 +90,22 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       'scoring worker threads for the API latency run (default: what the service uses here; 0 = inline)',
       parseThreads,
     )
+    .option(
+      '--capacity',
+      'instead: how many series one process keeps scored on a 60 s interval (1k–20k series; ~2 min)',
+      false,
+    )
     .action(async (opts: BenchOptions) => {
+      if (opts.capacity) {
+        const result = await measureCapacity(opts.quick ? CAPACITY_QUICK : CAPACITY_FULL, (row) =>
+          io.stderr.write(
+            `[bench] capacity: ${row.series} series, tick ${row.tickMaxMs.toFixed(1)} ms, scrape ${row.scrapeMs.toFixed(1)} ms\n`,
+          ),
+        );
+        io.stdout.write(formatCapacityReport(result, (rows) => table(rows)));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify(result, null, 2) + '\n');
+        return;
+      }
       const base = opts.quick ? QUICK_PLAN : FULL_PLAN;
       const plan = {
         ...base,
