@@ -21,7 +21,7 @@ import {
   type JobSpec,
 } from './jobs/index.js';
 import { PrometheusClient } from './sources/prometheus/index.js';
-import { tfjsBackend } from './models/runtime.js';
+import { openModels, tfjsBackend } from './models/index.js';
 
 function configOrExit(): Config {
   try {
@@ -88,6 +88,14 @@ async function main(): Promise<void> {
 
   const prometheus = config.prometheus ? new PrometheusClient(config.prometheus) : null;
   const jobs = continuousJobs(config, jobSpecs, logger, registry, prometheus);
+  // Reading the models directory never fails the start: corrupt versions are quarantined and logged.
+  const models = await openModels({
+    dir: config.models.dir,
+    trainingThreads: config.models.trainingThreads,
+    limits: config.limits,
+    logger,
+    version,
+  });
 
   const app = createApp({
     config,
@@ -97,6 +105,7 @@ async function main(): Promise<void> {
     version,
     lifecycle,
     jobs,
+    models: models.mount,
     prometheus,
     tfjsBackend,
   });
@@ -112,6 +121,7 @@ async function main(): Promise<void> {
     steps: [
       { name: 'jobs', run: () => jobs.stop() },
       { name: 'scoring pool', run: () => executor.close() },
+      { name: 'training pool', run: () => models.close() },
     ],
   });
   const exitAfterShutdown = exitOnSignals({ shutdown, lifecycle, logger });
@@ -119,7 +129,14 @@ async function main(): Promise<void> {
   const url = await listenOn(server, config);
   if (lifecycle.shuttingDown) return;
   logger.info(
-    { url, version, auth: Boolean(config.apiToken), workerThreads: config.scoring.workerThreads },
+    {
+      url,
+      version,
+      auth: Boolean(config.apiToken),
+      workerThreads: config.scoring.workerThreads,
+      // TF.js loads on first training: tfjs-node, else wasm, else cpu (models/runtime.ts).
+      tfjsBackend: tfjsBackend() ?? 'not loaded yet',
+    },
     `listening on ${url}`,
   );
   if (!config.apiToken && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {

@@ -21,6 +21,7 @@ import { openApiRoutes } from './routes/openapi.js';
 import type { RouteSpec } from './routes/route.js';
 import { queryRoutes } from './routes/query.js';
 import { scoreRoutes } from './routes/score.js';
+import type { ModelResolver } from '../models/registry.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 
 export const JOBS_MOUNT = '/api/v1/jobs';
@@ -29,6 +30,15 @@ export const JOBS_MOUNT = '/api/v1/jobs';
 export interface JobsMount {
   router: Router;
   openApi?: OpenApiExtension;
+}
+
+export const MODELS_MOUNT = '/api/v1/models';
+
+/** The models API (backend/src/models), mounted at /api/v1/models when present. */
+export interface ModelsMount {
+  router: Router;
+  openApi: OpenApiExtension;
+  resolve: ModelResolver;
 }
 
 export interface AppDeps {
@@ -40,6 +50,7 @@ export interface AppDeps {
   version: string;
   lifecycle?: Lifecycle;
   jobs?: JobsMount;
+  models?: ModelsMount;
   /** The server's Prometheus for POST /api/v1/query; absent or null: the route answers 503. */
   prometheus?: PrometheusClient | null;
   tfjsBackend?: () => string | null;
@@ -107,7 +118,12 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const routes: RouteSpec[] = [
-    ...scoreRoutes({ limits: deps.config.limits, executor: deps.executor, metrics }),
+    ...scoreRoutes({
+      limits: deps.config.limits,
+      executor: deps.executor,
+      metrics,
+      models: deps.models?.resolve,
+    }),
     ...queryRoutes({
       prometheus: deps.prometheus ?? null,
       limits: deps.config.limits,
@@ -128,7 +144,7 @@ export function createApp(deps: AppDeps): Express {
   const document = buildOpenApiDocument({
     routes,
     version: deps.version,
-    extensions: deps.jobs?.openApi ? [deps.jobs.openApi] : [],
+    extensions: [deps.jobs?.openApi, deps.models?.openApi].filter((e): e is OpenApiExtension => !!e),
   });
 
   const app = express();
@@ -155,6 +171,18 @@ export function createApp(deps: AppDeps): Express {
       },
       express.json({ limit: deps.config.limits.maxBodyBytes }),
       deps.jobs.router,
+    );
+  }
+
+  if (deps.models) {
+    app.use(
+      MODELS_MOUNT,
+      (_req, res, next) => {
+        res.locals.mount = MODELS_MOUNT;
+        next();
+      },
+      express.json({ limit: deps.config.limits.maxBodyBytes }),
+      deps.models.router,
     );
   }
 

@@ -17,6 +17,7 @@ import {
   pointsOf,
   scoreBatch,
   type BatchResult,
+  type ResolvedModel,
   type ScoreFn,
   type WorkerTask,
 } from './scoring.js';
@@ -50,7 +51,7 @@ export interface ScoringExecutor {
    * each SeriesScore. Rejects only with ScoringError. `signal` aborts queued and running pool work
    * (the client went away).
    */
-  score(request: ScoreRequest, signal?: AbortSignal): Promise<string[]>;
+  score(request: ScoreRequest, signal?: AbortSignal, model?: ResolvedModel): Promise<string[]>;
   /** Resolves once work can be accepted (the pool has loaded its worker module). */
   start(): Promise<void>;
   isReady(): boolean;
@@ -65,8 +66,8 @@ function engineError(result: Extract<BatchResult, { ok: false }>): ScoringError 
     : new ScoringError('engine', `scoring series[${result.index}] failed: ${result.message}`, result.index);
 }
 
-function scoreInline(score: ScoreFn, request: ScoreRequest): string[] {
-  const result = scoreBatch(score, request.series, paramsOf(request));
+function scoreInline(score: ScoreFn, request: ScoreRequest, model?: ResolvedModel): string[] {
+  const result = scoreBatch(score, request.series, paramsOf(request, model));
   if (!result.ok) throw engineError(result);
   return result.json;
 }
@@ -74,9 +75,9 @@ function scoreInline(score: ScoreFn, request: ScoreRequest): string[] {
 /** Everything on the main thread: `TRAFFICLENS_WORKER_THREADS=0`, and the default in unit tests. */
 export function createInlineExecutor(score: ScoreFn = scoreSeries): ScoringExecutor {
   return {
-    score: async (request, signal) => {
+    score: async (request, signal, model) => {
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
-      return scoreInline(score, request);
+      return scoreInline(score, request, model);
     },
     start: async () => {},
     isReady: () => true,
@@ -165,9 +166,10 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
     chunk: { offset: number; series: SeriesInput[] },
     request: ScoreRequest,
     signal: AbortSignal,
+    model?: ResolvedModel,
   ) {
     const result = await pool.run(
-      { kind: 'score', offset: chunk.offset, series: chunk.series, params: paramsOf(request) },
+      { kind: 'score', offset: chunk.offset, series: chunk.series, params: paramsOf(request, model) },
       { signal },
     );
     if (result === 'pong') throw new ScoringError('worker', 'scoring worker answered a score task with pong');
@@ -176,10 +178,10 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   }
 
   return {
-    async score(request, signal) {
+    async score(request, signal, model) {
       if (inlineWorthy(request.series, options.inlineMaxPoints)) {
         if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
-        return scoreInline(score, request);
+        return scoreInline(score, request, model);
       }
       if (closed) throw new ScoringError('overloaded', 'scoring pool is shut down');
       const chunks = partition(request.series, options.threads);
@@ -199,7 +201,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
       try {
         const parts = await Promise.all(
           chunks.map((chunk) =>
-            runChunk(chunk, request, combined).catch((err: unknown) => {
+            runChunk(chunk, request, combined, model).catch((err: unknown) => {
               siblings.abort();
               throw err;
             }),

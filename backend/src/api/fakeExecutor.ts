@@ -11,7 +11,7 @@ import {
   type ScoringError,
   type ScoringExecutor,
 } from './executor.js';
-import type { ScoreFn } from './scoring.js';
+import type { ResolvedModel, ScoreFn } from './scoring.js';
 
 export class FakeExecutor implements ScoringExecutor {
   readonly requests: ScoreRequest[] = [];
@@ -57,13 +57,13 @@ export class FakeExecutor implements ScoringExecutor {
     while (this.requests.length < count) await new Promise<void>((resolve) => this.#onCall.push(resolve));
   }
 
-  async score(request: ScoreRequest, signal?: AbortSignal): Promise<string[]> {
+  async score(request: ScoreRequest, signal?: AbortSignal, model?: ResolvedModel): Promise<string[]> {
     this.requests.push(request);
     this.signals.push(signal);
     for (const notify of this.#onCall.splice(0)) notify();
     if (this.#holding) await new Promise<void>((resolve) => this.#held.push(resolve));
     if (this.#error) throw this.#error;
-    return this.#inline.score(request, signal);
+    return this.#inline.score(request, signal, model);
   }
 
   async start(): Promise<void> {}

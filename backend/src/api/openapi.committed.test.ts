@@ -10,6 +10,7 @@ import * as prettier from 'prettier';
 import request from 'supertest';
 import { readVersion } from '../config/index.js';
 import { jobsOpenApi } from '../jobs/index.js';
+import { modelsOpenApi } from '../models/routes.js';
 import { testApp } from './testApp.js';
 
 const COMMITTED = fileURLToPath(new URL('../../../docs/api/openapi.json', import.meta.url));
@@ -18,6 +19,7 @@ test('docs/api/openapi.json is the document the service serves', async () => {
   const { app } = testApp({
     version: readVersion(),
     jobs: { router: express.Router(), openApi: jobsOpenApi },
+    models: { router: express.Router(), openApi: modelsOpenApi, resolve: () => null },
   });
   const body = (await request(app).get('/openapi.json').expect(200)).body;
   // Formatted as the repository's Prettier would, so `prettier --check .` accepts the file.

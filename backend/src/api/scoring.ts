@@ -18,8 +18,11 @@ export type WorkerTask =
 export type BatchResult =
   { ok: true; json: string[] } | { ok: false; index: number; message: string; inputError: boolean };
 
-export function paramsOf(request: ScoreRequest): ScoreParams {
-  const params: ScoreParams = {};
+/** What the route resolved beyond the request itself: the trained model named by `request.model`. */
+export type ResolvedModel = Pick<ScoreParams, 'model' | 'trained' | 'detector'>;
+
+export function paramsOf(request: ScoreRequest, resolved: ResolvedModel = {}): ScoreParams {
+  const params: ScoreParams = { ...resolved };
   if (request.detector !== undefined) params.detector = request.detector;
   if (request.sensitivity !== undefined) params.sensitivity = request.sensitivity;
   if (request.options !== undefined) params.options = request.options;

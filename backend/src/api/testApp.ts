@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../config/index.js';
-import { createApp, type JobsMount } from './app.js';
+import { createApp, type JobsMount, type ModelsMount } from './app.js';
 import type { ScoringExecutor } from './executor.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
@@ -12,6 +12,7 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   executor?: ScoringExecutor;
   jobs?: JobsMount;
+  models?: ModelsMount;
   lifecycle?: Lifecycle;
   defaultMetrics?: boolean;
   version?: string;
@@ -22,6 +23,7 @@ export function testApp({
   env = {},
   executor = new FakeExecutor(),
   jobs,
+  models,
   lifecycle = new Lifecycle(),
   defaultMetrics = false,
   version = '0.0.0-test',
@@ -37,6 +39,7 @@ export function testApp({
     version,
     lifecycle,
     jobs,
+    models,
     prometheus,
     // Process metrics install observers per registry; only the test about them turns them on.
     defaultMetrics,

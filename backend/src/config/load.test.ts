@@ -41,6 +41,8 @@ describe('loadConfig', () => {
         TRAFFICLENS_SCORE_TIMEOUT_MS: '0',
         TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: '500',
         TRAFFICLENS_SIMULATOR: 'off',
+        TRAFFICLENS_MODELS_DIR: '/var/lib/trafficlens/models',
+        TRAFFICLENS_TRAINING_THREADS: '2',
       },
     });
     expect(config).toEqual({
@@ -54,7 +56,20 @@ describe('loadConfig', () => {
       simulator: false,
       prometheus: null,
       jobsFile: null,
+      models: { dir: '/var/lib/trafficlens/models', trainingThreads: 2 },
     });
+  });
+
+  test('models: ./models and one training thread by default; the flags win', () => {
+    expect(loadConfig({ env: {} }).models).toEqual({ dir: './models', trainingThreads: 1 });
+    const config = loadConfig({
+      env: { TRAFFICLENS_MODELS_DIR: '/a' },
+      argv: ['--models-dir', '/b', '--training-threads', '3'],
+    });
+    expect(config.models).toEqual({ dir: '/b', trainingThreads: 3 });
+    expect(() => loadConfig({ env: { TRAFFICLENS_TRAINING_THREADS: '0' } })).toThrow(
+      'TRAFFICLENS_TRAINING_THREADS (--training-threads): expected an integer between 1 and 64, got "0"',
+    );
   });
 
   test('flags win over the environment', () => {

@@ -22,6 +22,8 @@ export const FLAGS = {
   config: 'TRAFFICLENS_CONFIG',
   'prometheus-url': 'TRAFFICLENS_PROMETHEUS_URL',
   'prometheus-timeout-ms': 'TRAFFICLENS_PROMETHEUS_TIMEOUT_MS',
+  'models-dir': 'TRAFFICLENS_MODELS_DIR',
+  'training-threads': 'TRAFFICLENS_TRAINING_THREADS',
 } as const satisfies Record<string, keyof EnvInput>;
 // No --api-token (nor Prometheus credential) flags on purpose: command lines are visible to every user
 // through `ps`.

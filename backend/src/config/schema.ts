@@ -107,6 +107,14 @@ export const EnvConfig = z.object({
   TRAFFICLENS_SIMULATOR: boolean(undefined).describe(
     'run the embedded traffic simulator jobs (default: only when neither a Prometheus nor a jobs file is configured)',
   ),
+  TRAFFICLENS_MODELS_DIR: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? './models' : v.trim()))
+    .describe('folder of trained models (created if missing; relative to the working directory)'),
+  TRAFFICLENS_TRAINING_THREADS: integer(1, 64, 1).describe(
+    'worker threads that train models (each keeps a core busy while it trains)',
+  ),
   TRAFFICLENS_CONFIG: z
     .string()
     .optional()
@@ -174,6 +182,7 @@ export interface Config {
   prometheus: PrometheusConfig | null;
   /** The YAML jobs file (TRAFFICLENS_CONFIG / --config), not yet read. */
   jobsFile: string | null;
+  models: { dir: string; trainingThreads: number };
 }
 
 export interface PrometheusConfig {
@@ -245,5 +254,6 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
               : {}),
           },
     jobsFile: env.TRAFFICLENS_CONFIG ?? null,
+    models: { dir: env.TRAFFICLENS_MODELS_DIR, trainingThreads: env.TRAFFICLENS_TRAINING_THREADS },
   };
 }

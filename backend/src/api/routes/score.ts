@@ -5,7 +5,8 @@ import { ApiError, parseOrThrow } from '../errors.js';
 import { ScoringError, type ScoringExecutor } from '../executor.js';
 import type { ApiMetrics } from '../metrics.js';
 import { ScoreRequestBody } from '../schemas.js';
-import { pointsOf } from '../scoring.js';
+import { pointsOf, type ResolvedModel } from '../scoring.js';
+import type { ModelResolver } from '../../models/registry.js';
 import { errorResponses } from './errors.js';
 import type { RouteSpec } from './route.js';
 
@@ -13,6 +14,24 @@ export interface ScoreRouteDeps {
   limits: Config['limits'];
   executor: ScoringExecutor;
   metrics: ApiMetrics;
+  /** Trained models by id (request field `model`); absent: every `model` is unknown. */
+  models?: ModelResolver;
+}
+
+/** The trained model a request names: unknown → 404; known but not ready → the engine falls back. */
+function resolveModel(request: ScoreRequest, models: ModelResolver | undefined): ResolvedModel | undefined {
+  if (request.model === undefined) return undefined;
+  const found = models?.(request.model) ?? null;
+  if (!found) {
+    throw new ApiError(
+      404,
+      'model_not_found',
+      `no model ${JSON.stringify(request.model)}; GET /api/v1/models lists them`,
+      'validation',
+      [{ path: 'model', message: 'no such model' }],
+    );
+  }
+  return { detector: found.detector, model: found.bundle, trained: found.ref };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -50,7 +69,7 @@ export function checkCountLimits(body: unknown, limits: Config['limits']): void 
   });
 }
 
-export function scoreRoutes({ limits, executor, metrics }: ScoreRouteDeps): RouteSpec[] {
+export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDeps): RouteSpec[] {
   const requireJson: RequestHandler = (req, _res, next) => {
     if (!req.is('application/json')) {
       throw new ApiError(
@@ -66,7 +85,8 @@ export function scoreRoutes({ limits, executor, metrics }: ScoreRouteDeps): Rout
   const score: RequestHandler = async (req, res) => {
     checkCountLimits(req.body, limits);
     const request: ScoreRequest = parseOrThrow(ScoreRequestBody, req.body);
-    const detector = request.detector ?? 'auto';
+    const model = resolveModel(request, models);
+    const detector = request.detector ?? model?.detector ?? 'auto';
 
     // A client that gives up should not keep a worker busy: cancel its queued and running chunks.
     const clientGone = new AbortController();
@@ -76,7 +96,7 @@ export function scoreRoutes({ limits, executor, metrics }: ScoreRouteDeps): Rout
 
     let json: string[];
     try {
-      json = await executor.score(request, clientGone.signal);
+      json = await executor.score(request, clientGone.signal, model);
     } catch (err) {
       if (!(err instanceof ScoringError && (err.kind === 'aborted' || err.kind === 'input'))) {
         metrics.scoringErrors.inc({ detector, kind: err instanceof ScoringError ? err.kind : 'unknown' });
@@ -102,7 +122,7 @@ export function scoreRoutes({ limits, executor, metrics }: ScoreRouteDeps): Rout
       requestBody: ScoreRequestBody,
       responses: {
         200: { description: 'one scored series per input series, same order', schema: ScoreResponse },
-        ...errorResponses(400, 401, 413, 415, 500, 503),
+        ...errorResponses(400, 401, 404, 413, 415, 500, 503),
       },
       handlers: [express.json({ limit: limits.maxBodyBytes, strict: true }), requireJson, score],
     },

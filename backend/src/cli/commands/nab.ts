@@ -2,7 +2,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DetectorName } from '../../contract/score.js';
-import { nabAnomalyScores } from '../../engine/index.js';
+import { nabAnomalyScores, type ScoreParams } from '../../engine/index.js';
+import { NEURAL_DETECTORS, type NeuralDetector } from '../../contract/models.js';
+import { trainModel } from '../../models/train.js';
+import type { NabDetectorFn } from '../../nab/index.js';
+import { CliError, EXIT_USAGE } from '../errors.js';
 import { runNab } from '../../nab/index.js';
 import { formatNabReport } from '../format.js';
 import type { CliIO } from '../io.js';
@@ -33,17 +37,35 @@ export function registerNabCommand(program: Command, io: CliIO): void {
       const root = resolveNabRoot(opts.data);
       const name = opts.name ?? opts.detector;
       const params = { detector: opts.detector, sensitivity: opts.sensitivity, options: { causal: true } };
+      const neural = (NEURAL_DETECTORS as readonly string[]).includes(opts.detector);
+      if (opts.detector === 'classifier') {
+        throw new CliError(
+          'the classifier needs labels; NAB scores detectors that see no labels, so it is not run on NAB (evaluate it with trafficlens evaluate)',
+          EXIT_USAGE,
+        );
+      }
       const progress = createProgress(io.stderr);
       let run;
       try {
-        run = await runNab(root, (timestamps, values) => nabAnomalyScores(timestamps, values, params), {
-          detectorName: name,
-          outDir: resolve(opts.out),
-          files: opts.files,
-          meta: { engineDetector: opts.detector, sensitivity: opts.sensitivity, causal: true },
-          onFileStart: (p) => progress.start(p.index, p.total, p.file.relPath),
-          onFileDone: (p) => progress.done(p.index, p.total, p.file.relPath, p.elapsedMs),
-        });
+        run = await runNab(
+          root,
+          neural ? nabNeural(params) : (timestamps, values) => nabAnomalyScores(timestamps, values, params),
+          {
+            detectorName: name,
+            outDir: resolve(opts.out),
+            files: opts.files,
+            meta: {
+              engineDetector: opts.detector,
+              sensitivity: opts.sensitivity,
+              causal: true,
+              ...(neural
+                ? { training: 'each file: a model trained on its probationary prefix (first 15 %) only' }
+                : {}),
+            },
+            onFileStart: (p) => progress.start(p.index, p.total, p.file.relPath),
+            onFileDone: (p) => progress.done(p.index, p.total, p.file.relPath, p.elapsedMs),
+          },
+        );
       } finally {
         progress.stop();
       }
@@ -64,4 +86,21 @@ export function registerNabCommand(program: Command, io: CliIO): void {
         }),
       );
     });
+}
+
+/**
+ * A neural detector on NAB, causally: each file's model is trained on the file's probationary prefix
+ * (the first 15 %, which NAB does not score) and then scores the whole file point by point.
+ */
+function nabNeural(params: ScoreParams): NabDetectorFn {
+  return async (timestamps, values, file) => {
+    const n = file.probationLength;
+    const { bundle } = await trainModel({
+      id: 'nab',
+      version: 1,
+      detector: params.detector as NeuralDetector,
+      series: { timestamps: timestamps.slice(0, n), values: values.slice(0, n) },
+    });
+    return nabAnomalyScores(timestamps, values, { ...params, model: bundle });
+  };
 }

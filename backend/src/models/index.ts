@@ -1,0 +1,51 @@
+/**
+ * The model lifecycle as the service wires it: a registry on the models directory (loaded, with
+ * corrupt versions quarantined), a training pool, and the API mount.
+ */
+import type { Logger } from 'pino';
+import type { ModelsMount } from '../api/app.js';
+import { ModelRegistry, type Trainer } from './registry.js';
+import { createModelsRouter, modelsOpenApi, type ModelsRouteLimits } from './routes.js';
+import { createPoolTrainer } from './trainer.js';
+
+export { ModelRegistry, ModelError, type Trainer, type TrainJob } from './registry.js';
+export { createInlineTrainer, createPoolTrainer, runTrainJob } from './trainer.js';
+export { createModelsRouter, modelsOpenApi, MODELS_BASE_PATH } from './routes.js';
+export { loadTf, tfjsBackend, type TfjsBackend } from './runtime.js';
+
+export interface ModelsOptions {
+  dir: string;
+  trainingThreads: number;
+  limits: ModelsRouteLimits;
+  logger: Logger;
+  version: string;
+  /** Defaults to a pool of `trainingThreads` worker threads. */
+  trainer?: Trainer;
+}
+
+export interface Models {
+  registry: ModelRegistry;
+  mount: ModelsMount;
+  close(): Promise<void>;
+}
+
+export async function openModels(options: ModelsOptions): Promise<Models> {
+  const trainer =
+    options.trainer ?? createPoolTrainer({ threads: options.trainingThreads, logger: options.logger });
+  const registry = new ModelRegistry({
+    dir: options.dir,
+    trainer,
+    logger: options.logger,
+    version: options.version,
+  });
+  await registry.load();
+  return {
+    registry,
+    mount: {
+      router: createModelsRouter(registry, options.limits),
+      openApi: modelsOpenApi,
+      resolve: (id) => registry.resolve(id),
+    },
+    close: () => registry.close(),
+  };
+}

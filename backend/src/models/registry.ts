@@ -1,0 +1,329 @@
+/**
+ * The model registry: the models directory, what is in it, and the training jobs that add to it.
+ *
+ *   <dir>/<id>/v<N>/...        one folder per version (artifacts.ts), written atomically
+ *   <dir>/.quarantine/...      versions that failed to load, moved aside with a reason.txt
+ *
+ * At start every version is read and checked (metadata schema, weights checksum, layers against the
+ * input shape); one that fails is logged, moved to the quarantine folder and never crashes the
+ * service. The newest good version of a model scores; retraining writes the next version and the
+ * previous one keeps scoring until it is ready. Training runs through a `Trainer` (a worker pool in
+ * the service, in-process in tests and the CLI), never on the event loop.
+ */
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { ModelMetadata, ModelStatus, TrainModelRequest, TrainingProgress } from '../contract/models.js';
+import type { TrainedRef } from '../engine/types.js';
+import { readModelDir, type ModelBundle } from './artifacts.js';
+import { DEFAULT_EPOCHS } from './train.js';
+
+export interface TrainJob {
+  dir: string;
+  id: string;
+  version: number;
+  request: TrainModelRequest;
+  trafficlensVersion: string;
+}
+
+/** Trains a model and writes it to `<job.dir>/<job.id>/v<job.version>`; resolves with its metadata. */
+export interface Trainer {
+  train(
+    job: TrainJob,
+    onProgress: (epoch: number, epochs: number, loss: number) => void,
+  ): Promise<ModelMetadata>;
+  close(): Promise<void>;
+}
+
+export interface ModelLookup {
+  detector: ModelStatus['detector'];
+  bundle: ModelBundle | null;
+  ref: TrainedRef;
+}
+
+/** What the score route needs of the registry. */
+export type ModelResolver = (id: string) => ModelLookup | null;
+
+export class ModelError extends Error {
+  constructor(
+    readonly kind: 'not_found' | 'invalid' | 'busy',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}
+
+interface Entry {
+  id: string;
+  detector: ModelStatus['detector'];
+  versions: Map<number, ModelBundle>;
+  training: TrainingProgress | null;
+  /** Next version number to write (also past quarantined or failed ones, so a folder is never reused). */
+  next: number;
+  problem: string | null;
+  quarantined: boolean;
+  job: Promise<void> | null;
+}
+
+export const QUARANTINE = '.quarantine';
+const VERSION_DIR = /^v(\d+)$/;
+
+export interface ModelRegistryOptions {
+  dir: string;
+  trainer: Trainer;
+  logger: Logger;
+  version: string;
+}
+
+export class ModelRegistry {
+  readonly dir: string;
+  private readonly entries = new Map<string, Entry>();
+  private counter = 0;
+  private closed = false;
+
+  constructor(private readonly opts: ModelRegistryOptions) {
+    this.dir = resolve(opts.dir);
+  }
+
+  /** Reads every model in the directory; corrupt versions are quarantined. Never throws for bad files. */
+  async load(): Promise<{ models: number; quarantined: number }> {
+    await mkdir(this.dir, { recursive: true });
+    let quarantined = 0;
+    for (const id of await readdir(this.dir).catch(() => [] as string[])) {
+      if (id.startsWith('.')) continue;
+      const modelDir = join(this.dir, id);
+      let names: string[];
+      try {
+        names = await readdir(modelDir);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        // Leftovers of a write that never finished (a crash mid-save): never complete, never loaded.
+        if (name.startsWith('.tmp-')) await rm(join(modelDir, name), { recursive: true, force: true });
+      }
+      const versions = names
+        .map((n) => VERSION_DIR.exec(n))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => Number(m[1]))
+        .sort((a, b) => a - b);
+      for (const v of versions) {
+        const versionDir = join(modelDir, `v${v}`);
+        try {
+          const bundle = await readModelDir(versionDir);
+          if (bundle.metadata.id !== id || bundle.metadata.version !== v) {
+            throw new Error(`metadata.json names ${bundle.metadata.id} v${bundle.metadata.version}`);
+          }
+          const e = this.entry(id, bundle.metadata.detector);
+          e.versions.set(v, bundle);
+          e.next = Math.max(e.next, v + 1);
+        } catch (err) {
+          quarantined++;
+          await this.quarantine(id, v, versionDir, err instanceof Error ? err.message : String(err));
+        }
+      }
+    }
+    const models = [...this.entries.values()].filter((e) => e.versions.size > 0).length;
+    this.opts.logger.info(
+      { stage: 'models', dir: this.dir, models, quarantined },
+      `models: ${models} loaded from ${this.dir}${quarantined ? `, ${quarantined} corrupt version(s) quarantined` : ''}`,
+    );
+    return { models, quarantined };
+  }
+
+  private entry(id: string, detector: ModelStatus['detector']): Entry {
+    let e = this.entries.get(id);
+    if (!e) {
+      e = {
+        id,
+        detector,
+        versions: new Map(),
+        training: null,
+        next: 1,
+        problem: null,
+        quarantined: false,
+        job: null,
+      };
+      this.entries.set(id, e);
+    }
+    return e;
+  }
+
+  private async quarantine(id: string, version: number, versionDir: string, reason: string): Promise<void> {
+    const target = join(this.dir, QUARANTINE, `${id}-v${version}-${Date.now()}`);
+    try {
+      await mkdir(join(this.dir, QUARANTINE), { recursive: true });
+      await rename(versionDir, target);
+      await writeFile(join(target, 'reason.txt'), `${reason}\n`);
+    } catch (err) {
+      this.opts.logger.error({ stage: 'models', id, version, err }, 'could not move a corrupt model aside');
+    }
+    this.opts.logger.warn(
+      { stage: 'models', id, version, reason, movedTo: target },
+      `model ${id} v${version} is corrupt and was quarantined: ${reason}`,
+    );
+    // The id stays known (its state says what happened) and is retrainable under the same id.
+    const e = this.entries.get(id) ?? this.entry(id, 'autoencoder');
+    e.quarantined = e.versions.size === 0;
+    e.problem = `v${version} quarantined: ${reason}`;
+    e.next = Math.max(e.next, version + 1);
+  }
+
+  private current(e: Entry): ModelBundle | null {
+    let best: ModelBundle | null = null;
+    for (const b of e.versions.values()) if (!best || b.metadata.version > best.metadata.version) best = b;
+    return best;
+  }
+
+  private status(e: Entry): ModelStatus {
+    const cur = this.current(e);
+    const state: ModelStatus['state'] = cur
+      ? 'ready'
+      : e.training && (e.training.state === 'queued' || e.training.state === 'training')
+        ? 'training'
+        : e.quarantined
+          ? 'quarantined'
+          : 'failed';
+    return {
+      id: e.id,
+      detector: cur?.metadata.detector ?? e.detector,
+      state,
+      version: cur?.metadata.version ?? null,
+      versions: [...e.versions.keys()].sort((a, b) => a - b),
+      training: e.training ? { ...e.training } : null,
+      metadata: cur?.metadata ?? null,
+      problem: cur ? null : e.problem,
+    };
+  }
+
+  list(): ModelStatus[] {
+    return [...this.entries.values()].map((e) => this.status(e)).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  get(id: string): ModelStatus | null {
+    const e = this.entries.get(id);
+    return e ? this.status(e) : null;
+  }
+
+  /** What scoring with `model: id` uses: the ready bundle (null while none is) and how to report it. */
+  resolve(id: string): ModelLookup | null {
+    const e = this.entries.get(id);
+    if (!e) return null;
+    const s = this.status(e);
+    return {
+      detector: s.detector,
+      bundle: this.current(e),
+      ref: { id, version: s.version, state: s.state },
+    };
+  }
+
+  /**
+   * Starts training (a new model, or the next version of `request.id`); returns at once. The previous
+   * version keeps scoring until the new one is written and checked.
+   */
+  startTraining(request: TrainModelRequest): { id: string; version: number; training: TrainingProgress } {
+    if (this.closed) throw new ModelError('busy', 'the service is shutting down');
+    const id = request.id ?? this.newId(request.detector);
+    const existing = this.entries.get(id);
+    if (existing?.job) {
+      throw new ModelError(
+        'busy',
+        `model ${id} is already training (v${existing.next - 1}); wait for it to finish`,
+      );
+    }
+    const cur = existing ? this.current(existing) : null;
+    if (cur && cur.metadata.detector !== request.detector) {
+      throw new ModelError(
+        'invalid',
+        `model ${id} is a ${cur.metadata.detector} model; retrain it with that detector or use another id`,
+      );
+    }
+    const e = existing ?? this.entry(id, request.detector);
+    e.detector = request.detector;
+    const version = e.next++;
+    const training: TrainingProgress = {
+      state: 'queued',
+      epoch: 0,
+      epochs: request.options?.epochs ?? DEFAULT_EPOCHS[request.detector],
+      loss: null,
+      startedAt: null,
+      finishedAt: null,
+      error: null,
+    };
+    e.training = training;
+    const job: TrainJob = { dir: this.dir, id, version, request, trafficlensVersion: this.opts.version };
+    const log = this.opts.logger;
+    log.info({ stage: 'models', id, version, detector: request.detector }, `training ${id} v${version}`);
+    e.job = this.opts.trainer
+      .train(job, (epoch, epochs, loss) => {
+        training.state = 'training';
+        training.startedAt ??= new Date().toISOString();
+        training.epoch = epoch;
+        training.epochs = epochs;
+        training.loss = Number.isFinite(loss) ? loss : null;
+      })
+      .then(async (metadata) => {
+        const bundle = await readModelDir(join(this.dir, id, `v${version}`));
+        if (!this.entries.has(id)) return; // deleted while training
+        e.versions.set(version, bundle);
+        e.problem = null;
+        e.quarantined = false;
+        training.state = 'done';
+        training.finishedAt = new Date().toISOString();
+        log.info(
+          {
+            stage: 'models',
+            id,
+            version,
+            tfjsBackend: metadata.tfjs.backend,
+            loss: metadata.metrics.loss,
+            ms: metadata.training.durationMs,
+          },
+          `trained ${id} v${version} on the TensorFlow.js ${metadata.tfjs.backend} backend in ${metadata.training.durationMs} ms`,
+        );
+      })
+      .catch((err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        training.state = 'failed';
+        training.error = message;
+        training.finishedAt = new Date().toISOString();
+        e.problem = `training v${version} failed: ${message}`;
+        log.warn(
+          { stage: 'models', id, version, err: message },
+          `training ${id} v${version} failed: ${message}`,
+        );
+      })
+      .finally(() => {
+        e.job = null;
+      });
+    return { id, version, training: { ...training } };
+  }
+
+  /** Resolves when the model's current training job (if any) has finished, successfully or not. */
+  async settled(id: string): Promise<void> {
+    await this.entries.get(id)?.job;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const e = this.entries.get(id);
+    if (!e) return false;
+    this.entries.delete(id);
+    await rm(join(this.dir, id), { recursive: true, force: true });
+    this.opts.logger.info({ stage: 'models', id }, `deleted model ${id}`);
+    return true;
+  }
+
+  private newId(detector: string): string {
+    for (;;) {
+      const id = `${detector}-${Date.now().toString(36)}${(this.counter++).toString(36)}`;
+      if (!this.entries.has(id)) return id;
+    }
+  }
+
+  /** Stops the trainer; running jobs are abandoned (their temporary folders are removed at next start). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.opts.trainer.close();
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The models API, mounted by the service at /api/v1/models: train (202 + an id to poll), list, get,
+ * delete. Errors go to the service's central error handler, in its error shape.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  ModelMetadata,
+  ModelStatus,
+  ModelsListResponse,
+  TrainModelRequest,
+  TrainModelResponse,
+  TrainingProgress,
+  type LabelRange,
+} from '../contract/models.js';
+import { ApiError, parseOrThrow } from '../api/errors.js';
+import { ModelError, type ModelRegistry } from './registry.js';
+
+export const MODELS_BASE_PATH = '/api/v1/models';
+
+export interface ModelsRouteLimits {
+  maxPointsPerSeries: number;
+}
+
+function toApi(err: unknown): unknown {
+  if (!(err instanceof ModelError)) return err;
+  const status = err.kind === 'not_found' ? 404 : err.kind === 'busy' ? 409 : 400;
+  const code = err.kind === 'not_found' ? 'not_found' : err.kind === 'busy' ? 'conflict' : 'invalid_request';
+  return new ApiError(status, code, err.message, 'validation');
+}
+
+const notFound = (id: string) =>
+  new ApiError(
+    404,
+    'not_found',
+    `no model ${JSON.stringify(id.slice(0, 100))}; GET ${MODELS_BASE_PATH} lists them`,
+    'routing',
+  );
+
+function countLabelled(timestamps: readonly number[], labels: readonly LabelRange[]): number {
+  let n = 0;
+  for (const t of timestamps) if (labels.some((r) => t >= r.start && t <= r.end)) n++;
+  return n;
+}
+
+/** Refusals that need no training to know: mismatched arrays, too many points, a classifier without both classes. */
+function precheck(request: TrainModelRequest, limits: ModelsRouteLimits): void {
+  const { timestamps, values } = request.series;
+  if (timestamps.length !== values.length) {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `series: timestamps has ${timestamps.length} points but values has ${values.length}; they must pair up`,
+      'validation',
+      [{ path: 'series', message: 'timestamps and values must have the same length' }],
+    );
+  }
+  if (timestamps.length > limits.maxPointsPerSeries) {
+    throw new ApiError(
+      413,
+      'too_many_points',
+      `series has ${timestamps.length} points; the limit is ${limits.maxPointsPerSeries} points per series (TRAFFICLENS_MAX_POINTS_PER_SERIES)`,
+      'limits',
+    );
+  }
+  if (request.detector === 'classifier') {
+    const labels = request.options?.labels ?? [];
+    const positives = countLabelled(timestamps, labels);
+    if (positives === 0 || positives === timestamps.length) {
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `classifier needs labels with both classes: ${positives} of ${timestamps.length} points fall in the labelled anomalous ranges` +
+          (labels.length === 0 ? ' (no options.labels given)' : ''),
+        'validation',
+        [{ path: 'options.labels', message: 'give anomalous ranges that cover some points but not all' }],
+      );
+    }
+  }
+}
+
+export function createModelsRouter(registry: ModelRegistry, limits: ModelsRouteLimits): Router {
+  const router = Router();
+
+  router.post('/', (req, res) => {
+    const request = parseOrThrow(TrainModelRequest, req.body);
+    precheck(request, limits);
+    let started;
+    try {
+      started = registry.startTraining(request);
+    } catch (err) {
+      throw toApi(err);
+    }
+    const body: TrainModelResponse = {
+      id: started.id,
+      version: started.version,
+      status: `${MODELS_BASE_PATH}/${started.id}`,
+      training: started.training,
+    };
+    res.status(202).location(body.status).json(body);
+  });
+
+  router.get('/', (_req, res) => {
+    const body: ModelsListResponse = { models: registry.list(), directory: registry.dir };
+    res.json(body);
+  });
+
+  router.get('/:id', (req, res) => {
+    const status = registry.get(req.params.id);
+    if (!status) throw notFound(req.params.id);
+    res.json(status);
+  });
+
+  router.delete('/:id', async (req, res) => {
+    if (!(await registry.delete(req.params.id))) throw notFound(req.params.id);
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+// OpenAPI: the same schemas, as an extension the service's document merges (like the jobs API).
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+function schemasOf(list: [z.ZodType, string][], io: 'input' | 'output'): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of list) registry.add(schema, { id });
+  const out: Record<string, unknown> = {};
+  const generated = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` }).schemas;
+  for (const [id, schema] of Object.entries(generated)) {
+    const { $id: _id, $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+    out[id] = rest;
+  }
+  return out;
+}
+
+const json = (id: string, description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref(id) } },
+});
+const error = (description: string) => json('ErrorResponse', description);
+const idParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'model id',
+  schema: { type: 'string' },
+};
+const common = { tags: ['models'], security: [{ bearerAuth: [] }] };
+
+export const modelsOpenApi = {
+  schemas: {
+    ...schemasOf([[TrainModelRequest, 'TrainModelRequest']], 'input'),
+    ...schemasOf(
+      [
+        [TrainModelResponse, 'TrainModelResponse'],
+        [ModelsListResponse, 'ModelsListResponse'],
+        [ModelStatus, 'ModelStatus'],
+        [ModelMetadata, 'ModelMetadata'],
+        [TrainingProgress, 'TrainingProgress'],
+      ],
+      'output',
+    ),
+  },
+  paths: {
+    [MODELS_BASE_PATH]: {
+      post: {
+        ...common,
+        operationId: 'trainModel',
+        summary: 'Train a model for a series (in a worker thread); poll the returned status URL',
+        description:
+          'Starts training and answers 202 at once. An existing id is retrained as its next version; the ' +
+          'previous version keeps scoring until the new one is ready. Score with it: POST /api/v1/score ' +
+          'with "model": id.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('TrainModelRequest') } },
+        },
+        responses: {
+          202: json('TrainModelResponse', 'training started'),
+          400: error('invalid request, or a classifier without labels of both classes'),
+          409: error('this model is already training'),
+          413: error('too many points'),
+        },
+      },
+      get: {
+        ...common,
+        operationId: 'listModels',
+        summary: 'Models, their versions, training progress and problems',
+        responses: { 200: json('ModelsListResponse', 'every model the service knows') },
+      },
+    },
+    [`${MODELS_BASE_PATH}/{id}`]: {
+      get: {
+        ...common,
+        operationId: 'getModel',
+        summary: 'One model: state, versions, training progress and metadata',
+        parameters: [idParam],
+        responses: { 200: json('ModelStatus', 'the model'), 404: error('no such model') },
+      },
+      delete: {
+        ...common,
+        operationId: 'deleteModel',
+        summary: 'Delete a model and all its versions',
+        parameters: [idParam],
+        responses: { 204: { description: 'deleted' }, 404: error('no such model') },
+      },
+    },
+  },
+};
