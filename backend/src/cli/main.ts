@@ -11,6 +11,8 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerNabScoreCommand } from './commands/nab-score.js';
 import { registerNabCommand } from './commands/nab.js';
 import { registerScoreCommand } from './commands/score.js';
+import { registerTrainCommand } from './commands/train.js';
+import { registerEvaluateCommand } from './commands/evaluate.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { processIO, type CliIO } from './io.js';
 
@@ -38,6 +40,8 @@ export function createProgram(io: CliIO): Command {
   registerNabCommand(program, io);
   registerNabScoreCommand(program, io);
   registerBenchCommand(program, io);
+  registerTrainCommand(program, io);
+  registerEvaluateCommand(program, io);
   return program;
 }
 
