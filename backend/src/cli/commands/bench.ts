@@ -10,6 +10,7 @@ import {
   measureCapacity,
 } from '../../bench/capacity.js';
 import { formatBenchReport, table } from '../../bench/report.js';
+import { TF_FULL, TF_QUICK, formatTfjsReport, measureTfjs, type TfBenchResult } from '../../bench/tfjs.js';
 import { FULL_PLAN, QUICK_PLAN, runBench, type BenchProgress } from '../../bench/run.js';
 import { STATISTICAL_DETECTORS, type DetectorName } from '../../contract/score.js';
 import type { CliIO, CliOutput } from '../io.js';
@@ -17,6 +18,7 @@ import { resolveNabRoot } from '../paths.js';
 
 interface BenchOptions {
   quick: boolean;
+  tfjs: boolean;
   detectors?: DetectorName[];
   json?: string;
   data?: string;
@@ -78,6 +80,10 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     .command('bench')
     .description('measure causal throughput (vs augurs), stream memory and /api/v1/score latency')
     .option('--quick', 'a smaller run (shorter series, 1 repetition, fewer streams and requests)', false)
+    .option(
+      '--no-tfjs',
+      'skip the TensorFlow.js section (training/scoring per backend, latency while training)',
+    )
     .option('--json <file>', 'also write every number to <file> as JSON')
     .option(
       '--detectors <list>',
@@ -116,9 +122,24 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       const progress = benchProgress(io.stderr);
       const result = await runBench(plan, progress);
       io.stdout.write(formatBenchReport(result));
+      let tfjs: TfBenchResult | null = null;
+      if (opts.tfjs) {
+        const tf = opts.quick ? TF_QUICK : TF_FULL;
+        progress.phase('tensorflow.js', 1);
+        tfjs = await measureTfjs({
+          ...tf,
+          api: tf.api && { ...tf.api, workerThreads: opts.workerThreads },
+          onStep: (label) => progress.tick(label),
+        });
+        progress.done(
+          `tensorflow.js: ${tfjs.defaultBackend} by default` +
+            (tfjs.api ? `; /api/v1/score p99 while training ${tfjs.api.ratioP99.toFixed(2)}× idle` : ''),
+        );
+        io.stdout.write(formatTfjsReport(tfjs));
+      }
       if (opts.json) {
         const path = resolve(opts.json);
-        await writeFile(path, JSON.stringify(result, null, 2) + '\n');
+        await writeFile(path, JSON.stringify({ ...result, tfjs }, null, 2) + '\n');
         io.stderr.write(`[bench] wrote ${path}\n`);
       }
     });
