@@ -10,10 +10,16 @@
  * previous one keeps scoring until it is ready. Training runs through a `Trainer` (a worker pool in
  * the service, in-process in tests and the CLI), never on the event loop.
  */
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { ModelMetadata, ModelStatus, TrainModelRequest, TrainingProgress } from '../contract/models.js';
+import {
+  NeuralDetector,
+  type ModelMetadata,
+  type ModelStatus,
+  type TrainModelRequest,
+  type TrainingProgress,
+} from '../contract/models.js';
 import type { TrainedRef } from '../engine/types.js';
 import { readModelDir, type ModelBundle } from './artifacts.js';
 import { DEFAULT_EPOCHS } from './train.js';
@@ -67,6 +73,18 @@ interface Entry {
 }
 
 export const QUARANTINE = '.quarantine';
+
+/** The detector a (possibly corrupt) version's metadata names, if it can still be read. */
+async function detectorOf(dir: string): Promise<ModelStatus['detector']> {
+  try {
+    const raw = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as { detector?: unknown };
+    const d = NeuralDetector.safeParse(raw.detector);
+    if (d.success) return d.data;
+  } catch {
+    // unreadable: unknown
+  }
+  return 'autoencoder';
+}
 const VERSION_DIR = /^v(\d+)$/;
 
 export interface ModelRegistryOptions {
@@ -164,7 +182,7 @@ export class ModelRegistry {
       `model ${id} v${version} is corrupt and was quarantined: ${reason}`,
     );
     // The id stays known (its state says what happened) and is retrainable under the same id.
-    const e = this.entries.get(id) ?? this.entry(id, 'autoencoder');
+    const e = this.entries.get(id) ?? this.entry(id, await detectorOf(target));
     e.quarantined = e.versions.size === 0;
     e.problem = `v${version} quarantined: ${reason}`;
     e.next = Math.max(e.next, version + 1);
