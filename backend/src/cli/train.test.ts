@@ -80,6 +80,13 @@ describe('trafficlens train and evaluate', () => {
     });
     expect(m.segmentsDetected).toBe(1);
     expect(m.rocAuc).toBeGreaterThan(0.9);
+
+    const scored = await runCli(['score', csv(), '--model', join(out, 'link', 'v1'), '--format', 'json']);
+    expect(scored.code).toBe(0);
+    expect(JSON.parse(scored.stdout).model).toMatchObject({
+      detector: 'autoencoder',
+      trained: { id: 'link', version: 1, state: 'ready' },
+    });
   }, 30_000);
 
   test('evaluate reads NAB-style label files and prints the metrics', async () => {

@@ -3,11 +3,9 @@
  * does) and compares the flags and scores with the labels: precision, recall, F1, ROC-AUC and the
  * point-adjusted F1 with a detection delay (models/metrics.ts).
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DetectorName } from '../../contract/score.js';
 import { scoreSeries } from '../../engine/index.js';
-import { readModelDir, type ModelBundle } from '../../models/artifacts.js';
+import { loadModel, trainedRef } from '../models.js';
 import { evaluateDetection } from '../../models/metrics.js';
 import { CliError } from '../errors.js';
 import { readSeriesCsv } from '../input.js';
@@ -30,24 +28,6 @@ function parseDelay(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n > 1_000_000) throw new InvalidArgumentError('expected an integer ≥ 0.');
   return n;
-}
-
-/** A version folder (has metadata.json), or a model folder (its newest v<N>). */
-async function loadModel(path: string): Promise<ModelBundle> {
-  const entries = await readdir(path).catch(() => {
-    throw new CliError(`cannot read model ${path}: no such folder`);
-  });
-  if (entries.includes('metadata.json')) return readModelDir(path);
-  const versions = entries
-    .map((e) => /^v(\d+)$/.exec(e))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => b - a);
-  for (const v of versions) {
-    const dir = join(path, `v${v}`);
-    if ((await stat(dir)).isDirectory()) return readModelDir(dir);
-  }
-  throw new CliError(`${path}: no model version in it (expected v1/, v2/, … or a metadata.json)`);
 }
 
 const fmt = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(3));
@@ -82,7 +62,13 @@ export function registerEvaluateCommand(program: Command, io: CliIO): void {
           : opts.detector;
       const result = scoreSeries(
         { timestamps: series.timestamps, values: series.values },
-        { detector, sensitivity: opts.sensitivity, model, options: { causal: !opts.batch } },
+        {
+          detector,
+          sensitivity: opts.sensitivity,
+          model,
+          trained: trainedRef(model),
+          options: { causal: !opts.batch },
+        },
       );
       const labels = labelPoints(result.timestamps, ranges);
       const m = evaluateDetection(result.score, result.anomaly, labels, opts.delay);

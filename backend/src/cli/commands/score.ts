@@ -7,12 +7,14 @@ import { formatScoreCsv } from '../format.js';
 import { readSeriesCsv } from '../input.js';
 import type { CliIO } from '../io.js';
 import { detectorOption, sensitivityOption } from '../options.js';
+import { loadModel, trainedRef } from '../models.js';
 
 interface ScoreOptions {
   detector: DetectorName;
   sensitivity: number;
   causal: boolean;
   format: 'csv' | 'json';
+  model?: string;
 }
 
 export function registerScoreCommand(program: Command, io: CliIO): void {
@@ -24,11 +26,24 @@ export function registerScoreCommand(program: Command, io: CliIO): void {
     .addOption(sensitivityOption())
     .option('--causal', 'score each point only from data at or before it (as streaming does)', false)
     .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-    .action(async (file: string, opts: ScoreOptions) => {
+    .option('--model <dir>', 'a trained model folder (trafficlens train): its newest version scores')
+    .action(async (file: string, opts: ScoreOptions, command: Command) => {
       const series = await readSeriesCsv(file);
+      const model = opts.model ? await loadModel(opts.model) : null;
+      // With a model and no --detector, the model's detector scores.
+      const detector =
+        model && command.getOptionValueSource('detector') === 'default'
+          ? model.metadata.detector
+          : opts.detector;
       const result = scoreSeries(
         { labels: { source: basename(file) }, timestamps: series.timestamps, values: series.values },
-        { detector: opts.detector, sensitivity: opts.sensitivity, options: { causal: opts.causal } },
+        {
+          detector,
+          sensitivity: opts.sensitivity,
+          model,
+          trained: trainedRef(model),
+          options: { causal: opts.causal },
+        },
       );
       io.stdout.write(opts.format === 'json' ? JSON.stringify(result) + '\n' : formatScoreCsv(result));
     });
