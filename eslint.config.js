@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'test/artifacts/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      'test/artifacts/**',
+      // Grafana plugins: the scaffold's own config (managed by `npx @grafana/create-plugin update`)
+      'plugin/*/.config/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,75 @@
+import React, { useMemo } from 'react';
+import { LoadingState, type PanelProps } from '@grafana/data';
+import { parseFrames } from '../frames/parse';
+import type { PanelOptions } from '../types';
+import { NocWall } from './NocWall';
+import { Overlay } from './Overlay';
+import { PanelMessage, PanelNotice } from './PanelMessage';
+
+/** Picks the state to show (error, loading, empty, nothing drawable) or the mode's drawing. */
+export function AnomalyPanel(props: PanelProps<PanelOptions>) {
+  const { data, options, width, height } = props;
+  const parsed = useMemo(() => parseFrames(data?.series), [data?.series]);
+  const errors = data?.errors ?? [];
+
+  if (data?.state === LoadingState.Error && parsed.series.length === 0) {
+    const message = errors.map((e) => e.message || e.data?.message || 'query failed').join('; ');
+    return <PanelMessage kind="error" title="Query error" detail={message || 'the query failed'} />;
+  }
+  if (parsed.series.length === 0) {
+    if (data?.state === LoadingState.Loading) {
+      return <PanelMessage kind="loading" title="Loading…" />;
+    }
+    if (parsed.problems.length > 0) {
+      return <PanelMessage kind="error" title="Nothing to draw" detail={parsed.problems.join('; ')} />;
+    }
+    return (
+      <PanelMessage kind="empty" title="No data" detail="The query returned no series in this time range." />
+    );
+  }
+
+  const notices: Array<[string, string]> = [];
+  if (!parsed.scored) {
+    notices.push([
+      'unscored',
+      'No anomaly scores: these series are drawn as they are. Bands, scores and anomalies come from a TrafficLens datasource query.',
+    ]);
+  }
+  const learning = parsed.series.filter((s) => s.state === 'learning').length;
+  if (learning > 0) {
+    notices.push([
+      'learning',
+      `${learning} of ${parsed.series.length} series learning: not enough history yet, scores stay 0`,
+    ]);
+  }
+  if (errors.length > 0) {
+    notices.push(['error', `Partial results: ${errors.map((e) => e.message).join('; ')}`]);
+  }
+  if (parsed.problems.length > 0) {
+    notices.push(['problems', `Skipped: ${parsed.problems.join('; ')}`]);
+  }
+  const noticeHeight = notices.length * 22;
+  const inner = { width, height: Math.max(0, height - noticeHeight) };
+
+  return (
+    <div style={{ width, height, display: 'flex', flexDirection: 'column' }} data-testid="trafficlens-panel">
+      {notices.map(([id, text]) => (
+        <PanelNotice key={id} testId={`trafficlens-notice-${id}`}>
+          {text}
+        </PanelNotice>
+      ))}
+      {options.mode === 'noc' ? (
+        <NocWall series={parsed.series} options={options} {...inner} />
+      ) : (
+        <Overlay
+          series={parsed.series}
+          options={options}
+          {...inner}
+          timeRange={props.timeRange}
+          timeZone={props.timeZone}
+          onChangeTimeRange={props.onChangeTimeRange}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,255 @@
+/**
+ * One series of the overlay on a 2D canvas: shaded episodes, the normal band, the expected line, the
+ * value, anomalous points by severity, the y axis, and optionally the score strip (boundary at 1) and
+ * the time axis. Everything is in CSS pixels; the caller scales the context for the device ratio.
+ */
+import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
+import type { TimeZone } from '@grafana/schema';
+import type { PanelSeries } from '../frames/parse';
+import { severityLabel, severityOf } from '../frames/severity';
+import { statusColor, withAlpha } from './colors';
+import { extent, linear, ticks, timeTicks, type Scale } from './scale';
+
+export interface RowLayout {
+  width: number;
+  height: number;
+  from: number;
+  to: number;
+  showBand: boolean;
+  showExpected: boolean;
+  showEpisodes: boolean;
+  showScore: boolean;
+  showTimeAxis: boolean;
+  timeZone?: TimeZone;
+  color: string;
+  formatValue: (v: number) => string;
+}
+
+export const AXIS_WIDTH = 64;
+export const TITLE_HEIGHT = 18;
+export const TIME_AXIS_HEIGHT = 18;
+export const SCORE_HEIGHT = 34;
+const RIGHT_PAD = 8;
+
+export interface RowGeometry {
+  x: Scale;
+  y: Scale;
+  plot: { left: number; top: number; right: number; bottom: number };
+  score: { top: number; bottom: number; y: Scale } | null;
+}
+
+export function rowGeometry(s: PanelSeries, l: RowLayout): RowGeometry {
+  const left = AXIS_WIDTH;
+  const right = Math.max(left + 10, l.width - RIGHT_PAD);
+  const top = TITLE_HEIGHT;
+  const hasScore = l.showScore && s.score !== null;
+  const bottomAll = l.height - (l.showTimeAxis ? TIME_AXIS_HEIGHT : 0);
+  const bottom = Math.max(top + 10, bottomAll - (hasScore ? SCORE_HEIGHT + 4 : 0));
+  const [lo, hi] = extent(
+    s.values,
+    l.showBand ? s.lower : null,
+    l.showBand ? s.upper : null,
+    l.showExpected ? s.expected : null,
+  ) ?? [0, 1];
+  const x = linear(l.from, l.to, left, right);
+  const y = linear(lo, hi, bottom, top);
+  let score: RowGeometry['score'] = null;
+  if (hasScore) {
+    // 0…max(2, peak) so the boundary at 1 sits at mid-height or lower; capped so one huge peak keeps 1 visible.
+    const peak = Math.min(8, Math.max(2, ...(s.score ?? []).map((v) => v ?? 0)));
+    const sTop = bottom + 4;
+    score = { top: sTop, bottom: bottomAll, y: linear(0, peak, bottomAll, sTop) };
+  }
+  return { x, y, plot: { left, top, right, bottom }, score };
+}
+
+function path(
+  ctx: CanvasRenderingContext2D,
+  times: readonly number[],
+  values: ReadonlyArray<number | null>,
+  x: Scale,
+  y: Scale,
+) {
+  ctx.beginPath();
+  let pen = false;
+  for (let i = 0; i < times.length; i++) {
+    const v = values[i];
+    if (v === null) {
+      pen = false;
+      continue;
+    }
+    if (pen) {
+      ctx.lineTo(x(times[i]), y(v));
+    } else {
+      ctx.moveTo(x(times[i]), y(v));
+      pen = true;
+    }
+  }
+}
+
+function band(ctx: CanvasRenderingContext2D, s: PanelSeries, g: RowGeometry) {
+  const { lower, upper, times } = s;
+  if (!lower || !upper) {
+    return;
+  }
+  // One polygon per run of points where both bounds are known: upper forwards, lower backwards.
+  let start = -1;
+  const flush = (end: number) => {
+    if (start < 0 || end <= start) {
+      start = -1;
+      return;
+    }
+    ctx.beginPath();
+    ctx.moveTo(g.x(times[start]), g.y(upper[start]!));
+    for (let i = start + 1; i < end; i++) {
+      ctx.lineTo(g.x(times[i]), g.y(upper[i]!));
+    }
+    for (let i = end - 1; i >= start; i--) {
+      ctx.lineTo(g.x(times[i]), g.y(lower[i]!));
+    }
+    ctx.closePath();
+    ctx.fill();
+    start = -1;
+  };
+  for (let i = 0; i < times.length; i++) {
+    const ok = lower[i] !== null && upper[i] !== null;
+    if (ok && start < 0) {
+      start = i;
+    } else if (!ok) {
+      flush(i);
+    }
+  }
+  flush(times.length);
+}
+
+export function drawRow(
+  ctx: CanvasRenderingContext2D,
+  theme: GrafanaTheme2,
+  s: PanelSeries,
+  l: RowLayout,
+): RowGeometry {
+  const g = rowGeometry(s, l);
+  const { plot } = g;
+  const font = `${theme.typography.bodySmall.fontSize} ${theme.typography.fontFamily}`;
+  ctx.clearRect(0, 0, l.width, l.height);
+  ctx.font = font;
+  ctx.textBaseline = 'middle';
+
+  // Title
+  ctx.fillStyle = theme.colors.text.primary;
+  ctx.textAlign = 'left';
+  ctx.fillText(s.name, plot.left, TITLE_HEIGHT / 2);
+
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plot.left, plot.top, plot.right - plot.left, (g.score?.bottom ?? plot.bottom) - plot.top);
+  ctx.clip();
+
+  if (l.showEpisodes) {
+    for (const e of s.episodes) {
+      const x0 = g.x(e.start);
+      const x1 = Math.max(g.x(e.end), x0 + 2);
+      ctx.fillStyle = withAlpha(theme, statusColor(theme, e.severityLabel), 0.14);
+      ctx.fillRect(x0, plot.top, x1 - x0, (g.score?.bottom ?? plot.bottom) - plot.top);
+    }
+  }
+
+  // Grid
+  ctx.strokeStyle = theme.colors.border.weak;
+  ctx.lineWidth = 1;
+  const yTicks = ticks(
+    g.y.invert(plot.bottom),
+    g.y.invert(plot.top),
+    Math.max(2, Math.floor((plot.bottom - plot.top) / 40)),
+  );
+  for (const t of yTicks) {
+    const py = Math.round(g.y(t)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(plot.left, py);
+    ctx.lineTo(plot.right, py);
+    ctx.stroke();
+  }
+
+  if (l.showBand && s.lower && s.upper) {
+    ctx.fillStyle = withAlpha(theme, theme.visualization.getColorByName('green'), 0.25);
+    band(ctx, s, g);
+  }
+  if (l.showExpected && s.expected) {
+    ctx.strokeStyle = theme.colors.text.secondary;
+    ctx.lineWidth = 1;
+    ctx.setLineDash([6, 4]);
+    path(ctx, s.times, s.expected, g.x, g.y);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.strokeStyle = l.color;
+  ctx.lineWidth = 1.5;
+  path(ctx, s.times, s.values, g.x, g.y);
+  ctx.stroke();
+
+  // Anomalous points, coloured by the severity of their own score; the worst drawn last, on top.
+  if (s.anomaly) {
+    const anomalous: number[] = [];
+    for (let i = 0; i < s.times.length; i++) {
+      if (s.anomaly[i] && s.values[i] !== null) {
+        anomalous.push(i);
+      }
+    }
+    anomalous.sort((a, b) => (s.score?.[a] ?? 0) - (s.score?.[b] ?? 0));
+    for (const i of anomalous) {
+      const sev = severityOf(s.score?.[i] ?? 1);
+      ctx.beginPath();
+      ctx.arc(g.x(s.times[i]), g.y(s.values[i]!), 4, 0, 2 * Math.PI);
+      ctx.fillStyle = statusColor(theme, severityLabel(sev));
+      ctx.fill();
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = theme.colors.background.primary;
+      ctx.stroke();
+    }
+  }
+
+  if (g.score && s.score) {
+    const sc = g.score;
+    ctx.fillStyle = theme.colors.background.secondary;
+    ctx.fillRect(plot.left, sc.top, plot.right - plot.left, sc.bottom - sc.top);
+    ctx.fillStyle = withAlpha(theme, theme.visualization.getColorByName('purple'), 0.35);
+    ctx.beginPath();
+    ctx.moveTo(g.x(s.times[0] ?? l.from), sc.bottom);
+    for (let i = 0; i < s.times.length; i++) {
+      ctx.lineTo(g.x(s.times[i]), sc.y(Math.min(s.score[i] ?? 0, sc.y.invert(sc.top))));
+    }
+    ctx.lineTo(g.x(s.times[s.times.length - 1] ?? l.to), sc.bottom);
+    ctx.closePath();
+    ctx.fill();
+    // The anomaly boundary.
+    ctx.strokeStyle = statusColor(theme, 'critical');
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(plot.left, Math.round(sc.y(1)) + 0.5);
+    ctx.lineTo(plot.right, Math.round(sc.y(1)) + 0.5);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.restore();
+
+  // Axes labels
+  ctx.fillStyle = theme.colors.text.secondary;
+  ctx.textAlign = 'right';
+  for (const t of yTicks) {
+    ctx.fillText(l.formatValue(t), plot.left - 6, g.y(t));
+  }
+  if (g.score) {
+    ctx.fillText('score', plot.left - 6, (g.score.top + g.score.bottom) / 2 - 6);
+    ctx.fillText('1 ┄', plot.left - 6, g.score.y(1) + 6);
+  }
+  if (l.showTimeAxis) {
+    ctx.textAlign = 'center';
+    const span = l.to - l.from;
+    const format = span > 2 * 86400000 ? 'MM/DD HH:mm' : 'HH:mm';
+    const yAxis = l.height - TIME_AXIS_HEIGHT / 2;
+    for (const t of timeTicks(l.from, l.to, Math.max(2, Math.floor((plot.right - plot.left) / 90)))) {
+      ctx.fillText(dateTimeFormat(t, { format, timeZone: l.timeZone }), g.x(t), yAxis);
+    }
+  }
+  return g;
+}

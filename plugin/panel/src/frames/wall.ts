@@ -1,0 +1,99 @@
+/**
+ * NOC wall: series → tiles (one per series, or one per label group showing its worst member), sorted
+ * worst first, and the grid that fits them on a screen. Pure.
+ */
+import { seriesStatus, type PanelSeries, type SeriesStatus } from './parse';
+import { STATUS_RANK } from './severity';
+
+export interface WallTile {
+  key: string;
+  title: string;
+  /** the series the tile shows (a group's worst) */
+  series: PanelSeries;
+  status: SeriesStatus;
+  /** how many series the tile stands for, and how many of them are anomalous */
+  members: number;
+  anomalous: number;
+}
+
+function worse(a: SeriesStatus, b: SeriesStatus): number {
+  return (
+    STATUS_RANK[b.status] - STATUS_RANK[a.status] ||
+    b.severity - a.severity ||
+    (b.currentScore ?? 0) - (a.currentScore ?? 0)
+  );
+}
+
+export function buildTiles(series: readonly PanelSeries[], groupBy = ''): WallTile[] {
+  const withStatus = series.map((s) => ({ s, st: seriesStatus(s) }));
+  const groups = new Map<string, typeof withStatus>();
+  for (const item of withStatus) {
+    const key = groupBy
+      ? (item.s.labels[groupBy] ?? `(no ${groupBy})`)
+      : `${item.s.name}\u0000${groups.size}`;
+    const list = groups.get(key) ?? [];
+    list.push(item);
+    groups.set(key, list);
+  }
+  const tiles: WallTile[] = [];
+  for (const [key, list] of groups) {
+    list.sort((a, b) => worse(a.st, b.st));
+    const top = list[0];
+    tiles.push({
+      key,
+      title: groupBy ? `${groupBy}=${key}` : top.s.name,
+      series: top.s,
+      status: top.st,
+      members: list.length,
+      anomalous: list.filter((x) => STATUS_RANK[x.st.status] > STATUS_RANK.ok).length,
+    });
+  }
+  return tiles.sort((a, b) => worse(a.status, b.status) || a.title.localeCompare(b.title));
+}
+
+export interface WallGrid {
+  columns: number;
+  rows: number;
+  perPage: number;
+  pages: number;
+  tileWidth: number;
+  tileHeight: number;
+}
+
+/**
+ * The grid with the largest tiles (aspect ≈ 16:10) that shows every tile; when tiles would be narrower
+ * than `minWidth`, as many as fit at that width per page.
+ */
+export function wallGrid(count: number, width: number, height: number, minWidth: number, gap = 8): WallGrid {
+  const n = Math.max(1, count);
+  const minHeight = Math.max(80, minWidth * 0.45);
+  let best: WallGrid | null = null;
+  let bestSize = -1;
+  for (let columns = 1; columns <= n; columns++) {
+    const rows = Math.ceil(n / columns);
+    const tileWidth = (width - gap * (columns - 1)) / columns;
+    const tileHeight = (height - gap * (rows - 1)) / rows;
+    if (tileWidth < minWidth || tileHeight < minHeight) {
+      continue;
+    }
+    const size = Math.min(tileWidth, tileHeight * 1.6);
+    if (size > bestSize) {
+      bestSize = size;
+      best = { columns, rows, perPage: n, pages: 1, tileWidth, tileHeight };
+    }
+  }
+  if (best) {
+    return best;
+  }
+  const columns = Math.max(1, Math.floor((width + gap) / (minWidth + gap)));
+  const rows = Math.max(1, Math.floor((height + gap) / (minHeight + gap)));
+  const perPage = columns * rows;
+  return {
+    columns,
+    rows,
+    perPage,
+    pages: Math.ceil(n / perPage),
+    tileWidth: (width - gap * (columns - 1)) / columns,
+    tileHeight: (height - gap * (rows - 1)) / rows,
+  };
+}

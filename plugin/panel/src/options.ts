@@ -1,0 +1,69 @@
+import type { PanelOptionsEditorBuilder } from '@grafana/data';
+import { DEFAULT_OPTIONS, type PanelOptions } from './types';
+
+const isOverlay = (o: PanelOptions) => o.mode !== 'noc';
+const isNoc = (o: PanelOptions) => o.mode === 'noc';
+
+export function addPanelOptions(builder: PanelOptionsEditorBuilder<PanelOptions>) {
+  return builder
+    .addRadio({
+      path: 'mode',
+      name: 'Mode',
+      description:
+        'Overlay: each series with its band and anomalies. NOC wall: one status tile per series or group',
+      defaultValue: DEFAULT_OPTIONS.mode,
+      settings: {
+        options: [
+          { value: 'overlay', label: 'Overlay' },
+          { value: 'noc', label: 'NOC wall' },
+        ],
+      },
+    })
+    .addBooleanSwitch({
+      path: 'showBand',
+      name: 'Normal band',
+      defaultValue: DEFAULT_OPTIONS.showBand,
+      showIf: isOverlay,
+    })
+    .addBooleanSwitch({
+      path: 'showExpected',
+      name: 'Expected line',
+      defaultValue: DEFAULT_OPTIONS.showExpected,
+      showIf: isOverlay,
+    })
+    .addBooleanSwitch({
+      path: 'showEpisodes',
+      name: 'Shade episodes',
+      defaultValue: DEFAULT_OPTIONS.showEpisodes,
+      showIf: isOverlay,
+    })
+    .addBooleanSwitch({
+      path: 'showScore',
+      name: 'Score strip',
+      description: 'The anomaly score below each series; the dashed line is the boundary at 1',
+      defaultValue: DEFAULT_OPTIONS.showScore,
+      showIf: isOverlay,
+    })
+    .addTextInput({
+      path: 'groupBy',
+      name: 'Group tiles by label',
+      description: 'e.g. site: one tile per site showing its worst series; empty: one tile per series',
+      defaultValue: DEFAULT_OPTIONS.groupBy,
+      showIf: isNoc,
+    })
+    .addNumberInput({
+      path: 'tileMinWidth',
+      name: 'Minimum tile width (px)',
+      defaultValue: DEFAULT_OPTIONS.tileMinWidth,
+      settings: { min: 120, max: 2000, integer: true },
+      showIf: isNoc,
+    })
+    .addNumberInput({
+      path: 'rotateSeconds',
+      name: 'Seconds per page',
+      description: 'When the tiles need several pages, show each this long (0: stay on the first)',
+      defaultValue: DEFAULT_OPTIONS.rotateSeconds,
+      settings: { min: 0, max: 3600, integer: true },
+      showIf: isNoc,
+    });
+}

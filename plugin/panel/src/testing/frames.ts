@@ -1,0 +1,43 @@
+import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
+
+const T0 = Date.UTC(2025, 0, 13, 8, 0, 0);
+const STEP = 60000;
+
+/** A frame as the TrafficLens datasource builds it, with one spike at index `spikeAt`. */
+export function trafficLensFrame(
+  name = 'transit-1',
+  { n = 60, spikeAt = 40, state = 'ok', labels = { link: name } as Record<string, string> } = {},
+): DataFrame {
+  const time = Array.from({ length: n }, (_, i) => T0 + i * STEP);
+  const expected = time.map(() => 100);
+  const value = time.map((_, i) => (i === spikeAt ? 400 : 100 + (i % 5)));
+  const score = value.map((v, i) => (i === spikeAt ? 4 : 0.2));
+  return createDataFrame({
+    name,
+    meta: { custom: { state } },
+    fields: [
+      { name: 'time', type: FieldType.time, values: time },
+      { name: 'value', type: FieldType.number, values: value, labels, config: { unit: 'bps' } },
+      { name: 'lower', type: FieldType.number, values: expected.map((e) => e - 10), labels },
+      { name: 'upper', type: FieldType.number, values: expected.map((e) => e + 10), labels },
+      { name: 'expected', type: FieldType.number, values: expected, labels },
+      { name: 'score', type: FieldType.number, values: score, labels },
+      { name: 'anomaly', type: FieldType.boolean, values: score.map((s) => s >= 1), labels },
+    ],
+  });
+}
+
+/** A frame from any other datasource: time and two number fields. */
+export function plainFrame(): DataFrame {
+  const time = Array.from({ length: 30 }, (_, i) => T0 + i * STEP);
+  return createDataFrame({
+    name: 'influx',
+    fields: [
+      { name: 'time', type: FieldType.time, values: time },
+      { name: 'in', type: FieldType.number, values: time.map((_, i) => i) },
+      { name: 'out', type: FieldType.number, values: time.map((_, i) => 2 * i) },
+    ],
+  });
+}
+
+export { T0, STEP };
