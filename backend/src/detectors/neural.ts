@@ -21,7 +21,7 @@ import { evaluate, type Evaluation } from '../models/residuals.js';
 import { DEFAULT_SENSITIVITY, Z_FLOOR, multiplierFor } from '../calibration/sensitivity.js';
 import { StateError } from '../featurize/snapshot.js';
 import { RollingMedianComponent } from './components.js';
-import type { Component, Deviation, Detector, DetectorStep } from './detector.js';
+import type { Component, ComponentCalibration, Deviation, Detector, DetectorStep } from './detector.js';
 import { emptyDeviation } from './detector.js';
 import type { ComponentState, DetectorState } from './state.js';
 
@@ -167,6 +167,50 @@ export class NeuralDetectorImpl implements Detector {
 
   private step(): DetectorStep {
     return { deviations: this.devs, band: this.bandDev };
+  }
+
+  snapshot(): DetectorState {
+    throw notSnapshotted('detector');
+  }
+
+  restore(): void {
+    throw notSnapshotted('detector');
+  }
+}
+
+/**
+ * `auto` with a trained model: auto's components and the model's, each calibrated on its own, the
+ * strongest driving the score (as inside auto). Used when a request names both `auto` and a model.
+ */
+export class NeuralEnsemble implements Detector {
+  readonly components: readonly Component[];
+  readonly calibration: readonly ComponentCalibration[];
+  readonly warmup: number;
+  private devs: Deviation[] | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly base: Detector,
+    private readonly neural: NeuralDetectorImpl,
+  ) {
+    this.components = [...base.components, ...neural.components];
+    this.calibration = [
+      ...base.components.map((_, i) => base.calibration?.[i] ?? {}),
+      ...neural.components.map(() => ({})),
+    ];
+    this.warmup = Math.max(base.warmup, neural.warmup);
+  }
+
+  period(): number | null {
+    return this.base.period();
+  }
+
+  update(x: number, timestamp?: number): DetectorStep {
+    const a = this.base.update(x, timestamp);
+    const b = this.neural.update(x, timestamp);
+    // Both detectors return the same Deviation objects on every step, so the list is built once.
+    this.devs ??= [...a.deviations, ...b.deviations];
+    return { deviations: this.devs, band: a.band };
   }
 
   snapshot(): DetectorState {

@@ -13,7 +13,8 @@ import {
 } from './components.js';
 import { SeasonalComponent } from './seasonal.js';
 import { KMeansComponent } from './kmeans.js';
-import { NeuralDetectorImpl } from './neural.js';
+import { NeuralDetectorImpl, NeuralEnsemble } from './neural.js';
+import type { NeuralModel } from '../models/artifacts.js';
 import type { NeuralDetector } from '../contract/models.js';
 import { DETECTOR_STATE_VERSION, DetectorState } from './state.js';
 import { checkVersion, parseState } from '../featurize/snapshot.js';
@@ -90,30 +91,9 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
   auto: {
     name: 'auto',
     description:
-      'Default ensemble: seasonal profile (daily and weekly), rolling medians over 100 and 300 points, a fast EWMA, rate of change, and level shifts over 10 and 30 points, each calibrated; the strongest deviation drives the score.',
-    create: (options) => {
-      const s = seasonal(options);
-      const level = new RollingMedianComponent(LEVEL_WINDOW);
-      return new CompositeDetector(
-        'auto',
-        [
-          s ? new FallbackComponent(s, level) : level,
-          new RateOfChangeComponent(CHANGE_WINDOW),
-          new LevelShiftComponent(10, 300),
-          new LevelShiftComponent(30, 600),
-          new RollingMedianComponent(300),
-          new EwmaComponent(5),
-        ],
-        WARMUP,
-        () => s?.period() ?? null,
-        null,
-        options,
-        // Chosen on NAB with a split-half check (both halves of the corpus improve): the fast
-        // single-point components caused most false positives, the 300-point median's range
-        // benefits from a longer memory.
-        [{}, { weight: 0.85 }, {}, {}, { halfLife: 4000 }, { weight: 0.85 }],
-      );
-    },
+      'Default ensemble: seasonal profile (daily and weekly), rolling medians over 100 and 300 points, a fast EWMA, rate of change, and level shifts over 10 and 30 points, each calibrated; the strongest deviation drives the score. With a trained lstm or autoencoder model (`model`), its components join.',
+    create: (options) =>
+      options.model ? withModel(autoDetector(options), options.model) : autoDetector(options),
   },
   autoencoder: {
     name: 'autoencoder',
@@ -134,6 +114,36 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
     create: (options) => neural('classifier', options),
   },
 };
+
+/** The statistical `auto` ensemble (the default detector). */
+function autoDetector(options: DetectorOptions): Detector {
+  const s = seasonal(options);
+  const level = new RollingMedianComponent(LEVEL_WINDOW);
+  return new CompositeDetector(
+    'auto',
+    [
+      s ? new FallbackComponent(s, level) : level,
+      new RateOfChangeComponent(CHANGE_WINDOW),
+      new LevelShiftComponent(10, 300),
+      new LevelShiftComponent(30, 600),
+      new RollingMedianComponent(300),
+      new EwmaComponent(5),
+    ],
+    WARMUP,
+    () => s?.period() ?? null,
+    null,
+    options,
+    // Chosen on NAB with a split-half check (both halves of the corpus improve): the fast
+    // single-point components caused most false positives, the 300-point median's range
+    // benefits from a longer memory.
+    [{}, { weight: 0.85 }, {}, {}, { halfLife: 4000 }, { weight: 0.85 }],
+  );
+}
+
+/** `auto` plus a trained model's components (see NeuralEnsemble). */
+function withModel(base: Detector, model: NeuralModel): Detector {
+  return new NeuralEnsemble('auto', base, new NeuralDetectorImpl(model.metadata.detector, model));
+}
 
 function neural(name: NeuralDetector, options: DetectorOptions): Detector {
   if (!options.model) {

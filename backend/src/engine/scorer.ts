@@ -47,7 +47,9 @@ function resolveDetector(params: ScoreParams): Pick<ResolvedParams, 'detector' |
   const bundle = params.model ?? null;
   const asked = params.detector ?? bundle?.metadata.detector ?? 'auto';
   if (bundle) {
-    if (bundle.metadata.detector !== asked) {
+    // `auto` takes a forecaster's or autoencoder's components alongside its own (NeuralEnsemble).
+    const joins = asked === 'auto' && bundle.metadata.detector !== 'classifier';
+    if (bundle.metadata.detector !== asked && !joins) {
       throw new RangeError(
         `model ${bundle.metadata.id} is a ${bundle.metadata.detector} model; detector "${asked}" cannot score with it`,
       );

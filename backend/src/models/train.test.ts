@@ -88,6 +88,25 @@ describe('training a neural detector', () => {
     60000,
   );
 
+  it("auto with a trained model adds the model's components to its own, each calibrated", async () => {
+    const { bundle } = await trainModel({
+      id: 'with-auto',
+      version: 1,
+      detector: 'lstm',
+      series: series(500),
+      options: { epochs: 2, window: 16 },
+    });
+    const test = series(800, [650]);
+    const alone = scoreSeries(test, { detector: 'auto', options: { causal: true } });
+    const joined = scoreSeries(test, { detector: 'auto', model: bundle, options: { causal: true } });
+    expect(joined.detector).toBe('auto');
+    expect(joined.model.components).toEqual([...alone.model.components, 'forecast_residual']);
+    expect(joined.anomaly[650]).toBe(true);
+    expect(() => scoreSeries(test, { detector: 'robust', model: bundle })).toThrow(
+      'model with-auto is a lstm model; detector "robust" cannot score with it',
+    );
+  }, 30000);
+
   it('classifier refuses labels without both classes, with a message saying so', async () => {
     await expect(
       trainModel({

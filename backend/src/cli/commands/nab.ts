@@ -1,6 +1,6 @@
 /** trafficlens nab: run a detector causally over the NAB corpus, write NAB results, print the scores. */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { DetectorName } from '../../contract/score.js';
 import { nabAnomalyScores, type ScoreParams } from '../../engine/index.js';
 import { NEURAL_DETECTORS, type NeuralDetector } from '../../contract/models.js';
@@ -21,6 +21,7 @@ interface NabOptions {
   out: string;
   files?: string;
   name?: string;
+  withModel?: NeuralDetector;
 }
 
 export function registerNabCommand(program: Command, io: CliIO): void {
@@ -33,11 +34,25 @@ export function registerNabCommand(program: Command, io: CliIO): void {
     .requiredOption('-o, --out <dir>', 'write NAB results to <dir>/<name>/<category>/<name>_<file>.csv')
     .option('--files <substring>', 'only corpus files whose path contains <substring> (not a corpus score)')
     .option('--name <name>', 'detector name for the results folder and files (default: the detector)')
+    .addOption(
+      new Option(
+        '--with-model <detector>',
+        'auto only: add a model of this neural detector, trained per file on its prefix',
+      ).choices(['autoencoder', 'lstm']),
+    )
     .action(async (opts: NabOptions) => {
       const root = resolveNabRoot(opts.data);
       const name = opts.name ?? opts.detector;
       const params = { detector: opts.detector, sensitivity: opts.sensitivity, options: { causal: true } };
-      const neural = (NEURAL_DETECTORS as readonly string[]).includes(opts.detector);
+      if (opts.withModel && opts.detector !== 'auto') {
+        throw new CliError('--with-model goes with --detector auto', EXIT_USAGE);
+      }
+      const trained =
+        opts.withModel ??
+        ((NEURAL_DETECTORS as readonly string[]).includes(opts.detector)
+          ? (opts.detector as NeuralDetector)
+          : null);
+      const neural = trained !== null;
       if (opts.detector === 'classifier') {
         throw new CliError(
           'the classifier needs labels; NAB scores detectors that see no labels, so it is not run on NAB (evaluate it with trafficlens evaluate)',
@@ -49,13 +64,16 @@ export function registerNabCommand(program: Command, io: CliIO): void {
       try {
         run = await runNab(
           root,
-          neural ? nabNeural(params) : (timestamps, values) => nabAnomalyScores(timestamps, values, params),
+          trained
+            ? nabNeural(params, trained)
+            : (timestamps, values) => nabAnomalyScores(timestamps, values, params),
           {
             detectorName: name,
             outDir: resolve(opts.out),
             files: opts.files,
             meta: {
               engineDetector: opts.detector,
+              ...(opts.withModel ? { withModel: opts.withModel } : {}),
               sensitivity: opts.sensitivity,
               causal: true,
               ...(neural
@@ -90,15 +108,16 @@ export function registerNabCommand(program: Command, io: CliIO): void {
 
 /**
  * A neural detector on NAB, causally: each file's model is trained on the file's probationary prefix
- * (the first 15 %, which NAB does not score) and then scores the whole file point by point.
+ * (the first 15 %, which NAB does not score) and then scores the whole file point by point (alone, or
+ * inside auto with --with-model).
  */
-function nabNeural(params: ScoreParams): NabDetectorFn {
+function nabNeural(params: ScoreParams, detector: NeuralDetector): NabDetectorFn {
   return async (timestamps, values, file) => {
     const n = file.probationLength;
     const { bundle } = await trainModel({
       id: 'nab',
       version: 1,
-      detector: params.detector as NeuralDetector,
+      detector,
       series: { timestamps: timestamps.slice(0, n), values: values.slice(0, n) },
     });
     return nabAnomalyScores(timestamps, values, { ...params, model: bundle });
