@@ -1,0 +1,16 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS, as the scaffold's .config/jest.config.js */
+// force timezone to UTC to allow tests to work regardless of local timezone
+// generally used by snapshots, but can affect specific tests
+process.env.TZ = 'UTC';
+
+const base = require('./.config/jest.config');
+
+module.exports = {
+  // Jest configuration provided by Grafana scaffolding
+  ...base,
+  transform: {
+    ...base.transform,
+    // d3-color 3.1.1 (through @grafana/data) ships only .mjs files.
+    '^.+\\.mjs$': base.transform['^.+\\.(t|j)sx?$'],
+  },
+};

@@ -1,0 +1,40 @@
+/**
+ * Names for the scorer's API shapes. Everything here comes from the generated `scorer.gen.ts`
+ * (docs/api/openapi.json), so the plugin and the service share one definition.
+ */
+import type { components } from './scorer.gen';
+
+type Schemas = components['schemas'];
+
+export type HealthResponse = Schemas['HealthResponse'];
+export type DetectorsResponse = Schemas['DetectorsResponse'];
+export type DetectorInfo = Schemas['DetectorInfo'];
+export type JobsListResponse = Schemas['JobsListResponse'];
+export type JobStatus = Schemas['JobStatus'];
+export type JobSeriesResponse = Schemas['JobSeriesResponse'];
+export type ScoreRequest = Schemas['ScoreRequest'];
+export type ScoreResponse = Schemas['ScoreResponse'];
+export type QueryRequest = Schemas['QueryRequest'];
+export type QueryResponse = Schemas['QueryResponse'];
+export type ErrorResponse = Schemas['ErrorResponse'];
+export type Episode = Schemas['Episode'];
+
+/**
+ * What the transforms need from a scored series. A continuous job's series (`JobSeries`) and a batch
+ * result (`SeriesScore`) both have these fields; the batch result has more (model, cleaning report).
+ */
+export type ScoredSeries = Pick<
+  Schemas['SeriesScore'],
+  | 'labels'
+  | 'state'
+  | 'detector'
+  | 'timestamps'
+  | 'values'
+  | 'score'
+  | 'expected'
+  | 'lower'
+  | 'upper'
+  | 'anomaly'
+  | 'direction'
+  | 'episodes'
+>;

@@ -1,0 +1,138 @@
+import React from 'react';
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { DataSource } from '../datasource';
+import { jobStatus } from '../testing/fixtures';
+import type { TrafficLensQuery } from '../types';
+import { QueryEditor } from './QueryEditor';
+
+function fakeDataSource(overrides: Partial<DataSource> = {}): DataSource {
+  return {
+    defaultDetector: 'auto',
+    defaultSensitivity: 50,
+    getJobs: jest.fn(async () => [
+      jobStatus(),
+      jobStatus({ name: 'simulator-counters', detector: 'robust', sensitivity: 30 }),
+    ]),
+    getDetectors: jest.fn(async () =>
+      ['auto', 'robust', 'seasonal'].map((name) => ({
+        name: name as 'auto',
+        description: `${name} detector`,
+        default: name === 'auto',
+        parameters: { sensitivity: {}, options: {} },
+      })),
+    ),
+    ...overrides,
+  } as unknown as DataSource;
+}
+
+/** Renders the editor as a panel does: onChange feeds the new query back in. */
+function setup(initial: TrafficLensQuery, datasource = fakeDataSource()) {
+  const onRunQuery = jest.fn();
+  const onChange = jest.fn();
+  const ui = (query: TrafficLensQuery) => (
+    <QueryEditor query={query} datasource={datasource} onChange={onChange} onRunQuery={onRunQuery} />
+  );
+  const view = render(ui(initial));
+  onChange.mockImplementation((next: TrafficLensQuery) => view.rerender(ui(next)));
+  const last = (): TrafficLensQuery => onChange.mock.calls.at(-1)?.[0];
+  return { onChange, onRunQuery, last, datasource };
+}
+
+describe('QueryEditor', () => {
+  it("lists the scorer's jobs and runs the query when one is chosen", async () => {
+    const { last, onRunQuery } = setup({ refId: 'A' });
+    await userEvent.click(screen.getByLabelText('Job'));
+    expect(await screen.findByText('simulator-counters')).toBeInTheDocument();
+    expect(screen.getByText(/robust at sensitivity 30/)).toBeInTheDocument();
+    await userEvent.click(screen.getByText('simulator-counters'));
+    expect(last()).toMatchObject({ refId: 'A', job: 'simulator-counters' });
+    expect(onRunQuery).toHaveBeenCalled();
+  });
+
+  it('switches to PromQL: an expression and a step, with detector and sensitivity enabled', async () => {
+    const { last, onRunQuery } = setup({ refId: 'A', job: 'simulator' });
+    expect(screen.getByLabelText('Sensitivity')).toBeDisabled();
+    await userEvent.click(screen.getByRole('radio', { name: 'PromQL' }));
+    expect(last().mode).toBe('promql');
+    expect(screen.queryByLabelText('Job')).not.toBeInTheDocument();
+    expect(screen.queryByRole('radio', { name: 'Rescore' })).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Sensitivity')).toBeEnabled();
+    expect(screen.getByLabelText('Detector')).toBeEnabled();
+
+    onRunQuery.mockClear();
+    await userEvent.type(screen.getByLabelText('Expression'), 'rate(x[[5m])'); // [[ types a [
+    expect(last().expr).toBe('rate(x[5m])');
+    expect(onRunQuery).not.toHaveBeenCalled();
+    await userEvent.type(screen.getByLabelText('Step'), '1m');
+    expect(onRunQuery).toHaveBeenCalledTimes(1); // on leaving the expression
+    expect(last().step).toBe('1m');
+  });
+
+  it('takes label matchers as typed, runs on blur and explains a bad one', async () => {
+    const { last, onRunQuery } = setup({ refId: 'A', job: 'simulator' });
+    const input = screen.getByPlaceholderText('site="ams", link=~"transit-.*"');
+    await userEvent.type(input, 'site="ams"');
+    expect(last().filter).toBe('site="ams"');
+    expect(onRunQuery).not.toHaveBeenCalled();
+    await userEvent.tab();
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+
+    await userEvent.type(input, ' link');
+    expect(screen.getByText(/label filter: expected "," between matchers/)).toBeInTheDocument();
+  });
+
+  it('keeps detector and sensitivity disabled, showing the job’s, until rescoring is chosen', async () => {
+    const { last } = setup({ refId: 'A', job: 'simulator-counters' });
+    const sensitivity = screen.getByLabelText('Sensitivity');
+    expect(sensitivity).toBeDisabled();
+    await waitFor(() => expect(sensitivity).toHaveAttribute('placeholder', '30'));
+    expect(screen.getByLabelText('Detector')).toBeDisabled();
+
+    await userEvent.click(screen.getByRole('radio', { name: 'Rescore' }));
+    expect(last().rescore).toBe(true);
+    expect(screen.getByLabelText('Sensitivity')).toBeEnabled();
+    expect(screen.getByLabelText('Sensitivity')).toHaveAttribute('placeholder', '50');
+
+    await userEvent.click(screen.getByLabelText('Detector'));
+    await userEvent.click(await screen.findByText('seasonal'));
+    expect(last().detector).toBe('seasonal');
+
+    await userEvent.type(screen.getByLabelText('Sensitivity'), '120');
+    expect(last().sensitivity).toBe(120);
+    expect(screen.getByText('sensitivity must be between 0 and 100, got 120')).toBeInTheDocument();
+  });
+
+  it('turns fields off and on, keeping their canonical order', async () => {
+    const { last } = setup({ refId: 'A', job: 'simulator' });
+    await userEvent.click(screen.getByLabelText('band'));
+    expect(last().fields).toEqual(['value', 'expected', 'score', 'anomaly']);
+    await userEvent.click(screen.getByLabelText('band'));
+    expect(last().fields).toEqual(['value', 'expected', 'band', 'score', 'anomaly']);
+  });
+
+  it('returns episodes on request, which makes the field choice moot', async () => {
+    const { last } = setup({ refId: 'A', job: 'simulator' });
+    await userEvent.click(screen.getByRole('radio', { name: 'Episodes' }));
+    expect(last().format).toBe('episodes');
+    expect(screen.getByLabelText('score')).toBeDisabled();
+  });
+
+  it('sets the legend format', async () => {
+    const { last } = setup({ refId: 'A', job: 'simulator' });
+    await userEvent.type(screen.getByPlaceholderText('{{site}} {{link}}'), '{{{{site}}');
+    expect(last().legendFormat).toBe('{{site}}');
+  });
+
+  it('shows why the job list could not be loaded', async () => {
+    setup(
+      { refId: 'A' },
+      fakeDataSource({
+        getJobs: jest.fn(async () => {
+          throw new Error('GET /api/v1/jobs: invalid bearer token (HTTP 401 unauthorized)');
+        }),
+      }),
+    );
+    expect(await screen.findByText(/invalid bearer token/)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,517 @@
+import {
+  dateTime,
+  FieldType,
+  type DataQueryRequest,
+  type DataSourceInstanceSettings,
+  type ScopedVars,
+} from '@grafana/data';
+import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
+import { of, throwError } from 'rxjs';
+import { DataSource } from './datasource';
+import type { ScoreRequest } from './api/types';
+import { AMS_IN, ERRORS, FRA_IN, jobSeriesResponse, jobStatus, series, STEP, T0 } from './testing/fixtures';
+import type { TrafficLensOptions, TrafficLensQuery } from './types';
+
+const PROXY = '/api/datasources/proxy/uid/tl';
+
+type Route = (req: BackendSrvRequest) => { status?: number; data: unknown };
+
+/** A stand-in for Grafana's backend service: answers by URL and records every request. */
+function fakeBackend(routes: Record<string, Route | { status?: number; data: unknown }>) {
+  const requests: BackendSrvRequest[] = [];
+  const fetch = jest.fn((req: BackendSrvRequest) => {
+    requests.push(req);
+    const path = req.url.replace(`${PROXY}/scorer`, '');
+    const route = routes[`${req.method ?? 'GET'} ${path}`];
+    if (!route) {
+      return throwError(() => ({
+        status: 404,
+        data: { error: { code: 'not_found', message: `no route ${path}` } },
+      }));
+    }
+    const answer = typeof route === 'function' ? route(req) : route;
+    const status = answer.status ?? 200;
+    if (status >= 400) {
+      return throwError(() => ({ status, statusText: 'error', data: answer.data, config: req }));
+    }
+    return of({ data: answer.data, status, ok: true } as FetchResponse);
+  });
+  return { fetch, requests };
+}
+
+function settings(jsonData: TrafficLensOptions = { scorerUrl: 'http://scorer:8686' }) {
+  return {
+    id: 1,
+    uid: 'tl',
+    type: 'trafficlens-anomaly-datasource',
+    name: 'TrafficLens',
+    url: PROXY,
+    jsonData,
+    meta: {},
+    readOnly: false,
+    access: 'proxy',
+  } as unknown as DataSourceInstanceSettings<TrafficLensOptions>;
+}
+
+const templateSrv = {
+  replace: jest.fn((text?: string, scoped?: ScopedVars) =>
+    (text ?? '').replace(/\$(\w+)/g, (w, name: string) =>
+      String(scoped?.[name]?.value ?? { job: 'simulator' }[name] ?? w),
+    ),
+  ),
+};
+
+function makeDataSource(routes: Parameters<typeof fakeBackend>[0], jsonData?: TrafficLensOptions) {
+  const backend = fakeBackend(routes);
+  const ds = new DataSource(settings(jsonData), { backend: () => backend, templates: () => templateSrv });
+  return { ds, backend };
+}
+
+function request(
+  targets: TrafficLensQuery[],
+  scopedVars: ScopedVars = {},
+): DataQueryRequest<TrafficLensQuery> {
+  const from = dateTime(T0);
+  const to = dateTime(T0 + 3 * STEP);
+  return {
+    requestId: 'Q1',
+    interval: '1m',
+    intervalMs: STEP,
+    range: { from, to, raw: { from, to } },
+    scopedVars,
+    targets,
+    timezone: 'utc',
+    app: 'dashboard',
+    startTime: T0,
+  };
+}
+
+const SERIES_ROUTE = 'GET /api/v1/jobs/simulator/series';
+
+describe('query()', () => {
+  it('asks the job for the panel time range through the scorer route and returns one frame per series', async () => {
+    const { ds, backend } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse() } });
+    const res = await ds.query(request([{ refId: 'A', job: 'simulator', legendFormat: '{{site}}' }]));
+
+    expect(backend.requests).toHaveLength(1);
+    expect(backend.requests[0]).toMatchObject({
+      method: 'GET',
+      url: `${PROXY}/scorer/api/v1/jobs/simulator/series`,
+      params: { from: T0, to: T0 + 3 * STEP },
+      requestId: 'Q1-A',
+      showErrorAlert: false,
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.map((f) => f.name)).toEqual(['ams', 'fra']);
+    expect(res.data[0].refId).toBe('A');
+    expect(res.data[0].meta.executedQueryString).toBe(
+      `GET /api/v1/jobs/simulator/series?from=${T0}&to=${T0 + 3 * STEP}`,
+    );
+  });
+
+  it('interpolates template variables in the job, filter and legend (scoped variables first)', async () => {
+    const { ds, backend } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse() } });
+    const scoped: ScopedVars = { site: { text: 'fra', value: 'fra' } };
+    const res = await ds.query(
+      request([{ refId: 'A', job: '$job', filter: 'site="$site"', legendFormat: '$site {{link}}' }], scoped),
+    );
+    expect(backend.requests[0].url).toBe(`${PROXY}/scorer/api/v1/jobs/simulator/series`);
+    expect(res.data.map((f) => f.name)).toEqual(['fra transit-1']);
+  });
+
+  it('keeps only the series the label filter selects', async () => {
+    const { ds } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN), series(FRA_IN), series(ERRORS)]) },
+    });
+    const res = await ds.query(
+      request([{ refId: 'A', job: 'simulator', filter: 'metric=~"interface_.*", site!="fra"' }]),
+    );
+    expect(res.data).toHaveLength(1);
+    expect(res.data[0].fields[1].labels).toEqual(AMS_IN);
+  });
+
+  it('returns the requested fields only', async () => {
+    const { ds } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN)]) } });
+    const res = await ds.query(request([{ refId: 'A', job: 'simulator', fields: ['value', 'score'] }]));
+    expect(res.data[0].fields.map((f: { name: string }) => f.name)).toEqual(['time', 'value', 'score']);
+  });
+
+  it('returns episodes as one annotation-shaped frame when the format is episodes', async () => {
+    const { ds } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse() } });
+    const res = await ds.query(request([{ refId: 'A', job: 'simulator', format: 'episodes' }]));
+    expect(res.data).toHaveLength(1);
+    const frame = res.data[0];
+    expect(frame.length).toBe(2);
+    expect(frame.fields.find((f: { name: string }) => f.name === 'tags').values[0]).toContain(
+      'job:simulator',
+    );
+  });
+
+  it("rescoring posts the job's values with the query's detector and sensitivity and shows the new scores", async () => {
+    const rescored = series(AMS_IN, {
+      detector: 'robust',
+      score: [0, 0, 0.5, 0.4],
+      anomaly: [false, false, false, false],
+    });
+    let posted: ScoreRequest | undefined;
+    const { ds, backend } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN)]) },
+      'POST /api/v1/score': (req) => {
+        posted = req.data;
+        return { data: { series: [rescored] } };
+      },
+    });
+    const res = await ds.query(
+      request([{ refId: 'A', job: 'simulator', rescore: true, detector: 'robust', sensitivity: 20 }]),
+    );
+    expect(backend.requests.map((r) => `${r.method} ${r.url.replace(PROXY, '')}`)).toEqual([
+      'GET /scorer/api/v1/jobs/simulator/series',
+      'POST /scorer/api/v1/score',
+    ]);
+    expect(posted).toEqual({
+      detector: 'robust',
+      sensitivity: 20,
+      series: [{ labels: AMS_IN, timestamps: series(AMS_IN).timestamps, values: series(AMS_IN).values }],
+    });
+    const score = res.data[0].fields.find((f: { name: string }) => f.name === 'score');
+    expect(score.values).toEqual([0, 0, 0.5, 0.4]);
+    expect(res.data[0].meta.executedQueryString).toContain(
+      'POST /api/v1/score {"detector":"robust","sensitivity":20}',
+    );
+  });
+
+  it('rescoring falls back to the datasource defaults for detector and sensitivity', async () => {
+    let posted: ScoreRequest | undefined;
+    const { ds } = makeDataSource(
+      {
+        [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN)]) },
+        'POST /api/v1/score': (req) => {
+          posted = req.data;
+          return { data: { series: [series(AMS_IN)] } };
+        },
+      },
+      { scorerUrl: 'http://scorer:8686', defaultDetector: 'seasonal', defaultSensitivity: 65 },
+    );
+    await ds.query(request([{ refId: 'A', job: 'simulator', rescore: true }]));
+    expect(posted).toMatchObject({ detector: 'seasonal', sensitivity: 65 });
+  });
+
+  it("turns a scorer error into a query error with the scorer's message, and still returns the other targets", async () => {
+    const { ds } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN)]) },
+      'GET /api/v1/jobs/nope/series': {
+        status: 404,
+        data: {
+          error: {
+            code: 'not_found',
+            message: 'no job named "nope"; GET /api/v1/jobs lists them',
+            details: [],
+          },
+        },
+      },
+    });
+    const res = await ds.query(
+      request([
+        { refId: 'A', job: 'simulator' },
+        { refId: 'B', job: 'nope' },
+      ]),
+    );
+    expect(res.data).toHaveLength(1);
+    expect(res.errors).toEqual([
+      {
+        refId: 'B',
+        status: 404,
+        message:
+          'GET /api/v1/jobs/nope/series: no job named "nope"; GET /api/v1/jobs lists them (HTTP 404 not_found)',
+      },
+    ]);
+  });
+
+  it.each([
+    [{ job: 'simulator', filter: 'site=' }, 'label filter: expected a value after "site="'],
+    [{ job: 'simulator', rescore: true, sensitivity: 140 }, 'sensitivity must be between 0 and 100, got 140'],
+    [
+      { mode: 'promql' as const, expr: 'up', sensitivity: -1 },
+      'sensitivity must be between 0 and 100, got -1',
+    ],
+  ])('reports a bad query %j as an error without asking for scores', async (target, message) => {
+    const score = jest.fn(() => ({ data: { series: [] } }));
+    const { ds } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse() },
+      'POST /api/v1/score': score,
+    });
+    const res = await ds.query(request([{ refId: 'A', ...target }]));
+    expect(res.errors?.[0].message).toContain(message);
+    expect(score).not.toHaveBeenCalled();
+  });
+
+  it('skips hidden targets and targets without a job', async () => {
+    const { ds, backend } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse() } });
+    const res = await ds.query(
+      request([
+        { refId: 'A', job: 'simulator', hide: true },
+        { refId: 'B', job: ' ' },
+      ]),
+    );
+    expect(res.data).toEqual([]);
+    expect(backend.requests).toHaveLength(0);
+  });
+});
+
+describe('query() in PromQL mode', () => {
+  const info = {
+    start: T0,
+    end: T0 + 3 * STEP,
+    stepMs: STEP,
+    historyStart: T0 - 500 * STEP,
+    fetchedSeries: 2,
+    fetchedPoints: 1008,
+  };
+
+  it("posts the expression, the panel range, Grafana's interval as step and the scoring defaults", async () => {
+    let posted: unknown;
+    const { ds } = makeDataSource(
+      {
+        'POST /api/v1/query': (req) => {
+          posted = req.data;
+          return { data: { series: [series(AMS_IN), series(FRA_IN)], query: { ...info, expr: 'x' } } };
+        },
+      },
+      { scorerUrl: 'http://scorer:8686', defaultDetector: 'robust', defaultSensitivity: 60 },
+    );
+    const res = await ds.query(
+      request(
+        [
+          {
+            refId: 'P',
+            mode: 'promql',
+            expr: 'rate(if_octets{site=~"$site"}[5m])',
+            legendFormat: '{{site}}',
+          },
+        ],
+        {
+          site: { text: 'ams', value: 'ams' },
+        },
+      ),
+    );
+    expect(posted).toEqual({
+      expr: 'rate(if_octets{site=~"ams"}[5m])',
+      start: T0,
+      end: T0 + 3 * STEP,
+      step: STEP,
+      detector: 'robust',
+      sensitivity: 60,
+    });
+    expect(res.data.map((f) => f.name)).toEqual(['ams', 'fra']);
+    expect(res.data[0].meta.executedQueryString).toContain(
+      '2 series, 1008 points fetched from Prometheus at a 60 s step',
+    );
+  });
+
+  it("uses the query's step, detector and sensitivity when given, and rounds Grafana's interval to seconds", async () => {
+    const bodies: Array<Record<string, unknown>> = [];
+    const { ds } = makeDataSource({
+      'POST /api/v1/query': (req) => {
+        bodies.push(req.data);
+        return { data: { series: [], query: { ...info, expr: 'x' } } };
+      },
+    });
+    await ds.query(
+      request([
+        { refId: 'P', mode: 'promql', expr: 'up', step: '5m', detector: 'seasonal', sensitivity: 30 },
+      ]),
+    );
+    expect(bodies[0]).toMatchObject({ step: '5m', detector: 'seasonal', sensitivity: 30 });
+    await ds.query({ ...request([{ refId: 'P', mode: 'promql', expr: 'up' }]), intervalMs: 200 });
+    expect(bodies[1]).toMatchObject({ step: 1000, detector: 'auto', sensitivity: 50 });
+  });
+
+  it("reports the scorer's answer when it has no Prometheus", async () => {
+    const message =
+      'no Prometheus is configured on this scorer: set TRAFFICLENS_PROMETHEUS_URL (or --prometheus-url) to score PromQL queries';
+    const { ds } = makeDataSource({
+      'POST /api/v1/query': {
+        status: 503,
+        data: { error: { code: 'prometheus_not_configured', message, details: [] } },
+      },
+    });
+    const res = await ds.query(request([{ refId: 'P', mode: 'promql', expr: 'up' }]));
+    expect(res.errors).toEqual([
+      {
+        refId: 'P',
+        status: 503,
+        message: `POST /api/v1/query: ${message} (HTTP 503 prometheus_not_configured)`,
+      },
+    ]);
+  });
+
+  it('returns the episodes of the scored series as annotations, tagged promql', async () => {
+    const { ds } = makeDataSource({
+      'POST /api/v1/query': { data: { series: [series(AMS_IN)], query: { ...info, expr: 'x' } } },
+    });
+    const res = await ds.query(request([{ refId: 'P', mode: 'promql', expr: 'up', format: 'episodes' }]));
+    expect(res.data[0].fields.find((f: { name: string }) => f.name === 'tags').values[0]).toContain('promql');
+  });
+});
+
+describe('annotations', () => {
+  it('turn any stored query into an episodes query', () => {
+    const { ds } = makeDataSource({});
+    const prepared = ds.annotations.prepareQuery?.({
+      name: 'Anomalies',
+      enable: true,
+      iconColor: 'red',
+      target: { refId: '', job: 'simulator', format: 'series' },
+    });
+    expect(prepared).toMatchObject({ refId: 'Anno', job: 'simulator', format: 'episodes', mode: 'job' });
+    expect(ds.annotations.getDefaultQuery?.()).toMatchObject({ format: 'episodes' });
+  });
+
+  it('produce region annotations from the episodes of the panel range', async () => {
+    const { ds } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN)]) } });
+    const target = ds.annotations.prepareQuery!({
+      name: 'a',
+      enable: true,
+      iconColor: 'red',
+      target: { refId: 'X', job: 'simulator' },
+    })!;
+    const res = await ds.query(request([target]));
+    const frame = res.data[0];
+    const value = (name: string) =>
+      frame.fields.find((f: { name: string; type: FieldType }) => f.name === name).values[0];
+    expect([value('time'), value('timeEnd')]).toEqual([T0 + 2 * STEP, T0 + 3 * STEP]);
+    expect(value('title')).toMatch(/^Critical spike ▲ up \(severity 82\)/);
+    expect(value('text')).toContain('vs expected');
+  });
+});
+
+describe('metricFindQuery()', () => {
+  const routes = {
+    'GET /api/v1/jobs': { data: { jobs: [jobStatus(), jobStatus({ name: 'simulator-counters' })] } },
+    'GET /api/v1/detectors': {
+      data: {
+        detectors: [
+          { name: 'auto', description: 'd', default: true, parameters: { sensitivity: {}, options: {} } },
+        ],
+      },
+    },
+    [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN), series(FRA_IN), series(ERRORS)]) },
+  };
+
+  it.each([
+    ['', ['simulator', 'simulator-counters']],
+    ['jobs()', ['simulator', 'simulator-counters']],
+    ['detectors()', ['auto']],
+    ['label_names($job)', ['direction', 'link', 'metric', 'service', 'site']],
+    ['label_values(simulator, site)', ['ams', 'fra']],
+    ['label_values(simulator{metric="http_error_ratio"}, service)', ['api']],
+  ])('%j lists %j', async (text, values) => {
+    const { ds, backend } = makeDataSource(routes);
+    const found = await ds.metricFindQuery(text);
+    expect(found.map((v) => v.text)).toEqual(values);
+    if (text.startsWith('label')) {
+      // an empty range: labels without points
+      expect(backend.requests[0].params).toEqual({ from: 0, to: 0 });
+    }
+  });
+
+  it('refuses an unknown function with the syntax it expects', async () => {
+    const { ds } = makeDataSource(routes);
+    await expect(ds.metricFindQuery('series(x)')).rejects.toThrow('unknown function series()');
+  });
+});
+
+describe('testDatasource()', () => {
+  const healthy = {
+    'GET /healthz': { data: { status: 'ok', version: '0.1.0', uptimeSeconds: 3, tfjsBackend: 'wasm' } },
+    'GET /api/v1/detectors': {
+      data: {
+        detectors: ['auto', 'robust'].map((name) => ({
+          name,
+          description: name,
+          default: name === 'auto',
+          parameters: { sensitivity: {}, options: {} },
+        })),
+      },
+    },
+    'GET /api/v1/jobs': { data: { jobs: [jobStatus()] } },
+  };
+
+  it('reports the version, TensorFlow.js backend, detectors and jobs', async () => {
+    const { ds, backend } = makeDataSource(healthy);
+    const result = await ds.testDatasource();
+    expect(result).toEqual({
+      status: 'success',
+      message:
+        'TrafficLens scorer 0.1.0 is up (TensorFlow.js backend: wasm); detectors: auto, robust; jobs: simulator (simulator, ok)',
+    });
+    expect(backend.requests.map((r) => r.url)).toEqual([
+      `${PROXY}/scorer/healthz`,
+      `${PROXY}/scorer/api/v1/detectors`,
+      `${PROXY}/scorer/api/v1/jobs`,
+    ]);
+  });
+
+  it('warns about failing jobs with their last error (e.g. an unreachable Prometheus)', async () => {
+    const { ds } = makeDataSource({
+      ...healthy,
+      'GET /api/v1/jobs': {
+        data: {
+          jobs: [
+            jobStatus({
+              name: 'edge',
+              source: 'prometheus',
+              health: 'failing',
+              lastError: { message: 'prometheus: connect ECONNREFUSED', at: T0 },
+            }),
+          ],
+        },
+      },
+    });
+    const result = await ds.testDatasource();
+    expect(result.status).toBe('warning');
+    expect(result.message).toContain('Failing jobs — edge: prometheus: connect ECONNREFUSED');
+  });
+
+  it('asks for the scorer URL when it is missing, without a request', async () => {
+    const { ds, backend } = makeDataSource(healthy, {});
+    expect(await ds.testDatasource()).toEqual({
+      status: 'error',
+      message: 'Set the scorer URL, as the Grafana server reaches it (e.g. http://localhost:8686).',
+    });
+    expect(backend.requests).toHaveLength(0);
+  });
+
+  it('says the scorer cannot be reached when the proxy answers 502', async () => {
+    const { ds } = makeDataSource({ 'GET /healthz': { status: 502, data: { message: 'Bad Gateway' } } });
+    const result = await ds.testDatasource();
+    expect(result.status).toBe('error');
+    expect(result.message).toBe(
+      'Cannot reach the TrafficLens scorer at http://scorer:8686: GET /healthz: HTTP 502 Bad Gateway. Is it running, and reachable from the Grafana server?',
+    );
+  });
+
+  it('says the URL is not a scorer when /healthz answers something else', async () => {
+    const { ds } = makeDataSource({ 'GET /healthz': { data: '<html>Grafana</html>' } });
+    const result = await ds.testDatasource();
+    expect(result).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('not like a TrafficLens scorer'),
+    });
+  });
+
+  it('explains a refused token', async () => {
+    const { ds } = makeDataSource({
+      ...healthy,
+      'GET /api/v1/detectors': {
+        status: 401,
+        data: { error: { code: 'unauthorized', message: 'invalid bearer token', details: [] } },
+      },
+    });
+    const result = await ds.testDatasource();
+    expect(result.status).toBe('error');
+    expect(result.message).toBe(
+      'TrafficLens scorer 0.1.0 is up (TensorFlow.js backend: wasm), but the API refused the request: GET /api/v1/detectors: invalid bearer token (HTTP 401 unauthorized). Set the API token to the scorer’s TRAFFICLENS_API_TOKEN.',
+    );
+  });
+});

@@ -1,0 +1,339 @@
+import {
+  DataSourceApi,
+  type AnnotationSupport,
+  type CoreApp,
+  type DataFrame,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type LegacyMetricFindQueryOptions,
+  type MetricFindValue,
+  type ScopedVars,
+  type TestDataSourceResponse,
+} from '@grafana/data';
+import { getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import type { DetectorInfo, JobStatus, QueryRequest, ScoreRequest, ScoredSeries } from './api/types';
+import { interpolateQuery } from './query/interpolate';
+import { matchesLabels, parseLabelFilter } from './query/labelFilter';
+import { parseVariableQuery } from './query/variableQuery';
+import { episodesToFrame } from './response/annotations';
+import { ScorerError, toScorerError } from './response/errors';
+import { seriesToFrames } from './response/frames';
+import { ScorerClient, type Fetcher, type TimeRangeMs } from './scorer/client';
+import {
+  DEFAULT_DETECTOR,
+  DEFAULT_QUERY,
+  DEFAULT_SENSITIVITY,
+  sensitivityProblem,
+  type TrafficLensOptions,
+  type TrafficLensQuery,
+} from './types';
+
+type Replacer = Pick<TemplateSrv, 'replace'>;
+
+/** Grafana's services, injectable so unit tests need no Grafana runtime. */
+export interface DataSourceDeps {
+  backend?: () => Fetcher;
+  templates?: () => Replacer;
+}
+
+interface QueryResult {
+  frames: DataFrame[];
+}
+
+/** Scored series for one target, with what was asked (for the query inspector) and tags for its episodes. */
+interface Fetched {
+  series: ScoredSeries[];
+  executed: string;
+  tags: string[];
+}
+
+type ScoringParams = Required<Pick<ScoreRequest, 'detector' | 'sensitivity'>>;
+
+export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptions> {
+  readonly client: ScorerClient;
+  readonly scorerUrl: string | undefined;
+  readonly defaultDetector: string;
+  readonly defaultSensitivity: number;
+  private readonly templates: () => Replacer;
+  private detectorsCache?: Promise<DetectorInfo[]>;
+
+  /** Episodes become region annotations on any dashboard (Grafana maps the frame's fields). */
+  annotations: AnnotationSupport<TrafficLensQuery> = {
+    getDefaultQuery: () => ({ ...DEFAULT_QUERY, format: 'episodes' }),
+    prepareQuery: (anno) => {
+      const target = anno.target;
+      if (!target) {
+        return undefined;
+      }
+      return { ...DEFAULT_QUERY, ...target, refId: target.refId || 'Anno', format: 'episodes' };
+    },
+  };
+
+  constructor(instanceSettings: DataSourceInstanceSettings<TrafficLensOptions>, deps: DataSourceDeps = {}) {
+    super(instanceSettings);
+    const { jsonData } = instanceSettings;
+    this.scorerUrl = jsonData.scorerUrl?.trim() || undefined;
+    this.defaultDetector = jsonData.defaultDetector || DEFAULT_DETECTOR;
+    this.defaultSensitivity = jsonData.defaultSensitivity ?? DEFAULT_SENSITIVITY;
+    this.client = new ScorerClient(instanceSettings.url ?? '', deps.backend ?? getBackendSrv);
+    this.templates = deps.templates ?? getTemplateSrv;
+  }
+
+  getDefaultQuery(_app: CoreApp): Partial<TrafficLensQuery> {
+    return { ...DEFAULT_QUERY };
+  }
+
+  filterQuery(query: TrafficLensQuery): boolean {
+    return query.mode === 'promql' ? Boolean(query.expr?.trim()) : Boolean(query.job?.trim());
+  }
+
+  getQueryDisplayText(query: TrafficLensQuery): string {
+    if (query.mode === 'promql') {
+      return query.expr ?? '';
+    }
+    return `${query.job ?? ''}${query.filter ? ` ${query.filter}` : ''}${query.rescore ? ' (rescored)' : ''}`;
+  }
+
+  applyTemplateVariables(query: TrafficLensQuery, scopedVars: ScopedVars): TrafficLensQuery {
+    return interpolateQuery(query, scopedVars, this.templates());
+  }
+
+  interpolateVariablesInQueries(queries: TrafficLensQuery[], scopedVars: ScopedVars): TrafficLensQuery[] {
+    return queries.map((q) => ({ ...this.applyTemplateVariables(q, scopedVars), datasource: this.getRef() }));
+  }
+
+  /** Each target is fetched and transformed on its own; a failing target becomes an error with its refId. */
+  async query(request: DataQueryRequest<TrafficLensQuery>): Promise<DataQueryResponse> {
+    const range = { from: request.range.from.valueOf(), to: request.range.to.valueOf() };
+    const intervalMs = request.intervalMs;
+    const targets = request.targets.filter((t) => !t.hide && this.filterQuery(t));
+    const results = await Promise.all(
+      targets.map(async (target): Promise<QueryResult | DataQueryError> => {
+        try {
+          const query = this.applyTemplateVariables(target, request.scopedVars);
+          return await this.runQuery(query, range, intervalMs, `${request.requestId}-${target.refId}`);
+        } catch (err) {
+          const error = toScorerError(err, `query ${target.refId}`);
+          return { refId: target.refId, message: error.message, status: error.status };
+        }
+      }),
+    );
+    const data = results.flatMap((r) => ('frames' in r ? r.frames : []));
+    const errors = results.filter((r): r is DataQueryError => !('frames' in r));
+    return errors.length ? { data, errors } : { data };
+  }
+
+  private async runQuery(
+    query: TrafficLensQuery,
+    range: TimeRangeMs,
+    intervalMs: number,
+    requestId: string,
+  ): Promise<QueryResult> {
+    const { series, executed, tags } =
+      query.mode === 'promql'
+        ? await this.fetchPromQL(query, range, intervalMs, requestId)
+        : await this.fetchJob(query, range, requestId);
+
+    if (query.format === 'episodes') {
+      const frame = episodesToFrame(series, {
+        refId: query.refId,
+        legendFormat: query.legendFormat,
+        tags,
+        executedQueryString: executed,
+      });
+      return { frames: [frame] };
+    }
+    return {
+      frames: seriesToFrames(series, {
+        refId: query.refId,
+        legendFormat: query.legendFormat,
+        fields: query.fields,
+        executedQueryString: executed,
+      }),
+    };
+  }
+
+  /** A continuous job's results in the range, optionally rescored with the query's detector and sensitivity. */
+  private async fetchJob(query: TrafficLensQuery, range: TimeRangeMs, requestId: string): Promise<Fetched> {
+    const job = query.job?.trim();
+    if (!job) {
+      throw new ScorerError('choose a continuous job');
+    }
+    const filter = parseLabelFilter(query.filter);
+    if (!filter.ok) {
+      throw new ScorerError(filter.error);
+    }
+    const params = query.rescore ? this.scoringParams(query) : undefined;
+    let executed = ScorerClient.describe('GET', ScorerClient.jobSeriesPath(job), { ...range });
+    const response = await this.client.jobSeries(job, range, requestId);
+    let series: ScoredSeries[] = response.series.filter((s) => matchesLabels(s.labels, filter.matchers));
+
+    if (params && series.length > 0) {
+      // A batch over the whole range: the detector may use all of it (unlike the job, which is causal).
+      const body: ScoreRequest = {
+        series: series.map((s) => ({ labels: s.labels, timestamps: s.timestamps, values: s.values })),
+        ...params,
+      };
+      series = (await this.client.score(body, `${requestId}-score`)).series;
+      executed += `\nPOST /api/v1/score ${JSON.stringify(params)} (${series.length} series)`;
+    }
+    return { series, executed, tags: [`job:${job}`] };
+  }
+
+  /** A PromQL expression scored by the scorer over the range, at the query's step or Grafana's interval. */
+  private async fetchPromQL(
+    query: TrafficLensQuery,
+    range: TimeRangeMs,
+    intervalMs: number,
+    requestId: string,
+  ): Promise<Fetched> {
+    const expr = query.expr?.trim();
+    if (!expr) {
+      throw new ScorerError('write a PromQL expression');
+    }
+    const body: QueryRequest = {
+      expr,
+      start: range.from,
+      end: range.to,
+      // The scorer needs at least 1 s; Grafana's interval can be finer for short ranges.
+      step: query.step || Math.max(1000, Math.round(intervalMs / 1000) * 1000),
+      ...this.scoringParams(query),
+    };
+    const response = await this.client.promql(body, requestId);
+    const info = response.query;
+    const executed =
+      `POST /api/v1/query ${JSON.stringify(body)}\n` +
+      `${info.fetchedSeries} series, ${info.fetchedPoints} points fetched from Prometheus at a ${info.stepMs / 1000} s step, ` +
+      `history from ${new Date(info.historyStart).toISOString()}`;
+    return { series: response.series, executed, tags: ['promql'] };
+  }
+
+  /** The query's detector and sensitivity, else the datasource defaults; the sensitivity is checked here. */
+  scoringParams(query: TrafficLensQuery): ScoringParams {
+    const sensitivity = query.sensitivity ?? this.defaultSensitivity;
+    const problem = sensitivityProblem(sensitivity);
+    if (problem) {
+      throw new ScorerError(problem);
+    }
+    return { detector: (query.detector || this.defaultDetector) as ScoringParams['detector'], sensitivity };
+  }
+
+  /** Detectors for the editors; asked once per datasource instance (again after a failure). */
+  getDetectors(): Promise<DetectorInfo[]> {
+    if (!this.detectorsCache) {
+      this.detectorsCache = this.client.detectors().then(
+        (r) => r.detectors,
+        (err) => {
+          this.detectorsCache = undefined;
+          throw err;
+        },
+      );
+    }
+    return this.detectorsCache;
+  }
+
+  async getJobs(): Promise<JobStatus[]> {
+    return (await this.client.jobs()).jobs;
+  }
+
+  /** Template variable queries; see query/variableQuery.ts for the syntax. */
+  async metricFindQuery(text: string, options?: LegacyMetricFindQueryOptions): Promise<MetricFindValue[]> {
+    const parsed = parseVariableQuery(this.templates().replace(text, options?.scopedVars));
+    if (!parsed.ok) {
+      throw new ScorerError(parsed.error);
+    }
+    const q = parsed.query;
+    switch (q.kind) {
+      case 'jobs':
+        return (await this.getJobs()).map((j) => ({ text: j.name, value: j.name }));
+      case 'detectors':
+        return (await this.getDetectors()).map((d) => ({ text: d.name, value: d.name }));
+      case 'label_names':
+      case 'label_values': {
+        const filter = parseLabelFilter(q.filter);
+        if (!filter.ok) {
+          throw new ScorerError(filter.error);
+        }
+        // An empty range returns every retained series with its labels and no points: the cheapest
+        // way to list labels, as the scorer has no label endpoint.
+        const { series } = await this.client.jobSeries(q.job, { from: 0, to: 0 });
+        const selected = series.filter((s) => matchesLabels(s.labels, filter.matchers));
+        const found = new Set<string>();
+        for (const s of selected) {
+          if (q.kind === 'label_names') {
+            Object.keys(s.labels).forEach((k) => found.add(k));
+          } else if (s.labels[q.label] !== undefined) {
+            found.add(s.labels[q.label]);
+          }
+        }
+        return [...found].sort().map((v) => ({ text: v, value: v }));
+      }
+    }
+  }
+
+  /**
+   * Save & test: the scorer's health (version, TensorFlow.js backend), then an authenticated call
+   * (detectors) to prove the token, then the jobs' health (a failing Prometheus-backed job shows here).
+   */
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    if (!this.scorerUrl) {
+      return {
+        status: 'error',
+        message: 'Set the scorer URL, as the Grafana server reaches it (e.g. http://localhost:8686).',
+      };
+    }
+    const where = `the TrafficLens scorer at ${this.scorerUrl}`;
+    let health;
+    try {
+      health = await this.client.health();
+    } catch (err) {
+      return {
+        status: 'error',
+        message: `Cannot reach ${where}: ${toScorerError(err, 'GET /healthz').message}. Is it running, and reachable from the Grafana server?`,
+      };
+    }
+    if (!health || health.status !== 'ok' || typeof health.version !== 'string') {
+      return {
+        status: 'error',
+        message: `${this.scorerUrl} answered GET /healthz, but not like a TrafficLens scorer (expected {"status":"ok","version":…}). Check the URL.`,
+      };
+    }
+    const tfjs = health.tfjsBackend ?? 'not loaded yet';
+    const up = `TrafficLens scorer ${health.version} is up (TensorFlow.js backend: ${tfjs})`;
+
+    let detectors: DetectorInfo[];
+    try {
+      this.detectorsCache = undefined;
+      detectors = await this.getDetectors();
+    } catch (err) {
+      const error = toScorerError(err, 'GET /api/v1/detectors');
+      const hint =
+        error.status === 401
+          ? ' Set the API token to the scorer’s TRAFFICLENS_API_TOKEN.'
+          : error.status === 403
+            ? ' Grafana refused the proxy request; check the datasource permissions.'
+            : '';
+      return { status: 'error', message: `${up}, but the API refused the request: ${error.message}.${hint}` };
+    }
+
+    let jobs: JobStatus[] = [];
+    let jobsNote = '';
+    try {
+      jobs = await this.getJobs();
+    } catch (err) {
+      jobsNote = `; jobs unavailable: ${toScorerError(err, 'GET /api/v1/jobs').message}`;
+    }
+    const failing = jobs.filter((j) => j.health === 'failing');
+    const jobList = jobs.length
+      ? `; jobs: ${jobs.map((j) => `${j.name} (${j.source}, ${j.health})`).join(', ')}`
+      : jobsNote || '; no continuous jobs';
+    const message = `${up}; detectors: ${detectors.map((d) => d.name).join(', ')}${jobList}`;
+    if (failing.length > 0) {
+      const reasons = failing.map((j) => `${j.name}: ${j.lastError?.message ?? 'failing'}`).join('; ');
+      return { status: 'warning', message: `${message}. Failing jobs — ${reasons}` };
+    }
+    return { status: 'success', message };
+  }
+}

@@ -1,0 +1,79 @@
+import type { DataSourceJsonData } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
+
+/**
+ * Where a query's series come from.
+ * - `job`: a continuous scoring job of the scorer (`GET /api/v1/jobs/:name/series`).
+ * - `promql`: a PromQL expression the scorer runs on its own Prometheus and scores on demand
+ *   (`POST /api/v1/query`), over the panel's range plus the history the detector needs before it.
+ */
+export type QueryMode = 'job' | 'promql';
+
+/** `series`: one frame per series (for graphs); `episodes`: one row per anomaly episode (annotations, tables). */
+export type QueryFormat = 'series' | 'episodes';
+
+/** The fields a series frame can carry besides time. `band` is the lower and upper fields together. */
+export type SeriesField = 'value' | 'expected' | 'band' | 'score' | 'anomaly';
+export const SERIES_FIELDS: readonly SeriesField[] = ['value', 'expected', 'band', 'score', 'anomaly'];
+
+export interface TrafficLensQuery extends DataQuery {
+  mode?: QueryMode;
+  /** continuous job name (template variables allowed) */
+  job?: string;
+  /** label matchers that select the job's series, e.g. `site="ams", link=~"transit-.*"` */
+  filter?: string;
+  /** PromQL expression (mode `promql`) */
+  expr?: string;
+  /** PromQL evaluation step, e.g. `1m` (mode `promql`); empty: Grafana's interval for the panel */
+  step?: string;
+  /**
+   * Job mode: false shows the scores the job computed live (causal, with the job's detector and
+   * sensitivity); true scores the job's values again with `detector` and `sensitivity` (batch).
+   */
+  rescore?: boolean;
+  /** detector for on-demand scoring (PromQL, rescoring); empty: the datasource default */
+  detector?: string;
+  /** 0–100 for on-demand scoring; empty: the datasource default */
+  sensitivity?: number;
+  /** Prometheus-style legend, e.g. `{{site}} {{link}}`; empty: the series' labels */
+  legendFormat?: string;
+  /** fields of each series frame; empty or missing: all */
+  fields?: SeriesField[];
+  format?: QueryFormat;
+}
+
+export const DEFAULT_QUERY: Partial<TrafficLensQuery> = {
+  mode: 'job',
+  rescore: false,
+  fields: [...SERIES_FIELDS],
+  format: 'series',
+};
+
+/** Options stored with each datasource instance (visible to the browser). */
+export interface TrafficLensOptions extends DataSourceJsonData {
+  /** scorer base URL as seen from the Grafana server, e.g. http://localhost:8686 */
+  scorerUrl?: string;
+  defaultDetector?: string;
+  defaultSensitivity?: number;
+}
+
+/** Options Grafana keeps encrypted on the server; only its data proxy uses them (the `scorer` route). */
+export interface TrafficLensSecureOptions {
+  apiToken?: string;
+}
+
+export const DEFAULT_DETECTOR = 'auto';
+export const DEFAULT_SENSITIVITY = 50;
+export const SENSITIVITY_MIN = 0;
+export const SENSITIVITY_MAX = 100;
+
+/** Checks a sensitivity typed by a user; returns the reason it is refused, or undefined when it is fine. */
+export function sensitivityProblem(value: number | undefined): string | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!Number.isFinite(value) || value < SENSITIVITY_MIN || value > SENSITIVITY_MAX) {
+    return `sensitivity must be between ${SENSITIVITY_MIN} and ${SENSITIVITY_MAX}, got ${value}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,263 @@
+/* global window, document -- runs in the page */
+/**
+ * A page that hosts built Grafana plugins the way Grafana does, without Grafana: `dist/module.js` is
+ * loaded through an AMD `define` shim that hands it Grafana's shared modules (externals.js), requests go
+ * through `getBackendSrv()` to the test server's emulation of Grafana's data proxy, and components render
+ * inside Grafana's theme and global styles. Tests drive it with `window.harness` from Playwright.
+ */
+import { createBackendSrv, createTemplateSrv } from '../../contract/support/backendSrv.js';
+
+const ext = window.__grafanaExternals;
+const React = ext.react;
+const h = React.createElement;
+const { createRoot } = ext['react-dom/client'];
+const data = ext['@grafana/data'];
+const ui = ext['@grafana/ui'];
+const runtime = ext['@grafana/runtime'];
+
+runtime.setBackendSrv(createBackendSrv({ Observable: ext.rxjs.Observable }));
+runtime.setTemplateSrv(createTemplateSrv());
+
+const plugins = new Map();
+
+/** Loads /public/plugins/<id>/module.js once, as Grafana's SystemJS would, and returns its exports. */
+function loadPlugin(id) {
+  if (!plugins.has(id)) {
+    plugins.set(
+      id,
+      new Promise((resolve, reject) => {
+        const url = `/public/plugins/${id}/module.js`;
+        window.define = (deps, factory) => {
+          try {
+            const resolved = deps.map((dep) => {
+              if (dep === 'module') return { uri: url };
+              if (!(dep in ext)) throw new Error(`${id} imports ${dep}, which Grafana does not provide`);
+              return ext[dep];
+            });
+            resolve(factory(...resolved));
+          } catch (err) {
+            reject(err);
+          }
+        };
+        window.define.amd = {};
+        const script = document.createElement('script');
+        script.src = url;
+        script.onerror = () => reject(new Error(`cannot load ${url}`));
+        document.head.appendChild(script);
+      }),
+    );
+  }
+  return plugins.get(id);
+}
+
+function themed(mode, child) {
+  const theme = data.createTheme({ colors: { mode } });
+  return h(
+    ui.ThemeContext.Provider,
+    { value: theme },
+    h(ui.GlobalStyles, null),
+    h(
+      'div',
+      {
+        style: { background: theme.colors.background.primary, color: theme.colors.text.primary, padding: 16 },
+      },
+      child,
+    ),
+  );
+}
+
+let mounted = [];
+
+/** Replaces whatever was shown with a new block with this id, and renders the element in it. */
+function mount(id, mode, element, width) {
+  mounted.forEach((root) => root.unmount());
+  document.getElementById('root').replaceChildren();
+  const host = document.createElement('div');
+  host.id = id;
+  host.style.width = `${width}px`;
+  document.getElementById('root').appendChild(host);
+  const root = createRoot(host);
+  root.render(themed(mode, element));
+  mounted = [root];
+  return host;
+}
+
+/** Keeps the editor's value in state, as Grafana's pages do, and records every change. */
+function Stateful({ initial, render, changes }) {
+  const [value, setValue] = React.useState(initial);
+  return render(value, (next) => {
+    changes.push(next);
+    setValue(next);
+  });
+}
+
+function timeRange(from, to) {
+  const range = { from: data.dateTime(from), to: data.dateTime(to) };
+  return { ...range, raw: range };
+}
+
+/**
+ * Episodes shaded across the plot, the way Grafana draws region annotations on a time series panel.
+ * @param {Array<{ time: number, timeEnd: number, color: string }>} regions
+ */
+function regionsHook(builder, regions, theme) {
+  builder.addHook('draw', (u) => {
+    const { ctx } = u;
+    ctx.save();
+    for (const r of regions) {
+      const x0 = u.valToPos(r.time, 'x', true);
+      const x1 = Math.max(u.valToPos(r.timeEnd, 'x', true), x0 + 2);
+      ctx.fillStyle = theme.visualization.getColorByName(r.color);
+      ctx.globalAlpha = 0.15;
+      ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+      ctx.globalAlpha = 0.9;
+      ctx.fillRect(x0, u.bbox.top + u.bbox.height - 3, x1 - x0, 3);
+    }
+    ctx.restore();
+  });
+}
+
+window.harness = {
+  /** mounted editors' changes, by block id */
+  changes: {},
+
+  async configEditor({ id = 'config-editor', pluginId, settings, mode = 'dark', width = 800 }) {
+    const { plugin } = await loadPlugin(pluginId);
+    const changes = (this.changes[id] = []);
+    mount(
+      id,
+      mode,
+      h(Stateful, {
+        initial: settings,
+        changes,
+        render: (options, onOptionsChange) => h(plugin.components.ConfigEditor, { options, onOptionsChange }),
+      }),
+      width,
+    );
+  },
+
+  async queryEditor({ id = 'query-editor', pluginId, settings, query, mode = 'dark', width = 1100 }) {
+    const { plugin } = await loadPlugin(pluginId);
+    const datasource = new plugin.DataSourceClass(settings);
+    const changes = (this.changes[id] = []);
+    mount(
+      id,
+      mode,
+      h(Stateful, {
+        initial: query,
+        changes,
+        render: (q, onChange) =>
+          h(plugin.components.QueryEditor, {
+            datasource,
+            query: q,
+            onChange,
+            onRunQuery: () => {},
+            app: 'dashboard',
+          }),
+      }),
+      width,
+    );
+  },
+
+  /**
+   * Runs a query through the datasource and draws the frames with @grafana/ui's TimeSeries (the uPlot
+   * chart of Grafana's Time series panel) after the same field-override step Grafana's query runner
+   * applies, with the episodes of the same query shaded like region annotations.
+   * @returns a summary of what was drawn
+   */
+  async timeSeries({
+    id = 'time-series',
+    pluginId,
+    settings,
+    query,
+    from,
+    to,
+    title,
+    mode = 'dark',
+    width = 1100,
+    height = 420,
+  }) {
+    const { plugin } = await loadPlugin(pluginId);
+    const datasource = new plugin.DataSourceClass(settings);
+    const range = timeRange(from, to);
+    const request = (targets) => ({
+      requestId: id,
+      interval: '1m',
+      intervalMs: 60_000,
+      range,
+      scopedVars: {},
+      targets,
+      timezone: 'utc',
+      app: 'dashboard',
+      startTime: Date.now(),
+    });
+    const series = await datasource.query(request([query]));
+    if (series.errors?.length) throw new Error(series.errors.map((e) => e.message).join('; '));
+    const annotationQuery = datasource.annotations.prepareQuery({
+      name: 'Anomalies',
+      enable: true,
+      iconColor: 'red',
+      target: query,
+    });
+    const episodes = (await datasource.query(request([annotationQuery]))).data[0];
+    const column = (name) => episodes.fields.find((f) => f.name === name).values;
+    const regions = column('time').map((time, i) => ({
+      time,
+      timeEnd: column('timeEnd')[i],
+      color: column('color')[i],
+    }));
+
+    const theme = data.createTheme({ colors: { mode } });
+    // The Time series panel's default colour scheme, for the fields the datasource gives no colour (in
+    // Grafana the panel's defaults do this; outside it the standard options registry is empty).
+    const withPanelDefaults = series.data.map((frame) => ({
+      ...frame,
+      fields: frame.fields.map((f) =>
+        f.config.color ? f : { ...f, config: { ...f.config, color: { mode: 'palette-classic' } } },
+      ),
+    }));
+    const frames = data.applyFieldOverrides({
+      data: withPanelDefaults,
+      fieldConfig: { defaults: {}, overrides: [] },
+      replaceVariables: (s) => s,
+      theme,
+      timeZone: 'utc',
+    });
+    mount(
+      id,
+      mode,
+      h(
+        'div',
+        null,
+        title ? h('h3', { style: { margin: '0 0 8px' } }, title) : null,
+        h(
+          ui.TimeSeries,
+          {
+            frames,
+            width: width - 32,
+            height,
+            timeRange: range,
+            timeZone: 'utc',
+            legend: { displayMode: 'list', placement: 'bottom', showLegend: true, calcs: [] },
+          },
+          (builder) => {
+            regionsHook(builder, regions, theme);
+            return null;
+          },
+        ),
+      ),
+      width,
+    );
+    return {
+      frames: series.data.length,
+      fields: series.data[0]?.fields.map((f) => f.name) ?? [],
+      points: series.data.reduce((n, f) => n + f.length, 0),
+      anomalies: series.data.reduce(
+        (n, f) => n + f.fields.find((x) => x.name === 'anomaly').values.filter(Boolean).length,
+        0,
+      ),
+      episodes: regions.length,
+    };
+  },
+};
+window.harnessReady = true;
