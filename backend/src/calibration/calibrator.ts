@@ -2,9 +2,10 @@
  * Puts every component of a detector on the score contract's scale (1.0 = anomaly boundary).
  *
  * Each component keeps the "recent normal range" of its |z|: a running maximum that decays with a
- * half-life of `halfLife` points. It learns from each point at most `growth` × the current range, so
- * a noisy or heavy-tailed series widens its range over a few events (and stops being "always
- * anomalous"), while one incident cannot widen it so much that the next incident goes unseen.
+ * half-life of `halfLife` points. An incident (a run of anomalous points) can widen it at most `growth`
+ * times its width before the incident, so a noisy or heavy-tailed series widens its range over a few
+ * events (and stops being "always anomalous"), while one incident cannot widen it so much that the
+ * next goes unseen, and the band stays within `growth`× of its pre-incident width.
  *
  *     boundary_c = multiplier(sensitivity) · max(Z_FLOOR, range_c) / weight_c      score_c = |z_c| / boundary_c
  *
@@ -26,7 +27,7 @@ export interface CalibrationOptions {
   growth: number;
 }
 
-export const DEFAULT_CALIBRATION: CalibrationOptions = { halfLife: 2000, growth: 2.5 };
+export const DEFAULT_CALIBRATION: CalibrationOptions = { halfLife: 2000, growth: 4 };
 
 export interface Calibrated {
   score: number;
@@ -40,6 +41,8 @@ export class Calibrator {
   private readonly weight: Float64Array;
   /** Per component: decaying maximum of recent |z|. */
   readonly range: Float64Array;
+  /** Per component: the range's edge before the current run of anomalous points. */
+  private readonly basis: Float64Array;
   /** Per component: |z| at score 1 for the last point. */
   readonly boundary: Float64Array;
   readonly componentScores: Float64Array;
@@ -55,6 +58,7 @@ export class Calibrator {
     );
     this.weight = Float64Array.from({ length: components }, (_, c) => perComponent[c]?.weight ?? 1);
     this.range = new Float64Array(components);
+    this.basis = new Float64Array(components).fill(Z_FLOOR);
     this.boundary = new Float64Array(components).fill(this.multiplier * Z_FLOOR);
     this.componentScores = new Float64Array(components);
   }
@@ -80,7 +84,10 @@ export class Calibrator {
         driver = c;
       }
       if (learn) {
-        const learnt = Math.min(a, this.opts.growth * edge);
+        // Growth is limited relative to the range before the current anomalous run, so a 5-point
+        // burst widens the range (and the band) at most `growth` times, not growth⁵ times.
+        if (s < 1) this.basis[c] = edge;
+        const learnt = Math.min(a, this.opts.growth * this.basis[c]);
         if (learnt > this.range[c]) this.range[c] = learnt;
       }
     }
@@ -89,7 +96,7 @@ export class Calibrator {
 
   /** The learnt ranges; `boundary` and `componentScores` are rewritten by every `calibrate`. */
   snapshot(): CalibratorState {
-    return { range: encArray(this.range) };
+    return { range: encArray(this.range), basis: encArray(this.basis) };
   }
 
   restore(s: CalibratorState, path = 'calibrator'): void {
@@ -99,6 +106,13 @@ export class Calibrator {
       this.range.length,
       `a detector with ${this.range.length} components`,
     );
+    expectLength(
+      `${path}.basis`,
+      s.basis.length,
+      this.basis.length,
+      `a detector with ${this.basis.length} components`,
+    );
     this.range.set(decArray(s.range));
+    this.basis.set(decArray(s.basis));
   }
 }

@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { Direction, Episode, Explanation } from '../contract/score.js';
 import { Count, Num } from '../featurize/snapshot.js';
 
-/** Per component, the decaying maximum of recent |z| (the rest of the calibrator is per-point scratch). */
-export const CalibratorState = z.object({ range: z.array(Num) });
+/**
+ * Per component, the decaying maximum of recent |z| and the range's edge before the current run of
+ * anomalous points (the rest of the calibrator is per-point scratch).
+ */
+export const CalibratorState = z.object({ range: z.array(Num), basis: z.array(Num) });
 export type CalibratorState = z.infer<typeof CalibratorState>;
 
 /** The episode still open, with what it needs to go on (points below the hold level so far, …). */
