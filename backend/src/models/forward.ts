@@ -205,30 +205,51 @@ function dense(l: Extract<Layer, { kind: 'dense' }>, x: Tensor): Tensor {
   return { data: y, shape: [l.units] };
 }
 
+function activationFn(a: Activation): (x: number) => number {
+  switch (a) {
+    case 'linear':
+      return (x) => x;
+    case 'relu':
+      return (x) => (x > 0 ? x : 0);
+    case 'sigmoid':
+      return (x) => 1 / (1 + Math.exp(-x));
+    case 'tanh':
+      return Math.tanh;
+    case 'elu':
+      return (x) => (x > 0 ? x : Math.exp(x) - 1);
+    case 'hard_sigmoid':
+      return (x) => Math.max(0, Math.min(1, 0.2 * x + 0.5));
+  }
+}
+
 function lstm(l: Extract<Layer, { kind: 'lstm' }>, x: Tensor): Tensor {
   const [steps, channels] = x.shape;
   const u = l.units;
   const g = 4 * u;
-  let h = new Float64Array(u);
+  const h = new Float64Array(u);
   const c = new Float64Array(u);
   const z = new Float64Array(g);
+  const rec = activationFn(l.recurrentActivation);
+  const out = activationFn(l.activation);
+  const { kernel, recurrentKernel, bias } = l;
   for (let t = 0; t < steps; t++) {
-    for (let j = 0; j < g; j++) {
-      let s = l.bias ? l.bias[j] : 0;
-      for (let i = 0; i < channels; i++) s += x.data[t * channels + i] * l.kernel[i * g + j];
-      for (let i = 0; i < u; i++) s += h[i] * l.recurrentKernel[i * g + j];
-      z[j] = s;
+    // Row-major kernels: accumulate row by row, so the inner loop walks memory in order.
+    if (bias) for (let j = 0; j < g; j++) z[j] = bias[j];
+    else z.fill(0);
+    for (let i = 0; i < channels; i++) {
+      const xi = x.data[t * channels + i];
+      const row = i * g;
+      for (let j = 0; j < g; j++) z[j] += xi * kernel[row + j];
     }
-    const next = new Float64Array(u);
+    for (let i = 0; i < u; i++) {
+      const hi = h[i];
+      const row = i * g;
+      for (let j = 0; j < g; j++) z[j] += hi * recurrentKernel[row + j];
+    }
     for (let j = 0; j < u; j++) {
-      const ig = act(l.recurrentActivation, z[j]);
-      const fg = act(l.recurrentActivation, z[u + j]);
-      const cand = act(l.activation, z[2 * u + j]);
-      const og = act(l.recurrentActivation, z[3 * u + j]);
-      c[j] = fg * c[j] + ig * cand;
-      next[j] = og * act(l.activation, c[j]);
+      c[j] = rec(z[u + j]) * c[j] + rec(z[j]) * out(z[2 * u + j]);
+      h[j] = rec(z[3 * u + j]) * out(c[j]);
     }
-    h = next;
   }
   return { data: h, shape: [u] };
 }
