@@ -89,6 +89,7 @@ describe('job config', () => {
     [{ ...minimal, source: { type: 'graphite' } }, 'source.type'],
     [{ ...minimal, source: { type: 'simulator', speed: 0 } }, 'source.speed'],
     [{ ...minimal, detector: 'magic' }, 'detector'],
+    [{ ...minimal, detector: 'lstm' }, 'detector'],
     [{ ...minimal, sensitivity: 101 }, 'sensitivity'],
     [{ ...minimal, interval: '15x' }, 'interval: "15x" is not a duration'],
     [{ ...minimal, interval: '10ms' }, 'interval: must be at least 1s, got 10ms'],

@@ -4,7 +4,7 @@
  * as in Prometheus and vmanomaly config files; durations are strings ("15s", "2d") or milliseconds.
  */
 import { z } from 'zod';
-import { DetectorName, ScoreOptions, Sensitivity } from '../contract/score.js';
+import { DetectorName, STATISTICAL_DETECTORS, ScoreOptions, Sensitivity } from '../contract/score.js';
 import { PrometheusSource, type PrometheusClient } from '../sources/prometheus/index.js';
 import { SIMULATOR_KINDS, SimulatorSource } from '../sources/simulator/index.js';
 import { parseMatcher, type LabelMatcher, type Source } from '../sources/source.js';
@@ -87,7 +87,8 @@ const JobConfigObject = z
       .optional()
       .describe('PromQL expression on the configured Prometheus; short for source: {type: prometheus, expr}'),
     source: SourceConfig.optional(),
-    detector: DetectorName.default('auto'),
+    // The neural detectors need a trained model per series, which continuous jobs do not have yet.
+    detector: z.enum(STATISTICAL_DETECTORS).default('auto'),
     sensitivity: Sensitivity.default(50),
     options: ScoreOptions.omit({ causal: true })
       .optional()
