@@ -21,6 +21,7 @@ import {
   type ScoreFn,
   type WorkerTask,
 } from './scoring.js';
+import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
 
 /** `input`: the engine refused the series as given (a client error); `engine`: it failed on it. */
 export type ScoringErrorKind = 'input' | 'engine' | 'worker' | 'overloaded' | 'aborted' | 'timeout';
@@ -151,6 +152,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
     minThreads: options.threads,
     maxThreads: options.threads,
     maxQueue: options.maxQueuedTasks,
+    execArgv: [...WORKER_EXEC_ARGV],
     // Workers are kept: model state and JIT warm-up are worth more than the idle memory.
     idleTimeout: 2 ** 31 - 1,
   });

@@ -11,6 +11,7 @@ import { writeModelDir } from './artifacts.js';
 import type { TrainJob, Trainer } from './registry.js';
 import { reportTfjsBackend, type TfjsBackend } from './runtime.js';
 import { trainModel } from './train.js';
+import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
 
 export type ProgressFn = (epoch: number, epochs: number, loss: number) => void;
 
@@ -62,6 +63,7 @@ export function createPoolTrainer(options: PoolTrainerOptions): Trainer {
     minThreads: 0,
     maxThreads: options.threads,
     maxQueue: options.maxQueued ?? 16,
+    execArgv: [...WORKER_EXEC_ARGV],
     // TF.js takes ~0.4 s to load; keep a worker a while for the next job, then give the memory back.
     idleTimeout: 60_000,
   });
