@@ -205,3 +205,32 @@ describe('counters', () => {
     expect(stream.push(5000, 5)).toBeNull();
   });
 });
+
+describe('band of non-negative series', () => {
+  /** Around 5 with noise of ±4: the unclamped band reaches below 0. */
+  const nearZero = (n: number) => ({
+    timestamps: Array.from({ length: n }, (_, i) => i * MIN),
+    values: Array.from({ length: n }, (_, i) => 5 + 8 * noise(i)),
+  });
+  const lowest = (lower: readonly (number | null)[]) =>
+    Math.min(...lower.filter((v): v is number => v !== null));
+
+  it.each(detectors)('%s: the band of a series that never went negative stays at or above 0', (detector) => {
+    const r = scoreSeries(nearZero(600), { detector, options: { causal: true } });
+    expect(lowest(r.lower)).toBe(0);
+    for (const v of r.expected) if (v !== null) expect(v).toBeGreaterThanOrEqual(0);
+  });
+
+  it('once a negative value is seen the band may go below 0 (and the snapshot remembers it)', () => {
+    const s = nearZero(600);
+    s.values[300] = -1;
+    const r = scoreSeries(s, { detector: 'robust', options: { causal: true } });
+    expect(lowest(r.lower.slice(0, 300))).toBe(0);
+    expect(lowest(r.lower.slice(301))).toBeLessThan(0);
+
+    const stream = createStream({ detector: 'robust' });
+    for (let i = 0; i < 400; i++) stream.push(s.timestamps[i], s.values[i]);
+    const snap = stream.snapshot();
+    expect(snap.negativeSeen).toBe(true);
+  });
+});

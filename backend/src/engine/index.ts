@@ -237,7 +237,14 @@ function openStream(
     state: () => scorer.state(),
     snapshot(): StreamSnapshot {
       const { detector, sensitivity, direction, period, minEpisodePoints } = resolved;
-      const { valid, lastValue, detector: detectorState, calibrator, episodes } = scorer.snapshot();
+      const {
+        valid,
+        lastValue,
+        negativeSeen,
+        detector: detectorState,
+        calibrator,
+        episodes,
+      } = scorer.snapshot();
       return {
         version: STREAM_SNAPSHOT_VERSION,
         params: { detector, sensitivity, direction, period, minEpisodePoints, counter: counter !== null },
@@ -245,6 +252,7 @@ function openStream(
         counter: counter?.snapshot() ?? null,
         valid,
         lastValue,
+        negativeSeen,
         detector: detectorState,
         calibrator,
         episodes: episodes ?? { open: null, closed: [] },

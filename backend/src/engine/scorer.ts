@@ -21,6 +21,8 @@ import { toNeuralModel, type NeuralModel } from '../models/artifacts.js';
 export interface ScorerState {
   valid: number;
   lastValue: Num;
+  /** Whether a negative value has been seen (absent in older snapshots: treated as seen). */
+  negativeSeen?: boolean;
   detector: DetectorState;
   calibrator: CalibratorState;
   episodes: EpisodeBuilderState | null;
@@ -89,6 +91,12 @@ export class SeriesScorer {
   readonly episodeBuilder: EpisodeBuilder | null;
   private valid = 0;
   private lastValue = NaN;
+  /**
+   * Traffic series are mostly non-negative (bytes, packets, requests): until a negative value is seen, the
+   * band and expected value are clamped at 0, so a dashboard never shows "normal: −3 Mb/s". Display only:
+   * scores come from the calibrated deviations, not from the band.
+   */
+  private negativeSeen = false;
 
   constructor(
     readonly params: ResolvedParams,
@@ -125,6 +133,7 @@ export class SeriesScorer {
     if (!missing) {
       this.valid++;
       this.lastValue = x;
+      if (x < 0) this.negativeSeen = true;
     }
     const band = this.bandOf(step.deviations, step.band);
     let score = learning || missing ? 0 : cal.score;
@@ -184,7 +193,13 @@ export class SeriesScorer {
     }
     if (!d) return null;
     const half = boundary * d.scale;
-    return { expected: d.expected, lower: d.expected - half, upper: d.expected + half };
+    const band = { expected: d.expected, lower: d.expected - half, upper: d.expected + half };
+    if (!this.negativeSeen) {
+      band.expected = Math.max(0, band.expected);
+      band.lower = Math.max(0, band.lower);
+      band.upper = Math.max(0, band.upper);
+    }
+    return band;
   }
 
   episodes(): Episode[] {
@@ -203,6 +218,7 @@ export class SeriesScorer {
     return {
       valid: this.valid,
       lastValue: enc(this.lastValue),
+      negativeSeen: this.negativeSeen,
       detector: this.detector.snapshot(),
       calibrator: this.calibrator.snapshot(),
       episodes: this.episodeBuilder?.snapshot() ?? null,
@@ -222,6 +238,7 @@ export class SeriesScorer {
     if (this.episodeBuilder && s.episodes) this.episodeBuilder.restore(s.episodes);
     this.valid = s.valid;
     this.lastValue = dec(s.lastValue);
+    this.negativeSeen = s.negativeSeen ?? true;
   }
 }
 

@@ -56,6 +56,8 @@ export const StreamSnapshot = z.object({
   /** Non-missing points scored so far (the learning state), and the last of them. */
   valid: Count,
   lastValue: Num,
+  /** A negative value was seen, so the band is no longer clamped at 0 (absent before: treated as true). */
+  negativeSeen: z.boolean().optional(),
   detector: DetectorState,
   calibrator: CalibratorState,
   episodes: EpisodeBuilderState,
