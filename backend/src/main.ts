@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     dir: config.models.dir,
     trainingThreads: config.models.trainingThreads,
     limits: config.limits,
+    prometheus,
     logger,
     version,
   });

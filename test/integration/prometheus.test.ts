@@ -10,7 +10,8 @@
  * 3. a spike pushed through the exporter makes TrafficLensAnomaly fire (/api/v1/alerts), and the time
  *    from injection to firing is measured and printed;
  * 4. with Prometheus killed, the jobs turn `failing` with the cause and /api/v1/query answers 502; once
- *    Prometheus is back, the jobs recover on their own.
+ *    Prometheus is back, the jobs recover on their own;
+ * 5. POST /api/v1/models trains an LSTM from a PromQL source (the one series it must return).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -180,6 +181,7 @@ beforeAll(async () => {
     TRAFFICLENS_PROMETHEUS_URL: ctx.promUrl,
     TRAFFICLENS_PROMETHEUS_TIMEOUT_MS: '2000',
     TRAFFICLENS_WORKER_THREADS: '1',
+    TRAFFICLENS_MODELS_DIR: join(ctx.dir, 'models'),
   });
   await waitReady(ctx.scorer, `${ctx.scorerUrl}/readyz`);
   for (const job of ['nab', 'live']) {
@@ -271,6 +273,51 @@ describe('the scorer against a real Prometheus', () => {
       expect(got.anomaly.some(Boolean)).toBe(true);
     },
   );
+
+  test('a model trains from a PromQL source: the one series the expression returns, over the window', async () => {
+    const post = (body: object) =>
+      api('/api/v1/models', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const source = { type: 'prometheus', expr: 'nab_value', window: '3d', step: '5m' };
+    const two = await post({ detector: 'lstm', source });
+    expect(two.status).toBe(400);
+    expect(two.body.error.message).toMatch(/^source\.expr returned 2 series/);
+
+    const expr = `nab_value{dataset="${NAB[0].dataset}"}`;
+    const started = await post({
+      id: 'nab-ec2',
+      detector: 'lstm',
+      source: { ...source, expr },
+      options: { epochs: 2 },
+    });
+    expect(started.status).toBe(202);
+    const model = await until(
+      'the model to train',
+      async () => {
+        const m = (await api('/api/v1/models/nab-ec2')).body;
+        if (m.state === 'failed') throw new Error(`training failed: ${m.problem}`);
+        return m.state === 'ready' ? m : undefined;
+      },
+      120_000,
+    );
+    const { source: recorded, training } = model.metadata;
+    expect(recorded).toMatchObject({
+      type: 'prometheus',
+      expr,
+      stepMs: STEP_S * 1000,
+      windowMs: 3 * 86_400_000,
+      labels: { __name__: 'nab_value', dataset: NAB[0].dataset },
+    });
+    expect(recorded.end - recorded.start).toBe(3 * 86_400_000);
+    // Trained on that window's points (the window may end a step past the NAB data, whose last point
+    // then falls outside Prometheus' lookback; NAB files have the odd gap).
+    expect(training.from).toBeGreaterThanOrEqual(recorded.start);
+    expect(training.to).toBeLessThanOrEqual(recorded.end);
+    expect(training.points).toBeGreaterThan(0.9 * ((3 * 86_400) / STEP_S));
+  }, 150_000);
 
   test("a continuous job's trafficlens_anomaly_score is scraped back into Prometheus", async () => {
     type Sample = { metric: Record<string, string>; value: [number, string] };

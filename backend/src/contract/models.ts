@@ -3,7 +3,9 @@
  * weights), the training request and the model API's answers. One zod schema each, as for scoring.
  */
 import { z } from 'zod';
-import { SeriesInput, Sensitivity } from './score.js';
+import { parseDuration } from '../jobs/duration.js';
+import { QueryStep, QueryTime } from './query.js';
+import { Labels, SeriesInput, Sensitivity } from './score.js';
 
 export const NEURAL_DETECTORS = ['autoencoder', 'lstm', 'classifier'] as const;
 export const NeuralDetector = z.enum(NEURAL_DETECTORS);
@@ -42,6 +44,29 @@ export const ModelCalibration = z.object({
 });
 export type ModelCalibration = z.infer<typeof ModelCalibration>;
 
+/**
+ * Where a model's training data came from, kept in its metadata so a retrain can fetch it again
+ * (POST /api/v1/models with the id alone). Inline data is not kept: its sha256 is in `training`.
+ */
+export const ModelSource = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('prometheus'),
+    expr: z.string(),
+    start: z.number().describe('epoch ms of the range fetched'),
+    end: z.number(),
+    stepMs: z.number().positive(),
+    windowMs: z
+      .number()
+      .positive()
+      .nullable()
+      .describe(
+        'set when the range was a window ending at the time of the request: a retrain fetches the window before its own time',
+      ),
+    labels: Labels.describe('labels of the series the expression returned'),
+  }),
+]);
+export type ModelSource = z.infer<typeof ModelSource>;
+
 export const ModelMetadata = z.object({
   format: z.literal('trafficlens-model'),
   formatVersion: z.literal(MODEL_FORMAT_VERSION),
@@ -67,6 +92,9 @@ export const ModelMetadata = z.object({
     loss: z.number().describe('final training loss'),
     valLoss: z.number().nullable().describe('final validation loss (last 10 % of windows), null if too few'),
   }),
+  source: ModelSource.nullable()
+    .default(null)
+    .describe('where the training data came from; null for data posted inline'),
   tfjs: z.object({ backend: z.string(), version: z.string() }),
   weights: z.object({ sha256: z.string(), bytes: z.number().int() }),
 });
@@ -86,15 +114,100 @@ export const TrainOptions = z
   .strict();
 export type TrainOptions = z.infer<typeof TrainOptions>;
 
+/** A training window given as a duration ("7d"), ending at the time of the request. Output: ms. */
+const Window = z
+  .string()
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null || ms <= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration such as 6h, 3d or 1w, got ${JSON.stringify(value.slice(0, 64))}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .describe('a duration (6h, 3d, 1w): the range is the window before the time of the request');
+
+export const PrometheusTrainingSource = z
+  .object({
+    type: z.literal('prometheus'),
+    expr: z
+      .string()
+      .trim()
+      .min(1, 'expected a PromQL expression')
+      .max(20_000, 'expected at most 20,000 characters')
+      .describe(
+        "PromQL expression run as a range query on the scorer's Prometheus; it must return exactly one series",
+      ),
+    start: QueryTime.optional().describe('with end: the range to fetch'),
+    end: QueryTime.optional().describe('with start: the range to fetch'),
+    window: Window.optional(),
+    step: QueryStep,
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.window !== undefined) {
+      for (const key of ['start', 'end'] as const) {
+        if (s[key] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'give either window or start and end, not both',
+          });
+        }
+      }
+      return;
+    }
+    if (s.start === undefined || s.end === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [s.start === undefined ? 'start' : 'end'],
+        message: 'give start and end, or a window (e.g. "7d")',
+      });
+    } else if (s.end <= s.start) {
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
+    }
+  })
+  .describe('training data fetched from the Prometheus the scorer is configured with');
+export type PrometheusTrainingSource = z.output<typeof PrometheusTrainingSource>;
+
 export const TrainModelRequest = z
   .object({
     id: ModelId.optional().describe('model id; an existing id is retrained as its next version'),
     detector: NeuralDetector,
-    series: SeriesInput,
+    series: SeriesInput.optional().describe('the training data, inline'),
+    source: PrometheusTrainingSource.optional().describe('instead of series: fetch the training data'),
     options: TrainOptions.optional(),
   })
-  .strict();
-export type TrainModelRequest = z.infer<typeof TrainModelRequest>;
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.series !== undefined && r.source !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['source'], message: 'give either series or source, not both' });
+    } else if (r.series === undefined && r.source === undefined && r.id === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['series'],
+        message:
+          'give series (inline data), source (a PromQL query), or the id of a model trained from a source to fetch it again',
+      });
+    }
+  })
+  .describe(
+    'Train a model. The data is inline (series), fetched from Prometheus (source), or, with only an id, ' +
+      'fetched again from the source the model was last trained from.',
+  );
+export type TrainModelRequest = z.output<typeof TrainModelRequest>;
+
+/** What the registry trains: the request with its data resolved. */
+export interface TrainSpec {
+  id?: string;
+  detector: NeuralDetector;
+  series: SeriesInput;
+  options?: TrainOptions;
+  source?: ModelSource | null;
+}
 
 export const ModelState = z.enum(['training', 'ready', 'failed', 'quarantined']);
 export type ModelState = z.infer<typeof ModelState>;

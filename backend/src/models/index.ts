@@ -3,6 +3,7 @@
  * corrupt versions quarantined), a training pool, and the API mount.
  */
 import type { Logger } from 'pino';
+import type { PrometheusClient } from '../sources/prometheus/index.js';
 import type { ModelsMount } from '../api/app.js';
 import { ModelRegistry, type Trainer } from './registry.js';
 import { createModelsRouter, modelsOpenApi, type ModelsRouteLimits } from './routes.js';
@@ -19,6 +20,9 @@ export interface ModelsOptions {
   limits: ModelsRouteLimits;
   logger: Logger;
   version: string;
+  /** The server's Prometheus, for PromQL training sources. */
+  prometheus?: PrometheusClient | null;
+  now?: () => number;
   /** Defaults to a pool of `trainingThreads` worker threads. */
   trainer?: Trainer;
 }
@@ -42,7 +46,11 @@ export async function openModels(options: ModelsOptions): Promise<Models> {
   return {
     registry,
     mount: {
-      router: createModelsRouter(registry, options.limits),
+      router: createModelsRouter(registry, {
+        limits: options.limits,
+        prometheus: options.prometheus,
+        now: options.now,
+      }),
       openApi: modelsOpenApi,
       resolve: (id) => registry.resolve(id),
     },

@@ -17,7 +17,7 @@ import {
   NeuralDetector,
   type ModelMetadata,
   type ModelStatus,
-  type TrainModelRequest,
+  type TrainSpec,
   type TrainingProgress,
 } from '../contract/models.js';
 import type { TrainedRef } from '../engine/types.js';
@@ -28,7 +28,7 @@ export interface TrainJob {
   dir: string;
   id: string;
   version: number;
-  request: TrainModelRequest;
+  request: TrainSpec;
   trafficlensVersion: string;
 }
 
@@ -240,7 +240,7 @@ export class ModelRegistry {
    * Starts training (a new model, or the next version of `request.id`); returns at once. The previous
    * version keeps scoring until the new one is written and checked.
    */
-  startTraining(request: TrainModelRequest): { id: string; version: number; training: TrainingProgress } {
+  startTraining(request: TrainSpec): { id: string; version: number; training: TrainingProgress } {
     if (this.closed) throw new ModelError('busy', 'the service is shutting down');
     const id = request.id ?? this.newId(request.detector);
     const existing = this.entries.get(id);

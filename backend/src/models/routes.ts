@@ -12,14 +12,25 @@ import {
   TrainModelResponse,
   TrainingProgress,
   type LabelRange,
+  type TrainSpec,
 } from '../contract/models.js';
 import { ApiError, parseOrThrow } from '../api/errors.js';
+import type { PrometheusClient } from '../sources/prometheus/index.js';
 import { ModelError, type ModelRegistry } from './registry.js';
+import { fetchTrainingSeries } from './source.js';
 
 export const MODELS_BASE_PATH = '/api/v1/models';
 
 export interface ModelsRouteLimits {
   maxPointsPerSeries: number;
+}
+
+export interface ModelsRouteDeps {
+  limits: ModelsRouteLimits;
+  /** The server's Prometheus, for PromQL training sources; absent or null: they answer 503. */
+  prometheus?: PrometheusClient | null;
+  /** The clock a training window ends at (tests fix it). */
+  now?: () => number;
 }
 
 function toApi(err: unknown): unknown {
@@ -44,7 +55,7 @@ function countLabelled(timestamps: readonly number[], labels: readonly LabelRang
 }
 
 /** Refusals that need no training to know: mismatched arrays, too many points, a classifier without both classes. */
-function precheck(request: TrainModelRequest, limits: ModelsRouteLimits): void {
+function precheck(request: TrainSpec, limits: ModelsRouteLimits): void {
   const { timestamps, values } = request.series;
   if (timestamps.length !== values.length) {
     throw new ApiError(
@@ -79,11 +90,54 @@ function precheck(request: TrainModelRequest, limits: ModelsRouteLimits): void {
   }
 }
 
-export function createModelsRouter(registry: ModelRegistry, limits: ModelsRouteLimits): Router {
-  const router = Router();
+/** The request with its data: inline, fetched from its source, or fetched again from the model's own. */
+async function resolveData(
+  request: TrainModelRequest,
+  registry: ModelRegistry,
+  deps: ModelsRouteDeps,
+  signal: AbortSignal,
+): Promise<TrainSpec> {
+  const { series, source, ...rest } = request;
+  if (series) return { ...rest, series, source: null };
+  const fetchDeps = {
+    prometheus: deps.prometheus ?? null,
+    maxPointsPerSeries: deps.limits.maxPointsPerSeries,
+    now: deps.now ?? Date.now,
+    signal,
+  };
+  if (source) return { ...rest, ...(await fetchTrainingSeries(source, fetchDeps)) };
+  // Only an id: the source the model was last trained from.
+  const id = request.id!;
+  const model = registry.get(id);
+  if (!model) throw notFound(id);
+  const stored = model.metadata?.source ?? null;
+  if (!stored) {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `model ${id} ${model.metadata ? 'was trained from inline data' : 'has no ready version'}, so there is no source to fetch again: give series or source`,
+      'validation',
+      [{ path: 'series', message: 'required for this model' }],
+    );
+  }
+  return { ...rest, ...(await fetchTrainingSeries(stored, fetchDeps)) };
+}
 
-  router.post('/', (req, res) => {
-    const request = parseOrThrow(TrainModelRequest, req.body);
+export function createModelsRouter(registry: ModelRegistry, deps: ModelsRouteDeps): Router {
+  const router = Router();
+  const { limits } = deps;
+
+  router.post('/', async (req, res) => {
+    const clientGone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) clientGone.abort(new Error('client closed the request'));
+    });
+    const request = await resolveData(
+      parseOrThrow(TrainModelRequest, req.body),
+      registry,
+      deps,
+      clientGone.signal,
+    );
     precheck(request, limits);
     let started;
     try {
@@ -169,18 +223,27 @@ export const modelsOpenApi = {
         operationId: 'trainModel',
         summary: 'Train a model for a series (in a worker thread); poll the returned status URL',
         description:
-          'Starts training and answers 202 at once. An existing id is retrained as its next version; the ' +
-          'previous version keeps scoring until the new one is ready. Score with it: POST /api/v1/score ' +
-          'with "model": id.',
+          'Starts training and answers 202 at once. The data is inline (series) or the one series a PromQL ' +
+          "source returns from the scorer's Prometheus (fetched before answering); with only an id, the " +
+          "model's recorded source is fetched again (a window ends now). An existing id is retrained as " +
+          'its next version; the previous version keeps scoring until the new one is ready. Score with ' +
+          'it: POST /api/v1/score with "model": id.',
         requestBody: {
           required: true,
           content: { 'application/json': { schema: ref('TrainModelRequest') } },
         },
         responses: {
           202: json('TrainModelResponse', 'training started'),
-          400: error('invalid request, or a classifier without labels of both classes'),
+          400: error(
+            'invalid request, a classifier without labels of both classes, or a source whose expression ' +
+              'Prometheus refuses or that does not return exactly one series',
+          ),
+          404: error('only an id was given and there is no such model'),
           409: error('this model is already training'),
           413: error('too many points'),
+          502: error('Prometheus (of a source) is unreachable or failing'),
+          503: error('a source was given but no Prometheus is configured'),
+          504: error('Prometheus (of a source) did not answer in time'),
         },
       },
       get: {

@@ -10,6 +10,7 @@ import {
   type FeatureParams,
   type LabelRange,
   type ModelMetadata,
+  type ModelSource,
   type NeuralDetector,
   type TrainOptions,
 } from '../contract/models.js';
@@ -45,6 +46,8 @@ export interface TrainInput {
   detector: NeuralDetector;
   series: SeriesInput;
   options?: TrainOptions;
+  /** Recorded in the metadata, so a retrain can fetch the data again. */
+  source?: ModelSource | null;
   trafficlensVersion?: string;
   /** Seed of the weight initializers (shuffling still varies between runs). */
   seed?: number;
@@ -260,6 +263,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
     features,
     calibration: { median: 0, sigma: 1 },
     metrics: { loss, valLoss },
+    source: input.source ?? null,
     tfjs: { backend: rt.backend, version: tf.version_core },
     weights: { sha256: sha256(bytes), bytes: bytes.byteLength },
   };

@@ -23,6 +23,7 @@ export async function runTrainJob(job: TrainJob, onProgress: ProgressFn): Promis
     detector: job.request.detector,
     series: job.request.series,
     options: job.request.options,
+    source: job.request.source ?? null,
     trafficlensVersion: job.trafficlensVersion,
     onEpoch: onProgress,
   });

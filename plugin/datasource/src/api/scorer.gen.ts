@@ -194,7 +194,7 @@ export interface paths {
     put?: never;
     /**
      * Train a model for a series (in a worker thread); poll the returned status URL
-     * @description Starts training and answers 202 at once. An existing id is retrained as its next version; the previous version keeps scoring until the new one is ready. Score with it: POST /api/v1/score with "model": id.
+     * @description Starts training and answers 202 at once. The data is inline (series) or the one series a PromQL source returns from the scorer's Prometheus (fetched before answering); with only an id, the model's recorded source is fetched again (a window ends now). An existing id is retrained as its next version; the previous version keeps scoring until the new one is ready. Score with it: POST /api/v1/score with "model": id.
      */
     post: operations['trainModel'];
     delete?: never;
@@ -516,17 +516,34 @@ export interface components {
         };
       }[];
     };
+    /** @description Train a model. The data is inline (series), fetched from Prometheus (source), or, with only an id, fetched again from the source the model was last trained from. */
     TrainModelRequest: {
       /** @description model id; an existing id is retrained as its next version */
       id?: string;
       /** @enum {string} */
       detector: 'autoencoder' | 'lstm' | 'classifier';
-      series: {
+      /** @description the training data, inline */
+      series?: {
         labels?: {
           [key: string]: string;
         };
         timestamps: number[];
         values: (number | null)[];
+      };
+      /** @description instead of series: fetch the training data */
+      source?: {
+        /** @constant */
+        type: 'prometheus';
+        /** @description PromQL expression run as a range query on the scorer's Prometheus; it must return exactly one series */
+        expr: string;
+        /** @description with end: the range to fetch */
+        start?: number | string;
+        /** @description with start: the range to fetch */
+        end?: number | string;
+        /** @description a duration (6h, 3d, 1w): the range is the window before the time of the request */
+        window?: string;
+        /** @description evaluation step: milliseconds, or a duration such as 15s, 1m, 1h (at least 1s) */
+        step: number | string;
       };
       options?: {
         /** @description points per window (default per detector) */
@@ -629,6 +646,25 @@ export interface components {
         /** @description final validation loss (last 10 % of windows), null if too few */
         valLoss: number | null;
       };
+      /**
+       * @description where the training data came from; null for data posted inline
+       * @default null
+       */
+      source: {
+        /** @constant */
+        type: 'prometheus';
+        expr: string;
+        /** @description epoch ms of the range fetched */
+        start: number;
+        end: number;
+        stepMs: number;
+        /** @description set when the range was a window ending at the time of the request: a retrain fetches the window before its own time */
+        windowMs: number | null;
+        /** @description labels of the series the expression returned */
+        labels: {
+          [key: string]: string;
+        };
+      } | null;
       tfjs: {
         backend: string;
         version: string;
@@ -1098,8 +1134,17 @@ export interface operations {
           'application/json': components['schemas']['TrainModelResponse'];
         };
       };
-      /** @description invalid request, or a classifier without labels of both classes */
+      /** @description invalid request, a classifier without labels of both classes, or a source whose expression Prometheus refuses or that does not return exactly one series */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description only an id was given and there is no such model */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -1118,6 +1163,33 @@ export interface operations {
       };
       /** @description too many points */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Prometheus (of a source) is unreachable or failing */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description a source was given but no Prometheus is configured */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Prometheus (of a source) did not answer in time */
+      504: {
         headers: {
           [name: string]: unknown;
         };
