@@ -232,6 +232,32 @@ describe('query()', () => {
     }
   });
 
+  it('has the scorer thin long series to maxDataPoints, keeping every anomalous point and the extremes', async () => {
+    const target = { refId: 'A', job: 'simulator', filter: 'metric="interface_bytes_per_second"' };
+    const full = await ds.query(request([target]));
+    const thin = await ds.query({ ...request([target]), maxDataPoints: 60 });
+    assert.equal(thin.errors, undefined);
+    assert.equal(thin.data.length, full.data.length);
+    const byName = new Map(full.data.map((f) => [f.name, f]));
+    let anomalies = 0;
+    for (const frame of thin.data) {
+      const whole = byName.get(frame.name);
+      assert.ok(whole.length > 60, `${frame.name}: ${whole.length} points is not long enough to thin`);
+      assert.ok(frame.length <= 60, `${frame.name}: ${frame.length} points`);
+      const values = (f) => fieldNamed(f, 'value').values.filter((v) => v !== null);
+      // Points may arrive between the two requests: compare extremes over the older range only.
+      const end = fieldNamed(frame, 'time').values.at(-1);
+      const times = fieldNamed(whole, 'time').values;
+      const older = fieldNamed(whole, 'value').values.filter((v, i) => v !== null && times[i] <= end);
+      assert.ok(Math.max(...values(frame)) >= Math.max(...older) * 0.999999);
+      const flagged = fieldNamed(frame, 'anomaly').values.filter(Boolean).length;
+      const flaggedWhole = fieldNamed(whole, 'anomaly').values.filter((a, i) => a && times[i] <= end).length;
+      assert.ok(flagged >= Math.min(1, flaggedWhole), `${frame.name} lost its anomalies`);
+      anomalies += flagged;
+    }
+    assert.ok(anomalies > 0);
+  });
+
   it("rescores the job's values with another detector and sensitivity through POST /api/v1/score", async () => {
     const res = await ds.query(
       request(

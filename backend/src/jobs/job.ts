@@ -14,7 +14,14 @@ import {
   type ScoringStream,
   type StreamPoint,
 } from '../engine/index.js';
-import { seriesKey, type Labels, type Source, type SourceSeries } from '../sources/source.js';
+import {
+  matches,
+  seriesKey,
+  type LabelMatcher,
+  type Labels,
+  type Source,
+  type SourceSeries,
+} from '../sources/source.js';
 import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
 import { PointRing } from './ring.js';
@@ -206,10 +213,14 @@ export class ScoringJob {
     };
   }
 
-  /** Retained results of every series with from <= timestamp <= to (episodes overlapping the range). */
-  results(from = -Infinity, to = Infinity): JobSeriesResult[] {
+  /**
+   * Retained results of every series matching `matchers`, with from <= timestamp <= to (episodes
+   * overlapping the range).
+   */
+  results(from = -Infinity, to = Infinity, matchers: readonly LabelMatcher[] = []): JobSeriesResult[] {
     const out: JobSeriesResult[] = [];
     for (const slot of this.slots.values()) {
+      if (!matches(slot.labels, matchers)) continue;
       out.push({
         labels: { ...slot.labels },
         state: slot.stream.state(),
@@ -219,6 +230,20 @@ export class ScoringJob {
       });
     }
     return out;
+  }
+
+  /** Label names of the current series with their values, sorted. */
+  labelValues(): Record<string, string[]> {
+    const values = new Map<string, Set<string>>();
+    for (const slot of this.slots.values()) {
+      for (const [name, value] of Object.entries(slot.labels)) {
+        let set = values.get(name);
+        if (!set) values.set(name, (set = new Set()));
+        set.add(value);
+      }
+    }
+    const names = [...values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(names.map(([name, set]) => [name, [...set].sort()]));
   }
 
   latest(): LatestPoint[] {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
-import type { Source } from '../sources/source.js';
+import type { LabelMatcher, Source } from '../sources/source.js';
 import { createSource, parseJobConfig, type JobConfigInput, type JobSpec } from './config.js';
 import { ScoringJob, type JobSeriesResult, type JobStatus, type RunOutcome } from './job.js';
 import { registerJobMetrics } from './metrics.js';
@@ -126,8 +126,17 @@ export class JobManager {
   }
 
   /** Retained results of one job's series in [from, to]; undefined for an unknown job. */
-  seriesResults(name: string, from?: number, to?: number): JobSeriesResult[] | undefined {
-    return this.jobs.get(name)?.job.results(from, to);
+  seriesResults(
+    name: string,
+    from?: number,
+    to?: number,
+    matchers: readonly LabelMatcher[] = [],
+  ): JobSeriesResult[] | undefined {
+    return this.jobs.get(name)?.job.results(from, to, matchers);
+  }
+
+  labelValues(name: string): Record<string, string[]> | undefined {
+    return this.jobs.get(name)?.job.labelValues();
   }
 
   private schedule(runner: Runner): void {

@@ -17,6 +17,7 @@ import { captureLogger, points, TestClock } from './testing/helpers.js';
 const MINUTE = 60_000;
 const T0 = Date.UTC(2025, 0, 13, 12);
 const A = { site: 'ams', link: 'transit-1' };
+const B = { site: 'fra', link: 'peering-2' };
 
 async function setup() {
   const clock = new TestClock(T0);
@@ -25,10 +26,15 @@ async function setup() {
     now: clock.now,
     createStream: () => createFakeStream(),
   });
-  const source = new FakeSource().add(
-    A,
-    points(T0 - 10 * MINUTE, T0, MINUTE, (t) => (t === T0 - 2 * MINUTE ? 900 : 100)),
-  );
+  const source = new FakeSource()
+    .add(
+      A,
+      points(T0 - 10 * MINUTE, T0, MINUTE, (t) => (t === T0 - 2 * MINUTE ? 900 : 100)),
+    )
+    .add(
+      B,
+      points(T0 - 10 * MINUTE, T0, MINUTE, (t) => 50 + ((t / MINUTE) % 7)),
+    );
   manager.addJob({ name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '10m' }, source);
   await manager.runOnce('edge');
   const app = express();
@@ -45,8 +51,8 @@ describe('jobs routes', () => {
     expect(body.jobs[0]).toMatchObject({
       name: 'edge',
       health: 'ok',
-      series: 1,
-      pointsScored: 11,
+      series: 2,
+      pointsScored: 22,
       source: 'fake',
     });
   });
@@ -67,6 +73,7 @@ describe('jobs routes', () => {
     const res = await request(app).get(`${JOBS_BASE_PATH}/edge/series`).expect(200);
     const body = JobSeriesResponse.parse(res.body);
     expect(body).toMatchObject({ job: 'edge', from: null, to: null });
+    expect(body.series.map((s) => s.labels)).toEqual([A, B]);
     const [series] = body.series;
     expect(series).toMatchObject({ labels: A, state: 'ok', detector: 'auto' });
     expect(series.timestamps).toHaveLength(11);
@@ -94,6 +101,11 @@ describe('jobs routes', () => {
     ['from=-5', 'from', 'expected epoch milliseconds'],
     [`from=${T0}&to=${T0 - 1}`, 'to', 'must not be before from'],
     ['from=1&from=2', 'from', 'give it once'],
+    ['match=site', 'match.0', 'is not of the form name="value"'],
+    ['match=site%3D%22ams%22&match=link%3D~%22(%22', 'match.1', 'invalid regex'],
+    ['maxDataPoints=lots', 'maxDataPoints', 'expected a whole number'],
+    ['maxDataPoints=5', 'maxDataPoints', '10'],
+    ['maxDataPoints=1&maxDataPoints=2', 'maxDataPoints', 'give it once'],
   ])('400 for ?%s, naming %s', async (query, param, message) => {
     const { app } = await setup();
     const res = await request(app).get(`${JOBS_BASE_PATH}/edge/series?${query}`).expect(400);
@@ -101,6 +113,43 @@ describe('jobs routes', () => {
     expect(res.body.error.message).toContain(`invalid query parameter ${param}`);
     expect(res.body.error.message).toContain(message);
     expect(res.body.error.details[0].path).toBe(param);
+  });
+
+  test('match keeps the series whose labels match all the matchers (PromQL semantics)', async () => {
+    const { app } = await setup();
+    const get = async (query: string) =>
+      JobSeriesResponse.parse(
+        (await request(app).get(`${JOBS_BASE_PATH}/edge/series?${query}`).expect(200)).body,
+      ).series.map((s) => s.labels);
+    expect(await get('match=site%3D%22ams%22')).toEqual([A]);
+    expect(await get('match=link%3D~%22.*-2%22')).toEqual([B]);
+    expect(await get('match=site!%3D%22ams%22&match=link%3D~%22transit.*%22')).toEqual([]);
+    expect(await get('match=device%3D%22%22')).toEqual([A, B]);
+  });
+
+  test('maxDataPoints thins each series and keeps its anomaly and extremes', async () => {
+    const { app } = await setup();
+    const res = await request(app).get(`${JOBS_BASE_PATH}/edge/series?maxDataPoints=10`).expect(200);
+    const [a, b] = JobSeriesResponse.parse(res.body).series;
+    expect(a.timestamps.length).toBeLessThan(11);
+    expect(a.values.length).toBe(a.timestamps.length);
+    expect(a.score.length).toBe(a.timestamps.length);
+    expect(a.values).toContain(900);
+    expect(a.anomaly).toContain(true);
+    expect(Math.max(...b.values.map(Number))).toBe(56);
+    expect(a.episodes).toHaveLength(1);
+    const full = await request(app).get(`${JOBS_BASE_PATH}/edge/series?maxDataPoints=11`).expect(200);
+    expect(full.body.series[0].timestamps).toHaveLength(11);
+  });
+
+  test('GET /:name/labels lists label names and values, 404 for an unknown job', async () => {
+    const { app } = await setup();
+    const res = await request(app).get(`${JOBS_BASE_PATH}/edge/labels`).expect(200);
+    expect(res.body).toEqual({
+      job: 'edge',
+      labels: { link: ['peering-2', 'transit-1'], site: ['ams', 'fra'] },
+    });
+    await request(app).get(`${JOBS_BASE_PATH}/core/labels`).expect(404);
   });
 
   test('404 for the series of an unknown job', async () => {
@@ -113,10 +162,11 @@ describe('jobs routes', () => {
 });
 
 describe('jobs OpenAPI', () => {
-  test('documents the three paths with their responses', () => {
+  test('documents the four paths with their responses', () => {
     expect(Object.keys(jobsOpenApiPaths).sort()).toEqual([
       '/api/v1/jobs',
       '/api/v1/jobs/{name}',
+      '/api/v1/jobs/{name}/labels',
       '/api/v1/jobs/{name}/series',
     ]);
     const series = jobsOpenApiPaths['/api/v1/jobs/{name}/series'].get as {
@@ -127,6 +177,8 @@ describe('jobs OpenAPI', () => {
       'path:name',
       'query:from',
       'query:to',
+      'query:match',
+      'query:maxDataPoints',
     ]);
     expect(Object.keys(series.responses).sort()).toEqual(['200', '400', '404']);
   });
@@ -139,6 +191,7 @@ describe('jobs OpenAPI', () => {
     });
     expect([...refs].sort()).toEqual([
       'ErrorResponse',
+      'JobLabelsResponse',
       'JobSeries',
       'JobSeriesResponse',
       'JobStatus',

@@ -3,8 +3,14 @@
  * shape ({error: {code, message, details}}), naming the offending query parameter.
  */
 import { Router, type Response } from 'express';
+import { downsample } from './downsample.js';
 import type { JobManager } from './manager.js';
-import { JobSeriesQuery, type JobSeriesResponse, type JobsListResponse } from './schemas.js';
+import {
+  JobSeriesQuery,
+  type JobLabelsResponse,
+  type JobSeriesResponse,
+  type JobsListResponse,
+} from './schemas.js';
 
 interface ErrorDetail {
   path: string;
@@ -29,7 +35,9 @@ const unknownJob = (res: Response, name: string) =>
     `no job named ${JSON.stringify(name.slice(0, 100))}; GET /api/v1/jobs lists them`,
   );
 
-export function createJobsRouter(manager: Pick<JobManager, 'list' | 'get' | 'seriesResults'>): Router {
+export function createJobsRouter(
+  manager: Pick<JobManager, 'list' | 'get' | 'seriesResults' | 'labelValues'>,
+): Router {
   const router = Router();
 
   router.get('/', (_req, res) => {
@@ -46,7 +54,22 @@ export function createJobsRouter(manager: Pick<JobManager, 'list' | 'get' | 'ser
   router.get('/:name/series', (req, res) => {
     const { name } = req.params;
     const raw: Record<string, unknown> = {};
-    for (const param of ['from', 'to'] as const) {
+    const match = req.query.match;
+    if (match !== undefined) {
+      // `match` may be repeated: the query parser gives a string for one, an array for several.
+      const list = Array.isArray(match) ? match : [match];
+      if (!list.every((m) => typeof m === 'string')) {
+        return sendError(
+          res,
+          400,
+          'invalid_request',
+          'invalid query parameter match: give each one as a string',
+          [{ path: 'match', message: 'give each one as a string' }],
+        );
+      }
+      raw.match = list;
+    }
+    for (const param of ['from', 'to', 'maxDataPoints'] as const) {
       const value = req.query[param];
       if (value === undefined) continue;
       if (typeof value !== 'string') {
@@ -75,10 +98,19 @@ export function createJobsRouter(manager: Pick<JobManager, 'list' | 'get' | 'ser
         details,
       );
     }
-    const { from, to } = parsed.data;
-    const series = manager.seriesResults(name, from, to);
-    if (!series) return unknownJob(res, name);
+    const { from, to, match: matchers, maxDataPoints } = parsed.data;
+    const found = manager.seriesResults(name, from, to, matchers);
+    if (!found) return unknownJob(res, name);
+    const series =
+      maxDataPoints === undefined ? found : found.map((s) => ({ ...s, ...downsample(s, maxDataPoints) }));
     const body: JobSeriesResponse = { job: name, from: from ?? null, to: to ?? null, series };
+    res.json(body);
+  });
+
+  router.get('/:name/labels', (req, res) => {
+    const labels = manager.labelValues(req.params.name);
+    if (!labels) return unknownJob(res, req.params.name);
+    const body: JobLabelsResponse = { job: req.params.name, labels };
     res.json(body);
   });
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { SeriesScore } from '../contract/score.js';
+import { parseMatcher, type LabelMatcher } from '../sources/source.js';
 
 export const JOBS_BASE_PATH = '/api/v1/jobs';
 
@@ -68,6 +69,14 @@ export const JobSeriesResponse = z.object({
 });
 export type JobSeriesResponse = z.infer<typeof JobSeriesResponse>;
 
+export const JobLabelsResponse = z.object({
+  job: z.string(),
+  labels: z
+    .record(z.string(), z.array(z.string()))
+    .describe('every label name of the series the job scores now, with its values, sorted'),
+});
+export type JobLabelsResponse = z.infer<typeof JobLabelsResponse>;
+
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 
 /** A time in a query string: epoch milliseconds or ISO 8601 (a date-time needs Z or an offset). */
@@ -82,10 +91,28 @@ export const TimeParam = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+/** A PromQL-style matcher in a query string: site="ams", link=~"transit-.*". */
+const MatcherParam = z.string().transform((text, ctx): LabelMatcher => {
+  const parsed = parseMatcher(text);
+  if (typeof parsed !== 'string') return parsed;
+  ctx.addIssue({ code: 'custom', message: parsed });
+  return z.NEVER;
+});
+
+/** Grafana's maxDataPoints: the most points per series the caller will draw. */
+export const MAX_DATA_POINTS = { min: 10, max: 1_000_000 };
+
 export const JobSeriesQuery = z
   .object({
     from: TimeParam.optional(),
     to: TimeParam.optional(),
+    match: z.array(MatcherParam).default([]),
+    maxDataPoints: z
+      .string()
+      .regex(/^\d{1,7}$/, 'expected a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(MAX_DATA_POINTS.min).max(MAX_DATA_POINTS.max))
+      .optional(),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
     message: 'must not be before from',
@@ -99,6 +126,7 @@ const COMPONENTS: [z.ZodType, string][] = [
   [JobStatus, 'JobStatus'],
   [JobSeriesResponse, 'JobSeriesResponse'],
   [JobSeries, 'JobSeries'],
+  [JobLabelsResponse, 'JobLabelsResponse'],
 ];
 
 /** Component schemas the jobs paths reference (JSON Schema 2020-12, as OpenAPI 3.1 uses). */
@@ -166,10 +194,47 @@ export const jobsOpenApiPaths: Record<string, Record<string, unknown>> = {
       description:
         'Scores, bands and episodes the job keeps for each of its series (bounded by its retention), ' +
         'computed causally as the points arrived. Without from/to, everything retained.',
-      parameters: [nameParam, timeParam('from', 'earliest point'), timeParam('to', 'latest point')],
+      parameters: [
+        nameParam,
+        timeParam('from', 'earliest point'),
+        timeParam('to', 'latest point'),
+        {
+          name: 'match',
+          in: 'query',
+          required: false,
+          description:
+            'keep only the series whose labels match (PromQL matchers: site="ams", link=~"transit-.*"); ' +
+            'repeat for several, all must match',
+          style: 'form',
+          explode: true,
+          schema: { type: 'array', items: { type: 'string' } },
+        },
+        {
+          name: 'maxDataPoints',
+          in: 'query',
+          required: false,
+          description:
+            `at most this many points per series (${MAX_DATA_POINTS.min}–${MAX_DATA_POINTS.max}); ` +
+            'longer series are thinned keeping, per bucket, the lowest and highest value and the highest score',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+        },
+      ],
       responses: {
         200: json('JobSeriesResponse', 'the series of the job'),
-        400: error('from or to is not a time, or to is before from'),
+        400: error('a parameter is invalid: not a time, to before from, a bad matcher or maxDataPoints'),
+        404: error('no job of that name'),
+      },
+    },
+  },
+  [`${JOBS_BASE_PATH}/{name}/labels`]: {
+    get: {
+      ...common,
+      operationId: 'getJobLabels',
+      summary: "Label names and values of a job's series",
+      description: 'For template variables and label pickers, without downloading the series.',
+      parameters: [nameParam],
+      responses: {
+        200: json('JobLabelsResponse', 'label names with their values'),
         404: error('no job of that name'),
       },
     },

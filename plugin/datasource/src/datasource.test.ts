@@ -110,24 +110,40 @@ describe('query()', () => {
   });
 
   it('interpolates template variables in the job, filter and legend (scoped variables first)', async () => {
-    const { ds, backend } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse() } });
+    // The scorer applies the filter: it would answer with the fra series only.
+    const { ds, backend } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse([series(FRA_IN)]) } });
     const scoped: ScopedVars = { site: { text: 'fra', value: 'fra' } };
     const res = await ds.query(
       request([{ refId: 'A', job: '$job', filter: 'site="$site"', legendFormat: '$site {{link}}' }], scoped),
     );
     expect(backend.requests[0].url).toBe(`${PROXY}/scorer/api/v1/jobs/simulator/series`);
+    expect(backend.requests[0].params?.match).toEqual(['site="fra"']);
     expect(res.data.map((f) => f.name)).toEqual(['fra transit-1']);
   });
 
-  it('keeps only the series the label filter selects', async () => {
-    const { ds } = makeDataSource({
-      [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN), series(FRA_IN), series(ERRORS)]) },
+  it('has the scorer select the series by label and thin them to maxDataPoints', async () => {
+    const { ds, backend } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN)]) } });
+    const res = await ds.query({
+      ...request([{ refId: 'A', job: 'simulator', filter: 'metric=~"interface_.*", site!="f\\"ra"' }]),
+      maxDataPoints: 812.4,
     });
-    const res = await ds.query(
-      request([{ refId: 'A', job: 'simulator', filter: 'metric=~"interface_.*", site!="fra"' }]),
-    );
-    expect(res.data).toHaveLength(1);
-    expect(res.data[0].fields[1].labels).toEqual(AMS_IN);
+    expect(backend.requests[0].params).toEqual({
+      from: T0,
+      to: T0 + 3 * STEP,
+      match: ['metric=~"interface_.*"', 'site!="f\\"ra"'],
+      maxDataPoints: 812,
+    });
+    expect(res.data[0].meta?.executedQueryString).toContain('match=site%21%3D%22f%5C%22ra%22');
+    expect(res.data[0].meta?.executedQueryString).toContain('maxDataPoints=812');
+  });
+
+  it('a rescore fetches every point (no maxDataPoints): the detector needs the full resolution', async () => {
+    const { ds, backend } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN)]) },
+      'POST /api/v1/score': { data: { series: [series(AMS_IN)] } },
+    });
+    await ds.query({ ...request([{ refId: 'A', job: 'simulator', rescore: true }]), maxDataPoints: 500 });
+    expect(backend.requests[0].params).toEqual({ from: T0, to: T0 + 3 * STEP });
   });
 
   it('returns the requested fields only', async () => {
@@ -410,8 +426,9 @@ describe('metricFindQuery()', () => {
     const found = await ds.metricFindQuery(text);
     expect(found.map((v) => v.text)).toEqual(values);
     if (text.startsWith('label')) {
-      // an empty range: labels without points
-      expect(backend.requests[0].params).toEqual({ from: 0, to: 0 });
+      // an empty range: labels without points; the scorer applies the matchers
+      const match = text.includes('{') ? { match: ['metric="http_error_ratio"'] } : {};
+      expect(backend.requests[0].params).toEqual({ from: 0, to: 0, ...match });
     }
   });
 

@@ -15,7 +15,7 @@ import {
 import { getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import type { DetectorInfo, JobStatus, QueryRequest, ScoreRequest, ScoredSeries } from './api/types';
 import { interpolateQuery } from './query/interpolate';
-import { matchesLabels, parseLabelFilter } from './query/labelFilter';
+import { formatMatcher, parseLabelFilter } from './query/labelFilter';
 import { parseVariableQuery } from './query/variableQuery';
 import { episodesToFrame } from './response/annotations';
 import { ScorerError, toScorerError } from './response/errors';
@@ -113,7 +113,8 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
       targets.map(async (target): Promise<QueryResult | DataQueryError> => {
         try {
           const query = this.applyTemplateVariables(target, request.scopedVars);
-          return await this.runQuery(query, range, intervalMs, `${request.requestId}-${target.refId}`);
+          const requestId = `${request.requestId}-${target.refId}`;
+          return await this.runQuery(query, range, intervalMs, requestId, request.maxDataPoints);
         } catch (err) {
           const error = toScorerError(err, `query ${target.refId}`);
           return { refId: target.refId, message: error.message, status: error.status };
@@ -130,11 +131,12 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
     range: TimeRangeMs,
     intervalMs: number,
     requestId: string,
+    maxDataPoints?: number,
   ): Promise<QueryResult> {
     const { series, executed, tags } =
       query.mode === 'promql'
         ? await this.fetchPromQL(query, range, intervalMs, requestId)
-        : await this.fetchJob(query, range, requestId);
+        : await this.fetchJob(query, range, requestId, maxDataPoints);
 
     if (query.format === 'episodes') {
       const frame = episodesToFrame(series, {
@@ -155,8 +157,17 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
     };
   }
 
-  /** A continuous job's results in the range, optionally rescored with the query's detector and sensitivity. */
-  private async fetchJob(query: TrafficLensQuery, range: TimeRangeMs, requestId: string): Promise<Fetched> {
+  /**
+   * A continuous job's results in the range, optionally rescored with the query's detector and sensitivity.
+   * The scorer selects the series by label and thins them to maxDataPoints (keeping anomalies and
+   * extremes); a rescore gets every point, as the detector needs the series at its own resolution.
+   */
+  private async fetchJob(
+    query: TrafficLensQuery,
+    range: TimeRangeMs,
+    requestId: string,
+    maxDataPoints?: number,
+  ): Promise<Fetched> {
     const job = query.job?.trim();
     if (!job) {
       throw new ScorerError('choose a continuous job');
@@ -166,9 +177,13 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
       throw new ScorerError(filter.error);
     }
     const params = query.rescore ? this.scoringParams(query) : undefined;
-    let executed = ScorerClient.describe('GET', ScorerClient.jobSeriesPath(job), { ...range });
-    const response = await this.client.jobSeries(job, range, requestId);
-    let series: ScoredSeries[] = response.series.filter((s) => matchesLabels(s.labels, filter.matchers));
+    const options = {
+      match: filter.matchers.map(formatMatcher),
+      maxDataPoints: params || !maxDataPoints ? undefined : Math.max(10, Math.round(maxDataPoints)),
+    };
+    const path = ScorerClient.jobSeriesPath(job);
+    let executed = ScorerClient.describe('GET', path, ScorerClient.jobSeriesParams(range, options));
+    let series: ScoredSeries[] = (await this.client.jobSeries(job, range, requestId, options)).series;
 
     if (params && series.length > 0) {
       // A batch over the whole range: the detector may use all of it (unlike the job, which is causal).
@@ -256,12 +271,12 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
         if (!filter.ok) {
           throw new ScorerError(filter.error);
         }
-        // An empty range returns every retained series with its labels and no points: the cheapest
-        // way to list labels, as the scorer has no label endpoint.
-        const { series } = await this.client.jobSeries(q.job, { from: 0, to: 0 });
-        const selected = series.filter((s) => matchesLabels(s.labels, filter.matchers));
+        // An empty range returns the matching series with their labels and no points (the scorer's
+        // /labels endpoint cannot apply matchers).
+        const match = filter.matchers.map(formatMatcher);
+        const { series } = await this.client.jobSeries(q.job, { from: 0, to: 0 }, undefined, { match });
         const found = new Set<string>();
-        for (const s of selected) {
+        for (const s of series) {
           if (q.kind === 'label_names') {
             Object.keys(s.labels).forEach((k) => found.add(k));
           } else if (s.labels[q.label] !== undefined) {

@@ -15,11 +15,12 @@ export function createBackendSrv({ Observable, baseUrl = '' }) {
     }
   };
   const fetchOnce = async (options) => {
+    // As Grafana serializes params: an array repeats its key (`match=a&match=b`), an empty one is left out.
     const query = options.params
       ? new URLSearchParams(
           Object.entries(options.params)
             .filter(([, v]) => v !== undefined && v !== null)
-            .map(([k, v]) => [k, String(v)]),
+            .flatMap(([k, v]) => (Array.isArray(v) ? v.map((item) => [k, String(item)]) : [[k, String(v)]])),
         ).toString()
       : '';
     const url = `${baseUrl}${options.url}${query ? `?${query}` : ''}`;

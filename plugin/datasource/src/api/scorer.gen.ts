@@ -182,6 +182,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/jobs/{name}/labels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Label names and values of a job's series
+     * @description For template variables and label pickers, without downloading the series.
+     */
+    get: operations['getJobLabels'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/models': {
     parameters: {
       query?: never;
@@ -515,6 +535,13 @@ export interface components {
           }[];
         };
       }[];
+    };
+    JobLabelsResponse: {
+      job: string;
+      /** @description every label name of the series the job scores now, with its values, sorted */
+      labels: {
+        [key: string]: string[];
+      };
     };
     /** @description Train a model. The data is inline (series), fetched from Prometheus (source), or, with only an id, fetched again from the source the model was last trained from. */
     TrainModelRequest: {
@@ -1053,6 +1080,10 @@ export interface operations {
         from?: string;
         /** @description latest point: epoch milliseconds or ISO 8601 (e.g. 2025-01-13T08:00:00Z) */
         to?: string;
+        /** @description keep only the series whose labels match (PromQL matchers: site="ams", link=~"transit-.*"); repeat for several, all must match */
+        match?: string[];
+        /** @description at most this many points per series (10–1000000); longer series are thinned keeping, per bucket, the lowest and highest value and the highest score */
+        maxDataPoints?: string;
       };
       header?: never;
       path: {
@@ -1072,13 +1103,45 @@ export interface operations {
           'application/json': components['schemas']['JobSeriesResponse'];
         };
       };
-      /** @description from or to is not a time, or to is before from */
+      /** @description a parameter is invalid: not a time, to before from, a bad matcher or maxDataPoints */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no job of that name */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getJobLabels: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description label names with their values */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobLabelsResponse'];
         };
       };
       /** @description no job of that name */

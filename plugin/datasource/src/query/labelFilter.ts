@@ -120,6 +120,11 @@ export function parseLabelFilter(text: string | undefined): LabelFilter {
   return { ok: true, matchers };
 }
 
+/** A matcher written back in the scorer's query syntax (`name op "value"`, the value JSON-escaped). */
+export function formatMatcher(m: LabelMatcher): string {
+  return `${m.name}${m.op}${JSON.stringify(m.value)}`;
+}
+
 /** True when the labels satisfy every matcher. */
 export function matchesLabels(labels: Record<string, string>, matchers: readonly LabelMatcher[]): boolean {
   return matchers.every((m) => {

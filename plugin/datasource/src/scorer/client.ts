@@ -27,6 +27,17 @@ export interface TimeRangeMs {
   to: number;
 }
 
+/** Query parameters; an array is sent as the key repeated (`match=a&match=b`), as the scorer reads it. */
+export type Params = Record<string, string | number | string[]>;
+
+/** What the scorer should select and thin on its side, so only what the panel draws crosses the wire. */
+export interface JobSeriesOptions {
+  /** PromQL-style matchers, e.g. `site="ams"`; the scorer keeps the series matching all of them. */
+  match?: string[];
+  /** Grafana's maxDataPoints; the scorer keeps each bucket's extremes and highest score. */
+  maxDataPoints?: number;
+}
+
 export class ScorerClient {
   /**
    * @param proxyUrl the datasource's proxy URL (`instanceSettings.url`, `/api/datasources/proxy/uid/<uid>`)
@@ -38,17 +49,18 @@ export class ScorerClient {
   ) {}
 
   /** The request as the user would write it against the scorer itself (for the query inspector). */
-  static describe(method: string, path: string, params?: Record<string, string | number>): string {
-    const query = params
-      ? new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString()
-      : '';
+  static describe(method: string, path: string, params?: Params): string {
+    const pairs = Object.entries(params ?? {}).flatMap(([k, v]) =>
+      Array.isArray(v) ? v.map((item) => [k, item]) : [[k, String(v)]],
+    );
+    const query = new URLSearchParams(pairs).toString();
     return `${method} ${path}${query ? `?${query}` : ''}`;
   }
 
   private async request<T>(
     method: 'GET' | 'POST',
     path: string,
-    options: { params?: Record<string, string | number>; data?: unknown; requestId?: string } = {},
+    options: { params?: Params; data?: unknown; requestId?: string } = {},
   ): Promise<T> {
     const request: BackendSrvRequest = {
       method,
@@ -84,9 +96,27 @@ export class ScorerClient {
     return `/api/v1/jobs/${encodeURIComponent(job)}/series`;
   }
 
+  /** The query parameters of a job series request. */
+  static jobSeriesParams(range: TimeRangeMs, options: JobSeriesOptions = {}): Params {
+    const params: Params = { ...range };
+    if (options.match && options.match.length > 0) {
+      params.match = options.match;
+    }
+    if (options.maxDataPoints !== undefined) {
+      params.maxDataPoints = options.maxDataPoints;
+    }
+    return params;
+  }
+
   /** A job's retained results between from and to (epoch ms, inclusive). */
-  jobSeries(job: string, range: TimeRangeMs, requestId?: string): Promise<JobSeriesResponse> {
-    return this.request('GET', ScorerClient.jobSeriesPath(job), { params: { ...range }, requestId });
+  jobSeries(
+    job: string,
+    range: TimeRangeMs,
+    requestId?: string,
+    options: JobSeriesOptions = {},
+  ): Promise<JobSeriesResponse> {
+    const params = ScorerClient.jobSeriesParams(range, options);
+    return this.request('GET', ScorerClient.jobSeriesPath(job), { params, requestId });
   }
 
   score(body: ScoreRequest, requestId?: string): Promise<ScoreResponse> {
