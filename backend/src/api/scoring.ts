@@ -5,7 +5,7 @@
  */
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
 import { EngineError, type ScoreParams } from '../engine/index.js';
-import { defaultMaxGrid, medianStep } from '../series/clean.js';
+import { gridShape } from '../series/clean.js';
 
 export type ScoreFn = (input: SeriesInput, params: ScoreParams) => SeriesScore;
 
@@ -42,12 +42,7 @@ export function pointsOf(series: readonly SeriesInput[]): number {
  * used to keep such requests off the main thread, on requests small enough to score inline.
  */
 export function estimateGridPoints(timestamps: readonly number[]): number {
-  const sorted = [...new Set(timestamps)].sort((a, b) => a - b);
-  const n = sorted.length;
-  if (n < 2) return n;
-  const step = medianStep(sorted);
-  const cap = defaultMaxGrid(n);
-  return Math.min(cap, Math.round((sorted[n - 1] - sorted[0]) / step) + 1);
+  return gridShape([...new Set(timestamps)].sort((a, b) => a - b)).points;
 }
 
 /** Scores a batch; an engine exception becomes a value naming the series, never a thrown error. */

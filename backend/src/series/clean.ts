@@ -112,6 +112,23 @@ export function defaultMaxGrid(samples: number): number {
   return 4 * samples + 1000;
 }
 
+/**
+ * The regular grid a series is put on: its median step, coarsened when the span would need more than
+ * `maxGrid` slots. One definition for the cleaner and for sizing a request before scoring it.
+ * @param sortedTimestamps distinct timestamps in ascending order
+ */
+export function gridShape(
+  sortedTimestamps: ArrayLike<number>,
+  maxGrid = defaultMaxGrid(sortedTimestamps.length),
+): { step: number; points: number } {
+  const n = sortedTimestamps.length;
+  if (n === 0) return { step: 0, points: 0 };
+  const span = sortedTimestamps[n - 1] - sortedTimestamps[0];
+  let step = medianStep(sortedTimestamps);
+  if (step > 0 && span / step + 1 > maxGrid) step = span / (maxGrid - 1);
+  return { step, points: step > 0 ? Math.round(span / step) + 1 : 1 };
+}
+
 export function cleanSeries(
   timestamps: readonly number[],
   values: readonly (number | null)[],
@@ -136,11 +153,10 @@ export function cleanSeries(
   }
 
   const t0 = samples[0].t;
-  const span = samples[samples.length - 1].t - t0;
-  let step = medianStep(samples.map((s) => s.t));
-  const maxGrid = options.maxGridPoints ?? defaultMaxGrid(samples.length);
-  if (step > 0 && span / step + 1 > maxGrid) step = span / (maxGrid - 1);
-  const n = step > 0 ? Math.round(span / step) + 1 : 1;
+  const { step, points: n } = gridShape(
+    samples.map((s) => s.t),
+    options.maxGridPoints,
+  );
 
   const grid = new Float64Array(n);
   const sums = new Float64Array(n);
