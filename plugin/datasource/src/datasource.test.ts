@@ -6,8 +6,9 @@ import {
   type ScopedVars,
 } from '@grafana/data';
 import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
-import { of, throwError } from 'rxjs';
+import { NEVER, Observable, of, throwError } from 'rxjs';
 import { DataSource } from './datasource';
+import { AbortError } from './scorer/client';
 import type { ScoreRequest } from './api/types';
 import { AMS_IN, ERRORS, FRA_IN, jobSeriesResponse, jobStatus, series, STEP, T0 } from './testing/fixtures';
 import type { TrafficLensOptions, TrafficLensQuery } from './types';
@@ -367,6 +368,147 @@ describe('query() in PromQL mode', () => {
     });
     const res = await ds.query(request([{ refId: 'P', mode: 'promql', expr: 'up', format: 'episodes' }]));
     expect(res.data[0].fields.find((f: { name: string }) => f.name === 'tags').values[0]).toContain('promql');
+  });
+});
+
+describe('scoreSeries()', () => {
+  const plain = (name: string, labels?: Record<string, string>) => ({
+    name,
+    labels,
+    timestamps: series(AMS_IN).timestamps,
+    values: [1, 2, null, 40],
+  });
+
+  it('posts every series in one request with the given detector and sensitivity and returns one frame each, in order', async () => {
+    let posted: ScoreRequest | undefined;
+    const { ds, backend } = makeDataSource({
+      'POST /api/v1/score': (req) => {
+        posted = req.data;
+        return { data: { series: [series({ host: 'a' }), series({})] } };
+      },
+    });
+    const frames = await ds.scoreSeries([plain('in', { host: 'a' }), plain('out')], {
+      detector: 'robust',
+      sensitivity: 70,
+      refId: 'P',
+    });
+    expect(backend.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `POST ${PROXY}/scorer/api/v1/score`,
+    ]);
+    expect(posted).toEqual({
+      detector: 'robust',
+      sensitivity: 70,
+      series: [
+        { labels: { host: 'a' }, timestamps: plain('in').timestamps, values: [1, 2, null, 40] },
+        { labels: {}, timestamps: plain('out').timestamps, values: [1, 2, null, 40] },
+      ],
+    });
+    expect(frames.map((f) => [f.name, f.refId])).toEqual([
+      ['in', 'P'],
+      ['out', 'P'],
+    ]);
+    expect(frames[0].fields.map((f) => f.name)).toEqual([
+      'time',
+      'value',
+      'lower',
+      'upper',
+      'expected',
+      'score',
+      'anomaly',
+      'anomalous',
+    ]);
+    expect(frames[0].fields.find((f) => f.name === 'score')?.values).toEqual([0.2, 0, 3.5, 2.1]);
+    expect(frames[0].meta?.executedQueryString).toBe(
+      'POST /api/v1/score {"detector":"robust","sensitivity":70} (2 series, 8 points)',
+    );
+  });
+
+  it('uses the datasource defaults, names unnamed series from their labels and keeps names unique', async () => {
+    let posted: ScoreRequest | undefined;
+    const { ds } = makeDataSource(
+      {
+        'POST /api/v1/score': (req) => {
+          posted = req.data;
+          return { data: { series: [series(AMS_IN), series(AMS_IN), series({})] } };
+        },
+      },
+      { scorerUrl: 'http://scorer:8686', defaultDetector: 'seasonal', defaultSensitivity: 65 },
+    );
+    const frames = await ds.scoreSeries([plain(''), plain(''), plain('x')]);
+    expect(posted).toMatchObject({ detector: 'seasonal', sensitivity: 65 });
+    expect(frames.map((f) => f.name)).toEqual([
+      'interface_bytes_per_second{site="ams", link="transit-1", direction="in"}',
+      'interface_bytes_per_second{site="ams", link="transit-1", direction="in"} (2)',
+      'x',
+    ]);
+  });
+
+  it('asks nothing for no series', async () => {
+    const { ds, backend } = makeDataSource({});
+    await expect(ds.scoreSeries([])).resolves.toEqual([]);
+    expect(backend.requests).toHaveLength(0);
+  });
+
+  it('refuses a sensitivity out of range before any request', async () => {
+    const { ds, backend } = makeDataSource({});
+    await expect(ds.scoreSeries([plain('a')], { sensitivity: 140 })).rejects.toThrow(
+      'sensitivity must be between 0 and 100, got 140',
+    );
+    expect(backend.requests).toHaveLength(0);
+  });
+
+  it("rejects with the scorer's message and status on a 413", async () => {
+    const { ds } = makeDataSource({
+      'POST /api/v1/score': {
+        status: 413,
+        data: {
+          error: {
+            code: 'payload_too_large',
+            message: 'series[0] has 300000 points; the limit is 200000 (TRAFFICLENS_MAX_POINTS_PER_SERIES)',
+            details: [],
+          },
+        },
+      },
+    });
+    await expect(ds.scoreSeries([plain('a')])).rejects.toMatchObject({
+      status: 413,
+      code: 'payload_too_large',
+      message:
+        'POST /api/v1/score: series[0] has 300000 points; the limit is 200000 (TRAFFICLENS_MAX_POINTS_PER_SERIES) (HTTP 413 payload_too_large)',
+    });
+  });
+
+  it('rejects an answer that does not have one series per series sent', async () => {
+    const { ds } = makeDataSource({ 'POST /api/v1/score': { data: { series: [series(AMS_IN)] } } });
+    await expect(ds.scoreSeries([plain('a'), plain('b')])).rejects.toThrow(
+      'POST /api/v1/score: the scorer answered 1 series for the 2 sent',
+    );
+  });
+
+  it('cancels the request when the signal fires and rejects with an AbortError', async () => {
+    const unsubscribed = jest.fn();
+    const backend = {
+      fetch: jest.fn(() => new Observable<FetchResponse>(() => unsubscribed)),
+    };
+    const ds = new DataSource(settings(), { backend: () => backend, templates: () => templateSrv });
+    const controller = new AbortController();
+    const pending = ds.scoreSeries([plain('a')], { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+    expect(unsubscribed).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not send a request whose signal already fired', async () => {
+    const subscribed = jest.fn(() => NEVER.subscribe());
+    const backend = { fetch: jest.fn(() => new Observable<FetchResponse>(subscribed)) };
+    const ds = new DataSource(settings(), { backend: () => backend, templates: () => templateSrv });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(ds.scoreSeries([plain('a')], { signal: controller.signal })).rejects.toBeInstanceOf(
+      AbortError,
+    );
+    // The observable is cold: building it sends nothing, subscribing would.
+    expect(subscribed).not.toHaveBeenCalled();
   });
 });
 

@@ -19,13 +19,16 @@ import { formatMatcher, parseLabelFilter } from './query/labelFilter';
 import { parseVariableQuery } from './query/variableQuery';
 import { episodesToFrame } from './response/annotations';
 import { ScorerError, toScorerError } from './response/errors';
-import { seriesToFrames } from './response/frames';
+import { seriesToFrame, seriesToFrames } from './response/frames';
+import { formatLegend, uniqueNames } from './response/legend';
 import { ScorerClient, type Fetcher, type TimeRangeMs } from './scorer/client';
 import {
   DEFAULT_DETECTOR,
   DEFAULT_QUERY,
   DEFAULT_SENSITIVITY,
   sensitivityProblem,
+  type ScoreSeriesOptions,
+  type SeriesToScore,
   type TrafficLensOptions,
   type TrafficLensQuery,
 } from './types';
@@ -223,6 +226,49 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
       `${info.fetchedSeries} series, ${info.fetchedPoints} points fetched from Prometheus at a ${info.stepMs / 1000} s step, ` +
       `history from ${new Date(info.historyStart).toISOString()}`;
     return { series: response.series, executed, tags: ['promql'] };
+  }
+
+  /**
+   * Scores series that come from elsewhere (another datasource's frames, for the anomaly panel) with one
+   * batch request, and returns the frames a query would: one per series, in the order given. Public API:
+   * the TrafficLens panel calls it on the instance `getDataSourceSrv().get(uid)` returns, so keep the
+   * signature stable. Rejects with a ScorerError carrying the scorer's message (a 413 names the limit),
+   * or with an AbortError when `options.signal` fires first.
+   */
+  async scoreSeries(
+    series: readonly SeriesToScore[],
+    options: ScoreSeriesOptions = {},
+  ): Promise<DataFrame[]> {
+    if (series.length === 0) {
+      return [];
+    }
+    const params = this.scoringParams({
+      refId: '',
+      detector: options.detector,
+      sensitivity: options.sensitivity,
+    });
+    const body: ScoreRequest = {
+      series: series.map((s) => ({ labels: s.labels ?? {}, timestamps: s.timestamps, values: s.values })),
+      ...params,
+    };
+    const response = await this.client.score(body, options.requestId, options.signal);
+    const scored = Array.isArray(response?.series) ? response.series : [];
+    if (scored.length !== series.length) {
+      throw new ScorerError(
+        `POST /api/v1/score: the scorer answered ${scored.length} series for the ${series.length} sent`,
+      );
+    }
+    const names = uniqueNames(
+      series.map((s, i) => s.name?.trim() || formatLegend(undefined, scored[i].labels)),
+    );
+    const points = series.reduce((n, s) => n + s.timestamps.length, 0);
+    const executed = `POST /api/v1/score ${JSON.stringify(params)} (${series.length} series, ${points} points)`;
+    return scored.map((s, i) =>
+      seriesToFrame(s, names[i], {
+        refId: options.refId ?? 'score',
+        executedQueryString: i === 0 ? executed : undefined,
+      }),
+    );
   }
 
   /** The query's detector and sensitivity, else the datasource defaults; the sensitivity is checked here. */

@@ -49,6 +49,28 @@ export const DEFAULT_QUERY: Partial<TrafficLensQuery> = {
   format: 'series',
 };
 
+/** A series from any source, to be scored on demand by `DataSource.scoreSeries`. */
+export interface SeriesToScore {
+  /** name of the resulting frame; empty: from the labels, as a query names its series */
+  name?: string;
+  labels?: Record<string, string>;
+  /** epoch ms, paired with values; unsorted or duplicate times are cleaned by the scorer */
+  timestamps: number[];
+  values: Array<number | null>;
+}
+
+export interface ScoreSeriesOptions {
+  /** empty: the datasource default */
+  detector?: string;
+  /** 0–100; empty: the datasource default */
+  sensitivity?: number;
+  /** refId of the resulting frames (default `score`) */
+  refId?: string;
+  requestId?: string;
+  /** cancels the request (Grafana drops the HTTP request); the promise rejects with an AbortError */
+  signal?: AbortSignal;
+}
+
 /** Options stored with each datasource instance (visible to the browser). */
 export interface TrafficLensOptions extends DataSourceJsonData {
   /** scorer base URL as seen from the Grafana server, e.g. http://localhost:8686 */

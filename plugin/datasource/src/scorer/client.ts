@@ -5,7 +5,7 @@
  * reaches the browser.
  */
 import type { BackendSrv, BackendSrvRequest } from '@grafana/runtime';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, Subscription, type Observable } from 'rxjs';
 import type {
   DetectorsResponse,
   HealthResponse,
@@ -60,7 +60,7 @@ export class ScorerClient {
   private async request<T>(
     method: 'GET' | 'POST',
     path: string,
-    options: { params?: Params; data?: unknown; requestId?: string } = {},
+    options: { params?: Params; data?: unknown; requestId?: string; signal?: AbortSignal } = {},
   ): Promise<T> {
     const request: BackendSrvRequest = {
       method,
@@ -73,9 +73,15 @@ export class ScorerClient {
       showSuccessAlert: false,
     };
     try {
-      const response = await lastValueFrom(this.backend().fetch<T>(request));
+      const response$ = this.backend().fetch<T>(request);
+      const response = await (options.signal
+        ? untilAborted(response$, options.signal)
+        : lastValueFrom(response$));
       return response.data;
     } catch (err) {
+      if (err instanceof AbortError) {
+        throw err;
+      }
       throw toScorerError(err, ScorerClient.describe(method, path));
     }
   }
@@ -119,12 +125,53 @@ export class ScorerClient {
     return this.request('GET', ScorerClient.jobSeriesPath(job), { params, requestId });
   }
 
-  score(body: ScoreRequest, requestId?: string): Promise<ScoreResponse> {
-    return this.request('POST', '/api/v1/score', { data: body, requestId });
+  score(body: ScoreRequest, requestId?: string, signal?: AbortSignal): Promise<ScoreResponse> {
+    return this.request('POST', '/api/v1/score', { data: body, requestId, signal });
   }
 
   /** Scores what a PromQL expression returns, on the scorer's own Prometheus. */
   promql(body: QueryRequest, requestId?: string): Promise<QueryResponse> {
     return this.request('POST', '/api/v1/query', { data: body, requestId });
   }
+}
+
+/** The error an aborted request rejects with (the DOM's name, so callers can tell it from a failure). */
+export class AbortError extends Error {
+  constructor() {
+    super('request cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * The last response, or an AbortError as soon as the signal fires. Unsubscribing is what makes Grafana's
+ * backend service cancel the HTTP request; lastValueFrom alone would let a stale request run to its end.
+ */
+function untilAborted<R>(source: Observable<R>, signal: AbortSignal): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    let last: { value: R } | undefined;
+    const subscription = new Subscription();
+    const onAbort = () => {
+      subscription.unsubscribe();
+      reject(new AbortError());
+    };
+    const settle = (finish: () => void) => {
+      signal.removeEventListener('abort', onAbort);
+      finish();
+    };
+    if (signal.aborted) {
+      reject(new AbortError());
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    subscription.add(
+      source.subscribe({
+        next: (value) => {
+          last = { value };
+        },
+        error: (err) => settle(() => reject(err)),
+        complete: () => settle(() => (last ? resolve(last.value) : reject(new Error('no response')))),
+      }),
+    );
+  });
 }
