@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { createBackendSrv, createTemplateSrv } from './support/backendSrv.js';
 import { startFakeGrafana } from './support/fakeGrafana.js';
 import { startFakePrometheus } from './support/fakePrometheus.js';
-import { getJson } from './support/http.js';
+import { getJson, request as httpRequest } from './support/http.js';
 import { closeGrafanaWindow, grafanaExternals, loadPlugin } from './support/grafanaNode.js';
 import { REPO, startScorer } from './support/scorer.js';
 
@@ -296,6 +296,114 @@ describe('query()', () => {
     assert.equal(res.errors[0].refId, 'B');
     assert.equal(res.errors[0].status, 404);
     assert.match(res.errors[0].message, /no job named "no-such-job"; GET \/api\/v1\/jobs lists them/);
+  });
+});
+
+describe('scoreSeries() (the anomaly panel scoring series from another datasource)', () => {
+  let ds;
+  /** a scorer that takes at most 2 series a request, to see its 413 reach the caller */
+  let limited;
+  before(async () => {
+    ({ ds } = datasource('score-series', { scorerUrl: scorer.url }, { apiToken: scorer.token }));
+    limited = await startScorer({ env: { TRAFFICLENS_MAX_SERIES: '2' }, jobs: false });
+  });
+  after(() => limited?.stop());
+
+  // What a Prometheus or InfluxDB frame would hold: 10 h of 1-minute points, a daily-ish wave with
+  // deterministic jitter, and a burst 5× the level for 5 minutes near the end.
+  const T = Date.UTC(2025, 0, 13, 0, 0, 0);
+  const SPIKE = [520, 525];
+  const plain = (name, labels, scale) => {
+    const timestamps = Array.from({ length: 600 }, (_, i) => T + i * MIN);
+    const values = timestamps.map((_, i) => {
+      const level = scale * (100 + 20 * Math.sin((2 * Math.PI * i) / 240) + ((i * 7919) % 13) - 6);
+      return i >= SPIKE[0] && i < SPIKE[1] ? level * 5 : level;
+    });
+    return { name, labels, timestamps, values };
+  };
+  const input = [
+    plain('router1 ge-0/0/1 in', { host: 'router1', ifName: 'ge-0/0/1' }, 1),
+    plain('', { host: 'router2' }, 3),
+  ];
+
+  it("returns one frame per series, in order, with the scorer's scores, and finds the burst", async () => {
+    const frames = await ds.scoreSeries(input, { detector: 'robust', sensitivity: 50, refId: 'S' });
+    const direct = await httpRequest(`${scorer.url}/api/v1/score`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${scorer.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        detector: 'robust',
+        sensitivity: 50,
+        series: input.map(({ labels, timestamps, values }) => ({ labels, timestamps, values })),
+      }),
+    });
+    assert.equal(direct.status, 200);
+    const expected = JSON.parse(direct.body.toString()).series;
+
+    assert.deepEqual(
+      frames.map((f) => [f.name, f.refId]),
+      [
+        ['router1 ge-0/0/1 in', 'S'],
+        ['{host="router2"}', 'S'],
+      ],
+    );
+    frames.forEach((frame, k) => {
+      assert.deepEqual(
+        frame.fields.map((f) => f.name),
+        ['time', 'value', 'lower', 'upper', 'expected', 'score', 'anomaly', 'anomalous'],
+      );
+      assert.equal(frame.meta.custom.detector, 'robust');
+      assert.deepEqual(fieldNamed(frame, 'time').values, expected[k].timestamps);
+      assert.deepEqual(fieldNamed(frame, 'score').values, expected[k].score);
+      assert.deepEqual(fieldNamed(frame, 'value').labels, input[k].labels);
+      const flagged = fieldNamed(frame, 'time').values.filter(
+        (t, i) => fieldNamed(frame, 'anomaly').values[i],
+      );
+      assert.ok(
+        flagged.some((t) => t >= T + SPIKE[0] * MIN && t < T + SPIKE[1] * MIN),
+        `${frame.name}: no anomaly inside the burst; flagged ${flagged.length} points`,
+      );
+    });
+    assert.match(
+      frames[0].meta.executedQueryString,
+      /^POST \/api\/v1\/score \{"detector":"robust","sensitivity":50\} \(2 series, 1200 points\)$/,
+    );
+    assert.ok(
+      grafana.proxied.some(
+        (r) =>
+          r.method === 'POST' && r.path === 'scorer/api/v1/score' && r.target.startsWith(`${scorer.url}/`),
+      ),
+      'through the datasource proxy route',
+    );
+  });
+
+  it("rejects with the scorer's 413 message when the request is above its limits", async () => {
+    const { ds: small } = datasource(
+      'score-limited',
+      { scorerUrl: limited.url },
+      { apiToken: limited.token },
+    );
+    await assert.rejects(small.scoreSeries([...input, plain('third', {}, 2)]), (err) => {
+      assert.equal(err.status, 413);
+      assert.equal(err.code, 'too_many_series');
+      assert.match(err.message, /^POST \/api\/v1\/score: .*\b2\b.*\(HTTP 413 too_many_series\)$/);
+      return true;
+    });
+  });
+
+  it("rejects with the scorer's validation message", async () => {
+    await assert.rejects(ds.scoreSeries(input, { detector: 'no-such-detector' }), (err) => {
+      assert.equal(err.status, 400);
+      assert.match(err.message, /^POST \/api\/v1\/score: .*detector.*\(HTTP 400 invalid_request\)$/);
+      return true;
+    });
+  });
+
+  it('rejects with an AbortError when cancelled', async () => {
+    const controller = new AbortController();
+    const pending = ds.scoreSeries(input, { signal: controller.signal });
+    controller.abort();
+    await assert.rejects(pending, { name: 'AbortError' });
   });
 });
 

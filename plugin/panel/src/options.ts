@@ -1,8 +1,10 @@
 import type { PanelOptionsEditorBuilder } from '@grafana/data';
+import { DetectorEditor, ScoreWithEditor } from './components/ScoringEditors';
 import { DEFAULT_OPTIONS, type PanelOptions } from './types';
 
 const isOverlay = (o: PanelOptions) => o.mode !== 'noc';
 const isNoc = (o: PanelOptions) => o.mode === 'noc';
+const SCORING = ['Scoring of plain series'];
 
 export function addPanelOptions(builder: PanelOptionsEditorBuilder<PanelOptions>) {
   return builder
@@ -65,5 +67,34 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<PanelOptions>
       defaultValue: DEFAULT_OPTIONS.rotateSeconds,
       settings: { min: 0, max: 3600, integer: true },
       showIf: isNoc,
+    })
+    .addCustomEditor({
+      id: 'scoreWith',
+      path: 'scoreWith',
+      name: 'Score with',
+      description:
+        'A TrafficLens datasource that scores series from other datasources (Prometheus, InfluxDB, SNMP…); empty: they are drawn unscored',
+      category: SCORING,
+      defaultValue: DEFAULT_OPTIONS.scoreWith,
+      editor: ScoreWithEditor,
+    })
+    .addCustomEditor({
+      id: 'detector',
+      path: 'detector',
+      name: 'Detector',
+      description: "empty: the datasource's default detector",
+      category: SCORING,
+      defaultValue: DEFAULT_OPTIONS.detector,
+      editor: DetectorEditor,
+      showIf: (o) => Boolean(o.scoreWith?.uid),
+    })
+    .addNumberInput({
+      path: 'sensitivity',
+      name: 'Sensitivity',
+      description:
+        "0 (only the most extreme deviations) … 100 (flag small deviations); empty: the datasource's default",
+      category: SCORING,
+      settings: { min: 0, max: 100, placeholder: 'datasource default' },
+      showIf: (o) => Boolean(o.scoreWith?.uid),
     });
 }

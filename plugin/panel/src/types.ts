@@ -1,4 +1,9 @@
+import type { DataSourceRef } from '@grafana/schema';
+
 export type PanelMode = 'overlay' | 'noc';
+
+/** The datasource plugin whose instances can score plain series (`scoreSeries`). */
+export const TRAFFICLENS_DATASOURCE_ID = 'trafficlens-anomaly-datasource';
 
 export interface PanelOptions {
   mode: PanelMode;
@@ -16,6 +21,15 @@ export interface PanelOptions {
   tileMinWidth: number;
   /** noc: seconds per page when the tiles need several pages (0: no rotation) */
   rotateSeconds: number;
+  /**
+   * A TrafficLens datasource that scores plain series (frames from any other datasource); unset: plain
+   * series are drawn unscored.
+   */
+  scoreWith?: DataSourceRef | null;
+  /** detector for plain series; empty: the chosen datasource's default */
+  detector?: string;
+  /** 0–100 for plain series; empty: the chosen datasource's default */
+  sensitivity?: number;
 }
 
 export const DEFAULT_OPTIONS: PanelOptions = {
@@ -27,4 +41,6 @@ export const DEFAULT_OPTIONS: PanelOptions = {
   groupBy: '',
   tileMinWidth: 280,
   rotateSeconds: 15,
+  scoreWith: null,
+  detector: '',
 };

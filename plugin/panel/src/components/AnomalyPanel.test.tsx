@@ -1,49 +1,9 @@
 import React from 'react';
 import { render, screen } from '@testing-library/react';
-import {
-  createDataFrame,
-  FieldType,
-  getDefaultTimeRange,
-  LoadingState,
-  type DataFrame,
-  type PanelData,
-  type PanelProps,
-} from '@grafana/data';
+import { createDataFrame, FieldType, LoadingState } from '@grafana/data';
 import { AnomalyPanel } from './AnomalyPanel';
-import { DEFAULT_OPTIONS, type PanelOptions } from '../types';
 import { plainFrame, trafficLensFrame } from '../testing/frames';
-
-function props(
-  series: unknown[],
-  extra: Partial<PanelData> = {},
-  options: Partial<PanelOptions> = {},
-): PanelProps<PanelOptions> {
-  const timeRange = getDefaultTimeRange();
-  return {
-    id: 1,
-    data: { state: LoadingState.Done, series: series as DataFrame[], timeRange, ...extra },
-    timeRange,
-    timeZone: 'utc',
-    options: { ...DEFAULT_OPTIONS, ...options },
-    transparent: false,
-    width: 800,
-    height: 400,
-    fieldConfig: { defaults: {}, overrides: [] },
-    renderCounter: 0,
-    title: 'TrafficLens',
-    eventBus: {
-      publish: jest.fn(),
-      getStream: jest.fn(),
-      subscribe: jest.fn(),
-      removeAllListeners: jest.fn(),
-      newScopedBus: jest.fn(),
-    },
-    onOptionsChange: jest.fn(),
-    onFieldConfigChange: jest.fn(),
-    replaceVariables: (s: string) => s,
-    onChangeTimeRange: jest.fn(),
-  } as unknown as PanelProps<PanelOptions>;
-}
+import { props } from '../testing/props';
 
 describe('AnomalyPanel states', () => {
   it('says "No data" for no frames', () => {

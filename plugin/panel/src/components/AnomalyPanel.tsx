@@ -1,6 +1,7 @@
 import React, { useMemo } from 'react';
 import { LoadingState, type PanelProps } from '@grafana/data';
 import { parseFrames } from '../frames/parse';
+import { useScoredSeries } from '../scoring/useScoredSeries';
 import type { PanelOptions } from '../types';
 import { NocWall } from './NocWall';
 import { Overlay } from './Overlay';
@@ -11,6 +12,9 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
   const { data, options, width, height } = props;
   const parsed = useMemo(() => parseFrames(data?.series), [data?.series]);
   const errors = data?.errors ?? [];
+  const scoring = useScoredSeries(parsed.series, options);
+  const series = scoring.series;
+  const status = scoring.status;
 
   if (data?.state === LoadingState.Error && parsed.series.length === 0) {
     const message = errors.map((e) => e.message || e.data?.message || 'query failed').join('; ');
@@ -28,18 +32,33 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
     );
   }
 
+  if (status.kind === 'error') {
+    return <PanelMessage kind="error" title={status.problem.title} detail={status.problem.detail} />;
+  }
+
   const notices: Array<[string, string]> = [];
-  if (!parsed.scored) {
+  if (status.kind === 'scoring') {
+    notices.push(['scoring', `Scoring ${status.count} series…`]);
+  } else if (!series.some((s) => s.score !== null)) {
     notices.push([
       'unscored',
-      'No anomaly scores: these series are drawn as they are. Bands, scores and anomalies come from a TrafficLens datasource query.',
+      options.scoreWith?.uid
+        ? 'No anomaly scores: no series with points to score.'
+        : 'No anomaly scores: these series are drawn as they are. To score them, choose a TrafficLens datasource under "Score with" in the panel options (or query a TrafficLens datasource).',
     ]);
   }
-  const learning = parsed.series.filter((s) => s.state === 'learning').length;
+  if (scoring.skipped > 0) {
+    const { maxSeries, maxPoints } = scoring.limits;
+    notices.push([
+      'skipped',
+      `${scoring.skipped} series not scored: the panel scores at most ${maxSeries} series and ${maxPoints.toLocaleString('en-US')} points at once; narrow the query or the time range`,
+    ]);
+  }
+  const learning = series.filter((s) => s.state === 'learning').length;
   if (learning > 0) {
     notices.push([
       'learning',
-      `${learning} of ${parsed.series.length} series learning: not enough history yet, scores stay 0`,
+      `${learning} of ${series.length} series learning: not enough history yet, scores stay 0`,
     ]);
   }
   if (errors.length > 0) {
@@ -59,10 +78,10 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
         </PanelNotice>
       ))}
       {options.mode === 'noc' ? (
-        <NocWall series={parsed.series} options={options} {...inner} />
+        <NocWall series={series} options={options} {...inner} />
       ) : (
         <Overlay
-          series={parsed.series}
+          series={series}
           options={options}
           {...inner}
           timeRange={props.timeRange}

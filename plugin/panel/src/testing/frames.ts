@@ -41,3 +41,29 @@ export function plainFrame(): DataFrame {
 }
 
 export { T0, STEP };
+
+/**
+ * What the TrafficLens datasource's scoreSeries answers for these series: one frame each, the band
+ * ±10 around the series' first value, score 4 (critical, an open episode) at the last point.
+ */
+export function scoredFrames(
+  input: Array<{ name?: string; timestamps: number[]; values: Array<number | null> }>,
+): DataFrame[] {
+  return input.map((s) => {
+    const base = s.values.find((v) => v !== null) ?? 0;
+    const score = s.values.map((_, i) => (i === s.values.length - 1 ? 4 : 0.1));
+    return createDataFrame({
+      name: `scorer's name for ${s.name}`,
+      meta: { custom: { state: 'ok', detector: 'auto', episodes: 1 } },
+      fields: [
+        { name: 'time', type: FieldType.time, values: s.timestamps },
+        { name: 'value', type: FieldType.number, values: s.values },
+        { name: 'lower', type: FieldType.number, values: s.values.map(() => base - 10) },
+        { name: 'upper', type: FieldType.number, values: s.values.map(() => base + 10) },
+        { name: 'expected', type: FieldType.number, values: s.values.map(() => base) },
+        { name: 'score', type: FieldType.number, values: score },
+        { name: 'anomaly', type: FieldType.boolean, values: score.map((x) => x >= 1) },
+      ],
+    });
+  });
+}

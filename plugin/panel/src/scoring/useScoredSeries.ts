@@ -1,0 +1,154 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { parseFrames, type PanelSeries } from '../frames/parse';
+import type { PanelOptions } from '../types';
+import { mergeScored, planBatch, type BatchLimits, DEFAULT_LIMITS } from './batch';
+import { describeScoringError, getScorer, isAbort, ScoringProblem } from './scorer';
+
+export type ScoringStatus =
+  /** nothing to score, or no scoring datasource chosen */
+  | { kind: 'off' }
+  | { kind: 'scoring'; count: number }
+  | { kind: 'done'; scorer: string; count: number }
+  | { kind: 'error'; problem: ScoringProblem };
+
+export interface ScoredSeries {
+  series: PanelSeries[];
+  status: ScoringStatus;
+  /** plain series left unscored because one request may not hold them all */
+  skipped: number;
+  limits: BatchLimits;
+}
+
+interface Answer {
+  scorer: string;
+  /** the sent series as scored, in request order */
+  scored: PanelSeries[];
+}
+
+/**
+ * Answers by input: panels re-render and remount often (resize, edit mode, dashboard refresh with
+ * unchanged data) and the same input scores the same. Only answers are kept, not requests in flight, so
+ * one panel cancelling its stale request never cancels another's.
+ */
+const CACHE_SIZE = 32;
+const cache = new Map<string, Answer>();
+
+function remember(key: string, answer: Answer) {
+  cache.delete(key);
+  cache.set(key, answer);
+  while (cache.size > CACHE_SIZE) {
+    cache.delete(cache.keys().next().value as string);
+  }
+}
+
+/** For tests: forget every answer. */
+export function clearScoreCache() {
+  cache.clear();
+}
+
+/**
+ * Plain series → the same series scored through the TrafficLens datasource chosen under "Score with".
+ * A new input cancels the request for the previous one; while a request runs, the last scored series
+ * stay on screen (a refresh does not flash back to unscored).
+ */
+export function useScoredSeries(
+  series: PanelSeries[],
+  options: Pick<PanelOptions, 'scoreWith' | 'detector' | 'sensitivity'>,
+  limits: BatchLimits = DEFAULT_LIMITS,
+): ScoredSeries {
+  const ref = options.scoreWith?.uid ? options.scoreWith : null;
+  const detector = options.detector?.trim() || undefined;
+  const sensitivity =
+    typeof options.sensitivity === 'number' && !Number.isNaN(options.sensitivity)
+      ? options.sensitivity
+      : undefined;
+  const batch = useMemo(() => (ref ? planBatch(series, limits) : null), [series, ref, limits]);
+  const key =
+    ref && batch && batch.indexes.length > 0
+      ? JSON.stringify([ref.uid, detector ?? null, sensitivity ?? null, batch.key])
+      : null;
+
+  const [answer, setAnswer] = useState<{ key: string; answer?: Answer; problem?: ScoringProblem }>();
+  // The effect runs per key; the batch and params it sends are the ones that made the key.
+  const request = useRef({ ref, batch, detector, sensitivity });
+  request.current = { ref, batch, detector, sensitivity };
+
+  useEffect(() => {
+    if (!key) {
+      return;
+    }
+    const cached = cache.get(key);
+    if (cached) {
+      setAnswer({ key, answer: cached });
+      return;
+    }
+    const { ref, batch, detector, sensitivity } = request.current;
+    if (!ref || !batch) {
+      return;
+    }
+    const controller = new AbortController();
+    let scorerName = `“${ref.uid}”`;
+    (async () => {
+      try {
+        const scorer = await getScorer(ref);
+        scorerName = scorer.name;
+        if (controller.signal.aborted) {
+          return;
+        }
+        const frames = await scorer.scoreSeries(batch.input, {
+          detector,
+          sensitivity,
+          refId: 'score',
+          signal: controller.signal,
+        });
+        const parsed = parseFrames(Array.isArray(frames) ? frames : []);
+        if (parsed.series.length !== batch.indexes.length || !parsed.scored) {
+          const why = parsed.problems.length ? ` (${parsed.problems.join('; ')})` : '';
+          throw new ScoringProblem(
+            `Unexpected answer from ${scorer.name}`,
+            `${batch.indexes.length} series sent, ${parsed.series.length} scored series received${why}`,
+          );
+        }
+        const result = { scorer: scorer.name, scored: parsed.series };
+        remember(key, result);
+        if (!controller.signal.aborted) {
+          setAnswer({ key, answer: result });
+        }
+      } catch (err) {
+        if (!controller.signal.aborted && !isAbort(err)) {
+          setAnswer({ key, problem: describeScoringError(err, scorerName) });
+        }
+      }
+    })();
+    return () => controller.abort();
+  }, [key]);
+
+  // Memoised so the drawings (keyed on the series array) redraw only when something changed.
+  const lastShown = useRef<PanelSeries[] | null>(null);
+  return useMemo((): ScoredSeries => {
+    const skipped = batch?.skipped ?? 0;
+    if (!key || !batch) {
+      lastShown.current = null;
+      return { series, status: { kind: 'off' }, skipped, limits };
+    }
+    if (answer?.key === key && answer.problem) {
+      return { series, status: { kind: 'error', problem: answer.problem }, skipped, limits };
+    }
+    if (answer?.key === key && answer.answer) {
+      const merged = mergeScored(series, batch, answer.answer.scored);
+      lastShown.current = merged;
+      return {
+        series: merged,
+        status: { kind: 'done', scorer: answer.answer.scorer, count: batch.indexes.length },
+        skipped,
+        limits,
+      };
+    }
+    return {
+      series: lastShown.current ?? series,
+      status: { kind: 'scoring', count: batch.indexes.length },
+      skipped,
+      limits,
+    };
+  }, [series, batch, key, answer, limits]);
+}
