@@ -21,7 +21,7 @@ import {
   type JobSpec,
 } from './jobs/index.js';
 import { PrometheusClient } from './sources/prometheus/index.js';
-import { openModels, tfjsBackend } from './models/index.js';
+import { openModels, tfjsBackend, type Models } from './models/index.js';
 
 function configOrExit(): Config {
   try {
@@ -56,10 +56,13 @@ function continuousJobs(
   logger: Logger,
   registry: Registry,
   prometheus: PrometheusClient | null,
+  models: Models,
 ) {
+  // Jobs with a neural detector train a model per series in the training pool, through its queue.
+  const jobModels = { registry: models.registry, queue: models.queue };
   const manager = config.simulator
-    ? createDefaultJobs({ logger, registry, prometheus })
-    : new JobManager({ logger, registry, prometheus });
+    ? createDefaultJobs({ logger, registry, prometheus, models: jobModels })
+    : new JobManager({ logger, registry, prometheus, models: jobModels });
   for (const spec of specs) {
     if (manager.get(spec.name)) {
       process.stderr.write(
@@ -87,7 +90,6 @@ async function main(): Promise<void> {
   const executor = createScoringExecutor(config.scoring, logger);
 
   const prometheus = config.prometheus ? new PrometheusClient(config.prometheus) : null;
-  const jobs = continuousJobs(config, jobSpecs, logger, registry, prometheus);
   // Reading the models directory never fails the start: corrupt versions are quarantined and logged.
   const models = await openModels({
     dir: config.models.dir,
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
     logger,
     version,
   });
+  const jobs = continuousJobs(config, jobSpecs, logger, registry, prometheus, models);
 
   const app = createApp({
     config,

@@ -64,6 +64,15 @@ export const ModelSource = z.discriminatedUnion('type', [
       ),
     labels: Labels.describe('labels of the series the expression returned'),
   }),
+  z.object({
+    type: z.literal('job'),
+    job: z.string().describe('the continuous job that trained it, from its fit window'),
+    labels: Labels.describe("the series' labels"),
+    start: z.number().describe('epoch ms of the first point of the fit window'),
+    end: z.number(),
+    stepMs: z.number().positive(),
+    fitWindowMs: z.number().positive(),
+  }),
 ]);
 export type ModelSource = z.infer<typeof ModelSource>;
 

@@ -28,6 +28,19 @@ describe('durations', () => {
 });
 
 describe('job config', () => {
+  test('lstm and autoencoder are accepted, with training options for the per-series models', () => {
+    const spec = parseJobConfig({
+      name: 'neural',
+      source: { type: 'simulator' },
+      detector: 'autoencoder',
+      training: { epochs: 5, window: 16 },
+    });
+    expect(spec).toMatchObject({ detector: 'autoencoder', training: { epochs: 5, window: 16 } });
+    expect(
+      parseJobConfig({ name: 'n', source: { type: 'simulator' }, detector: 'lstm' }).training,
+    ).toBeUndefined();
+  });
+
   test('a minimal job gets the documented defaults', () => {
     const spec = parseJobConfig(minimal);
     expect(spec).toMatchObject({
@@ -89,7 +102,8 @@ describe('job config', () => {
     [{ ...minimal, source: { type: 'graphite' } }, 'source.type'],
     [{ ...minimal, source: { type: 'simulator', speed: 0 } }, 'source.speed'],
     [{ ...minimal, detector: 'magic' }, 'detector'],
-    [{ ...minimal, detector: 'lstm' }, 'detector'],
+    [{ ...minimal, detector: 'classifier' }, 'detector: classifier needs labelled anomalies'],
+    [{ ...minimal, detector: 'lstm', training: { epochs: 0 } }, 'training.epochs'],
     [{ ...minimal, sensitivity: 101 }, 'sensitivity'],
     [{ ...minimal, interval: '15x' }, 'interval: "15x" is not a duration'],
     [{ ...minimal, interval: '10ms' }, 'interval: must be at least 1s, got 10ms'],

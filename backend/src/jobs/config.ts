@@ -4,6 +4,7 @@
  * as in Prometheus and vmanomaly config files; durations are strings ("15s", "2d") or milliseconds.
  */
 import { z } from 'zod';
+import { TrainOptions } from '../contract/models.js';
 import { DetectorName, STATISTICAL_DETECTORS, ScoreOptions, Sensitivity } from '../contract/score.js';
 import { PrometheusSource, type PrometheusClient } from '../sources/prometheus/index.js';
 import { SIMULATOR_KINDS, SimulatorSource } from '../sources/simulator/index.js';
@@ -11,6 +12,8 @@ import { parseMatcher, type LabelMatcher, type Source } from '../sources/source.
 import { formatDuration, parseDuration } from './duration.js';
 
 const MAX_BACKFILL_POINTS = 100_000;
+/** Neural detectors a job can train a model per series for. */
+export const JOB_NEURAL_DETECTORS = ['lstm', 'autoencoder'] as const;
 const MAX_RETENTION_POINTS = 100_000;
 
 /** A duration ≥ min: "15s", "1h30m", or a number of milliseconds. Output: milliseconds. */
@@ -87,8 +90,23 @@ const JobConfigObject = z
       .optional()
       .describe('PromQL expression on the configured Prometheus; short for source: {type: prometheus, expr}'),
     source: SourceConfig.optional(),
-    // The neural detectors need a trained model per series, which continuous jobs do not have yet.
-    detector: z.enum(STATISTICAL_DETECTORS).default('auto'),
+    // A neural detector trains a model per series (jobs/models.ts). Not the classifier: it needs labels.
+    detector: z
+      .enum([...STATISTICAL_DETECTORS, ...JOB_NEURAL_DETECTORS], {
+        error: (issue) =>
+          issue.input === 'classifier'
+            ? 'classifier needs labelled anomalies, which a continuous job does not have: use lstm or autoencoder'
+            : `expected one of ${[...STATISTICAL_DETECTORS, ...JOB_NEURAL_DETECTORS].join(', ')}`,
+      })
+      .default('auto'),
+    training: z
+      .object({
+        epochs: TrainOptions.shape.epochs,
+        window: TrainOptions.shape.window,
+      })
+      .strict()
+      .optional()
+      .describe('neural detectors: training options of the per-series models (defaults per detector)'),
     sensitivity: Sensitivity.default(50),
     options: ScoreOptions.omit({ causal: true })
       .optional()
@@ -132,6 +150,8 @@ export interface JobSpec {
   fitWindowMs: number;
   /** Rebuild the models from a fresh fit window this often; null: never (they learn with every point). */
   fitEveryMs: number | null;
+  /** Neural detectors: options of the per-series models' training. */
+  training?: { epochs?: number; window?: number };
   retentionPoints: number;
   staleAfterMs: number;
   timeoutMs: number;
@@ -210,6 +230,7 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
     stepMs: c.step,
     fitWindowMs: c.fit_window,
     fitEveryMs: c.fit_every ?? null,
+    ...(c.training ? { training: c.training } : {}),
     retentionPoints,
     staleAfterMs,
     timeoutMs: c.timeout ?? Math.max(2 * c.interval, 30_000),

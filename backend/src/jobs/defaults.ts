@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
+import type { JobModelServices } from './models.js';
 import type { JobConfigInput } from './config.js';
 import { JobManager } from './manager.js';
 
@@ -57,6 +58,7 @@ export interface DefaultJobsOptions {
   now?: () => number;
   createStream?: (params: ScoreParams) => ScoringStream;
   prometheus?: PrometheusClient | null;
+  models?: JobModelServices | null;
 }
 
 /** A JobManager holding the default simulator jobs, not yet started (call start()). */

@@ -8,6 +8,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Episode } from '../contract/score.js';
+import { NEURAL_FALLBACK } from '../engine/scorer.js';
 import {
   createStream as engineCreateStream,
   type ScoreParams,
@@ -24,6 +25,7 @@ import {
 } from '../sources/source.js';
 import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
+import type { JobModels } from './models.js';
 import { PointRing } from './ring.js';
 import type { JobHealth, JobSeries, JobStatus } from './schemas.js';
 
@@ -53,6 +55,8 @@ export interface ScoringJobDeps {
   now?: () => number;
   /** The engine's createStream by default; tests may inject a simple stream. */
   createStream?: (params: ScoreParams) => ScoringStream;
+  /** A neural detector's per-series models (jobs/models.ts); absent for the statistical detectors. */
+  models?: JobModels | null;
 }
 
 interface SeriesSlot {
@@ -68,10 +72,16 @@ interface SeriesSlot {
   announcedUntil: number;
   /** Starts of episodes announced as open and not yet as closed. */
   openStarts: Set<number>;
+  /** A neural detector without its model: the statistical fallback scores and the state is learning. */
+  fallback: boolean;
 }
 
-/** backfill: the first run, over the whole fit window; refit: the same, every fit_every; live: new points. */
-type IngestMode = 'backfill' | 'refit' | 'live';
+/**
+ * backfill: the first run, over the whole fit window; refit: the same, every fit_every; swap: new
+ * points, plus the fit window for the series whose new model version is ready (rebuilt with it) or whose
+ * model needs training data; live: new points.
+ */
+type IngestMode = 'backfill' | 'refit' | 'swap' | 'live';
 
 /** Pushes between yields to the event loop, so a backfill does not stall HTTP requests. */
 const YIELD_EVERY = 2000;
@@ -88,6 +98,7 @@ export class ScoringJob {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly createStream: (params: ScoreParams) => ScoringStream;
+  private readonly models: JobModels | null;
   private slots = new Map<string, SeriesSlot>();
   private cursor: number | null = null;
   /** When the models were last built from a whole fit window (the backfill, then each refit). */
@@ -114,6 +125,7 @@ export class ScoringJob {
     this.logger = deps.logger.child({ job: spec.name });
     this.now = deps.now ?? (() => Date.now());
     this.createStream = deps.createStream ?? engineCreateStream;
+    this.models = deps.models ?? null;
   }
 
   get name(): string {
@@ -210,6 +222,7 @@ export class ScoringJob {
       pointsScored: s.pointsScored,
       openEpisodes,
       droppedSeries: s.droppedSeries,
+      models: this.models ? this.models.summary() : null,
     };
   }
 
@@ -221,12 +234,15 @@ export class ScoringJob {
     const out: JobSeriesResult[] = [];
     for (const slot of this.slots.values()) {
       if (!matches(slot.labels, matchers)) continue;
+      const state = slot.stream.state();
       out.push({
         labels: { ...slot.labels },
-        state: slot.stream.state(),
-        detector: this.spec.detector,
+        // As the score API reports a neural detector without its model: the fallback, learning.
+        state: slot.fallback && state !== 'no_data' ? 'learning' : state,
+        detector: slot.fallback ? NEURAL_FALLBACK : this.spec.detector,
         ...slot.ring.range(from, to),
         episodes: slot.episodes.filter((e) => e.start <= to && (e.open || e.end >= from)),
+        model: this.models?.state(slot.key) ?? null,
       });
     }
     return out;
@@ -261,23 +277,34 @@ export class ScoringJob {
     // After a long failure, resume at most one fit window back: older points would only be learning data.
     const earliest = end - fitWindowMs;
     const refit = this.cursor !== null && fitEveryMs !== null && now - this.fittedAt >= fitEveryMs;
-    const mode: IngestMode = this.cursor === null ? 'backfill' : refit ? 'refit' : 'live';
+    const due = this.cursor !== null && !refit && this.models ? this.models.due() : null;
+    const swap = due !== null && due.swap.size + due.retry.size > 0;
+    const mode: IngestMode = this.cursor === null ? 'backfill' : refit ? 'refit' : swap ? 'swap' : 'live';
     const start = mode === 'live' ? Math.max((this.cursor ?? earliest) + 1, earliest) : earliest;
-    this.backfillingNow = mode !== 'live';
+    this.backfillingNow = mode === 'backfill' || mode === 'refit';
     let points = 0;
     let failures: string[] = [];
     if (start <= end) {
       const data = await this.fetchWithTimeout(start, end, stepMs, matchers, timeoutMs, signal);
-      // A refit scores the fresh window into new slots and swaps them in at the end, so the results
-      // and gauges of the old models stay served until the new ones are ready.
-      const slots = mode === 'refit' ? new Map<string, SeriesSlot>() : this.slots;
-      const ingested = await this.ingest(slots, data, now, mode);
-      if (mode === 'refit') this.slots = slots;
+      // A refit (or a model swap) scores the window into new slots and puts them in place at the end,
+      // so the results and gauges of the old models stay served until the new ones are ready.
+      const slots =
+        mode === 'refit' ? new Map<string, SeriesSlot>() : mode === 'swap' ? new Map(this.slots) : this.slots;
+      const rebuilt = new Set<string>();
+      if (mode === 'swap' && due) {
+        for (const series of data) {
+          const key = seriesKey(series.labels);
+          if (due.swap.has(key) && slots.delete(key)) rebuilt.add(key);
+        }
+      }
+      const ingested = await this.ingest(slots, data, now, mode, rebuilt);
+      if (mode === 'refit' || mode === 'swap') this.slots = slots;
+      if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
       points = ingested.points;
       failures = ingested.failures;
       this.dropStale(now);
     }
-    if (mode !== 'live') this.fittedAt = now;
+    if (mode === 'backfill' || mode === 'refit') this.fittedAt = now;
     // The points were consumed even if some series failed on them: retrying would fail the same way.
     this.cursor = end;
     if (failures.length > 0) {
@@ -312,14 +339,27 @@ export class ScoringJob {
     }
   }
 
-  /** Push new points into each series' stream; per-series failures are collected, not fatal to others. */
+  /** Training data for the series' models: the fit window just fetched. Never waits for the training. */
+  private queueTraining(data: SourceSeries[], refit: boolean, retry: Set<string> | undefined): void {
+    for (const series of data) {
+      const key = seriesKey(series.labels);
+      if (series.timestamps.length === 0 || !this.slots.has(key)) continue;
+      if (retry?.has(key) || this.models!.needsTraining(key, refit)) this.models!.train(key, series);
+    }
+  }
+
+  /**
+   * Push new points into each series' stream; per-series failures are collected, not fatal to others.
+   * `rebuilt`: series scored from the start of the window in a swap run (summarized like a backfill).
+   */
   private async ingest(
     slots: Map<string, SeriesSlot>,
     data: SourceSeries[],
     now: number,
     mode: IngestMode,
+    rebuilt: Set<string>,
   ): Promise<{ points: number; failures: string[] }> {
-    const backfill = mode !== 'live';
+    const backfill = mode === 'backfill' || mode === 'refit';
     let points = 0;
     let sinceYield = 0;
     const failures: string[] = [];
@@ -361,13 +401,16 @@ export class ScoringJob {
             await yieldToEventLoop();
           }
         }
-        if (points > before) this.updateEpisodes(slot, backfill ? backfillEpisodes : null);
+        if (points > before) {
+          this.updateEpisodes(slot, backfill || rebuilt.has(key) ? backfillEpisodes : null);
+        }
       } catch (err) {
         failures.push(`series ${JSON.stringify(series.labels)}: ${message(err)}`);
       }
     }
     this.stats.pointsScored += points;
     if (backfill) this.logBackfill(mode, slots.size, points, backfillEpisodes);
+    else if (rebuilt.size > 0) this.logSwap(rebuilt, slots, backfillEpisodes);
     return { points, failures };
   }
 
@@ -375,10 +418,12 @@ export class ScoringJob {
     const { detector, sensitivity, options, retentionPoints } = this.spec;
     // "auto" is judged once from the first batch (see counter.ts); the engine's stream then turns
     // counter readings into rates exactly as batch cleaning does.
+    const model = this.models?.modelFor(key, labels) ?? null;
     const stream = this.createStream({
       detector,
       sensitivity,
       options: { ...options, counter: isCounter(options?.counter, firstValues), causal: true },
+      ...(model ? { model: model.bundle, trained: model.trained } : {}),
     });
     return {
       key,
@@ -390,6 +435,7 @@ export class ScoringJob {
       episodes: [],
       announcedUntil: -Infinity,
       openStarts: new Set(),
+      fallback: model !== null && model.bundle === null,
     };
   }
 
@@ -478,10 +524,31 @@ export class ScoringJob {
     }
   }
 
+  private logSwap(
+    rebuilt: Set<string>,
+    slots: Map<string, SeriesSlot>,
+    found: { labels: Labels; episode: Episode }[],
+  ): void {
+    for (const key of rebuilt) {
+      const slot = slots.get(key);
+      const model = this.models?.state(key);
+      if (!slot || !model) continue;
+      const where = Object.entries(slot.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      const episodes = found.filter((f) => f.labels === slot.labels).length;
+      this.logger.info(
+        { stage: 'models', labels: slot.labels, model: model.id, version: model.version, episodes },
+        `{${where}} now scores with model ${model.id} v${model.version} (fit window rescored: ${episodes} anomaly episodes)`,
+      );
+    }
+  }
+
   private dropStale(now: number): void {
     for (const [key, slot] of this.slots) {
       if (now - slot.lastSeen > this.spec.staleAfterMs) {
         this.slots.delete(key);
+        this.models?.forget(key);
         this.logger.info(
           { labels: slot.labels, lastSeen: new Date(slot.lastSeen).toISOString() },
           'series gone from the source: dropped',

@@ -10,7 +10,15 @@ import type { Registry } from 'prom-client';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 import type { LabelMatcher, Source } from '../sources/source.js';
-import { createSource, parseJobConfig, type JobConfigInput, type JobSpec } from './config.js';
+import {
+  createSource,
+  JOB_NEURAL_DETECTORS,
+  JobConfigError,
+  parseJobConfig,
+  type JobConfigInput,
+  type JobSpec,
+} from './config.js';
+import { JobModels, type JobModelServices } from './models.js';
 import { ScoringJob, type JobSeriesResult, type JobStatus, type RunOutcome } from './job.js';
 import { registerJobMetrics } from './metrics.js';
 
@@ -28,6 +36,8 @@ export interface JobManagerOptions {
   createStream?: (params: ScoreParams) => ScoringStream;
   /** The server's Prometheus, for jobs whose source is a PromQL expression. */
   prometheus?: PrometheusClient | null;
+  /** The model registry and training queue, for jobs with a neural detector. */
+  models?: JobModelServices | null;
 }
 
 /** Already validated (a jobs file is validated whole, with line numbers, before any job is added). */
@@ -52,6 +62,7 @@ export class JobManager {
   private readonly maxJitterMs: number;
   private readonly createStream?: (params: ScoreParams) => ScoringStream;
   private readonly prometheus: PrometheusClient | null;
+  private readonly models: JobModelServices | null;
   private started = false;
 
   constructor(options: JobManagerOptions) {
@@ -61,6 +72,7 @@ export class JobManager {
     this.maxJitterMs = options.maxJitterMs ?? 5000;
     this.createStream = options.createStream;
     this.prometheus = options.prometheus ?? null;
+    this.models = options.models ?? null;
     if (options.registry) registerJobMetrics(options.registry, this);
   }
 
@@ -72,9 +84,37 @@ export class JobManager {
       logger: this.logger,
       now: this.now,
       ...(this.createStream ? { createStream: this.createStream } : {}),
+      models: this.jobModels(spec),
     });
     this.add(job);
     return job;
+  }
+
+  private jobModels(spec: JobSpec): JobModels | null {
+    const detector = spec.detector;
+    if (detector !== 'lstm' && detector !== 'autoencoder') return null;
+    if (!this.models) {
+      throw new JobConfigError(
+        `detector ${detector} needs the model registry, which this process does not have`,
+        [
+          {
+            path: 'detector',
+            message: `use one of the statistical detectors, not ${JOB_NEURAL_DETECTORS.join(' or ')}`,
+          },
+        ],
+      );
+    }
+    return new JobModels({
+      job: spec.name,
+      detector,
+      stepMs: spec.stepMs,
+      fitWindowMs: spec.fitWindowMs,
+      fitEveryMs: spec.fitEveryMs,
+      training: spec.training ?? {},
+      services: this.models,
+      logger: this.logger.child({ job: spec.name }),
+      now: this.now,
+    });
   }
 
   add(job: ScoringJob): void {

@@ -178,6 +178,19 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     'Series of the job with an anomaly episode going on',
     (s) => s.openEpisodes,
   );
+  new Gauge({
+    name: 'trafficlens_job_models',
+    help: 'Series of a job with a neural detector per state of their model (queued, training, ready, retraining, failed)',
+    labelNames: ['job', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of view.list()) {
+        if (!s.models) continue;
+        for (const [state, n] of Object.entries(s.models.counts)) this.set({ job: s.name, state }, n);
+      }
+    },
+  });
   perJob('counter', 'trafficlens_job_runs_total', 'Runs of the job, failed ones included', (s) => s.runs);
   perJob('counter', 'trafficlens_job_errors_total', 'Failed runs of the job', (s) => s.errors);
   perJob(

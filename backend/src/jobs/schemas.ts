@@ -16,6 +16,31 @@ export type JobHealth = z.infer<typeof JobHealth>;
 
 const epochMs = z.number().describe('epoch milliseconds');
 
+export const JobModelState = z
+  .enum(['queued', 'training', 'ready', 'retraining', 'failed'])
+  .describe(
+    'queued/training: no model yet, the statistical fallback scores (state learning); ready: the model ' +
+      'scores; retraining: it scores while the next version trains; failed: training failed and the fallback scores',
+  );
+export type JobModelState = z.infer<typeof JobModelState>;
+
+export const JobSeriesModel = z
+  .object({
+    id: z.string().describe('model id in the registry (GET /api/v1/models/{id})'),
+    state: JobModelState,
+    version: z.number().int().nullable().describe('the version that scores; null while the fallback does'),
+    problem: z.string().nullable().describe('why the last training failed'),
+  })
+  .describe("the series' trained model (jobs with a neural detector)");
+export type JobSeriesModel = z.infer<typeof JobSeriesModel>;
+
+export const JobModelsSummary = z
+  .object({
+    counts: z.record(JobModelState, z.number().int()).describe('series per model state'),
+    lastError: z.object({ message: z.string(), at: epochMs }).nullable().describe('last failed training'),
+  })
+  .describe('the per-series models of a job with a neural detector');
+
 export const JobStatus = z.object({
   name: z.string(),
   source: z.string().describe('kind of source: simulator, prometheus, fake'),
@@ -39,6 +64,7 @@ export const JobStatus = z.object({
   pointsScored: z.number().int(),
   openEpisodes: z.number().int().describe('series with an anomaly episode going on'),
   droppedSeries: z.number().int().describe('series ignored because the job had max_series already'),
+  models: JobModelsSummary.nullable().describe('null unless the detector is neural'),
 });
 export type JobStatus = z.infer<typeof JobStatus>;
 
@@ -58,7 +84,9 @@ export const JobSeries = SeriesScore.pick({
   anomaly: true,
   direction: true,
   episodes: true,
-}).describe('retained results of one series, scored causally point by point');
+})
+  .extend({ model: JobSeriesModel.nullable() })
+  .describe('retained results of one series, scored causally point by point');
 export type JobSeries = z.infer<typeof JobSeries>;
 
 export const JobSeriesResponse = z.object({

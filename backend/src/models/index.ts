@@ -8,9 +8,11 @@ import type { ModelsMount } from '../api/app.js';
 import { ModelRegistry, type Trainer } from './registry.js';
 import { createModelsRouter, modelsOpenApi, type ModelsRouteLimits } from './routes.js';
 import { createPoolTrainer } from './trainer.js';
+import { TrainingQueue } from './queue.js';
 
 export { ModelRegistry, ModelError, type Trainer, type TrainJob } from './registry.js';
 export { createInlineTrainer, createPoolTrainer, runTrainJob } from './trainer.js';
+export { TrainingQueue } from './queue.js';
 export { createModelsRouter, modelsOpenApi, MODELS_BASE_PATH } from './routes.js';
 export { loadTf, tfjsBackend, type TfjsBackend } from './runtime.js';
 
@@ -29,6 +31,8 @@ export interface ModelsOptions {
 
 export interface Models {
   registry: ModelRegistry;
+  /** Continuous jobs' trainings wait here, at most `trainingThreads` in the pool at once. */
+  queue: TrainingQueue;
   mount: ModelsMount;
   close(): Promise<void>;
 }
@@ -43,8 +47,10 @@ export async function openModels(options: ModelsOptions): Promise<Models> {
     version: options.version,
   });
   await registry.load();
+  const queue = new TrainingQueue(registry, options.trainingThreads);
   return {
     registry,
+    queue,
     mount: {
       router: createModelsRouter(registry, {
         limits: options.limits,
@@ -54,6 +60,9 @@ export async function openModels(options: ModelsOptions): Promise<Models> {
       openApi: modelsOpenApi,
       resolve: (id) => registry.resolve(id),
     },
-    close: () => registry.close(),
+    close: () => {
+      queue.close();
+      return registry.close();
+    },
   };
 }

@@ -120,6 +120,14 @@ async function resolveData(
       [{ path: 'series', message: 'required for this model' }],
     );
   }
+  if (stored.type === 'job') {
+    throw new ApiError(
+      409,
+      'conflict',
+      `model ${id} belongs to the continuous job ${stored.job}, which retrains it every fit_every; give series or source to train it here`,
+      'validation',
+    );
+  }
   return { ...rest, ...(await fetchTrainingSeries(stored, fetchDeps)) };
 }
 
@@ -239,7 +247,7 @@ export const modelsOpenApi = {
               'Prometheus refuses or that does not return exactly one series',
           ),
           404: error('only an id was given and there is no such model'),
-          409: error('this model is already training'),
+          409: error('this model is already training, or (id alone) belongs to a continuous job'),
           413: error('too many points'),
           502: error('Prometheus (of a source) is unreachable or failing'),
           503: error('a source was given but no Prometheus is configured'),

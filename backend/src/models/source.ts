@@ -22,7 +22,7 @@ export interface TrainingSourceDeps {
 
 /** The range to fetch: a window ends at the last step boundary before now, so retrains share one grid. */
 function rangeOf(
-  source: PrometheusTrainingSource | ModelSource,
+  source: PrometheusTrainingSource | PrometheusModelSource,
   now: number,
 ): { start: number; end: number; stepMs: number; windowMs: number | null } {
   const stepMs = 'step' in source ? source.step : source.stepMs;
@@ -52,8 +52,10 @@ function notOneSeries(expr: string, labels: Record<string, string>[]): ApiError 
   ]);
 }
 
+type PrometheusModelSource = Extract<ModelSource, { type: 'prometheus' }>;
+
 export async function fetchTrainingSeries(
-  source: PrometheusTrainingSource | ModelSource,
+  source: PrometheusTrainingSource | PrometheusModelSource,
   deps: TrainingSourceDeps,
 ): Promise<{ series: SeriesInput; source: ModelSource }> {
   if (!deps.prometheus) {

@@ -487,6 +487,19 @@ export interface components {
       openEpisodes: number;
       /** @description series ignored because the job had max_series already */
       droppedSeries: number;
+      /** @description null unless the detector is neural */
+      models: {
+        /** @description series per model state */
+        counts: {
+          [key: string]: number;
+        };
+        /** @description last failed training */
+        lastError: {
+          message: string;
+          /** @description epoch milliseconds */
+          at: number;
+        } | null;
+      } | null;
     };
     JobSeriesResponse: {
       job: string;
@@ -535,6 +548,19 @@ export interface components {
           }[];
         };
       }[];
+      model: {
+        /** @description model id in the registry (GET /api/v1/models/{id}) */
+        id: string;
+        /**
+         * @description queued/training: no model yet, the statistical fallback scores (state learning); ready: the model scores; retraining: it scores while the next version trains; failed: training failed and the fallback scores
+         * @enum {string}
+         */
+        state: 'queued' | 'training' | 'ready' | 'retraining' | 'failed';
+        /** @description the version that scores; null while the fallback does */
+        version: number | null;
+        /** @description why the last training failed */
+        problem: string | null;
+      } | null;
     };
     JobLabelsResponse: {
       job: string;
@@ -677,21 +703,40 @@ export interface components {
        * @description where the training data came from; null for data posted inline
        * @default null
        */
-      source: {
-        /** @constant */
-        type: 'prometheus';
-        expr: string;
-        /** @description epoch ms of the range fetched */
-        start: number;
-        end: number;
-        stepMs: number;
-        /** @description set when the range was a window ending at the time of the request: a retrain fetches the window before its own time */
-        windowMs: number | null;
-        /** @description labels of the series the expression returned */
-        labels: {
-          [key: string]: string;
-        };
-      } | null;
+      source:
+        | (
+            | {
+                /** @constant */
+                type: 'prometheus';
+                expr: string;
+                /** @description epoch ms of the range fetched */
+                start: number;
+                end: number;
+                stepMs: number;
+                /** @description set when the range was a window ending at the time of the request: a retrain fetches the window before its own time */
+                windowMs: number | null;
+                /** @description labels of the series the expression returned */
+                labels: {
+                  [key: string]: string;
+                };
+              }
+            | {
+                /** @constant */
+                type: 'job';
+                /** @description the continuous job that trained it, from its fit window */
+                job: string;
+                /** @description the series' labels */
+                labels: {
+                  [key: string]: string;
+                };
+                /** @description epoch ms of the first point of the fit window */
+                start: number;
+                end: number;
+                stepMs: number;
+                fitWindowMs: number;
+              }
+          )
+        | null;
       tfjs: {
         backend: string;
         version: string;
@@ -1215,7 +1260,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description this model is already training */
+      /** @description this model is already training, or (id alone) belongs to a continuous job */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1387,6 +1432,14 @@ export const jobSeriesEpisodesDirectionValues: ReadonlyArray<
 export const jobSeriesEpisodesExplanationKindValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['JobSeries']['episodes']['explanation']['kind']
 > = ['spike', 'dip', 'level_shift', 'variance_change', 'seasonal_mismatch', 'rate_of_change'];
+export const jobSeriesModelAnyOf0StateValues: ReadonlyArray<
+  Extract<
+    FlattenedDeepRequired<components>['schemas']['JobSeries']['model'],
+    {
+      state: unknown;
+    }
+  >['state']
+> = ['queued', 'training', 'ready', 'retraining', 'failed'];
 export const trainModelRequestDetectorValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['TrainModelRequest']['detector']
 > = ['autoencoder', 'lstm', 'classifier'];

@@ -57,7 +57,7 @@ export const FRA_IN = { ...AMS_IN, site: 'fra' };
 export const ERRORS = { metric: 'http_error_ratio', site: 'ams', service: 'api' };
 
 export function jobSeriesResponse(all: ScoredSeries[] = [series(AMS_IN), series(FRA_IN)]): JobSeriesResponse {
-  return { job: 'simulator', from: T0, to: T0 + 3 * STEP, series: all };
+  return { job: 'simulator', from: T0, to: T0 + 3 * STEP, series: all.map((s) => ({ ...s, model: null })) };
 }
 
 export function jobStatus(overrides: Partial<JobStatus> = {}): JobStatus {
@@ -74,6 +74,7 @@ export function jobStatus(overrides: Partial<JobStatus> = {}): JobStatus {
     lastRunDurationMs: 950,
     lastSuccessAt: T0,
     dataUntil: T0,
+    models: null,
     runs: 3,
     errors: 0,
     consecutiveErrors: 0,
