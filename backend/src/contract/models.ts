@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../jobs/duration.js';
-import { QueryStep, QueryTime } from './query.js';
+import { PromQLExpr, QueryStep, QueryTime } from './query.js';
 import { Labels, SeriesInput, Sensitivity } from './score.js';
 
 export const NEURAL_DETECTORS = ['autoencoder', 'lstm', 'classifier'] as const;
@@ -142,14 +142,9 @@ const Window = z
 export const PrometheusTrainingSource = z
   .object({
     type: z.literal('prometheus'),
-    expr: z
-      .string()
-      .trim()
-      .min(1, 'expected a PromQL expression')
-      .max(20_000, 'expected at most 20,000 characters')
-      .describe(
-        "PromQL expression run as a range query on the scorer's Prometheus; it must return exactly one series",
-      ),
+    expr: PromQLExpr.describe(
+      "PromQL expression run as a range query on the scorer's Prometheus; it must return exactly one series",
+    ),
     start: QueryTime.optional().describe('with end: the range to fetch'),
     end: QueryTime.optional().describe('with start: the range to fetch'),
     window: Window.optional(),

@@ -40,14 +40,16 @@ export const QueryStep = z
   })
   .describe('evaluation step: milliseconds, or a duration such as 15s, 1m, 1h (at least 1s)');
 
+/** A PromQL expression, run on the server's Prometheus (a request never names the URL). */
+export const PromQLExpr = z
+  .string()
+  .trim()
+  .min(1, 'expected a PromQL expression')
+  .max(20_000, 'expected at most 20,000 characters');
+
 export const QueryRequest = z
   .object({
-    expr: z
-      .string()
-      .trim()
-      .min(1, 'expected a PromQL expression')
-      .max(20_000, 'expected at most 20,000 characters')
-      .describe('PromQL expression; every series it returns is scored'),
+    expr: PromQLExpr.describe('PromQL expression; every series it returns is scored'),
     start: QueryTime,
     end: QueryTime,
     step: QueryStep,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { TrainOptions } from '../contract/models.js';
+import { PromQLExpr } from '../contract/query.js';
 import { DetectorName, STATISTICAL_DETECTORS, ScoreOptions, Sensitivity } from '../contract/score.js';
 import { PrometheusSource, type PrometheusClient } from '../sources/prometheus/index.js';
 import { SIMULATOR_KINDS, SimulatorSource } from '../sources/simulator/index.js';
@@ -57,11 +58,7 @@ export const SimulatorSourceConfig = z
 export const PrometheusSourceConfig = z
   .object({
     type: z.literal('prometheus'),
-    expr: z
-      .string()
-      .trim()
-      .min(1, 'expected a PromQL expression')
-      .max(20_000, 'expected at most 20,000 characters'),
+    expr: PromQLExpr,
   })
   .strict();
 
