@@ -6,6 +6,7 @@
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
+import { missingDemoParts } from './api/demo.js';
 import { createScoringExecutor } from './api/executor.js';
 import { Lifecycle } from './api/lifecycle.js';
 import { createLogger } from './api/logging.js';
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
     models: models.mount,
     prometheus,
     tfjsBackend,
+    demo: config.demo,
   });
   const server = createHttpServer(app);
 
@@ -143,6 +145,12 @@ async function main(): Promise<void> {
     },
     `listening on ${url}`,
   );
+  const demoMissing = missingDemoParts(config.demo);
+  if (demoMissing.length === 0) {
+    logger.info({ demo: `${url}/` }, `demo page: ${url}/ (the panel on the live scores, without Grafana)`);
+  } else {
+    logger.warn({ missing: demoMissing }, `demo page not built: ${url}/ says how to build it`);
+  }
   if (!config.apiToken && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
     logger.warn(
       { host: config.host },

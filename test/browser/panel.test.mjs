@@ -1,23 +1,26 @@
+/* global document, getComputedStyle -- page.evaluate callbacks run in the browser */
 /**
  * The built panel (plugin/panel/dist/module.js) in headless Chromium with Grafana's externals, on
  * live scores: a real scorer (`node backend/dist/main.js`, PORT=0, embedded simulator) backfills its
- * jobs, GET /api/v1/jobs/simulator/series gives the frames. Screenshots of both modes in both themes go
- * to test/artifacts/; assertions read the screenshots' pixels.
+ * jobs and serves the demo page at `/`, which draws the panel on frames built by the datasource's own
+ * code. The pixel tests draw exact inputs (GET /api/v1/jobs/simulator/series, some cut at an anomaly
+ * peak) on that page in kiosk mode. Screenshots of both modes in both themes, and of the demo page
+ * itself, go to test/artifacts/; assertions read the screenshots' pixels.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ARTIFACTS,
-  PANEL_DIST,
-  REPO,
+  assertBuilt,
   blend,
   decodePng,
   launch,
   near,
+  openDemoPage,
   openPanelPage,
+  startScorer,
   themeColors,
 } from './panel/harness.mjs';
 
@@ -37,83 +40,20 @@ const TITLE_HEIGHT = 18;
 const SCORE_BLOCK = 38;
 const TIME_AXIS = 18;
 
-async function startScorer() {
-  const child = spawn(process.execPath, [join(REPO, 'backend/dist/main.js')], {
-    cwd: REPO,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', TRAFFICLENS_WORKER_THREADS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('scorer did not start in 60 s')), 60_000);
-    let buf = '';
-    child.stdout.on('data', (chunk) => {
-      buf += chunk;
-      const m = /"msg":"listening on (http:\/\/[^"]+)"/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`scorer exited with ${code}`)));
-  });
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const jobs = await (await fetch(`${url}/api/v1/jobs`)).json();
-    const sim = jobs.jobs.find((j) => j.name === 'simulator');
-    if (sim && sim.runs > 0) break;
-    if (Date.now() > deadline) throw new Error('simulator job did not run in 90 s');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
-const unitOf = (labels) =>
-  /bytes/.test(labels.metric ?? '')
-    ? 'Bps'
-    : /ratio/.test(labels.metric ?? '')
-      ? 'percentunit'
-      : /seconds/.test(labels.metric ?? '')
-        ? 's'
-        : /requests/.test(labels.metric ?? '')
-          ? 'reqps'
-          : undefined;
-const nameOf = (l) =>
-  [l.site, l.link ?? l.service ?? l.route, l.direction, (l.metric ?? '').replace(/_/g, ' ')]
-    .filter(Boolean)
-    .join(' ');
-
-/** A scored series as the TrafficLens datasource turns it into a frame (fields, unit, state, episodes). */
-function toFrame(s, upTo = s.timestamps.length) {
-  const cut = (a) => a.slice(0, upTo);
+/** A series as it was at its point `upTo` (exclusive): what the scorer would have answered then. */
+function cut(s, upTo = s.timestamps.length) {
   const last = s.timestamps[upTo - 1];
-  const episodes = s.episodes
-    .filter((e) => e.start <= last)
-    .map((e) => (e.end >= last ? { ...e, end: last, open: true } : e));
-  const unit = unitOf(s.labels);
+  const slice = (a) => a.slice(0, upTo);
   return {
-    name: nameOf(s.labels),
-    meta: { custom: { state: s.state, episodes } },
-    fields: [
-      { name: 'time', type: 'time', values: cut(s.timestamps) },
-      {
-        name: 'value',
-        type: 'number',
-        values: cut(s.values),
-        labels: s.labels,
-        config: { displayNameFromDS: nameOf(s.labels), ...(unit ? { unit } : {}) },
-      },
-      { name: 'lower', type: 'number', values: cut(s.lower), labels: s.labels, config: unit ? { unit } : {} },
-      { name: 'upper', type: 'number', values: cut(s.upper), labels: s.labels, config: unit ? { unit } : {} },
-      {
-        name: 'expected',
-        type: 'number',
-        values: cut(s.expected),
-        labels: s.labels,
-        config: unit ? { unit } : {},
-      },
-      { name: 'score', type: 'number', values: cut(s.score), labels: s.labels },
-      { name: 'anomaly', type: 'boolean', values: cut(s.anomaly), labels: s.labels },
-    ],
+    ...s,
+    timestamps: slice(s.timestamps),
+    values: slice(s.values),
+    expected: slice(s.expected),
+    lower: slice(s.lower),
+    upper: slice(s.upper),
+    score: slice(s.score),
+    anomaly: slice(s.anomaly),
+    episodes: s.episodes.filter((e) => e.start <= last).map((e) => (e.end >= last ? { ...e, end: last } : e)),
   };
 }
 
@@ -134,10 +74,7 @@ describe('the built panel in Chromium on live simulator scores', { timeout: 300_
   let series;
 
   before(async () => {
-    assert.ok(
-      existsSync(join(PANEL_DIST, 'module.js')),
-      'plugin/panel/dist/module.js is missing: npm run build first',
-    );
+    assertBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
     scorer = await startScorer();
     const res = await (await fetch(`${scorer.url}/api/v1/jobs/simulator/series`)).json();
@@ -161,9 +98,8 @@ describe('the built panel in Chromium on live simulator scores', { timeout: 300_
       const height = 900;
       const from = Math.min(...chosen.map((s) => s.timestamps[0]));
       const to = Math.max(...chosen.map((s) => s.timestamps[s.timestamps.length - 1]));
-      const { page, errors, render } = await openPanelPage(browser, { width, height });
-      const frames = chosen.map((s) => toFrame(s));
-      await render({ theme, width, height, from, to, frames, options: OVERLAY });
+      const { page, errors, render } = await openPanelPage(browser, scorer.url, { width, height });
+      await render({ theme, width, height, from, to, series: chosen, options: OVERLAY });
       const png = await page.screenshot({ path: join(ARTIFACTS, `panel-overlay-${theme}.png`) });
       assert.deepEqual(errors, []);
       const rows = await page.$$eval('[data-testid=trafficlens-overlay-row]', (els) =>
@@ -228,19 +164,22 @@ describe('the built panel in Chromium on live simulator scores', { timeout: 300_
 
     it(`NOC wall (${theme}): tiles coloured by severity, worst first, fit 1080p and 4K`, async () => {
       // Half the series as they were at their latest anomaly peak, the other half as they are now.
-      const frames = series.map((s, i) => {
+      const cuts = series.map((s, i) => {
         const e = i % 2 === 0 ? s.episodes[s.episodes.length - 1] : undefined;
         const upTo = e ? s.timestamps.indexOf(e.peakTime) + 1 : s.timestamps.length;
-        return toFrame(s, upTo);
+        return cut(s, upTo);
       });
-      const { page, errors, render } = await openPanelPage(browser, { width: 1920, height: 1080 });
+      const { page, errors, render } = await openPanelPage(browser, scorer.url, {
+        width: 1920,
+        height: 1080,
+      });
       await render({
         theme,
         width: 1920,
         height: 1080,
         from: 0,
         to: 1,
-        frames,
+        series: cuts,
         options: { ...OVERLAY, mode: 'noc' },
       });
       const png = await page.screenshot({ path: join(ARTIFACTS, `panel-noc-${theme}.png`) });
@@ -301,7 +240,7 @@ describe('the built panel in Chromium on live simulator scores', { timeout: 300_
         height: 2160,
         from: 0,
         to: 1,
-        frames,
+        series: cuts,
         options: { ...OVERLAY, mode: 'noc' },
       });
       const big = await page.$$eval('[data-testid=trafficlens-tile]', (els) =>
@@ -312,4 +251,68 @@ describe('the built panel in Chromium on live simulator scores', { timeout: 300_
       await page.close();
     });
   }
+  it('the demo page at /: the panel on the live scores in both modes and themes, refreshed', async () => {
+    const { page, errors } = await openDemoPage(browser, `${scorer.url}/?refresh=1`, {
+      width: 1600,
+      height: 900,
+    });
+    const status = () => page.getByTestId('demo-status').textContent();
+    await page.waitForFunction(() =>
+      /^live · /.test(document.querySelector('[data-testid=demo-status]')?.textContent ?? ''),
+    );
+    // Overlay: the four series with the latest episodes, each row with its band and score strip.
+    const rows = page.locator('[data-testid=trafficlens-overlay-row]');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 4);
+    assert.match(await status(), new RegExp(`^live · ${series.length} series`));
+    await page.screenshot({ path: join(ARTIFACTS, 'demo.png') });
+    const shown = await status();
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid=demo-status]').textContent !== before,
+      shown,
+      { timeout: 10_000 },
+    );
+
+    // NOC wall: a tile for every series (on one page, or pages with a pager).
+    await page.getByRole('radio', { name: 'NOC wall' }).check();
+    await page.locator('[data-testid=trafficlens-tile]').first().waitFor();
+    const tiles = await page.locator('[data-testid=trafficlens-tile]').count();
+    const pager = await page.$('[data-testid=trafficlens-noc-pager]');
+    assert.ok(tiles === series.length || (pager && tiles > 0), `${tiles} tiles for ${series.length} series`);
+    assert.equal(await rows.count(), 0);
+
+    // Light theme: the page follows.
+    const colors = { dark: await themeColors(page, 'dark', []), light: await themeColors(page, 'light', []) };
+    const background = () =>
+      page.evaluate(() =>
+        getComputedStyle(document.body).backgroundColor.match(/\d+/g).slice(0, 3).map(Number),
+      );
+    assert.deepEqual(await background(), colors.dark.background);
+    await page.getByRole('radio', { name: 'Light' }).check();
+    await page.waitForFunction(() => document.body.style.background !== '');
+    assert.deepEqual(await background(), colors.light.background);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('the demo page asks for the API token when the scorer requires one, and then shows the scores', async () => {
+    const token = 'demo-token-0123456789';
+    const guarded = await startScorer({ env: { TRAFFICLENS_API_TOKEN: token } });
+    try {
+      const { page } = await openDemoPage(browser, `${guarded.url}/`, { width: 1280, height: 800 });
+      const form = page.getByTestId('demo-token-form');
+      await form.waitFor();
+      assert.match(await form.textContent(), /requires an API token.*TRAFFICLENS_API_TOKEN/);
+      await page.getByPlaceholder('API token').fill('wrong-token-0123456789');
+      await page.getByText('Show the demo').click();
+      await page.getByText('The token was refused (401)').waitFor();
+      await page.getByPlaceholder('API token').fill(token);
+      await page.getByText('Show the demo').click();
+      await page.locator('[data-testid=trafficlens-overlay-row]').first().waitFor();
+      assert.match(await page.getByTestId('demo-status').textContent(), /^live · \d+ series/);
+      await page.close();
+    } finally {
+      guarded.stop();
+    }
+  });
 });

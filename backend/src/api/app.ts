@@ -1,6 +1,6 @@
 /**
  * createApp only wires: logging, metrics, auth, the declared routes, the optional jobs router, the
- * 404/405 fallback and the central error handler. Everything it uses is injected, so a test builds
+ * optional demo page, the 404/405 fallback and the central error handler. Everything it uses is injected, so a test builds
  * an isolated app with its own registry, executor and logger.
  */
 import express, { type Express, type RequestHandler, type Router } from 'express';
@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import { requireBearerToken } from './auth.js';
+import { demoRouter, type DemoDirs } from './demo.js';
 import { ApiError, errorHandler } from './errors.js';
 import type { ScoringExecutor } from './executor.js';
 import { Lifecycle } from './lifecycle.js';
@@ -56,6 +57,8 @@ export interface AppDeps {
   tfjsBackend?: () => string | null;
   /** Node process metrics on the registry (default true). */
   defaultMetrics?: boolean;
+  /** The demo page at / (absent: no page, / answers 404). */
+  demo?: DemoDirs;
 }
 
 function mount(app: Express, route: RouteSpec): void {
@@ -185,6 +188,8 @@ export function createApp(deps: AppDeps): Express {
       deps.models.router,
     );
   }
+
+  if (deps.demo) app.use(demoRouter(deps.demo));
 
   app.use(notFound(routes));
   app.use(errorHandler(deps.logger));

@@ -17,6 +17,8 @@ export interface TestAppOptions {
   defaultMetrics?: boolean;
   version?: string;
   prometheus?: PrometheusClient | null;
+  /** Serve the demo page from these folders. */
+  demo?: { dir: string; panelDir: string };
 }
 
 export function testApp({
@@ -28,6 +30,7 @@ export function testApp({
   defaultMetrics = false,
   version = '0.0.0-test',
   prometheus = null,
+  demo,
 }: TestAppOptions = {}) {
   const config: Config = loadConfig({ env });
   const registry = new Registry();
@@ -43,6 +46,7 @@ export function testApp({
     prometheus,
     // Process metrics install observers per registry; only the test about them turns them on.
     defaultMetrics,
+    demo,
   });
   return { app, registry, executor, lifecycle, config };
 }

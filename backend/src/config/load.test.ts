@@ -43,6 +43,8 @@ describe('loadConfig', () => {
         TRAFFICLENS_SIMULATOR: 'off',
         TRAFFICLENS_MODELS_DIR: '/var/lib/trafficlens/models',
         TRAFFICLENS_TRAINING_THREADS: '2',
+        TRAFFICLENS_DEMO_DIR: '/srv/trafficlens/demo',
+        TRAFFICLENS_PANEL_DIR: '/srv/trafficlens/panel',
       },
     });
     expect(config).toEqual({
@@ -57,6 +59,7 @@ describe('loadConfig', () => {
       prometheus: null,
       jobsFile: null,
       models: { dir: '/var/lib/trafficlens/models', trainingThreads: 2 },
+      demo: { dir: '/srv/trafficlens/demo', panelDir: '/srv/trafficlens/panel' },
     });
   });
 

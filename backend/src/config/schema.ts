@@ -4,6 +4,8 @@
  * (see FLAGS in load.ts) and win over the environment.
  */
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -51,6 +53,20 @@ function boolean<F extends boolean | undefined>(fallback: F) {
       return z.NEVER;
     });
 }
+
+/** A folder; relative paths are relative to the working directory, empty means the default. */
+function directory(fallback: string) {
+  return z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : resolve(v.trim())));
+}
+
+// The repository's build outputs: this module sits two levels below the backend package (src/config or
+// dist/config), which sits at the repository root.
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const DEFAULT_DEMO_DIR = resolve(REPO_ROOT, 'plugin/demo/dist');
+export const DEFAULT_PANEL_DIR = resolve(REPO_ROOT, 'plugin/panel/dist');
 
 /** Leave one core to the event loop (HTTP, JSON parsing, jobs); 0 disables the pool. */
 export const DEFAULT_WORKER_THREADS = Math.max(1, availableParallelism() - 1);
@@ -114,6 +130,12 @@ export const EnvConfig = z.object({
     .describe('folder of trained models (created if missing; relative to the working directory)'),
   TRAFFICLENS_TRAINING_THREADS: integer(1, 64, 1).describe(
     'worker threads that train models (each keeps a core busy while it trains)',
+  ),
+  TRAFFICLENS_DEMO_DIR: directory(DEFAULT_DEMO_DIR).describe(
+    'the demo page served at / (built by npm run build -w plugin/demo)',
+  ),
+  TRAFFICLENS_PANEL_DIR: directory(DEFAULT_PANEL_DIR).describe(
+    'the built panel plugin the demo page loads (npm run build -w plugin/panel)',
   ),
   TRAFFICLENS_CONFIG: z
     .string()
@@ -183,6 +205,8 @@ export interface Config {
   /** The YAML jobs file (TRAFFICLENS_CONFIG / --config), not yet read. */
   jobsFile: string | null;
   models: { dir: string; trainingThreads: number };
+  /** The demo page at / and the panel bundle it loads. */
+  demo: { dir: string; panelDir: string };
 }
 
 export interface PrometheusConfig {
@@ -255,5 +279,6 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
           },
     jobsFile: env.TRAFFICLENS_CONFIG ?? null,
     models: { dir: env.TRAFFICLENS_MODELS_DIR, trainingThreads: env.TRAFFICLENS_TRAINING_THREADS },
+    demo: { dir: env.TRAFFICLENS_DEMO_DIR, panelDir: env.TRAFFICLENS_PANEL_DIR },
   };
 }

@@ -1,54 +1,26 @@
 /* global window, document -- runs in the page */
 /**
  * A page that hosts built Grafana plugins the way Grafana does, without Grafana: `dist/module.js` is
- * loaded through an AMD `define` shim that hands it Grafana's shared modules (externals.js), requests go
+ * loaded through the demo page's AMD `define` shim that hands it Grafana's shared modules
+ * (plugin/demo: the same externals bundle and loader as the demo page and the panel test), requests go
  * through `getBackendSrv()` to the test server's emulation of Grafana's data proxy, and components render
  * inside Grafana's theme and global styles. Tests drive it with `window.harness` from Playwright.
  */
+import React from 'react';
+import { createRoot } from 'react-dom/client';
+import * as data from '@grafana/data';
+import * as ui from '@grafana/ui';
+import * as runtime from '@grafana/runtime';
+import { Observable } from 'rxjs';
+import { loadPlugin } from '../../../plugin/demo/src/amd.js';
 import { createBackendSrv, createTemplateSrv } from '../../contract/support/backendSrv.js';
 
-const ext = window.__grafanaExternals;
-const React = ext.react;
+// The shared modules come from the demo's externals bundle (plugin/demo/build.mjs maps these imports
+// to it), the very instances the plugins receive.
 const h = React.createElement;
-const { createRoot } = ext['react-dom/client'];
-const data = ext['@grafana/data'];
-const ui = ext['@grafana/ui'];
-const runtime = ext['@grafana/runtime'];
 
-runtime.setBackendSrv(createBackendSrv({ Observable: ext.rxjs.Observable }));
+runtime.setBackendSrv(createBackendSrv({ Observable }));
 runtime.setTemplateSrv(createTemplateSrv());
-
-const plugins = new Map();
-
-/** Loads /public/plugins/<id>/module.js once, as Grafana's SystemJS would, and returns its exports. */
-function loadPlugin(id) {
-  if (!plugins.has(id)) {
-    plugins.set(
-      id,
-      new Promise((resolve, reject) => {
-        const url = `/public/plugins/${id}/module.js`;
-        window.define = (deps, factory) => {
-          try {
-            const resolved = deps.map((dep) => {
-              if (dep === 'module') return { uri: url };
-              if (!(dep in ext)) throw new Error(`${id} imports ${dep}, which Grafana does not provide`);
-              return ext[dep];
-            });
-            resolve(factory(...resolved));
-          } catch (err) {
-            reject(err);
-          }
-        };
-        window.define.amd = {};
-        const script = document.createElement('script');
-        script.src = url;
-        script.onerror = () => reject(new Error(`cannot load ${url}`));
-        document.head.appendChild(script);
-      }),
-    );
-  }
-  return plugins.get(id);
-}
 
 function themed(mode, child) {
   const theme = data.createTheme({ colors: { mode } });

@@ -1,51 +1,40 @@
-/* global window, document, Image, requestAnimationFrame -- page.evaluate callbacks run in the browser */
+/* global window, document, Image -- page.evaluate callbacks run in the browser */
 /**
- * Renders the built panel (`plugin/panel/dist/module.js`, AMD) in headless Chromium the way Grafana
- * loads it: an AMD `define` shim resolves its imports from Grafana's shared modules (bundled once with
- * esbuild from the same npm packages and versions), and the panel component renders inside Grafana's
- * ThemeContext with PanelProps built from scorer responses.
+ * The built panel (`plugin/panel/dist/module.js`, AMD) in headless Chromium, on the demo page a real
+ * scorer serves at `/` (plugin/demo): the page loads the plugin the way Grafana does (an AMD `define`
+ * shim handing it Grafana's shared modules, bundled once with esbuild from the same npm packages) and
+ * builds its frames with the datasource's own code. `?kiosk` shows the panel alone, full page;
+ * `window.trafficlensDemo.show(spec)` draws exact inputs in it.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const PANEL_DIST = join(REPO, 'plugin/panel/dist');
+export const DEMO_DIST = join(REPO, 'plugin/demo/dist');
 export const ARTIFACTS = join(REPO, 'test/artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** The externals bundle (an IIFE setting window.__grafanaExternals); rebuilt when older than this file. */
-export async function externalsBundle() {
-  const out = join(tmpdir(), 'trafficlens-browser', 'grafana-externals.js');
-  const entry = fileURLToPath(new URL('./externals-entry.mjs', import.meta.url));
-  try {
-    if (statSync(out).mtimeMs > statSync(entry).mtimeMs) return out;
-  } catch {
-    // not built yet
+/** The built files the page needs, each with the command that builds it. */
+export function assertBuilt() {
+  for (const [file, command] of [
+    [join(PANEL_DIST, 'module.js'), 'npm run build -w plugin/panel'],
+    [join(DEMO_DIST, 'demo.js'), 'npm run build -w plugin/demo'],
+  ]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: ${command} (or npm run build) first`);
   }
-  mkdirSync(join(tmpdir(), 'trafficlens-browser'), { recursive: true });
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'iife',
-    outfile: out,
-    absWorkingDir: REPO,
-    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
-    loader: { '.css': 'empty', '.svg': 'dataurl', '.png': 'dataurl', '.woff': 'empty', '.woff2': 'empty' },
-    logLevel: 'error',
-    minify: true,
-  });
-  return out;
 }
 
 export async function launch() {
   try {
     statSync(CHROMIUM);
   } catch {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+    throw new Error(
+      `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it), or set CHROMIUM_PATH`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -61,91 +50,69 @@ export async function launch() {
   });
 }
 
-/** In the page: the AMD shim, the built module, and a render(props) function on window. */
-const BOOT = `
-window.define = function (deps, factory) {
-  var ext = window.__grafanaExternals;
-  window.__panelModule = factory.apply(null, deps.map(function (d) {
-    if (d === 'module') return { uri: '/public/plugins/trafficlens-anomaly-panel/module.js' };
-    if (!(d in ext)) throw new Error('the panel imports ' + d + ', which Grafana does not provide');
-    return ext[d];
-  }));
-};
-window.define.amd = {};
-`;
+/**
+ * `node backend/dist/main.js` on a free loopback port with the embedded simulator (what `npm start`
+ * runs), once its simulator job has scored its backfill.
+ */
+export async function startScorer({ env = {} } = {}) {
+  const child = spawn(process.execPath, [join(REPO, 'backend/dist/main.js')], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      TRAFFICLENS_WORKER_THREADS: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('scorer did not start in 60 s')), 60_000);
+    let buf = '';
+    child.stdout.on('data', (chunk) => {
+      buf += chunk;
+      const m = /"msg":"listening on (http:\/\/[^"]+)"/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`scorer exited with ${code}`)));
+  });
+  const headers = env.TRAFFICLENS_API_TOKEN ? { Authorization: `Bearer ${env.TRAFFICLENS_API_TOKEN}` } : {};
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const jobs = await (await fetch(`${url}/api/v1/jobs`, { headers })).json();
+    const sim = jobs.jobs.find((j) => j.name === 'simulator');
+    if (sim && sim.runs > 0) break;
+    if (Date.now() > deadline) throw new Error('simulator job did not run in 90 s');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { url, stop: () => child.kill('SIGTERM') };
+}
 
-const RENDER = `
-window.renderPanel = function (spec) {
-  var ext = window.__grafanaExternals;
-  var React = ext.react, data = ext['@grafana/data'];
-  var theme = data.createTheme({ colors: { mode: spec.theme } });
-  document.body.style.margin = '0';
-  document.body.style.background = theme.colors.background.primary;
-  document.body.style.color = theme.colors.text.primary;
-  document.body.style.fontFamily = theme.typography.fontFamily;
-  var frames = spec.frames.map(function (f) { return data.createDataFrame(f); });
-  var from = data.dateTime(spec.from), to = data.dateTime(spec.to);
-  var timeRange = { from: from, to: to, raw: { from: from, to: to } };
-  var props = {
-    id: 1, title: 'TrafficLens', transparent: false, renderCounter: 0,
-    width: spec.width, height: spec.height, timeZone: 'utc', timeRange: timeRange,
-    data: { state: 'Done', series: frames, timeRange: timeRange },
-    options: spec.options, fieldConfig: { defaults: {}, overrides: [] },
-    eventBus: new data.EventBusSrv(), onOptionsChange: function () {}, onFieldConfigChange: function () {},
-    replaceVariables: function (s) { return s; }, onChangeTimeRange: function (r) { window.__zoomed = r; },
-  };
-  var root = document.getElementById('root');
-  root.style.width = spec.width + 'px';
-  root.style.height = spec.height + 'px';
-  var plugin = window.__panelModule.plugin;
-  var el = React.createElement(data.ThemeContext.Provider, { value: theme },
-    React.createElement(plugin.panel, props));
-  if (!window.__root) window.__root = ext['react-dom/client'].createRoot(root);
-  window.__root.render(el);
-};
-`;
-
-/** A page with the panel loaded, ready for `render(spec)`. */
-export async function openPanelPage(browser, viewport) {
+/** A page of the demo, with the page's errors (uncaught and console) collected. */
+export async function openDemoPage(browser, url, viewport) {
   const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
-  // A real origin (Grafana's code reads localStorage, which about:blank refuses), served from memory.
-  const files = {
-    '/': { type: 'text/html', body: PAGE },
-    '/externals.js': { type: 'text/javascript', body: readFileSync(await externalsBundle()) },
-    '/public/plugins/trafficlens-anomaly-panel/module.js': {
-      type: 'text/javascript',
-      body: readFileSync(join(PANEL_DIST, 'module.js')),
-    },
-  };
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const file = files[new URL(route.request().url()).pathname];
-    return file
-      ? route.fulfill({ status: 200, contentType: file.type, body: file.body })
-      : route.fulfill({ status: 404, body: 'not found' });
-  });
-  await page.goto(`${ORIGIN}/`);
-  await page.waitForFunction(() => window.__panelModule && window.renderPanel);
-  const render = async (spec) => {
-    await page.evaluate((s) => window.renderPanel(s), spec);
-    // two frames: React commits, then the canvases draw in effects
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  };
-  return { page, errors, render };
+  await page.goto(url);
+  return { page, errors };
 }
 
-const ORIGIN = 'http://grafana.test';
-// What Grafana's index.html sets before @grafana/runtime reads its config.
-const BOOT_DATA = `window.grafanaBootData = { settings: { buildInfo: { version: '12.4.10' }, featureToggles: {} }, user: {}, navTree: [] };`;
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"></head><body><div id="root"></div>
-<script>${BOOT_DATA}</script>
-<script src="/externals.js"></script>
-<script>${BOOT}</script>
-<script src="/public/plugins/trafficlens-anomaly-panel/module.js"></script>
-<script>${RENDER}</script>
-</body></html>`;
+/**
+ * The demo page in kiosk mode, ready for `render(spec)`: spec = { theme, width, height, from, to,
+ * series (as GET /api/v1/jobs/:name/series gives them), options }.
+ */
+export async function openPanelPage(browser, scorerUrl, viewport) {
+  const { page, errors } = await openDemoPage(browser, `${scorerUrl}/?kiosk`, viewport);
+  await page.waitForFunction(() => typeof window.trafficlensDemo?.show === 'function');
+  // resolves two animation frames after React committed: the panel's canvases draw in effects
+  const render = (spec) => page.evaluate((s) => window.trafficlensDemo.show(s), spec);
+  return { page, errors, render };
+}
 
 /**
  * Decodes a PNG with the page's own image decoder and keeps its pixels in the page;

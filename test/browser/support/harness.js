@@ -1,7 +1,7 @@
 /* global window -- in the page.waitForFunction callback, which runs in the page */
 /**
- * Builds the browser harness (Grafana's shared modules + the harness page script, bundled with esbuild),
- * serves it with the plugins' dist folders and the data-proxy emulation, and opens it in Debian's
+ * Builds the browser harness page script (bundled with esbuild against plugin/demo's externals bundle of
+ * Grafana's shared modules), serves it with the plugins' dist folders and the data-proxy emulation, and opens it in Debian's
  * headless Chromium through playwright-core.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { DEMO_DIST, buildPageScripts } from '../../../plugin/demo/build.mjs';
 import { chromium } from 'playwright-core';
 import { startFakeGrafana } from '../../contract/support/fakeGrafana.js';
 import { REPO } from '../../contract/support/scorer.js';
@@ -28,20 +28,9 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+/** The harness page script, bundled against the demo's externals bundle (built by `npm run build`). */
 export async function buildHarness(outDir) {
-  await build({
-    entryPoints: { externals: join(HARNESS, 'externals.js'), harness: join(HARNESS, 'harness.js') },
-    outdir: outDir,
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    minify: true,
-    logLevel: 'error',
-    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
-    // CSS imported by the modules goes to externals.css; fonts and images are not needed.
-    loader: { '.svg': 'empty', '.woff': 'empty', '.woff2': 'empty', '.png': 'empty', '.ttf': 'empty' },
-  });
+  await buildPageScripts({ harness: join(HARNESS, 'harness.js') }, outDir);
 }
 
 /**
@@ -53,10 +42,15 @@ export async function openHarness({ plugins }) {
       `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
     );
   }
+  if (!existsSync(join(DEMO_DIST, 'externals.js'))) {
+    throw new Error(
+      `${DEMO_DIST}externals.js is missing: npm run build -w plugin/demo (or npm run build) first`,
+    );
+  }
   const outDir = await mkdtemp(join(tmpdir(), 'trafficlens-harness-'));
   await buildHarness(outDir);
   const grafana = await startFakeGrafana({
-    mounts: { '/harness/dist/': outDir, '/harness/': HARNESS },
+    mounts: { '/harness/dist/': outDir, '/harness/externals/': DEMO_DIST, '/harness/': HARNESS },
     plugins,
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
