@@ -1,8 +1,9 @@
 /**
  * A continuous job with a neural detector: each series starts on the statistical fallback (learning)
  * while its model trains in the background, then scores with it; fit_every retrains from a fresh fit
- * window while the previous version keeps scoring; a failed retrain keeps it too; a restart on the same
- * models directory picks the models up. Training is real (TF.js, two epochs) behind a gate the test
+ * window while the previous version keeps scoring; a failed retrain keeps it too; a failed first training
+ * leaves the fallback scoring until fit_every (or fit_window) later, when it is tried again; a restart on
+ * the same models directory picks the models up. Training is real (TF.js, two epochs) behind a gate the test
  * opens, so each in-between state can be looked at.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { ModelRegistry, type TrainJob, type Trainer } from '../models/registry.j
 import { createInlineTrainer } from '../models/trainer.js';
 import { FakeSource } from '../sources/fake.js';
 import type { SourceSeries } from '../sources/source.js';
+import type { JobConfigInput } from './config.js';
 import { JobManager } from './manager.js';
 import { seriesModelId } from './models.js';
 import { captureLogger, points, TestClock } from './testing/helpers.js';
@@ -81,7 +83,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function service(trainer: GatedTrainer, clock: TestClock) {
+async function service(
+  trainer: GatedTrainer,
+  clock: TestClock,
+  config: typeof CONFIG | JobConfigInput = CONFIG,
+) {
   const { logger, lines } = captureLogger();
   const models = new ModelRegistry({ dir, trainer, logger, version: 'test' });
   await models.load();
@@ -100,16 +106,26 @@ async function service(trainer: GatedTrainer, clock: TestClock) {
   ] as const) {
     source.add(labels, points(T0 - 12 * HOUR, T0 + 12 * HOUR, MINUTE, wave(base)));
   }
-  const job = manager.addJob(CONFIG, source);
+  const job = manager.addJob(config, source);
   const series = (labels: typeof A) => job.results().find((r) => r.labels.link === labels.link)!;
   const gauge = async (state: string) =>
     (await metrics.getSingleMetric('trafficlens_job_models')!.get()).values.find(
       (v) => v.labels.state === state,
     )?.value;
   const settle = async () => {
-    for (const l of [A, B]) await models.settled(seriesModelId('neural', 'lstm', l));
+    for (const l of [A, B]) await models.settled(seriesModelId(config.name, 'lstm', l));
   };
-  return { models, manager, job, source, lines, series, gauge, settle, run: () => manager.runOnce('neural') };
+  return {
+    models,
+    manager,
+    job,
+    source,
+    lines,
+    series,
+    gauge,
+    settle,
+    run: () => manager.runOnce(config.name),
+  };
 }
 
 /** What an engine stream with this model gives on the job's last fetch: the job must score the same. */
@@ -274,6 +290,72 @@ describe('a job with a neural detector', () => {
     )!;
     expect(last.score.at(-1)).toBe(expectedScore(restarted.models, idA, fetched).score);
   }, 60_000);
+});
+
+describe('a series whose first training fails', () => {
+  const { fit_every: _fitEvery, ...withoutFitEvery } = CONFIG;
+  test.each([
+    ['fit_every', { ...CONFIG, name: 'retry-refit' }, HOUR],
+    ['fit_window when there is no fit_every', { ...withoutFitEvery, name: 'retry-window' }, 6 * HOUR],
+  ])(
+    'stays on the fallback (failed), is tried again after %s, then scores with its model',
+    async (_, config, retryAfter) => {
+      const trainer = new GatedTrainer();
+      trainer.fail = 'loss is NaN';
+      const clock = new TestClock(T0);
+      const s = await service(trainer, clock, config);
+      const id = seriesModelId(config.name, 'lstm', A);
+      await s.run();
+      await s.settle();
+      clock.advance(MINUTE);
+      expect((await s.run()).ok).toBe(true);
+      expect(s.series(A)).toMatchObject({
+        state: 'learning',
+        detector: 'auto',
+        model: { id, state: 'failed', version: null, problem: 'training failed: loss is NaN' },
+      });
+      expect(s.lines.map((l) => l.msg)).toContain(
+        'training the lstm model of {link=transit-1} failed, the statistical fallback keeps scoring (learning): loss is NaN',
+      );
+      expect(await s.gauge('failed')).toBe(2);
+      trainer.fail = null;
+
+      // Not before its time: every run until then is live and trains nothing.
+      clock.advance(retryAfter - 2 * MINUTE);
+      await s.run();
+      expect(trainer.calls).toHaveLength(2);
+      expect(s.series(A).model).toMatchObject({ state: 'failed', version: null });
+
+      clock.advance(MINUTE);
+      expect((await s.run()).ok).toBe(true);
+      await s.settle();
+      expect(trainer.calls.map((c) => [c.id, c.request.series.timestamps.length])).toEqual([
+        [id, 361],
+        [seriesModelId(config.name, 'lstm', B), 361],
+        [id, 361],
+        [seriesModelId(config.name, 'lstm', B), 361],
+      ]);
+      expect(trainer.calls[2].request.source).toMatchObject({ start: clock.t - 6 * HOUR, end: clock.t });
+
+      // The run after the model is ready rebuilds the series with it.
+      clock.advance(MINUTE);
+      expect((await s.run()).ok).toBe(true);
+      const ready = s.models.resolve(id)!.ref.version;
+      expect(ready).not.toBeNull();
+      const a = s.series(A);
+      expect(a).toMatchObject({
+        state: 'ok',
+        detector: 'lstm',
+        model: { id, state: 'ready', version: ready, problem: null },
+      });
+      const fetched = (await s.source.fetch({ ...s.source.requests.at(-1)!, matchers: [] })).find(
+        (f) => f.labels.link === A.link,
+      )!;
+      expect(a.score.at(-1)).toBe(expectedScore(s.models, id, fetched).score);
+      expect(s.job.status().models!.counts).toMatchObject({ ready: 2, failed: 0 });
+    },
+    60_000,
+  );
 });
 
 describe('model ids of job series', () => {

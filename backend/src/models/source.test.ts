@@ -289,4 +289,40 @@ describe('training from a PromQL source: refusals', () => {
     );
     expect((await request(app).get('/api/v1/models/inline')).body.metadata.source).toBeNull();
   }, 30_000);
+
+  test("the id alone: 409 for a continuous job's model, which the job retrains; nothing is fetched or trained", async () => {
+    const app = await open();
+    const t0 = END - 200 * MINUTE;
+    const timestamps = Array.from({ length: 200 }, (_, i) => t0 + i * MINUTE);
+    // What a job's training queue asks for: the fit window of one series, recorded as a job source.
+    models.registry.startTraining({
+      id: 'edge.lstm.transit-1-0123456789ab',
+      detector: 'lstm',
+      series: { timestamps, values: timestamps.map((t) => Number(wave(t / 1000))) },
+      options: { epochs: 1, window: 8 },
+      source: {
+        type: 'job',
+        job: 'edge',
+        labels: { link: 'transit-1' },
+        start: t0,
+        end: timestamps[199],
+        stepMs: MINUTE,
+        fitWindowMs: 200 * MINUTE,
+      },
+    });
+    await models.registry.settled('edge.lstm.transit-1-0123456789ab');
+    const res = await request(app)
+      .post('/api/v1/models')
+      .send({ id: 'edge.lstm.transit-1-0123456789ab', detector: 'lstm' })
+      .expect(409);
+    expect(res.body.error).toMatchObject({
+      code: 'conflict',
+      message:
+        'model edge.lstm.transit-1-0123456789ab belongs to the continuous job edge, which retrains it every fit_every; give series or source to train it here',
+    });
+    expect(prom.received).toHaveLength(0);
+    const model = (await request(app).get('/api/v1/models/edge.lstm.transit-1-0123456789ab')).body;
+    expect(model).toMatchObject({ state: 'ready', version: 1, versions: [1] });
+    expect(model.metadata.source).toMatchObject({ type: 'job', job: 'edge' });
+  }, 30_000);
 });
