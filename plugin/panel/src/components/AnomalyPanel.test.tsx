@@ -94,6 +94,23 @@ describe('NOC wall', () => {
     expect(tiles[1]).toHaveTextContent('OK');
   });
 
+  it('names tiles by what tells them apart and keeps the full name in the tooltip', () => {
+    const metric = 'interface_bytes_per_second';
+    const frames = ['ams', 'fra'].map((site) =>
+      trafficLensFrame(`${site} transit-1 in interface bytes per second`, {
+        spikeAt: -1,
+        labels: { metric, site, link: 'transit-1', direction: 'in' },
+      }),
+    );
+    render(<AnomalyPanel {...props(frames, {}, { mode: 'noc' })} />);
+    expect(screen.getAllByTestId('trafficlens-tile-name').map((n) => n.textContent)).toEqual(['ams', 'fra']);
+    expect(screen.getAllByTestId('trafficlens-tile')[0]).toHaveAttribute(
+      'title',
+      'ams transit-1 in interface bytes per second',
+    );
+    expect(screen.getByLabelText('fra transit-1 in interface bytes per second: OK')).toBeInTheDocument();
+  });
+
   it('pages many tiles', () => {
     const frames = Array.from({ length: 30 }, (_, i) => trafficLensFrame(`link-${i}`, { spikeAt: -1 }));
     render(<AnomalyPanel {...props(frames, {}, { mode: 'noc' })} />);

@@ -138,26 +138,33 @@ function Tile({ tile, width, height, now }: { tile: WallTile; width: number; hei
       }}
       data-testid="trafficlens-tile"
       data-status={status.status}
-      aria-label={`${tile.title}: ${label}`}
+      aria-label={`${tile.fullTitle}: ${label}`}
+      title={episode ? `${tile.fullTitle}\npeak score ${episode.peakScore.toFixed(2)}` : tile.fullTitle}
     >
-      <div className={styles.head} style={{ fontSize: base * 0.9 }}>
-        <span className={styles.name}>{tile.title}</span>
-        <span className={styles.badge}>{label}</span>
+      {/* The name has the whole first line: which link or site is in trouble matters most after the colour. */}
+      <div className={styles.name} style={{ fontSize: base * 0.9 }} data-testid="trafficlens-tile-name">
+        {tile.title}
       </div>
       <div className={styles.value} style={{ fontSize: base * 2 }}>
         {format(status.currentValue)}
       </div>
       <canvas ref={canvas} style={{ width: sparkWidth, height: sparkHeight, display: 'block' }} />
-      <div className={styles.foot} style={{ fontSize: base * 0.75 }}>
-        {episode ? (
-          <span data-testid="trafficlens-tile-age">
-            {fresh ? 'NEW · ' : ''}open {formatAge(now - episode.start)} · peak {episode.peakScore.toFixed(1)}
-          </span>
-        ) : (
-          <span>{status.currentScore !== null ? `score ${status.currentScore.toFixed(2)}` : ''}</span>
-        )}
+      <div className={styles.foot} style={{ fontSize: base * 0.8 }}>
+        <span className={styles.status}>
+          <b className={styles.badge}>{label}</b>
+          {episode ? (
+            <span data-testid="trafficlens-tile-age">
+              {' · '}
+              {fresh ? 'NEW · ' : ''}open {formatAge(now - episode.start)}
+            </span>
+          ) : status.currentScore !== null ? (
+            ` · score ${status.currentScore.toFixed(2)}`
+          ) : (
+            ''
+          )}
+        </span>
         {tile.members > 1 && (
-          <span>
+          <span className={styles.aside}>
             {tile.anomalous}/{tile.members} anomalous
           </span>
         )}
@@ -183,11 +190,20 @@ const getStyles = (theme: GrafanaTheme2) => ({
     lineHeight: 1.15,
   }),
   fresh: css({ animation: `${pulse} 2s ease-in-out infinite` }),
-  head: css({ display: 'flex', justifyContent: 'space-between', gap: theme.spacing(1) }),
-  name: css({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
-  badge: css({ fontWeight: theme.typography.fontWeightBold, whiteSpace: 'nowrap' }),
-  value: css({ fontWeight: theme.typography.fontWeightBold, whiteSpace: 'nowrap', overflow: 'hidden' }),
-  foot: css({ display: 'flex', justifyContent: 'space-between', opacity: 0.9 }),
+  // clip, not hidden: only sideways, so descenders are not cut off.
+  name: css({ overflowX: 'clip', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
+  badge: css({ fontWeight: theme.typography.fontWeightBold }),
+  // The status line gives way (ellipsis) before the peak or member count does.
+  status: css({
+    flex: '1 1 auto',
+    minWidth: 0,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  }),
+  aside: css({ flex: 'none', whiteSpace: 'nowrap' }),
+  value: css({ fontWeight: theme.typography.fontWeightBold, whiteSpace: 'nowrap', overflowX: 'clip' }),
+  foot: css({ display: 'flex', justifyContent: 'space-between', gap: theme.spacing(1), opacity: 0.9 }),
   pager: css({
     height: PAGER,
     display: 'flex',

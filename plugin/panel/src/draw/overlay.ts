@@ -8,7 +8,7 @@ import type { TimeZone } from '@grafana/schema';
 import type { PanelSeries } from '../frames/parse';
 import { severityLabel, severityOf } from '../frames/severity';
 import { statusColor, withAlpha } from './colors';
-import { extent, linear, ticks, timeTicks, type Scale } from './scale';
+import { extent, linear, piecewise, ticks, timeTicks, type Scale } from './scale';
 
 export interface RowLayout {
   width: number;
@@ -29,6 +29,8 @@ export const AXIS_WIDTH = 64;
 export const TITLE_HEIGHT = 18;
 export const TIME_AXIS_HEIGHT = 18;
 export const SCORE_HEIGHT = 34;
+/** Share of the score strip's height below the boundary at 1, whatever the peak. */
+const NORMAL_SHARE = 0.45;
 const RIGHT_PAD = 8;
 
 export interface RowGeometry {
@@ -55,12 +57,26 @@ export function rowGeometry(s: PanelSeries, l: RowLayout): RowGeometry {
   const y = linear(lo, hi, bottom, top);
   let score: RowGeometry['score'] = null;
   if (hasScore) {
-    // 0…max(2, peak) so the boundary at 1 sits at mid-height or lower; capped so one huge peak keeps 1 visible.
+    // 0–1 always takes the lower 45 %, so the boundary (and its label) stays at the same readable height
+    // however high the peak; above it, 1…max(2, peak), capped so one huge peak keeps the rest visible.
     const peak = Math.min(8, Math.max(2, ...(s.score ?? []).map((v) => v ?? 0)));
     const sTop = bottom + 4;
-    score = { top: sTop, bottom: bottomAll, y: linear(0, peak, bottomAll, sTop) };
+    const boundary = bottomAll - (bottomAll - sTop) * NORMAL_SHARE;
+    score = { top: sTop, bottom: bottomAll, y: piecewise([0, 1, peak], [bottomAll, boundary, sTop]) };
   }
   return { x, y, plot: { left, top, right, bottom }, score };
+}
+
+/**
+ * Where the strip's axis labels go: "score" from the strip's top down, "1" centred on the boundary line.
+ * Both stay inside the strip, so the next row never covers them.
+ */
+export function scoreAxisLabels(strip: NonNullable<RowGeometry['score']>, textHeight = 12) {
+  const boundary = Math.min(
+    strip.bottom - textHeight / 2,
+    Math.max(strip.top + textHeight * 1.5, strip.y(1)),
+  );
+  return { name: strip.top, boundary };
 }
 
 function path(
@@ -239,8 +255,14 @@ export function drawRow(
     ctx.fillText(l.formatValue(t), plot.left - 6, g.y(t));
   }
   if (g.score) {
-    ctx.fillText('score', plot.left - 6, (g.score.top + g.score.bottom) / 2 - 6);
-    ctx.fillText('1 ┄', plot.left - 6, g.score.y(1) + 6);
+    const labels = scoreAxisLabels(g.score);
+    ctx.textBaseline = 'top';
+    ctx.fillText('score', plot.left - 6, labels.name);
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = statusColor(theme, 'critical');
+    ctx.fillText('1', plot.left - 6, labels.boundary);
+    ctx.fillRect(plot.left - 4, Math.round(labels.boundary), 4, 1);
+    ctx.fillStyle = theme.colors.text.secondary;
   }
   if (l.showTimeAxis) {
     ctx.textAlign = 'center';

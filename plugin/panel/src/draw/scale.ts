@@ -11,6 +11,26 @@ export function linear(d0: number, d1: number, r0: number, r1: number): Scale {
   return f;
 }
 
+/**
+ * Linear between consecutive stops (domain increasing), linear beyond the ends with the end segments'
+ * slopes. The score strip uses it to give 0–1 (normal) and 1–peak (anomalous) fixed shares of its height.
+ */
+export function piecewise(domain: readonly number[], range: readonly number[]): Scale {
+  const segments = domain.slice(1).map((_, i) => linear(domain[i], domain[i + 1], range[i], range[i + 1]));
+  const last = segments.length - 1;
+  const f = ((v: number) => {
+    const i = domain.findIndex((d, k) => k > 0 && v <= d);
+    return segments[i < 1 ? (v < domain[0] ? 0 : last) : i - 1](v);
+  }) as Scale;
+  const down = range[range.length - 1] < range[0];
+  f.invert = (px: number) => {
+    const i = range.findIndex((r, k) => k > 0 && (down ? px >= r : px <= r));
+    const beyondStart = down ? px > range[0] : px < range[0];
+    return segments[i < 1 ? (beyondStart ? 0 : last) : i - 1].invert(px);
+  };
+  return f;
+}
+
 /** min/max over several arrays, ignoring missing values; null when there is nothing. */
 export function extent(
   ...arrays: Array<ReadonlyArray<number | null> | null | undefined>

@@ -7,7 +7,10 @@ import { STATUS_RANK } from './severity';
 
 export interface WallTile {
   key: string;
+  /** short: what tells this tile from the others (see tileNames) */
   title: string;
+  /** everything, for the tooltip */
+  fullTitle: string;
   /** the series the tile shows (a group's worst) */
   series: PanelSeries;
   status: SeriesStatus;
@@ -24,8 +27,60 @@ function worse(a: SeriesStatus, b: SeriesStatus): number {
   );
 }
 
+/** Labels that name the metric; the least telling part of a tile name when every series shares them. */
+const METRIC_LABELS = ['__name__', 'metric', 'name', 'measurement'];
+
+/**
+ * Tile names that keep what tells the series apart. A wall is usually one metric across many sites and
+ * links, so the full names share a long part ("… interface bytes per second") that would push the
+ * telling part out of a narrow tile. With labels: the values of the labels that differ between the
+ * series, metric last (it ellipsizes first); without: the words the names do not all share at the
+ * start or end. Falls back to the full name when nothing is left.
+ */
+export function tileNames(series: ReadonlyArray<Pick<PanelSeries, 'name' | 'labels'>>): string[] {
+  if (series.length < 2) {
+    return series.map((s) => s.name);
+  }
+  const keys: string[] = [];
+  for (const s of series) {
+    for (const k of Object.keys(s.labels ?? {})) {
+      if (!keys.includes(k)) {
+        keys.push(k);
+      }
+    }
+  }
+  const differing = keys.filter((k) => new Set(series.map((s) => s.labels?.[k] ?? '')).size > 1);
+  const ordered = [
+    ...differing.filter((k) => !METRIC_LABELS.includes(k)),
+    ...differing.filter((k) => METRIC_LABELS.includes(k)),
+  ];
+  const words = series.map((s) => s.name.split(/\s+/).filter(Boolean));
+  const shortest = Math.min(...words.map((w) => w.length));
+  let head = 0;
+  while (head < shortest && words.every((w) => w[head] === words[0][head])) {
+    head++;
+  }
+  let tail = 0;
+  while (
+    tail < shortest - head &&
+    words.every((w) => w[w.length - 1 - tail] === words[0][words[0].length - 1 - tail])
+  ) {
+    tail++;
+  }
+  return series.map((s, i) => {
+    const fromLabels = ordered
+      .filter((k) => s.labels?.[k])
+      .map((k) => (METRIC_LABELS.includes(k) ? s.labels[k].replace(/_/g, ' ') : s.labels[k]))
+      .join(' ');
+    const fromName = words[i].slice(head, words[i].length - tail).join(' ');
+    return fromLabels || fromName || s.name;
+  });
+}
+
 export function buildTiles(series: readonly PanelSeries[], groupBy = ''): WallTile[] {
   const withStatus = series.map((s) => ({ s, st: seriesStatus(s) }));
+  const short = tileNames(series);
+  const names = new Map(series.map((s, i) => [s, short[i]]));
   const groups = new Map<string, typeof withStatus>();
   for (const item of withStatus) {
     const key = groupBy
@@ -41,7 +96,8 @@ export function buildTiles(series: readonly PanelSeries[], groupBy = ''): WallTi
     const top = list[0];
     tiles.push({
       key,
-      title: groupBy ? `${groupBy}=${key}` : top.s.name,
+      title: groupBy ? `${groupBy}=${key}` : (names.get(top.s) ?? top.s.name),
+      fullTitle: groupBy ? `${groupBy}=${key} (worst: ${top.s.name})` : top.s.name,
       series: top.s,
       status: top.st,
       members: list.length,
