@@ -8,6 +8,9 @@ const base = require('./.config/jest.config');
 module.exports = {
   // Jest configuration provided by Grafana scaffolding
   ...base,
+  // Editor tests type into Grafana's inputs, one re-render per key: on a loaded 2-core CI machine a
+  // 21-character URL outlasted jest's default 5 s, and the unfinished typing spilled into the next test.
+  testTimeout: 30_000,
   transform: {
     ...base.transform,
     // d3-color 3.1.1 (through @grafana/data) ships only .mjs files.

@@ -434,7 +434,13 @@ describe('the scorer against a real Prometheus', () => {
       30_000,
     );
     expect(recovered.errors).toBeGreaterThan(0);
-    expect(ctx.scorer.jsonLines().some((l) => l.msg === 'job recovered' && l.job === 'live')).toBe(true);
+    // The log line crosses the child's stdout pipe on its own schedule, possibly after the status answer.
+    await until(
+      'the "job recovered" log line',
+      async () =>
+        ctx.scorer.jsonLines().some((l) => l.msg === 'job recovered' && l.job === 'live') ? true : undefined,
+      10_000,
+    );
     const up = await postQuery({
       expr: 'nab_value',
       start: ctx.nabEnd * 1000 - 3_600_000,
