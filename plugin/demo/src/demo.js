@@ -13,13 +13,13 @@
  */
 import React from 'react';
 import { createRoot } from 'react-dom/client';
-import * as data from '@grafana/data';
 import * as ui from '@grafana/ui';
 // The panel's own defaults (what its options builder declares; Grafana's option editors that would
 // apply them are not available outside Grafana).
 import { DEFAULT_OPTIONS } from '../../panel/src/types';
 import { loadPlugin } from './amd';
 import { interesting, seriesName, spanOf, toFrames } from './frames';
+import { Panel, Themed } from './panel';
 
 const PANEL_ID = 'trafficlens-anomaly-panel';
 const OVERLAY_SERIES = 4;
@@ -56,46 +56,6 @@ async function api(path, token) {
     throw new HttpError(res.status, message);
   }
   return res.json();
-}
-
-/** The plugin's panel component with the props Grafana's PanelChrome gives it. */
-function Panel({ plugin, frames, from, to, width, height, options }) {
-  const eventBus = React.useMemo(() => new data.EventBusSrv(), []);
-  const range = React.useMemo(() => {
-    const f = data.dateTime(from);
-    const t = data.dateTime(to);
-    return { from: f, to: t, raw: { from: f, to: t } };
-  }, [from, to]);
-  return h(plugin.panel, {
-    id: 1,
-    title: 'TrafficLens',
-    transparent: false,
-    renderCounter: 0,
-    width,
-    height,
-    timeZone: 'utc',
-    timeRange: range,
-    data: { state: data.LoadingState.Done, series: frames, timeRange: range },
-    options,
-    fieldConfig: { defaults: {}, overrides: [] },
-    eventBus,
-    onOptionsChange: () => {},
-    onFieldConfigChange: () => {},
-    replaceVariables: (s) => s,
-    onChangeTimeRange: () => {},
-  });
-}
-
-function Themed({ mode, children }) {
-  const theme = React.useMemo(() => data.createTheme({ colors: { mode } }), [mode]);
-  // Not @grafana/ui's GlobalStyles: they load Grafana's fonts from /public/fonts, which only Grafana serves.
-  React.useEffect(() => {
-    document.body.style.background = theme.colors.background.primary;
-    document.body.style.color = theme.colors.text.primary;
-    document.body.style.fontFamily = theme.typography.fontFamily;
-    document.body.style.fontSize = `${theme.typography.fontSize}px`;
-  }, [theme]);
-  return h(ui.ThemeContext.Provider, { value: theme }, children);
 }
 
 /** The size of the element, followed as the window resizes. */
