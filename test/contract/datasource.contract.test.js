@@ -353,6 +353,9 @@ describe('scoreSeries() (the anomaly panel scoring series from another datasourc
         ['time', 'value', 'lower', 'upper', 'expected', 'score', 'anomaly', 'anomalous'],
       );
       assert.equal(frame.meta.custom.detector, 'robust');
+      // The scorer's episodes, explanations included, for the panel's tooltip.
+      assert.deepEqual(frame.meta.custom.episodes, expected[k].episodes);
+      assert.ok(frame.meta.custom.episodes.some((e) => typeof e.explanation.summary === 'string'));
       assert.deepEqual(fieldNamed(frame, 'time').values, expected[k].timestamps);
       assert.deepEqual(fieldNamed(frame, 'score').values, expected[k].score);
       assert.deepEqual(fieldNamed(frame, 'value').labels, input[k].labels);

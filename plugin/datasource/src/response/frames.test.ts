@@ -1,5 +1,5 @@
 import { FieldType, getFieldDisplayName, type DataFrame, type Field } from '@grafana/data';
-import { AMS_IN, ERRORS, FRA_IN, series, STEP, T0 } from '../testing/fixtures';
+import { AMS_IN, episode, ERRORS, FRA_IN, series, STEP, T0 } from '../testing/fixtures';
 import { FIELD_SUFFIX, seriesToFrame, seriesToFrames } from './frames';
 
 const field = (frame: DataFrame, name: string): Field => {
@@ -136,6 +136,11 @@ describe('seriesToFrame', () => {
     expect(empty.length).toBe(0);
     expect(empty.meta?.notices?.[0].severity).toBe('warning');
     expect(seriesToFrame(series(AMS_IN), 'x', { refId: 'A' }).meta?.notices).toBeUndefined();
+  });
+
+  it("keeps the series' state, detector and episodes (with the scorer's explanations) in meta.custom", () => {
+    const frame = seriesToFrame(series(AMS_IN), 'x', { refId: 'A' });
+    expect(frame.meta?.custom).toEqual({ state: 'ok', detector: 'auto', episodes: [episode()] });
   });
 });
 

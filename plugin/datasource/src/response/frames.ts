@@ -226,7 +226,9 @@ export function seriesToFrame(series: ScoredSeries, name: string, options: Frame
     preferredVisualisationType: 'graph',
     ...(options.executedQueryString ? { executedQueryString: options.executedQueryString } : {}),
     ...(notice ? { notices: [notice] } : {}),
-    custom: { state: series.state, detector: series.detector, episodes: series.episodes.length },
+    // The episodes as the scorer closed them, with its explanations: the TrafficLens panel shows these
+    // (and would otherwise re-derive episodes from the scores, without the scorer's explanation).
+    custom: { state: series.state, detector: series.detector, episodes: series.episodes },
   };
   return createDataFrame({ refId: options.refId, name, meta, fields });
 }
