@@ -6,7 +6,7 @@ describe('bench: TensorFlow.js section', () => {
       trainPoints: 300,
       epochs: 1,
       scorePoints: 500,
-      detectors: ['autoencoder', 'lstm'],
+      detectors: ['autoencoder', 'lstm', 'classifier'],
       api: null,
     });
     const wasm = r.backends.find((b) => b.backend === 'wasm');
@@ -14,12 +14,14 @@ describe('bench: TensorFlow.js section', () => {
     expect(wasm?.available).toBe(true);
     expect(cpu?.available).toBe(true);
     for (const b of r.backends.filter((x) => x.available)) {
-      expect(b.training.map((t) => t.detector)).toEqual(['autoencoder', 'lstm']);
+      expect(b.training.map((t) => t.detector)).toEqual(['autoencoder', 'lstm', 'classifier']);
       for (const t of [...b.training, ...b.predict]) expect(t.windowsPerSec).toBeGreaterThan(0);
     }
+    expect(r.scoring.map((s) => s.detector)).toEqual(['autoencoder', 'lstm', 'classifier']);
     expect(r.scoring.every((s) => s.pointsPerSec > 0)).toBe(true);
     const text = formatTfjsReport(r);
     expect(text).toContain(`TensorFlow.js (the service picks: ${r.defaultBackend})`);
     expect(text).toMatch(/wasm +autoencoder/);
+    expect(text).toMatch(/^ {2}classifier +[\d,]+$/m);
   }, 60_000);
 });
