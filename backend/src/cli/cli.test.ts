@@ -233,7 +233,40 @@ describe('trafficlens nab', () => {
     ]);
     expect(filtered.code).toBe(0);
     expect(filtered.stdout).toContain('selected 1 of 2 files; this is not a NAB corpus score');
-  });
+
+    // The classifier only with cross-training, and cross-training only with the classifier.
+    const bare = await runCli(['nab', '--data', root, '--detector', 'classifier', '--out', out]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('pass --cross-train halves (or categories)');
+    const robust = await runCli(['nab', '--data', root, '--cross-train', 'halves', '--out', out]);
+    expect(robust.code).toBe(2);
+    expect(robust.stderr).toContain('--cross-train goes with --detector classifier');
+
+    const crossed = await runCli([
+      'nab',
+      '--data',
+      root,
+      '--detector',
+      'classifier',
+      '--cross-train',
+      'halves',
+      '--out',
+      out,
+    ]);
+    expect(crossed.code).toBe(0);
+    expect(crossed.stderr).toContain('[fold 1/2] A (trained on B): training on 1 files, scoring 1');
+    expect(crossed.stderr).toMatch(/\[fold B \(trained on A\)\] epoch 6\/6, loss /);
+    expect(crossed.stdout).toContain('cross-trained: halves');
+    expect(crossed.stdout).toMatch(/A \(trained on B\): 1 files, NAB/);
+    expect(crossed.stdout).toMatch(/ROC-AUC \d\.\d{3}/);
+    const meta = JSON.parse(await readFile(join(out, 'classifier', 'scores.json'), 'utf8'));
+    expect(meta.folds.map((f: { scored: string[] }) => f.scored)).toEqual([
+      ['realTraffic/a.csv'],
+      ['realTraffic/b.csv'],
+    ]);
+    // Written after the last file: the metrics cover both files' scored rows (400 − 60 each).
+    expect(meta.evaluate.points).toBe(2 * (400 - 60));
+  }, 60_000);
 });
 
 const NAB_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/datasets/nab');

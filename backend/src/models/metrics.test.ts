@@ -1,4 +1,4 @@
-import { evaluateDetection, pointAdjusted, rocAuc, segments } from './metrics.js';
+import { evaluateDetection, evaluatePooled, pointAdjusted, rocAuc, segments } from './metrics.js';
 
 // Hand-computed case: two labelled segments, [2, 4] and [7, 8]; flags at 0 (false alarm) and 4
 // (the third point of the first segment).
@@ -62,5 +62,34 @@ describe('evaluation metrics', () => {
     const m = evaluateDetection([0, 0], [false, false], [false, false], 3);
     expect(m).toMatchObject({ precision: 0, recall: 0, f1: 0, segments: 0 });
     expect(m.rocAuc).toBeNaN();
+  });
+});
+
+describe('metrics of several series together', () => {
+  test('sums the confusions, counts segments per series, and ranks all points in one ROC-AUC', () => {
+    // The same series twice: every count doubles, the ratios and the AUC stay.
+    const one = { scores, flags, labels };
+    const m = evaluatePooled([one, one], 2);
+    const single = evaluateDetection(scores, flags, labels, 2);
+    expect(m.confusion).toEqual({ tp: 2, fp: 2, fn: 8, tn: 8 });
+    expect(m.pointAdjusted).toMatchObject({
+      tp: 2 * single.pointAdjusted.tp,
+      fp: 2 * single.pointAdjusted.fp,
+    });
+    expect(m.segments).toBe(4);
+    expect(m.segmentsDetected).toBe(2 * single.segmentsDetected);
+    expect(m.precision).toBe(single.precision);
+    expect(m.rocAuc).toBeCloseTo(single.rocAuc, 12);
+  });
+
+  test('a labelled run at the end of one series and the start of the next stays two segments', () => {
+    const a = { scores: [0, 0, 2], flags: [false, false, true], labels: [false, false, true] };
+    const b = { scores: [0, 0, 0], flags: [false, false, false], labels: [true, true, false] };
+    const m = evaluatePooled([a, b], 0);
+    expect(m.segments).toBe(2);
+    expect(m.segmentsDetected).toBe(1);
+    // Point adjustment would have credited b's run had the series been joined.
+    expect(m.pointAdjusted).toMatchObject({ tp: 1, fn: 2, fp: 0 });
+    expect(m.rocAuc).toBeCloseTo(2 / 3, 12);
   });
 });

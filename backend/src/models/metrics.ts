@@ -134,3 +134,48 @@ export function evaluateDetection(
     confusion: c,
   };
 }
+
+/**
+ * The metrics of several series at once: confusions summed (micro-averaged precision, recall, F1),
+ * segments found per series (a segment never spans two series), ROC-AUC over all points together
+ * (the scores share one scale: 1.0 is every detector's boundary).
+ */
+export function evaluatePooled(
+  parts: readonly { scores: ArrayLike<number>; flags: ArrayLike<boolean>; labels: ArrayLike<boolean> }[],
+  delay: number,
+): EvaluationMetrics {
+  const c: Confusion = { tp: 0, fp: 0, fn: 0, tn: 0 };
+  const pa: Confusion = { tp: 0, fp: 0, fn: 0, tn: 0 };
+  let segs = 0;
+  let detected = 0;
+  for (const p of parts) {
+    const m = evaluateDetection(p.scores, p.flags, p.labels, delay);
+    for (const k of ['tp', 'fp', 'fn', 'tn'] as const) {
+      c[k] += m.confusion[k];
+      pa[k] += m.pointAdjusted[k];
+    }
+    segs += m.segments;
+    detected += m.segmentsDetected;
+  }
+  const scores = new Float64Array(parts.reduce((a, p) => a + p.scores.length, 0));
+  const labels = new Array<boolean>(scores.length);
+  let at = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.scores.length; i++, at++) {
+      scores[at] = p.scores[i];
+      labels[at] = Boolean(p.labels[i]);
+    }
+  }
+  return {
+    points: scores.length,
+    labelled: c.tp + c.fn,
+    flagged: c.tp + c.fp,
+    segments: segs,
+    segmentsDetected: detected,
+    ...prf(c),
+    rocAuc: rocAuc(scores, labels),
+    delay,
+    pointAdjusted: { ...prf(pa), ...pa },
+    confusion: c,
+  };
+}

@@ -68,7 +68,7 @@ function inRanges(t: number, ranges: readonly LabelRange[]): boolean {
   return false;
 }
 
-function build(
+export function build(
   tf: Tf,
   detector: NeuralDetector,
   features: FeatureParams,
@@ -132,7 +132,7 @@ function build(
   return m;
 }
 
-async function artifactsOf(tf: Tf, model: LayersModel): Promise<io.ModelArtifacts> {
+export async function artifactsOf(tf: Tf, model: LayersModel): Promise<io.ModelArtifacts> {
   let saved: io.ModelArtifacts | null = null;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
