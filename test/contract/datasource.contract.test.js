@@ -209,6 +209,32 @@ describe('query()', () => {
     }
   });
 
+  it("takes each series' unit from the scorer: byte counters, scored as rates, are Bps, not the bytes their name says", async () => {
+    const scored = await api(
+      '/api/v1/jobs/simulator-counters/series?match=metric%3D%22interface_bytes_total%22',
+    );
+    assert.ok(scored.series.length > 0);
+    for (const s of scored.series) assert.equal(s.unit, 'Bps', JSON.stringify(s.labels));
+    const res = await ds.query(request([{ refId: 'A', job: 'simulator-counters' }]));
+    assert.equal(res.errors, undefined);
+    assert.equal(res.data.length, scored.series.length);
+    for (const frame of res.data) {
+      assert.equal(fieldNamed(frame, 'value').labels.metric, 'interface_bytes_total');
+      for (const name of ['value', 'lower', 'upper', 'expected']) {
+        assert.equal(fieldNamed(frame, name).config.unit, 'Bps', `${frame.name} ${name}`);
+      }
+    }
+    const http = await ds.query(request([{ refId: 'B', job: 'simulator', filter: 'service="api"' }]));
+    const units = Object.fromEntries(
+      http.data.map((f) => [fieldNamed(f, 'value').labels.metric, fieldNamed(f, 'value').config.unit]),
+    );
+    assert.deepEqual(units, {
+      http_requests_per_second: 'reqps',
+      http_error_ratio: 'percentunit',
+      http_latency_p95_seconds: 's',
+    });
+  });
+
   it('selects series with label matchers and template variables, and names them with the legend', async () => {
     const res = await ds.query(
       request([

@@ -31,7 +31,12 @@ export function gridPoints(start: number, end: number, stepMs: number): number {
 
 export function scoreRequestFor(query: QueryRequest, fetched: SourceSeries[]): ScoreRequest {
   return {
-    series: fetched.map((s) => ({ labels: s.labels, timestamps: s.timestamps, values: s.values })),
+    series: fetched.map((s) => ({
+      labels: s.labels,
+      timestamps: s.timestamps,
+      values: s.values,
+      ...(query.unit !== undefined ? { unit: query.unit } : {}),
+    })),
     ...(query.detector !== undefined ? { detector: query.detector } : {}),
     ...(query.sensitivity !== undefined ? { sensitivity: query.sensitivity } : {}),
     ...(query.options !== undefined ? { options: query.options } : {}),

@@ -80,6 +80,25 @@ describe('POST /api/v1/query', () => {
     expect(quiet.anomaly.some(Boolean)).toBe(false);
   });
 
+  test('unit is the unit of every series the expression returns, echoed in each; without it null', async () => {
+    const app = appWith();
+    const res = await request(app)
+      .post('/api/v1/query')
+      .send({ ...body, unit: 'bps' })
+      .expect(200);
+    expect(res.body.series.map((s: { unit: unknown }) => s.unit)).toEqual(['bps', 'bps']);
+    const plain = await request(app).post('/api/v1/query').send(body).expect(200);
+    expect(plain.body.series.map((s: { unit: unknown }) => s.unit)).toEqual([null, null]);
+    const bad = await request(app)
+      .post('/api/v1/query')
+      .send({ ...body, unit: 'Bytes' })
+      .expect(400);
+    expect(bad.body.error.details).toEqual([
+      { path: 'unit', message: expect.stringContaining('"Bytes" is not a Grafana unit id') },
+    ]);
+    expect(prom.received).toHaveLength(2);
+  });
+
   test('the points returned are exactly what scoreSeries gives on the whole fetched range', async () => {
     const res = await request(appWith())
       .post('/api/v1/query')

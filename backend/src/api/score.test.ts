@@ -54,6 +54,18 @@ describe('POST /api/v1/score', () => {
     });
   });
 
+  test("echoes each series' unit, null where none was given; a unit that is no Grafana id is a 400", async () => {
+    const { app } = testApp();
+    const res = await post(app, {
+      series: [{ ...series(50), unit: 'Bps' }, series(50), { ...series(50), unit: 'percentunit' }],
+    }).expect(200);
+    expect(ScoreResponse.parse(res.body).series.map((s) => s.unit)).toEqual(['Bps', null, 'percentunit']);
+    const bad = await post(app, { series: [series(5), { ...series(5), unit: 'Mbit/s' }] }).expect(400);
+    expect(errorOf(bad).details).toEqual([
+      { path: 'series[1].unit', message: expect.stringContaining('"Mbit/s" is not a Grafana unit id') },
+    ]);
+  });
+
   test('drops unknown fields inside a series but refuses unknown top-level fields', async () => {
     const { app } = testApp();
     await post(app, { series: [{ ...series(5), color: 'red' }] }).expect(200);

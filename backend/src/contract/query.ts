@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../jobs/duration.js';
 import { DetectorName, ScoreOptions, Sensitivity, SeriesScore } from './score.js';
+import { Unit } from './unit.js';
 
 /** Epoch milliseconds, or an RFC 3339 / ISO 8601 date-time with Z or an offset. Output: epoch ms. */
 export const QueryTime = z
@@ -56,6 +57,9 @@ export const QueryRequest = z
     detector: DetectorName.optional(),
     sensitivity: Sensitivity.optional(),
     options: ScoreOptions.optional(),
+    unit: Unit.optional().describe(
+      'Grafana unit id of the values of every series the expression returns (as scored: for a counter, of its rate); echoed in each series',
+    ),
   })
   .strict()
   .superRefine((q, ctx) => {

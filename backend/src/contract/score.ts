@@ -3,6 +3,7 @@
  * requests, give the TypeScript types, and generate the OpenAPI document, so they cannot drift.
  */
 import { z } from 'zod';
+import { Unit } from './unit.js';
 
 export const DETECTOR_NAMES = [
   'auto',
@@ -31,6 +32,7 @@ export const SeriesInput = z.object({
   labels: Labels.optional(),
   timestamps: z.array(z.number().finite()),
   values: z.array(z.number().nullable()),
+  unit: Unit.optional(),
 });
 export type SeriesInput = z.infer<typeof SeriesInput>;
 
@@ -143,6 +145,12 @@ const nullableNumbers = z.array(z.number().nullable());
 /** One scored series: the score contract, point by point on the cleaned grid. */
 export const SeriesScore = z.object({
   labels: Labels,
+  unit: z
+    .string()
+    .nullable()
+    .describe(
+      'Grafana unit id of values, expected and the band, as the request or job gave it; null: unknown',
+    ),
   state: SeriesState,
   detector: z.string(),
   model: ModelInfo,

@@ -149,6 +149,7 @@ export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): Serie
   if (resolved.fallback && state !== 'no_data') state = 'learning';
   return {
     labels: input.labels ?? {},
+    unit: input.unit ?? null,
     state,
     detector: resolved.detector,
     model,

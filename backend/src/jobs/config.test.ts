@@ -66,6 +66,17 @@ describe('job config', () => {
     });
   });
 
+  test.each(['Bps', 'bps', 'pps', 'reqps', 'percentunit', 's', 'short', 'suffix:flows/s'])(
+    'unit %s (a Grafana unit id) is kept as given',
+    (unit) => {
+      expect(parseJobConfig({ ...minimal, unit }).unit).toBe(unit);
+    },
+  );
+
+  test("without a unit the series keep their source's (the spec says null)", () => {
+    expect(parseJobConfig(minimal).unit).toBeNull();
+  });
+
   test('a full job is normalized: durations to ms, retention as a duration to points, filters parsed', () => {
     const spec = parseJobConfig({
       ...minimal,
@@ -122,6 +133,10 @@ describe('job config', () => {
     [{ ...minimal, filters: ['link=~"("'] }, 'invalid regex'],
     [{ ...minimal, options: { causal: false } }, 'options'],
     [{ ...minimal, colour: 'blue' }, 'colour'],
+    [{ ...minimal, unit: 'Mbps' }, 'unit: "Mbps" is not a Grafana unit id: use one of Bps, bps'],
+    [{ ...minimal, unit: 'bytes/s' }, 'unit: "bytes/s" is not a Grafana unit id'],
+    [{ ...minimal, unit: 'suffix:' }, 'unit: "suffix:" is not a Grafana unit id'],
+    [{ ...minimal, unit: 8 }, 'unit'],
   ])('rejects %j naming %s', (config, expected) => {
     expect(() => parseJobConfig(config)).toThrow(JobConfigError);
     expect(() => parseJobConfig(config)).toThrow(expected);

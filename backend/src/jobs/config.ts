@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { TrainOptions } from '../contract/models.js';
 import { PromQLExpr } from '../contract/query.js';
 import { DetectorName, STATISTICAL_DETECTORS, ScoreOptions, Sensitivity } from '../contract/score.js';
+import { Unit } from '../contract/unit.js';
 import { PrometheusSource, type PrometheusClient } from '../sources/prometheus/index.js';
 import { SIMULATOR_KINDS, SimulatorSource } from '../sources/simulator/index.js';
 import { parseMatcher, type LabelMatcher, type Source } from '../sources/source.js';
@@ -105,6 +106,9 @@ const JobConfigObject = z
       .optional()
       .describe('neural detectors: training options of the per-series models (defaults per detector)'),
     sensitivity: Sensitivity.default(50),
+    unit: Unit.optional().describe(
+      "Grafana unit id of every series' values as scored (default: the source's, e.g. the simulator's; else none)",
+    ),
     options: ScoreOptions.omit({ causal: true })
       .optional()
       .describe('passed to the engine; scoring is always causal'),
@@ -141,6 +145,8 @@ export interface JobSpec {
   source: SourceConfig;
   detector: DetectorName;
   sensitivity: number;
+  /** Grafana unit id of every series; null: the source's per series (if it knows). */
+  unit: string | null;
   options?: Omit<ScoreOptions, 'causal'>;
   intervalMs: number;
   stepMs: number;
@@ -222,6 +228,7 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
     source,
     detector: c.detector,
     sensitivity: c.sensitivity,
+    unit: c.unit ?? null,
     ...(c.options ? { options: c.options } : {}),
     intervalMs: c.interval,
     stepMs: c.step,

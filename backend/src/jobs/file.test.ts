@@ -86,6 +86,10 @@ describe('jobs file', () => {
       'jobs.yaml:4:11: jobs[1].name: "a" is already the name of jobs[0]',
     ],
     [
+      'jobs:\n  - name: a\n    expr: up\n    unit: Mbps\n',
+      'jobs.yaml:4:11: jobs[0].unit: "Mbps" is not a Grafana unit id: use one of Bps, bps',
+    ],
+    [
       'jobs:\n  - name: a\n    expr: up\n    interval: 1m\n    fit_every: 30s\n',
       'jobs[0].fit_every: must be at least',
     ],

@@ -59,6 +59,19 @@ describe('ScoringJob', () => {
     });
   });
 
+  test("each series has the job's unit, else the one its source gives, else none", async () => {
+    const C = { site: 'nyc', link: 'transit-2' };
+    const run = async (config: Partial<JobConfigInput>) => {
+      const { source, job } = setup(config);
+      const flat = points(T0 - 5 * MINUTE, T0, MINUTE, () => 100);
+      source.add(A, flat, 'Bps').add(B, flat, 'pps').add(C, flat);
+      await job.run();
+      return Object.fromEntries(job.results().map((r) => [r.labels.link, r.unit]));
+    };
+    expect(await run({})).toEqual({ 'transit-1': 'Bps', ix: 'pps', 'transit-2': null });
+    expect(await run({ unit: 'bps' })).toEqual({ 'transit-1': 'bps', ix: 'bps', 'transit-2': 'bps' });
+  });
+
   test('keeps at most `retention` points per series', async () => {
     const { source, clock, job } = setup({ retention: 5 });
     source.add(

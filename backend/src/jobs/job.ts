@@ -74,6 +74,8 @@ interface SeriesSlot {
   openStarts: Set<number>;
   /** A neural detector without its model: the statistical fallback scores and the state is learning. */
   fallback: boolean;
+  /** The job's unit, else the source's for this series. */
+  unit: string | null;
 }
 
 /**
@@ -237,6 +239,7 @@ export class ScoringJob {
       const state = slot.stream.state();
       out.push({
         labels: { ...slot.labels },
+        unit: slot.unit,
         // As the score API reports a neural detector without its model: the fallback, learning.
         state: slot.fallback && state !== 'no_data' ? 'learning' : state,
         detector: slot.fallback ? NEURAL_FALLBACK : this.spec.detector,
@@ -384,6 +387,7 @@ export class ScoringJob {
           slots.set(key, slot);
         }
         slot.lastSeen = now;
+        slot.unit = this.spec.unit ?? series.unit ?? null;
         const before = points;
         for (let i = 0; i < series.timestamps.length; i++) {
           const t = series.timestamps[i];
@@ -436,6 +440,7 @@ export class ScoringJob {
       announcedUntil: -Infinity,
       openStarts: new Set(),
       fallback: model !== null && model.bundle === null,
+      unit: null,
     };
   }
 

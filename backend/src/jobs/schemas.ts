@@ -73,6 +73,7 @@ export type JobsListResponse = z.infer<typeof JobsListResponse>;
 
 export const JobSeries = SeriesScore.pick({
   labels: true,
+  unit: true,
   state: true,
   detector: true,
   timestamps: true,

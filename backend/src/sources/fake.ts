@@ -15,6 +15,7 @@ import {
 interface StoredSeries {
   labels: Labels;
   points: Map<number, number | null>;
+  unit?: string;
 }
 
 export class FakeSource implements Source {
@@ -25,14 +26,18 @@ export class FakeSource implements Source {
   private error: Error | null = null;
   private gate: Promise<void> | null = null;
 
-  /** Add points to a series (created on first use); a point at an existing timestamp replaces it. */
-  add(labels: Labels, points: ReadonlyArray<readonly [number, number | null]>): this {
+  /**
+   * Add points to a series (created on first use); a point at an existing timestamp replaces it. A
+   * unit is returned with the series, as a source that knows its series' units does.
+   */
+  add(labels: Labels, points: ReadonlyArray<readonly [number, number | null]>, unit?: string): this {
     const key = seriesKey(labels);
     let series = this.store.get(key);
     if (!series) {
       series = { labels: { ...labels }, points: new Map() };
       this.store.set(key, series);
     }
+    if (unit !== undefined) series.unit = unit;
     for (const [t, v] of points) series.points.set(t, v);
     return this;
   }
@@ -89,6 +94,7 @@ export class FakeSource implements Source {
         labels: { ...series.labels },
         timestamps,
         values: timestamps.map((t) => series.points.get(t) ?? null),
+        ...(series.unit !== undefined ? { unit: series.unit } : {}),
       });
     }
     return out;

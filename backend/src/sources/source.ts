@@ -12,6 +12,8 @@ export interface SourceSeries {
   labels: Labels;
   timestamps: number[];
   values: (number | null)[];
+  /** Grafana unit id of the values as a job scores them (a counter's: of its rate), when the source knows it. */
+  unit?: string;
 }
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';

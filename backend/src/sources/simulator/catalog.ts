@@ -16,6 +16,18 @@ export type SeriesMetric =
   | 'http_error_ratio'
   | 'http_latency_p95_seconds';
 
+/**
+ * Grafana unit id of each metric's values as a job scores them. A byte counter is scored as its
+ * per-second rate, so its values are bytes/s like the rate series it integrates.
+ */
+export const METRIC_UNITS: Readonly<Record<SeriesMetric, string>> = {
+  interface_bytes_per_second: 'Bps',
+  interface_bytes_total: 'Bps',
+  http_requests_per_second: 'reqps',
+  http_error_ratio: 'percentunit',
+  http_latency_p95_seconds: 's',
+};
+
 /** Daily shape: residential eyeballs peak in the evening, business APIs in office hours. */
 export type Profile = 'residential' | 'business';
 

@@ -277,6 +277,24 @@ describe('SimulatorSource', () => {
     }
   });
 
+  test('gives every series the Grafana unit of its values as scored: a byte counter is scored as bytes/s', async () => {
+    const all = new SimulatorSource({ kinds: ['traffic', 'http', 'counters'] });
+    const series = await all.fetch({ start: T0, end: T0 + 60_000, step: 60_000, matchers: [] });
+    const units = new Map<string, Set<string | undefined>>();
+    for (const s of series) {
+      if (!units.has(s.labels.metric)) units.set(s.labels.metric, new Set());
+      units.get(s.labels.metric)!.add(s.unit);
+    }
+    expect(Object.fromEntries([...units].map(([m, u]) => [m, [...u]]))).toEqual({
+      interface_bytes_per_second: ['Bps'],
+      interface_bytes_total: ['Bps'],
+      http_requests_per_second: ['reqps'],
+      http_error_ratio: ['percentunit'],
+      http_latency_p95_seconds: ['s'],
+    });
+    expect(series).toHaveLength(37);
+  });
+
   test('rejects when the request is already aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('job stopped'));

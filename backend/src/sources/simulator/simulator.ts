@@ -12,7 +12,13 @@
  * Grafana and Prometheus see points where they expect them.
  */
 import type { Labels } from '../source.js';
-import { buildCatalog, SIMULATOR_KINDS, type SimSeriesDef, type SimulatorKind } from './catalog.js';
+import {
+  buildCatalog,
+  METRIC_UNITS,
+  SIMULATOR_KINDS,
+  type SimSeriesDef,
+  type SimulatorKind,
+} from './catalog.js';
 import { IncidentSchedule, type Incident } from './incidents.js';
 import { gaussian, hashString, uniform } from './prng.js';
 
@@ -44,6 +50,8 @@ export interface SimulatedSeries {
   key: string;
   labels: Labels;
   kind: SimulatorKind;
+  /** Grafana unit id of the values as scored (a counter's: of its rate). */
+  unit: string;
 }
 
 interface CounterCache {
@@ -104,7 +112,7 @@ export class TrafficSimulator {
   series(): SimulatedSeries[] {
     return this.catalog
       .filter((d) => this.kinds.has(d.kind))
-      .map((d) => ({ key: d.key, labels: { ...d.labels }, kind: d.kind }));
+      .map((d) => ({ key: d.key, labels: { ...d.labels }, kind: d.kind, unit: METRIC_UNITS[d.metric] }));
   }
 
   /** Incidents overlapping [from, to] in series time (empty when incidents are disabled). */

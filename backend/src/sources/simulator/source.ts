@@ -32,7 +32,7 @@ export class SimulatorSource implements Source {
         values.push(this.simulator.valueAt(s.key, t));
         if (++computed % ABORT_CHECK_EVERY === 0) throwIfAborted(request.signal);
       }
-      if (timestamps.length > 0) out.push({ labels: s.labels, timestamps, values });
+      if (timestamps.length > 0) out.push({ labels: s.labels, timestamps, values, unit: s.unit });
     }
     return out;
   }

@@ -261,6 +261,8 @@ export interface components {
       };
       timestamps: number[];
       values: (number | null)[];
+      /** @description Grafana unit id of the values as scored (for a counter: of its per-second rate), e.g. Bps (bytes/s), bps (bits/s), pps, reqps, s, percentunit, short, or a custom unit (suffix:/s) */
+      unit?: string;
     };
     ScoreOptions: {
       /** @description score each point only from data at or before it (default false: fit on the whole range) */
@@ -292,6 +294,8 @@ export interface components {
       /** @description 0 (only the most extreme deviations) … 100 (flag small deviations); default 50 */
       sensitivity?: number;
       options?: components['schemas']['ScoreOptions'];
+      /** @description Grafana unit id of the values of every series the expression returns (as scored: for a counter, of its rate); echoed in each series */
+      unit?: string;
     };
     ScoreResponse: {
       series: components['schemas']['SeriesScore'][];
@@ -317,6 +321,8 @@ export interface components {
       labels: {
         [key: string]: string;
       };
+      /** @description Grafana unit id of values, expected and the band, as the request or job gave it; null: unknown */
+      unit: string | null;
       /** @enum {string} */
       state: 'ok' | 'learning' | 'no_data' | 'suppressed';
       detector: string;
@@ -513,6 +519,8 @@ export interface components {
       labels: {
         [key: string]: string;
       };
+      /** @description Grafana unit id of values, expected and the band, as the request or job gave it; null: unknown */
+      unit: string | null;
       /** @enum {string} */
       state: 'ok' | 'learning' | 'no_data' | 'suppressed';
       detector: string;
@@ -582,6 +590,8 @@ export interface components {
         };
         timestamps: number[];
         values: (number | null)[];
+        /** @description Grafana unit id of the values as scored (for a counter: of its per-second rate), e.g. Bps (bytes/s), bps (bits/s), pps, reqps, s, percentunit, short, or a custom unit (suffix:/s) */
+        unit?: string;
       };
       /** @description instead of series: fetch the training data */
       source?: {

@@ -26,6 +26,7 @@ export type Episode = Schemas['Episode'];
 export type ScoredSeries = Pick<
   Schemas['SeriesScore'],
   | 'labels'
+  | 'unit'
   | 'state'
   | 'detector'
   | 'timestamps'

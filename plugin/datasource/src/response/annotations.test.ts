@@ -61,6 +61,11 @@ describe('episodesToFrame', () => {
     expect(minor).toContain('; still going on');
   });
 
+  it("writes the values in the scorer's unit when it gives one", () => {
+    const bits = episodesToFrame([series(AMS_IN, { unit: 'bps' })], { refId: 'A' });
+    expect((column(bits, 'text') as string[])[0]).toContain('actual 5 Gb/s vs expected 500 Mb/s;');
+  });
+
   it('tags severity, direction, kind, the extra tags and the labels, and colours by severity', () => {
     expect(column(frame, 'tags')?.[1]).toEqual([
       'critical',

@@ -104,7 +104,7 @@ export function episodesToFrame(series: readonly ScoredSeries[], options: Episod
       {
         name: 'text',
         type: FieldType.string,
-        values: column((r) => episodeText(r.episode, r.name, unitForSeries(r.series.labels))),
+        values: column((r) => episodeText(r.episode, r.name, unitForSeries(r.series))),
       },
       {
         name: 'tags',

@@ -102,6 +102,21 @@ describe('seriesToFrame', () => {
     expect(field(unknown, 'score').config.unit).toBe('none');
   });
 
+  it("uses the scorer's unit over the one the metric name suggests", () => {
+    // A byte counter scored as its rate: the name says bytes, the scorer knows it is bytes/s.
+    const counter = seriesToFrame(series({ metric: 'interface_bytes_total' }, { unit: 'Bps' }), 'c', {
+      refId: 'A',
+    });
+    for (const name of ['value', 'lower', 'upper', 'expected', 'anomalous']) {
+      expect(field(counter, name).config.unit).toBe('Bps');
+    }
+    expect(field(counter, 'score').config.unit).toBe('none');
+    const bits = seriesToFrame(series(AMS_IN, { unit: 'bps' }), 'b', { refId: 'A' });
+    expect(field(bits, 'value').config.unit).toBe('bps');
+    const named = seriesToFrame(series({ metric: 'mystery' }, { unit: 'reqps' }), 'm', { refId: 'A' });
+    expect(field(named, 'value').config.unit).toBe('reqps');
+  });
+
   it('returns only the fields asked for; band means lower and upper', () => {
     const f = seriesToFrame(series(AMS_IN), 'x', { refId: 'A', fields: ['value', 'band'] });
     expect(f.fields.map((x) => x.name)).toEqual(['time', 'value', 'lower', 'upper']);

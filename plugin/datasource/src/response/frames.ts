@@ -83,7 +83,7 @@ function fixedColor(color: string): FieldConfig['color'] {
 export function seriesToFrame(series: ScoredSeries, name: string, options: FrameOptions): DataFrame {
   const wanted = new Set<SeriesField>(options.fields?.length ? options.fields : SERIES_FIELDS);
   const labels = { ...series.labels };
-  const unit = unitForSeries(labels);
+  const unit = unitForSeries(series);
   const withUnit: FieldConfig = unit ? { unit } : {};
   const fields: FieldDTO[] = [{ name: 'time', type: FieldType.time, values: series.timestamps, config: {} }];
 

@@ -1,6 +1,19 @@
-import { unitForSeries } from './units';
+import { unitForSeries, unitFromName } from './units';
 
 describe('unitForSeries', () => {
+  it("takes the scorer's unit over the name: a byte counter is scored as its rate, bytes/s", () => {
+    expect(unitForSeries({ labels: { metric: 'interface_bytes_total' }, unit: 'Bps' })).toBe('Bps');
+    expect(unitForSeries({ labels: { metric: 'interface_bytes_per_second' }, unit: 'bps' })).toBe('bps');
+    expect(unitForSeries({ labels: { site: 'ams' }, unit: 'suffix:flows/s' })).toBe('suffix:flows/s');
+  });
+
+  it('infers it from the metric name when the scorer has none', () => {
+    expect(unitForSeries({ labels: { metric: 'interface_bytes_total' }, unit: null })).toBe('bytes');
+    expect(unitForSeries({ labels: { site: 'ams' }, unit: null })).toBeUndefined();
+  });
+});
+
+describe('unitFromName', () => {
   it.each([
     [{ metric: 'interface_bytes_per_second' }, 'Bps'],
     [{ __name__: 'ifHCInOctets_bits_per_second' }, 'bps'],
@@ -14,6 +27,6 @@ describe('unitForSeries', () => {
     [{ metric: 'something_else' }, undefined],
     [{ site: 'ams' }, undefined],
   ])('%j → %s', (labels, unit) => {
-    expect(unitForSeries(labels)).toBe(unit);
+    expect(unitFromName(labels)).toBe(unit);
   });
 });

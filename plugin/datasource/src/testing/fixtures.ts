@@ -32,6 +32,8 @@ export function episode(overrides: Partial<Episode> = {}): Episode {
 export function series(labels: Record<string, string>, overrides: Partial<ScoredSeries> = {}): ScoredSeries {
   return {
     labels,
+    // As a PromQL query without a unit gives; tests of the scorer's unit set it.
+    unit: null,
     state: 'ok',
     detector: 'auto',
     timestamps: [T0, T0 + STEP, T0 + 2 * STEP, T0 + 3 * STEP],
