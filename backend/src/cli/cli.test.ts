@@ -219,6 +219,9 @@ describe('trafficlens nab', () => {
     const scores = JSON.parse(await readFile(join(out, 'robust', 'scores.json'), 'utf8'));
     expect(Object.keys(scores.profiles)).toEqual(['standard', 'reward_low_FP_rate', 'reward_low_FN_rate']);
     expect(scores.profiles.standard.thresholdSource).toBe('optimised');
+    // The evaluate metrics of the same scores, over the rows NAB scores (after 60 probationary rows).
+    expect(r.stdout).toMatch(/precision \d\.\d{3}, recall \d\.\d{3}, F1 \d\.\d{3}, ROC-AUC \d\.\d{3}/);
+    expect(scores.evaluate).toMatchObject({ points: 2 * (400 - 60), segments: 2, delay: 7 });
 
     const filtered = await runCli([
       'nab',

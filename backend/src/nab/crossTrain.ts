@@ -11,11 +11,9 @@
  *   categories  leave one category out: each category is scored by a model trained on all others
  *               (7 trainings on NAB v1.1)
  *
- * Besides NAB's scores, the same scores give the `trafficlens evaluate` metrics over every file's
- * scored part (after its probationary prefix), labels = NAB's windows.
+ * The run also records the `trafficlens evaluate` metrics (nab/evaluate.ts), per fold and overall.
  */
-import { nabAnomalyScores, scoreSeries } from '../engine/index.js';
-import { evaluatePooled, type EvaluationMetrics } from '../models/metrics.js';
+import type { EvaluationMetrics } from '../models/metrics.js';
 import {
   bundleFor,
   trainPooledClassifier,
@@ -23,6 +21,7 @@ import {
   type PooledOptions,
 } from '../models/pooled.js';
 import type { NabFile } from './corpus.js';
+import { NabEvaluation } from './evaluate.js';
 import type { NabDetectorFn } from './runner.js';
 
 export const CROSS_TRAIN_SCHEMES = ['halves', 'categories'] as const;
@@ -111,36 +110,17 @@ export async function crossTrain(
     });
   }
 
-  const parts = new Map<string, { scores: Float64Array; flags: boolean[]; labels: boolean[] }>();
+  const evaluation = new NabEvaluation();
   const detector: NabDetectorFn = (timestamps, values, file) => {
     const pooled = modelOf.get(file.relPath);
     if (!pooled) throw new Error(`${file.relPath} is in no fold`);
     const model = bundleFor(pooled, 'nab', timestamps, values, file.probationLength);
-    const params = {
-      detector: 'classifier' as const,
+    return evaluation.score(timestamps, values, file, {
+      detector: 'classifier',
       sensitivity: options.sensitivity,
       model,
       options: { causal: true },
-    };
-    const scored = scoreSeries({ timestamps, values }, params);
-    // Points NAB scores: after the probationary prefix, whose rows normalized the file.
-    const firstScored = [...timestamps].sort((a, b) => a - b)[file.probationLength] ?? Infinity;
-    const labels = labelsOf(file);
-    const keep = scored.timestamps.map((t) => t >= firstScored);
-    const scores = Float64Array.from(
-      scored.score.filter((_, i) => keep[i]),
-      (s) => s ?? 0,
-    );
-    parts.set(file.relPath, {
-      scores,
-      flags: scored.anomaly.filter((_, i) => keep[i]),
-      labels: scored.timestamps
-        .filter((_, i) => keep[i])
-        .map((t) => labels.some((r) => t >= r.start && t <= r.end)),
     });
-    return nabAnomalyScores(timestamps, values, params);
   };
-  const metrics = (delay = 7, files?: readonly string[]) =>
-    evaluatePooled(files ? files.flatMap((f) => parts.get(f) ?? []) : [...parts.values()], delay);
-  return { folds: summary, detector, metrics };
+  return { folds: summary, detector, metrics: (delay, files) => evaluation.metrics(delay, files) };
 }

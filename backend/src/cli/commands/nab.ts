@@ -2,13 +2,14 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { DetectorName } from '../../contract/score.js';
-import { nabAnomalyScores, type ScoreParams } from '../../engine/index.js';
+import type { ScoreParams } from '../../engine/index.js';
 import { NEURAL_DETECTORS, type NeuralDetector } from '../../contract/models.js';
 import { trainModel } from '../../models/train.js';
 import type { NabDetectorFn } from '../../nab/index.js';
 import { CROSS_TRAIN_SCHEMES, crossTrain, type CrossTrainScheme } from '../../nab/crossTrain.js';
 import { filterNabCorpus, loadNabCorpus } from '../../nab/corpus.js';
 import { scoreNab } from '../../nab/score.js';
+import { NabEvaluation, formatNabEvaluation } from '../../nab/evaluate.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
 import { runNab } from '../../nab/index.js';
 import { formatNabReport } from '../format.js';
@@ -76,13 +77,14 @@ export function registerNabCommand(program: Command, io: CliIO): void {
         return;
       }
       const progress = createProgress(io.stderr);
+      const evaluation = new NabEvaluation();
       let run;
       try {
         run = await runNab(
           root,
           trained
-            ? nabNeural(params, trained)
-            : (timestamps, values) => nabAnomalyScores(timestamps, values, params),
+            ? nabNeural(params, trained, evaluation)
+            : (timestamps, values, file) => evaluation.score(timestamps, values, file, params),
           {
             detectorName: name,
             outDir: resolve(opts.out),
@@ -95,6 +97,10 @@ export function registerNabCommand(program: Command, io: CliIO): void {
               ...(neural
                 ? { training: 'each file: a model trained on its probationary prefix (first 15 %) only' }
                 : {}),
+              // A getter: scores.json is written after the last file, when the metrics cover every file.
+              get evaluate() {
+                return evaluation.metrics();
+              },
             },
             onFileStart: (p) => progress.start(p.index, p.total, p.file.relPath),
             onFileDone: (p) => progress.done(p.index, p.total, p.file.relPath, p.elapsedMs),
@@ -104,6 +110,8 @@ export function registerNabCommand(program: Command, io: CliIO): void {
         progress.stop();
       }
       const notes = [
+        ...formatNabEvaluation(evaluation.metrics()),
+        '',
         `results: ${run.resultsDir}`,
         `scores:  ${run.scoresPath}`,
         `time:    ${(run.elapsedMs / 1000).toFixed(1)} s`,
@@ -189,9 +197,7 @@ async function runCrossTrained(
     'per fold (NAB standard / low FP / low FN, threshold optimised on the fold):',
     ...perFold,
     '',
-    `evaluate metrics over every file's scored part (${m.points} points, ${m.labelled} in ${m.segments} NAB windows):`,
-    `  precision ${f3(m.precision)}, recall ${f3(m.recall)}, F1 ${f3(m.f1)}, ROC-AUC ${f3(m.rocAuc)}`,
-    `  point-adjusted (delay k=${m.delay}): F1 ${f3(m.pointAdjusted.f1)}, precision ${f3(m.pointAdjusted.precision)}, recall ${f3(m.pointAdjusted.recall)}; ${m.segmentsDetected}/${m.segments} windows detected`,
+    ...formatNabEvaluation(m),
     '',
     `results: ${run.resultsDir}`,
     `scores:  ${run.scoresPath}`,
@@ -215,7 +221,7 @@ async function runCrossTrained(
  * (the first 15 %, which NAB does not score) and then scores the whole file point by point (alone, or
  * inside auto with --with-model).
  */
-function nabNeural(params: ScoreParams, detector: NeuralDetector): NabDetectorFn {
+function nabNeural(params: ScoreParams, detector: NeuralDetector, evaluation: NabEvaluation): NabDetectorFn {
   return async (timestamps, values, file) => {
     const n = file.probationLength;
     const { bundle } = await trainModel({
@@ -224,6 +230,6 @@ function nabNeural(params: ScoreParams, detector: NeuralDetector): NabDetectorFn
       detector,
       series: { timestamps: timestamps.slice(0, n), values: values.slice(0, n) },
     });
-    return nabAnomalyScores(timestamps, values, { ...params, model: bundle });
+    return evaluation.score(timestamps, values, file, { ...params, model: bundle });
   };
 }
