@@ -478,6 +478,24 @@ describe('query() in PromQL mode', () => {
     assert.equal(fieldNamed(fra, 'value').config.unit, 'Bps');
   });
 
+  it("sends the query's unit: every series comes back with it, and a unit the scorer does not know is its 400", async () => {
+    const res = await ds.query(
+      request([{ refId: 'P', mode: 'promql', expr: 'rate(ifHCInOctets[5m]) * 8', step: '1m', unit: 'bps' }], {
+        from: now - 2 * HOUR,
+      }),
+    );
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    assert.equal(res.data.length, 2);
+    for (const frame of res.data) {
+      for (const name of ['value', 'lower', 'upper', 'expected']) {
+        assert.equal(fieldNamed(frame, name).config.unit, 'bps', `${frame.name} ${name}`);
+      }
+    }
+    const bad = await ds.query(request([{ refId: 'P', mode: 'promql', expr: 'traffic', unit: 'Mbit/s' }]));
+    assert.equal(bad.errors[0].status, 400);
+    assert.match(bad.errors[0].message, /unit: "Mbit\/s" is not a Grafana unit id/);
+  });
+
   it('returns the episodes of the expression as annotations', async () => {
     const res = await ds.query(
       request([{ refId: 'A', mode: 'promql', expr: 'traffic', step: '1m', format: 'episodes' }], {

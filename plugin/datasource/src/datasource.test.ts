@@ -197,6 +197,23 @@ describe('query()', () => {
     );
   });
 
+  it("rescoring sends the job's unit along, so the rescored frames keep it", async () => {
+    let posted: ScoreRequest | undefined;
+    const { ds } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse([series(AMS_IN, { unit: 'bps' }), series(FRA_IN)]) },
+      'POST /api/v1/score': (req) => {
+        posted = req.data;
+        return { data: { series: posted!.series.map((s) => series(s.labels!, { unit: s.unit ?? null })) } };
+      },
+    });
+    const res = await ds.query(request([{ refId: 'A', job: 'simulator', rescore: true }]));
+    expect(posted!.series.map((s) => s.unit)).toEqual(['bps', undefined]);
+    const unitOf = (i: number) =>
+      res.data[i].fields.find((f: { name: string }) => f.name === 'value').config.unit;
+    // The second has no unit from the scorer: its metric name says bytes/s.
+    expect([unitOf(0), unitOf(1)]).toEqual(['bps', 'Bps']);
+  });
+
   it('rescoring falls back to the datasource defaults for detector and sensitivity', async () => {
     let posted: ScoreRequest | undefined;
     const { ds } = makeDataSource(
@@ -343,6 +360,21 @@ describe('query() in PromQL mode', () => {
     expect(bodies[1]).toMatchObject({ step: 1000, detector: 'auto', sensitivity: 50 });
   });
 
+  it("sends the query's unit, and none when it is empty", async () => {
+    const bodies: Array<Record<string, unknown>> = [];
+    const { ds } = makeDataSource({
+      'POST /api/v1/query': (req) => {
+        bodies.push(req.data);
+        return { data: { series: [series({ link: 'x' }, { unit: req.data.unit ?? null })], query: info } };
+      },
+    });
+    const res = await ds.query(request([{ refId: 'P', mode: 'promql', expr: 'up', unit: ' bps ' }]));
+    expect(bodies[0].unit).toBe('bps');
+    expect(res.data[0].fields.find((f: { name: string }) => f.name === 'value').config.unit).toBe('bps');
+    await ds.query(request([{ refId: 'P', mode: 'promql', expr: 'up', unit: '' }]));
+    expect(bodies[1]).not.toHaveProperty('unit');
+  });
+
   it("reports the scorer's answer when it has no Prometheus", async () => {
     const message =
       'no Prometheus is configured on this scorer: set TRAFFICLENS_PROMETHEUS_URL (or --prometheus-url) to score PromQL queries';
@@ -421,6 +453,22 @@ describe('scoreSeries()', () => {
     expect(frames[0].meta?.executedQueryString).toBe(
       'POST /api/v1/score {"detector":"robust","sensitivity":70} (2 series, 8 points)',
     );
+  });
+
+  it("sends each series' unit and gives the frames the unit the scorer echoes", async () => {
+    let posted: ScoreRequest | undefined;
+    const { ds } = makeDataSource({
+      'POST /api/v1/score': (req) => {
+        posted = req.data;
+        return { data: { series: posted!.series.map((s) => series({}, { unit: s.unit ?? null })) } };
+      },
+    });
+    const frames = await ds.scoreSeries([{ ...plain('in'), unit: 'pps' }, plain('out')]);
+    expect(posted!.series.map((s) => s.unit)).toEqual(['pps', undefined]);
+    expect(frames.map((f) => f.fields.find((x) => x.name === 'value')?.config.unit)).toEqual([
+      'pps',
+      undefined,
+    ]);
   });
 
   it('uses the datasource defaults, names unnamed series from their labels and keeps names unique', async () => {

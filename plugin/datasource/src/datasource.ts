@@ -190,8 +190,14 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
 
     if (params && series.length > 0) {
       // A batch over the whole range: the detector may use all of it (unlike the job, which is causal).
+      // The job's unit goes along, so the rescored series keep it (the scorer echoes it).
       const body: ScoreRequest = {
-        series: series.map((s) => ({ labels: s.labels, timestamps: s.timestamps, values: s.values })),
+        series: series.map((s) => ({
+          labels: s.labels,
+          timestamps: s.timestamps,
+          values: s.values,
+          ...(s.unit ? { unit: s.unit } : {}),
+        })),
         ...params,
       };
       series = (await this.client.score(body, `${requestId}-score`)).series;
@@ -218,6 +224,7 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
       // The scorer needs at least 1 s; Grafana's interval can be finer for short ranges.
       step: query.step || Math.max(1000, Math.round(intervalMs / 1000) * 1000),
       ...this.scoringParams(query),
+      ...(query.unit?.trim() ? { unit: query.unit.trim() } : {}),
     };
     const response = await this.client.promql(body, requestId);
     const info = response.query;
@@ -248,7 +255,12 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
       sensitivity: options.sensitivity,
     });
     const body: ScoreRequest = {
-      series: series.map((s) => ({ labels: s.labels ?? {}, timestamps: s.timestamps, values: s.values })),
+      series: series.map((s) => ({
+        labels: s.labels ?? {},
+        timestamps: s.timestamps,
+        values: s.values,
+        ...(s.unit ? { unit: s.unit } : {}),
+      })),
       ...params,
     };
     const response = await this.client.score(body, options.requestId, options.signal);

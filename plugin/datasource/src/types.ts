@@ -27,6 +27,11 @@ export interface TrafficLensQuery extends DataQuery {
   /** PromQL evaluation step, e.g. `1m` (mode `promql`); empty: Grafana's interval for the panel */
   step?: string;
   /**
+   * Grafana unit id of the expression's values, e.g. `bps` (mode `promql`); sent to the scorer, which
+   * checks it and returns it with every series. Empty: inferred from the metric name.
+   */
+  unit?: string;
+  /**
    * Job mode: false shows the scores the job computed live (causal, with the job's detector and
    * sensitivity); true scores the job's values again with `detector` and `sensitivity` (batch).
    */
@@ -57,6 +62,11 @@ export interface SeriesToScore {
   /** epoch ms, paired with values; unsorted or duplicate times are cleaned by the scorer */
   timestamps: number[];
   values: Array<number | null>;
+  /**
+   * Grafana unit id of the values (e.g. the source field's `config.unit`); the scorer echoes it and the
+   * frames carry it. Must be one the scorer accepts (docs/service.md#units), else the request is a 400.
+   */
+  unit?: string;
 }
 
 export interface ScoreSeriesOptions {

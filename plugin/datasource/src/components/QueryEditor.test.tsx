@@ -67,6 +67,9 @@ describe('QueryEditor', () => {
     await userEvent.type(screen.getByLabelText('Step'), '1m');
     expect(onRunQuery).toHaveBeenCalledTimes(1); // on leaving the expression
     expect(last().step).toBe('1m');
+    await userEvent.type(screen.getByLabelText('Unit'), 'bps');
+    expect(onRunQuery).toHaveBeenCalledTimes(2); // on leaving the step
+    expect(last().unit).toBe('bps');
   });
 
   it('takes label matchers as typed, runs on blur and explains a bad one', async () => {

@@ -209,6 +209,23 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               onBlur={() => onRunQuery()}
             />
           </InlineField>
+          <InlineField
+            label="Unit"
+            labelWidth={8}
+            htmlFor="query-editor-unit"
+            tooltip="Grafana unit id of the expression's values, e.g. Bps (bytes/s), bps (bits/s), reqps, s, percentunit; the scorer checks it. Empty: from the metric name."
+          >
+            <Input
+              id="query-editor-unit"
+              width={12}
+              value={q.unit ?? ''}
+              placeholder="auto"
+              onChange={(e: ChangeEvent<HTMLInputElement>) =>
+                change({ unit: e.target.value || undefined }, false)
+              }
+              onBlur={() => onRunQuery()}
+            />
+          </InlineField>
         </InlineFieldRow>
       )}
 
