@@ -38,8 +38,15 @@ export function explain(e: ExplainInput): Explanation {
   if (kind === 'dip' && e.direction === 'up') kind = 'spike';
   let total = 0;
   for (let i = 0; i < e.componentScores.length; i++) total += e.componentScores[i];
-  const features = e.components
-    .map((c, i) => ({ name: c.feature, contribution: total > 0 ? e.componentScores[i] / total : 0 }))
+  // Components measuring the same feature over different windows (auto's 100- and 300-point rolling
+  // medians, its two level-shift scales) count as one driver: an operator reads features, not windows.
+  const byFeature = new Map<string, number>();
+  e.components.forEach((c, i) => {
+    const share = total > 0 ? e.componentScores[i] / total : 0;
+    byFeature.set(c.feature, (byFeature.get(c.feature) ?? 0) + share);
+  });
+  const features = [...byFeature]
+    .map(([name, contribution]) => ({ name, contribution }))
     .filter((f) => f.contribution > 0)
     .sort((a, b) => b.contribution - a.contribution)
     .slice(0, 3)
