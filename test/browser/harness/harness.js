@@ -1,10 +1,11 @@
-/* global window, document -- runs in the page */
+/* global window, document, requestAnimationFrame -- runs in the page */
 /**
  * A page that hosts built Grafana plugins the way Grafana does, without Grafana: `dist/module.js` is
  * loaded through the demo page's AMD `define` shim that hands it Grafana's shared modules
  * (plugin/demo: the same externals bundle and loader as the demo page and the panel test), requests go
  * through `getBackendSrv()` to the test server's emulation of Grafana's data proxy, and components render
- * inside Grafana's theme and global styles. Tests drive it with `window.harness` from Playwright.
+ * inside Grafana's theme and global styles, and `getDataSourceSrv()` hands out the datasources a test
+ * registers (instances of the built plugins' classes). Tests drive it with `window.harness` from Playwright.
  */
 import React from 'react';
 import { createRoot } from 'react-dom/client';
@@ -13,6 +14,9 @@ import * as ui from '@grafana/ui';
 import * as runtime from '@grafana/runtime';
 import { Observable } from 'rxjs';
 import { loadPlugin } from '../../../plugin/demo/src/amd.js';
+import { Panel } from '../../../plugin/demo/src/panel.js';
+// The panel's defaults, as its options builder declares them (Grafana's option editors apply them).
+import { DEFAULT_OPTIONS } from '../../../plugin/panel/src/types';
 import { createBackendSrv, createTemplateSrv } from '../../contract/support/backendSrv.js';
 
 // The shared modules come from the demo's externals bundle (plugin/demo/build.mjs maps these imports
@@ -21,6 +25,41 @@ const h = React.createElement;
 
 runtime.setBackendSrv(createBackendSrv({ Observable }));
 runtime.setTemplateSrv(createTemplateSrv());
+
+/** A datasource whose plugin is not loaded here (e.g. Prometheus): what DataSourceApi gives any instance. */
+class PluginlessDataSource extends data.DataSourceApi {
+  query() {
+    throw new Error(`${this.type} is not loaded in the harness`);
+  }
+  testDatasource() {
+    return Promise.resolve({ status: 'success', message: '' });
+  }
+}
+
+/** uid → { settings, instance }: the datasources registered with `harness.datasources()`. */
+const datasources = new Map();
+const findDatasource = (ref) => {
+  const key = typeof ref === 'string' ? ref : ref?.uid;
+  return datasources.get(key) ?? [...datasources.values()].find((d) => d.settings.name === key);
+};
+
+// Grafana's DataSourceSrv as plugins see it: get() resolves an instance by uid, ref or name, once per
+// datasource, and rejects for an unknown one.
+runtime.setDataSourceSrv({
+  async get(ref) {
+    const entry = findDatasource(ref);
+    if (!entry) throw new Error(`Datasource ${typeof ref === 'string' ? ref : ref?.uid} was not found`);
+    // Grafana's core plugins (meta.module `core:plugin/<type>`, e.g. Prometheus) are not served here.
+    entry.instance ??= entry.settings.meta?.module?.startsWith('core:')
+      ? Promise.resolve(new PluginlessDataSource(entry.settings))
+      : loadPlugin(entry.settings.type).then(({ plugin }) => new plugin.DataSourceClass(entry.settings));
+    return entry.instance;
+  },
+  getList: () => [...datasources.values()].map((d) => d.settings),
+  getInstanceSettings: (ref) => findDatasource(ref)?.settings,
+  reload() {},
+  registerRuntimeDataSource() {},
+});
 
 function themed(mode, child) {
   const theme = data.createTheme({ colors: { mode } });
@@ -92,6 +131,49 @@ function regionsHook(builder, regions, theme) {
 window.harness = {
   /** mounted editors' changes, by block id */
   changes: {},
+
+  /**
+   * Registers datasources with the DataSourceSrv, as instance settings (what Grafana's boot data lists).
+   * A plugin served under /public/plugins/ gives its DataSource class; a core plugin of Grafana's
+   * (`meta.module: 'core:plugin/prometheus'`) a bare DataSourceApi.
+   */
+  datasources(list) {
+    for (const settings of list) datasources.set(settings.uid, { settings });
+  },
+
+  /**
+   * Renders a panel plugin with the props Grafana's PanelChrome gives it, on frames given as
+   * `{ name?, refId?, fields: [{ name, type, values, labels?, config? }] }`; resolves two animation
+   * frames after React committed (the panel's canvases draw in effects).
+   */
+  async panel({
+    id = 'panel',
+    pluginId,
+    frames,
+    options,
+    from,
+    to,
+    mode = 'dark',
+    width = 1200,
+    height = 600,
+  }) {
+    const { plugin } = await loadPlugin(pluginId);
+    mount(
+      id,
+      mode,
+      h(Panel, {
+        plugin,
+        frames: frames.map((f) => data.createDataFrame(f)),
+        from,
+        to,
+        width: width - 32,
+        height,
+        options: { ...DEFAULT_OPTIONS, ...options },
+      }),
+      width,
+    );
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  },
 
   async configEditor({ id = 'config-editor', pluginId, settings, mode = 'dark', width = 800 }) {
     const { plugin } = await loadPlugin(pluginId);
