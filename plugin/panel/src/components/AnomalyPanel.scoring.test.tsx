@@ -183,7 +183,8 @@ describe('scoring plain series with a TrafficLens datasource', () => {
     expect(screen.getByTestId('trafficlens-notice-scoring')).toBeInTheDocument();
     await act(async () => second.resolve(scoredFrames(ds.scoreSeries.mock.calls[1][0])));
     expect(screen.queryByTestId('trafficlens-notice-scoring')).toBeNull();
-    expect(screen.getAllByTestId('trafficlens-tile')[0]).toHaveTextContent('1000');
+    // 1000 without a unit is shown in Grafana's short unit (the stale answer's last value was 29).
+    expect(screen.getAllByTestId('trafficlens-tile')[0]).toHaveTextContent('1 K');
   });
 
   it('cancels the request when the panel goes away', async () => {

@@ -2,13 +2,18 @@ import { formattedValueToString, getDisplayProcessor, type GrafanaTheme2 } from 
 import type { TimeZone } from '@grafana/schema';
 import type { PanelSeries } from '../frames/parse';
 
-/** The value field's own unit and decimals, as Grafana would show it. */
+/**
+ * The value field's own unit and decimals, as Grafana would show it. A field without a unit (plain series
+ * from another datasource often have none) is shown in Grafana's `short` unit: raw traffic counts such as
+ * 1234567890 would not fit the axis or a NOC tile, "1.23 Bil" does.
+ */
 export function valueFormatter(
   s: PanelSeries,
   theme: GrafanaTheme2,
   timeZone?: TimeZone,
 ): (v: number | null) => string {
-  const display = s.field.display ?? getDisplayProcessor({ field: s.field, theme, timeZone });
+  const field = s.field.config?.unit ? s.field : { ...s.field, config: { ...s.field.config, unit: 'short' } };
+  const display = (field === s.field && s.field.display) || getDisplayProcessor({ field, theme, timeZone });
   return (v) => (v === null || v === undefined ? '–' : formattedValueToString(display(v)));
 }
 
