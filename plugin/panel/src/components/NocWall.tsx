@@ -112,7 +112,7 @@ function Tile({ tile, width, height, now }: { tile: WallTile; width: number; hei
     el.width = Math.round(sparkWidth * ratio);
     el.height = Math.round(sparkHeight * ratio);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    drawSparkline(ctx, s, sparkWidth, sparkHeight, ink, colorManipulator.alpha(ink, 0.22));
+    drawSparkline(ctx, s, sparkWidth, sparkHeight, ink, colorManipulator.alpha(ink, 0.22), ratio);
   }, [s, sparkWidth, sparkHeight, ink, theme]);
 
   const label =

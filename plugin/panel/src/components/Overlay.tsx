@@ -133,7 +133,7 @@ function SeriesRow({
     el.width = Math.round(width * ratio);
     el.height = Math.round(height * ratio);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    drawRow(ctx, theme, s, layout);
+    drawRow(ctx, theme, s, layout, ratio);
   }, [s, layout, theme, width, height]);
 
   const geometry = useMemo(() => rowGeometry(s, layout), [s, layout]);
