@@ -28,8 +28,9 @@ const pkg = JSON.parse(readFileSync(join(plugin, 'package.json'), 'utf8'));
 const pluginJson = JSON.parse(readFileSync(join(plugin, 'src', 'plugin.json'), 'utf8'));
 const lowerBound = /^>=\s*(\d+\.\d+\.\d+)/.exec(pluginJson.dependencies.grafanaDependency)?.[1];
 const versions = process.argv.slice(2).length ? process.argv.slice(2) : [lowerBound];
-if (!versions[0])
+if (!versions[0]) {
   throw new Error(`no version to check: grafanaDependency is ${pluginJson.dependencies.grafanaDependency}`);
+}
 
 const work = mkdtempSync(join(tmpdir(), 'trafficlens-levitate-'));
 let failed = false;
@@ -52,7 +53,9 @@ try {
       ['--yes', LEVITATE, 'is-compatible', '--path', join(work, 'src', 'module.ts'), '--target', target],
       { cwd: work, stdio: 'inherit' },
     );
-    if (run.status !== 0) failed = true;
+    if (run.status !== 0) {
+      failed = true;
+    }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

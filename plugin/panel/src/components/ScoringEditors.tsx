@@ -33,12 +33,16 @@ export function DetectorEditor({
   context,
 }: StandardEditorProps<string | undefined, unknown, PanelOptions>) {
   const uid = context.options?.scoreWith?.uid;
-  const [state, setState] = useState<{ options: Array<ComboboxOption<string>>; error?: string }>({
-    options: [],
-  });
+  // The list is kept with the uid it was fetched for, so another (or no) datasource shows an empty list
+  // until its own arrives, without resetting state inside the effect.
+  const [fetched, setFetched] = useState<{
+    uid: string;
+    options: Array<ComboboxOption<string>>;
+    error?: string;
+  }>();
+  const state = uid && fetched?.uid === uid ? fetched : { options: [], error: undefined };
   useEffect(() => {
     if (!uid) {
-      setState({ options: [] });
       return;
     }
     let live = true;
@@ -51,7 +55,8 @@ export function DetectorEditor({
     })().then(
       (detectors) =>
         live &&
-        setState({
+        setFetched({
+          uid,
           options: detectors.map((d) => ({
             value: d.name,
             label: d.default ? `${d.name} (default)` : d.name,
@@ -59,7 +64,7 @@ export function DetectorEditor({
           })),
         }),
       (err: unknown) =>
-        live && setState({ options: [], error: err instanceof Error ? err.message : String(err) }),
+        live && setFetched({ uid, options: [], error: err instanceof Error ? err.message : String(err) }),
     );
     return () => {
       live = false;

@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { DataSourceRef } from '@grafana/schema';
 import { parseFrames, type PanelSeries } from '../frames/parse';
 import type { PanelOptions } from '../types';
-import { mergeScored, planBatch, type BatchLimits, DEFAULT_LIMITS } from './batch';
+import { mergeScored, planBatch, type BatchLimits, DEFAULT_LIMITS, type ScoreBatch } from './batch';
 import { describeScoringError, getScorer, isAbort, ScoringProblem } from './scorer';
 
 export type ScoringStatus =
@@ -69,23 +70,21 @@ export function useScoredSeries(
       : null;
 
   const [answer, setAnswer] = useState<{ key: string; answer?: Answer; problem?: ScoringProblem }>();
-  // The effect runs per key; the batch and params it sends are the ones that made the key.
-  const request = useRef({ ref, batch, detector, sensitivity });
-  request.current = { ref, batch, detector, sensitivity };
+  // The request of the current key, replaced only when the key changes (set while rendering, as React
+  // recommends for state that follows props): a re-render with equal input — new arrays of the same
+  // data — neither restarts nor cancels it.
+  const [request, setRequest] = useState<Request | null>(null);
+  if ((request?.key ?? null) !== key) {
+    setRequest(key && ref && batch ? { key, ref, batch, detector, sensitivity } : null);
+  }
+  const cached = key ? cache.get(key) : undefined;
+  const settled = useMemo(() => (cached && key ? { key, answer: cached } : answer), [cached, key, answer]);
 
   useEffect(() => {
-    if (!key) {
+    if (!request || cache.has(request.key)) {
       return;
     }
-    const cached = cache.get(key);
-    if (cached) {
-      setAnswer({ key, answer: cached });
-      return;
-    }
-    const { ref, batch, detector, sensitivity } = request.current;
-    if (!ref || !batch) {
-      return;
-    }
+    const { key, ref, batch, detector, sensitivity } = request;
     const controller = new AbortController();
     let scorerName = `“${ref.uid}”`;
     (async () => {
@@ -121,34 +120,56 @@ export function useScoredSeries(
       }
     })();
     return () => controller.abort();
-  }, [key]);
+  }, [request]);
 
   // Memoised so the drawings (keyed on the series array) redraw only when something changed.
-  const lastShown = useRef<PanelSeries[] | null>(null);
-  return useMemo((): ScoredSeries => {
+  const settledResult = useMemo((): ScoredSeries | null => {
     const skipped = batch?.skipped ?? 0;
     if (!key || !batch) {
-      lastShown.current = null;
       return { series, status: { kind: 'off' }, skipped, limits };
     }
-    if (answer?.key === key && answer.problem) {
-      return { series, status: { kind: 'error', problem: answer.problem }, skipped, limits };
+    if (settled?.key === key && settled.problem) {
+      return { series, status: { kind: 'error', problem: settled.problem }, skipped, limits };
     }
-    if (answer?.key === key && answer.answer) {
-      const merged = mergeScored(series, batch, answer.answer.scored);
-      lastShown.current = merged;
+    if (settled?.key === key && settled.answer) {
       return {
-        series: merged,
-        status: { kind: 'done', scorer: answer.answer.scorer, count: batch.indexes.length },
+        series: mergeScored(series, batch, settled.answer.scored),
+        status: { kind: 'done', scorer: settled.answer.scorer, count: batch.indexes.length },
         skipped,
         limits,
       };
     }
-    return {
-      series: lastShown.current ?? series,
-      status: { kind: 'scoring', count: batch.indexes.length },
-      skipped,
+    return null;
+  }, [series, batch, key, settled, limits]);
+
+  // The last scored series shown, kept on screen while the next answer is on its way (updated while
+  // rendering, as state that follows props).
+  const [shown, setShown] = useState<PanelSeries[] | null>(null);
+  const nowShown =
+    settledResult?.status.kind === 'done'
+      ? settledResult.series
+      : settledResult?.status.kind === 'off'
+        ? null
+        : shown;
+  if (nowShown !== shown) {
+    setShown(nowShown);
+  }
+  const scoring = useMemo(
+    (): ScoredSeries => ({
+      series: shown ?? series,
+      status: { kind: 'scoring', count: batch?.indexes.length ?? 0 },
+      skipped: batch?.skipped ?? 0,
       limits,
-    };
-  }, [series, batch, key, answer, limits]);
+    }),
+    [shown, series, batch, limits],
+  );
+  return settledResult ?? scoring;
+}
+
+interface Request {
+  key: string;
+  ref: DataSourceRef;
+  batch: ScoreBatch;
+  detector?: string;
+  sensitivity?: number;
 }
