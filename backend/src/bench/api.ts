@@ -60,7 +60,8 @@ export function dashboardRequest(series: number, points: number, stepMs = 60_000
   };
 }
 
-function post(agent: Agent, url: URL, body: Buffer): Promise<{ status: number; body: string }> {
+/** One JSON POST over a keep-alive agent, the body read whole (the benches time the full exchange). */
+export function post(agent: Agent, url: URL, body: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
@@ -84,7 +85,7 @@ function post(agent: Agent, url: URL, body: Buffer): Promise<{ status: number; b
 }
 
 /** Logs at the service's default level into a sink: the per-request log line is part of the cost. */
-function discardingLogger() {
+export function discardingLogger() {
   return createLogger('info', new Writable({ write: (_chunk, _enc, done) => done() }));
 }
 

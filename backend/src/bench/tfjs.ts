@@ -13,11 +13,10 @@
  * Inputs: the bench's seeded synthetic 1-minute traffic (inputs.ts), so every run trains and scores
  * exactly the same points.
  */
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -25,14 +24,13 @@ import type { NeuralDetector } from '../contract/models.js';
 import { createApp } from '../api/app.js';
 import { createScoringExecutor } from '../api/executor.js';
 import { Lifecycle } from '../api/lifecycle.js';
-import { createLogger } from '../api/logging.js';
 import { listen } from '../api/server.js';
 import { loadConfig } from '../config/index.js';
 import { scoreSeries } from '../engine/index.js';
 import { openModels } from '../models/index.js';
 import { loadTf, tfjsBackend, useBackend, TFJS_BACKENDS, type TfjsBackend } from '../models/runtime.js';
 import { trainModel } from '../models/train.js';
-import { dashboardRequest } from './api.js';
+import { dashboardRequest, discardingLogger, post } from './api.js';
 import { syntheticTraffic } from './inputs.js';
 import { median, nowMs, percentile } from './stats.js';
 
@@ -205,29 +203,6 @@ export async function measureTfjs(opts: TfBenchOptions): Promise<TfBenchResult> 
   return { defaultBackend, backends, scoring, api };
 }
 
-function post(agent: Agent, url: URL, body: Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': body.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function measureApiDuringTraining(
   o: NonNullable<TfBenchOptions['api']>,
   onStep?: (label: string) => void,
@@ -235,7 +210,7 @@ async function measureApiDuringTraining(
   const env: Record<string, string> = {};
   if (o.workerThreads !== undefined) env.TRAFFICLENS_WORKER_THREADS = String(o.workerThreads);
   const config = loadConfig({ env });
-  const logger = createLogger('info', new Writable({ write: (_c, _e, done) => done() }));
+  const logger = discardingLogger();
   const executor = createScoringExecutor(config.scoring, logger);
   const dir = await mkdtemp(join(tmpdir(), 'tl-bench-models-'));
   const agent = new Agent({ keepAlive: true, maxSockets: 2 });
