@@ -21,21 +21,11 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { DEMO_DIST, buildPageScripts } from '../../plugin/demo/build.mjs';
+import { chromiumMissing, launchChromium } from '../browser/support/chromium.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PANEL_DIST = join(REPO, 'plugin/panel/dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * 10,000 points is a week of 1-minute data, about what a Grafana panel asks for over a wide range; a
@@ -102,10 +92,9 @@ function checkPrerequisites() {
     if (!existsSync(file))
       throw new BenchError(`${file} is missing: run \`${command}\` (or \`npm run build\`) first`);
   }
-  if (!existsSync(CHROMIUM)) {
-    throw new BenchError(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
+  const missing = chromiumMissing();
+  if (missing) {
+    throw new BenchError(missing);
   }
 }
 
@@ -174,7 +163,7 @@ async function run({ runs, tiny }) {
     progress('render bench: bundling the page…');
     await buildPageScripts({ bench: fileURLToPath(new URL('./page.js', import.meta.url)) }, scriptDir);
     server = await serve(scriptDir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1 });
     const errors = [];
     page.on('pageerror', (err) => errors.push(String(err)));

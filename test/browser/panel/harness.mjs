@@ -6,17 +6,16 @@
  * builds its frames with the datasource's own code. `?kiosk` shows the panel alone, full page;
  * `window.trafficlensDemo.show(spec)` draws exact inputs in it.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const PANEL_DIST = join(REPO, 'plugin/panel/dist');
 export const DEMO_DIST = join(REPO, 'plugin/demo/dist');
 export const ARTIFACTS = join(REPO, 'test/artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The built files the page needs, each with the command that builds it. */
 export function assertBuilt() {
@@ -28,27 +27,7 @@ export function assertBuilt() {
   }
 }
 
-export async function launch() {
-  try {
-    statSync(CHROMIUM);
-  } catch {
-    throw new Error(
-      `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it), or set CHROMIUM_PATH`,
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+export const launch = launchChromium;
 
 /**
  * `node backend/dist/main.js` on a free loopback port with the embedded simulator (what `npm start`

@@ -10,23 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_DIST, buildPageScripts } from '../../../plugin/demo/build.mjs';
-import { chromium } from 'playwright-core';
+import { chromiumMissing, launchChromium } from './chromium.js';
 import { startFakeGrafana } from '../../contract/support/fakeGrafana.js';
 import { REPO } from '../../contract/support/scorer.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HARNESS = fileURLToPath(new URL('../harness/', import.meta.url));
-
-/** Flags that work for a root user in a container (see ../shared/notes/grafana-plugins.md). */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The harness page script, bundled against the demo's externals bundle (built by `npm run build`). */
 export async function buildHarness(outDir) {
@@ -37,10 +25,9 @@ export async function buildHarness(outDir) {
  * @param {{ plugins: Record<string, string> }} options plugin id → dist folder
  */
 export async function openHarness({ plugins }) {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
+  const missing = chromiumMissing();
+  if (missing) {
+    throw new Error(missing);
   }
   if (!existsSync(join(DEMO_DIST, 'externals.js'))) {
     throw new Error(
@@ -53,7 +40,7 @@ export async function openHarness({ plugins }) {
     mounts: { '/harness/dist/': outDir, '/harness/externals/': DEMO_DIST, '/harness/': HARNESS },
     plugins,
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
