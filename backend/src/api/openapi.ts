@@ -13,6 +13,7 @@ import {
   SeriesInput,
   SeriesScore,
 } from '../contract/score.js';
+import { componentSchemas, schemaRef } from '../contract/openapi.js';
 import { QueryInfo, QueryRequest, QueryResponse } from '../contract/query.js';
 import type { RouteSpec } from './routes/route.js';
 import {
@@ -32,8 +33,6 @@ export interface OpenApiExtension {
   /** Component schemas those path items reference as #/components/schemas/<name>. */
   schemas?: Record<string, unknown>;
 }
-
-const ref = (id: string) => `#/components/schemas/${id}`;
 
 /** Documented as accepted (io: input): extra fields in a series are allowed and ignored. */
 const REQUEST_SCHEMAS: [z.ZodType, string][] = [
@@ -60,29 +59,12 @@ const RESPONSE_SCHEMAS: [z.ZodType, string][] = [
   [DetectorInfo, 'DetectorInfo'],
 ];
 
-function componentSchemas(): Record<string, unknown> {
-  const schemas: Record<string, unknown> = {};
-  for (const [list, io] of [
-    [REQUEST_SCHEMAS, 'input'],
-    [RESPONSE_SCHEMAS, 'output'],
-  ] as const) {
-    const registry = z.registry<{ id: string }>();
-    for (const [schema, id] of list) registry.add(schema, { id });
-    for (const [id, schema] of Object.entries(z.toJSONSchema(registry, { io, uri: ref }).schemas)) {
-      // $id/$schema are noise inside an OpenAPI document (and a fragment-only $id is invalid).
-      const { $id: _id, $schema: _dialect, ...rest } = schema as Record<string, unknown>;
-      schemas[id] = rest;
-    }
-  }
-  return schemas;
-}
-
 const COMPONENT_IDS = new Map<z.ZodType, string>([...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS]);
 
 function refTo(schema: z.ZodType, where: string): { $ref: string } {
   const id = COMPONENT_IDS.get(schema);
   if (!id) throw new Error(`${where}: schema is not registered as an OpenAPI component (see openapi.ts)`);
-  return { $ref: ref(id) };
+  return schemaRef(id);
 }
 
 function operation(route: RouteSpec): Record<string, unknown> {
@@ -126,7 +108,10 @@ export function buildOpenApiDocument({ routes, version, extensions = [] }: OpenA
     paths[route.path] ??= {};
     paths[route.path][route.method] = operation(route);
   }
-  const schemas = componentSchemas();
+  const schemas = {
+    ...componentSchemas(REQUEST_SCHEMAS, 'input'),
+    ...componentSchemas(RESPONSE_SCHEMAS, 'output'),
+  };
   for (const extension of extensions) {
     for (const [path, item] of Object.entries(extension.paths ?? {})) {
       if (paths[path]) throw new Error(`OpenAPI path ${path} is documented twice`);

@@ -4,6 +4,7 @@
  * score contract's SeriesScore fields, so a panel reads a job's series like a scored series.
  */
 import { z } from 'zod';
+import { componentSchemas, errorResponse as error, jsonResponse as json } from '../contract/openapi.js';
 import { SeriesScore } from '../contract/score.js';
 import { parseMatcher, type LabelMatcher } from '../sources/source.js';
 
@@ -148,8 +149,6 @@ export const JobSeriesQuery = z
     path: ['to'],
   });
 
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-
 const COMPONENTS: [z.ZodType, string][] = [
   [JobsListResponse, 'JobsListResponse'],
   [JobStatus, 'JobStatus'],
@@ -159,27 +158,8 @@ const COMPONENTS: [z.ZodType, string][] = [
 ];
 
 /** Component schemas the jobs paths reference (JSON Schema 2020-12, as OpenAPI 3.1 uses). */
-export const jobsOpenApiSchemas: Record<string, unknown> = (() => {
-  const registry = z.registry<{ id: string }>();
-  for (const [schema, id] of COMPONENTS) registry.add(schema, { id });
-  const out: Record<string, unknown> = {};
-  const generated = z.toJSONSchema(registry, {
-    io: 'output',
-    uri: (id) => `#/components/schemas/${id}`,
-  }).schemas;
-  for (const [id, schema] of Object.entries(generated)) {
-    const { $id: _id, $schema: _dialect, ...rest } = schema as Record<string, unknown>;
-    out[id] = rest;
-  }
-  return out;
-})();
+export const jobsOpenApiSchemas = componentSchemas(COMPONENTS, 'output');
 
-const json = (id: string, description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref(id) } },
-});
-/** ErrorResponse is the service-wide error shape, defined with the rest of the API. */
-const error = (description: string) => json('ErrorResponse', description);
 const nameParam = {
   name: 'name',
   in: 'path',

@@ -3,7 +3,6 @@
  * delete. Errors go to the service's central error handler, in its error shape.
  */
 import { Router } from 'express';
-import { z } from 'zod';
 import {
   ModelMetadata,
   ModelStatus,
@@ -15,6 +14,12 @@ import {
   type TrainSpec,
 } from '../contract/models.js';
 import { ApiError, parseOrThrow } from '../api/errors.js';
+import {
+  componentSchemas,
+  errorResponse as error,
+  jsonResponse as json,
+  schemaRef,
+} from '../contract/openapi.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 import { ModelError, type ModelRegistry } from './registry.js';
 import { fetchTrainingSeries } from './source.js';
@@ -182,25 +187,7 @@ export function createModelsRouter(registry: ModelRegistry, deps: ModelsRouteDep
 }
 
 // OpenAPI: the same schemas, as an extension the service's document merges (like the jobs API).
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
-function schemasOf(list: [z.ZodType, string][], io: 'input' | 'output'): Record<string, unknown> {
-  const registry = z.registry<{ id: string }>();
-  for (const [schema, id] of list) registry.add(schema, { id });
-  const out: Record<string, unknown> = {};
-  const generated = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` }).schemas;
-  for (const [id, schema] of Object.entries(generated)) {
-    const { $id: _id, $schema: _dialect, ...rest } = schema as Record<string, unknown>;
-    out[id] = rest;
-  }
-  return out;
-}
-
-const json = (id: string, description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref(id) } },
-});
-const error = (description: string) => json('ErrorResponse', description);
 const idParam = {
   name: 'id',
   in: 'path',
@@ -212,8 +199,8 @@ const common = { tags: ['models'], security: [{ bearerAuth: [] }] };
 
 export const modelsOpenApi = {
   schemas: {
-    ...schemasOf([[TrainModelRequest, 'TrainModelRequest']], 'input'),
-    ...schemasOf(
+    ...componentSchemas([[TrainModelRequest, 'TrainModelRequest']], 'input'),
+    ...componentSchemas(
       [
         [TrainModelResponse, 'TrainModelResponse'],
         [ModelsListResponse, 'ModelsListResponse'],
@@ -238,7 +225,7 @@ export const modelsOpenApi = {
           'it: POST /api/v1/score with "model": id.',
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: ref('TrainModelRequest') } },
+          content: { 'application/json': { schema: schemaRef('TrainModelRequest') } },
         },
         responses: {
           202: json('TrainModelResponse', 'training started'),
