@@ -14,7 +14,20 @@ import { after, before, describe, it } from 'node:test';
 import { getJson, request } from '../contract/support/http.js';
 import { REPO, startScorer } from '../contract/support/scorer.js';
 import { ARTIFACTS, openHarness } from './support/harness.js';
-import { blend, decodePng, near, themeColors } from './panel/harness.mjs';
+import {
+  AXIS_WIDTH,
+  RIGHT_PAD,
+  SCORE_BLOCK,
+  STATUS_COLOR,
+  TIME_AXIS,
+  TITLE_HEIGHT,
+  blend,
+  decodePng,
+  labelOf,
+  near,
+  severityOf,
+  themeColors,
+} from './panel/harness.mjs';
 
 const PANEL_ID = 'trafficlens-anomaly-panel';
 const DATASOURCE_ID = 'trafficlens-anomaly-datasource';
@@ -22,15 +35,6 @@ const PANEL_DIST = join(REPO, 'plugin', 'panel', 'dist');
 const DATASOURCE_DIST = join(REPO, 'plugin', 'datasource', 'dist');
 // The datasource's defaults, which the panel's empty Detector and Sensitivity options fall back to.
 const DEFAULTS = { detector: 'auto', sensitivity: 50 };
-const STATUS_COLOR = { warning: 'light-yellow', minor: 'yellow', major: 'orange', critical: 'red' };
-const severityOf = (s) => (s > 1 ? Math.min(100, Math.round(100 * (1 - 1 / s) * 10) / 10) : 0);
-const labelOf = (sev) => (sev >= 75 ? 'critical' : sev >= 50 ? 'major' : sev >= 25 ? 'minor' : 'warning');
-// Layout constants of plugin/panel/src/draw/overlay.ts (the score strip is SCORE_HEIGHT + 4).
-const AXIS_WIDTH = 64;
-const RIGHT_PAD = 8;
-const TITLE_HEIGHT = 18;
-const SCORE_BLOCK = 38;
-const TIME_AXIS = 18;
 const WIDTH = 1280;
 const HEIGHT = 820;
 
@@ -188,7 +192,10 @@ describe('the built panel scoring plain frames through the built TrafficLens dat
     const shot = await decodePng(page, png);
     const colors = await themeColors(page, 'dark', ['green', ...Object.values(STATUS_COLOR)]);
     const bandColor = blend(colors.green, colors.background, 0.25);
-    const markerColors = Object.values(STATUS_COLOR).map((n) => colors[n]);
+    // Markers come in the severity colours, never in "ok" green (the band's colour).
+    const markerColors = Object.entries(STATUS_COLOR)
+      .filter(([status]) => status !== 'ok')
+      .map(([, n]) => colors[n]);
     const isMarker = (p, tol) => markerColors.some((c) => near(p, c, tol));
 
     for (const [i, row] of rows.entries()) {

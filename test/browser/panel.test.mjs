@@ -13,32 +13,24 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ARTIFACTS,
+  AXIS_WIDTH,
+  RIGHT_PAD,
+  SCORE_BLOCK,
+  STATUS_COLOR,
+  TIME_AXIS,
+  TITLE_HEIGHT,
   assertBuilt,
   blend,
   decodePng,
+  labelOf,
   launch,
   near,
   openDemoPage,
   openPanelPage,
+  severityOf,
   startScorer,
   themeColors,
 } from './panel/harness.mjs';
-
-const STATUS_COLOR = {
-  ok: 'green',
-  warning: 'light-yellow',
-  minor: 'yellow',
-  major: 'orange',
-  critical: 'red',
-};
-const severityOf = (s) => (s > 1 ? Math.min(100, Math.round(100 * (1 - 1 / s) * 10) / 10) : 0);
-const labelOf = (sev) => (sev >= 75 ? 'critical' : sev >= 50 ? 'major' : sev >= 25 ? 'minor' : 'warning');
-// Layout constants of plugin/panel/src/draw/overlay.ts.
-const AXIS_WIDTH = 64;
-const RIGHT_PAD = 8;
-const TITLE_HEIGHT = 18;
-const SCORE_BLOCK = 38;
-const TIME_AXIS = 18;
 
 /** A series as it was at its point `upTo` (exclusive): what the scorer would have answered then. */
 function cut(s, upTo = s.timestamps.length) {

@@ -172,3 +172,22 @@ export const blend = (fg, bg, a) => fg.map((c, i) => Math.round(a * c + (1 - a) 
 export function readJson(path) {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
+
+// What the panel draws, as the browser tests expect it. Severity and its colours follow
+// plugin/panel/src/frames/severity.ts; the layout constants are plugin/panel/src/draw/overlay.ts's
+// (the score strip is SCORE_HEIGHT + 4).
+export const STATUS_COLOR = {
+  ok: 'green',
+  warning: 'light-yellow',
+  minor: 'yellow',
+  major: 'orange',
+  critical: 'red',
+};
+export const severityOf = (s) => (s > 1 ? Math.min(100, Math.round(100 * (1 - 1 / s) * 10) / 10) : 0);
+export const labelOf = (sev) =>
+  sev >= 75 ? 'critical' : sev >= 50 ? 'major' : sev >= 25 ? 'minor' : 'warning';
+export const AXIS_WIDTH = 64;
+export const RIGHT_PAD = 8;
+export const TITLE_HEIGHT = 18;
+export const SCORE_BLOCK = 38;
+export const TIME_AXIS = 18;
