@@ -45,6 +45,8 @@ export class Calibrator {
   private readonly basis: Float64Array;
   /** Per component: |z| at score 1 for the last point. */
   readonly boundary: Float64Array;
+  /** Per component: the range's edge used for the last point. */
+  private readonly edge: Float64Array;
   readonly componentScores: Float64Array;
   constructor(
     components: number,
@@ -60,17 +62,20 @@ export class Calibrator {
     this.range = new Float64Array(components);
     this.basis = new Float64Array(components).fill(Z_FLOOR);
     this.boundary = new Float64Array(components).fill(this.multiplier * Z_FLOOR);
+    this.edge = new Float64Array(components).fill(Z_FLOOR);
+
     this.componentScores = new Float64Array(components);
   }
 
-  /** Score one point's deviations against the range so far, then learn from them. */
-  calibrate(devs: readonly Deviation[], learn = true): Calibrated {
+  /** Score one point's deviations against the ranges so far (componentScores, boundary). */
+  calibrate(devs: readonly Deviation[]): Calibrated {
     let best = 0;
     let driver = -1;
     for (let c = 0; c < devs.length; c++) {
       this.range[c] *= this.decay[c];
       const a = Math.abs(devs[c].z);
       const edge = Math.max(Z_FLOOR, this.range[c]);
+      this.edge[c] = edge;
       const b = (this.multiplier * edge) / this.weight[c];
       this.boundary[c] = b;
       if (Number.isNaN(a)) {
@@ -83,15 +88,26 @@ export class Calibrator {
         best = s;
         driver = c;
       }
-      if (learn) {
-        // Growth is limited relative to the range before the current anomalous run, so a 5-point
-        // burst widens the range (and the band) at most `growth` times, not growth⁵ times.
-        if (s < 1) this.basis[c] = edge;
-        const learnt = Math.min(a, this.opts.growth * this.basis[c]);
-        if (learnt > this.range[c]) this.range[c] = learnt;
-      }
     }
     return { score: best, driver };
+  }
+
+  /**
+   * Learn the deviations just calibrated into the ranges, from every non-missing point: the widening by
+   * an anomalous run is what keeps a noisy or heavy-tailed series from being "always anomalous".
+   * (Keeping incidents out of the ranges, or capping their widening relative to a normal-only range,
+   * was measured: NAB standard fell from 63 to 30–56, see docs/detection.md.)
+   */
+  learn(devs: readonly Deviation[]): void {
+    for (let c = 0; c < devs.length; c++) {
+      const a = Math.abs(devs[c].z);
+      if (Number.isNaN(a)) continue;
+      // Growth is limited relative to the range before the current run of high scores, so a 5-point
+      // run widens the range (and the band) at most `growth` times, not growth⁵ times.
+      if (this.componentScores[c] < 1) this.basis[c] = this.edge[c];
+      const learnt = Math.min(a, this.opts.growth * this.basis[c]);
+      if (learnt > this.range[c]) this.range[c] = learnt;
+    }
   }
 
   /** The learnt ranges; `boundary` and `componentScores` are rewritten by every `calibrate`. */

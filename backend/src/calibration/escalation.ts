@@ -1,11 +1,15 @@
 /**
- * Escalation: a point whose score is higher than every score of the previous `span` points, i.e. an
- * episode opening or getting worse. This is when an operator is notified (not at every anomalous
- * point of an ongoing episode), so it is also what the NAB adapter reports as detections.
+ * Escalation: when an operator is notified, so also what the NAB adapter reports as detections. Outside
+ * an incident, a point whose score is higher than every score of the previous `span` points (an episode
+ * opening); inside an open incident (the episodes' hysteresis: open at score ≥ 1, held while ≥ 0.7,
+ * closed after 3 points below) none, so a sustained incident held for hours is one notification, not one
+ * per noisy new maximum. (Measured on NAB with a split-half check: re-notifying when the score beats the
+ * incident's peak by 1.2×, 1.5× or 2× is worse on both halves than never.)
  * A monotonic deque keeps the running maximum in O(1) amortized per point.
  */
 import { StateError, dec, enc, expectSame } from '../featurize/snapshot.js';
 import type { EscalationState } from './state.js';
+import { DEFAULT_EPISODES } from './episodes.js';
 
 export const DEFAULT_ESCALATION_SPAN = 50;
 
@@ -13,10 +17,25 @@ export class EscalationTracker {
   private readonly idx: number[] = [];
   private readonly val: number[] = [];
   private n = 0;
+  private open = false;
+  private below = 0;
   constructor(private readonly span = DEFAULT_ESCALATION_SPAN) {}
 
-  /** True when `score` exceeds the maximum of the previous `span` scores (0 before any). */
+  /** True when `score` is an escalation (see above). */
   push(score: number): boolean {
+    const escalates = this.pushRecent(score) && !this.open;
+    if (score >= 1) {
+      this.open = true;
+      this.below = 0;
+    } else if (this.open) {
+      if (score >= DEFAULT_EPISODES.holdLevel) this.below = 0;
+      else if (++this.below >= DEFAULT_EPISODES.closeAfter) this.open = false;
+    }
+    return escalates;
+  }
+
+  /** Whether `score` exceeds the maximum of the previous `span` scores (0 before any). */
+  private pushRecent(score: number): boolean {
     const i = this.n++;
     while (this.idx.length && this.idx[0] < i - this.span) {
       this.idx.shift();
@@ -33,7 +52,14 @@ export class EscalationTracker {
   }
 
   snapshot(): EscalationState {
-    return { span: this.span, n: this.n, idx: [...this.idx], val: this.val.map(enc) };
+    return {
+      span: this.span,
+      n: this.n,
+      idx: [...this.idx],
+      val: this.val.map(enc),
+      open: this.open,
+      below: this.below,
+    };
   }
 
   restore(s: EscalationState, path = 'escalation'): void {
@@ -42,6 +68,8 @@ export class EscalationTracker {
       throw new StateError(`${path}.val`, `has ${s.val.length} scores for ${s.idx.length} indices`);
     }
     this.n = s.n;
+    this.open = s.open;
+    this.below = s.below;
     this.idx.length = 0;
     this.val.length = 0;
     for (let k = 0; k < s.idx.length; k++) {

@@ -36,5 +36,12 @@ export const EscalationState = z.object({
   n: Count,
   idx: z.array(Count),
   val: z.array(Num),
+  /** Whether an incident is open, and its points below the hold level so far. */
+  open: z.boolean(),
+  below: Count,
 });
 export type EscalationState = z.infer<typeof EscalationState>;
+
+/** The learning gate: whether an incident is open, since when, and points below the hold level so far. */
+export const GateState = z.object({ open: z.boolean(), start: Num, below: Count });
+export type GateState = z.infer<typeof GateState>;

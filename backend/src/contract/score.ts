@@ -3,6 +3,7 @@
  * requests, give the TypeScript types, and generate the OpenAPI document, so they cannot drift.
  */
 import { z } from 'zod';
+import { parseDuration } from '../jobs/duration.js';
 import { Unit } from './unit.js';
 
 export const DETECTOR_NAMES = [
@@ -58,6 +59,15 @@ export const ScoreOptions = z
       .optional()
       .describe('shortest episode kept (default 1)'),
     direction: z.enum(['both', 'up', 'down']).optional().describe('which deviations count (default both)'),
+    acceptNewLevelAfter: z
+      .string()
+      .refine((v) => v === 'never' || parseDuration(v) !== null, {
+        message: 'expected a duration such as 6h, 1d or 1w, or "never"',
+      })
+      .optional()
+      .describe(
+        'how long a sustained deviation stays anomalous before its level is learnt as normal: a duration (6h, 1d) or "never" (default 1d; a drop toward zero is never learnt)',
+      ),
   })
   .strict();
 export type ScoreOptions = z.infer<typeof ScoreOptions>;

@@ -2,7 +2,7 @@
  * Feature-level components. Each turns one feature of the series into a signed deviation per point.
  * Detectors are made of these; calibration puts every component on the same score scale.
  */
-import type { Component, Deviation } from './detector.js';
+import { learnable, type Component, type Deviation, type LearnMode } from './detector.js';
 import { Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
 import { dec, enc, expectSame } from '../featurize/snapshot.js';
 import { Magnitude, cappedZ, flooredScale } from './scale.js';
@@ -25,11 +25,14 @@ export class RollingMedianComponent implements Component {
   readonly kindUp = 'spike' as const;
   readonly kindDown = 'dip' as const;
   readonly providesBand = true;
+  readonly affine = true;
   private readonly win: SortedWindow;
   private readonly mag = new Magnitude();
   constructor(
     readonly window: number,
     private readonly minPoints = 10,
+    /** Learn nothing inside incidents: the band of a detector whose own evidence says when to flag. */
+    private readonly holdInIncidents = false,
   ) {
     this.win = new SortedWindow(window);
   }
@@ -41,10 +44,16 @@ export class RollingMedianComponent implements Component {
     } else {
       out.z = out.expected = out.scale = NaN;
     }
-    if (!Number.isNaN(x)) {
-      this.win.push(x);
-      this.mag.push(x);
-    }
+  }
+  /**
+   * A rolling median learns every point (unless `holdInIncidents`): it is the fallback that follows a
+   * series whose pattern is not modelled yet (before a period is known), and freezing it inside an
+   * "incident" would lock in false alarms.
+   */
+  learn(x: number, mode: LearnMode): void {
+    if (Number.isNaN(x)) return;
+    if (mode === 'normal' || !this.holdInIncidents) this.win.push(x);
+    this.mag.push(x);
   }
   snapshot(): RollingMedianState {
     return {
@@ -72,6 +81,7 @@ export class EwmaComponent implements Component {
   readonly kindUp = 'spike' as const;
   readonly kindDown = 'dip' as const;
   readonly providesBand = true;
+  readonly affine = true;
   private mean = NaN;
   private variance = NaN;
   private n = 0;
@@ -93,7 +103,10 @@ export class EwmaComponent implements Component {
     } else {
       out.z = out.expected = out.scale = NaN;
     }
+  }
+  learn(x: number, mode: LearnMode): void {
     if (Number.isNaN(x)) return;
+    const sd = Math.sqrt(this.variance);
     this.mag.push(x);
     this.n++;
     if (Number.isNaN(this.mean)) {
@@ -106,7 +119,8 @@ export class EwmaComponent implements Component {
     // During warm-up the variance is still tiny, so do not clip yet.
     const resid = this.n < this.minPoints ? x - this.mean : r;
     this.mean += this.alpha * resid;
-    this.variance = (1 - this.alpha) * (this.variance + this.alpha * resid * resid);
+    // Inside an incident the level follows (winsorized), the spread does not learn.
+    if (mode === 'normal') this.variance = (1 - this.alpha) * (this.variance + this.alpha * resid * resid);
   }
   snapshot(): EwmaState {
     return {
@@ -134,6 +148,7 @@ export class RateOfChangeComponent implements Component {
   readonly kindUp = 'rate_of_change' as const;
   readonly kindDown = 'rate_of_change' as const;
   readonly providesBand = false;
+  readonly affine = true;
   private readonly win: SortedWindow;
   private prev = NaN;
   private readonly mag = new Magnitude();
@@ -153,9 +168,11 @@ export class RateOfChangeComponent implements Component {
     } else {
       out.z = out.expected = out.scale = NaN;
     }
-    if (!Number.isNaN(d)) {
-      this.win.push(d);
-    }
+  }
+  learn(x: number, mode: LearnMode): void {
+    const d = x - this.prev;
+    // The changes of an incident are not the series' normal changes; the previous value always moves on.
+    if (!Number.isNaN(d) && mode === 'normal') this.win.push(d);
     if (!Number.isNaN(x)) {
       this.mag.push(x);
       this.prev = x;
@@ -188,10 +205,14 @@ export class LevelShiftComponent implements Component {
   readonly kindUp = 'level_shift' as const;
   readonly kindDown = 'level_shift' as const;
   readonly providesBand = false;
+  readonly affine = false;
   private readonly recentWin: SortedWindow;
+  /** The last `recent` values as the base will learn them (clamped during incidents), on their way to it. */
   private readonly delay: Ring;
   private readonly base: SortedWindow;
   private readonly mag = new Magnitude();
+  private expected = NaN;
+  private scale = NaN;
   constructor(
     readonly recent: number,
     readonly window: number,
@@ -201,23 +222,25 @@ export class LevelShiftComponent implements Component {
     this.base = new SortedWindow(window);
   }
   step(x: number, out: Deviation): void {
-    if (!Number.isNaN(x)) {
-      this.recentWin.push(x);
-      const leaving = this.delay.push(x);
-      if (!Number.isNaN(leaving)) this.base.push(leaving);
-      this.mag.push(x);
-    }
-    if (
-      this.base.count >= Math.min(this.window, 20) &&
-      this.recentWin.count === this.recent &&
-      !Number.isNaN(x)
-    ) {
-      out.expected = this.base.median();
-      out.scale = this.mag.floor(MAD_TO_SIGMA * this.base.mad());
+    // The recent window is the measurement, so it takes x whatever the learning mode.
+    if (!Number.isNaN(x)) this.recentWin.push(x);
+    if (this.base.count >= Math.min(this.window, 20)) {
+      this.expected = this.base.median();
+      this.scale = this.mag.floor(MAD_TO_SIGMA * this.base.mad());
+    } else this.expected = this.scale = NaN;
+    if (!Number.isNaN(this.expected) && this.recentWin.count === this.recent && !Number.isNaN(x)) {
+      out.expected = this.expected;
+      out.scale = this.scale;
       out.z = cappedZ(this.recentWin.median() - out.expected, out.scale);
     } else {
       out.z = out.expected = out.scale = NaN;
     }
+  }
+  learn(x: number, mode: LearnMode): void {
+    if (Number.isNaN(x)) return;
+    const leaving = this.delay.push(learnable(x, mode, this.expected, this.scale));
+    if (!Number.isNaN(leaving)) this.base.push(leaving);
+    this.mag.push(x);
   }
   snapshot(): LevelShiftState {
     return {
@@ -247,6 +270,7 @@ export class VarianceChangeComponent implements Component {
   readonly kindUp = 'variance_change' as const;
   readonly kindDown = 'variance_change' as const;
   readonly providesBand = false;
+  readonly affine = false;
   private readonly recentWin: SortedWindow;
   private readonly longWin: SortedWindow;
   private prev = NaN;
@@ -265,10 +289,8 @@ export class VarianceChangeComponent implements Component {
       this.prev = x;
       this.mag.push(x);
     }
-    if (!Number.isNaN(d)) {
-      this.recentWin.push(Math.abs(d));
-      this.longWin.push(Math.abs(d));
-    }
+    if (!Number.isNaN(d)) this.recentWin.push(Math.abs(d));
+    this.lastD = d;
     if (
       this.longWin.count >= Math.min(this.window, 50) &&
       this.recentWin.count === this.recent &&
@@ -284,6 +306,10 @@ export class VarianceChangeComponent implements Component {
     } else {
       out.z = out.expected = out.scale = NaN;
     }
+  }
+  private lastD = NaN;
+  learn(_x: number, mode: LearnMode): void {
+    if (!Number.isNaN(this.lastD) && mode === 'normal') this.longWin.push(Math.abs(this.lastD));
   }
   snapshot(): VarianceChangeState {
     return {

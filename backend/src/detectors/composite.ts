@@ -6,6 +6,7 @@ import type {
   DetectorOptions,
   DetectorStep,
   ComponentCalibration,
+  LearnMode,
 } from './detector.js';
 import { emptyDeviation } from './detector.js';
 import { StateError, expectSame } from '../featurize/snapshot.js';
@@ -21,6 +22,7 @@ import {
 /** Uses `primary` where it has an opinion, else `fallback` (e.g. seasonal before a period is known). */
 export class FallbackComponent implements Component {
   readonly providesBand: boolean;
+  readonly affine: boolean;
   private readonly tmp = emptyDeviation();
   private usingPrimary = false;
   constructor(
@@ -28,6 +30,7 @@ export class FallbackComponent implements Component {
     private readonly fallback: Component,
   ) {
     this.providesBand = primary.providesBand && fallback.providesBand;
+    this.affine = primary.affine && fallback.affine;
   }
   get feature(): string {
     return this.usingPrimary ? this.primary.feature : this.fallback.feature;
@@ -47,6 +50,10 @@ export class FallbackComponent implements Component {
       out.expected = this.tmp.expected;
       out.scale = this.tmp.scale;
     }
+  }
+  learn(x: number, mode: LearnMode): void {
+    this.primary.learn(x, mode);
+    this.fallback.learn(x, mode);
   }
   snapshot(): FallbackState {
     return {
@@ -93,6 +100,10 @@ export class CompositeDetector implements Detector {
     if (this.band && this.bandDev) this.band.step(x, this.bandDev);
     this.seen++;
     return { deviations: this.devs, band: this.bandDev };
+  }
+  learn(x: number, mode: LearnMode): void {
+    for (const c of this.components) c.learn(x, mode);
+    this.band?.learn(x, mode);
   }
   snapshot(): DetectorState {
     return {

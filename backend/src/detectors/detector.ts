@@ -20,6 +20,27 @@ export interface DetectorOptions {
   model?: NeuralModel;
 }
 
+/**
+ * How a point is learnt. `normal`: fully. `incident`: the point lies inside an open anomaly episode, so
+ * spreads (MAD, residual windows, calibration ranges) do not learn it at all and levels move toward it by
+ * at most INCIDENT_ADAPTATION of their scale per update (the documented, bounded adaptation).
+ */
+export type LearnMode = 'normal' | 'incident';
+
+/**
+ * During an incident a level estimate learns the value clamped to expected ± this many of its scales: a
+ * slow seasonal drift still moves the baseline, while a 40 % drop on 3 % noise (~13 σ) takes hundreds of
+ * points to be absorbed instead of tens (the explicit horizon, `acceptNewLevelAfter`, is the scorer's).
+ */
+export const INCIDENT_ADAPTATION = 0.5;
+
+/** x learnt by a level estimate in `mode`: clamped toward `expected` during incidents. */
+export function learnable(x: number, mode: LearnMode, expected: number, scale: number): number {
+  if (mode === 'normal' || Number.isNaN(expected) || !(scale > 0)) return x;
+  const lim = INCIDENT_ADAPTATION * scale;
+  return x > expected + lim ? expected + lim : x < expected - lim ? expected - lim : x;
+}
+
 /** One component's opinion about one point. */
 export interface Deviation {
   /** Signed deviation in units of `scale` (positive = above expected). NaN = no opinion yet. */
@@ -39,8 +60,19 @@ export interface Component {
   readonly kindDown: ExplanationKind;
   /** Whether `expected`/`scale` are in the series' own units (usable for the band). */
   readonly providesBand: boolean;
-  /** Score x (NaN = missing) against the state so far, writing into `out`, then learn from x. */
+  /**
+   * Whether z is (x − centre) / scale for a centre known before x (a level or a change): the component's
+   * normal range is then an interval of x that narrows the band. Other components (level-shift tests,
+   * shape distances) are evidence: they narrow the band on their side by their score (calibration/band.ts).
+   */
+  readonly affine: boolean;
+  /**
+   * Score x (NaN = missing) against the state so far, writing into `out`. It may record x as a
+   * measurement (a recent window), but baselines learn only in `learn`, called once after every step.
+   */
   step(x: number, out: Deviation): void;
+  /** Learn from the x just stepped (NaN = missing), fully or bounded (see LearnMode). */
+  learn(x: number, mode: LearnMode): void;
   /** The whole streaming state, JSON-safe (detectors/state.ts). */
   snapshot(): ComponentState;
   /**
@@ -71,12 +103,20 @@ export interface Detector {
   readonly components: readonly Component[];
   /** Per-component calibration, in component order (missing entries take the defaults). */
   readonly calibration?: readonly ComponentCalibration[];
+  /**
+   * True when the score is the detector's own calibrated evidence rather than the value's distance from
+   * the band (the supervised classifier: its probability is learnt from labelled ranges that include
+   * normal-valued points), so its anomalies may lie inside the band. Every other detector: false.
+   */
+  readonly scoreIndependentOfBand?: boolean;
   /** Points needed before the detector's output means something (the `learning` state). */
   readonly warmup: number;
   /** Period in points the detector works with, if any. */
   period(): number | null;
   /** `timestamp` (epoch ms) is for detectors with time features (the neural ones); others ignore it. */
   update(x: number, timestamp?: number): DetectorStep;
+  /** Learn from the x just scored by `update`; called once after every update. */
+  learn(x: number, mode: LearnMode): void;
   /** The whole streaming state, JSON-safe: restoring it and feeding the same points gives the same steps. */
   snapshot(): DetectorState;
   /** Load a (schema-checked) snapshot into this freshly created detector; throws a StateError on a mismatch. */

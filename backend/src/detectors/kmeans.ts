@@ -37,6 +37,7 @@ export class KMeansComponent implements Component {
   readonly kindUp = 'spike' as const;
   readonly kindDown = 'dip' as const;
   readonly providesBand = false;
+  readonly affine = false;
   private readonly o: KMeansOptions;
   private readonly raw: Ring;
   private readonly diffs: Ring;
@@ -86,6 +87,8 @@ export class KMeansComponent implements Component {
     this.refDistance = q > 0 ? q : dists[dists.length - 1] > 0 ? dists[dists.length - 1] : 1e-12;
   }
 
+  /** Shape vectors are its own training data (refit on a schedule), so learning happens in `step`. */
+  learn(): void {}
   step(x: number, out: Deviation): void {
     out.expected = NaN;
     out.scale = NaN;

@@ -21,7 +21,14 @@ import { evaluate, type Evaluation } from '../models/residuals.js';
 import { DEFAULT_SENSITIVITY, Z_FLOOR, multiplierFor } from '../calibration/sensitivity.js';
 import { StateError } from '../featurize/snapshot.js';
 import { RollingMedianComponent } from './components.js';
-import type { Component, ComponentCalibration, Deviation, Detector, DetectorStep } from './detector.js';
+import type {
+  Component,
+  ComponentCalibration,
+  Deviation,
+  Detector,
+  DetectorStep,
+  LearnMode,
+} from './detector.js';
 import { emptyDeviation } from './detector.js';
 import type { ComponentState, DetectorState } from './state.js';
 
@@ -41,10 +48,12 @@ class Facet implements Component {
     readonly kindUp: ExplanationKind,
     readonly kindDown: ExplanationKind,
     readonly providesBand: boolean,
+    readonly affine: boolean = providesBand,
   ) {}
   step(): void {
     throw new Error(`${this.feature} is stepped by its neural detector`);
   }
+  learn(): void {}
   snapshot(): ComponentState {
     throw notSnapshotted(this.feature);
   }
@@ -55,6 +64,7 @@ class Facet implements Component {
 
 export class NeuralDetectorImpl implements Detector {
   readonly components: readonly Component[];
+  readonly scoreIndependentOfBand: boolean;
   readonly warmup: number;
   private readonly devs: Deviation[];
   private readonly bandDev: Deviation | null;
@@ -92,7 +102,9 @@ export class NeuralDetectorImpl implements Detector {
     } else {
       this.components = [new Facet('anomaly_probability', 'spike', 'dip', false)];
     }
-    this.bandComponent = d === 'classifier' ? new RollingMedianComponent(100) : null;
+    this.scoreIndependentOfBand = d === 'classifier';
+    // The classifier's probability says when to flag; its band holds the level from before the incident.
+    this.bandComponent = d === 'classifier' ? new RollingMedianComponent(100, 10, true) : null;
     this.bandDev = this.bandComponent ? emptyDeviation() : null;
     this.devs = this.components.map(() => emptyDeviation());
     this.values = new Float64Array(f.window + 1).fill(NaN);
@@ -169,6 +181,11 @@ export class NeuralDetectorImpl implements Detector {
     return { deviations: this.devs, band: this.bandDev };
   }
 
+  /** A trained model learns only when it is retrained; the band component learns as any other. */
+  learn(x: number, mode: LearnMode): void {
+    this.bandComponent?.learn(x, mode);
+  }
+
   snapshot(): DetectorState {
     throw notSnapshotted('detector');
   }
@@ -211,6 +228,11 @@ export class NeuralEnsemble implements Detector {
     // Both detectors return the same Deviation objects on every step, so the list is built once.
     this.devs ??= [...a.deviations, ...b.deviations];
     return { deviations: this.devs, band: a.band };
+  }
+
+  learn(x: number, mode: LearnMode): void {
+    this.base.learn(x, mode);
+    this.neural.learn(x, mode);
   }
 
   snapshot(): DetectorState {

@@ -11,7 +11,7 @@
  * We chose a seasonal profile over Holt-Winters and augurs MSTL by measurement on NAB (see README):
  * it needs no refit, costs O(seasons) per point, and a median over cycles ignores one bad cycle.
  */
-import type { Component, Deviation } from './detector.js';
+import { INCIDENT_ADAPTATION, type Component, type Deviation, type LearnMode } from './detector.js';
 import { EwStats, Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
 import { StateError, dec, enc, encArray, expectLength, expectSame } from '../featurize/snapshot.js';
 import { stateOfType, type ComponentState, type ProfileState, type SeasonalState } from './state.js';
@@ -101,20 +101,31 @@ class Profile {
     return flooredScale(MAD_TO_SIGMA * this.resid.mad(), magnitude, integral);
   }
 
-  /** Learn x at `position` (call after predict). Winsorized so one incident is not next cycle's normal. */
-  learn(position: number, x: number, magnitude: number, integral: boolean): void {
+  /**
+   * Learn x at `position` (call after predict). Winsorized so one incident is not next cycle's normal;
+   * during an incident the residual spread does not learn and the level moves by a bounded step.
+   */
+  learn(position: number, x: number, magnitude: number, integral: boolean, mode: LearnMode): void {
     const phase = position % this.period;
     const expected = this.expected;
     let stored = x;
     if (!Number.isNaN(expected)) {
       const r = x - expected;
-      this.resid.push(r);
-      this.error.push(Math.abs(r));
-      const lim = this.clip * this.scale(magnitude, integral);
+      // A profile still warming up learns everything (it must become ready even inside an incident).
+      const gated = mode === 'incident' && this.ready;
+      if (!gated) {
+        this.resid.push(r);
+        this.error.push(Math.abs(r));
+      }
+      const scale = this.scale(magnitude, integral);
+      const lim = this.clip * scale;
+      // The phase table learns in both modes: the median over `seasons` cycles ignores one bad cycle, and
+      // what recurs on most of them becomes normal (the recurring-pattern rule).
       if (this.resid.count >= MIN_RESIDUALS) stored = Math.max(expected - lim, Math.min(expected + lim, x));
       const prof = expected - (Number.isNaN(this.offset.mean) ? 0 : this.offset.mean);
       const off = Number.isNaN(this.offset.mean) ? 0 : this.offset.mean;
-      this.offset.push(off + Math.max(-lim, Math.min(lim, x - prof - off)));
+      const step = (gated ? INCIDENT_ADAPTATION : this.clip) * scale;
+      this.offset.push(off + Math.max(-step, Math.min(step, x - prof - off)));
     }
     this.store(phase, stored);
   }
@@ -150,6 +161,7 @@ export class SeasonalComponent implements Component {
   readonly kindUp = 'seasonal_mismatch' as const;
   readonly kindDown = 'seasonal_mismatch' as const;
   readonly providesBand = true;
+  readonly affine = true;
   private readonly opts: SeasonalOptions;
   /** Recent values for period detection and for seeding new profiles; released once neither is pending. */
   private history: Ring | null = new Ring(HISTORY);
@@ -216,19 +228,22 @@ export class SeasonalComponent implements Component {
 
   step(x: number, out: Deviation): void {
     this.maybeTrack();
-    const magnitude = this.mag.value;
-    const integral = this.mag.integral;
     for (const p of this.profiles) p.predict(this.seen);
     const best = this.best();
     if (best && best.ready) {
       out.expected = best.expected;
-      out.scale = best.scale(magnitude, integral);
+      out.scale = best.scale(this.mag.value, this.mag.integral);
       out.z = Number.isNaN(x) ? NaN : cappedZ(x - best.expected, out.scale);
     } else {
       out.z = out.expected = out.scale = NaN;
     }
+  }
+
+  learn(x: number, mode: LearnMode): void {
     if (!Number.isNaN(x)) {
-      for (const p of this.profiles) p.learn(this.seen, x, magnitude, integral);
+      const magnitude = this.mag.value;
+      const integral = this.mag.integral;
+      for (const p of this.profiles) p.learn(this.seen, x, magnitude, integral, mode);
       this.mag.push(x);
     }
     this.history?.push(x);

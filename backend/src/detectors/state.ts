@@ -15,7 +15,8 @@ import { Count, EwStatsState, Num, RingState, SortedWindowState, StateError } fr
 export const MagnitudeState = EwStatsState.extend({ integral: z.boolean() });
 export type MagnitudeState = z.infer<typeof MagnitudeState>;
 
-export const DETECTOR_STATE_VERSION = 2;
+/** 3: a level shift's delay ring holds the values its base learns (bounded during incidents). */
+export const DETECTOR_STATE_VERSION = 3;
 
 export const RollingMedianState = z.object({
   type: z.literal('rolling_median'),

@@ -237,18 +237,27 @@ function openStream(
     episodes: () => scorer.episodes(),
     state: () => scorer.state(),
     snapshot(): StreamSnapshot {
-      const { detector, sensitivity, direction, period, minEpisodePoints } = resolved;
+      const { detector, sensitivity, direction, period, minEpisodePoints, acceptNewLevelAfter } = resolved;
       const {
         valid,
         lastValue,
         negativeSeen,
         detector: detectorState,
         calibrator,
+        gate,
         episodes,
       } = scorer.snapshot();
       return {
         version: STREAM_SNAPSHOT_VERSION,
-        params: { detector, sensitivity, direction, period, minEpisodePoints, counter: counter !== null },
+        params: {
+          detector,
+          sensitivity,
+          direction,
+          period,
+          minEpisodePoints,
+          acceptNewLevelAfter,
+          counter: counter !== null,
+        },
         lastTimestamp: enc(lastT),
         counter: counter?.snapshot() ?? null,
         valid,
@@ -256,6 +265,7 @@ function openStream(
         negativeSeen,
         detector: detectorState,
         calibrator,
+        gate,
         episodes: episodes ?? { open: null, closed: [] },
       };
     },

@@ -4,14 +4,17 @@
  * every path produces the same score for the same history.
  */
 import type { Direction, Episode, Explanation, SeriesState } from '../contract/score.js';
-import type { Deviation, Detector } from '../detectors/detector.js';
+import type { Detector } from '../detectors/detector.js';
 import { createDetector } from '../detectors/registry.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
 import { DEFAULT_SENSITIVITY, Z_FLOOR } from '../calibration/sensitivity.js';
+import { bandAndScore, type BandResult } from '../calibration/band.js';
+import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
+import { parseDuration } from '../jobs/duration.js';
 import { StateError, dec, enc, type Num } from '../featurize/snapshot.js';
-import type { CalibratorState, EpisodeBuilderState } from '../calibration/state.js';
+import type { CalibratorState, EpisodeBuilderState, GateState } from '../calibration/state.js';
 import type { DetectorState } from '../detectors/state.js';
 import type { ScoreParams, StreamPoint, TrainedRef } from './types.js';
 import { NEURAL_DETECTORS } from '../contract/models.js';
@@ -25,6 +28,7 @@ export interface ScorerState {
   negativeSeen?: boolean;
   detector: DetectorState;
   calibrator: CalibratorState;
+  gate: GateState;
   episodes: EpisodeBuilderState | null;
 }
 
@@ -34,6 +38,8 @@ export interface ResolvedParams {
   direction: 'both' | 'up' | 'down';
   period: number | null | 'none';
   minEpisodePoints: number;
+  /** Ms an incident lasts before its level is learnt as normal (null: never). */
+  acceptNewLevelAfter: number | null;
   /** The trained model a neural detector scores with. */
   model?: NeuralModel | null;
   /** Set when a neural detector had no model and `detector` is the statistical fallback. */
@@ -81,7 +87,16 @@ export function resolveParams(params: ScoreParams = {}): ResolvedParams {
     direction: o.direction ?? 'both',
     period: o.period === undefined || o.period === 'auto' ? null : o.period,
     minEpisodePoints: o.minEpisodePoints ?? DEFAULT_EPISODES.minPoints,
+    acceptNewLevelAfter: acceptAfterMs(o.acceptNewLevelAfter),
   };
+}
+
+function acceptAfterMs(text: string | undefined): number | null {
+  if (text === undefined) return DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS;
+  if (text === 'never') return null;
+  const ms = parseDuration(text);
+  if (ms === null) throw new RangeError(`acceptNewLevelAfter: expected a duration or "never", got "${text}"`);
+  return ms;
 }
 
 export class SeriesScorer {
@@ -113,6 +128,11 @@ export class SeriesScorer {
       this.detector.calibration,
     );
     this.episodeBuilder = trackEpisodes ? new EpisodeBuilder(episodeOptions(params)) : null;
+    this.gate = new LearningGate({
+      holdLevel: DEFAULT_EPISODES.holdLevel,
+      closeAfter: DEFAULT_EPISODES.closeAfter,
+      acceptNewLevelAfter: params.acceptNewLevelAfter,
+    });
   }
 
   get validPoints(): number {
@@ -128,36 +148,71 @@ export class SeriesScorer {
   push(timestamp: number, x: number, out: StreamPoint): StreamPoint {
     const step = this.detector.update(x, timestamp);
     const learning = this.valid < this.detector.warmup;
-    const cal = this.calibrator.calibrate(step.deviations, !Number.isNaN(x));
+    const cal = this.calibrator.calibrate(step.deviations);
     const missing = Number.isNaN(x);
+    const independent = this.detector.scoreIndependentOfBand === true;
     if (!missing) {
       this.valid++;
       this.lastValue = x;
       if (x < 0) this.negativeSeen = true;
     }
-    const band = this.bandOf(step.deviations, step.band);
-    let score = learning || missing ? 0 : cal.score;
-    let direction: Direction | null = null;
-    if (score > 0 && cal.driver >= 0) {
-      direction = step.deviations[cal.driver].z >= 0 ? 'up' : 'down';
-      if (this.params.direction !== 'both' && direction !== this.params.direction) score = 0;
+    // While learning there is no band to judge by, so none is shown (and nothing is anomalous).
+    const band = learning
+      ? null
+      : bandAndScore(
+          {
+            // A detector whose score is its own evidence gets the plain band (scored without x).
+            x: independent ? NaN : x,
+            components: this.detector.components,
+            deviations: step.deviations,
+            bandDeviation: step.band,
+            boundary: this.calibrator.boundary,
+            componentScores: this.calibrator.componentScores,
+            bandBoundary: this.calibrator.multiplier * Z_FLOOR,
+            direction: this.params.direction,
+            clampAtZero: !this.negativeSeen,
+          },
+          this.band,
+        );
+    if (band && independent && !missing) {
+      band.score =
+        this.params.direction === 'both' || sideOf(x, band.expected) === this.params.direction
+          ? cal.score
+          : 0;
+      band.anomaly = band.score >= 1;
+      band.driver = cal.driver;
     }
+    const score = band ? band.score : 0;
+    const direction: Direction | null = band?.anomaly ? sideOf(x, band.expected) : null;
     out.timestamp = timestamp;
     out.value = missing ? null : x;
     out.score = score;
     out.expected = band ? band.expected : null;
-    out.lower = band ? band.lower : null;
-    out.upper = band ? band.upper : null;
-    out.anomaly = score >= 1;
-    out.direction = out.anomaly ? direction : null;
+    out.lower = band && Number.isFinite(band.lower) ? band.lower : null;
+    out.upper = band && Number.isFinite(band.upper) ? band.upper : null;
+    out.anomaly = band ? band.anomaly : false;
+    out.direction = direction;
     out.state = missing ? (this.valid === 0 ? 'no_data' : this.state()) : learning ? 'learning' : 'ok';
-    this.lastDriver = cal.driver;
+    this.lastDriver = band ? band.driver : -1;
     this.lastDirection = direction;
     this.lastPoint = out;
-    this.episodeBuilder?.push({ timestamp, score, direction: out.direction }, () => this.explainLast());
+    this.episodeBuilder?.push({ timestamp, score, direction }, () => this.explainLast());
+
+    const mode = this.gate.next(timestamp, score, x, band ? band.expected : NaN);
+    this.detector.learn(x, mode);
+    if (!missing) this.calibrator.learn(step.deviations);
     return out;
   }
 
+  private readonly band: BandResult = {
+    expected: NaN,
+    lower: NaN,
+    upper: NaN,
+    score: 0,
+    anomaly: false,
+    driver: -1,
+  };
+  private readonly gate: LearningGate;
   private lastDriver = -1;
   private lastDirection: Direction | null = null;
   private lastPoint: StreamPoint | null = null;
@@ -175,31 +230,6 @@ export class SeriesScorer {
       lower: p?.lower ?? null,
       upper: p?.upper ?? null,
     });
-  }
-
-  private bandOf(devs: readonly Deviation[], bandDev: Deviation | null) {
-    const comps = this.detector.components;
-    let d: Deviation | null = null;
-    let boundary = this.calibrator.multiplier * Z_FLOOR;
-    if (bandDev && !Number.isNaN(bandDev.expected)) d = bandDev;
-    else {
-      for (let i = 0; i < comps.length; i++) {
-        if (comps[i].providesBand && !Number.isNaN(devs[i].expected)) {
-          d = devs[i];
-          boundary = this.calibrator.boundary[i];
-          break;
-        }
-      }
-    }
-    if (!d) return null;
-    const half = boundary * d.scale;
-    const band = { expected: d.expected, lower: d.expected - half, upper: d.expected + half };
-    if (!this.negativeSeen) {
-      band.expected = Math.max(0, band.expected);
-      band.lower = Math.max(0, band.lower);
-      band.upper = Math.max(0, band.upper);
-    }
-    return band;
   }
 
   episodes(): Episode[] {
@@ -221,6 +251,7 @@ export class SeriesScorer {
       negativeSeen: this.negativeSeen,
       detector: this.detector.snapshot(),
       calibrator: this.calibrator.snapshot(),
+      gate: this.gate.snapshot(),
       episodes: this.episodeBuilder?.snapshot() ?? null,
     };
   }
@@ -229,6 +260,7 @@ export class SeriesScorer {
   restore(s: ScorerState): void {
     this.detector.restore(s.detector);
     this.calibrator.restore(s.calibrator);
+    this.gate.restore(s.gate);
     if ((s.episodes === null) !== (this.episodeBuilder === null)) {
       throw new StateError(
         'episodes',
@@ -241,6 +273,8 @@ export class SeriesScorer {
     this.negativeSeen = s.negativeSeen ?? true;
   }
 }
+
+const sideOf = (x: number, expected: number): Direction => (x >= expected ? 'up' : 'down');
 
 export function episodeOptions(params: ResolvedParams) {
   return { ...DEFAULT_EPISODES, minPoints: params.minEpisodePoints };

@@ -5,7 +5,7 @@
  * featurize/snapshot.ts). Example: a robust stream after 60 one-minute points, the last one missing
  * (windows abridged to their first values):
  *
- *     { "version": 1,
+ *     { "version": 2,
  *       "params": { "detector": "robust", "sensitivity": 50, "direction": "both", "period": null,
  *                   "minEpisodePoints": 1, "counter": false },
  *       "lastTimestamp": 1700003540000, "counter": null, "valid": 59, "lastValue": 1374,
@@ -29,10 +29,11 @@ import { z } from 'zod';
 import { DetectorName } from '../contract/score.js';
 import { Count, Num } from '../featurize/snapshot.js';
 import { DetectorPeriodOption, DetectorState } from '../detectors/state.js';
-import { CalibratorState, EpisodeBuilderState } from '../calibration/state.js';
+import { CalibratorState, EpisodeBuilderState, GateState } from '../calibration/state.js';
 import { CounterRateState } from '../series/counter.js';
 
-export const STREAM_SNAPSHOT_VERSION = 1;
+/** 2: score and learn are separate steps (the learning gate's state, acceptNewLevelAfter). */
+export const STREAM_SNAPSHOT_VERSION = 2;
 
 /** The resolved scoring parameters of the stream (what `createStream` made of its ScoreParams). */
 export const StreamParams = z.object({
@@ -41,6 +42,8 @@ export const StreamParams = z.object({
   direction: z.enum(['both', 'up', 'down']),
   period: DetectorPeriodOption,
   minEpisodePoints: z.number().int().min(1),
+  /** Ms an incident lasts before its level is learnt as normal (null: never). */
+  acceptNewLevelAfter: z.number().int().min(0).nullable(),
   /** Whether pushed values are counter readings (scored as their rate). */
   counter: z.boolean(),
 });
@@ -60,6 +63,7 @@ export const StreamSnapshot = z.object({
   negativeSeen: z.boolean().optional(),
   detector: DetectorState,
   calibrator: CalibratorState,
+  gate: GateState,
   episodes: EpisodeBuilderState,
 });
 export type StreamSnapshot = z.infer<typeof StreamSnapshot>;

@@ -138,7 +138,7 @@ describe('window primitives restore exactly', () => {
       "x.head: is 9, past the ring's 4 slots",
     );
     const e = new EscalationTracker(5);
-    expect(() => e.restore({ span: 5, n: 3, idx: [1, 2], val: [1] })).toThrow(
+    expect(() => e.restore({ span: 5, n: 3, idx: [1, 2], val: [1], open: false, below: 0 })).toThrow(
       'escalation.val: has 1 scores for 2 indices',
     );
   });

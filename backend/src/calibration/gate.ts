@@ -1,0 +1,68 @@
+/**
+ * Which points a series learns from. Points inside an open incident are learnt in `incident` mode (the
+ * baselines move toward them by a bounded step, spreads and calibration ranges not at all), so a sustained
+ * shift stays anomalous while it lasts, a second identical incident scores like the first, and the band
+ * after an incident returns to its earlier width.
+ *
+ * The incident follows the episodes' hysteresis: it opens at a score ≥ 1, stays open while scores stay at
+ * or above `holdLevel`, and ends after `closeAfter` points below it. Once it has lasted
+ * `acceptNewLevelAfter` (ms; null = never), its points are learnt normally: the new level becomes normal
+ * (the explicit adaptation horizon). A point near zero during a drop (below ZERO_FRACTION of expected) is
+ * never accepted: traffic going to zero does not become normal by waiting.
+ */
+import type { LearnMode } from '../detectors/detector.js';
+import { dec, enc } from '../featurize/snapshot.js';
+import type { GateState } from './state.js';
+
+/** A value below this fraction of expected counts as "toward zero" (a drop of 90 % or more). */
+export const ZERO_FRACTION = 0.1;
+
+/** Default adaptation horizon: a new level is accepted after one day of being anomalous. */
+export const DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS = 24 * 3600_000;
+
+export interface GateOptions {
+  holdLevel: number;
+  closeAfter: number;
+  acceptNewLevelAfter: number | null;
+}
+
+export class LearningGate {
+  private open = false;
+  private start = NaN;
+  private below = 0;
+  constructor(private readonly opts: GateOptions) {}
+
+  /** The mode to learn this point in, given its final score (0 while learning or missing). */
+  next(timestamp: number, score: number, x: number, expected: number): LearnMode {
+    if (score >= 1) {
+      if (!this.open) {
+        this.open = true;
+        this.start = timestamp;
+      }
+      this.below = 0;
+    } else if (this.open) {
+      if (score >= this.opts.holdLevel) this.below = 0;
+      else if (++this.below >= this.opts.closeAfter) this.open = false;
+    }
+    if (!this.open) return 'normal';
+    const horizon = this.opts.acceptNewLevelAfter;
+    const towardZero = expected > 0 && x < ZERO_FRACTION * expected;
+    // Absolute: a non-causal request's backward pass runs through time the other way.
+    if (horizon !== null && Math.abs(timestamp - this.start) >= horizon && !towardZero) return 'normal';
+    return 'incident';
+  }
+
+  get inIncident(): boolean {
+    return this.open;
+  }
+
+  snapshot(): GateState {
+    return { open: this.open, start: enc(this.start), below: this.below };
+  }
+
+  restore(s: GateState): void {
+    this.open = s.open;
+    this.start = dec(s.start);
+    this.below = s.below;
+  }
+}
