@@ -18,6 +18,8 @@ const TINY: BenchPlan = {
   memory: [{ detector: 'auto', streams: 20, points: 100, period: 288 }],
   // jest runs TypeScript sources, which the pool's worker thread cannot load: score inline.
   api: { series: 2, points: 300, requests: 2, warmup: 1, workerThreads: 0 },
+  // One 14-day scenario at a fixed seed: the engine runs ~10× slower under jest (scenarios/guard.test.ts).
+  scenarios: { seeds: [5], only: ['spikes'] },
 };
 
 const positive = (n: number) => Number.isFinite(n) && n > 0;
@@ -83,6 +85,13 @@ describe('trafficlens bench on tiny inputs', () => {
     expect(api.responseBytes).toBeGreaterThan(api.requestBytes);
   });
 
+  test("runs the scenario suite at the plan's seeds", () => {
+    const sc = result.scenarios!;
+    expect(sc.seeds).toEqual([5]);
+    expect(sc.runs.map((r) => r.scenario)).toEqual(['spikes']);
+    expect(sc.scenarios[0]).toMatchObject({ scenario: 'spikes', incidents: 3, seeds: 1 });
+  });
+
   test('checks the targets and prints a report with the machine in its header', () => {
     expect(result.targets.map((t) => t.name)).toEqual([
       'auto stream points/s (all series)',
@@ -125,6 +134,7 @@ describe('trafficlens bench command line', () => {
       '--detectors <list>',
       '--data <dir>',
       '--worker-threads <n>',
+      '--no-scenarios',
     ]) {
       expect(r.stdout).toContain(flag);
     }

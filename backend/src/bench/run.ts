@@ -3,6 +3,8 @@
  * only picks the plan, shows progress and prints; the smoke test runs a tiny plan through here.
  */
 import type { DetectorName } from '../contract/score.js';
+import { SCENARIOS } from '../scenarios/catalog.js';
+import { randomSeeds, runSuite, type SuiteResult } from '../scenarios/suite.js';
 import { measureApiLatency, type ApiOptions, type ApiResult } from './api.js';
 import {
   BENCH_NAB_FILES,
@@ -37,6 +39,11 @@ export interface BenchPlan {
   peer: { budgetMs: number; windowPeriods: number; level: number; maxPoints: number };
   memory: readonly Omit<MemoryOptions, 'stepMs'>[];
   api: Omit<ApiOptions, 'onRequest'> | null;
+  /**
+   * The labelled scenario suite (src/scenarios): K random seeds (printed, so a run can be repeated)
+   * or these seeds, optionally only some scenarios; null to skip.
+   */
+  scenarios: { seeds: number | readonly number[]; only?: readonly string[] } | null;
 }
 
 export const ALL_DETECTORS: readonly DetectorName[] = ['robust', 'seasonal', 'kmeans', 'auto'];
@@ -56,6 +63,7 @@ export const FULL_PLAN: BenchPlan = {
   peer: { ...DEFAULT_PEER, budgetMs: 8000, maxPoints: Infinity },
   memory: [{ detector: 'auto', streams: 2000, points: 1000, period: 1440 }],
   api: { series: 50, points: 1440, requests: 30, warmup: 3 },
+  scenarios: { seeds: 5 },
 };
 
 export const QUICK_PLAN: BenchPlan = {
@@ -70,6 +78,7 @@ export const QUICK_PLAN: BenchPlan = {
   peer: { ...DEFAULT_PEER, budgetMs: 1000, maxPoints: Infinity },
   memory: [{ detector: 'auto', streams: 200, points: 1000, period: 1440 }],
   api: { series: 10, points: 1440, requests: 5, warmup: 1 },
+  scenarios: { seeds: 1 },
 };
 
 export interface InputSummary {
@@ -109,6 +118,8 @@ export interface BenchResult {
   ratios: DetectorRatio[];
   memory: MemoryResult[];
   api: ApiResult | null;
+  /** The scenario suite's figures (scenarios/report.ts prints them), or null when skipped. */
+  scenarios: SuiteResult | null;
   targets: TargetCheck[];
 }
 
@@ -226,6 +237,22 @@ export async function runBench(plan: BenchPlan, progress: BenchProgress = silent
     progress.done(`api latency: p50 ${api.p50Ms.toFixed(0)} ms, p99 ${api.p99Ms.toFixed(0)} ms`);
   }
 
+  let scenarios: SuiteResult | null = null;
+  if (plan.scenarios) {
+    const { seeds: k, only } = plan.scenarios;
+    const seeds = typeof k === 'number' ? randomSeeds(k) : [...k];
+    const list = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+    progress.phase('scenario suite', list.length * seeds.length);
+    scenarios = await runSuite({
+      seeds,
+      scenarios: list,
+      onRunDone: (_i, _n, label) => progress.tick(label),
+    });
+    progress.done(
+      `scenario suite: ${list.length} scenarios × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.join(',')}) in ${(scenarios.elapsedMs / 1000).toFixed(1)} s`,
+    );
+  }
+
   return {
     schema: 'trafficlens-bench/1',
     mode: plan.mode,
@@ -245,6 +272,7 @@ export async function runBench(plan: BenchPlan, progress: BenchProgress = silent
     ratios,
     memory,
     api,
+    scenarios,
     targets: checkTargets(overall, ratios),
   };
 }

@@ -10,6 +10,7 @@ import { NabError } from '../nab/index.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerNabScoreCommand } from './commands/nab-score.js';
 import { registerNabCommand } from './commands/nab.js';
+import { registerScenariosCommand } from './commands/scenarios.js';
 import { registerScoreCommand } from './commands/score.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
@@ -42,6 +43,7 @@ export function createProgram(io: CliIO): Command {
   registerBenchCommand(program, io);
   registerTrainCommand(program, io);
   registerEvaluateCommand(program, io);
+  registerScenariosCommand(program, io);
   return program;
 }
 

@@ -1,4 +1,7 @@
-/** Per-file progress of long runs, on stderr: a bar on a terminal, one plain line per file otherwise. */
+/**
+ * Per-item progress of long runs (files by default), on stderr: a bar on a terminal, one plain line
+ * per item otherwise.
+ */
 import cliProgress from 'cli-progress';
 import type { CliOutput } from './io.js';
 
@@ -8,7 +11,7 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(out: CliOutput): Progress {
+export function createProgress(out: CliOutput, unit = 'files'): Progress {
   if (!out.isTTY) {
     return {
       start: () => {},
@@ -24,7 +27,7 @@ export function createProgress(out: CliOutput): Progress {
         bar = new cliProgress.SingleBar(
           {
             stream: out as unknown as NodeJS.WritableStream,
-            format: '{bar} {value}/{total} files | {file} | {duration_formatted}',
+            format: `{bar} {value}/{total} ${unit} | {file} | {duration_formatted}`,
             hideCursor: true,
             clearOnComplete: true,
           },

@@ -13,6 +13,7 @@ import { formatBenchReport, table } from '../../bench/report.js';
 import { TF_FULL, TF_QUICK, formatTfjsReport, measureTfjs, type TfBenchResult } from '../../bench/tfjs.js';
 import { FULL_PLAN, QUICK_PLAN, runBench, type BenchProgress } from '../../bench/run.js';
 import { STATISTICAL_DETECTORS, type DetectorName } from '../../contract/score.js';
+import { formatSuiteReport } from '../../scenarios/report.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { resolveNabRoot } from '../paths.js';
 
@@ -24,6 +25,7 @@ interface BenchOptions {
   data?: string;
   workerThreads?: number;
   capacity: boolean;
+  scenarios: boolean;
 }
 
 function parseThreads(text: string): number {
@@ -84,6 +86,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       '--no-tfjs',
       'skip the TensorFlow.js section (training/scoring per backend, latency while training)',
     )
+    .option('--no-scenarios', 'skip the labelled scenario suite (random seeds; `trafficlens scenarios`)')
     .option('--json <file>', 'also write every number to <file> as JSON')
     .option(
       '--detectors <list>',
@@ -118,10 +121,12 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         nabRoot: resolveNabRoot(opts.data),
         detectors: opts.detectors ?? base.detectors,
         api: base.api && { ...base.api, workerThreads: opts.workerThreads },
+        scenarios: opts.scenarios ? base.scenarios : null,
       };
       const progress = benchProgress(io.stderr);
       const result = await runBench(plan, progress);
       io.stdout.write(formatBenchReport(result));
+      if (result.scenarios) io.stdout.write('\n' + formatSuiteReport(result.scenarios, { legend: false }));
       let tfjs: TfBenchResult | null = null;
       if (opts.tfjs) {
         const tf = opts.quick ? TF_QUICK : TF_FULL;

@@ -1,0 +1,306 @@
+/**
+ * The labelled scenarios: each a generator from a seed to one series, its incidents and its kind.
+ *
+ * Every series is 14 days of 1-minute traffic (traffic.ts) from Monday 2024-01-01 with 3 % Gaussian
+ * noise unless it says otherwise. Incidents are placed after the first 7 days, on a weekday of the
+ * second week (days 8–11, Tuesday to Friday) in the working day, so the detectors have a full week of
+ * history (the weekly profile has data) and no incident overlaps a weekend ramp. The exception is the
+ * recurring daily spike, which has to start on day 0 to recur on 14 days. The seed chooses the day and
+ * the time of each incident within those bounds and draws the noise from a separate stream.
+ *
+ * Windows are epoch milliseconds, half-open: [start, end).
+ */
+import { NOISE_SIGMA, multiplicativeNoise, poissonCounts, type NoiseModel } from './noise.js';
+import { createRandom, subSeed, type Random } from './random.js';
+import {
+  HOUR_MS,
+  MINUTE_MS,
+  indexAt,
+  pointsIn,
+  timeline,
+  timestampsOf,
+  trafficLevel,
+  type Timeline,
+} from './traffic.js';
+
+export interface Window {
+  start: number;
+  end: number;
+}
+
+/**
+ * incident: one labelled incident; repeated: several identical ones (the last/first peak ratio is
+ * measured); recurring: a pattern repeating daily, only its first occurrences labelled; clean: none.
+ */
+export type ScenarioKind = 'incident' | 'repeated' | 'recurring' | 'clean';
+
+export interface ScenarioSeries {
+  timestamps: number[];
+  /** null or NaN = a missing scrape. */
+  values: (number | null)[];
+  incidents: Window[];
+  /** recurring only: the occurrences after the labelled ones; flagging any of them is a false alarm. */
+  recurrences: Window[];
+  kind: ScenarioKind;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  kind: ScenarioKind;
+  generate(seed: number): ScenarioSeries;
+}
+
+/** A change applied to the noise-free level over [from, to) (grid indices). */
+interface Change {
+  from: number;
+  to: number;
+  /** Level multiplier at point i (default 1). */
+  factor?: (i: number) => number;
+  /** Noise σ multiplier (default 1). */
+  sigma?: number;
+  /** Replace the value (after the noise) with this constant. */
+  set?: number;
+}
+
+interface Plan {
+  changes: Change[];
+  /** Labelled incidents as [from, to) grid indices. */
+  incidents: [number, number][];
+  recurrences?: [number, number][];
+}
+
+const window = (tl: Timeline, [from, to]: [number, number]): Window => ({
+  start: tl.start + from * tl.stepMs,
+  end: tl.start + to * tl.stepMs,
+});
+
+/** A working-day start in the second week: day 8–11, between `fromHour` and `toHour` (whole minutes). */
+function placeWeekday(random: Random, tl: Timeline, fromHour: number, toHour: number): number {
+  const day = random.int(8, 11);
+  const minute = random.int(fromHour * 60, toHour * 60);
+  return indexAt(tl, day, 0, minute);
+}
+
+function generateWith(
+  seed: number,
+  kind: ScenarioKind,
+  plan: (random: Random, tl: Timeline) => Plan,
+  noise: NoiseModel = 'gaussian',
+): ScenarioSeries {
+  const tl = timeline();
+  const p = plan(createRandom(subSeed(seed, 'placement')), tl);
+  const level = trafficLevel(tl);
+  const sigma = new Float64Array(tl.points).fill(1);
+  for (const c of p.changes) {
+    for (let i = Math.max(0, c.from); i < Math.min(tl.points, c.to); i++) {
+      if (c.factor) level[i] *= c.factor(i);
+      if (c.sigma !== undefined) sigma[i] *= c.sigma;
+    }
+  }
+  const random = createRandom(subSeed(seed, 'noise'));
+  const values: (number | null)[] =
+    noise === 'counts'
+      ? poissonCounts(level, random)
+      : multiplicativeNoise(noise, { level, sigmaFactor: sigma }, random);
+  for (const c of p.changes) {
+    if (c.set === undefined) continue;
+    for (let i = Math.max(0, c.from); i < Math.min(tl.points, c.to); i++) values[i] = c.set;
+  }
+  return {
+    timestamps: timestampsOf(tl),
+    values,
+    incidents: p.incidents.map((w) => window(tl, w)),
+    recurrences: (p.recurrences ?? []).map((w) => window(tl, w)),
+    kind,
+  };
+}
+
+/** One incident of `hours` from a weekday start between 09:00 and `latest`, level × `factor`. */
+function levelChange(
+  name: string,
+  description: string,
+  hours: number,
+  factor: number,
+  latest = 12,
+): Scenario {
+  return {
+    name,
+    description,
+    kind: 'incident',
+    generate: (seed) =>
+      generateWith(seed, 'incident', (random, tl) => {
+        const from = placeWeekday(random, tl, 9, latest);
+        const to = from + pointsIn(tl, hours * HOUR_MS);
+        return { changes: [{ from, to, factor: () => factor }], incidents: [[from, to]] };
+      }),
+  };
+}
+
+function clean(name: string, description: string, noise: NoiseModel): Scenario {
+  return {
+    name,
+    description,
+    kind: 'clean',
+    generate: (seed) => generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }), noise),
+  };
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  levelChange('shift_4sigma', 'level +4 robust σ of the noise (+12 %) for 6 h', 6, 1 + 4 * NOISE_SIGMA),
+  levelChange('shift_40pct', 'level +40 % for 6 h', 6, 1.4),
+  levelChange('drop_40pct', 'level −40 % for 6 h', 6, 0.6),
+  {
+    name: 'drop_to_zero',
+    description: 'traffic at exactly 0 for 4 h',
+    kind: 'incident',
+    generate: (seed) =>
+      generateWith(seed, 'incident', (random, tl) => {
+        const from = placeWeekday(random, tl, 9, 13);
+        const to = from + pointsIn(tl, 4 * HOUR_MS);
+        return { changes: [{ from, to, set: 0 }], incidents: [[from, to]] };
+      }),
+  },
+  {
+    name: 'flapping_outage',
+    description: 'requests at 2 % of normal for 3 min every 8 min, over 1 h (8 flaps, each an incident)',
+    kind: 'repeated',
+    generate: (seed) =>
+      generateWith(seed, 'repeated', (random, tl) => {
+        const first = placeWeekday(random, tl, 10, 14);
+        const flaps: [number, number][] = [];
+        for (let k = 0; k < 8; k++) {
+          const from = first + k * pointsIn(tl, 8 * MINUTE_MS);
+          flaps.push([from, from + pointsIn(tl, 3 * MINUTE_MS)]);
+        }
+        return { changes: flaps.map(([from, to]) => ({ from, to, factor: () => 0.02 })), incidents: flaps };
+      }),
+  },
+  {
+    name: 'repeated_bursts',
+    description: 'five identical 10-min bursts to 5× the level, 2 h apart',
+    kind: 'repeated',
+    generate: (seed) =>
+      generateWith(seed, 'repeated', (random, tl) => {
+        const first = placeWeekday(random, tl, 8, 10);
+        const bursts: [number, number][] = [];
+        for (let k = 0; k < 5; k++) {
+          const from = first + k * pointsIn(tl, 2 * HOUR_MS);
+          bursts.push([from, from + pointsIn(tl, 10 * MINUTE_MS)]);
+        }
+        return { changes: bursts.map(([from, to]) => ({ from, to, factor: () => 5 })), incidents: bursts };
+      }),
+  },
+  {
+    name: 'spikes',
+    description: 'single-point spikes to 4× the level on days 8, 9 and 10 (one a day, 09:00–17:00)',
+    kind: 'repeated',
+    generate: (seed) =>
+      generateWith(seed, 'repeated', (random, tl) => {
+        const spikes: [number, number][] = [8, 9, 10].map((day) => {
+          const at = indexAt(tl, day, 0, random.int(9 * 60, 17 * 60));
+          return [at, at + 1];
+        });
+        return { changes: spikes.map(([from, to]) => ({ from, to, factor: () => 4 })), incidents: spikes };
+      }),
+  },
+  {
+    name: 'dip',
+    description: 'level to 50 % for 10 min',
+    kind: 'incident',
+    generate: (seed) =>
+      generateWith(seed, 'incident', (random, tl) => {
+        const from = placeWeekday(random, tl, 9, 16);
+        const to = from + pointsIn(tl, 10 * MINUTE_MS);
+        return { changes: [{ from, to, factor: () => 0.5 }], incidents: [[from, to]] };
+      }),
+  },
+  {
+    name: 'slow_ramp',
+    description: 'linear rise to +60 % over 6 h, held for 6 h, then back (incident: the 12 h)',
+    kind: 'incident',
+    generate: (seed) =>
+      generateWith(seed, 'incident', (random, tl) => {
+        const from = placeWeekday(random, tl, 6, 8);
+        const ramp = pointsIn(tl, 6 * HOUR_MS);
+        const to = from + 2 * ramp;
+        const factor = (i: number) => 1 + 0.6 * Math.min(1, (i - from + 1) / ramp);
+        return { changes: [{ from, to, factor }], incidents: [[from, to]] };
+      }),
+  },
+  {
+    name: 'variance_burst',
+    description: 'noise σ ×5 (3 % → 15 %) for 1 h, level unchanged',
+    kind: 'incident',
+    generate: (seed) =>
+      generateWith(seed, 'incident', (random, tl) => {
+        const from = placeWeekday(random, tl, 10, 15);
+        const to = from + pointsIn(tl, HOUR_MS);
+        return { changes: [{ from, to, sigma: 5 }], incidents: [[from, to]] };
+      }),
+  },
+  {
+    name: 'recurring_spike',
+    description:
+      'a 5-min spike to 3× at 06:00 every day for 14 days; occurrences 1–3 labelled, 4–14 must not be flagged',
+    kind: 'recurring',
+    generate: (seed) =>
+      generateWith(seed, 'recurring', (_random, tl) => {
+        const all: [number, number][] = [];
+        for (let day = 0; day < 14; day++) {
+          const from = indexAt(tl, day, 6);
+          all.push([from, from + pointsIn(tl, 5 * MINUTE_MS)]);
+        }
+        return {
+          changes: all.map(([from, to]) => ({ from, to, factor: () => 3 })),
+          incidents: all.slice(0, 3),
+          recurrences: all.slice(3),
+        };
+      }),
+  },
+  clean('clean_gaussian', 'no incident; 3 % Gaussian noise', 'gaussian'),
+  clean('clean_heavy_tailed', 'no incident; Student-t (ν = 3) noise, robust σ 3 %', 'heavy'),
+  clean('clean_counts', 'no incident; Poisson counts, seasonal mean 2–5', 'counts'),
+  {
+    name: 'counter_resets',
+    description: 'no incident; a monotonic byte counter (rate ~1 MB/s, 3 % noise) reset to 0 three times',
+    kind: 'clean',
+    generate(seed) {
+      const rate = generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }));
+      const tl = timeline();
+      const random = createRandom(subSeed(seed, 'resets'));
+      const resets = new Set([8, 10, 12].map((day) => indexAt(tl, day, 0, random.int(0, 24 * 60 - 1))));
+      const stepS = tl.stepMs / 1000;
+      let counter = 1e9 * random.int(1, 1000);
+      const values = rate.values.map((r, i) => {
+        // The restarted process has counted for a random part of the step since it came back.
+        counter = resets.has(i)
+          ? random.uniform() * (r as number) * 1000 * stepS
+          : counter + (r as number) * 1000 * stepS;
+        return counter;
+      });
+      return { ...rate, values };
+    },
+  },
+  {
+    name: 'scrape_gaps',
+    description: 'no incident; 3 % Gaussian noise with 40 missing stretches of 1–30 points (null or NaN)',
+    kind: 'clean',
+    generate(seed) {
+      const s = generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }));
+      const tl = timeline();
+      const random = createRandom(subSeed(seed, 'gaps'));
+      for (let g = 0; g < 40; g++) {
+        const from = random.int(indexAt(tl, 1, 0), tl.points - 31);
+        const len = random.int(1, 30);
+        const missing = random.uniform() < 0.5 ? null : NaN;
+        for (let i = from; i < from + len; i++) s.values[i] = missing;
+      }
+      return s;
+    },
+  },
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

@@ -1,0 +1,108 @@
+/**
+ * What the regression guard (guard.test.ts) demands of each scenario, in ONE table. A bound left out
+ * is not checked. The guard runs GUARD_SEEDS and checks every run (not the mean) against its row.
+ *
+ * These are the figures the code at the time of writing achieves (see README, "Scenario suite") with
+ * a margin, so the guard catches a regression without asserting improvements nobody has made yet.
+ * Tighten them as detection improves (issue 11: e.g. shift_4sigma detected within a few points,
+ * coverage near 1 for sustained incidents, ≤ 0.1 false episodes a day, last/first ≥ 0.8, no flagged
+ * recurrences).
+ */
+import type { ScenarioMetrics } from './measure.js';
+
+export interface Expectation {
+  scenario: string;
+  /** Incidents detected, at least. */
+  minDetected?: number;
+  /** Median onset delay in points, at most (fails if nothing was detected). */
+  maxOnsetDelay?: number;
+  /** Fraction of incident points flagged, at least. */
+  minCoverage?: number;
+  /** False episodes per scored day, at most. */
+  maxFalsePerDay?: number;
+  /** Peak score in the last identical incident ÷ in the first, at least (fails if not measured). */
+  minLastFirstRatio?: number;
+  /** Recurrences after the 3rd with an anomalous point, at most. */
+  maxFlaggedRecurrences?: number;
+}
+
+/** The fixed seeds of the guard. */
+export const GUARD_SEEDS: readonly number[] = [1, 2];
+
+/*
+ * Set at 42337c7 (before the detection rewrite of issue 11) from seeds 1–8: the worst run, loosened —
+ * false episodes/day +~0.5, coverage and ratios to ~70 % of the worst, onset delays ×2 (at least 2).
+ * Bounds the current code cannot meet on every seed (shift_4sigma and slow_ramp are missed on some)
+ * are left at 0 or out.
+ */
+export const EXPECTATIONS: readonly Expectation[] = [
+  { scenario: 'shift_4sigma', minDetected: 0, maxFalsePerDay: 2.0 },
+  { scenario: 'shift_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.002, maxFalsePerDay: 2.0 },
+  { scenario: 'drop_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.002, maxFalsePerDay: 2.0 },
+  { scenario: 'drop_to_zero', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.004, maxFalsePerDay: 2.0 },
+  {
+    scenario: 'flapping_outage',
+    minDetected: 1,
+    maxOnsetDelay: 2,
+    minCoverage: 0.03,
+    maxFalsePerDay: 2.0,
+    minLastFirstRatio: 0.05,
+  },
+  {
+    scenario: 'repeated_bursts',
+    minDetected: 4,
+    maxOnsetDelay: 2,
+    minCoverage: 0.3,
+    maxFalsePerDay: 2.0,
+    minLastFirstRatio: 0.015,
+  },
+  {
+    scenario: 'spikes',
+    minDetected: 3,
+    maxOnsetDelay: 0,
+    minCoverage: 1,
+    maxFalsePerDay: 2.0,
+    minLastFirstRatio: 0.08,
+  },
+  { scenario: 'dip', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.1, maxFalsePerDay: 2.0 },
+  { scenario: 'slow_ramp', minDetected: 0, maxFalsePerDay: 2.0 },
+  { scenario: 'variance_burst', minDetected: 1, maxOnsetDelay: 8, minCoverage: 0.01, maxFalsePerDay: 2.0 },
+  {
+    scenario: 'recurring_spike',
+    minDetected: 3,
+    maxOnsetDelay: 2,
+    minCoverage: 0.4,
+    maxFalsePerDay: 2.0,
+    maxFlaggedRecurrences: 11,
+  },
+  { scenario: 'clean_gaussian', maxFalsePerDay: 2.0 },
+  { scenario: 'clean_heavy_tailed', maxFalsePerDay: 2.5 },
+  { scenario: 'clean_counts', maxFalsePerDay: 1.8 },
+  { scenario: 'counter_resets', maxFalsePerDay: 2.0 },
+  { scenario: 'scrape_gaps', maxFalsePerDay: 2.0 },
+];
+
+export function expectationFor(scenario: string): Expectation | undefined {
+  return EXPECTATIONS.find((e) => e.scenario === scenario);
+}
+
+/** Each bound of `e` that `m` misses, as a readable line; empty when all hold. */
+export function violations(m: ScenarioMetrics, e: Expectation): string[] {
+  const out: string[] = [];
+  const fmt = (x: number | null) => (x === null ? 'n/a' : Number.isInteger(x) ? String(x) : x.toFixed(3));
+  const atLeast = (name: string, value: number | null, bound: number | undefined) => {
+    if (bound !== undefined && !(value !== null && value >= bound))
+      out.push(`${e.scenario}: ${name} ${fmt(value)} < ${bound}`);
+  };
+  const atMost = (name: string, value: number | null, bound: number | undefined) => {
+    if (bound !== undefined && !(value !== null && value <= bound))
+      out.push(`${e.scenario}: ${name} ${fmt(value)} > ${bound}`);
+  };
+  atLeast('detected', m.detected, e.minDetected);
+  atMost('onset delay', m.onsetDelay, e.maxOnsetDelay);
+  atLeast('coverage', m.coverage, e.minCoverage);
+  atMost('false episodes/day', m.falsePerDay, e.maxFalsePerDay);
+  atLeast('last/first peak ratio', m.lastFirstRatio, e.minLastFirstRatio);
+  atMost('flagged recurrences', m.flaggedRecurrences, e.maxFlaggedRecurrences);
+  return out;
+}

@@ -1,0 +1,157 @@
+/**
+ * The figures of one scored scenario, computed from the scored output and the labels alone (no
+ * engine here, so hand-built score arrays test it). All counts are in grid points of the scored
+ * series; windows are epoch milliseconds, half-open [start, end).
+ */
+import type { ScenarioKind, Window } from './catalog.js';
+
+const DAY_MS = 86_400_000;
+
+/** The part of a SeriesScore the measures read (a SeriesScore satisfies it, with learningPoints from model). */
+export interface ScoredSeries {
+  timestamps: readonly number[];
+  values: readonly (number | null)[];
+  score: readonly number[];
+  anomaly: readonly boolean[];
+  episodes: readonly { start: number; end: number; peakScore: number }[];
+  /** Valid points the detector learns from before it scores (SeriesScore.model.learningPoints). */
+  learningPoints: number;
+}
+
+export interface Labels {
+  incidents: readonly Window[];
+  /** Unlabelled repetitions of a recurring pattern (flagging them is a false alarm). */
+  recurrences?: readonly Window[];
+  kind: ScenarioKind;
+}
+
+export interface MeasureOptions {
+  /** Points after an incident's end within which an episode still belongs to it. Default 30. */
+  gracePoints?: number;
+}
+
+export const DEFAULT_GRACE_POINTS = 30;
+
+export interface ScenarioMetrics {
+  incidents: number;
+  /** Incidents with at least one anomalous point inside their window. */
+  detected: number;
+  /** Median over detected incidents of (first anomalous point in the window − its start), points; null: none detected. */
+  onsetDelay: number | null;
+  /** Anomalous points ÷ points inside incident windows; null: no incident points on the grid. */
+  coverage: number | null;
+  /** Episodes overlapping no incident window (each extended by the grace after its end). */
+  falseEpisodes: number;
+  /** Days of scored data after the learning prefix. */
+  scoredDays: number;
+  /** falseEpisodes ÷ scoredDays; null when nothing was scored. */
+  falsePerDay: number | null;
+  /** repeated kind only: peak score inside the last incident ÷ inside the first; null otherwise or if the first peak is 0. */
+  lastFirstRatio: number | null;
+  /** recurring kind: unlabelled occurrences, and how many of them had an anomalous point. */
+  recurrences: number;
+  flaggedRecurrences: number;
+}
+
+function medianOf(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Median spacing of the timestamps (the grid step); 0 with fewer than two points. */
+export function stepOf(timestamps: readonly number[]): number {
+  const d: number[] = [];
+  for (let i = 1; i < timestamps.length; i++) d.push(timestamps[i] - timestamps[i - 1]);
+  return medianOf(d) ?? 0;
+}
+
+/** Index of the first timestamp ≥ t (timestamps ascending). */
+function lowerBound(timestamps: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = timestamps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (timestamps[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Grid indices [from, to) inside a window. */
+function indices(timestamps: readonly number[], w: Window): [number, number] {
+  return [lowerBound(timestamps, w.start), lowerBound(timestamps, w.end)];
+}
+
+/** First index the detector scores: after `learningPoints` valid values. */
+export function firstScoredIndex(s: ScoredSeries): number {
+  let valid = 0;
+  for (let i = 0; i < s.values.length; i++) {
+    const v = s.values[i];
+    if (v === null || Number.isNaN(v)) continue;
+    if (valid >= s.learningPoints) return i;
+    valid++;
+  }
+  return s.values.length;
+}
+
+interface WindowHits {
+  points: number;
+  anomalous: number;
+  firstAnomalous: number | null;
+  peak: number;
+}
+
+function hits(s: ScoredSeries, w: Window): WindowHits {
+  const [from, to] = indices(s.timestamps, w);
+  let anomalous = 0;
+  let firstAnomalous: number | null = null;
+  let peak = 0;
+  for (let i = from; i < to; i++) {
+    if (s.anomaly[i]) {
+      anomalous++;
+      if (firstAnomalous === null) firstAnomalous = i - from;
+    }
+    if (s.score[i] > peak) peak = s.score[i];
+  }
+  return { points: to - from, anomalous, firstAnomalous, peak };
+}
+
+export function measure(s: ScoredSeries, labels: Labels, options: MeasureOptions = {}): ScenarioMetrics {
+  const grace = options.gracePoints ?? DEFAULT_GRACE_POINTS;
+  const step = stepOf(s.timestamps);
+  const perIncident = labels.incidents.map((w) => hits(s, w));
+  const detected = perIncident.filter((h) => h.anomalous > 0);
+  const points = perIncident.reduce((a, h) => a + h.points, 0);
+  const anomalous = perIncident.reduce((a, h) => a + h.anomalous, 0);
+
+  const extended = labels.incidents.map((w) => ({ start: w.start, end: w.end + grace * step }));
+  // An episode [start, end] (its first and last anomalous timestamps) overlaps [a, b) when start < b and end ≥ a.
+  const falseEpisodes = s.episodes.filter(
+    (e) => !extended.some((w) => e.start < w.end && e.end >= w.start),
+  ).length;
+  const scoredPoints = s.timestamps.length - firstScoredIndex(s);
+  const scoredDays = (scoredPoints * step) / DAY_MS;
+
+  let lastFirstRatio: number | null = null;
+  if (labels.kind === 'repeated' && perIncident.length >= 2) {
+    const first = perIncident[0].peak;
+    const last = perIncident[perIncident.length - 1].peak;
+    lastFirstRatio = first > 0 ? last / first : null;
+  }
+  const recurrences = (labels.recurrences ?? []).map((w) => hits(s, w));
+
+  return {
+    incidents: labels.incidents.length,
+    detected: detected.length,
+    onsetDelay: medianOf(detected.map((h) => h.firstAnomalous as number)),
+    coverage: points > 0 ? anomalous / points : null,
+    falseEpisodes,
+    scoredDays,
+    falsePerDay: scoredDays > 0 ? falseEpisodes / scoredDays : null,
+    lastFirstRatio,
+    recurrences: recurrences.length,
+    flaggedRecurrences: recurrences.filter((h) => h.anomalous > 0).length,
+  };
+}
