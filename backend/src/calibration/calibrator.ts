@@ -96,7 +96,7 @@ export class Calibrator {
    * Learn the deviations just calibrated into the ranges, from every non-missing point: the widening by
    * an anomalous run is what keeps a noisy or heavy-tailed series from being "always anomalous".
    * (Keeping incidents out of the ranges, or capping their widening relative to a normal-only range,
-   * was measured: NAB standard fell from 63 to 30–56, see docs/detection.md.)
+   * was measured: NAB standard fell from 63 to 30–56; README, "Detection quality".)
    */
   learn(devs: readonly Deviation[]): void {
     for (let c = 0; c < devs.length; c++) {
