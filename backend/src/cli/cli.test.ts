@@ -364,6 +364,13 @@ describe('trafficlens nab', () => {
     // The evaluate metrics of the same scores, over the rows NAB scores (after 60 probationary rows).
     expect(r.stdout).toMatch(/precision \d\.\d{3}, recall \d\.\d{3}, F1 \d\.\d{3}, ROC-AUC \d\.\d{3}/);
     expect(scores.evaluate).toMatchObject({ points: 2 * (400 - 60), segments: 2, delay: 7 });
+    // The two window counts are told apart: NAB's "windows hit" and the point-adjusted detections.
+    expect(r.stdout).toMatch(
+      /windows hit: NAB's labelled windows with at least one detection anywhere inside/,
+    );
+    expect(r.stdout).toMatch(
+      /\d+\/2 windows detected\n {4}\(detected here: flagged, score >= 1, within a window's first k\+1 = 8 points; stricter than "windows hit"/,
+    );
 
     const filtered = await runCli([
       'nab',

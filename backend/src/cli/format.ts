@@ -66,6 +66,8 @@ export function formatNabReport(result: NabScoreResult, options: NabReportOption
     ...rows.map(line),
     '',
     'score: NAB normalized (null detector 0, perfect 100). TP/FP/FN count rows, as NAB does.',
+    "windows hit: NAB's labelled windows with at least one detection anywhere inside (a row whose NAB anomaly",
+    "  score reaches the profile's threshold); a file's windows together span 10 % of its rows, each centred on its event.",
   ];
   if (profiles.some((p) => p.thresholdSource === 'optimised')) {
     out.push('* threshold optimised over the scored files (exact sweep over every distinct anomaly score).');
