@@ -3,6 +3,7 @@
  * config → logger → registry → executor → jobs → app → listen, plus signal handling.
  * Configuration: environment variables or flags, see docs/service.md.
  */
+import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
@@ -11,7 +12,7 @@ import { createScoringExecutor } from './api/executor.js';
 import { Lifecycle } from './api/lifecycle.js';
 import { createLogger } from './api/logging.js';
 import { createHttpServer, exitOnSignals, gracefulShutdown, listenOn } from './api/server.js';
-import { ConfigError, loadConfig, readVersion, type Config } from './config/index.js';
+import { ConfigError, loadConfig, readVersion, serviceHelp, wantsHelp, type Config } from './config/index.js';
 import {
   createDefaultJobs,
   createJobsRouter,
@@ -25,8 +26,13 @@ import { PrometheusClient } from './sources/prometheus/index.js';
 import { openModels, tfjsBackend, type Models } from './models/index.js';
 
 function configOrExit(): Config {
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    process.stdout.write(serviceHelp());
+    process.exit(0);
+  }
   try {
-    return loadConfig({ env: process.env, argv: process.argv.slice(2) });
+    return loadConfig({ env: process.env, argv });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`trafficlens: ${err.message}\n`);
@@ -81,6 +87,31 @@ function continuousJobs(
   };
 }
 
+/**
+ * Listens, or stops the service with one line saying why and what to change (exit 1): a taken port,
+ * a port it may not open, an address it cannot listen on. Anything else is thrown.
+ */
+async function listenOrExit(server: Server, config: Config): Promise<string> {
+  try {
+    return await listenOn(server, config);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const { port, host } = config;
+    const another = `choose another with PORT=<port> or --port <port> (PORT=0 picks a free one)`;
+    const why =
+      code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is already in use (is TrafficLens already running?); ${another}`
+        : code === 'EACCES'
+          ? `not allowed to listen on port ${port} on ${host} (ports below 1024 need privileges); ${another}`
+          : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+            ? `cannot listen on HOST=${host} (${code}: not an address of this machine); set HOST (or --host) to one, e.g. 127.0.0.1`
+            : null;
+    if (why === null) throw err;
+    process.stderr.write(`trafficlens: ${why}\n`);
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
   const config = configOrExit();
   const jobSpecs = await jobsFileOrExit(config);
@@ -132,12 +163,13 @@ async function main(): Promise<void> {
   });
   const exitAfterShutdown = exitOnSignals({ shutdown, lifecycle, logger });
 
-  const url = await listenOn(server, config);
+  const url = await listenOrExit(server, config);
   if (lifecycle.shuttingDown) return;
   logger.info(
     {
       url,
       version,
+      models: config.models.dir,
       auth: Boolean(config.apiToken),
       workerThreads: config.scoring.workerThreads,
       // TF.js loads on first training: tfjs-node, else wasm, else cpu (models/runtime.ts).

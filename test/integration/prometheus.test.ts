@@ -384,8 +384,9 @@ describe('the scorer against a real Prometheus', () => {
       `alert latency: injected a 10x spike, TrafficLensAnomaly firing after ${(latencyMs / 1000).toFixed(1)} s ` +
         '(scrape 1 s, job interval and step 1 s, rule evaluation 1 s, for: 2s)',
     );
-    mkdirSync(join(REPO, 'test/artifacts'), { recursive: true });
-    writeFileSync(join(REPO, 'test/artifacts/alert-latency.tmp'), `${latencyMs}\n`);
+    // Beside the screenshots, in the folder git ignores (test/browser/support/artifacts.js).
+    mkdirSync(join(REPO, 'test/artifacts/out'), { recursive: true });
+    writeFileSync(join(REPO, 'test/artifacts/out/alert-latency.txt'), `${latencyMs}\n`);
     expect(firing.labels).toMatchObject({
       severity: 'warning',
       detector: 'auto',

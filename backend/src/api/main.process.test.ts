@@ -3,12 +3,16 @@
  * `npm run build -w backend` first (fails, rather than skips, when dist/main.js is missing).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EnvConfig, FLAGS } from '../config/index.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const BACKEND = fileURLToPath(new URL('../../', import.meta.url));
 
 interface LogLine {
   level: number;
@@ -23,8 +27,9 @@ class Service {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #waiters: (() => void)[] = [];
 
-  constructor(env: Record<string, string>, args: string[] = []) {
+  constructor(env: Record<string, string>, args: string[] = [], cwd?: string) {
     this.child = spawn(process.execPath, [MAIN, ...args], {
+      cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -51,6 +56,25 @@ class Service {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }
+}
+
+/** Runs the service to its exit, with its output as text. */
+async function run(
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
 }
 
 async function untilReady(url: string): Promise<void> {
@@ -122,6 +146,64 @@ describe('node dist/main.js', () => {
     expect((await service.exited).code).toBe(2);
     expect(service.stderr).toContain(`${file}:4:15: jobs[0].interval: "5x" is not a duration`);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('--help lists every option and environment variable and exits 0 without starting', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'trafficlens-cwd-'));
+    const r = await run(['--help'], { PORT: 'eighty' }, elsewhere);
+    rmSync(elsewhere, { recursive: true, force: true });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^Usage: node backend\/dist\/main\.js \[options\]/);
+    for (const [flag, variable] of Object.entries(FLAGS)) {
+      expect(r.stdout).toMatch(new RegExp(`--${flag}\\b.* ${variable}\\b`));
+    }
+    for (const variable of [...Object.keys(EnvConfig.shape), 'TRAFFICLENS_TFJS_BACKEND']) {
+      expect(r.stdout).toMatch(new RegExp(`\\b${variable}[;=]`));
+    }
+    // The models' default is the backend package's, whichever folder the service starts in.
+    expect(r.stdout).toContain(`TRAFFICLENS_MODELS_DIR; default: ${join(BACKEND, 'models')}\n`);
+    expect(r.stdout).not.toContain('"level"');
+  });
+
+  test('a busy port: one line naming it and how to choose another, exit 1, no stack trace', async () => {
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const r = await run([], {
+        PORT: String(port),
+        TRAFFICLENS_SIMULATOR: 'false',
+        TRAFFICLENS_WORKER_THREADS: '0',
+        LOG_LEVEL: 'warn',
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `trafficlens: port ${port} on 127.0.0.1 is already in use (is TrafficLens already running?); choose another with PORT=<port> or --port <port> (PORT=0 picks a free one)\n`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
+  test("the start line names the models folder: the backend package's by default, from any folder", async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'trafficlens-cwd-'));
+    const env = { PORT: '0', TRAFFICLENS_WORKER_THREADS: '0', TRAFFICLENS_SIMULATOR: 'false' };
+    try {
+      for (const [models, expected] of [
+        [undefined, join(BACKEND, 'models')],
+        ['relative/models', join(elsewhere, 'relative/models')],
+      ] as const) {
+        const service = new Service(models ? { ...env, TRAFFICLENS_MODELS_DIR: models } : env, [], elsewhere);
+        started.push(service);
+        const listening = await service.line((l) => l.msg.startsWith('listening on'));
+        expect(listening.models).toBe(expected);
+        service.child.kill('SIGTERM');
+        expect((await service.exited).code).toBe(0);
+      }
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   test('refuses a bad configuration with exit code 2 and a message naming the variable', async () => {

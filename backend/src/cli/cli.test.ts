@@ -155,9 +155,11 @@ describe('trafficlens score output', () => {
     expect(lines[0]).toBe(SCORE_CSV_HEADER);
     expect(lines).toHaveLength(301);
     const first = lines[1].split(',');
-    expect(first).toHaveLength(8);
+    expect(first).toHaveLength(9);
     expect(first[0]).toBe('2024-01-01T00:00:00.000Z');
     expect(['true', 'false']).toContain(first[6]);
+    // 300 points are past the learning period, and a batch backfills its start: ok on every row.
+    expect(new Set(lines.slice(1).map((l) => l.split(',')[8]))).toEqual(new Set(['ok']));
   });
 
   test('json output is a valid SeriesScore with one entry per input point', async () => {
@@ -192,6 +194,146 @@ describe('trafficlens score output', () => {
   });
 });
 
+/** The input's rows of a CSV text, as [timestamp, value] cells. */
+const inputCells = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
+/** The output's rows as cells, without the header. */
+const outputCells = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
+const column = (rows: string[][], name: string) =>
+  rows.map((r) => r[SCORE_CSV_HEADER.split(',').indexOf(name)]);
+
+describe('trafficlens score rows: one output row per input row, at its timestamps', () => {
+  const MIN = 60_000;
+  const T0 = Date.UTC(2024, 0, 1);
+  /** A one-minute series at `offsets` (in minutes) from T0, each shifted by `lateMs` for its index. */
+  function rowsAt(minutes: number[], lateMs: (i: number) => number = () => 0): string {
+    const lines = ['timestamp,value'];
+    minutes.forEach((m, i) => {
+      const v = 100 + 10 * Math.sin((2 * Math.PI * m) / 60) + ((m * 7919) % 13) / 13 + (m === 250 ? 80 : 0);
+      lines.push(`${new Date(T0 + m * MIN + lateMs(i)).toISOString()},${v.toFixed(3)}`);
+    });
+    return lines.join('\n') + '\n';
+  }
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+  test('gaps add no rows: the output has the input rows, at their timestamps; --grid has the slots', async () => {
+    // 300 minutes with three gaps (10 minutes, 1 minute, 5 minutes): 284 rows.
+    const minutes = range(0, 300).filter(
+      (m) => !(m >= 100 && m < 110) && m !== 200 && !(m >= 260 && m < 265),
+    );
+    const text = rowsAt(minutes);
+    const file = await csvFile('gaps.csv', text);
+    const r = await runCli(['score', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const out = outputCells(r.stdout);
+    expect(out).toHaveLength(minutes.length);
+    expect(column(out, 'timestamp')).toEqual(inputCells(text).map(([t]) => t));
+    expect(column(out, 'value')).toEqual(inputCells(text).map(([, v]) => String(Number(v))));
+    // The spike at minute 250 is flagged on its own row.
+    const spike = column(out, 'timestamp').indexOf(new Date(T0 + 250 * MIN).toISOString());
+    expect(column(out, 'anomaly')[spike]).toBe('true');
+
+    const grid = outputCells((await runCli(['score', file, '--grid'])).stdout);
+    expect(grid).toHaveLength(300);
+    expect(column(grid, 'value').filter((v) => v === '')).toHaveLength(16);
+  });
+
+  test("a late first sample does not shift the others: every row keeps the input's own timestamp", async () => {
+    // The first sample 7 s late; the grid (--grid) is anchored on it, the rows are not.
+    const minutes = range(0, 300);
+    const text = rowsAt(minutes, (i) => (i === 0 ? 7_000 : 0));
+    const file = await csvFile('late.csv', text);
+    const out = outputCells((await runCli(['score', file])).stdout);
+    const stamps = column(out, 'timestamp');
+    expect(stamps[0]).toBe('2024-01-01T00:00:07.000Z');
+    expect(stamps.slice(1)).toEqual(minutes.slice(1).map((m) => new Date(T0 + m * MIN).toISOString()));
+
+    const grid = column(outputCells((await runCli(['score', file, '--grid'])).stdout), 'timestamp');
+    expect(grid[1]).toBe('2024-01-01T00:01:07.000Z');
+  });
+
+  test('unsorted and duplicated rows come out in the input order, one row each', async () => {
+    const lines = rowsAt(range(0, 200)).trim().split('\n');
+    const [header, ...rows] = lines;
+    const shuffled = [...rows.slice(100), ...rows.slice(0, 100), rows[150]];
+    const text = [header, ...shuffled].join('\n') + '\n';
+    const out = outputCells((await runCli(['score', await csvFile('unsorted.csv', text)])).stdout);
+    expect(column(out, 'timestamp')).toEqual(shuffled.map((l) => l.split(',')[0]));
+  });
+
+  test('json has the same rows as the csv, its episodes stamped with input timestamps', async () => {
+    const minutes = range(0, 300).filter((m) => !(m >= 100 && m < 110));
+    const file = await csvFile(
+      'json.csv',
+      rowsAt(minutes, (i) => (i === 0 ? 7_000 : 0)),
+    );
+    const csv = outputCells((await runCli(['score', file])).stdout);
+    const json = SeriesScore.parse(JSON.parse((await runCli(['score', file, '--format', 'json'])).stdout));
+    expect(json.timestamps.map((t) => new Date(t).toISOString())).toEqual(column(csv, 'timestamp'));
+    expect(json.score.map(String)).toEqual(column(csv, 'score'));
+    expect(json.episodes.length).toBeGreaterThan(0);
+    const inputs = new Set(json.timestamps);
+    for (const e of json.episodes) {
+      for (const t of [e.start, e.end, e.peakTime]) expect(inputs.has(t)).toBe(true);
+    }
+
+    const grid = SeriesScore.parse(
+      JSON.parse((await runCli(['score', file, '--format', 'json', '--grid'])).stdout),
+    );
+    expect(grid.timestamps).toHaveLength(300);
+    expect(grid.timestamps[1] - grid.timestamps[0]).toBe(MIN);
+  });
+});
+
+describe('trafficlens score says on stderr what the scores cannot show', () => {
+  test('a file shorter than the learning period: still learning, N points of M, state column learning', async () => {
+    const file = await csvFile('short.csv', seriesCsv(40));
+    const r = await runCli(['score', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `trafficlens: ${file}: the series is still learning: 40 points, detector auto needs 100 before it scores; every score is 0 (state "learning").\n`,
+    );
+    const out = outputCells(r.stdout);
+    expect(out).toHaveLength(40);
+    expect(new Set(column(out, 'state'))).toEqual(new Set(['learning']));
+    expect(new Set(column(out, 'score'))).toEqual(new Set(['0']));
+  });
+
+  test('scored causally, the rows before the learning period is over say learning, then ok', async () => {
+    const r = await runCli(['score', await csvFile('causal.csv', seriesCsv(300)), '--causal']);
+    expect(r.stderr).toBe('');
+    const states = column(outputCells(r.stdout), 'state');
+    expect(states.slice(0, 100)).toEqual(new Array(100).fill('learning'));
+    expect(new Set(states.slice(100))).toEqual(new Set(['ok']));
+  });
+
+  test('--detector lstm without --model says auto scored instead and how to train one; exit 0', async () => {
+    const file = await csvFile('series.csv', seriesCsv(300));
+    const lstm = await runCli(['score', file, '--detector', 'lstm']);
+    expect(lstm.code).toBe(0);
+    expect(lstm.stderr).toContain('--detector lstm needs a trained model and none was given (--model)');
+    expect(lstm.stderr).toContain(`trafficlens train ${file} --detector lstm --out models`);
+    expect(lstm.stderr).toContain('--model models/<id>');
+    expect(lstm.stderr.trim().split('\n')).toHaveLength(1);
+    const auto = await runCli(['score', file]);
+    expect(auto.stderr).toBe('');
+    // The same scores as auto, each row marked learning (the contract's state for a missing model).
+    const strip = (s: string) => outputCells(s).map((r) => r.slice(0, 8).join(','));
+    expect(strip(lstm.stdout)).toEqual(strip(auto.stdout));
+    expect(new Set(column(outputCells(lstm.stdout), 'state'))).toEqual(new Set(['learning']));
+  });
+});
+
 describe('trafficlens nab', () => {
   test('runs over a small NAB root, writes NAB results and scores.json, and prints the three profiles', async () => {
     const root = join(dir, 'nab');
@@ -222,6 +364,13 @@ describe('trafficlens nab', () => {
     // The evaluate metrics of the same scores, over the rows NAB scores (after 60 probationary rows).
     expect(r.stdout).toMatch(/precision \d\.\d{3}, recall \d\.\d{3}, F1 \d\.\d{3}, ROC-AUC \d\.\d{3}/);
     expect(scores.evaluate).toMatchObject({ points: 2 * (400 - 60), segments: 2, delay: 7 });
+    // The two window counts are told apart: NAB's "windows hit" and the point-adjusted detections.
+    expect(r.stdout).toMatch(
+      /windows hit: NAB's labelled windows with at least one detection anywhere inside/,
+    );
+    expect(r.stdout).toMatch(
+      /\d+\/2 windows detected\n {4}\(detected here: flagged, score >= 1, within a window's first k\+1 = 8 points; stricter than "windows hit"/,
+    );
 
     const filtered = await runCli([
       'nab',

@@ -1,12 +1,13 @@
 /** Text output of the commands: the scored series as CSV, NAB scores as a table. */
-import type { SeriesScore } from '../contract/score.js';
 import type { NabProfileScore, NabScoreResult } from '../nab/index.js';
+import type { ScoredRows } from './rows.js';
 
-export const SCORE_CSV_HEADER = 'timestamp,value,score,expected,lower,upper,anomaly,direction';
+export const SCORE_CSV_HEADER = 'timestamp,value,score,expected,lower,upper,anomaly,direction,state';
 
 const cell = (x: number | null | undefined): string => (x === null || x === undefined ? '' : String(x));
 
-export function formatScoreCsv(result: SeriesScore): string {
+/** One line per row of `result` (the input's rows, or the grid with --grid; see rows.ts). */
+export function formatScoreCsv(result: ScoredRows): string {
   const lines = [SCORE_CSV_HEADER];
   for (let i = 0; i < result.timestamps.length; i++) {
     lines.push(
@@ -19,6 +20,7 @@ export function formatScoreCsv(result: SeriesScore): string {
         cell(result.upper[i]),
         result.anomaly[i] ? 'true' : 'false',
         result.direction[i] ?? '',
+        result.states[i],
       ].join(','),
     );
   }
@@ -64,6 +66,8 @@ export function formatNabReport(result: NabScoreResult, options: NabReportOption
     ...rows.map(line),
     '',
     'score: NAB normalized (null detector 0, perfect 100). TP/FP/FN count rows, as NAB does.',
+    "windows hit: NAB's labelled windows with at least one detection anywhere inside (a row whose NAB anomaly",
+    "  score reaches the profile's threshold); a file's windows together span 10 % of its rows, each centred on its event.",
   ];
   if (profiles.some((p) => p.thresholdSource === 'optimised')) {
     out.push('* threshold optimised over the scored files (exact sweep over every distinct anomaly score).');

@@ -1,3 +1,5 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './index.js';
 
 function problems(env: Record<string, string>, argv: string[] = []): string[] {
@@ -63,8 +65,13 @@ describe('loadConfig', () => {
     });
   });
 
-  test('models: ./models and one training thread by default; the flags win', () => {
-    expect(loadConfig({ env: {} }).models).toEqual({ dir: './models', trainingThreads: 1 });
+  test("models: the backend package's models/ and one training thread by default; the flags win", () => {
+    const backend = fileURLToPath(new URL('../../', import.meta.url));
+    expect(loadConfig({ env: {} }).models).toEqual({ dir: join(backend, 'models'), trainingThreads: 1 });
+    // A relative folder is the working directory's, resolved once at start.
+    expect(loadConfig({ env: { TRAFFICLENS_MODELS_DIR: 'here/models' } }).models.dir).toBe(
+      resolve('here/models'),
+    );
     const config = loadConfig({
       env: { TRAFFICLENS_MODELS_DIR: '/a' },
       argv: ['--models-dir', '/b', '--training-threads', '3'],

@@ -64,9 +64,16 @@ function directory(fallback: string) {
 
 // The repository's build outputs: this module sits two levels below the backend package (src/config or
 // dist/config), which sits at the repository root.
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BACKEND_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_ROOT = resolve(BACKEND_ROOT, '..');
 export const DEFAULT_DEMO_DIR = resolve(REPO_ROOT, 'plugin/demo/dist');
 export const DEFAULT_PANEL_DIR = resolve(REPO_ROOT, 'plugin/panel/dist');
+/**
+ * models/ inside the backend package (backend/models in the repository), wherever the service is
+ * started from: `npm start` (which runs in backend/) and `node backend/dist/main.js` from the root use
+ * the same models.
+ */
+export const DEFAULT_MODELS_DIR = resolve(BACKEND_ROOT, 'models');
 
 /** Leave one core to the event loop (HTTP, JSON parsing, jobs); 0 disables the pool. */
 export const DEFAULT_WORKER_THREADS = Math.max(1, availableParallelism() - 1);
@@ -88,7 +95,7 @@ export const EnvConfig = z.object({
     // An empty value (e.g. `TRAFFICLENS_API_TOKEN=${TOKEN:-}` in compose) means "no token".
     .transform((v) => (v === undefined || v === '' ? undefined : v))
     .refine((v) => v === undefined || v.length >= 16, 'expected at least 16 characters')
-    .describe('when set, every /api/ route requires Authorization: Bearer <token>'),
+    .describe('when set (at least 16 characters), every /api/ route requires Authorization: Bearer <token>'),
   TRAFFICLENS_MAX_BODY_BYTES: integer(1024, 1024 * MB, 20 * MB).describe('largest request body'),
   TRAFFICLENS_MAX_POINTS_PER_SERIES: integer(1, 100_000_000, 200_000).describe('most points in one series'),
   TRAFFICLENS_MAX_SERIES: integer(1, 1_000_000, 1_000).describe('most series in one request'),
@@ -104,7 +111,8 @@ export const EnvConfig = z.object({
         message: `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(v)}`,
       });
       return z.NEVER;
-    }),
+    })
+    .describe(`log level of the JSON log on stdout: ${LOG_LEVELS.join(', ')}`),
   TRAFFICLENS_WORKER_THREADS: integer(0, 256, DEFAULT_WORKER_THREADS).describe(
     'scoring worker threads; 0 scores every request on the main thread',
   ),
@@ -123,11 +131,9 @@ export const EnvConfig = z.object({
   TRAFFICLENS_SIMULATOR: boolean(undefined).describe(
     'run the embedded traffic simulator jobs (default: only when neither a Prometheus nor a jobs file is configured)',
   ),
-  TRAFFICLENS_MODELS_DIR: z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? './models' : v.trim()))
-    .describe('folder of trained models (created if missing; relative to the working directory)'),
+  TRAFFICLENS_MODELS_DIR: directory(DEFAULT_MODELS_DIR).describe(
+    'folder of trained models, created if missing (default: models/ in the backend package, wherever the service starts; a relative path is relative to the working directory)',
+  ),
   TRAFFICLENS_TRAINING_THREADS: integer(1, 64, 1).describe(
     'worker threads that train models (each keeps a core busy while it trains)',
   ),

@@ -1,5 +1,8 @@
 import express from 'express';
 import request from 'supertest';
+import { ErrorResponse } from '../api/schemas.js';
+import { errorHandler } from '../api/errors.js';
+import { testApp } from '../api/testApp.js';
 import { FakeSource } from '../sources/fake.js';
 import { createFakeStream } from './fakeStream.js';
 import { JobManager } from './manager.js';
@@ -9,6 +12,7 @@ import {
   JobSeriesResponse,
   JobsListResponse,
   JobStatus,
+  jobsOpenApi,
   jobsOpenApiPaths,
   jobsOpenApiSchemas,
 } from './schemas.js';
@@ -39,6 +43,7 @@ async function setup() {
   await manager.runOnce('edge');
   const app = express();
   app.use(JOBS_BASE_PATH, createJobsRouter(manager));
+  app.use(errorHandler(captureLogger().logger));
   return { app, manager };
 }
 
@@ -150,6 +155,27 @@ describe('jobs routes', () => {
       labels: { link: ['peering-2', 'transit-1'], site: ['ams', 'fra'] },
     });
     await request(app).get(`${JOBS_BASE_PATH}/core/labels`).expect(404);
+  });
+
+  test('in the service, a 404 for an unknown job carries the request id like every other error', async () => {
+    const { manager } = await setup();
+    const { app } = testApp({ jobs: { router: createJobsRouter(manager), openApi: jobsOpenApi } });
+    for (const path of ['nope', 'nope/series', 'nope/labels']) {
+      const res = await request(app).get(`/api/v1/jobs/${path}`).set('X-Request-Id', 'req-42').expect(404);
+      expect(ErrorResponse.parse(res.body)).toEqual({
+        error: {
+          code: 'not_found',
+          message: 'no job named "nope"; GET /api/v1/jobs lists them',
+          details: [],
+          requestId: 'req-42',
+        },
+      });
+    }
+    const generated = await request(app).get('/api/v1/jobs/nope').expect(404);
+    expect(generated.body.error.requestId).toBe(generated.headers['x-request-id']);
+    expect(generated.body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const bad = await request(app).get('/api/v1/jobs/edge/series?from=yesterday').expect(400);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_request', requestId: bad.headers['x-request-id'] });
   });
 
   test('404 for the series of an unknown job', async () => {

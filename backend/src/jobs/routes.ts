@@ -1,8 +1,10 @@
 /**
- * The jobs API, mounted by the service at /api/v1/jobs. Errors are answered in the service's error
- * shape ({error: {code, message, details}}), naming the offending query parameter.
+ * The jobs API, mounted by the service at /api/v1/jobs. Errors are thrown as ApiError, so the service's
+ * error handler answers them in its one error shape ({error: {code, message, details, requestId}}) and
+ * logs them like every other error; each names the offending query parameter.
  */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
+import { ApiError, type ErrorDetail } from '../api/errors.js';
 import { downsample } from './downsample.js';
 import type { JobManager } from './manager.js';
 import {
@@ -12,27 +14,15 @@ import {
   type JobsListResponse,
 } from './schemas.js';
 
-interface ErrorDetail {
-  path: string;
-  message: string;
-}
+const invalid = (message: string, details: ErrorDetail[]) =>
+  new ApiError(400, 'invalid_request', message, 'validation', details);
 
-function sendError(
-  res: Response,
-  status: number,
-  code: string,
-  message: string,
-  details: ErrorDetail[] = [],
-): void {
-  res.status(status).json({ error: { code, message, details } });
-}
-
-const unknownJob = (res: Response, name: string) =>
-  sendError(
-    res,
+const unknownJob = (name: string) =>
+  new ApiError(
     404,
     'not_found',
     `no job named ${JSON.stringify(name.slice(0, 100))}; GET /api/v1/jobs lists them`,
+    'routing',
   );
 
 export function createJobsRouter(
@@ -47,7 +37,7 @@ export function createJobsRouter(
 
   router.get('/:name', (req, res) => {
     const job = manager.get(req.params.name);
-    if (!job) return unknownJob(res, req.params.name);
+    if (!job) throw unknownJob(req.params.name);
     res.json(job.status());
   });
 
@@ -59,13 +49,9 @@ export function createJobsRouter(
       // `match` may be repeated: the query parser gives a string for one, an array for several.
       const list = Array.isArray(match) ? match : [match];
       if (!list.every((m) => typeof m === 'string')) {
-        return sendError(
-          res,
-          400,
-          'invalid_request',
-          'invalid query parameter match: give each one as a string',
-          [{ path: 'match', message: 'give each one as a string' }],
-        );
+        throw invalid('invalid query parameter match: give each one as a string', [
+          { path: 'match', message: 'give each one as a string' },
+        ]);
       }
       raw.match = list;
     }
@@ -73,13 +59,9 @@ export function createJobsRouter(
       const value = req.query[param];
       if (value === undefined) continue;
       if (typeof value !== 'string') {
-        return sendError(
-          res,
-          400,
-          'invalid_request',
-          `invalid query parameter ${param}: give it once, as a string`,
-          [{ path: param, message: 'give it once, as a string' }],
-        );
+        throw invalid(`invalid query parameter ${param}: give it once, as a string`, [
+          { path: param, message: 'give it once, as a string' },
+        ]);
       }
       raw[param] = value;
     }
@@ -90,17 +72,11 @@ export function createJobsRouter(
         message: i.message,
       }));
       const [first] = details;
-      return sendError(
-        res,
-        400,
-        'invalid_request',
-        `invalid query parameter ${first.path}: ${first.message}`,
-        details,
-      );
+      throw invalid(`invalid query parameter ${first.path}: ${first.message}`, details);
     }
     const { from, to, match: matchers, maxDataPoints } = parsed.data;
     const found = manager.seriesResults(name, from, to, matchers);
-    if (!found) return unknownJob(res, name);
+    if (!found) throw unknownJob(name);
     const series =
       maxDataPoints === undefined ? found : found.map((s) => ({ ...s, ...downsample(s, maxDataPoints) }));
     const body: JobSeriesResponse = { job: name, from: from ?? null, to: to ?? null, series };
@@ -109,7 +85,7 @@ export function createJobsRouter(
 
   router.get('/:name/labels', (req, res) => {
     const labels = manager.labelValues(req.params.name);
-    if (!labels) return unknownJob(res, req.params.name);
+    if (!labels) throw unknownJob(req.params.name);
     const body: JobLabelsResponse = { job: req.params.name, labels };
     res.json(body);
   });

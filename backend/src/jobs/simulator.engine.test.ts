@@ -2,8 +2,9 @@
  * The default jobs with the real engine and the simulator: anomalies must be found where the
  * incident schedule puts incidents. These need the engine (createStream) and fail until it lands.
  */
+import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
-import { TrafficSimulator, type Incident } from '../sources/simulator/index.js';
+import { LINKS, SERVICES, TrafficSimulator, type Incident } from '../sources/simulator/index.js';
 import type { Labels } from '../sources/source.js';
 import type { JobConfigInput } from './config.js';
 import { createDefaultJobs, SIMULATOR_SPEED } from './defaults.js';
@@ -52,6 +53,19 @@ describe('simulator jobs with the engine', () => {
     expect(traffic.pointsScored).toBeGreaterThan(23 * 2800);
     expect(counters).toMatchObject({ name: 'simulator-counters', health: 'ok', series: 6 });
     for (const s of manager.seriesResults('simulator') ?? []) expect(s.state).toBe('ok');
+    // The README's account of what `npm start` scores is these numbers.
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const said =
+      /scores (\d+) of its series continuously: (\d+) in the job `simulator` \(interface bytes\/s in and out of (\d+) links, and request rates, error ratios and latencies of (\d+) HTTP services\) and (\d+) in `simulator-counters`/.exec(
+        readme,
+      );
+    expect(said?.slice(1).map(Number)).toEqual([
+      traffic.series + counters.series,
+      traffic.series,
+      LINKS.length,
+      SERVICES.length,
+      counters.series,
+    ]);
   });
 
   test("the simulator's DDoS opens an episode going up on the attacked series, logged at once", async () => {

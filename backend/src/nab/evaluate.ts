@@ -53,5 +53,7 @@ export function formatNabEvaluation(m: EvaluationMetrics): string[] {
     `evaluate metrics over every file's scored part (${m.points} points, ${m.labelled} in ${m.segments} NAB windows):`,
     `  precision ${f3(m.precision)}, recall ${f3(m.recall)}, F1 ${f3(m.f1)}, ROC-AUC ${f3(m.rocAuc)}`,
     `  point-adjusted (delay k=${m.delay}): F1 ${f3(m.pointAdjusted.f1)}, precision ${f3(m.pointAdjusted.precision)}, recall ${f3(m.pointAdjusted.recall)}; ${m.segmentsDetected}/${m.segments} windows detected`,
+    `    (detected here: flagged, score >= 1, within a window's first k+1 = ${m.delay + 1} points; stricter than "windows hit"`,
+    `    above, which counts a detection anywhere in the window: NAB's windows open long before their event)`,
   ];
 }

@@ -15,7 +15,7 @@ import { launchChromium } from '../support/chromium.js';
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const PANEL_DIST = join(REPO, 'plugin/panel/dist');
 export const DEMO_DIST = join(REPO, 'plugin/demo/dist');
-export const ARTIFACTS = join(REPO, 'test/artifacts');
+export { ARTIFACTS } from '../support/artifacts.js';
 
 /** The built files the page needs, each with the command that builds it. */
 export function assertBuilt() {

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_DIST, buildPageScripts } from '../../../plugin/demo/build.mjs';
 import { chromiumMissing, launchChromium } from './chromium.js';
 import { startFakeGrafana } from '../../contract/support/fakeGrafana.js';
-import { REPO } from '../../contract/support/scorer.js';
 
 const HARNESS = fileURLToPath(new URL('../harness/', import.meta.url));
 
@@ -58,4 +57,4 @@ export async function openHarness({ plugins }) {
   };
 }
 
-export const ARTIFACTS = join(REPO, 'test', 'artifacts');
+export { ARTIFACTS } from './artifacts.js';

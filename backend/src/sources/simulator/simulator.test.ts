@@ -1,4 +1,13 @@
-import { FLAP_PERIOD_MS, INCIDENT_KINDS, SimulatorSource, TrafficSimulator, type Incident } from './index.js';
+import { readFileSync } from 'node:fs';
+import {
+  FLAP_PERIOD_MS,
+  INCIDENT_KINDS,
+  LINKS,
+  SERVICES,
+  SimulatorSource,
+  TrafficSimulator,
+  type Incident,
+} from './index.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -293,6 +302,11 @@ describe('SimulatorSource', () => {
       http_latency_p95_seconds: ['s'],
     });
     expect(series).toHaveLength(37);
+    // The simulator's README says how many series it has, and of which catalog.
+    const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(
+      `${LINKS.length === 7 ? 'seven' : LINKS.length} links, ${SERVICES.length === 3 ? 'three' : SERVICES.length} HTTP services: ${series.length} series.`,
+    );
   });
 
   test('rejects when the request is already aborted', async () => {
