@@ -244,7 +244,7 @@ describe('the built panel in Chromium on live simulator scores', { timeout: 300_
     });
   }
   it('the demo page at /: the panel on the live scores in both modes and themes, refreshed', async () => {
-    const { page, errors } = await openDemoPage(browser, `${scorer.url}/?refresh=1`, {
+    const { page, errors, messages } = await openDemoPage(browser, `${scorer.url}/?refresh=1`, {
       width: 1600,
       height: 900,
     });
@@ -284,6 +284,11 @@ describe('the built panel in Chromium on live simulator scores', { timeout: 300_
     await page.waitForFunction(() => document.body.style.background !== '');
     assert.deepEqual(await background(), colors.light.background);
     assert.deepEqual(errors, []);
+    // Nor i18next's advertisement (plugin/demo/src/i18n.js turns it off), though @grafana/ui translated.
+    assert.deepEqual(
+      messages.filter((m) => /i18next|locize/i.test(m)),
+      [],
+    );
     await page.close();
   });
 

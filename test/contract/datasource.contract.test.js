@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { createBackendSrv, createTemplateSrv } from './support/backendSrv.js';
 import { startFakeGrafana } from './support/fakeGrafana.js';
@@ -55,9 +56,18 @@ function request(targets, { from = now - 6 * HOUR, to = now, scopedVars = {} } =
   };
 }
 
+const require = createRequire(import.meta.url);
 const fieldNamed = (frame, name) => frame.fields.find((f) => f.name === name);
 
+/** What the shared modules print on console.info while the file runs (i18next's advertisement, say). */
+const infos = [];
+const consoleInfo = console.info;
+
 before(async () => {
+  console.info = (...args) => {
+    infos.push(args.join(' '));
+    consoleInfo(...args);
+  };
   pluginJson = JSON.parse(readFileSync(`${DIST}/plugin.json`, 'utf8'));
   // One at a time, so that `after` can close whatever started if the other fails.
   grafana = await startFakeGrafana();
@@ -81,6 +91,7 @@ before(async () => {
 });
 
 after(async () => {
+  console.info = consoleInfo;
   await Promise.all([scorer?.stop(), promScorer?.stop(), prometheus?.close(), grafana?.close()]);
   closeGrafanaWindow();
 });
@@ -618,5 +629,15 @@ describe('the provisioned dashboard (provisioning/dashboards/trafficlens-datasou
       assert.equal(res.errors, undefined, `${where}: ${JSON.stringify(res.errors)}`);
       assert.ok(res.data.length > 0 && res.data.some((f) => f.length > 0), `${where}: no data`);
     }
+  });
+});
+
+describe('the shared modules', () => {
+  it('initialised i18next without printing its advertisement (grafanaNode.js turns it off)', () => {
+    assert.equal(require('i18next').isInitialized, true);
+    assert.deepEqual(
+      infos.filter((m) => /i18next|locize/i.test(m)),
+      [],
+    );
   });
 });

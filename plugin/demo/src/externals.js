@@ -4,6 +4,8 @@
  * once for the browser from the same npm packages and versions the plugins are built against.
  * CommonJS packages are given as their module object, as Grafana does; ESM packages as namespaces.
  */
+// First: before @grafana/ui can initialise i18next (see i18n.js).
+import './i18n.js';
 import React from 'react';
 import ReactDOM from 'react-dom';
 import * as ReactDOMClient from 'react-dom/client';

@@ -75,10 +75,15 @@ export async function startScorer({ env = {} } = {}) {
 export async function openDemoPage(browser, url, viewport) {
   const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
   const errors = [];
+  // Every console line, to check the page prints nothing a user would wonder about.
+  const messages = [];
   page.on('pageerror', (err) => errors.push(String(err)));
-  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  page.on('console', (msg) => {
+    messages.push(msg.text());
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
   await page.goto(url);
-  return { page, errors };
+  return { page, errors, messages };
 }
 
 /**

@@ -47,6 +47,9 @@ export function grafanaExternals() {
     Object.defineProperty(globalThis, key, { configurable: true, get: () => win[key] });
   }
   closeWindow = () => win.close();
+  // i18next prints an advertisement on its first init() unless its showSupportNotice option is false;
+  // @grafana/ui initialises the shared instance without it, so set it first (as plugin/demo/src/i18n.js).
+  require('i18next').options.showSupportNotice = false;
 
   externals = {
     react: require('react'),
