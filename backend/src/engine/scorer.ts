@@ -200,7 +200,7 @@ export class SeriesScorer {
 
     const mode = this.gate.next(timestamp, score, x, band ? band.expected : NaN);
     this.detector.learn(x, mode);
-    if (!missing) this.calibrator.learn(step.deviations);
+    if (!missing) this.calibrator.learn(step.deviations, mode);
     return out;
   }
 

@@ -30,31 +30,31 @@ export interface Expectation {
 export const GUARD_SEEDS: readonly number[] = [1, 2];
 
 /*
- * Set at 42337c7 (before the detection rewrite of issue 11) from seeds 1–8: the worst run, loosened —
- * false episodes/day +~0.5, coverage and ratios to ~70 % of the worst, onset delays ×2 (at least 2).
- * Bounds the current code cannot meet on every seed (shift_4sigma and slow_ramp are missed on some)
- * are left at 0 or out.
+ * Set after issue 11's incident growth of 2× from seeds 1–8: the worst
+ * run with a margin — false episodes/day +~0.5, coverage and ratios to ~70 % of the worst, onset
+ * delays ×2 (at least 2). Bounds the code cannot meet on every seed (shift_4sigma and slow_ramp are
+ * missed on some, sustained shifts are covered for minutes on some) are left low or out.
  */
 export const EXPECTATIONS: readonly Expectation[] = [
   { scenario: 'shift_4sigma', minDetected: 0, maxFalsePerDay: 2.0 },
-  { scenario: 'shift_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.002, maxFalsePerDay: 2.0 },
+  { scenario: 'shift_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.005, maxFalsePerDay: 2.0 },
   { scenario: 'drop_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.002, maxFalsePerDay: 2.0 },
-  { scenario: 'drop_to_zero', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.004, maxFalsePerDay: 2.0 },
+  { scenario: 'drop_to_zero', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.15, maxFalsePerDay: 2.3 },
   {
     scenario: 'flapping_outage',
-    minDetected: 1,
+    minDetected: 3,
     maxOnsetDelay: 2,
-    minCoverage: 0.03,
+    minCoverage: 0.2,
     maxFalsePerDay: 2.0,
-    minLastFirstRatio: 0.05,
+    minLastFirstRatio: 0.06,
   },
   {
     scenario: 'repeated_bursts',
-    minDetected: 4,
+    minDetected: 5,
     maxOnsetDelay: 2,
-    minCoverage: 0.3,
+    minCoverage: 0.6,
     maxFalsePerDay: 2.0,
-    minLastFirstRatio: 0.015,
+    minLastFirstRatio: 0.013,
   },
   {
     scenario: 'spikes',
@@ -62,24 +62,24 @@ export const EXPECTATIONS: readonly Expectation[] = [
     maxOnsetDelay: 0,
     minCoverage: 1,
     maxFalsePerDay: 2.0,
-    minLastFirstRatio: 0.08,
+    minLastFirstRatio: 0.23,
   },
-  { scenario: 'dip', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.1, maxFalsePerDay: 2.0 },
+  { scenario: 'dip', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.7, maxFalsePerDay: 2.0 },
   { scenario: 'slow_ramp', minDetected: 0, maxFalsePerDay: 2.0 },
-  { scenario: 'variance_burst', minDetected: 1, maxOnsetDelay: 8, minCoverage: 0.01, maxFalsePerDay: 2.0 },
+  { scenario: 'variance_burst', minDetected: 1, maxOnsetDelay: 8, minCoverage: 0.02, maxFalsePerDay: 2.0 },
   {
     scenario: 'recurring_spike',
     minDetected: 3,
     maxOnsetDelay: 2,
-    minCoverage: 0.4,
-    maxFalsePerDay: 2.0,
+    minCoverage: 0.7,
+    maxFalsePerDay: 1.6,
     maxFlaggedRecurrences: 11,
   },
   { scenario: 'clean_gaussian', maxFalsePerDay: 2.0 },
   { scenario: 'clean_heavy_tailed', maxFalsePerDay: 2.5 },
   { scenario: 'clean_counts', maxFalsePerDay: 1.8 },
   { scenario: 'counter_resets', maxFalsePerDay: 2.0 },
-  { scenario: 'scrape_gaps', maxFalsePerDay: 2.0 },
+  { scenario: 'scrape_gaps', maxFalsePerDay: 2.1 },
 ];
 
 export function expectationFor(scenario: string): Expectation | undefined {
