@@ -44,10 +44,6 @@ export class LearningGate {
     return 'incident';
   }
 
-  get inIncident(): boolean {
-    return this.incident.open;
-  }
-
   snapshot(): GateState {
     const { open, below } = this.incident.snapshot();
     return { open, start: enc(this.start), below };
