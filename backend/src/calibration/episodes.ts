@@ -6,12 +6,11 @@
  */
 import type { Direction, Episode, Explanation, SeverityLabel } from '../contract/score.js';
 import { StateError } from '../featurize/snapshot.js';
-import type { EpisodeBuilderState } from './state.js';
+import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
+import type { EpisodeBuilderState, OpenEpisodeState } from './state.js';
 
-export interface EpisodeOptions {
+export interface EpisodeOptions extends HysteresisOptions {
   minPoints: number;
-  holdLevel: number;
-  closeAfter: number;
 }
 
 export const DEFAULT_EPISODES: EpisodeOptions = { minPoints: 1, holdLevel: 0.7, closeAfter: 3 };
@@ -39,17 +38,20 @@ interface Open {
   peakTime: number;
   direction: Direction;
   anomalousPoints: number;
-  below: number;
   explanation: Explanation;
 }
 
 export class EpisodeBuilder {
   private open: Open | null = null;
+  /** Open exactly while `open` is set; it keeps the open episode's points below the hold level. */
+  private readonly hold: Hysteresis;
   private readonly closed: Episode[] = [];
   constructor(
     private readonly opts: EpisodeOptions = DEFAULT_EPISODES,
     private readonly maxClosed = 1000,
-  ) {}
+  ) {
+    this.hold = new Hysteresis(opts);
+  }
 
   /**
    * Feed one point. `explain` is called only at a new peak, so explanation work stays off the hot path.
@@ -57,35 +59,29 @@ export class EpisodeBuilder {
    */
   push(p: EpisodePoint, explain: () => Explanation): Episode | null {
     const o = this.open;
-    if (p.score >= 1 && p.direction) {
-      if (!o) {
-        this.open = {
-          start: p.timestamp,
-          lastAnomalous: p.timestamp,
-          peakScore: p.score,
-          peakTime: p.timestamp,
-          direction: p.direction,
-          anomalousPoints: 1,
-          below: 0,
-          explanation: explain(),
-        };
-        return null;
-      }
-      o.lastAnomalous = p.timestamp;
-      o.anomalousPoints++;
-      o.below = 0;
-      if (p.score > o.peakScore) {
-        o.peakScore = p.score;
-        o.peakTime = p.timestamp;
-        o.direction = p.direction;
-        o.explanation = explain();
-      }
+    const direction = (p.score >= 1 && p.direction) || null;
+    if (!this.hold.push(p.score, direction !== null)) return o ? this.close() : null;
+    if (!direction) return null;
+    if (!o) {
+      this.open = {
+        start: p.timestamp,
+        lastAnomalous: p.timestamp,
+        peakScore: p.score,
+        peakTime: p.timestamp,
+        direction,
+        anomalousPoints: 1,
+        explanation: explain(),
+      };
       return null;
     }
-    if (!o) return null;
-    if (p.score >= this.opts.holdLevel) o.below = 0;
-    else o.below++;
-    if (o.below >= this.opts.closeAfter) return this.close();
+    o.lastAnomalous = p.timestamp;
+    o.anomalousPoints++;
+    if (p.score > o.peakScore) {
+      o.peakScore = p.score;
+      o.peakTime = p.timestamp;
+      o.direction = direction;
+      o.explanation = explain();
+    }
     return null;
   }
 
@@ -127,7 +123,21 @@ export class EpisodeBuilder {
   }
 
   snapshot(): EpisodeBuilderState {
-    return { open: this.open ? structuredClone(this.open) : null, closed: structuredClone(this.closed) };
+    return { open: this.open ? this.openState(this.open) : null, closed: structuredClone(this.closed) };
+  }
+
+  /** The open episode as saved, with its points below the hold level where they have always been. */
+  private openState(o: Open): OpenEpisodeState {
+    return {
+      start: o.start,
+      lastAnomalous: o.lastAnomalous,
+      peakScore: o.peakScore,
+      peakTime: o.peakTime,
+      direction: o.direction,
+      anomalousPoints: o.anomalousPoints,
+      below: this.hold.below,
+      explanation: structuredClone(o.explanation),
+    };
   }
 
   restore(s: EpisodeBuilderState, path = 'episodes'): void {
@@ -137,7 +147,14 @@ export class EpisodeBuilder {
         `has ${s.closed.length} episodes, the builder keeps at most ${this.maxClosed}`,
       );
     }
-    this.open = s.open ? structuredClone(s.open) : null;
+    if (s.open) {
+      const { below, ...open } = structuredClone(s.open);
+      this.open = open;
+      this.hold.restore({ open: true, below });
+    } else {
+      this.open = null;
+      this.hold.restore({ open: false, below: 0 });
+    }
     this.closed.length = 0;
     for (const e of s.closed) this.closed.push(structuredClone(e));
   }

@@ -10,6 +10,7 @@
 import { StateError, dec, enc, expectSame } from '../featurize/snapshot.js';
 import type { EscalationState } from './state.js';
 import { DEFAULT_EPISODES } from './episodes.js';
+import { Hysteresis } from './hysteresis.js';
 
 export const DEFAULT_ESCALATION_SPAN = 50;
 
@@ -17,20 +18,13 @@ export class EscalationTracker {
   private readonly idx: number[] = [];
   private readonly val: number[] = [];
   private n = 0;
-  private open = false;
-  private below = 0;
+  private readonly incident = new Hysteresis(DEFAULT_EPISODES);
   constructor(private readonly span = DEFAULT_ESCALATION_SPAN) {}
 
   /** True when `score` is an escalation (see above). */
   push(score: number): boolean {
-    const escalates = this.pushRecent(score) && !this.open;
-    if (score >= 1) {
-      this.open = true;
-      this.below = 0;
-    } else if (this.open) {
-      if (score >= DEFAULT_EPISODES.holdLevel) this.below = 0;
-      else if (++this.below >= DEFAULT_EPISODES.closeAfter) this.open = false;
-    }
+    const escalates = this.pushRecent(score) && !this.incident.open;
+    this.incident.push(score);
     return escalates;
   }
 
@@ -57,8 +51,7 @@ export class EscalationTracker {
       n: this.n,
       idx: [...this.idx],
       val: this.val.map(enc),
-      open: this.open,
-      below: this.below,
+      ...this.incident.snapshot(),
     };
   }
 
@@ -68,8 +61,7 @@ export class EscalationTracker {
       throw new StateError(`${path}.val`, `has ${s.val.length} scores for ${s.idx.length} indices`);
     }
     this.n = s.n;
-    this.open = s.open;
-    this.below = s.below;
+    this.incident.restore(s);
     this.idx.length = 0;
     this.val.length = 0;
     for (let k = 0; k < s.idx.length; k++) {

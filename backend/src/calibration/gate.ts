@@ -12,6 +12,7 @@
  */
 import type { LearnMode } from '../detectors/detector.js';
 import { dec, enc } from '../featurize/snapshot.js';
+import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
 import type { GateState } from './state.js';
 
 /** A value below this fraction of expected counts as "toward zero" (a drop of 90 % or more). */
@@ -20,31 +21,22 @@ export const ZERO_FRACTION = 0.1;
 /** Default adaptation horizon: a new level is accepted after one day of being anomalous. */
 export const DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS = 24 * 3600_000;
 
-export interface GateOptions {
-  holdLevel: number;
-  closeAfter: number;
+export interface GateOptions extends HysteresisOptions {
   acceptNewLevelAfter: number | null;
 }
 
 export class LearningGate {
-  private open = false;
+  private readonly incident: Hysteresis;
   private start = NaN;
-  private below = 0;
-  constructor(private readonly opts: GateOptions) {}
+  constructor(private readonly opts: GateOptions) {
+    this.incident = new Hysteresis(opts);
+  }
 
   /** The mode to learn this point in, given its final score (0 while learning or missing). */
   next(timestamp: number, score: number, x: number, expected: number): LearnMode {
-    if (score >= 1) {
-      if (!this.open) {
-        this.open = true;
-        this.start = timestamp;
-      }
-      this.below = 0;
-    } else if (this.open) {
-      if (score >= this.opts.holdLevel) this.below = 0;
-      else if (++this.below >= this.opts.closeAfter) this.open = false;
-    }
-    if (!this.open) return 'normal';
+    const wasOpen = this.incident.open;
+    if (!this.incident.push(score)) return 'normal';
+    if (!wasOpen) this.start = timestamp;
     const horizon = this.opts.acceptNewLevelAfter;
     const towardZero = expected > 0 && x < ZERO_FRACTION * expected;
     // Absolute: a non-causal request's backward pass runs through time the other way.
@@ -52,17 +44,13 @@ export class LearningGate {
     return 'incident';
   }
 
-  get inIncident(): boolean {
-    return this.open;
-  }
-
   snapshot(): GateState {
-    return { open: this.open, start: enc(this.start), below: this.below };
+    const { open, below } = this.incident.snapshot();
+    return { open, start: enc(this.start), below };
   }
 
   restore(s: GateState): void {
-    this.open = s.open;
+    this.incident.restore(s);
     this.start = dec(s.start);
-    this.below = s.below;
   }
 }

@@ -13,6 +13,7 @@
 import { NOISE_SIGMA, multiplicativeNoise, poissonCounts, type NoiseModel } from './noise.js';
 import { createRandom, subSeed, type Random } from './random.js';
 import {
+  DAY_MS,
   HOUR_MS,
   MINUTE_MS,
   indexAt,
@@ -116,33 +117,95 @@ function generateWith(
   };
 }
 
-/** One incident of `hours` from a weekday start between 09:00 and `latest`, level × `factor`. */
-function levelChange(
+/** The scenario whose series follow `plan` (incident placement from the seed, then the noise). */
+const planned = (
   name: string,
   description: string,
-  hours: number,
+  kind: ScenarioKind,
+  plan: (random: Random, tl: Timeline) => Plan,
+): Scenario => ({ name, description, kind, generate: (seed) => generateWith(seed, kind, plan) });
+
+/** Grid windows [from, to) of `lengthMs`, `count` of them from `first`, each `everyMs` after the last. */
+function every(
+  tl: Timeline,
+  first: number,
+  count: number,
+  everyMs: number,
+  lengthMs: number,
+): [number, number][] {
+  const out: [number, number][] = [];
+  for (let k = 0; k < count; k++) {
+    const from = first + k * pointsIn(tl, everyMs);
+    out.push([from, from + pointsIn(tl, lengthMs)]);
+  }
+  return out;
+}
+
+/** The level × `factor` over each of `windows`. */
+const scaled = (windows: [number, number][], factor: number): Change[] =>
+  windows.map(([from, to]) => ({ from, to, factor: () => factor }));
+
+/**
+ * One incident of `durationMs` from a weekday start between `fromHour` and `toHour`, with the change
+ * `change(from, to)` makes over it.
+ */
+function incident(
+  name: string,
+  description: string,
+  [fromHour, toHour]: [number, number],
+  durationMs: number,
+  change: (from: number, to: number) => Omit<Change, 'from' | 'to'>,
+): Scenario {
+  return planned(name, description, 'incident', (random, tl) => {
+    const from = placeWeekday(random, tl, fromHour, toHour);
+    const to = from + pointsIn(tl, durationMs);
+    return { changes: [{ from, to, ...change(from, to) }], incidents: [[from, to]] };
+  });
+}
+
+/** One incident of `hours` from a weekday start between 09:00 and `latest`, level × `factor`. */
+const levelChange = (name: string, description: string, hours: number, factor: number, latest = 12) =>
+  incident(name, description, [9, latest], hours * HOUR_MS, () => ({ factor: () => factor }));
+
+/**
+ * `count` labelled bursts of `lengthMs`, `everyMs` apart, from a weekday start between `fromHour` and
+ * `toHour`, level × `factor`.
+ */
+function bursts(
+  name: string,
+  description: string,
+  [fromHour, toHour]: [number, number],
+  count: number,
+  everyMs: number,
+  lengthMs: number,
   factor: number,
-  latest = 12,
+): Scenario {
+  return planned(name, description, 'repeated', (random, tl) => {
+    const windows = every(tl, placeWeekday(random, tl, fromHour, toHour), count, everyMs, lengthMs);
+    return { changes: scaled(windows, factor), incidents: windows };
+  });
+}
+
+/** The series with no incident. */
+const quiet = (seed: number, noise?: NoiseModel): ScenarioSeries =>
+  generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }), noise);
+
+function clean(name: string, description: string, noise: NoiseModel): Scenario {
+  return { name, description, kind: 'clean', generate: (seed) => quiet(seed, noise) };
+}
+
+/** The Gaussian series with no incident, changed by `edit` with draws from the seed's `stream`. */
+function cleanEdited(
+  name: string,
+  description: string,
+  stream: string,
+  edit: (s: ScenarioSeries, tl: Timeline, random: Random) => ScenarioSeries,
 ): Scenario {
   return {
     name,
     description,
-    kind: 'incident',
-    generate: (seed) =>
-      generateWith(seed, 'incident', (random, tl) => {
-        const from = placeWeekday(random, tl, 9, latest);
-        const to = from + pointsIn(tl, hours * HOUR_MS);
-        return { changes: [{ from, to, factor: () => factor }], incidents: [[from, to]] };
-      }),
-  };
-}
-
-function clean(name: string, description: string, noise: NoiseModel): Scenario {
-  return {
-    name,
-    description,
     kind: 'clean',
-    generate: (seed) => generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }), noise),
+    generate: (seed) => edit(quiet(seed), timeline(), createRandom(subSeed(seed, stream))),
   };
 }
 
@@ -150,125 +213,68 @@ export const SCENARIOS: readonly Scenario[] = [
   levelChange('shift_4sigma', 'level +4 robust σ of the noise (+12 %) for 6 h', 6, 1 + 4 * NOISE_SIGMA),
   levelChange('shift_40pct', 'level +40 % for 6 h', 6, 1.4),
   levelChange('drop_40pct', 'level −40 % for 6 h', 6, 0.6),
-  {
-    name: 'drop_to_zero',
-    description: 'traffic at exactly 0 for 4 h',
-    kind: 'incident',
-    generate: (seed) =>
-      generateWith(seed, 'incident', (random, tl) => {
-        const from = placeWeekday(random, tl, 9, 13);
-        const to = from + pointsIn(tl, 4 * HOUR_MS);
-        return { changes: [{ from, to, set: 0 }], incidents: [[from, to]] };
-      }),
-  },
-  {
-    name: 'flapping_outage',
-    description: 'requests at 2 % of normal for 3 min every 8 min, over 1 h (8 flaps, each an incident)',
-    kind: 'repeated',
-    generate: (seed) =>
-      generateWith(seed, 'repeated', (random, tl) => {
-        const first = placeWeekday(random, tl, 10, 14);
-        const flaps: [number, number][] = [];
-        for (let k = 0; k < 8; k++) {
-          const from = first + k * pointsIn(tl, 8 * MINUTE_MS);
-          flaps.push([from, from + pointsIn(tl, 3 * MINUTE_MS)]);
-        }
-        return { changes: flaps.map(([from, to]) => ({ from, to, factor: () => 0.02 })), incidents: flaps };
-      }),
-  },
-  {
-    name: 'repeated_bursts',
-    description: 'five identical 10-min bursts to 5× the level, 2 h apart',
-    kind: 'repeated',
-    generate: (seed) =>
-      generateWith(seed, 'repeated', (random, tl) => {
-        const first = placeWeekday(random, tl, 8, 10);
-        const bursts: [number, number][] = [];
-        for (let k = 0; k < 5; k++) {
-          const from = first + k * pointsIn(tl, 2 * HOUR_MS);
-          bursts.push([from, from + pointsIn(tl, 10 * MINUTE_MS)]);
-        }
-        return { changes: bursts.map(([from, to]) => ({ from, to, factor: () => 5 })), incidents: bursts };
-      }),
-  },
-  {
-    name: 'spikes',
-    description: 'single-point spikes to 4× the level on days 8, 9 and 10 (one a day, 09:00–17:00)',
-    kind: 'repeated',
-    generate: (seed) =>
-      generateWith(seed, 'repeated', (random, tl) => {
-        const spikes: [number, number][] = [8, 9, 10].map((day) => {
-          const at = indexAt(tl, day, 0, random.int(9 * 60, 17 * 60));
-          return [at, at + 1];
-        });
-        return { changes: spikes.map(([from, to]) => ({ from, to, factor: () => 4 })), incidents: spikes };
-      }),
-  },
-  {
-    name: 'dip',
-    description: 'level to 50 % for 10 min',
-    kind: 'incident',
-    generate: (seed) =>
-      generateWith(seed, 'incident', (random, tl) => {
-        const from = placeWeekday(random, tl, 9, 16);
-        const to = from + pointsIn(tl, 10 * MINUTE_MS);
-        return { changes: [{ from, to, factor: () => 0.5 }], incidents: [[from, to]] };
-      }),
-  },
-  {
-    name: 'slow_ramp',
-    description: 'linear rise to +60 % over 6 h, held for 6 h, then back (incident: the 12 h)',
-    kind: 'incident',
-    generate: (seed) =>
-      generateWith(seed, 'incident', (random, tl) => {
-        const from = placeWeekday(random, tl, 6, 8);
-        const ramp = pointsIn(tl, 6 * HOUR_MS);
-        const to = from + 2 * ramp;
-        const factor = (i: number) => 1 + 0.6 * Math.min(1, (i - from + 1) / ramp);
-        return { changes: [{ from, to, factor }], incidents: [[from, to]] };
-      }),
-  },
-  {
-    name: 'variance_burst',
-    description: 'noise σ ×5 (3 % → 15 %) for 1 h, level unchanged',
-    kind: 'incident',
-    generate: (seed) =>
-      generateWith(seed, 'incident', (random, tl) => {
-        const from = placeWeekday(random, tl, 10, 15);
-        const to = from + pointsIn(tl, HOUR_MS);
-        return { changes: [{ from, to, sigma: 5 }], incidents: [[from, to]] };
-      }),
-  },
-  {
-    name: 'recurring_spike',
-    description:
-      'a 5-min spike to 3× at 06:00 every day for 14 days; occurrences 1–3 labelled, 4–14 must not be flagged',
-    kind: 'recurring',
-    generate: (seed) =>
-      generateWith(seed, 'recurring', (_random, tl) => {
-        const all: [number, number][] = [];
-        for (let day = 0; day < 14; day++) {
-          const from = indexAt(tl, day, 6);
-          all.push([from, from + pointsIn(tl, 5 * MINUTE_MS)]);
-        }
-        return {
-          changes: all.map(([from, to]) => ({ from, to, factor: () => 3 })),
-          incidents: all.slice(0, 3),
-          recurrences: all.slice(3),
-        };
-      }),
-  },
+  incident('drop_to_zero', 'traffic at exactly 0 for 4 h', [9, 13], 4 * HOUR_MS, () => ({ set: 0 })),
+  bursts(
+    'flapping_outage',
+    'requests at 2 % of normal for 3 min every 8 min, over 1 h (8 flaps, each an incident)',
+    [10, 14],
+    8,
+    8 * MINUTE_MS,
+    3 * MINUTE_MS,
+    0.02,
+  ),
+  bursts(
+    'repeated_bursts',
+    'five identical 10-min bursts to 5× the level, 2 h apart',
+    [8, 10],
+    5,
+    2 * HOUR_MS,
+    10 * MINUTE_MS,
+    5,
+  ),
+  planned(
+    'spikes',
+    'single-point spikes to 4× the level on days 8, 9 and 10 (one a day, 09:00–17:00)',
+    'repeated',
+    (random, tl) => {
+      const spikes: [number, number][] = [8, 9, 10].map((day) => {
+        const at = indexAt(tl, day, 0, random.int(9 * 60, 17 * 60));
+        return [at, at + 1];
+      });
+      return { changes: scaled(spikes, 4), incidents: spikes };
+    },
+  ),
+  incident('dip', 'level to 50 % for 10 min', [9, 16], 10 * MINUTE_MS, () => ({ factor: () => 0.5 })),
+  incident(
+    'slow_ramp',
+    'linear rise to +60 % over 6 h, held for 6 h, then back (incident: the 12 h)',
+    [6, 8],
+    12 * HOUR_MS,
+    (from, to) => {
+      const ramp = (to - from) / 2;
+      return { factor: (i: number) => 1 + 0.6 * Math.min(1, (i - from + 1) / ramp) };
+    },
+  ),
+  incident('variance_burst', 'noise σ ×5 (3 % → 15 %) for 1 h, level unchanged', [10, 15], HOUR_MS, () => ({
+    sigma: 5,
+  })),
+  planned(
+    'recurring_spike',
+    'a 5-min spike to 3× at 06:00 every day for 14 days; occurrences 1–3 labelled, 4–14 must not be flagged',
+    'recurring',
+    (_random, tl) => {
+      const all = every(tl, indexAt(tl, 0, 6), 14, DAY_MS, 5 * MINUTE_MS);
+      return { changes: scaled(all, 3), incidents: all.slice(0, 3), recurrences: all.slice(3) };
+    },
+  ),
   clean('clean_gaussian', 'no incident; 3 % Gaussian noise', 'gaussian'),
   clean('clean_heavy_tailed', 'no incident; Student-t (ν = 3) noise, robust σ 3 %', 'heavy'),
   clean('clean_counts', 'no incident; Poisson counts, seasonal mean 2–5', 'counts'),
-  {
-    name: 'counter_resets',
-    description: 'no incident; a monotonic byte counter (rate ~1 MB/s, 3 % noise) reset to 0 three times',
-    kind: 'clean',
-    generate(seed) {
-      const rate = generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }));
-      const tl = timeline();
-      const random = createRandom(subSeed(seed, 'resets'));
+  cleanEdited(
+    'counter_resets',
+    'no incident; a monotonic byte counter (rate ~1 MB/s, 3 % noise) reset to 0 three times',
+    'resets',
+    (rate, tl, random) => {
       const resets = new Set([8, 10, 12].map((day) => indexAt(tl, day, 0, random.int(0, 24 * 60 - 1))));
       const stepS = tl.stepMs / 1000;
       let counter = 1e9 * random.int(1, 1000);
@@ -281,15 +287,12 @@ export const SCENARIOS: readonly Scenario[] = [
       });
       return { ...rate, values };
     },
-  },
-  {
-    name: 'scrape_gaps',
-    description: 'no incident; 3 % Gaussian noise with 40 missing stretches of 1–30 points (null or NaN)',
-    kind: 'clean',
-    generate(seed) {
-      const s = generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }));
-      const tl = timeline();
-      const random = createRandom(subSeed(seed, 'gaps'));
+  ),
+  cleanEdited(
+    'scrape_gaps',
+    'no incident; 3 % Gaussian noise with 40 missing stretches of 1–30 points (null or NaN)',
+    'gaps',
+    (s, tl, random) => {
       for (let g = 0; g < 40; g++) {
         const from = random.int(indexAt(tl, 1, 0), tl.points - 31);
         const len = random.int(1, 30);
@@ -298,7 +301,7 @@ export const SCENARIOS: readonly Scenario[] = [
       }
       return s;
     },
-  },
+  ),
 ];
 
 export function findScenario(name: string): Scenario | undefined {
