@@ -29,7 +29,18 @@ export interface EpisodePoint {
   timestamp: number;
   score: number;
   direction: Direction | null;
+  /** value − expected (NaN or absent when either is unknown). */
+  deviation?: number;
+  /** expected, for the deviation's relative size (NaN or absent when unknown). */
+  expected?: number;
 }
+
+/**
+ * An episode with at least this many anomalous points is explained as a level shift since its start,
+ * with its mean size: at a 1-minute step, 10 minutes of a changed level is what an operator calls a
+ * shift rather than a spike.
+ */
+export const SUSTAINED_POINTS = 10;
 
 interface Open {
   start: number;
@@ -39,6 +50,49 @@ interface Open {
   direction: Direction;
   anomalousPoints: number;
   explanation: Explanation;
+  /** Sums over the anomalous points with a known deviation (see `sustained`). */
+  shift?: ShiftSums;
+}
+
+interface ShiftSums {
+  /** Σ (value − expected). */
+  sum: number;
+  /** Σ expected, over the same points. */
+  expectedSum: number;
+  points: number;
+}
+
+function fmtNumber(x: number): string {
+  const a = Math.abs(x);
+  return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : String(Math.round(x * 1000) / 1000);
+}
+
+function fmtTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The peak's explanation, restated as "level shift since T" once the episode has lasted. */
+function sustained(o: Open): Explanation {
+  const sh = o.shift;
+  if (o.anomalousPoints < SUSTAINED_POINTS || !sh || sh.points === 0) return o.explanation;
+  const mean = sh.sum / sh.points;
+  const rel = sh.expectedSum !== 0 ? sh.sum / Math.abs(sh.expectedSum) : NaN;
+  const sign = mean > 0 ? '+' : '';
+  const pct = Number.isFinite(rel) ? ` (${sign}${Math.round(rel * 1000) / 10} %)` : '';
+  const summary =
+    `level shift ${o.direction} since ${fmtTime(o.start)}: ${sign}${fmtNumber(mean)}${pct} on average over ` +
+    `${sh.points} anomalous points; at the peak, ${o.explanation.summary}`;
+  return { ...o.explanation, kind: 'level_shift', summary, since: o.start, shift: mean };
+}
+
+function addShift(o: Open, p: EpisodePoint): void {
+  const d = p.deviation;
+  const e = p.expected;
+  if (d === undefined || e === undefined || !Number.isFinite(d) || !Number.isFinite(e)) return;
+  const sh = (o.shift ??= { sum: 0, expectedSum: 0, points: 0 });
+  sh.sum += d;
+  sh.expectedSum += e;
+  sh.points++;
 }
 
 export class EpisodeBuilder {
@@ -72,10 +126,12 @@ export class EpisodeBuilder {
         anomalousPoints: 1,
         explanation: explain(),
       };
+      addShift(this.open, p);
       return null;
     }
     o.lastAnomalous = p.timestamp;
     o.anomalousPoints++;
+    addShift(o, p);
     if (p.score > o.peakScore) {
       o.peakScore = p.score;
       o.peakTime = p.timestamp;
@@ -96,7 +152,7 @@ export class EpisodeBuilder {
       severityLabel: severityLabel(severity),
       direction: o.direction,
       open,
-      explanation: o.explanation,
+      explanation: sustained(o),
     };
   }
 
@@ -137,6 +193,7 @@ export class EpisodeBuilder {
       anomalousPoints: o.anomalousPoints,
       below: this.hold.below,
       explanation: structuredClone(o.explanation),
+      ...(o.shift ? { shift: { ...o.shift } } : {}),
     };
   }
 

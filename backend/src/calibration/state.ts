@@ -20,6 +20,8 @@ export const OpenEpisodeState = z.object({
   anomalousPoints: Count,
   below: Count,
   explanation: Explanation,
+  /** Σ (value − expected), Σ expected and their count over the anomalous points (absent before 2026-12). */
+  shift: z.object({ sum: z.number(), expectedSum: z.number(), points: Count }).optional(),
 });
 export type OpenEpisodeState = z.infer<typeof OpenEpisodeState>;
 

@@ -128,7 +128,14 @@ export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): Serie
   const builder = new EpisodeBuilder(episodeOptions(resolved));
   for (let i = 0; i < n; i++) {
     const dir = arrays.score[i] >= 1 ? arrays.direction[i] : null;
-    builder.push({ timestamp: clean.timestamps[i], score: arrays.score[i], direction: dir }, () => {
+    const point = {
+      timestamp: clean.timestamps[i],
+      score: arrays.score[i],
+      direction: dir,
+      deviation: clean.values[i] - arrays.expected[i],
+      expected: arrays.expected[i],
+    };
+    builder.push(point, () => {
       const ex = arrays.explanations.get(i);
       if (!ex) throw new EngineError('calibration', `no explanation recorded for anomalous point ${i}`);
       return ex;

@@ -196,7 +196,16 @@ export class SeriesScorer {
     this.lastDriver = band ? band.driver : -1;
     this.lastDirection = direction;
     this.lastPoint = out;
-    this.episodeBuilder?.push({ timestamp, score, direction }, () => this.explainLast());
+    this.episodeBuilder?.push(
+      {
+        timestamp,
+        score,
+        direction,
+        deviation: band ? x - band.expected : NaN,
+        expected: band?.expected ?? NaN,
+      },
+      () => this.explainLast(),
+    );
 
     const mode = this.gate.next(timestamp, score, x, band ? band.expected : NaN);
     this.detector.learn(x, mode);

@@ -364,6 +364,8 @@ export interface components {
         name: string;
         contribution: number;
       }[];
+      since?: number;
+      shift?: number;
     };
     CleaningReport: {
       inputPoints: number;
@@ -556,6 +558,8 @@ export interface components {
             name: string;
             contribution: number;
           }[];
+          since?: number;
+          shift?: number;
         };
       }[];
       model: {

@@ -1,0 +1,63 @@
+import type { Explanation } from '../contract/score.js';
+import { EpisodeBuilder, SUSTAINED_POINTS } from './episodes.js';
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2024, 0, 9, 6, 0);
+const peak: Explanation = {
+  kind: 'dip',
+  summary: 'dip down: 600 vs expected 1000',
+  expected: 1000,
+  actual: 600,
+  features: [{ name: 'level_vs_rolling_median', contribution: 1 }],
+};
+
+/** `points` anomalous points going down, 400 below an expected 1000. */
+function drop(points: number, builder = new EpisodeBuilder()): EpisodeBuilder {
+  for (let i = 0; i < points; i++) {
+    const score = i === 0 ? 3 : 2;
+    builder.push(
+      { timestamp: T0 + i * MINUTE, score, direction: 'down', deviation: -400, expected: 1000 },
+      () => peak,
+    );
+  }
+  return builder;
+}
+
+describe('EpisodeBuilder explanations', () => {
+  it('explains a short episode by its peak', () => {
+    const [e] = drop(SUSTAINED_POINTS - 1).episodes();
+    expect(e.explanation).toEqual(peak);
+  });
+
+  it('explains a sustained episode as a level shift since its start, with its mean size', () => {
+    const [e] = drop(SUSTAINED_POINTS).episodes();
+    expect(e.explanation.kind).toBe('level_shift');
+    expect(e.explanation.since).toBe(T0);
+    expect(e.explanation.shift).toBe(-400);
+    expect(e.explanation.summary).toBe(
+      'level shift down since 2024-01-09 06:00 UTC: -400 (-40 %) on average over 10 anomalous points; ' +
+        'at the peak, dip down: 600 vs expected 1000',
+    );
+  });
+
+  it('keeps the shift sums across a snapshot', () => {
+    const a = drop(4);
+    const b = new EpisodeBuilder();
+    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    drop(SUSTAINED_POINTS - 4, a);
+    drop(SUSTAINED_POINTS - 4, b);
+    expect(b.episodes()).toEqual(a.episodes());
+    expect(b.episodes()[0].explanation.kind).toBe('level_shift');
+  });
+
+  it('restores an open episode saved before the shift sums existed', () => {
+    const a = drop(4);
+    const saved = a.snapshot();
+    delete saved.open!.shift;
+    const b = new EpisodeBuilder();
+    b.restore(saved);
+    drop(SUSTAINED_POINTS, b);
+    // Only the points seen after the restore are summed.
+    expect(b.episodes()[0].explanation.shift).toBe(-400);
+  });
+});
