@@ -10,13 +10,10 @@
  * (the explicit adaptation horizon). A point near zero during a drop (below ZERO_FRACTION of expected) is
  * never accepted: traffic going to zero does not become normal by waiting.
  */
-import type { LearnMode } from '../detectors/detector.js';
+import { towardZero, type LearnMode } from '../detectors/detector.js';
 import { dec, enc } from '../featurize/snapshot.js';
 import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
 import type { GateState } from './state.js';
-
-/** A value below this fraction of expected counts as "toward zero" (a drop of 90 % or more). */
-export const ZERO_FRACTION = 0.1;
 
 /** Default adaptation horizon: a new level is accepted after one day of being anomalous. */
 export const DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS = 24 * 3600_000;
@@ -38,9 +35,9 @@ export class LearningGate {
     if (!this.incident.push(score)) return 'normal';
     if (!wasOpen) this.start = timestamp;
     const horizon = this.opts.acceptNewLevelAfter;
-    const towardZero = expected > 0 && x < ZERO_FRACTION * expected;
     // Absolute: a non-causal request's backward pass runs through time the other way.
-    if (horizon !== null && Math.abs(timestamp - this.start) >= horizon && !towardZero) return 'normal';
+    if (horizon !== null && Math.abs(timestamp - this.start) >= horizon && !towardZero(x, expected))
+      return 'normal';
     return 'incident';
   }
 

@@ -2,7 +2,7 @@
  * Feature-level components. Each turns one feature of the series into a signed deviation per point.
  * Detectors are made of these; calibration puts every component on the same score scale.
  */
-import { learnable, type Component, type Deviation, type LearnMode } from './detector.js';
+import { learnable, towardZero, type Component, type Deviation, type LearnMode } from './detector.js';
 import { Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
 import { dec, enc, expectSame } from '../featurize/snapshot.js';
 import { Magnitude, cappedZ, flooredScale } from './scale.js';
@@ -48,11 +48,15 @@ export class RollingMedianComponent implements Component {
   /**
    * A rolling median learns every point (unless `holdInIncidents`): it is the fallback that follows a
    * series whose pattern is not modelled yet (before a period is known), and freezing it inside an
-   * "incident" would lock in false alarms.
+   * "incident" would lock in false alarms. The exception is a drop toward zero inside an incident: an
+   * outage's zeros would otherwise become its expected level, and the recovery would read as a new
+   * incident (NAB: half A 62.72 → 63.26 standard, half B unchanged; drop_to_zero's false episodes
+   * after the recovery gone).
    */
   learn(x: number, mode: LearnMode): void {
     if (Number.isNaN(x)) return;
-    if (mode === 'normal' || !this.holdInIncidents) this.win.push(x);
+    const outage = mode === 'incident' && this.win.count > 0 && towardZero(x, this.win.median());
+    if ((mode === 'normal' || !this.holdInIncidents) && !outage) this.win.push(x);
     this.mag.push(x);
   }
   snapshot(): RollingMedianState {

@@ -34,6 +34,14 @@ export type LearnMode = 'normal' | 'incident';
  */
 export const INCIDENT_ADAPTATION = 0.5;
 
+/** A value below this fraction of expected counts as "toward zero" (a drop of 90 % or more). */
+export const ZERO_FRACTION = 0.1;
+
+/** Whether x is a drop toward zero from a positive `expected`: traffic going away never becomes normal. */
+export function towardZero(x: number, expected: number): boolean {
+  return expected > 0 && x < ZERO_FRACTION * expected;
+}
+
 /** x learnt by a level estimate in `mode`: clamped toward `expected` during incidents. */
 export function learnable(x: number, mode: LearnMode, expected: number, scale: number): number {
   if (mode === 'normal' || Number.isNaN(expected) || !(scale > 0)) return x;
