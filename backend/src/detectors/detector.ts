@@ -16,6 +16,11 @@ export type { ComponentState, DetectorState } from './state.js';
 export interface DetectorOptions {
   /** Fixed period in points, null to detect, or 'none' to disable seasonality. */
   period?: number | null | 'none';
+  /**
+   * The series step in ms, when the caller knows it: a detected period close to a day or a week snaps
+   * to it. Recorded in the seasonal component's state, so a restored detector keeps it.
+   */
+  stepMs?: number | null;
   /** The trained model of a neural detector (autoencoder, lstm, classifier); required by them. */
   model?: NeuralModel;
 }
