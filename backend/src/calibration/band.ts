@@ -6,7 +6,8 @@
  * component that provides a band: the seasonal profile, or the rolling median before a period is known).
  * Every other component can only narrow it:
  * - an affine component (z = (x − centre) / scale: another level, the rate of change) by its own normal
- *   interval, centre ± boundary · scale;
+ *   interval, centre ± boundary · scale (not when that interval excludes expected: it then disagrees
+ *   about the level, e.g. a jump the seasonal profile anticipates);
  * - an evidence component (level-shift tests, shape distances: their z is not a distance of x) by its
  *   score on its own side: evidence of s ≥ 1 that the level moved up divides the upper half-width by s,
  *   so an established shift flags points that are themselves shifted, not points back at expected.
@@ -91,6 +92,12 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
         const half = boundary[c] * d.scale;
         const u = centre + half - e;
         const l = e - (centre - half);
+        // A component whose normal range excludes the primary's expected value disagrees about where
+        // the level is: the primary (the seasonal profile) anticipates a change there, e.g. a daily
+        // spike it has learnt, which the rate of change and the fast levels see as a jump. It does not
+        // narrow the band. Measured: recurring_spike 5 → 4 flagged recurrences, drop_to_zero false/day
+        // 1.22 → 0.79; NAB 63.38 / 53.28 / 68.97 → 63.47 / 53.56 / 69.04, both halves better on each.
+        if (u < 0 || l < 0) continue;
         if (u < up) {
           up = u;
           driverUp = c;
