@@ -82,6 +82,7 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
   let down = h;
   let driverUp = primary;
   let driverDown = primary;
+  const anticipates = primary >= 0 && components[primary].anticipates === true;
   if (!Number.isNaN(x)) {
     for (let c = 0; c < components.length; c++) {
       const d = devs[c];
@@ -91,11 +92,14 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
         const half = boundary[c] * d.scale;
         const u = centre + half - e;
         const l = e - (centre - half);
-        if (u < up) {
+        // When the primary anticipates changes (a seasonal profile that has learnt, e.g., a daily spike),
+        // a component whose edge lies beyond its expected value (u < 0: this component's upper edge is
+        // below expected) sees the anticipated change as a jump: that side is not narrowed by it.
+        if (u < up && (u >= 0 || !anticipates)) {
           up = u;
           driverUp = c;
         }
-        if (l < down) {
+        if (l < down && (l >= 0 || !anticipates)) {
           down = l;
           driverDown = c;
         }

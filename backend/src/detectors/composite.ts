@@ -38,6 +38,9 @@ export class FallbackComponent implements Component {
   get kindUp() {
     return this.usingPrimary ? this.primary.kindUp : this.fallback.kindUp;
   }
+  get anticipates(): boolean {
+    return this.usingPrimary ? this.primary.anticipates === true : this.fallback.anticipates === true;
+  }
   get kindDown() {
     return this.usingPrimary ? this.primary.kindDown : this.fallback.kindDown;
   }

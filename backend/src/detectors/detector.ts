@@ -16,6 +16,11 @@ export type { ComponentState, DetectorState } from './state.js';
 export interface DetectorOptions {
   /** Fixed period in points, null to detect, or 'none' to disable seasonality. */
   period?: number | null | 'none';
+  /**
+   * The series step in ms, when the caller knows it: a detected period close to a day or a week snaps
+   * to it. Recorded in the seasonal component's state, so a restored detector keeps it.
+   */
+  stepMs?: number | null;
   /** The trained model of a neural detector (autoencoder, lstm, classifier); required by them. */
   model?: NeuralModel;
 }
@@ -74,6 +79,12 @@ export interface Component {
    * shape distances) are evidence: they narrow the band on their side by their score (calibration/band.ts).
    */
   readonly affine: boolean;
+  /**
+   * Whether the expected value anticipates changes from learnt history (a seasonal profile long enough
+   * to hold a time-of-day pattern): then components that see the anticipated change as a jump do not
+   * narrow the band past it (calibration/band.ts). Absent = false.
+   */
+  readonly anticipates?: boolean;
   /**
    * Score x (NaN = missing) against the state so far, writing into `out`. It may record x as a
    * measurement (a recent window), but baselines learn only in `learn`, called once after every step.

@@ -34,7 +34,10 @@ const WARMUP = 100;
 
 function seasonal(options: DetectorOptions): SeasonalComponent | null {
   if (options.period === 'none') return null;
-  return new SeasonalComponent({ period: typeof options.period === 'number' ? options.period : null });
+  return new SeasonalComponent({
+    period: typeof options.period === 'number' ? options.period : null,
+    stepMs: options.stepMs && options.stepMs > 0 ? options.stepMs : null,
+  });
 }
 
 export const DETECTORS: Record<DetectorName, DetectorDefinition> = {

@@ -15,8 +15,13 @@ import { Count, EwStatsState, Num, RingState, SortedWindowState, StateError } fr
 export const MagnitudeState = EwStatsState.extend({ integral: z.boolean() });
 export type MagnitudeState = z.infer<typeof MagnitudeState>;
 
-/** 3: a level shift's delay ring holds the values its base learns (bounded during incidents). */
-export const DETECTOR_STATE_VERSION = 3;
+/**
+ * 3: a level shift's delay ring holds the values its base learns (bounded during incidents).
+ * 4: seasonal phase tables are Float32 and learn unclipped values; the base profile carries a binned
+ *    weekly correction when a full-resolution weekly profile does not fit the history (1-minute steps);
+ *    the seasonal component records the series step (detected periods snap to a day or a week).
+ */
+export const DETECTOR_STATE_VERSION = 4;
 
 export const RollingMedianState = z.object({
   type: z.literal('rolling_median'),
@@ -62,14 +67,29 @@ export const VarianceChangeState = z.object({
   mag: MagnitudeState,
 });
 
-/** One seasonal profile: `cycles[phase * seasons + k]`, the last `seasons` values at each phase. */
+/** The weekly correction of a profile: `table[bin * weeks + k]`, per-bin factors on the daily median. */
+export const WeeklyState = z.object({
+  multiple: z.number().int().min(2),
+  bins: z.number().int().min(1),
+  table: z.array(Num),
+  /** The bin being accumulated (-1 before any), its sums of x and of the daily median, and count. */
+  bin: z.number().int().min(-1),
+  sumX: Num,
+  sumDaily: Num,
+  count: Count,
+});
+
+/** The seasonal profile: `cycles[phase * seasons + k]`, the last `seasons` values at each phase. */
 export const ProfileState = z.object({
   period: z.number().int().min(1),
   cycles: z.array(Num),
+  weekly: WeeklyState.nullable(),
   resid: SortedWindowState,
   offset: EwStatsState,
   error: EwStatsState,
   expected: Num,
+  /** The daily median at the last predicted position (what the weekly correction learns against). */
+  daily: Num,
 });
 
 export const SeasonalState = z.object({
@@ -77,10 +97,13 @@ export const SeasonalState = z.object({
   /** The fixed period the component was built with (null: detected). */
   fixedPeriod: z.number().int().nullable(),
   seasons: z.number().int(),
+  /** The series step in ms detected periods snap to a day or a week with (null: unknown). */
+  stepMs: z.number().positive().nullable(),
   seen: Count,
   nextCheck: Count,
   /** Recent values, while period detection or a pending multiple still needs them; null once released. */
   history: RingState.nullable(),
+  /** The base profile first (it carries the binned multiple, if any), then full-resolution multiples. */
   profiles: z.array(ProfileState),
   /** Multiples of the base period waiting for enough history. */
   pending: z.array(z.number().int().min(1)),
@@ -186,6 +209,7 @@ export type EwmaState = z.infer<typeof EwmaState>;
 export type RateOfChangeState = z.infer<typeof RateOfChangeState>;
 export type LevelShiftState = z.infer<typeof LevelShiftState>;
 export type VarianceChangeState = z.infer<typeof VarianceChangeState>;
+export type WeeklyState = z.infer<typeof WeeklyState>;
 export type ProfileState = z.infer<typeof ProfileState>;
 export type SeasonalState = z.infer<typeof SeasonalState>;
 export type KMeansState = z.infer<typeof KMeansState>;

@@ -68,6 +68,12 @@ function pass(
   return scorer;
 }
 
+/** The params with the cleaned grid's step (when the caller gave none and the grid has one). */
+function withStep(params: ResolvedParams, clean: CleanSeries): ResolvedParams {
+  const step = clean.report.stepMs;
+  return params.stepMs || !(step > 0) ? params : { ...params, stepMs: step };
+}
+
 function* range(from: number, to: number) {
   for (let i = from; i < to; i++) yield i;
 }
@@ -103,6 +109,7 @@ export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): Serie
   const clean = cleanSeries(input.timestamps, input.values, { counter: params.options?.counter ?? 'auto' });
   const n = clean.values.length;
   const arrays = allocate(n);
+  resolved = withStep(resolved, clean);
   const forward = pass(clean, resolved, range(0, n), arrays, n);
   let state: SeriesState = forward.state();
 
@@ -290,8 +297,8 @@ export function nabAnomalyScores(
   values: number[],
   params: ScoreParams = {},
 ): Float64Array {
-  const resolved = resolveParams(params);
   const clean = cleanSeries(timestamps, values, { counter: params.options?.counter ?? 'auto' });
+  const resolved = withStep(resolveParams(params), clean);
   const arrays = allocate(clean.values.length);
   pass(clean, resolved, range(0, clean.values.length), arrays, clean.values.length);
   const escalation = new EscalationTracker();

@@ -45,6 +45,8 @@ export interface ResolvedParams {
   /** Set when a neural detector had no model and `detector` is the statistical fallback. */
   fallback?: { from: string; reason: string } | null;
   trained?: TrainedRef | null;
+  /** The series step in ms when known (batch: the cleaned grid; jobs: their step), else null. */
+  stepMs?: number | null;
 }
 
 /** Scores a neural detector gets while it has no trained model (cold start, corrupt model). */
@@ -88,6 +90,7 @@ export function resolveParams(params: ScoreParams = {}): ResolvedParams {
     period: o.period === undefined || o.period === 'auto' ? null : o.period,
     minEpisodePoints: o.minEpisodePoints ?? DEFAULT_EPISODES.minPoints,
     acceptNewLevelAfter: acceptAfterMs(o.acceptNewLevelAfter),
+    stepMs: params.stepMs ?? null,
   };
 }
 
@@ -119,6 +122,7 @@ export class SeriesScorer {
   ) {
     this.detector = createDetector(params.detector, {
       period: params.period,
+      stepMs: params.stepMs ?? null,
       ...(params.model ? { model: params.model } : {}),
     });
     this.calibrator = new Calibrator(

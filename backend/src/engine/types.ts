@@ -18,6 +18,11 @@ export interface ScoreParams {
   model?: ModelBundle | null;
   /** Which trained model was asked for, reported in the response (also when it is not ready). */
   trained?: TrainedRef | null;
+  /**
+   * The series step in ms, when the caller knows it (continuous jobs: their scrape step); batch scoring
+   * takes it from the cleaned grid. Lets a detected period snap to a day or a week.
+   */
+  stepMs?: number;
 }
 
 export interface TrainedRef {

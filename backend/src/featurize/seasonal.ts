@@ -75,6 +75,13 @@ export function autocorrelation(values: ArrayLike<number>, maxLag: number): Floa
   return acf;
 }
 
+/**
+ * How much higher the ACF must be at a period than at half of it. 0.2: the scenario suite's 1-minute
+ * series all find their day (12 of 17 scenarios took 5 or 10 points before); NAB 63.51 → 63.47 standard, halves A 61.65 → 61.65,
+ * B 67.79 → 67.89 (0.1: 63.48, 0.3: 62.62).
+ */
+export const HALF_PERIOD_CONTRAST = 0.2;
+
 export function detectPeriod(values: ArrayLike<number>, options: PeriodOptions = {}): DetectedPeriod | null {
   const n = values.length;
   const minPeriod = Math.max(2, options.minPeriod ?? 4);
@@ -93,6 +100,10 @@ export function detectPeriod(values: ArrayLike<number>, options: PeriodOptions =
     minBefore = Math.min(minBefore, acf[lag - 1]);
     const isPeak = acf[lag] >= acf[lag - 1] && acf[lag] >= (acf[lag + 1] ?? -Infinity);
     if (!isPeak || lag < minPeriod || acf[lag] - minBefore < 0.1) continue;
+    // A cycle is anti-correlated with itself half a period later; a smooth trend plus noise (a night
+    // trough in the first 400 one-minute points) has local ACF wiggles at small lags that are not.
+    // Without this test 1-minute traffic took a period of 5 or 10 points and never learnt the day.
+    if (acf[lag] - acf[Math.round(lag / 2)] < HALF_PERIOD_CONTRAST) continue;
     peaks[lag] = 1;
     if (best < 0 || acf[lag] > acf[best]) best = lag;
   }

@@ -427,6 +427,7 @@ export class ScoringJob {
       detector,
       sensitivity,
       options: { ...options, counter: isCounter(options?.counter, firstValues), causal: true },
+      stepMs: this.spec.stepMs,
       ...(model ? { model: model.bundle, trained: model.trained } : {}),
     });
     return {

@@ -4,7 +4,7 @@ import { COUNT_MEAN, NOISE_SIGMA } from './noise.js';
 import { createRandom } from './random.js';
 import { DAY_MS, DEFAULT_START, MINUTE_MS, seasonalShape, timeline, trafficLevel } from './traffic.js';
 
-const POINTS = 14 * 1440;
+const DEFAULT_POINTS = 14 * 1440;
 const cache = new Map<string, ScenarioSeries>();
 function gen(name: string, seed = 7): ScenarioSeries {
   const key = `${name}/${seed}`;
@@ -47,10 +47,11 @@ describe('scenario catalog', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.name]))(
-    '%s: 14 days at 1 minute, non-negative, labels inside',
+    '%s: 14 days (weekly_weekend: 21) at 1 minute, non-negative, labels inside',
     (name) => {
       const s = gen(name);
       const scenario = findScenario(name)!;
+      const POINTS = name === 'weekly_weekend' ? 21 * 1440 : DEFAULT_POINTS;
       expect(s.kind).toBe(scenario.kind);
       expect(s.timestamps).toHaveLength(POINTS);
       expect(s.values).toHaveLength(POINTS);

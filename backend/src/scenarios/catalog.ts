@@ -2,7 +2,7 @@
  * The labelled scenarios: each a generator from a seed to one series, its incidents and its kind.
  *
  * Every series is 14 days of 1-minute traffic (traffic.ts) from Monday 2024-01-01 with 3 % Gaussian
- * noise unless it says otherwise. Incidents are placed after the first 7 days, on a weekday of the
+ * noise unless it says otherwise (weekly_weekend: 21 days, weekends at 40 %). Incidents are placed after the first 7 days, on a weekday of the
  * second week (days 8–11, Tuesday to Friday) in the working day, so the detectors have a full week of
  * history (the weekly profile has data) and no incident overlaps a weekend ramp. The exception is the
  * recurring daily spike, which has to start on day 0 to recur on 14 days. The seed chooses the day and
@@ -88,10 +88,11 @@ function generateWith(
   kind: ScenarioKind,
   plan: (random: Random, tl: Timeline) => Plan,
   noise: NoiseModel = 'gaussian',
+  shape: { days?: number; weekend?: number } = {},
 ): ScenarioSeries {
-  const tl = timeline();
+  const tl = timeline({ days: shape.days ?? 14 });
   const p = plan(createRandom(subSeed(seed, 'placement')), tl);
-  const level = trafficLevel(tl);
+  const level = trafficLevel(tl, 1000, shape.weekend);
   const sigma = new Float64Array(tl.points).fill(1);
   for (const c of p.changes) {
     for (let i = Math.max(0, c.from); i < Math.min(tl.points, c.to); i++) {
@@ -270,6 +271,17 @@ export const SCENARIOS: readonly Scenario[] = [
   clean('clean_gaussian', 'no incident; 3 % Gaussian noise', 'gaussian'),
   clean('clean_heavy_tailed', 'no incident; Student-t (ν = 3) noise, robust σ 3 %', 'heavy'),
   clean('clean_counts', 'no incident; Poisson counts, seasonal mean 2–5', 'counts'),
+  {
+    name: 'weekly_weekend',
+    description:
+      'no incident; 21 days, weekends at 40 % of weekday traffic (weekly seasonality at a 1-min step)',
+    kind: 'clean',
+    generate: (seed) =>
+      generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }), 'gaussian', {
+        days: 21,
+        weekend: 0.4,
+      }),
+  },
   cleanEdited(
     'counter_resets',
     'no incident; a monotonic byte counter (rate ~1 MB/s, 3 % noise) reset to 0 three times',

@@ -78,6 +78,9 @@ export const EXPECTATIONS: readonly Expectation[] = [
   { scenario: 'clean_gaussian', maxFalsePerDay: 2.0 },
   { scenario: 'clean_heavy_tailed', maxFalsePerDay: 2.5 },
   { scenario: 'clean_counts', maxFalsePerDay: 1.8 },
+  // Added with the weekly correction (issue 11 item 5): seeds 1–2 measured 0.76–1.05 (every false
+  // episode a single noise point; no weekend is flagged after the first one).
+  { scenario: 'weekly_weekend', maxFalsePerDay: 1.5 },
   { scenario: 'counter_resets', maxFalsePerDay: 2.0 },
   { scenario: 'scrape_gaps', maxFalsePerDay: 2.1 },
 ];

@@ -62,8 +62,8 @@ const WEEKEND_FACTOR = 0.7;
 /** Hours over which traffic eases into and out of a weekend (centred on midnight). */
 const WEEKEND_RAMP_H = 6;
 
-/** Weekly factor at `t`: 1 on weekdays, 0.7 on Saturday and Sunday, with 6-hour ramps around midnight. */
-export function weeklyFactor(t: number): number {
+/** Weekly factor at `t`: 1 on weekdays, `weekend` (0.7) on Saturday and Sunday, with 6-hour ramps around midnight. */
+export function weeklyFactor(t: number, weekend = WEEKEND_FACTOR): number {
   // Hours since Monday 00:00 UTC (1970-01-01 was a Thursday, 3 days after a Monday).
   const week = 7 * 24;
   const h = (((t / HOUR_MS + 3 * 24) % week) + week) % week;
@@ -77,18 +77,18 @@ export function weeklyFactor(t: number): number {
   else if (h < week - half) w = 1;
   else w = 1 - (0.5 * (h - (week - half))) / half;
   const smooth = w * w * (3 - 2 * w);
-  return 1 - (1 - WEEKEND_FACTOR) * smooth;
+  return 1 - (1 - weekend) * smooth;
 }
 
 /** The seasonal shape (daily × weekly) at `t`, ~1.0 at a weekday peak. */
-export function seasonalShape(t: number): number {
+export function seasonalShape(t: number, weekend = WEEKEND_FACTOR): number {
   const h = ((((t % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS) as number;
-  return dailyShape(h) * weeklyFactor(t);
+  return dailyShape(h) * weeklyFactor(t, weekend);
 }
 
 /** The noise-free level of traffic at `level` (the weekday peak) on the timeline. */
-export function trafficLevel(tl: Timeline, level = 1000): Float64Array {
+export function trafficLevel(tl: Timeline, level = 1000, weekend = WEEKEND_FACTOR): Float64Array {
   const out = new Float64Array(tl.points);
-  for (let i = 0; i < tl.points; i++) out[i] = level * seasonalShape(tl.start + i * tl.stepMs);
+  for (let i = 0; i < tl.points; i++) out[i] = level * seasonalShape(tl.start + i * tl.stepMs, weekend);
   return out;
 }

@@ -1,0 +1,102 @@
+import { SeasonalComponent, snapToCalendar } from './seasonal.js';
+import { emptyDeviation } from './detector.js';
+import { scoreSeries } from '../engine/index.js';
+import { DEFAULT_START, MINUTE_MS, dailyShape, seasonalShape } from '../scenarios/traffic.js';
+
+/** Deterministic pseudo-noise in [-0.5, 0.5) so tests do not depend on Math.random. */
+function noise(i: number) {
+  const x = Math.sin(i * 12.9898) * 43758.5453;
+  return x - Math.floor(x) - 0.5;
+}
+
+const DAY = 1440;
+
+/** 1-minute traffic from Monday 00:00 with weekends at `weekend` of weekdays and ~3 % noise. */
+function traffic(days: number, weekend: number, spikeAt06 = false): number[] {
+  return Array.from({ length: days * DAY }, (_, i) => {
+    const t = DEFAULT_START + i * MINUTE_MS;
+    const spike = spikeAt06 && i % DAY >= 360 && i % DAY < 365 ? 3 : 1;
+    return 1000 * seasonalShape(t, weekend) * spike * (1 + 0.06 * noise(i));
+  });
+}
+
+/** Feed `xs` to a seasonal component (normal mode), returning the z of every point. */
+function feed(c: SeasonalComponent, xs: number[]): Float64Array {
+  const out = emptyDeviation();
+  const z = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    c.step(xs[i], out);
+    z[i] = out.z;
+    c.learn(xs[i], 'normal');
+  }
+  return z;
+}
+
+describe('calendar snapping', () => {
+  it('snaps a detected period within 3 % of a day or a week, when the step is known', () => {
+    expect(snapToCalendar(1451, MINUTE_MS)).toBe(1440);
+    expect(snapToCalendar(1409, MINUTE_MS)).toBe(1440);
+    expect(snapToCalendar(285, 5 * MINUTE_MS)).toBe(288);
+    expect(snapToCalendar(170, 60 * MINUTE_MS)).toBe(168);
+    expect(snapToCalendar(10_000, MINUTE_MS)).toBe(10_080);
+    // Far from any calendar period, or no step: unchanged.
+    expect(snapToCalendar(1300, MINUTE_MS)).toBe(1300);
+    expect(snapToCalendar(60, MINUTE_MS)).toBe(60);
+    expect(snapToCalendar(1451, null)).toBe(1451);
+  });
+
+  it('a 1-minute traffic series with a known step gets exactly a day', () => {
+    const c = new SeasonalComponent({ stepMs: MINUTE_MS });
+    feed(c, traffic(4, 1));
+    expect(c.period()).toBe(DAY);
+    // The step is state: a restored component still snaps.
+    const restored = new SeasonalComponent();
+    restored.restore(JSON.parse(JSON.stringify(c.snapshot())) as never);
+    expect((restored.snapshot() as { stepMs: number | null }).stepMs).toBe(MINUTE_MS);
+  });
+});
+
+describe('weekly seasonality at a 1-minute step', () => {
+  it('keeps a binned weekly correction (not a 10,080-point profile) and scores weekends as normal', () => {
+    const xs = traffic(21, 0.4);
+    const c = new SeasonalComponent({ stepMs: MINUTE_MS });
+    const z = feed(c, xs);
+    const s = c.snapshot();
+    if (s.type !== 'seasonal') throw new Error('not a seasonal state');
+    expect(s.profiles).toHaveLength(1);
+    const [p] = s.profiles;
+    expect(p.period).toBe(DAY);
+    expect(p.weekly).not.toBeNull();
+    // 7 days × 48 bins × 3 weeks, and the daily table 1,440 × 5: no week-long table, no history ring.
+    expect(p.weekly!.table).toHaveLength(7 * 48 * 3);
+    expect(p.cycles).toHaveLength(DAY * 5);
+    expect(s.history).toBeNull();
+
+    // The third weekend (days 19–20) against the daily-only profile.
+    const daily = new SeasonalComponent({ stepMs: MINUTE_MS, multiples: [] });
+    const zDaily = feed(daily, xs);
+    const big = (zs: Float64Array) => {
+      let n = 0;
+      for (let i = 19 * DAY; i < 21 * DAY; i++) if (Math.abs(zs[i]) > 6) n++;
+      return n / (2 * DAY);
+    };
+    expect(big(zDaily)).toBeGreaterThan(0.2);
+    expect(big(z)).toBeLessThan(0.01);
+  });
+});
+
+describe('recurring patterns', () => {
+  it('a daily 5-minute spike is no longer flagged from its 4th day', () => {
+    const days = 6;
+    const values = Array.from({ length: days * DAY }, (_, i) => {
+      const h = (i % DAY) / 60;
+      const spike = i % DAY >= 360 && i % DAY < 365 ? 3 : 1;
+      return 1000 * dailyShape(h) * spike * (1 + 0.06 * noise(i));
+    });
+    const timestamps = values.map((_, i) => DEFAULT_START + i * MINUTE_MS);
+    const r = scoreSeries({ timestamps, values }, { options: { causal: true } });
+    expect(r.model.period).toBe(DAY);
+    const flagged = (day: number) => r.anomaly.slice(day * DAY + 360, day * DAY + 365).some(Boolean);
+    expect([3, 4, 5].map(flagged)).toEqual([false, false, false]);
+  });
+});
