@@ -6,6 +6,7 @@
  */
 import type { Direction, Episode, Explanation, SeverityLabel } from '../contract/score.js';
 import { StateError } from '../featurize/snapshot.js';
+import { fmt } from './explain.js';
 import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
 import type { EpisodeBuilderState, OpenEpisodeState } from './state.js';
 
@@ -62,11 +63,6 @@ interface ShiftSums {
   points: number;
 }
 
-function fmtNumber(x: number): string {
-  const a = Math.abs(x);
-  return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : String(Math.round(x * 1000) / 1000);
-}
-
 function fmtTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
@@ -80,7 +76,7 @@ function sustained(o: Open): Explanation {
   const sign = mean > 0 ? '+' : '';
   const pct = Number.isFinite(rel) ? ` (${sign}${Math.round(rel * 1000) / 10} %)` : '';
   const summary =
-    `level shift ${o.direction} since ${fmtTime(o.start)}: ${sign}${fmtNumber(mean)}${pct} on average over ` +
+    `level shift ${o.direction} since ${fmtTime(o.start)}: ${sign}${fmt(mean)}${pct} on average over ` +
     `${sh.points} anomalous points; at the peak, ${o.explanation.summary}`;
   return { ...o.explanation, kind: 'level_shift', summary, since: o.start, shift: mean };
 }

@@ -11,7 +11,8 @@ const KIND_TEXT: Record<ExplanationKind, string> = {
   rate_of_change: 'abrupt change',
 };
 
-function fmt(x: number | null): string {
+/** A value as explanations print it: 3 decimals, or exponential when very large or small. */
+export function fmt(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return 'n/a';
   const a = Math.abs(x);
   if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(3);
