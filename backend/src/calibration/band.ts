@@ -13,8 +13,9 @@
  * No half-width falls below MIN_HALF_WIDTH of the primary one: a point that close to expected is never
  * anomalous, whatever the other components say.
  *
- * The score is the value's distance from expected in units of the half-width on its side, so score 1 is
- * the band's edge. The edges belong to the band (normal); anomaly = value < lower or value > upper.
+ * The band is built at the learning scale and its half-widths are then multiplied by the sensitivity's
+ * `widen`. The score is the value's distance from expected in units of the half-width on its side, so
+ * score 1 is the band's edge. The edges belong to the band (normal); anomaly = value < lower or value > upper.
  */
 import type { Component, Deviation } from '../detectors/detector.js';
 
@@ -42,6 +43,11 @@ export interface BandInput {
   direction: 'both' | 'up' | 'down';
   /** Clamp the band at 0 (no negative value seen yet). */
   clampAtZero: boolean;
+  /**
+   * The sensitivity's factor on the band's half-widths (multiplierFor(sensitivity) / LEARNING_MULTIPLIER):
+   * the band is built at the learning scale, then widened, so the score is the learning-scale score ÷ widen.
+   */
+  widen: number;
 }
 
 export interface BandResult {
@@ -118,6 +124,8 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
   const floor = MIN_HALF_WIDTH * h;
   if (up < floor) up = floor;
   if (down < floor) down = floor;
+  up *= input.widen;
+  down *= input.widen;
   if (input.direction === 'down') up = Infinity;
   if (input.direction === 'up') down = Infinity;
 

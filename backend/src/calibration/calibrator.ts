@@ -7,7 +7,10 @@
  * heavy-tailed series widens its range over a few events (and stops being "always anomalous"), while one
  * incident cannot widen it so much that the next goes unseen.
  *
- *     boundary_c = multiplier(sensitivity) · max(Z_FLOOR, range_c) / weight_c      score_c = |z_c| / boundary_c
+ *     boundary_c = LEARNING_MULTIPLIER · max(Z_FLOOR, range_c) / weight_c      score_c = |z_c| / boundary_c
+ *
+ * These are the scores a series learns by; the sensitivity only widens or narrows the band they give
+ * (band.ts), so rescoring at another sensitivity needs no relearning.
  *
  * A detector may give a component its own weight and half-life (Detector.calibration): in `auto` the
  * fast single-point components (rate of change, EWMA) weigh 0.85, so they must exceed their range by
@@ -17,7 +20,7 @@
  * the one parameter set chosen on the whole NAB corpus (README, "Detection quality").
  */
 import type { ComponentCalibration, Deviation, LearnMode } from '../detectors/detector.js';
-import { Z_FLOOR, multiplierFor } from './sensitivity.js';
+import { LEARNING_MULTIPLIER, Z_FLOOR } from './sensitivity.js';
 import { decArray, encArray, expectLength } from '../featurize/snapshot.js';
 import type { CalibratorState } from './state.js';
 
@@ -44,7 +47,12 @@ export interface Calibrated {
 }
 
 export class Calibrator {
-  readonly multiplier: number;
+  /**
+   * Always LEARNING_MULTIPLIER: every learning decision (the ranges' basis here, the learning gate's
+   * incidents) uses scores at this scale, so what a series learns does not depend on the sensitivity it
+   * is shown at. The sensitivity widens the band afterwards (bandAndScore's `widen`).
+   */
+  readonly multiplier = LEARNING_MULTIPLIER;
   private readonly decay: Float64Array;
   private readonly weight: Float64Array;
   /** Per component: decaying maximum of recent |z|. */
@@ -58,11 +66,9 @@ export class Calibrator {
   readonly componentScores: Float64Array;
   constructor(
     components: number,
-    sensitivity: number,
     private readonly opts: CalibrationOptions = DEFAULT_CALIBRATION,
     perComponent: readonly ComponentCalibration[] = [],
   ) {
-    this.multiplier = multiplierFor(sensitivity);
     this.decay = Float64Array.from({ length: components }, (_, c) =>
       Math.pow(0.5, 1 / (perComponent[c]?.halfLife ?? opts.halfLife)),
     );

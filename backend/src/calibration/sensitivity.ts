@@ -15,6 +15,13 @@ export const DEFAULT_SENSITIVITY = 50;
 /** Smallest |z| (robust σ) that can count as the normal range's edge. */
 export const Z_FLOOR = 3;
 const MULTIPLIER_AT_50 = 1.19;
+/**
+ * The multiplier every learning decision uses whatever the sensitivity (Calibrator.multiplier): the
+ * default's. Another sensitivity only widens or narrows the band (BandInput.widen), so a series learns
+ * the same at every sensitivity and rescoring at another one needs no relearning. NAB scores at this
+ * scale (it picks its own threshold).
+ */
+export const LEARNING_MULTIPLIER = MULTIPLIER_AT_50;
 const RANGE = 2.4;
 
 export function multiplierFor(sensitivity: number): number {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { STATISTICAL_DETECTORS, SeriesScore } from '../contract/score.js';
 import { createStream, nabAnomalyScores, scoreSeries } from './index.js';
+import { multiplierFor } from '../calibration/sensitivity.js';
 
 const MIN = 60_000;
 const DAY = 1440;
@@ -119,6 +120,25 @@ describe('score contract', () => {
     );
     expect(counts[0]).toBeLessThanOrEqual(counts[1]);
     expect(counts[1]).toBeLessThanOrEqual(counts[2]);
+  });
+
+  it('a series learns the same at every sensitivity: another one only rescales its scores and band', () => {
+    // A spike, a drop and noise: incidents open at some sensitivities and not at others.
+    const data = traffic(3 * DAY, DAY + 100, 2 * DAY + 300);
+    const at = (sensitivity: number) => scoreSeries(data, { sensitivity, options: { causal: true } });
+    const base = at(50);
+    for (const sensitivity of [0, 20, 80, 100]) {
+      const r = at(sensitivity);
+      const ratio = multiplierFor(sensitivity) / multiplierFor(50);
+      expect(r.expected).toEqual(base.expected);
+      r.score.forEach((s, i) => expect(s * ratio).toBeCloseTo(base.score[i], 9));
+      r.upper.forEach((u, i) => {
+        const e = base.expected[i];
+        if (u === null || e === null || base.upper[i] === null || e < 0) return;
+        // Half-widths scale by the ratio (the band is clamped at 0 below, so only the upper side).
+        expect(u - e).toBeCloseTo((base.upper[i]! - e) * ratio, 6);
+      });
+    }
   });
 
   it('direction "up" ignores dips', () => {

@@ -7,8 +7,8 @@ import { CounterRate } from '../series/counter.js';
 import { StateError, checkVersion, dec, enc, parseState } from '../featurize/snapshot.js';
 import { DETECTOR_STATE_VERSION } from '../detectors/state.js';
 import { EpisodeBuilder } from '../calibration/episodes.js';
-import { Z_FLOOR } from '../calibration/sensitivity.js';
 import { EscalationTracker } from '../calibration/escalation.js';
+import { LEARNING_MULTIPLIER, Z_FLOOR, multiplierFor } from '../calibration/sensitivity.js';
 import { EngineError } from './errors.js';
 import { SeriesScorer, emptyPoint, episodeOptions, resolveParams, type ResolvedParams } from './scorer.js';
 import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './state.js';
@@ -153,7 +153,7 @@ export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): Serie
     detector: resolved.detector,
     components: forward.detector.components.map((c) => c.feature),
     period: forward.detector.period(),
-    threshold: forward.calibrator.multiplier * Z_FLOOR,
+    threshold: multiplierFor(resolved.sensitivity) * Z_FLOOR,
     learningPoints: forward.detector.warmup,
     causal,
     ...(resolved.trained ? { trained: resolved.trained } : {}),
@@ -302,7 +302,13 @@ export function nabAnomalyScores(
   const arrays = allocate(clean.values.length);
   pass(clean, resolved, range(0, clean.values.length), arrays, clean.values.length);
   const escalation = new EscalationTracker();
-  const onGrid = arrays.score.map((s) => (escalation.push(s) ? s / (1 + s) : 0));
+  // At the learning scale (LEARNING_MULTIPLIER): NAB picks its own threshold, so the result does not
+  // depend on the default sensitivity.
+  const toLearning = multiplierFor(resolved.sensitivity) / LEARNING_MULTIPLIER;
+  const onGrid = arrays.score.map((raw) => {
+    const s = raw * toLearning;
+    return escalation.push(s) ? s / (1 + s) : 0;
+  });
   const out = new Float64Array(timestamps.length);
   const t0 = clean.timestamps[0];
   const step = clean.report.stepMs;

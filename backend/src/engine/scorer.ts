@@ -9,7 +9,12 @@ import { createDetector } from '../detectors/registry.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
-import { DEFAULT_SENSITIVITY, Z_FLOOR } from '../calibration/sensitivity.js';
+import {
+  DEFAULT_SENSITIVITY,
+  LEARNING_MULTIPLIER,
+  Z_FLOOR,
+  multiplierFor,
+} from '../calibration/sensitivity.js';
 import { bandAndScore, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
 import { parseDuration } from '../jobs/duration.js';
@@ -125,9 +130,9 @@ export class SeriesScorer {
       stepMs: params.stepMs ?? null,
       ...(params.model ? { model: params.model } : {}),
     });
+    this.widen = multiplierFor(params.sensitivity) / LEARNING_MULTIPLIER;
     this.calibrator = new Calibrator(
       this.detector.components.length,
-      params.sensitivity,
       DEFAULT_CALIBRATION,
       this.detector.calibration,
     );
@@ -175,13 +180,14 @@ export class SeriesScorer {
             bandBoundary: this.calibrator.multiplier * Z_FLOOR,
             direction: this.params.direction,
             clampAtZero: !this.negativeSeen,
+            widen: this.widen,
           },
           this.band,
         );
     if (band && independent && !missing) {
       band.score =
         this.params.direction === 'both' || sideOf(x, band.expected) === this.params.direction
-          ? cal.score
+          ? cal.score / this.widen
           : 0;
       band.anomaly = band.score >= 1;
       band.driver = cal.driver;
@@ -211,7 +217,8 @@ export class SeriesScorer {
       () => this.explainLast(),
     );
 
-    const mode = this.gate.next(timestamp, score, x, band ? band.expected : NaN);
+    // The gate judges at the learning scale: what is learnt does not depend on the sensitivity.
+    const mode = this.gate.next(timestamp, score * this.widen, x, band ? band.expected : NaN);
     this.detector.learn(x, mode);
     if (!missing) this.calibrator.learn(step.deviations, mode);
     return out;
@@ -226,6 +233,8 @@ export class SeriesScorer {
     driver: -1,
   };
   private readonly gate: LearningGate;
+  /** The sensitivity's factor on the band (see BandInput.widen); score × widen = the learning-scale score. */
+  private readonly widen: number;
   private lastDriver = -1;
   private lastDirection: Direction | null = null;
   private lastPoint: StreamPoint | null = null;
