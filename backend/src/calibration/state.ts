@@ -7,7 +7,14 @@ import { Count, Num } from '../featurize/snapshot.js';
  * Per component, the decaying maximum of recent |z| and the range's edge before the current run of
  * anomalous points (the rest of the calibrator is per-point scratch).
  */
-export const CalibratorState = z.object({ range: z.array(Num), basis: z.array(Num) });
+export const CalibratorState = z.object({
+  range: z.array(Num),
+  basis: z.array(Num),
+  /** The ranges when the open incident began, its points so far, whether the primary flagged one (absent before 2026-12). */
+  saved: z.array(Num).optional(),
+  incidentPoints: Count.optional(),
+  primaryPoints: Count.optional(),
+});
 export type CalibratorState = z.infer<typeof CalibratorState>;
 
 /** The episode still open, with what it needs to go on (points below the hold level so far, …). */

@@ -104,8 +104,12 @@ export class CompositeDetector implements Detector {
     this.seen++;
     return { deviations: this.devs, band: this.bandDev };
   }
-  learn(x: number, mode: LearnMode): void {
-    for (const c of this.components) c.learn(x, mode);
+  learn(x: number, mode: LearnMode, imputed = NaN): void {
+    // The primary learns x (its own bounded incident learning); the others learn the imputed value.
+    const stand = !Number.isNaN(imputed) && !Number.isNaN(x);
+    for (let i = 0; i < this.components.length; i++) {
+      this.components[i].learn(i > 0 && stand ? imputed : x, mode);
+    }
     this.band?.learn(x, mode);
   }
   snapshot(): DetectorState {

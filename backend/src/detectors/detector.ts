@@ -134,8 +134,11 @@ export interface Detector {
   period(): number | null;
   /** `timestamp` (epoch ms) is for detectors with time features (the neural ones); others ignore it. */
   update(x: number, timestamp?: number): DetectorStep;
-  /** Learn from the x just scored by `update`; called once after every update. */
-  learn(x: number, mode: LearnMode): void;
+  /**
+   * Learn from the x just scored by `update`; called once after every update. `imputed` (incident mode only; NaN: none): the value the components other
+   * than the primary learn instead of x, the primary's expected value while it anticipates the series.
+   */
+  learn(x: number, mode: LearnMode, imputed?: number): void;
   /** The whole streaming state, JSON-safe: restoring it and feeding the same points gives the same steps. */
   snapshot(): DetectorState;
   /** Load a (schema-checked) snapshot into this freshly created detector; throws a StateError on a mismatch. */

@@ -230,8 +230,8 @@ export class NeuralEnsemble implements Detector {
     return { deviations: this.devs, band: a.band };
   }
 
-  learn(x: number, mode: LearnMode): void {
-    this.base.learn(x, mode);
+  learn(x: number, mode: LearnMode, imputed?: number): void {
+    this.base.learn(x, mode, imputed);
     this.neural.learn(x, mode);
   }
 

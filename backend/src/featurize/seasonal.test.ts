@@ -33,6 +33,22 @@ describe('period detection', () => {
     expect(detectPeriod(xs)).toBeNull();
   });
 
+  it('waits while the ACF still rises at the longest lag the history allows (a day seen through 2.2 days)', () => {
+    // One-minute traffic whose noise is a deterministic fast wiggle (api/query.test.ts's series): at 3,200
+    // points the longest lag is 1,280 and the day's peak lies beyond it; answering 1,280 there gave a
+    // wrong profile that held a false incident for hours.
+    const t0 = Date.UTC(2025, 0, 10, 12);
+    const day = (i: number) => {
+      const t = t0 + i * 60_000;
+      return (
+        1000 + 400 * Math.sin((2 * Math.PI * t) / 86_400_000) + 30 * Math.sin(t / 7_777) * Math.cos(t / 3_333)
+      );
+    };
+    expect(detectPeriod(Array.from({ length: 3200 }, (_, i) => day(i)))).toBeNull();
+    const later = detectPeriod(Array.from({ length: 4000 }, (_, i) => day(i)))?.period ?? 0;
+    expect(Math.abs(later - 1440)).toBeLessThanOrEqual(1440 * 0.03);
+  });
+
   it('autocorrelation is 1 at lag 0 and −1 at half a period of a sine', () => {
     const xs = Array.from({ length: 400 }, (_, i) => Math.sin((2 * Math.PI * i) / 40));
     const acf = autocorrelation(xs, 40);

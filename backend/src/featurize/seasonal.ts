@@ -124,16 +124,25 @@ export function detectPeriod(values: ArrayLike<number>, options: PeriodOptions =
  * (1,409 for a true 1,440): each lag's sum has n − lag terms but is divided by n. Rescaling by
  * n / (n − lag) near the chosen lag moves it back to within about half a percent.
  */
-function refine(values: ArrayLike<number>, lag: number, maxPeriod: number, strength: number): DetectedPeriod {
+function refine(
+  values: ArrayLike<number>,
+  lag: number,
+  maxPeriod: number,
+  strength: number,
+): DetectedPeriod | null {
   const n = values.length;
   // With four or more cycles in view the shift is under a point and the biased peak is the steadier.
   if (lag < 50 || n >= 4 * lag) return { period: lag, strength };
   const lo = Math.floor(lag * 0.95);
   const hi = Math.min(maxPeriod, Math.ceil(lag * 1.05));
-  const acf = autocorrelation(values, hi);
+  // One lag past the window, to tell a peak at its edge from a rise that goes on beyond it.
+  const acf = autocorrelation(values, hi + 1);
   let best = lag;
   const unbiased = (l: number) => (acf[l] * n) / (n - l);
   for (let l = lo; l <= hi; l++) if (unbiased(l) > unbiased(best)) best = l;
+  // Still rising at the longest lag this history allows: the peak lies beyond it (a 1,440-point day seen
+  // through 3,200 points came out as 1,280), so the period is not known yet; a later check has more.
+  if (best === hi && !(unbiased(hi) >= unbiased(hi + 1))) return null;
   return { period: best, strength };
 }
 

@@ -1,0 +1,89 @@
+import { Calibrator, DEFAULT_CALIBRATION } from './calibrator.js';
+import type { Deviation, LearnMode } from '../detectors/detector.js';
+
+/** Deterministic |z| values of ordinary noise, 0.5–2.5. */
+const noise = (i: number) => 1.5 + Math.sin(i * 12.9898);
+
+/** Two components (0: the primary level, 1: another test), fed `z0`/`z1` for `n` points in `mode`. */
+function feed(c: Calibrator, n: number, z: (i: number) => [number, number], mode: LearnMode, hold = true) {
+  const devs: Deviation[] = [0, 1].map(() => ({ z: 0, expected: 0, scale: 1 }));
+  for (let i = 0; i < n; i++) {
+    const [z0, z1] = z(i);
+    devs[0].z = z0;
+    devs[1].z = z1;
+    c.calibrate(devs);
+    c.learn(devs, mode, hold);
+  }
+}
+
+/** A calibrator that has learnt 500 points of noise on both components. */
+function warmed(): Calibrator {
+  const c = new Calibrator(2);
+  feed(c, 500, (i) => [noise(i), noise(i + 7)], 'normal');
+  return c;
+}
+
+describe('Calibrator: sustained incidents', () => {
+  const n = DEFAULT_CALIBRATION.sustainedAfter;
+
+  it('a short run of high deviations widens the ranges (it is the series’ tail), at most incidentGrowth×', () => {
+    const c = warmed();
+    const before = Array.from(c.range);
+    feed(c, 3, () => [20, 20], 'incident');
+    expect(c.range[0]).toBeGreaterThan(before[0] * 1.5);
+    expect(c.range[0]).toBeLessThanOrEqual(
+      DEFAULT_CALIBRATION.incidentGrowth * Math.max(3, before[0]) + 1e-9,
+    );
+  });
+
+  it('an incident the primary flags keeps the ranges it began with once it is sustained', () => {
+    const c = warmed();
+    const before = Array.from(c.range);
+    feed(c, 4 * n, () => [20, 20], 'incident');
+    // Only the half-life's decay since the incident began.
+    for (const k of [0, 1]) expect(c.range[k]).toBeLessThanOrEqual(before[k]);
+    expect(c.range[0]).toBeGreaterThan(before[0] * 0.95);
+  });
+
+  it('is not held when the scorer does not trust its baseline (holdSustained false): the ranges widen', () => {
+    const c = warmed();
+    const before = c.range[0];
+    feed(c, 4 * n, () => [20, 20], 'incident', false);
+    expect(c.range[0]).toBeGreaterThan(before * 1.5);
+  });
+
+  it('is not held when only another component flags it: its first points still teach that range', () => {
+    const c = warmed();
+    const before = c.range[1];
+    feed(c, 4 * n, (i) => [noise(i), 20], 'incident');
+    expect(c.range[1]).toBeGreaterThan(before * 1.5);
+  });
+
+  it('a second identical incident meets the ranges the first one did', () => {
+    const c = warmed();
+    const incident = () => [20, 20] as [number, number];
+    const peak = () => {
+      const devs: Deviation[] = [0, 1].map(() => ({ z: 20, expected: 0, scale: 1 }));
+      return c.calibrate(devs).score;
+    };
+    const first = peak();
+    feed(c, 4 * n, incident, 'incident');
+    feed(c, 120, (i) => [noise(i), noise(i + 3)], 'normal');
+    expect(peak() / first).toBeGreaterThan(0.9);
+  });
+
+  it('a snapshot taken inside an incident restores it, and one without the incident fields restores too', () => {
+    const c = warmed();
+    feed(c, n - 2, () => [20, 20], 'incident');
+    const copy = new Calibrator(2);
+    copy.restore(JSON.parse(JSON.stringify(c.snapshot())));
+    feed(c, 3 * n, () => [20, 20], 'incident');
+    feed(copy, 3 * n, () => [20, 20], 'incident');
+    expect(Array.from(copy.range)).toEqual(Array.from(c.range));
+
+    const { range, basis } = c.snapshot();
+    const old = new Calibrator(2);
+    old.restore({ range, basis });
+    expect(Array.from(old.range)).toEqual(Array.from(c.range));
+  });
+});
