@@ -28,6 +28,20 @@ describe('period detection', () => {
     expect(detectPeriod(new Array(1000).fill(5))).toBeNull();
   });
 
+  it('takes no period from one burst: a flapping link in one half of the history', () => {
+    // A slow day-like swing with 3 % noise; in the second half, 40 points of down 3, up 3 (a flap).
+    const xs = Array.from({ length: 800 }, (_, i) => {
+      const level = 1 + 0.4 * Math.sin((2 * Math.PI * i) / 1440) + 0.03 * noise(i);
+      const flapping = i >= 600 && i < 640 && (i - 600) % 6 < 3;
+      return flapping ? 0.02 * level : level;
+    });
+    // The whole window's ACF peaks at the flap's 6 points (0.9): only the halves tell it is one event.
+    expect(detectPeriod(xs)).toBeNull();
+    // The same 6-point pattern throughout the history is a period.
+    const throughout = xs.map((_, i) => (1 + 0.03 * noise(i)) * (i % 6 < 3 ? 0.02 : 1));
+    expect(detectPeriod(throughout)?.period).toBe(6);
+  });
+
   it('needs about 2.5 cycles of history', () => {
     const xs = Array.from({ length: 500 }, (_, i) => Math.sin((2 * Math.PI * i) / 288));
     expect(detectPeriod(xs)).toBeNull();
