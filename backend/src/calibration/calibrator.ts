@@ -112,13 +112,14 @@ export class Calibrator {
    * Points inside an open incident (`mode`, from the learning gate) widen a range at most `incidentGrowth`
    * times its edge before the incident, points outside one `growth` times. (Keeping incidents out of the
    * ranges, or capping their widening relative to a normal-only range, was measured: NAB standard fell
-   * from 63 to 30–56; README, "Detection quality".)
+   * from 63 to 30–56; README, "Detection quality".) `skip` is a component this point does not widen
+   * (the primary during an outage, outage.ts), or -1.
    */
-  learn(devs: readonly Deviation[], mode: LearnMode): void {
+  learn(devs: readonly Deviation[], mode: LearnMode, skip = -1): void {
     const g = mode === 'incident' ? this.opts.incidentGrowth : this.opts.growth;
     for (let c = 0; c < devs.length; c++) {
       const a = Math.abs(devs[c].z);
-      if (Number.isNaN(a)) continue;
+      if (Number.isNaN(a) || c === skip) continue;
       // Growth is limited relative to the range before the current run of high scores, so a 5-point
       // run widens the range (and the band) at most `growth` times, not growth⁵ times.
       if (this.componentScores[c] < 1) this.basis[c] = this.edge[c];

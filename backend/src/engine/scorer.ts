@@ -17,9 +17,10 @@ import {
 } from '../calibration/sensitivity.js';
 import { bandAndScore, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
+import { OutageRule } from '../calibration/outage.js';
 import { parseDuration } from '../jobs/duration.js';
 import { StateError, dec, enc, type Num } from '../featurize/snapshot.js';
-import type { CalibratorState, EpisodeBuilderState, GateState } from '../calibration/state.js';
+import type { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/state.js';
 import type { DetectorState } from '../detectors/state.js';
 import type { ScoreParams, StreamPoint, TrainedRef } from './types.js';
 import { NEURAL_DETECTORS } from '../contract/models.js';
@@ -34,6 +35,8 @@ export interface ScorerState {
   detector: DetectorState;
   calibrator: CalibratorState;
   gate: GateState;
+  /** The outage rule's state (absent in older snapshots: drops widen the range as before). */
+  outage?: OutageState;
   episodes: EpisodeBuilderState | null;
 }
 
@@ -220,7 +223,12 @@ export class SeriesScorer {
     // The gate judges at the learning scale: what is learnt does not depend on the sensitivity.
     const mode = this.gate.next(timestamp, score * this.widen, x, band ? band.expected : NaN);
     this.detector.learn(x, mode);
-    if (!missing) this.calibrator.learn(step.deviations, mode);
+    if (!missing) {
+      // The band's expected is its primary component's, so the drop is measured against that component.
+      const outage = band !== null && band.primary >= 0 && this.outage.isOutage(x, band.expected, mode);
+      this.calibrator.learn(step.deviations, mode, outage ? band.primary : -1);
+      this.outage.learn(x, mode);
+    }
     return out;
   }
 
@@ -231,8 +239,10 @@ export class SeriesScorer {
     score: 0,
     anomaly: false,
     driver: -1,
+    primary: -1,
   };
   private readonly gate: LearningGate;
+  private readonly outage = new OutageRule();
   /** The sensitivity's factor on the band (see BandInput.widen); score × widen = the learning-scale score. */
   private readonly widen: number;
   private lastDriver = -1;
@@ -274,6 +284,7 @@ export class SeriesScorer {
       detector: this.detector.snapshot(),
       calibrator: this.calibrator.snapshot(),
       gate: this.gate.snapshot(),
+      outage: this.outage.snapshot(),
       episodes: this.episodeBuilder?.snapshot() ?? null,
     };
   }
@@ -283,6 +294,8 @@ export class SeriesScorer {
     this.detector.restore(s.detector);
     this.calibrator.restore(s.calibrator);
     this.gate.restore(s.gate);
+    if (s.outage) this.outage.restore(s.outage);
+    else this.outage.restoreLegacy();
     if ((s.episodes === null) !== (this.episodeBuilder === null)) {
       throw new StateError(
         'episodes',
