@@ -59,6 +59,8 @@ export interface BandResult {
   anomaly: boolean;
   /** Component that set the edge on the value's side (-1: the band-only deviation). */
   driver: number;
+  /** The primary component the band starts from (-1: the band-only deviation). */
+  primary: number;
 }
 
 /** The band and score of one point; null when no component has a level to draw a band around. */
@@ -141,6 +143,7 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
   out.lower = lower;
   out.upper = upper;
   out.driver = x >= e ? driverUp : driverDown;
+  out.primary = primary;
   if (Number.isNaN(x)) {
     out.score = 0;
     out.anomaly = false;

@@ -140,9 +140,10 @@ export class Calibrator {
    * `sustainedAfter` points is sustained: its widening is undone and its further points are not learnt
    * (when `holdSustained`: the scorer's judgement that the baseline can be trusted, see SeriesScorer).
    * (Keeping every incident point out of the ranges, or capping their widening relative to a normal-only
-   * range, was measured: NAB standard fell from 63 to 30–56; README, "Detection quality".)
+   * range, was measured: NAB standard fell from 63 to 30–56; README, "Detection quality".) `skip` is a
+   * component this point does not widen (the primary during an outage, outage.ts), or -1.
    */
-  learn(devs: readonly Deviation[], mode: LearnMode, holdSustained = true): void {
+  learn(devs: readonly Deviation[], mode: LearnMode, holdSustained = true, skip = -1): void {
     if (mode !== 'incident') {
       this.incidentPoints = 0;
       this.primaryPoints = 0;
@@ -166,7 +167,7 @@ export class Calibrator {
     const g = mode === 'incident' ? this.opts.incidentGrowth : this.opts.growth;
     for (let c = 0; c < devs.length; c++) {
       const a = Math.abs(devs[c].z);
-      if (Number.isNaN(a)) continue;
+      if (Number.isNaN(a) || c === skip) continue;
       // Growth is limited relative to the range before the current run of high scores, so a 5-point
       // run widens the range (and the band) at most `growth` times, not growth⁵ times.
       if (this.componentScores[c] < 1) this.basis[c] = this.edge[c];

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Direction, Episode, Explanation } from '../contract/score.js';
 import { Count, Num } from '../featurize/snapshot.js';
+import { MagnitudeState } from '../detectors/state.js';
 
 /**
  * Per component, the decaying maximum of recent |z| and the range's edge before the current run of
@@ -16,6 +17,10 @@ export const CalibratorState = z.object({
   primaryPoints: Count.optional(),
 });
 export type CalibratorState = z.infer<typeof CalibratorState>;
+
+/** The outage rule (outage.ts): whether a normal point was near zero, and the series' mean |x|. */
+export const OutageState = z.object({ zeroSeen: z.boolean(), mag: MagnitudeState });
+export type OutageState = z.infer<typeof OutageState>;
 
 /** The episode still open, with what it needs to go on (points below the hold level so far, …). */
 export const OpenEpisodeState = z.object({

@@ -259,6 +259,7 @@ function openStream(
         detector: detectorState,
         calibrator,
         gate,
+        outage,
         episodes,
       } = scorer.snapshot();
       return {
@@ -280,6 +281,7 @@ function openStream(
         detector: detectorState,
         calibrator,
         gate,
+        outage,
         episodes: episodes ?? { open: null, closed: [] },
       };
     },

@@ -17,9 +17,10 @@ import {
 } from '../calibration/sensitivity.js';
 import { bandAndScore, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
+import { OutageRule } from '../calibration/outage.js';
 import { parseDuration } from '../jobs/duration.js';
 import { StateError, dec, enc, type Num } from '../featurize/snapshot.js';
-import type { CalibratorState, EpisodeBuilderState, GateState } from '../calibration/state.js';
+import type { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/state.js';
 import type { DetectorState } from '../detectors/state.js';
 import type { ScoreParams, StreamPoint, TrainedRef } from './types.js';
 import { NEURAL_DETECTORS } from '../contract/models.js';
@@ -34,6 +35,8 @@ export interface ScorerState {
   detector: DetectorState;
   calibrator: CalibratorState;
   gate: GateState;
+  /** The outage rule's state (absent in older snapshots: drops widen the range as before). */
+  outage?: OutageState;
   episodes: EpisodeBuilderState | null;
 }
 
@@ -224,13 +227,15 @@ export class SeriesScorer {
     // sustained incident keeps the calibration ranges it began with (Calibrator.learn). Without such a
     // profile (the first days of a series, before its period is known), a daily ramp the fallback
     // median cannot follow must still widen the ranges, or it pages every day.
-    const trusted =
-      mode === 'incident' &&
-      this.detector.components[0]?.anticipates === true &&
-      this.calibrator.componentScores[0] >= 1;
+    const anticipates = this.detector.components[0]?.anticipates === true;
+    const trusted = mode === 'incident' && anticipates && this.calibrator.componentScores[0] >= 1;
     this.detector.learn(x, mode, trusted ? step.deviations[0].expected : NaN);
-    if (!missing)
-      this.calibrator.learn(step.deviations, mode, this.detector.components[0]?.anticipates === true);
+    if (!missing) {
+      // The band's expected is its primary component's, so the drop is measured against that component.
+      const outage = band !== null && band.primary >= 0 && this.outage.isOutage(x, band.expected, mode);
+      this.calibrator.learn(step.deviations, mode, anticipates, outage ? band.primary : -1);
+      this.outage.learn(x, mode);
+    }
     return out;
   }
 
@@ -241,8 +246,10 @@ export class SeriesScorer {
     score: 0,
     anomaly: false,
     driver: -1,
+    primary: -1,
   };
   private readonly gate: LearningGate;
+  private readonly outage = new OutageRule();
   /** The sensitivity's factor on the band (see BandInput.widen); score × widen = the learning-scale score. */
   private readonly widen: number;
   private lastDriver = -1;
@@ -284,6 +291,7 @@ export class SeriesScorer {
       detector: this.detector.snapshot(),
       calibrator: this.calibrator.snapshot(),
       gate: this.gate.snapshot(),
+      outage: this.outage.snapshot(),
       episodes: this.episodeBuilder?.snapshot() ?? null,
     };
   }
@@ -293,6 +301,8 @@ export class SeriesScorer {
     this.detector.restore(s.detector);
     this.calibrator.restore(s.calibrator);
     this.gate.restore(s.gate);
+    if (s.outage) this.outage.restore(s.outage);
+    else this.outage.restoreLegacy();
     if ((s.episodes === null) !== (this.episodeBuilder === null)) {
       throw new StateError(
         'episodes',

@@ -29,7 +29,7 @@ import { z } from 'zod';
 import { DetectorName } from '../contract/score.js';
 import { Count, Num } from '../featurize/snapshot.js';
 import { DetectorPeriodOption, DetectorState } from '../detectors/state.js';
-import { CalibratorState, EpisodeBuilderState, GateState } from '../calibration/state.js';
+import { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/state.js';
 import { CounterRateState } from '../series/counter.js';
 
 /** 2: score and learn are separate steps (the learning gate's state, acceptNewLevelAfter). */
@@ -64,6 +64,8 @@ export const StreamSnapshot = z.object({
   detector: DetectorState,
   calibrator: CalibratorState,
   gate: GateState,
+  /** The outage rule (calibration/outage.ts); absent before 2026-12: drops widen the range as before. */
+  outage: OutageState.optional(),
   episodes: EpisodeBuilderState,
 });
 export type StreamSnapshot = z.infer<typeof StreamSnapshot>;
