@@ -381,6 +381,8 @@ export class SeasonalComponent implements Component {
   /** The series step (ms) the calendar snapping uses: from the options, or restored from a snapshot. */
   private stepMs: number | null;
   private readonly mag = new Magnitude();
+  /** period() as of the last step (anticipates is read per point: the band, the scorer's learning). */
+  private scoringPeriod: number | null = null;
 
   constructor(options: Partial<SeasonalOptions> = {}) {
     this.opts = { ...DEFAULT_SEASONAL, ...options };
@@ -394,8 +396,7 @@ export class SeasonalComponent implements Component {
    * more than a lagged median and anticipates nothing.
    */
   get anticipates(): boolean {
-    const p = this.period();
-    return p !== null && p >= MIN_ANTICIPATING_PERIOD;
+    return this.scoringPeriod !== null && this.scoringPeriod >= MIN_ANTICIPATING_PERIOD;
   }
 
   /** The period currently scoring (the best profile), or null before one is known. */
@@ -469,6 +470,7 @@ export class SeasonalComponent implements Component {
     this.maybeTrack();
     for (const p of this.profiles) p.predict(this.seen);
     const best = this.best();
+    this.scoringPeriod = best?.period ?? null;
     if (best && best.ready) {
       out.expected = best.expected;
       out.scale = best.scale(this.mag.value, this.mag.integral);
