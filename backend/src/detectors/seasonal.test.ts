@@ -85,6 +85,31 @@ describe('weekly seasonality at a 1-minute step', () => {
   });
 });
 
+describe('weekly correction within the week', () => {
+  it('a burst in one 30-minute bin does not move the expected value of the next bin (earlier weeks only)', () => {
+    const clean = traffic(11, 1);
+    const burst = clean.slice();
+    const from = 10 * DAY + 600; // day 10 (a Thursday) 10:00, the start of a bin
+    for (let i = from; i < from + 30; i++) burst[i] *= 5;
+    const expectedAfter = (xs: number[]) => {
+      const c = new SeasonalComponent({ stepMs: MINUTE_MS });
+      const out = emptyDeviation();
+      const e: number[] = [];
+      for (let i = 0; i < from + 45; i++) {
+        c.step(xs[i], out);
+        if (i >= from + 30) e.push(out.expected);
+        // The burst is learnt as the scorer learns an open incident.
+        c.learn(xs[i], i >= from && i < from + 30 ? 'incident' : 'normal');
+      }
+      return e;
+    };
+    const a = expectedAfter(clean);
+    const b = expectedAfter(burst);
+    // 10:30–10:44, the first half of the next bin, reads the previous bin for its interpolation.
+    for (let k = 0; k < a.length; k++) expect(Math.abs(b[k] / a[k] - 1)).toBeLessThan(0.02);
+  });
+});
+
 describe('recurring patterns', () => {
   it('a daily 5-minute spike is no longer flagged from its 4th day', () => {
     const days = 6;

@@ -128,11 +128,12 @@ class SeasonTable {
     this.values.copyWithin(base, base + 1, base + s);
     this.values[base + s - 1] = x;
   }
-  median(slot: number): number {
+  /** Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). */
+  median(slot: number, skipNewest = false): number {
     const s = this.seasons;
     const xs = this.scratch;
     xs.length = 0;
-    for (let k = 0; k < s; k++) {
+    for (let k = 0; k < (skipNewest ? s - 1 : s); k++) {
       const v = this.values[slot * s + k];
       if (!Number.isNaN(v)) xs.push(v);
     }
@@ -203,7 +204,10 @@ class WeeklyCorrection {
     const nbBin = u >= 0 ? b + 1 : b - 1;
     // Interpolate only toward a neighbour of the same day.
     if (Math.floor(nbBin / nb) !== Math.floor(b / nb) || nbBin < 0) return v;
-    const w = this.table.median(nbBin);
+    // The previous bin was just stored from this week: read it from earlier weeks only, as every other
+    // bin is, or a one-off burst in it moves the expected value of the next half bin (an echo that
+    // opened a short incident and widened the ranges after each of the repeated bursts).
+    const w = this.table.median(nbBin, u < 0);
     if (Number.isNaN(w)) return v;
     return v + Math.abs(u) * (w - v);
   }
