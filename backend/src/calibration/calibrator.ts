@@ -188,29 +188,15 @@ export class Calibrator {
   }
 
   restore(s: CalibratorState, path = 'calibrator'): void {
-    expectLength(
-      `${path}.range`,
-      s.range.length,
-      this.range.length,
-      `a detector with ${this.range.length} components`,
-    );
-    expectLength(
-      `${path}.basis`,
-      s.basis.length,
-      this.basis.length,
-      `a detector with ${this.basis.length} components`,
-    );
+    const n = this.range.length;
+    const check = (name: string, values: readonly unknown[]) =>
+      expectLength(`${path}.${name}`, values.length, n, `a detector with ${n} components`);
+    check('range', s.range);
+    check('basis', s.basis);
+    if (s.saved) check('saved', s.saved);
     this.range.set(decArray(s.range));
     this.basis.set(decArray(s.basis));
-    if (s.saved) {
-      expectLength(
-        `${path}.saved`,
-        s.saved.length,
-        this.saved.length,
-        `a detector with ${this.saved.length} components`,
-      );
-      this.saved.set(decArray(s.saved));
-    }
+    if (s.saved) this.saved.set(decArray(s.saved));
     this.incidentPoints = s.incidentPoints ?? 0;
     this.primaryPoints = s.primaryPoints ?? 0;
   }

@@ -36,3 +36,11 @@ export function multiplierFor(sensitivity: number): number {
   }
   return MULTIPLIER_AT_50 * Math.pow(RANGE, (50 - sensitivity) / 50);
 }
+
+/**
+ * The sensitivity's factor on the band's half-widths: the band is built at LEARNING_MULTIPLIER, then
+ * widened by this, so a score ÷ this is the score shown and a shown score × this the learning-scale one.
+ */
+export function widenFor(sensitivity: number): number {
+  return multiplierFor(sensitivity) / LEARNING_MULTIPLIER;
+}

@@ -324,15 +324,13 @@ class Profile {
         // slow change (a ramp) that has now ended; that return is not an incident to hold. (slow_ramp,
         // seeds 1–4: false episodes a day 1.69 → 0.93, a day-long false episode gone; NAB unchanged.)
         this.offset.mean = x - (expected - off);
-        this.weekly?.learn(position, x, this.daily);
-        this.store(position % this.period, x);
-        return;
+      } else {
+        // The incident bound is learnable()'s; in normal mode the offset is still winsorized at CLIP
+        // scales, so one unflagged outlier does not move the level (without it NAB fell 63.46 → 62.05).
+        const bounded = learnable(x, gated ? 'incident' : 'normal', expected, sc);
+        const target = Math.max(expected - CLIP * sc, Math.min(expected + CLIP * sc, bounded));
+        this.offset.push(off + target - expected);
       }
-      // The incident bound is learnable()'s; in normal mode the offset is still winsorized at CLIP
-      // scales, so one unflagged outlier does not move the level (without it NAB fell 63.46 → 62.05).
-      const bounded = learnable(x, gated ? 'incident' : 'normal', expected, sc);
-      const target = Math.max(expected - CLIP * sc, Math.min(expected + CLIP * sc, bounded));
-      this.offset.push(off + target - expected);
     }
     this.weekly?.learn(position, x, this.daily);
     this.store(position % this.period, x);

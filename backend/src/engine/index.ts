@@ -8,7 +8,7 @@ import { StateError, checkVersion, dec, enc, parseState } from '../featurize/sna
 import { DETECTOR_STATE_VERSION } from '../detectors/state.js';
 import { EpisodeBuilder } from '../calibration/episodes.js';
 import { EscalationTracker } from '../calibration/escalation.js';
-import { LEARNING_MULTIPLIER, Z_FLOOR, multiplierFor } from '../calibration/sensitivity.js';
+import { Z_FLOOR, multiplierFor, widenFor } from '../calibration/sensitivity.js';
 import { EngineError } from './errors.js';
 import { SeriesScorer, emptyPoint, episodeOptions, resolveParams, type ResolvedParams } from './scorer.js';
 import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './state.js';
@@ -304,9 +304,9 @@ export function nabAnomalyScores(
   const arrays = allocate(clean.values.length);
   pass(clean, resolved, range(0, clean.values.length), arrays, clean.values.length);
   const escalation = new EscalationTracker();
-  // At the learning scale (LEARNING_MULTIPLIER): NAB picks its own threshold, so the result does not
-  // depend on the default sensitivity.
-  const toLearning = multiplierFor(resolved.sensitivity) / LEARNING_MULTIPLIER;
+  // At the learning scale (see widenFor): NAB picks its own threshold, so the result does not depend
+  // on the default sensitivity.
+  const toLearning = widenFor(resolved.sensitivity);
   const onGrid = arrays.score.map((raw) => {
     const s = raw * toLearning;
     return escalation.push(s) ? s / (1 + s) : 0;

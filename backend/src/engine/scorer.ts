@@ -9,12 +9,7 @@ import { createDetector } from '../detectors/registry.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
-import {
-  DEFAULT_SENSITIVITY,
-  LEARNING_MULTIPLIER,
-  Z_FLOOR,
-  multiplierFor,
-} from '../calibration/sensitivity.js';
+import { DEFAULT_SENSITIVITY, Z_FLOOR, widenFor } from '../calibration/sensitivity.js';
 import { bandAndScore, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
 import { OutageRule } from '../calibration/outage.js';
@@ -133,7 +128,7 @@ export class SeriesScorer {
       stepMs: params.stepMs ?? null,
       ...(params.model ? { model: params.model } : {}),
     });
-    this.widen = multiplierFor(params.sensitivity) / LEARNING_MULTIPLIER;
+    this.widen = widenFor(params.sensitivity);
     this.calibrator = new Calibrator(
       this.detector.components.length,
       DEFAULT_CALIBRATION,
