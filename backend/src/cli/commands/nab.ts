@@ -6,12 +6,17 @@ import type { ScoreParams } from '../../engine/index.js';
 import { NEURAL_DETECTORS, type NeuralDetector } from '../../contract/models.js';
 import { trainModel } from '../../models/train.js';
 import type { NabDetectorFn } from '../../nab/index.js';
-import { CROSS_TRAIN_SCHEMES, crossTrain, type CrossTrainScheme } from '../../nab/crossTrain.js';
+import {
+  CROSS_TRAIN_SCHEMES,
+  crossTrain,
+  crossTrainFolds,
+  type CrossTrainScheme,
+} from '../../nab/crossTrain.js';
 import { filterNabCorpus, loadNabCorpus } from '../../nab/corpus.js';
 import { scoreNab } from '../../nab/score.js';
 import { NabEvaluation, formatNabEvaluation } from '../../nab/evaluate.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
-import { runNab } from '../../nab/index.js';
+import { runNab, type NabRunResult } from '../../nab/index.js';
 import { formatNabReport } from '../format.js';
 import type { CliIO } from '../io.js';
 import { detectorOption, sensitivityOption } from '../options.js';
@@ -110,6 +115,7 @@ export function registerNabCommand(program: Command, io: CliIO): void {
         progress.stop();
       }
       const notes = [
+        ...(run.filtered ? [] : splitHalfLines(run)),
         ...formatNabEvaluation(evaluation.metrics()),
         '',
         `results: ${run.resultsDir}`,
@@ -232,4 +238,21 @@ function nabNeural(params: ScoreParams, detector: NeuralDetector, evaluation: Na
     });
     return evaluation.score(timestamps, values, file, { ...params, model: bundle });
   };
+}
+
+/**
+ * NAB on each half of the corpus (files sorted by path, alternately in A and B, as crossTrainFolds
+ * splits them; the threshold optimised on each half): a tuned constant is kept only when both improve.
+ */
+function splitHalfLines(run: NabRunResult): string[] {
+  const f2 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
+  const halves = crossTrainFolds(run.corpus.files, 'halves').map((fold, i) => {
+    const p = scoreNab({ ...run.corpus, files: fold.score }, run.scoresByFile).profiles;
+    return `  half ${i === 0 ? 'A' : 'B'}: ${fold.score.length} files, ${f2(p.standard.score)} / ${f2(p.reward_low_FP_rate.score)} / ${f2(p.reward_low_FN_rate.score)}`;
+  });
+  return [
+    'split halves (standard / low FP / low FN; files sorted by path, alternately A and B):',
+    ...halves,
+    '',
+  ];
 }
