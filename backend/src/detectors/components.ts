@@ -217,6 +217,8 @@ export class LevelShiftComponent implements Component {
   private readonly mag = new Magnitude();
   private expected = NaN;
   private scale = NaN;
+  /** The x of the last step (NaN: missing). */
+  private stepped = NaN;
   constructor(
     readonly recent: number,
     readonly window: number,
@@ -228,6 +230,7 @@ export class LevelShiftComponent implements Component {
   step(x: number, out: Deviation): void {
     // The recent window is the measurement, so it takes x whatever the learning mode.
     if (!Number.isNaN(x)) this.recentWin.push(x);
+    this.stepped = x;
     if (this.base.count >= Math.min(this.window, 20)) {
       this.expected = this.base.median();
       this.scale = this.mag.floor(MAD_TO_SIGMA * this.base.mad());
@@ -242,7 +245,16 @@ export class LevelShiftComponent implements Component {
   }
   learn(x: number, mode: LearnMode): void {
     if (Number.isNaN(x)) return;
-    const leaving = this.delay.push(learnable(x, mode, this.expected, this.scale));
+    // x differs from the value just stepped when the detector imputes an incident's points (the
+    // primary's expected value, CompositeDetector.learn). The recent window then holds that value too, so
+    // an incident the primary has already flagged does not echo here for `recent` points after it ends (a
+    // 10-point burst read as a level shift after it, which widened this range 4×: repeated bursts
+    // last/first 0.40 → 0.79), and the base learns it as a normal value (the profile's, not the incident's;
+    // clamped, it lagged a 4-hour outage's daily ramp and the recovery read as a shift up: drop_to_zero
+    // false episodes a day 0.59 → 0.17 against clamping it; README seeds).
+    const imputed = !Number.isNaN(this.stepped) && x !== this.stepped;
+    if (imputed) this.recentWin.replaceNewest(x);
+    const leaving = this.delay.push(imputed ? x : learnable(x, mode, this.expected, this.scale));
     if (!Number.isNaN(leaving)) this.base.push(leaving);
     this.mag.push(x);
   }

@@ -19,6 +19,26 @@ describe('window primitives', () => {
     expect(r.recent(0)).toBe(3);
   });
 
+  it('a sorted window whose newest value is replaced equals one that was pushed the new value', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 100 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        (values, size, replacement) => {
+          const w = new SortedWindow(size);
+          values.forEach((v) => w.push(v));
+          w.replaceNewest(replacement);
+          const expected = [...values.slice(0, -1), replacement].slice(-size);
+          expect(w.values()).toEqual(expected);
+          expect(w.median()).toBeCloseTo(naiveQuantile(expected, 0.5), 6);
+          expect(w.min()).toBe(Math.min(...expected));
+          expect(w.max()).toBe(Math.max(...expected));
+        },
+      ),
+    );
+  });
+
   it('sorted window quantiles and MAD match a naive computation on random streams', () => {
     fc.assert(
       fc.property(

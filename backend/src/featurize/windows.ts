@@ -31,6 +31,13 @@ export class Ring {
     if (this.count < this.size) this.count++;
     return evicted;
   }
+  /** Overwrite the newest value (the ring must not be empty), returning the one it held. */
+  setNewest(x: number): number {
+    const i = (this.head - 1 + this.size) % this.size;
+    const old = this.buf[i];
+    this.buf[i] = x;
+    return old;
+  }
   /** i-th most recent value (0 = newest). */
   recent(i: number): number {
     return this.buf[(this.head - 1 - i + 2 * this.size) % this.size];
@@ -90,6 +97,12 @@ export class SortedWindow {
   push(x: number): void {
     const evicted = this.ring.push(x);
     if (this.ring.count === this.n && !Number.isNaN(evicted)) this.remove(evicted);
+    this.insert(x);
+  }
+  /** Replace the newest value (a measurement revised after the fact); nothing when empty. */
+  replaceNewest(x: number): void {
+    if (this.n === 0) return;
+    this.remove(this.ring.setNewest(x));
     this.insert(x);
   }
   private lowerBound(x: number): number {

@@ -57,7 +57,8 @@ export const EXPECTATIONS: readonly Expectation[] = [
     maxOnsetDelay: 2,
     minCoverage: 0.9,
     maxFalsePerDay: 0.4,
-    minLastFirstRatio: 0.12,
+    // 0.12 → 0.5 when the level-shift tests stopped echoing an imputed burst (seeds 1–8: worst 0.72).
+    minLastFirstRatio: 0.5,
   },
   {
     scenario: 'spikes',
