@@ -111,7 +111,7 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
           down = l;
           driverDown = c;
         }
-      } else if (componentScores[c] > 1) {
+      } else if (componentScores[c] > 1 && !(anticipates && anticipated(d, e))) {
         const narrowed = h / componentScores[c];
         if (d.z > 0 && narrowed < up) {
           up = narrowed;
@@ -154,4 +154,15 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
   // The comparison with the shown band decides; the score only follows it where rounding disagrees.
   out.score = out.anomaly ? Math.max(1, raw) : Math.min(raw, BELOW_ONE);
   return out;
+}
+
+/**
+ * Whether a level-shift test's evidence (its recent level, expected + z · scale, against its base) is a
+ * change the primary's expected value `e` already anticipates: the recent level lies on the base's side of
+ * e (a learnt daily spike: the test sees the spike's onset as a shift up, the profile expects it).
+ */
+function anticipated(d: Deviation, e: number): boolean {
+  if (Number.isNaN(d.expected)) return false;
+  const level = d.expected + d.z * d.scale;
+  return d.z > 0 ? level <= e : level >= e;
 }
