@@ -1,0 +1,59 @@
+import { bandAndScore, type BandInput, type BandResult } from './band.js';
+import type { Component, Deviation } from '../detectors/detector.js';
+
+/** Only what bandAndScore reads of a component. */
+function component(props: Partial<Component>): Component {
+  return { providesBand: false, affine: false, anticipates: false, ...props } as Component;
+}
+
+const result = (): BandResult => ({
+  expected: NaN,
+  lower: NaN,
+  upper: NaN,
+  score: 0,
+  anomaly: false,
+  driver: -1,
+  primary: -1,
+});
+
+/**
+ * A seasonal primary expecting 1000 (σ 10, boundary 4: the band is 960–1040) and a level-shift test whose
+ * base is 400 and whose recent level is `recentLevel`, scoring 2 (evidence of a shift up).
+ */
+function input(x: number, recentLevel: number, anticipates: boolean): BandInput {
+  const primary: Deviation = { z: (x - 1000) / 10, expected: 1000, scale: 10 };
+  const shift: Deviation = { z: (recentLevel - 400) / 20, expected: 400, scale: 20 };
+  return {
+    x,
+    components: [component({ providesBand: true, affine: true, anticipates }), component({})],
+    deviations: [primary, shift],
+    bandDeviation: null,
+    boundary: [4, 15],
+    componentScores: [Math.abs(primary.z) / 4, 2],
+    bandBoundary: 4,
+    direction: 'both',
+    clampAtZero: true,
+    widen: 1,
+  };
+}
+
+describe('bandAndScore: level-shift evidence and an anticipating primary', () => {
+  it('does not narrow the band for a shift the seasonal profile already expects (a learnt daily spike)', () => {
+    // The test's recent level (990) is below what the profile expects (1000): the profile anticipates it.
+    const r = bandAndScore(input(1030, 990, true), result())!;
+    expect(r.upper).toBe(1040);
+    expect(r.anomaly).toBe(false);
+  });
+
+  it('still narrows it for a shift beyond what the profile expects', () => {
+    const r = bandAndScore(input(1030, 1100, true), result())!;
+    expect(r.upper).toBe(1020);
+    expect(r.anomaly).toBe(true);
+  });
+
+  it('still narrows it when the primary anticipates nothing (a rolling median)', () => {
+    const r = bandAndScore(input(1030, 990, false), result())!;
+    expect(r.upper).toBe(1020);
+    expect(r.anomaly).toBe(true);
+  });
+});
