@@ -177,8 +177,9 @@ export class ScoringJob {
     } catch (err) {
       error = message(err);
     } finally {
-      // Between pushes, so the snapshot is consistent; never throws.
-      await this.state?.afterRun(this, this.now());
+      // Between pushes, so the snapshot is consistent; never throws. (No await without persistence:
+      // callers time the end of a run by it.)
+      if (this.state) await this.state.afterRun(this, this.now());
       this.runningNow = false;
       this.backfillingNow = false;
     }
