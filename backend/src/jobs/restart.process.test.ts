@@ -97,13 +97,13 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startService(): Promise<Service> {
+async function startService(stateDir = join(dir, 'state')): Promise<Service> {
   const service = new Service(
     {
       PORT: '0',
       TRAFFICLENS_WORKER_THREADS: '0',
       TRAFFICLENS_MODELS_DIR: join(dir, 'models'),
-      TRAFFICLENS_STATE_DIR: join(dir, 'state'),
+      TRAFFICLENS_STATE_DIR: stateDir,
       TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: '5000',
     },
     ['--config', join(dir, 'jobs.yaml'), '--no-simulator'],
@@ -188,3 +188,20 @@ test('SIGTERM, then kill -9: each restart restores the snapshot and serves the s
   third.child.kill('SIGTERM');
   expect(await third.exited).toBe(0);
 }, 60_000);
+
+test('a state folder that is a regular file: the service starts, logs it, reports it in /healthz, and its job runs', async () => {
+  const notAFolder = join(dir, 'jobs.yaml');
+  const service = await startService(notAFolder);
+  expect((await service.line(/job state folder .* is unusable/)).msg).toBe(
+    `job state folder ${notAFolder} is unusable (exists and is not a directory (EEXIST)): jobs run without persistence and backfill after every restart`,
+  );
+  expect((await service.get<{ jobState: unknown }>('/healthz')).jobState).toEqual({
+    state: 'unusable',
+    problem: 'exists and is not a directory (EEXIST)',
+    lastSnapshotAt: null,
+  });
+  await service.line(/backfill scored/);
+  service.child.kill('SIGTERM');
+  expect(await service.exited).toBe(0);
+  expect(readFileSync(notAFolder, 'utf8')).toMatch(/^jobs:/);
+}, 30_000);
