@@ -334,7 +334,12 @@ export class JobStatePort {
     }
     try {
       const { header, body } = this.parse(text, now);
-      const slots = body.series.map((s) => this.slotOf(s));
+      const slots: SeriesSlot[] = [];
+      for (const series of body.series) {
+        slots.push(this.slotOf(series));
+        // Restoring a series takes a few ms: let health checks and scrapes through between them.
+        await yieldToEventLoop();
+      }
       job.importState(body.dataUntil, fromJson(body.fittedAt), slots);
       this.lastSavedAt = now;
       const { stepMs } = this.spec;
