@@ -144,7 +144,7 @@ export const EnvConfig = z.object({
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? undefined : resolve(v.trim())))
     .describe(
-      "folder of the continuous jobs' state snapshots, created if missing; restored at start so a restart backfills only the gap (default: state/ beside the models folder; unusable: jobs run without persistence)",
+      "folder of the continuous jobs' state snapshots, created if missing; restored at start, so a restart scores only the gap. An unusable folder is logged and shown in /healthz, and jobs run without persistence",
     ),
   TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: integer(0, 86_400_000, 300_000).describe(
     "how often each job's state is snapshotted (after a run), besides at shutdown; after a kill -9 the points since the last snapshot are rescored. 0: only at shutdown",
