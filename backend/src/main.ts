@@ -65,7 +65,7 @@ function continuousJobs(
   registry: Registry,
   prometheus: PrometheusClient | null,
   models: Models,
-  state: JobStateStore,
+  state: JobStateStore | null,
 ) {
   // Jobs with a neural detector train a model per series in the training pool, through its queue.
   const jobModels = { registry: models.registry, queue: models.queue };
@@ -84,7 +84,7 @@ function continuousJobs(
   return {
     router: createJobsRouter(manager),
     openApi: jobsOpenApi,
-    health: () => state.health(),
+    ...(state ? { health: () => state.health() } : {}),
     start: () => manager.start(),
     stop: () => manager.stop(),
   };
@@ -135,11 +135,15 @@ async function main(): Promise<void> {
     version,
   });
   // Never fails the start either: an unusable folder is logged and shown in /healthz (jobState).
-  const jobState = await JobStateStore.open({
-    dir: config.jobState.dir,
-    intervalMs: config.jobState.snapshotIntervalMs,
-    logger,
-  });
+  // Without jobs there is nothing to persist, and no folder is created.
+  const jobState =
+    config.simulator || jobSpecs.length > 0
+      ? await JobStateStore.open({
+          dir: config.jobState.dir,
+          intervalMs: config.jobState.snapshotIntervalMs,
+          logger,
+        })
+      : null;
   const jobs = continuousJobs(config, jobSpecs, logger, registry, prometheus, models, jobState);
 
   const app = createApp({
@@ -179,7 +183,7 @@ async function main(): Promise<void> {
       url,
       version,
       models: config.models.dir,
-      jobState: config.jobState.dir,
+      ...(jobState ? { jobState: jobState.dir } : {}),
       auth: Boolean(config.apiToken),
       workerThreads: config.scoring.workerThreads,
       // TF.js loads on first training: tfjs-node, else wasm, else cpu (models/runtime.ts).
