@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSource } from '../sources/fake.js';
 import type { JobConfigInput } from './config.js';
+import { createFakeStream } from './fakeStream.js';
 import { JobManager } from './manager.js';
 import { JOB_STATE_VERSION, JobStateStore } from './persistence.js';
 import { PointRing } from './ring.js';
@@ -208,6 +209,22 @@ describe('an unusable state folder', () => {
     expect(warnings(m.lines).join('\n')).toMatch(
       /writing the state snapshot failed \(not a directory \(ENOTDIR\)\); the job keeps running/,
     );
+  });
+});
+
+describe('a stream that cannot snapshot itself', () => {
+  test('the run still succeeds, the failure is logged and shown in health, and stop does not throw', async () => {
+    const { logger, lines } = captureLogger();
+    const state = await JobStateStore.open({ dir, intervalMs: 60_000, logger });
+    const manager = new JobManager({ logger, now: () => T, state, createStream: () => createFakeStream() });
+    manager.addJob(config, source());
+    expect(await manager.runOnce('edge')).toMatchObject({ ok: true });
+    await manager.stop();
+    expect(state.health()).toMatchObject({ state: 'failing' });
+    expect(warnings(lines).join('\n')).toMatch(
+      /job edge: writing the state snapshot failed \(the fake stream has no snapshot .*\); the job keeps running/,
+    );
+    expect(existsSync(file())).toBe(false);
   });
 });
 

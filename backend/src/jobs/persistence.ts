@@ -474,6 +474,31 @@ export class JobStatePort {
     const state = job.exportState();
     if (!state) return;
     this.lastSavedAt = now;
+    try {
+      const series = await this.write(state, now);
+      if (this.writeErrors > 0) this.logger.info({ path: this.path }, 'job state snapshots written again');
+      this.writeErrors = 0;
+      this.store.wrote(now);
+      this.logger.debug({ path: this.path, series }, `job ${this.spec.name}: state snapshot written`);
+    } catch (err) {
+      // A stream that cannot snapshot itself is logged the same way: the job keeps scoring regardless.
+      this.writeErrors++;
+      const problem = reason(err);
+      this.store.writeFailed(problem);
+      // The first failure and every 10th: a full disk would otherwise log every run.
+      if (this.writeErrors === 1 || this.writeErrors % 10 === 0) {
+        this.logger.warn(
+          { path: this.path, err: errMessage(err), failures: this.writeErrors },
+          `job ${this.spec.name}: writing the state snapshot failed (${problem}); the job keeps running`,
+        );
+      }
+    }
+  }
+
+  private async write(
+    state: NonNullable<ReturnType<ScoringJob['exportState']>>,
+    now: number,
+  ): Promise<number> {
     // One series at a time with a yield between, so a job of many series does not hold the event loop
     // (~10 ms a series of 2880 points); the job's run is not over yet, so no point is pushed meanwhile.
     const hash = createHash('sha256');
@@ -515,26 +540,7 @@ export class JobStatePort {
       bodySha256: hash.digest('hex'),
     };
     parts.unshift(`${JSON.stringify(header)}\n`);
-    try {
-      await writeFileAtomic(this.store.dir, this.path, parts);
-      if (this.writeErrors > 0) this.logger.info({ path: this.path }, 'job state snapshots written again');
-      this.writeErrors = 0;
-      this.store.wrote(now);
-      this.logger.debug(
-        { path: this.path, series: header.series, bytes: bodyBytes },
-        `job ${this.spec.name}: state snapshot written`,
-      );
-    } catch (err) {
-      this.writeErrors++;
-      const problem = reason(err);
-      this.store.writeFailed(problem);
-      // The first failure and every 10th: a full disk would otherwise log every run.
-      if (this.writeErrors === 1 || this.writeErrors % 10 === 0) {
-        this.logger.warn(
-          { path: this.path, err: errMessage(err), failures: this.writeErrors },
-          `job ${this.spec.name}: writing the state snapshot failed (${problem}); the job keeps running`,
-        );
-      }
-    }
+    await writeFileAtomic(this.store.dir, this.path, parts);
+    return header.series;
   }
 }
