@@ -19,6 +19,7 @@ import {
   JobManager,
   JobsFileError,
   jobsOpenApi,
+  JobStateStore,
   loadJobsFile,
   type JobSpec,
 } from './jobs/index.js';
@@ -64,12 +65,13 @@ function continuousJobs(
   registry: Registry,
   prometheus: PrometheusClient | null,
   models: Models,
+  state: JobStateStore | null,
 ) {
   // Jobs with a neural detector train a model per series in the training pool, through its queue.
   const jobModels = { registry: models.registry, queue: models.queue };
   const manager = config.simulator
-    ? createDefaultJobs({ logger, registry, prometheus, models: jobModels })
-    : new JobManager({ logger, registry, prometheus, models: jobModels });
+    ? createDefaultJobs({ logger, registry, prometheus, models: jobModels, state })
+    : new JobManager({ logger, registry, prometheus, models: jobModels, state });
   for (const spec of specs) {
     if (manager.get(spec.name)) {
       process.stderr.write(
@@ -82,6 +84,7 @@ function continuousJobs(
   return {
     router: createJobsRouter(manager),
     openApi: jobsOpenApi,
+    ...(state ? { health: () => state.health() } : {}),
     start: () => manager.start(),
     stop: () => manager.stop(),
   };
@@ -131,7 +134,17 @@ async function main(): Promise<void> {
     logger,
     version,
   });
-  const jobs = continuousJobs(config, jobSpecs, logger, registry, prometheus, models);
+  // Never fails the start either: an unusable folder is logged and shown in /healthz (jobState).
+  // Without jobs there is nothing to persist, and no folder is created.
+  const jobState =
+    config.simulator || jobSpecs.length > 0
+      ? await JobStateStore.open({
+          dir: config.jobState.dir,
+          intervalMs: config.jobState.snapshotIntervalMs,
+          logger,
+        })
+      : null;
+  const jobs = continuousJobs(config, jobSpecs, logger, registry, prometheus, models, jobState);
 
   const app = createApp({
     config,
@@ -170,6 +183,7 @@ async function main(): Promise<void> {
       url,
       version,
       models: config.models.dir,
+      ...(jobState ? { jobState: jobState.dir } : {}),
       auth: Boolean(config.apiToken),
       workerThreads: config.scoring.workerThreads,
       // TF.js loads on first training: tfjs-node, else wasm, else cpu (models/runtime.ts).

@@ -38,6 +38,17 @@ describe('GET /healthz', () => {
     });
   });
 
+  test('with jobs, says whether their state is persisted (an unusable state folder does not fail it)', async () => {
+    const jobState = {
+      state: 'unusable',
+      problem: 'read-only file system (EROFS)',
+      lastSnapshotAt: null,
+    } as const;
+    const { app } = testApp({ jobs: { ...fakeJobs(), health: () => jobState } });
+    const res = await request(app).get('/healthz').expect(200);
+    expect(HealthResponse.parse(res.body)).toMatchObject({ status: 'ok', jobState });
+  });
+
   test('stays ok while the service shuts down, since the process is still alive', async () => {
     const lifecycle = new Lifecycle();
     const { app } = testApp({ lifecycle });

@@ -15,6 +15,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createHttpLogger } from './logging.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApiDocument, type OpenApiExtension } from './openapi.js';
+import type { JobStateHealth } from './schemas.js';
 import { detectorsRoutes } from './routes/detectors.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -31,6 +32,8 @@ export const JOBS_MOUNT = '/api/v1/jobs';
 export interface JobsMount {
   router: Router;
   openApi?: OpenApiExtension;
+  /** Whether the jobs' state is persisted across restarts (shown in /healthz as jobState). */
+  health?: () => JobStateHealth;
 }
 
 export const MODELS_MOUNT = '/api/v1/models';
@@ -139,6 +142,7 @@ export function createApp(deps: AppDeps): Express {
       lifecycle,
       executor: deps.executor,
       tfjsBackend: deps.tfjsBackend,
+      jobState: deps.jobs?.health,
     }),
     ...metricsRoutes(deps.registry),
     // The document describes every route including its own; built once, here, so a bad schema fails at start.

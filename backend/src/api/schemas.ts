@@ -36,6 +36,19 @@ export const ErrorResponse = z
   .describe('every non-2xx JSON answer of the API');
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
+export const JobStateHealth = z
+  .object({
+    state: z
+      .enum(['ok', 'unusable', 'failing'])
+      .describe(
+        'ok: snapshots are written; unusable: the state folder cannot be used and jobs run without persistence; failing: the last write failed',
+      ),
+    problem: z.string().nullable().describe('why, e.g. "read-only file system (EROFS)"'),
+    lastSnapshotAt: z.string().nullable().describe('when the newest job state snapshot was written'),
+  })
+  .describe("persistence of the continuous jobs' state across restarts (docs/jobs.md)");
+export type JobStateHealth = z.infer<typeof JobStateHealth>;
+
 export const HealthResponse = z.object({
   status: z.literal('ok'),
   version: z.string(),
@@ -44,6 +57,7 @@ export const HealthResponse = z.object({
     .string()
     .nullable()
     .describe('TensorFlow.js backend in use (tensorflow, wasm, cpu); null until a TF.js detector loaded'),
+  jobState: JobStateHealth.optional(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 

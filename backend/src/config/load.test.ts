@@ -45,6 +45,8 @@ describe('loadConfig', () => {
         TRAFFICLENS_SIMULATOR: 'off',
         TRAFFICLENS_MODELS_DIR: '/var/lib/trafficlens/models',
         TRAFFICLENS_TRAINING_THREADS: '2',
+        TRAFFICLENS_STATE_DIR: '/var/lib/trafficlens/job-state',
+        TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: '60000',
         TRAFFICLENS_DEMO_DIR: '/srv/trafficlens/demo',
         TRAFFICLENS_PANEL_DIR: '/srv/trafficlens/panel',
       },
@@ -61,6 +63,7 @@ describe('loadConfig', () => {
       prometheus: null,
       jobsFile: null,
       models: { dir: '/var/lib/trafficlens/models', trainingThreads: 2 },
+      jobState: { dir: '/var/lib/trafficlens/job-state', snapshotIntervalMs: 60_000 },
       demo: { dir: '/srv/trafficlens/demo', panelDir: '/srv/trafficlens/panel' },
     });
   });
@@ -79,6 +82,26 @@ describe('loadConfig', () => {
     expect(config.models).toEqual({ dir: '/b', trainingThreads: 3 });
     expect(() => loadConfig({ env: { TRAFFICLENS_TRAINING_THREADS: '0' } })).toThrow(
       'TRAFFICLENS_TRAINING_THREADS (--training-threads): expected an integer between 1 and 64, got "0"',
+    );
+  });
+
+  test('job state: state/ beside the models folder, every 5 minutes, by default; the flags win', () => {
+    const backend = fileURLToPath(new URL('../../', import.meta.url));
+    expect(loadConfig({ env: {} }).jobState).toEqual({
+      dir: join(backend, 'state'),
+      snapshotIntervalMs: 300_000,
+    });
+    // It follows a moved models folder, so one volume holds both.
+    expect(loadConfig({ env: { TRAFFICLENS_MODELS_DIR: '/data/tl/models' } }).jobState.dir).toBe(
+      '/data/tl/state',
+    );
+    const config = loadConfig({
+      env: { TRAFFICLENS_STATE_DIR: '/a' },
+      argv: ['--state-dir', 'rel/state', '--state-snapshot-interval-ms', '0'],
+    });
+    expect(config.jobState).toEqual({ dir: resolve('rel/state'), snapshotIntervalMs: 0 });
+    expect(() => loadConfig({ env: { TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: '-1' } })).toThrow(
+      'TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS (--state-snapshot-interval-ms): expected an integer between 0 and 86400000, got "-1"',
     );
   });
 

@@ -24,6 +24,8 @@ export const FLAGS = {
   'prometheus-timeout-ms': 'TRAFFICLENS_PROMETHEUS_TIMEOUT_MS',
   'models-dir': 'TRAFFICLENS_MODELS_DIR',
   'training-threads': 'TRAFFICLENS_TRAINING_THREADS',
+  'state-dir': 'TRAFFICLENS_STATE_DIR',
+  'state-snapshot-interval-ms': 'TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS',
   'demo-dir': 'TRAFFICLENS_DEMO_DIR',
   'panel-dir': 'TRAFFICLENS_PANEL_DIR',
 } as const satisfies Record<string, keyof EnvInput>;

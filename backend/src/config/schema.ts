@@ -4,7 +4,7 @@
  * (see FLAGS in load.ts) and win over the environment.
  */
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -75,6 +75,11 @@ export const DEFAULT_PANEL_DIR = resolve(REPO_ROOT, 'plugin/panel/dist');
  */
 export const DEFAULT_MODELS_DIR = resolve(BACKEND_ROOT, 'models');
 
+/** state/ beside the models folder (backend/state in the repository by default). */
+export function defaultStateDir(modelsDir: string): string {
+  return join(dirname(modelsDir), 'state');
+}
+
 /** Leave one core to the event loop (HTTP, JSON parsing, jobs); 0 disables the pool. */
 export const DEFAULT_WORKER_THREADS = Math.max(1, availableParallelism() - 1);
 
@@ -133,6 +138,16 @@ export const EnvConfig = z.object({
   ),
   TRAFFICLENS_MODELS_DIR: directory(DEFAULT_MODELS_DIR).describe(
     'folder of trained models, created if missing (default: models/ in the backend package, wherever the service starts; a relative path is relative to the working directory)',
+  ),
+  TRAFFICLENS_STATE_DIR: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : resolve(v.trim())))
+    .describe(
+      "folder of the continuous jobs' state snapshots, created if missing; restored at start, so a restart scores only the gap. An unusable folder is logged and shown in /healthz, and jobs run without persistence",
+    ),
+  TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: integer(0, 86_400_000, 300_000).describe(
+    "how often each job's state is snapshotted (after a run), besides at shutdown; after a kill -9 the points since the last snapshot are rescored. 0: only at shutdown",
   ),
   TRAFFICLENS_TRAINING_THREADS: integer(1, 64, 1).describe(
     'worker threads that train models (each keeps a core busy while it trains)',
@@ -211,6 +226,8 @@ export interface Config {
   /** The YAML jobs file (TRAFFICLENS_CONFIG / --config), not yet read. */
   jobsFile: string | null;
   models: { dir: string; trainingThreads: number };
+  /** Continuous jobs' state snapshots (jobs/persistence.ts). */
+  jobState: { dir: string; snapshotIntervalMs: number };
   /** The demo page at / and the panel bundle it loads. */
   demo: { dir: string; panelDir: string };
 }
@@ -285,6 +302,10 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
           },
     jobsFile: env.TRAFFICLENS_CONFIG ?? null,
     models: { dir: env.TRAFFICLENS_MODELS_DIR, trainingThreads: env.TRAFFICLENS_TRAINING_THREADS },
+    jobState: {
+      dir: env.TRAFFICLENS_STATE_DIR ?? defaultStateDir(env.TRAFFICLENS_MODELS_DIR),
+      snapshotIntervalMs: env.TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS,
+    },
     demo: { dir: env.TRAFFICLENS_DEMO_DIR, panelDir: env.TRAFFICLENS_PANEL_DIR },
   };
 }

@@ -18,6 +18,7 @@ import type { Registry } from 'prom-client';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 import type { JobModelServices } from './models.js';
+import type { JobStateStore } from './persistence.js';
 import type { JobConfigInput } from './config.js';
 import { JobManager } from './manager.js';
 
@@ -59,6 +60,7 @@ export interface DefaultJobsOptions {
   createStream?: (params: ScoreParams) => ScoringStream;
   prometheus?: PrometheusClient | null;
   models?: JobModelServices | null;
+  state?: JobStateStore | null;
 }
 
 /** A JobManager holding the default simulator jobs, not yet started (call start()). */

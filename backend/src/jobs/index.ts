@@ -8,6 +8,8 @@ export { formatDuration, parseDuration } from './duration.js';
 export { ScoringJob } from './job.js';
 export type { JobSeriesResult, LatestPoint, RunOutcome, ScoringJobDeps } from './job.js';
 export { JobManager } from './manager.js';
+export { JOB_STATE_VERSION, jobConfigHash, JobStatePort, JobStateStore } from './persistence.js';
+export type { JobStateHealth, JobStateStoreOptions } from './persistence.js';
 export type { JobManagerOptions } from './manager.js';
 export { metricLabels, registerJobMetrics } from './metrics.js';
 export { createJobsRouter } from './routes.js';

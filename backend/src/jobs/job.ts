@@ -26,6 +26,7 @@ import {
 import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
 import type { JobModels } from './models.js';
+import type { JobStatePort } from './persistence.js';
 import { PointRing } from './ring.js';
 import type { JobHealth, JobSeries, JobStatus } from './schemas.js';
 
@@ -57,9 +58,12 @@ export interface ScoringJobDeps {
   createStream?: (params: ScoreParams) => ScoringStream;
   /** A neural detector's per-series models (jobs/models.ts); absent for the statistical detectors. */
   models?: JobModels | null;
+  /** Where the job's state is snapshotted (jobs/persistence.ts); absent: no persistence. */
+  state?: JobStatePort | null;
 }
 
-interface SeriesSlot {
+/** One series' live state (exported for jobs/persistence.ts, which saves and restores it). */
+export interface SeriesSlot {
   key: string;
   labels: Labels;
   stream: ScoringStream;
@@ -101,6 +105,8 @@ export class ScoringJob {
   private readonly now: () => number;
   private readonly createStream: (params: ScoreParams) => ScoringStream;
   private readonly models: JobModels | null;
+  private readonly state: JobStatePort | null;
+  private restoreTried = false;
   private slots = new Map<string, SeriesSlot>();
   private cursor: number | null = null;
   /** When the models were last built from a whole fit window (the backfill, then each refit). */
@@ -128,6 +134,7 @@ export class ScoringJob {
     this.now = deps.now ?? (() => Date.now());
     this.createStream = deps.createStream ?? engineCreateStream;
     this.models = deps.models ?? null;
+    this.state = deps.state ?? null;
   }
 
   get name(): string {
@@ -162,10 +169,17 @@ export class ScoringJob {
     let points = 0;
     let error: string | undefined;
     try {
+      if (this.state && !this.restoreTried) {
+        this.restoreTried = true;
+        await this.state.restore(this, started);
+      }
       points = await this.iterate(started, signal);
     } catch (err) {
       error = message(err);
     } finally {
+      // Between pushes, so the snapshot is consistent; never throws. (No await without persistence:
+      // callers time the end of a run by it.)
+      if (this.state) await this.state.afterRun(this, this.now());
       this.runningNow = false;
       this.backfillingNow = false;
     }
@@ -194,6 +208,24 @@ export class ScoringJob {
       }
     }
     return { ok: error === undefined, ...(error === undefined ? {} : { error }), points, durationMs };
+  }
+
+  /** Snapshot the job's state now (at shutdown, after the runs have stopped). */
+  async persist(): Promise<void> {
+    if (this.state && !this.runningNow) await this.state.save(this, this.now());
+  }
+
+  /** The job's state between runs (jobs/persistence.ts); null before its first run has scored anything. */
+  exportState(): { cursor: number; fittedAt: number; slots: SeriesSlot[] } | null {
+    if (this.cursor === null) return null;
+    return { cursor: this.cursor, fittedAt: this.fittedAt, slots: [...this.slots.values()] };
+  }
+
+  /** Put back the state of an earlier process: the next run scores only what came after `cursor`. */
+  importState(cursor: number, fittedAt: number, slots: SeriesSlot[]): void {
+    this.cursor = cursor;
+    this.fittedAt = fittedAt;
+    this.slots = new Map(slots.map((slot) => [slot.key, slot]));
   }
 
   status(): JobStatus {

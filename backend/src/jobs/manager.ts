@@ -21,6 +21,7 @@ import {
 import { JobModels, type JobModelServices } from './models.js';
 import { ScoringJob, type JobSeriesResult, type JobStatus, type RunOutcome } from './job.js';
 import { registerJobMetrics } from './metrics.js';
+import type { JobStateStore } from './persistence.js';
 
 export interface JobManagerOptions {
   logger: Logger;
@@ -38,6 +39,8 @@ export interface JobManagerOptions {
   prometheus?: PrometheusClient | null;
   /** The model registry and training queue, for jobs with a neural detector. */
   models?: JobModelServices | null;
+  /** Where the jobs' state is snapshotted across restarts (jobs/persistence.ts); absent: not persisted. */
+  state?: JobStateStore | null;
 }
 
 /** Already validated (a jobs file is validated whole, with line numbers, before any job is added). */
@@ -63,6 +66,7 @@ export class JobManager {
   private readonly createStream?: (params: ScoreParams) => ScoringStream;
   private readonly prometheus: PrometheusClient | null;
   private readonly models: JobModelServices | null;
+  private readonly state: JobStateStore | null;
   private started = false;
 
   constructor(options: JobManagerOptions) {
@@ -73,6 +77,7 @@ export class JobManager {
     this.createStream = options.createStream;
     this.prometheus = options.prometheus ?? null;
     this.models = options.models ?? null;
+    this.state = options.state ?? null;
     if (options.registry) registerJobMetrics(options.registry, this);
   }
 
@@ -85,6 +90,7 @@ export class JobManager {
       now: this.now,
       ...(this.createStream ? { createStream: this.createStream } : {}),
       models: this.jobModels(spec),
+      state: this.state?.forJob(spec) ?? null,
     });
     this.add(job);
     return job;
@@ -140,7 +146,7 @@ export class JobManager {
     this.logger.info({ jobs: [...this.jobs.keys()] }, `started ${this.jobs.size} scoring job(s)`);
   }
 
-  /** Stop ticking, abort fetches in flight and wait for the runs to finish. */
+  /** Stop ticking, abort fetches in flight, wait for the runs to finish, then snapshot every job's state. */
   async stop(): Promise<void> {
     this.started = false;
     const inflight: Promise<unknown>[] = [];
@@ -152,6 +158,7 @@ export class JobManager {
       if (runner.inflight) inflight.push(runner.inflight);
     }
     await Promise.all(inflight);
+    await Promise.all(this.jobList().map((job) => job.persist()));
   }
 
   /** Run one job once, now (dry runs, tests); a run already in progress makes this a counted miss. */

@@ -1,6 +1,6 @@
 import type { ScoringExecutor } from '../executor.js';
 import type { Lifecycle } from '../lifecycle.js';
-import { HealthResponse, ReadyResponse } from '../schemas.js';
+import { HealthResponse, ReadyResponse, type JobStateHealth } from '../schemas.js';
 import type { RouteSpec } from './route.js';
 
 export interface HealthDeps {
@@ -9,6 +9,8 @@ export interface HealthDeps {
   executor: ScoringExecutor;
   /** Which TensorFlow.js backend loaded; null until the TF.js detectors report one. */
   tfjsBackend?: () => string | null;
+  /** The continuous jobs' state persistence, when the service runs jobs. */
+  jobState?: () => JobStateHealth;
 }
 
 export function healthRoutes({
@@ -16,6 +18,7 @@ export function healthRoutes({
   lifecycle,
   executor,
   tfjsBackend = () => null,
+  jobState,
 }: HealthDeps): RouteSpec[] {
   return [
     {
@@ -33,6 +36,7 @@ export function healthRoutes({
             version,
             uptimeSeconds: Math.round(lifecycle.uptimeSeconds() * 1000) / 1000,
             tfjsBackend: tfjsBackend(),
+            ...(jobState ? { jobState: jobState() } : {}),
           };
           res.json(body);
         },

@@ -424,6 +424,18 @@ export interface components {
       uptimeSeconds: number;
       /** @description TensorFlow.js backend in use (tensorflow, wasm, cpu); null until a TF.js detector loaded */
       tfjsBackend: string | null;
+      /** @description persistence of the continuous jobs' state across restarts (docs/jobs.md) */
+      jobState?: {
+        /**
+         * @description ok: snapshots are written; unusable: the state folder cannot be used and jobs run without persistence; failing: the last write failed
+         * @enum {string}
+         */
+        state: 'ok' | 'unusable' | 'failing';
+        /** @description why, e.g. "read-only file system (EROFS)" */
+        problem: string | null;
+        /** @description when the newest job state snapshot was written */
+        lastSnapshotAt: string | null;
+      };
     };
     ReadyResponse: {
       /** @enum {string} */
@@ -1421,6 +1433,9 @@ export const explanationKindValues: ReadonlyArray<
 export const modelInfoTrainedStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['ModelInfo']['trained']['state']
 > = ['ready', 'training', 'failed', 'quarantined', 'missing'];
+export const healthResponseJobStateStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['HealthResponse']['jobState']['state']
+> = ['ok', 'unusable', 'failing'];
 export const readyResponseStatusValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['ReadyResponse']['status']
 > = ['ready', 'starting', 'shutting_down'];
