@@ -161,7 +161,45 @@ export function toApiError(err: unknown): ApiError {
         }
     }
   }
+  const clientError = fromClientStatus(err);
+  if (clientError) return clientError;
   return new ApiError(500, 'internal_error', 'internal error', 'internal', [], {}, { cause: err });
+}
+
+/**
+ * Errors raised below the routes that already carry a 4xx: a body that does not decompress (the body
+ * parser passes zlib's error on with status 400 but no type) and a path parameter that is not valid
+ * percent-encoding (the router's URIError, status 400). The client sent them, so they are 4xx here
+ * too; everything else without a known type stays a 500.
+ */
+function fromClientStatus(err: unknown): ApiError | null {
+  if (!(err instanceof Error)) return null;
+  const { status, code, errno } = err as Error & { status?: unknown; code?: unknown; errno?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (err instanceof URIError) {
+    return new ApiError(
+      400,
+      'malformed_uri',
+      'the URL path is not valid percent-encoding (a % must be followed by two hex digits)',
+      'parse',
+      [],
+      {},
+      { cause: err },
+    );
+  }
+  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR, brotli's ERR_…) carry errno; the parser keeps only the code.
+  if (typeof errno === 'number' && typeof code === 'string') {
+    return new ApiError(
+      400,
+      'malformed_body',
+      `request body does not decompress as its Content-Encoding says (${code}); send it compressed that way, or without Content-Encoding`,
+      'parse',
+      [],
+      {},
+      { cause: err },
+    );
+  }
+  return new ApiError(status, 'bad_request', err.message, 'parse', [], {}, { cause: err });
 }
 
 /**

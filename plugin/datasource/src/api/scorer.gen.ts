@@ -803,7 +803,7 @@ export interface operations {
           'application/json': components['schemas']['ScoreResponse'];
         };
       };
-      /** @description malformed JSON or a field that fails validation; details name each field */
+      /** @description malformed JSON, a body that does not decompress as its Content-Encoding says, or a field that fails validation; details name each field */
       400: {
         headers: {
           [name: string]: unknown;
@@ -839,7 +839,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description the body is not application/json */
+      /** @description the body is not application/json, or its Content-Encoding is not gzip, deflate, br or identity */
       415: {
         headers: {
           [name: string]: unknown;
@@ -890,7 +890,7 @@ export interface operations {
           'application/json': components['schemas']['QueryResponse'];
         };
       };
-      /** @description malformed JSON or a field that fails validation; details name each field */
+      /** @description malformed JSON, a body that does not decompress as its Content-Encoding says, or a field that fails validation; details name each field */
       400: {
         headers: {
           [name: string]: unknown;
@@ -917,7 +917,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description the body is not application/json */
+      /** @description the body is not application/json, or its Content-Encoding is not gzip, deflate, br or identity */
       415: {
         headers: {
           [name: string]: unknown;
