@@ -59,7 +59,7 @@ function countLabelled(timestamps: readonly number[], labels: readonly LabelRang
   return n;
 }
 
-/** Refusals that need no training to know: mismatched arrays, too many points, a classifier without both classes. */
+/** Refusals that need no training to know: mismatched arrays, too many points, no value at all, a classifier without both classes. */
 function precheck(request: TrainSpec, limits: ModelsRouteLimits): void {
   const { timestamps, values } = request.series;
   if (timestamps.length !== values.length) {
@@ -77,6 +77,16 @@ function precheck(request: TrainSpec, limits: ModelsRouteLimits): void {
       'too_many_points',
       `series has ${timestamps.length} points; the limit is ${limits.maxPointsPerSeries} points per series (TRAFFICLENS_MAX_POINTS_PER_SERIES)`,
       'limits',
+    );
+  }
+  if (!values.some((v) => v !== null)) {
+    // Training would run and write a version whose normalization is NaN, which can never load.
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `series.values: all ${values.length} values are null; training needs values`,
+      'validation',
+      [{ path: 'series.values', message: 'every value is null' }],
     );
   }
   if (request.detector === 'classifier') {

@@ -285,9 +285,9 @@ export interface components {
     QueryRequest: {
       /** @description PromQL expression; every series it returns is scored */
       expr: string;
-      /** @description epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z) */
+      /** @description epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z); from 1970-01-01 to 2200-01-01 */
       start: number | string;
-      /** @description epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z) */
+      /** @description epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z); from 1970-01-01 to 2200-01-01 */
       end: number | string;
       /** @description evaluation step: milliseconds, or a duration such as 15s, 1m, 1h (at least 1s) */
       step: number | string;
@@ -623,7 +623,9 @@ export interface components {
         sensitivity?: number;
         /** @description anomalous ranges (classifier: required, with both classes present) */
         labels?: {
+          /** @description epoch milliseconds, 1970-01-01 to 2200-01-01 */
           start: number;
+          /** @description epoch milliseconds, 1970-01-01 to 2200-01-01 */
           end: number;
         }[];
       };
