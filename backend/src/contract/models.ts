@@ -243,7 +243,9 @@ export type ModelStatus = z.infer<typeof ModelStatus>;
 
 export const ModelsListResponse = z.object({
   models: z.array(ModelStatus),
-  directory: z.string(),
+  directory: z
+    .string()
+    .describe("the models folder's name (not its path, which the service's start log line gives)"),
 });
 export type ModelsListResponse = z.infer<typeof ModelsListResponse>;
 

@@ -2,6 +2,7 @@
  * The models API, mounted by the service at /api/v1/models: train (202 + an id to poll), list, get,
  * delete. Errors go to the service's central error handler, in its error shape.
  */
+import { basename } from 'node:path';
 import { Router } from 'express';
 import {
   ModelMetadata,
@@ -178,7 +179,8 @@ export function createModelsRouter(registry: ModelRegistry, deps: ModelsRouteDep
   });
 
   router.get('/', (_req, res) => {
-    const body: ModelsListResponse = { models: registry.list(), directory: registry.dir };
+    // The folder's name only: its absolute path tells a client about the host's filesystem and user.
+    const body: ModelsListResponse = { models: registry.list(), directory: basename(registry.dir) };
     res.json(body);
   });
 

@@ -8,6 +8,9 @@ export function metricsRoutes(registry: Registry): RouteSpec[] {
       path: '/metrics',
       operationId: 'metrics',
       summary: 'Prometheus metrics (HTTP, scoring, worker pool, process, continuous jobs)',
+      description:
+        "With TRAFFICLENS_API_TOKEN set it needs the bearer token too (the jobs' gauges carry their series' " +
+        'labels), unless TRAFFICLENS_METRICS_AUTH=false.',
       tag: 'operations',
       secured: false,
       responses: {

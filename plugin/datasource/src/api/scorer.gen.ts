@@ -101,7 +101,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Prometheus metrics (HTTP, scoring, worker pool, process, continuous jobs) */
+    /**
+     * Prometheus metrics (HTTP, scoring, worker pool, process, continuous jobs)
+     * @description With TRAFFICLENS_API_TOKEN set it needs the bearer token too (the jobs' gauges carry their series' labels), unless TRAFFICLENS_METRICS_AUTH=false.
+     */
     get: operations['metrics'];
     put?: never;
     post?: never;
@@ -640,6 +643,7 @@ export interface components {
     };
     ModelsListResponse: {
       models: components['schemas']['ModelStatus'][];
+      /** @description the models folder's name (not its path, which the service's start log line gives) */
       directory: string;
     };
     ModelStatus: {
