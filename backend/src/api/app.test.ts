@@ -226,6 +226,7 @@ describe('GET /openapi.json', () => {
     const doc = (await request(app).get('/openapi.json').expect(200)).body;
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/api/v1/score'].post.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/metrics'].get.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/healthz'].get.security).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ import { requireBearerToken } from './auth.js';
 import { demoRouter, type DemoDirs } from './demo.js';
 import { ApiError, errorHandler } from './errors.js';
 import type { ScoringExecutor } from './executor.js';
+import { allowedHosts, requireAllowedHost } from './hosts.js';
 import { Lifecycle } from './lifecycle.js';
 import { createHttpLogger } from './logging.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
@@ -46,7 +47,7 @@ export interface ModelsMount {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'apiToken' | 'limits'>;
+  config: Pick<Config, 'apiToken' | 'limits' | 'host' | 'allowedHosts' | 'metricsAuth'>;
   logger: Logger;
   /** The registry /metrics exposes; jobs register their gauges on the same one. */
   registry: Registry;
@@ -166,7 +167,13 @@ export function createApp(deps: AppDeps): Express {
     if (lifecycle.shuttingDown) res.set('Connection', 'close');
     next();
   });
-  if (deps.config.apiToken) app.use('/api', requireBearerToken(deps.config.apiToken));
+  const hosts = allowedHosts(deps.config.host, deps.config.allowedHosts);
+  if (hosts) app.use(requireAllowedHost(hosts));
+  if (deps.config.apiToken) {
+    const auth = requireBearerToken(deps.config.apiToken);
+    app.use('/api', auth);
+    if (deps.config.metricsAuth) app.use('/metrics', auth);
+  }
 
   for (const route of routes) mount(app, route);
   if (deps.jobs) {

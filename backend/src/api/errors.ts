@@ -69,7 +69,49 @@ export function validationError(details: ErrorDetail[], what = 'request body'): 
   return new ApiError(400, 'invalid_request', message, 'validation', details.slice(0, MAX_DETAILS));
 }
 
+/**
+ * The path of the first own `__proto__` key in a parsed JSON body, or null. JSON.parse makes it an
+ * ordinary key, but zod (and any object copy) drops it silently, so `labels: {"__proto__": "x"}` would
+ * be scored as no label at all. Iterative, so a body nested 100,000 deep cannot overflow the stack;
+ * numbers in arrays cost one typeof each.
+ */
+export function findProtoKey(body: unknown): PropertyKey[] | null {
+  interface Node {
+    value: object;
+    key: PropertyKey;
+    parent: Node | null;
+  }
+  const pathOf = (node: Node | null, last: PropertyKey): PropertyKey[] => {
+    const path = [last];
+    for (let n = node; n && n.parent; n = n.parent) path.unshift(n.key);
+    return path;
+  };
+  if (typeof body !== 'object' || body === null) return null;
+  const stack: Node[] = [{ value: body, key: '', parent: null }];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    const { value } = node;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) {
+        const item: unknown = value[i];
+        if (typeof item === 'object' && item !== null) stack.push({ value: item, key: i, parent: node });
+      }
+      continue;
+    }
+    if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return pathOf(node, '__proto__');
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, item] = entries[i];
+      if (typeof item === 'object' && item !== null) stack.push({ value: item as object, key, parent: node });
+    }
+  }
+  return null;
+}
+
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what?: string): z.output<S> {
+  const proto = findProtoKey(value);
+  if (proto) {
+    throw validationError([{ path: formatPath(proto), message: '__proto__ is not allowed as a key' }], what);
+  }
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(zodDetails(result.error), what);
   return result.data;
@@ -161,7 +203,45 @@ export function toApiError(err: unknown): ApiError {
         }
     }
   }
+  const clientError = fromClientStatus(err);
+  if (clientError) return clientError;
   return new ApiError(500, 'internal_error', 'internal error', 'internal', [], {}, { cause: err });
+}
+
+/**
+ * Errors raised below the routes that already carry a 4xx: a body that does not decompress (the body
+ * parser passes zlib's error on with status 400 but no type) and a path parameter that is not valid
+ * percent-encoding (the router's URIError, status 400). The client sent them, so they are 4xx here
+ * too; everything else without a known type stays a 500.
+ */
+function fromClientStatus(err: unknown): ApiError | null {
+  if (!(err instanceof Error)) return null;
+  const { status, code, errno } = err as Error & { status?: unknown; code?: unknown; errno?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (err instanceof URIError) {
+    return new ApiError(
+      400,
+      'malformed_uri',
+      'the URL path is not valid percent-encoding (a % must be followed by two hex digits)',
+      'parse',
+      [],
+      {},
+      { cause: err },
+    );
+  }
+  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR, brotli's ERR_…) carry errno; the parser keeps only the code.
+  if (typeof errno === 'number' && typeof code === 'string') {
+    return new ApiError(
+      400,
+      'malformed_body',
+      `request body does not decompress as its Content-Encoding says (${code}); send it compressed that way, or without Content-Encoding`,
+      'parse',
+      [],
+      {},
+      { cause: err },
+    );
+  }
+  return new ApiError(status, 'bad_request', err.message, 'parse', [], {}, { cause: err });
 }
 
 /**

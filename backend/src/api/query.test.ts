@@ -145,6 +145,13 @@ describe('POST /api/v1/query', () => {
     [{ ...body, start: 'yesterday' }, 'start: expected epoch milliseconds or an RFC 3339 time'],
     [{ ...body, url: 'http://169.254.169.254/' }, 'url: unknown field'],
     [{ ...body, sensitivity: 101 }, 'sensitivity'],
+    [
+      { ...body, start: 1e20, end: 1e20 + 1 },
+      'start: expected a time from 1970-01-01 to 2200-01-01, got 100000000000000000000',
+    ],
+    [{ ...body, start: -1.79e308 }, 'start: expected a time from 1970-01-01 to 2200-01-01'],
+    [{ ...body, end: 1.79e308 }, 'end: expected a time from 1970-01-01 to 2200-01-01'],
+    [{ ...body, end: '9999-01-01T00:00:00Z' }, 'end: expected a time from 1970-01-01 to 2200-01-01'],
   ])('400 for %j', async (payload, message) => {
     const res = await request(appWith()).post('/api/v1/query').send(payload);
     expect(res.status).toBe(400);

@@ -66,9 +66,10 @@ describe('POST /api/v1/score', () => {
     ]);
   });
 
-  test('drops unknown fields inside a series but refuses unknown top-level fields', async () => {
+  test('refuses unknown fields, inside a series as at the top level, naming them', async () => {
     const { app } = testApp();
-    await post(app, { series: [{ ...series(5), color: 'red' }] }).expect(200);
+    const inner = await post(app, { series: [series(5), { ...series(5), color: 'red' }] }).expect(400);
+    expect(errorOf(inner).details).toEqual([{ path: 'series[1].color', message: 'unknown field' }]);
     const res = await post(app, { series: [series(5)], sensitivty: 50 }).expect(400);
     expect(errorOf(res).details).toEqual([{ path: 'sensitivty', message: 'unknown field' }]);
   });
@@ -119,6 +120,42 @@ describe('POST /api/v1/score validation', () => {
       /unknown field/,
     ],
     ['a fractional period', 'options.period', { series: [series(2)], options: { period: 2.5 } }, /./],
+    [
+      'a timestamp of 1e20',
+      'series[0].timestamps[1]',
+      { series: [{ timestamps: [T0, 1e20], values: [1, 2] }] },
+      /1970-01-01.*2200-01-01/,
+    ],
+    [
+      'a timestamp of 1.79e308',
+      'series[0].timestamps[0]',
+      { series: [{ timestamps: [1.79e308, T0], values: [1, 2] }] },
+      /2200-01-01/,
+    ],
+    [
+      'a timestamp of -1.79e308',
+      'series[0].timestamps[0]',
+      { series: [{ timestamps: [-1.79e308, T0], values: [1, 2] }] },
+      /1970-01-01/,
+    ],
+    [
+      'a timestamp after 2200',
+      'series[0].timestamps[0]',
+      { series: [{ timestamps: [Date.UTC(2200, 0, 1, 0, 0, 0, 1)], values: [1] }] },
+      /2200-01-01/,
+    ],
+    [
+      'an unknown field in a series',
+      'series[0].name',
+      { series: [{ ...series(2), name: 'x' }] },
+      /unknown field/,
+    ],
+    [
+      'a label named __proto__',
+      'series[0].labels.__proto__',
+      JSON.parse('{"series":[{"labels":{"__proto__":"x"},"timestamps":[1],"values":[1]}]}') as object,
+      /__proto__/,
+    ],
   ])('%s is a 400 naming %s', async (_name, path, body, message) => {
     const { app } = testApp();
     const res = await post(app, body).expect(400);

@@ -1,5 +1,5 @@
 /** Builds an isolated app for tests: its own registry, a silent logger, the given executor. */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../config/index.js';
 import { createApp, type JobsMount, type ModelsMount } from './app.js';
@@ -19,6 +19,8 @@ export interface TestAppOptions {
   prometheus?: PrometheusClient | null;
   /** Serve the demo page from these folders. */
   demo?: { dir: string; panelDir: string };
+  /** Default: silent. */
+  logger?: Logger;
 }
 
 export function testApp({
@@ -31,12 +33,13 @@ export function testApp({
   version = '0.0.0-test',
   prometheus = null,
   demo,
+  logger = pino({ level: 'silent' }),
 }: TestAppOptions = {}) {
   const config: Config = loadConfig({ env });
   const registry = new Registry();
   const app = createApp({
     config,
-    logger: pino({ level: 'silent' }),
+    logger,
     registry,
     executor,
     version,

@@ -72,6 +72,29 @@ describe('trafficlens usage errors', () => {
     expect(r.stderr).toContain('line 3: value "abc" is not a number');
   });
 
+  test('a value that overflows a double (1e400) is refused with its line, not read as missing', async () => {
+    const file = await csvFile('overflow.csv', 'timestamp,value\n1700000000,1\n1700000060,1e400\n');
+    const r = await runCli(['score', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `trafficlens: ${file}: line 3: value 1e400 is too large for a double (at most ±1.8e308)`,
+    ]);
+  });
+
+  test.each([
+    ['1e20', '1e20\n1.1e20\n1.2e20'],
+    ['-5', '-5\n55\n115'],
+    ['2201-01-01T00:00:00Z', '2201-01-01T00:00:00Z\n2201-01-01T00:01:00Z'],
+  ])('a timestamp outside 1970–2200 (%s) is refused with its line', async (first, column) => {
+    const rows = column.split('\n').map((t, i) => `${t},${i}`);
+    const file = await csvFile('far.csv', `timestamp,value\n${rows.join('\n')}\n`);
+    const r = await runCli(['score', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `trafficlens: ${file}: line 2: timestamp ${first} is outside 1970-01-01 – 2200-01-01`,
+    ]);
+  });
+
   test('a malformed CSV row is reported as bad CSV', async () => {
     const file = await csvFile('ragged.csv', 'timestamp,value\n1700000000,1\n1700000060,2,3\n');
     const r = await runCli(['score', file]);

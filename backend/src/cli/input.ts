@@ -56,7 +56,14 @@ export function parseSeriesCsv(text: string, source: string): CsvSeries {
     if (MISSING.test(cell)) return null;
     if (!NUMBER.test(cell))
       throw new CliError(`${source}: line ${lines[i]}: value "${cell}" is not a number`);
-    return Number(cell);
+    const value = Number(cell);
+    // 1e400 reads as Infinity, which the engine would count as a missing point; the API refuses it too.
+    if (!Number.isFinite(value)) {
+      throw new CliError(
+        `${source}: line ${lines[i]}: value ${cell} is too large for a double (at most ±1.8e308)`,
+      );
+    }
+    return value;
   });
   return { timestamps, values, timestampFormat: format };
 }

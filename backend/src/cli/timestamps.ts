@@ -2,6 +2,7 @@
  * Timestamps of a user's CSV file: ISO 8601 or epoch numbers, detected once per file. Epoch numbers
  * below 1e11 are seconds (1e11 s is the year 5138; 1e11 ms is March 1973), larger ones milliseconds.
  */
+import { EPOCH_MS_RANGE } from '../contract/score.js';
 import { CliError } from './errors.js';
 
 export type TimestampFormat = 'iso8601' | 'epoch_seconds' | 'epoch_milliseconds';
@@ -51,30 +52,42 @@ export function parseTimestampColumn(texts: string[], lines: number[], source: s
       : 'epoch_milliseconds'
     : 'iso8601';
   const timestamps = texts.map((raw, i) => {
-    const text = raw.trim();
-    const where = `${source}: line ${lines[i]}`;
-    if (format === 'iso8601') {
-      const t = parseIso8601(text);
-      if (Number.isNaN(t)) {
-        throw new CliError(
-          `${where}: cannot parse timestamp "${raw}" (expected ISO 8601 like 2024-05-01T12:00:00Z, epoch seconds or epoch milliseconds, the same for the whole file)`,
-        );
-      }
-      return t;
-    }
-    if (!NUMBER.test(text)) {
+    const t = parseOne(raw, format, `${source}: line ${lines[i]}`);
+    // The API's range: beyond it a timestamp is a unit mistake, and 1e20 ms collapsed a whole file
+    // onto one grid point.
+    if (!(t >= EPOCH_MS_RANGE.min && t <= EPOCH_MS_RANGE.max)) {
       throw new CliError(
-        `${where}: timestamp "${raw}" is not a number, but the file starts with epoch timestamps`,
+        `${source}: line ${lines[i]}: timestamp ${raw.trim()} is outside 1970-01-01 – 2200-01-01`,
       );
     }
-    const n = Number(text);
-    const seconds = Math.abs(n) < EPOCH_SECONDS_LIMIT;
-    if (seconds !== (format === 'epoch_seconds')) {
-      throw new CliError(
-        `${where}: timestamp ${text} looks like epoch ${seconds ? 'seconds' : 'milliseconds'}, but the file starts with epoch ${format === 'epoch_seconds' ? 'seconds' : 'milliseconds'}`,
-      );
-    }
-    return seconds ? Math.round(n * 1000) : n;
+    return t;
   });
   return { timestamps, format };
+}
+
+/** One timestamp in the file's format, epoch ms. */
+function parseOne(raw: string, format: TimestampFormat, where: string): number {
+  const text = raw.trim();
+  if (format === 'iso8601') {
+    const t = parseIso8601(text);
+    if (Number.isNaN(t)) {
+      throw new CliError(
+        `${where}: cannot parse timestamp "${raw}" (expected ISO 8601 like 2024-05-01T12:00:00Z, epoch seconds or epoch milliseconds, the same for the whole file)`,
+      );
+    }
+    return t;
+  }
+  if (!NUMBER.test(text)) {
+    throw new CliError(
+      `${where}: timestamp "${raw}" is not a number, but the file starts with epoch timestamps`,
+    );
+  }
+  const n = Number(text);
+  const seconds = Math.abs(n) < EPOCH_SECONDS_LIMIT;
+  if (seconds !== (format === 'epoch_seconds')) {
+    throw new CliError(
+      `${where}: timestamp ${text} looks like epoch ${seconds ? 'seconds' : 'milliseconds'}, but the file starts with epoch ${format === 'epoch_seconds' ? 'seconds' : 'milliseconds'}`,
+    );
+  }
+  return seconds ? Math.round(n * 1000) : n;
 }

@@ -10,6 +10,8 @@ export const FLAGS = {
   port: 'PORT',
   host: 'HOST',
   'log-level': 'LOG_LEVEL',
+  'metrics-auth': 'TRAFFICLENS_METRICS_AUTH',
+  'allowed-hosts': 'TRAFFICLENS_ALLOWED_HOSTS',
   'max-body-bytes': 'TRAFFICLENS_MAX_BODY_BYTES',
   'max-points-per-series': 'TRAFFICLENS_MAX_POINTS_PER_SERIES',
   'max-series': 'TRAFFICLENS_MAX_SERIES',

@@ -54,6 +54,30 @@ function boolean<F extends boolean | undefined>(fallback: F) {
     });
 }
 
+const HOST_NAME = /^(?:\*|[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?|\[[0-9a-f:.]+\])$/;
+
+/** Comma-separated host names (no port), lower-cased: `grafana.internal,10.0.0.5,[fd00::1]`, or `*`. */
+function hostList() {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const names = (raw ?? '')
+        .split(',')
+        .map((n) => n.trim().toLowerCase().replace(/\.$/, ''))
+        .filter((n) => n !== '');
+      const bad = names.find((n) => !HOST_NAME.test(n));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected host names without a port, comma-separated (an IPv6 address in brackets), got ${JSON.stringify(bad)}`,
+        });
+        return z.NEVER;
+      }
+      return names;
+    });
+}
+
 /** A folder; relative paths are relative to the working directory, empty means the default. */
 function directory(fallback: string) {
   return z
@@ -101,6 +125,12 @@ export const EnvConfig = z.object({
     .transform((v) => (v === undefined || v === '' ? undefined : v))
     .refine((v) => v === undefined || v.length >= 16, 'expected at least 16 characters')
     .describe('when set (at least 16 characters), every /api/ route requires Authorization: Bearer <token>'),
+  TRAFFICLENS_METRICS_AUTH: boolean(true).describe(
+    'with a token set, /metrics needs it too (its gauges carry the series labels /api/v1/jobs protects); false leaves /metrics open to scrapers without credentials. No effect without a token',
+  ),
+  TRAFFICLENS_ALLOWED_HOSTS: hostList().describe(
+    'extra host names the service answers to, comma-separated (any port). Bound to loopback it answers only to localhost, 127.0.0.1 and [::1] (against DNS rebinding); bound elsewhere, setting this turns the same check on. * answers to any Host',
+  ),
   TRAFFICLENS_MAX_BODY_BYTES: integer(1024, 1024 * MB, 20 * MB).describe('largest request body'),
   TRAFFICLENS_MAX_POINTS_PER_SERIES: integer(1, 100_000_000, 200_000).describe('most points in one series'),
   TRAFFICLENS_MAX_SERIES: integer(1, 1_000_000, 1_000).describe('most series in one request'),
@@ -206,6 +236,10 @@ export interface Config {
   port: number;
   host: string;
   apiToken: string | undefined;
+  /** With a token: whether /metrics needs it too. */
+  metricsAuth: boolean;
+  /** Host names the service answers to beyond loopback's (see api/hosts.ts); `*` turns the check off. */
+  allowedHosts: string[];
   limits: {
     maxBodyBytes: number;
     maxPointsPerSeries: number;
@@ -266,6 +300,8 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
     port: env.PORT,
     host: env.HOST,
     apiToken: env.TRAFFICLENS_API_TOKEN,
+    metricsAuth: env.TRAFFICLENS_METRICS_AUTH,
+    allowedHosts: env.TRAFFICLENS_ALLOWED_HOSTS,
     limits: {
       maxBodyBytes: env.TRAFFICLENS_MAX_BODY_BYTES,
       maxPointsPerSeries: env.TRAFFICLENS_MAX_POINTS_PER_SERIES,

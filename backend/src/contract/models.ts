@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../jobs/duration.js';
 import { PromQLExpr, QueryStep, QueryTime } from './query.js';
-import { Labels, SeriesInput, Sensitivity } from './score.js';
+import { EpochMs, Labels, SeriesInput, Sensitivity } from './score.js';
 
 export const NEURAL_DETECTORS = ['autoencoder', 'lstm', 'classifier'] as const;
 export const NeuralDetector = z.enum(NEURAL_DETECTORS);
@@ -19,7 +19,7 @@ export const ModelId = z
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected 1–64 characters: a-z, 0-9, ".", "_", "-" (not first)');
 
 /** A labelled anomalous range, inclusive, epoch milliseconds. */
-export const LabelRange = z.object({ start: z.number().finite(), end: z.number().finite() });
+export const LabelRange = z.object({ start: EpochMs, end: EpochMs }).strict();
 export type LabelRange = z.infer<typeof LabelRange>;
 
 export const FeatureParams = z.object({
@@ -243,7 +243,9 @@ export type ModelStatus = z.infer<typeof ModelStatus>;
 
 export const ModelsListResponse = z.object({
   models: z.array(ModelStatus),
-  directory: z.string(),
+  directory: z
+    .string()
+    .describe("the models folder's name (not its path, which the service's start log line gives)"),
 });
 export type ModelsListResponse = z.infer<typeof ModelsListResponse>;
 

@@ -5,25 +5,34 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../jobs/duration.js';
-import { DetectorName, ScoreOptions, Sensitivity, SeriesScore } from './score.js';
+import { DetectorName, EPOCH_MS_RANGE, ScoreOptions, Sensitivity, SeriesScore } from './score.js';
 import { Unit } from './unit.js';
 
 /** Epoch milliseconds, or an RFC 3339 / ISO 8601 date-time with Z or an offset. Output: epoch ms. */
 export const QueryTime = z
   .union([z.number().finite(), z.string()])
   .transform((value, ctx) => {
-    if (typeof value === 'number') return value;
-    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/.test(value)
-      ? Date.parse(value)
-      : NaN;
-    if (Number.isFinite(ms)) return ms;
+    const ms =
+      typeof value === 'number'
+        ? value
+        : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/.test(value)
+          ? Date.parse(value)
+          : NaN;
+    if (ms >= EPOCH_MS_RANGE.min && ms <= EPOCH_MS_RANGE.max) return ms;
+    if (Number.isFinite(ms)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a time from 1970-01-01 to 2200-01-01, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
     ctx.addIssue({
       code: 'custom',
-      message: `expected epoch milliseconds or an RFC 3339 time with Z or an offset, got ${JSON.stringify(value.slice(0, 64))}`,
+      message: `expected epoch milliseconds or an RFC 3339 time with Z or an offset, got ${JSON.stringify(String(value).slice(0, 64))}`,
     });
     return z.NEVER;
   })
-  .describe('epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z)');
+  .describe('epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z); from 1970-01-01 to 2200-01-01');
 
 /** Milliseconds, or a Prometheus duration ("15s", "1m", "1h30m"). Output: ms. */
 export const QueryStep = z

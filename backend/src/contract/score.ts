@@ -26,15 +26,33 @@ export const Sensitivity = z
   .max(100)
   .describe('0 (only the most extreme deviations) … 100 (flag small deviations); default 50');
 
+/**
+ * The times the service accepts, epoch ms: 1970-01-01 to 2200-01-01. Beyond that a timestamp is a
+ * unit mistake (seconds ×1e6, nanoseconds) or garbage, and 1e20 or ±1.79e308 broke the cleaner's
+ * grid arithmetic (outputPoints became null in the answer).
+ */
+export const EPOCH_MS_RANGE = { min: 0, max: Date.UTC(2200, 0, 1) } as const;
+
+const epochMsMessage = `expected epoch milliseconds from 0 (1970-01-01) to ${EPOCH_MS_RANGE.max} (2200-01-01)`;
+
+export const EpochMs = z
+  .number()
+  .min(EPOCH_MS_RANGE.min, epochMsMessage)
+  .max(EPOCH_MS_RANGE.max, epochMsMessage)
+  .describe('epoch milliseconds, 1970-01-01 to 2200-01-01');
+
+/** Label name → value. (A `__proto__` key is refused before validation: see api/errors.ts.) */
 export const Labels = z.record(z.string(), z.string());
 
 /** One input series. Timestamps are epoch milliseconds; values may contain null for missing points. */
-export const SeriesInput = z.object({
-  labels: Labels.optional(),
-  timestamps: z.array(z.number().finite()),
-  values: z.array(z.number().nullable()),
-  unit: Unit.optional(),
-});
+export const SeriesInput = z
+  .object({
+    labels: Labels.optional(),
+    timestamps: z.array(EpochMs),
+    values: z.array(z.number().nullable()),
+    unit: Unit.optional(),
+  })
+  .strict();
 export type SeriesInput = z.infer<typeof SeriesInput>;
 
 export const ScoreOptions = z

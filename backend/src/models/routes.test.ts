@@ -54,6 +54,17 @@ describe('models API', () => {
     expect(all.body.error.message).toMatch(/100 of 100 points/);
   });
 
+  test('a series whose values are all null is refused at once, not trained into an unloadable version', async () => {
+    const { timestamps } = series(200);
+    const res = await request(app)
+      .post('/api/v1/models')
+      .send({ id: 'nulls', detector: 'lstm', series: { timestamps, values: timestamps.map(() => null) } })
+      .expect(400);
+    expect(res.body.error.message).toBe('series.values: all 200 values are null; training needs values');
+    expect(res.body.error.details[0].path).toBe('series.values');
+    await request(app).get('/api/v1/models/nulls').expect(404);
+  });
+
   test('bad requests name the field; unknown models are 404 for GET, DELETE and scoring', async () => {
     const bad = await request(app)
       .post('/api/v1/models')

@@ -2,6 +2,7 @@
  * The models API, mounted by the service at /api/v1/models: train (202 + an id to poll), list, get,
  * delete. Errors go to the service's central error handler, in its error shape.
  */
+import { basename } from 'node:path';
 import { Router } from 'express';
 import {
   ModelMetadata,
@@ -59,7 +60,7 @@ function countLabelled(timestamps: readonly number[], labels: readonly LabelRang
   return n;
 }
 
-/** Refusals that need no training to know: mismatched arrays, too many points, a classifier without both classes. */
+/** Refusals that need no training to know: mismatched arrays, too many points, no value at all, a classifier without both classes. */
 function precheck(request: TrainSpec, limits: ModelsRouteLimits): void {
   const { timestamps, values } = request.series;
   if (timestamps.length !== values.length) {
@@ -77,6 +78,16 @@ function precheck(request: TrainSpec, limits: ModelsRouteLimits): void {
       'too_many_points',
       `series has ${timestamps.length} points; the limit is ${limits.maxPointsPerSeries} points per series (TRAFFICLENS_MAX_POINTS_PER_SERIES)`,
       'limits',
+    );
+  }
+  if (!values.some((v) => v !== null)) {
+    // Training would run and write a version whose normalization is NaN, which can never load.
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `series.values: all ${values.length} values are null; training needs values`,
+      'validation',
+      [{ path: 'series.values', message: 'every value is null' }],
     );
   }
   if (request.detector === 'classifier') {
@@ -168,7 +179,8 @@ export function createModelsRouter(registry: ModelRegistry, deps: ModelsRouteDep
   });
 
   router.get('/', (_req, res) => {
-    const body: ModelsListResponse = { models: registry.list(), directory: registry.dir };
+    // The folder's name only: its absolute path tells a client about the host's filesystem and user.
+    const body: ModelsListResponse = { models: registry.list(), directory: basename(registry.dir) };
     res.json(body);
   });
 

@@ -17,6 +17,9 @@ describe('label matchers', () => {
     ['1site="ams"', 'not of the form'],
     ['', 'not of the form'],
     ['link=~"("', 'invalid regex'],
+    // Pasted into ^(?:…)$ this closed the group and matched any value starting with a.
+    ['link=~"a)|(b"', 'invalid regex'],
+    ['link=~"(?!x).*"', 'invalid regex'],
   ])('reject %s naming the problem', (text, message) => {
     expect(parseMatcher(text)).toEqual(expect.stringContaining(message));
   });
@@ -28,6 +31,8 @@ describe('label matchers', () => {
     expect(matches({ site: 'ams' }, [m('link=""')])).toBe(true);
     expect(matches({ site: 'ams' }, [m('site!="ams"')])).toBe(false);
     expect(matches({ site: 'ams' }, [])).toBe(true);
+    // Go's regexp as Prometheus compiles it: . matches a newline too.
+    expect(matches({ job: 'a\nb' }, [m('job=~"a.b"')])).toBe(true);
   });
 
   test('seriesKey does not depend on label order', () => {

@@ -3,6 +3,7 @@
  * matching some label matchers over a time range. It knows nothing about scoring, so a Prometheus
  * source (query_range) and the embedded simulator are interchangeable behind a job.
  */
+import { compileAnchored, RegexError, type AnchoredRegex } from './regex.js';
 
 /** Label name → value, as Prometheus has them. */
 export type Labels = Record<string, string>;
@@ -18,7 +19,7 @@ export interface SourceSeries {
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
-/** A PromQL-style label matcher. Regexes are fully anchored, as in PromQL. */
+/** A PromQL-style label matcher. Regexes are RE2, fully anchored, as in PromQL (see regex.ts). */
 export interface LabelMatcher {
   name: string;
   op: MatchOp;
@@ -56,12 +57,12 @@ export function seriesKey(labels: Labels): string {
     .join(',');
 }
 
-const matcherCache = new WeakMap<LabelMatcher, RegExp>();
+const matcherCache = new WeakMap<LabelMatcher, AnchoredRegex>();
 
-function anchored(matcher: LabelMatcher): RegExp {
+function anchored(matcher: LabelMatcher): AnchoredRegex {
   let re = matcherCache.get(matcher);
   if (!re) {
-    re = new RegExp(`^(?:${matcher.value})$`);
+    re = compileAnchored(matcher.value);
     matcherCache.set(matcher, re);
   }
   return re;
@@ -109,7 +110,8 @@ export function parseMatcher(text: string): LabelMatcher | string {
     try {
       anchored(matcher);
     } catch (err) {
-      return `matcher ${JSON.stringify(text)} has an invalid regex: ${(err as Error).message}`;
+      if (!(err instanceof RegexError)) throw err;
+      return `matcher ${JSON.stringify(text.slice(0, 200))} has an invalid regex: ${err.message}`;
     }
   }
   return matcher;

@@ -8,8 +8,11 @@ export function metricsRoutes(registry: Registry): RouteSpec[] {
       path: '/metrics',
       operationId: 'metrics',
       summary: 'Prometheus metrics (HTTP, scoring, worker pool, process, continuous jobs)',
+      description:
+        "With TRAFFICLENS_API_TOKEN set it needs the bearer token too (the jobs' gauges carry their series' " +
+        'labels), unless TRAFFICLENS_METRICS_AUTH=false.',
       tag: 'operations',
-      secured: false,
+      secured: true,
       responses: {
         200: { description: 'Prometheus text exposition format', contentType: registry.contentType },
       },

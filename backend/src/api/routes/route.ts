@@ -21,7 +21,10 @@ export interface RouteSpec {
   summary: string;
   description?: string;
   tag: 'scoring' | 'operations';
-  /** Documented with the bearer scheme; enforced for everything under /api/ when a token is set. */
+  /**
+   * Documented with the bearer scheme; enforced when a token is set for everything under /api/, and
+   * for /metrics unless TRAFFICLENS_METRICS_AUTH=false (app.ts).
+   */
   secured: boolean;
   requestBody?: z.ZodType;
   responses: Record<number, ResponseDoc>;

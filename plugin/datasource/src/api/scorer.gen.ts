@@ -101,7 +101,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Prometheus metrics (HTTP, scoring, worker pool, process, continuous jobs) */
+    /**
+     * Prometheus metrics (HTTP, scoring, worker pool, process, continuous jobs)
+     * @description With TRAFFICLENS_API_TOKEN set it needs the bearer token too (the jobs' gauges carry their series' labels), unless TRAFFICLENS_METRICS_AUTH=false.
+     */
     get: operations['metrics'];
     put?: never;
     post?: never;
@@ -285,9 +288,9 @@ export interface components {
     QueryRequest: {
       /** @description PromQL expression; every series it returns is scored */
       expr: string;
-      /** @description epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z) */
+      /** @description epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z); from 1970-01-01 to 2200-01-01 */
       start: number | string;
-      /** @description epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z) */
+      /** @description epoch milliseconds, or RFC 3339 (2025-01-13T08:00:00Z); from 1970-01-01 to 2200-01-01 */
       end: number | string;
       /** @description evaluation step: milliseconds, or a duration such as 15s, 1m, 1h (at least 1s) */
       step: number | string;
@@ -635,7 +638,9 @@ export interface components {
         sensitivity?: number;
         /** @description anomalous ranges (classifier: required, with both classes present) */
         labels?: {
+          /** @description epoch milliseconds, 1970-01-01 to 2200-01-01 */
           start: number;
+          /** @description epoch milliseconds, 1970-01-01 to 2200-01-01 */
           end: number;
         }[];
       };
@@ -650,6 +655,7 @@ export interface components {
     };
     ModelsListResponse: {
       models: components['schemas']['ModelStatus'][];
+      /** @description the models folder's name (not its path, which the service's start log line gives) */
       directory: string;
     };
     ModelStatus: {
@@ -815,7 +821,7 @@ export interface operations {
           'application/json': components['schemas']['ScoreResponse'];
         };
       };
-      /** @description malformed JSON or a field that fails validation; details name each field */
+      /** @description malformed JSON, a body that does not decompress as its Content-Encoding says, or a field that fails validation; details name each field */
       400: {
         headers: {
           [name: string]: unknown;
@@ -851,7 +857,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description the body is not application/json */
+      /** @description the body is not application/json, or its Content-Encoding is not gzip, deflate, br or identity */
       415: {
         headers: {
           [name: string]: unknown;
@@ -902,7 +908,7 @@ export interface operations {
           'application/json': components['schemas']['QueryResponse'];
         };
       };
-      /** @description malformed JSON or a field that fails validation; details name each field */
+      /** @description malformed JSON, a body that does not decompress as its Content-Encoding says, or a field that fails validation; details name each field */
       400: {
         headers: {
           [name: string]: unknown;
@@ -929,7 +935,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description the body is not application/json */
+      /** @description the body is not application/json, or its Content-Encoding is not gzip, deflate, br or identity */
       415: {
         headers: {
           [name: string]: unknown;

@@ -1,0 +1,68 @@
+/**
+ * The whole API surface for tests that cross routes (client errors, the fuzz suite): testApp plus the
+ * jobs API on one fake-sourced job and the models API on a temporary folder. Training always fails
+ * at once (its trainer throws), so a hostile-but-valid training request costs no CPU.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { JobManager } from '../jobs/manager.js';
+import { createFakeStream } from '../jobs/fakeStream.js';
+import { createJobsRouter } from '../jobs/routes.js';
+import { jobsOpenApi } from '../jobs/schemas.js';
+import { points, TestClock } from '../jobs/testing/helpers.js';
+import { openModels } from '../models/index.js';
+import { FakeSource } from '../sources/fake.js';
+import { testApp, type TestAppOptions } from './testApp.js';
+
+const MINUTE = 60_000;
+export const FULL_APP_T0 = Date.UTC(2025, 0, 13, 12);
+/** The series of the job `edge`; the metric label is long enough to make a backtracking regex hang. */
+export const FULL_APP_SERIES = [
+  { metric: 'interface_bytes_total', site: 'ams', link: 'transit-1' },
+  { metric: 'interface_bytes_total', site: 'fra', link: 'peering-2' },
+];
+
+export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models'> = {}) {
+  const silent = pino({ level: 'silent' });
+  const clock = new TestClock(FULL_APP_T0);
+  const manager = new JobManager({ logger: silent, now: clock.now, createStream: () => createFakeStream() });
+  const source = new FakeSource();
+  FULL_APP_SERIES.forEach((labels, k) =>
+    source.add(
+      labels,
+      points(FULL_APP_T0 - 10 * MINUTE, FULL_APP_T0, MINUTE, (t) => 100 + k + ((t / MINUTE) % 3)),
+    ),
+  );
+  manager.addJob({ name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '10m' }, source);
+  await manager.runOnce('edge');
+
+  const dir = await mkdtemp(join(tmpdir(), 'tl-full-app-'));
+  const models = await openModels({
+    dir,
+    trainingThreads: 1,
+    limits: { maxPointsPerSeries: 10_000 },
+    logger: silent,
+    version: 'test',
+    trainer: {
+      train: () => Promise.reject(new Error('training is disabled in this test app')),
+      close: async () => {},
+    },
+  });
+  const built = testApp({
+    ...options,
+    jobs: { router: createJobsRouter(manager), openApi: jobsOpenApi },
+    models: models.mount,
+  });
+  return {
+    ...built,
+    manager,
+    models,
+    modelsDir: dir,
+    async close() {
+      await models.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
