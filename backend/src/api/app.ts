@@ -40,6 +40,8 @@ export interface ModelsMount {
   router: Router;
   openApi: OpenApiExtension;
   resolve: ModelResolver;
+  /** The models directory's state, for /healthz. */
+  health?: () => { state: 'ready' | 'read_only' | 'unavailable'; problem: string | null };
 }
 
 export interface AppDeps {
@@ -139,6 +141,7 @@ export function createApp(deps: AppDeps): Express {
       lifecycle,
       executor: deps.executor,
       tfjsBackend: deps.tfjsBackend,
+      models: deps.models?.health,
     }),
     ...metricsRoutes(deps.registry),
     // The document describes every route including its own; built once, here, so a bad schema fails at start.

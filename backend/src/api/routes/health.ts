@@ -9,6 +9,8 @@ export interface HealthDeps {
   executor: ScoringExecutor;
   /** Which TensorFlow.js backend loaded; null until the TF.js detectors report one. */
   tfjsBackend?: () => string | null;
+  /** The models directory's state (models/storage.ts); absent without the models API. */
+  models?: () => NonNullable<HealthResponse['models']>;
 }
 
 export function healthRoutes({
@@ -16,6 +18,7 @@ export function healthRoutes({
   lifecycle,
   executor,
   tfjsBackend = () => null,
+  models,
 }: HealthDeps): RouteSpec[] {
   return [
     {
@@ -33,6 +36,7 @@ export function healthRoutes({
             version,
             uptimeSeconds: Math.round(lifecycle.uptimeSeconds() * 1000) / 1000,
             tfjsBackend: tfjsBackend(),
+            ...(models ? { models: models() } : {}),
           };
           res.json(body);
         },

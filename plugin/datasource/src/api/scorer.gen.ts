@@ -424,6 +424,16 @@ export interface components {
       uptimeSeconds: number;
       /** @description TensorFlow.js backend in use (tensorflow, wasm, cpu); null until a TF.js detector loaded */
       tfjsBackend: string | null;
+      /** @description the models directory (absent when the service runs without the models API) */
+      models?: {
+        /**
+         * @description ready: models load, train and delete; read_only: they load and score, training and deleting answer 503; unavailable: the models directory cannot be used (no models; statistical scoring unaffected)
+         * @enum {string}
+         */
+        state: 'ready' | 'read_only' | 'unavailable';
+        /** @description why it is not ready (errno and meaning); null when ready */
+        problem: string | null;
+      };
     };
     ReadyResponse: {
       /** @enum {string} */
@@ -1303,7 +1313,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description a source was given but no Prometheus is configured */
+      /** @description the training pool is full (overloaded, with Retry-After), the models directory cannot be written (storage_unavailable) or used (models_unavailable), or a source was given but no Prometheus is configured */
       503: {
         headers: {
           [name: string]: unknown;
@@ -1383,6 +1393,24 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description its files cannot be removed (read-only or unusable models directory); the model is kept */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the disk is full; the model is kept */
+      507: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
     };
   };
 }
@@ -1421,6 +1449,9 @@ export const explanationKindValues: ReadonlyArray<
 export const modelInfoTrainedStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['ModelInfo']['trained']['state']
 > = ['ready', 'training', 'failed', 'quarantined', 'missing'];
+export const healthResponseModelsStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['HealthResponse']['models']['state']
+> = ['ready', 'read_only', 'unavailable'];
 export const readyResponseStatusValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['ReadyResponse']['status']
 > = ['ready', 'starting', 'shutting_down'];
