@@ -143,7 +143,7 @@ export function createApp(deps: AppDeps): Express {
       tfjsBackend: deps.tfjsBackend,
       models: deps.models?.health,
     }),
-    ...metricsRoutes(deps.registry),
+    ...metricsRoutes(deps.registry, deps.logger),
     // The document describes every route including its own; built once, here, so a bad schema fails at start.
     ...openApiRoutes(() => document),
   ];

@@ -2,6 +2,9 @@
  * The client against a fake Prometheus: an Express app on a free loopback port that answers like
  * Prometheus does (or like the proxies and broken servers in front of one do).
  */
+import request from 'supertest';
+import { testApp } from '../../api/testApp.js';
+import { loadConfig } from '../../config/index.js';
 import { parseMatcher, type LabelMatcher } from '../source.js';
 import { PrometheusClient } from './client.js';
 import { PrometheusError } from './errors.js';
@@ -234,6 +237,45 @@ describe('PrometheusClient errors carry their kind and the upstream message', ()
     const err = await failure(client({ maxResponseBytes: 50 }).queryRange('up', range));
     expect(err.kind).toBe('bad_response');
     expect(err.message).toContain('more than 50 bytes');
+  });
+
+  test('the cap is TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES (default 64 MiB); a streamed answer is refused before it is all sent, with a 502 naming the cap', async () => {
+    expect(loadConfig({ env: { TRAFFICLENS_PROMETHEUS_URL: prom.url } }).prometheus?.maxResponseBytes).toBe(
+      64 * 1024 * 1024,
+    );
+    const config = loadConfig({
+      env: { TRAFFICLENS_PROMETHEUS_URL: prom.url, TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES: '65536' },
+    });
+    // 8 MB in 16 KB chunks, no Content-Length (chunked, as Prometheus streams a large answer).
+    const total = 8 * 1024 * 1024;
+    let sent = 0;
+    const closed = new Promise<void>((resolve) => {
+      prom.handler = (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[');
+        const chunk = Buffer.from('[1736769600,"1"],'.repeat(1024));
+        const pump = () => {
+          while (sent < total && !res.destroyed) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        res.on('close', () => resolve());
+        pump();
+      };
+    });
+    const { app } = testApp({ prometheus: new PrometheusClient(config.prometheus!) });
+    const res = await request(app)
+      .post('/api/v1/query')
+      .send({ expr: 'up', start: T0, end: T0 + 60_000, step: '1m' });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('upstream_error');
+    expect(res.body.error.message).toMatch(
+      /answered more than 65536 bytes, the cap on one answer \(TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES\); refused without reading the rest/,
+    );
+    await closed;
+    expect(sent).toBeLessThan(total / 2);
   });
 
   test("the caller's abort is aborted, not a timeout", async () => {

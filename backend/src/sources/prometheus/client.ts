@@ -14,7 +14,8 @@ import { parseEnvelope, parseLabelNames, parseMatrix, parseSeriesList } from './
 
 /** Prometheus refuses a range query with more than 11,000 points per series (promql/engine). */
 export const PROMETHEUS_MAX_POINTS = 11_000;
-const DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+/** The service passes TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES (default 64 MiB, config/schema.ts). */
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export interface PrometheusClientOptions {
   /** Base URL, e.g. http://prometheus:9090 or https://host/prometheus (the API is under /api/v1/). */
@@ -217,7 +218,7 @@ export class PrometheusClient {
     const tooLarge = () =>
       new PrometheusError(
         'bad_response',
-        `Prometheus ${endpoint} answered more than ${this.maxResponseBytes} bytes; narrow the query or the range`,
+        `Prometheus ${endpoint} answered more than ${this.maxResponseBytes} bytes, the cap on one answer (TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES); refused without reading the rest: narrow the query or the range, or raise the cap`,
         { status: res.status, endpoint },
       );
     const declared = Number(res.headers.get('content-length'));
@@ -226,14 +227,18 @@ export class PrometheusClient {
       throw tooLarge();
     }
     if (!res.body) return '';
-    const decoder = new TextDecoder();
-    let text = '';
+    // Chunks kept as bytes and decoded once: a string built chunk by chunk is a rope that JSON.parse
+    // flattens into a second copy, and a UTF-8 decoder's output is two bytes per character.
+    const chunks: Uint8Array[] = [];
     let bytes = 0;
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.byteLength;
+      // Leaving the loop cancels the body: the rest is never downloaded, let alone buffered.
       if (bytes > this.maxResponseBytes) throw tooLarge();
-      text += decoder.decode(chunk, { stream: true });
+      chunks.push(chunk);
     }
-    return text + decoder.decode();
+    const all = Buffer.concat(chunks, bytes);
+    chunks.length = 0;
+    return all.toString('utf8');
   }
 }

@@ -507,6 +507,8 @@ export interface components {
       openEpisodes: number;
       /** @description series ignored because the job had max_series already */
       droppedSeries: number;
+      /** @description series ignored because a label name or value was too large (names over 1024 bytes, values over 2048, more than 30 labels), counted per fetch */
+      droppedLabelSeries: number;
       /** @description null unless the detector is neural */
       models: {
         /** @description series per model state */
