@@ -190,6 +190,29 @@ describe('a models directory that cannot be written', () => {
     }
   });
 
+  test('a training whose files cannot be written fails naming the errno, not a path and ENOENT', async () => {
+    expect((await models.registry.refreshStorage()).state).toBe('ready');
+    const restore = await makeUnwritable(dir);
+    try {
+      // The disk turns read-only between the check and the write: the trainer's own error is what shows.
+      models.registry.startTraining({
+        id: 'late',
+        detector: 'lstm',
+        series: series(120),
+        source: null,
+        options: { epochs: 1, window: 8 },
+      });
+      await models.registry.settled('late');
+    } finally {
+      await restore();
+    }
+    const late = models.registry.get('late');
+    expect(late?.state).toBe('failed');
+    expect(late?.training?.error).toMatch(
+      /^cannot write model late v1 to the models directory: .*\((EACCES|ENOTDIR)\)$/,
+    );
+  }, 30_000);
+
   test('a write failing under a read-only root is reported with the root’s errno, not the mkdir’s ENOENT', async () => {
     const restore = await makeUnwritable(dir);
     try {
