@@ -2,7 +2,8 @@
  * `trafficlens score` on files too large to hold: `--causal` to CSV streams the file through the
  * causal stream and prints exactly the bytes the in-memory path prints; every other path refuses a
  * file above TRAFFICLENS_CLI_MAX_IN_MEMORY_BYTES, saying to use --causal. The memory bound itself is
- * checked on the built CLI under a small V8 heap (the in-memory path needs ~1 KB a row).
+ * checked on the built CLI under a small V8 heap (the in-memory path needs ~1 KB a row), so that
+ * test needs `npm run build -w backend` first, like the other process tests (the root `npm test` builds).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
