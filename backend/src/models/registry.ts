@@ -11,7 +11,7 @@
  * the service, in-process in tests and the CLI), never on the event loop.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -371,8 +371,13 @@ export class ModelRegistry {
         training.loss = Number.isFinite(loss) ? loss : null;
       })
       .then(async (metadata) => {
+        if (this.entries.get(id) !== e) {
+          // Deleted while training: the version it just wrote must not bring the model back at the
+          // next start. Removed the way DELETE removes (renamed aside, then removed).
+          await this.discard(id, version);
+          return;
+        }
         const bundle = await readModelDir(join(this.dir, id, `v${version}`));
-        if (!this.entries.has(id)) return; // deleted while training
         e.versions.set(version, bundle);
         e.problem = null;
         e.quarantined = false;
@@ -457,6 +462,30 @@ export class ModelRegistry {
     }
     log.info({ stage: 'models', id }, `deleted model ${id}`);
     return true;
+  }
+
+  private async discard(id: string, version: number): Promise<void> {
+    const versionDir = join(this.dir, id, `v${version}`);
+    const aside = join(
+      this.dir,
+      `${DELETED}${id}-v${version}-${Date.now()}-${randomBytes(3).toString('hex')}`,
+    );
+    try {
+      await rename(versionDir, aside);
+      await rm(aside, { recursive: true, force: true });
+      // The model's folder, if the training recreated it and nothing else is in it.
+      if (!this.entries.has(id)) await rmdir(join(this.dir, id)).catch(() => {});
+      this.opts.logger.info(
+        { stage: 'models', id, version },
+        `model ${id} was deleted while v${version} trained: its files were removed`,
+      );
+    } catch (err) {
+      const why = describeFsError(err);
+      this.opts.logger.warn(
+        { stage: 'models', id, version, err: why },
+        `model ${id} was deleted while v${version} trained, and its files in ${versionDir} could not be removed (${why}): the model returns at the next start`,
+      );
+    }
   }
 
   /** The directory's state, as /healthz and the model routes report it. */

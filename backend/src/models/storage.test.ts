@@ -265,6 +265,37 @@ test('a corrupt version whose quarantine folder cannot be made is logged as left
   await rm(dir, { recursive: true, force: true });
 });
 
+test('a model deleted while it trains does not come back: the version it writes is removed', async () => {
+  const dir = await tmp();
+  let finish: () => void = () => {};
+  // A trainer that writes its version folder when told to, as a worker finishing late would.
+  const trainer: Trainer = {
+    train: (job) =>
+      new Promise<ModelMetadata>((resolve) => {
+        finish = () => {
+          const versionDir = join(job.dir, job.id, `v${job.version}`);
+          void mkdir(versionDir, { recursive: true })
+            .then(() => writeFile(join(versionDir, 'metadata.json'), '{}'))
+            .then(() => resolve({} as ModelMetadata));
+        };
+      }),
+    close: async () => {},
+  };
+  const registry = new ModelRegistry({ dir, trainer, logger: pino({ level: 'silent' }), version: 'test' });
+  await registry.load();
+  registry.startTraining({ id: 'short-lived', detector: 'lstm', series: series(60), source: null });
+  // Taken before the delete: afterwards the registry no longer knows the model, nor its job.
+  const settled = registry.settled('short-lived');
+  expect(await registry.delete('short-lived')).toBe(true);
+  finish();
+  await settled;
+  expect(await readdir(dir)).toEqual([]);
+  const again = new ModelRegistry({ dir, trainer, logger: pino({ level: 'silent' }), version: 'test' });
+  await again.load();
+  expect(again.get('short-lived')).toBeNull();
+  await rm(dir, { recursive: true, force: true });
+});
+
 describe('a full training pool', () => {
   test('POST /api/v1/models beyond the trainer’s capacity answers 503 with Retry-After, at once', async () => {
     const dir = await tmp();
