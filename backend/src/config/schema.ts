@@ -195,7 +195,7 @@ export const EnvConfig = z.object({
     1024 * MB,
     DEFAULT_PROMETHEUS_MAX_RESPONSE_BYTES,
   ).describe(
-    'largest answer read from Prometheus (one request); a larger one is refused while it streams (502). Parsing takes about 3× its size in memory',
+    'largest answer read from Prometheus (one request); a larger one is refused while it streams and its range fetched in smaller pieces (one step over it: 502). Parsing takes about 3× its size in memory',
   ),
 });
 
