@@ -40,7 +40,7 @@ function* traffic(n: number): Iterable<[number, string]> {
   for (let i = 0; i < n; i++) {
     const daily = 1000 + 400 * Math.sin((2 * Math.PI * i) / 1440);
     const noise = 30 * Math.sin(i * 0.7) * Math.cos(i * 0.13);
-    const incident = i >= 15_000 && i < 15_030 ? 3000 : 0;
+    const incident = i >= 6_000 && i < 6_030 ? 3000 : 0;
     yield [T0 + i * 60, (daily + noise + incident).toFixed(2)];
   }
 }
@@ -81,7 +81,7 @@ function capture(): { io: CliIO; out: () => { stdout: string; stderr: string } }
 
 describe('score --causal streams the file', () => {
   test.each([
-    ['16,000 rows of seasonal traffic with an incident', () => traffic(16_000), {}],
+    ['8,000 rows of seasonal traffic with an incident', () => traffic(8_000), {}],
     ['a counter with a reset, gaps, empty values and duplicates', () => counter(3000), {}],
     ['jittered millisecond timestamps, several rows per slot', () => jittered(3000), {}],
     ['a series still learning, ISO timestamps', () => short(50), {}],
