@@ -44,6 +44,8 @@ export interface ModelsMount {
   router: Router;
   openApi: OpenApiExtension;
   resolve: ModelResolver;
+  /** The models directory's state, for /healthz. */
+  health?: () => { state: 'ready' | 'read_only' | 'unavailable'; problem: string | null };
 }
 
 export interface AppDeps {
@@ -144,8 +146,9 @@ export function createApp(deps: AppDeps): Express {
       executor: deps.executor,
       tfjsBackend: deps.tfjsBackend,
       jobState: deps.jobs?.health,
+      models: deps.models?.health,
     }),
-    ...metricsRoutes(deps.registry),
+    ...metricsRoutes(deps.registry, deps.logger),
     // The document describes every route including its own; built once, here, so a bad schema fails at start.
     ...openApiRoutes(() => document),
   ];

@@ -5,6 +5,55 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { ScoringExecutor } from './executor.js';
 
+export const SERIES_DROPPED = 'trafficlens_metrics_series_dropped_total';
+
+/**
+ * Series left out of /metrics so that the rest is served: `label_too_large` (a series whose labels
+ * exceed the limits, jobs/labels.ts), `render_failed` (a metric that failed to render, all its series).
+ * One per registry, whoever asks first creates it.
+ */
+export function seriesDroppedCounter(registry: Registry): Counter<'metric' | 'reason'> {
+  const existing = registry.getSingleMetric(SERIES_DROPPED);
+  if (existing) return existing as Counter<'metric' | 'reason'>;
+  return new Counter({
+    name: SERIES_DROPPED,
+    help: 'Series left out of /metrics scrapes so the rest could be served (label_too_large, render_failed), by metric',
+    labelNames: ['metric', 'reason'],
+    registers: [registry],
+  });
+}
+
+/**
+ * The registry in the text format, one metric at a time: a metric that fails to render (a collector
+ * that throws, a string too long for V8) is left out and counted, and the scrape still answers with
+ * everything else; prom-client's registry.metrics() would fail the whole scrape. The parts are
+ * written one by one, so no single string holds the whole exposition. Same bytes as
+ * registry.metrics() when nothing fails.
+ */
+export async function writeMetrics(
+  registry: Registry,
+  write: (chunk: string) => void,
+  onError: (metric: string, err: unknown) => void = () => {},
+): Promise<void> {
+  const dropped = seriesDroppedCounter(registry);
+  let first = true;
+  for (const metric of registry.getMetricsAsArray()) {
+    const name = (metric as { name: string }).name;
+    let text: string;
+    try {
+      text = await registry.getSingleMetricAsString(name);
+    } catch (err) {
+      dropped.inc({ metric: name, reason: 'render_failed' });
+      onError(name, err);
+      continue;
+    }
+    if (!first) write('\n\n');
+    write(text);
+    first = false;
+  }
+  write('\n');
+}
+
 export interface ApiMetrics {
   httpDuration: Histogram<'route' | 'method' | 'status'>;
   pointsScored: Counter<'detector'>;
@@ -27,6 +76,7 @@ export function createApiMetrics({
 }: ApiMetricsOptions): ApiMetrics {
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  seriesDroppedCounter(registry);
 
   new Gauge({
     name: 'trafficlens_build_info',

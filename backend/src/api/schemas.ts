@@ -58,6 +58,17 @@ export const HealthResponse = z.object({
     .nullable()
     .describe('TensorFlow.js backend in use (tensorflow, wasm, cpu); null until a TF.js detector loaded'),
   jobState: JobStateHealth.optional(),
+  models: z
+    .object({
+      state: z
+        .enum(['ready', 'read_only', 'unavailable'])
+        .describe(
+          'ready: models load, train and delete; read_only: they load and score, training and deleting answer 503; unavailable: the models directory cannot be used (no models; statistical scoring unaffected)',
+        ),
+      problem: z.string().nullable().describe('why it is not ready (errno and meaning); null when ready'),
+    })
+    .optional()
+    .describe('the models directory (absent when the service runs without the models API)'),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 

@@ -130,6 +130,7 @@ describe('loadConfig', () => {
     expect(config.prometheus).toEqual({
       url: 'https://other:9090/',
       timeoutMs: 5000,
+      maxResponseBytes: 64 * 1024 * 1024,
       basicAuth: { username: 'scorer', password: 'secret' },
     });
     expect(config.jobsFile).toBe('jobs.yaml');

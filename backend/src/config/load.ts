@@ -24,6 +24,7 @@ export const FLAGS = {
   config: 'TRAFFICLENS_CONFIG',
   'prometheus-url': 'TRAFFICLENS_PROMETHEUS_URL',
   'prometheus-timeout-ms': 'TRAFFICLENS_PROMETHEUS_TIMEOUT_MS',
+  'prometheus-max-response-bytes': 'TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES',
   'models-dir': 'TRAFFICLENS_MODELS_DIR',
   'training-threads': 'TRAFFICLENS_TRAINING_THREADS',
   'state-dir': 'TRAFFICLENS_STATE_DIR',

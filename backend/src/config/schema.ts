@@ -109,6 +109,13 @@ export const DEFAULT_WORKER_THREADS = Math.max(1, availableParallelism() - 1);
 
 export const MB = 1024 * 1024;
 
+/**
+ * 64 MiB: ~2.4 million samples, e.g. 830 series of a 2-day fit window at 1-minute steps, in one
+ * request (ranges longer than 11,000 steps are split). Reading and parsing an answer takes about 3×
+ * its size; the former 512 MiB let one answer take gigabytes.
+ */
+export const DEFAULT_PROMETHEUS_MAX_RESPONSE_BYTES = 64 * MB;
+
 export const EnvConfig = z.object({
   PORT: integer(0, 65535, 8686).describe('TCP port; 0 picks a free one'),
   HOST: z
@@ -228,6 +235,13 @@ export const EnvConfig = z.object({
   TRAFFICLENS_PROMETHEUS_TIMEOUT_MS: integer(100, 600_000, 30_000).describe(
     'one request to Prometheus (body included) is abandoned after this long',
   ),
+  TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES: integer(
+    1024,
+    1024 * MB,
+    DEFAULT_PROMETHEUS_MAX_RESPONSE_BYTES,
+  ).describe(
+    'largest answer read from Prometheus (one request); a larger one is refused while it streams and its range fetched in smaller pieces (one step over it: 502). Parsing takes about 3× its size in memory',
+  ),
 });
 
 export type EnvInput = z.input<typeof EnvConfig>;
@@ -271,6 +285,8 @@ export interface PrometheusConfig {
   bearerToken?: string;
   basicAuth?: { username: string; password: string };
   timeoutMs: number;
+  /** Largest answer read from Prometheus (TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
 }
 
 /** Combinations the per-variable schema cannot see; each problem names the variables. */
@@ -324,6 +340,7 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
         : {
             url: env.TRAFFICLENS_PROMETHEUS_URL,
             timeoutMs: env.TRAFFICLENS_PROMETHEUS_TIMEOUT_MS,
+            maxResponseBytes: env.TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES,
             ...(env.TRAFFICLENS_PROMETHEUS_BEARER_TOKEN
               ? { bearerToken: env.TRAFFICLENS_PROMETHEUS_BEARER_TOKEN }
               : {}),

@@ -25,6 +25,7 @@ import {
 } from '../sources/source.js';
 import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
+import { labelProblem } from './labels.js';
 import type { JobModels } from './models.js';
 import type { JobStatePort } from './persistence.js';
 import { PointRing } from './ring.js';
@@ -121,6 +122,7 @@ export class ScoringJob {
     overruns: 0,
     pointsScored: 0,
     droppedSeries: 0,
+    droppedLabelSeries: 0,
     lastRunAt: null as number | null,
     lastRunDurationMs: null as number | null,
     lastSuccessAt: null as number | null,
@@ -256,6 +258,7 @@ export class ScoringJob {
       pointsScored: s.pointsScored,
       openEpisodes,
       droppedSeries: s.droppedSeries,
+      droppedLabelSeries: s.droppedLabelSeries,
       models: this.models ? this.models.summary() : null,
     };
   }
@@ -367,11 +370,33 @@ export class ScoringJob {
     );
     timer.unref?.();
     try {
-      return await this.source.fetch({ start, end, step, matchers, signal: controller.signal });
+      return this.admitLabels(
+        await this.source.fetch({ start, end, step, matchers, signal: controller.signal }),
+      );
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onOuterAbort);
     }
+  }
+
+  /** Series whose labels exceed the limits (labels.ts) never enter the job: dropped, counted, logged. */
+  private admitLabels(data: SourceSeries[]): SourceSeries[] {
+    const out: SourceSeries[] = [];
+    for (const series of data) {
+      const problem = labelProblem(series.labels);
+      if (problem === null) {
+        out.push(series);
+        continue;
+      }
+      const n = ++this.stats.droppedLabelSeries;
+      if (n === 1 || n % 100 === 0) {
+        this.logger.warn(
+          { droppedLabelSeries: n, problem },
+          `ignoring a series whose labels exceed the limits (${problem}); ${n} dropped so far`,
+        );
+      }
+    }
+    return out;
   }
 
   /** Training data for the series' models: the fit window just fetched. Never waits for the training. */

@@ -2,7 +2,8 @@ import { Registry } from 'prom-client';
 import { FakeSource } from '../sources/fake.js';
 import { createFakeStream } from './fakeStream.js';
 import { JobManager } from './manager.js';
-import { metricLabels } from './metrics.js';
+import type { ScoringJob } from './job.js';
+import { metricLabels, registerJobMetrics } from './metrics.js';
 import { captureLogger, points, TestClock } from './testing/helpers.js';
 
 const MINUTE = 60_000;
@@ -158,5 +159,79 @@ describe('job metrics', () => {
     expect(samples(text, 'trafficlens_anomaly_score')).toEqual([]);
     expect(text).toContain('trafficlens_job_series{job="edge"} 0');
     expect(text).not.toContain('trafficlens_job_last_run_timestamp_seconds{');
+  });
+
+  test('a series whose labels are too large never enters the job: dropped, counted and logged; the other series stay', async () => {
+    const registry = new Registry();
+    const { logger, lines } = captureLogger();
+    const manager = new JobManager({
+      logger,
+      registry,
+      now: new TestClock(T0).now,
+      createStream: () => createFakeStream(),
+    });
+    const source = new FakeSource();
+    manager.addJob(
+      { name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '10m', detector: 'robust' },
+      source,
+    );
+    source.add(
+      A,
+      points(T0 - 10 * MINUTE, T0, MINUTE, () => 100),
+    );
+    source.add(
+      { ...B, note: 'x'.repeat(3000) },
+      points(T0 - 10 * MINUTE, T0, MINUTE, () => 50),
+    );
+    source.add(
+      { [`n${'y'.repeat(1100)}`]: 'v' },
+      points(T0 - 10 * MINUTE, T0, MINUTE, () => 50),
+    );
+    await manager.runOnce('edge');
+    const job = manager.get('edge')!;
+    expect(job.status()).toMatchObject({ series: 1, droppedLabelSeries: 2 });
+    expect(job.results().map((r) => r.labels)).toEqual([A]);
+    const text = await registry.metrics();
+    expect(samples(text, 'trafficlens_anomaly_score')).toHaveLength(1);
+    expect(text).toContain('trafficlens_job_dropped_series_total{job="edge",reason="labels_too_large"} 2');
+    const warning = lines.find((l) => l.msg.startsWith('ignoring a series whose labels exceed the limits'));
+    expect(warning?.msg).toMatch(/label note="x{64}…" is 3000 bytes, more than 2048/);
+    // The log never carries the label itself.
+    expect(JSON.stringify(lines).length).toBeLessThan(20_000);
+  });
+
+  test('a series with oversized labels that reaches the gauges is dropped from the scrape and counted', async () => {
+    const registry = new Registry();
+    const big = { ...A, note: 'z'.repeat(5000) };
+    const point = {
+      timestamp: T0,
+      value: 1,
+      score: 0.5,
+      expected: 1,
+      lower: 0,
+      upper: 2,
+      anomaly: false,
+      direction: null,
+    };
+    const job = {
+      name: 'edge',
+      spec: { detector: 'robust' },
+      latest: () => [
+        { labels: big, point },
+        { labels: B, point },
+      ],
+    };
+    registerJobMetrics(registry, {
+      jobList: () => [job as unknown as ScoringJob],
+      list: () => [],
+    });
+    const text = await registry.metrics();
+    expect(samples(text, 'trafficlens_anomaly_score')).toEqual([
+      'trafficlens_anomaly_score{job="edge",detector="robust",direction="out",link="ix",site="fra"} 0.5',
+    ]);
+    const second = await registry.metrics();
+    expect(second).toContain(
+      'trafficlens_metrics_series_dropped_total{metric="trafficlens_anomaly_score",reason="label_too_large"} 1',
+    );
   });
 });

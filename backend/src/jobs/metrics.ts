@@ -9,7 +9,9 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StreamPoint } from '../engine/index.js';
+import { seriesDroppedCounter } from '../api/metrics.js';
 import type { Labels } from '../sources/source.js';
+import { labelProblem } from './labels.js';
 import type { JobStatus } from './job.js';
 import type { ScoringJob } from './job.js';
 
@@ -92,7 +94,8 @@ class SeriesGauge extends Gauge<string> {
 
 /** Register the job metrics on a registry, reading from the manager at each scrape. */
 export function registerJobMetrics(registry: Registry, view: JobsView): void {
-  const seriesSamples = (value: (p: Point) => number | null): Sample[] => {
+  const dropped = seriesDroppedCounter(registry);
+  const seriesSamples = (name: string, value: (p: Point) => number | null): Sample[] => {
     const out: Sample[] = [];
     for (const job of view.jobList()) {
       // Two label sets that sanitize to the same one would make the scrape fail: keep the first.
@@ -100,6 +103,11 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
       for (const { labels, point } of job.latest()) {
         const v = value(point);
         if (v === null || !Number.isFinite(v)) continue;
+        // Jobs admit no such series (job.ts); whatever else reaches here must not fail the scrape.
+        if (labelProblem(labels) !== null) {
+          dropped.inc({ metric: name, reason: 'label_too_large' });
+          continue;
+        }
         const metric = metricLabels(job.name, job.spec.detector, labels);
         const id = JSON.stringify(metric);
         if (seen.has(id)) continue;
@@ -110,7 +118,7 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     return out;
   };
   for (const [name, help, value] of SERIES_GAUGES) {
-    new SeriesGauge(name, help, registry, () => seriesSamples(value));
+    new SeriesGauge(name, help, registry, () => seriesSamples(name, value));
   }
 
   const perJob = (
@@ -188,6 +196,19 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
       for (const s of view.list()) {
         if (!s.models) continue;
         for (const [state, n] of Object.entries(s.models.counts)) this.set({ job: s.name, state }, n);
+      }
+    },
+  });
+  new Counter({
+    name: 'trafficlens_job_dropped_series_total',
+    help: 'Series a job ignored, per fetch: max_series reached, or labels over the size limits',
+    labelNames: ['job', 'reason'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of view.list()) {
+        this.inc({ job: s.name, reason: 'max_series' }, s.droppedSeries);
+        this.inc({ job: s.name, reason: 'labels_too_large' }, s.droppedLabelSeries);
       }
     },
   });

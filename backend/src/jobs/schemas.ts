@@ -65,6 +65,12 @@ export const JobStatus = z.object({
   pointsScored: z.number().int(),
   openEpisodes: z.number().int().describe('series with an anomaly episode going on'),
   droppedSeries: z.number().int().describe('series ignored because the job had max_series already'),
+  droppedLabelSeries: z
+    .number()
+    .int()
+    .describe(
+      'series ignored because a label name or value was too large (names over 1024 bytes, values over 2048, more than 30 labels), counted per fetch',
+    ),
   models: JobModelsSummary.nullable().describe('null unless the detector is neural'),
 });
 export type JobStatus = z.infer<typeof JobStatus>;

@@ -45,7 +45,10 @@ export async function openModels(options: ModelsOptions): Promise<Models> {
     trainer,
     logger: options.logger,
     version: options.version,
+    // The jobs' queue hands the pool at most trainingThreads trainings: keep room for them.
+    reservedForQueue: options.trainingThreads,
   });
+  // Never throws for the directory: an unusable one leaves the models unavailable (storage()).
   await registry.load();
   const queue = new TrainingQueue(registry, options.trainingThreads);
   return {
@@ -59,6 +62,7 @@ export async function openModels(options: ModelsOptions): Promise<Models> {
       }),
       openApi: modelsOpenApi,
       resolve: (id) => registry.resolve(id),
+      health: () => registry.storage(),
     },
     close: () => {
       queue.close();

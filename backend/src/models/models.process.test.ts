@@ -167,4 +167,23 @@ describe('models in the built service', () => {
       await stop(s);
     }
   }, 60_000);
+
+  test('a models directory that is a file does not stop the service: it says so and scores without models', async () => {
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const s = await start(file);
+    try {
+      expect(s.log.some((l) => l.includes('"msg":"models unavailable: '))).toBe(true);
+      const health = await api(s, 'GET', '/healthz');
+      expect(health.body.models).toEqual({
+        state: 'unavailable',
+        problem: 'the models directory cannot be used: a part of the path is a file, not a folder (ENOTDIR)',
+      });
+      expect((await api(s, 'GET', '/api/v1/models')).status).toBe(503);
+      const scored = await api(s, 'POST', '/api/v1/score', { series: [series(200)] });
+      expect(scored.status).toBe(200);
+    } finally {
+      await stop(s);
+    }
+  }, 30_000);
 });

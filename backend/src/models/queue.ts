@@ -69,7 +69,7 @@ export class TrainingQueue {
     let started = true;
     let error: string | null = null;
     try {
-      this.registry.startTraining(spec);
+      this.registry.startTraining(spec, { queued: true });
     } catch (err) {
       started = false;
       error = err instanceof Error ? err.message : String(err);

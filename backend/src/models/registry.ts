@@ -10,7 +10,8 @@
  * previous one keeps scoring until it is ready. Training runs through a `Trainer` (a worker pool in
  * the service, in-process in tests and the CLI), never on the event loop.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -22,6 +23,15 @@ import {
 } from '../contract/models.js';
 import type { TrainedRef } from '../engine/types.js';
 import { readModelDir, type ModelBundle } from './artifacts.js';
+import {
+  checkDirectory,
+  describeFsError,
+  diagnoseWrite,
+  errnoOf,
+  probeWritable,
+  storageStatus,
+  type StorageStatus,
+} from './storage.js';
 import { DEFAULT_EPOCHS } from './train.js';
 
 export interface TrainJob {
@@ -39,6 +49,11 @@ export interface Trainer {
     onProgress: (epoch: number, epochs: number, loss: number) => void,
   ): Promise<ModelMetadata>;
   close(): Promise<void>;
+  /**
+   * Trainings it accepts at once, running and waiting (a pool: threads + its queue). Beyond it the
+   * registry refuses up front (503) instead of accepting a training the pool would reject later.
+   */
+  readonly capacity?: number;
 }
 
 export interface ModelLookup {
@@ -52,8 +67,10 @@ export type ModelResolver = (id: string) => ModelLookup | null;
 
 export class ModelError extends Error {
   constructor(
-    readonly kind: 'not_found' | 'invalid' | 'busy',
+    /** overloaded: the training pool is full (503 + Retry-After); storage: the disk refused (503/507). */
+    readonly kind: 'not_found' | 'invalid' | 'busy' | 'overloaded' | 'storage',
     message: string,
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'ModelError';
@@ -73,6 +90,8 @@ interface Entry {
 }
 
 export const QUARANTINE = '.quarantine';
+/** A deleted model's folder is renamed to this prefix first (atomic), then removed. */
+const DELETED = '.deleted-';
 
 /** The detector a (possibly corrupt) version's metadata names, if it can still be read. */
 async function detectorOf(dir: string): Promise<ModelStatus['detector']> {
@@ -92,6 +111,13 @@ export interface ModelRegistryOptions {
   trainer: Trainer;
   logger: Logger;
   version: string;
+  /** Trainer capacity kept for the continuous jobs' queue (TrainingQueue), which API requests cannot take. */
+  reservedForQueue?: number;
+}
+
+export interface StartOptions {
+  /** From the jobs' TrainingQueue: may use the capacity reserved for it. */
+  queued?: boolean;
 }
 
 export class ModelRegistry {
@@ -99,6 +125,9 @@ export class ModelRegistry {
   private readonly entries = new Map<string, Entry>();
   private counter = 0;
   private closed = false;
+  /** Trainings handed to the trainer and not yet settled. */
+  private inFlight = 0;
+  private storageStatus: StorageStatus = { state: 'ready', problem: null };
 
   constructor(private readonly opts: ModelRegistryOptions) {
     this.dir = resolve(opts.dir);
@@ -106,9 +135,48 @@ export class ModelRegistry {
 
   /** Reads every model in the directory; corrupt versions are quarantined. Never throws for bad files. */
   async load(): Promise<{ models: number; quarantined: number }> {
-    await mkdir(this.dir, { recursive: true });
+    const log = this.opts.logger;
+    // An unusable directory (a file, missing on a read-only file system, unreadable) costs the
+    // models only: statistical scoring needs none, so the service starts and says so.
+    let ids: string[];
+    try {
+      // A recursive mkdir on a read-only file system answers ENOENT: diagnose the real cause.
+      await mkdir(this.dir, { recursive: true }).catch(async (err: unknown) => {
+        throw await diagnoseWrite(this.dir, err);
+      });
+      const notDir = await checkDirectory(this.dir);
+      if (notDir) throw notDir;
+      ids = await readdir(this.dir);
+    } catch (err) {
+      const problem = `the models directory cannot be used: ${describeFsError(err)}`;
+      this.storageStatus = { state: 'unavailable', problem };
+      log.error(
+        { stage: 'models', dir: this.dir, code: errnoOf(err), err: describeFsError(err) },
+        `models unavailable: ${this.dir} cannot be used (${describeFsError(err)}); statistical scoring works, model routes answer 503 until TRAFFICLENS_MODELS_DIR is fixed and the service restarted`,
+      );
+      return { models: 0, quarantined: 0 };
+    }
+    const probe = await probeWritable(this.dir);
+    this.storageStatus = probe
+      ? { state: 'read_only', problem: `the models directory is not writable: ${describeFsError(probe)}` }
+      : { state: 'ready', problem: null };
+    if (probe) {
+      log.warn(
+        { stage: 'models', dir: this.dir, code: errnoOf(probe), err: describeFsError(probe) },
+        `models directory ${this.dir} is not writable (${describeFsError(probe)}): models load and score, training and deleting answer 503`,
+      );
+    }
+    const removeLeftover = (path: string) =>
+      rm(path, { recursive: true, force: true }).catch((err: unknown) =>
+        log.warn(
+          { stage: 'models', path, err: describeFsError(err) },
+          `could not remove the leftover ${path}: ${describeFsError(err)}`,
+        ),
+      );
     let quarantined = 0;
-    for (const id of await readdir(this.dir).catch(() => [] as string[])) {
+    for (const id of ids) {
+      // A model deleted while its files could not all be removed at once: finish the job.
+      if (id.startsWith(DELETED)) await removeLeftover(join(this.dir, id));
       if (id.startsWith('.')) continue;
       const modelDir = join(this.dir, id);
       let names: string[];
@@ -119,7 +187,7 @@ export class ModelRegistry {
       }
       for (const name of names) {
         // Leftovers of a write that never finished (a crash mid-save): never complete, never loaded.
-        if (name.startsWith('.tmp-')) await rm(join(modelDir, name), { recursive: true, force: true });
+        if (name.startsWith('.tmp-')) await removeLeftover(join(modelDir, name));
       }
       const versions = names
         .map((n) => VERSION_DIR.exec(n))
@@ -143,7 +211,7 @@ export class ModelRegistry {
       }
     }
     const models = [...this.entries.values()].filter((e) => e.versions.size > 0).length;
-    this.opts.logger.info(
+    log.info(
       { stage: 'models', dir: this.dir, models, quarantined },
       `models: ${models} loaded from ${this.dir}${quarantined ? `, ${quarantined} corrupt version(s) quarantined` : ''}`,
     );
@@ -170,19 +238,36 @@ export class ModelRegistry {
 
   private async quarantine(id: string, version: number, versionDir: string, reason: string): Promise<void> {
     const target = join(this.dir, QUARANTINE, `${id}-v${version}-${Date.now()}`);
+    const log = this.opts.logger;
+    let movedTo: string | null = null;
     try {
       await mkdir(join(this.dir, QUARANTINE), { recursive: true });
       await rename(versionDir, target);
+      movedTo = target;
       await writeFile(join(target, 'reason.txt'), `${reason}\n`);
     } catch (err) {
-      this.opts.logger.error({ stage: 'models', id, version, err }, 'could not move a corrupt model aside');
+      const why = describeFsError(movedTo ? err : await diagnoseWrite(this.dir, err));
+      if (movedTo) {
+        log.warn(
+          { stage: 'models', id, version, err: why },
+          `could not write reason.txt in ${movedTo}: ${why}`,
+        );
+      } else {
+        // Say what happened: the version is skipped, and stays where it was.
+        log.warn(
+          { stage: 'models', id, version, reason, movedTo: null, moveError: why },
+          `model ${id} v${version} is corrupt and was not loaded; it could not be moved to ${QUARANTINE} (${why}) and stays in ${versionDir}: ${reason}`,
+        );
+      }
     }
-    this.opts.logger.warn(
-      { stage: 'models', id, version, reason, movedTo: target },
-      `model ${id} v${version} is corrupt and was quarantined: ${reason}`,
-    );
+    if (movedTo) {
+      log.warn(
+        { stage: 'models', id, version, reason, movedTo },
+        `model ${id} v${version} is corrupt and was quarantined (moved to ${movedTo}): ${reason}`,
+      );
+    }
     // The id stays known (its state says what happened) and is retrainable under the same id.
-    const e = this.entries.get(id) ?? this.entry(id, await detectorOf(target));
+    const e = this.entries.get(id) ?? this.entry(id, await detectorOf(movedTo ?? versionDir));
     e.quarantined = e.versions.size === 0;
     e.problem = `v${version} quarantined: ${reason}`;
     e.next = Math.max(e.next, version + 1);
@@ -240,8 +325,11 @@ export class ModelRegistry {
    * Starts training (a new model, or the next version of `request.id`); returns at once. The previous
    * version keeps scoring until the new one is written and checked.
    */
-  startTraining(request: TrainSpec): { id: string; version: number; training: TrainingProgress } {
-    if (this.closed) throw new ModelError('busy', 'the service is shutting down');
+  startTraining(
+    request: TrainSpec,
+    { queued = false }: StartOptions = {},
+  ): { id: string; version: number; training: TrainingProgress } {
+    this.assertAccepting(queued);
     const id = request.id ?? this.newId(request.detector);
     const existing = this.entries.get(id);
     if (existing?.job) {
@@ -273,6 +361,7 @@ export class ModelRegistry {
     const job: TrainJob = { dir: this.dir, id, version, request, trafficlensVersion: this.opts.version };
     const log = this.opts.logger;
     log.info({ stage: 'models', id, version, detector: request.detector }, `training ${id} v${version}`);
+    this.inFlight++;
     e.job = this.opts.trainer
       .train(job, (epoch, epochs, loss) => {
         training.state = 'training';
@@ -282,8 +371,13 @@ export class ModelRegistry {
         training.loss = Number.isFinite(loss) ? loss : null;
       })
       .then(async (metadata) => {
+        if (this.entries.get(id) !== e) {
+          // Deleted while training: the version it just wrote must not bring the model back at the
+          // next start. Removed the way DELETE removes (renamed aside, then removed).
+          await this.discard(id, version);
+          return;
+        }
         const bundle = await readModelDir(join(this.dir, id, `v${version}`));
-        if (!this.entries.has(id)) return; // deleted while training
         e.versions.set(version, bundle);
         e.problem = null;
         e.quarantined = false;
@@ -313,6 +407,7 @@ export class ModelRegistry {
         );
       })
       .finally(() => {
+        this.inFlight--;
         e.job = null;
       });
     return { id, version, training: { ...training } };
@@ -323,13 +418,124 @@ export class ModelRegistry {
     await this.entries.get(id)?.job;
   }
 
+  /**
+   * Removes a model: its files first, then the registry entry, so a model whose files cannot be
+   * removed stays (and says why) instead of vanishing until the next restart brings it back. The
+   * folder is renamed aside in one atomic step; removing the renamed folder may fail halfway without
+   * harm (the next start finishes it).
+   */
   async delete(id: string): Promise<boolean> {
     const e = this.entries.get(id);
     if (!e) return false;
+    this.assertStorage('delete');
+    const log = this.opts.logger;
+    const modelDir = join(this.dir, id);
+    const aside = join(this.dir, `${DELETED}${id}-${Date.now()}-${randomBytes(3).toString('hex')}`);
+    let moved = true;
+    try {
+      await rename(modelDir, aside);
+    } catch (err) {
+      if (errnoOf(err) === 'ENOENT' && !(await checkDirectory(this.dir))) {
+        moved = false; // no files (a training that never wrote one): nothing on disk to remove
+      } else {
+        const cause = await diagnoseWrite(this.dir, err);
+        const why = describeFsError(cause);
+        log.warn(
+          { stage: 'models', id, code: errnoOf(cause), err: why },
+          `could not delete model ${id}: its files in ${modelDir} cannot be removed (${why}); the model is kept`,
+        );
+        throw new ModelError(
+          'storage',
+          `model ${id} was not deleted: its files cannot be removed from the models directory: ${why}; the model is kept and still scores`,
+          storageStatus(cause),
+        );
+      }
+    }
     this.entries.delete(id);
-    await rm(join(this.dir, id), { recursive: true, force: true });
-    this.opts.logger.info({ stage: 'models', id }, `deleted model ${id}`);
+    if (moved) {
+      await rm(aside, { recursive: true, force: true }).catch((err: unknown) =>
+        log.warn(
+          { stage: 'models', id, path: aside, err: describeFsError(err) },
+          `model ${id} is deleted; removing its renamed folder ${aside} failed (${describeFsError(err)}); the next start removes it`,
+        ),
+      );
+    }
+    log.info({ stage: 'models', id }, `deleted model ${id}`);
     return true;
+  }
+
+  private async discard(id: string, version: number): Promise<void> {
+    const versionDir = join(this.dir, id, `v${version}`);
+    const aside = join(
+      this.dir,
+      `${DELETED}${id}-v${version}-${Date.now()}-${randomBytes(3).toString('hex')}`,
+    );
+    try {
+      await rename(versionDir, aside);
+      await rm(aside, { recursive: true, force: true });
+      // The model's folder, if the training recreated it and nothing else is in it.
+      if (!this.entries.has(id)) await rmdir(join(this.dir, id)).catch(() => {});
+      this.opts.logger.info(
+        { stage: 'models', id, version },
+        `model ${id} was deleted while v${version} trained: its files were removed`,
+      );
+    } catch (err) {
+      const why = describeFsError(err);
+      this.opts.logger.warn(
+        { stage: 'models', id, version, err: why },
+        `model ${id} was deleted while v${version} trained, and its files in ${versionDir} could not be removed (${why}): the model returns at the next start`,
+      );
+    }
+  }
+
+  /** The directory's state, as /healthz and the model routes report it. */
+  storage(): StorageStatus {
+    return { ...this.storageStatus };
+  }
+
+  /**
+   * Probes the directory again before a write (a disk can be remounted read-only, or fixed, while the
+   * service runs), updating the state. An unusable directory stays so until a restart re-reads it.
+   */
+  async refreshStorage(): Promise<StorageStatus> {
+    if (this.storageStatus.state === 'unavailable') return this.storage();
+    const probe = await probeWritable(this.dir).then(async (err) =>
+      err ? diagnoseWrite(this.dir, err) : null,
+    );
+    this.storageStatus = probe
+      ? { state: 'read_only', problem: `the models directory is not writable: ${describeFsError(probe)}` }
+      : { state: 'ready', problem: null };
+    return this.storage();
+  }
+
+  /**
+   * Throws the ModelError startTraining would throw for want of room or storage, so a request is
+   * refused before its data is fetched or parsed: a full training pool (503 + Retry-After), a models
+   * directory that cannot be written, the service shutting down.
+   */
+  assertAccepting(queued = false): void {
+    if (this.closed) throw new ModelError('busy', 'the service is shutting down');
+    this.assertStorage('train');
+    const capacity = this.capacityFor(queued);
+    if (this.inFlight >= capacity) {
+      throw new ModelError(
+        'overloaded',
+        `the training queue is full: ${this.inFlight} trainings are running or waiting and ${capacity} are accepted at once (TRAFFICLENS_TRAINING_THREADS threads and their queue); retry later`,
+      );
+    }
+  }
+
+  private capacityFor(queued: boolean): number {
+    const capacity = this.opts.trainer.capacity ?? Infinity;
+    return queued ? capacity : Math.max(1, capacity - (this.opts.reservedForQueue ?? 0));
+  }
+
+  /** Training and deleting write: both need a `ready` directory. */
+  private assertStorage(action: 'train' | 'delete'): void {
+    const { state, problem } = this.storageStatus;
+    if (state === 'ready') return;
+    const what = action === 'train' ? 'cannot train' : 'cannot delete models';
+    throw new ModelError('storage', `${what}: ${problem}`, 503);
   }
 
   private newId(detector: string): string {

@@ -3,7 +3,7 @@
  * delete. Errors go to the service's central error handler, in its error shape.
  */
 import { basename } from 'node:path';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import {
   ModelMetadata,
   ModelStatus,
@@ -39,11 +39,49 @@ export interface ModelsRouteDeps {
   now?: () => number;
 }
 
+/** Seconds a client is told to wait when the training pool is full (a training takes seconds to minutes). */
+export const TRAINING_RETRY_AFTER_S = 30;
+
 function toApi(err: unknown): unknown {
   if (!(err instanceof ModelError)) return err;
-  const status = err.kind === 'not_found' ? 404 : err.kind === 'busy' ? 409 : 400;
-  const code = err.kind === 'not_found' ? 'not_found' : err.kind === 'busy' ? 'conflict' : 'invalid_request';
-  return new ApiError(status, code, err.message, 'validation');
+  switch (err.kind) {
+    case 'overloaded':
+      return new ApiError(503, 'overloaded', err.message, 'overload', [], {
+        'Retry-After': String(TRAINING_RETRY_AFTER_S),
+      });
+    case 'storage': {
+      const status = err.status ?? 503;
+      const code = status === 507 ? 'insufficient_storage' : 'storage_unavailable';
+      return new ApiError(status, code, err.message, 'internal');
+    }
+    case 'not_found':
+      return new ApiError(404, 'not_found', err.message, 'validation');
+    case 'busy':
+      return new ApiError(409, 'conflict', err.message, 'validation');
+    default:
+      return new ApiError(400, 'invalid_request', err.message, 'validation');
+  }
+}
+
+/** Every model route answers 503 while the models directory cannot be used at all. */
+function unavailable(registry: ModelRegistry): RequestHandler {
+  return (_req, _res, next) => {
+    const { state, problem } = registry.storage();
+    if (state !== 'unavailable') return next();
+    throw new ApiError(
+      503,
+      'models_unavailable',
+      `models are unavailable: ${problem}; set TRAFFICLENS_MODELS_DIR to a usable folder and restart (scoring without a model works)`,
+      'internal',
+    );
+  };
+}
+
+/** Before a write: the directory probed again (it may have turned read-only, or been fixed). */
+async function assertWritable(registry: ModelRegistry, action: string): Promise<void> {
+  const { state, problem } = await registry.refreshStorage();
+  if (state === 'ready') return;
+  throw new ApiError(503, 'storage_unavailable', `cannot ${action}: ${problem}`, 'internal');
 }
 
 const notFound = (id: string) =>
@@ -151,7 +189,16 @@ export function createModelsRouter(registry: ModelRegistry, deps: ModelsRouteDep
   const router = Router();
   const { limits } = deps;
 
+  router.use(unavailable(registry));
+
   router.post('/', async (req, res) => {
+    // Refused before the body's data is fetched or checked: no room in the pool, or nowhere to write.
+    await assertWritable(registry, 'train');
+    try {
+      registry.assertAccepting();
+    } catch (err) {
+      throw toApi(err);
+    }
     const clientGone = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) clientGone.abort(new Error('client closed the request'));
@@ -191,7 +238,15 @@ export function createModelsRouter(registry: ModelRegistry, deps: ModelsRouteDep
   });
 
   router.delete('/:id', async (req, res) => {
-    if (!(await registry.delete(req.params.id))) throw notFound(req.params.id);
+    if (!registry.get(req.params.id)) throw notFound(req.params.id);
+    await assertWritable(registry, `delete model ${req.params.id}`);
+    let deleted: boolean;
+    try {
+      deleted = await registry.delete(req.params.id);
+    } catch (err) {
+      throw toApi(err);
+    }
+    if (!deleted) throw notFound(req.params.id);
     res.status(204).end();
   });
 
@@ -249,7 +304,9 @@ export const modelsOpenApi = {
           409: error('this model is already training, or (id alone) belongs to a continuous job'),
           413: error('too many points'),
           502: error('Prometheus (of a source) is unreachable or failing'),
-          503: error('a source was given but no Prometheus is configured'),
+          503: error(
+            'the training pool is full (overloaded, with Retry-After), the models directory cannot be written (storage_unavailable) or used (models_unavailable), or a source was given but no Prometheus is configured',
+          ),
           504: error('Prometheus (of a source) did not answer in time'),
         },
       },
@@ -273,7 +330,14 @@ export const modelsOpenApi = {
         operationId: 'deleteModel',
         summary: 'Delete a model and all its versions',
         parameters: [idParam],
-        responses: { 204: { description: 'deleted' }, 404: error('no such model') },
+        responses: {
+          204: { description: 'deleted' },
+          404: error('no such model'),
+          503: error(
+            'its files cannot be removed (read-only or unusable models directory); the model is kept',
+          ),
+          507: error('the disk is full; the model is kept'),
+        },
       },
     },
   },

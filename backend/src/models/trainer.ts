@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { ModelMetadata } from '../contract/models.js';
 import { writeModelDir } from './artifacts.js';
+import { describeFsError, diagnoseWrite, errnoOf, StorageError, storageStatus } from './storage.js';
 import type { TrainJob, Trainer } from './registry.js';
 import { reportTfjsBackend, type TfjsBackend } from './runtime.js';
 import { trainModel } from './train.js';
@@ -27,7 +28,18 @@ export async function runTrainJob(job: TrainJob, onProgress: ProgressFn): Promis
     trafficlensVersion: job.trafficlensVersion,
     onEpoch: onProgress,
   });
-  await writeModelDir(join(job.dir, job.id, `v${job.version}`), result.metadata, result.artifacts);
+  try {
+    await writeModelDir(join(job.dir, job.id, `v${job.version}`), result.metadata, result.artifacts);
+  } catch (err) {
+    // A read-only disk answers the recursive mkdir with ENOENT: name the real cause.
+    const cause = await diagnoseWrite(job.dir, err);
+    throw new StorageError(
+      `cannot write model ${job.id} v${job.version} to the models directory: ${describeFsError(cause)}`,
+      errnoOf(cause),
+      storageStatus(cause),
+      { cause: err },
+    );
+  }
   return result.metadata;
 }
 
@@ -59,11 +71,12 @@ export interface PoolTrainerOptions {
  * machine scoring requests win the CPU.
  */
 export function createPoolTrainer(options: PoolTrainerOptions): Trainer {
+  const maxQueue = options.maxQueued ?? 16;
   const pool = new Piscina<TrainTask, ModelMetadata>({
     filename: (options.workerFile ?? DEFAULT_TRAIN_WORKER).href,
     minThreads: 0,
     maxThreads: options.threads,
-    maxQueue: options.maxQueued ?? 16,
+    maxQueue,
     execArgv: [...WORKER_EXEC_ARGV],
     // TF.js takes ~0.4 s to load; keep a worker a while for the next job, then give the memory back.
     idleTimeout: 60_000,
@@ -72,6 +85,8 @@ export function createPoolTrainer(options: PoolTrainerOptions): Trainer {
     options.logger?.error({ stage: 'models', err }, 'training worker failed'),
   );
   return {
+    // Piscina rejects a task beyond this later, as a failed training; the registry refuses it up front.
+    capacity: options.threads + maxQueue,
     async train(job, onProgress) {
       const channel = new MessageChannel();
       channel.port1.on(

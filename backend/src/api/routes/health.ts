@@ -11,6 +11,8 @@ export interface HealthDeps {
   tfjsBackend?: () => string | null;
   /** The continuous jobs' state persistence, when the service runs jobs. */
   jobState?: () => JobStateHealth;
+  /** The models directory's state (models/storage.ts); absent without the models API. */
+  models?: () => NonNullable<HealthResponse['models']>;
 }
 
 export function healthRoutes({
@@ -19,6 +21,7 @@ export function healthRoutes({
   executor,
   tfjsBackend = () => null,
   jobState,
+  models,
 }: HealthDeps): RouteSpec[] {
   return [
     {
@@ -37,6 +40,7 @@ export function healthRoutes({
             uptimeSeconds: Math.round(lifecycle.uptimeSeconds() * 1000) / 1000,
             tfjsBackend: tfjsBackend(),
             ...(jobState ? { jobState: jobState() } : {}),
+            ...(models ? { models: models() } : {}),
           };
           res.json(body);
         },

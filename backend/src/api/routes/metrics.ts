@@ -1,7 +1,9 @@
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { writeMetrics } from '../metrics.js';
 import type { RouteSpec } from './route.js';
 
-export function metricsRoutes(registry: Registry): RouteSpec[] {
+export function metricsRoutes(registry: Registry, logger?: Logger): RouteSpec[] {
   return [
     {
       method: 'get',
@@ -18,8 +20,20 @@ export function metricsRoutes(registry: Registry): RouteSpec[] {
       },
       handlers: [
         async (_req, res) => {
-          const text = await registry.metrics();
-          res.type(registry.contentType).send(text);
+          // Rendered before the status is sent; a metric that fails is left out, never the scrape.
+          const parts: string[] = [];
+          await writeMetrics(
+            registry,
+            (chunk) => parts.push(chunk),
+            (metric, err) =>
+              logger?.error(
+                { stage: 'internal', metric, err: err instanceof Error ? err.message : String(err) },
+                `/metrics: ${metric} failed to render and was left out of the scrape`,
+              ),
+          );
+          res.type(registry.contentType);
+          for (const part of parts) res.write(part);
+          res.end();
         },
       ],
     },

@@ -2,6 +2,9 @@
  * The client against a fake Prometheus: an Express app on a free loopback port that answers like
  * Prometheus does (or like the proxies and broken servers in front of one do).
  */
+import request from 'supertest';
+import { testApp } from '../../api/testApp.js';
+import { loadConfig } from '../../config/index.js';
 import { parseMatcher, type LabelMatcher } from '../source.js';
 import { PrometheusClient } from './client.js';
 import { PrometheusError } from './errors.js';
@@ -232,8 +235,73 @@ describe('PrometheusClient errors carry their kind and the upstream message', ()
   test('an answer above the size cap is refused', async () => {
     prom.handler = matrixHandler([{ labels: { a: 'x'.repeat(100) }, f: () => '1' }]);
     const err = await failure(client({ maxResponseBytes: 50 }).queryRange('up', range));
-    expect(err.kind).toBe('bad_response');
+    expect(err.kind).toBe('too_large');
     expect(err.message).toContain('more than 50 bytes');
+  });
+
+  test('a range whose answer is over the cap is fetched in smaller pieces until each fits', async () => {
+    const many = Array.from({ length: 20 }, (_, i) => ({
+      labels: { i: String(i) },
+      f: (t: number) => String(t % 7),
+    }));
+    prom.handler = matrixHandler(many);
+    const series = await client({ maxResponseBytes: 16 * 1024 }).queryRange('up', {
+      start: T0,
+      end: T0 + 99 * 60_000,
+      step: 60_000,
+    });
+    // 100 steps of 20 series is ~50 KB: refused, then 25-step pieces (~12 KB) fit.
+    expect(prom.received.map((r) => (Number(r.body.end) - Number(r.body.start)) / 60 + 1)).toEqual([
+      100, 25, 25, 25, 25,
+    ]);
+    expect(series).toHaveLength(20);
+    for (const s of series) {
+      expect(s.timestamps).toEqual(Array.from({ length: 100 }, (_, k) => T0 + k * 60_000));
+      expect(s.values).toEqual(s.timestamps.map((t) => (t / 1000) % 7));
+    }
+  });
+
+  test('the cap is TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES (default 64 MiB); a streamed answer is refused before it is all sent, with a 502 naming the cap', async () => {
+    expect(loadConfig({ env: { TRAFFICLENS_PROMETHEUS_URL: prom.url } }).prometheus?.maxResponseBytes).toBe(
+      64 * 1024 * 1024,
+    );
+    const config = loadConfig({
+      env: { TRAFFICLENS_PROMETHEUS_URL: prom.url, TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES: '65536' },
+    });
+    // 32 MB in 16 KB chunks, no Content-Length (chunked, as Prometheus streams a large answer), for
+    // whatever range is asked: halving the range does not help, and one step over the cap is an error.
+    const total = 32 * 1024 * 1024;
+    const sent: number[] = [];
+    const closed: Promise<void>[] = [];
+    prom.handler = (_req, res) => {
+      const n = sent.push(0) - 1;
+      closed.push(new Promise<void>((resolve) => res.on('close', () => resolve())));
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[');
+      const chunk = Buffer.from('[1736769600,"1"],'.repeat(1024));
+      const pump = () => {
+        while (sent[n] < total && !res.destroyed) {
+          sent[n] += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    };
+    const { app } = testApp({ prometheus: new PrometheusClient(config.prometheus!) });
+    const res = await request(app)
+      .post('/api/v1/query')
+      .send({ expr: 'up', start: T0, end: T0 + 60_000, step: '1m' });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('upstream_error');
+    expect(res.body.error.message).toMatch(
+      /answered more than 65536 bytes, the cap on one answer \(TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES\); refused without reading the rest/,
+    );
+    await Promise.all(closed);
+    // Smaller and smaller ranges (the query's history), down to one step: each answer abandoned
+    // long before its end (what was sent sits in loopback socket buffers, ~4 MB).
+    expect(sent.length).toBeGreaterThan(1);
+    for (const bytes of sent) expect(bytes).toBeLessThan(total / 4);
   });
 
   test("the caller's abort is aborted, not a timeout", async () => {

@@ -15,6 +15,8 @@ export type PrometheusErrorKind =
   | 'http'
   /** A 2xx answer that is not the JSON Prometheus sends (a proxy's HTML page, truncated body, wrong shape). */
   | 'bad_response'
+  /** An answer larger than the client's cap (TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES), not read to its end. */
+  | 'too_large'
   /** The caller gave up (its AbortSignal fired). */
   | 'aborted';
 

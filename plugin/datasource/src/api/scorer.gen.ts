@@ -439,6 +439,16 @@ export interface components {
         /** @description when the newest job state snapshot was written */
         lastSnapshotAt: string | null;
       };
+      /** @description the models directory (absent when the service runs without the models API) */
+      models?: {
+        /**
+         * @description ready: models load, train and delete; read_only: they load and score, training and deleting answer 503; unavailable: the models directory cannot be used (no models; statistical scoring unaffected)
+         * @enum {string}
+         */
+        state: 'ready' | 'read_only' | 'unavailable';
+        /** @description why it is not ready (errno and meaning); null when ready */
+        problem: string | null;
+      };
     };
     ReadyResponse: {
       /** @enum {string} */
@@ -512,6 +522,8 @@ export interface components {
       openEpisodes: number;
       /** @description series ignored because the job had max_series already */
       droppedSeries: number;
+      /** @description series ignored because a label name or value was too large (names over 1024 bytes, values over 2048, more than 30 labels), counted per fetch */
+      droppedLabelSeries: number;
       /** @description null unless the detector is neural */
       models: {
         /** @description series per model state */
@@ -1321,7 +1333,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description a source was given but no Prometheus is configured */
+      /** @description the training pool is full (overloaded, with Retry-After), the models directory cannot be written (storage_unavailable) or used (models_unavailable), or a source was given but no Prometheus is configured */
       503: {
         headers: {
           [name: string]: unknown;
@@ -1401,6 +1413,24 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description its files cannot be removed (read-only or unusable models directory); the model is kept */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the disk is full; the model is kept */
+      507: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
     };
   };
 }
@@ -1442,6 +1472,9 @@ export const modelInfoTrainedStateValues: ReadonlyArray<
 export const healthResponseJobStateStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['HealthResponse']['jobState']['state']
 > = ['ok', 'unusable', 'failing'];
+export const healthResponseModelsStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['HealthResponse']['models']['state']
+> = ['ready', 'read_only', 'unavailable'];
 export const readyResponseStatusValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['ReadyResponse']['status']
 > = ['ready', 'starting', 'shutting_down'];

@@ -87,6 +87,7 @@ export function jobStatus(overrides: Partial<JobStatus> = {}): JobStatus {
     pointsScored: 66263,
     openEpisodes: 1,
     droppedSeries: 0,
+    droppedLabelSeries: 0,
     ...overrides,
   };
 }

@@ -1,0 +1,37 @@
+/**
+ * Limits on the labels of a series a job takes in. A series' labels are copied into every result, every
+ * API answer and six gauges per scrape; one 300 MB label made /metrics fail for every job ("Invalid
+ * string length"). Prometheus itself sets no limit on query results, so the job does: Grafana Mimir's
+ * ingestion defaults (label names up to 1024 bytes, values up to 2048, 30 labels per series), which no
+ * real series comes near.
+ */
+import type { Labels } from '../sources/source.js';
+
+export const LABEL_LIMITS = { maxNameBytes: 1024, maxValueBytes: 2048, maxLabels: 30 } as const;
+
+const PREVIEW = 64;
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+function preview(s: string): string {
+  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}…` : s;
+}
+
+/** What is wrong with these labels (short, with a preview, never the whole label), or null. */
+export function labelProblem(labels: Labels, limits = LABEL_LIMITS): string | null {
+  const names = Object.keys(labels);
+  if (names.length > limits.maxLabels) {
+    return `${names.length} labels, more than ${limits.maxLabels}`;
+  }
+  for (const name of names) {
+    // Only long strings are measured exactly: a string of n UTF-16 units has at most 3n UTF-8 bytes.
+    if (name.length * 3 > limits.maxNameBytes && bytes(name) > limits.maxNameBytes) {
+      return `label name "${preview(name)}" is ${bytes(name)} bytes, more than ${limits.maxNameBytes}`;
+    }
+    const value = labels[name];
+    if (value.length * 3 > limits.maxValueBytes && bytes(value) > limits.maxValueBytes) {
+      return `label ${preview(name)}="${preview(value)}" is ${bytes(value)} bytes, more than ${limits.maxValueBytes}`;
+    }
+  }
+  return null;
+}
