@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { CliError } from './errors.js';
 import { parseTimestampColumn } from './timestamps.js';
+import { parseValueCell } from './input.js';
 
 export interface CsvRow {
   /** Epoch ms. */
@@ -15,9 +16,6 @@ export interface CsvRow {
   /** null for a missing value (empty, null, NaN, NA). */
   v: number | null;
 }
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const MISSING = /^(?:|null|nan|NaN|NULL|NA)$/;
 
 /** The file's size, or the CliError readSeriesCsv gives for a missing file or a folder. */
 export async function fileSize(path: string): Promise<number> {
@@ -51,12 +49,10 @@ export async function* readSeriesRows(
   let cells: string[] = [];
   const flush = (): CsvRow[] => {
     const stamps = parseTimestampColumn([first!.text, ...texts], [first!.line, ...lines], path).timestamps;
-    const rows = cells.map((cell, i): CsvRow => {
-      if (MISSING.test(cell)) return { t: stamps[i + 1], v: null };
-      if (!NUMBER.test(cell))
-        throw new CliError(`${path}: line ${lines[i]}: value "${cell}" is not a number`);
-      return { t: stamps[i + 1], v: Number(cell) };
-    });
+    const rows = cells.map((cell, i): CsvRow => ({
+      t: stamps[i + 1],
+      v: parseValueCell(cell, lines[i], path),
+    }));
     texts = [];
     lines = [];
     cells = [];

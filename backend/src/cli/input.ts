@@ -51,19 +51,21 @@ export function parseSeriesCsv(text: string, source: string): CsvSeries {
     lines,
     source,
   );
-  const values = rows.map(({ record }, i) => {
-    const cell = record[vi];
-    if (MISSING.test(cell)) return null;
-    if (!NUMBER.test(cell))
-      throw new CliError(`${source}: line ${lines[i]}: value "${cell}" is not a number`);
-    const value = Number(cell);
-    // 1e400 reads as Infinity, which the engine would count as a missing point; the API refuses it too.
-    if (!Number.isFinite(value)) {
-      throw new CliError(
-        `${source}: line ${lines[i]}: value ${cell} is too large for a double (at most ±1.8e308)`,
-      );
-    }
-    return value;
-  });
+  const values = rows.map(({ record }, i) => parseValueCell(record[vi], lines[i], source));
   return { timestamps, values, timestampFormat: format };
+}
+
+/**
+ * One value cell of a series CSV: null when missing, else a finite number; a CliError naming the line
+ * otherwise. Shared by the in-memory reader and the streaming one (csvRows.ts), so both refuse the same.
+ */
+export function parseValueCell(cell: string, line: number, source: string): number | null {
+  if (MISSING.test(cell)) return null;
+  if (!NUMBER.test(cell)) throw new CliError(`${source}: line ${line}: value "${cell}" is not a number`);
+  const value = Number(cell);
+  // 1e400 reads as Infinity, which the engine would count as a missing point; the API refuses it too.
+  if (!Number.isFinite(value)) {
+    throw new CliError(`${source}: line ${line}: value ${cell} is too large for a double (at most ±1.8e308)`);
+  }
+  return value;
 }
