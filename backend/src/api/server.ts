@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import { loadConfig, type HttpLimits } from '../config/index.js';
 import type { Lifecycle } from './lifecycle.js';
 
 const closing = new WeakSet<Server>();
@@ -17,9 +18,27 @@ function urlOf(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
-/** The HTTP server for the app, not yet listening (so shutdown can be wired before it is). */
-export function createHttpServer(app: Express): Server {
-  const server = createServer(app);
+/** Slow-client limits of the HTTP server (TRAFFICLENS_HEADERS_TIMEOUT_MS and friends, config/schema.ts). */
+export type ServerLimits = Pick<HttpLimits, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections'>;
+
+/** What the service uses when the caller gives no limits (tests, the bench): the config defaults. */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = loadConfig({ env: {} }).http;
+
+/**
+ * The HTTP server for the app, not yet listening (so shutdown can be wired before it is). Node checks
+ * the header and request timeouts on a timer (every 30 s by default, so a 10 s timeout could take
+ * 40 s); it runs here at a quarter of the shorter timeout.
+ */
+export function createHttpServer(app: Express, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Server {
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(
+      100,
+      Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
+    ),
+  });
+  server.maxConnections = limits.maxConnections;
   // A keep-alive connection whose request was in flight when shutdown began turns idle after its
   // response; close it then, instead of letting it hold server.close() open until the timeout.
   server.on('request', (_req, res) => {
@@ -27,6 +46,7 @@ export function createHttpServer(app: Express): Server {
       if (closing.has(server)) setImmediate(() => server.closeIdleConnections());
     });
   });
+  server.on('request', app);
   return server;
 }
 

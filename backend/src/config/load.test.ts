@@ -42,6 +42,11 @@ describe('loadConfig', () => {
         TRAFFICLENS_MAX_QUEUED_TASKS: '8',
         TRAFFICLENS_SCORE_TIMEOUT_MS: '0',
         TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: '500',
+        TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '4',
+        TRAFFICLENS_MAX_BYTES_IN_FLIGHT: '2097152',
+        TRAFFICLENS_HEADERS_TIMEOUT_MS: '5000',
+        TRAFFICLENS_REQUEST_TIMEOUT_MS: '20000',
+        TRAFFICLENS_MAX_CONNECTIONS: '100',
         TRAFFICLENS_SIMULATOR: 'off',
         TRAFFICLENS_MODELS_DIR: '/var/lib/trafficlens/models',
         TRAFFICLENS_TRAINING_THREADS: '2',
@@ -57,6 +62,13 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       scoring: { workerThreads: 0, inlineMaxPoints: 100, maxQueuedTasks: 8, timeoutMs: 0 },
       shutdownTimeoutMs: 500,
+      http: {
+        maxRequestsInFlight: 4,
+        maxBytesInFlight: 2_097_152,
+        headersTimeoutMs: 5000,
+        requestTimeoutMs: 20_000,
+        maxConnections: 100,
+      },
       simulator: false,
       prometheus: null,
       jobsFile: null,
@@ -79,6 +91,21 @@ describe('loadConfig', () => {
     expect(config.models).toEqual({ dir: '/b', trainingThreads: 3 });
     expect(() => loadConfig({ env: { TRAFFICLENS_TRAINING_THREADS: '0' } })).toThrow(
       'TRAFFICLENS_TRAINING_THREADS (--training-threads): expected an integer between 1 and 64, got "0"',
+    );
+  });
+
+  test('HTTP limits: the headers timeout may not exceed the request timeout (Node refuses it)', () => {
+    expect(loadConfig({ env: {} }).http).toEqual({
+      maxRequestsInFlight: 16,
+      maxBytesInFlight: 8 * 1024 * 1024,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxConnections: 1024,
+    });
+    expect(() =>
+      loadConfig({ argv: ['--headers-timeout-ms', '20000', '--request-timeout-ms', '10000'] }),
+    ).toThrow(
+      'TRAFFICLENS_HEADERS_TIMEOUT_MS (20000) must not exceed TRAFFICLENS_REQUEST_TIMEOUT_MS (10000): the headers are part of the request',
     );
   });
 
