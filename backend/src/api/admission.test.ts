@@ -6,7 +6,9 @@
  */
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { scoreSeries } from '../engine/index.js';
 import { FakeExecutor } from './fakeExecutor.js';
+import type { ScoreFn } from './scoring.js';
 import { createHttpServer, DEFAULT_SERVER_LIMITS, listenOn, type ServerLimits } from './server.js';
 import { testApp } from './testApp.js';
 
@@ -95,6 +97,8 @@ function open(port: number) {
     response,
     closed: () => ended,
     received: () => received,
+    /** Forget what was received so far (the next response is the one of the next request). */
+    reset: () => void (received = ''),
   };
 }
 
@@ -145,7 +149,8 @@ describe('admission before the body is read', () => {
     const res = await client.response(2000);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
-    expect(res.headers.connection).toBe('close');
+    // A small unread body is read and dropped: the client retries on this connection.
+    expect(res.headers.connection).toBe('keep-alive');
     expect(JSON.parse(res.body).error.code).toBe('overloaded');
     expect(JSON.parse(res.body).error.message).toContain('TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT 1');
 
@@ -181,6 +186,46 @@ describe('admission before the body is read', () => {
     expect(res.headers['retry-after']).toBe('1');
     executor.release();
     expect((await held).status).toBe(200);
+  });
+
+  test('a request read after the event loop was busy longer than the limit gets 503 before its body is used', async () => {
+    // Scoring that holds the event loop for 150 ms, as a large inline request would.
+    const slow: ScoreFn = (...args) => {
+      const until = performance.now() + 150;
+      while (performance.now() < until);
+      return scoreSeries(...args);
+    };
+    const { app } = testApp({ executor: new FakeExecutor(slow) });
+    const server = createHttpServer(app);
+    servers.push(server);
+    const port = Number(new URL(await listenOn(server, { host: '127.0.0.1', port: 0 })).port);
+    const request = headersOf('POST', '/api/v1/score', [`Content-Length: ${scoreBody.length}`]) + scoreBody;
+    const a = open(port);
+    const b = open(port);
+    // The server has accepted both connections (their reads are watched) before the test begins.
+    a.write(headersOf('GET', '/healthz'));
+    b.write(headersOf('GET', '/healthz'));
+    await Promise.all([a.response(1000), b.response(1000)]);
+    a.reset();
+    b.reset();
+    // Both requests arrive while the loop is blocked, so the server reads them in one pass: the
+    // second is read after the first one's 150 ms of scoring.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        a.write(request);
+        b.write(request);
+        const until = performance.now() + 50;
+        while (performance.now() < until);
+        resolve();
+      }),
+    );
+    const answers = await Promise.all([a.response(3000), b.response(3000)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 503]);
+    const refused = answers.find((r) => r.status === 503);
+    expect(refused?.headers['retry-after']).toBe('1');
+    expect(JSON.parse(refused?.body ?? '{}').error.message).toMatch(
+      /^the service is busy \(this request waited \d+ ms for the event loop; TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS 40\); retry later$/,
+    );
   });
 
   test('a never-ending chunked body gets 413 as soon as it passes the limit, and the connection closes', async () => {

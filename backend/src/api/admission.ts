@@ -7,9 +7,10 @@
  * refused) answering at any load, and makes shedding cost microseconds instead of a parse.
  *
  * A response sent before its request's body was read whole (these refusals, a 413 from the body
- * parser on a chunked body, a 404 to a POST) carries `Connection: close`: otherwise Node would keep
- * reading and discarding the rest of the body on that connection to reuse it, which is exactly what a
- * `Content-Length: 1e12` or a never-ending chunked body wants.
+ * parser on a chunked body, a 404 to a POST) carries `Connection: close` when that body is chunked or
+ * larger than DRAIN_MAX_BYTES: otherwise Node would keep reading and discarding the rest of it on that
+ * connection to reuse it, which is exactly what a `Content-Length: 1e12` or a never-ending chunked
+ * body wants.
  */
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler, Response } from 'express';
@@ -24,6 +25,27 @@ export interface AdmissionLimits {
   maxRequestsInFlight: number;
   /** Declared body bytes admitted at once (TRAFFICLENS_MAX_BYTES_IN_FLIGHT); a chunked body counts as maxBodyBytes. */
   maxBytesInFlight: number;
+  /**
+   * A request read after the event loop has been busy this long without a break is refused
+   * (TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS); 0 turns the check off.
+   */
+  maxEventLoopDelayMs: number;
+}
+
+/** How often the loop clock ticks; the busy time it measures is at most this much too long. */
+const TICK_MS = 5;
+
+/**
+ * How long the event loop has been busy: the time since a timer last got to run. Requests that
+ * arrive together are read one after another in one pass of the loop, each parsed, validated and
+ * (when small) scored before the next is even looked at; counting requests in flight cannot see
+ * that backlog, because each one is finished before the next is admitted. The time since the loop
+ * last reached its timers can: a request read 200 ms into such a pass has waited 200 ms already.
+ */
+function loopClock(): { busyMs: () => number } {
+  let last = performance.now();
+  setInterval(() => (last = performance.now()), TICK_MS).unref();
+  return { busyMs: () => Math.max(0, performance.now() - last - TICK_MS) };
 }
 
 /** Paths that are always answered and never counted: probes and scrapes must work under any load. */
@@ -43,10 +65,13 @@ export function declaredBodyBytes(req: IncomingMessage): number | null {
   return req.headers['transfer-encoding'] !== undefined ? null : 0;
 }
 
-function hasBody(req: IncomingMessage): boolean {
-  const declared = declaredBodyBytes(req);
-  return declared === null || declared > 0;
-}
+/**
+ * An unread body up to this size is read and dropped after an early answer (Node does so), keeping
+ * the connection: a refused client retries on it instead of queueing a new connection behind every
+ * other one in the kernel's accept queue, where a probe's new connection would wait too. Larger and
+ * chunked bodies close the connection instead.
+ */
+export const DRAIN_MAX_BYTES = 64 * 1024;
 
 /**
  * A chunked body has no length to refuse up front, and the body parser, once past its limit, reads
@@ -103,7 +128,7 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
   const registers = [registry];
   const shed = new Counter({
     name: 'trafficlens_http_requests_shed_total',
-    help: 'Requests refused on their headers, before their body was read: too_large (413) or overloaded (503)',
+    help: 'Requests refused on their headers, before their body was read: too_large (413), overloaded (503: over the budget) or busy (503: the event loop was)',
     labelNames: ['reason'],
     registers,
   });
@@ -124,13 +149,15 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
     },
   });
 
+  const clock = limits.maxEventLoopDelayMs > 0 ? loopClock() : null;
+
   const middleware: RequestHandler = (req, res, next) => {
-    if (hasBody(req)) {
+    const declared = declaredBodyBytes(req);
+    if (declared === null || declared > DRAIN_MAX_BYTES) {
       onHeaders(res, () => {
         if (!req.complete) res.setHeader('Connection', 'close');
       });
     }
-    const declared = declaredBodyBytes(req);
     if (declared === null)
       capChunkedBody(req, res, limits.maxBodyBytes, () => shed.inc({ reason: 'too_large' }));
     if (declared !== null && declared > limits.maxBodyBytes) {
@@ -149,6 +176,18 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
     const cost = declared ?? limits.maxBodyBytes;
     // The first request is always admitted, whatever its size: a body the byte budget could never
     // hold (but the body limit allows) must not be refused forever.
+    const busyMs = clock?.busyMs() ?? 0;
+    if (busyMs > limits.maxEventLoopDelayMs && clock) {
+      shed.inc({ reason: 'busy' });
+      throw new ApiError(
+        503,
+        'overloaded',
+        `the service is busy (this request waited ${Math.round(busyMs)} ms for the event loop; TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS ${limits.maxEventLoopDelayMs}); retry later`,
+        'overload',
+        [],
+        { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      );
+    }
     if (requests >= limits.maxRequestsInFlight || (requests > 0 && bytes + cost > limits.maxBytesInFlight)) {
       shed.inc({ reason: 'overloaded' });
       throw new ApiError(

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
         TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: '500',
         TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '4',
         TRAFFICLENS_MAX_BYTES_IN_FLIGHT: '2097152',
+        TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS: '0',
         TRAFFICLENS_HEADERS_TIMEOUT_MS: '5000',
         TRAFFICLENS_REQUEST_TIMEOUT_MS: '20000',
         TRAFFICLENS_MAX_CONNECTIONS: '100',
@@ -65,6 +66,7 @@ describe('loadConfig', () => {
       http: {
         maxRequestsInFlight: 4,
         maxBytesInFlight: 2_097_152,
+        maxEventLoopDelayMs: 0,
         headersTimeoutMs: 5000,
         requestTimeoutMs: 20_000,
         maxConnections: 100,
@@ -96,8 +98,9 @@ describe('loadConfig', () => {
 
   test('HTTP limits: the headers timeout may not exceed the request timeout (Node refuses it)', () => {
     expect(loadConfig({ env: {} }).http).toEqual({
-      maxRequestsInFlight: 16,
+      maxRequestsInFlight: 4,
       maxBytesInFlight: 8 * 1024 * 1024,
+      maxEventLoopDelayMs: 40,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       maxConnections: 1024,

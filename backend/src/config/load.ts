@@ -20,6 +20,7 @@ export const FLAGS = {
   'shutdown-timeout-ms': 'TRAFFICLENS_SHUTDOWN_TIMEOUT_MS',
   'max-requests-in-flight': 'TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT',
   'max-bytes-in-flight': 'TRAFFICLENS_MAX_BYTES_IN_FLIGHT',
+  'max-event-loop-delay-ms': 'TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS',
   'headers-timeout-ms': 'TRAFFICLENS_HEADERS_TIMEOUT_MS',
   'request-timeout-ms': 'TRAFFICLENS_REQUEST_TIMEOUT_MS',
   'max-connections': 'TRAFFICLENS_MAX_CONNECTIONS',

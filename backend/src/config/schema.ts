@@ -128,11 +128,14 @@ export const EnvConfig = z.object({
   TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: integer(0, 600_000, 10_000).describe(
     'how long shutdown waits for in-flight requests before closing their connections',
   ),
-  TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: integer(1, 100_000, 16).describe(
+  TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: integer(1, 100_000, 4).describe(
     'requests admitted at once (/healthz, /readyz and /metrics are never counted); beyond that 503 + Retry-After on the headers, before the body is read',
   ),
   TRAFFICLENS_MAX_BYTES_IN_FLIGHT: integer(1024, 16 * 1024 * MB, 8 * MB).describe(
     'declared request body bytes admitted at once (a chunked body counts as the body limit; one request is always admitted); beyond that 503 + Retry-After before the body is read',
+  ),
+  TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS: integer(0, 60_000, 40).describe(
+    'a request read after the event loop has been busy this long without a break (a backlog of requests read one after another) is refused with 503 + Retry-After before its body is read; 0 turns the check off',
   ),
   TRAFFICLENS_HEADERS_TIMEOUT_MS: integer(1000, 600_000, 10_000).describe(
     'a client must send its request headers within this long, else 408 and the connection is closed',
@@ -235,6 +238,7 @@ export interface Config {
 export interface HttpLimits {
   maxRequestsInFlight: number;
   maxBytesInFlight: number;
+  maxEventLoopDelayMs: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   maxConnections: number;
@@ -295,6 +299,7 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
     http: {
       maxRequestsInFlight: env.TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT,
       maxBytesInFlight: env.TRAFFICLENS_MAX_BYTES_IN_FLIGHT,
+      maxEventLoopDelayMs: env.TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS,
       headersTimeoutMs: env.TRAFFICLENS_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: env.TRAFFICLENS_REQUEST_TIMEOUT_MS,
       maxConnections: env.TRAFFICLENS_MAX_CONNECTIONS,
