@@ -33,6 +33,8 @@ export interface LoadOptions {
   probeIntervalMs: number;
   /** Extra environment of the service (e.g. TRAFFICLENS_WORKER_THREADS). */
   env?: Record<string, string>;
+  /** The service's entry point; default this build's dist/main.js (another build's, to compare). */
+  main?: string;
   onCell?: (cell: LoadCell) => void;
 }
 
@@ -157,8 +159,11 @@ function peakRss(pid: number | undefined): number | null {
 }
 
 /** Starts the built service on a free loopback port; resolves once /readyz says ready. */
-async function startService(env: Record<string, string>): Promise<{ child: ChildProcess; url: URL }> {
-  const child = spawn(process.execPath, [MAIN], {
+async function startService(
+  env: Record<string, string>,
+  main: string,
+): Promise<{ child: ChildProcess; url: URL }> {
+  const child = spawn(process.execPath, [main], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
@@ -257,7 +262,7 @@ async function runCell(
 
 export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
   const env = options.env ?? {};
-  const { child, url } = await startService(env);
+  const { child, url } = await startService(env, options.main ?? MAIN);
   try {
     const rssBeforeBytes = await rssOf(url);
     const cells: LoadCell[] = [];

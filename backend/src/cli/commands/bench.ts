@@ -29,6 +29,7 @@ interface BenchOptions {
   scenarios: boolean;
   load: boolean;
   onlyLoad: boolean;
+  loadService?: string;
 }
 
 function parseThreads(text: string): number {
@@ -114,6 +115,10 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       'skip the load section (the built service under 1–128 concurrent clients, /healthz meanwhile)',
     )
     .option('--only-load', 'instead: only the load section (~1.5 min; ~20 s with --quick)', false)
+    .option(
+      '--load-service <main.js>',
+      "the service the load section starts (default: this build's dist/main.js; another build's to compare)",
+    )
     .action(async (opts: BenchOptions) => {
       const runLoad = async (): Promise<LoadResult> => {
         const base = opts.quick ? LOAD_QUICK : LOAD_FULL;
@@ -122,6 +127,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         const result = await measureLoad({
           ...base,
           env,
+          main: opts.loadService && resolve(opts.loadService),
           onCell: (c) =>
             io.stderr.write(
               `[bench] load: ${c.body} × ${c.concurrency}: /healthz p99 ${c.health.p99Ms.toFixed(1)} ms, ${c.scored.count} scored, ${c.shed.count} shed\n`,
