@@ -40,12 +40,22 @@ const TICK_MS = 5;
  * arrive together are read one after another in one pass of the loop, each parsed, validated and
  * (when small) scored before the next is even looked at; counting requests in flight cannot see
  * that backlog, because each one is finished before the next is admitted. The time since the loop
- * last reached its timers can: a request read 200 ms into such a pass has waited 200 ms already.
+ * last reached its timers can: a request read 200 ms into such a pass, behind others admitted in the
+ * same pass, has waited 200 ms already.
  */
-function loopClock(): { busyMs: () => number } {
+function loopClock() {
   let last = performance.now();
-  setInterval(() => (last = performance.now()), TICK_MS).unref();
-  return { busyMs: () => Math.max(0, performance.now() - last - TICK_MS) };
+  let admitted = 0;
+  setInterval(() => {
+    last = performance.now();
+    admitted = 0;
+  }, TICK_MS).unref();
+  return {
+    busyMs: () => Math.max(0, performance.now() - last - TICK_MS),
+    /** Requests admitted since the timer last ran. */
+    admittedInPass: () => admitted,
+    admit: () => void admitted++,
+  };
 }
 
 /** Paths that are always answered and never counted: probes and scrapes must work under any load. */
@@ -176,8 +186,10 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
     const cost = declared ?? limits.maxBodyBytes;
     // The first request is always admitted, whatever its size: a body the byte budget could never
     // hold (but the body limit allows) must not be refused forever.
+    // Only a backlog is refused: the first request read after a long stretch of other work (a job's
+    // tick, a scrape) is answered, the ones read behind it in the same pass are not.
     const busyMs = clock?.busyMs() ?? 0;
-    if (busyMs > limits.maxEventLoopDelayMs && clock) {
+    if (clock && clock.admittedInPass() > 0 && busyMs > limits.maxEventLoopDelayMs) {
       shed.inc({ reason: 'busy' });
       throw new ApiError(
         503,
@@ -201,6 +213,7 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
     }
     requests += 1;
     bytes += cost;
+    clock?.admit();
     // 'close' fires once per response, answered or abandoned by the client.
     res.once('close', () => {
       requests -= 1;
