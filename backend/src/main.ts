@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     tfjsBackend,
     demo: config.demo,
   });
-  const server = createHttpServer(app);
+  const server = createHttpServer(app, config.http);
 
   // Handlers go in before listening: a signal that arrives as soon as the port is open must
   // already find them (an orchestrator may stop a container that has only just started).

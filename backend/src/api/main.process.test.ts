@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { Agent, request as httpRequest } from 'node:http';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -119,6 +120,68 @@ describe('node dist/main.js', () => {
     expect(service.lines.map((l) => l.msg)).toContain('shutdown complete');
     expect(service.lines.find((l) => l.msg === 'shutdown complete')).toMatchObject({ reason: 'SIGTERM' });
     expect(service.stderr).toBe('');
+  });
+
+  test('SIGTERM under keep-alive load: in-flight requests finish with Connection: close, none is reset', async () => {
+    const service = new Service({
+      PORT: '0',
+      TRAFFICLENS_WORKER_THREADS: '0',
+      TRAFFICLENS_SIMULATOR: 'false',
+      TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: '5000',
+    });
+    started.push(service);
+    const url = String((await service.line((l) => l.msg.startsWith('listening on'))).url);
+    const body = JSON.stringify({
+      series: [
+        {
+          timestamps: Array.from({ length: 300 }, (_, i) => 1_700_000_000_000 + i * 60_000),
+          values: Array.from({ length: 300 }, (_, i) => 100 + (i % 7)),
+        },
+      ],
+    });
+    const outcomes: string[] = [];
+    let closeAfterSignal = 0;
+    let signalled = false;
+    /** One client: requests back to back on one kept-alive connection until the service is gone. */
+    async function client(): Promise<void> {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (;;) {
+          const outcome = await new Promise<string>((resolve) => {
+            const req = httpRequest(
+              `${url}/api/v1/score`,
+              { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } },
+              (res) => {
+                res.resume();
+                res.on('end', () => {
+                  if (signalled && res.headers.connection === 'close') closeAfterSignal++;
+                  resolve(String(res.statusCode));
+                });
+                res.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+              },
+            );
+            req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+            req.end(body);
+          });
+          outcomes.push(outcome);
+          // A refusal (503, over the admission budget) is an answer: the client tries again.
+          if (outcome !== '200' && outcome !== '503') return;
+        }
+      } finally {
+        agent.destroy();
+      }
+    }
+    const clients = Array.from({ length: 8 }, () => client());
+    while (outcomes.length < 50) await new Promise((resolve) => setTimeout(resolve, 10));
+    signalled = true;
+    service.child.kill('SIGTERM');
+    await Promise.all(clients);
+    expect((await service.exited).code).toBe(0);
+    // Every client stops on a refused new connection (the service stopped listening), never on a
+    // reset of a connection it had been told it could reuse.
+    const failures = outcomes.filter((o) => o !== '200' && o !== '503');
+    expect(failures).toEqual(Array.from({ length: 8 }, () => 'ECONNREFUSED'));
+    expect(closeAfterSignal).toBeGreaterThanOrEqual(1);
   });
 
   test('exits 0 after SIGINT too', async () => {

@@ -239,7 +239,8 @@ describe('POST /api/v1/score limits', () => {
     const res = await post(app, series(500)).expect(413);
     expect(errorOf(res)).toMatchObject({
       code: 'payload_too_large',
-      message: 'request body exceeds the limit of 2048 bytes',
+      message:
+        'request body exceeds the limit of 2048 bytes (TRAFFICLENS_MAX_BODY_BYTES): Content-Length is 16191',
     });
   });
 

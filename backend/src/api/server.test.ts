@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { pino } from 'pino';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
@@ -93,6 +94,40 @@ describe('graceful shutdown', () => {
     // The client sees its connection dropped rather than waiting forever.
     expect(await stuck).toMatchObject({ code: 'ECONNRESET' });
     executor.release();
+  });
+
+  test('a request sent on an idle keep-alive connection just after shutdown began is answered with Connection: close, not reset', async () => {
+    const lifecycle = new Lifecycle();
+    const { app } = testApp({ lifecycle });
+    const server = createHttpServer(app);
+    const url = await listenOn(server, { host: '127.0.0.1', port: 0 });
+    const shutdown = gracefulShutdown({
+      server,
+      lifecycle,
+      logger: pino({ level: 'silent' }),
+      timeoutMs: 10_000,
+      steps: [],
+    });
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const until = async (done: () => boolean) => {
+      while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const get = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+    socket.write(get);
+    await until(() => /\r\n\r\n\{.*\}$/s.test(received));
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*Connection: keep-alive\r\n/);
+
+    received = '';
+    const done = shutdown('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write(get);
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*Connection: close\r\n/);
+    await done;
   });
 
   test('is idempotent: a second call waits for the first', async () => {

@@ -4,29 +4,62 @@
  * stop the jobs and the worker pool that those requests may still have been using.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import { loadConfig, type HttpLimits } from '../config/index.js';
 import type { Lifecycle } from './lifecycle.js';
 
 const closing = new WeakSet<Server>();
+const inFlight = new WeakMap<Server, Set<ServerResponse>>();
+const graceOver = new WeakSet<Server>();
 
 function urlOf(address: AddressInfo): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
 }
 
-/** The HTTP server for the app, not yet listening (so shutdown can be wired before it is). */
-export function createHttpServer(app: Express): Server {
-  const server = createServer(app);
-  // A keep-alive connection whose request was in flight when shutdown began turns idle after its
-  // response; close it then, instead of letting it hold server.close() open until the timeout.
-  server.on('request', (_req, res) => {
+/** Slow-client limits of the HTTP server (TRAFFICLENS_HEADERS_TIMEOUT_MS and friends, config/schema.ts). */
+export type ServerLimits = Pick<HttpLimits, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections'>;
+
+/** What the service uses when the caller gives no limits (tests, the bench): the config defaults. */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = loadConfig({ env: {} }).http;
+
+/**
+ * The HTTP server for the app, not yet listening (so shutdown can be wired before it is). Node checks
+ * the header and request timeouts on a timer (every 30 s by default, so a 10 s timeout could take
+ * 40 s); it runs here at a quarter of the shorter timeout.
+ */
+export function createHttpServer(app: Express, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Server {
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(
+      100,
+      Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
+    ),
+  });
+  server.maxConnections = limits.maxConnections;
+  const draining = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (closing.has(server)) {
+      res.setHeader('Connection', 'close');
+      return;
+    }
+    draining.add(res);
+    res.once('close', () => draining.delete(res));
+    // A response whose headers had gone out (keep-alive) before shutdown leaves its connection idle
+    // when it ends; once the grace is over, idle connections close as soon as they are idle.
     res.once('finish', () => {
-      if (closing.has(server)) setImmediate(() => server.closeIdleConnections());
+      if (graceOver.has(server)) setImmediate(() => server.closeIdleConnections());
     });
   });
+  // When shutdown begins, every response not yet started says `Connection: close` (Node then closes
+  // its connection after it), so no client reuses a connection the server is about to close.
+  inFlight.set(server, draining);
+  server.on('request', app);
   return server;
 }
 
@@ -63,25 +96,54 @@ export interface ShutdownOptions {
   logger: Logger;
   /** How long in-flight requests get before their connections are closed. */
   timeoutMs: number;
+  /**
+   * How long an idle keep-alive connection stays open once shutdown has begun, so a request its client
+   * was already sending is answered (with `Connection: close`) instead of reset. Default 1 s, at most
+   * timeoutMs.
+   */
+  idleGraceMs?: number;
   /** Run after the HTTP server has closed, in order (stop jobs, destroy the pool). */
   steps: ShutdownStep[];
 }
 
+export const DEFAULT_IDLE_GRACE_MS = 1000;
+
 /** Returns an idempotent shutdown: every call resolves when the first one has finished. */
-export function gracefulShutdown({ server, lifecycle, logger, timeoutMs, steps }: ShutdownOptions) {
+export function gracefulShutdown({
+  server,
+  lifecycle,
+  logger,
+  timeoutMs,
+  idleGraceMs = DEFAULT_IDLE_GRACE_MS,
+  steps,
+}: ShutdownOptions) {
   let running: Promise<void> | undefined;
 
   async function closeServer(): Promise<void> {
     closing.add(server);
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
-    server.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
+    for (const res of inFlight.get(server) ?? []) {
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+    }
+    // Stop accepting, but not through http.Server#close, which also closes the idle keep-alive
+    // connections at once: a client that had just sent a request on one would see ECONNRESET.
+    const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+    const timers: NodeJS.Timeout[] = [];
+    // Idle connections that carried no request during the grace are closed; every connection that
+    // answers a request from now on closes itself after the response.
+    timers.push(
+      setTimeout(
+        () => {
+          graceOver.add(server);
+          server.closeIdleConnections();
+        },
+        Math.min(idleGraceMs, timeoutMs),
+      ),
+    );
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      timers.push(setTimeout(() => resolve('timeout'), timeoutMs));
     });
     const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
-    clearTimeout(timer);
+    for (const timer of timers) clearTimeout(timer);
     if (outcome === 'timeout') {
       logger.warn(
         { stage: 'shutdown', timeoutMs },

@@ -135,6 +135,9 @@ describe('trafficlens bench command line', () => {
       '--data <dir>',
       '--worker-threads <n>',
       '--no-scenarios',
+      '--no-load',
+      '--only-load',
+      '--load-service <main.js>',
     ]) {
       expect(r.stdout).toContain(flag);
     }

@@ -44,6 +44,12 @@ describe('loadConfig', () => {
         TRAFFICLENS_MAX_QUEUED_TASKS: '8',
         TRAFFICLENS_SCORE_TIMEOUT_MS: '0',
         TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: '500',
+        TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '4',
+        TRAFFICLENS_MAX_BYTES_IN_FLIGHT: '2097152',
+        TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS: '0',
+        TRAFFICLENS_HEADERS_TIMEOUT_MS: '5000',
+        TRAFFICLENS_REQUEST_TIMEOUT_MS: '20000',
+        TRAFFICLENS_MAX_CONNECTIONS: '100',
         TRAFFICLENS_SIMULATOR: 'off',
         TRAFFICLENS_MODELS_DIR: '/var/lib/trafficlens/models',
         TRAFFICLENS_TRAINING_THREADS: '2',
@@ -63,6 +69,14 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       scoring: { workerThreads: 0, inlineMaxPoints: 100, maxQueuedTasks: 8, timeoutMs: 0 },
       shutdownTimeoutMs: 500,
+      http: {
+        maxRequestsInFlight: 4,
+        maxBytesInFlight: 2_097_152,
+        maxEventLoopDelayMs: 0,
+        headersTimeoutMs: 5000,
+        requestTimeoutMs: 20_000,
+        maxConnections: 100,
+      },
       simulator: false,
       prometheus: null,
       jobsFile: null,
@@ -106,6 +120,22 @@ describe('loadConfig', () => {
     expect(config.jobState).toEqual({ dir: resolve('rel/state'), snapshotIntervalMs: 0 });
     expect(() => loadConfig({ env: { TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: '-1' } })).toThrow(
       'TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS (--state-snapshot-interval-ms): expected an integer between 0 and 86400000, got "-1"',
+    );
+  });
+
+  test('HTTP limits: the headers timeout may not exceed the request timeout (Node refuses it)', () => {
+    expect(loadConfig({ env: {} }).http).toEqual({
+      maxRequestsInFlight: 4,
+      maxBytesInFlight: 8 * 1024 * 1024,
+      maxEventLoopDelayMs: 40,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxConnections: 1024,
+    });
+    expect(() =>
+      loadConfig({ argv: ['--headers-timeout-ms', '20000', '--request-timeout-ms', '10000'] }),
+    ).toThrow(
+      'TRAFFICLENS_HEADERS_TIMEOUT_MS (20000) must not exceed TRAFFICLENS_REQUEST_TIMEOUT_MS (10000): the headers are part of the request',
     );
   });
 

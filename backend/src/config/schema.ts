@@ -170,6 +170,24 @@ export const EnvConfig = z.object({
   TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: integer(0, 600_000, 10_000).describe(
     'how long shutdown waits for in-flight requests before closing their connections',
   ),
+  TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: integer(1, 100_000, 4).describe(
+    'requests admitted at once (/healthz, /readyz and /metrics are never counted); beyond that 503 + Retry-After on the headers, before the body is read',
+  ),
+  TRAFFICLENS_MAX_BYTES_IN_FLIGHT: integer(1024, 16 * 1024 * MB, 8 * MB).describe(
+    'declared request body bytes admitted at once (a chunked body counts as the body limit; one request is always admitted); beyond that 503 + Retry-After before the body is read',
+  ),
+  TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS: integer(0, 60_000, 40).describe(
+    'a request read after the event loop has been busy this long without a break (a backlog of requests read one after another) is refused with 503 + Retry-After before its body is read; 0 turns the check off',
+  ),
+  TRAFFICLENS_HEADERS_TIMEOUT_MS: integer(1000, 600_000, 10_000).describe(
+    'a client must send its request headers within this long, else 408 and the connection is closed',
+  ),
+  TRAFFICLENS_REQUEST_TIMEOUT_MS: integer(1000, 3_600_000, 30_000).describe(
+    'a client must send its whole request, body included, within this long, else 408 and the connection is closed (with the body limit, this bounds a slow or never-ending body)',
+  ),
+  TRAFFICLENS_MAX_CONNECTIONS: integer(1, 1_000_000, 1_024).describe(
+    'open client connections at once; further connections are closed as soon as they are accepted',
+  ),
   TRAFFICLENS_SIMULATOR: boolean(undefined).describe(
     'run the embedded traffic simulator jobs (default: only when neither a Prometheus nor a jobs file is configured)',
   ),
@@ -267,6 +285,8 @@ export interface Config {
     timeoutMs: number;
   };
   shutdownTimeoutMs: number;
+  /** Admission and slow-client limits of the HTTP server (api/admission.ts, api/server.ts). */
+  http: HttpLimits;
   /** Run the embedded simulator jobs: as set, else only when no Prometheus and no jobs file is configured. */
   simulator: boolean;
   /** Where PromQL queries and jobs read; null when no Prometheus is configured. */
@@ -278,6 +298,15 @@ export interface Config {
   jobState: { dir: string; snapshotIntervalMs: number };
   /** The demo page at / and the panel bundle it loads. */
   demo: { dir: string; panelDir: string };
+}
+
+export interface HttpLimits {
+  maxRequestsInFlight: number;
+  maxBytesInFlight: number;
+  maxEventLoopDelayMs: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
 }
 
 export interface PrometheusConfig {
@@ -302,6 +331,11 @@ export function checkCombinations(env: z.output<typeof EnvConfig>): string[] {
   if (user !== undefined && env.TRAFFICLENS_PROMETHEUS_BEARER_TOKEN !== undefined) {
     problems.push(
       'TRAFFICLENS_PROMETHEUS_BEARER_TOKEN and TRAFFICLENS_PROMETHEUS_USERNAME: choose bearer or basic auth, not both',
+    );
+  }
+  if (env.TRAFFICLENS_HEADERS_TIMEOUT_MS > env.TRAFFICLENS_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `TRAFFICLENS_HEADERS_TIMEOUT_MS (${env.TRAFFICLENS_HEADERS_TIMEOUT_MS}) must not exceed TRAFFICLENS_REQUEST_TIMEOUT_MS (${env.TRAFFICLENS_REQUEST_TIMEOUT_MS}): the headers are part of the request`,
     );
   }
   const credentials = user ?? env.TRAFFICLENS_PROMETHEUS_BEARER_TOKEN;
@@ -331,6 +365,14 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
       timeoutMs: env.TRAFFICLENS_SCORE_TIMEOUT_MS,
     },
     shutdownTimeoutMs: env.TRAFFICLENS_SHUTDOWN_TIMEOUT_MS,
+    http: {
+      maxRequestsInFlight: env.TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT,
+      maxBytesInFlight: env.TRAFFICLENS_MAX_BYTES_IN_FLIGHT,
+      maxEventLoopDelayMs: env.TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS,
+      headersTimeoutMs: env.TRAFFICLENS_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.TRAFFICLENS_REQUEST_TIMEOUT_MS,
+      maxConnections: env.TRAFFICLENS_MAX_CONNECTIONS,
+    },
     simulator:
       env.TRAFFICLENS_SIMULATOR ??
       (env.TRAFFICLENS_PROMETHEUS_URL === undefined && env.TRAFFICLENS_CONFIG === undefined),

@@ -9,6 +9,7 @@ import {
   formatCapacityReport,
   measureCapacity,
 } from '../../bench/capacity.js';
+import { formatLoadReport, LOAD_FULL, LOAD_QUICK, measureLoad, type LoadResult } from '../../bench/load.js';
 import { formatBenchReport, table } from '../../bench/report.js';
 import { TF_FULL, TF_QUICK, formatTfjsReport, measureTfjs, type TfBenchResult } from '../../bench/tfjs.js';
 import { FULL_PLAN, QUICK_PLAN, runBench, type BenchProgress } from '../../bench/run.js';
@@ -26,6 +27,9 @@ interface BenchOptions {
   workerThreads?: number;
   capacity: boolean;
   scenarios: boolean;
+  load: boolean;
+  onlyLoad: boolean;
+  loadService?: string;
 }
 
 function parseThreads(text: string): number {
@@ -80,7 +84,9 @@ function benchProgress(out: CliOutput): BenchProgress {
 export function registerBenchCommand(program: Command, io: CliIO): void {
   program
     .command('bench')
-    .description('measure causal throughput (vs augurs), stream memory and /api/v1/score latency')
+    .description(
+      'measure causal throughput (vs augurs), stream memory, /api/v1/score latency and the service under load',
+    )
     .option('--quick', 'a smaller run (shorter series, 1 repetition, fewer streams and requests)', false)
     .option(
       '--no-tfjs',
@@ -104,7 +110,37 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       'instead: how many series one process keeps scored on a 60 s interval (1k–20k series; ~2 min)',
       false,
     )
+    .option(
+      '--no-load',
+      'skip the load section (the built service under 1–128 concurrent clients, /healthz meanwhile)',
+    )
+    .option('--only-load', 'instead: only the load section (~1.5 min; ~20 s with --quick)', false)
+    .option(
+      '--load-service <main.js>',
+      "the service the load section starts (default: this build's dist/main.js; another build's to compare)",
+    )
     .action(async (opts: BenchOptions) => {
+      const runLoad = async (): Promise<LoadResult> => {
+        const base = opts.quick ? LOAD_QUICK : LOAD_FULL;
+        const env: Record<string, string> =
+          opts.workerThreads === undefined ? {} : { TRAFFICLENS_WORKER_THREADS: String(opts.workerThreads) };
+        const result = await measureLoad({
+          ...base,
+          env,
+          main: opts.loadService && resolve(opts.loadService),
+          onCell: (c) =>
+            io.stderr.write(
+              `[bench] load: ${c.body} × ${c.concurrency}: /healthz p99 ${c.health.p99Ms.toFixed(1)} ms, ${c.scored.count} scored, ${c.shed.count} shed\n`,
+            ),
+        });
+        io.stdout.write('\n' + formatLoadReport(result, (rows) => table(rows)));
+        return result;
+      };
+      if (opts.onlyLoad) {
+        const load = await runLoad();
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ load }, null, 2) + '\n');
+        return;
+      }
       if (opts.capacity) {
         const result = await measureCapacity(opts.quick ? CAPACITY_QUICK : CAPACITY_FULL, (row) =>
           io.stderr.write(
@@ -127,6 +163,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       const result = await runBench(plan, progress);
       io.stdout.write(formatBenchReport(result));
       if (result.scenarios) io.stdout.write('\n' + formatSuiteReport(result.scenarios, { legend: false }));
+      const load = opts.load ? await runLoad() : null;
       let tfjs: TfBenchResult | null = null;
       if (opts.tfjs) {
         const tf = opts.quick ? TF_QUICK : TF_FULL;
@@ -144,7 +181,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       }
       if (opts.json) {
         const path = resolve(opts.json);
-        await writeFile(path, JSON.stringify({ ...result, tfjs }, null, 2) + '\n');
+        await writeFile(path, JSON.stringify({ ...result, load, tfjs }, null, 2) + '\n');
         io.stderr.write(`[bench] wrote ${path}\n`);
       }
     });

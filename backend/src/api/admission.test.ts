@@ -1,0 +1,319 @@
+/**
+ * Admission and slow clients against a real server on an ephemeral port, with raw sockets: what a
+ * client that sends headers and no body, a never-ending chunked body, or half a request line sees.
+ * No timings are asserted beyond coarse bounds that the old behaviour (waiting for the body, 60 s
+ * header and 300 s request timeouts) misses by far.
+ */
+import type { Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { scoreSeries } from '../engine/index.js';
+import { FakeExecutor } from './fakeExecutor.js';
+import type { ScoreFn } from './scoring.js';
+import { createHttpServer, DEFAULT_SERVER_LIMITS, listenOn, type ServerLimits } from './server.js';
+import { testApp } from './testApp.js';
+
+const scoreBody = JSON.stringify({ series: [{ timestamps: [1, 2, 3], values: [1, 2, 3] }] });
+
+const postScore = (url: string, body = scoreBody) =>
+  fetch(`${url}/api/v1/score`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+
+interface Started {
+  server: Server;
+  port: number;
+  url: string;
+  executor: FakeExecutor;
+  registry: ReturnType<typeof testApp>['registry'];
+}
+
+const servers: Server[] = [];
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function start(env: Record<string, string> = {}, limits: Partial<ServerLimits> = {}): Promise<Started> {
+  const executor = new FakeExecutor();
+  const { app, registry } = testApp({ env, executor });
+  const server = createHttpServer(app, { ...DEFAULT_SERVER_LIMITS, ...limits });
+  servers.push(server);
+  const url = await listenOn(server, { host: '127.0.0.1', port: 0 });
+  return { server, port: Number(new URL(url).port), url, executor, registry };
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** The server closed the connection after the response. */
+  closed: boolean;
+}
+
+/** A raw connection: writes what it is given, and collects everything the server sends until it closes. */
+function open(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  sockets.push(socket);
+  let received = '';
+  let ended = false;
+  const waiters: (() => void)[] = [];
+  const wake = () => waiters.splice(0).forEach((w) => w());
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    received += chunk;
+    wake();
+  });
+  socket.on('close', () => {
+    ended = true;
+    wake();
+  });
+  socket.on('error', () => {});
+
+  /** The first response, once whole; rejects if none arrives within `withinMs`. */
+  async function response(withinMs: number): Promise<RawResponse> {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      const parsed = parse(received);
+      // Give a response that says it closes the connection a moment to be followed by the close.
+      if (parsed && (ended || parsed.headers.connection !== 'close')) return { ...parsed, closed: ended };
+      if (parsed && Date.now() >= deadline) return { ...parsed, closed: ended };
+      if (ended) throw new Error(`connection closed without a response (got ${JSON.stringify(received)})`);
+      if (Date.now() >= deadline) throw new Error(`no response within ${withinMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  return {
+    socket,
+    write: (text: string | Buffer) => socket.write(text),
+    response,
+    closed: () => ended,
+    received: () => received,
+    /** Forget what was received so far (the next response is the one of the next request). */
+    reset: () => void (received = ''),
+  };
+}
+
+function parse(text: string): Omit<RawResponse, 'closed'> | null {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const [statusLine, ...lines] = text.slice(0, end).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const i = line.indexOf(':');
+    headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const length = Number(headers['content-length'] ?? 0);
+  const body = text.slice(end + 4);
+  if (Buffer.byteLength(body) < length) return null;
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+const headersOf = (method: string, path: string, extra: string[] = []) =>
+  [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Content-Type: application/json', ...extra, '', ''].join(
+    '\r\n',
+  );
+
+describe('admission before the body is read', () => {
+  test('a Content-Length over the limit gets 413 naming the limit before any body is sent, and the connection closes', async () => {
+    const { port } = await start();
+    const client = open(port);
+    client.write(headersOf('POST', '/api/v1/score', ['Content-Length: 1000000000000']));
+    const res = await client.response(2000);
+    expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    expect(JSON.parse(res.body).error).toMatchObject({
+      code: 'payload_too_large',
+      message:
+        'request body exceeds the limit of 20971520 bytes (TRAFFICLENS_MAX_BODY_BYTES): Content-Length is 1000000000000',
+    });
+    expect(res.closed).toBe(true);
+  });
+
+  test('with the requests budget taken, a request gets 503 + Retry-After on its headers alone while /healthz and /metrics answer', async () => {
+    const { port, url, executor } = await start({ TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '1' });
+    executor.hold();
+    const held = postScore(url);
+    await executor.called();
+
+    const client = open(port);
+    client.write(headersOf('POST', '/api/v1/score', [`Content-Length: ${scoreBody.length}`]));
+    const res = await client.response(2000);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    // A small unread body is read and dropped: the client retries on this connection.
+    expect(res.headers.connection).toBe('keep-alive');
+    expect(JSON.parse(res.body).error.code).toBe('overloaded');
+    expect(JSON.parse(res.body).error.message).toContain('TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT 1');
+
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('trafficlens_http_requests_shed_total{reason="overloaded"} 1');
+    expect(metrics).toContain('trafficlens_http_requests_in_flight 1');
+
+    executor.release();
+    expect((await held).status).toBe(200);
+    // The slot is given back once the held request is answered.
+    const after = await postScore(url);
+    expect(after.status).toBe(200);
+  });
+
+  test('with the bytes budget taken, a request whose declared body does not fit gets 503; the first request is admitted whatever its size', async () => {
+    const { port, url, executor } = await start({ TRAFFICLENS_MAX_BYTES_IN_FLIGHT: '1024' });
+    executor.hold();
+    const big = JSON.stringify({
+      series: [{ timestamps: [1, 2, 3], values: [1, 2, 3] }],
+      pad: 'x'.repeat(2000),
+    });
+    // Over the byte budget on its own, but alone: admitted (then refused by validation, not by admission).
+    const alone = await postScore(url, big);
+    expect(alone.status).toBe(400);
+
+    const held = postScore(url);
+    await executor.called();
+    const client = open(port);
+    client.write(headersOf('POST', '/api/v1/score', ['Content-Length: 1000']));
+    const res = await client.response(2000);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    executor.release();
+    expect((await held).status).toBe(200);
+  });
+
+  test('a request read after the event loop was busy longer than the limit gets 503 before its body is used', async () => {
+    // Scoring that holds the event loop for 150 ms, as a large inline request would.
+    const slow: ScoreFn = (...args) => {
+      const until = performance.now() + 150;
+      while (performance.now() < until);
+      return scoreSeries(...args);
+    };
+    const { app } = testApp({ executor: new FakeExecutor(slow) });
+    const server = createHttpServer(app);
+    servers.push(server);
+    const port = Number(new URL(await listenOn(server, { host: '127.0.0.1', port: 0 })).port);
+    const request = headersOf('POST', '/api/v1/score', [`Content-Length: ${scoreBody.length}`]) + scoreBody;
+    const a = open(port);
+    const b = open(port);
+    // The server has accepted both connections (their reads are watched) before the test begins.
+    a.write(headersOf('GET', '/healthz'));
+    b.write(headersOf('GET', '/healthz'));
+    await Promise.all([a.response(1000), b.response(1000)]);
+    a.reset();
+    b.reset();
+    // Both requests arrive while the loop is blocked, so the server reads them in one pass: the
+    // second is read after the first one's 150 ms of scoring.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        a.write(request);
+        b.write(request);
+        const until = performance.now() + 50;
+        while (performance.now() < until);
+        resolve();
+      }),
+    );
+    const answers = await Promise.all([a.response(3000), b.response(3000)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 503]);
+    const refused = answers.find((r) => r.status === 503);
+    expect(refused?.headers['retry-after']).toBe('1');
+    expect(JSON.parse(refused?.body ?? '{}').error.message).toMatch(
+      /^the service is busy \(this request waited \d+ ms for the event loop; TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS 40\); retry later$/,
+    );
+  });
+
+  test('a never-ending chunked body gets 413 as soon as it passes the limit, and the connection closes', async () => {
+    const { port } = await start({ TRAFFICLENS_MAX_BODY_BYTES: '1024' });
+    const client = open(port);
+    client.write(headersOf('POST', '/api/v1/score', ['Transfer-Encoding: chunked']));
+    client.write('100\r\n' + '['.repeat(256) + '\r\n');
+    const chunk = '200\r\n' + ' '.repeat(512) + '\r\n';
+    const sending = setInterval(() => client.write(chunk), 10);
+    try {
+      const res = await client.response(3000);
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.body).error).toMatchObject({
+        code: 'payload_too_large',
+        message: 'request body exceeds the limit of 1024 bytes (TRAFFICLENS_MAX_BODY_BYTES)',
+      });
+      expect(res.headers.connection).toBe('close');
+      expect(res.closed).toBe(true);
+    } finally {
+      clearInterval(sending);
+    }
+  });
+
+  test('an early answer to a request whose body is unread closes the connection instead of draining it', async () => {
+    const { port } = await start();
+    const client = open(port);
+    // A POST to a route that takes none: the 405 goes out before the (endless) body is read.
+    client.write(headersOf('POST', '/healthz', ['Content-Length: 10000000']));
+    client.write('x'.repeat(1000));
+    const res = await client.response(2000);
+    expect(res.status).toBe(405);
+    expect(res.headers.connection).toBe('close');
+    expect(res.closed).toBe(true);
+  });
+
+  test('a request without a body keeps its keep-alive connection', async () => {
+    const { port } = await start();
+    const client = open(port);
+    client.write(headersOf('GET', '/healthz'));
+    const res = await client.response(300);
+    expect(res.status).toBe(200);
+    expect(res.headers.connection).toBe('keep-alive');
+    expect(res.closed).toBe(false);
+  });
+});
+
+describe('slow clients', () => {
+  test('headers not finished within the headers timeout get 408 and the connection closes', async () => {
+    const { port } = await start({}, { headersTimeoutMs: 1000, requestTimeoutMs: 2000 });
+    const client = open(port);
+    client.write('POST /api/v1/score HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const res = await client.response(4000);
+    expect(res.status).toBe(408);
+    expect(res.closed).toBe(true);
+  });
+
+  test('a body not finished within the request timeout gets 408 and the connection closes', async () => {
+    const { port } = await start({}, { headersTimeoutMs: 1000, requestTimeoutMs: 1500 });
+    const client = open(port);
+    client.write(headersOf('POST', '/api/v1/score', ['Content-Length: 100000']));
+    const trickle = setInterval(() => client.write(' '), 100);
+    try {
+      const res = await client.response(5000);
+      expect(res.status).toBe(408);
+      expect(res.closed).toBe(true);
+    } finally {
+      clearInterval(trickle);
+    }
+  });
+
+  test('connections beyond the limit are closed as soon as they are accepted', async () => {
+    const { port, server } = await start({}, { maxConnections: 2 });
+    const first = open(port);
+    const second = open(port);
+    first.write(headersOf('GET', '/healthz'));
+    second.write(headersOf('GET', '/healthz'));
+    expect((await first.response(1000)).status).toBe(200);
+    expect((await second.response(1000)).status).toBe(200);
+    const third = open(port);
+    third.write(headersOf('GET', '/healthz'));
+    await expect(third.response(2000)).rejects.toThrow(/connection closed without a response/);
+    expect(server.maxConnections).toBe(2);
+  });
+
+  test('the service configures the limits from its configuration', async () => {
+    const { server } = await start({}, { headersTimeoutMs: 3000, requestTimeoutMs: 7000, maxConnections: 9 });
+    expect(server.headersTimeout).toBe(3000);
+    expect(server.requestTimeout).toBe(7000);
+    expect(server.maxConnections).toBe(9);
+  });
+});

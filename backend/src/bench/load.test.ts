@@ -1,0 +1,28 @@
+/**
+ * Smoke test of the load section on a tiny plan: the built service (needs `npm run build -w backend`),
+ * two clients for a moment, the numbers in their documented shape. No timing is asserted.
+ */
+import { formatLoadReport, measureLoad } from './load.js';
+import { table } from './report.js';
+
+test('loads the built service and reports answers, /healthz latencies and RSS', async () => {
+  const result = await measureLoad({
+    bodies: ['small'],
+    concurrency: [2],
+    durationMs: 300,
+    probeIntervalMs: 50,
+    env: { TRAFFICLENS_WORKER_THREADS: '0' },
+  });
+  expect(result.cells).toHaveLength(1);
+  const [cell] = result.cells;
+  expect(cell).toMatchObject({ body: 'small', concurrency: 2, durationMs: 300, healthFailures: 0 });
+  expect(cell.outcomes['200']).toBeGreaterThan(0);
+  expect(cell.scored.count).toBe(cell.outcomes['200']);
+  expect(cell.health.count).toBeGreaterThan(0);
+  expect(cell.health.p99Ms).toBeGreaterThan(0);
+  expect(result.rssBeforeBytes).toBeGreaterThan(0);
+  expect(result.rssAfterBytes).toBeGreaterThan(0);
+  const report = formatLoadReport(result, (rows) => table(rows));
+  expect(report).toContain('small (0.03 MB)');
+  expect(report).toMatch(/RSS of the service: \d+ MB before, \d+ MB after/);
+}, 60_000);
