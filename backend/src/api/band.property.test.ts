@@ -1,0 +1,112 @@
+/**
+ * Band ⇔ flag through the HTTP API (issue 11, item 1): for every statistical detector, causal or not,
+ * every point POST /api/v1/score and POST /api/v1/query return is anomalous exactly when its value lies
+ * outside [lower, upper], with the direction of its side of expected (calibration/testing/bandRule.ts).
+ * The real Express app, in-process, with the real engine (inline); /query fetches from a fake Prometheus.
+ */
+import fc from 'fast-check';
+import request from 'supertest';
+import { STATISTICAL_DETECTORS, SeriesScore } from '../contract/score.js';
+import { assertBandRule, bandSeries, STEP, T0 } from '../calibration/testing/bandRule.js';
+import { PrometheusClient } from '../sources/prometheus/index.js';
+import { FakePrometheus } from '../sources/prometheus/testing.js';
+import { historyStart } from './promql.js';
+import { testApp } from './testApp.js';
+
+const incident = fc.record({
+  at: fc.integer({ min: 0, max: 999 }),
+  len: fc.integer({ min: 1, max: 30 }),
+  factor: fc.constantFrom(0, 0.02, 0.3, 3, 10),
+});
+
+const direction = fc.constantFrom('both', 'up', 'down');
+
+describe('POST /api/v1/score: band and flag agree', () => {
+  const { app } = testApp();
+
+  it.each(STATISTICAL_DETECTORS)('%s, causal and not, two series per request', async (detector) => {
+    let flagged = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        bandSeries({ maxLength: 500 }),
+        bandSeries({ minLength: 20, maxLength: 200 }),
+        fc.boolean(),
+        direction,
+        fc.integer({ min: 0, max: 100 }),
+        async (a, b, causal, dir, sensitivity) => {
+          const res = await request(app)
+            .post('/api/v1/score')
+            .send({ series: [a, b], detector, sensitivity, options: { causal, direction: dir } })
+            .expect(200);
+          for (const s of res.body.series) flagged += assertBandRule(SeriesScore.parse(s));
+        },
+      ),
+      { numRuns: 20 },
+    );
+    expect(flagged).toBeGreaterThan(0);
+  });
+});
+
+describe('POST /api/v1/query: band and flag agree', () => {
+  let prom: FakePrometheus;
+  beforeAll(async () => {
+    prom = await new FakePrometheus().start();
+  });
+  afterAll(async () => {
+    await prom.stop();
+  });
+
+  // The query fetches history before start (at least 500 steps): a 10-minute step keeps it small.
+  const step = 10 * STEP;
+
+  it.each(STATISTICAL_DETECTORS)('%s, causal and not', async (detector) => {
+    const { app } = testApp({ prometheus: new PrometheusClient({ url: prom.url, timeoutMs: 5000 }) });
+    let flagged = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        bandSeries({ minLength: 520, maxLength: 700 }),
+        incident,
+        fc.boolean(),
+        direction,
+        async (history, { at, len, factor }, causal, dir) => {
+          // The events of the history are anywhere in it; one more lies in [start, end], which is scored.
+          const first = 500 + Math.floor((at / 1000) * (history.values.length - 500));
+          const series = {
+            ...history,
+            values: history.values.map((v, i) =>
+              v !== null && i >= first && i < first + len ? v * factor : v,
+            ),
+          };
+          // The series is the whole fetch: its first point is the history's start.
+          const from = T0;
+          const start = T0 + 500 * step;
+          const end = T0 + (series.values.length - 1) * step;
+          expect(historyStart(start, step)).toBe(from);
+          // As Prometheus answers: the series' values on the requested grid, a missing sample left out.
+          prom.handler = (req, res) => {
+            const values: [number, string][] = [];
+            for (let t = Number(req.body.start) * 1000; t <= Number(req.body.end) * 1000; t += step) {
+              const v = series.values[(t - from) / step];
+              if (v !== null && v !== undefined) values.push([t / 1000, String(v)]);
+            }
+            res.json({
+              status: 'success',
+              data: { resultType: 'matrix', result: [{ metric: { __name__: 'link_bps' }, values }] },
+            });
+          };
+          const res = await request(app)
+            .post('/api/v1/query')
+            .send({ expr: 'link_bps', start, end, step, detector, options: { causal, direction: dir } })
+            .expect(200);
+          expect(res.body.series).toHaveLength(1);
+          const scored = SeriesScore.parse(res.body.series[0]);
+          expect(scored.timestamps[0]).toBe(start);
+          expect(scored.timestamps.at(-1)).toBeLessThanOrEqual(end);
+          flagged += assertBandRule(scored);
+        },
+      ),
+      { numRuns: 10 },
+    );
+    expect(flagged).toBeGreaterThan(0);
+  });
+});
