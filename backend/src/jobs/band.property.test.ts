@@ -1,0 +1,118 @@
+/**
+ * Band ⇔ flag in what continuous jobs serve (issue 11, item 1): a job with the real engine over a fake
+ * source, backfilled then run tick by tick on a test clock. After every tick, each series' newest point
+ * on /metrics has trafficlens_anomaly 1 exactly when trafficlens_value lies outside [trafficlens_lower,
+ * trafficlens_upper] (a missing edge is unbounded) and trafficlens_anomaly_score ≥ 1 exactly then; at
+ * the end every point GET /api/v1/jobs/:name/series returns (whole, and thinned by maxDataPoints) keeps
+ * the rule (calibration/testing/bandRule.ts). Every statistical detector, every direction option.
+ */
+import fc from 'fast-check';
+import request from 'supertest';
+import { testApp } from '../api/testApp.js';
+import { assertBandRule, bandSeries, STEP, T0, type GridSeries } from '../calibration/testing/bandRule.js';
+import { STATISTICAL_DETECTORS } from '../contract/score.js';
+import { FakeSource } from '../sources/fake.js';
+import { JobManager } from './manager.js';
+import { registerJobMetrics } from './metrics.js';
+import { createJobsRouter } from './routes.js';
+import { JOBS_BASE_PATH, JobSeriesResponse } from './schemas.js';
+import { captureLogger, TestClock } from './testing/helpers.js';
+
+/** Jobs fetch on the step's grid: the series' times moved onto a whole minute. */
+const J0 = Date.UTC(2025, 0, 13, 12);
+const onGrid = (s: GridSeries): [number, number | null][] =>
+  s.timestamps.map((t, i) => [t - T0 + J0, s.values[i]]);
+
+/** The samples of one metric: each series' label set (as printed) → value. */
+function samples(text: string, name: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)(\{.*\}) (\S+)$/.exec(line);
+    if (m && m[1] === name) out.set(m[2], Number(m[3]));
+  }
+  return out;
+}
+
+/** Check the rule on each series' newest point as /metrics exports it; the number of anomalous ones. */
+function checkMetrics(text: string, expectedSeries: number): number {
+  const anomaly = samples(text, 'trafficlens_anomaly');
+  const score = samples(text, 'trafficlens_anomaly_score');
+  const value = samples(text, 'trafficlens_value');
+  const lower = samples(text, 'trafficlens_lower');
+  const upper = samples(text, 'trafficlens_upper');
+  expect(anomaly.size).toBe(expectedSeries);
+  let flagged = 0;
+  for (const [labels, a] of anomaly) {
+    const v = value.get(labels);
+    const lo = lower.get(labels);
+    const hi = upper.get(labels);
+    const outside = v !== undefined && ((lo !== undefined && v < lo) || (hi !== undefined && v > hi));
+    if (a !== (outside ? 1 : 0) || (a === 1) !== score.get(labels)! >= 1) {
+      throw new Error(
+        `/metrics ${labels}: trafficlens_anomaly ${a}, score ${score.get(labels)}, value ${v}, band [${lo}, ${hi}]`,
+      );
+    }
+    flagged += a;
+  }
+  return flagged;
+}
+
+const job = fc.record({
+  series: fc.array(bandSeries({ minLength: 150, maxLength: 400 }), { minLength: 1, maxLength: 2 }),
+  /** Points scored live, one tick each, after the backfill of the rest. */
+  live: fc.integer({ min: 10, max: 60 }),
+  direction: fc.constantFrom('both', 'up', 'down'),
+  sensitivity: fc.integer({ min: 0, max: 100 }),
+});
+
+describe('continuous jobs: band and flag agree on /metrics and the served series', () => {
+  it.each(STATISTICAL_DETECTORS)('%s', async (detector) => {
+    let flaggedLive = 0;
+    let flaggedSeries = 0;
+    await fc.assert(
+      fc.asyncProperty(job, async ({ series, live, direction, sensitivity }) => {
+        const n = Math.min(...series.map((s) => s.values.length));
+        const source = new FakeSource();
+        series.forEach((s, k) => source.add({ link: `link-${k}` }, onGrid(s)));
+        // The clock starts where the backfill ends; each tick brings one more point.
+        const clock = new TestClock(J0 + (n - 1 - live) * STEP);
+        const manager = new JobManager({ logger: captureLogger().logger, now: clock.now });
+        manager.addJob(
+          {
+            name: 'band',
+            source: { type: 'simulator' },
+            detector,
+            sensitivity,
+            options: { direction },
+            step: '1m',
+            interval: '1m',
+            fit_window: `${n}m`,
+          },
+          source,
+        );
+        const { app, registry } = testApp({ jobs: { router: createJobsRouter(manager) } });
+        registerJobMetrics(registry, manager);
+
+        for (let tick = 0; tick <= live; tick++) {
+          if (tick > 0) clock.advance(STEP);
+          expect(await manager.runOnce('band')).toMatchObject({ ok: true });
+          const text = (await request(app).get('/metrics').expect(200)).text;
+          flaggedLive += checkMetrics(text, series.length);
+        }
+
+        for (const query of ['', '?maxDataPoints=30']) {
+          const res = await request(app).get(`${JOBS_BASE_PATH}/band/series${query}`).expect(200);
+          const body = JobSeriesResponse.parse(res.body);
+          expect(body.series).toHaveLength(series.length);
+          for (const scored of body.series) {
+            if (query === '') expect(scored.timestamps.at(-1)).toBe(clock.t);
+            flaggedSeries += assertBandRule(scored, `GET /band/series${query} ${scored.labels.link}`);
+          }
+        }
+      }),
+      { numRuns: 8 },
+    );
+    expect(flaggedLive).toBeGreaterThan(0);
+    expect(flaggedSeries).toBeGreaterThan(0);
+  });
+});
