@@ -54,7 +54,8 @@ async function scoreAndCheck(file: string, args: string[]): Promise<number> {
 /**
  * A user's CSV from a grid series: per grid point 0 to 3 rows (none: an irregular gap; several: rows that
  * share the slot, with different values), each off the grid by up to a third of a step, as ISO 8601 or
- * epoch milliseconds; a missing value is an empty cell.
+ * epoch milliseconds; a missing value is an empty cell. Printing a row's own value instead of its slot's
+ * (the reported bug) breaks the rule on these.
  */
 const userCsv = fc
   .record({
@@ -73,7 +74,9 @@ const userCsv = fc
       const rows = u < 0.05 ? 0 : u < 1 - shared ? 1 : rand() < 0.5 ? 2 : 3;
       const stamps = Array.from({ length: rows }, () => Math.round(t + (rand() - 0.5) * (STEP / 1.5)));
       for (const ts of stamps.sort((a, b) => a - b)) {
-        const value = v === null ? '' : String(v * (1 + 0.2 * (rand() - 0.5)));
+        // Mostly close to the grid's value; now and then far off, so a slot's mean is not any of its rows.
+        const spread = rand() < 0.2 ? 4 * rand() : 1 + 0.2 * (rand() - 0.5);
+        const value = v === null ? '' : String(v * spread);
         lines.push(`${iso ? new Date(ts).toISOString() : ts},${value}`);
       }
     });
