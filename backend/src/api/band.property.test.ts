@@ -7,17 +7,18 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { STATISTICAL_DETECTORS, SeriesScore } from '../contract/score.js';
-import { assertBandRule, bandSeries, STEP, T0 } from '../calibration/testing/bandRule.js';
+import {
+  assertBandRule,
+  bandSeries,
+  incident,
+  STEP,
+  T0,
+  withIncident,
+} from '../calibration/testing/bandRule.js';
 import { PrometheusClient } from '../sources/prometheus/index.js';
 import { FakePrometheus } from '../sources/prometheus/testing.js';
 import { historyStart } from './promql.js';
 import { testApp } from './testApp.js';
-
-const incident = fc.record({
-  at: fc.integer({ min: 0, max: 999 }),
-  len: fc.integer({ min: 1, max: 30 }),
-  factor: fc.constantFrom(0, 0.02, 0.3, 3, 10),
-});
 
 const direction = fc.constantFrom('both', 'up', 'down');
 
@@ -68,15 +69,9 @@ describe('POST /api/v1/query: band and flag agree', () => {
         incident,
         fc.boolean(),
         direction,
-        async (history, { at, len, factor }, causal, dir) => {
+        async (history, extra, causal, dir) => {
           // The events of the history are anywhere in it; one more lies in [start, end], which is scored.
-          const first = 500 + Math.floor((at / 1000) * (history.values.length - 500));
-          const series = {
-            ...history,
-            values: history.values.map((v, i) =>
-              v !== null && i >= first && i < first + len ? v * factor : v,
-            ),
-          };
+          const series = withIncident(history, extra, 500);
           // The series is the whole fetch: its first point is the history's start.
           const from = T0;
           const start = T0 + 500 * step;

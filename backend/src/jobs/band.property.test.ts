@@ -9,7 +9,15 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { testApp } from '../api/testApp.js';
-import { assertBandRule, bandSeries, STEP, T0, type GridSeries } from '../calibration/testing/bandRule.js';
+import {
+  assertBandRule,
+  bandSeries,
+  incident,
+  STEP,
+  T0,
+  withIncident,
+  type GridSeries,
+} from '../calibration/testing/bandRule.js';
 import { STATISTICAL_DETECTORS } from '../contract/score.js';
 import { FakeSource } from '../sources/fake.js';
 import { JobManager } from './manager.js';
@@ -61,6 +69,8 @@ const job = fc.record({
   series: fc.array(bandSeries({ minLength: 150, maxLength: 400 }), { minLength: 1, maxLength: 2 }),
   /** Points scored live, one tick each, after the backfill of the rest. */
   live: fc.integer({ min: 10, max: 60 }),
+  /** One more incident among the live points (the series' own events are anywhere). */
+  extra: incident,
   direction: fc.constantFrom('both', 'up', 'down'),
   sensitivity: fc.integer({ min: 0, max: 100 }),
 });
@@ -70,10 +80,14 @@ describe('continuous jobs: band and flag agree on /metrics and the served series
     let flaggedLive = 0;
     let flaggedSeries = 0;
     await fc.assert(
-      fc.asyncProperty(job, async ({ series, live, direction, sensitivity }) => {
+      fc.asyncProperty(job, async ({ series, live, extra, direction, sensitivity }) => {
         const n = Math.min(...series.map((s) => s.values.length));
         const source = new FakeSource();
-        series.forEach((s, k) => source.add({ link: `link-${k}` }, onGrid(s)));
+        // Every series cut to the n points the job will see, the last `live` of them with the incident.
+        series.forEach(({ timestamps, values }, k) => {
+          const seen = { timestamps: timestamps.slice(0, n), values: values.slice(0, n) };
+          source.add({ link: `link-${k}` }, onGrid(withIncident(seen, extra, n - live)));
+        });
         // The clock starts where the backfill ends; each tick brings one more point.
         const clock = new TestClock(J0 + (n - 1 - live) * STEP);
         const manager = new JobManager({ logger: captureLogger().logger, now: clock.now });

@@ -134,3 +134,24 @@ export const bandSeries = ({
       }
       return { timestamps: values.map((_, i) => T0 + i * STEP), values };
     });
+
+/** One more incident, for a part of a series that a test looks at alone (a query's range, a job's live ticks). */
+export const incident = fc.record({
+  /** Where it starts in that part, in thousandths. */
+  at: fc.integer({ min: 0, max: 999 }),
+  len: fc.integer({ min: 1, max: 30 }),
+  factor: fc.constantFrom(0, 0.02, 0.3, 3, 10),
+});
+
+/** The series with the incident placed in its points from index `from` on. */
+export function withIncident(
+  series: GridSeries,
+  { at, len, factor }: { at: number; len: number; factor: number },
+  from: number,
+): GridSeries {
+  const first = from + Math.floor((at / 1000) * (series.values.length - from));
+  return {
+    ...series,
+    values: series.values.map((v, i) => (v !== null && i >= first && i < first + len ? v * factor : v)),
+  };
+}
