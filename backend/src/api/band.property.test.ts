@@ -14,6 +14,7 @@ import {
   STEP,
   T0,
   withIncident,
+  type GridSeries,
 } from '../calibration/testing/bandRule.js';
 import { PrometheusClient } from '../sources/prometheus/index.js';
 import { FakePrometheus } from '../sources/prometheus/testing.js';
@@ -46,6 +47,54 @@ describe('POST /api/v1/score: band and flag agree', () => {
     );
     expect(flagged).toBeGreaterThan(0);
   });
+});
+
+/** The series as a counter: the running total of its values, reset to 0 now and then. */
+const asCounter = (s: GridSeries, resetEvery: number): GridSeries => {
+  let total = 0;
+  const values = s.values.map((v, i) => {
+    if (v === null) return null;
+    total = i > 0 && i % resetEvery === 0 ? 0 : total + v * 60;
+    return total;
+  });
+  return { ...s, values };
+};
+
+const otherOptions = fc.record(
+  {
+    period: fc.constantFrom('auto', 'none', 24, 96),
+    acceptNewLevelAfter: fc.constantFrom('never', '10m', '1h', '1d'),
+    minEpisodePoints: fc.integer({ min: 1, max: 5 }),
+    counter: fc.constantFrom(true, 'auto'),
+  },
+  { requiredKeys: [] },
+);
+
+describe('POST /api/v1/score with the other options: band and flag agree', () => {
+  const { app } = testApp();
+
+  it.each(STATISTICAL_DETECTORS)(
+    '%s: period, acceptNewLevelAfter, minEpisodePoints, counters',
+    async (detector) => {
+      await fc.assert(
+        fc.asyncProperty(
+          bandSeries({ maxLength: 500 }),
+          otherOptions,
+          fc.integer({ min: 50, max: 400 }),
+          fc.boolean(),
+          async (series, options, resetEvery, causal) => {
+            const input = options.counter === undefined ? series : asCounter(series, resetEvery);
+            const res = await request(app)
+              .post('/api/v1/score')
+              .send({ series: [input], detector, options: { ...options, causal } })
+              .expect(200);
+            assertBandRule(SeriesScore.parse(res.body.series[0]));
+          },
+        ),
+        { numRuns: 15 },
+      );
+    },
+  );
 });
 
 describe('POST /api/v1/query: band and flag agree', () => {
