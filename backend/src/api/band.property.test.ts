@@ -13,6 +13,7 @@ import {
   incident,
   STEP,
   T0,
+  spikySeries,
   withIncident,
   type GridSeries,
 } from '../calibration/testing/bandRule.js';
@@ -43,7 +44,7 @@ describe('POST /api/v1/score: band and flag agree', () => {
           for (const s of res.body.series) flagged += assertBandRule(SeriesScore.parse(s));
         },
       ),
-      { numRuns: 20 },
+      { numRuns: 15, examples: [[spikySeries(300), spikySeries(150), false, 'both', 50]] },
     );
     expect(flagged).toBeGreaterThan(0);
   });
@@ -91,7 +92,7 @@ describe('POST /api/v1/score with the other options: band and flag agree', () =>
             assertBandRule(SeriesScore.parse(res.body.series[0]));
           },
         ),
-        { numRuns: 15 },
+        { numRuns: 10 },
       );
     },
   );
@@ -149,7 +150,7 @@ describe('POST /api/v1/query: band and flag agree', () => {
           flagged += assertBandRule(scored);
         },
       ),
-      { numRuns: 10 },
+      { numRuns: 8, examples: [[spikySeries(600), { at: 500, len: 3, factor: 40 }, false, 'both']] },
     );
     expect(flagged).toBeGreaterThan(0);
   });

@@ -12,7 +12,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { STATISTICAL_DETECTORS, SeriesScore } from '../contract/score.js';
-import { assertBandRule, bandSeries, STEP, type BandColumns } from '../calibration/testing/bandRule.js';
+import {
+  assertBandRule,
+  bandSeries,
+  spikySeries,
+  STEP,
+  type BandColumns,
+} from '../calibration/testing/bandRule.js';
 import { SCORE_CSV_HEADER } from './format.js';
 import { runCli } from './testing.js';
 
@@ -83,6 +89,10 @@ const userCsv = fc
     return lines.join('\n') + '\n';
   });
 
+const spiky = spikySeries(300);
+const spikyCsv =
+  ['timestamp,value', ...spiky.timestamps.map((t, i) => `${t},${spiky.values[i]}`)].join('\n') + '\n';
+
 describe('trafficlens score: band and flag agree on every printed row', () => {
   let files = 0;
 
@@ -106,7 +116,7 @@ describe('trafficlens score: band and flag agree on every printed row', () => {
             flagged += await scoreAndCheck(file, args);
           },
         ),
-        { numRuns: 20 },
+        { numRuns: 20, examples: [[spikyCsv, 'csv', false, false, 50]] },
       );
       expect(flagged).toBeGreaterThan(0);
     },

@@ -13,6 +13,7 @@ import {
   assertBandRule,
   bandSeries,
   incident,
+  spikySeries,
   STEP,
   T0,
   withIncident,
@@ -124,7 +125,20 @@ describe('continuous jobs: band and flag agree on /metrics and the served series
           }
         }
       }),
-      { numRuns: 8 },
+      {
+        numRuns: 8,
+        examples: [
+          [
+            {
+              series: [spikySeries(300)],
+              live: 30,
+              extra: { at: 500, len: 3, factor: 40 },
+              direction: 'both',
+              sensitivity: 50,
+            },
+          ],
+        ],
+      },
     );
     expect(flaggedLive).toBeGreaterThan(0);
     expect(flaggedSeries).toBeGreaterThan(0);
