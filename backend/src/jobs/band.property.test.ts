@@ -4,7 +4,8 @@
  * on /metrics has trafficlens_anomaly 1 exactly when trafficlens_value lies outside [trafficlens_lower,
  * trafficlens_upper] (a missing edge is unbounded) and trafficlens_anomaly_score ≥ 1 exactly then; at
  * the end every point GET /api/v1/jobs/:name/series returns (whole, and thinned by maxDataPoints) keeps
- * the rule (calibration/testing/bandRule.ts). Every statistical detector, every direction option.
+ * the rule (calibration/testing/bandRule.ts). Every statistical detector, every direction option; and
+ * the same over the embedded simulator (traffic and counters, with its incidents) at a random seed.
  */
 import fc from 'fast-check';
 import request from 'supertest';
@@ -21,6 +22,8 @@ import {
 } from '../calibration/testing/bandRule.js';
 import { STATISTICAL_DETECTORS } from '../contract/score.js';
 import { FakeSource } from '../sources/fake.js';
+import type { Source } from '../sources/source.js';
+import type { JobConfigInput } from './config.js';
 import { JobManager } from './manager.js';
 import { registerJobMetrics } from './metrics.js';
 import { createJobsRouter } from './routes.js';
@@ -66,6 +69,44 @@ function checkMetrics(text: string, expectedSeries: number): number {
   return flagged;
 }
 
+/**
+ * Add the job `band`, run its backfill and then `live` ticks of one step on the clock, checking /metrics
+ * after each; then check every served point, whole and thinned. The anomalous points seen, live and served.
+ */
+async function runAndCheck(
+  clock: TestClock,
+  config: Omit<JobConfigInput, 'name'>,
+  source: Source | undefined,
+  live: number,
+  seriesCount: number | null,
+): Promise<{ live: number; series: number }> {
+  const manager = new JobManager({ logger: captureLogger().logger, now: clock.now });
+  const job = manager.addJob({ name: 'band', ...config }, source);
+  const { app, registry } = testApp({ jobs: { router: createJobsRouter(manager) } });
+  registerJobMetrics(registry, manager);
+  const flagged = { live: 0, series: 0 };
+
+  for (let tick = 0; tick <= live; tick++) {
+    if (tick > 0) clock.advance(job.spec.stepMs);
+    expect(await manager.runOnce('band')).toMatchObject({ ok: true });
+    const text = (await request(app).get('/metrics').expect(200)).text;
+    flagged.live += checkMetrics(text, seriesCount ?? job.latest().length);
+  }
+
+  for (const query of ['', '?maxDataPoints=30']) {
+    const res = await request(app).get(`${JOBS_BASE_PATH}/band/series${query}`).expect(200);
+    const body = JobSeriesResponse.parse(res.body);
+    if (seriesCount !== null) expect(body.series).toHaveLength(seriesCount);
+    expect(body.series.length).toBeGreaterThan(0);
+    for (const scored of body.series) {
+      if (query === '')
+        expect(scored.timestamps.at(-1)).toBe(Math.floor(clock.t / job.spec.stepMs) * job.spec.stepMs);
+      flagged.series += assertBandRule(scored, `GET /band/series${query} ${JSON.stringify(scored.labels)}`);
+    }
+  }
+  return flagged;
+}
+
 const job = fc.record({
   series: fc.array(bandSeries({ minLength: 150, maxLength: 400 }), { minLength: 1, maxLength: 2 }),
   /** Points scored live, one tick each, after the backfill of the rest. */
@@ -91,10 +132,9 @@ describe('continuous jobs: band and flag agree on /metrics and the served series
         });
         // The clock starts where the backfill ends; each tick brings one more point.
         const clock = new TestClock(J0 + (n - 1 - live) * STEP);
-        const manager = new JobManager({ logger: captureLogger().logger, now: clock.now });
-        manager.addJob(
+        const flagged = await runAndCheck(
+          clock,
           {
-            name: 'band',
             source: { type: 'simulator' },
             detector,
             sensitivity,
@@ -104,29 +144,14 @@ describe('continuous jobs: band and flag agree on /metrics and the served series
             fit_window: `${n}m`,
           },
           source,
+          live,
+          series.length,
         );
-        const { app, registry } = testApp({ jobs: { router: createJobsRouter(manager) } });
-        registerJobMetrics(registry, manager);
-
-        for (let tick = 0; tick <= live; tick++) {
-          if (tick > 0) clock.advance(STEP);
-          expect(await manager.runOnce('band')).toMatchObject({ ok: true });
-          const text = (await request(app).get('/metrics').expect(200)).text;
-          flaggedLive += checkMetrics(text, series.length);
-        }
-
-        for (const query of ['', '?maxDataPoints=30']) {
-          const res = await request(app).get(`${JOBS_BASE_PATH}/band/series${query}`).expect(200);
-          const body = JobSeriesResponse.parse(res.body);
-          expect(body.series).toHaveLength(series.length);
-          for (const scored of body.series) {
-            if (query === '') expect(scored.timestamps.at(-1)).toBe(clock.t);
-            flaggedSeries += assertBandRule(scored, `GET /band/series${query} ${scored.labels.link}`);
-          }
-        }
+        flaggedLive += flagged.live;
+        flaggedSeries += flagged.series;
       }),
       {
-        numRuns: 8,
+        numRuns: 6,
         examples: [
           [
             {
@@ -142,5 +167,40 @@ describe('continuous jobs: band and flag agree on /metrics and the served series
     );
     expect(flaggedLive).toBeGreaterThan(0);
     expect(flaggedSeries).toBeGreaterThan(0);
+  });
+});
+
+describe('a job over the embedded simulator: band and flag agree on /metrics and the served series', () => {
+  const SPEED = 10;
+  const STEP_MS = 60_000 / SPEED;
+
+  it.each(STATISTICAL_DETECTORS)('%s', async (detector) => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 1_000_000 }), async (seed) => {
+        const clock = new TestClock(J0);
+        await runAndCheck(
+          clock,
+          {
+            // Simulated incidents every 30 simulated minutes: 30 steps, several in the fit window.
+            source: {
+              type: 'simulator',
+              seed,
+              speed: SPEED,
+              kinds: ['traffic', 'counters'],
+              incident_every: '30m',
+            },
+            filters: ['site="ams"', 'link="transit-1"'],
+            detector,
+            step: STEP_MS,
+            interval: STEP_MS,
+            fit_window: 400 * STEP_MS,
+          },
+          undefined,
+          40,
+          null,
+        );
+      }),
+      { numRuns: 1 },
+    );
   });
 });
