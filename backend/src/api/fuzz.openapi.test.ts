@@ -26,7 +26,7 @@ import {
   toJson,
   type Operation,
   type OperationRef,
-} from './openapiFuzz.js';
+} from './testing/openapiFuzz.js';
 import { ErrorResponse } from './schemas.js';
 import { listen } from './server.js';
 

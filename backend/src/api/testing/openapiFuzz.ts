@@ -29,7 +29,7 @@ export interface OperationRef {
   op: Operation;
 }
 
-export const OPENAPI_FILE = fileURLToPath(new URL('../../../docs/api/openapi.json', import.meta.url));
+export const OPENAPI_FILE = fileURLToPath(new URL('../../../../docs/api/openapi.json', import.meta.url));
 
 export function loadOpenApi(): OpenApiDocument {
   return JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as OpenApiDocument;
