@@ -118,6 +118,21 @@ describe('score --causal streams the file', () => {
     expect(lines[1]).toMatch(/^\[2\/2\] scoring: \d+ bytes read \d+\.\d s$/);
   });
 
+  test('a value that overflows a double is refused naming its line, as the in-memory reader refuses it', async () => {
+    const path = await csvFile('overflow.csv', [
+      [T0, '1'],
+      [T0 + 60, '1e400'],
+      [T0 + 120, '3'],
+    ]);
+    for (const args of [['--causal'], []]) {
+      const r = await runCli(['score', path, ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `trafficlens: ${path}: line 3: value 1e400 is too large for a double (at most ±1.8e308)\n`,
+      );
+    }
+  });
+
   test('rows out of time order: scored in memory when the file fits, refused with the reason when not', async () => {
     const path = await csvFile('unsorted.csv', [
       [T0 + 60, '1'],
