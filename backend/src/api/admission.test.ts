@@ -195,7 +195,10 @@ describe('admission before the body is read', () => {
       while (performance.now() < until);
       return scoreSeries(...args);
     };
-    const { app } = testApp({ executor: new FakeExecutor(slow) });
+    const { app } = testApp({
+      executor: new FakeExecutor(slow),
+      env: { TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS: '40' },
+    });
     const server = createHttpServer(app);
     servers.push(server);
     const port = Number(new URL(await listenOn(server, { host: '127.0.0.1', port: 0 })).port);

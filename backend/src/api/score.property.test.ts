@@ -8,21 +8,7 @@ import request from 'supertest';
 import { DETECTOR_NAMES, EPOCH_MS_RANGE, ScoreResponse } from '../contract/score.js';
 import { ErrorResponse } from './schemas.js';
 import { testApp } from './testApp.js';
-
-/** A number token written verbatim into the JSON text: JSON has no Infinity, but 1e400 parses to it. */
-class Raw {
-  constructor(readonly text: string) {}
-}
-
-function toJson(value: unknown): string {
-  if (value instanceof Raw) return value.text;
-  if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const fields = Object.entries(value).filter(([, v]) => v !== undefined);
-    return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+import { Raw, toJson } from './testing/openapiFuzz.js';
 
 const T0 = 1_700_000_000_000;
 const STEP = 60_000;
