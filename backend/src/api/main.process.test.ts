@@ -2,7 +2,7 @@
  * The built service as an operator runs it: `node backend/dist/main.js`. Needs
  * `npm run build -w backend` first (fails, rather than skips, when dist/main.js is missing).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,53 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvConfig, FLAGS } from '../config/index.js';
+import { MAIN, ServiceProcess } from './testing/serviceProcess.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const BACKEND = fileURLToPath(new URL('../../', import.meta.url));
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
-
-class Service {
-  readonly child: ChildProcess;
-  readonly lines: LogLine[] = [];
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  #waiters: (() => void)[] = [];
-
-  constructor(env: Record<string, string>, args: string[] = [], cwd?: string) {
-    this.child = spawn(process.execPath, [MAIN, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let buffered = '';
-    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
-      const parts = buffered.split('\n');
-      buffered = parts.pop() ?? '';
-      for (const part of parts) if (part.trim()) this.lines.push(JSON.parse(part) as LogLine);
-      for (const wake of this.#waiters.splice(0)) wake();
-    });
-    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) =>
-      this.child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-  }
-
-  /** Resolves with the first log line matching, waiting for more output as needed. */
-  async line(match: (line: LogLine) => boolean): Promise<LogLine> {
-    for (;;) {
-      const found = this.lines.find(match);
-      if (found) return found;
-      if (this.child.exitCode !== null) throw new Error(`service exited: ${this.stderr}`);
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    }
-  }
-}
 
 /** Runs the service to its exit, with its output as text. */
 async function run(
@@ -86,7 +42,7 @@ async function untilReady(url: string): Promise<void> {
   }
 }
 
-const started: Service[] = [];
+const started: ServiceProcess[] = [];
 afterAll(() => {
   for (const service of started) if (service.child.exitCode === null) service.child.kill('SIGKILL');
 });
@@ -98,7 +54,7 @@ beforeAll(() => {
 
 describe('node dist/main.js', () => {
   test('listens, answers /healthz, and exits 0 after SIGTERM with the shutdown logged', async () => {
-    const service = new Service({ PORT: '0', TRAFFICLENS_WORKER_THREADS: '1' });
+    const service = new ServiceProcess({ PORT: '0', TRAFFICLENS_WORKER_THREADS: '1' });
     started.push(service);
     const listening = await service.line((l) => l.msg.startsWith('listening on http://127.0.0.1:'));
     const url = String(listening.url);
@@ -123,7 +79,7 @@ describe('node dist/main.js', () => {
   });
 
   test('SIGTERM under keep-alive load: in-flight requests finish with Connection: close, none is reset', async () => {
-    const service = new Service({
+    const service = new ServiceProcess({
       PORT: '0',
       TRAFFICLENS_WORKER_THREADS: '0',
       TRAFFICLENS_SIMULATOR: 'false',
@@ -185,7 +141,7 @@ describe('node dist/main.js', () => {
   });
 
   test('exits 0 after SIGINT too', async () => {
-    const service = new Service({
+    const service = new ServiceProcess({
       PORT: '0',
       TRAFFICLENS_WORKER_THREADS: '0',
       TRAFFICLENS_SIMULATOR: 'false',
@@ -201,7 +157,7 @@ describe('node dist/main.js', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trafficlens-jobs-'));
     const file = join(dir, 'jobs.yaml');
     writeFileSync(file, 'jobs:\n  - name: edge\n    expr: up\n    interval: 5x\n');
-    const service = new Service({ PORT: '0', TRAFFICLENS_PROMETHEUS_URL: 'http://127.0.0.1:9' }, [
+    const service = new ServiceProcess({ PORT: '0', TRAFFICLENS_PROMETHEUS_URL: 'http://127.0.0.1:9' }, [
       '--config',
       file,
     ]);
@@ -257,7 +213,11 @@ describe('node dist/main.js', () => {
         [undefined, join(BACKEND, 'models')],
         ['relative/models', join(elsewhere, 'relative/models')],
       ] as const) {
-        const service = new Service(models ? { ...env, TRAFFICLENS_MODELS_DIR: models } : env, [], elsewhere);
+        const service = new ServiceProcess(
+          models ? { ...env, TRAFFICLENS_MODELS_DIR: models } : env,
+          [],
+          elsewhere,
+        );
         started.push(service);
         const listening = await service.line((l) => l.msg.startsWith('listening on'));
         expect(listening.models).toBe(expected);
@@ -270,7 +230,7 @@ describe('node dist/main.js', () => {
   });
 
   test('refuses a bad configuration with exit code 2 and a message naming the variable', async () => {
-    const service = new Service({ PORT: 'eighty' });
+    const service = new ServiceProcess({ PORT: 'eighty' });
     started.push(service);
     expect((await service.exited).code).toBe(2);
     expect(service.stderr).toContain('PORT (--port): expected an integer between 0 and 65535, got "eighty"');

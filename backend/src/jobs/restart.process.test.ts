@@ -4,56 +4,15 @@
  * next one with kill -9, and each restarted service must say it restored the snapshot and serve, for
  * every point the previous process had served, exactly the same scores and bands.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { JobSeriesResponse } from './schemas.js';
+import { MAIN, ServiceProcess } from '../api/testing/serviceProcess.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
-
-/** One service process and its JSON log. */
-class Service {
-  readonly child: ChildProcess;
-  readonly lines: LogLine[] = [];
-  readonly exited: Promise<number | null>;
+/** One service process running the `sim` job. */
+class Service extends ServiceProcess {
   url = '';
-
-  constructor(env: Record<string, string>, args: string[]) {
-    this.child = spawn(process.execPath, [MAIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let buffered = '';
-    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      const parts = (buffered + chunk).split('\n');
-      buffered = parts.pop() ?? '';
-      for (const part of parts) if (part.trim()) this.lines.push(JSON.parse(part) as LogLine);
-    });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-  }
-
-  async until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const found = await probe();
-      if (found !== undefined) return found;
-      if (this.child.exitCode !== null) throw new Error(`service exited while waiting for ${what}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  line(pattern: RegExp): Promise<LogLine> {
-    return this.until(String(pattern), () => this.lines.find((l) => pattern.test(l.msg)));
-  }
 
   async get<T>(path: string): Promise<T> {
     const res = await fetch(`${this.url}${path}`);
@@ -150,7 +109,7 @@ test('SIGTERM, then kill -9: each restart restores the snapshot and serves the s
   await first.line(/backfill scored/);
   const served1 = await first.seriesAfter(Date.now() - 500);
   first.child.kill('SIGTERM');
-  expect(await first.exited).toBe(0);
+  expect((await first.exited).code).toBe(0);
   expect(first.lines.some((l) => l.msg === 'shutdown complete')).toBe(true);
   const atStop = header();
   expect(atStop.series).toBe(served1.length);
@@ -186,7 +145,7 @@ test('SIGTERM, then kill -9: each restart restores the snapshot and serves the s
   const served3 = await third.seriesAfter(newest);
   expectSameScores(served2b, served3);
   third.child.kill('SIGTERM');
-  expect(await third.exited).toBe(0);
+  expect((await third.exited).code).toBe(0);
 }, 60_000);
 
 test('a state folder that is a regular file: the service starts, logs it, reports it in /healthz, and its job runs', async () => {
@@ -202,6 +161,6 @@ test('a state folder that is a regular file: the service starts, logs it, report
   });
   await service.line(/backfill scored/);
   service.child.kill('SIGTERM');
-  expect(await service.exited).toBe(0);
+  expect((await service.exited).code).toBe(0);
   expect(readFileSync(notAFolder, 'utf8')).toMatch(/^jobs:/);
 }, 30_000);
