@@ -23,6 +23,7 @@ import type { ComponentCalibration, Deviation, LearnMode } from '../detectors/de
 import { LEARNING_MULTIPLIER, Z_FLOOR } from './sensitivity.js';
 import { decArray, encArray, expectLength } from '../featurize/snapshot.js';
 import type { CalibratorState } from './state.js';
+import { TailModel } from './tail.js';
 
 export interface CalibrationOptions {
   /** Default half-life of a component's range, in points. */
@@ -89,6 +90,8 @@ export class Calibrator {
   private incidentPoints = 0;
   /** Points of the open incident the primary (component 0) scored ≥ 1. */
   private primaryPoints = 0;
+  /** The tail of the point's learning-scale score (tail.ts); learnt by the scorer, which has that score. */
+  readonly tail = new TailModel();
   constructor(
     components: number,
     private readonly opts: CalibrationOptions = DEFAULT_CALIBRATION,
@@ -184,6 +187,7 @@ export class Calibrator {
       saved: encArray(this.saved),
       incidentPoints: this.incidentPoints,
       primaryPoints: this.primaryPoints,
+      tail: this.tail.snapshot(),
     };
   }
 
@@ -199,5 +203,6 @@ export class Calibrator {
     if (s.saved) this.saved.set(decArray(s.saved));
     this.incidentPoints = s.incidentPoints ?? 0;
     this.primaryPoints = s.primaryPoints ?? 0;
+    if (s.tail) this.tail.restore(s.tail, `${path}.tail`);
   }
 }

@@ -39,8 +39,27 @@ export function multiplierFor(sensitivity: number): number {
 
 /**
  * The sensitivity's factor on the band's half-widths: the band is built at LEARNING_MULTIPLIER, then
- * widened by this, so a score ÷ this is the score shown and a shown score × this the learning-scale one.
+ * widened by this, so a score ÷ this is the score shown and a shown score × this the learning-scale one
+ * (on a heavy-tailed series an isolated point's band is widened further by the tail, tail.ts; the scorer
+ * keeps its learning-scale score, SeriesScorer.learningScore).
  */
 export function widenFor(sensitivity: number): number {
   return multiplierFor(sensitivity) / LEARNING_MULTIPLIER;
+}
+
+/**
+ * Target per-point rate at which a normal point of a heavy-tailed series may open an episode on its own
+ * (tail.ts: the isolated point must also exceed the tail's quantile at this rate). Log-linear, a decade
+ * per 25 points of sensitivity: 10⁻⁷ at 0, 10⁻⁵ at 50, 10⁻³ at 100. The extrapolated power law
+ * under-estimates the far tail of the calibrated score (the running maximum it is divided by moves with
+ * it), so 10⁻⁵ at 50 is what gives the heavy-tailed scenario about 0.1–0.3 false episodes a day at a
+ * 1-minute step (1,440 points a day; 7·10⁻⁵ a point would be 0.1 a day; README, "Sensitivity").
+ */
+const TAIL_RATE_AT_50 = 1e-5;
+
+export function tailRateFor(sensitivity: number): number {
+  if (!(sensitivity >= 0 && sensitivity <= 100)) {
+    throw new RangeError(`sensitivity must be between 0 and 100, got ${sensitivity}`);
+  }
+  return TAIL_RATE_AT_50 * Math.pow(10, (sensitivity - 50) / 25);
 }

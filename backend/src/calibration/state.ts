@@ -4,6 +4,21 @@ import { Direction, Episode, Explanation } from '../contract/score.js';
 import { Count, Num } from '../featurize/snapshot.js';
 import { MagnitudeState } from '../detectors/state.js';
 
+/** The tail model (tail.ts): its decaying histogram of learning-scale scores and the quantiles read from it. */
+export const TailState = z.object({
+  bins: z.array(Num),
+  below: Num,
+  total: Num,
+  weight: Num,
+  incident: Count,
+  pending: z.array(Num),
+  sinceRefresh: Count,
+  qHigh: Num,
+  qExtreme: Num,
+  last: Num,
+});
+export type TailState = z.infer<typeof TailState>;
+
 /**
  * Per component, the decaying maximum of recent |z| and the range's edge before the current run of
  * anomalous points (the rest of the calibrator is per-point scratch).
@@ -15,6 +30,8 @@ export const CalibratorState = z.object({
   saved: z.array(Num).optional(),
   incidentPoints: Count.optional(),
   primaryPoints: Count.optional(),
+  /** The score tail (absent before 2026-12: restored as a new series' tail, no widening until it is learnt). */
+  tail: TailState.optional(),
 });
 export type CalibratorState = z.infer<typeof CalibratorState>;
 

@@ -125,3 +125,50 @@ describe('recurring patterns', () => {
     expect([3, 4, 5].map(flagged)).toEqual([false, false, false]);
   });
 });
+
+describe('the level offset after an absorbed change', () => {
+  const P = 400;
+  /** A 400-point cycle around 1000 at `level` × its usual height, without noise. */
+  const clean = (i: number, level: number) => level * (1000 + 200 * Math.sin((2 * Math.PI * i) / P));
+  /** The same with ~1 % noise. */
+  const at = (i: number, level: number) => clean(i, level) * (1 + 0.02 * noise(i));
+
+  /**
+   * A profile that learnt 5 cycles at level 1, then a slow move to 0.7 shorter than a cycle: its phase
+   * table still holds level 1, its level offset has absorbed the move (a first weekend's lower traffic).
+   */
+  function absorbed(): { c: SeasonalComponent; i: number } {
+    const c = new SeasonalComponent({ period: P });
+    const out = emptyDeviation();
+    let i = 0;
+    for (; i < 5 * P + 300; i++) {
+      const k = i - 5 * P;
+      const x = at(i, k < 0 ? 1 : Math.max(0.7, 1 - (0.3 * k) / 200));
+      c.step(x, out);
+      c.learn(x, 'normal');
+    }
+    return { c, i };
+  }
+  const ratio = (c: SeasonalComponent, i: number, x: number, level: number) => {
+    const out = emptyDeviation();
+    c.step(x, out);
+    return out.expected / clean(i, level);
+  };
+
+  it('one point back at the phase table’s level inside an incident (a heavy-tailed outlier) does not restart it', () => {
+    const { c, i } = absorbed();
+    expect(ratio(c, i, at(i, 1), 0.7)).toBeCloseTo(1, 1);
+    c.learn(at(i, 1), 'incident');
+    // Still the absorbed level: the next ordinary point is not a 30 % drop (before: expected back at 1).
+    expect(ratio(c, i + 1, at(i + 1, 0.7), 0.7)).toBeCloseTo(1, 1);
+  });
+
+  it('two consecutive points back at that level (the change has ended) restart it there', () => {
+    const { c, i } = absorbed();
+    for (let k = 0; k < 2; k++) {
+      ratio(c, i + k, at(i + k, 1), 1);
+      c.learn(at(i + k, 1), 'incident');
+    }
+    expect(ratio(c, i + 2, at(i + 2, 1), 1)).toBeCloseTo(1, 1);
+  });
+});

@@ -90,6 +90,8 @@ export const ProfileState = z.object({
   expected: Num,
   /** The daily median at the last predicted position (what the weekly correction learns against). */
   daily: Num,
+  /** Consecutive incident points back at the phase table's level (absent before 2026-12: 0). */
+  returned: Count.optional(),
 });
 
 export const SeasonalState = z.object({

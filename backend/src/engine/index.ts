@@ -8,7 +8,7 @@ import { StateError, checkVersion, dec, enc, parseState } from '../featurize/sna
 import { DETECTOR_STATE_VERSION } from '../detectors/state.js';
 import { EpisodeBuilder } from '../calibration/episodes.js';
 import { EscalationTracker } from '../calibration/escalation.js';
-import { Z_FLOOR, multiplierFor, widenFor } from '../calibration/sensitivity.js';
+import { Z_FLOOR, multiplierFor } from '../calibration/sensitivity.js';
 import { EngineError } from './errors.js';
 import { SeriesScorer, emptyPoint, episodeOptions, resolveParams, type ResolvedParams } from './scorer.js';
 import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './state.js';
@@ -23,6 +23,8 @@ const BACKFILL_CONTEXT = 2000;
 
 interface Arrays {
   score: Float64Array;
+  /** The score at the learning scale (NAB's input). */
+  learningScore: Float64Array;
   expected: Float64Array;
   lower: Float64Array;
   upper: Float64Array;
@@ -35,6 +37,7 @@ interface Arrays {
 function allocate(n: number): Arrays {
   return {
     score: new Float64Array(n),
+    learningScore: new Float64Array(n),
     expected: new Float64Array(n).fill(NaN),
     lower: new Float64Array(n).fill(NaN),
     upper: new Float64Array(n).fill(NaN),
@@ -58,6 +61,7 @@ function pass(
     scorer.push(clean.timestamps[i], clean.values[i], p);
     if (i >= limit) continue;
     into.score[i] = p.score;
+    into.learningScore[i] = scorer.learningScore;
     into.expected[i] = p.expected ?? NaN;
     into.lower[i] = p.lower ?? NaN;
     into.upper[i] = p.upper ?? NaN;
@@ -304,13 +308,9 @@ export function nabAnomalyScores(
   const arrays = allocate(clean.values.length);
   pass(clean, resolved, range(0, clean.values.length), arrays, clean.values.length);
   const escalation = new EscalationTracker();
-  // At the learning scale (see widenFor): NAB picks its own threshold, so the result does not depend
-  // on the default sensitivity.
-  const toLearning = widenFor(resolved.sensitivity);
-  const onGrid = arrays.score.map((raw) => {
-    const s = raw * toLearning;
-    return escalation.push(s) ? s / (1 + s) : 0;
-  });
+  // At the learning scale (SeriesScorer.learningScore): NAB picks its own threshold, so the result does
+  // not depend on the sensitivity nor on the display-only tail rule (calibration/tail.ts).
+  const onGrid = arrays.learningScore.map((s) => (escalation.push(s) ? s / (1 + s) : 0));
   const out = new Float64Array(timestamps.length);
   const t0 = clean.timestamps[0];
   const step = clean.report.stepMs;

@@ -9,7 +9,7 @@ import { createDetector } from '../detectors/registry.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
-import { DEFAULT_SENSITIVITY, Z_FLOOR, widenFor } from '../calibration/sensitivity.js';
+import { DEFAULT_SENSITIVITY, Z_FLOOR, tailRateFor, widenFor } from '../calibration/sensitivity.js';
 import { bandAndScore, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
 import { OutageRule } from '../calibration/outage.js';
@@ -129,6 +129,7 @@ export class SeriesScorer {
       ...(params.model ? { model: params.model } : {}),
     });
     this.widen = widenFor(params.sensitivity);
+    this.tailRate = tailRateFor(params.sensitivity);
     this.calibrator = new Calibrator(
       this.detector.components.length,
       DEFAULT_CALIBRATION,
@@ -158,6 +159,14 @@ export class SeriesScorer {
     const cal = this.calibrator.calibrate(step.deviations);
     const missing = Number.isNaN(x);
     const independent = this.detector.scoreIndependentOfBand === true;
+    // A point that would open an episode on its own (the last one was within the plain band, outside an
+    // incident) must also exceed the series' score tail at the sensitivity's target rate
+    // (calibration/tail.ts; a factor of 1 unless the tail is heavy). Inside an incident, and for the next
+    // point of a run beyond the plain band, the plain band judges, so a sustained change is flagged from its
+    // second point at the latest. Display only: learning uses the learning-scale score below.
+    const tail = this.calibrator.tail;
+    const plain = independent || tail.inIncident || tail.last >= this.widen;
+    const widen = plain ? this.widen : this.widen * tail.factor(this.widen, this.tailRate);
     if (!missing) {
       this.valid++;
       this.lastValue = x;
@@ -178,7 +187,7 @@ export class SeriesScorer {
             bandBoundary: this.calibrator.multiplier * Z_FLOOR,
             direction: this.params.direction,
             clampAtZero: !this.negativeSeen,
-            widen: this.widen,
+            widen,
           },
           this.band,
         );
@@ -191,6 +200,8 @@ export class SeriesScorer {
       band.driver = cal.driver;
     }
     const score = band ? band.score : 0;
+    // The score at the learning scale: what the gate, the tail and NAB read, whatever the sensitivity.
+    this.learningScore = score * widen;
     const direction: Direction | null = band?.anomaly ? sideOf(x, band.expected) : null;
     out.timestamp = timestamp;
     out.value = missing ? null : x;
@@ -216,7 +227,7 @@ export class SeriesScorer {
     );
 
     // The gate judges at the learning scale: what is learnt does not depend on the sensitivity.
-    const mode = this.gate.next(timestamp, score * this.widen, x, band ? band.expected : NaN);
+    const mode = this.gate.next(timestamp, this.learningScore, x, band ? band.expected : NaN);
     // While the primary anticipates the series (a learnt seasonal profile) and itself scores the point as
     // anomalous, the other components learn its expected value instead of an incident's points, and a
     // sustained incident keeps the calibration ranges it began with (Calibrator.learn). Without such a
@@ -230,6 +241,7 @@ export class SeriesScorer {
       const outage = band !== null && band.primary >= 0 && this.outage.isOutage(x, band.expected, mode);
       this.calibrator.learn(step.deviations, mode, anticipates, outage ? band.primary : -1);
       this.outage.learn(x, mode);
+      if (band) tail.learn(this.learningScore, mode);
     }
     return out;
   }
@@ -245,8 +257,12 @@ export class SeriesScorer {
   };
   private readonly gate: LearningGate;
   private readonly outage = new OutageRule();
-  /** The sensitivity's factor on the band (see BandInput.widen); score × widen = the learning-scale score. */
+  /** The sensitivity's factor on the band (see BandInput.widen), before the tail's factor on isolated points. */
   private readonly widen: number;
+  /** The sensitivity's target rate for the score tail (tailRateFor). */
+  private readonly tailRate: number;
+  /** The last point's score at the learning scale (its shown score × the band's widening). */
+  learningScore = 0;
   private lastDriver = -1;
   private lastDirection: Direction | null = null;
   private lastPoint: StreamPoint | null = null;
