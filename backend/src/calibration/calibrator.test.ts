@@ -87,3 +87,40 @@ describe('Calibrator: sustained incidents', () => {
     expect(Array.from(old.range)).toEqual(Array.from(c.range));
   });
 });
+
+describe('Calibrator: components with a measurement window', () => {
+  /** The peak score of component 1 while its |z| climbs 10 % a point from noise to 20 (a test's window filling after a change). */
+  function peakOfRamp(window: number | undefined): number {
+    const c = new Calibrator(2, DEFAULT_CALIBRATION, [], [undefined, window]);
+    feed(c, 500, (i) => [noise(i), noise(i + 7)], 'normal');
+    let peak = 0;
+    const devs: Deviation[] = [0, 1].map(() => ({ z: 0, expected: 0, scale: 1 }));
+    for (let z = 2; z < 20; z *= 1.1) {
+      devs[0].z = 1;
+      devs[1].z = z;
+      c.calibrate(devs);
+      peak = Math.max(peak, c.componentScores[1]);
+      c.learn(devs, 'normal');
+    }
+    return peak;
+  }
+
+  it('learn each deviation window points late, so a statistic that builds up over its window crosses its boundary', () => {
+    expect(peakOfRamp(10)).toBeGreaterThan(1);
+  });
+
+  it('without the delay the range follows such a statistic up and it never does (the ratchet)', () => {
+    expect(peakOfRamp(undefined)).toBeLessThan(1);
+  });
+
+  it('keep the delayed deviations in snapshots', () => {
+    const c = new Calibrator(2, DEFAULT_CALIBRATION, [], [undefined, 10]);
+    feed(c, 40, (i) => [noise(i), noise(i + 7)], 'normal');
+    const copy = new Calibrator(2, DEFAULT_CALIBRATION, [], [undefined, 10]);
+    copy.restore(JSON.parse(JSON.stringify(c.snapshot())));
+    feed(c, 30, (i) => [noise(i), 3 + i], 'normal');
+    feed(copy, 30, (i) => [noise(i), 3 + i], 'normal');
+    expect(Array.from(copy.range)).toEqual(Array.from(c.range));
+    expect(() => new Calibrator(2).restore(c.snapshot())).toThrow('calibrator.delayed[1]');
+  });
+});

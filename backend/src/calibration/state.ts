@@ -1,7 +1,7 @@
 /** Snapshot format of the calibration state (JSON; numbers encoded as in featurize/snapshot.ts). */
 import { z } from 'zod';
 import { Direction, Episode, Explanation } from '../contract/score.js';
-import { Count, Num } from '../featurize/snapshot.js';
+import { Count, Num, RingState } from '../featurize/snapshot.js';
 import { MagnitudeState } from '../detectors/state.js';
 
 /** The tail model (tail.ts): its decaying histogram of learning-scale scores and the quantiles read from it. */
@@ -32,6 +32,11 @@ export const CalibratorState = z.object({
   primaryPoints: Count.optional(),
   /** The score tail (absent before 2026-12: restored as a new series' tail, no widening until it is learnt). */
   tail: TailState.optional(),
+  /**
+   * Per component, the deviations still to be learnt (Calibrator.learn's delay for a component with a
+   * measurement window), null for the others (absent before 2026-12: they start empty).
+   */
+  delayed: z.array(RingState.nullable()).optional(),
 });
 export type CalibratorState = z.infer<typeof CalibratorState>;
 

@@ -206,6 +206,10 @@ export class RateOfChangeComponent implements Component {
  */
 export class LevelShiftComponent implements Component {
   readonly feature = 'level_shift';
+  /** The recent window is the measurement (Component.measurementPoints). */
+  get measurementPoints(): number {
+    return this.recent;
+  }
   readonly kindUp = 'level_shift' as const;
   readonly kindDown = 'level_shift' as const;
   readonly providesBand = false;

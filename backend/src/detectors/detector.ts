@@ -86,6 +86,12 @@ export interface Component {
    */
   readonly anticipates?: boolean;
   /**
+   * Points a value stays in this component's measurement (the recent window of a level-shift test).
+   * Its deviation builds up over that many points after a change, so its calibration range learns each
+   * deviation only that many points later (Calibrator.learn). Absent = 1 (the point itself).
+   */
+  readonly measurementPoints?: number;
+  /**
    * Score x (NaN = missing) against the state so far, writing into `out`. It may record x as a
    * measurement (a recent window), but baselines learn only in `learn`, called once after every step.
    */

@@ -134,6 +134,7 @@ export class SeriesScorer {
       this.detector.components.length,
       DEFAULT_CALIBRATION,
       this.detector.calibration,
+      this.detector.components.map((c) => c.measurementPoints),
     );
     this.episodeBuilder = trackEpisodes ? new EpisodeBuilder(episodeOptions(params)) : null;
     this.gate = new LearningGate({
