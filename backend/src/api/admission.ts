@@ -179,7 +179,11 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
         'limits',
       );
     }
-    if (UNMETERED_PATHS.has(req.path)) {
+    // Only requests with a body are metered: parsing and validating a body is the work that stalls the
+    // event loop. A bodiless request (a page's assets, a dashboard's GETs, a probe) is cheap to answer,
+    // and a browser sends up to 6 of them at once per host: counted, a quiet service refused a demo
+    // page's assets and the panels of a dashboard loading while a job's tick held the loop.
+    if (UNMETERED_PATHS.has(req.path) || declared === 0) {
       next();
       return;
     }

@@ -125,7 +125,7 @@ describe('loadConfig', () => {
 
   test('HTTP limits: the headers timeout may not exceed the request timeout (Node refuses it)', () => {
     expect(loadConfig({ env: {} }).http).toEqual({
-      maxRequestsInFlight: 4,
+      maxRequestsInFlight: 16,
       maxBytesInFlight: 8 * 1024 * 1024,
       maxEventLoopDelayMs: 40,
       headersTimeoutMs: 10_000,

@@ -170,8 +170,8 @@ export const EnvConfig = z.object({
   TRAFFICLENS_SHUTDOWN_TIMEOUT_MS: integer(0, 600_000, 10_000).describe(
     'how long shutdown waits for in-flight requests before closing their connections',
   ),
-  TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: integer(1, 100_000, 4).describe(
-    'requests admitted at once (/healthz, /readyz and /metrics are never counted); beyond that 503 + Retry-After on the headers, before the body is read',
+  TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: integer(1, 100_000, 16).describe(
+    'requests with a body admitted at once (bodiless requests, /healthz, /readyz and /metrics are never counted); beyond that 503 + Retry-After on the headers, before the body is read',
   ),
   TRAFFICLENS_MAX_BYTES_IN_FLIGHT: integer(1024, 16 * 1024 * MB, 8 * MB).describe(
     'declared request body bytes admitted at once (a chunked body counts as the body limit; one request is always admitted); beyond that 503 + Retry-After before the body is read',

@@ -10,10 +10,11 @@
  * silently measuring old code, when a source file is newer than its compiled output.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { SCENARIOS } from './catalog.js';
 import { EXPECTATIONS, GUARD_SEEDS, expectationFor, violations } from './expectations.js';
 import type { ScoredSeries } from './measure.js';
@@ -22,23 +23,21 @@ import { runSuite, type Scorer, type SuiteResult } from './suite.js';
 const BACKEND = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(BACKEND, 'bin', 'trafficlens.js');
 
-/** Sources (not tests) whose compiled .js in dist/ is missing or older. */
+/**
+ * Sources whose compiled .js in dist/ is missing or older: the files tsconfig.build.json builds, as
+ * TypeScript itself lists them (its exclusions, e.g. test helpers, included).
+ */
 function staleOutputs(): string[] {
+  const configPath = join(BACKEND, 'tsconfig.build.json');
+  const { config } = ts.readConfigFile(configPath, ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config, ts.sys, BACKEND, undefined, configPath);
   const src = join(BACKEND, 'src');
-  const stale: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
-        const out = join(BACKEND, 'dist', relative(src, path).replace(/\.ts$/, '.js'));
-        if (!existsSync(out) || statSync(out).mtimeMs < statSync(path).mtimeMs)
-          stale.push(relative(src, path));
-      }
-    }
-  };
-  walk(src);
-  return stale;
+  return parsed.fileNames
+    .filter((path) => {
+      const out = join(BACKEND, 'dist', relative(src, path).replace(/\.ts$/, '.js'));
+      return !existsSync(out) || statSync(out).mtimeMs < statSync(path).mtimeMs;
+    })
+    .map((path) => relative(src, path));
 }
 
 /** Every point scored 0: what a detector that absorbs everything would report. */
