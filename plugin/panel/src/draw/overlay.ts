@@ -217,15 +217,21 @@ export function drawRow(
       }
     }
     anomalous.sort((a, b) => (s.score?.[a] ?? 0) - (s.score?.[b] ?? 0));
+    // Every outline first, then every fill: where a run of anomalous points puts markers a fraction of
+    // a pixel apart, one marker's outline drawn after another's fill covered it, and a run of warnings
+    // read as a dark smudge (test/browser/panel.scorewith.test.mjs found no marker there).
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = theme.colors.background.primary;
     for (const i of anomalous) {
-      const sev = severityOf(s.score?.[i] ?? 1);
       ctx.beginPath();
       ctx.arc(g.x(s.times[i]), g.y(s.values[i]!), 4, 0, 2 * Math.PI);
-      ctx.fillStyle = statusColor(theme, severityLabel(sev));
-      ctx.fill();
-      ctx.lineWidth = 1;
-      ctx.strokeStyle = theme.colors.background.primary;
       ctx.stroke();
+    }
+    for (const i of anomalous) {
+      ctx.beginPath();
+      ctx.arc(g.x(s.times[i]), g.y(s.values[i]!), 4, 0, 2 * Math.PI);
+      ctx.fillStyle = statusColor(theme, severityLabel(severityOf(s.score?.[i] ?? 1)));
+      ctx.fill();
     }
   }
 
