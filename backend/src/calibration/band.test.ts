@@ -1,20 +1,10 @@
-import { bandAndScore, type BandInput, type BandResult } from './band.js';
+import { bandAndScore, emptyBandResult, type BandInput } from './band.js';
 import type { Component, Deviation } from '../detectors/detector.js';
 
 /** Only what bandAndScore reads of a component. */
 function component(props: Partial<Component>): Component {
   return { providesBand: false, affine: false, anticipates: false, ...props } as Component;
 }
-
-const result = (): BandResult => ({
-  expected: NaN,
-  lower: NaN,
-  upper: NaN,
-  score: 0,
-  anomaly: false,
-  driver: -1,
-  primary: -1,
-});
 
 /**
  * A seasonal primary expecting 1000 (σ 10, boundary 4: the band is 960–1040) and a level-shift test whose
@@ -40,19 +30,19 @@ function input(x: number, recentLevel: number, anticipates: boolean): BandInput 
 describe('bandAndScore: level-shift evidence and an anticipating primary', () => {
   it('does not narrow the band for a shift the seasonal profile already expects (a learnt daily spike)', () => {
     // The test's recent level (990) is below what the profile expects (1000): the profile anticipates it.
-    const r = bandAndScore(input(1030, 990, true), result())!;
+    const r = bandAndScore(input(1030, 990, true), emptyBandResult())!;
     expect(r.upper).toBe(1040);
     expect(r.anomaly).toBe(false);
   });
 
   it('still narrows it for a shift beyond what the profile expects', () => {
-    const r = bandAndScore(input(1030, 1100, true), result())!;
+    const r = bandAndScore(input(1030, 1100, true), emptyBandResult())!;
     expect(r.upper).toBe(1020);
     expect(r.anomaly).toBe(true);
   });
 
   it('still narrows it when the primary anticipates nothing (a rolling median)', () => {
-    const r = bandAndScore(input(1030, 990, false), result())!;
+    const r = bandAndScore(input(1030, 990, false), emptyBandResult())!;
     expect(r.upper).toBe(1020);
     expect(r.anomaly).toBe(true);
   });

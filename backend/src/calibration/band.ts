@@ -63,6 +63,11 @@ export interface BandResult {
   primary: number;
 }
 
+/** A BandResult to fill (bandAndScore writes into it, to keep the per-point path allocation-free). */
+export function emptyBandResult(): BandResult {
+  return { expected: NaN, lower: NaN, upper: NaN, score: 0, anomaly: false, driver: -1, primary: -1 };
+}
+
 /** The band and score of one point; null when no component has a level to draw a band around. */
 export function bandAndScore(input: BandInput, out: BandResult): BandResult | null {
   const { x, components, deviations: devs, boundary, componentScores } = input;

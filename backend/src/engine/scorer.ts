@@ -10,7 +10,7 @@ import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
 import { DEFAULT_SENSITIVITY, Z_FLOOR, tailRateFor, widenFor } from '../calibration/sensitivity.js';
-import { bandAndScore, type BandResult } from '../calibration/band.js';
+import { bandAndScore, emptyBandResult, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
 import { OutageRule } from '../calibration/outage.js';
 import { parseDuration } from '../jobs/duration.js';
@@ -247,15 +247,7 @@ export class SeriesScorer {
     return out;
   }
 
-  private readonly band: BandResult = {
-    expected: NaN,
-    lower: NaN,
-    upper: NaN,
-    score: 0,
-    anomaly: false,
-    driver: -1,
-    primary: -1,
-  };
+  private readonly band: BandResult = emptyBandResult();
   private readonly gate: LearningGate;
   private readonly outage = new OutageRule();
   /** The sensitivity's factor on the band (see BandInput.widen), before the tail's factor on isolated points. */
