@@ -98,7 +98,8 @@ export class Calibrator {
    * halves better on every profile (A 65.41 / 55.87 / 71.47 → 66.55 / 57.10 / 71.69, B 68.63 / 56.38 /
    * 74.84 → 71.70 / 61.48 / 78.10); scenarios unchanged but slow_ramp detected on 0.6 of the README
    * seeds (0.2). Delaying every component's learning by 10 points instead: NAB 62.92, clean false
-   * episodes ×2–3, bursts and flaps no longer held.
+   * episodes ×2–3, bursts and flaps no longer held. While a sustained incident is held (learn returns
+   * early) the delay does not move: its points never enter it, and what it held before comes out after.
    */
   private readonly delayed: (Ring | null)[];
   /** Points of the open incident the primary (component 0) scored ≥ 1. */
