@@ -52,6 +52,14 @@ describe('Calibrator: sustained incidents', () => {
     expect(c.range[0]).toBeGreaterThan(before * 1.5);
   });
 
+  it('is held when the other component is the primary’s own evidence (a test on its residuals)', () => {
+    const c = new Calibrator(2, DEFAULT_CALIBRATION, [], [], [false, true]);
+    feed(c, 500, (i) => [noise(i), noise(i + 7)], 'normal');
+    const before = c.range[1];
+    feed(c, 4 * n, (i) => [noise(i), 20], 'incident');
+    expect(c.range[1]).toBeLessThanOrEqual(before);
+  });
+
   it('is not held when only another component flags it: its first points still teach that range', () => {
     const c = warmed();
     const before = c.range[1];

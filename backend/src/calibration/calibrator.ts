@@ -102,7 +102,9 @@ export class Calibrator {
    * early) the delay does not move: its points never enter it, and what it held before comes out after.
    */
   private readonly delayed: (Ring | null)[];
-  /** Points of the open incident the primary (component 0) scored ≥ 1. */
+  /** Per component: whether its flags count as the primary's (Component.primaryEvidence). */
+  private readonly primaryEvidence: boolean[];
+  /** Points of the open incident the primary (component 0, or its own evidence) scored ≥ 1. */
   private primaryPoints = 0;
   /** The tail of the point's learning-scale score (tail.ts); learnt by the scorer, which has that score. */
   readonly tail = new TailModel();
@@ -112,7 +114,10 @@ export class Calibrator {
     perComponent: readonly ComponentCalibration[] = [],
     /** Per component, Component.measurementPoints (absent: 1, no delay). */
     measurementPoints: readonly (number | undefined)[] = [],
+    /** Per component, Component.primaryEvidence (absent: false). */
+    primaryEvidence: readonly (boolean | undefined)[] = [],
   ) {
+    this.primaryEvidence = Array.from({ length: components }, (_, c) => primaryEvidence[c] === true);
     this.decay = Float64Array.from({ length: components }, (_, c) =>
       Math.pow(0.5, 1 / (perComponent[c]?.halfLife ?? opts.halfLife)),
     );
@@ -177,8 +182,14 @@ export class Calibrator {
       // itself flagged at least half of its points (not one only a level-shift test or a fast average
       // sees, which its first points must still teach the ranges).
       // Judged against the range before the incident: its own first points may have widened it.
-      const preIncident = (this.componentScores[0] * this.edge[0]) / Math.max(Z_FLOOR, this.saved[0]);
-      if (preIncident >= 1) this.primaryPoints++;
+      // A test on the primary's own residuals (primaryEvidence) counts as the primary: a shift of a few σ is
+      // flagged by it, not point by point.
+      let flagged = false;
+      for (let c = 0; c < this.range.length && !flagged; c++) {
+        if (c > 0 && !this.primaryEvidence[c]) continue;
+        flagged = (this.componentScores[c] * this.edge[c]) / Math.max(Z_FLOOR, this.saved[c]) >= 1;
+      }
+      if (flagged) this.primaryPoints++;
       const agreed = 2 * this.primaryPoints >= this.incidentPoints;
       if (holdSustained && agreed && this.incidentPoints > this.opts.sustainedAfter) {
         // Sustained: an incident, not the series' tail. What its first points widened is undone and it

@@ -1,4 +1,4 @@
-import { LevelShiftComponent, RollingMedianComponent } from './components.js';
+import { LevelShiftComponent, ResidualShiftComponent, RollingMedianComponent } from './components.js';
 import type { Deviation } from './detector.js';
 
 function level(i: number): number {
@@ -72,5 +72,59 @@ describe('LevelShiftComponent', () => {
     }
     c.step(level(410), out);
     expect(out.z).toBeGreaterThan(10);
+  });
+});
+
+describe('ResidualShiftComponent', () => {
+  const out: Deviation = { z: NaN, expected: NaN, scale: NaN };
+  const PATTERN = 1000;
+  const SCALE = 10;
+
+  /**
+   * A 20-point residual test behind a primary whose pattern is 1,000 and whose level offset follows the
+   * values with a half-life of 5 points (faster than the profile's 50, to show the absorption quickly).
+   */
+  class Harness {
+    readonly test: ResidualShiftComponent;
+    private offset = 0;
+    constructor(period: number | null = 1440) {
+      this.test = new ResidualShiftComponent(20, () => period);
+    }
+    /** Step x; returns the primary's own z and the test's z. */
+    push(x: number, mode: 'normal' | 'incident' = 'normal'): { primary: number; test: number } {
+      const primary: Deviation = { z: NaN, expected: PATTERN + this.offset, scale: SCALE, pattern: PATTERN };
+      primary.z = (x - primary.expected) / SCALE;
+      this.test.step(x, out, primary);
+      this.test.learn(x);
+      if (mode === 'normal') this.offset += (1 - Math.pow(0.5, 1 / 5)) * (x - PATTERN - this.offset);
+      return { primary: primary.z, test: out.z };
+    }
+  }
+  const noisy = (i: number) => PATTERN + SCALE * Math.sin(i * 12.9898);
+
+  it('still sees a 4σ step the primary’s offset has absorbed', () => {
+    const h = new Harness();
+    for (let i = 0; i < 100; i++) expect(Math.abs(h.push(noisy(i)).test || 0)).toBeLessThan(4);
+    let last = { primary: NaN, test: NaN };
+    for (let i = 100; i < 120; i++) last = h.push(noisy(i) + 4 * SCALE);
+    expect(Math.abs(last.primary)).toBeLessThan(1.5);
+    expect(last.test).toBeGreaterThan(8);
+  });
+
+  it('has no opinion when the window spans more than a tenth of the period (or there is none)', () => {
+    for (const period of [100, null]) {
+      const h = new Harness(period);
+      for (let i = 0; i < 120; i++) expect(h.push(noisy(i) + (i >= 100 ? 4 * SCALE : 0)).test).toBeNaN();
+    }
+  });
+
+  it('holds an imputed incident point in its window, so a burst does not echo after it ends', () => {
+    const h = new Harness();
+    for (let i = 0; i < 100; i++) h.push(noisy(i));
+    for (let i = 100; i < 115; i++) {
+      h.test.step(5 * PATTERN, out, { z: 400, expected: PATTERN, scale: SCALE, pattern: PATTERN });
+      h.test.learn(PATTERN);
+    }
+    expect(Math.abs(h.push(noisy(115)).test)).toBeLessThan(3);
   });
 });

@@ -49,6 +49,7 @@ export class FallbackComponent implements Component {
     this.fallback.step(x, this.tmp);
     this.usingPrimary = !Number.isNaN(out.expected) || !Number.isNaN(out.z);
     if (!this.usingPrimary) {
+      out.pattern = NaN;
       out.z = this.tmp.z;
       out.expected = this.tmp.expected;
       out.scale = this.tmp.scale;
@@ -99,7 +100,10 @@ export class CompositeDetector implements Detector {
     return this.periodOf();
   }
   update(x: number): DetectorStep {
-    for (let i = 0; i < this.components.length; i++) this.components[i].step(x, this.devs[i]);
+    for (let i = 0; i < this.components.length; i++) {
+      const c = this.components[i];
+      c.step(x, this.devs[i], c.readsPrimary ? this.devs[0] : undefined);
+    }
     if (this.band && this.bandDev) this.band.step(x, this.bandDev);
     this.seen++;
     return { deviations: this.devs, band: this.bandDev };

@@ -62,6 +62,8 @@ export interface Deviation {
   expected: number;
   /** Typical deviation (series units), > 0. */
   scale: number;
+  /** A seasonal profile's expected value without its level offset (NaN or absent: none). */
+  pattern?: number;
 }
 
 /** A feature-level model inside a detector: one signed deviation per point. */
@@ -91,11 +93,18 @@ export interface Component {
    * deviation only that many points later (Calibrator.learn). Absent = 1 (the point itself).
    */
   readonly measurementPoints?: number;
+  /** Whether `step` is also given the primary component's deviation for the point (a residual test). */
+  readonly readsPrimary?: boolean;
+  /**
+   * Whether this component's evidence is the primary's own (a test on its residuals): its flagged points
+   * count as the primary's when the calibrator decides whether an incident is sustained. Absent = false.
+   */
+  readonly primaryEvidence?: boolean;
   /**
    * Score x (NaN = missing) against the state so far, writing into `out`. It may record x as a
    * measurement (a recent window), but baselines learn only in `learn`, called once after every step.
    */
-  step(x: number, out: Deviation): void;
+  step(x: number, out: Deviation, primary?: Deviation): void;
   /** Learn from the x just stepped (NaN = missing), fully or bounded (see LearnMode). */
   learn(x: number, mode: LearnMode): void;
   /** The whole streaming state, JSON-safe (detectors/state.ts). */
@@ -152,5 +161,5 @@ export interface Detector {
 }
 
 export function emptyDeviation(): Deviation {
-  return { z: NaN, expected: NaN, scale: NaN };
+  return { z: NaN, expected: NaN, scale: NaN, pattern: NaN };
 }

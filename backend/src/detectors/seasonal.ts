@@ -280,6 +280,8 @@ class Profile {
   /** Consecutive incident points back at the phase table's own level (see learn). */
   private returned = 0;
   expected = NaN;
+  /** The expected value without the level offset (what the residual level-shift test measures against). */
+  pattern = NaN;
   constructor(
     readonly period: number,
     seasons: number,
@@ -299,7 +301,8 @@ class Profile {
   predict(position: number): number {
     this.daily = this.cycles.median(position % this.period);
     const week = this.weekly ? this.weekly.at(position) : 1;
-    this.expected = this.daily * week + NO_OFFSET(this.offset.mean);
+    this.pattern = this.daily * week;
+    this.expected = this.pattern + NO_OFFSET(this.offset.mean);
     return this.expected;
   }
 
@@ -492,10 +495,11 @@ export class SeasonalComponent implements Component {
     this.scoringPeriod = best?.period ?? null;
     if (best && best.ready) {
       out.expected = best.expected;
+      out.pattern = best.pattern;
       out.scale = best.scale(this.mag.value, this.mag.integral);
       out.z = Number.isNaN(x) ? NaN : cappedZ(x - best.expected, out.scale);
     } else {
-      out.z = out.expected = out.scale = NaN;
+      out.z = out.expected = out.scale = out.pattern = NaN;
     }
   }
 

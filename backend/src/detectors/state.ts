@@ -20,8 +20,9 @@ export type MagnitudeState = z.infer<typeof MagnitudeState>;
  * 4: seasonal phase tables are Float32 and learn unclipped values; the base profile carries a binned
  *    weekly correction when a full-resolution weekly profile does not fit the history (1-minute steps);
  *    the seasonal component records the series step (detected periods snap to a day or a week).
+ * 5: `auto` has a 7th component, the residual level-shift test (residual_shift).
  */
-export const DETECTOR_STATE_VERSION = 4;
+export const DETECTOR_STATE_VERSION = 5;
 
 export const RollingMedianState = z.object({
   type: z.literal('rolling_median'),
@@ -55,6 +56,13 @@ export const LevelShiftState = z.object({
   delay: RingState,
   base: SortedWindowState,
   mag: MagnitudeState,
+});
+
+export const ResidualShiftState = z.object({
+  type: z.literal('residual_shift'),
+  recent: z.number().int(),
+  win: SortedWindowState,
+  offsets: RingState,
 });
 
 export const VarianceChangeState = z.object({
@@ -141,6 +149,7 @@ const LEAF_TYPES = [
   'ewma',
   'rate_of_change',
   'level_shift',
+  'residual_shift',
   'variance_change',
   'seasonal',
   'kmeans',
@@ -153,6 +162,7 @@ export const LeafComponentState = z.discriminatedUnion(
     EwmaState,
     RateOfChangeState,
     LevelShiftState,
+    ResidualShiftState,
     VarianceChangeState,
     SeasonalState,
     KMeansState,
@@ -179,6 +189,7 @@ export const ComponentState = z.discriminatedUnion(
     EwmaState,
     RateOfChangeState,
     LevelShiftState,
+    ResidualShiftState,
     VarianceChangeState,
     SeasonalState,
     KMeansState,
@@ -211,6 +222,7 @@ export type EwmaState = z.infer<typeof EwmaState>;
 export type RateOfChangeState = z.infer<typeof RateOfChangeState>;
 export type LevelShiftState = z.infer<typeof LevelShiftState>;
 export type VarianceChangeState = z.infer<typeof VarianceChangeState>;
+export type ResidualShiftState = z.infer<typeof ResidualShiftState>;
 export type WeeklyState = z.infer<typeof WeeklyState>;
 export type ProfileState = z.infer<typeof ProfileState>;
 export type SeasonalState = z.infer<typeof SeasonalState>;
