@@ -1,6 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { DETECTOR_NAMES } from '../contract/score.js';
+import { modelsOpenApi } from '../models/routes.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
 import { DetectorsResponse, ErrorResponse, HealthResponse, ReadyResponse } from './schemas.js';
@@ -11,6 +12,16 @@ const series = (n: number, labels: Record<string, string> = {}) => ({
   timestamps: Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 60_000),
   values: Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin(i / 10)),
 });
+
+interface DocumentedResponse {
+  description?: string;
+  headers?: Record<string, unknown>;
+  content: Record<string, { schema: unknown }>;
+}
+interface DocumentedOperation {
+  requestBody?: unknown;
+  responses: Record<string, DocumentedResponse>;
+}
 
 function fakeJobs() {
   const router = express.Router();
@@ -228,6 +239,54 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/api/v1/score'].post.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/metrics'].get.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/healthz'].get.security).toEqual([]);
+  });
+
+  test('every operation that takes a body documents admission: 413, and 503 with Retry-After', async () => {
+    const models = { router: express.Router(), openApi: modelsOpenApi, resolve: () => null };
+    // Twice: the hand-written extensions are shared constants and must not be edited in place.
+    testApp({ models });
+    const { app } = testApp({ models, env: { TRAFFICLENS_MAX_BODY_BYTES: '1024' } });
+    const doc = (await request(app).get('/openapi.json').expect(200)).body;
+    const withBody = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, DocumentedOperation>)
+        .filter(([, op]) => op.requestBody)
+        .map(([method, op]) => ({ method, path, op })),
+    );
+    expect(withBody.map(({ method, path }) => `${method} ${path}`).sort()).toEqual([
+      'post /api/v1/models',
+      'post /api/v1/query',
+      'post /api/v1/score',
+    ]);
+    for (const { method, path, op } of withBody) {
+      const where = `${method} ${path}`;
+      expect([where, op.responses['413']?.description]).toEqual([
+        where,
+        expect.stringMatching(/before it is read/),
+      ]);
+      expect([where, op.responses['503']?.description]).toEqual([
+        where,
+        expect.stringMatching(/^(.*; or )?overloaded: refused on its headers/),
+      ]);
+      expect([where, op.responses['503'].description?.match(/overloaded: refused/g)]).toEqual([
+        where,
+        ['overloaded: refused'],
+      ]);
+      expect([where, op.responses['503'].headers]).toEqual([
+        where,
+        { 'Retry-After': expect.objectContaining({ schema: { type: 'integer', minimum: 0 } }) },
+      ]);
+      for (const status of ['413', '503'])
+        expect(op.responses[status].content['application/json'].schema).toEqual({
+          $ref: '#/components/schemas/ErrorResponse',
+        });
+      // What the document says is what admission answers.
+      expect(method).toBe('post');
+      const res = await request(app)
+        .post(path)
+        .set('Content-Type', 'application/json')
+        .send('x'.repeat(2000));
+      expect([where, res.status]).toEqual([where, 413]);
+    }
   });
 
   test('merges the jobs API paths when jobs are mounted', async () => {

@@ -96,6 +96,47 @@ function operation(route: RouteSpec): Record<string, unknown> {
   };
 }
 
+/**
+ * Admission (admission.ts) judges every request with a body on its headers before reading it: a
+ * Content-Length over the body limit is a 413, a request past the concurrency budget a 503 with
+ * Retry-After. Every operation that takes a body can therefore answer both, whatever its own route
+ * says; they are added here, to the RouteSpecs and to the hand-written extensions alike.
+ */
+const ADMISSION_413 =
+  'the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read ' +
+  '(a chunked body as soon as it passes the limit)';
+const ADMISSION_503 =
+  'overloaded: refused on its headers before the body is read, the service being at its admission ' +
+  'budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds';
+const RETRY_AFTER_HEADER = {
+  description: 'seconds to wait before retrying (sent with every overloaded refusal)',
+  schema: { type: 'integer', minimum: 0 },
+};
+
+type ResponseObject = { description?: string; headers?: Record<string, unknown> } & Record<string, unknown>;
+
+const mentioning = (existing: string | undefined, addition: string): string =>
+  existing ? `${existing}; or ${addition}` : addition;
+
+/** The operation with admission's 413 and 503 (+ Retry-After) when it takes a body (a copy: extensions are shared). */
+function withAdmission(operation: Record<string, unknown>): Record<string, unknown> {
+  if (!operation.requestBody) return operation;
+  const responses = { ...(operation.responses as Record<string, ResponseObject> | undefined) };
+  const errorContent = { 'application/json': { schema: schemaRef('ErrorResponse') } };
+  const tooLarge = responses['413'];
+  responses['413'] = tooLarge
+    ? { ...tooLarge, description: mentioning(tooLarge.description, ADMISSION_413) }
+    : { description: ADMISSION_413, content: errorContent };
+  const busy = responses['503'];
+  responses['503'] = {
+    ...(busy ?? { content: errorContent }),
+    description: mentioning(busy?.description, ADMISSION_503),
+    headers: { ...busy?.headers, 'Retry-After': RETRY_AFTER_HEADER },
+  };
+  // Integer-like keys keep their numeric order in a JS object, so the statuses stay sorted.
+  return { ...operation, responses };
+}
+
 export interface OpenApiOptions {
   routes: RouteSpec[];
   version: string;
@@ -121,6 +162,11 @@ export function buildOpenApiDocument({ routes, version, extensions = [] }: OpenA
       if (schemas[id]) throw new Error(`OpenAPI component schema ${id} is defined twice`);
       schemas[id] = schema;
     }
+  }
+  for (const [path, item] of Object.entries(paths)) {
+    paths[path] = Object.fromEntries(
+      Object.entries(item).map(([method, op]) => [method, withAdmission(op as Record<string, unknown>)]),
+    );
   }
   return {
     openapi: '3.1.0',

@@ -28,6 +28,7 @@ import { isCounter } from './counter.js';
 import { labelProblem } from './labels.js';
 import type { JobModels } from './models.js';
 import type { JobStatePort } from './persistence.js';
+import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
 import { PointRing } from './ring.js';
 import type { JobHealth, JobSeries, JobStatus } from './schemas.js';
 
@@ -223,6 +224,29 @@ export class ScoringJob {
     return { cursor: this.cursor, fittedAt: this.fittedAt, slots: [...this.slots.values()] };
   }
 
+  /**
+   * For jobs/persistence.ts, before importState: put back which model version a restored series scored
+   * with (null: the statistical fallback), and for one scored by a model, its stream replayed into that
+   * version. Null when the version is not the one loaded now: the series is then left out, and the
+   * next run rebuilds it from the fit window (with the loaded version, or on the fallback while one
+   * trains). Throws when the record is damaged.
+   */
+  async restoreSeriesModel(
+    key: string,
+    labels: Labels,
+    neural: NeuralStreamState | null,
+  ): Promise<RecordedStream | null> {
+    if (!this.models) throw new Error(`job ${this.spec.name} has no models to restore a series with`);
+    const found = this.models.restore(key, labels, neural?.model.version ?? null);
+    if (!neural || !found || !neural.complete) return null;
+    return replayStream(neural, found.bundle, found.trained, this.createStream, recordLimit(this.spec));
+  }
+
+  /** The id and ready version of a series' model, for jobs/persistence.ts' log lines. */
+  readyModel(key: string, labels: Labels): { id: string; version: number | null } | null {
+    return this.models?.ready(key, labels) ?? null;
+  }
+
   /** Put back the state of an earlier process: the next run scores only what came after `cursor`. */
   importState(cursor: number, fittedAt: number, slots: SeriesSlot[]): void {
     this.cursor = cursor;
@@ -332,7 +356,11 @@ export class ScoringJob {
       if (mode === 'swap' && due) {
         for (const series of data) {
           const key = seriesKey(series.labels);
-          if (due.swap.has(key) && slots.delete(key)) rebuilt.add(key);
+          // A series missing from the slots (left out of a restored snapshot) is built here too.
+          if (due.swap.has(key)) {
+            slots.delete(key);
+            rebuilt.add(key);
+          }
         }
       }
       const ingested = await this.ingest(slots, data, now, mode, rebuilt);
@@ -480,13 +508,22 @@ export class ScoringJob {
     // "auto" is judged once from the first batch (see counter.ts); the engine's stream then turns
     // counter readings into rates exactly as batch cleaning does.
     const model = this.models?.modelFor(key, labels) ?? null;
-    const stream = this.createStream({
+    const params = {
       detector,
       sensitivity,
       options: { ...options, counter: isCounter(options?.counter, firstValues), causal: true },
       stepMs: this.spec.stepMs,
+    };
+    let stream = this.createStream({
+      ...params,
       ...(model ? { model: model.bundle, trained: model.trained } : {}),
     });
+    // A stream scored by a model cannot be snapshotted; with persistence on, its points are recorded
+    // so that a restart can replay them into the same model version (jobs/replay.ts).
+    if (this.state && model?.bundle) {
+      const ref = { id: model.trained.id, version: model.bundle.metadata.version };
+      stream = new RecordedStream(stream, params, ref, recordLimit(this.spec));
+    }
     return {
       key,
       labels: { ...labels },

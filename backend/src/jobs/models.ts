@@ -107,6 +107,32 @@ export class JobModels {
   }
 
   /**
+   * After a restart (jobs/persistence.ts): the series' stream scored with `version` (null: the fallback).
+   * Returns the model when that version is the ready one, so the stream can be rebuilt with it; else
+   * null, and due() then answers for the series as for one whose version changed (a swap to the ready
+   * version) or that has none (a training), so its next run rebuilds it from the fit window.
+   */
+  restore(
+    key: string,
+    labels: Labels,
+    version: number | null,
+  ): { bundle: ModelBundle; trained: TrainedRef } | null {
+    const e = this.entry(key, labels);
+    e.serving = version;
+    if (version === null) return null;
+    const found = this.opts.services.registry.resolve(e.id);
+    return found?.bundle && found.bundle.metadata.version === version
+      ? { bundle: found.bundle, trained: found.ref }
+      : null;
+  }
+
+  /** The id and ready version of the series' model (null: none ready), for log lines. */
+  ready(key: string, labels: Labels): { id: string; version: number | null } {
+    const e = this.entry(key, labels);
+    return { id: e.id, version: this.opts.services.registry.resolve(e.id)?.ref.version ?? null };
+  }
+
+  /**
    * Series whose model needs data: those without a model, and on a refit all of them. A model found on
    * disk (a restart) is kept unless it is older than fit_every.
    */

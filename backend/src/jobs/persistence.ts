@@ -11,6 +11,11 @@
  * body is found before anything is restored. Writes are atomic (temporary file, fsync, rename, fsync of
  * the folder): a reader sees the old snapshot or the new one, never a mix.
  *
+ * A series scored by a trained model (lstm, autoencoder) has no engine snapshot: its stream is stored
+ * as the points it was fed, with the model id and version, and replayed into that version at restore
+ * (jobs/replay.ts). When the version loaded now is another one (retrained, deleted), the series is
+ * left out with a log line, and the job's next run rebuilds it from the fit window.
+ *
  * Nothing here stops the service. A snapshot of another format version or of a changed job config is
  * refused (logged), a corrupt one is moved aside (logged); the job then backfills its fit window as it
  * would without a snapshot. An unusable folder (a file, read-only, no permission) is logged and
@@ -26,6 +31,7 @@ import { restoreStream as engineRestoreStream, type ScoringStream } from '../eng
 import type { JobSpec } from './config.js';
 import { formatDuration } from './duration.js';
 import type { ScoringJob, SeriesSlot } from './job.js';
+import { NeuralStreamState, RecordedStream } from './replay.js';
 import { PointRing } from './ring.js';
 
 /** Bump when the meaning of a header or body field changes; older files are then refused, not misread. */
@@ -77,9 +83,13 @@ const SeriesState = z.object({
   lastSeen: z.number(),
   announcedUntil: MaybeTime,
   openStarts: z.array(z.number()),
-  /** The engine's stream snapshot, opaque here: only restoreStream reads it. */
+  /** The engine's stream snapshot, opaque here: only restoreStream reads it (null for `neural`). */
   stream: z.unknown(),
   ring: RingSnapshotSchema,
+  /** A neural job's series on the statistical fallback (no model yet); absent: false. */
+  fallback: z.boolean().optional(),
+  /** A series scored by a trained model: its stream as recorded points (jobs/replay.ts). */
+  neural: NeuralStreamState.optional(),
 });
 const Body = z.object({
   dataUntil: z.number(),
@@ -254,17 +264,9 @@ export class JobStateStore {
     };
   }
 
-  /** The port of one job, or null when the folder is unusable or the job's streams are not snapshotted. */
+  /** The port of one job, or null when the folder is unusable. */
   forJob(spec: JobSpec): JobStatePort | null {
     if (!this.usable) return null;
-    if (spec.detector === 'lstm' || spec.detector === 'autoencoder') {
-      // Neural streams are not snapshotted by the engine; their backfill rebuilds them with the model.
-      this.logger.info(
-        { job: spec.name, detector: spec.detector },
-        `job ${spec.name}: ${spec.detector} streams are not persisted; the backfill rebuilds them after a restart`,
-      );
-      return null;
-    }
     return new JobStatePort(this, spec, join(this.dir, `${spec.name}${SUFFIX}`));
   }
 
@@ -336,7 +338,8 @@ export class JobStatePort {
       const { header, body } = this.parse(text, now);
       const slots: SeriesSlot[] = [];
       for (const series of body.series) {
-        slots.push(this.slotOf(series));
+        const slot = await this.restoreSeries(job, series);
+        if (slot) slots.push(slot);
         // Restoring a series takes a few ms: let health checks and scrapes through between them.
         await yieldToEventLoop();
       }
@@ -433,11 +436,48 @@ export class JobStatePort {
     return { header, body };
   }
 
-  private slotOf(s: Body['series'][number]): SeriesSlot {
+  /**
+   * One series' slot; null for a series scored by a model version that is not loaded now, or whose
+   * record of points is incomplete: it is left out (logged), and the job's next run rebuilds it.
+   */
+  private async restoreSeries(job: ScoringJob, s: Body['series'][number]): Promise<SeriesSlot | null> {
+    const neuralJob = this.spec.detector === 'lstm' || this.spec.detector === 'autoencoder';
+    if (!neuralJob) {
+      if (s.neural)
+        throw new Unusable(
+          'corrupt',
+          `series ${s.key}: a model-scored series in a ${this.spec.detector} job`,
+        );
+      return this.slotOf(s);
+    }
+    let replayed: RecordedStream | null;
+    try {
+      replayed = await job.restoreSeriesModel(s.key, s.labels, s.neural ?? null);
+    } catch (err) {
+      throw new Unusable('corrupt', `series ${s.key}: ${errMessage(err)}`);
+    }
+    if (!s.neural) return this.slotOf(s); // on the statistical fallback: an engine snapshot
+    if (replayed) return this.slotOf(s, replayed);
+    const where = Object.entries(s.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    const { id, version } = s.neural.model;
+    const ready = job.readyModel(s.key, s.labels)?.version ?? null;
+    const why = !s.neural.complete
+      ? `its stream was fed more points than a snapshot records since model ${id} v${version} was put in`
+      : `it scored with model ${id} v${version}, and ${ready === null ? 'no version of it is loaded' : `the loaded version is v${ready}`}`;
+    this.logger.warn(
+      { labels: s.labels, model: id, version, loaded: ready },
+      `job ${this.spec.name}: series {${where}} not restored: ${why}; it re-learns from the fit window on the next run`,
+    );
+    return null;
+  }
+
+  private slotOf(s: Body['series'][number], replayed?: RecordedStream): SeriesSlot {
     let stream: ScoringStream;
     let ring: PointRing;
     try {
-      stream = this.store.restore(s.stream);
+      stream = replayed ?? this.store.restore(s.stream);
       ring = PointRing.restore(this.spec.retentionPoints, s.ring);
     } catch (err) {
       throw new Unusable('corrupt', `series ${s.key}: ${errMessage(err)}`);
@@ -453,7 +493,7 @@ export class JobStatePort {
       episodes: stream.episodes().filter((e) => e.open || e.end >= oldest),
       announcedUntil: fromJson(s.announcedUntil),
       openStarts: new Set(s.openStarts),
-      fallback: false,
+      fallback: s.fallback ?? false,
       unit: s.unit,
     };
   }
@@ -513,6 +553,7 @@ export class JobStatePort {
       `{"dataUntil":${JSON.stringify(state.cursor)},"fittedAt":${JSON.stringify(toJson(state.fittedAt))},"series":[`,
     );
     for (const [i, slot] of state.slots.entries()) {
+      const recorded = slot.stream instanceof RecordedStream ? slot.stream : null;
       const series: Body['series'][number] = {
         key: slot.key,
         labels: slot.labels,
@@ -521,8 +562,10 @@ export class JobStatePort {
         lastSeen: slot.lastSeen,
         announcedUntil: toJson(slot.announcedUntil),
         openStarts: [...slot.openStarts],
-        stream: slot.stream.snapshot(),
+        stream: recorded ? null : slot.stream.snapshot(),
         ring: slot.ring.snapshot(),
+        ...(slot.fallback ? { fallback: true } : {}),
+        ...(recorded ? { neural: recorded.recorded() } : {}),
       };
       add((i > 0 ? ',' : '') + JSON.stringify(series));
       await yieldToEventLoop();

@@ -21,6 +21,8 @@ export interface Operation {
   parameters?: { name: string; in: 'path' | 'query'; schema?: Schema }[];
   requestBody?: { content: { 'application/json': { schema: Schema } } };
   responses: Record<string, unknown>;
+  /** `[]`: open; `[{ bearerAuth: [] }]`: needs the token when one is configured. */
+  security?: Record<string, string[]>[];
 }
 
 export interface OperationRef {

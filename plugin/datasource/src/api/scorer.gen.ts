@@ -860,7 +860,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description body, series count or points per series above the configured limit; the message names it */
+      /** @description body, series count or points per series above the configured limit; the message names it; or the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
       413: {
         headers: {
           [name: string]: unknown;
@@ -887,9 +887,11 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description scoring queue full or scoring timed out (retry later), or no Prometheus configured for a query */
+      /** @description scoring queue full or scoring timed out (retry later), or no Prometheus configured for a query; or overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
       503: {
         headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -938,7 +940,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description body, series count or points per series above the configured limit; the message names it */
+      /** @description body, series count or points per series above the configured limit; the message names it; or the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
       413: {
         headers: {
           [name: string]: unknown;
@@ -974,9 +976,11 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description scoring queue full or scoring timed out (retry later), or no Prometheus configured for a query */
+      /** @description scoring queue full or scoring timed out (retry later), or no Prometheus configured for a query; or overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
       503: {
         headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1315,7 +1319,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description too many points */
+      /** @description too many points; or the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
       413: {
         headers: {
           [name: string]: unknown;
@@ -1333,9 +1337,11 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description the training pool is full (overloaded, with Retry-After), the models directory cannot be written (storage_unavailable) or used (models_unavailable), or a source was given but no Prometheus is configured */
+      /** @description the training pool is full (overloaded, with Retry-After), the models directory cannot be written (storage_unavailable) or used (models_unavailable), or a source was given but no Prometheus is configured; or overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
       503: {
         headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {

@@ -72,3 +72,50 @@ describe('matchesLabels', () => {
     expect(matchesLabels(labels, matchers(text))).toBe(expected);
   });
 });
+
+describe('regexes: RE2, as the scorer and Prometheus run them', () => {
+  it('a catastrophic pattern completes (linear time), with the anchored result', () => {
+    // The browser's RegExp backtracks exponentially here: at 40 characters it would never return.
+    const long = { metric: 'interface_bytes_per_second_' + 'a'.repeat(40) };
+    expect(matchesLabels(long, matchers('metric=~"(.*.*)*X"'))).toBe(false);
+    expect(matchesLabels(long, matchers('metric!~"(.*.*)*X"'))).toBe(true);
+    expect(matchesLabels(long, matchers('metric=~"(.*.*)*a"'))).toBe(true);
+  });
+
+  it('accepts RE2 syntax the browser does not know', () => {
+    expect(matchesLabels(labels, matchers('link=~"(?P<kind>transit)-1"'))).toBe(true);
+  });
+
+  it.each([
+    [
+      'lookahead',
+      'link=~"(?=t)transit-1"',
+      'invalid regex for link: error parsing regexp: invalid or unsupported Perl syntax: `(?=`',
+    ],
+    [
+      'a backreference',
+      'link=~"(t)\\\\1"',
+      'invalid regex for link: error parsing regexp: invalid escape sequence: `\\1`',
+    ],
+    [
+      'an unclosed group',
+      'link=~"(unclosed"',
+      'invalid regex for link: error parsing regexp: missing closing ): `(unclosed`',
+    ],
+    [
+      'a pattern over 4096 characters',
+      `link=~"${'a'.repeat(4097)}"`,
+      'invalid regex for link: regex is 4097 characters long; the limit is 4096',
+    ],
+  ])('refuses %s as the scorer does, saying why', (_what, text, message) => {
+    const parsed = parseLabelFilter(text);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.error).toBe(`label filter: ${message}`);
+  });
+
+  it('is fully anchored, and . matches a newline (Prometheus sets s)', () => {
+    expect(matchesLabels({ a: 'x\ny' }, matchers('a=~"x.y"'))).toBe(true);
+    expect(matchesLabels({ a: 'xy' }, matchers('a=~"x|xy"'))).toBe(true);
+    expect(matchesLabels({ a: 'axb' }, matchers('a=~"x"'))).toBe(false);
+  });
+});

@@ -1,9 +1,12 @@
 /**
  * Label matchers that pick series out of a continuous job, in Prometheus' selector syntax:
  * `{site="ams", link=~"transit-.*", direction!="out"}` (braces optional, values may be unquoted).
- * Same semantics as Prometheus: regexes are anchored, and a missing label matches the empty string.
- * The scorer has no server-side filter for job series yet, so this runs in the browser.
+ * Same semantics as Prometheus: regexes are RE2, fully anchored (./regex.ts), and a missing label
+ * matches the empty string. The datasource sends the matchers to the scorer, which filters a job's
+ * series; parsing here checks them first (an invalid regex is refused with the scorer's own error),
+ * and matchesLabels applies them to series the browser already has.
  */
+import { compileAnchored, RegexError, type AnchoredRegex } from './regex';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -91,9 +94,12 @@ export function parseLabelFilter(text: string | undefined): LabelFilter {
     }
     if (op === '=~' || op === '!~') {
       try {
-        new RegExp(value);
+        regexOf(value);
       } catch (err) {
-        return { ok: false, error: `label filter: invalid regex for ${name}: ${(err as Error).message}` };
+        if (!(err instanceof RegexError)) {
+          throw err;
+        }
+        return { ok: false, error: `label filter: invalid regex for ${name}: ${err.message}` };
       }
     }
     matchers.push({ name, op, value });
@@ -125,7 +131,23 @@ export function formatMatcher(m: LabelMatcher): string {
   return `${m.name}${m.op}${JSON.stringify(m.value)}`;
 }
 
-/** True when the labels satisfy every matcher. */
+/** Compiled patterns, so that filtering many series compiles each pattern once (bounded: patterns are user input). */
+const compiled = new Map<string, AnchoredRegex>();
+const MAX_COMPILED = 256;
+
+function regexOf(pattern: string): AnchoredRegex {
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = compileAnchored(pattern);
+    if (compiled.size >= MAX_COMPILED) {
+      compiled.clear();
+    }
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
+/** True when the labels satisfy every matcher (a matcher with an invalid regex throws a RegexError). */
 export function matchesLabels(labels: Record<string, string>, matchers: readonly LabelMatcher[]): boolean {
   return matchers.every((m) => {
     const actual = labels[m.name] ?? '';
@@ -135,9 +157,9 @@ export function matchesLabels(labels: Record<string, string>, matchers: readonly
       case '!=':
         return actual !== m.value;
       case '=~':
-        return new RegExp(`^(?:${m.value})$`).test(actual);
+        return regexOf(m.value).test(actual);
       case '!~':
-        return !new RegExp(`^(?:${m.value})$`).test(actual);
+        return !regexOf(m.value).test(actual);
     }
   });
 }
