@@ -13,19 +13,19 @@ describe('label regexes (RE2, as Prometheus)', () => {
     expect(compileAnchored('a.b').test('a\nb')).toBe(true);
   });
 
-  test('a catastrophic-backtracking pattern runs in time linear in the value', () => {
+  test('a catastrophic-backtracking pattern completes on a long value', () => {
+    // A backtracking engine needs ~4 s for 14 characters and 3.4× more per character: on 20,000 it would
+    // never return and the test would time out (no timing assertion: speed belongs in the bench).
     const re = compileAnchored('(.*.*)*X');
-    const started = performance.now();
     expect(re.test('a'.repeat(20_000))).toBe(false);
     expect(re.test(`${'a'.repeat(20_000)}X`)).toBe(true);
-    // A backtracking engine needs ~4 s for 14 characters and 3.4× more per character.
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   test.each([
     ['a lookahead', '(?=x)', 'invalid or unsupported Perl syntax'],
     ['a backreference', '(a)\\1', 'invalid escape sequence'],
-    ['an unclosed group', '(abc', 'missing closing )'],
+    // The message quotes the pattern as written (without the "(?s)" the DOTALL flag adds).
+    ['an unclosed group', '(abc', 'missing closing ): `(abc`'],
     ['a pattern closing the anchoring group', 'a)|(b', 'unexpected )'],
     ['a repeat over 1000', 'a{1001}', 'invalid repeat count'],
     [

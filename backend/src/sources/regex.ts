@@ -37,7 +37,10 @@ export function compileAnchored(pattern: string): AnchoredRegex {
     // testExact anchors both ends, so the pattern is never pasted into a wrapper it could close early.
     re = RE2JS.compile(pattern, RE2JS.DOTALL);
   } catch (err) {
-    if (err instanceof RE2JSException) throw new RegexError(err.message);
+    if (err instanceof RE2JSException) {
+      // The DOTALL flag shows up as a "(?s)" prefix in the quoted pattern: not what the user wrote.
+      throw new RegexError(err.message.replace('`(?s)', '`'));
+    }
     throw err;
   }
   return { test: (value) => re.testExact(value) };
