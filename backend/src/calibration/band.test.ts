@@ -47,3 +47,33 @@ describe('bandAndScore: level-shift evidence and an anticipating primary', () =>
     expect(r.anomaly).toBe(true);
   });
 });
+
+describe('bandAndScore: an affine component lagging an anticipating primary', () => {
+  /** The primary expects 1000 (σ 10, boundary 4); a fast average (σ 10, `boundary`) is centred on `centre`. */
+  function lagging(x: number, centre: number, anticipates: boolean, boundary = 4): BandInput {
+    const primary: Deviation = { z: (x - 1000) / 10, expected: 1000, scale: 10 };
+    const average: Deviation = { z: (x - centre) / 10, expected: centre, scale: 10 };
+    return {
+      ...input(x, 400, anticipates),
+      components: [component({ providesBand: true, affine: true, anticipates }), component({ affine: true })],
+      deviations: [primary, average],
+      boundary: [4, boundary],
+      componentScores: [Math.abs(primary.z) / 4, Math.abs(average.z) / boundary],
+    };
+  }
+
+  it('narrows the side it lags by its half-width around expected, whether its edge is just above or below it', () => {
+    // Centred at 961 and 959, its upper edges are 1001 and 999: both give an upper edge of 1040 − (40 − 40).
+    for (const centre of [961, 959]) {
+      const r = bandAndScore(lagging(1010, centre, true), emptyBandResult())!;
+      expect(r.upper).toBe(1040);
+      expect(r.anomaly).toBe(false);
+    }
+  });
+
+  it('narrows by its edge on the side it leads, and by its edge when the primary anticipates nothing', () => {
+    // Centred at 1010 with a half-width of 20: its upper edge, 1030.
+    expect(bandAndScore(lagging(1010, 1010, true, 2), emptyBandResult())!.upper).toBe(1030);
+    expect(bandAndScore(lagging(1010, 965, false), emptyBandResult())!.upper).toBe(1005);
+  });
+});

@@ -97,7 +97,12 @@ function expectSameScores(before: JobSeriesResponse['series'], after: JobSeriesR
       });
     }
     const closedBefore = b.episodes.filter((e) => !e.open);
-    expect(a.episodes.filter((e) => !e.open && e.end <= b.timestamps[n - 1])).toEqual(closedBefore);
+    // An episode still open before the restart may close after it with an end inside `before`'s range
+    // (its last anomalous point): it is compared by the scores above, not as a closed episode.
+    const openBefore = new Set(b.episodes.filter((e) => e.open).map((e) => e.start));
+    expect(
+      a.episodes.filter((e) => !e.open && e.end <= b.timestamps[n - 1] && !openBefore.has(e.start)),
+    ).toEqual(closedBefore);
     compared += n;
   }
   return compared;
