@@ -264,6 +264,48 @@ describe('admission before the body is read', () => {
     expect(res.closed).toBe(true);
   });
 
+  test('Expect: 100-continue over the budget or the size limit is refused without 100 Continue, and the connection closes', async () => {
+    const { port, url, executor } = await start({ TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '1' });
+    executor.hold();
+    const held = postScore(url);
+    await executor.called();
+
+    const busy = open(port);
+    busy.write(
+      headersOf('POST', '/api/v1/score', [`Content-Length: ${scoreBody.length}`, 'Expect: 100-continue']),
+    );
+    const refused = await busy.response(2000);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    // The client was told not to send its body: the server does not wait for it on this connection.
+    expect(refused.headers.connection).toBe('close');
+    expect(busy.received()).not.toContain('100 Continue');
+
+    const huge = open(port);
+    huge.write(headersOf('POST', '/api/v1/score', ['Content-Length: 1000000000000', 'Expect: 100-continue']));
+    const tooLarge = await huge.response(2000);
+    expect(tooLarge.status).toBe(413);
+    expect(huge.received()).not.toContain('100 Continue');
+
+    executor.release();
+    expect((await held).status).toBe(200);
+  });
+
+  test('Expect: 100-continue on an admitted request gets 100 Continue, then its answer once the body is sent', async () => {
+    const { port } = await start();
+    const client = open(port);
+    client.write(
+      headersOf('POST', '/api/v1/score', [`Content-Length: ${scoreBody.length}`, 'Expect: 100-continue']),
+    );
+    const interim = await client.response(2000);
+    expect(interim.status).toBe(100);
+    client.reset();
+    client.write(scoreBody);
+    const res = await client.response(2000);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).series).toHaveLength(1);
+  });
+
   test('a request without a body keeps its keep-alive connection', async () => {
     const { port } = await start();
     const client = open(port);
