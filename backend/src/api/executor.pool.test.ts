@@ -74,6 +74,29 @@ describe('the scoring pool (compiled worker)', () => {
     expect(pooled.map((j) => (JSON.parse(j) as SeriesScore).labels.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
+  test('a raw body is parsed, validated and scored in a worker, answering as the inline executor does', async () => {
+    const executor = pool();
+    await executor.start();
+    const limits = { maxSeriesPerRequest: 10, maxPointsPerSeries: 1000 };
+    const bodies = [
+      JSON.stringify({ series: [series(300, 'a'), series(200, 'b')], detector: 'robust' }),
+      '{"series": [',
+      JSON.stringify({ series: [{ timestamps: [1, 2], values: [1] }] }),
+      JSON.stringify({ series: [series(1001, 'long')] }),
+      JSON.stringify({ series: [series(10, 'x')], model: 'm' }),
+    ];
+    const decode = (r: Awaited<ReturnType<ScoringExecutor['scoreBody']>>) =>
+      'body' in r ? { ...r, body: Buffer.from(r.body).toString('utf8') } : r;
+    for (const text of bodies) {
+      const pooled = await executor.scoreBody(new Uint8Array(Buffer.from(text)), { limits });
+      const inline = await createInlineExecutor().scoreBody(new Uint8Array(Buffer.from(text)), { limits });
+      expect(decode(pooled)).toEqual(decode(inline));
+    }
+    const scored = decode(await executor.scoreBody(Buffer.from(bodies[0]), { limits }));
+    expect(scored).toMatchObject({ ok: true, points: 500, detector: 'robust' });
+    expect(JSON.parse((scored as { body: string }).body).series).toHaveLength(2);
+  });
+
   test('scores small requests inline, without a worker round trip', async () => {
     const executor = pool({
       inlineMaxPoints: 100,

@@ -22,11 +22,15 @@ import {
   type WorkerTask,
 } from './scoring.js';
 import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
+import { scoreBody, type BodyResult, type CountLimits } from './scoreBody.js';
 
 /** `input`: the engine refused the series as given (a client error); `engine`: it failed on it. */
 export type ScoringErrorKind = 'input' | 'engine' | 'worker' | 'overloaded' | 'aborted' | 'timeout';
 
 export class ScoringError extends Error {
+  /** The request's detector, for the metrics, when the executor knows it (not before parsing). */
+  detector?: string;
+
   constructor(
     readonly kind: ScoringErrorKind,
     message: string,
@@ -53,6 +57,12 @@ export interface ScoringExecutor {
    * (the client went away).
    */
   score(request: ScoreRequest, signal?: AbortSignal, model?: ResolvedModel): Promise<string[]>;
+  /**
+   * Parses, validates and scores a raw POST /api/v1/score body (scoreBody.ts), in a worker when
+   * pooled; resolves to the response bytes or the client/engine error. Rejects only with
+   * ScoringError (overloaded, aborted, timeout, worker). The bytes are handed over: do not reuse them.
+   */
+  scoreBody(body: Uint8Array, options: BodyOptions): Promise<BodyResult>;
   /** Resolves once work can be accepted (the pool has loaded its worker module). */
   start(): Promise<void>;
   isReady(): boolean;
@@ -61,7 +71,16 @@ export interface ScoringExecutor {
   close(): Promise<void>;
 }
 
-function engineError(result: Extract<BatchResult, { ok: false }>): ScoringError {
+export interface BodyOptions {
+  limits: CountLimits;
+  signal?: AbortSignal;
+  /** The model the request names, once resolved (after a `kind: 'model'` result). */
+  model?: ResolvedModel;
+}
+
+export function engineError(
+  result: Pick<Extract<BatchResult, { ok: false }>, 'index' | 'message' | 'inputError'>,
+): ScoringError {
   return result.inputError
     ? new ScoringError('input', `series[${result.index}]: ${result.message}`, result.index)
     : new ScoringError('engine', `scoring series[${result.index}] failed: ${result.message}`, result.index);
@@ -79,6 +98,10 @@ export function createInlineExecutor(score: ScoreFn = scoreSeries): ScoringExecu
     score: async (request, signal, model) => {
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
       return scoreInline(score, request, model);
+    },
+    scoreBody: async (body, { limits, signal, model }) => {
+      if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+      return scoreBody(score, body, limits, model);
     },
     start: async () => {},
     isReady: () => true,
@@ -147,7 +170,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   if (options.threads < 1) throw new RangeError(`threads must be at least 1, got ${options.threads}`);
   const score = options.score ?? scoreSeries;
   const workerFile = options.workerFile ?? DEFAULT_WORKER_FILE;
-  const pool = new Piscina<WorkerTask, BatchResult | 'pong'>({
+  const pool = new Piscina<WorkerTask, BatchResult | BodyResult | 'pong'>({
     filename: workerFile.href,
     minThreads: options.threads,
     maxThreads: options.threads,
@@ -174,9 +197,37 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
       { kind: 'score', offset: chunk.offset, series: chunk.series, params: paramsOf(request, model) },
       { signal },
     );
-    if (result === 'pong') throw new ScoringError('worker', 'scoring worker answered a score task with pong');
+    if (result === 'pong' || !('json' in result || 'index' in result))
+      throw new ScoringError('worker', 'scoring worker answered a score task with something else');
     if (!result.ok) throw engineError(result);
     return result.json;
+  }
+
+  /** Pool failures (abort, timeout, queue, crash) as ScoringErrors; `signal` is the caller's. */
+  function poolError(err: unknown, signal: AbortSignal | undefined, timeout: AbortSignal | undefined) {
+    if (err instanceof ScoringError) return err;
+    if (signal?.aborted) return new ScoringError('aborted', 'client closed the request during scoring');
+    if (timeout?.aborted) {
+      return new ScoringError(
+        'timeout',
+        `scoring took longer than ${options.timeoutMs} ms and was cancelled`,
+      );
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    if (/queue is at limit/i.test(message)) {
+      return new ScoringError('overloaded', 'scoring queue is full; retry later', undefined, { cause: err });
+    }
+    return new ScoringError('worker', `scoring worker failed: ${message}`, undefined, { cause: err });
+  }
+
+  function refuseWhenQueueFull(tasks: number): void {
+    if (closed) throw new ScoringError('overloaded', 'scoring pool is shut down');
+    if (pool.queueSize + Math.max(0, tasks - pool.idleThreads) > options.maxQueuedTasks) {
+      throw new ScoringError(
+        'overloaded',
+        `scoring queue is full (${pool.queueSize} tasks waiting for ${pool.threads.length} workers); retry later`,
+      );
+    }
   }
 
   return {
@@ -185,15 +236,9 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
         if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
         return scoreInline(score, request, model);
       }
-      if (closed) throw new ScoringError('overloaded', 'scoring pool is shut down');
       const chunks = partition(request.series, options.threads);
       // Refuse up front rather than half-submit a request whose later chunks would be rejected.
-      if (pool.queueSize + Math.max(0, chunks.length - pool.idleThreads) > options.maxQueuedTasks) {
-        throw new ScoringError(
-          'overloaded',
-          `scoring queue is full (${pool.queueSize} tasks waiting for ${pool.threads.length} workers); retry later`,
-        );
-      }
+      refuseWhenQueueFull(chunks.length);
       // One failed chunk cancels its siblings; the caller's signal and the timeout cancel them all.
       const siblings = new AbortController();
       const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
@@ -211,21 +256,28 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
         );
         return parts.flat();
       } catch (err) {
-        if (err instanceof ScoringError) throw err;
-        if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request during scoring');
-        if (timeout?.aborted) {
-          throw new ScoringError(
-            'timeout',
-            `scoring took longer than ${options.timeoutMs} ms and was cancelled`,
-          );
-        }
-        const message = err instanceof Error ? err.message : String(err);
-        if (/queue is at limit/i.test(message)) {
-          throw new ScoringError('overloaded', 'scoring queue is full; retry later', undefined, {
-            cause: err,
-          });
-        }
-        throw new ScoringError('worker', `scoring worker failed: ${message}`, undefined, { cause: err });
+        throw poolError(err, signal, timeout);
+      }
+    },
+    // One task per request, whatever its size: parsing in a worker is what keeps the event loop free,
+    // and the request's series only exist there (splitting them would mean sending them back).
+    async scoreBody(body, { limits, signal, model }) {
+      if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+      refuseWhenQueueFull(1);
+      const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+      const combined = AbortSignal.any([signal, timeout].filter((s): s is AbortSignal => s !== undefined));
+      // Moved, not copied, when the bytes own their buffer (a small Buffer is a view of a shared pool).
+      const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
+      try {
+        const result = await pool.run(
+          { kind: 'body', body: owned, limits, model },
+          { signal: combined, transferList: [owned.buffer as ArrayBuffer] },
+        );
+        if (result === 'pong' || !('kind' in result || 'body' in result))
+          throw new ScoringError('worker', 'scoring worker answered a body task with something else');
+        return result;
+      } catch (err) {
+        throw poolError(err, signal, timeout);
       }
     },
     async start() {

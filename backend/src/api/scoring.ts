@@ -6,13 +6,16 @@
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
 import { EngineError, type ScoreParams } from '../engine/index.js';
 import { gridShape } from '../series/clean.js';
+import type { CountLimits } from './scoreBody.js';
 
 export type ScoreFn = (input: SeriesInput, params: ScoreParams) => SeriesScore;
 
 export type WorkerTask =
   | { kind: 'ping' }
   /** `offset` is the index of series[0] in the request, so errors name the request's series index. */
-  | { kind: 'score'; offset: number; series: SeriesInput[]; params: ScoreParams };
+  | { kind: 'score'; offset: number; series: SeriesInput[]; params: ScoreParams }
+  /** A raw POST /api/v1/score body (scoreBody.ts). */
+  | { kind: 'body'; body: Uint8Array; limits: CountLimits; model?: ResolvedModel };
 
 /** `inputError`: the engine rejected the series itself (EngineError stage "input"), a client error. */
 export type BatchResult =
