@@ -6,6 +6,7 @@
  */
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { pino } from 'pino';
 import { scoreSeries } from '../engine/index.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import type { ScoreFn } from './scoring.js';
@@ -304,6 +305,36 @@ describe('admission before the body is read', () => {
     const res = await client.response(2000);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body).series).toHaveLength(1);
+  });
+
+  test('a refusal is logged as warnings without a stack trace (formatting stacks made shedding slow)', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const executor = new FakeExecutor().hold();
+    const { app } = testApp({ executor, logger, env: { TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '1' } });
+    const server = createHttpServer(app);
+    servers.push(server);
+    const url = await listenOn(server, { host: '127.0.0.1', port: 0 });
+    const held = postScore(url);
+    await executor.called();
+    lines.splice(0);
+
+    const refused = await postScore(url);
+    expect(refused.status).toBe(503);
+    await refused.text();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line.level).toBe(40);
+      expect(JSON.stringify(line)).not.toMatch(/"stack"/);
+    }
+    expect(lines.map((l) => l.msg)).toContain(
+      `the service is at its limit (1 requests, ${scoreBody.length} body bytes in flight; TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT 1, TRAFFICLENS_MAX_BYTES_IN_FLIGHT 8388608); retry later`,
+    );
+    executor.release();
+    expect((await held).status).toBe(200);
   });
 
   test('a request without a body keeps its keep-alive connection', async () => {

@@ -267,7 +267,11 @@ export function errorHandler(fallbackLogger: Logger): ErrorRequestHandler {
     const apiError = toApiError(err);
     const log = (req as Request & { log?: Logger }).log ?? fallbackLogger;
     const fields = { stage: apiError.stage, code: apiError.code, status: apiError.status };
-    if (apiError.status >= 500) log.error({ ...fields, err: apiError.cause ?? apiError }, apiError.message);
+    // A refusal under load is expected and frequent: a warning, without the stack that would cost
+    // more to format than the refusal itself.
+    if (apiError.stage === 'overload') log.warn(fields, apiError.message);
+    else if (apiError.status >= 500)
+      log.error({ ...fields, err: apiError.cause ?? apiError }, apiError.message);
     else log.info(fields, apiError.message);
 
     if (res.headersSent) {

@@ -62,6 +62,9 @@ export function redactUrl(url: string): string {
 /** A client-supplied id is kept when it looks like one, so logs can be joined across proxies. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** A 503 that tells the client when to retry: a request refused under load, not a failure. */
+const isRefusal = (res: ServerResponse) => res.statusCode === 503 && res.hasHeader('retry-after');
+
 export function createHttpLogger(logger: Logger): HttpLogger {
   return pinoHttp({
     logger,
@@ -72,9 +75,16 @@ export function createHttpLogger(logger: Logger): HttpLogger {
       return id;
     },
     customLogLevel(_req, res, err) {
+      if (!err && isRefusal(res)) return 'warn';
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
       return 'info';
+    },
+    // pino-http makes an Error for every 5xx; a refusal's stack says nothing and is slow to format.
+    customErrorObject(_req, res, _err, val: Record<string, unknown>) {
+      if (!isRefusal(res)) return val;
+      const { err: _dropped, ...rest } = val;
+      return rest;
     },
     // Probes and scrapes every few seconds would drown the request log.
     autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)(\?|$)/.test(req.url ?? '') },
