@@ -141,6 +141,27 @@ describe('the scoring pool (compiled worker)', () => {
     });
   });
 
+  test('waiting requests are scored in the order they came: none is overtaken by later ones', async () => {
+    const executor = pool({ threads: 1, maxQueuedTasks: 64 });
+    await executor.start();
+    const limits = { maxSeriesPerRequest: 10, maxPointsPerSeries: 1000 };
+    const body = JSON.stringify({ series: [series(300, 'a')] });
+    let submitted = 0;
+    const order: { submitted: number; done: number }[] = [];
+    // Closed-loop clients, as under load: each sends its next request as soon as one is answered.
+    const client = async () => {
+      for (let i = 0; i < 6; i++) {
+        const mine = submitted++;
+        const result = await executor.scoreBody(new Uint8Array(Buffer.from(body)), { limits });
+        expect(result.ok).toBe(true);
+        order.push({ submitted: mine, done: order.length });
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, client));
+    const overtaken = order.filter((a) => order.some((b) => b.submitted > a.submitted && b.done < a.done));
+    expect(overtaken).toEqual([]);
+  });
+
   test('requests beyond the queue limit are refused as overloaded, the others complete', async () => {
     const executor = pool({ threads: 1, maxQueuedTasks: 1 });
     await executor.start();

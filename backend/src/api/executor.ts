@@ -187,15 +187,57 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   let ready = false;
   let closed = false;
 
+  // Tasks wait here, in order, and piscina is given at most one per thread: a task it cannot start
+  // at once and that has an AbortSignal waits in its skip queue, where tasks submitted later overtook
+  // it whenever they found the worker free (under steady load some requests waited until the load
+  // stopped).
+  const waiting: { start: () => void }[] = [];
+  let running = 0;
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next.start();
+    else running--;
+  };
+  async function slot(signal: AbortSignal): Promise<void> {
+    if (running < options.threads && waiting.length === 0) {
+      running++;
+      return;
+    }
+    signal.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = waiting.indexOf(entry);
+        if (i >= 0) waiting.splice(i, 1);
+        reject(signal.reason);
+      };
+      const entry = {
+        start: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      waiting.push(entry);
+    });
+  }
+  async function runInSlot(task: WorkerTask, signal: AbortSignal, transferList?: ArrayBuffer[]) {
+    await slot(signal);
+    try {
+      return await pool.run(task, { signal, transferList });
+    } finally {
+      release();
+    }
+  }
+
   async function runChunk(
     chunk: { offset: number; series: SeriesInput[] },
     request: ScoreRequest,
     signal: AbortSignal,
     model?: ResolvedModel,
   ) {
-    const result = await pool.run(
+    const result = await runInSlot(
       { kind: 'score', offset: chunk.offset, series: chunk.series, params: paramsOf(request, model) },
-      { signal },
+      signal,
     );
     if (result === 'pong' || !('json' in result || 'index' in result))
       throw new ScoringError('worker', 'scoring worker answered a score task with something else');
@@ -222,10 +264,10 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
 
   function refuseWhenQueueFull(tasks: number): void {
     if (closed) throw new ScoringError('overloaded', 'scoring pool is shut down');
-    if (pool.queueSize + Math.max(0, tasks - pool.idleThreads) > options.maxQueuedTasks) {
+    if (waiting.length + Math.max(0, tasks - (options.threads - running)) > options.maxQueuedTasks) {
       throw new ScoringError(
         'overloaded',
-        `scoring queue is full (${pool.queueSize} tasks waiting for ${pool.threads.length} workers); retry later`,
+        `scoring queue is full (${waiting.length} tasks waiting for ${options.threads} workers); retry later`,
       );
     }
   }
@@ -269,10 +311,9 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
       // Moved, not copied, when the bytes own their buffer (a small Buffer is a view of a shared pool).
       const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
       try {
-        const result = await pool.run(
-          { kind: 'body', body: owned, limits, model },
-          { signal: combined, transferList: [owned.buffer as ArrayBuffer] },
-        );
+        const result = await runInSlot({ kind: 'body', body: owned, limits, model }, combined, [
+          owned.buffer as ArrayBuffer,
+        ]);
         if (result === 'pong' || !('kind' in result || 'body' in result))
           throw new ScoringError('worker', 'scoring worker answered a body task with something else');
         return result;
@@ -297,7 +338,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
     stats: () => ({
       mode: 'pool',
       threads: pool.threads.length,
-      queuedTasks: pool.queueSize,
+      queuedTasks: waiting.length + pool.queueSize,
       utilization: pool.utilization,
     }),
     async close() {
