@@ -75,16 +75,11 @@ export function createHttpLogger(logger: Logger): HttpLogger {
       return id;
     },
     customLogLevel(_req, res, err) {
-      if (!err && isRefusal(res)) return 'warn';
+      // Logged by the error handler, once a second at most (errors.ts).
+      if (!err && isRefusal(res)) return 'silent';
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
       return 'info';
-    },
-    // pino-http makes an Error for every 5xx; a refusal's stack says nothing and is slow to format.
-    customErrorObject(_req, res, _err, val: Record<string, unknown>) {
-      if (!isRefusal(res)) return val;
-      const { err: _dropped, ...rest } = val;
-      return rest;
     },
     // Probes and scrapes every few seconds would drown the request log.
     autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)(\?|$)/.test(req.url ?? '') },
