@@ -74,6 +74,16 @@ describe('the scoring pool (compiled worker)', () => {
     expect(pooled.map((j) => (JSON.parse(j) as SeriesScore).labels.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
+  test('a window cuts the scored series in the workers as it does inline', async () => {
+    const executor = pool();
+    await executor.start();
+    const request = { series: ['a', 'b', 'c'].map((name) => series(400, name)) };
+    const window = { from: 1_700_000_000_000 + 100 * 60_000, to: 1_700_000_000_000 + 199 * 60_000 };
+    const pooled = await executor.score(request, undefined, undefined, window);
+    expect(pooled).toEqual(await createInlineExecutor().score(request, undefined, undefined, window));
+    expect(pooled.map((j) => (JSON.parse(j) as SeriesScore).timestamps.length)).toEqual([100, 100, 100]);
+  });
+
   test('a raw body is parsed, validated and scored in a worker, answering as the inline executor does', async () => {
     const executor = pool();
     await executor.start();

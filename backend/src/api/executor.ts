@@ -19,6 +19,7 @@ import {
   type BatchResult,
   type ResolvedModel,
   type ScoreFn,
+  type ScoreWindow,
   type WorkerTask,
 } from './scoring.js';
 import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
@@ -56,7 +57,12 @@ export interface ScoringExecutor {
    * each SeriesScore. Rejects only with ScoringError. `signal` aborts queued and running pool work
    * (the client went away).
    */
-  score(request: ScoreRequest, signal?: AbortSignal, model?: ResolvedModel): Promise<string[]>;
+  score(
+    request: ScoreRequest,
+    signal?: AbortSignal,
+    model?: ResolvedModel,
+    window?: ScoreWindow,
+  ): Promise<string[]>;
   /**
    * Parses, validates and scores a raw POST /api/v1/score body (scoreBody.ts), in a worker when
    * pooled; resolves to the response bytes or the client/engine error. Rejects only with
@@ -86,8 +92,13 @@ export function engineError(
     : new ScoringError('engine', `scoring series[${result.index}] failed: ${result.message}`, result.index);
 }
 
-function scoreInline(score: ScoreFn, request: ScoreRequest, model?: ResolvedModel): string[] {
-  const result = scoreBatch(score, request.series, paramsOf(request, model));
+function scoreInline(
+  score: ScoreFn,
+  request: ScoreRequest,
+  model?: ResolvedModel,
+  window?: ScoreWindow,
+): string[] {
+  const result = scoreBatch(score, request.series, paramsOf(request, model), 0, window);
   if (!result.ok) throw engineError(result);
   return result.json;
 }
@@ -95,9 +106,9 @@ function scoreInline(score: ScoreFn, request: ScoreRequest, model?: ResolvedMode
 /** Everything on the main thread: `TRAFFICLENS_WORKER_THREADS=0`, and the default in unit tests. */
 export function createInlineExecutor(score: ScoreFn = scoreSeries): ScoringExecutor {
   return {
-    score: async (request, signal, model) => {
+    score: async (request, signal, model, window) => {
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
-      return scoreInline(score, request, model);
+      return scoreInline(score, request, model, window);
     },
     scoreBody: async (body, { limits, signal, model }) => {
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
@@ -234,9 +245,11 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
     request: ScoreRequest,
     signal: AbortSignal,
     model?: ResolvedModel,
+    window?: ScoreWindow,
   ) {
+    const params = paramsOf(request, model);
     const result = await runInSlot(
-      { kind: 'score', offset: chunk.offset, series: chunk.series, params: paramsOf(request, model) },
+      { kind: 'score', offset: chunk.offset, series: chunk.series, params, window },
       signal,
     );
     if (result === 'pong' || !('json' in result || 'index' in result))
@@ -273,10 +286,10 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   }
 
   return {
-    async score(request, signal, model) {
+    async score(request, signal, model, window) {
       if (inlineWorthy(request.series, options.inlineMaxPoints)) {
         if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
-        return scoreInline(score, request, model);
+        return scoreInline(score, request, model, window);
       }
       const chunks = partition(request.series, options.threads);
       // Refuse up front rather than half-submit a request whose later chunks would be rejected.
@@ -290,7 +303,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
       try {
         const parts = await Promise.all(
           chunks.map((chunk) =>
-            runChunk(chunk, request, combined, model).catch((err: unknown) => {
+            runChunk(chunk, request, combined, model, window).catch((err: unknown) => {
               siblings.abort();
               throw err;
             }),

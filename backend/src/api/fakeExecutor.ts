@@ -13,7 +13,7 @@ import {
   type ScoringExecutor,
 } from './executor.js';
 import { detectorOf, parseScoreBody, type BodyResult } from './scoreBody.js';
-import { pointsOf, type ResolvedModel, type ScoreFn } from './scoring.js';
+import { pointsOf, type ResolvedModel, type ScoreFn, type ScoreWindow } from './scoring.js';
 
 export class FakeExecutor implements ScoringExecutor {
   readonly requests: ScoreRequest[] = [];
@@ -59,9 +59,18 @@ export class FakeExecutor implements ScoringExecutor {
     while (this.requests.length < count) await new Promise<void>((resolve) => this.#onCall.push(resolve));
   }
 
-  async score(request: ScoreRequest, signal?: AbortSignal, model?: ResolvedModel): Promise<string[]> {
+  /** The window of each score() call (POST /api/v1/query cuts the scored series to its range). */
+  readonly windows: (ScoreWindow | undefined)[] = [];
+
+  async score(
+    request: ScoreRequest,
+    signal?: AbortSignal,
+    model?: ResolvedModel,
+    window?: ScoreWindow,
+  ): Promise<string[]> {
+    this.windows.push(window);
     await this.#record(request, signal);
-    return this.#inline.score(request, signal, model);
+    return this.#inline.score(request, signal, model, window);
   }
 
   /**

@@ -16,5 +16,5 @@ export default function run(task: WorkerTask): BatchResult | BodyResult | 'pong'
     const moved = { [Piscina.transferableSymbol]: result.body.buffer, [Piscina.valueSymbol]: result };
     return Piscina.move(moved as unknown as Parameters<typeof Piscina.move>[0]) as unknown as BodyResult;
   }
-  return scoreBatch(scoreSeries, task.series, task.params, task.offset);
+  return scoreBatch(scoreSeries, task.series, task.params, task.offset, task.window);
 }
