@@ -193,6 +193,18 @@ describe('the scoring pool (compiled worker)', () => {
     });
   });
 
+  test('close refuses the requests still waiting for a worker instead of leaving them pending', async () => {
+    const executor = pool({ threads: 1 });
+    await executor.start();
+    const running = executor.score({ series: [series(50_000, 'long')] });
+    const waiting = executor.score({ series: [series(500, 'next')] });
+    const settled = Promise.allSettled([running, waiting]);
+    await executor.close();
+    const [, next] = await settled;
+    expect(next.status).toBe('rejected');
+    expect((next as PromiseRejectedResult).reason).toMatchObject({ kind: 'overloaded' });
+  });
+
   test('after close it is not ready and refuses pooled work', async () => {
     const executor = pool();
     await executor.start();

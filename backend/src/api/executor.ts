@@ -202,7 +202,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   // at once and that has an AbortSignal waits in its skip queue, where tasks submitted later overtook
   // it whenever they found the worker free (under steady load some requests waited until the load
   // stopped).
-  const waiting: { start: () => void }[] = [];
+  const waiting: { start: () => void; fail: (err: ScoringError) => void }[] = [];
   let running = 0;
   const release = () => {
     const next = waiting.shift();
@@ -225,6 +225,10 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
         start: () => {
           signal.removeEventListener('abort', onAbort);
           resolve();
+        },
+        fail: (err: ScoringError) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
         },
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -358,6 +362,10 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
       if (closed) return;
       closed = true;
       ready = false;
+      // Requests waiting for a worker get the 503 that requests arriving after close get.
+      for (const entry of waiting.splice(0)) {
+        entry.fail(new ScoringError('overloaded', 'scoring pool is shut down'));
+      }
       await pool.destroy();
     },
   };
