@@ -6,6 +6,7 @@
  */
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { pino } from 'pino';
 import { scoreSeries } from '../engine/index.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import type { ScoreFn } from './scoring.js';
@@ -262,6 +263,80 @@ describe('admission before the body is read', () => {
     expect(res.status).toBe(405);
     expect(res.headers.connection).toBe('close');
     expect(res.closed).toBe(true);
+  });
+
+  test('Expect: 100-continue over the budget or the size limit is refused without 100 Continue, and the connection closes', async () => {
+    const { port, url, executor } = await start({ TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '1' });
+    executor.hold();
+    const held = postScore(url);
+    await executor.called();
+
+    const busy = open(port);
+    busy.write(
+      headersOf('POST', '/api/v1/score', [`Content-Length: ${scoreBody.length}`, 'Expect: 100-continue']),
+    );
+    const refused = await busy.response(2000);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    // The client was told not to send its body: the server does not wait for it on this connection.
+    expect(refused.headers.connection).toBe('close');
+    expect(busy.received()).not.toContain('100 Continue');
+
+    const huge = open(port);
+    huge.write(headersOf('POST', '/api/v1/score', ['Content-Length: 1000000000000', 'Expect: 100-continue']));
+    const tooLarge = await huge.response(2000);
+    expect(tooLarge.status).toBe(413);
+    expect(huge.received()).not.toContain('100 Continue');
+
+    executor.release();
+    expect((await held).status).toBe(200);
+  });
+
+  test('Expect: 100-continue on an admitted request gets 100 Continue, then its answer once the body is sent', async () => {
+    const { port } = await start();
+    const client = open(port);
+    client.write(
+      headersOf('POST', '/api/v1/score', [`Content-Length: ${scoreBody.length}`, 'Expect: 100-continue']),
+    );
+    const interim = await client.response(2000);
+    expect(interim.status).toBe(100);
+    client.reset();
+    client.write(scoreBody);
+    const res = await client.response(2000);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).series).toHaveLength(1);
+  });
+
+  test('refusals are logged as one warning a second at most, with their count and no stack trace', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const executor = new FakeExecutor().hold();
+    const { app } = testApp({ executor, logger, env: { TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '1' } });
+    const server = createHttpServer(app);
+    servers.push(server);
+    const url = await listenOn(server, { host: '127.0.0.1', port: 0 });
+    const held = postScore(url);
+    await executor.called();
+    lines.splice(0);
+
+    // Logging (and formatting the stacks of) every refusal made a retry storm stall the event loop.
+    for (let i = 0; i < 3; i++) {
+      const refused = await postScore(url);
+      expect(refused.status).toBe(503);
+      await refused.text();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0].level).toBe(40);
+    expect(JSON.stringify(lines[0])).not.toMatch(/"stack"/);
+    expect(lines[0]).toMatchObject({ code: 'overloaded', status: 503, refused: 1 });
+    expect(lines[0].msg).toBe(
+      `the service is at its limit (1 requests, ${scoreBody.length} body bytes in flight; TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT 1, TRAFFICLENS_MAX_BYTES_IN_FLIGHT 8388608); retry later`,
+    );
+    executor.release();
+    expect((await held).status).toBe(200);
   });
 
   test('a request without a body keeps its keep-alive connection', async () => {

@@ -122,6 +122,13 @@ function capChunkedBody(
   };
 }
 
+/**
+ * Requests sent with `Expect: 100-continue` whose 100 Continue has not gone out (the server marks
+ * them on 'checkContinue'): the admission sends it once the request is admitted, so a refused client
+ * never sends its body.
+ */
+export const awaitingContinue = new WeakSet<IncomingMessage>();
+
 export interface AdmissionState {
   requestsInFlight: number;
   bytesInFlight: number;
@@ -163,11 +170,19 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
 
   const middleware: RequestHandler = (req, res, next) => {
     const declared = declaredBodyBytes(req);
-    if (declared === null || declared > DRAIN_MAX_BYTES) {
+    const expectsContinue = awaitingContinue.has(req);
+    // A client awaiting 100 Continue sends no body unless told to: an answer without it closes the
+    // connection rather than wait for a body that does not come.
+    const drained = declared !== null && declared <= DRAIN_MAX_BYTES;
+    if (!drained || expectsContinue) {
       onHeaders(res, () => {
-        if (!req.complete) res.setHeader('Connection', 'close');
+        if (!req.complete && (!drained || awaitingContinue.has(req))) res.setHeader('Connection', 'close');
       });
     }
+    const admit = () => {
+      if (awaitingContinue.delete(req)) res.writeContinue();
+      next();
+    };
     if (declared === null)
       capChunkedBody(req, res, limits.maxBodyBytes, () => shed.inc({ reason: 'too_large' }));
     if (declared !== null && declared > limits.maxBodyBytes) {
@@ -184,7 +199,7 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
     // and a browser sends up to 6 of them at once per host: counted, a quiet service refused a demo
     // page's assets and the panels of a dashboard loading while a job's tick held the loop.
     if (UNMETERED_PATHS.has(req.path) || declared === 0) {
-      next();
+      admit();
       return;
     }
     const cost = declared ?? limits.maxBodyBytes;
@@ -223,7 +238,7 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
       requests -= 1;
       bytes -= cost;
     });
-    next();
+    admit();
   };
 
   return { middleware, state: () => ({ requestsInFlight: requests, bytesInFlight: bytes }) };

@@ -262,12 +262,28 @@ function upstreamError(err: PrometheusError): ApiError {
   }
 }
 
+/** Refusals under load are logged at most this often (each is counted in the metrics). */
+export const REFUSAL_LOG_INTERVAL_MS = 1000;
+
 export function errorHandler(fallbackLogger: Logger): ErrorRequestHandler {
+  let refusedSinceLog = 0;
+  let lastRefusalLog = -Infinity;
   return (err, req, res, next) => {
     const apiError = toApiError(err);
     const log = (req as Request & { log?: Logger }).log ?? fallbackLogger;
     const fields = { stage: apiError.stage, code: apiError.code, status: apiError.status };
-    if (apiError.status >= 500) log.error({ ...fields, err: apiError.cause ?? apiError }, apiError.message);
+    if (apiError.stage === 'overload') {
+      // A retry storm is refused thousands of times a second: a line (with a stack) for each made
+      // the refusals, and the event loop, slow. One warning a second at most, with the count.
+      refusedSinceLog++;
+      const now = performance.now();
+      if (now - lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
+        log.warn({ ...fields, refused: refusedSinceLog }, apiError.message);
+        refusedSinceLog = 0;
+        lastRefusalLog = now;
+      }
+    } else if (apiError.status >= 500)
+      log.error({ ...fields, err: apiError.cause ?? apiError }, apiError.message);
     else log.info(fields, apiError.message);
 
     if (res.headersSent) {

@@ -74,6 +74,39 @@ describe('the scoring pool (compiled worker)', () => {
     expect(pooled.map((j) => (JSON.parse(j) as SeriesScore).labels.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
+  test('a window cuts the scored series in the workers as it does inline', async () => {
+    const executor = pool();
+    await executor.start();
+    const request = { series: ['a', 'b', 'c'].map((name) => series(400, name)) };
+    const window = { from: 1_700_000_000_000 + 100 * 60_000, to: 1_700_000_000_000 + 199 * 60_000 };
+    const pooled = await executor.score(request, undefined, undefined, window);
+    expect(pooled).toEqual(await createInlineExecutor().score(request, undefined, undefined, window));
+    expect(pooled.map((j) => (JSON.parse(j) as SeriesScore).timestamps.length)).toEqual([100, 100, 100]);
+  });
+
+  test('a raw body is parsed, validated and scored in a worker, answering as the inline executor does', async () => {
+    const executor = pool();
+    await executor.start();
+    const limits = { maxSeriesPerRequest: 10, maxPointsPerSeries: 1000 };
+    const bodies = [
+      JSON.stringify({ series: [series(300, 'a'), series(200, 'b')], detector: 'robust' }),
+      '{"series": [',
+      JSON.stringify({ series: [{ timestamps: [1, 2], values: [1] }] }),
+      JSON.stringify({ series: [series(1001, 'long')] }),
+      JSON.stringify({ series: [series(10, 'x')], model: 'm' }),
+    ];
+    const decode = (r: Awaited<ReturnType<ScoringExecutor['scoreBody']>>) =>
+      'body' in r ? { ...r, body: Buffer.from(r.body).toString('utf8') } : r;
+    for (const text of bodies) {
+      const pooled = await executor.scoreBody(new Uint8Array(Buffer.from(text)), { limits });
+      const inline = await createInlineExecutor().scoreBody(new Uint8Array(Buffer.from(text)), { limits });
+      expect(decode(pooled)).toEqual(decode(inline));
+    }
+    const scored = decode(await executor.scoreBody(Buffer.from(bodies[0]), { limits }));
+    expect(scored).toMatchObject({ ok: true, points: 500, detector: 'robust' });
+    expect(JSON.parse((scored as { body: string }).body).series).toHaveLength(2);
+  });
+
   test('scores small requests inline, without a worker round trip', async () => {
     const executor = pool({
       inlineMaxPoints: 100,
@@ -118,6 +151,27 @@ describe('the scoring pool (compiled worker)', () => {
     });
   });
 
+  test('waiting requests are scored in the order they came: none is overtaken by later ones', async () => {
+    const executor = pool({ threads: 1, maxQueuedTasks: 64 });
+    await executor.start();
+    const limits = { maxSeriesPerRequest: 10, maxPointsPerSeries: 1000 };
+    const body = JSON.stringify({ series: [series(300, 'a')] });
+    let submitted = 0;
+    const order: { submitted: number; done: number }[] = [];
+    // Closed-loop clients, as under load: each sends its next request as soon as one is answered.
+    const client = async () => {
+      for (let i = 0; i < 6; i++) {
+        const mine = submitted++;
+        const result = await executor.scoreBody(new Uint8Array(Buffer.from(body)), { limits });
+        expect(result.ok).toBe(true);
+        order.push({ submitted: mine, done: order.length });
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, client));
+    const overtaken = order.filter((a) => order.some((b) => b.submitted > a.submitted && b.done < a.done));
+    expect(overtaken).toEqual([]);
+  });
+
   test('requests beyond the queue limit are refused as overloaded, the others complete', async () => {
     const executor = pool({ threads: 1, maxQueuedTasks: 1 });
     await executor.start();
@@ -137,6 +191,18 @@ describe('the scoring pool (compiled worker)', () => {
     await expect(executor.score({ series: [series(50_000, 'long')] })).rejects.toMatchObject({
       kind: 'timeout',
     });
+  });
+
+  test('close refuses the requests still waiting for a worker instead of leaving them pending', async () => {
+    const executor = pool({ threads: 1 });
+    await executor.start();
+    const running = executor.score({ series: [series(50_000, 'long')] });
+    const waiting = executor.score({ series: [series(500, 'next')] });
+    const settled = Promise.allSettled([running, waiting]);
+    await executor.close();
+    const [, next] = await settled;
+    expect(next.status).toBe('rejected');
+    expect((next as PromiseRejectedResult).reason).toMatchObject({ kind: 'overloaded' });
   });
 
   test('after close it is not ready and refuses pooled work', async () => {

@@ -19,14 +19,19 @@ import {
   type BatchResult,
   type ResolvedModel,
   type ScoreFn,
+  type ScoreWindow,
   type WorkerTask,
 } from './scoring.js';
 import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
+import { scoreBody, type BodyResult, type CountLimits } from './scoreBody.js';
 
 /** `input`: the engine refused the series as given (a client error); `engine`: it failed on it. */
 export type ScoringErrorKind = 'input' | 'engine' | 'worker' | 'overloaded' | 'aborted' | 'timeout';
 
 export class ScoringError extends Error {
+  /** The request's detector, for the metrics, when the executor knows it (not before parsing). */
+  detector?: string;
+
   constructor(
     readonly kind: ScoringErrorKind,
     message: string,
@@ -52,7 +57,18 @@ export interface ScoringExecutor {
    * each SeriesScore. Rejects only with ScoringError. `signal` aborts queued and running pool work
    * (the client went away).
    */
-  score(request: ScoreRequest, signal?: AbortSignal, model?: ResolvedModel): Promise<string[]>;
+  score(
+    request: ScoreRequest,
+    signal?: AbortSignal,
+    model?: ResolvedModel,
+    window?: ScoreWindow,
+  ): Promise<string[]>;
+  /**
+   * Parses, validates and scores a raw POST /api/v1/score body (scoreBody.ts), in a worker when
+   * pooled; resolves to the response bytes or the client/engine error. Rejects only with
+   * ScoringError (overloaded, aborted, timeout, worker). The bytes are handed over: do not reuse them.
+   */
+  scoreBody(body: Uint8Array, options: BodyOptions): Promise<BodyResult>;
   /** Resolves once work can be accepted (the pool has loaded its worker module). */
   start(): Promise<void>;
   isReady(): boolean;
@@ -61,14 +77,28 @@ export interface ScoringExecutor {
   close(): Promise<void>;
 }
 
-function engineError(result: Extract<BatchResult, { ok: false }>): ScoringError {
+export interface BodyOptions {
+  limits: CountLimits;
+  signal?: AbortSignal;
+  /** The model the request names, once resolved (after a `kind: 'model'` result). */
+  model?: ResolvedModel;
+}
+
+export function engineError(
+  result: Pick<Extract<BatchResult, { ok: false }>, 'index' | 'message' | 'inputError'>,
+): ScoringError {
   return result.inputError
     ? new ScoringError('input', `series[${result.index}]: ${result.message}`, result.index)
     : new ScoringError('engine', `scoring series[${result.index}] failed: ${result.message}`, result.index);
 }
 
-function scoreInline(score: ScoreFn, request: ScoreRequest, model?: ResolvedModel): string[] {
-  const result = scoreBatch(score, request.series, paramsOf(request, model));
+function scoreInline(
+  score: ScoreFn,
+  request: ScoreRequest,
+  model?: ResolvedModel,
+  window?: ScoreWindow,
+): string[] {
+  const result = scoreBatch(score, request.series, paramsOf(request, model), 0, window);
   if (!result.ok) throw engineError(result);
   return result.json;
 }
@@ -76,9 +106,13 @@ function scoreInline(score: ScoreFn, request: ScoreRequest, model?: ResolvedMode
 /** Everything on the main thread: `TRAFFICLENS_WORKER_THREADS=0`, and the default in unit tests. */
 export function createInlineExecutor(score: ScoreFn = scoreSeries): ScoringExecutor {
   return {
-    score: async (request, signal, model) => {
+    score: async (request, signal, model, window) => {
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
-      return scoreInline(score, request, model);
+      return scoreInline(score, request, model, window);
+    },
+    scoreBody: async (body, { limits, signal, model }) => {
+      if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+      return scoreBody(score, body, limits, model);
     },
     start: async () => {},
     isReady: () => true,
@@ -147,7 +181,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   if (options.threads < 1) throw new RangeError(`threads must be at least 1, got ${options.threads}`);
   const score = options.score ?? scoreSeries;
   const workerFile = options.workerFile ?? DEFAULT_WORKER_FILE;
-  const pool = new Piscina<WorkerTask, BatchResult | 'pong'>({
+  const pool = new Piscina<WorkerTask, BatchResult | BodyResult | 'pong'>({
     filename: workerFile.href,
     minThreads: options.threads,
     maxThreads: options.threads,
@@ -164,36 +198,106 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   let ready = false;
   let closed = false;
 
+  // Tasks wait here, in order, and piscina is given at most one per thread: a task it cannot start
+  // at once and that has an AbortSignal waits in its skip queue, where tasks submitted later overtook
+  // it whenever they found the worker free (under steady load some requests waited until the load
+  // stopped).
+  const waiting: { start: () => void; fail: (err: ScoringError) => void }[] = [];
+  let running = 0;
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next.start();
+    else running--;
+  };
+  async function slot(signal: AbortSignal): Promise<void> {
+    if (running < options.threads && waiting.length === 0) {
+      running++;
+      return;
+    }
+    signal.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = waiting.indexOf(entry);
+        if (i >= 0) waiting.splice(i, 1);
+        reject(signal.reason);
+      };
+      const entry = {
+        start: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        fail: (err: ScoringError) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      waiting.push(entry);
+    });
+  }
+  async function runInSlot(task: WorkerTask, signal: AbortSignal, transferList?: ArrayBuffer[]) {
+    await slot(signal);
+    try {
+      return await pool.run(task, { signal, transferList });
+    } finally {
+      release();
+    }
+  }
+
   async function runChunk(
     chunk: { offset: number; series: SeriesInput[] },
     request: ScoreRequest,
     signal: AbortSignal,
     model?: ResolvedModel,
+    window?: ScoreWindow,
   ) {
-    const result = await pool.run(
-      { kind: 'score', offset: chunk.offset, series: chunk.series, params: paramsOf(request, model) },
-      { signal },
+    const params = paramsOf(request, model);
+    const result = await runInSlot(
+      { kind: 'score', offset: chunk.offset, series: chunk.series, params, window },
+      signal,
     );
-    if (result === 'pong') throw new ScoringError('worker', 'scoring worker answered a score task with pong');
+    if (result === 'pong' || !('json' in result || 'index' in result))
+      throw new ScoringError('worker', 'scoring worker answered a score task with something else');
     if (!result.ok) throw engineError(result);
     return result.json;
   }
 
+  /** Pool failures (abort, timeout, queue, crash) as ScoringErrors; `signal` is the caller's. */
+  function poolError(err: unknown, signal: AbortSignal | undefined, timeout: AbortSignal | undefined) {
+    if (err instanceof ScoringError) return err;
+    if (signal?.aborted) return new ScoringError('aborted', 'client closed the request during scoring');
+    if (timeout?.aborted) {
+      return new ScoringError(
+        'timeout',
+        `scoring took longer than ${options.timeoutMs} ms and was cancelled`,
+      );
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    if (/queue is at limit/i.test(message)) {
+      return new ScoringError('overloaded', 'scoring queue is full; retry later', undefined, { cause: err });
+    }
+    return new ScoringError('worker', `scoring worker failed: ${message}`, undefined, { cause: err });
+  }
+
+  function refuseWhenQueueFull(tasks: number): void {
+    if (closed) throw new ScoringError('overloaded', 'scoring pool is shut down');
+    if (waiting.length + Math.max(0, tasks - (options.threads - running)) > options.maxQueuedTasks) {
+      throw new ScoringError(
+        'overloaded',
+        `scoring queue is full (${waiting.length} tasks waiting for ${options.threads} workers); retry later`,
+      );
+    }
+  }
+
   return {
-    async score(request, signal, model) {
+    async score(request, signal, model, window) {
       if (inlineWorthy(request.series, options.inlineMaxPoints)) {
         if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
-        return scoreInline(score, request, model);
+        return scoreInline(score, request, model, window);
       }
-      if (closed) throw new ScoringError('overloaded', 'scoring pool is shut down');
       const chunks = partition(request.series, options.threads);
       // Refuse up front rather than half-submit a request whose later chunks would be rejected.
-      if (pool.queueSize + Math.max(0, chunks.length - pool.idleThreads) > options.maxQueuedTasks) {
-        throw new ScoringError(
-          'overloaded',
-          `scoring queue is full (${pool.queueSize} tasks waiting for ${pool.threads.length} workers); retry later`,
-        );
-      }
+      refuseWhenQueueFull(chunks.length);
       // One failed chunk cancels its siblings; the caller's signal and the timeout cancel them all.
       const siblings = new AbortController();
       const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
@@ -203,7 +307,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
       try {
         const parts = await Promise.all(
           chunks.map((chunk) =>
-            runChunk(chunk, request, combined, model).catch((err: unknown) => {
+            runChunk(chunk, request, combined, model, window).catch((err: unknown) => {
               siblings.abort();
               throw err;
             }),
@@ -211,21 +315,27 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
         );
         return parts.flat();
       } catch (err) {
-        if (err instanceof ScoringError) throw err;
-        if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request during scoring');
-        if (timeout?.aborted) {
-          throw new ScoringError(
-            'timeout',
-            `scoring took longer than ${options.timeoutMs} ms and was cancelled`,
-          );
-        }
-        const message = err instanceof Error ? err.message : String(err);
-        if (/queue is at limit/i.test(message)) {
-          throw new ScoringError('overloaded', 'scoring queue is full; retry later', undefined, {
-            cause: err,
-          });
-        }
-        throw new ScoringError('worker', `scoring worker failed: ${message}`, undefined, { cause: err });
+        throw poolError(err, signal, timeout);
+      }
+    },
+    // One task per request, whatever its size: parsing in a worker is what keeps the event loop free,
+    // and the request's series only exist there (splitting them would mean sending them back).
+    async scoreBody(body, { limits, signal, model }) {
+      if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+      refuseWhenQueueFull(1);
+      const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+      const combined = AbortSignal.any([signal, timeout].filter((s): s is AbortSignal => s !== undefined));
+      // Moved, not copied, when the bytes own their buffer (a small Buffer is a view of a shared pool).
+      const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
+      try {
+        const result = await runInSlot({ kind: 'body', body: owned, limits, model }, combined, [
+          owned.buffer as ArrayBuffer,
+        ]);
+        if (result === 'pong' || !('kind' in result || 'body' in result))
+          throw new ScoringError('worker', 'scoring worker answered a body task with something else');
+        return result;
+      } catch (err) {
+        throw poolError(err, signal, timeout);
       }
     },
     async start() {
@@ -245,13 +355,17 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
     stats: () => ({
       mode: 'pool',
       threads: pool.threads.length,
-      queuedTasks: pool.queueSize,
+      queuedTasks: waiting.length + pool.queueSize,
       utilization: pool.utilization,
     }),
     async close() {
       if (closed) return;
       closed = true;
       ready = false;
+      // Requests waiting for a worker get the 503 that requests arriving after close get.
+      for (const entry of waiting.splice(0)) {
+        entry.fail(new ScoringError('overloaded', 'scoring pool is shut down'));
+      }
       await pool.destroy();
     },
   };

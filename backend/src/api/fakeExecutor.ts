@@ -7,11 +7,13 @@ import type { ScoreRequest } from '../contract/score.js';
 import { scoreSeries } from '../engine/index.js';
 import {
   createInlineExecutor,
+  ScoringError,
+  type BodyOptions,
   type ExecutorStats,
-  type ScoringError,
   type ScoringExecutor,
 } from './executor.js';
-import type { ResolvedModel, ScoreFn } from './scoring.js';
+import { detectorOf, parseScoreBody, type BodyResult } from './scoreBody.js';
+import { pointsOf, type ResolvedModel, type ScoreFn, type ScoreWindow } from './scoring.js';
 
 export class FakeExecutor implements ScoringExecutor {
   readonly requests: ScoreRequest[] = [];
@@ -57,13 +59,53 @@ export class FakeExecutor implements ScoringExecutor {
     while (this.requests.length < count) await new Promise<void>((resolve) => this.#onCall.push(resolve));
   }
 
-  async score(request: ScoreRequest, signal?: AbortSignal, model?: ResolvedModel): Promise<string[]> {
+  /** The window of each score() call (POST /api/v1/query cuts the scored series to its range). */
+  readonly windows: (ScoreWindow | undefined)[] = [];
+
+  async score(
+    request: ScoreRequest,
+    signal?: AbortSignal,
+    model?: ResolvedModel,
+    window?: ScoreWindow,
+  ): Promise<string[]> {
+    this.windows.push(window);
+    await this.#record(request, signal);
+    return this.#inline.score(request, signal, model, window);
+  }
+
+  /**
+   * Parses and validates like the pool's worker, then goes through score() (so what a test scripts
+   * there, including a replaced score(), applies to raw bodies too). A body that fails validation is
+   * answered without a call.
+   */
+  async scoreBody(body: Uint8Array, { limits, signal, model }: BodyOptions): Promise<BodyResult> {
+    const parsed = parseScoreBody(body, limits);
+    if (!parsed.ok) return { ok: false, kind: 'client', error: parsed.error };
+    const { request } = parsed;
+    if (request.model !== undefined && model === undefined)
+      return { ok: false, kind: 'model', model: request.model, body };
+    const detector = detectorOf(request, model);
+    let json: string[];
+    try {
+      json = await this.score(request, signal, model);
+    } catch (err) {
+      if (err instanceof ScoringError) err.detector ??= detector;
+      throw err;
+    }
+    return {
+      ok: true,
+      body: new TextEncoder().encode(`{"series":[${json.join(',')}]}`),
+      points: pointsOf(request.series),
+      detector,
+    };
+  }
+
+  async #record(request: ScoreRequest, signal?: AbortSignal): Promise<void> {
     this.requests.push(request);
     this.signals.push(signal);
     for (const notify of this.#onCall.splice(0)) notify();
     if (this.#holding) await new Promise<void>((resolve) => this.#held.push(resolve));
     if (this.#error) throw this.#error;
-    return this.#inline.score(request, signal, model);
   }
 
   async start(): Promise<void> {}

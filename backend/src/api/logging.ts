@@ -62,6 +62,9 @@ export function redactUrl(url: string): string {
 /** A client-supplied id is kept when it looks like one, so logs can be joined across proxies. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** A 503 that tells the client when to retry: a request refused under load, not a failure. */
+const isRefusal = (res: ServerResponse) => res.statusCode === 503 && res.hasHeader('retry-after');
+
 export function createHttpLogger(logger: Logger): HttpLogger {
   return pinoHttp({
     logger,
@@ -72,6 +75,8 @@ export function createHttpLogger(logger: Logger): HttpLogger {
       return id;
     },
     customLogLevel(_req, res, err) {
+      // Logged by the error handler, once a second at most (errors.ts).
+      if (!err && isRefusal(res)) return 'silent';
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
       return 'info';

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { scoreSeries } from '../engine/index.js';
 import { PrometheusClient } from '../sources/prometheus/index.js';
 import { FakePrometheus, matrixHandler } from '../sources/prometheus/testing.js';
+import { FakeExecutor } from './fakeExecutor.js';
 import { historyStart } from './promql.js';
 import { testApp } from './testApp.js';
 
@@ -115,6 +116,21 @@ describe('POST /api/v1/query', () => {
     expect(got.values).toEqual(whole.values.slice(k));
     expect(got.episodes).toEqual(whole.episodes.filter((e) => e.open || e.end >= START));
     expect(got.model).toEqual(whole.model);
+  });
+
+  test('the series are cut to [start, end] where they are scored, not parsed back on the event loop', async () => {
+    const executor = new FakeExecutor();
+    const { app } = testApp({
+      executor,
+      prometheus: new PrometheusClient({ url: prom.url, timeoutMs: 5000 }),
+    });
+    const res = await request(app).post('/api/v1/query').send(body).expect(200);
+    expect(executor.windows).toEqual([{ from: START, to: END }]);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    for (const s of res.body.series as { timestamps: number[] }[]) {
+      expect(s.timestamps[0]).toBe(START);
+      expect(s.timestamps.at(-1)).toBe(END);
+    }
   });
 
   test('RFC 3339 times and millisecond steps are accepted; an empty result is an empty list', async () => {

@@ -278,6 +278,55 @@ describe('POST /api/v1/score limits', () => {
   });
 });
 
+describe('POST /api/v1/score off the event loop', () => {
+  test('the route hands the body to the executor as the bytes sent: parsed, validated and scored where the executor runs', async () => {
+    const received: Uint8Array[] = [];
+    const executor = new FakeExecutor();
+    const scoreBody = executor.scoreBody.bind(executor);
+    executor.scoreBody = async (body, options) => {
+      received.push(new Uint8Array(body));
+      return scoreBody(body, options);
+    };
+    const { app } = testApp({ executor });
+    const text = JSON.stringify({ series: [series(20, { host: 'a' })] });
+    const res = await request(app)
+      .post('/api/v1/score')
+      .set('Content-Type', 'application/json')
+      .send(text)
+      .expect(200);
+    expect(Buffer.from(received[0]).toString('utf8')).toBe(text);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(ScoreResponse.parse(res.body).series[0].labels).toEqual({ host: 'a' });
+  });
+
+  // The bytes-to-executor path and express.json's (taken for any other Content-Type) answer alike.
+  test.each([
+    ['empty', ''],
+    ['not JSON', '{"series": ['],
+    ['a string', '"text"'],
+    ['whitespace, then a number', ' \n 42'],
+    ['a UTF-8 BOM, then a valid body', '\ufeff{"series":[]}'],
+    ['unpaired points', JSON.stringify({ series: [{ timestamps: [1, 2], values: [1] }] })],
+    ['an unknown field', JSON.stringify({ series: [series(3)], extra: 1 })],
+    ['a __proto__ label', '{"series":[{"labels":{"__proto__":"x"},"timestamps":[1,2,3],"values":[1,2,3]}]}'],
+    ['too many series', JSON.stringify({ series: Array.from({ length: 3 }, () => series(3)) })],
+    ['too many points', JSON.stringify({ series: [series(30)] })],
+    ['an unknown model', JSON.stringify({ series: [series(3)], model: 'nope' })],
+  ])('a body with %s gets the same answer as through express.json', async (_name, text) => {
+    const { app } = testApp({
+      env: { TRAFFICLENS_MAX_SERIES: '2', TRAFFICLENS_MAX_POINTS_PER_SERIES: '20' },
+    });
+    const answer = async (type: string) => {
+      const res = await request(app).post('/api/v1/score').set('Content-Type', type).send(text);
+      const { requestId: _id, ...error } = (res.body as { error?: { requestId?: string } }).error ?? {};
+      return { status: res.status, body: res.body.error ? error : res.body };
+    };
+    const raw = await answer('application/json');
+    expect(raw).toEqual(await answer('application/json; charset=utf-8; profile=x'));
+    expect(raw.status).toBeGreaterThanOrEqual(200);
+  });
+});
+
 describe('POST /api/v1/score scoring failures', () => {
   test('an engine failure is a 500 naming the series, and is counted', async () => {
     const executor = new FakeExecutor().setError(

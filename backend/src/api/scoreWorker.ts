@@ -3,9 +3,18 @@
  * the engine at load time, so a broken build fails the pool's warm-up ping instead of a request.
  */
 import { scoreSeries } from '../engine/index.js';
+import { Piscina } from 'piscina';
+import { scoreBody, type BodyResult } from './scoreBody.js';
 import { scoreBatch, type BatchResult, type WorkerTask } from './scoring.js';
 
-export default function run(task: WorkerTask): BatchResult | 'pong' {
+export default function run(task: WorkerTask): BatchResult | BodyResult | 'pong' {
   if (task.kind === 'ping') return 'pong';
-  return scoreBatch(scoreSeries, task.series, task.params, task.offset);
+  if (task.kind === 'body') {
+    const result = scoreBody(scoreSeries, task.body, task.limits, task.model);
+    if (!result.ok && result.kind !== 'model') return result;
+    // The response bytes (or the request's, to run again with its model) move, not copied.
+    const moved = { [Piscina.transferableSymbol]: result.body.buffer, [Piscina.valueSymbol]: result };
+    return Piscina.move(moved as unknown as Parameters<typeof Piscina.move>[0]) as unknown as BodyResult;
+  }
+  return scoreBatch(scoreSeries, task.series, task.params, task.offset, task.window);
 }

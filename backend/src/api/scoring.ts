@@ -6,13 +6,23 @@
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
 import { EngineError, type ScoreParams } from '../engine/index.js';
 import { gridShape } from '../series/clean.js';
+import { sliceScore } from './promql.js';
+import type { CountLimits } from './scoreBody.js';
 
 export type ScoreFn = (input: SeriesInput, params: ScoreParams) => SeriesScore;
 
 export type WorkerTask =
   | { kind: 'ping' }
   /** `offset` is the index of series[0] in the request, so errors name the request's series index. */
-  | { kind: 'score'; offset: number; series: SeriesInput[]; params: ScoreParams };
+  | { kind: 'score'; offset: number; series: SeriesInput[]; params: ScoreParams; window?: ScoreWindow }
+  /** A raw POST /api/v1/score body (scoreBody.ts). */
+  | { kind: 'body'; body: Uint8Array; limits: CountLimits; model?: ResolvedModel };
+
+/** Keep only the points in [from, to] (and the episodes overlapping it), as POST /api/v1/query answers. */
+export interface ScoreWindow {
+  from: number;
+  to: number;
+}
 
 /** `inputError`: the engine rejected the series itself (EngineError stage "input"), a client error. */
 export type BatchResult =
@@ -51,11 +61,13 @@ export function scoreBatch(
   series: readonly SeriesInput[],
   params: ScoreParams,
   offset = 0,
+  window?: ScoreWindow,
 ): BatchResult {
   const json: string[] = [];
   for (let i = 0; i < series.length; i++) {
     try {
-      json.push(JSON.stringify(score(series[i], params)));
+      const scored = score(series[i], params);
+      json.push(JSON.stringify(window ? sliceScore(scored, window.from, window.to) : scored));
     } catch (err) {
       return {
         ok: false,

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { loadConfig, type HttpLimits } from '../config/index.js';
+import { awaitingContinue } from './admission.js';
 import type { Lifecycle } from './lifecycle.js';
 
 const closing = new WeakSet<Server>();
@@ -60,6 +61,12 @@ export function createHttpServer(app: Express, limits: ServerLimits = DEFAULT_SE
   // its connection after it), so no client reuses a connection the server is about to close.
   inFlight.set(server, draining);
   server.on('request', app);
+  // Without a listener Node sends 100 Continue before the app sees the request; the admission sends
+  // it instead, once the request is admitted, so a refused client does not upload its body.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    awaitingContinue.add(req);
+    server.emit('request', req, res);
+  });
   return server;
 }
 

@@ -159,7 +159,7 @@ export const EnvConfig = z.object({
     'scoring worker threads; 0 scores every request on the main thread',
   ),
   TRAFFICLENS_INLINE_MAX_POINTS: integer(0, 100_000_000, 2_000).describe(
-    'requests with at most this many points in total are scored on the main thread (~10 µs a point, so the default blocks the event loop for ~20 ms; a worker round trip costs more than that for small requests)',
+    'POST /api/v1/query: requests with at most this many points in total are scored on the main thread (~10 µs a point, so the default blocks the event loop for ~20 ms). POST /api/v1/score bodies always go to a worker, which parses them too',
   ),
   TRAFFICLENS_MAX_QUEUED_TASKS: integer(1, 1_000_000, 64).describe(
     'scoring tasks waiting for a worker before requests are refused with 503',

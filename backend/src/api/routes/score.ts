@@ -1,8 +1,9 @@
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { ScoreResponse, type ScoreRequest } from '../../contract/score.js';
 import type { Config } from '../../config/index.js';
 import { ApiError, parseOrThrow } from '../errors.js';
-import { ScoringError, type ScoringExecutor } from '../executor.js';
+import { engineError, ScoringError, type ScoringExecutor } from '../executor.js';
+import { checkCountLimits } from '../scoreBody.js';
 import type { ApiMetrics } from '../metrics.js';
 import { ScoreRequestBody } from '../schemas.js';
 import { pointsOf, type ResolvedModel } from '../scoring.js';
@@ -19,14 +20,17 @@ export interface ScoreRouteDeps {
 }
 
 /** The trained model a request names: unknown → 404; known but not ready → the engine falls back. */
-function resolveModel(request: ScoreRequest, models: ModelResolver | undefined): ResolvedModel | undefined {
-  if (request.model === undefined) return undefined;
-  const found = models?.(request.model) ?? null;
+function resolveModel(
+  name: string | undefined,
+  models: ModelResolver | undefined,
+): ResolvedModel | undefined {
+  if (name === undefined) return undefined;
+  const found = models?.(name) ?? null;
   if (!found) {
     throw new ApiError(
       404,
       'model_not_found',
-      `no model ${JSON.stringify(request.model)}; GET /api/v1/models lists them`,
+      `no model ${JSON.stringify(name)}; GET /api/v1/models lists them`,
       'validation',
       [{ path: 'model', message: 'no such model' }],
     );
@@ -34,40 +38,17 @@ function resolveModel(request: ScoreRequest, models: ModelResolver | undefined):
   return { detector: found.detector, model: found.bundle, trained: found.ref };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+export { checkCountLimits };
 
 /**
- * Count limits are checked on the raw parsed body, before schema validation, so an oversized
- * request is refused without validating millions of points first.
+ * The Content-Types whose body is read as bytes and handed to the executor unparsed (JSON is UTF-8;
+ * clients send these). Any other (another charset, extra parameters) goes through express.json on
+ * the main thread, as before, so its rarer answers stay exactly what they were.
  */
-export function checkCountLimits(body: unknown, limits: Config['limits']): void {
-  if (!isObject(body) || !Array.isArray(body.series)) return;
-  const series = body.series;
-  if (series.length > limits.maxSeriesPerRequest) {
-    throw new ApiError(
-      413,
-      'too_many_series',
-      `request has ${series.length} series; the limit is ${limits.maxSeriesPerRequest} series per request (TRAFFICLENS_MAX_SERIES)`,
-      'limits',
-      [{ path: 'series', message: `at most ${limits.maxSeriesPerRequest} series` }],
-    );
-  }
-  series.forEach((s: unknown, index) => {
-    if (!isObject(s)) return;
-    for (const key of ['timestamps', 'values'] as const) {
-      const points = s[key];
-      if (Array.isArray(points) && points.length > limits.maxPointsPerSeries) {
-        throw new ApiError(
-          413,
-          'too_many_points',
-          `series[${index}].${key} has ${points.length} points; the limit is ${limits.maxPointsPerSeries} points per series (TRAFFICLENS_MAX_POINTS_PER_SERIES)`,
-          'limits',
-          [{ path: `series[${index}].${key}`, message: `at most ${limits.maxPointsPerSeries} points` }],
-        );
-      }
-    }
-  });
-}
+const RAW_JSON_TYPES = new Set(['application/json', 'application/json;charset=utf-8']);
+
+const isRawJson = (req: Request) =>
+  RAW_JSON_TYPES.has((req.headers['content-type'] ?? '').toLowerCase().replace(/[\s"]/g, ''));
 
 export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDeps): RouteSpec[] {
   const requireJson: RequestHandler = (req, _res, next) => {
@@ -82,17 +63,66 @@ export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDep
     next();
   };
 
-  const score: RequestHandler = async (req, res) => {
-    checkCountLimits(req.body, limits);
-    const request: ScoreRequest = parseOrThrow(ScoreRequestBody, req.body);
-    const model = resolveModel(request, models);
-    const detector = request.detector ?? model?.detector ?? 'auto';
+  const readRaw = express.raw({ type: 'application/json', limit: limits.maxBodyBytes });
+  const readJson = express.json({ limit: limits.maxBodyBytes, strict: true });
+  // Body-parser errors (size, encoding) are the same either way: both read through raw-body.
+  const readBody: RequestHandler = (req, res, next) => (isRawJson(req) ? readRaw : readJson)(req, res, next);
 
+  const scoreRaw = async (body: Buffer, res: Response, signal: AbortSignal) => {
+    const countError = (err: unknown, detector: string) => {
+      if (!(err instanceof ScoringError && (err.kind === 'aborted' || err.kind === 'input'))) {
+        metrics.scoringErrors.inc({ detector, kind: err instanceof ScoringError ? err.kind : 'unknown' });
+      }
+    };
+    const run = async (bytes: Uint8Array, model?: ResolvedModel) => {
+      try {
+        return await executor.scoreBody(bytes, { limits, signal, model });
+      } catch (err) {
+        // Before the worker parsed the body the detector is not known.
+        countError(err, (err instanceof ScoringError && err.detector) || model?.detector || 'unknown');
+        throw err;
+      }
+    };
+    let result = await run(body);
+    if (!result.ok && result.kind === 'model') {
+      result = await run(result.body, resolveModel(result.model, models));
+    }
+    if (!result.ok) {
+      switch (result.kind) {
+        case 'client': {
+          const { status, code, message, stage, details } = result.error;
+          throw new ApiError(status, code, message, stage, details);
+        }
+        case 'engine': {
+          const err = engineError(result);
+          countError(err, result.detector);
+          throw err;
+        }
+        default:
+          throw new ScoringError('worker', 'the request named a model twice');
+      }
+    }
+    metrics.pointsScored.inc({ detector: result.detector }, result.points);
+    // Serialized by the executor (in a worker when pooled): sent as it is.
+    const bytes = Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength);
+    res.set('Content-Type', 'application/json; charset=utf-8').send(bytes);
+  };
+
+  const score: RequestHandler = async (req, res) => {
     // A client that gives up should not keep a worker busy: cancel its queued and running chunks.
     const clientGone = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) clientGone.abort();
     });
+    if (Buffer.isBuffer(req.body)) {
+      await scoreRaw(req.body, res, clientGone.signal);
+      return;
+    }
+
+    checkCountLimits(req.body, limits);
+    const request: ScoreRequest = parseOrThrow(ScoreRequestBody, req.body);
+    const model = resolveModel(request.model, models);
+    const detector = request.detector ?? model?.detector ?? 'auto';
 
     let json: string[];
     try {
@@ -124,7 +154,7 @@ export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDep
         200: { description: 'one scored series per input series, same order', schema: ScoreResponse },
         ...errorResponses(400, 401, 404, 413, 415, 500, 503),
       },
-      handlers: [express.json({ limit: limits.maxBodyBytes, strict: true }), requireJson, score],
+      handlers: [readBody, requireJson, score],
     },
   ];
 }

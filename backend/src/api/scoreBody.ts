@@ -1,0 +1,183 @@
+/**
+ * A POST /api/v1/score body from raw bytes to the response bytes: decode, parse, check the counts,
+ * validate, score, serialize. In the service this runs in a scoring worker, so the main thread never
+ * parses or stringifies a large payload: handing a parsed request to a worker costs about as much as
+ * parsing it, so the worker is given the bytes. Every client error is the one express.json and the
+ * route gave when they ran on the main thread (same status, code, message and details).
+ */
+import type { ScoreRequest } from '../contract/score.js';
+import type { Config } from '../config/index.js';
+import { ApiError, parseOrThrow, type ErrorDetail, type ErrorStage } from './errors.js';
+import { ScoreRequestBody } from './schemas.js';
+import { paramsOf, pointsOf, scoreBatch, type ResolvedModel, type ScoreFn } from './scoring.js';
+
+export type CountLimits = Pick<Config['limits'], 'maxSeriesPerRequest' | 'maxPointsPerSeries'>;
+
+/** An ApiError as plain data, to cross from a worker. */
+export interface ApiErrorData {
+  status: number;
+  code: string;
+  message: string;
+  stage: ErrorStage;
+  details: ErrorDetail[];
+}
+
+export type ParsedBody = { ok: true; request: ScoreRequest } | { ok: false; error: ApiErrorData };
+
+export type BodyResult =
+  | {
+      ok: true;
+      /** `{"series":[…]}` as UTF-8. */
+      body: Uint8Array;
+      points: number;
+      detector: string;
+    }
+  /** A client error found before scoring. */
+  | { ok: false; kind: 'client'; error: ApiErrorData }
+  /** The request names a model: resolve it and run again with it (`body`: the bytes, handed back). */
+  | { ok: false; kind: 'model'; model: string; body: Uint8Array }
+  /** The engine refused (inputError) or failed on a series. */
+  | {
+      ok: false;
+      kind: 'engine';
+      index: number;
+      message: string;
+      inputError: boolean;
+      detector: string;
+    };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * Count limits are checked on the raw parsed body, before schema validation, so an oversized
+ * request is refused without validating millions of points first.
+ */
+export function checkCountLimits(body: unknown, limits: CountLimits): void {
+  if (!isObject(body) || !Array.isArray(body.series)) return;
+  const series = body.series;
+  if (series.length > limits.maxSeriesPerRequest) {
+    throw new ApiError(
+      413,
+      'too_many_series',
+      `request has ${series.length} series; the limit is ${limits.maxSeriesPerRequest} series per request (TRAFFICLENS_MAX_SERIES)`,
+      'limits',
+      [{ path: 'series', message: `at most ${limits.maxSeriesPerRequest} series` }],
+    );
+  }
+  series.forEach((s: unknown, index) => {
+    if (!isObject(s)) return;
+    for (const key of ['timestamps', 'values'] as const) {
+      const points = s[key];
+      if (Array.isArray(points) && points.length > limits.maxPointsPerSeries) {
+        throw new ApiError(
+          413,
+          'too_many_points',
+          `series[${index}].${key} has ${points.length} points; the limit is ${limits.maxPointsPerSeries} points per series (TRAFFICLENS_MAX_POINTS_PER_SERIES)`,
+          'limits',
+          [{ path: `series[${index}].${key}`, message: `at most ${limits.maxPointsPerSeries} points` }],
+        );
+      }
+    }
+  });
+}
+
+// body-parser 2's strict JSON parse (lib/types/json.js), so malformed bodies get the same message.
+const FIRST_NON_WHITESPACE = /^[\x20\x09\x0a\x0d]*([^\x20\x09\x0a\x0d]|$)/; // eslint-disable-line no-control-regex
+const JSON_SYNTAX_CHAR = '#';
+const JSON_SYNTAX = /#+/g;
+
+function strictViolationMessage(text: string, char: string | undefined): string {
+  const index = char === undefined ? -1 : text.indexOf(char);
+  const partial = index === -1 ? '' : text.substring(0, index) + JSON_SYNTAX_CHAR.repeat(text.length - index);
+  try {
+    JSON.parse(partial);
+    return 'strict violation';
+  } catch (e) {
+    return (e as Error).message.replace(JSON_SYNTAX, (p) => text.substring(index, index + p.length));
+  }
+}
+
+/** JSON.parse as express.json({ strict: true }) does it: `{}` for an empty body, objects and arrays only. */
+export function parseJsonStrict(text: string): unknown {
+  if (text.length === 0) return {};
+  if (text[0] !== '{' && text[0] !== '[') {
+    const first = FIRST_NON_WHITESPACE.exec(text)?.[1] || undefined;
+    if (first !== '{' && first !== '[') throw new SyntaxError(strictViolationMessage(text, first));
+  }
+  return JSON.parse(text);
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+const dataOf = (e: ApiError): ApiErrorData => ({
+  status: e.status,
+  code: e.code,
+  message: e.message,
+  stage: e.stage,
+  details: e.details,
+});
+
+/** Bytes to a validated request, or the client error express.json and the route answered. */
+export function parseScoreBody(bytes: Uint8Array, limits: CountLimits): ParsedBody {
+  // Like iconv-lite under body-parser: a UTF-8 BOM is dropped, invalid bytes become U+FFFD.
+  const text = utf8.decode(bytes);
+  let body: unknown;
+  try {
+    body = parseJsonStrict(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      ok: false,
+      error: {
+        status: 400,
+        code: 'malformed_json',
+        message: `request body is not valid JSON: ${message}`,
+        stage: 'parse',
+        details: [],
+      },
+    };
+  }
+  try {
+    checkCountLimits(body, limits);
+    return { ok: true, request: parseOrThrow(ScoreRequestBody, body) };
+  } catch (err) {
+    if (err instanceof ApiError) return { ok: false, error: dataOf(err) };
+    throw err;
+  }
+}
+
+/** The detector the metrics name for a request. */
+export const detectorOf = (request: ScoreRequest, model?: ResolvedModel): string =>
+  request.detector ?? model?.detector ?? 'auto';
+
+/**
+ * Scores a parsed request into the response body. `model` is what the route resolved for
+ * `request.model` (undefined: the request names none, or it has not been resolved yet).
+ */
+export function scoreParsed(
+  score: ScoreFn,
+  request: ScoreRequest,
+  model: ResolvedModel | undefined,
+  bytes: Uint8Array,
+): BodyResult {
+  if (request.model !== undefined && model === undefined)
+    return { ok: false, kind: 'model', model: request.model, body: bytes };
+  const detector = detectorOf(request, model);
+  const result = scoreBatch(score, request.series, paramsOf(request, model));
+  if (!result.ok) return { ...result, kind: 'engine', detector };
+  // A fresh ArrayBuffer (not Buffer's shared pool), so it can be transferred rather than copied.
+  const body = new TextEncoder().encode(`{"series":[${result.json.join(',')}]}`);
+  return { ok: true, body, points: pointsOf(request.series), detector };
+}
+
+/** The whole task: bytes in, response bytes (or the error) out. */
+export function scoreBody(
+  score: ScoreFn,
+  bytes: Uint8Array,
+  limits: CountLimits,
+  model?: ResolvedModel,
+): BodyResult {
+  const parsed = parseScoreBody(bytes, limits);
+  if (!parsed.ok) return { ok: false, kind: 'client', error: parsed.error };
+  return scoreParsed(score, parsed.request, model, bytes);
+}
