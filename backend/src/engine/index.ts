@@ -16,6 +16,7 @@ import type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
 
 export type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
 export { StreamSnapshot, STREAM_SNAPSHOT_VERSION } from './state.js';
+export { DETECTOR_STATE_VERSION } from '../detectors/state.js';
 export { EngineError } from './errors.js';
 
 /** How far past the learning prefix the backward pass of a non-causal request starts. */

@@ -145,6 +145,33 @@ describe('job state snapshots that cannot be used', () => {
     expect(readdirSync(dir).some((f) => f.includes('corrupt'))).toBe(false);
   });
 
+  test('a snapshot written by a build with other detectors is refused as such, left in place, not called corrupt', async () => {
+    await snapshotted();
+    const [header, body] = readFileSync(file(), 'utf8').split('\n');
+    const h = JSON.parse(header) as { engine: { stream: number; detector: number } };
+    const older = { ...h, engine: { ...h.engine, detector: h.engine.detector - 1 } };
+    writeFileSync(file(), `${JSON.stringify(older)}\n${body}`);
+    const second = await start(T + 5 * STEP);
+    await expectBackfilled(second);
+    expect(warnings(second.lines)).toContain(
+      `job edge: state snapshot not used: its series were written as stream snapshots version ${h.engine.stream} with detectors version ${h.engine.detector - 1}, this build reads ${h.engine.stream} and ${h.engine.detector}; backfilling 5h`,
+    );
+    expect(readdirSync(dir).some((f) => f.includes('corrupt'))).toBe(false);
+  });
+
+  test('a header of the previous format (no engine versions) is another version, not corrupt', async () => {
+    await snapshotted();
+    const [header, body] = readFileSync(file(), 'utf8').split('\n');
+    const { engine: _engine, ...h } = JSON.parse(header) as Record<string, unknown>;
+    writeFileSync(file(), `${JSON.stringify({ ...h, version: 1 })}\n${body}`);
+    const second = await start(T + 5 * STEP);
+    await expectBackfilled(second);
+    expect(warnings(second.lines)).toContain(
+      `job edge: state snapshot not used: it has format version 1, this build reads version ${JOB_STATE_VERSION}; backfilling 5h`,
+    );
+    expect(readdirSync(dir).some((f) => f.includes('corrupt'))).toBe(false);
+  });
+
   test('a changed job config refuses the snapshot; a changed interval does not', async () => {
     await snapshotted();
     const changed = await start(T + 5 * STEP, dir, { sensitivity: 80 });

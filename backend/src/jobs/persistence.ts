@@ -27,15 +27,26 @@ import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { restoreStream as engineRestoreStream, type ScoringStream } from '../engine/index.js';
+import {
+  DETECTOR_STATE_VERSION,
+  STREAM_SNAPSHOT_VERSION,
+  restoreStream as engineRestoreStream,
+  type ScoringStream,
+} from '../engine/index.js';
 import type { JobSpec } from './config.js';
 import { formatDuration } from './duration.js';
 import type { ScoringJob, SeriesSlot } from './job.js';
 import { NeuralStreamState, RecordedStream } from './replay.js';
 import { PointRing } from './ring.js';
 
-/** Bump when the meaning of a header or body field changes; older files are then refused, not misread. */
-export const JOB_STATE_VERSION = 1;
+/**
+ * Bump when the meaning of a header or body field changes; older files are then refused, not misread.
+ * 2: the header records the engine's snapshot versions, so a build whose detectors changed refuses an
+ * older file as another version (left in place) instead of moving it aside as corrupt.
+ */
+export const JOB_STATE_VERSION = 2;
+/** The engine's snapshot versions the series in a file were written with. */
+const ENGINE_VERSIONS = { stream: STREAM_SNAPSHOT_VERSION, detector: DETECTOR_STATE_VERSION };
 const FORMAT = 'trafficlens-job-state';
 const SUFFIX = '.state';
 /** Temporary files older than this, left by a process killed mid-write, are removed at start. */
@@ -50,11 +61,11 @@ export interface JobStateHealth {
   lastSnapshotAt: string | null;
 }
 
-const Header = z.object({
-  format: z.literal(FORMAT),
-  version: z.number().int(),
+const HeaderVersion = z.object({ format: z.literal(FORMAT), version: z.number().int() });
+const Header = HeaderVersion.extend({
   job: z.string(),
   configHash: z.string(),
+  engine: z.object({ stream: z.number().int(), detector: z.number().int() }),
   savedAt: z.number(),
   dataUntil: z.number(),
   series: z.number().int().min(0),
@@ -389,16 +400,32 @@ export class JobStatePort {
 
   private parse(text: string, now: number): { header: Header; body: Body } {
     const eol = text.indexOf('\n');
-    let header: Header;
+    const notHeader = () => new Unusable('corrupt', 'its header is not a job state header');
+    let rawHeader: unknown;
     try {
-      header = Header.parse(JSON.parse(eol < 0 ? text : text.slice(0, eol)));
+      rawHeader = JSON.parse(eol < 0 ? text : text.slice(0, eol));
     } catch {
-      throw new Unusable('corrupt', 'its header is not a job state header');
+      throw notHeader();
     }
-    if (header.version !== JOB_STATE_VERSION) {
+    // The version first: another version's header may have other fields.
+    const versioned = HeaderVersion.safeParse(rawHeader);
+    if (!versioned.success) throw notHeader();
+    if (versioned.data.version !== JOB_STATE_VERSION) {
       throw new Unusable(
         'refused',
-        `it has format version ${header.version}, this build reads version ${JOB_STATE_VERSION}`,
+        `it has format version ${versioned.data.version}, this build reads version ${JOB_STATE_VERSION}`,
+      );
+    }
+    const parsed = Header.safeParse(rawHeader);
+    if (!parsed.success) throw notHeader();
+    const header = parsed.data;
+    if (
+      header.engine.stream !== ENGINE_VERSIONS.stream ||
+      header.engine.detector !== ENGINE_VERSIONS.detector
+    ) {
+      throw new Unusable(
+        'refused',
+        `its series were written as stream snapshots version ${header.engine.stream} with detectors version ${header.engine.detector}, this build reads ${ENGINE_VERSIONS.stream} and ${ENGINE_VERSIONS.detector}`,
       );
     }
     if (header.job !== this.spec.name) {
@@ -576,6 +603,7 @@ export class JobStatePort {
       version: JOB_STATE_VERSION,
       job: this.spec.name,
       configHash: this.configHash,
+      engine: ENGINE_VERSIONS,
       savedAt: now,
       dataUntil: state.cursor,
       series: state.slots.length,
