@@ -77,15 +77,18 @@ export const EXPECTATIONS: readonly Expectation[] = [
     maxOnsetDelay: 2,
     minCoverage: 0.9,
     maxFalsePerDay: 0.8,
-    maxFlaggedRecurrences: 9,
+    // 9 → 6 when lagging components stopped narrowing the band past an anticipating profile (seeds 1–8:
+    // at most 4 of 11 flagged, 3.6 on average).
+    maxFlaggedRecurrences: 6,
   },
   { scenario: 'clean_gaussian', maxFalsePerDay: 0.4 },
   // 1.35 → 0.55 with the score tail (calibration/tail.ts) and the seasonal offset's two-point restart
   // (seeds 1–8: 0.81, worst 1.08 → 0.14, worst 0.29).
   { scenario: 'clean_heavy_tailed', maxFalsePerDay: 0.55 },
   { scenario: 'clean_counts', maxFalsePerDay: 0.55 },
-  // Added with the weekly correction (issue 11 item 5); every false episode a single noise point.
-  { scenario: 'weekly_weekend', maxFalsePerDay: 1.0 },
+  // Added with the weekly correction (issue 11 item 5); every false episode a single noise point. 1.0 →
+  // 0.55 with lagging components re-centred on the anticipating profile (seeds 1–8: worst 0.29).
+  { scenario: 'weekly_weekend', maxFalsePerDay: 0.55 },
   { scenario: 'counter_resets', maxFalsePerDay: 0.4 },
   { scenario: 'scrape_gaps', maxFalsePerDay: 0.55 },
 ];
