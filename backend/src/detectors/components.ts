@@ -301,7 +301,7 @@ export class LevelShiftComponent implements Component {
  * shifts (NAB: realKnownCause/ambient_temperature_system_failure lost 2 detections and gained 3 false ones).
  */
 export class ResidualShiftComponent implements Component {
-  readonly feature = 'level_shift';
+  readonly feature = 'level_shift_vs_seasonal_profile';
   readonly readsPrimary = true;
   readonly primaryEvidence = true;
   readonly kindUp = 'level_shift' as const;
