@@ -18,7 +18,15 @@
  */
 import { learnable, type Component, type Deviation, type LearnMode } from './detector.js';
 import { EwStats, Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
-import { StateError, dec, enc, expectLength, expectSame, type Num } from '../featurize/snapshot.js';
+import {
+  StateError,
+  dec,
+  enc,
+  encFloat32,
+  expectLength,
+  expectSame,
+  type Num,
+} from '../featurize/snapshot.js';
 import {
   stateOfType,
   type ComponentState,
@@ -150,17 +158,9 @@ class SeasonTable {
     }
     return medianOf(xs);
   }
-  /**
-   * The values for a snapshot, each written with the 9 significant digits that identify a Float32
-   * exactly (its double expansion takes 17), so the JSON is no larger than the Float64 table's was.
-   */
+  /** The values for a snapshot (encFloat32: no larger than the Float64 table's JSON was). */
   snapshot(): Num[] {
-    const out: Num[] = new Array(this.values.length);
-    for (let i = 0; i < out.length; i++) {
-      const v = this.values[i];
-      out[i] = enc(v === 0 || !Number.isFinite(v) ? v : Number(v.toPrecision(9)));
-    }
-    return out;
+    return Array.from(this.values, encFloat32);
   }
 
   restore(values: readonly Num[], path: string, what: string): void {

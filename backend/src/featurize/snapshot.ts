@@ -31,6 +31,14 @@ export function enc(x: number): Num {
   return x;
 }
 
+/**
+ * enc for a value read from Float32 storage: written with the 9 significant digits that identify a
+ * Float32 exactly (its double expansion takes 17), so the JSON is no larger than a Float64 store's.
+ */
+export function encFloat32(x: number): Num {
+  return enc(x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(9)));
+}
+
 export function dec(v: Num): number {
   if (v === null) return NaN;
   if (typeof v === 'number') return v;

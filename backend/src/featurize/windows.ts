@@ -8,6 +8,7 @@ import {
   StateError,
   dec,
   enc,
+  encFloat32,
   expectSame,
   type EwStatsState,
   type RingState,
@@ -55,11 +56,7 @@ export class Ring {
     return out;
   }
   snapshot(): RingState {
-    const single = this.buf instanceof Float32Array;
-    // A Float32 value is identified by 9 significant digits (its double expansion takes 17).
-    const values = this.toArray().map((v) =>
-      enc(single && v !== 0 && Number.isFinite(v) ? Number(v.toPrecision(9)) : v),
-    );
+    const values = this.toArray().map(this.buf instanceof Float32Array ? encFloat32 : enc);
     return { size: this.size, head: this.head, values };
   }
   /** Load a snapshot: the same values in the same slots, so pushes evict exactly as before. */
