@@ -102,7 +102,7 @@ export class Calibrator {
    * early) the delay does not move: its points never enter it, and what it held before comes out after.
    */
   private readonly delayed: (Ring | null)[];
-  /** Per component: whether its flags count as the primary's (Component.primaryEvidence). */
+  /** Per component: whether its flags count as the primary's (Component.readsPrimary). */
   private readonly primaryEvidence: boolean[];
   /** Points of the open incident the primary (component 0, or its own evidence) scored ≥ 1. */
   private primaryPoints = 0;
@@ -114,7 +114,7 @@ export class Calibrator {
     perComponent: readonly ComponentCalibration[] = [],
     /** Per component, Component.measurementPoints (absent: 1, no delay). */
     measurementPoints: readonly (number | undefined)[] = [],
-    /** Per component, Component.primaryEvidence (absent: false). */
+    /** Per component, Component.readsPrimary: a test on the primary's residuals (absent: false). */
     primaryEvidence: readonly (boolean | undefined)[] = [],
   ) {
     this.primaryEvidence = Array.from({ length: components }, (_, c) => primaryEvidence[c] === true);

@@ -296,14 +296,13 @@ export class LevelShiftComponent implements Component {
  * offset absorbs such a shift within ~100 points (half-life 50). Against the offset as it was before the
  * window, a step shows for as long as it is not learnt, while a slow change the offset follows (a
  * weekend easing in) barely does. Its points count as the primary's own for holding a sustained incident
- * (Component.primaryEvidence). Silent unless the period is at least PERIOD_WINDOWS windows long: over a
+ * (Component.readsPrimary). Silent unless the period is at least PERIOD_WINDOWS windows long: over a
  * window that spans much of a cycle (hourly points, a daily period) the profile's own errors look like
  * shifts (NAB: realKnownCause/ambient_temperature_system_failure lost 2 detections and gained 3 false ones).
  */
 export class ResidualShiftComponent implements Component {
   readonly feature = 'level_shift_vs_seasonal_profile';
   readonly readsPrimary = true;
-  readonly primaryEvidence = true;
   readonly kindUp = 'level_shift' as const;
   readonly kindDown = 'level_shift' as const;
   readonly providesBand = false;

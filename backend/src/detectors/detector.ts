@@ -93,13 +93,12 @@ export interface Component {
    * deviation only that many points later (Calibrator.learn). Absent = 1 (the point itself).
    */
   readonly measurementPoints?: number;
-  /** Whether `step` is also given the primary component's deviation for the point (a residual test). */
-  readonly readsPrimary?: boolean;
   /**
-   * Whether this component's evidence is the primary's own (a test on its residuals): its flagged points
-   * count as the primary's when the calibrator decides whether an incident is sustained. Absent = false.
+   * Whether `step` is also given the primary component's deviation for the point: a test on the
+   * primary's residuals, whose evidence is the primary's own (its flagged points count as the primary's
+   * when the calibrator decides whether an incident is sustained). Absent = false.
    */
-  readonly primaryEvidence?: boolean;
+  readonly readsPrimary?: boolean;
   /**
    * Score x (NaN = missing) against the state so far, writing into `out`. It may record x as a
    * measurement (a recent window), but baselines learn only in `learn`, called once after every step.

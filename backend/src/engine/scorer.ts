@@ -135,7 +135,7 @@ export class SeriesScorer {
       DEFAULT_CALIBRATION,
       this.detector.calibration,
       this.detector.components.map((c) => c.measurementPoints),
-      this.detector.components.map((c) => c.primaryEvidence),
+      this.detector.components.map((c) => c.readsPrimary),
     );
     this.episodeBuilder = trackEpisodes ? new EpisodeBuilder(episodeOptions(params)) : null;
     this.gate = new LearningGate({
