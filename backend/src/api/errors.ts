@@ -33,6 +33,19 @@ export class ApiError extends Error {
   }
 }
 
+/** A body that is not JSON (body-parser's, or the scoring worker's own parse: the same answer). */
+export function malformedJson(reason: string, cause?: unknown): ApiError {
+  return new ApiError(
+    400,
+    'malformed_json',
+    `request body is not valid JSON: ${reason}`,
+    'parse',
+    [],
+    {},
+    { cause },
+  );
+}
+
 /** Enough to find the problem; a 200,000-point series of wrong types must not produce a 10 MB error. */
 const MAX_DETAILS = 20;
 
@@ -183,17 +196,7 @@ export function toApiError(err: unknown): ApiError {
           { cause: err },
         );
       case 'entity.parse.failed':
-        return new ApiError(
-          400,
-          'malformed_json',
-          `request body is not valid JSON: ${err.message}`,
-          'parse',
-          [],
-          {},
-          {
-            cause: err,
-          },
-        );
+        return malformedJson(err.message, err);
       case 'encoding.unsupported':
       case 'charset.unsupported':
         return new ApiError(415, 'unsupported_media_type', err.message, 'parse', [], {}, { cause: err });

@@ -7,7 +7,7 @@
  */
 import type { ScoreRequest } from '../contract/score.js';
 import type { Config } from '../config/index.js';
-import { ApiError, parseOrThrow, type ErrorDetail, type ErrorStage } from './errors.js';
+import { ApiError, malformedJson, parseOrThrow, type ErrorDetail, type ErrorStage } from './errors.js';
 import { ScoreRequestBody } from './schemas.js';
 import { paramsOf, pointsOf, scoreBatch, type ResolvedModel, type ScoreFn } from './scoring.js';
 
@@ -125,17 +125,7 @@ export function parseScoreBody(bytes: Uint8Array, limits: CountLimits): ParsedBo
   try {
     body = parseJsonStrict(text);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return {
-      ok: false,
-      error: {
-        status: 400,
-        code: 'malformed_json',
-        message: `request body is not valid JSON: ${message}`,
-        stage: 'parse',
-        details: [],
-      },
-    };
+    return { ok: false, error: dataOf(malformedJson(err instanceof Error ? err.message : String(err))) };
   }
   try {
     checkCountLimits(body, limits);
