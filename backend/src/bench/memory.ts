@@ -1,7 +1,7 @@
 /**
  * State memory of live streams: what a continuous job holds per series. Many streams are created
- * and fed past warm-up, then the heap is measured after a full GC, against a baseline taken the
- * same way, and divided by the stream count.
+ * and fed past warm-up; the heap is measured after full GCs with them alive and again after
+ * dropping them, and the difference is divided by the stream count.
  *
  * Typed arrays larger than 64 bytes keep their contents outside the V8 heap (ArrayBuffer backing
  * stores), and the detectors' windows are Float64Arrays, so `heapUsed` alone would miss most of a
@@ -56,9 +56,19 @@ export interface MemoryResult {
   gc: GcHandle['how'];
 }
 
+/**
+ * Full GCs until the heap stops shrinking. Two were not enough in CI: V8 flushes the bytecode of
+ * functions left unused for a few major GCs, so code compiled by earlier bench phases (and by jest)
+ * was freed between baseline and measurement, and the per-stream delta came out negative.
+ */
 function settle(gc: () => void): NodeJS.MemoryUsage {
-  gc();
-  gc();
+  let last = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 12; round++) {
+    gc();
+    const used = process.memoryUsage().heapUsed;
+    if (last - used < 16 * 1024) break;
+    last = used;
+  }
   return process.memoryUsage();
 }
 
@@ -81,20 +91,25 @@ export function measureStreamMemory({
   // Compile the push path before the baseline, so JIT code is not counted as stream state.
   for (let k = 0; k < 3; k++) feed(createStream(params), k);
 
-  const before = settle(gc);
-  const live: ScoringStream[] = new Array(streams);
+  // Measured as what dropping the streams frees, between two settled heaps: background shrinkage
+  // before the streams exist (flushed code, earlier phases' garbage) cannot enter the difference.
+  settle(gc);
+  let live: ScoringStream[] = new Array(streams);
   for (let s = 0; s < streams; s++) {
     live[s] = createStream(params);
     feed(live[s], s);
   }
-  const after = settle(gc);
+  const withStreams = settle(gc);
   const state = live[streams - 1]?.state() ?? 'no_data';
+  const count = live.length;
+  live = [];
+  const without = settle(gc);
 
-  const heap = (after.heapUsed - before.heapUsed) / streams;
-  const buffers = (after.arrayBuffers - before.arrayBuffers) / streams;
+  const heap = (withStreams.heapUsed - without.heapUsed) / count;
+  const buffers = (withStreams.arrayBuffers - without.arrayBuffers) / count;
   return {
     detector,
-    streams: live.length,
+    streams: count,
     pointsPerStream: points,
     period,
     state,
