@@ -77,3 +77,41 @@ describe('bandAndScore: an affine component lagging an anticipating primary', ()
     expect(bandAndScore(lagging(1010, 965, false), emptyBandResult())!.upper).toBe(1005);
   });
 });
+
+describe('bandAndScore: evidence of how far the level moved, inside an open incident', () => {
+  /**
+   * The primary expects 1000 (σ 10, boundary 4: the band is 960–1040); a residual level-shift test scores
+   * 1.25 and estimates the level moved by `shift` (its evidence alone narrows the upper side to 40 / 1.25 = 32).
+   */
+  function moved(x: number, shift: number, inIncident: boolean): BandInput {
+    const primary: Deviation = { z: (x - 1000) / 10, expected: 1000, scale: 10 };
+    const residual: Deviation = { z: 5, expected: NaN, scale: 1, shift };
+    return {
+      ...input(x, 400, false),
+      deviations: [primary, residual],
+      componentScores: [Math.abs(primary.z) / 4, 1.25],
+      inIncident,
+    };
+  }
+
+  it('flags a point nearer the moved level than the old one: a 4σ shift of +40 narrows the side to 20', () => {
+    const r = bandAndScore(moved(1025, 40, true), emptyBandResult())!;
+    expect(r.upper).toBe(1020);
+    expect(r.anomaly).toBe(true);
+  });
+
+  it('outside an incident only the score narrows the band (a first run above 1 is judged as before)', () => {
+    const r = bandAndScore(moved(1025, 40, false), emptyBandResult())!;
+    expect(r.upper).toBe(1032);
+    expect(r.anomaly).toBe(false);
+  });
+
+  it('ignores an estimate on the other side, or none (a profile that has not seen this time of the week)', () => {
+    expect(bandAndScore(moved(1025, -40, true), emptyBandResult())!.upper).toBe(1032);
+    expect(bandAndScore(moved(1025, NaN, true), emptyBandResult())!.upper).toBe(1032);
+  });
+
+  it('never narrows more than the score does for a large move (a 40 % drop keeps h / s)', () => {
+    expect(bandAndScore(moved(1025, 400, true), emptyBandResult())!.upper).toBe(1032);
+  });
+});

@@ -41,6 +41,8 @@ export interface BandInput {
   bandBoundary: number;
   /** Which sides may be anomalous (the request's `direction` option). */
   direction: 'both' | 'up' | 'down';
+  /** Whether the point follows an open incident (the learning gate's, at the previous point). */
+  inIncident?: boolean;
   /** Clamp the band at 0 (no negative value seen yet). */
   clampAtZero: boolean;
   /**
@@ -123,7 +125,13 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
           driverDown = c;
         }
       } else if (componentScores[c] > 1 && !(anticipates && anticipated(d, e))) {
-        const narrowed = h / componentScores[c];
+        // Inside an open incident, a test that estimates how far the level moved (the residual level-shift
+        // test, Deviation.shift) also flags points nearer the moved level than the old one: by h / s alone a
+        // 4σ shift's own points, ~0.8 of the primary's half-width from expected, were flagged only while
+        // the test stayed above 1.25, and its incident closed within minutes (README, "Detection quality").
+        const moved =
+          input.inIncident && d.shift !== undefined && d.shift * d.z > 0 ? Math.abs(d.shift) / 2 : Infinity;
+        const narrowed = Math.min(h / componentScores[c], moved);
         if (d.z > 0 && narrowed < up) {
           up = narrowed;
           driverUp = c;

@@ -111,6 +111,20 @@ describe('ResidualShiftComponent', () => {
     expect(last.test).toBeGreaterThan(8);
   });
 
+  it('estimates how far the level moved, in series units, unless the profile has not seen this time of the week', () => {
+    for (const weekSeen of [true, undefined, false]) {
+      const h = new Harness();
+      for (let i = 0; i < 100; i++) h.push(noisy(i));
+      for (let i = 100; i < 119; i++) h.push(noisy(i) + 4 * SCALE);
+      const x = noisy(119) + 4 * SCALE;
+      h.test.step(x, out, { z: 0, expected: PATTERN, scale: SCALE, pattern: PATTERN, weekSeen });
+      // The median of 20 residuals near +40 against the offset 20 points back (near 0).
+      if (weekSeen === false) expect(out.shift).toBeNaN();
+      else expect(out.shift).toBeGreaterThan(3 * SCALE);
+      expect(out.z).toBeGreaterThan(8);
+    }
+  });
+
   it('has no opinion when the window spans more than a tenth of the period (or there is none)', () => {
     for (const period of [100, null]) {
       const h = new Harness(period);

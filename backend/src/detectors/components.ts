@@ -335,14 +335,19 @@ export class ResidualShiftComponent implements Component {
         : NaN;
     this.pattern = pattern;
     this.stepped = x;
-    out.z = out.expected = out.scale = NaN;
+    out.z = out.expected = out.scale = out.shift = NaN;
     if (Number.isNaN(pattern) || !primary || !(primary.scale > 0)) return;
     const reference = this.offsets.push(primary.expected - pattern);
     if (Number.isNaN(x)) return;
     this.win.push(x - pattern);
     if (this.win.count < this.recent || Number.isNaN(reference)) return;
     out.scale = 1;
-    out.z = ((this.win.median() - reference) / primary.scale) * (Math.sqrt(this.recent) / 1.25);
+    const moved = this.win.median() - reference;
+    // No estimate where the profile has not yet seen this time of the week: a first weekend easing in
+    // looks like a shift against a weekday profile (band.ts would flag its points; clean series' false
+    // episodes a day +0.01–0.02 on most scenario rows without this condition).
+    out.shift = primary.weekSeen === false ? NaN : moved;
+    out.z = (moved / primary.scale) * (Math.sqrt(this.recent) / 1.25);
   }
   learn(x: number): void {
     // An imputed incident point (CompositeDetector.learn) stands in the window, as in LevelShiftComponent:

@@ -72,6 +72,17 @@ export interface Deviation {
   scale: number;
   /** A seasonal profile's expected value without its level offset (NaN or absent: none). */
   pattern?: number;
+  /**
+   * A test on the primary's residuals (Component.readsPrimary): its estimate of how far the level moved,
+   * in series units (band.ts: inside an open incident its evidence flags points nearer the moved level
+   * than the old one).
+   */
+  shift?: number;
+  /**
+   * A seasonal profile with a weekly correction: whether that correction has seen this time of the week
+   * (false in a series' first week; absent: no weekly correction, nothing to see).
+   */
+  weekSeen?: boolean;
 }
 
 /** A feature-level model inside a detector: one signed deviation per point. */

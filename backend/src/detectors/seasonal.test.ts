@@ -83,6 +83,31 @@ describe('weekly seasonality at a 1-minute step', () => {
     expect(big(zDaily)).toBeGreaterThan(0.2);
     expect(big(z)).toBeLessThan(0.01);
   });
+
+  it('says whether its weekly correction has seen this time of the week (not in the first week)', () => {
+    const xs = traffic(12, 0.4);
+    const c = new SeasonalComponent({ stepMs: MINUTE_MS });
+    const out = emptyDeviation();
+    const seen: (boolean | undefined)[] = [];
+    for (let i = 0; i < xs.length; i++) {
+      c.step(xs[i], out);
+      if (i % DAY === 12 * 60) seen.push(out.weekSeen);
+      c.learn(xs[i], 'normal');
+    }
+    // Noon of days 0–11: no profile before its day is found (days 0–2), then days the correction has
+    // not seen: the rest of the first week, and the days of the second whose first it missed (Mon–Wed).
+    expect(seen.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+    expect(seen.slice(3, 10)).toEqual(Array(7).fill(false));
+    expect(seen.slice(10)).toEqual([true, true]);
+    // A daily profile without a weekly correction has nothing to see.
+    const daily = new SeasonalComponent({ stepMs: MINUTE_MS, multiples: [] });
+    for (let i = 0; i < 3 * DAY; i++) {
+      daily.step(xs[i], out);
+      daily.learn(xs[i], 'normal');
+    }
+    daily.step(xs[3 * DAY], out);
+    expect(out.weekSeen).toBe(true);
+  });
 });
 
 describe('weekly correction within the week', () => {

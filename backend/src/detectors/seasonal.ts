@@ -202,6 +202,11 @@ class WeeklyCorrection {
     return day * this.bins + Math.floor(((inLong - day * p) * this.bins) / p);
   }
 
+  /** Whether a week has been stored for the bin of `position`. */
+  seen(position: number): boolean {
+    return !Number.isNaN(this.table.median(this.binOf(position)));
+  }
+
   /** Factor at `position` (1 where no week has been stored yet). */
   at(position: number): number {
     const p = this.period;
@@ -282,6 +287,8 @@ class Profile {
   expected = NaN;
   /** The expected value without the level offset (what the residual level-shift test measures against). */
   pattern = NaN;
+  /** Whether the weekly correction (if any) has a week stored at the position predicted (Deviation.weekSeen). */
+  weekSeen = true;
   constructor(
     readonly period: number,
     seasons: number,
@@ -302,6 +309,7 @@ class Profile {
     this.daily = this.cycles.median(position % this.period);
     const week = this.weekly ? this.weekly.at(position) : 1;
     this.pattern = this.daily * week;
+    this.weekSeen = this.weekly === null || this.weekly.seen(position);
     this.expected = this.pattern + NO_OFFSET(this.offset.mean);
     return this.expected;
   }
@@ -496,10 +504,12 @@ export class SeasonalComponent implements Component {
     if (best && best.ready) {
       out.expected = best.expected;
       out.pattern = best.pattern;
+      out.weekSeen = best.weekSeen;
       out.scale = best.scale(this.mag.value, this.mag.integral);
       out.z = Number.isNaN(x) ? NaN : cappedZ(x - best.expected, out.scale);
     } else {
       out.z = out.expected = out.scale = out.pattern = NaN;
+      out.weekSeen = undefined;
     }
   }
 

@@ -189,6 +189,7 @@ export class SeriesScorer {
             bandBoundary: this.calibrator.multiplier * Z_FLOOR,
             direction: this.params.direction,
             clampAtZero: !this.negativeSeen,
+            inIncident: tail.inIncident,
             widen,
           },
           this.band,

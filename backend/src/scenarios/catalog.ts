@@ -212,6 +212,25 @@ function cleanEdited(
 
 export const SCENARIOS: readonly Scenario[] = [
   levelChange('shift_4sigma', 'level +4 robust σ of the noise (+12 %) for 6 h', 6, 1 + 4 * NOISE_SIGMA),
+  {
+    // The rows above place incidents in a series' second week, where its first weekend still shapes what
+    // it has learnt; operators run series for months. The same shift after three full weeks.
+    name: 'shift_4sigma_week4',
+    description: 'level +4 robust σ of the noise (+12 %) for 6 h on a weekday of the 4th week (28 days)',
+    kind: 'incident',
+    generate: (seed) =>
+      generateWith(
+        seed,
+        'incident',
+        (random, tl) => {
+          const from = placeWeekday(random, tl, 9, 12) + pointsIn(tl, 14 * DAY_MS);
+          const to = from + pointsIn(tl, 6 * HOUR_MS);
+          return { changes: [{ from, to, factor: () => 1 + 4 * NOISE_SIGMA }], incidents: [[from, to]] };
+        },
+        'gaussian',
+        { days: 28 },
+      ),
+  },
   levelChange('shift_40pct', 'level +40 % for 6 h', 6, 1.4),
   levelChange('drop_40pct', 'level −40 % for 6 h', 6, 0.6),
   incident('drop_to_zero', 'traffic at exactly 0 for 4 h', [9, 13], 4 * HOUR_MS, () => ({ set: 0 })),
