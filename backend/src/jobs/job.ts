@@ -26,7 +26,7 @@ import {
 import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
 import { labelProblem } from './labels.js';
-import type { JobModels } from './models.js';
+import type { FailedTraining, JobModels } from './models.js';
 import type { JobStatePort } from './persistence.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
 import { PointRing } from './ring.js';
@@ -218,10 +218,24 @@ export class ScoringJob {
     if (this.state && !this.runningNow) await this.state.save(this, this.now());
   }
 
-  /** The job's state between runs (jobs/persistence.ts); null before its first run has scored anything. */
-  exportState(): { cursor: number; fittedAt: number; slots: SeriesSlot[] } | null {
+  /**
+   * The job's state between runs (jobs/persistence.ts); null before its first run has scored anything.
+   * `failedTrainings`: when each series' last model training failed (neural jobs), so a restart does not
+   * retry them at once.
+   */
+  exportState(): {
+    cursor: number;
+    fittedAt: number;
+    slots: SeriesSlot[];
+    failedTrainings: ReadonlyMap<string, FailedTraining>;
+  } | null {
     if (this.cursor === null) return null;
-    return { cursor: this.cursor, fittedAt: this.fittedAt, slots: [...this.slots.values()] };
+    return {
+      cursor: this.cursor,
+      fittedAt: this.fittedAt,
+      slots: [...this.slots.values()],
+      failedTrainings: this.models?.failedTrainings() ?? new Map(),
+    };
   }
 
   /**
@@ -235,9 +249,10 @@ export class ScoringJob {
     key: string,
     labels: Labels,
     neural: NeuralStreamState | null,
+    failedTraining: FailedTraining | null = null,
   ): Promise<RecordedStream | null> {
     if (!this.models) throw new Error(`job ${this.spec.name} has no models to restore a series with`);
-    const found = this.models.restore(key, labels, neural?.model.version ?? null);
+    const found = this.models.restore(key, labels, neural?.model.version ?? null, failedTraining);
     if (!neural || !found || !neural.complete) return null;
     return replayStream(neural, found.bundle, found.trained, this.createStream, recordLimit(this.spec));
   }

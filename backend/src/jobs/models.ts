@@ -50,6 +50,14 @@ export function seriesModelId(job: string, detector: string, labels: Labels): st
   return head ? `${head}-${hash}` : hash;
 }
 
+/** A series' failed model training, as a job's state snapshot keeps it. */
+export interface FailedTraining {
+  /** When it failed (ms). */
+  at: number;
+  /** What the series reports until the next try, e.g. "training failed: …". */
+  problem: string;
+}
+
 interface SeriesModel {
   id: string;
   labels: Labels;
@@ -116,14 +124,30 @@ export class JobModels {
     key: string,
     labels: Labels,
     version: number | null,
+    /** Its last training's failure (the snapshot's), or null: due() retries it fit_every after that. */
+    failed: FailedTraining | null = null,
   ): { bundle: ModelBundle; trained: TrainedRef } | null {
     const e = this.entry(key, labels);
     e.serving = version;
+    if (failed) {
+      e.failedAt = failed.at;
+      e.problem = failed.problem;
+      e.requested = true;
+    }
     if (version === null) return null;
     const found = this.opts.services.registry.resolve(e.id);
     return found?.bundle && found.bundle.metadata.version === version
       ? { bundle: found.bundle, trained: found.ref }
       : null;
+  }
+
+  /** Series whose last training failed: when and why (for the job's state snapshot). */
+  failedTrainings(): Map<string, FailedTraining> {
+    const out = new Map<string, FailedTraining>();
+    for (const [key, e] of this.series) {
+      if (e.failedAt !== null) out.set(key, { at: e.failedAt, problem: e.problem ?? 'training failed' });
+    }
+    return out;
   }
 
   /** The id and ready version of the series' model (null: none ready), for log lines. */

@@ -101,6 +101,8 @@ const SeriesState = z.object({
   fallback: z.boolean().optional(),
   /** A series scored by a trained model: its stream as recorded points (jobs/replay.ts). */
   neural: NeuralStreamState.optional(),
+  /** A neural job's series whose last model training failed: when (ms) and why; absent: none failed. */
+  failedTraining: z.object({ at: z.number(), problem: z.string() }).optional(),
 });
 const Body = z.object({
   dataUntil: z.number(),
@@ -479,7 +481,7 @@ export class JobStatePort {
     }
     let replayed: RecordedStream | null;
     try {
-      replayed = await job.restoreSeriesModel(s.key, s.labels, s.neural ?? null);
+      replayed = await job.restoreSeriesModel(s.key, s.labels, s.neural ?? null, s.failedTraining ?? null);
     } catch (err) {
       throw new Unusable('corrupt', `series ${s.key}: ${errMessage(err)}`);
     }
@@ -594,6 +596,8 @@ export class JobStatePort {
         ...(slot.fallback ? { fallback: true } : {}),
         ...(recorded ? { neural: recorded.recorded() } : {}),
       };
+      const failed = state.failedTrainings.get(slot.key);
+      if (failed) series.failedTraining = failed;
       add((i > 0 ? ',' : '') + JSON.stringify(series));
       await yieldToEventLoop();
     }
