@@ -47,11 +47,15 @@ describe('scenario catalog', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.name]))(
-    '%s: 14 days (weekly_weekend: 21, shift_4sigma_week4: 28) at 1 minute, non-negative, labels inside',
+    '%s: 14 days (weekly_weekend: 21, the week-4 rows: 28) at 1 minute, non-negative, labels inside',
     (name) => {
       const s = gen(name);
       const scenario = findScenario(name)!;
-      const DAYS: Record<string, number> = { weekly_weekend: 21, shift_4sigma_week4: 28 };
+      const DAYS: Record<string, number> = {
+        weekly_weekend: 21,
+        shift_4sigma_week4: 28,
+        drop_40pct_week4: 28,
+      };
       const POINTS = DAYS[name] ? DAYS[name] * 1440 : DEFAULT_POINTS;
       expect(s.kind).toBe(scenario.kind);
       expect(s.timestamps).toHaveLength(POINTS);
@@ -67,9 +71,8 @@ describe('scenario catalog', () => {
         expect(w.end).toBeLessThanOrEqual(end);
         // After the first week, except the recurring pattern, which has to start on day 0.
         if (s.kind !== 'recurring') expect(w.start).toBeGreaterThanOrEqual(DEFAULT_START + 7 * DAY_MS);
-        // The late shift: a weekday of the 4th week, after three full weeks.
-        if (name === 'shift_4sigma_week4')
-          expect(w.start).toBeGreaterThanOrEqual(DEFAULT_START + 22 * DAY_MS);
+        // The week-4 rows: a weekday of the 4th week, after three full weeks.
+        if (name.endsWith('_week4')) expect(w.start).toBeGreaterThanOrEqual(DEFAULT_START + 22 * DAY_MS);
       }
       expect(s.incidents.length > 0).toBe(s.kind !== 'clean');
       expect(s.recurrences.length > 0).toBe(s.kind === 'recurring');

@@ -169,6 +169,32 @@ const levelChange = (name: string, description: string, hours: number, factor: n
   incident(name, description, [9, latest], hours * HOUR_MS, () => ({ factor: () => factor }));
 
 /**
+ * One 6-hour incident, level × `factor`, from 09:00–12:00 on a weekday of the 4th week of 28 days. The
+ * other rows place incidents in a series' second week, where its first weekend still shapes what it has
+ * learnt; operators run series for months, and some faults only show once it has seen three weekends
+ * (a long incident echoing on the days after it: false episodes after the incident).
+ */
+function inFourthWeek(name: string, description: string, factor: number): Scenario {
+  return {
+    name,
+    description: `${description} on a weekday of the 4th week (28 days)`,
+    kind: 'incident',
+    generate: (seed) =>
+      generateWith(
+        seed,
+        'incident',
+        (random, tl) => {
+          const from = placeWeekday(random, tl, 9, 12) + pointsIn(tl, 14 * DAY_MS);
+          const to = from + pointsIn(tl, 6 * HOUR_MS);
+          return { changes: [{ from, to, factor: () => factor }], incidents: [[from, to]] };
+        },
+        'gaussian',
+        { days: 28 },
+      ),
+  };
+}
+
+/**
  * `count` labelled bursts of `lengthMs`, `everyMs` apart, from a weekday start between `fromHour` and
  * `toHour`, level × `factor`.
  */
@@ -212,27 +238,10 @@ function cleanEdited(
 
 export const SCENARIOS: readonly Scenario[] = [
   levelChange('shift_4sigma', 'level +4 robust σ of the noise (+12 %) for 6 h', 6, 1 + 4 * NOISE_SIGMA),
-  {
-    // The rows above place incidents in a series' second week, where its first weekend still shapes what
-    // it has learnt; operators run series for months. The same shift after three full weeks.
-    name: 'shift_4sigma_week4',
-    description: 'level +4 robust σ of the noise (+12 %) for 6 h on a weekday of the 4th week (28 days)',
-    kind: 'incident',
-    generate: (seed) =>
-      generateWith(
-        seed,
-        'incident',
-        (random, tl) => {
-          const from = placeWeekday(random, tl, 9, 12) + pointsIn(tl, 14 * DAY_MS);
-          const to = from + pointsIn(tl, 6 * HOUR_MS);
-          return { changes: [{ from, to, factor: () => 1 + 4 * NOISE_SIGMA }], incidents: [[from, to]] };
-        },
-        'gaussian',
-        { days: 28 },
-      ),
-  },
+  inFourthWeek('shift_4sigma_week4', 'level +4 robust σ of the noise (+12 %) for 6 h', 1 + 4 * NOISE_SIGMA),
   levelChange('shift_40pct', 'level +40 % for 6 h', 6, 1.4),
   levelChange('drop_40pct', 'level −40 % for 6 h', 6, 0.6),
+  inFourthWeek('drop_40pct_week4', 'level −40 % for 6 h', 0.6),
   incident('drop_to_zero', 'traffic at exactly 0 for 4 h', [9, 13], 4 * HOUR_MS, () => ({ set: 0 })),
   bursts(
     'flapping_outage',
