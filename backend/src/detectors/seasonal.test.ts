@@ -224,3 +224,19 @@ describe('the level offset inside an open incident', () => {
     expect(mean(z.slice(-50))).toBeGreaterThan(0.9 * mean(z.slice(0, 50)));
   });
 });
+
+describe('a long incident on a weekday, after three weeks', () => {
+  it('does not echo at the same hour on the next weekdays (the daily table holds weekday equivalents)', () => {
+    // 28 days from Monday; a 6-hour 40 % drop on Tuesday of the 4th week (day 22), 10:00–16:00.
+    const xs = traffic(28, 0.7).map((x, i) => (i >= 22 * DAY + 600 && i < 22 * DAY + 960 ? 0.6 * x : x));
+    const c = new SeasonalComponent({ stepMs: MINUTE_MS });
+    const z = feed(c, xs);
+    // Wednesday and Thursday at those hours. Before: the daily median of 5 days (2 of them weekend days)
+    // fell to the weekend level after the drop, and both days read ~+40 % (|z| up to ~20).
+    let worst = 0;
+    for (const day of [23, 24]) {
+      for (let i = day * DAY + 600; i < day * DAY + 960; i++) worst = Math.max(worst, Math.abs(z[i]));
+    }
+    expect(worst).toBeLessThan(6);
+  });
+});

@@ -17,7 +17,7 @@
  * it needs no refit, costs O(seasons) per point, and a median over cycles ignores bad cycles.
  */
 import { learnable, type Component, type Deviation, type LearnMode } from './detector.js';
-import { EwStats, Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
+import { EwStats, Ring, SortedWindow, alphaForHalfLife, toFloat32 } from '../featurize/windows.js';
 import {
   StateError,
   dec,
@@ -82,6 +82,8 @@ const MIN_RESIDUALS = 20;
  * and NAB (all and both halves) unchanged; 3 measured the same as 2.
  */
 const RETURN_POINTS = 2;
+/** Below this a day's factor is not divided by (a day with almost no traffic: its own level). */
+const MIN_DAY_FACTOR = 0.05;
 /** Scales at which a normal point's pull on the level offset is winsorized. */
 const CLIP = 4;
 const DAY_MS = 86_400_000;
@@ -145,7 +147,7 @@ class SeasonTable {
     const s = this.seasons;
     const base = slot * s;
     this.values.copyWithin(base, base + 1, base + s);
-    this.values[base + s - 1] = x;
+    this.values[base + s - 1] = toFloat32(x);
   }
   /** Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). */
   median(slot: number, skipNewest = false): number {
@@ -207,6 +209,30 @@ class WeeklyCorrection {
     return !Number.isNaN(this.table.median(this.binOf(position)));
   }
 
+  /** The day dayFactor was read for (absolute day number; NaN: none yet) and its factor. */
+  private day = NaN;
+  private dayValue = 1;
+  /**
+   * The weekly factor of the day of `position`: the median over its bins (1 where none is stored), read at
+   * the day's first point and kept for the day, so it comes from the weeks before (the day's own bins,
+   * pushed as it goes, would divide a day by its own level). Kept in the snapshot.
+   */
+  dayFactor(position: number): number {
+    const p = this.period;
+    const day = Math.floor(position / p);
+    if (day === this.day) return this.dayValue;
+    const inWeek = day % this.multiple;
+    const values: number[] = [];
+    for (let b = inWeek * this.bins; b < (inWeek + 1) * this.bins; b++) {
+      const v = this.table.median(b);
+      if (!Number.isNaN(v)) values.push(v);
+    }
+    values.sort((a, b) => a - b);
+    this.day = day;
+    this.dayValue = values.length > 0 ? values[Math.floor(values.length / 2)] : 1;
+    return this.dayValue;
+  }
+
   /** Factor at `position` (1 where no week has been stored yet). */
   at(position: number): number {
     const p = this.period;
@@ -253,6 +279,7 @@ class WeeklyCorrection {
       sumX: enc(this.sumX),
       sumDaily: enc(this.sumDaily),
       count: this.count,
+      ...(Number.isNaN(this.day) ? {} : { day: [this.day, enc(this.dayValue)] as [number, Num] }),
     };
   }
 
@@ -268,6 +295,8 @@ class WeeklyCorrection {
     this.sumX = dec(s.sumX);
     this.sumDaily = dec(s.sumDaily);
     this.count = s.count;
+    this.day = s.day ? s.day[0] : NaN;
+    this.dayValue = s.day ? dec(s.day[1]) : 1;
   }
 }
 
@@ -359,7 +388,14 @@ class Profile {
       }
     }
     this.weekly?.learn(position, x, this.daily);
-    this.store(position % this.period, x);
+    // The daily table holds each day as its weekday equivalent (divided by its day's weekly factor): its
+    // median over 5 days always spans 2 weekend days, and stored as they are, one anomalous weekday made 3
+    // low values of 5, and the next weekdays expected the weekend's level at that hour (a 6-hour 40 %
+    // drop on a Tuesday of week 4 paged again, 350 points each, on Wednesday and Thursday). A day's
+    // factor, not each 30-minute bin's: per bin, a 40 % weekend's values carried 2.5× the noise into the
+    // table around its ramps (weekly_weekend false episodes a day 0.15 → 0.24, seeds 1–8).
+    const f = this.weekly ? this.weekly.dayFactor(position) : 1;
+    this.store(position % this.period, f > MIN_DAY_FACTOR ? x / f : x);
   }
 
   snapshot(): ProfileState {

@@ -85,6 +85,8 @@ export const WeeklyState = z.object({
   sumX: Num,
   sumDaily: Num,
   count: Count,
+  /** The day whose weekly factor the daily table divides by, and that factor (absent: none read yet). */
+  day: z.tuple([z.number().int(), Num]).optional(),
 });
 
 /** The seasonal profile: `cycles[phase * seasons + k]`, the last `seasons` values at each phase. */

@@ -254,3 +254,16 @@ describe('band of non-negative series', () => {
     expect(snap.negativeSeen).toBe(true);
   });
 });
+
+describe('values at the edge of Float32', () => {
+  it('scores a series of −3.4028235677973366e38 (just past Float32) with finite scores, every detector', () => {
+    const n = 146;
+    const timestamps = Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 60_000);
+    const values = Array.from({ length: n }, () => -3.4028235677973366e38);
+    for (const detector of STATISTICAL_DETECTORS) {
+      const r = scoreSeries({ timestamps, values }, { detector, options: { period: 2 } });
+      // Before: the seasonal table stored −Infinity and every score was Infinity (null in JSON).
+      expect(r.score.every((s) => Number.isFinite(s))).toBe(true);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EwStats, Ring, RollingMoments, SortedWindow, alphaForHalfLife } from './windows.js';
+import { EwStats, Ring, RollingMoments, SortedWindow, alphaForHalfLife, toFloat32 } from './windows.js';
 
 function naiveQuantile(values: number[], q: number) {
   const s = [...values].sort((a, b) => a - b);
@@ -78,5 +78,15 @@ describe('window primitives', () => {
     s.push(0);
     for (let i = 0; i < 10; i++) s.push(1);
     expect(s.mean).toBeCloseTo(0.5, 10);
+  });
+});
+
+describe('toFloat32', () => {
+  it('rounds to Float32 and clamps a finite value past its range instead of making it infinite', () => {
+    expect(toFloat32(0.1)).toBe(Math.fround(0.1));
+    expect(toFloat32(-3.4028235677973366e38)).toBe(-3.4028234663852886e38);
+    expect(toFloat32(1e300)).toBe(3.4028234663852886e38);
+    expect(toFloat32(-Infinity)).toBe(-Infinity);
+    expect(toFloat32(NaN)).toBeNaN();
   });
 });

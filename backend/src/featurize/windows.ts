@@ -17,6 +17,19 @@ import {
 } from './snapshot.js';
 
 /** Fixed-size ring buffer of the last `size` values (NaN = missing is not stored). */
+/** Largest finite Float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * x rounded to Float32, a finite x beyond its range clamped to ±FLOAT32_MAX: Math.fround makes it ±Infinity,
+ * and an infinite expected value scored a point Infinity (null in the JSON answer; score.property.test found
+ * it with values of −3.4028235677973366e38, just past the range).
+ */
+export function toFloat32(x: number): number {
+  const f = Math.fround(x);
+  return f === Infinity || f === -Infinity ? (Number.isFinite(x) ? Math.sign(x) * FLOAT32_MAX : f) : f;
+}
+
 export class Ring {
   readonly buf: Float64Array | Float32Array;
   private head = 0;
@@ -104,7 +117,7 @@ export class SortedWindow {
     return this.n;
   }
   push(value: number): void {
-    const x = Math.fround(value);
+    const x = toFloat32(value);
     const evicted = this.ring.push(x);
     if (this.ring.count === this.n && !Number.isNaN(evicted)) this.remove(evicted);
     this.insert(x);
@@ -112,7 +125,7 @@ export class SortedWindow {
   /** Replace the newest value (a measurement revised after the fact); nothing when empty. */
   replaceNewest(value: number): void {
     if (this.n === 0) return;
-    const x = Math.fround(value);
+    const x = toFloat32(value);
     this.remove(this.ring.setNewest(x));
     this.insert(x);
   }
