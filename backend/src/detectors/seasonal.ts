@@ -204,11 +204,6 @@ class WeeklyCorrection {
     return day * this.bins + Math.floor(((inLong - day * p) * this.bins) / p);
   }
 
-  /** Whether a week has been stored for the bin of `position`. */
-  seen(position: number): boolean {
-    return !Number.isNaN(this.table.median(this.binOf(position)));
-  }
-
   /** The day dayFactor was read for (absolute day number; NaN: none yet) and its factor. */
   private day = NaN;
   private dayValue = 1;
@@ -233,13 +228,13 @@ class WeeklyCorrection {
     return this.dayValue;
   }
 
-  /** Factor at `position` (1 where no week has been stored yet). */
+  /** Factor at `position`; NaN where no week has been stored yet for its bin (the week is not seen). */
   at(position: number): number {
     const p = this.period;
     const nb = this.bins;
     const b = this.binOf(position);
     const v = this.table.median(b);
-    if (Number.isNaN(v)) return 1;
+    if (Number.isNaN(v)) return NaN;
     // Position within the bin relative to its centre, in bins: −0.5 … 0.5.
     const inDay = position % p;
     const u = (inDay * nb) / p - (b % nb) - 0.5;
@@ -336,9 +331,9 @@ class Profile {
   /** Expected value at this position (before seeing x); NaN when the phase has no history. */
   predict(position: number): number {
     this.daily = this.cycles.median(position % this.period);
-    const week = this.weekly ? this.weekly.at(position) : 1;
-    this.pattern = this.daily * week;
-    this.weekSeen = this.weekly === null || this.weekly.seen(position);
+    const factor = this.weekly ? this.weekly.at(position) : 1;
+    this.weekSeen = !Number.isNaN(factor);
+    this.pattern = this.daily * (this.weekSeen ? factor : 1);
     this.expected = this.pattern + NO_OFFSET(this.offset.mean);
     return this.expected;
   }

@@ -16,7 +16,6 @@ import {
   type SortedWindowState,
 } from './snapshot.js';
 
-/** Fixed-size ring buffer of the last `size` values (NaN = missing is not stored). */
 /** Largest finite Float32. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -27,9 +26,10 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  */
 export function toFloat32(x: number): number {
   const f = Math.fround(x);
-  return f === Infinity || f === -Infinity ? (Number.isFinite(x) ? Math.sign(x) * FLOAT32_MAX : f) : f;
+  return Number.isFinite(x) && !Number.isFinite(f) ? Math.sign(x) * FLOAT32_MAX : f;
 }
 
+/** Fixed-size ring buffer of the last `size` values (NaN = missing is not stored). */
 export class Ring {
   readonly buf: Float64Array | Float32Array;
   private head = 0;

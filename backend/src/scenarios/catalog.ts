@@ -124,7 +124,13 @@ const planned = (
   description: string,
   kind: ScenarioKind,
   plan: (random: Random, tl: Timeline) => Plan,
-): Scenario => ({ name, description, kind, generate: (seed) => generateWith(seed, kind, plan) });
+  days?: number,
+): Scenario => ({
+  name,
+  description,
+  kind,
+  generate: (seed) => generateWith(seed, kind, plan, 'gaussian', { days }),
+});
 
 /** Grid windows [from, to) of `lengthMs`, `count` of them from `first`, each `everyMs` after the last. */
 function every(
@@ -148,7 +154,7 @@ const scaled = (windows: [number, number][], factor: number): Change[] =>
 
 /**
  * One incident of `durationMs` from a weekday start between `fromHour` and `toHour`, with the change
- * `change(from, to)` makes over it.
+ * `change(from, to)` makes over it; `laterDays` after the usual weekday, on a series of `days`.
  */
 function incident(
   name: string,
@@ -156,12 +162,14 @@ function incident(
   [fromHour, toHour]: [number, number],
   durationMs: number,
   change: (from: number, to: number) => Omit<Change, 'from' | 'to'>,
+  { days, laterDays = 0 }: { days?: number; laterDays?: number } = {},
 ): Scenario {
-  return planned(name, description, 'incident', (random, tl) => {
-    const from = placeWeekday(random, tl, fromHour, toHour);
+  const plan = (random: Random, tl: Timeline): Plan => {
+    const from = placeWeekday(random, tl, fromHour, toHour) + pointsIn(tl, laterDays * DAY_MS);
     const to = from + pointsIn(tl, durationMs);
     return { changes: [{ from, to, ...change(from, to) }], incidents: [[from, to]] };
-  });
+  };
+  return planned(name, description, 'incident', plan, days);
 }
 
 /** One incident of `hours` from a weekday start between 09:00 and `latest`, level × `factor`. */
@@ -175,23 +183,14 @@ const levelChange = (name: string, description: string, hours: number, factor: n
  * (a long incident echoing on the days after it: false episodes after the incident).
  */
 function inFourthWeek(name: string, description: string, factor: number): Scenario {
-  return {
+  return incident(
     name,
-    description: `${description} on a weekday of the 4th week (28 days)`,
-    kind: 'incident',
-    generate: (seed) =>
-      generateWith(
-        seed,
-        'incident',
-        (random, tl) => {
-          const from = placeWeekday(random, tl, 9, 12) + pointsIn(tl, 14 * DAY_MS);
-          const to = from + pointsIn(tl, 6 * HOUR_MS);
-          return { changes: [{ from, to, factor: () => factor }], incidents: [[from, to]] };
-        },
-        'gaussian',
-        { days: 28 },
-      ),
-  };
+    `${description} on a weekday of the 4th week (28 days)`,
+    [9, 12],
+    6 * HOUR_MS,
+    () => ({ factor: () => factor }),
+    { days: 28, laterDays: 14 },
+  );
 }
 
 /**
