@@ -19,7 +19,7 @@
 import { stat } from 'node:fs/promises';
 import type { SeriesState } from '../contract/score.js';
 import { createStream, scoreSeries, type ScoreParams, type StreamPoint } from '../engine/index.js';
-import { defaultMaxGrid } from '../series/clean.js';
+import { defaultMaxGrid, withSample } from '../series/clean.js';
 import { readSeriesRows } from './csvRows.js';
 import { SCORE_CSV_HEADER } from './format.js';
 import type { CliOutput } from './io.js';
@@ -167,7 +167,7 @@ async function gridded(
 ): Promise<void> {
   const { t0, step, points } = shape;
   let current = -1;
-  let sum = 0;
+  let mean = 0;
   let count = 0;
   let pendingT = NaN;
   let pendingV = NaN;
@@ -176,13 +176,12 @@ async function gridded(
     if (Number.isNaN(pendingT) || Number.isNaN(pendingV)) return;
     const k = step > 0 ? Math.min(points - 1, Math.round((pendingT - t0) / step)) : 0;
     if (k !== current) {
-      if (count > 0) slots.push([current, sum / count]);
+      if (count > 0) slots.push([current, mean]);
       current = k;
-      sum = 0;
+      mean = 0;
       count = 0;
     }
-    sum += pendingV;
-    count++;
+    mean = withSample(mean, pendingV, ++count);
   };
   for await (const chunk of readSeriesRows(path, { batch, onBytes })) {
     const timestamps = new Array<number>(chunk.length);
@@ -204,7 +203,7 @@ async function gridded(
     await batchDone(done, timestamps);
   }
   closeSample();
-  if (count > 0) slots.push([current, sum / count]);
+  if (count > 0) slots.push([current, mean]);
   await batchDone(slots, []);
 }
 

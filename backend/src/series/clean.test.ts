@@ -102,3 +102,13 @@ describe('series cleaning', () => {
     );
   });
 });
+
+describe('samples averaged on one grid point', () => {
+  it('stay finite near the largest double (their sum would not)', () => {
+    const big = 1.7976931348623157e308;
+    // 180,000 and 190,000 both fall on the fourth point of the 1-minute grid.
+    const ts = [0, 60_000, 120_000, 180_000, 190_000, 240_000, 300_000];
+    const r = cleanSeries(ts, [big, -big, big, big, big / 2, -big, big], { counter: false });
+    expect(Array.from(r.values)).toEqual([big, -big, big, 0.75 * big, -big, big]);
+  });
+});

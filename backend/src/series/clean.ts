@@ -113,6 +113,17 @@ export function defaultMaxGrid(samples: number): number {
 }
 
 /**
+ * The mean of a grid point's samples after its `count`-th sample `x` (the in-memory and the streaming
+ * cleaning share it, so both give the same bytes). A running mean, not sum / count: the sum of two values
+ * near ±1.8e308 is infinite, and an infinite cleaned value was scored Infinity (null in the JSON answer;
+ * score.property.test found it).
+ */
+export function withSample(mean: number, x: number, count: number): number {
+  // Each term is at most the largest sample in magnitude, in this order (mean + x / count first could overflow).
+  return mean + (x / count - mean / count);
+}
+
+/**
  * The regular grid a series is put on: its median step, coarsened when the span would need more than
  * `maxGrid` slots. One definition for the cleaner and for sizing a request before scoring it.
  * @param sortedTimestamps distinct timestamps in ascending order
@@ -159,18 +170,17 @@ export function cleanSeries(
   );
 
   const grid = new Float64Array(n);
-  const sums = new Float64Array(n);
+  const means = new Float64Array(n);
   const counts = new Uint32Array(n);
   for (let k = 0; k < n; k++) grid[k] = t0 + k * step;
   for (const s of valid) {
     const k = step > 0 ? Math.min(n - 1, Math.round((s.t - t0) / step)) : 0;
-    sums[k] += s.v;
-    counts[k]++;
+    means[k] = withSample(means[k], s.v, ++counts[k]);
   }
   let out: Float64Array = new Float64Array(n);
   let gaps = 0;
   for (let k = 0; k < n; k++) {
-    if (counts[k] > 0) out[k] = sums[k] / counts[k];
+    if (counts[k] > 0) out[k] = means[k];
     else {
       out[k] = NaN;
       gaps++;
