@@ -15,16 +15,17 @@ import { createHttpServer, exitOnSignals, gracefulShutdown, listenOn } from './a
 import { ConfigError, loadConfig, readVersion, serviceHelp, wantsHelp, type Config } from './config/index.js';
 import {
   createDefaultJobs,
-  createJobsRouter,
   JobManager,
   JobsFileError,
-  jobsOpenApi,
   JobStateStore,
   loadJobsFile,
   type JobSpec,
 } from './jobs/index.js';
+import { createJobsRouter } from './api/routes/jobs.js';
+import { jobsOpenApi } from './contract/jobs.js';
 import { PrometheusClient } from './sources/prometheus/index.js';
-import { openModels, tfjsBackend, type Models } from './models/index.js';
+import { openModels, type Models } from './api/models.js';
+import { tfjsBackend } from './models/index.js';
 
 function configOrExit(): Config {
   const argv = process.argv.slice(2);

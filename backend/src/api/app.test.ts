@@ -1,10 +1,10 @@
 import express from 'express';
 import request from 'supertest';
 import { DETECTOR_NAMES } from '../contract/score.js';
-import { modelsOpenApi } from '../models/routes.js';
+import { modelsOpenApi } from './routes/models.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
-import { DetectorsResponse, ErrorResponse, HealthResponse, ReadyResponse } from './schemas.js';
+import { DetectorsResponse, ErrorResponse, HealthResponse, ReadyResponse } from '../contract/api.js';
 import { testApp } from './testApp.js';
 
 const series = (n: number, labels: Record<string, string> = {}) => ({

@@ -17,7 +17,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createHttpLogger } from './logging.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApiDocument, type OpenApiExtension } from './openapi.js';
-import type { JobStateHealth } from './schemas.js';
+import type { JobStateHealth } from '../contract/api.js';
 import { detectorsRoutes } from './routes/detectors.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';

@@ -1,6 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import { ErrorResponse } from './schemas.js';
+import { ErrorResponse } from '../contract/api.js';
 import { testApp } from './testApp.js';
 
 const TOKEN = 'correct-horse-battery-staple';

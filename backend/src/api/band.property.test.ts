@@ -19,7 +19,7 @@ import {
 } from '../calibration/testing/bandRule.js';
 import { PrometheusClient } from '../sources/prometheus/index.js';
 import { FakePrometheus } from '../sources/prometheus/testing.js';
-import { historyStart } from './promql.js';
+import { historyStart } from '../sources/prometheus/promql.js';
 import { testApp } from './testApp.js';
 
 const direction = fc.constantFrom('both', 'up', 'down');

@@ -5,7 +5,7 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { fullTestApp } from './fullTestApp.js';
-import { ErrorResponse } from './schemas.js';
+import { ErrorResponse } from '../contract/api.js';
 
 const T0 = Date.UTC(2025, 0, 13, 12);
 const scoreBody = JSON.stringify({

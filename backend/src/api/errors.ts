@@ -7,31 +7,10 @@ import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { PrometheusError } from '../sources/prometheus/errors.js';
-import { ScoringError } from './executor.js';
+import { ScoringError } from './scoringError.js';
+import { ApiError, type ErrorDetail } from '../contract/errors.js';
 
-/** Where in the request's life the error happened; logged with every error. */
-export type ErrorStage =
-  'auth' | 'parse' | 'limits' | 'validation' | 'routing' | 'scoring' | 'overload' | 'upstream' | 'internal';
-
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly stage: ErrorStage,
-    readonly details: ErrorDetail[] = [],
-    readonly headers: Record<string, string> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError, type ErrorDetail, type ErrorStage } from '../contract/errors.js';
 
 /** A body that is not JSON (body-parser's, or the scoring worker's own parse: the same answer). */
 export function malformedJson(reason: string, cause?: unknown): ApiError {

@@ -23,25 +23,12 @@ import {
   type WorkerTask,
 } from './scoring.js';
 import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
-import { scoreBody, type BodyResult, type CountLimits } from './scoreBody.js';
+import { scoreBody, type BodyResult } from './scoreBody.js';
+import type { CountLimits } from './scoring.js';
 
-/** `input`: the engine refused the series as given (a client error); `engine`: it failed on it. */
-export type ScoringErrorKind = 'input' | 'engine' | 'worker' | 'overloaded' | 'aborted' | 'timeout';
+import { ScoringError } from './scoringError.js';
 
-export class ScoringError extends Error {
-  /** The request's detector, for the metrics, when the executor knows it (not before parsing). */
-  detector?: string;
-
-  constructor(
-    readonly kind: ScoringErrorKind,
-    message: string,
-    readonly seriesIndex?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ScoringError';
-  }
-}
+export { ScoringError, type ScoringErrorKind } from './scoringError.js';
 
 export interface ExecutorStats {
   mode: 'inline' | 'pool';

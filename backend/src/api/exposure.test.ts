@@ -9,7 +9,7 @@ import { loadConfig } from '../config/index.js';
 import { fullTestApp } from './fullTestApp.js';
 import { allowedHosts, hostName } from './hosts.js';
 import { createLogger, redactUrl } from './logging.js';
-import { ErrorResponse } from './schemas.js';
+import { ErrorResponse } from '../contract/api.js';
 import { testApp } from './testApp.js';
 
 const TOKEN = 'correct-horse-battery-staple';

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { JobManager } from '../jobs/manager.js';
 import { createFakeStream } from '../jobs/fakeStream.js';
-import { createJobsRouter } from '../jobs/routes.js';
-import { jobsOpenApi } from '../jobs/schemas.js';
+import { createJobsRouter } from './routes/jobs.js';
+import { jobsOpenApi } from '../contract/jobs.js';
 import { points, TestClock } from '../jobs/testing/helpers.js';
-import { openModels } from '../models/index.js';
+import { openModels } from './models.js';
 import { FakeSource } from '../sources/fake.js';
 import { testApp, type TestAppOptions } from './testApp.js';
 

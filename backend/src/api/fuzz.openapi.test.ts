@@ -32,7 +32,7 @@ import {
   type Operation,
   type OperationRef,
 } from './testing/openapiFuzz.js';
-import { ErrorResponse } from './schemas.js';
+import { ErrorResponse } from '../contract/api.js';
 import { listen } from './server.js';
 
 /**

@@ -4,7 +4,8 @@
  */
 import { Gauge } from 'prom-client';
 import request from 'supertest';
-import { SERIES_DROPPED, writeMetrics } from './metrics.js';
+import { writeMetrics } from './metrics.js';
+import { SERIES_DROPPED } from '../jobs/metrics.js';
 import { testApp } from './testApp.js';
 
 describe('GET /metrics', () => {

@@ -4,24 +4,7 @@
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { ScoringExecutor } from './executor.js';
-
-export const SERIES_DROPPED = 'trafficlens_metrics_series_dropped_total';
-
-/**
- * Series left out of /metrics so that the rest is served: `label_too_large` (a series whose labels
- * exceed the limits, jobs/labels.ts), `render_failed` (a metric that failed to render, all its series).
- * One per registry, whoever asks first creates it.
- */
-export function seriesDroppedCounter(registry: Registry): Counter<'metric' | 'reason'> {
-  const existing = registry.getSingleMetric(SERIES_DROPPED);
-  if (existing) return existing as Counter<'metric' | 'reason'>;
-  return new Counter({
-    name: SERIES_DROPPED,
-    help: 'Series left out of /metrics scrapes so the rest could be served (label_too_large, render_failed), by metric',
-    labelNames: ['metric', 'reason'],
-    registers: [registry],
-  });
-}
+import { seriesDroppedCounter } from '../jobs/metrics.js';
 
 /**
  * The registry in the text format, one metric at a time: a metric that fails to render (a collector

@@ -9,8 +9,8 @@ import express from 'express';
 import * as prettier from 'prettier';
 import request from 'supertest';
 import { readVersion } from '../config/index.js';
-import { jobsOpenApi } from '../jobs/index.js';
-import { modelsOpenApi } from '../models/routes.js';
+import { jobsOpenApi } from '../contract/jobs.js';
+import { modelsOpenApi } from './routes/models.js';
 import { testApp } from './testApp.js';
 
 const COMMITTED = fileURLToPath(new URL('../../../docs/api/openapi.json', import.meta.url));

@@ -23,7 +23,7 @@ import {
   HealthResponse,
   ReadyResponse,
   ScoreRequestBody,
-} from './schemas.js';
+} from '../contract/api.js';
 
 export type OpenApiPaths = Record<string, Record<string, unknown>>;
 

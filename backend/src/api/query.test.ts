@@ -8,7 +8,7 @@ import { scoreSeries } from '../engine/index.js';
 import { PrometheusClient } from '../sources/prometheus/index.js';
 import { FakePrometheus, matrixHandler } from '../sources/prometheus/testing.js';
 import { FakeExecutor } from './fakeExecutor.js';
-import { historyStart } from './promql.js';
+import { historyStart } from '../sources/prometheus/promql.js';
 import { testApp } from './testApp.js';
 
 const MINUTE = 60_000;

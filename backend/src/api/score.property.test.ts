@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { DETECTOR_NAMES, EPOCH_MS_RANGE, ScoreResponse } from '../contract/score.js';
-import { ErrorResponse } from './schemas.js';
+import { ErrorResponse } from '../contract/api.js';
 import { testApp } from './testApp.js';
 import { Raw, toJson } from './testing/openapiFuzz.js';
 

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { ScoreResponse } from '../contract/score.js';
 import { ScoringError } from './executor.js';
 import { FakeExecutor } from './fakeExecutor.js';
-import { ErrorResponse } from './schemas.js';
+import { ErrorResponse } from '../contract/api.js';
 import { createHttpServer, listenOn } from './server.js';
 import { testApp } from './testApp.js';
 

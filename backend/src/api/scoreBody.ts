@@ -6,12 +6,16 @@
  * route gave when they ran on the main thread (same status, code, message and details).
  */
 import type { ScoreRequest } from '../contract/score.js';
-import type { Config } from '../config/index.js';
 import { ApiError, malformedJson, parseOrThrow, type ErrorDetail, type ErrorStage } from './errors.js';
-import { ScoreRequestBody } from './schemas.js';
-import { paramsOf, pointsOf, scoreBatch, type ResolvedModel, type ScoreFn } from './scoring.js';
-
-export type CountLimits = Pick<Config['limits'], 'maxSeriesPerRequest' | 'maxPointsPerSeries'>;
+import { ScoreRequestBody } from '../contract/api.js';
+import {
+  paramsOf,
+  pointsOf,
+  scoreBatch,
+  type CountLimits,
+  type ResolvedModel,
+  type ScoreFn,
+} from './scoring.js';
 
 /** An ApiError as plain data, to cross from a worker. */
 export interface ApiErrorData {

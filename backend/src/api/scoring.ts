@@ -6,8 +6,11 @@
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
 import { EngineError, type ScoreParams } from '../engine/index.js';
 import { gridShape } from '../series/clean.js';
-import { sliceScore } from './promql.js';
-import type { CountLimits } from './scoreBody.js';
+import { sliceScore } from '../sources/prometheus/promql.js';
+import type { Config } from '../config/index.js';
+
+/** The request-size limits a score body is checked against before it is parsed. */
+export type CountLimits = Pick<Config['limits'], 'maxSeriesPerRequest' | 'maxPointsPerSeries'>;
 
 export type ScoreFn = (input: SeriesInput, params: ScoreParams) => SeriesScore;
 

@@ -20,10 +20,10 @@
  * the one parameter set chosen on the whole NAB corpus (README, "Detection quality").
  */
 import type { ComponentCalibration, Deviation, LearnMode } from '../detectors/detector.js';
-import { LEARNING_MULTIPLIER, Z_FLOOR } from './sensitivity.js';
-import { StateError, decArray, encArray, expectLength } from '../featurize/snapshot.js';
+import { LEARNING_MULTIPLIER, Z_FLOOR } from '../contract/sensitivity.js';
+import { StateError, decArray, encArray, expectLength } from '../snapshots/codec.js';
 import type { CalibratorState } from './state.js';
-import { Ring } from '../featurize/windows.js';
+import { Ring } from '../stats/windows.js';
 import { TailModel } from './tail.js';
 
 export interface CalibrationOptions {

@@ -5,7 +5,7 @@
  * points are dropped. Severity maps the peak score to 0–100 (score 1 → 0, 2 → 50, 4 → 75).
  */
 import type { Direction, Episode, Explanation, SeverityLabel } from '../contract/score.js';
-import { StateError } from '../featurize/snapshot.js';
+import { StateError } from '../snapshots/codec.js';
 import { fmt } from './explain.js';
 import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
 import type { EpisodeBuilderState, OpenEpisodeState } from './state.js';

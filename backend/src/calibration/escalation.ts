@@ -7,7 +7,7 @@
  * incident's peak by 1.2×, 1.5× or 2× is worse on both halves than never.)
  * A monotonic deque keeps the running maximum in O(1) amortized per point.
  */
-import { StateError, dec, enc, expectSame } from '../featurize/snapshot.js';
+import { StateError, dec, enc, expectSame } from '../snapshots/codec.js';
 import type { EscalationState } from './state.js';
 import { DEFAULT_EPISODES } from './episodes.js';
 import { Hysteresis } from './hysteresis.js';

@@ -11,7 +11,7 @@
  * never accepted: traffic going to zero does not become normal by waiting.
  */
 import { towardZero, type LearnMode } from '../detectors/detector.js';
-import { dec, enc } from '../featurize/snapshot.js';
+import { dec, enc } from '../snapshots/codec.js';
 import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
 import type { GateState } from './state.js';
 

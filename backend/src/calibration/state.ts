@@ -1,7 +1,7 @@
-/** Snapshot format of the calibration state (JSON; numbers encoded as in featurize/snapshot.ts). */
+/** Snapshot format of the calibration state (JSON; numbers encoded as in snapshots/codec.ts). */
 import { z } from 'zod';
 import { Direction, Episode, Explanation } from '../contract/score.js';
-import { Count, Num, RingState } from '../featurize/snapshot.js';
+import { Count, Num, RingState } from '../snapshots/codec.js';
 import { MagnitudeState } from '../detectors/state.js';
 
 /** The tail model (tail.ts): its decaying histogram of learning-scale scores and the quantiles read from it. */

@@ -1,8 +1,8 @@
 import { DEFAULT_TAIL, SHORT_INCIDENT, TailModel } from './tail.js';
 import { TailState } from './state.js';
-import { createRandom } from '../scenarios/random.js';
+import { createRandom } from '../lab/scenarios/random.js';
 import { SeriesScorer, emptyPoint, resolveParams } from '../engine/scorer.js';
-import { widenFor } from './sensitivity.js';
+import { widenFor } from '../contract/sensitivity.js';
 
 /** Learning-scale scores of ordinary light-tailed noise: |N(0, 1)| / 4 (score 1 at 4σ). */
 function gaussianScores(seed: number) {

@@ -32,7 +32,7 @@
  * "Detection quality"). Here nothing that is learnt changes, and NAB reads the learning-scale score.
  */
 import type { LearnMode } from '../detectors/detector.js';
-import { dec, decArray, enc, encArray, expectLength } from '../featurize/snapshot.js';
+import { dec, decArray, enc, encArray, expectLength } from '../snapshots/codec.js';
 import type { TailState } from './state.js';
 
 export interface TailOptions {

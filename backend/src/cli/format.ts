@@ -1,5 +1,5 @@
 /** Text output of the commands: the scored series as CSV, NAB scores as a table. */
-import type { NabProfileScore, NabScoreResult } from '../nab/index.js';
+import type { NabProfileScore, NabScoreResult } from '../lab/nab/index.js';
 import type { ScoredRows } from './rows.js';
 
 export const SCORE_CSV_HEADER = 'timestamp,value,score,expected,lower,upper,anomaly,direction,state';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EngineError } from '../engine/index.js';
-import { NabError } from '../nab/index.js';
+import { NabError } from '../lab/nab/index.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerNabScoreCommand } from './commands/nab-score.js';
 import { registerNabCommand } from './commands/nab.js';

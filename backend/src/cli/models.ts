@@ -1,7 +1,7 @@
 /** Trained models named on the command line (`--model DIR`). */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readModelDir, type ModelBundle } from '../models/artifacts.js';
+import { readModelDir, type ModelBundle } from '../neural/artifacts.js';
 import { CliError } from './errors.js';
 
 /** A version folder (has metadata.json), or a model folder (its newest v<N>). */

@@ -3,7 +3,7 @@
  * weights), the training request and the model API's answers. One zod schema each, as for scoring.
  */
 import { z } from 'zod';
-import { parseDuration } from '../jobs/duration.js';
+import { parseDuration } from './duration.js';
 import { PromQLExpr, QueryStep, QueryTime } from './query.js';
 import { EpochMs, Labels, SeriesInput, Sensitivity } from './score.js';
 

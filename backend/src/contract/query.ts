@@ -4,7 +4,7 @@
  * Prometheus it reads is the server's (TRAFFICLENS_PROMETHEUS_URL); a request only brings an expression.
  */
 import { z } from 'zod';
-import { parseDuration } from '../jobs/duration.js';
+import { parseDuration } from './duration.js';
 import { DetectorName, EPOCH_MS_RANGE, ScoreOptions, Sensitivity, SeriesScore } from './score.js';
 import { Unit } from './unit.js';
 

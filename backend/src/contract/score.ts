@@ -3,7 +3,7 @@
  * requests, give the TypeScript types, and generate the OpenAPI document, so they cannot drift.
  */
 import { z } from 'zod';
-import { parseDuration } from '../jobs/duration.js';
+import { parseDuration } from './duration.js';
 import { Unit } from './unit.js';
 
 export const DETECTOR_NAMES = [

@@ -3,8 +3,8 @@
  * Detectors are made of these; calibration puts every component on the same score scale.
  */
 import { learnable, towardZero, type Component, type Deviation, type LearnMode } from './detector.js';
-import { Ring, SortedWindow, alphaForHalfLife } from '../featurize/windows.js';
-import { dec, enc, expectSame } from '../featurize/snapshot.js';
+import { Ring, SortedWindow, alphaForHalfLife } from '../stats/windows.js';
+import { dec, enc, expectSame } from '../snapshots/codec.js';
 import { Magnitude, cappedZ, flooredScale } from './scale.js';
 import {
   stateOfType,

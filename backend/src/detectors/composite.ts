@@ -9,7 +9,7 @@ import type {
   LearnMode,
 } from './detector.js';
 import { emptyDeviation } from './detector.js';
-import { StateError, expectSame } from '../featurize/snapshot.js';
+import { StateError, expectSame } from '../snapshots/codec.js';
 import {
   DETECTOR_STATE_VERSION,
   stateOfType,

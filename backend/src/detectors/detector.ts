@@ -9,7 +9,7 @@
  */
 import type { ExplanationKind } from '../contract/score.js';
 import type { ComponentState, DetectorState } from './state.js';
-import type { NeuralModel } from '../models/artifacts.js';
+import type { NeuralModel } from '../neural/artifacts.js';
 
 export type { ComponentState, DetectorState } from './state.js';
 

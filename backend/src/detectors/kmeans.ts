@@ -7,8 +7,8 @@
  */
 import { kmeans } from 'ml-kmeans';
 import type { Component, Deviation } from './detector.js';
-import { EwStats, Ring, alphaForHalfLife } from '../featurize/windows.js';
-import { StateError, dec, decArray, enc, encArray, expectLength, expectSame } from '../featurize/snapshot.js';
+import { EwStats, Ring, alphaForHalfLife } from '../stats/windows.js';
+import { StateError, dec, decArray, enc, encArray, expectLength, expectSame } from '../snapshots/codec.js';
 import { stateOfType, type ComponentState, type KMeansState } from './state.js';
 
 export interface KMeansOptions {

@@ -15,11 +15,11 @@
  * (engine/scorer.ts, `resolveParams`), and the response says so.
  */
 import type { ExplanationKind } from '../contract/score.js';
-import type { NeuralModel } from '../models/artifacts.js';
-import { inputSize, normalizeValue, fillInput } from '../models/features.js';
-import { evaluate, type Evaluation } from '../models/residuals.js';
-import { DEFAULT_SENSITIVITY, Z_FLOOR, multiplierFor } from '../calibration/sensitivity.js';
-import { StateError } from '../featurize/snapshot.js';
+import type { NeuralModel } from '../neural/artifacts.js';
+import { inputSize, normalizeValue, fillInput } from '../neural/features.js';
+import { evaluate, type Evaluation } from '../neural/residuals.js';
+import { DEFAULT_SENSITIVITY, Z_FLOOR, multiplierFor } from '../contract/sensitivity.js';
+import { StateError } from '../snapshots/codec.js';
 import { RollingMedianComponent } from './components.js';
 import type {
   Component,

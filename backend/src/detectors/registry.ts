@@ -15,10 +15,10 @@ import {
 import { SeasonalComponent } from './seasonal.js';
 import { KMeansComponent } from './kmeans.js';
 import { NeuralDetectorImpl, NeuralEnsemble } from './neural.js';
-import type { NeuralModel } from '../models/artifacts.js';
+import type { NeuralModel } from '../neural/artifacts.js';
 import type { NeuralDetector } from '../contract/models.js';
 import { DETECTOR_STATE_VERSION, DetectorState } from './state.js';
-import { checkVersion, parseState } from '../featurize/snapshot.js';
+import { checkVersion, parseState } from '../snapshots/codec.js';
 
 export type { DetectorOptions } from './detector.js';
 

@@ -6,7 +6,7 @@
  * because a count cannot deviate by less than one unit — "errors went from 0 to 1" is not 1,000 σ.
  * (Chosen on NAB with a split-half check: every floor from 1.5 to 2.5 improves both halves.)
  */
-import { EwStats, alphaForHalfLife } from '../featurize/windows.js';
+import { EwStats, alphaForHalfLife } from '../stats/windows.js';
 import type { MagnitudeState } from './state.js';
 
 export const RELATIVE_FLOOR = 0.01;

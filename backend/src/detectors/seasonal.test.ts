@@ -1,7 +1,7 @@
 import { SeasonalComponent, snapToCalendar } from './seasonal.js';
 import { emptyDeviation } from './detector.js';
 import { scoreSeries } from '../engine/index.js';
-import { DEFAULT_START, MINUTE_MS, dailyShape, seasonalShape } from '../scenarios/traffic.js';
+import { DEFAULT_START, MINUTE_MS, dailyShape, seasonalShape } from '../lab/scenarios/traffic.js';
 
 /** Deterministic pseudo-noise in [-0.5, 0.5) so tests do not depend on Math.random. */
 function noise(i: number) {

@@ -2,7 +2,7 @@
  * Seasonal component: the value against the same phase of the previous cycles (median of the last
  * `seasons` cycles, plus a slowly tracked level offset), scaled by the MAD of recent residuals.
  *
- * The period is detected automatically from the history seen so far (ACF, `featurize/seasonal.ts`),
+ * The period is detected automatically from the history seen so far (ACF, `stats/period.ts`),
  * retried on a schedule as history grows until one is found, or fixed by the caller. When the series
  * step is known (`stepMs`), a detected period within CALENDAR_TOLERANCE of a day or a week snaps to it
  * (ACF peaks on 2–3 cycles land a few points off: 1,451 for 1,440).
@@ -17,16 +17,8 @@
  * it needs no refit, costs O(seasons) per point, and a median over cycles ignores bad cycles.
  */
 import { learnable, type Component, type Deviation, type LearnMode } from './detector.js';
-import { EwStats, Ring, SortedWindow, alphaForHalfLife, toFloat32 } from '../featurize/windows.js';
-import {
-  StateError,
-  dec,
-  enc,
-  encFloat32,
-  expectLength,
-  expectSame,
-  type Num,
-} from '../featurize/snapshot.js';
+import { EwStats, Ring, SortedWindow, alphaForHalfLife, toFloat32 } from '../stats/windows.js';
+import { StateError, dec, enc, encFloat32, expectLength, expectSame, type Num } from '../snapshots/codec.js';
 import {
   stateOfType,
   type ComponentState,
@@ -34,7 +26,7 @@ import {
   type SeasonalState,
   type WeeklyState,
 } from './state.js';
-import { detectPeriod } from '../featurize/seasonal.js';
+import { detectPeriod } from '../stats/period.js';
 import { Magnitude, cappedZ, flooredScale } from './scale.js';
 import { MAD_TO_SIGMA } from './components.js';
 

@@ -1,5 +1,5 @@
 /**
- * Snapshot format of detectors and their components (JSON; numbers encoded as in featurize/snapshot.ts).
+ * Snapshot format of detectors and their components (JSON; numbers encoded as in snapshots/codec.ts).
  *
  * A snapshot holds the whole streaming state, so a detector restored from it scores the following points
  * exactly as the original would have. It also records the configuration the state depends on (window
@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { DetectorName } from '../contract/score.js';
-import { Count, EwStatsState, Num, RingState, SortedWindowState, StateError } from '../featurize/snapshot.js';
+import { Count, EwStatsState, Num, RingState, SortedWindowState, StateError } from '../snapshots/codec.js';
 
 /** A component's running magnitude (EW mean of |x|) and whether the series has been integer-valued. */
 export const MagnitudeState = EwStatsState.extend({ integral: z.boolean() });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { STATISTICAL_DETECTORS, SeriesScore } from '../contract/score.js';
-import { createStream, nabAnomalyScores, scoreSeries } from './index.js';
-import { multiplierFor } from '../calibration/sensitivity.js';
+import { createStream, scoreSeries } from './index.js';
+import { nabAnomalyScores } from '../lab/nab/anomalyScores.js';
+import { multiplierFor } from '../contract/sensitivity.js';
 
 const MIN = 60_000;
 const DAY = 1440;

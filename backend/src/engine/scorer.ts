@@ -9,17 +9,17 @@ import { createDetector } from '../detectors/registry.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
-import { DEFAULT_SENSITIVITY, Z_FLOOR, tailRateFor, widenFor } from '../calibration/sensitivity.js';
+import { DEFAULT_SENSITIVITY, Z_FLOOR, tailRateFor, widenFor } from '../contract/sensitivity.js';
 import { bandAndScore, emptyBandResult, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
 import { OutageRule } from '../calibration/outage.js';
-import { parseDuration } from '../jobs/duration.js';
-import { StateError, dec, enc, type Num } from '../featurize/snapshot.js';
+import { parseDuration } from '../contract/duration.js';
+import { StateError, dec, enc, type Num } from '../snapshots/codec.js';
 import type { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/state.js';
 import type { DetectorState } from '../detectors/state.js';
 import type { ScoreParams, StreamPoint, TrainedRef } from './types.js';
 import { NEURAL_DETECTORS } from '../contract/models.js';
-import { toNeuralModel, type NeuralModel } from '../models/artifacts.js';
+import { toNeuralModel, type NeuralModel } from '../neural/artifacts.js';
 
 /** A scorer's state (the stream snapshot adds its parameters, last timestamp and counter state). */
 export interface ScorerState {

@@ -2,7 +2,7 @@
  * Snapshot format of a scoring stream (`ScoringStream.snapshot()` / `restoreStream()`): everything a
  * continuous job needs to stop and resume a series with bit-identical scores. It is plain JSON; numbers
  * of the streaming state are encoded (NaN → null, ±Infinity → "Infinity"/"-Infinity", −0 → "-0"; see
- * featurize/snapshot.ts). Example: a robust stream after 60 one-minute points, the last one missing
+ * snapshots/codec.ts). Example: a robust stream after 60 one-minute points, the last one missing
  * (windows abridged to their first values):
  *
  *     { "version": 2,
@@ -27,7 +27,7 @@
  */
 import { z } from 'zod';
 import { DetectorName } from '../contract/score.js';
-import { Count, Num } from '../featurize/snapshot.js';
+import { Count, Num } from '../snapshots/codec.js';
 import { DetectorPeriodOption, DetectorState } from '../detectors/state.js';
 import { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/state.js';
 import { CounterRateState } from '../series/counter.js';

@@ -7,7 +7,7 @@ import type {
   SeriesState,
 } from '../contract/score.js';
 import type { StreamSnapshot } from './state.js';
-import type { ModelBundle } from '../models/artifacts.js';
+import type { ModelBundle } from '../neural/artifacts.js';
 
 export interface ScoreParams {
   detector?: DetectorName;

@@ -26,8 +26,8 @@ import type { Source } from '../sources/source.js';
 import type { JobConfigInput } from './config.js';
 import { JobManager } from './manager.js';
 import { registerJobMetrics } from './metrics.js';
-import { createJobsRouter } from './routes.js';
-import { JOBS_BASE_PATH, JobSeriesResponse } from './schemas.js';
+import { createJobsRouter } from '../api/routes/jobs.js';
+import { JOBS_BASE_PATH, JobSeriesResponse } from '../contract/jobs.js';
 import { captureLogger, TestClock } from './testing/helpers.js';
 
 /** Jobs fetch on the step's grid: the series' times moved onto a whole minute. */

@@ -1,5 +1,5 @@
 import { JobConfigError, parseJobConfig } from './config.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../contract/duration.js';
 
 const minimal = { name: 'edge', source: { type: 'simulator' } };
 

@@ -11,7 +11,7 @@ import { Unit } from '../contract/unit.js';
 import { PrometheusSource, type PrometheusClient } from '../sources/prometheus/index.js';
 import { SIMULATOR_KINDS, SimulatorSource } from '../sources/simulator/index.js';
 import { parseMatcher, type LabelMatcher, type Source } from '../sources/source.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../contract/duration.js';
 
 const MAX_BACKFILL_POINTS = 100_000;
 /** Neural detectors a job can train a model per series for. */

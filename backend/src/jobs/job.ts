@@ -27,10 +27,9 @@ import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
 import { labelProblem } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
-import type { JobStatePort } from './persistence.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
 import { PointRing } from './ring.js';
-import type { JobHealth, JobSeries, JobStatus } from './schemas.js';
+import type { JobHealth, JobSeries, JobStatus } from '../contract/jobs.js';
 
 export type { JobHealth, JobStatus };
 
@@ -51,6 +50,19 @@ export interface RunOutcome {
   durationMs: number;
 }
 
+/**
+ * What a job asks of its persistence (implemented by JobStatePort, jobs/persistence.ts; declared here
+ * so that persistence depends on the job and not the other way round).
+ */
+export interface JobStatePersistence {
+  /** Restore the job's series from its last snapshot; false when there was none to restore. */
+  restore(job: ScoringJob, now: number): Promise<boolean>;
+  /** After each run: snapshot when one is due. */
+  afterRun(job: ScoringJob, now: number): Promise<void>;
+  /** Snapshot now (shutdown). */
+  save(job: ScoringJob, now: number): Promise<void>;
+}
+
 export interface ScoringJobDeps {
   source: Source;
   logger: Logger;
@@ -60,8 +72,8 @@ export interface ScoringJobDeps {
   createStream?: (params: ScoreParams) => ScoringStream;
   /** A neural detector's per-series models (jobs/models.ts); absent for the statistical detectors. */
   models?: JobModels | null;
-  /** Where the job's state is snapshotted (jobs/persistence.ts); absent: no persistence. */
-  state?: JobStatePort | null;
+  /** Where the job's state is snapshotted (a JobStatePort, jobs/persistence.ts); absent: no persistence. */
+  state?: JobStatePersistence | null;
 }
 
 /** One series' live state (exported for jobs/persistence.ts, which saves and restores it). */
@@ -107,7 +119,7 @@ export class ScoringJob {
   private readonly now: () => number;
   private readonly createStream: (params: ScoreParams) => ScoringStream;
   private readonly models: JobModels | null;
-  private readonly state: JobStatePort | null;
+  private readonly state: JobStatePersistence | null;
   private restoreTried = false;
   private slots = new Map<string, SeriesSlot>();
   private cursor: number | null = null;

@@ -9,13 +9,30 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StreamPoint } from '../engine/index.js';
-import { seriesDroppedCounter } from '../api/metrics.js';
 import type { Labels } from '../sources/source.js';
 import { labelProblem } from './labels.js';
 import type { JobStatus } from './job.js';
 import type { ScoringJob } from './job.js';
 
 /** What the metrics read; JobManager provides it. */
+export const SERIES_DROPPED = 'trafficlens_metrics_series_dropped_total';
+
+/**
+ * Series left out of /metrics so that the rest is served: `label_too_large` (a series whose labels
+ * exceed the limits, labels.ts), `render_failed` (a metric that failed to render, all its series, api/metrics.ts).
+ * One per registry, whoever asks first creates it.
+ */
+export function seriesDroppedCounter(registry: Registry): Counter<'metric' | 'reason'> {
+  const existing = registry.getSingleMetric(SERIES_DROPPED);
+  if (existing) return existing as Counter<'metric' | 'reason'>;
+  return new Counter({
+    name: SERIES_DROPPED,
+    help: 'Series left out of /metrics scrapes so the rest could be served (label_too_large, render_failed), by metric',
+    labelNames: ['metric', 'reason'],
+    registers: [registry],
+  });
+}
+
 export interface JobsView {
   jobList(): ScoringJob[];
   list(): JobStatus[];

@@ -10,11 +10,11 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ModelSource, NeuralDetector, TrainOptions } from '../contract/models.js';
 import type { TrainedRef } from '../engine/types.js';
-import type { ModelBundle } from '../models/artifacts.js';
+import type { ModelBundle } from '../neural/artifacts.js';
 import type { TrainingQueue } from '../models/queue.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { seriesKey, type Labels, type SourceSeries } from '../sources/source.js';
-import type { JobModelState, JobSeriesModel } from './schemas.js';
+import type { JobModelState, JobSeriesModel } from '../contract/jobs.js';
 
 /** What a job needs of the model side of the service. */
 export interface JobModelServices {

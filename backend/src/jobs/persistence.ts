@@ -34,8 +34,8 @@ import {
   type ScoringStream,
 } from '../engine/index.js';
 import type { JobSpec } from './config.js';
-import { formatDuration } from './duration.js';
-import type { ScoringJob, SeriesSlot } from './job.js';
+import { formatDuration } from '../contract/duration.js';
+import type { JobStatePersistence, ScoringJob, SeriesSlot } from './job.js';
 import { NeuralStreamState, RecordedStream } from './replay.js';
 import { PointRing } from './ring.js';
 
@@ -313,7 +313,7 @@ class Unusable extends Error {
 }
 
 /** One job's snapshot file: restore before the first run, save after runs and at shutdown. */
-export class JobStatePort {
+export class JobStatePort implements JobStatePersistence {
   private readonly configHash: string;
   private readonly logger: Logger;
   private lastSavedAt: number | null = null;

@@ -1,5 +1,5 @@
 import { createStream, type ScoreParams } from '../engine/index.js';
-import type { ModelBundle } from '../models/artifacts.js';
+import type { ModelBundle } from '../neural/artifacts.js';
 import { recordLimit, RecordedStream, replayStream } from './replay.js';
 
 const MINUTE = 60_000;

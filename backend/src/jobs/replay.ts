@@ -16,7 +16,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import type { ScoreParams, ScoringStream, StreamPoint } from '../engine/index.js';
 import type { TrainedRef } from '../engine/types.js';
-import type { ModelBundle } from '../models/artifacts.js';
+import type { ModelBundle } from '../neural/artifacts.js';
 
 /** The params a series' stream was created with, without the model (JSON-safe). */
 export type RecordedParams = Omit<ScoreParams, 'model' | 'trained'>;

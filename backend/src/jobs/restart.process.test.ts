@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobSeriesResponse } from './schemas.js';
+import type { JobSeriesResponse } from '../contract/jobs.js';
 import { MAIN, ServiceProcess } from '../api/testing/serviceProcess.js';
 
 /** One service process running the `sim` job. */

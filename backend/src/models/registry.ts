@@ -22,7 +22,7 @@ import {
   type TrainingProgress,
 } from '../contract/models.js';
 import type { TrainedRef } from '../engine/types.js';
-import { readModelDir, type ModelBundle } from './artifacts.js';
+import { readModelDir, type ModelBundle } from '../neural/artifacts.js';
 import {
   checkDirectory,
   describeFsError,

@@ -1,7 +1,7 @@
 /**
  * The TensorFlow.js runtime, loaded lazily: only training (and the bench) import TensorFlow.js, so the
  * service's start and the statistical detectors never pay for it (~0.4 s and ~150 MB of modules).
- * Scoring with a trained model does not need it either: models/forward.ts runs the trained weights in
+ * Scoring with a trained model does not need it either: neural/forward.ts runs the trained weights in
  * plain JavaScript.
  *
  * Backend choice, first that loads: `@tensorflow/tfjs-node` (native libtensorflow; an optional

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { testApp } from '../api/testApp.js';
 import { PrometheusClient } from '../sources/prometheus/index.js';
 import { FakePrometheus, matrixHandler } from '../sources/prometheus/testing.js';
-import { openModels, type Models } from './index.js';
+import { openModels, type Models } from '../api/models.js';
 import { createInlineTrainer } from './trainer.js';
 
 const MINUTE = 60_000;

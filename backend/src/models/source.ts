@@ -7,8 +7,8 @@
  */
 import type { ModelSource, PrometheusTrainingSource } from '../contract/models.js';
 import type { SeriesInput } from '../contract/score.js';
-import { ApiError } from '../api/errors.js';
-import { gridPoints } from '../api/promql.js';
+import { ApiError } from '../contract/errors.js';
+import { gridPoints } from '../sources/prometheus/promql.js';
 import { PrometheusError, type PrometheusClient } from '../sources/prometheus/index.js';
 import { seriesKey } from '../sources/source.js';
 

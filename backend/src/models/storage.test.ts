@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { testApp } from '../api/testApp.js';
 import type { ModelMetadata } from '../contract/models.js';
-import { openModels, type Models } from './index.js';
+import { openModels, type Models } from '../api/models.js';
 import { ModelRegistry, type Trainer } from './registry.js';
 import { diagnoseWrite, describeFsError, storageStatus } from './storage.js';
 import { createInlineTrainer } from './trainer.js';

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scoreSeries } from '../engine/index.js';
-import { fileHandler, readModelDir, toNeuralModel, writeModelDir } from './artifacts.js';
-import { inputSize } from './features.js';
-import { forward } from './forward.js';
+import { fileHandler, readModelDir, toNeuralModel, writeModelDir } from '../neural/artifacts.js';
+import { inputSize } from '../neural/features.js';
+import { forward } from '../neural/forward.js';
 import { loadTf } from './runtime.js';
 import { trainModel, TrainingError } from './train.js';
 

@@ -2,7 +2,7 @@
  * Training of the neural detectors with TensorFlow.js (loaded here, lazily). The result is the tf.io
  * artifacts plus the metadata the detector scores with, including the learned error distribution:
  * the residuals of the trained network on its own training windows, computed with the same
- * JavaScript forward pass that scores (models/forward.ts), so calibration and scoring agree exactly.
+ * JavaScript forward pass that scores (neural/forward.ts), so calibration and scoring agree exactly.
  */
 import type { io, LayersModel, Sequential } from '@tensorflow/tfjs';
 import {
@@ -16,8 +16,14 @@ import {
 } from '../contract/models.js';
 import type { SeriesInput } from '../contract/score.js';
 import { cleanSeries } from '../series/clean.js';
-import { interpolateGaps } from '../featurize/seasonal.js';
-import { joinWeightData, decodeWeights, sha256, toNeuralModel, type ModelBundle } from './artifacts.js';
+import { interpolateGaps } from '../stats/period.js';
+import {
+  joinWeightData,
+  decodeWeights,
+  sha256,
+  toNeuralModel,
+  type ModelBundle,
+} from '../neural/artifacts.js';
 import {
   DEFAULT_WINDOW,
   fitFeatures,
@@ -25,9 +31,9 @@ import {
   normalizeValue,
   clipValue,
   robustStats,
-} from './features.js';
+} from '../neural/features.js';
 import { loadTf, type Tf } from './runtime.js';
-import { residualsOf, windowInput } from './residuals.js';
+import { residualsOf, windowInput } from '../neural/residuals.js';
 
 export const DEFAULT_EPOCHS: Record<NeuralDetector, number> = { autoencoder: 40, lstm: 12, classifier: 40 };
 /** The forecaster's architecture; "cnn" (1-D convolutions) was measured against it, see README. */

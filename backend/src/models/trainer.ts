@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { ModelMetadata } from '../contract/models.js';
-import { writeModelDir } from './artifacts.js';
+import { writeModelDir } from '../neural/artifacts.js';
 import { describeFsError, diagnoseWrite, errnoOf, StorageError, storageStatus } from './storage.js';
 import type { TrainJob, Trainer } from './registry.js';
 import { reportTfjsBackend, type TfjsBackend } from './runtime.js';

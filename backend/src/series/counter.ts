@@ -7,9 +7,9 @@
  * increase instead, which understates that interval and would look like a dip to a detector.
  */
 import { z } from 'zod';
-import { Count, Num, dec, enc } from '../featurize/snapshot.js';
+import { Count, Num, dec, enc } from '../snapshots/codec.js';
 
-/** Snapshot of a CounterRate (numbers encoded as in featurize/snapshot.ts). */
+/** Snapshot of a CounterRate (numbers encoded as in snapshots/codec.ts). */
 export const CounterRateState = z.object({ prevT: Num, prevV: Num, resets: Count });
 export type CounterRateState = z.infer<typeof CounterRateState>;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DETECTOR_NAMES, ScoreOptions, Sensitivity } from '../../contract/score.js';
 import { DETECTORS } from '../../detectors/registry.js';
-import { DetectorsResponse } from '../schemas.js';
+import { DetectorsResponse } from '../../contract/api.js';
 import { errorResponses } from './errors.js';
 import type { RouteSpec } from './route.js';
 

@@ -1,4 +1,4 @@
-import { ErrorResponse } from '../schemas.js';
+import { ErrorResponse } from '../../contract/api.js';
 import type { ResponseDoc } from './route.js';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {

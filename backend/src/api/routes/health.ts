@@ -1,6 +1,6 @@
 import type { ScoringExecutor } from '../executor.js';
 import type { Lifecycle } from '../lifecycle.js';
-import { HealthResponse, ReadyResponse, type JobStateHealth } from '../schemas.js';
+import { HealthResponse, ReadyResponse, type JobStateHealth } from '../../contract/api.js';
 import type { RouteSpec } from './route.js';
 
 export interface HealthDeps {

@@ -5,7 +5,7 @@ import type { PrometheusClient } from '../../sources/prometheus/index.js';
 import { ApiError, parseOrThrow } from '../errors.js';
 import { ScoringError, type ScoringExecutor } from '../executor.js';
 import type { ApiMetrics } from '../metrics.js';
-import { gridPoints, historyStart, scoreRequestFor } from '../promql.js';
+import { gridPoints, historyStart, scoreRequestFor } from '../../sources/prometheus/promql.js';
 import { pointsOf } from '../scoring.js';
 import { errorResponses } from './errors.js';
 import type { RouteSpec } from './route.js';

@@ -5,7 +5,7 @@ import { ApiError, parseOrThrow } from '../errors.js';
 import { engineError, ScoringError, type ScoringExecutor } from '../executor.js';
 import { checkCountLimits } from '../scoreBody.js';
 import type { ApiMetrics } from '../metrics.js';
-import { ScoreRequestBody } from '../schemas.js';
+import { ScoreRequestBody } from '../../contract/api.js';
 import { pointsOf, type ResolvedModel } from '../scoring.js';
 import type { ModelResolver } from '../../models/registry.js';
 import { errorResponses } from './errors.js';

@@ -1,4 +1,4 @@
-/** trafficlens bench: engine throughput vs augurs, stream memory and API latency, as a table (README in src/bench). */
+/** trafficlens bench: engine throughput vs augurs, stream memory and API latency, as a table (README in src/lab/bench). */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -8,13 +8,25 @@ import {
   CAPACITY_QUICK,
   formatCapacityReport,
   measureCapacity,
-} from '../../bench/capacity.js';
-import { formatLoadReport, LOAD_FULL, LOAD_QUICK, measureLoad, type LoadResult } from '../../bench/load.js';
-import { formatBenchReport, table } from '../../bench/report.js';
-import { TF_FULL, TF_QUICK, formatTfjsReport, measureTfjs, type TfBenchResult } from '../../bench/tfjs.js';
-import { FULL_PLAN, QUICK_PLAN, runBench, type BenchProgress } from '../../bench/run.js';
+} from '../../lab/bench/capacity.js';
+import {
+  formatLoadReport,
+  LOAD_FULL,
+  LOAD_QUICK,
+  measureLoad,
+  type LoadResult,
+} from '../../lab/bench/load.js';
+import { formatBenchReport, table } from '../../lab/bench/report.js';
+import {
+  TF_FULL,
+  TF_QUICK,
+  formatTfjsReport,
+  measureTfjs,
+  type TfBenchResult,
+} from '../../lab/bench/tfjs.js';
+import { FULL_PLAN, QUICK_PLAN, runBench, type BenchProgress } from '../../lab/bench/run.js';
 import { STATISTICAL_DETECTORS, type DetectorName } from '../../contract/score.js';
-import { formatSuiteReport } from '../../scenarios/report.js';
+import { formatSuiteReport } from '../../lab/scenarios/report.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { resolveNabRoot } from '../paths.js';
 

@@ -9,7 +9,7 @@ import {
   loadNabThresholds,
   readNabDetectorDir,
   scoreNab,
-} from '../../nab/index.js';
+} from '../../lab/nab/index.js';
 import { CliError } from '../errors.js';
 import { formatNabReport } from '../format.js';
 import type { CliIO } from '../io.js';

@@ -5,18 +5,18 @@ import type { DetectorName } from '../../contract/score.js';
 import type { ScoreParams } from '../../engine/index.js';
 import { NEURAL_DETECTORS, type NeuralDetector } from '../../contract/models.js';
 import { trainModel } from '../../models/train.js';
-import type { NabDetectorFn } from '../../nab/index.js';
+import type { NabDetectorFn } from '../../lab/nab/index.js';
 import {
   CROSS_TRAIN_SCHEMES,
   crossTrain,
   crossTrainFolds,
   type CrossTrainScheme,
-} from '../../nab/crossTrain.js';
-import { filterNabCorpus, loadNabCorpus } from '../../nab/corpus.js';
-import { scoreNab } from '../../nab/score.js';
-import { NabEvaluation, formatNabEvaluation } from '../../nab/evaluate.js';
+} from '../../lab/nab/crossTrain.js';
+import { filterNabCorpus, loadNabCorpus } from '../../lab/nab/corpus.js';
+import { scoreNab } from '../../lab/nab/score.js';
+import { NabEvaluation, formatNabEvaluation } from '../../lab/nab/evaluate.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
-import { runNab, type NabRunResult } from '../../nab/index.js';
+import { runNab, type NabRunResult } from '../../lab/nab/index.js';
 import { formatNabReport } from '../format.js';
 import type { CliIO } from '../io.js';
 import { detectorOption, sensitivityOption } from '../options.js';

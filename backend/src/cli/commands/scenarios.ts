@@ -1,13 +1,13 @@
 /**
- * trafficlens scenarios: the labelled scenario suite (src/scenarios) scored causally, one row per
+ * trafficlens scenarios: the labelled scenario suite (src/lab/scenarios) scored causally, one row per
  * scenario: detection, onset delay, coverage, false episodes per day, last/first peak ratio of
  * repeated incidents, flagged recurrences. By default over 5 random seeds, which it prints.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { STATISTICAL_DETECTORS, type DetectorName } from '../../contract/score.js';
-import { SCENARIOS, findScenario, type Scenario } from '../../scenarios/catalog.js';
-import { formatSuiteReport } from '../../scenarios/report.js';
-import { randomSeeds, runSuite } from '../../scenarios/suite.js';
+import { SCENARIOS, findScenario, type Scenario } from '../../lab/scenarios/catalog.js';
+import { formatSuiteReport } from '../../lab/scenarios/report.js';
+import { randomSeeds, runSuite } from '../../lab/scenarios/suite.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { sensitivityOption } from '../options.js';

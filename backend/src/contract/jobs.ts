@@ -1,0 +1,260 @@
+/**
+ * The jobs API's shapes, defined once: they type the job's status and results, validate the query,
+ * and generate the OpenAPI paths the service merges into /openapi.json. Series results reuse the
+ * score contract's SeriesScore fields, so a panel reads a job's series like a scored series.
+ */
+import { z } from 'zod';
+import { componentSchemas, errorResponse as error, jsonResponse as json } from './openapi.js';
+import { SeriesScore } from './score.js';
+import { parseMatcher, type LabelMatcher } from './labels.js';
+
+export const JOBS_BASE_PATH = '/api/v1/jobs';
+
+export const JobHealth = z
+  .enum(['starting', 'ok', 'failing'])
+  .describe('starting: no run finished yet; failing: the last run failed; ok: the last run succeeded');
+export type JobHealth = z.infer<typeof JobHealth>;
+
+const epochMs = z.number().describe('epoch milliseconds');
+
+export const JobModelState = z
+  .enum(['queued', 'training', 'ready', 'retraining', 'failed'])
+  .describe(
+    'queued/training: no model yet, the statistical fallback scores (state learning); ready: the model ' +
+      'scores; retraining: it scores while the next version trains; failed: training failed and the fallback scores',
+  );
+export type JobModelState = z.infer<typeof JobModelState>;
+
+export const JobSeriesModel = z
+  .object({
+    id: z.string().describe('model id in the registry (GET /api/v1/models/{id})'),
+    state: JobModelState,
+    version: z.number().int().nullable().describe('the version that scores; null while the fallback does'),
+    problem: z.string().nullable().describe('why the last training failed'),
+  })
+  .describe("the series' trained model (jobs with a neural detector)");
+export type JobSeriesModel = z.infer<typeof JobSeriesModel>;
+
+export const JobModelsSummary = z
+  .object({
+    counts: z.record(JobModelState, z.number().int()).describe('series per model state'),
+    lastError: z.object({ message: z.string(), at: epochMs }).nullable().describe('last failed training'),
+  })
+  .describe('the per-series models of a job with a neural detector');
+
+export const JobStatus = z.object({
+  name: z.string(),
+  source: z.string().describe('kind of source: simulator, prometheus, fake'),
+  detector: z.string(),
+  sensitivity: z.number(),
+  intervalMs: z.number(),
+  stepMs: z.number(),
+  health: JobHealth,
+  running: z.boolean().describe('a run is in progress'),
+  lastRunAt: epochMs.nullable().describe('start of the last finished run'),
+  lastRunDurationMs: z.number().nullable(),
+  lastSuccessAt: epochMs.nullable(),
+  dataUntil: epochMs.nullable().describe('newest timestamp fetched; the next run fetches after it'),
+  runs: z.number().int(),
+  errors: z.number().int().describe('failed runs'),
+  consecutiveErrors: z.number().int(),
+  missedRuns: z.number().int().describe('ticks skipped because the previous run was still going'),
+  overruns: z.number().int().describe('runs longer than the interval'),
+  lastError: z.object({ message: z.string(), at: epochMs }).nullable(),
+  series: z.number().int().describe('series currently scored'),
+  pointsScored: z.number().int(),
+  openEpisodes: z.number().int().describe('series with an anomaly episode going on'),
+  droppedSeries: z.number().int().describe('series ignored because the job had max_series already'),
+  droppedLabelSeries: z
+    .number()
+    .int()
+    .describe(
+      'series ignored because a label name or value was too large (names over 1024 bytes, values over 2048, more than 30 labels), counted per fetch',
+    ),
+  models: JobModelsSummary.nullable().describe('null unless the detector is neural'),
+});
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const JobsListResponse = z.object({ jobs: z.array(JobStatus) });
+export type JobsListResponse = z.infer<typeof JobsListResponse>;
+
+export const JobSeries = SeriesScore.pick({
+  labels: true,
+  unit: true,
+  state: true,
+  detector: true,
+  timestamps: true,
+  values: true,
+  score: true,
+  expected: true,
+  lower: true,
+  upper: true,
+  anomaly: true,
+  direction: true,
+  episodes: true,
+})
+  .extend({ model: JobSeriesModel.nullable() })
+  .describe('retained results of one series, scored causally point by point');
+export type JobSeries = z.infer<typeof JobSeries>;
+
+export const JobSeriesResponse = z.object({
+  job: z.string(),
+  from: epochMs.nullable().describe('the range asked for; null when open'),
+  to: epochMs.nullable(),
+  series: z.array(JobSeries),
+});
+export type JobSeriesResponse = z.infer<typeof JobSeriesResponse>;
+
+export const JobLabelsResponse = z.object({
+  job: z.string(),
+  labels: z
+    .record(z.string(), z.array(z.string()))
+    .describe('every label name of the series the job scores now, with its values, sorted'),
+});
+export type JobLabelsResponse = z.infer<typeof JobLabelsResponse>;
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+
+/** A time in a query string: epoch milliseconds or ISO 8601 (a date-time needs Z or an offset). */
+export const TimeParam = z.string().transform((text, ctx) => {
+  if (/^\d{1,15}(?:\.\d+)?$/.test(text)) return Number(text);
+  const ms = ISO_8601.test(text) ? Date.parse(text) : NaN;
+  if (Number.isFinite(ms)) return ms;
+  ctx.addIssue({
+    code: 'custom',
+    message: `expected epoch milliseconds or an ISO 8601 time with Z or an offset, got ${JSON.stringify(text.slice(0, 64))}`,
+  });
+  return z.NEVER;
+});
+
+/** A PromQL-style matcher in a query string: site="ams", link=~"transit-.*". */
+const MatcherParam = z.string().transform((text, ctx): LabelMatcher => {
+  const parsed = parseMatcher(text);
+  if (typeof parsed !== 'string') return parsed;
+  ctx.addIssue({ code: 'custom', message: parsed });
+  return z.NEVER;
+});
+
+/** Grafana's maxDataPoints: the most points per series the caller will draw. */
+export const MAX_DATA_POINTS = { min: 10, max: 1_000_000 };
+
+export const JobSeriesQuery = z
+  .object({
+    from: TimeParam.optional(),
+    to: TimeParam.optional(),
+    match: z.array(MatcherParam).default([]),
+    maxDataPoints: z
+      .string()
+      .regex(/^\d{1,7}$/, 'expected a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(MAX_DATA_POINTS.min).max(MAX_DATA_POINTS.max))
+      .optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: 'must not be before from',
+    path: ['to'],
+  });
+
+const COMPONENTS: [z.ZodType, string][] = [
+  [JobsListResponse, 'JobsListResponse'],
+  [JobStatus, 'JobStatus'],
+  [JobSeriesResponse, 'JobSeriesResponse'],
+  [JobSeries, 'JobSeries'],
+  [JobLabelsResponse, 'JobLabelsResponse'],
+];
+
+/** Component schemas the jobs paths reference (JSON Schema 2020-12, as OpenAPI 3.1 uses). */
+export const jobsOpenApiSchemas = componentSchemas(COMPONENTS, 'output');
+
+const nameParam = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'job name',
+  schema: { type: 'string' },
+};
+const timeParam = (name: 'from' | 'to', description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description: `${description}: epoch milliseconds or ISO 8601 (e.g. 2025-01-13T08:00:00Z)`,
+  schema: { type: 'string' },
+});
+const common = { tags: ['jobs'], security: [{ bearerAuth: [] }] };
+
+/** OpenAPI path items of the jobs API, keyed by full path. */
+export const jobsOpenApiPaths: Record<string, Record<string, unknown>> = {
+  [JOBS_BASE_PATH]: {
+    get: {
+      ...common,
+      operationId: 'listJobs',
+      summary: 'Continuous scoring jobs and their health',
+      responses: { 200: json('JobsListResponse', 'every job with its health') },
+    },
+  },
+  [`${JOBS_BASE_PATH}/{name}`]: {
+    get: {
+      ...common,
+      operationId: 'getJob',
+      summary: 'One job and its health',
+      parameters: [nameParam],
+      responses: { 200: json('JobStatus', 'the job'), 404: error('no job of that name') },
+    },
+  },
+  [`${JOBS_BASE_PATH}/{name}/series`]: {
+    get: {
+      ...common,
+      operationId: 'getJobSeries',
+      summary: "Recent results of a job's series",
+      description:
+        'Scores, bands and episodes the job keeps for each of its series (bounded by its retention), ' +
+        'computed causally as the points arrived. Without from/to, everything retained.',
+      parameters: [
+        nameParam,
+        timeParam('from', 'earliest point'),
+        timeParam('to', 'latest point'),
+        {
+          name: 'match',
+          in: 'query',
+          required: false,
+          description:
+            'keep only the series whose labels match (PromQL matchers: site="ams", link=~"transit-.*"); ' +
+            'repeat for several, all must match',
+          style: 'form',
+          explode: true,
+          schema: { type: 'array', items: { type: 'string' } },
+        },
+        {
+          name: 'maxDataPoints',
+          in: 'query',
+          required: false,
+          description:
+            `at most this many points per series (${MAX_DATA_POINTS.min}–${MAX_DATA_POINTS.max}); ` +
+            'longer series are thinned keeping, per bucket, the lowest and highest value and the highest score',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+        },
+      ],
+      responses: {
+        200: json('JobSeriesResponse', 'the series of the job'),
+        400: error('a parameter is invalid: not a time, to before from, a bad matcher or maxDataPoints'),
+        404: error('no job of that name'),
+      },
+    },
+  },
+  [`${JOBS_BASE_PATH}/{name}/labels`]: {
+    get: {
+      ...common,
+      operationId: 'getJobLabels',
+      summary: "Label names and values of a job's series",
+      description: 'For template variables and label pickers, without downloading the series.',
+      parameters: [nameParam],
+      responses: {
+        200: json('JobLabelsResponse', 'label names with their values'),
+        404: error('no job of that name'),
+      },
+    },
+  },
+};
+
+/** Both together, in the shape the API's OpenAPI builder merges. */
+export const jobsOpenApi = { paths: jobsOpenApiPaths, schemas: jobsOpenApiSchemas };

@@ -1,0 +1,194 @@
+/**
+ * Batch scoring: a whole series in one call. Causal, or (the default for a dashboard range) with the
+ * learning prefix scored by a causal pass run backwards in time from the data after it.
+ */
+import type { Explanation, ModelInfo, SeriesInput, SeriesScore, SeriesState } from '../contract/score.js';
+import { cleanSeries, type CleanSeries } from '../series/clean.js';
+import { EpisodeBuilder } from '../calibration/episodes.js';
+import { Z_FLOOR, multiplierFor } from '../contract/sensitivity.js';
+import { EngineError } from '../contract/errors.js';
+import { SeriesScorer, emptyPoint, episodeOptions, resolveParams, type ResolvedParams } from './scorer.js';
+import type { ScoreParams } from './types.js';
+
+/** How far past the learning prefix the backward pass of a non-causal request starts. */
+const BACKFILL_CONTEXT = 2000;
+
+interface Arrays {
+  score: Float64Array;
+  /** The score at the learning scale (NAB's input). */
+  learningScore: Float64Array;
+  expected: Float64Array;
+  lower: Float64Array;
+  upper: Float64Array;
+  direction: (('up' | 'down') | null)[];
+  explanations: Map<number, Explanation>;
+  /** First index whose point was scored with a fitted model (learning before it). */
+  firstReady: number;
+}
+
+function allocate(n: number): Arrays {
+  return {
+    score: new Float64Array(n),
+    learningScore: new Float64Array(n),
+    expected: new Float64Array(n).fill(NaN),
+    lower: new Float64Array(n).fill(NaN),
+    upper: new Float64Array(n).fill(NaN),
+    direction: new Array(n).fill(null),
+    explanations: new Map(),
+    firstReady: n,
+  };
+}
+
+/** Run a scorer over indices `order` of the cleaned series, writing results into `into` for indices < `limit`. */
+function pass(
+  clean: CleanSeries,
+  params: ResolvedParams,
+  order: Iterable<number>,
+  into: Arrays,
+  limit: number,
+) {
+  const scorer = new SeriesScorer(params, false);
+  const p = emptyPoint();
+  for (const i of order) {
+    scorer.push(clean.timestamps[i], clean.values[i], p);
+    if (i >= limit) continue;
+    into.score[i] = p.score;
+    into.learningScore[i] = scorer.learningScore;
+    into.expected[i] = p.expected ?? NaN;
+    into.lower[i] = p.lower ?? NaN;
+    into.upper[i] = p.upper ?? NaN;
+    into.direction[i] = p.direction;
+    if (p.anomaly) into.explanations.set(i, scorer.explainLast());
+    if (p.state === 'ok' && i < into.firstReady) into.firstReady = i;
+  }
+  return scorer;
+}
+
+/** The params with the cleaned grid's step (when the caller gave none and the grid has one). */
+function withStep(params: ResolvedParams, clean: CleanSeries): ResolvedParams {
+  const step = clean.report.stepMs;
+  return params.stepMs || !(step > 0) ? params : { ...params, stepMs: step };
+}
+
+function* range(from: number, to: number) {
+  for (let i = from; i < to; i++) yield i;
+}
+function* rangeDown(from: number, to: number) {
+  for (let i = from; i >= to; i--) yield i;
+}
+
+const nullable = (a: Float64Array) => Array.from(a, (x) => (Number.isNaN(x) ? null : x));
+
+function checkInput(input: SeriesInput): void {
+  if (input.timestamps.length !== input.values.length) {
+    throw new EngineError(
+      'input',
+      `timestamps and values must have the same length (got ${input.timestamps.length} and ${input.values.length})`,
+    );
+  }
+}
+
+/**
+ * Score one series (batch). With options.causal every point is scored only from data at or before it.
+ * Without it (the default for a dashboard range) the learning prefix at the start of the range is
+ * scored from the data after it (a causal pass run backwards in time), so a panel has no blind start.
+ */
+export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): SeriesScore {
+  checkInput(input);
+  let resolved: ResolvedParams;
+  try {
+    resolved = resolveParams(params);
+  } catch (e) {
+    throw new EngineError('input', (e as Error).message);
+  }
+  const causal = params.options?.causal ?? false;
+  const clean = cleanSeries(input.timestamps, input.values, { counter: params.options?.counter ?? 'auto' });
+  const n = clean.values.length;
+  const arrays = allocate(n);
+  resolved = withStep(resolved, clean);
+  const forward = pass(clean, resolved, range(0, n), arrays, n);
+  let state: SeriesState = forward.state();
+
+  if (!causal && arrays.firstReady > 0 && forward.state() !== 'no_data') {
+    // Backfill the learning prefix (or the whole range, if it never left learning) from a backward pass.
+    const prefix = Math.min(arrays.firstReady, n);
+    const start = Math.min(n - 1, prefix + BACKFILL_CONTEXT);
+    const back = allocate(n);
+    const backward = pass(clean, resolved, rangeDown(start, 0), back, prefix);
+    for (let i = 0; i < prefix; i++) {
+      if (Number.isNaN(clean.values[i])) continue;
+      arrays.score[i] = back.score[i];
+      arrays.expected[i] = back.expected[i];
+      arrays.lower[i] = back.lower[i];
+      arrays.upper[i] = back.upper[i];
+      arrays.direction[i] = back.direction[i];
+      const ex = back.explanations.get(i);
+      if (ex) arrays.explanations.set(i, ex);
+    }
+    if (state === 'learning' && backward.state() === 'ok' && back.firstReady < prefix) state = 'ok';
+  }
+
+  const builder = new EpisodeBuilder(episodeOptions(resolved));
+  for (let i = 0; i < n; i++) {
+    const dir = arrays.score[i] >= 1 ? arrays.direction[i] : null;
+    const point = {
+      timestamp: clean.timestamps[i],
+      score: arrays.score[i],
+      direction: dir,
+      deviation: clean.values[i] - arrays.expected[i],
+      expected: arrays.expected[i],
+    };
+    builder.push(point, () => {
+      const ex = arrays.explanations.get(i);
+      if (!ex) throw new EngineError('calibration', `no explanation recorded for anomalous point ${i}`);
+      return ex;
+    });
+  }
+
+  const model: ModelInfo = {
+    detector: resolved.detector,
+    components: forward.detector.components.map((c) => c.feature),
+    period: forward.detector.period(),
+    threshold: multiplierFor(resolved.sensitivity) * Z_FLOOR,
+    learningPoints: forward.detector.warmup,
+    causal,
+    ...(resolved.trained ? { trained: resolved.trained } : {}),
+    ...(resolved.fallback ? { fallback: resolved.fallback } : {}),
+  };
+  // A neural detector without its model: the statistical fallback's scores, and the state says so.
+  if (resolved.fallback && state !== 'no_data') state = 'learning';
+  return {
+    labels: input.labels ?? {},
+    unit: input.unit ?? null,
+    state,
+    detector: resolved.detector,
+    model,
+    cleaning: clean.report,
+    timestamps: Array.from(clean.timestamps),
+    values: nullable(clean.values),
+    score: Array.from(arrays.score),
+    expected: nullable(arrays.expected),
+    lower: nullable(arrays.lower),
+    upper: nullable(arrays.upper),
+    anomaly: Array.from(arrays.score, (s) => s >= 1),
+    direction: arrays.direction.map((d, i) => (arrays.score[i] >= 1 ? d : null)),
+    episodes: builder.episodes(),
+  };
+}
+
+/**
+ * The score at the learning scale (the default sensitivity's, SeriesScorer.learningScore) of every
+ * point of the cleaned grid, each from the data at or before it: what an evaluation picks its own
+ * threshold on (lab/nab). `grid` is the cleaned series the scores are aligned to.
+ */
+export function causalLearningScores(
+  timestamps: number[],
+  values: number[],
+  params: ScoreParams = {},
+): { scores: Float64Array; grid: CleanSeries } {
+  const clean = cleanSeries(timestamps, values, { counter: params.options?.counter ?? 'auto' });
+  const resolved = withStep(resolveParams(params), clean);
+  const arrays = allocate(clean.values.length);
+  pass(clean, resolved, range(0, clean.values.length), arrays, clean.values.length);
+  return { scores: arrays.learningScore, grid: clean };
+}
