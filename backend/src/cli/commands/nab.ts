@@ -13,7 +13,7 @@ import {
   type CrossTrainScheme,
 } from '../../lab/nab/crossTrain.js';
 import { filterNabCorpus, loadNabCorpus } from '../../lab/nab/corpus.js';
-import { scoreNab } from '../../lab/nab/score.js';
+import { scoreNab } from '../../lab/nab/corpusScore.js';
 import { NabEvaluation, formatNabEvaluation } from '../../lab/nab/evaluate.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
 import { runNab, type NabRunResult } from '../../lab/nab/index.js';

@@ -27,7 +27,7 @@ export {
   type NabWindow,
 } from './corpus.js';
 export { MAX_TP, OUTSIDE_WINDOW, scaledSigmoid, sweepFile, weightSweep, type FileSweep } from './sweeper.js';
-export { isDetection, scoreFileAtThreshold, type NabTally } from './scoring.js';
+export { isDetection, scoreFileAtThreshold, type NabTally } from './fileScore.js';
 export { optimizeThreshold, type ThresholdChoice } from './optimizer.js';
 export { normalizeNabScore, nullRaw, perfectRaw } from './normalize.js';
 export {
@@ -36,7 +36,7 @@ export {
   type NabScoreResult,
   type NabScoresByFile,
   type ScoreNabOptions,
-} from './score.js';
+} from './corpusScore.js';
 export {
   formatNabResultsCsv,
   nabLabels,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadNabFinalResults, loadNabThresholds, NAB_PROFILE_NAMES } from './config.js';
 import { loadNabCorpus, type NabCorpus } from './corpus.js';
 import { readNabResults } from './results.js';
-import { scoreNab } from './score.js';
+import { scoreNab } from './corpusScore.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const NAB_ROOT = resolve(here, '../../../../../shared/datasets/nab');

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { NabCorpus, NabFile } from './corpus.js';
 import { columnIndex, readCsvFile } from './csv.js';
 import { NabError } from './errors.js';
-import { getFileScores, type NabScoresByFile } from './score.js';
+import { getFileScores, type NabScoresByFile } from './corpusScore.js';
 import { parseNabTimestamp } from './timestamps.js';
 
 export function nabResultsPath(resultsRoot: string, detector: string, file: NabFile): string {

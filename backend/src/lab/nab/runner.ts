@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { countPoints, filterNabCorpus, loadNabCorpus, type NabCorpus, type NabFile } from './corpus.js';
 import { NabError } from './errors.js';
 import { writeNabResults } from './results.js';
-import { scoreNab, type NabScoreResult, type ScoreNabOptions } from './score.js';
+import { scoreNab, type NabScoreResult, type ScoreNabOptions } from './corpusScore.js';
 
 /** Anomaly scores in [0, 1] for one file, one per row, computed causally. */
 export type NabDetectorFn = (

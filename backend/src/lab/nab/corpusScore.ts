@@ -7,7 +7,7 @@ import { countPoints, countWindows, type NabCorpus } from './corpus.js';
 import { NabError } from './errors.js';
 import { normalizeNabScore, nullRaw, perfectRaw } from './normalize.js';
 import { optimizeThreshold } from './optimizer.js';
-import { addTally, emptyTally, scoreFileAtThreshold, type NabTally } from './scoring.js';
+import { addTally, emptyTally, scoreFileAtThreshold, type NabTally } from './fileScore.js';
 import { sweepFile, weightSweep, type FileSweep } from './sweeper.js';
 
 /** Anomaly scores per corpus file, keyed by relPath ("realTraffic/speed_7578.csv"), one per row. */

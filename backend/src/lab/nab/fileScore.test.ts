@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { buildNabCorpus, buildNabFile, nabProbationLength, type NabCorpus } from './corpus.js';
 import { optimizeThreshold } from './optimizer.js';
-import { scoreFileAtThreshold } from './scoring.js';
-import { scoreNab } from './score.js';
+import { scoreFileAtThreshold } from './fileScore.js';
+import { scoreNab } from './corpusScore.js';
 import { MAX_TP, scaledSigmoid, sweepFile, weightSweep } from './sweeper.js';
 
 const T0 = Date.UTC(2020, 0, 1);
