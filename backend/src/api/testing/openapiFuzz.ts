@@ -59,7 +59,10 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Values that break naive code: overflow, precision, wrong types, empty containers. */
+/**
+ * Values that break naive code: overflow, precision, wrong types, empty containers, hostile strings.
+ * One list for every hostile-input test (the OpenAPI fuzz suite, the /score property tests).
+ */
 export const weird: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(
     new Raw('1e400'),
@@ -74,6 +77,7 @@ export const weird: fc.Arbitrary<unknown> = fc.oneof(
     -1,
     0.5,
     'Infinity',
+    '-Infinity',
     'NaN',
     '',
     '\u0000',
