@@ -21,8 +21,7 @@ import {
   loadJobsFile,
   type JobSpec,
 } from './jobs/index.js';
-import { createJobsRouter } from './api/routes/jobs.js';
-import { jobsOpenApi } from './contract/jobs.js';
+import { jobsApi } from './api/routes/jobs.js';
 import { PrometheusClient } from './sources/prometheus/index.js';
 import { openModels, type Models } from './api/models.js';
 import { tfjsBackend } from './models/index.js';
@@ -83,8 +82,7 @@ function continuousJobs(
     manager.addJob(spec);
   }
   return {
-    router: createJobsRouter(manager),
-    openApi: jobsOpenApi,
+    api: jobsApi(manager),
     ...(state ? { health: () => state.health() } : {}),
     start: () => manager.start(),
     stop: () => manager.stop(),

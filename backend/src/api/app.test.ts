@@ -1,7 +1,8 @@
-import express from 'express';
 import request from 'supertest';
 import { DETECTOR_NAMES } from '../contract/score.js';
-import { modelsOpenApi } from './routes/models.js';
+import type { ModelRegistry } from '../models/registry.js';
+import type { JobsMount } from './app.js';
+import { modelsApi } from './routes/models.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
 import { DetectorsResponse, ErrorResponse, HealthResponse, ReadyResponse } from '../contract/api.js';
@@ -23,16 +24,32 @@ interface DocumentedOperation {
   responses: Record<string, DocumentedResponse>;
 }
 
-function fakeJobs() {
-  const router = express.Router();
-  router.get('/', (_req, res) => void res.json({ jobs: [] }));
-  router.post('/:id/echo', (req, res) => void res.json({ id: req.params.id, body: req.body }));
+function fakeJobs(): JobsMount {
+  const common = { tag: 'jobs', secured: true } as const;
   return {
-    router,
-    openApi: {
-      paths: {
-        '/api/v1/jobs': { get: { operationId: 'listJobs', responses: { 200: { description: 'jobs' } } } },
-      },
+    api: {
+      mount: '/api/v1/jobs',
+      components: {},
+      routes: [
+        {
+          ...common,
+          method: 'get',
+          path: '/api/v1/jobs',
+          operationId: 'listJobs',
+          summary: 'jobs',
+          responses: { 200: { description: 'jobs' } },
+          handlers: [(_req, res) => void res.json({ jobs: [] })],
+        },
+        {
+          ...common,
+          method: 'post',
+          path: '/api/v1/jobs/{id}/echo',
+          operationId: 'echo',
+          summary: 'the body back',
+          responses: { 200: { description: 'the id and body' } },
+          handlers: [(req, res) => void res.json({ id: req.params.id, body: req.body })],
+        },
+      ],
     },
   };
 }
@@ -242,8 +259,10 @@ describe('GET /openapi.json', () => {
   });
 
   test('every operation that takes a body documents admission: 413, and 503 with Retry-After', async () => {
-    const models = { router: express.Router(), openApi: modelsOpenApi, resolve: () => null };
-    // Twice: the hand-written extensions are shared constants and must not be edited in place.
+    // Only documented and refused by admission: no request reaches the registry.
+    const api = modelsApi({} as ModelRegistry, { limits: { maxPointsPerSeries: 1000 } });
+    const models = { api, resolve: () => null };
+    // Twice: both documents are built from the same route group, which must not be edited in place.
     testApp({ models });
     const { app } = testApp({ models, env: { TRAFFICLENS_MAX_BODY_BYTES: '1024' } });
     const doc = (await request(app).get('/openapi.json').expect(200)).body;

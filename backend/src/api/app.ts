@@ -1,9 +1,10 @@
 /**
- * createApp only wires: logging, metrics, auth, the declared routes, the optional jobs router, the
- * optional demo page, the 404/405 fallback and the central error handler. Everything it uses is injected, so a test builds
- * an isolated app with its own registry, executor and logger.
+ * createApp only wires: logging, metrics, auth, the declared routes, the optional jobs and models
+ * APIs (route groups, each under its own path), the optional demo page, the 404/405 fallback and the
+ * central error handler. Everything it uses is injected, so a test builds an isolated app with its own
+ * registry, executor and logger.
  */
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
@@ -16,34 +17,28 @@ import { allowedHosts, requireAllowedHost } from './hosts.js';
 import { Lifecycle } from './lifecycle.js';
 import { createHttpLogger } from './logging.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
-import { buildOpenApiDocument, type OpenApiExtension } from './openapi.js';
+import { buildOpenApiDocument } from './openapi.js';
 import type { JobStateHealth } from '../contract/api.js';
 import { detectorsRoutes } from './routes/detectors.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
-import type { RouteSpec } from './routes/route.js';
+import { expressPath, groupRouter, type RouteGroup, type RouteSpec } from './routes/route.js';
 import { queryRoutes } from './routes/query.js';
 import { scoreRoutes } from './routes/score.js';
 import type { ModelResolver } from '../models/registry.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 
-export const JOBS_MOUNT = '/api/v1/jobs';
-
-/** The continuous-jobs API (backend/src/jobs), mounted at /api/v1/jobs when present. */
+/** The continuous-jobs API (routes/jobs.ts), mounted at /api/v1/jobs when present. */
 export interface JobsMount {
-  router: Router;
-  openApi?: OpenApiExtension;
+  api: RouteGroup;
   /** Whether the jobs' state is persisted across restarts (shown in /healthz as jobState). */
   health?: () => JobStateHealth;
 }
 
-export const MODELS_MOUNT = '/api/v1/models';
-
-/** The models API (backend/src/models), mounted at /api/v1/models when present. */
+/** The models API (routes/models.ts), mounted at /api/v1/models when present. */
 export interface ModelsMount {
-  router: Router;
-  openApi: OpenApiExtension;
+  api: RouteGroup;
   resolve: ModelResolver;
   /** The models directory's state, for /healthz. */
   health?: () => { state: 'ready' | 'read_only' | 'unavailable'; problem: string | null };
@@ -69,7 +64,23 @@ export interface AppDeps {
 }
 
 function mount(app: Express, route: RouteSpec): void {
-  app[route.method](route.path, ...route.handlers);
+  app[route.method](expressPath(route.path), ...route.handlers);
+}
+
+/**
+ * A group under its prefix: labelled by it in the metrics (also when nothing in it matches), its
+ * JSON bodies parsed for every route, then its own middleware and routes.
+ */
+function mountGroup(app: Express, group: RouteGroup, maxBodyBytes: number): void {
+  app.use(
+    group.mount,
+    (_req, res, next) => {
+      res.locals.mount = group.mount;
+      next();
+    },
+    express.json({ limit: maxBodyBytes }),
+    groupRouter(group),
+  );
 }
 
 /** Route label for metrics: the pattern, never the raw URL, so label cardinality stays bounded. */
@@ -153,11 +164,8 @@ export function createApp(deps: AppDeps): Express {
     // The document describes every route including its own; built once, here, so a bad schema fails at start.
     ...openApiRoutes(() => document),
   ];
-  const document = buildOpenApiDocument({
-    routes,
-    version: deps.version,
-    extensions: [deps.jobs?.openApi, deps.models?.openApi].filter((e): e is OpenApiExtension => !!e),
-  });
+  const groups = [deps.jobs?.api, deps.models?.api].filter((g): g is RouteGroup => !!g);
+  const document = buildOpenApiDocument({ routes, groups, version: deps.version });
 
   const app = express();
   app.disable('x-powered-by');
@@ -185,32 +193,12 @@ export function createApp(deps: AppDeps): Express {
   }
 
   for (const route of routes) mount(app, route);
-  if (deps.jobs) {
-    app.use(
-      JOBS_MOUNT,
-      (_req, res, next) => {
-        res.locals.mount = JOBS_MOUNT;
-        next();
-      },
-      express.json({ limit: deps.config.limits.maxBodyBytes }),
-      deps.jobs.router,
-    );
-  }
-
-  if (deps.models) {
-    app.use(
-      MODELS_MOUNT,
-      (_req, res, next) => {
-        res.locals.mount = MODELS_MOUNT;
-        next();
-      },
-      express.json({ limit: deps.config.limits.maxBodyBytes }),
-      deps.models.router,
-    );
-  }
+  for (const group of groups) mountGroup(app, group, deps.config.limits.maxBodyBytes);
 
   if (deps.demo) app.use(demoRouter(deps.demo));
 
+  // Only the app's own routes answer a wrong method with 405: a group's unknown method falls through
+  // its router (which answers OPTIONS itself) to a 404, as the routers it replaced did.
   app.use(notFound(routes));
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,15 +1,24 @@
-import express from 'express';
 import request from 'supertest';
 import { ErrorResponse } from '../contract/api.js';
+import type { RouteSpec } from './routes/route.js';
 import { testApp } from './testApp.js';
 
 const TOKEN = 'correct-horse-battery-staple';
 const body = { series: [{ timestamps: [1, 2, 3], values: [1, 2, 3] }] };
 
 function securedApp() {
-  const router = express.Router();
-  router.get('/', (_req, res) => void res.json({ jobs: [] }));
-  return testApp({ env: { TRAFFICLENS_API_TOKEN: TOKEN }, jobs: { router } }).app;
+  const listJobs = {
+    method: 'get',
+    path: '/api/v1/jobs',
+    operationId: 'listJobs',
+    summary: 'jobs',
+    tag: 'jobs',
+    secured: true,
+    responses: { 200: { description: 'jobs' } },
+    handlers: [(_req, res) => void res.json({ jobs: [] })],
+  } satisfies RouteSpec;
+  const jobs = { api: { mount: '/api/v1/jobs', components: {}, routes: [listJobs] } };
+  return testApp({ env: { TRAFFICLENS_API_TOKEN: TOKEN }, jobs }).app;
 }
 
 describe('with TRAFFICLENS_API_TOKEN set', () => {

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { JobManager } from '../jobs/manager.js';
 import { createFakeStream } from '../jobs/fakeStream.js';
-import { createJobsRouter } from './routes/jobs.js';
-import { jobsOpenApi } from '../contract/jobs.js';
+import { jobsApi } from './routes/jobs.js';
 import { points, TestClock } from '../jobs/testing/helpers.js';
 import { openModels } from './models.js';
 import { FakeSource } from '../sources/fake.js';
@@ -52,7 +51,7 @@ export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models
   });
   const built = testApp({
     ...options,
-    jobs: { router: createJobsRouter(manager), openApi: jobsOpenApi },
+    jobs: { api: jobsApi(manager) },
     models: models.mount,
   });
   return {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 import type { ModelsMount } from './app.js';
 import { ModelRegistry, type Trainer } from '../models/registry.js';
-import { createModelsRouter, modelsOpenApi, type ModelsRouteLimits } from './routes/models.js';
+import { modelsApi, type ModelsRouteLimits } from './routes/models.js';
 import { createPoolTrainer } from '../models/trainer.js';
 import { TrainingQueue } from '../models/queue.js';
 
@@ -49,12 +49,11 @@ export async function openModels(options: ModelsOptions): Promise<Models> {
     registry,
     queue,
     mount: {
-      router: createModelsRouter(registry, {
+      api: modelsApi(registry, {
         limits: options.limits,
         prometheus: options.prometheus,
         now: options.now,
       }),
-      openApi: modelsOpenApi,
       resolve: (id) => registry.resolve(id),
       health: () => registry.storage(),
     },

@@ -5,12 +5,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
 import * as prettier from 'prettier';
 import request from 'supertest';
 import { readVersion } from '../config/index.js';
-import { jobsOpenApi } from '../contract/jobs.js';
-import { modelsOpenApi } from './routes/models.js';
+import type { JobManager } from '../jobs/manager.js';
+import type { ModelRegistry } from '../models/registry.js';
+import { jobsApi } from './routes/jobs.js';
+import { modelsApi } from './routes/models.js';
 import { testApp } from './testApp.js';
 
 const COMMITTED = fileURLToPath(new URL('../../../docs/api/openapi.json', import.meta.url));
@@ -18,8 +19,12 @@ const COMMITTED = fileURLToPath(new URL('../../../docs/api/openapi.json', import
 test('docs/api/openapi.json is the document the service serves', async () => {
   const { app } = testApp({
     version: readVersion(),
-    jobs: { router: express.Router(), openApi: jobsOpenApi },
-    models: { router: express.Router(), openApi: modelsOpenApi, resolve: () => null },
+    // Only documented here: no request reaches the manager or the registry.
+    jobs: { api: jobsApi({} as JobManager) },
+    models: {
+      api: modelsApi({} as ModelRegistry, { limits: { maxPointsPerSeries: 1000 } }),
+      resolve: () => null,
+    },
   });
   const body = (await request(app).get('/openapi.json').expect(200)).body;
   // Formatted as the repository's Prettier would, so `prettier --check .` accepts the file.

@@ -15,7 +15,7 @@ import {
 } from '../contract/score.js';
 import { componentSchemas, schemaRef } from '../contract/openapi.js';
 import { QueryInfo, QueryRequest, QueryResponse } from '../contract/query.js';
-import type { RouteSpec } from './routes/route.js';
+import type { ComponentList, RouteGroup, RouteSpec } from './routes/route.js';
 import {
   DetectorInfo,
   DetectorsResponse,
@@ -27,15 +27,8 @@ import {
 
 export type OpenApiPaths = Record<string, Record<string, unknown>>;
 
-export interface OpenApiExtension {
-  /** Path items to merge (the jobs API); a path already documented here is an error. */
-  paths?: OpenApiPaths;
-  /** Component schemas those path items reference as #/components/schemas/<name>. */
-  schemas?: Record<string, unknown>;
-}
-
 /** Documented as accepted (io: input): extra fields in a series are allowed and ignored. */
-const REQUEST_SCHEMAS: [z.ZodType, string][] = [
+const REQUEST_SCHEMAS: ComponentList = [
   [ScoreRequestBody, 'ScoreRequest'],
   [SeriesInput, 'SeriesInput'],
   [ScoreOptions, 'ScoreOptions'],
@@ -43,7 +36,7 @@ const REQUEST_SCHEMAS: [z.ZodType, string][] = [
 ];
 
 /** Documented as produced (io: output). */
-const RESPONSE_SCHEMAS: [z.ZodType, string][] = [
+const RESPONSE_SCHEMAS: ComponentList = [
   [ScoreResponse, 'ScoreResponse'],
   [QueryResponse, 'QueryResponse'],
   [QueryInfo, 'QueryInfo'],
@@ -59,36 +52,73 @@ const RESPONSE_SCHEMAS: [z.ZodType, string][] = [
   [DetectorInfo, 'DetectorInfo'],
 ];
 
-const COMPONENT_IDS = new Map<z.ZodType, string>([...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS]);
+/** The service's own routes: mounted on the app itself, their components generated together. */
+const SERVICE_COMPONENTS: RouteGroup['components'] = { input: REQUEST_SCHEMAS, output: RESPONSE_SCHEMAS };
 
-function refTo(schema: z.ZodType, where: string): { $ref: string } {
-  const id = COMPONENT_IDS.get(schema);
-  if (!id) throw new Error(`${where}: schema is not registered as an OpenAPI component (see openapi.ts)`);
+type ComponentIds = Map<z.ZodType, string>;
+
+function refTo(ids: ComponentIds, schema: z.ZodType, where: string): { $ref: string } {
+  const id = ids.get(schema);
+  if (!id)
+    throw new Error(
+      `${where}: schema is not registered as an OpenAPI component (openapi.ts, or its route group's components)`,
+    );
   return schemaRef(id);
 }
 
-function operation(route: RouteSpec): Record<string, unknown> {
+/** An object schema's fields as OpenAPI parameters, in field order, each described by its .describe(). */
+function parameters(schema: z.ZodObject, location: 'path' | 'query'): Record<string, unknown>[] {
+  const json = z.toJSONSchema(schema, { io: 'input' }) as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, field]) => {
+    const { description, ...fieldSchema } = field;
+    return {
+      name,
+      in: location,
+      // Path parameters are always required (OpenAPI); a query one unless optional.
+      required: location === 'path' || (json.required ?? []).includes(name),
+      ...(description === undefined ? {} : { description }),
+      // A repeated parameter (?match=a&match=b), spelled out although it is the default.
+      ...(fieldSchema.type === 'array' ? { style: 'form', explode: true } : {}),
+      schema: fieldSchema,
+    };
+  });
+}
+
+function operation(route: RouteSpec, ids: ComponentIds, tagsFirst: boolean): Record<string, unknown> {
   const where = `${route.method.toUpperCase()} ${route.path}`;
   const responses: Record<string, unknown> = {};
   for (const [status, doc] of Object.entries(route.responses)) {
     const content = doc.schema
-      ? { 'application/json': { schema: refTo(doc.schema, where) } }
+      ? { 'application/json': { schema: refTo(ids, doc.schema, where) } }
       : doc.contentType
         ? { [doc.contentType]: { schema: { type: 'string' } } }
         : undefined;
     responses[status] = { description: doc.description, ...(content ? { content } : {}) };
   }
-  return {
+  const naming = {
     operationId: route.operationId,
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
+  };
+  const access = {
     tags: [route.tag],
     ...(route.secured ? { security: [{ bearerAuth: [] }] } : { security: [] }),
+  };
+  const params = [
+    ...(route.params ? parameters(route.params, 'path') : []),
+    ...(route.query ? parameters(route.query, 'query') : []),
+  ];
+  return {
+    ...(tagsFirst ? { ...access, ...naming } : { ...naming, ...access }),
+    ...(params.length ? { parameters: params } : {}),
     ...(route.requestBody
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: refTo(route.requestBody, where) } },
+            content: { 'application/json': { schema: refTo(ids, route.requestBody, where) } },
           },
         }
       : {}),
@@ -100,7 +130,7 @@ function operation(route: RouteSpec): Record<string, unknown> {
  * Admission (admission.ts) judges every request with a body on its headers before reading it: a
  * Content-Length over the body limit is a 413, a request past the concurrency budget a 503 with
  * Retry-After. Every operation that takes a body can therefore answer both, whatever its own route
- * says; they are added here, to the RouteSpecs and to the hand-written extensions alike.
+ * says; they are added here, to every RouteSpec's operation.
  */
 const ADMISSION_413 =
   'the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read ' +
@@ -118,7 +148,7 @@ type ResponseObject = { description?: string; headers?: Record<string, unknown> 
 const mentioning = (existing: string | undefined, addition: string): string =>
   existing ? `${existing}; or ${addition}` : addition;
 
-/** The operation with admission's 413 and 503 (+ Retry-After) when it takes a body (a copy: extensions are shared). */
+/** The operation with admission's 413 and 503 (+ Retry-After) when it takes a body. */
 function withAdmission(operation: Record<string, unknown>): Record<string, unknown> {
   if (!operation.requestBody) return operation;
   const responses = { ...(operation.responses as Record<string, ResponseObject> | undefined) };
@@ -138,29 +168,37 @@ function withAdmission(operation: Record<string, unknown>): Record<string, unkno
 }
 
 export interface OpenApiOptions {
+  /** The service's own routes (their components are this file's lists). */
   routes: RouteSpec[];
+  /** Mounted groups (the jobs and models APIs), documented after them in this order. */
+  groups?: RouteGroup[];
   version: string;
-  extensions?: OpenApiExtension[];
 }
 
-export function buildOpenApiDocument({ routes, version, extensions = [] }: OpenApiOptions) {
-  const paths: OpenApiPaths = {};
-  for (const route of routes) {
-    paths[route.path] ??= {};
-    paths[route.path][route.method] = operation(route);
-  }
-  const schemas = {
-    ...componentSchemas(REQUEST_SCHEMAS, 'input'),
-    ...componentSchemas(RESPONSE_SCHEMAS, 'output'),
-  };
-  for (const extension of extensions) {
-    for (const [path, item] of Object.entries(extension.paths ?? {})) {
-      if (paths[path]) throw new Error(`OpenAPI path ${path} is documented twice`);
-      paths[path] = item;
-    }
-    for (const [id, schema] of Object.entries(extension.schemas ?? {})) {
+export function buildOpenApiDocument({ routes, groups = [], version }: OpenApiOptions) {
+  const all = [{ routes, components: SERVICE_COMPONENTS, tagsFirst: false }, ...groups];
+  const schemas: Record<string, unknown> = {};
+  const ids: ComponentIds = new Map();
+  for (const { components } of all) {
+    const generated = {
+      ...componentSchemas(components.input ?? [], 'input'),
+      ...componentSchemas(components.output ?? [], 'output'),
+    };
+    for (const [id, schema] of Object.entries(generated)) {
       if (schemas[id]) throw new Error(`OpenAPI component schema ${id} is defined twice`);
       schemas[id] = schema;
+    }
+    for (const [schema, id] of [...(components.input ?? []), ...(components.output ?? [])])
+      ids.set(schema, id);
+  }
+  const paths: OpenApiPaths = {};
+  for (const group of all) {
+    for (const route of group.routes) {
+      paths[route.path] ??= {};
+      if (paths[route.path][route.method]) {
+        throw new Error(`OpenAPI operation ${route.method.toUpperCase()} ${route.path} is documented twice`);
+      }
+      paths[route.path][route.method] = operation(route, ids, group.tagsFirst ?? false);
     }
   }
   for (const [path, item] of Object.entries(paths)) {
@@ -180,6 +218,7 @@ export function buildOpenApiDocument({ routes, version, extensions = [] }: OpenA
         'health, readiness, metrics and this document are always open.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
+    // The jobs and models operations' tags are not described here: the committed document never was.
     tags: [
       { name: 'scoring', description: 'score series, list detectors' },
       { name: 'operations', description: 'health, readiness, metrics, this document' },

@@ -1,10 +1,9 @@
 /**
- * The jobs API's shapes, defined once: they type the job's status and results, validate the query,
- * and generate the OpenAPI paths the service merges into /openapi.json. Series results reuse the
+ * The jobs API's shapes, defined once: they type the job's status and results, validate the path and
+ * query, and document them in /openapi.json (api/routes/jobs.ts declares the routes). Series results reuse the
  * score contract's SeriesScore fields, so a panel reads a job's series like a scored series.
  */
 import { z } from 'zod';
-import { componentSchemas, errorResponse as error, jsonResponse as json } from './openapi.js';
 import { SeriesScore } from './score.js';
 import { parseMatcher, type LabelMatcher } from './labels.js';
 
@@ -138,123 +137,50 @@ const MatcherParam = z.string().transform((text, ctx): LabelMatcher => {
 /** Grafana's maxDataPoints: the most points per series the caller will draw. */
 export const MAX_DATA_POINTS = { min: 10, max: 1_000_000 };
 
+/** The path parameter of every route about one job. */
+export const JobPathParams = z.object({ name: z.string().describe('job name') });
+
+const timeParam = (description: string) =>
+  TimeParam.optional().describe(`${description}: epoch milliseconds or ISO 8601 (e.g. 2025-01-13T08:00:00Z)`);
+
+/**
+ * GET /api/v1/jobs/{name}/series' query, each value a string as the query parser gives it (the
+ * handler turns a repeated one into an error, except match).
+ */
 export const JobSeriesQuery = z
   .object({
-    from: TimeParam.optional(),
-    to: TimeParam.optional(),
-    match: z.array(MatcherParam).default([]),
+    from: timeParam('earliest point'),
+    to: timeParam('latest point'),
+    match: z
+      .array(MatcherParam)
+      .optional()
+      .describe(
+        'keep only the series whose labels match (PromQL matchers: site="ams", link=~"transit-.*"); ' +
+          'repeat for several, all must match',
+      ),
     maxDataPoints: z
       .string()
-      .regex(/^\d{1,7}$/, 'expected a whole number')
+      // Documented as any whole number; more than 7 digits is refused with the same message.
+      .regex(/^[0-9]+$/, { message: 'expected a whole number', abort: true })
+      .refine((digits) => digits.length <= 7, 'expected a whole number')
       .transform(Number)
       .pipe(z.number().int().min(MAX_DATA_POINTS.min).max(MAX_DATA_POINTS.max))
-      .optional(),
+      .optional()
+      .describe(
+        `at most this many points per series (${MAX_DATA_POINTS.min}–${MAX_DATA_POINTS.max}); ` +
+          'longer series are thinned keeping, per bucket, the lowest and highest value and the highest score',
+      ),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
     message: 'must not be before from',
     path: ['to'],
   });
 
-const COMPONENTS: [z.ZodType, string][] = [
+/** Component schemas of the jobs API's answers, by the id /openapi.json gives them. */
+export const JOBS_COMPONENTS: [z.ZodType, string][] = [
   [JobsListResponse, 'JobsListResponse'],
   [JobStatus, 'JobStatus'],
   [JobSeriesResponse, 'JobSeriesResponse'],
   [JobSeries, 'JobSeries'],
   [JobLabelsResponse, 'JobLabelsResponse'],
 ];
-
-/** Component schemas the jobs paths reference (JSON Schema 2020-12, as OpenAPI 3.1 uses). */
-export const jobsOpenApiSchemas = componentSchemas(COMPONENTS, 'output');
-
-const nameParam = {
-  name: 'name',
-  in: 'path',
-  required: true,
-  description: 'job name',
-  schema: { type: 'string' },
-};
-const timeParam = (name: 'from' | 'to', description: string) => ({
-  name,
-  in: 'query',
-  required: false,
-  description: `${description}: epoch milliseconds or ISO 8601 (e.g. 2025-01-13T08:00:00Z)`,
-  schema: { type: 'string' },
-});
-const common = { tags: ['jobs'], security: [{ bearerAuth: [] }] };
-
-/** OpenAPI path items of the jobs API, keyed by full path. */
-export const jobsOpenApiPaths: Record<string, Record<string, unknown>> = {
-  [JOBS_BASE_PATH]: {
-    get: {
-      ...common,
-      operationId: 'listJobs',
-      summary: 'Continuous scoring jobs and their health',
-      responses: { 200: json('JobsListResponse', 'every job with its health') },
-    },
-  },
-  [`${JOBS_BASE_PATH}/{name}`]: {
-    get: {
-      ...common,
-      operationId: 'getJob',
-      summary: 'One job and its health',
-      parameters: [nameParam],
-      responses: { 200: json('JobStatus', 'the job'), 404: error('no job of that name') },
-    },
-  },
-  [`${JOBS_BASE_PATH}/{name}/series`]: {
-    get: {
-      ...common,
-      operationId: 'getJobSeries',
-      summary: "Recent results of a job's series",
-      description:
-        'Scores, bands and episodes the job keeps for each of its series (bounded by its retention), ' +
-        'computed causally as the points arrived. Without from/to, everything retained.',
-      parameters: [
-        nameParam,
-        timeParam('from', 'earliest point'),
-        timeParam('to', 'latest point'),
-        {
-          name: 'match',
-          in: 'query',
-          required: false,
-          description:
-            'keep only the series whose labels match (PromQL matchers: site="ams", link=~"transit-.*"); ' +
-            'repeat for several, all must match',
-          style: 'form',
-          explode: true,
-          schema: { type: 'array', items: { type: 'string' } },
-        },
-        {
-          name: 'maxDataPoints',
-          in: 'query',
-          required: false,
-          description:
-            `at most this many points per series (${MAX_DATA_POINTS.min}–${MAX_DATA_POINTS.max}); ` +
-            'longer series are thinned keeping, per bucket, the lowest and highest value and the highest score',
-          schema: { type: 'string', pattern: '^[0-9]+$' },
-        },
-      ],
-      responses: {
-        200: json('JobSeriesResponse', 'the series of the job'),
-        400: error('a parameter is invalid: not a time, to before from, a bad matcher or maxDataPoints'),
-        404: error('no job of that name'),
-      },
-    },
-  },
-  [`${JOBS_BASE_PATH}/{name}/labels`]: {
-    get: {
-      ...common,
-      operationId: 'getJobLabels',
-      summary: "Label names and values of a job's series",
-      description: 'For template variables and label pickers, without downloading the series.',
-      parameters: [nameParam],
-      responses: {
-        200: json('JobLabelsResponse', 'label names with their values'),
-        404: error('no job of that name'),
-      },
-    },
-  },
-};
-
-/** Both together, in the shape the API's OpenAPI builder merges. */
-export const jobsOpenApi = { paths: jobsOpenApiPaths, schemas: jobsOpenApiSchemas };

@@ -256,3 +256,16 @@ export const TrainModelResponse = z.object({
   training: TrainingProgress,
 });
 export type TrainModelResponse = z.infer<typeof TrainModelResponse>;
+
+/** The path parameter of the routes about one model (any string: an unknown id is a 404). */
+export const ModelPathParams = z.object({ id: z.string().describe('model id') });
+
+/** Component schemas of the models API, by the id /openapi.json gives them: accepted, then produced. */
+export const MODELS_INPUT_COMPONENTS: [z.ZodType, string][] = [[TrainModelRequest, 'TrainModelRequest']];
+export const MODELS_COMPONENTS: [z.ZodType, string][] = [
+  [TrainModelResponse, 'TrainModelResponse'],
+  [ModelsListResponse, 'ModelsListResponse'],
+  [ModelStatus, 'ModelStatus'],
+  [ModelMetadata, 'ModelMetadata'],
+  [TrainingProgress, 'TrainingProgress'],
+];

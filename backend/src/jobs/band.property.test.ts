@@ -26,7 +26,7 @@ import type { Source } from '../sources/source.js';
 import type { JobConfigInput } from './config.js';
 import { JobManager } from './manager.js';
 import { registerJobMetrics } from './metrics.js';
-import { createJobsRouter } from '../api/routes/jobs.js';
+import { jobsApi } from '../api/routes/jobs.js';
 import { JOBS_BASE_PATH, JobSeriesResponse } from '../contract/jobs.js';
 import { captureLogger, TestClock } from './testing/helpers.js';
 
@@ -82,7 +82,7 @@ async function runAndCheck(
 ): Promise<{ live: number; series: number }> {
   const manager = new JobManager({ logger: captureLogger().logger, now: clock.now });
   const job = manager.addJob({ name: 'band', ...config }, source);
-  const { app, registry } = testApp({ jobs: { router: createJobsRouter(manager) } });
+  const { app, registry } = testApp({ jobs: { api: jobsApi(manager) } });
   registerJobMetrics(registry, manager);
   const flagged = { live: 0, series: 0 };
 

@@ -19,3 +19,6 @@ export function errorResponses(...statuses: number[]): Record<number, ResponseDo
     statuses.map((status) => [status, { description: ERROR_DESCRIPTIONS[status], schema: ErrorResponse }]),
   );
 }
+
+/** An error response the route describes in its own words, in the one error shape. */
+export const errorResponse = (description: string): ResponseDoc => ({ description, schema: ErrorResponse });

@@ -6,15 +6,14 @@ import { testApp } from '../testApp.js';
 import { FakeSource } from '../../sources/fake.js';
 import { createFakeStream } from '../../jobs/fakeStream.js';
 import { JobManager } from '../../jobs/manager.js';
-import { createJobsRouter } from './jobs.js';
+import { buildOpenApiDocument } from '../openapi.js';
+import { createJobsRouter, jobsApi } from './jobs.js';
 import {
   JOBS_BASE_PATH,
+  JOBS_COMPONENTS,
   JobSeriesResponse,
   JobsListResponse,
   JobStatus,
-  jobsOpenApi,
-  jobsOpenApiPaths,
-  jobsOpenApiSchemas,
 } from '../../contract/jobs.js';
 import { captureLogger, points, TestClock } from '../../jobs/testing/helpers.js';
 
@@ -197,7 +196,7 @@ describe('jobs routes', () => {
 
   test('in the service, a 404 for an unknown job carries the request id like every other error', async () => {
     const { manager } = await setup();
-    const { app } = testApp({ jobs: { router: createJobsRouter(manager), openApi: jobsOpenApi } });
+    const { app } = testApp({ jobs: { api: jobsApi(manager) } });
     for (const path of ['nope', 'nope/series', 'nope/labels']) {
       const res = await request(app).get(`/api/v1/jobs/${path}`).set('X-Request-Id', 'req-42').expect(404);
       expect(ErrorResponse.parse(res.body)).toEqual({
@@ -226,6 +225,13 @@ describe('jobs routes', () => {
 });
 
 describe('jobs OpenAPI', () => {
+  // The document of the jobs routes alone (only documented: no request reaches the manager).
+  const doc = buildOpenApiDocument({ routes: [], groups: [jobsApi({} as JobManager)], version: 'test' });
+  const jobsOpenApiPaths = doc.paths;
+  const jobsOpenApiSchemas: Record<string, unknown> = Object.fromEntries(
+    JOBS_COMPONENTS.map(([, id]) => [id, doc.components.schemas[id]]),
+  );
+
   test('documents the four paths with their responses', () => {
     expect(Object.keys(jobsOpenApiPaths).sort()).toEqual([
       '/api/v1/jobs',

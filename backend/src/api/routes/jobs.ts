@@ -3,16 +3,22 @@
  * error handler answers them in its one error shape ({error: {code, message, details, requestId}}) and
  * logs them like every other error; each names the offending query parameter.
  */
-import { Router } from 'express';
+import type { Request, Router } from 'express';
 import { ApiError, type ErrorDetail } from '../errors.js';
 import { downsample } from '../../jobs/downsample.js';
 import type { JobManager } from '../../jobs/manager.js';
 import {
+  JOBS_BASE_PATH,
+  JOBS_COMPONENTS,
+  JobLabelsResponse,
+  JobPathParams,
   JobSeriesQuery,
-  type JobLabelsResponse,
-  type JobSeriesResponse,
-  type JobsListResponse,
+  JobSeriesResponse,
+  JobStatus,
+  JobsListResponse,
 } from '../../contract/jobs.js';
+import { errorResponse } from './errors.js';
+import { groupRouter, pathParam, type RouteGroup } from './route.js';
 
 const invalid = (message: string, details: ErrorDetail[]) =>
   new ApiError(400, 'invalid_request', message, 'validation', details);
@@ -25,70 +31,139 @@ const unknownJob = (name: string) =>
     'routing',
   );
 
-export function createJobsRouter(
-  manager: Pick<JobManager, 'list' | 'get' | 'seriesResults' | 'labelValues'>,
-): Router {
-  const router = Router();
-
-  router.get('/', (_req, res) => {
-    const body: JobsListResponse = { jobs: manager.list() };
-    res.json(body);
-  });
-
-  router.get('/:name', (req, res) => {
-    const job = manager.get(req.params.name);
-    if (!job) throw unknownJob(req.params.name);
-    res.json(job.status());
-  });
-
-  router.get('/:name/series', (req, res) => {
-    const { name } = req.params;
-    const raw: Record<string, unknown> = {};
-    const match = req.query.match;
-    if (match !== undefined) {
-      // `match` may be repeated: the query parser gives a string for one, an array for several.
-      const list = Array.isArray(match) ? match : [match];
-      if (!list.every((m) => typeof m === 'string')) {
-        throw invalid('invalid query parameter match: give each one as a string', [
-          { path: 'match', message: 'give each one as a string' },
-        ]);
-      }
-      raw.match = list;
+/** The series query, validated; each error names the parameter (`match.1` for the second matcher). */
+function parseSeriesQuery(query: Request['query']) {
+  const raw: Record<string, unknown> = {};
+  const match = query.match;
+  if (match !== undefined) {
+    // `match` may be repeated: the query parser gives a string for one, an array for several.
+    const list = Array.isArray(match) ? match : [match];
+    if (!list.every((m) => typeof m === 'string')) {
+      throw invalid('invalid query parameter match: give each one as a string', [
+        { path: 'match', message: 'give each one as a string' },
+      ]);
     }
-    for (const param of ['from', 'to', 'maxDataPoints'] as const) {
-      const value = req.query[param];
-      if (value === undefined) continue;
-      if (typeof value !== 'string') {
-        throw invalid(`invalid query parameter ${param}: give it once, as a string`, [
-          { path: param, message: 'give it once, as a string' },
-        ]);
-      }
-      raw[param] = value;
+    raw.match = list;
+  }
+  for (const param of ['from', 'to', 'maxDataPoints'] as const) {
+    const value = query[param];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') {
+      throw invalid(`invalid query parameter ${param}: give it once, as a string`, [
+        { path: param, message: 'give it once, as a string' },
+      ]);
     }
-    const parsed = JobSeriesQuery.safeParse(raw);
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((i) => ({
-        path: i.path.map(String).join('.'),
-        message: i.message,
-      }));
-      const [first] = details;
-      throw invalid(`invalid query parameter ${first.path}: ${first.message}`, details);
-    }
-    const { from, to, match: matchers, maxDataPoints } = parsed.data;
-    const found = manager.seriesResults(name, from, to, matchers);
-    if (!found) throw unknownJob(name);
-    const series =
-      maxDataPoints === undefined ? found : found.map((s) => ({ ...s, ...downsample(s, maxDataPoints) }));
-    const body: JobSeriesResponse = { job: name, from: from ?? null, to: to ?? null, series };
-    res.json(body);
-  });
-
-  router.get('/:name/labels', (req, res) => {
-    const labels = manager.labelValues(req.params.name);
-    if (!labels) throw unknownJob(req.params.name);
-    const body: JobLabelsResponse = { job: req.params.name, labels };
-    res.json(body);
-  });
-
-  return router;
+    raw[param] = value;
+  }
+  const parsed = JobSeriesQuery.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.message,
+    }));
+    const [first] = details;
+    throw invalid(`invalid query parameter ${first.path}: ${first.message}`, details);
+  }
+  return parsed.data;
 }
+
+const JOB_NOT_FOUND = errorResponse('no job of that name');
+
+export function jobsApi(
+  manager: Pick<JobManager, 'list' | 'get' | 'seriesResults' | 'labelValues'>,
+): RouteGroup {
+  const common = { method: 'get', tag: 'jobs', secured: true } as const;
+  return {
+    mount: JOBS_BASE_PATH,
+    components: { output: JOBS_COMPONENTS },
+    tagsFirst: true,
+    routes: [
+      {
+        ...common,
+        path: JOBS_BASE_PATH,
+        operationId: 'listJobs',
+        summary: 'Continuous scoring jobs and their health',
+        responses: { 200: { description: 'every job with its health', schema: JobsListResponse } },
+        handlers: [
+          (_req, res) => {
+            const body: JobsListResponse = { jobs: manager.list() };
+            res.json(body);
+          },
+        ],
+      },
+      {
+        ...common,
+        path: `${JOBS_BASE_PATH}/{name}`,
+        operationId: 'getJob',
+        summary: 'One job and its health',
+        params: JobPathParams,
+        responses: { 200: { description: 'the job', schema: JobStatus }, 404: JOB_NOT_FOUND },
+        handlers: [
+          (req, res) => {
+            const name = pathParam(req, 'name');
+            const job = manager.get(name);
+            if (!job) throw unknownJob(name);
+            res.json(job.status());
+          },
+        ],
+      },
+      {
+        ...common,
+        path: `${JOBS_BASE_PATH}/{name}/series`,
+        operationId: 'getJobSeries',
+        summary: "Recent results of a job's series",
+        description:
+          'Scores, bands and episodes the job keeps for each of its series (bounded by its retention), ' +
+          'computed causally as the points arrived. Without from/to, everything retained.',
+        params: JobPathParams,
+        query: JobSeriesQuery,
+        responses: {
+          200: { description: 'the series of the job', schema: JobSeriesResponse },
+          400: errorResponse(
+            'a parameter is invalid: not a time, to before from, a bad matcher or maxDataPoints',
+          ),
+          404: JOB_NOT_FOUND,
+        },
+        handlers: [
+          (req, res) => {
+            const name = pathParam(req, 'name');
+            const { from, to, match: matchers, maxDataPoints } = parseSeriesQuery(req.query);
+            const found = manager.seriesResults(name, from, to, matchers);
+            if (!found) throw unknownJob(name);
+            const series =
+              maxDataPoints === undefined
+                ? found
+                : found.map((s) => ({ ...s, ...downsample(s, maxDataPoints) }));
+            const body: JobSeriesResponse = { job: name, from: from ?? null, to: to ?? null, series };
+            res.json(body);
+          },
+        ],
+      },
+      {
+        ...common,
+        path: `${JOBS_BASE_PATH}/{name}/labels`,
+        operationId: 'getJobLabels',
+        summary: "Label names and values of a job's series",
+        description: 'For template variables and label pickers, without downloading the series.',
+        params: JobPathParams,
+        responses: {
+          200: { description: 'label names with their values', schema: JobLabelsResponse },
+          404: JOB_NOT_FOUND,
+        },
+        handlers: [
+          (req, res) => {
+            const name = pathParam(req, 'name');
+            const labels = manager.labelValues(name);
+            if (!labels) throw unknownJob(name);
+            const body: JobLabelsResponse = { job: name, labels };
+            res.json(body);
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The jobs API alone, to mount at JOBS_BASE_PATH in a bare Express app (tests). */
+export const createJobsRouter = (manager: Parameters<typeof jobsApi>[0]): Router =>
+  groupRouter(jobsApi(manager));

@@ -3,27 +3,24 @@
  * delete. Errors go to the service's central error handler, in its error shape.
  */
 import { basename } from 'node:path';
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import {
-  ModelMetadata,
+  MODELS_COMPONENTS,
+  MODELS_INPUT_COMPONENTS,
+  ModelPathParams,
   ModelStatus,
   ModelsListResponse,
   TrainModelRequest,
   TrainModelResponse,
-  TrainingProgress,
   type LabelRange,
   type TrainSpec,
 } from '../../contract/models.js';
 import { ApiError, parseOrThrow } from '../errors.js';
-import {
-  componentSchemas,
-  errorResponse as error,
-  jsonResponse as json,
-  schemaRef,
-} from '../../contract/openapi.js';
 import type { PrometheusClient } from '../../sources/prometheus/index.js';
 import { ModelError, type ModelRegistry } from '../../models/registry.js';
 import { fetchTrainingSeries } from '../../models/source.js';
+import { errorResponse as error } from './errors.js';
+import { pathParam, type RouteGroup } from './route.js';
 
 export const MODELS_BASE_PATH = '/api/v1/models';
 
@@ -185,13 +182,13 @@ async function resolveData(
   return { ...rest, ...(await fetchTrainingSeries(stored, fetchDeps)) };
 }
 
-export function createModelsRouter(registry: ModelRegistry, deps: ModelsRouteDeps): Router {
-  const router = Router();
+const NO_SUCH_MODEL = error('no such model');
+
+export function modelsApi(registry: ModelRegistry, deps: ModelsRouteDeps): RouteGroup {
   const { limits } = deps;
+  const common = { tag: 'models', secured: true } as const;
 
-  router.use(unavailable(registry));
-
-  router.post('/', async (req, res) => {
+  const train: RequestHandler = async (req, res) => {
     // Refused before the body's data is fetched or checked: no room in the pool, or nowhere to write.
     await assertWritable(registry, 'train');
     try {
@@ -223,65 +220,32 @@ export function createModelsRouter(registry: ModelRegistry, deps: ModelsRouteDep
       training: started.training,
     };
     res.status(202).location(body.status).json(body);
-  });
+  };
 
-  router.get('/', (_req, res) => {
-    // The folder's name only: its absolute path tells a client about the host's filesystem and user.
-    const body: ModelsListResponse = { models: registry.list(), directory: basename(registry.dir) };
-    res.json(body);
-  });
-
-  router.get('/:id', (req, res) => {
-    const status = registry.get(req.params.id);
-    if (!status) throw notFound(req.params.id);
-    res.json(status);
-  });
-
-  router.delete('/:id', async (req, res) => {
-    if (!registry.get(req.params.id)) throw notFound(req.params.id);
-    await assertWritable(registry, `delete model ${req.params.id}`);
+  const remove: RequestHandler = async (req, res) => {
+    const id = pathParam(req, 'id');
+    if (!registry.get(id)) throw notFound(id);
+    await assertWritable(registry, `delete model ${id}`);
     let deleted: boolean;
     try {
-      deleted = await registry.delete(req.params.id);
+      deleted = await registry.delete(id);
     } catch (err) {
       throw toApi(err);
     }
-    if (!deleted) throw notFound(req.params.id);
+    if (!deleted) throw notFound(id);
     res.status(204).end();
-  });
+  };
 
-  return router;
-}
-
-// OpenAPI: the same schemas, as an extension the service's document merges (like the jobs API).
-
-const idParam = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'model id',
-  schema: { type: 'string' },
-};
-const common = { tags: ['models'], security: [{ bearerAuth: [] }] };
-
-export const modelsOpenApi = {
-  schemas: {
-    ...componentSchemas([[TrainModelRequest, 'TrainModelRequest']], 'input'),
-    ...componentSchemas(
-      [
-        [TrainModelResponse, 'TrainModelResponse'],
-        [ModelsListResponse, 'ModelsListResponse'],
-        [ModelStatus, 'ModelStatus'],
-        [ModelMetadata, 'ModelMetadata'],
-        [TrainingProgress, 'TrainingProgress'],
-      ],
-      'output',
-    ),
-  },
-  paths: {
-    [MODELS_BASE_PATH]: {
-      post: {
+  return {
+    mount: MODELS_BASE_PATH,
+    before: [unavailable(registry)],
+    components: { input: MODELS_INPUT_COMPONENTS, output: MODELS_COMPONENTS },
+    tagsFirst: true,
+    routes: [
+      {
         ...common,
+        method: 'post',
+        path: MODELS_BASE_PATH,
         operationId: 'trainModel',
         summary: 'Train a model for a series (in a worker thread); poll the returned status URL',
         description:
@@ -290,12 +254,9 @@ export const modelsOpenApi = {
           "model's recorded source is fetched again (a window ends now). An existing id is retrained as " +
           'its next version; the previous version keeps scoring until the new one is ready. Score with ' +
           'it: POST /api/v1/score with "model": id.',
-        requestBody: {
-          required: true,
-          content: { 'application/json': { schema: schemaRef('TrainModelRequest') } },
-        },
+        requestBody: TrainModelRequest,
         responses: {
-          202: json('TrainModelResponse', 'training started'),
+          202: { description: 'training started', schema: TrainModelResponse },
           400: error(
             'invalid request, a classifier without labels of both classes, or a source whose expression ' +
               'Prometheus refuses or that does not return exactly one series',
@@ -309,36 +270,57 @@ export const modelsOpenApi = {
           ),
           504: error('Prometheus (of a source) did not answer in time'),
         },
+        handlers: [train],
       },
-      get: {
+      {
         ...common,
+        method: 'get',
+        path: MODELS_BASE_PATH,
         operationId: 'listModels',
         summary: 'Models, their versions, training progress and problems',
-        responses: { 200: json('ModelsListResponse', 'every model the service knows') },
+        responses: { 200: { description: 'every model the service knows', schema: ModelsListResponse } },
+        handlers: [
+          (_req, res) => {
+            // The folder's name only: its absolute path tells a client about the host's filesystem and user.
+            const body: ModelsListResponse = { models: registry.list(), directory: basename(registry.dir) };
+            res.json(body);
+          },
+        ],
       },
-    },
-    [`${MODELS_BASE_PATH}/{id}`]: {
-      get: {
+      {
         ...common,
+        method: 'get',
+        path: `${MODELS_BASE_PATH}/{id}`,
         operationId: 'getModel',
         summary: 'One model: state, versions, training progress and metadata',
-        parameters: [idParam],
-        responses: { 200: json('ModelStatus', 'the model'), 404: error('no such model') },
+        params: ModelPathParams,
+        responses: { 200: { description: 'the model', schema: ModelStatus }, 404: NO_SUCH_MODEL },
+        handlers: [
+          (req, res) => {
+            const id = pathParam(req, 'id');
+            const status = registry.get(id);
+            if (!status) throw notFound(id);
+            res.json(status);
+          },
+        ],
       },
-      delete: {
+      {
         ...common,
+        method: 'delete',
+        path: `${MODELS_BASE_PATH}/{id}`,
         operationId: 'deleteModel',
         summary: 'Delete a model and all its versions',
-        parameters: [idParam],
+        params: ModelPathParams,
         responses: {
           204: { description: 'deleted' },
-          404: error('no such model'),
+          404: NO_SUCH_MODEL,
           503: error(
             'its files cannot be removed (read-only or unusable models directory); the model is kept',
           ),
           507: error('the disk is full; the model is kept'),
         },
+        handlers: [remove],
       },
-    },
-  },
-};
+    ],
+  };
+}
