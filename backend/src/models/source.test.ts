@@ -3,16 +3,15 @@
  * fetched, what the model records, a retrain from the recorded source, and every refusal with the
  * status POST /api/v1/query gives for the same failure.
  */
+import { openTestModels } from '../api/testing/models.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import request from 'supertest';
 import { testApp } from '../api/testApp.js';
 import { PrometheusClient } from '../sources/prometheus/index.js';
 import { FakePrometheus, matrixHandler } from '../sources/prometheus/testing.js';
-import { openModels, type Models } from '../api/models.js';
-import { createInlineTrainer } from './trainer.js';
+import type { Models } from '../api/models.js';
 
 const MINUTE = 60_000;
 const NOW = Date.UTC(2025, 0, 13, 12, 0, 30);
@@ -27,13 +26,8 @@ let models: Models;
 let now = NOW;
 
 async function open(opts: { prometheus?: boolean; timeoutMs?: number; maxPoints?: number } = {}) {
-  models = await openModels({
-    dir,
-    trainingThreads: 1,
+  models = await openTestModels(dir, {
     limits: { maxPointsPerSeries: opts.maxPoints ?? 10_000 },
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    trainer: createInlineTrainer(),
     prometheus:
       opts.prometheus === false
         ? null

@@ -4,6 +4,7 @@
  * Read-only folders are made with chmod 0555; where that does not stop writes (tests running as root)
  * a regular file takes the folder's place, so writes under it really fail (ENOTDIR).
  */
+import { openTestModels } from '../api/testing/models.js';
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { testApp } from '../api/testApp.js';
 import type { ModelMetadata } from '../contract/models.js';
-import { openModels, type Models } from '../api/models.js';
+import type { Models } from '../api/models.js';
 import { ModelRegistry, type Trainer } from './registry.js';
 import { diagnoseWrite, describeFsError, storageStatus } from './storage.js';
 import { createInlineTrainer } from './trainer.js';
@@ -69,14 +70,7 @@ describe('an unusable models directory', () => {
       const base = await tmp();
       const dir = join(base, await make(base));
       const { logger, lines } = logCapture();
-      const models = await openModels({
-        dir,
-        trainingThreads: 1,
-        limits: { maxPointsPerSeries: 1000 },
-        logger,
-        version: 'test',
-        trainer: createInlineTrainer(),
-      });
+      const models = await openTestModels(dir, { logger });
       expect(models.registry.storage()).toEqual({
         state: 'unavailable',
         problem: expect.stringMatching(/^the models directory cannot be used: .*\((ENOTDIR|EEXIST)\)$/),
@@ -116,14 +110,7 @@ describe('a models directory that cannot be written', () => {
   beforeAll(async () => {
     base = await tmp();
     dir = join(base, 'models');
-    models = await openModels({
-      dir,
-      trainingThreads: 1,
-      limits: { maxPointsPerSeries: 1000 },
-      logger: pino({ level: 'silent' }),
-      version: 'test',
-      trainer: createInlineTrainer(),
-    });
+    models = await openTestModels(dir);
     app = testApp({ models: models.mount }).app;
     await request(app)
       .post('/api/v1/models')
@@ -307,14 +294,7 @@ describe('a full training pool', () => {
         new Promise<ModelMetadata>((_resolve, reject) => release.push(() => reject(new Error('stopped')))),
       close: async () => {},
     };
-    const models = await openModels({
-      dir,
-      trainingThreads: 1,
-      limits: { maxPointsPerSeries: 1000 },
-      logger: pino({ level: 'silent' }),
-      version: 'test',
-      trainer,
-    });
+    const models = await openTestModels(dir, { trainer });
     const { app } = testApp({ models: models.mount });
     // One place is kept for the continuous jobs' queue: the API gets capacity − trainingThreads.
     const statuses: number[] = [];

@@ -1,11 +1,10 @@
+import { openTestModels } from '../testing/models.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import request from 'supertest';
 import { testApp } from '../testApp.js';
-import { openModels, type Models } from '../models.js';
-import { createInlineTrainer } from '../../models/trainer.js';
+import type { Models } from '../models.js';
 
 function series(n: number) {
   const t0 = Date.UTC(2024, 0, 1);
@@ -19,14 +18,7 @@ describe('models API', () => {
   let app: ReturnType<typeof testApp>['app'];
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tl-routes-'));
-    models = await openModels({
-      dir,
-      trainingThreads: 1,
-      limits: { maxPointsPerSeries: 1000 },
-      logger: pino({ level: 'silent' }),
-      version: 'test',
-      trainer: createInlineTrainer(),
-    });
+    models = await openTestModels(dir);
     app = testApp({ models: models.mount }).app;
   });
   afterAll(async () => {
