@@ -25,7 +25,7 @@ import {
 } from '../sources/source.js';
 import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
-import { labelProblem } from './labels.js';
+import { formatLabels, labelProblem } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
 import { PointRing } from './ring.js';
@@ -605,16 +605,14 @@ export class ScoringJob {
       peakScore: Number(e.peakScore.toFixed(3)),
       ...(what === 'closed' ? { end: new Date(e.end).toISOString(), durationMs: e.end - e.start } : {}),
     };
-    const where = Object.entries(labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
+    const where = formatLabels(labels);
     if (what === 'opened') {
       this.logger.warn(
         fields,
-        `anomaly ${e.severityLabel} ${e.direction} on {${where}}: ${e.explanation.summary}`,
+        `anomaly ${e.severityLabel} ${e.direction} on ${where}: ${e.explanation.summary}`,
       );
     } else {
-      this.logger.info(fields, `anomaly over on {${where}} (peak score ${fields.peakScore})`);
+      this.logger.info(fields, `anomaly over on ${where} (peak score ${fields.peakScore})`);
     }
   }
 
@@ -632,9 +630,7 @@ export class ScoringJob {
       .sort((a, b) => b.episode.severity - a.episode.severity)
       .slice(0, BACKFILL_LOG_LIMIT);
     for (const { labels, episode } of shown.sort((a, b) => a.episode.start - b.episode.start)) {
-      const where = Object.entries(labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ');
+      const where = formatLabels(labels);
       this.logger.info(
         {
           labels,
@@ -646,7 +642,7 @@ export class ScoringJob {
           end: new Date(episode.end).toISOString(),
           open: episode.open,
         },
-        `past anomaly ${episode.severityLabel} ${episode.direction} on {${where}}: ${episode.explanation.summary}`,
+        `past anomaly ${episode.severityLabel} ${episode.direction} on ${where}: ${episode.explanation.summary}`,
       );
     }
   }
@@ -660,13 +656,11 @@ export class ScoringJob {
       const slot = slots.get(key);
       const model = this.models?.state(key);
       if (!slot || !model) continue;
-      const where = Object.entries(slot.labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ');
+      const where = formatLabels(slot.labels);
       const episodes = found.filter((f) => f.labels === slot.labels).length;
       this.logger.info(
         { stage: 'models', labels: slot.labels, model: model.id, version: model.version, episodes },
-        `{${where}} now scores with model ${model.id} v${model.version} (fit window rescored: ${episodes} anomaly episodes)`,
+        `${where} now scores with model ${model.id} v${model.version} (fit window rescored: ${episodes} anomaly episodes)`,
       );
     }
   }
