@@ -35,10 +35,11 @@ import {
 } from '../engine/index.js';
 import type { JobSpec } from './config.js';
 import { formatDuration } from '../contract/duration.js';
-import type { JobStatePersistence, ScoringJob, SeriesSlot } from './job.js';
+import type { JobStatePersistence, ScoringJob } from './job.js';
 import { formatLabels } from './labels.js';
 import { NeuralStreamState, RecordedStream } from './replay.js';
 import { PointRing } from './ring.js';
+import type { SeriesSlot } from './seriesTable.js';
 
 /**
  * Bump when the meaning of a header or body field changes; older files are then refused, not misread.
