@@ -4,10 +4,11 @@
  * ring per series. The first run backfills `fit_window` of history so the detectors are past their
  * learning period when live points arrive. A run never throws: failures are recorded in the job's
  * health and the next run retries from where the last successful one stopped.
+ *
+ * This module is the run loop and the job's health; the series live in a SeriesTable
+ * (jobs/seriesTable.ts), the log lines come from a JobAnnouncer (jobs/announcer.ts).
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { Episode } from '../contract/score.js';
 import { NEURAL_FALLBACK } from '../engine/scorer.js';
 import {
   createStream as engineCreateStream,
@@ -23,12 +24,13 @@ import {
   type Source,
   type SourceSeries,
 } from '../sources/source.js';
+import { JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
-import { isCounter } from './counter.js';
+import { fetchWithTimeout } from './fetch.js';
 import { labelProblem } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
-import { PointRing } from './ring.js';
+import { SeriesTable, type IngestMode, type SeriesSlot } from './seriesTable.js';
 import type { JobHealth, JobSeries, JobStatus } from '../contract/jobs.js';
 
 export type { JobHealth, JobStatus };
@@ -76,38 +78,6 @@ export interface ScoringJobDeps {
   state?: JobStatePersistence | null;
 }
 
-/** One series' live state (exported for jobs/persistence.ts, which saves and restores it). */
-export interface SeriesSlot {
-  key: string;
-  labels: Labels;
-  stream: ScoringStream;
-  ring: PointRing;
-  lastTimestamp: number;
-  lastSeen: number;
-  /** Episodes overlapping the retained points, the last one possibly open. */
-  episodes: Episode[];
-  /** Start of the newest episode already announced in the log. */
-  announcedUntil: number;
-  /** Starts of episodes announced as open and not yet as closed. */
-  openStarts: Set<number>;
-  /** A neural detector without its model: the statistical fallback scores and the state is learning. */
-  fallback: boolean;
-  /** The job's unit, else the source's for this series. */
-  unit: string | null;
-}
-
-/**
- * backfill: the first run, over the whole fit window; refit: the same, every fit_every; swap: new
- * points, plus the fit window for the series whose new model version is ready (rebuilt with it) or whose
- * model needs training data; live: new points.
- */
-type IngestMode = 'backfill' | 'refit' | 'swap' | 'live';
-
-/** Pushes between yields to the event loop, so a backfill does not stall HTTP requests. */
-const YIELD_EVERY = 2000;
-/** Backfill episodes logged one by one; beyond this only the most severe are. */
-const BACKFILL_LOG_LIMIT = 10;
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -115,13 +85,13 @@ function message(err: unknown): string {
 export class ScoringJob {
   readonly spec: JobSpec;
   private readonly source: Source;
-  private readonly logger: Logger;
+  private readonly announcer: JobAnnouncer;
   private readonly now: () => number;
   private readonly createStream: (params: ScoreParams) => ScoringStream;
   private readonly models: JobModels | null;
   private readonly state: JobStatePersistence | null;
   private restoreTried = false;
-  private slots = new Map<string, SeriesSlot>();
+  private readonly slots: SeriesTable;
   private cursor: number | null = null;
   /** When the models were last built from a whole fit window (the backfill, then each refit). */
   private fittedAt = -Infinity;
@@ -134,7 +104,6 @@ export class ScoringJob {
     missedRuns: 0,
     overruns: 0,
     pointsScored: 0,
-    droppedSeries: 0,
     droppedLabelSeries: 0,
     lastRunAt: null as number | null,
     lastRunDurationMs: null as number | null,
@@ -145,11 +114,18 @@ export class ScoringJob {
   constructor(spec: JobSpec, deps: ScoringJobDeps) {
     this.spec = spec;
     this.source = deps.source;
-    this.logger = deps.logger.child({ job: spec.name });
+    this.announcer = new JobAnnouncer(deps.logger.child({ job: spec.name }));
     this.now = deps.now ?? (() => Date.now());
     this.createStream = deps.createStream ?? engineCreateStream;
     this.models = deps.models ?? null;
     this.state = deps.state ?? null;
+    this.slots = new SeriesTable({
+      spec,
+      createStream: this.createStream,
+      models: this.models,
+      recordModelStreams: this.state !== null,
+      announcer: this.announcer,
+    });
   }
 
   get name(): string {
@@ -205,22 +181,14 @@ export class ScoringJob {
     s.lastRunDurationMs = durationMs;
     if (durationMs > this.spec.intervalMs) s.overruns++;
     if (error === undefined) {
-      if (s.consecutiveErrors > 0) {
-        this.logger.info({ after: s.consecutiveErrors }, 'job recovered');
-      }
+      if (s.consecutiveErrors > 0) this.announcer.recovered(s.consecutiveErrors);
       s.consecutiveErrors = 0;
       s.lastSuccessAt = started;
     } else {
       s.errors++;
       s.consecutiveErrors++;
       s.lastError = { message: error, at: started };
-      // Log the first failure and then every 10th, so a source down for hours does not flood the log.
-      if (s.consecutiveErrors === 1 || s.consecutiveErrors % 10 === 0) {
-        this.logger.warn(
-          { stage: 'job', consecutiveErrors: s.consecutiveErrors, err: error },
-          `job run failed: ${error}`,
-        );
-      }
+      this.announcer.runFailed(s.consecutiveErrors, error);
     }
     return { ok: error === undefined, ...(error === undefined ? {} : { error }), points, durationMs };
   }
@@ -245,7 +213,7 @@ export class ScoringJob {
     return {
       cursor: this.cursor,
       fittedAt: this.fittedAt,
-      slots: [...this.slots.values()],
+      slots: [...this.slots.all()],
       failedTrainings: this.models?.failedTrainings() ?? new Map(),
     };
   }
@@ -278,13 +246,13 @@ export class ScoringJob {
   importState(cursor: number, fittedAt: number, slots: SeriesSlot[]): void {
     this.cursor = cursor;
     this.fittedAt = fittedAt;
-    this.slots = new Map(slots.map((slot) => [slot.key, slot]));
+    this.slots.replace(slots);
   }
 
   status(): JobStatus {
     const s = this.stats;
     let openEpisodes = 0;
-    for (const slot of this.slots.values()) if (slot.episodes.at(-1)?.open) openEpisodes++;
+    for (const slot of this.slots.all()) if (slot.episodes.at(-1)?.open) openEpisodes++;
     const health: JobHealth = s.runs === 0 ? 'starting' : s.consecutiveErrors > 0 ? 'failing' : 'ok';
     return {
       name: this.spec.name,
@@ -308,7 +276,7 @@ export class ScoringJob {
       series: this.slots.size,
       pointsScored: s.pointsScored,
       openEpisodes,
-      droppedSeries: s.droppedSeries,
+      droppedSeries: this.slots.droppedSeries,
       droppedLabelSeries: s.droppedLabelSeries,
       models: this.models ? this.models.summary() : null,
     };
@@ -320,7 +288,7 @@ export class ScoringJob {
    */
   results(from = -Infinity, to = Infinity, matchers: readonly LabelMatcher[] = []): JobSeriesResult[] {
     const out: JobSeriesResult[] = [];
-    for (const slot of this.slots.values()) {
+    for (const slot of this.slots.all()) {
       if (!matches(slot.labels, matchers)) continue;
       const state = slot.stream.state();
       out.push({
@@ -340,7 +308,7 @@ export class ScoringJob {
   /** Label names of the current series with their values, sorted. */
   labelValues(): Record<string, string[]> {
     const values = new Map<string, Set<string>>();
-    for (const slot of this.slots.values()) {
+    for (const slot of this.slots.all()) {
       for (const [name, value] of Object.entries(slot.labels)) {
         let set = values.get(name);
         if (!set) values.set(name, (set = new Set()));
@@ -353,7 +321,7 @@ export class ScoringJob {
 
   latest(): LatestPoint[] {
     const out: LatestPoint[] = [];
-    for (const slot of this.slots.values()) {
+    for (const slot of this.slots.all()) {
       const point = slot.ring.latest();
       if (point) out.push({ labels: slot.labels, point });
     }
@@ -374,28 +342,17 @@ export class ScoringJob {
     let points = 0;
     let failures: string[] = [];
     if (start <= end) {
-      const data = await this.fetchWithTimeout(start, end, stepMs, matchers, timeoutMs, signal);
-      // A refit (or a model swap) scores the window into new slots and puts them in place at the end,
-      // so the results and gauges of the old models stay served until the new ones are ready.
-      const slots =
-        mode === 'refit' ? new Map<string, SeriesSlot>() : mode === 'swap' ? new Map(this.slots) : this.slots;
-      const rebuilt = new Set<string>();
-      if (mode === 'swap' && due) {
-        for (const series of data) {
-          const key = seriesKey(series.labels);
-          // A series missing from the slots (left out of a restored snapshot) is built here too.
-          if (due.swap.has(key)) {
-            slots.delete(key);
-            rebuilt.add(key);
-          }
-        }
-      }
-      const ingested = await this.ingest(slots, data, now, mode, rebuilt);
-      if (mode === 'refit' || mode === 'swap') this.slots = slots;
+      const fetched = await fetchWithTimeout(
+        this.source,
+        { start, end, step: stepMs, matchers },
+        timeoutMs,
+        signal,
+      );
+      const data = this.admitLabels(fetched);
+      ({ points, failures } = await this.slots.ingest(data, now, mode, due?.swap ?? new Set()));
+      this.stats.pointsScored += points;
       if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
-      points = ingested.points;
-      failures = ingested.failures;
-      this.dropStale(now);
+      this.slots.dropStale(now);
     }
     if (mode === 'backfill' || mode === 'refit') this.fittedAt = now;
     // The points were consumed even if some series failed on them: retrying would fail the same way.
@@ -407,49 +364,13 @@ export class ScoringJob {
     return points;
   }
 
-  private async fetchWithTimeout(
-    start: number,
-    end: number,
-    step: number,
-    matchers: JobSpec['matchers'],
-    timeoutMs: number,
-    outer?: AbortSignal,
-  ): Promise<SourceSeries[]> {
-    const controller = new AbortController();
-    const onOuterAbort = () => controller.abort(outer?.reason);
-    if (outer?.aborted) controller.abort(outer.reason);
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
-    const timer = setTimeout(
-      () => controller.abort(new Error(`fetch from ${this.source.kind} timed out after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    timer.unref?.();
-    try {
-      return this.admitLabels(
-        await this.source.fetch({ start, end, step, matchers, signal: controller.signal }),
-      );
-    } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuterAbort);
-    }
-  }
-
   /** Series whose labels exceed the limits (labels.ts) never enter the job: dropped, counted, logged. */
   private admitLabels(data: SourceSeries[]): SourceSeries[] {
     const out: SourceSeries[] = [];
     for (const series of data) {
       const problem = labelProblem(series.labels);
-      if (problem === null) {
-        out.push(series);
-        continue;
-      }
-      const n = ++this.stats.droppedLabelSeries;
-      if (n === 1 || n % 100 === 0) {
-        this.logger.warn(
-          { droppedLabelSeries: n, problem },
-          `ignoring a series whose labels exceed the limits (${problem}); ${n} dropped so far`,
-        );
-      }
+      if (problem === null) out.push(series);
+      else this.announcer.labelsRefused(++this.stats.droppedLabelSeries, problem);
     }
     return out;
   }
@@ -460,227 +381,6 @@ export class ScoringJob {
       const key = seriesKey(series.labels);
       if (series.timestamps.length === 0 || !this.slots.has(key)) continue;
       if (retry?.has(key) || this.models!.needsTraining(key, refit)) this.models!.train(key, series);
-    }
-  }
-
-  /**
-   * Push new points into each series' stream; per-series failures are collected, not fatal to others.
-   * `rebuilt`: series scored from the start of the window in a swap run (summarized like a backfill).
-   */
-  private async ingest(
-    slots: Map<string, SeriesSlot>,
-    data: SourceSeries[],
-    now: number,
-    mode: IngestMode,
-    rebuilt: Set<string>,
-  ): Promise<{ points: number; failures: string[] }> {
-    const backfill = mode === 'backfill' || mode === 'refit';
-    let points = 0;
-    let sinceYield = 0;
-    const failures: string[] = [];
-    const backfillEpisodes: { labels: Labels; episode: Episode }[] = [];
-    for (const series of data) {
-      if (series.timestamps.length === 0) continue;
-      const key = seriesKey(series.labels);
-      let slot = slots.get(key);
-      try {
-        if (!slot) {
-          if (slots.size >= this.spec.maxSeries) {
-            this.stats.droppedSeries++;
-            if (this.stats.droppedSeries === 1) {
-              this.logger.warn(
-                { maxSeries: this.spec.maxSeries, labels: series.labels },
-                'max_series reached: ignoring new series',
-              );
-            }
-            continue;
-          }
-          slot = this.createSlot(key, series.labels, series.values);
-          slots.set(key, slot);
-        }
-        slot.lastSeen = now;
-        slot.unit = this.spec.unit ?? series.unit ?? null;
-        const before = points;
-        for (let i = 0; i < series.timestamps.length; i++) {
-          const t = series.timestamps[i];
-          if (t <= slot.lastTimestamp) continue;
-          const v = series.values[i];
-          // Advanced first: a point the stream throws on is skipped next time, not retried forever.
-          slot.lastTimestamp = t;
-          const point = slot.stream.push(t, v === null || Number.isFinite(v) ? v : null);
-          if (point) {
-            slot.ring.push(point);
-            points++;
-          }
-          if (++sinceYield >= YIELD_EVERY) {
-            sinceYield = 0;
-            await yieldToEventLoop();
-          }
-        }
-        if (points > before) {
-          this.updateEpisodes(slot, backfill || rebuilt.has(key) ? backfillEpisodes : null);
-        }
-      } catch (err) {
-        failures.push(`series ${JSON.stringify(series.labels)}: ${message(err)}`);
-      }
-    }
-    this.stats.pointsScored += points;
-    if (backfill) this.logBackfill(mode, slots.size, points, backfillEpisodes);
-    else if (rebuilt.size > 0) this.logSwap(rebuilt, slots, backfillEpisodes);
-    return { points, failures };
-  }
-
-  private createSlot(key: string, labels: Labels, firstValues: readonly (number | null)[]): SeriesSlot {
-    const { detector, sensitivity, options, retentionPoints } = this.spec;
-    // "auto" is judged once from the first batch (see counter.ts); the engine's stream then turns
-    // counter readings into rates exactly as batch cleaning does.
-    const model = this.models?.modelFor(key, labels) ?? null;
-    const params = {
-      detector,
-      sensitivity,
-      options: { ...options, counter: isCounter(options?.counter, firstValues), causal: true },
-      stepMs: this.spec.stepMs,
-    };
-    let stream = this.createStream({
-      ...params,
-      ...(model ? { model: model.bundle, trained: model.trained } : {}),
-    });
-    // A stream scored by a model cannot be snapshotted; with persistence on, its points are recorded
-    // so that a restart can replay them into the same model version (jobs/replay.ts).
-    if (this.state && model?.bundle) {
-      const ref = { id: model.trained.id, version: model.bundle.metadata.version };
-      stream = new RecordedStream(stream, params, ref, recordLimit(this.spec));
-    }
-    return {
-      key,
-      labels: { ...labels },
-      stream,
-      ring: new PointRing(retentionPoints),
-      lastTimestamp: -Infinity,
-      lastSeen: this.now(),
-      episodes: [],
-      announcedUntil: -Infinity,
-      openStarts: new Set(),
-      fallback: model !== null && model.bundle === null,
-      unit: null,
-    };
-  }
-
-  /**
-   * Refresh the series' episodes and log those that opened or closed since the last look. During the
-   * backfill they are collected instead and summarized once at its end.
-   */
-  private updateEpisodes(slot: SeriesSlot, backfill: { labels: Labels; episode: Episode }[] | null): void {
-    const all = slot.stream.episodes();
-    const oldest = slot.ring.oldestTimestamp() ?? -Infinity;
-    const oldestOpen = Math.min(...slot.openStarts);
-    for (let i = all.length - 1; i >= 0; i--) {
-      const e = all[i];
-      const isNew = e.start > slot.announcedUntil;
-      if (!isNew && e.start < oldestOpen) break;
-      if (!isNew && !slot.openStarts.has(e.start)) continue;
-      if (backfill) {
-        if (isNew) backfill.push({ labels: slot.labels, episode: e });
-      } else if (isNew) {
-        this.logEpisode('opened', slot.labels, e);
-        if (!e.open) this.logEpisode('closed', slot.labels, e);
-      } else if (!e.open) {
-        this.logEpisode('closed', slot.labels, e);
-      }
-      if (e.open) slot.openStarts.add(e.start);
-      else slot.openStarts.delete(e.start);
-    }
-    if (all.length > 0) slot.announcedUntil = Math.max(slot.announcedUntil, all[all.length - 1].start);
-    slot.episodes = all.filter((e) => e.open || e.end >= oldest);
-  }
-
-  private logEpisode(what: 'opened' | 'closed', labels: Labels, e: Episode): void {
-    const fields = {
-      labels,
-      severity: e.severity,
-      severityLabel: e.severityLabel,
-      direction: e.direction,
-      kind: e.explanation.kind,
-      start: new Date(e.start).toISOString(),
-      peakScore: Number(e.peakScore.toFixed(3)),
-      ...(what === 'closed' ? { end: new Date(e.end).toISOString(), durationMs: e.end - e.start } : {}),
-    };
-    const where = Object.entries(labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
-    if (what === 'opened') {
-      this.logger.warn(
-        fields,
-        `anomaly ${e.severityLabel} ${e.direction} on {${where}}: ${e.explanation.summary}`,
-      );
-    } else {
-      this.logger.info(fields, `anomaly over on {${where}} (peak score ${fields.peakScore})`);
-    }
-  }
-
-  private logBackfill(
-    mode: IngestMode,
-    series: number,
-    points: number,
-    found: { labels: Labels; episode: Episode }[],
-  ): void {
-    this.logger.info(
-      { points, series, episodes: found.length, fromMs: this.spec.fitWindowMs },
-      `${mode} scored ${points} points of history in ${series} series: ${found.length} anomaly episodes`,
-    );
-    const shown = [...found]
-      .sort((a, b) => b.episode.severity - a.episode.severity)
-      .slice(0, BACKFILL_LOG_LIMIT);
-    for (const { labels, episode } of shown.sort((a, b) => a.episode.start - b.episode.start)) {
-      const where = Object.entries(labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ');
-      this.logger.info(
-        {
-          labels,
-          backfill: true,
-          severity: episode.severity,
-          direction: episode.direction,
-          kind: episode.explanation.kind,
-          start: new Date(episode.start).toISOString(),
-          end: new Date(episode.end).toISOString(),
-          open: episode.open,
-        },
-        `past anomaly ${episode.severityLabel} ${episode.direction} on {${where}}: ${episode.explanation.summary}`,
-      );
-    }
-  }
-
-  private logSwap(
-    rebuilt: Set<string>,
-    slots: Map<string, SeriesSlot>,
-    found: { labels: Labels; episode: Episode }[],
-  ): void {
-    for (const key of rebuilt) {
-      const slot = slots.get(key);
-      const model = this.models?.state(key);
-      if (!slot || !model) continue;
-      const where = Object.entries(slot.labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ');
-      const episodes = found.filter((f) => f.labels === slot.labels).length;
-      this.logger.info(
-        { stage: 'models', labels: slot.labels, model: model.id, version: model.version, episodes },
-        `{${where}} now scores with model ${model.id} v${model.version} (fit window rescored: ${episodes} anomaly episodes)`,
-      );
-    }
-  }
-
-  private dropStale(now: number): void {
-    for (const [key, slot] of this.slots) {
-      if (now - slot.lastSeen > this.spec.staleAfterMs) {
-        this.slots.delete(key);
-        this.models?.forget(key);
-        this.logger.info(
-          { labels: slot.labels, lastSeen: new Date(slot.lastSeen).toISOString() },
-          'series gone from the source: dropped',
-        );
-      }
     }
   }
 }

@@ -1,5 +1,7 @@
 /**
- * Limits on the labels of a series a job takes in. A series' labels are copied into every result, every
+ * The labels of the series a job takes in: the limits on them, and how log lines name a series.
+ *
+ * Why limits: a series' labels are copied into every result, every
  * API answer and six gauges per scrape; one 300 MB label made /metrics fail for every job ("Invalid
  * string length"). Prometheus itself sets no limit on query results, so the job does: Grafana Mimir's
  * ingestion defaults (label names up to 1024 bytes, values up to 2048, 30 labels per series), which no
@@ -34,4 +36,10 @@ export function labelProblem(labels: Labels, limits = LABEL_LIMITS): string | nu
     }
   }
   return null;
+}
+
+/** A series as log lines name it: `{site=ams link=transit-1}` (the labels in their own order). */
+export function formatLabels(labels: Labels): string {
+  const pairs = Object.entries(labels).map(([name, value]) => `${name}=${value}`);
+  return `{${pairs.join(' ')}}`;
 }

@@ -15,6 +15,7 @@ import type { TrainingQueue } from '../models/queue.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { seriesKey, type Labels, type SourceSeries } from '../sources/source.js';
 import type { JobModelState, JobSeriesModel } from '../contract/jobs.js';
+import { formatLabels } from './labels.js';
 
 /** What a job needs of the model side of the service. */
 export interface JobModelServices {
@@ -230,12 +231,9 @@ export class JobModels {
     e.problem = `training failed: ${error}`;
     e.failedAt = this.opts.now();
     this.lastError = { message: `model ${e.id}: ${error}`, at: e.failedAt };
-    const where = Object.entries(e.labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
     this.opts.logger.warn(
       { stage: 'models', labels: e.labels, model: e.id, err: error },
-      `training the ${this.opts.detector} model of {${where}} failed, ${keeps}: ${error}`,
+      `training the ${this.opts.detector} model of ${formatLabels(e.labels)} failed, ${keeps}: ${error}`,
     );
   }
 

@@ -35,9 +35,11 @@ import {
 } from '../engine/index.js';
 import type { JobSpec } from './config.js';
 import { formatDuration } from '../contract/duration.js';
-import type { JobStatePersistence, ScoringJob, SeriesSlot } from './job.js';
+import type { JobStatePersistence, ScoringJob } from './job.js';
+import { formatLabels } from './labels.js';
 import { NeuralStreamState, RecordedStream } from './replay.js';
 import { PointRing } from './ring.js';
+import type { SeriesSlot } from './seriesTable.js';
 
 /**
  * Bump when the meaning of a header or body field changes; older files are then refused, not misread.
@@ -487,9 +489,6 @@ export class JobStatePort implements JobStatePersistence {
     }
     if (!s.neural) return this.slotOf(s); // on the statistical fallback: an engine snapshot
     if (replayed) return this.slotOf(s, replayed);
-    const where = Object.entries(s.labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
     const { id, version } = s.neural.model;
     const ready = job.readyModel(s.key, s.labels)?.version ?? null;
     const why = !s.neural.complete
@@ -497,7 +496,7 @@ export class JobStatePort implements JobStatePersistence {
       : `it scored with model ${id} v${version}, and ${ready === null ? 'no version of it is loaded' : `the loaded version is v${ready}`}`;
     this.logger.warn(
       { labels: s.labels, model: id, version, loaded: ready },
-      `job ${this.spec.name}: series {${where}} not restored: ${why}; it re-learns from the fit window on the next run`,
+      `job ${this.spec.name}: series ${formatLabels(s.labels)} not restored: ${why}; it re-learns from the fit window on the next run`,
     );
     return null;
   }

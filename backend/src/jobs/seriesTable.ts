@@ -1,0 +1,273 @@
+/**
+ * A job's series, one slot each: its causal ScoringStream, the ring of its recent results and its
+ * episode bookkeeping. Fetched points are pushed into the slots here; a refit or a model swap scores
+ * into new slots and puts them in place at the end, and series the source no longer has are dropped.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Episode } from '../contract/score.js';
+import type { ScoreParams, ScoringStream } from '../engine/index.js';
+import { seriesKey, type Labels, type SourceSeries } from '../sources/source.js';
+import type { FoundEpisode, JobAnnouncer } from './announcer.js';
+import type { JobSpec } from './config.js';
+import { isCounter } from './counter.js';
+import type { JobModels } from './models.js';
+import { recordLimit, RecordedStream } from './replay.js';
+import { PointRing } from './ring.js';
+
+/** One series' live state (jobs/persistence.ts saves and restores it). */
+export interface SeriesSlot {
+  key: string;
+  labels: Labels;
+  stream: ScoringStream;
+  ring: PointRing;
+  lastTimestamp: number;
+  lastSeen: number;
+  /** Episodes overlapping the retained points, the last one possibly open. */
+  episodes: Episode[];
+  /** Start of the newest episode already announced in the log. */
+  announcedUntil: number;
+  /** Starts of episodes announced as open and not yet as closed. */
+  openStarts: Set<number>;
+  /** A neural detector without its model: the statistical fallback scores and the state is learning. */
+  fallback: boolean;
+  /** The job's unit, else the source's for this series. */
+  unit: string | null;
+}
+
+/**
+ * backfill: the first run, over the whole fit window; refit: the same, every fit_every; swap: new
+ * points, plus the fit window for the series whose new model version is ready (rebuilt with it) or whose
+ * model needs training data; live: new points.
+ */
+export type IngestMode = 'backfill' | 'refit' | 'swap' | 'live';
+
+export interface SeriesTableDeps {
+  spec: JobSpec;
+  createStream: (params: ScoreParams) => ScoringStream;
+  /** A neural detector's per-series models; null for the statistical detectors. */
+  models: JobModels | null;
+  /** Persistence is on: record what model-scored streams are fed, so a restart can replay it. */
+  recordModelStreams: boolean;
+  announcer: JobAnnouncer;
+}
+
+/** Pushes between yields to the event loop, so a backfill does not stall HTTP requests. */
+const YIELD_EVERY = 2000;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class SeriesTable {
+  private slots = new Map<string, SeriesSlot>();
+  private refused = 0;
+
+  constructor(private readonly deps: SeriesTableDeps) {}
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** New series refused over the job's life because max_series was reached. */
+  get droppedSeries(): number {
+    return this.refused;
+  }
+
+  has(key: string): boolean {
+    return this.slots.has(key);
+  }
+
+  all(): IterableIterator<SeriesSlot> {
+    return this.slots.values();
+  }
+
+  /** Put back the slots of an earlier process (jobs/persistence.ts). */
+  replace(slots: SeriesSlot[]): void {
+    this.slots = new Map(slots.map((slot) => [slot.key, slot]));
+  }
+
+  /**
+   * Push fetched points into each series' stream; per-series failures are collected, not fatal to
+   * others. `swapReady`: in a swap run, the series whose new model version is ready, rebuilt from the
+   * start of the window with it.
+   */
+  async ingest(
+    data: SourceSeries[],
+    now: number,
+    mode: IngestMode,
+    swapReady: ReadonlySet<string>,
+  ): Promise<{ points: number; failures: string[] }> {
+    // A refit (or a model swap) scores the window into new slots and puts them in place at the end,
+    // so the results and gauges of the old models stay served until the new ones are ready.
+    const slots =
+      mode === 'refit' ? new Map<string, SeriesSlot>() : mode === 'swap' ? new Map(this.slots) : this.slots;
+    const rebuilt = new Set<string>();
+    if (mode === 'swap') {
+      for (const series of data) {
+        const key = seriesKey(series.labels);
+        // A series missing from the slots (left out of a restored snapshot) is built here too.
+        if (swapReady.has(key)) {
+          slots.delete(key);
+          rebuilt.add(key);
+        }
+      }
+    }
+    const ingested = await this.push(slots, data, now, mode, rebuilt);
+    if (mode === 'refit' || mode === 'swap') this.slots = slots;
+    return ingested;
+  }
+
+  /** Drop the series the source has not returned for stale_after, with their models. */
+  dropStale(now: number): void {
+    for (const [key, slot] of this.slots) {
+      if (now - slot.lastSeen > this.deps.spec.staleAfterMs) {
+        this.slots.delete(key);
+        this.deps.models?.forget(key);
+        this.deps.announcer.seriesGone(slot.labels, slot.lastSeen);
+      }
+    }
+  }
+
+  /** `rebuilt`: series scored from the start of the window in a swap run (summarized like a backfill). */
+  private async push(
+    slots: Map<string, SeriesSlot>,
+    data: SourceSeries[],
+    now: number,
+    mode: IngestMode,
+    rebuilt: Set<string>,
+  ): Promise<{ points: number; failures: string[] }> {
+    const { spec, announcer } = this.deps;
+    const backfill = mode === 'backfill' || mode === 'refit';
+    let points = 0;
+    let sinceYield = 0;
+    const failures: string[] = [];
+    const backfillEpisodes: FoundEpisode[] = [];
+    for (const series of data) {
+      if (series.timestamps.length === 0) continue;
+      const key = seriesKey(series.labels);
+      let slot = slots.get(key);
+      try {
+        if (!slot) {
+          if (slots.size >= spec.maxSeries) {
+            announcer.seriesRefused(++this.refused, spec.maxSeries, series.labels);
+            continue;
+          }
+          slot = this.createSlot(key, series.labels, series.values, now);
+          slots.set(key, slot);
+        }
+        slot.lastSeen = now;
+        slot.unit = spec.unit ?? series.unit ?? null;
+        const before = points;
+        for (let i = 0; i < series.timestamps.length; i++) {
+          const t = series.timestamps[i];
+          if (t <= slot.lastTimestamp) continue;
+          const v = series.values[i];
+          // Advanced first: a point the stream throws on is skipped next time, not retried forever.
+          slot.lastTimestamp = t;
+          const point = slot.stream.push(t, v === null || Number.isFinite(v) ? v : null);
+          if (point) {
+            slot.ring.push(point);
+            points++;
+          }
+          if (++sinceYield >= YIELD_EVERY) {
+            sinceYield = 0;
+            await yieldToEventLoop();
+          }
+        }
+        if (points > before) {
+          this.updateEpisodes(slot, backfill || rebuilt.has(key) ? backfillEpisodes : null);
+        }
+      } catch (err) {
+        failures.push(`series ${JSON.stringify(series.labels)}: ${message(err)}`);
+      }
+    }
+    if (mode === 'backfill' || mode === 'refit') {
+      announcer.historyScored(mode, spec.fitWindowMs, slots.size, points, backfillEpisodes);
+    } else if (rebuilt.size > 0) {
+      this.announceSwaps(rebuilt, slots, backfillEpisodes);
+    }
+    return { points, failures };
+  }
+
+  private createSlot(
+    key: string,
+    labels: Labels,
+    firstValues: readonly (number | null)[],
+    now: number,
+  ): SeriesSlot {
+    const { spec, models } = this.deps;
+    const { detector, sensitivity, options, retentionPoints } = spec;
+    // "auto" is judged once from the first batch (see counter.ts); the engine's stream then turns
+    // counter readings into rates exactly as batch cleaning does.
+    const model = models?.modelFor(key, labels) ?? null;
+    const params = {
+      detector,
+      sensitivity,
+      options: { ...options, counter: isCounter(options?.counter, firstValues), causal: true },
+      stepMs: spec.stepMs,
+    };
+    let stream = this.deps.createStream({
+      ...params,
+      ...(model ? { model: model.bundle, trained: model.trained } : {}),
+    });
+    // A stream scored by a model cannot be snapshotted; with persistence on, its points are recorded
+    // so that a restart can replay them into the same model version (jobs/replay.ts).
+    if (this.deps.recordModelStreams && model?.bundle) {
+      const ref = { id: model.trained.id, version: model.bundle.metadata.version };
+      stream = new RecordedStream(stream, params, ref, recordLimit(spec));
+    }
+    return {
+      key,
+      labels: { ...labels },
+      stream,
+      ring: new PointRing(retentionPoints),
+      lastTimestamp: -Infinity,
+      lastSeen: now,
+      episodes: [],
+      announcedUntil: -Infinity,
+      openStarts: new Set(),
+      fallback: model !== null && model.bundle === null,
+      unit: null,
+    };
+  }
+
+  /**
+   * Refresh the series' episodes and announce those that opened or closed since the last look. During
+   * the backfill they are collected instead and summarized once at its end.
+   */
+  private updateEpisodes(slot: SeriesSlot, backfill: FoundEpisode[] | null): void {
+    const { announcer } = this.deps;
+    const all = slot.stream.episodes();
+    const oldest = slot.ring.oldestTimestamp() ?? -Infinity;
+    const oldestOpen = Math.min(...slot.openStarts);
+    for (let i = all.length - 1; i >= 0; i--) {
+      const e = all[i];
+      const isNew = e.start > slot.announcedUntil;
+      if (!isNew && e.start < oldestOpen) break;
+      if (!isNew && !slot.openStarts.has(e.start)) continue;
+      if (backfill) {
+        if (isNew) backfill.push({ labels: slot.labels, episode: e });
+      } else if (isNew) {
+        announcer.episodeOpened(slot.labels, e);
+        if (!e.open) announcer.episodeClosed(slot.labels, e);
+      } else if (!e.open) {
+        announcer.episodeClosed(slot.labels, e);
+      }
+      if (e.open) slot.openStarts.add(e.start);
+      else slot.openStarts.delete(e.start);
+    }
+    if (all.length > 0) slot.announcedUntil = Math.max(slot.announcedUntil, all[all.length - 1].start);
+    slot.episodes = all.filter((e) => e.open || e.end >= oldest);
+  }
+
+  /** One line for each series rebuilt with its new model version, with the episodes its rescoring found. */
+  private announceSwaps(rebuilt: Set<string>, slots: Map<string, SeriesSlot>, found: FoundEpisode[]): void {
+    for (const key of rebuilt) {
+      const slot = slots.get(key);
+      const model = this.deps.models?.state(key);
+      if (!slot || !model) continue;
+      const episodes = found.filter((f) => f.labels === slot.labels).length;
+      this.deps.announcer.modelSwapped(slot.labels, model, episodes);
+    }
+  }
+}
