@@ -2,9 +2,10 @@
  * Groups anomalous points into episodes, with hysteresis so a flapping score does not open a new
  * episode every other point: an open episode stays open while scores stay above `holdLevel`, and
  * closes after `closeAfter` consecutive points below it. Episodes shorter than `minPoints` anomalous
- * points are dropped. Severity maps the peak score to 0–100 (score 1 → 0, 2 → 50, 4 → 75).
+ * points are dropped. Severity maps the peak score to 0–100 (contract/severity.ts).
  */
-import type { Direction, Episode, Explanation, SeverityLabel } from '../contract/score.js';
+import type { Direction, Episode, Explanation } from '../contract/score.js';
+import { severityLabel, severityOf } from '../contract/severity.js';
 import { StateError } from '../snapshots/codec.js';
 import { fmt } from './explain.js';
 import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
@@ -15,15 +16,6 @@ export interface EpisodeOptions extends HysteresisOptions {
 }
 
 export const DEFAULT_EPISODES: EpisodeOptions = { minPoints: 1, holdLevel: 0.7, closeAfter: 3 };
-
-export function severityOf(peakScore: number): number {
-  if (!(peakScore > 1)) return 0;
-  return Math.min(100, Math.round(100 * (1 - 1 / peakScore) * 10) / 10);
-}
-
-export function severityLabel(severity: number): SeverityLabel {
-  return severity >= 75 ? 'critical' : severity >= 50 ? 'major' : severity >= 25 ? 'minor' : 'warning';
-}
 
 /** What the episode builder needs to know about one scored point. */
 export interface EpisodePoint {

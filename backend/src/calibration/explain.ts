@@ -1,15 +1,7 @@
 /** Human-readable explanations: what deviated, expected vs actual, and which features drove it. */
 import type { Direction, Explanation, ExplanationKind } from '../contract/score.js';
 import type { Component } from '../detectors/detector.js';
-
-const KIND_TEXT: Record<ExplanationKind, string> = {
-  spike: 'spike',
-  dip: 'dip',
-  level_shift: 'level shift',
-  variance_change: 'variance change',
-  seasonal_mismatch: 'seasonal mismatch',
-  rate_of_change: 'abrupt change',
-};
+import { KIND_WORDS } from '../contract/severity.js';
 
 /** A value as explanations print it: 3 decimals, or exponential when very large or small. */
 export function fmt(x: number | null): string {
@@ -54,6 +46,6 @@ export function explain(e: ExplainInput): Explanation {
     .map((f) => ({ name: f.name, contribution: Math.round(f.contribution * 1000) / 1000 }));
   const band = e.lower !== null && e.upper !== null ? ` (normal ${fmt(e.lower)}–${fmt(e.upper)})` : '';
   const drivers = features.map((f) => `${f.name} ${Math.round(f.contribution * 100)}%`).join(', ');
-  const summary = `${KIND_TEXT[kind]} ${e.direction}: ${fmt(e.actual)} vs expected ${fmt(e.expected)}${band}; driven by ${drivers}`;
+  const summary = `${KIND_WORDS[kind]} ${e.direction}: ${fmt(e.actual)} vs expected ${fmt(e.expected)}${band}; driven by ${drivers}`;
   return { kind, summary, expected: e.expected, actual: e.actual, features };
 }

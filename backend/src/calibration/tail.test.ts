@@ -2,7 +2,7 @@ import { DEFAULT_TAIL, SHORT_INCIDENT, TailModel } from './tail.js';
 import { TailState } from './state.js';
 import { createRandom } from '../lab/scenarios/random.js';
 import { SeriesScorer, emptyPoint, resolveParams } from '../engine/scorer.js';
-import { widenFor } from '../contract/sensitivity.js';
+import { parseSensitivity, widenFor } from '../contract/sensitivity.js';
 
 /** Learning-scale scores of ordinary light-tailed noise: |N(0, 1)| / 4 (score 1 at 4σ). */
 function gaussianScores(seed: number) {
@@ -110,7 +110,7 @@ describe('SeriesScorer with the score tail', () => {
       const level = i >= shiftAt ? 2000 : 1000;
       scorer.push(t0 + i * 60_000, level * (1 + 0.03 * e), p);
       anomaly.push(p.anomaly);
-      consistent.push(scorer.learningScore === p.score * widenFor(50));
+      consistent.push(scorer.learningScore === p.score * widenFor(parseSensitivity(50)));
     }
     return { anomaly, consistent };
   }

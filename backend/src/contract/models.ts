@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { PromQLExpr, QueryStep, QueryTime } from './query.js';
-import { EpochMs, Labels, SeriesInput, Sensitivity } from './score.js';
+import { EpochMs, Labels, SeriesInput } from './score.js';
+import { Sensitivity } from './sensitivity.js';
 
 export const NEURAL_DETECTORS = ['autoencoder', 'lstm', 'classifier'] as const;
 export const NeuralDetector = z.enum(NEURAL_DETECTORS);

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import { DetectorName, EPOCH_MS_RANGE, ScoreOptions, Sensitivity, SeriesScore } from './score.js';
+import { DetectorName, EPOCH_MS_RANGE, ScoreOptions, SeriesScore } from './score.js';
+import { Sensitivity } from './sensitivity.js';
 import { Unit } from './unit.js';
 
 /** Epoch milliseconds, or an RFC 3339 / ISO 8601 date-time with Z or an offset. Output: epoch ms. */

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { Sensitivity } from './sensitivity.js';
+import { EXPLANATION_KINDS, SEVERITY_LABELS } from './severity.js';
 import { Unit } from './unit.js';
 
 export const DETECTOR_NAMES = [
@@ -19,12 +21,6 @@ export const DetectorName = z.enum(DETECTOR_NAMES);
 /** The detectors that need no trained model (the neural ones are in contract/models.ts). */
 export const STATISTICAL_DETECTORS = ['auto', 'robust', 'seasonal', 'kmeans'] as const;
 export type DetectorName = z.infer<typeof DetectorName>;
-
-export const Sensitivity = z
-  .number()
-  .min(0)
-  .max(100)
-  .describe('0 (only the most extreme deviations) … 100 (flag small deviations); default 50');
 
 /**
  * The times the service accepts, epoch ms: 1970-01-01 to 2200-01-01. Beyond that a timestamp is a
@@ -96,14 +92,7 @@ export type SeriesState = z.infer<typeof SeriesState>;
 export const Direction = z.enum(['up', 'down']);
 export type Direction = z.infer<typeof Direction>;
 
-export const ExplanationKind = z.enum([
-  'spike',
-  'dip',
-  'level_shift',
-  'variance_change',
-  'seasonal_mismatch',
-  'rate_of_change',
-]);
+export const ExplanationKind = z.enum(EXPLANATION_KINDS);
 export type ExplanationKind = z.infer<typeof ExplanationKind>;
 
 export const Explanation = z.object({
@@ -119,7 +108,7 @@ export const Explanation = z.object({
 });
 export type Explanation = z.infer<typeof Explanation>;
 
-export const SeverityLabel = z.enum(['warning', 'minor', 'major', 'critical']);
+export const SeverityLabel = z.enum(SEVERITY_LABELS);
 export type SeverityLabel = z.infer<typeof SeverityLabel>;
 
 export const Episode = z.object({

@@ -1,5 +1,6 @@
 /**
- * Sensitivity (0–100, the only knob users see) → the boundary of the score scale.
+ * Sensitivity (0–100, the only knob users see): the zod schema that parses it once, and what it does to
+ * the boundary of the score scale.
  *
  * A component's deviation |z| (in robust σ) reaches score 1.0 at
  *     boundary = multiplier(s) · max(Z_FLOOR, recent normal range of |z|)
@@ -10,7 +11,36 @@
  *   sensitivity  50 → × 1.50  (≥ 4.5 σ; default — ≤ 0.1 false episodes a day on clean series, see README)
  *   sensitivity 100 → × 0.625 (≥ 1.9 σ)
  */
-export const DEFAULT_SENSITIVITY = 50;
+import { z } from 'zod';
+import { SENSITIVITY_SCALE } from './sensitivityScale.js';
+
+const { min, max } = SENSITIVITY_SCALE;
+
+/**
+ * A sensitivity checked against its scale. The brand makes the functions below (and the engine's
+ * resolved parameters) take only a parsed one: a plain number must go through this schema or
+ * parseSensitivity first, so nothing checks the range again.
+ */
+export const Sensitivity = z
+  .number()
+  .min(min)
+  .max(max)
+  .brand<'Sensitivity'>()
+  .describe(
+    `${min} (only the most extreme deviations) … ${max} (flag small deviations); default ${SENSITIVITY_SCALE.default}`,
+  );
+export type Sensitivity = z.infer<typeof Sensitivity>;
+
+/** A sensitivity from a caller that did not parse it (the engine's entry): RangeError when off the scale. */
+export function parseSensitivity(value: number): Sensitivity {
+  const parsed = Sensitivity.safeParse(value);
+  if (!parsed.success) {
+    throw new RangeError(`sensitivity must be between ${min} and ${max}, got ${value}`);
+  }
+  return parsed.data;
+}
+
+export const DEFAULT_SENSITIVITY: Sensitivity = parseSensitivity(SENSITIVITY_SCALE.default);
 
 /** Smallest |z| (robust σ) that can count as the normal range's edge. */
 export const Z_FLOOR = 3;
@@ -30,10 +60,7 @@ const MULTIPLIER_AT_50 = 1.5;
 export const LEARNING_MULTIPLIER = 1.19;
 const RANGE = 2.4;
 
-export function multiplierFor(sensitivity: number): number {
-  if (!(sensitivity >= 0 && sensitivity <= 100)) {
-    throw new RangeError(`sensitivity must be between 0 and 100, got ${sensitivity}`);
-  }
+export function multiplierFor(sensitivity: Sensitivity): number {
   return MULTIPLIER_AT_50 * Math.pow(RANGE, (50 - sensitivity) / 50);
 }
 
@@ -43,7 +70,7 @@ export function multiplierFor(sensitivity: number): number {
  * (on a heavy-tailed series an isolated point's band is widened further by the tail, tail.ts; the scorer
  * keeps its learning-scale score, SeriesScorer.learningScore).
  */
-export function widenFor(sensitivity: number): number {
+export function widenFor(sensitivity: Sensitivity): number {
   return multiplierFor(sensitivity) / LEARNING_MULTIPLIER;
 }
 
@@ -57,9 +84,6 @@ export function widenFor(sensitivity: number): number {
  */
 const TAIL_RATE_AT_50 = 1e-5;
 
-export function tailRateFor(sensitivity: number): number {
-  if (!(sensitivity >= 0 && sensitivity <= 100)) {
-    throw new RangeError(`sensitivity must be between 0 and 100, got ${sensitivity}`);
-  }
+export function tailRateFor(sensitivity: Sensitivity): number {
   return TAIL_RATE_AT_50 * Math.pow(10, (sensitivity - 50) / 25);
 }

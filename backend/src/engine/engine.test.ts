@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { STATISTICAL_DETECTORS, SeriesScore } from '../contract/score.js';
 import { createStream, scoreSeries } from './index.js';
 import { nabAnomalyScores } from '../lab/nab/anomalyScores.js';
-import { multiplierFor } from '../contract/sensitivity.js';
+import { multiplierFor, parseSensitivity } from '../contract/sensitivity.js';
 
 const MIN = 60_000;
 const DAY = 1440;
@@ -130,7 +130,7 @@ describe('score contract', () => {
     const base = at(50);
     for (const sensitivity of [0, 20, 80, 100]) {
       const r = at(sensitivity);
-      const ratio = multiplierFor(sensitivity) / multiplierFor(50);
+      const ratio = multiplierFor(parseSensitivity(sensitivity)) / multiplierFor(parseSensitivity(50));
       expect(r.expected).toEqual(base.expected);
       r.score.forEach((s, i) => expect(s * ratio).toBeCloseTo(base.score[i], 9));
       r.upper.forEach((u, i) => {

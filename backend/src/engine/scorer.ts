@@ -9,7 +9,14 @@ import { createDetector } from '../detectors/registry.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
-import { DEFAULT_SENSITIVITY, Z_FLOOR, tailRateFor, widenFor } from '../contract/sensitivity.js';
+import {
+  DEFAULT_SENSITIVITY,
+  Z_FLOOR,
+  parseSensitivity,
+  tailRateFor,
+  widenFor,
+  type Sensitivity,
+} from '../contract/sensitivity.js';
 import { bandAndScore, emptyBandResult, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
 import { OutageRule } from '../calibration/outage.js';
@@ -37,7 +44,7 @@ export interface ScorerState {
 
 export interface ResolvedParams {
   detector: NonNullable<ScoreParams['detector']>;
-  sensitivity: number;
+  sensitivity: Sensitivity;
   direction: 'both' | 'up' | 'down';
   period: number | null | 'none';
   minEpisodePoints: number;
@@ -81,14 +88,12 @@ function resolveDetector(params: ScoreParams): Pick<ResolvedParams, 'detector' |
 
 export function resolveParams(params: ScoreParams = {}): ResolvedParams {
   const o = params.options ?? {};
-  const sensitivity = params.sensitivity ?? DEFAULT_SENSITIVITY;
-  if (!(sensitivity >= 0 && sensitivity <= 100)) {
-    throw new RangeError(`sensitivity must be between 0 and 100, got ${sensitivity}`);
-  }
   return {
     ...resolveDetector(params),
     trained: params.trained ?? null,
-    sensitivity,
+    // The one range check (RangeError → EngineError 'input'); below here a Sensitivity is already parsed.
+    sensitivity:
+      params.sensitivity === undefined ? DEFAULT_SENSITIVITY : parseSensitivity(params.sensitivity),
     direction: o.direction ?? 'both',
     period: o.period === undefined || o.period === 'auto' ? null : o.period,
     minEpisodePoints: o.minEpisodePoints ?? DEFAULT_EPISODES.minPoints,

@@ -27,6 +27,7 @@
  */
 import { z } from 'zod';
 import { DetectorName } from '../contract/score.js';
+import { Sensitivity } from '../contract/sensitivity.js';
 import { Count, Num } from '../snapshots/codec.js';
 import { DetectorPeriodOption, DetectorState } from '../detectors/state.js';
 import { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/state.js';
@@ -38,7 +39,7 @@ export const STREAM_SNAPSHOT_VERSION = 2;
 /** The resolved scoring parameters of the stream (what `createStream` made of its ScoreParams). */
 export const StreamParams = z.object({
   detector: DetectorName,
-  sensitivity: z.number().min(0).max(100),
+  sensitivity: Sensitivity,
   direction: z.enum(['both', 'up', 'down']),
   period: DetectorPeriodOption,
   minEpisodePoints: z.number().int().min(1),

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { TrainOptions } from '../contract/models.js';
 import { PromQLExpr } from '../contract/query.js';
-import { DetectorName, STATISTICAL_DETECTORS, ScoreOptions, Sensitivity } from '../contract/score.js';
+import { DetectorName, STATISTICAL_DETECTORS, ScoreOptions } from '../contract/score.js';
+import { DEFAULT_SENSITIVITY, Sensitivity } from '../contract/sensitivity.js';
 import { Unit } from '../contract/unit.js';
 import { PrometheusSource, type PrometheusClient } from '../sources/prometheus/index.js';
 import { SIMULATOR_KINDS, SimulatorSource } from '../sources/simulator/index.js';
@@ -105,7 +106,7 @@ const JobConfigObject = z
       .strict()
       .optional()
       .describe('neural detectors: training options of the per-series models (defaults per detector)'),
-    sensitivity: Sensitivity.default(50),
+    sensitivity: Sensitivity.default(DEFAULT_SENSITIVITY),
     unit: Unit.optional().describe(
       "Grafana unit id of every series' values as scored (default: the source's, e.g. the simulator's; else none)",
     ),

@@ -1,5 +1,6 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
+import { SENSITIVITY_SCALE } from './api/sensitivityScale.gen';
 
 /**
  * Where a query's series come from.
@@ -95,17 +96,18 @@ export interface TrafficLensSecureOptions {
 }
 
 export const DEFAULT_DETECTOR = 'auto';
-export const DEFAULT_SENSITIVITY = 50;
-export const SENSITIVITY_MIN = 0;
-export const SENSITIVITY_MAX = 100;
+export const DEFAULT_SENSITIVITY = SENSITIVITY_SCALE.default;
+/** How the editors explain the sensitivity's scale. */
+export const SENSITIVITY_HINT = `${SENSITIVITY_SCALE.min} (only the most extreme deviations) … ${SENSITIVITY_SCALE.max} (flag small deviations)`;
 
 /** Checks a sensitivity typed by a user; returns the reason it is refused, or undefined when it is fine. */
 export function sensitivityProblem(value: number | undefined): string | undefined {
   if (value === undefined) {
     return undefined;
   }
-  if (!Number.isFinite(value) || value < SENSITIVITY_MIN || value > SENSITIVITY_MAX) {
-    return `sensitivity must be between ${SENSITIVITY_MIN} and ${SENSITIVITY_MAX}, got ${value}`;
+  const { min, max } = SENSITIVITY_SCALE;
+  if (!Number.isFinite(value) || value < min || value > max) {
+    return `sensitivity must be between ${min} and ${max}, got ${value}`;
   }
   return undefined;
 }

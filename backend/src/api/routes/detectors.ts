@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DETECTOR_NAMES, ScoreOptions, Sensitivity } from '../../contract/score.js';
+import { DETECTOR_NAMES, ScoreOptions } from '../../contract/score.js';
+import { Sensitivity } from '../../contract/sensitivity.js';
 import { DETECTORS } from '../../detectors/registry.js';
 import { DetectorsResponse } from '../../contract/api.js';
 import { errorResponses } from './errors.js';

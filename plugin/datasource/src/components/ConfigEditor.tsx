@@ -2,9 +2,11 @@ import React, { type ChangeEvent } from 'react';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { Combobox, Field, FieldSet, Input, SecretInput, type ComboboxOption } from '@grafana/ui';
 import { detectorInfoNameValues } from '../api/scorer.gen';
+import { SENSITIVITY_SCALE } from '../api/sensitivityScale.gen';
 import {
   DEFAULT_DETECTOR,
   DEFAULT_SENSITIVITY,
+  SENSITIVITY_HINT,
   sensitivityProblem,
   type TrafficLensOptions,
   type TrafficLensSecureOptions,
@@ -98,15 +100,15 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         </Field>
         <Field
           label="Default sensitivity"
-          description="0 (only the most extreme deviations) … 100 (flag small deviations)."
+          description={`${SENSITIVITY_HINT}.`}
           invalid={Boolean(sensitivityError)}
           error={sensitivityError}
         >
           <Input
             id="config-editor-sensitivity"
             type="number"
-            min={0}
-            max={100}
+            min={SENSITIVITY_SCALE.min}
+            max={SENSITIVITY_SCALE.max}
             step={1}
             width={12}
             value={jsonData.defaultSensitivity ?? ''}

@@ -11,12 +11,14 @@ import {
   TextArea,
   type ComboboxOption,
 } from '@grafana/ui';
+import { SENSITIVITY_SCALE } from '../api/sensitivityScale.gen';
 import type { DetectorInfo, JobStatus } from '../api/types';
 import type { DataSource } from '../datasource';
 import { parseLabelFilter } from '../query/labelFilter';
 import {
   DEFAULT_QUERY,
   SERIES_FIELDS,
+  SENSITIVITY_HINT,
   sensitivityProblem,
   type QueryFormat,
   type QueryMode,
@@ -266,13 +268,13 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           disabled={!scoring}
           invalid={Boolean(sensitivityError)}
           error={sensitivityError}
-          tooltip="0 (only the most extreme deviations) … 100 (flag small deviations); empty: the datasource default."
+          tooltip={`${SENSITIVITY_HINT}; empty: the datasource default.`}
         >
           <Input
             id="query-editor-sensitivity"
             type="number"
-            min={0}
-            max={100}
+            min={SENSITIVITY_SCALE.min}
+            max={SENSITIVITY_SCALE.max}
             width={10}
             disabled={!scoring}
             placeholder={String(scoring ? datasource.defaultSensitivity : (selectedJob?.sensitivity ?? ''))}

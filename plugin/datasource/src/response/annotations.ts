@@ -10,6 +10,7 @@ import {
   getValueFormat,
   type DataFrame,
 } from '@grafana/data';
+import { KIND_WORDS, STATUS_COLORS } from '../api/severity.gen';
 import type { Episode, ScoredSeries } from '../api/types';
 import { formatLegend, uniqueNames } from './legend';
 import { unitForSeries } from './units';
@@ -21,23 +22,6 @@ export interface EpisodeFrameOptions {
   tags?: readonly string[];
   executedQueryString?: string;
 }
-
-/** Grafana palette names by severity band (DESIGN.md: minor ≥ 25, major ≥ 50, critical ≥ 75). */
-export const SEVERITY_COLORS: Record<Episode['severityLabel'], string> = {
-  warning: 'blue',
-  minor: 'yellow',
-  major: 'orange',
-  critical: 'red',
-};
-
-const KIND_WORDS: Record<Episode['explanation']['kind'], string> = {
-  spike: 'spike',
-  dip: 'dip',
-  level_shift: 'level shift',
-  variance_change: 'variance change',
-  seasonal_mismatch: 'seasonal mismatch',
-  rate_of_change: 'rate of change',
-};
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -114,7 +98,7 @@ export function episodesToFrame(series: readonly ScoredSeries[], options: Episod
       {
         name: 'color',
         type: FieldType.string,
-        values: column((r) => SEVERITY_COLORS[r.episode.severityLabel]),
+        values: column((r) => STATUS_COLORS[r.episode.severityLabel]),
       },
       { name: 'series', type: FieldType.string, values: column((r) => r.name) },
       {

@@ -4,7 +4,7 @@ import { dateTimeFormat, type AbsoluteTimeRange, type GrafanaTheme2, type TimeRa
 import type { TimeZone } from '@grafana/schema';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import type { PanelSeries } from '../frames/parse';
-import { severityLabel, severityOf } from '../frames/severity';
+import { severityLabel, severityOf } from '../frames/severity.gen';
 import { seriesColor, statusColor } from '../draw/colors';
 import {
   drawRow,

@@ -1,8 +1,8 @@
 import { colorManipulator, type GrafanaTheme2 } from '@grafana/data';
-import { STATUS_COLOR, type Status } from '../frames/severity';
+import { STATUS_COLORS, type Status } from '../frames/severity.gen';
 
 export function statusColor(theme: GrafanaTheme2, status: Status): string {
-  return theme.visualization.getColorByName(STATUS_COLOR[status]);
+  return theme.visualization.getColorByName(STATUS_COLORS[status]);
 }
 
 /** `color` at the given opacity (0–1), whatever CSS colour form the theme uses. */

@@ -6,7 +6,7 @@
 import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import type { TimeZone } from '@grafana/schema';
 import type { PanelSeries } from '../frames/parse';
-import { severityLabel, severityOf } from '../frames/severity';
+import { severityLabel, severityOf } from '../frames/severity.gen';
 import { statusColor, withAlpha } from './colors';
 import { decimate, GAP, runsOf } from './decimate';
 import { extent, linear, piecewise, ticks, timeTicks, type Scale } from './scale';

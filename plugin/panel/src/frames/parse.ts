@@ -14,7 +14,7 @@
  * shortest; unsorted rows are sorted.
  */
 import { FieldType, getFieldDisplayName, type DataFrame, type Field } from '@grafana/data';
-import { severityLabel, severityOf, type SeverityLabel, type Status } from './severity';
+import { severityLabel, severityOf, type SeverityLabel, type Status } from './severity.gen';
 
 export type SeriesState = 'ok' | 'learning' | 'no_data' | 'suppressed' | 'unscored';
 

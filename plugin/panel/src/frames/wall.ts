@@ -3,7 +3,7 @@
  * worst first, and the grid that fits them on a screen. Pure.
  */
 import { seriesStatus, type PanelSeries, type SeriesStatus } from './parse';
-import { STATUS_RANK } from './severity';
+import type { Status } from './severity.gen';
 
 export interface WallTile {
   key: string;
@@ -18,6 +18,18 @@ export interface WallTile {
   members: number;
   anomalous: number;
 }
+
+/** Sort key: the worse, the higher. */
+const STATUS_RANK: Record<Status, number> = {
+  critical: 6,
+  major: 5,
+  minor: 4,
+  warning: 3,
+  ok: 2,
+  learning: 1,
+  no_data: 0,
+  unscored: 0,
+};
 
 function worse(a: SeriesStatus, b: SeriesStatus): number {
   return (

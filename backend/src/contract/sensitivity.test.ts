@@ -1,0 +1,14 @@
+import { DEFAULT_SENSITIVITY, parseSensitivity } from './sensitivity.js';
+
+describe('parseSensitivity', () => {
+  it('accepts the scale 0–100, default 50', () => {
+    expect([0, 37.5, 100].map(parseSensitivity)).toEqual([0, 37.5, 100]);
+    expect(DEFAULT_SENSITIVITY).toBe(50);
+  });
+
+  it.each([-1, 101, NaN, Infinity])('refuses %s with a RangeError', (value) => {
+    expect(() => parseSensitivity(value)).toThrow(
+      new RangeError(`sensitivity must be between 0 and 100, got ${value}`),
+    );
+  });
+});
