@@ -1,13 +1,18 @@
 /** Options shared by several commands, validated by commander so errors read the same everywhere. */
 import { InvalidArgumentError, Option } from 'commander';
 import { DETECTOR_NAMES } from '../contract/score.js';
+import { DEFAULT_SENSITIVITY, parseSensitivity as checkSensitivity } from '../contract/sensitivity.js';
+import { SENSITIVITY_SCALE } from '../contract/sensitivityScale.js';
 
 export function parseSensitivity(text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
-    throw new InvalidArgumentError('sensitivity must be a number from 0 to 100.');
+  try {
+    if (text.trim() === '') throw new RangeError('empty');
+    return checkSensitivity(Number(text));
+  } catch {
+    throw new InvalidArgumentError(
+      `sensitivity must be a number from ${SENSITIVITY_SCALE.min} to ${SENSITIVITY_SCALE.max}.`,
+    );
   }
-  return n;
 }
 
 export const detectorOption = () =>
@@ -16,4 +21,4 @@ export const detectorOption = () =>
 export const sensitivityOption = () =>
   new Option('-s, --sensitivity <0-100>', '0 flags only extreme deviations, 100 small ones')
     .argParser(parseSensitivity)
-    .default(50);
+    .default(DEFAULT_SENSITIVITY);

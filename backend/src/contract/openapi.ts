@@ -27,12 +27,3 @@ export function componentSchemas(
   }
   return out;
 }
-
-/** A response whose body is the component `id`. */
-export const jsonResponse = (id: string, description: string) => ({
-  description,
-  content: { 'application/json': { schema: schemaRef(id) } },
-});
-
-/** A response in the service-wide error shape (ErrorResponse, defined with the service's routes). */
-export const errorResponse = (description: string) => jsonResponse('ErrorResponse', description);

@@ -13,6 +13,7 @@
  * At start each job backfills two simulated days (2880 points, the last 4.8 hours of wall time),
  * so detectors are past their learning period, and the log lists the anomalies found in that history.
  */
+import { DEFAULT_SENSITIVITY } from '../contract/sensitivity.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
@@ -29,7 +30,7 @@ const SIMULATED_DAY_MS = 24 * 60 * SIMULATED_MINUTE_MS;
 
 const common = {
   detector: 'auto',
-  sensitivity: 50,
+  sensitivity: DEFAULT_SENSITIVITY,
   interval: '15s',
   step: SIMULATED_MINUTE_MS,
   fit_window: 2 * SIMULATED_DAY_MS,

@@ -2,6 +2,7 @@
  * Runs scenarios through the engine's public batch entry point, causally, and aggregates the
  * figures over seeds. The engine is reached only through engine/index.ts.
  */
+import { DEFAULT_SENSITIVITY } from '../../contract/sensitivity.js';
 import { randomInt } from 'node:crypto';
 import type { DetectorName } from '../../contract/score.js';
 import { scoreSeries, type ScoreParams } from '../../engine/index.js';
@@ -125,7 +126,7 @@ export async function runSuite({
   const t0 = performance.now();
   const resolved: Required<SuiteParams> = {
     detector: params.detector ?? 'auto',
-    sensitivity: params.sensitivity ?? 50,
+    sensitivity: params.sensitivity ?? DEFAULT_SENSITIVITY,
   };
   const total = scenarios.length * seeds.length;
   const runs: ScenarioRun[] = [];
