@@ -1,5 +1,5 @@
 /**
- * The score contract (see DESIGN.md): one zod schema per API shape. The same schemas validate
+ * The score contract (README, "The score contract"): one zod schema per API shape. The same schemas validate
  * requests, give the TypeScript types, and generate the OpenAPI document, so they cannot drift.
  */
 import { z } from 'zod';

@@ -1,12 +1,12 @@
 /**
  * trafficlens evaluate FILE.csv --labels FILE: scores the series (causally by default, as streaming
  * does) and compares the flags and scores with the labels: precision, recall, F1, ROC-AUC and the
- * point-adjusted F1 with a detection delay (lab/evaluation/metrics.ts).
+ * point-adjusted F1 with a detection delay (lab/evaluation/detectionMetrics.ts).
  */
 import type { DetectorName } from '../../contract/score.js';
 import { scoreSeries } from '../../engine/index.js';
 import { loadModel, trainedRef } from '../models.js';
-import { evaluateDetection } from '../../lab/evaluation/metrics.js';
+import { evaluateDetection } from '../../lab/evaluation/detectionMetrics.js';
 import { CliError } from '../errors.js';
 import { readSeriesCsv } from '../input.js';
 import type { CliIO } from '../io.js';

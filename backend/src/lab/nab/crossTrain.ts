@@ -13,7 +13,7 @@
  *
  * The run also records the `trafficlens evaluate` metrics (nab/evaluate.ts), per fold and overall.
  */
-import type { EvaluationMetrics } from '../evaluation/metrics.js';
+import type { EvaluationMetrics } from '../evaluation/detectionMetrics.js';
 import {
   bundleFor,
   trainPooledClassifier,

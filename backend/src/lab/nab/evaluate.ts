@@ -2,12 +2,12 @@
  * The `trafficlens evaluate` metrics of a NAB run: each file is scored once more by the engine (the
  * same causal request whose NAB scores the run records), its flags and scores compared with NAB's
  * windows over the rows NAB scores (after the probationary prefix), and the files pooled
- * (lab/evaluation/metrics.ts, evaluatePooled). They put the NAB number next to the point-wise ones a user of
+ * (lab/evaluation/detectionMetrics.ts, evaluatePooled). They put the NAB number next to the point-wise ones a user of
  * `evaluate` sees: precision, recall, F1, ROC-AUC, point-adjusted F1.
  */
 import { scoreSeries, type ScoreParams } from '../../engine/index.js';
 import { nabAnomalyScores } from './anomalyScores.js';
-import { evaluatePooled, type EvaluationMetrics } from '../evaluation/metrics.js';
+import { evaluatePooled, type EvaluationMetrics } from '../evaluation/detectionMetrics.js';
 import type { NabFile } from './corpus.js';
 
 interface Part {

@@ -1,4 +1,4 @@
-import { evaluateDetection, evaluatePooled, pointAdjusted, rocAuc, segments } from './metrics.js';
+import { evaluateDetection, evaluatePooled, pointAdjusted, rocAuc, segments } from './detectionMetrics.js';
 
 // Hand-computed case: two labelled segments, [2, 4] and [7, 8]; flags at 0 (false alarm) and 4
 // (the third point of the first segment).
