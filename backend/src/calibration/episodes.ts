@@ -8,7 +8,7 @@ import type { Direction, Episode, Explanation, SeverityLabel } from '../contract
 import { StateError } from '../snapshots/codec.js';
 import { fmt } from './explain.js';
 import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
-import type { EpisodeBuilderState, OpenEpisodeState } from './state.js';
+import type { EpisodeBuilderState, OpenEpisodeState } from './snapshot.js';
 
 export interface EpisodeOptions extends HysteresisOptions {
   minPoints: number;

@@ -15,7 +15,7 @@ import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/
 import { OutageRule } from '../calibration/outage.js';
 import { parseDuration } from '../contract/duration.js';
 import { StateError, dec, enc, type Num } from '../snapshots/codec.js';
-import type { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/state.js';
+import type { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/snapshot.js';
 import type { DetectorState } from '../detectors/state.js';
 import type { ScoreParams, StreamPoint, TrainedRef } from './types.js';
 import { NEURAL_DETECTORS } from '../contract/models.js';

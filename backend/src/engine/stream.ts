@@ -4,7 +4,7 @@ import { StateError, checkVersion, dec, enc, parseState } from '../snapshots/cod
 import { DETECTOR_STATE_VERSION } from '../detectors/state.js';
 import { EngineError } from '../contract/errors.js';
 import { SeriesScorer, emptyPoint, resolveParams, type ResolvedParams } from './scorer.js';
-import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './state.js';
+import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './snapshot.js';
 import type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
 
 /**
