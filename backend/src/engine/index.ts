@@ -3,7 +3,7 @@
  */
 export type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
 export { StreamSnapshot, STREAM_SNAPSHOT_VERSION } from './snapshot.js';
-export { DETECTOR_STATE_VERSION } from '../detectors/state.js';
+export { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 export { EngineError } from '../contract/errors.js';
 export { causalLearningScores, scoreSeries } from './batch.js';
 export { createStream, restoreStream } from './stream.js';

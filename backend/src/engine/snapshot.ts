@@ -28,7 +28,7 @@
 import { z } from 'zod';
 import { DetectorName } from '../contract/score.js';
 import { Count, Num } from '../snapshots/codec.js';
-import { DetectorPeriodOption, DetectorState } from '../detectors/state.js';
+import { DetectorPeriodOption, DetectorState } from '../detectors/snapshot.js';
 import { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/snapshot.js';
 import { CounterRateState } from '../series/counter.js';
 
