@@ -22,7 +22,7 @@
 import type { ComponentCalibration, Deviation, LearnMode } from '../detectors/detector.js';
 import { LEARNING_MULTIPLIER, Z_FLOOR } from '../contract/sensitivity.js';
 import { StateError, decArray, encArray, expectLength } from '../snapshots/codec.js';
-import type { CalibratorState } from './state.js';
+import type { CalibratorState } from './snapshot.js';
 import { Ring } from '../stats/windows.js';
 import { TailModel } from './tail.js';
 

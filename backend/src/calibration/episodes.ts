@@ -9,7 +9,7 @@ import { severityLabel, severityOf } from '../contract/severity.js';
 import { StateError } from '../snapshots/codec.js';
 import { fmt } from './explain.js';
 import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
-import type { EpisodeBuilderState, OpenEpisodeState } from './state.js';
+import type { EpisodeBuilderState, OpenEpisodeState } from './snapshot.js';
 
 export interface EpisodeOptions extends HysteresisOptions {
   minPoints: number;

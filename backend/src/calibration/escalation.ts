@@ -8,7 +8,7 @@
  * A monotonic deque keeps the running maximum in O(1) amortized per point.
  */
 import { StateError, dec, enc, expectSame } from '../snapshots/codec.js';
-import type { EscalationState } from './state.js';
+import type { EscalationState } from './snapshot.js';
 import { DEFAULT_EPISODES } from './episodes.js';
 import { Hysteresis } from './hysteresis.js';
 

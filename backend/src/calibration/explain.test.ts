@@ -1,4 +1,5 @@
-import { RateOfChangeComponent, RollingMedianComponent } from '../detectors/components.js';
+import { RateOfChangeComponent } from '../detectors/components/rateOfChange.js';
+import { RollingMedianComponent } from '../detectors/components/rollingMedian.js';
 import { explain } from './explain.js';
 
 describe('explain', () => {

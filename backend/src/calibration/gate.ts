@@ -13,7 +13,7 @@
 import { towardZero, type LearnMode } from '../detectors/detector.js';
 import { dec, enc } from '../snapshots/codec.js';
 import { Hysteresis, type HysteresisOptions } from './hysteresis.js';
-import type { GateState } from './state.js';
+import type { GateState } from './snapshot.js';
 
 /** Default adaptation horizon: a new level is accepted after one day of being anomalous. */
 export const DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS = 24 * 3600_000;

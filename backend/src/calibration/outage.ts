@@ -20,7 +20,7 @@
  */
 import { towardZero, ZERO_FRACTION, type LearnMode } from '../detectors/detector.js';
 import { Magnitude } from '../detectors/scale.js';
-import type { OutageState } from './state.js';
+import type { OutageState } from './snapshot.js';
 
 export class OutageRule {
   /** Mean |x| (half-life 500 points), the series' usual level. */

@@ -1,5 +1,5 @@
 import { DEFAULT_TAIL, SHORT_INCIDENT, TailModel } from './tail.js';
-import { TailState } from './state.js';
+import { TailState } from './snapshot.js';
 import { createRandom } from '../lab/scenarios/random.js';
 import { SeriesScorer, emptyPoint, resolveParams } from '../engine/scorer.js';
 import { parseSensitivity, widenFor } from '../contract/sensitivity.js';

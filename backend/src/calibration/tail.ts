@@ -33,7 +33,7 @@
  */
 import type { LearnMode } from '../detectors/detector.js';
 import { dec, decArray, enc, encArray, expectLength } from '../snapshots/codec.js';
-import type { TailState } from './state.js';
+import type { TailState } from './snapshot.js';
 
 export interface TailOptions {
   /** Half-life of the histogram's weights, in points. */

@@ -1,5 +1,6 @@
 import { CompositeDetector } from './composite.js';
-import { EwmaComponent, RollingMedianComponent } from './components.js';
+import { EwmaComponent } from './components/ewma.js';
+import { RollingMedianComponent } from './components/rollingMedian.js';
 
 /** A primary level (100-point median) and a fast average, after 300 normal points around 1000. */
 function warmed(): CompositeDetector {

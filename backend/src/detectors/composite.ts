@@ -1,79 +1,9 @@
 /** A detector made of components: the shape shared by robust, seasonal, kmeans and auto. */
-import type {
-  Component,
-  Deviation,
-  Detector,
-  DetectorOptions,
-  DetectorStep,
-  ComponentCalibration,
-  LearnMode,
-} from './detector.js';
-import { emptyDeviation } from './detector.js';
+import { emptyDeviation, type Component, type Deviation, type LearnMode } from './component.js';
+import type { Detector, DetectorOptions, DetectorStep, ComponentCalibration } from './detector.js';
+import type { LeafComponentState } from './components/fallback.js';
 import { StateError, expectSame } from '../snapshots/codec.js';
-import {
-  DETECTOR_STATE_VERSION,
-  stateOfType,
-  type ComponentState,
-  type DetectorState,
-  type FallbackState,
-  type LeafComponentState,
-} from './state.js';
-
-/** Uses `primary` where it has an opinion, else `fallback` (e.g. seasonal before a period is known). */
-export class FallbackComponent implements Component {
-  readonly providesBand: boolean;
-  readonly affine: boolean;
-  private readonly tmp = emptyDeviation();
-  private usingPrimary = false;
-  constructor(
-    private readonly primary: Component,
-    private readonly fallback: Component,
-  ) {
-    this.providesBand = primary.providesBand && fallback.providesBand;
-    this.affine = primary.affine && fallback.affine;
-  }
-  get feature(): string {
-    return this.usingPrimary ? this.primary.feature : this.fallback.feature;
-  }
-  get kindUp() {
-    return this.usingPrimary ? this.primary.kindUp : this.fallback.kindUp;
-  }
-  get anticipates(): boolean {
-    return this.usingPrimary ? this.primary.anticipates === true : this.fallback.anticipates === true;
-  }
-  get kindDown() {
-    return this.usingPrimary ? this.primary.kindDown : this.fallback.kindDown;
-  }
-  step(x: number, out: Deviation): void {
-    this.primary.step(x, out);
-    this.fallback.step(x, this.tmp);
-    this.usingPrimary = !Number.isNaN(out.expected) || !Number.isNaN(out.z);
-    if (!this.usingPrimary) {
-      out.pattern = NaN;
-      out.z = this.tmp.z;
-      out.expected = this.tmp.expected;
-      out.scale = this.tmp.scale;
-    }
-  }
-  learn(x: number, mode: LearnMode): void {
-    this.primary.learn(x, mode);
-    this.fallback.learn(x, mode);
-  }
-  snapshot(): FallbackState {
-    return {
-      type: 'fallback',
-      usingPrimary: this.usingPrimary,
-      primary: leaf(this.primary.snapshot(), 'primary'),
-      fallback: leaf(this.fallback.snapshot(), 'fallback'),
-    };
-  }
-  restore(state: ComponentState, path = 'component'): void {
-    const s = stateOfType(state, 'fallback', path);
-    this.primary.restore(s.primary, `${path}.primary`);
-    this.fallback.restore(s.fallback, `${path}.fallback`);
-    this.usingPrimary = s.usingPrimary;
-  }
-}
+import { DETECTOR_STATE_VERSION, type ComponentState, type DetectorState } from './snapshot.js';
 
 export class CompositeDetector implements Detector {
   private readonly devs: Deviation[];
@@ -85,10 +15,10 @@ export class CompositeDetector implements Detector {
    */
   constructor(
     readonly name: string,
-    readonly components: readonly Component[],
+    readonly components: readonly Component<ComponentState>[],
     readonly warmup: number,
     private readonly periodOf: () => number | null = () => null,
-    private readonly band: Component | null = null,
+    private readonly band: Component<LeafComponentState> | null = null,
     /** The options it was created with, recorded in snapshots. */
     readonly options: DetectorOptions = {},
     readonly calibration: readonly ComponentCalibration[] = [],
@@ -123,7 +53,7 @@ export class CompositeDetector implements Detector {
       period: this.options.period ?? null,
       seen: this.seen,
       components: this.components.map((c) => c.snapshot()),
-      band: this.band ? leaf(this.band.snapshot(), 'band') : null,
+      band: this.band ? this.band.snapshot() : null,
     };
   }
   restore(s: DetectorState): void {
@@ -147,10 +77,4 @@ export class CompositeDetector implements Detector {
     if (this.band && s.band) this.band.restore(s.band, 'detector.band');
     this.seen = s.seen;
   }
-}
-
-/** Nested components (fallback parts, the band) are leaves in the format. */
-function leaf(s: ComponentState, role: string): LeafComponentState {
-  if (s.type === 'fallback') throw new StateError(role, 'a fallback component cannot be nested');
-  return s;
 }

@@ -6,10 +6,47 @@
  * of the training distances, signed by the direction of the latest change.
  */
 import { kmeans } from 'ml-kmeans';
-import type { Component, Deviation } from './detector.js';
+import { z } from 'zod';
+import { stateOfType, type Component, type Deviation, type TaggedState } from './component.js';
 import { EwStats, Ring, alphaForHalfLife } from '../stats/windows.js';
-import { StateError, dec, decArray, enc, encArray, expectLength, expectSame } from '../snapshots/codec.js';
-import { stateOfType, type ComponentState, type KMeansState } from './state.js';
+import {
+  Count,
+  EwStatsState,
+  Num,
+  RingState,
+  StateError,
+  dec,
+  decArray,
+  enc,
+  encArray,
+  expectLength,
+  expectSame,
+} from '../snapshots/codec.js';
+
+export const KMeansState = z.object({
+  type: z.literal('kmeans'),
+  options: z.object({
+    k: z.number(),
+    smooth: z.number(),
+    lag: z.number(),
+    trainSize: z.number(),
+    minTrain: z.number(),
+    refitEvery: z.number(),
+    refQuantile: z.number(),
+  }),
+  raw: RingState,
+  diffs: RingState,
+  prevSmooth: Num,
+  /** Training vectors in storage order, `trainCount × (lag + 1)` values; the next one goes to `trainHead`. */
+  train: z.array(Num),
+  trainCount: Count,
+  trainHead: Count,
+  sinceFit: Count,
+  centroids: z.array(z.array(Num)),
+  refDistance: Num,
+  stepScale: EwStatsState,
+});
+export type KMeansState = z.infer<typeof KMeansState>;
 
 export interface KMeansOptions {
   k: number;
@@ -32,7 +69,7 @@ export const DEFAULT_KMEANS: KMeansOptions = {
   refQuantile: 0.99,
 };
 
-export class KMeansComponent implements Component {
+export class KMeansComponent implements Component<KMeansState> {
   readonly feature = 'window_shape_distance';
   readonly kindUp = 'spike' as const;
   readonly kindDown = 'dip' as const;
@@ -148,8 +185,8 @@ export class KMeansComponent implements Component {
     };
   }
 
-  restore(state: ComponentState, path = 'component'): void {
-    const s = stateOfType(state, 'kmeans', path);
+  restore(state: TaggedState, path = 'component'): void {
+    const s = stateOfType<KMeansState>(state, 'kmeans', path);
     for (const key of Object.keys(this.o) as (keyof KMeansOptions)[]) {
       expectSame(`${path}.options.${key}`, s.options[key], this.o[key]);
     }

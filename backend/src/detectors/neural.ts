@@ -20,17 +20,10 @@ import { inputSize, normalizeValue, fillInput } from '../neural/features.js';
 import { evaluate, type Evaluation } from '../neural/residuals.js';
 import { DEFAULT_SENSITIVITY, Z_FLOOR, multiplierFor } from '../contract/sensitivity.js';
 import { StateError } from '../snapshots/codec.js';
-import { RollingMedianComponent } from './components.js';
-import type {
-  Component,
-  ComponentCalibration,
-  Deviation,
-  Detector,
-  DetectorStep,
-  LearnMode,
-} from './detector.js';
-import { emptyDeviation } from './detector.js';
-import type { ComponentState, DetectorState } from './state.js';
+import { RollingMedianComponent } from './components/rollingMedian.js';
+import { emptyDeviation, type Component, type Deviation, type LearnMode } from './component.js';
+import type { ComponentCalibration, Detector, DetectorStep } from './detector.js';
+import type { DetectorState } from './snapshot.js';
 
 /** |z| the classifier gives P = 0.5: exactly the boundary at the default sensitivity. */
 const CLASSIFIER_Z_AT_HALF = Z_FLOOR * multiplierFor(DEFAULT_SENSITIVITY);
@@ -54,7 +47,7 @@ class Facet implements Component {
     throw new Error(`${this.feature} is stepped by its neural detector`);
   }
   learn(): void {}
-  snapshot(): ComponentState {
+  snapshot(): never {
     throw notSnapshotted(this.feature);
   }
   restore(): void {

@@ -4,20 +4,19 @@
  */
 import type { DetectorName } from '../contract/score.js';
 import type { Detector, DetectorOptions } from './detector.js';
-import { CompositeDetector, FallbackComponent } from './composite.js';
-import {
-  EwmaComponent,
-  LevelShiftComponent,
-  ResidualShiftComponent,
-  RateOfChangeComponent,
-  RollingMedianComponent,
-} from './components.js';
+import { CompositeDetector } from './composite.js';
+import { EwmaComponent } from './components/ewma.js';
+import { FallbackComponent } from './components/fallback.js';
+import { LevelShiftComponent } from './components/levelShift.js';
+import { RateOfChangeComponent } from './components/rateOfChange.js';
+import { ResidualShiftComponent } from './components/residualShift.js';
+import { RollingMedianComponent } from './components/rollingMedian.js';
 import { SeasonalComponent } from './seasonal.js';
 import { KMeansComponent } from './kmeans.js';
 import { NeuralDetectorImpl, NeuralEnsemble } from './neural.js';
 import type { NeuralModel } from '../neural/artifacts.js';
 import type { NeuralDetector } from '../contract/models.js';
-import { DETECTOR_STATE_VERSION, DetectorState } from './state.js';
+import { DETECTOR_STATE_VERSION, DetectorState } from './snapshot.js';
 import { checkVersion, parseState } from '../snapshots/codec.js';
 
 export type { DetectorOptions } from './detector.js';

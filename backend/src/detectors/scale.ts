@@ -6,8 +6,12 @@
  * because a count cannot deviate by less than one unit — "errors went from 0 to 1" is not 1,000 σ.
  * (Chosen on NAB with a split-half check: every floor from 1.5 to 2.5 improves both halves.)
  */
+import { z } from 'zod';
 import { EwStats, alphaForHalfLife } from '../stats/windows.js';
-import type { MagnitudeState } from './state.js';
+import { EwStatsState } from '../snapshots/codec.js';
+
+/** MAD → σ for normally distributed data. */
+export const MAD_TO_SIGMA = 1.4826;
 
 export const RELATIVE_FLOOR = 0.01;
 export const ABSOLUTE_FLOOR = 1e-9;
@@ -20,6 +24,10 @@ export function flooredScale(scale: number, magnitude: number, integral = false)
   const floor = integral && relative < QUANTUM_FLOOR ? QUANTUM_FLOOR : relative;
   return Number.isFinite(scale) && scale > floor ? scale : floor;
 }
+
+/** A component's running magnitude (EW mean of |x|) and whether the series has been integer-valued. */
+export const MagnitudeState = EwStatsState.extend({ integral: z.boolean() });
+export type MagnitudeState = z.infer<typeof MagnitudeState>;
 
 /** Long-run typical magnitude of a series, and whether every value so far was an integer. */
 export class Magnitude {

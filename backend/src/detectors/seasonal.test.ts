@@ -1,5 +1,5 @@
 import { SeasonalComponent, snapToCalendar } from './seasonal.js';
-import { emptyDeviation } from './detector.js';
+import { emptyDeviation } from './component.js';
 import { scoreSeries } from '../engine/index.js';
 import { DEFAULT_START, MINUTE_MS, dailyShape, seasonalShape } from '../lab/scenarios/traffic.js';
 

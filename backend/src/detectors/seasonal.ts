@@ -16,19 +16,81 @@
  * We chose a seasonal profile over Holt-Winters and augurs MSTL by measurement on NAB (see README):
  * it needs no refit, costs O(seasons) per point, and a median over cycles ignores bad cycles.
  */
-import { learnable, type Component, type Deviation, type LearnMode } from './detector.js';
-import { EwStats, Ring, SortedWindow, alphaForHalfLife, toFloat32 } from '../stats/windows.js';
-import { StateError, dec, enc, encFloat32, expectLength, expectSame, type Num } from '../snapshots/codec.js';
+import { z } from 'zod';
 import {
+  learnable,
   stateOfType,
-  type ComponentState,
-  type ProfileState,
-  type SeasonalState,
-  type WeeklyState,
-} from './state.js';
+  type Component,
+  type Deviation,
+  type LearnMode,
+  type TaggedState,
+} from './component.js';
+import { EwStats, Ring, SortedWindow, alphaForHalfLife, toFloat32 } from '../stats/windows.js';
+import {
+  Count,
+  EwStatsState,
+  Num,
+  RingState,
+  SortedWindowState,
+  StateError,
+  dec,
+  enc,
+  encFloat32,
+  expectLength,
+  expectSame,
+} from '../snapshots/codec.js';
 import { detectPeriod } from '../stats/period.js';
-import { Magnitude, cappedZ, flooredScale } from './scale.js';
-import { MAD_TO_SIGMA } from './components.js';
+import { MAD_TO_SIGMA, Magnitude, MagnitudeState, cappedZ, flooredScale } from './scale.js';
+
+/** The weekly correction of a profile: `table[bin * weeks + k]`, per-bin factors on the daily median. */
+export const WeeklyState = z.object({
+  multiple: z.number().int().min(2),
+  bins: z.number().int().min(1),
+  table: z.array(Num),
+  /** The bin being accumulated (-1 before any), its sums of x and of the daily median, and count. */
+  bin: z.number().int().min(-1),
+  sumX: Num,
+  sumDaily: Num,
+  count: Count,
+  /** The day whose weekly factor the daily table divides by, and that factor (absent: none read yet). */
+  day: z.tuple([z.number().int(), Num]).optional(),
+});
+export type WeeklyState = z.infer<typeof WeeklyState>;
+
+/** The seasonal profile: `cycles[phase * seasons + k]`, the last `seasons` values at each phase. */
+export const ProfileState = z.object({
+  period: z.number().int().min(1),
+  cycles: z.array(Num),
+  weekly: WeeklyState.nullable(),
+  resid: SortedWindowState,
+  offset: EwStatsState,
+  error: EwStatsState,
+  expected: Num,
+  /** The daily median at the last predicted position (what the weekly correction learns against). */
+  daily: Num,
+  /** Consecutive incident points back at the phase table's level (absent before 2026-12: 0). */
+  returned: Count.optional(),
+});
+export type ProfileState = z.infer<typeof ProfileState>;
+
+export const SeasonalState = z.object({
+  type: z.literal('seasonal'),
+  /** The fixed period the component was built with (null: detected). */
+  fixedPeriod: z.number().int().nullable(),
+  seasons: z.number().int(),
+  /** The series step in ms detected periods snap to a day or a week with (null: unknown). */
+  stepMs: z.number().positive().nullable(),
+  seen: Count,
+  nextCheck: Count,
+  /** Recent values, while period detection or a pending multiple still needs them; null once released. */
+  history: RingState.nullable(),
+  /** The base profile first (it carries the binned multiple, if any), then full-resolution multiples. */
+  profiles: z.array(ProfileState),
+  /** Multiples of the base period waiting for enough history. */
+  pending: z.array(z.number().int().min(1)),
+  mag: MagnitudeState,
+});
+export type SeasonalState = z.infer<typeof SeasonalState>;
 
 export interface SeasonalOptions {
   /** Fixed period in points, or null to detect it. */
@@ -417,7 +479,7 @@ class Profile {
 /** Shortest period whose profile counts as anticipating changes (a day of hourly points). */
 export const MIN_ANTICIPATING_PERIOD = 24;
 
-export class SeasonalComponent implements Component {
+export class SeasonalComponent implements Component<SeasonalState> {
   readonly feature = 'seasonal_profile_deviation';
   readonly kindUp = 'seasonal_mismatch' as const;
   readonly kindDown = 'seasonal_mismatch' as const;
@@ -558,8 +620,8 @@ export class SeasonalComponent implements Component {
     };
   }
 
-  restore(state: ComponentState, path = 'component'): void {
-    const s = stateOfType(state, 'seasonal', path);
+  restore(state: TaggedState, path = 'component'): void {
+    const s = stateOfType<SeasonalState>(state, 'seasonal', path);
     expectSame(`${path}.fixedPeriod`, s.fixedPeriod, this.opts.period);
     expectSame(`${path}.seasons`, s.seasons, this.opts.seasons);
     if (s.history === null && (s.profiles.length === 0 || s.pending.length > 0)) {

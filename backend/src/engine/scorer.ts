@@ -22,8 +22,13 @@ import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/
 import { OutageRule } from '../calibration/outage.js';
 import { parseDuration } from '../contract/duration.js';
 import { StateError, dec, enc, type Num } from '../snapshots/codec.js';
-import type { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/state.js';
-import type { DetectorState } from '../detectors/state.js';
+import type {
+  CalibratorState,
+  EpisodeBuilderState,
+  GateState,
+  OutageState,
+} from '../calibration/snapshot.js';
+import type { DetectorState } from '../detectors/snapshot.js';
 import type { ScoreParams, StreamPoint, TrainedRef } from './types.js';
 import { NEURAL_DETECTORS } from '../contract/models.js';
 import { toNeuralModel, type NeuralModel } from '../neural/artifacts.js';

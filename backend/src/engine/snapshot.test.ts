@@ -6,8 +6,8 @@ import {
   type ScoringStream,
   type StreamPoint,
 } from './index.js';
-import type { StreamSnapshot } from './state.js';
-import { DETECTOR_STATE_VERSION } from '../detectors/state.js';
+import type { StreamSnapshot } from './snapshot.js';
+import { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 import { createDetector, restoreDetector } from '../detectors/registry.js';
 import { STATISTICAL_DETECTORS, type DetectorName } from '../contract/score.js';
 

@@ -1,10 +1,10 @@
 /** Streaming: a causal scorer fed point by point, and its snapshot/restore. */
 import { CounterRate } from '../series/counter.js';
 import { StateError, checkVersion, dec, enc, parseState } from '../snapshots/codec.js';
-import { DETECTOR_STATE_VERSION } from '../detectors/state.js';
+import { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 import { EngineError } from '../contract/errors.js';
 import { SeriesScorer, emptyPoint, resolveParams, type ResolvedParams } from './scorer.js';
-import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './state.js';
+import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './snapshot.js';
 import type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
 
 /**

@@ -6,7 +6,7 @@ import type {
   SeriesScore,
   SeriesState,
 } from '../contract/score.js';
-import type { StreamSnapshot } from './state.js';
+import type { StreamSnapshot } from './snapshot.js';
 import type { ModelBundle } from '../neural/artifacts.js';
 
 export interface ScoreParams {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Direction, Episode, Explanation } from '../contract/score.js';
 import { Count, Num, RingState } from '../snapshots/codec.js';
-import { MagnitudeState } from '../detectors/state.js';
+import { MagnitudeState } from '../detectors/scale.js';
 
 /** The tail model (tail.ts): its decaying histogram of learning-scale scores and the quantiles read from it. */
 export const TailState = z.object({

@@ -29,8 +29,8 @@ import { z } from 'zod';
 import { DetectorName } from '../contract/score.js';
 import { Sensitivity } from '../contract/sensitivity.js';
 import { Count, Num } from '../snapshots/codec.js';
-import { DetectorPeriodOption, DetectorState } from '../detectors/state.js';
-import { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/state.js';
+import { DetectorPeriodOption, DetectorState } from '../detectors/snapshot.js';
+import { CalibratorState, EpisodeBuilderState, GateState, OutageState } from '../calibration/snapshot.js';
 import { CounterRateState } from '../series/counter.js';
 
 /** 2: score and learn are separate steps (the learning gate's state, acceptNewLevelAfter). */

@@ -1,0 +1,136 @@
+/**
+ * The component interface: a feature-level model inside a detector, one signed deviation per point
+ * (composite.ts builds detectors of them; calibration/ puts every component on the same score scale).
+ * Each component lives in one file with the schema of its snapshot (components/, seasonal.ts,
+ * kmeans.ts); snapshot.ts unites those schemas into the detector's snapshot format.
+ */
+import { StateError } from '../snapshots/codec.js';
+import type { ExplanationKind } from '../contract/score.js';
+
+/**
+ * How a point is learnt. `normal`: fully. `incident`: the point lies inside an open anomaly episode, so
+ * spreads (MAD, residual windows, calibration ranges) do not learn it at all and levels move toward it by
+ * at most INCIDENT_ADAPTATION of their scale per update (0: they hold; the documented adaptation is the
+ * scorer's explicit horizon, `acceptNewLevelAfter`).
+ */
+export type LearnMode = 'normal' | 'incident';
+
+/**
+ * During an incident a level estimate learns the value clamped to expected ± this many of its scales.
+ * 0: levels hold for as long as the incident is open, and a new level is accepted only by the explicit
+ * horizon (`acceptNewLevelAfter`, LearningGate). At 0.5 (the earlier value) a seasonal profile's level
+ * offset still moved half a scale's worth of pull per point, so a 4σ shift was half absorbed after ~300
+ * points and its incident closed before it ended. 0.5 → 0, NAB identical on every profile and both halves
+ * (69.63 / 59.84 / 75.16; A 68.30, B 71.50); scenarios (5 README seeds): slow_ramp detected 0.6 → 0.8,
+ * covered 0.001 → 0.313; shift_40pct covered 0.979 → 0.993; shift_4sigma 0.322 → 0.336 (seeds 1–8: 0.122
+ * → 0.212); weekly_weekend false episodes a day 0.14 → 0.10 (seeds 1–8: 0.16 → 0.14); the cost, one
+ * false episode more on two rows (drop_to_zero 0.11 → 0.13, shift_40pct 0.04 → 0.06). At 0.25 and 0.1
+ * NAB is identical too and slow_ramp covered 0.17 (README, "Detection quality").
+ */
+export const INCIDENT_ADAPTATION = 0;
+
+/** A value below this fraction of expected counts as "toward zero" (a drop of 90 % or more). */
+export const ZERO_FRACTION = 0.1;
+
+/** Whether x is a drop toward zero from a positive `expected`: traffic going away never becomes normal. */
+export function towardZero(x: number, expected: number): boolean {
+  return expected > 0 && x < ZERO_FRACTION * expected;
+}
+
+/** x learnt by a level estimate in `mode`: clamped toward `expected` during incidents. */
+export function learnable(x: number, mode: LearnMode, expected: number, scale: number): number {
+  if (mode === 'normal' || Number.isNaN(expected) || !(scale > 0)) return x;
+  const lim = INCIDENT_ADAPTATION * scale;
+  return x > expected + lim ? expected + lim : x < expected - lim ? expected - lim : x;
+}
+
+/** One component's opinion about one point. */
+export interface Deviation {
+  /** Signed deviation in units of `scale` (positive = above expected). NaN = no opinion yet. */
+  z: number;
+  /** Value the component expected (series units). NaN when it has no such notion. */
+  expected: number;
+  /** Typical deviation (series units), > 0. */
+  scale: number;
+  /** A seasonal profile's expected value without its level offset (NaN or absent: none). */
+  pattern?: number;
+  /**
+   * A test on the primary's residuals (Component.readsPrimary): its estimate of how far the level moved,
+   * in series units (band.ts: inside an open incident its evidence flags points nearer the moved level
+   * than the old one).
+   */
+  shift?: number;
+  /**
+   * A seasonal profile with a weekly correction: whether that correction has seen this time of the week
+   * (false in a series' first week; absent: no weekly correction, nothing to see).
+   */
+  weekSeen?: boolean;
+}
+
+/** A feature-level model inside a detector: one signed deviation per point; `S` is its snapshot. */
+export interface Component<S extends TaggedState = TaggedState> {
+  /** Feature name shown in explanations, e.g. `level_vs_rolling_median`. */
+  readonly feature: string;
+  /** What a large deviation of this component means, by direction. */
+  readonly kindUp: ExplanationKind;
+  readonly kindDown: ExplanationKind;
+  /** Whether `expected`/`scale` are in the series' own units (usable for the band). */
+  readonly providesBand: boolean;
+  /**
+   * Whether z is (x − centre) / scale for a centre known before x (a level or a change): the component's
+   * normal range is then an interval of x that narrows the band. Other components (level-shift tests,
+   * shape distances) are evidence: they narrow the band on their side by their score (calibration/band.ts).
+   */
+  readonly affine: boolean;
+  /**
+   * Whether the expected value anticipates changes from learnt history (a seasonal profile long enough
+   * to hold a time-of-day pattern): then components that see the anticipated change as a jump do not
+   * narrow the band past it (calibration/band.ts). Absent = false.
+   */
+  readonly anticipates?: boolean;
+  /**
+   * Points a value stays in this component's measurement (the recent window of a level-shift test).
+   * Its deviation builds up over that many points after a change, so its calibration range learns each
+   * deviation only that many points later (Calibrator.learn). Absent = 1 (the point itself).
+   */
+  readonly measurementPoints?: number;
+  /**
+   * Whether `step` is also given the primary component's deviation for the point: a test on the
+   * primary's residuals, whose evidence is the primary's own (its flagged points count as the primary's
+   * when the calibrator decides whether an incident is sustained). Absent = false.
+   */
+  readonly readsPrimary?: boolean;
+  /**
+   * Score x (NaN = missing) against the state so far, writing into `out`. It may record x as a
+   * measurement (a recent window), but baselines learn only in `learn`, called once after every step.
+   */
+  step(x: number, out: Deviation, primary?: Deviation): void;
+  /** Learn from the x just stepped (NaN = missing), fully or bounded (see LearnMode). */
+  learn(x: number, mode: LearnMode): void;
+  /** The whole streaming state, JSON-safe: the component's own snapshot schema, beside its class. */
+  snapshot(): S;
+  /**
+   * Load a snapshot into this freshly constructed component; throws a StateError naming `path` when it
+   * is not a snapshot of a component built like this one.
+   */
+  restore(state: TaggedState, path?: string): void;
+}
+
+export function emptyDeviation(): Deviation {
+  return { z: NaN, expected: NaN, scale: NaN, pattern: NaN };
+}
+
+/** What every component snapshot has: its component type, the tag of the union in snapshot.ts. */
+export interface TaggedState {
+  readonly type: string;
+}
+
+/**
+ * `state` as the snapshot of a `type` component, or a StateError saying which component the snapshot has
+ * there instead. The snapshot was parsed by the union in snapshot.ts, so its tag says its shape.
+ */
+export function stateOfType<S extends TaggedState>(state: TaggedState, type: S['type'], path: string): S {
+  if (state.type !== type)
+    throw new StateError(`${path}.type`, `is "${state.type}", this detector has a ${type} component here`);
+  return state as S;
+}

@@ -1,0 +1,185 @@
+import { ResidualShiftComponent } from './residualShift.js';
+import type { Deviation } from '../component.js';
+import { expectRoundTrip, feed, probe, stored, type Feed, type Point } from '../testing/componentTable.js';
+
+/** A 4-point test; the primary's pattern is 100 and its scale 2, so a residual of 6 is 3 of its σ. */
+const make = (period: number | null = 40) => new ResidualShiftComponent(4, () => period);
+
+/** x, with the primary's deviation: its pattern 100 plus a level offset (`weekSeen`: see Deviation). */
+function at(
+  x: number,
+  offset = 0,
+  more: Partial<Point> & { weekSeen?: boolean; scale?: number } = {},
+): Point {
+  const { weekSeen, scale = 2, ...point } = more;
+  return { x, primary: { z: 0, expected: 100 + offset, scale, pattern: 100, weekSeen }, ...point };
+}
+const times = (n: number, p: Point): Point[] => Array.from({ length: n }, () => p);
+const QUIET = times(4, at(100));
+/** A residual median of 6 against an offset of 0: (6 / scale 2) · √4 / 1.25. */
+const Z_SIX = (6 / 2) * (Math.sqrt(4) / 1.25);
+
+const cases: {
+  name: string;
+  period?: number | null;
+  feed: Feed[];
+  x: Point;
+  want: Pick<Deviation, 'z' | 'expected' | 'scale' | 'shift'>;
+}[] = [
+  {
+    name: 'no opinion before the offset of 4 points back is known',
+    feed: times(3, at(100)),
+    x: at(106),
+    want: { z: NaN, expected: NaN, scale: NaN, shift: NaN },
+  },
+  {
+    name: 'the residual median against the level offset 4 points back, in σ × √4 / 1.25',
+    feed: [...QUIET, ...times(3, at(106))],
+    x: at(106),
+    want: { z: Z_SIX, expected: NaN, scale: 1, shift: 6 },
+  },
+  {
+    name: 'a shift the primary’s offset has absorbed still shows',
+    feed: [...QUIET, ...times(3, at(106, 6))],
+    x: at(106, 6),
+    want: { z: Z_SIX, expected: NaN, scale: 1, shift: 6 },
+  },
+  {
+    name: 'once the reference offset has the new level, no shift',
+    feed: [...QUIET, ...times(4, at(106, 6))],
+    x: at(106, 6),
+    want: { z: 0, expected: NaN, scale: 1, shift: 0 },
+  },
+  {
+    name: 'a time of the week the profile has not seen: no estimate of the move',
+    feed: [...QUIET, ...times(3, at(106))],
+    x: at(106, 0, { weekSeen: false }),
+    want: { z: Z_SIX, expected: NaN, scale: 1, shift: NaN },
+  },
+  {
+    name: 'a period shorter than 10 windows: no opinion',
+    period: 39,
+    feed: [...QUIET, ...times(3, at(106))],
+    x: at(106),
+    want: { z: NaN, expected: NaN, scale: NaN, shift: NaN },
+  },
+  {
+    name: 'no period: no opinion',
+    period: null,
+    feed: [...QUIET, ...times(3, at(106))],
+    x: at(106),
+    want: { z: NaN, expected: NaN, scale: NaN, shift: NaN },
+  },
+  {
+    name: 'a primary without a scale: no opinion',
+    feed: [...QUIET, ...times(3, at(106))],
+    x: at(106, 0, { scale: 0 }),
+    want: { z: NaN, expected: NaN, scale: NaN, shift: NaN },
+  },
+  {
+    name: 'a missing value: no opinion',
+    feed: [...QUIET, ...times(3, at(106))],
+    x: at(NaN),
+    want: { z: NaN, expected: NaN, scale: NaN, shift: NaN },
+  },
+  {
+    name: 'an imputed incident point stands in the window',
+    feed: [...QUIET, ...times(3, at(300, 0, { learn: 100, mode: 'incident' }))],
+    x: at(100),
+    want: { z: 0, expected: NaN, scale: 1, shift: 0 },
+  },
+  {
+    name: 'an incident point that is not imputed is measured',
+    feed: [...QUIET, ...times(3, at(300, 0, { mode: 'incident' }))],
+    x: at(100),
+    want: { z: (200 / 2) * (Math.sqrt(4) / 1.25), expected: NaN, scale: 1, shift: 200 },
+  },
+];
+
+describe('ResidualShiftComponent: small inputs', () => {
+  it.each(cases)('$name', ({ period, feed: points, x, want }) => {
+    const c = make(period);
+    feed(c, points);
+    expect(probe(c, x, want)).toEqual(want);
+  });
+
+  it.each(cases)('$name: its state survives a snapshot', ({ period, feed: points, x }) => {
+    expectRoundTrip(() => make(period), points, x);
+  });
+
+  it('its snapshot restores only into a component with the same window', () => {
+    const c = make();
+    feed(c, QUIET);
+    expect(() => new ResidualShiftComponent(5, () => 50).restore(stored(c))).toThrow(
+      'component.recent: is 4, this build expects 5',
+    );
+  });
+});
+
+describe('ResidualShiftComponent', () => {
+  const out: Deviation = { z: NaN, expected: NaN, scale: NaN };
+  const PATTERN = 1000;
+  const SCALE = 10;
+
+  /**
+   * A 20-point residual test behind a primary whose pattern is 1,000 and whose level offset follows the
+   * values with a half-life of 5 points (faster than the profile's 50, to show the absorption quickly).
+   */
+  class Harness {
+    readonly test: ResidualShiftComponent;
+    private offset = 0;
+    constructor(period: number | null = 1440) {
+      this.test = new ResidualShiftComponent(20, () => period);
+    }
+    /** Step x; returns the primary's own z and the test's z. */
+    push(x: number, mode: 'normal' | 'incident' = 'normal'): { primary: number; test: number } {
+      const primary: Deviation = { z: NaN, expected: PATTERN + this.offset, scale: SCALE, pattern: PATTERN };
+      primary.z = (x - primary.expected) / SCALE;
+      this.test.step(x, out, primary);
+      this.test.learn(x);
+      if (mode === 'normal') this.offset += (1 - Math.pow(0.5, 1 / 5)) * (x - PATTERN - this.offset);
+      return { primary: primary.z, test: out.z };
+    }
+  }
+  const noisy = (i: number) => PATTERN + SCALE * Math.sin(i * 12.9898);
+
+  it('still sees a 4σ step the primary’s offset has absorbed', () => {
+    const h = new Harness();
+    for (let i = 0; i < 100; i++) expect(Math.abs(h.push(noisy(i)).test || 0)).toBeLessThan(4);
+    let last = { primary: NaN, test: NaN };
+    for (let i = 100; i < 120; i++) last = h.push(noisy(i) + 4 * SCALE);
+    expect(Math.abs(last.primary)).toBeLessThan(1.5);
+    expect(last.test).toBeGreaterThan(8);
+  });
+
+  it('estimates how far the level moved, in series units, unless the profile has not seen this time of the week', () => {
+    for (const weekSeen of [true, undefined, false]) {
+      const h = new Harness();
+      for (let i = 0; i < 100; i++) h.push(noisy(i));
+      for (let i = 100; i < 119; i++) h.push(noisy(i) + 4 * SCALE);
+      const x = noisy(119) + 4 * SCALE;
+      h.test.step(x, out, { z: 0, expected: PATTERN, scale: SCALE, pattern: PATTERN, weekSeen });
+      // The median of 20 residuals near +40 against the offset 20 points back (near 0).
+      if (weekSeen === false) expect(out.shift).toBeNaN();
+      else expect(out.shift).toBeGreaterThan(3 * SCALE);
+      expect(out.z).toBeGreaterThan(8);
+    }
+  });
+
+  it('has no opinion when the window spans more than a tenth of the period (or there is none)', () => {
+    for (const period of [100, null]) {
+      const h = new Harness(period);
+      for (let i = 0; i < 120; i++) expect(h.push(noisy(i) + (i >= 100 ? 4 * SCALE : 0)).test).toBeNaN();
+    }
+  });
+
+  it('holds an imputed incident point in its window, so a burst does not echo after it ends', () => {
+    const h = new Harness();
+    for (let i = 0; i < 100; i++) h.push(noisy(i));
+    for (let i = 100; i < 115; i++) {
+      h.test.step(5 * PATTERN, out, { z: 400, expected: PATTERN, scale: SCALE, pattern: PATTERN });
+      h.test.learn(PATTERN);
+    }
+    expect(Math.abs(h.push(noisy(115)).test)).toBeLessThan(3);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Level shift against the primary's own model (a seasonal profile): the median of the last `recent`
+ * values less the profile's pattern (its expected value without its level offset), against the level
+ * offset the profile had `recent` points ago, in units of the profile's scale, × √recent / 1.25 (a unit
+ * statistic for independent normal residuals).
+ *
+ * Why: the raw level-shift tests compare a window with the 300 or 600 points before it, so on a daily
+ * pattern their range is set by the day's ramps and a shift of a few σ never shows; and the profile's
+ * offset absorbs such a shift within ~100 points (half-life 50). Against the offset as it was before the
+ * window, a step shows for as long as it is not learnt, while a slow change the offset follows (a
+ * weekend easing in) barely does. Its points count as the primary's own for holding a sustained incident
+ * (Component.readsPrimary). Silent unless the period is at least PERIOD_WINDOWS windows long: over a
+ * window that spans much of a cycle (hourly points, a daily period) the profile's own errors look like
+ * shifts (NAB: realKnownCause/ambient_temperature_system_failure lost 2 detections and gained 3 false ones).
+ */
+import { z } from 'zod';
+import { stateOfType, type Component, type Deviation, type TaggedState } from '../component.js';
+import { Ring, SortedWindow } from '../../stats/windows.js';
+import { RingState, SortedWindowState, expectSame } from '../../snapshots/codec.js';
+
+export const ResidualShiftState = z.object({
+  type: z.literal('residual_shift'),
+  recent: z.number().int(),
+  win: SortedWindowState,
+  offsets: RingState,
+});
+export type ResidualShiftState = z.infer<typeof ResidualShiftState>;
+
+export class ResidualShiftComponent implements Component<ResidualShiftState> {
+  readonly feature = 'level_shift_vs_seasonal_profile';
+  readonly readsPrimary = true;
+  readonly kindUp = 'level_shift' as const;
+  readonly kindDown = 'level_shift' as const;
+  readonly providesBand = false;
+  readonly affine = false;
+  /** Shortest period, in windows of `recent` points, for which the test has an opinion. */
+  static readonly PERIOD_WINDOWS = 10;
+  /** x − pattern of the last `recent` points (an imputed incident point replaces its value, see learn). */
+  private readonly win: SortedWindow;
+  /** The profile's level offset over the last `recent` points: the oldest is the reference. */
+  private readonly offsets: Ring;
+  private pattern = NaN;
+  private stepped = NaN;
+  constructor(
+    readonly recent: number,
+    /** The primary's period (null: none yet). */
+    private readonly periodOf: () => number | null = () => null,
+  ) {
+    this.win = new SortedWindow(recent);
+    this.offsets = new Ring(recent);
+  }
+  /** The recent window is the measurement (Component.measurementPoints). */
+  get measurementPoints(): number {
+    return this.recent;
+  }
+  step(x: number, out: Deviation, primary?: Deviation): void {
+    const period = this.periodOf();
+    const pattern =
+      period !== null && period >= ResidualShiftComponent.PERIOD_WINDOWS * this.recent
+        ? (primary?.pattern ?? NaN)
+        : NaN;
+    this.pattern = pattern;
+    this.stepped = x;
+    out.z = out.expected = out.scale = out.shift = NaN;
+    if (Number.isNaN(pattern) || !primary || !(primary.scale > 0)) return;
+    const reference = this.offsets.push(primary.expected - pattern);
+    if (Number.isNaN(x)) return;
+    this.win.push(x - pattern);
+    if (this.win.count < this.recent || Number.isNaN(reference)) return;
+    out.scale = 1;
+    const moved = this.win.median() - reference;
+    // No estimate where the profile has not yet seen this time of the week: a first weekend easing in
+    // looks like a shift against a weekday profile (band.ts would flag its points; clean series' false
+    // episodes a day +0.01–0.02 on most scenario rows without this condition).
+    out.shift = primary.weekSeen === false ? NaN : moved;
+    out.z = (moved / primary.scale) * (Math.sqrt(this.recent) / 1.25);
+  }
+  learn(x: number): void {
+    // An imputed incident point (CompositeDetector.learn) stands in the window, as in LevelShiftComponent:
+    // an incident the primary flagged does not echo here after it ends.
+    const imputed = !Number.isNaN(this.stepped) && !Number.isNaN(x) && x !== this.stepped;
+    if (imputed && !Number.isNaN(this.pattern)) this.win.replaceNewest(x - this.pattern);
+  }
+  snapshot(): ResidualShiftState {
+    return {
+      type: 'residual_shift',
+      recent: this.recent,
+      win: this.win.snapshot(),
+      offsets: this.offsets.snapshot(),
+    };
+  }
+  restore(state: TaggedState, path = 'component'): void {
+    const s = stateOfType<ResidualShiftState>(state, 'residual_shift', path);
+    expectSame(`${path}.recent`, s.recent, this.recent);
+    this.win.restore(s.win, `${path}.win`);
+    this.offsets.restore(s.offsets, `${path}.offsets`);
+  }
+}
