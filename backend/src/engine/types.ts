@@ -52,7 +52,7 @@ export interface ScoringStream {
   episodes(): Episode[];
   state(): SeriesState;
   /**
-   * The stream's whole state, as plain JSON-safe data (engine/state.ts): `restoreStream` of it (also
+   * The stream's whole state, as plain JSON-safe data (engine/snapshot.ts): `restoreStream` of it (also
    * after JSON.stringify / JSON.parse) continues with exactly the points, scores and episodes this
    * stream would produce. Call it between pushes.
    */

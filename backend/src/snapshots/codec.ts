@@ -1,7 +1,7 @@
 /**
  * JSON snapshots of streaming state: the number encoding, the error type, and the schemas of the
  * window primitives (`windows.ts`). Detectors, calibration and the engine build their own snapshot
- * schemas from these (`detectors/state.ts`, `calibration/state.ts`, `engine/state.ts`).
+ * schemas from these (`detectors/snapshot.ts`, `calibration/snapshot.ts`, `engine/snapshot.ts`).
  *
  * Numbers. JSON has no NaN, ±Infinity or −0 (`JSON.stringify` writes null, null and 0), and a restored
  * stream must continue bit for bit, so every number of the streaming state is written as a `Num`:
