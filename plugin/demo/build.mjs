@@ -114,7 +114,8 @@ export async function buildExternals(outDir, packageDir = DEMO_PACKAGE) {
         .map((f) => new RegExp(`^(.*node_modules/${name})/cjs/`).exec(f)?.[1])
         .filter(Boolean),
     );
-    if (copies.size !== 1) throw new Error(`externals.js holds ${copies.size} copies of ${name}: ${[...copies]}`);
+    if (copies.size !== 1)
+      throw new Error(`externals.js holds ${copies.size} copies of ${name}: ${[...copies]}`);
   }
 }
 
