@@ -269,6 +269,39 @@ for (const host of GRAFANA_HOSTS) {
       assert.equal(await page.$('#panel [data-testid=trafficlens-overlay-row]'), null);
     });
 
+    it("builds its options on the host's @grafana/data; Score with picks a TrafficLens datasource and Detector lists its scorer's detectors", async () => {
+      const paths = await page.evaluate(
+        (pluginId) => window.harness.panelOptions({ pluginId, editors: ['scoreWith', 'detector'] }),
+        PANEL_ID,
+      );
+      assert.deepEqual(paths, [
+        'mode',
+        'showBand',
+        'showExpected',
+        'showEpisodes',
+        'showScore',
+        'groupBy',
+        'tileMinWidth',
+        'rotateSeconds',
+        'scoreWith',
+        'detector',
+        'sensitivity',
+      ]);
+      const block = page.locator('#panel-options');
+      await block.getByTestId('option-scoreWith').getByRole('combobox').click();
+      await page.getByText('TrafficLens (trafficlens)', { exact: true }).click();
+      const changes = () => page.evaluate(() => window.harness.changes['panel-options']);
+      assert.deepEqual((await changes()).at(-1).scoreWith, { uid: 'trafficlens', type: DATASOURCE_ID });
+      // The Detector editor asks the chosen datasource (through the proxy) for the scorer's detectors.
+      await block.locator('#trafficlens-detector').click();
+      await page.getByRole('option', { name: /^auto/ }).first().waitFor();
+      await page
+        .getByRole('option', { name: /^seasonal/ })
+        .first()
+        .click();
+      assert.equal((await changes()).at(-1).detector, 'seasonal');
+    });
+
     it('says so when Score with names a datasource that is not TrafficLens', async () => {
       await renderScored('prometheus', chosen, from, to);
       const state = page.locator('#panel [data-testid=trafficlens-state-error]');
