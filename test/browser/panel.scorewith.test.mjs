@@ -6,6 +6,7 @@
  * (plugin/datasource/dist/module.js), whose `scoreSeries()` posts them through the data-proxy emulation
  * (test/contract/support/fakeGrafana.js) to a real scorer (`node backend/dist/main.js`). The same series
  * are scored directly to know where the anomalies are; the assertions read the screenshot's pixels.
+ * All of it runs once per Grafana version in GRAFANA_HOSTS (12.4 on React 18, 13.2 on React 19).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getJson, request } from '../contract/support/http.js';
 import { REPO, startScorer } from '../contract/support/scorer.js';
-import { ARTIFACTS, openHarness } from './support/harness.js';
+import { GRAFANA_HOSTS, openHarness } from './support/harness.js';
 import {
   AXIS_WIDTH,
   RIGHT_PAD,
@@ -38,6 +39,7 @@ const DEFAULTS = { detector: 'auto', sensitivity: 50 };
 const WIDTH = 1280;
 const HEIGHT = 820;
 
+// The scorers serve both hosts; each host has its own page.
 let scorer;
 /** a scorer that takes one series a request, to see its 413 reach the panel */
 let limited;
@@ -107,7 +109,19 @@ async function renderScored(uid, series, from, to) {
 before(async () => {
   scorer = await startScorer();
   limited = await startScorer({ env: { TRAFFICLENS_MAX_SERIES: '1' }, jobs: false });
-  harness = await openHarness({ plugins: { [PANEL_ID]: PANEL_DIST, [DATASOURCE_ID]: DATASOURCE_DIST } });
+});
+
+after(async () => {
+  await scorer?.stop();
+  await limited?.stop();
+});
+
+/** The harness page on `host`, with the TrafficLens datasources on both scorers and a Prometheus one. */
+async function openPage(host) {
+  harness = await openHarness({
+    plugins: { [PANEL_ID]: PANEL_DIST, [DATASOURCE_ID]: DATASOURCE_DIST },
+    host,
+  });
   page = harness.page;
   await page.setViewportSize({ width: WIDTH, height: HEIGHT + 64 });
   const pluginJson = JSON.parse(readFileSync(join(DATASOURCE_DIST, 'plugin.json'), 'utf8'));
@@ -132,136 +146,170 @@ before(async () => {
   prometheus.meta = { ...prometheus.meta, module: 'core:plugin/prometheus' };
   const list = [trafficlens('trafficlens', scorer), trafficlens('trafficlens-small', limited), prometheus];
   await page.evaluate((l) => window.harness.datasources(l), list);
-});
+}
 
-after(async () => {
-  await harness?.close();
-  await scorer?.stop();
-  await limited?.stop();
-  if (harness?.errors.length) assert.fail(`errors in the page: ${harness.errors.join('\n')}`);
-});
+for (const host of GRAFANA_HOSTS) {
+  describe(`the built panel scoring plain frames through the built TrafficLens datasource on ${host.name}`, () => {
+    /** simulator series as plain values, and the scorer's answer for exactly those */
+    let chosen;
+    let answer;
+    let from;
+    let to;
 
-describe('the built panel scoring plain frames through the built TrafficLens datasource', () => {
-  /** simulator series as plain values, and the scorer's answer for exactly those */
-  let chosen;
-  let answer;
-  let from;
-  let to;
-
-  before(async () => {
-    const job = await getJson(`${scorer.url}/api/v1/jobs/simulator/series`, {
-      Authorization: `Bearer ${scorer.token}`,
+    before(async () => {
+      await openPage(host);
+      const job = await getJson(`${scorer.url}/api/v1/jobs/simulator/series`, {
+        Authorization: `Bearer ${scorer.token}`,
+      });
+      const all = job.series.map(({ labels, timestamps, values }) => ({ labels, timestamps, values }));
+      // Three series the scorer flags anomalies in (the panel sends them in one request, as here).
+      const scored = await scoreDirectly(all);
+      chosen = all.filter((_, i) => scored[i].anomaly.some(Boolean)).slice(0, 3);
+      assert.equal(chosen.length, 3, 'the scorer should flag anomalies in the simulator series');
+      answer = await scoreDirectly(chosen);
+      for (const s of answer) assert.ok(s.anomaly.some(Boolean), 'anomalies in the series scored alone');
+      from = Math.min(...chosen.map((s) => s.timestamps[0]));
+      to = Math.max(...chosen.map((s) => s.timestamps.at(-1)));
     });
-    const all = job.series.map(({ labels, timestamps, values }) => ({ labels, timestamps, values }));
-    // Three series the scorer flags anomalies in (the panel sends them in one request, as here).
-    const scored = await scoreDirectly(all);
-    chosen = all.filter((_, i) => scored[i].anomaly.some(Boolean)).slice(0, 3);
-    assert.equal(chosen.length, 3, 'the scorer should flag anomalies in the simulator series');
-    answer = await scoreDirectly(chosen);
-    for (const s of answer) assert.ok(s.anomaly.some(Boolean), 'anomalies in the series scored alone');
-    from = Math.min(...chosen.map((s) => s.timestamps[0]));
-    to = Math.max(...chosen.map((s) => s.timestamps.at(-1)));
-  });
 
-  it('draws the band and marks the anomalies the scorer returns, at their timestamps (dark)', async () => {
-    const before = harness.grafana.proxied.length;
-    await renderScored('trafficlens', chosen, from, to);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.locator('#panel').screenshot({ path: join(ARTIFACTS, 'panel-scorewith-dark.png') });
-    const png = await page.screenshot();
+    after(async () => {
+      await harness?.close();
+      if (harness?.errors.length) assert.fail(`errors in the page: ${harness.errors.join('\n')}`);
+    });
 
-    const states = await page.locator('#panel [data-testid^=trafficlens-state-]').allTextContents();
-    assert.deepEqual(states, [], 'no panel state (error, empty…) instead of the drawing');
-    const notices = await page.$$eval('#panel [data-testid^=trafficlens-notice-]', (els) =>
-      els.map((e) => `${e.getAttribute('data-testid')}: ${e.textContent}`),
-    );
-    assert.deepEqual(notices, [], 'no notice (in particular no "unscored" one)');
-    // The scores came through the datasource's proxy route, in one request.
-    assert.deepEqual(
-      harness.grafana.proxied.slice(before).map((r) => `${r.method} ${r.path}`),
-      ['POST scorer/api/v1/score'],
-    );
+    it('draws the band and marks the anomalies the scorer returns, at their timestamps (dark)', async () => {
+      const before = harness.grafana.proxied.length;
+      await renderScored('trafficlens', chosen, from, to);
+      mkdirSync(host.artifacts, { recursive: true });
+      await page.locator('#panel').screenshot({ path: join(host.artifacts, 'panel-scorewith-dark.png') });
+      const png = await page.screenshot();
 
-    const rows = await page.$$eval('#panel [data-testid=trafficlens-overlay-row]', (els) =>
-      els.map((e) => {
-        const r = e.getBoundingClientRect();
-        return { x: r.x, y: r.y, w: r.width, h: r.height };
-      }),
-    );
-    assert.equal(rows.length, chosen.length);
-    const shot = await decodePng(page, png);
-    const colors = await themeColors(page, 'dark', ['green', ...Object.values(STATUS_COLOR)]);
-    const bandColor = blend(colors.green, colors.background, 0.25);
-    // Markers come in the severity colours, never in "ok" green (the band's colour).
-    const markerColors = Object.entries(STATUS_COLOR)
-      .filter(([status]) => status !== 'ok')
-      .map(([, n]) => colors[n]);
-    const isMarker = (p, tol) => markerColors.some((c) => near(p, c, tol));
+      const states = await page.locator('#panel [data-testid^=trafficlens-state-]').allTextContents();
+      assert.deepEqual(states, [], 'no panel state (error, empty…) instead of the drawing');
+      const notices = await page.$$eval('#panel [data-testid^=trafficlens-notice-]', (els) =>
+        els.map((e) => `${e.getAttribute('data-testid')}: ${e.textContent}`),
+      );
+      assert.deepEqual(notices, [], 'no notice (in particular no "unscored" one)');
+      // The scores came through the datasource's proxy route, in one request.
+      assert.deepEqual(
+        harness.grafana.proxied.slice(before).map((r) => `${r.method} ${r.path}`),
+        ['POST scorer/api/v1/score'],
+      );
 
-    for (const [i, row] of rows.entries()) {
-      const s = answer[i];
-      const name = nameOf(chosen[i]);
-      const plotH = row.h - TITLE_HEIGHT - SCORE_BLOCK - (i === rows.length - 1 ? TIME_AXIS : 0);
-      const plotW = row.w - AXIS_WIDTH - RIGHT_PAD;
-      const x = (t) => row.x + AXIS_WIDTH + ((t - from) / (to - from)) * plotW;
-      const column = (cx, w = 1) => shot.region(cx, row.y + TITLE_HEIGHT, w, plotH);
+      const rows = await page.$$eval('#panel [data-testid=trafficlens-overlay-row]', (els) =>
+        els.map((e) => {
+          const r = e.getBoundingClientRect();
+          return { x: r.x, y: r.y, w: r.width, h: r.height };
+        }),
+      );
+      assert.equal(rows.length, chosen.length);
+      const shot = await decodePng(page, png);
+      const colors = await themeColors(page, 'dark', ['green', ...Object.values(STATUS_COLOR)]);
+      const bandColor = blend(colors.green, colors.background, 0.25);
+      // Markers come in the severity colours, never in "ok" green (the band's colour).
+      const markerColors = Object.entries(STATUS_COLOR)
+        .filter(([status]) => status !== 'ok')
+        .map(([, n]) => colors[n]);
+      const isMarker = (p, tol) => markerColors.some((c) => near(p, c, tol));
 
-      // The band: its blended green fills a good part of the plot.
-      const plot = await shot.region(row.x + AXIS_WIDTH, row.y + TITLE_HEIGHT, plotW, plotH);
-      const band = plot.filter((p) => near(p, bandColor, 10)).length;
-      assert.ok(band > 2000, `${name}: ${band} band pixels`);
+      for (const [i, row] of rows.entries()) {
+        const s = answer[i];
+        const name = nameOf(chosen[i]);
+        const plotH = row.h - TITLE_HEIGHT - SCORE_BLOCK - (i === rows.length - 1 ? TIME_AXIS : 0);
+        const plotW = row.w - AXIS_WIDTH - RIGHT_PAD;
+        const x = (t) => row.x + AXIS_WIDTH + ((t - from) / (to - from)) * plotW;
+        const column = (cx, w = 1) => shot.region(cx, row.y + TITLE_HEIGHT, w, plotH);
 
-      // A marker at every anomalous timestamp of the scorer's answer…
-      const anomalous = s.timestamps.filter((_, j) => s.anomaly[j] && s.values[j] !== null);
-      const columns = [...new Set(anomalous.map((t) => Math.round(x(t))))];
-      for (const cx of columns) {
-        assert.ok(
-          (await column(cx - 4, 9)).some((p) => isMarker(p, 24)),
-          `${name}: no anomaly marker at x=${cx}`,
-        );
+        // The band: its blended green fills a good part of the plot.
+        const plot = await shot.region(row.x + AXIS_WIDTH, row.y + TITLE_HEIGHT, plotW, plotH);
+        const band = plot.filter((p) => near(p, bandColor, 10)).length;
+        assert.ok(band > 2000, `${name}: ${band} band pixels`);
+
+        // A marker at every anomalous timestamp of the scorer's answer…
+        const anomalous = s.timestamps.filter((_, j) => s.anomaly[j] && s.values[j] !== null);
+        const columns = [...new Set(anomalous.map((t) => Math.round(x(t))))];
+        for (const cx of columns) {
+          assert.ok(
+            (await column(cx - 4, 9)).some((p) => isMarker(p, 24)),
+            `${name}: no anomaly marker at x=${cx}`,
+          );
+        }
+        // …the worst one (drawn last, on top) in the colour of its severity…
+        if (anomalous.length > 0) {
+          const k = s.score.reduce(
+            (best, v, j) => (s.anomaly[j] && v > s.score[best] ? j : best),
+            s.anomaly.indexOf(true),
+          );
+          const label = labelOf(severityOf(s.score[k]));
+          assert.ok(
+            (await column(x(s.timestamps[k]) - 4, 9)).some((p) => near(p, colors[STATUS_COLOR[label]], 24)),
+            `${name}: no ${label} marker at its worst point`,
+          );
+        }
+        // …and no marker colour in columns far from every anomalous point.
+        const far = [];
+        for (let cx = row.x + AXIS_WIDTH + 10; cx < row.x + row.w - RIGHT_PAD - 10; cx += 25) {
+          if (anomalous.every((t) => Math.abs(x(t) - cx) > 12)) far.push(cx);
+        }
+        assert.ok(far.length >= 12, `${name}: ${far.length} columns away from anomalies`);
+        for (const cx of far.slice(0, 12)) {
+          assert.ok(!(await column(cx)).some((p) => isMarker(p, 12)), `${name}: a marker colour at x=${cx}`);
+        }
       }
-      // …the worst one (drawn last, on top) in the colour of its severity…
-      if (anomalous.length > 0) {
-        const k = s.score.reduce(
-          (best, v, j) => (s.anomaly[j] && v > s.score[best] ? j : best),
-          s.anomaly.indexOf(true),
-        );
-        const label = labelOf(severityOf(s.score[k]));
-        assert.ok(
-          (await column(x(s.timestamps[k]) - 4, 9)).some((p) => near(p, colors[STATUS_COLOR[label]], 24)),
-          `${name}: no ${label} marker at its worst point`,
-        );
-      }
-      // …and no marker colour in columns far from every anomalous point.
-      const far = [];
-      for (let cx = row.x + AXIS_WIDTH + 10; cx < row.x + row.w - RIGHT_PAD - 10; cx += 25) {
-        if (anomalous.every((t) => Math.abs(x(t) - cx) > 12)) far.push(cx);
-      }
-      assert.ok(far.length >= 12, `${name}: ${far.length} columns away from anomalies`);
-      for (const cx of far.slice(0, 12)) {
-        assert.ok(!(await column(cx)).some((p) => isMarker(p, 12)), `${name}: a marker colour at x=${cx}`);
-      }
-    }
-  });
+    });
 
-  it("shows the scorer's 413 with what to change when a request is above its limits", async () => {
-    await renderScored('trafficlens-small', chosen, from, to);
-    const state = page.locator('#panel [data-testid=trafficlens-state-error]');
-    assert.equal(await state.count(), 1, `the panel shows: ${await page.locator('#panel').textContent()}`);
-    const text = await state.textContent();
-    assert.match(text, /^Too much data to score/);
-    assert.match(text, /HTTP 413 too_many_series/);
-    assert.match(text, /TRAFFICLENS_MAX_SERIES/);
-    assert.equal(await page.$('#panel [data-testid=trafficlens-overlay-row]'), null);
-  });
+    it("shows the scorer's 413 with what to change when a request is above its limits", async () => {
+      await renderScored('trafficlens-small', chosen, from, to);
+      const state = page.locator('#panel [data-testid=trafficlens-state-error]');
+      assert.equal(await state.count(), 1, `the panel shows: ${await page.locator('#panel').textContent()}`);
+      const text = await state.textContent();
+      assert.match(text, /^Too much data to score/);
+      assert.match(text, /HTTP 413 too_many_series/);
+      assert.match(text, /TRAFFICLENS_MAX_SERIES/);
+      assert.equal(await page.$('#panel [data-testid=trafficlens-overlay-row]'), null);
+    });
 
-  it('says so when Score with names a datasource that is not TrafficLens', async () => {
-    await renderScored('prometheus', chosen, from, to);
-    const state = page.locator('#panel [data-testid=trafficlens-state-error]');
-    assert.equal(await state.count(), 1, `the panel shows: ${await page.locator('#panel').textContent()}`);
-    const text = await state.textContent();
-    assert.match(text, /^Not a TrafficLens datasource/);
-    assert.match(text, /“Prometheus” \(prometheus\) cannot score series/);
-    assert.match(text, new RegExp(`choose a datasource of type ${DATASOURCE_ID}`));
+    it("builds its options on the host's @grafana/data; Score with picks a TrafficLens datasource and Detector lists its scorer's detectors", async () => {
+      const paths = await page.evaluate(
+        (pluginId) => window.harness.panelOptions({ pluginId, editors: ['scoreWith', 'detector'] }),
+        PANEL_ID,
+      );
+      assert.deepEqual(paths, [
+        'mode',
+        'showBand',
+        'showExpected',
+        'showEpisodes',
+        'showScore',
+        'groupBy',
+        'tileMinWidth',
+        'rotateSeconds',
+        'scoreWith',
+        'detector',
+        'sensitivity',
+      ]);
+      const block = page.locator('#panel-options');
+      await block.getByTestId('option-scoreWith').getByRole('combobox').click();
+      await page.getByText('TrafficLens (trafficlens)', { exact: true }).click();
+      const changes = () => page.evaluate(() => window.harness.changes['panel-options']);
+      assert.deepEqual((await changes()).at(-1).scoreWith, { uid: 'trafficlens', type: DATASOURCE_ID });
+      // The Detector editor asks the chosen datasource (through the proxy) for the scorer's detectors.
+      await block.locator('#trafficlens-detector').click();
+      await page.getByRole('option', { name: /^auto/ }).first().waitFor();
+      await page
+        .getByRole('option', { name: /^seasonal/ })
+        .first()
+        .click();
+      assert.equal((await changes()).at(-1).detector, 'seasonal');
+    });
+
+    it('says so when Score with names a datasource that is not TrafficLens', async () => {
+      await renderScored('prometheus', chosen, from, to);
+      const state = page.locator('#panel [data-testid=trafficlens-state-error]');
+      assert.equal(await state.count(), 1, `the panel shows: ${await page.locator('#panel').textContent()}`);
+      const text = await state.textContent();
+      assert.match(text, /^Not a TrafficLens datasource/);
+      assert.match(text, /“Prometheus” \(prometheus\) cannot score series/);
+      assert.match(text, new RegExp(`choose a datasource of type ${DATASOURCE_ID}`));
+    });
   });
-});
+}

@@ -4,7 +4,9 @@
  * once for the browser from the same npm packages and versions the plugins are built against.
  * CommonJS packages are given as their module object, as Grafana does; ESM packages as namespaces.
  */
-// First: before @grafana/ui can initialise i18next (see i18n.js).
+// First: before @grafana/runtime reads grafanaBootData (see bootdata.js) and @grafana/ui initialises
+// i18next (see i18n.js).
+import './bootdata.js';
 import './i18n.js';
 import React from 'react';
 import ReactDOM from 'react-dom';

@@ -55,7 +55,11 @@ runtime.setDataSourceSrv({
       : loadPlugin(entry.settings.type).then(({ plugin }) => new plugin.DataSourceClass(entry.settings));
     return entry.instance;
   },
-  getList: () => [...datasources.values()].map((d) => d.settings),
+  // Grafana's getList filters too; DataSourcePicker asks for one plugin's datasources with `pluginId`.
+  getList: (filters = {}) =>
+    [...datasources.values()]
+      .map((d) => d.settings)
+      .filter((s) => !filters.pluginId || s.type === filters.pluginId),
   getInstanceSettings: (ref) => findDatasource(ref)?.settings,
   reload() {},
   registerRuntimeDataSource() {},
@@ -173,6 +177,54 @@ window.harness = {
       width,
     );
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  },
+
+  /**
+   * A panel plugin's options as Grafana's panel editor builds them (the host's PanelOptionsEditorBuilder
+   * run through the plugin's supplier), and its custom editors (`editors`: item ids) rendered with the
+   * options kept in state; returns every item's path.
+   */
+  async panelOptions({ id = 'panel-options', pluginId, editors, options, mode = 'dark', width = 600 }) {
+    const { plugin } = await loadPlugin(pluginId);
+    // Grafana registers its standard option editors (radio, boolean, text, number…) at boot; only the
+    // plugin's custom editors are rendered here, so the standard kinds get placeholders.
+    for (const kind of ['radio', 'boolean', 'text', 'number']) {
+      if (!data.standardEditorsRegistry.getIfExists(kind)) {
+        data.standardEditorsRegistry.register({ id: kind, name: kind, editor: () => null });
+      }
+    }
+    const builder = new data.PanelOptionsEditorBuilder();
+    plugin.getPanelOptionsSupplier()(builder, { data: [] });
+    const items = builder.getItems();
+    const changes = (this.changes[id] = []);
+    const shown = editors.map((editorId) => items.find((i) => i.id === editorId));
+    mount(
+      id,
+      mode,
+      h(Stateful, {
+        initial: { ...DEFAULT_OPTIONS, ...options },
+        changes,
+        render: (value, onChange) =>
+          h(
+            'div',
+            null,
+            shown.map((item) =>
+              h(
+                'div',
+                { key: item.id, 'data-testid': `option-${item.id}`, style: { marginBottom: 8 } },
+                h(item.editor, {
+                  value: value[item.path],
+                  onChange: (v) => onChange({ ...value, [item.path]: v }),
+                  item,
+                  context: { data: [], options: value },
+                }),
+              ),
+            ),
+          ),
+      }),
+      width,
+    );
+    return items.map((i) => i.path);
   },
 
   async configEditor({ id = 'config-editor', pluginId, settings, mode = 'dark', width = 800 }) {

@@ -4,36 +4,35 @@
  * scorer serves at `/` (plugin/demo): the page loads the plugin the way Grafana does (an AMD `define`
  * shim handing it Grafana's shared modules, bundled once with esbuild from the same npm packages) and
  * builds its frames with the datasource's own code. `?kiosk` shows the panel alone, full page;
- * `window.trafficlensDemo.show(spec)` draws exact inputs in it.
+ * `window.trafficlensDemo.show(spec)` draws exact inputs in it. The page is one Grafana version's build
+ * (support/hosts.js): the scorer serves that host's folder at `/`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../support/chromium.js';
+import { assertHost, assertHostBuilt } from '../support/hosts.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const PANEL_DIST = join(REPO, 'plugin/panel/dist');
-export const DEMO_DIST = join(REPO, 'plugin/demo/dist');
-export { ARTIFACTS } from '../support/artifacts.js';
+export { GRAFANA_HOSTS } from '../support/hosts.js';
 
-/** The built files the page needs, each with the command that builds it. */
-export function assertBuilt() {
-  for (const [file, command] of [
-    [join(PANEL_DIST, 'module.js'), 'npm run build -w plugin/panel'],
-    [join(DEMO_DIST, 'demo.js'), 'npm run build -w plugin/demo'],
-  ]) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: ${command} (or npm run build) first`);
-  }
+/** The built files the page needs on `host`, each with the command that builds it. */
+export function assertBuilt(host) {
+  const module = join(PANEL_DIST, 'module.js');
+  if (!existsSync(module))
+    throw new Error(`${module} is missing: npm run build -w plugin/panel (or npm run build) first`);
+  assertHostBuilt(host);
 }
 
 export const launch = launchChromium;
 
 /**
  * `node backend/dist/main.js` on a free loopback port with the embedded simulator (what `npm start`
- * runs), once its simulator job has scored its backfill.
+ * runs), once its simulator job has scored its backfill; its demo page at `/` is `host`'s build.
  */
-export async function startScorer({ env = {} } = {}) {
+export async function startScorer({ host, env = {} }) {
   const child = spawn(process.execPath, [join(REPO, 'backend/dist/main.js')], {
     cwd: REPO,
     env: {
@@ -42,6 +41,7 @@ export async function startScorer({ env = {} } = {}) {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       TRAFFICLENS_WORKER_THREADS: '1',
+      TRAFFICLENS_DEMO_DIR: host.dist,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,8 +71,11 @@ export async function startScorer({ env = {} } = {}) {
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
-/** A page of the demo, with the page's errors (uncaught and console) collected. */
-export async function openDemoPage(browser, url, viewport) {
+/**
+ * A page of the demo, with the page's errors (uncaught and console) collected; fails unless it runs
+ * `host`'s React and Grafana.
+ */
+export async function openDemoPage(browser, url, viewport, host) {
   const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
   const errors = [];
   // Every console line, to check the page prints nothing a user would wonder about.
@@ -83,6 +86,7 @@ export async function openDemoPage(browser, url, viewport) {
     if (msg.type() === 'error') errors.push(msg.text());
   });
   await page.goto(url);
+  await assertHost(page, host);
   return { page, errors, messages };
 }
 
@@ -90,8 +94,8 @@ export async function openDemoPage(browser, url, viewport) {
  * The demo page in kiosk mode, ready for `render(spec)`: spec = { theme, width, height, from, to,
  * series (as GET /api/v1/jobs/:name/series gives them), options }.
  */
-export async function openPanelPage(browser, scorerUrl, viewport) {
-  const { page, errors } = await openDemoPage(browser, `${scorerUrl}/?kiosk`, viewport);
+export async function openPanelPage(browser, scorerUrl, viewport, host) {
+  const { page, errors } = await openDemoPage(browser, `${scorerUrl}/?kiosk`, viewport, host);
   await page.waitForFunction(() => typeof window.trafficlensDemo?.show === 'function');
   // resolves two animation frames after React committed: the panel's canvases draw in effects
   const render = (spec) => page.evaluate((s) => window.trafficlensDemo.show(s), spec);

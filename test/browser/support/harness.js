@@ -2,15 +2,15 @@
 /**
  * Builds the browser harness page script (bundled with esbuild against plugin/demo's externals bundle of
  * Grafana's shared modules), serves it with the plugins' dist folders and the data-proxy emulation, and opens it in Debian's
- * headless Chromium through playwright-core.
+ * headless Chromium through playwright-core, on one Grafana version's externals (hosts.js).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_DIST, buildPageScripts } from '../../../plugin/demo/build.mjs';
+import { buildPageScripts } from '../../../plugin/demo/build.mjs';
 import { chromiumMissing, launchChromium } from './chromium.js';
+import { assertHost, assertHostBuilt } from './hosts.js';
 import { startFakeGrafana } from '../../contract/support/fakeGrafana.js';
 
 const HARNESS = fileURLToPath(new URL('../harness/', import.meta.url));
@@ -21,22 +21,19 @@ export async function buildHarness(outDir) {
 }
 
 /**
- * @param {{ plugins: Record<string, string> }} options plugin id → dist folder
+ * @param {{ plugins: Record<string, string>, host: object }} options plugin id → dist folder; the
+ *   Grafana version (an entry of GRAFANA_HOSTS) whose shared modules the page hands the plugins
  */
-export async function openHarness({ plugins }) {
+export async function openHarness({ plugins, host }) {
   const missing = chromiumMissing();
   if (missing) {
     throw new Error(missing);
   }
-  if (!existsSync(join(DEMO_DIST, 'externals.js'))) {
-    throw new Error(
-      `${DEMO_DIST}externals.js is missing: npm run build -w plugin/demo (or npm run build) first`,
-    );
-  }
+  assertHostBuilt(host);
   const outDir = await mkdtemp(join(tmpdir(), 'trafficlens-harness-'));
   await buildHarness(outDir);
   const grafana = await startFakeGrafana({
-    mounts: { '/harness/dist/': outDir, '/harness/externals/': DEMO_DIST, '/harness/': HARNESS },
+    mounts: { '/harness/dist/': outDir, '/harness/externals/': host.dist, '/harness/': HARNESS },
     plugins,
   });
   const browser = await launchChromium();
@@ -45,6 +42,7 @@ export async function openHarness({ plugins }) {
   page.on('pageerror', (err) => errors.push(String(err)));
   await page.goto(`${grafana.url}/harness/index.html`);
   await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
+  await assertHost(page, host);
   return {
     grafana,
     page,
@@ -57,4 +55,4 @@ export async function openHarness({ plugins }) {
   };
 }
 
-export { ARTIFACTS } from './artifacts.js';
+export { GRAFANA_HOSTS } from './hosts.js';

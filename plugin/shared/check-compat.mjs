@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * API compatibility of the plugin with other Grafana versions, with @grafana/levitate: for every export
+ * API compatibility of a plugin (the one in the current folder: both plugins' `npm run check:compat`
+ * run it) with other Grafana versions, with @grafana/levitate: for every export
  * of @grafana/data, @grafana/ui and @grafana/runtime that src/module.ts reaches, compares the installed
  * version's signature with the target version's and reports what was removed or changed.
  *
- *   node scripts/check-compat.mjs                  # the lower bound of plugin.json's grafanaDependency
- *   node scripts/check-compat.mjs 12.4.4 13.1.0    # other versions
+ *   npm run check:compat                   # the lower bound of plugin.json's grafanaDependency
+ *   npm run check:compat -- 12.4.4 13.2.3  # other versions
  *
  * levitate finds the installed versions with `npm list` next to the entry file, which in an npm
  * workspace lists the workspace itself rather than its dependencies. So the check runs on a copy of the
@@ -17,11 +18,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 const LEVITATE = '@grafana/levitate@0.17.2';
 const PACKAGES = ['@grafana/data', '@grafana/ui', '@grafana/runtime'];
-const plugin = fileURLToPath(new URL('..', import.meta.url));
+const plugin = process.cwd();
 const repoModules = join(plugin, '..', '..', 'node_modules');
 
 const pkg = JSON.parse(readFileSync(join(plugin, 'package.json'), 'utf8'));
