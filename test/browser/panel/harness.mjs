@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../support/chromium.js';
+import { severityLabel, severityOf, STATUS_COLORS } from '../../../backend/dist/contract/severity.js';
 import { assertHost, assertHostBuilt } from '../support/hosts.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -182,19 +183,15 @@ export function readJson(path) {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-// What the panel draws, as the browser tests expect it. Severity and its colours follow
-// plugin/panel/src/frames/severity.ts; the layout constants are plugin/panel/src/draw/overlay.ts's
-// (the score strip is SCORE_HEIGHT + 4).
-export const STATUS_COLOR = {
-  ok: 'green',
-  warning: 'light-yellow',
-  minor: 'yellow',
-  major: 'orange',
-  critical: 'red',
-};
-export const severityOf = (s) => (s > 1 ? Math.min(100, Math.round(100 * (1 - 1 / s) * 10) / 10) : 0);
-export const labelOf = (sev) =>
-  sev >= 75 ? 'critical' : sev >= 50 ? 'major' : sev >= 25 ? 'minor' : 'warning';
+// What the panel draws, as the browser tests expect it. Severity and its colours come from the score
+// contract itself (backend/src/contract/severity.ts, built by `npm run build`), the one definition the
+// panel's generated copy (plugin/panel/src/frames/severity.gen.ts) must match pixel for pixel; the
+// layout constants are plugin/panel/src/draw/overlay.ts's (the score strip is SCORE_HEIGHT + 4).
+export const STATUS_COLOR = Object.fromEntries(
+  ['ok', 'warning', 'minor', 'major', 'critical'].map((status) => [status, STATUS_COLORS[status]]),
+);
+export { severityOf };
+export const labelOf = severityLabel;
 export const AXIS_WIDTH = 64;
 export const RIGHT_PAD = 8;
 export const TITLE_HEIGHT = 18;
