@@ -6,7 +6,7 @@
  * series; parsing here checks them first (an invalid regex is refused with the scorer's own error),
  * and matchesLabels applies them to series the browser already has.
  */
-import { compileAnchored, RegexError, type AnchoredRegex } from './regex';
+import { compileAnchored, RegexError, type AnchoredRegex } from './regex.gen';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
