@@ -1,7 +1,7 @@
 import { DEFAULT_TAIL, SHORT_INCIDENT, TailModel } from './tail.js';
 import { TailState } from './snapshot.js';
 import { createRandom } from '../lab/scenarios/random.js';
-import { SeriesScorer, emptyPoint, resolveParams } from '../engine/scorer.js';
+import { SeriesScorer, emptyPoint, resolveParams } from '../engine/seriesScorer.js';
 import { parseSensitivity, widenFor } from '../contract/sensitivity.js';
 
 /** Learning-scale scores of ordinary light-tailed noise: |N(0, 1)| / 4 (score 1 at 4σ). */

@@ -12,7 +12,7 @@
  *                                         the rolling median the value is on, which also draws the band
  *
  * A detector exists only with a model: without one, scoring falls back to a statistical detector
- * (engine/scorer.ts, `resolveParams`), and the response says so.
+ * (engine/seriesScorer.ts, `resolveParams`), and the response says so.
  */
 import type { ExplanationKind } from '../contract/score.js';
 import type { NeuralModel } from '../neural/artifacts.js';

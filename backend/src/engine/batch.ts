@@ -7,7 +7,13 @@ import { cleanSeries, type CleanSeries } from '../series/clean.js';
 import { EpisodeBuilder } from '../calibration/episodes.js';
 import { Z_FLOOR, multiplierFor } from '../contract/sensitivity.js';
 import { EngineError } from '../contract/errors.js';
-import { SeriesScorer, emptyPoint, episodeOptions, resolveParams, type ResolvedParams } from './scorer.js';
+import {
+  SeriesScorer,
+  emptyPoint,
+  episodeOptions,
+  resolveParams,
+  type ResolvedParams,
+} from './seriesScorer.js';
 import type { ScoreParams } from './types.js';
 
 /** How far past the learning prefix the backward pass of a non-causal request starts. */

@@ -3,7 +3,7 @@ import { CounterRate } from '../series/counter.js';
 import { StateError, checkVersion, dec, enc, parseState } from '../snapshots/codec.js';
 import { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 import { EngineError } from '../contract/errors.js';
-import { SeriesScorer, emptyPoint, resolveParams, type ResolvedParams } from './scorer.js';
+import { SeriesScorer, emptyPoint, resolveParams, type ResolvedParams } from './seriesScorer.js';
 import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './snapshot.js';
 import type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
 

@@ -9,7 +9,7 @@
  * (jobs/seriesTable.ts), the log lines come from a JobAnnouncer (jobs/announcer.ts).
  */
 import type { Logger } from 'pino';
-import { NEURAL_FALLBACK } from '../engine/scorer.js';
+import { NEURAL_FALLBACK } from '../engine/seriesScorer.js';
 import {
   createStream as engineCreateStream,
   type ScoreParams,
