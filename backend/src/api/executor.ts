@@ -23,6 +23,7 @@ import {
   type WorkerTask,
 } from './scoring.js';
 import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
+import { logThreadPriorityFailures, type PriorityWorkerData } from '../config/threadPriority.js';
 import { scoreBody, type BodyResult } from './scoreBody.js';
 import type { CountLimits } from './scoring.js';
 
@@ -116,6 +117,8 @@ export interface PoolExecutorOptions {
   maxQueuedTasks: number;
   /** Per-request limit on pool work; 0 disables it. Inline work cannot be interrupted. */
   timeoutMs?: number;
+  /** How much lower than the main thread's the workers' CPU priority is (nice); 0 or absent: the same. */
+  threadNice?: number;
   /** The compiled worker; defaults to scoreWorker.js next to this module (i.e. in dist/api). */
   workerFile?: URL;
   /** Inline scoring function (tests inject fakes). */
@@ -174,6 +177,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
     maxThreads: options.threads,
     maxQueue: options.maxQueuedTasks,
     execArgv: [...WORKER_EXEC_ARGV],
+    workerData: { threadNice: options.threadNice ?? 0 } satisfies PriorityWorkerData,
     // Workers are kept: model state and JIT warm-up are worth more than the idle memory.
     idleTimeout: 2 ** 31 - 1,
   });
@@ -181,6 +185,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   pool.on('error', (err: unknown) =>
     options.logger?.error({ stage: 'scoring', err }, 'scoring worker failed'),
   );
+  logThreadPriorityFailures(pool, options.logger, 'scoring worker');
 
   let ready = false;
   let closed = false;
@@ -363,6 +368,8 @@ export interface ExecutorConfig {
   inlineMaxPoints: number;
   maxQueuedTasks: number;
   timeoutMs?: number;
+  /** TRAFFICLENS_WORKER_NICE: the scoring workers' nice increment. */
+  workerNice?: number;
 }
 
 /** The executor main.ts uses: a pool unless the operator asked for zero worker threads. */
@@ -373,6 +380,7 @@ export function createScoringExecutor(config: ExecutorConfig, logger?: Logger): 
     inlineMaxPoints: config.inlineMaxPoints,
     maxQueuedTasks: config.maxQueuedTasks,
     timeoutMs: config.timeoutMs,
+    threadNice: config.workerNice,
     logger,
   });
 }

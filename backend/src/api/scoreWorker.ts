@@ -1,11 +1,16 @@
 /**
  * Piscina worker: compiled to dist/api/scoreWorker.js and loaded by the pool executor. It imports
  * the engine at load time, so a broken build fails the pool's warm-up ping instead of a request.
+ * It lowers its own thread's CPU priority first (by the pool's `threadNice`), so under load the main
+ * thread's HTTP, admission and /healthz get the CPU before scoring does.
  */
 import { scoreSeries } from '../engine/index.js';
 import { Piscina } from 'piscina';
+import { lowerThreadPriority, reportThreadPriority, threadNiceOf } from '../config/threadPriority.js';
 import { scoreBody, type BodyResult } from './scoreBody.js';
 import { scoreBatch, type BatchResult, type WorkerTask } from './scoring.js';
+
+reportThreadPriority(lowerThreadPriority(threadNiceOf()));
 
 export default function run(task: WorkerTask): BatchResult | BodyResult | 'pong' {
   if (task.kind === 'ping') return 'pong';
