@@ -9,17 +9,26 @@ import { Piscina } from 'piscina';
 import { lowerThreadPriority, reportThreadPriority, threadNiceOf } from '../config/threadPriority.js';
 import { scoreBody, type BodyResult } from './scoreBody.js';
 import { scoreBatch, type BatchResult, type WorkerTask } from './scoring.js';
+import { scoreQuery, type QueryResult } from './queryAnswers.js';
 
 reportThreadPriority(lowerThreadPriority(threadNiceOf()));
 
-export default function run(task: WorkerTask): BatchResult | BodyResult | 'pong' {
+/** The result with its bytes moved to the main thread, not copied. */
+function moving<T extends { body: Uint8Array }>(result: T): T {
+  const moved = { [Piscina.transferableSymbol]: result.body.buffer, [Piscina.valueSymbol]: result };
+  return Piscina.move(moved as unknown as Parameters<typeof Piscina.move>[0]) as unknown as T;
+}
+
+export default function run(task: WorkerTask): BatchResult | BodyResult | QueryResult | 'pong' {
   if (task.kind === 'ping') return 'pong';
   if (task.kind === 'body') {
     const result = scoreBody(scoreSeries, task.body, task.limits, task.model);
-    if (!result.ok && result.kind !== 'model') return result;
-    // The response bytes (or the request's, to run again with its model) move, not copied.
-    const moved = { [Piscina.transferableSymbol]: result.body.buffer, [Piscina.valueSymbol]: result };
-    return Piscina.move(moved as unknown as Parameters<typeof Piscina.move>[0]) as unknown as BodyResult;
+    // The response bytes, or the request's to run again with its model.
+    return result.ok || result.kind === 'model' ? moving(result) : result;
+  }
+  if (task.kind === 'query') {
+    const result = scoreQuery(scoreSeries, task);
+    return result.ok ? moving(result) : result;
   }
   return scoreBatch(scoreSeries, task.series, task.params, task.offset, task.window);
 }
