@@ -128,6 +128,7 @@ async function main(): Promise<void> {
   const models = await openModels({
     dir: config.models.dir,
     trainingThreads: config.models.trainingThreads,
+    workerNice: config.scoring.workerNice,
     limits: config.limits,
     prometheus,
     logger,

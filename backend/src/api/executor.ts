@@ -23,8 +23,10 @@ import {
   type WorkerTask,
 } from './scoring.js';
 import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
+import { logThreadPriorityFailures, type PriorityWorkerData } from '../config/threadPriority.js';
 import { scoreBody, type BodyResult } from './scoreBody.js';
-import type { CountLimits } from './scoring.js';
+import type { CountLimits, QueryTask } from './scoring.js';
+import { scoreQuery, type QueryResult } from './queryAnswers.js';
 
 import { ScoringError } from './scoringError.js';
 
@@ -56,6 +58,12 @@ export interface ScoringExecutor {
    * ScoringError (overloaded, aborted, timeout, worker). The bytes are handed over: do not reuse them.
    */
   scoreBody(body: Uint8Array, options: BodyOptions): Promise<BodyResult>;
+  /**
+   * Parses Prometheus' answers to a POST /api/v1/query, scores and serializes them (queryAnswers.ts),
+   * in a worker when pooled, so a large answer's JSON.parse does not hold up the event loop. Rejects
+   * only with ScoringError. The answers' bytes are handed over: do not reuse them.
+   */
+  scoreQuery(task: QueryTask, options?: { signal?: AbortSignal }): Promise<QueryResult>;
   /** Resolves once work can be accepted (the pool has loaded its worker module). */
   start(): Promise<void>;
   isReady(): boolean;
@@ -101,6 +109,10 @@ export function createInlineExecutor(score: ScoreFn = scoreSeries): ScoringExecu
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
       return scoreBody(score, body, limits, model);
     },
+    scoreQuery: async (task, { signal } = {}) => {
+      if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+      return scoreQuery(score, task);
+    },
     start: async () => {},
     isReady: () => true,
     stats: () => ({ mode: 'inline', threads: 0, queuedTasks: 0, utilization: 0 }),
@@ -116,6 +128,8 @@ export interface PoolExecutorOptions {
   maxQueuedTasks: number;
   /** Per-request limit on pool work; 0 disables it. Inline work cannot be interrupted. */
   timeoutMs?: number;
+  /** How much lower than the main thread's the workers' CPU priority is (nice); 0 or absent: the same. */
+  threadNice?: number;
   /** The compiled worker; defaults to scoreWorker.js next to this module (i.e. in dist/api). */
   workerFile?: URL;
   /** Inline scoring function (tests inject fakes). */
@@ -135,6 +149,16 @@ function inlineWorthy(series: readonly SeriesInput[], maxPoints: number): boolea
     if (grid > maxPoints) return false;
   }
   return true;
+}
+
+/**
+ * Bytes that can be moved to a worker rather than copied: they must own their whole buffer (a small
+ * Buffer is a view of a pool shared with other Buffers, and a Buffer's slice() is another view).
+ */
+function transferable(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? bytes
+    : new Uint8Array(bytes);
 }
 
 export const DEFAULT_WORKER_FILE = new URL('./scoreWorker.js', import.meta.url);
@@ -168,12 +192,13 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   if (options.threads < 1) throw new RangeError(`threads must be at least 1, got ${options.threads}`);
   const score = options.score ?? scoreSeries;
   const workerFile = options.workerFile ?? DEFAULT_WORKER_FILE;
-  const pool = new Piscina<WorkerTask, BatchResult | BodyResult | 'pong'>({
+  const pool = new Piscina<WorkerTask, BatchResult | BodyResult | QueryResult | 'pong'>({
     filename: workerFile.href,
     minThreads: options.threads,
     maxThreads: options.threads,
     maxQueue: options.maxQueuedTasks,
     execArgv: [...WORKER_EXEC_ARGV],
+    workerData: { threadNice: options.threadNice ?? 0 } satisfies PriorityWorkerData,
     // Workers are kept: model state and JIT warm-up are worth more than the idle memory.
     idleTimeout: 2 ** 31 - 1,
   });
@@ -181,6 +206,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   pool.on('error', (err: unknown) =>
     options.logger?.error({ stage: 'scoring', err }, 'scoring worker failed'),
   );
+  logThreadPriorityFailures(pool, options.logger, 'scoring worker');
 
   let ready = false;
   let closed = false;
@@ -312,15 +338,34 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
       refuseWhenQueueFull(1);
       const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
       const combined = AbortSignal.any([signal, timeout].filter((s): s is AbortSignal => s !== undefined));
-      // Moved, not copied, when the bytes own their buffer (a small Buffer is a view of a shared pool).
-      const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
+      const owned = transferable(body);
       try {
         const result = await runInSlot({ kind: 'body', body: owned, limits, model }, combined, [
           owned.buffer as ArrayBuffer,
         ]);
         if (result === 'pong' || !('kind' in result || 'body' in result))
           throw new ScoringError('worker', 'scoring worker answered a body task with something else');
-        return result;
+        return result as BodyResult;
+      } catch (err) {
+        throw poolError(err, signal, timeout);
+      }
+    },
+    // One task per query, like a body: the answers are parsed only there.
+    async scoreQuery(task, { signal } = {}) {
+      if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+      refuseWhenQueueFull(1);
+      const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+      const combined = AbortSignal.any([signal, timeout].filter((s): s is AbortSignal => s !== undefined));
+      const answers = task.answers.map(({ status, bytes }) => ({ status, bytes: transferable(bytes) }));
+      try {
+        const result = await runInSlot(
+          { kind: 'query', ...task, answers },
+          combined,
+          answers.map((a) => a.bytes.buffer as ArrayBuffer),
+        );
+        if (result === 'pong' || !('kind' in result || 'body' in result))
+          throw new ScoringError('worker', 'scoring worker answered a query task with something else');
+        return result as QueryResult;
       } catch (err) {
         throw poolError(err, signal, timeout);
       }
@@ -363,6 +408,8 @@ export interface ExecutorConfig {
   inlineMaxPoints: number;
   maxQueuedTasks: number;
   timeoutMs?: number;
+  /** TRAFFICLENS_WORKER_NICE: the scoring workers' nice increment. */
+  workerNice?: number;
 }
 
 /** The executor main.ts uses: a pool unless the operator asked for zero worker threads. */
@@ -373,6 +420,7 @@ export function createScoringExecutor(config: ExecutorConfig, logger?: Logger): 
     inlineMaxPoints: config.inlineMaxPoints,
     maxQueuedTasks: config.maxQueuedTasks,
     timeoutMs: config.timeoutMs,
+    threadNice: config.workerNice,
     logger,
   });
 }

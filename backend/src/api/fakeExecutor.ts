@@ -13,7 +13,8 @@ import {
   type ScoringExecutor,
 } from './executor.js';
 import { detectorOf, parseScoreBody, type BodyResult } from './scoreBody.js';
-import { pointsOf, type ResolvedModel, type ScoreFn, type ScoreWindow } from './scoring.js';
+import { pointsOf, type QueryTask, type ResolvedModel, type ScoreFn, type ScoreWindow } from './scoring.js';
+import { prepareQuery, queryResponseBody, type QueryResult } from './queryAnswers.js';
 
 export class FakeExecutor implements ScoringExecutor {
   readonly requests: ScoreRequest[] = [];
@@ -98,6 +99,15 @@ export class FakeExecutor implements ScoringExecutor {
       points: pointsOf(request.series),
       detector,
     };
+  }
+
+  /** Parses like the pool's worker, then goes through score() like scoreBody(). */
+  async scoreQuery(task: QueryTask, { signal }: { signal?: AbortSignal } = {}): Promise<QueryResult> {
+    const prepared = prepareQuery(task);
+    if (prepared.ready) return prepared.result;
+    const { request, info, window, detector } = prepared;
+    const json = await this.score(request, signal, undefined, window);
+    return { ok: true, body: queryResponseBody(json, info), points: info.fetchedPoints, detector };
   }
 
   async #record(request: ScoreRequest, signal?: AbortSignal): Promise<void> {

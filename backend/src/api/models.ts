@@ -9,10 +9,13 @@ import { ModelRegistry, type Trainer } from '../models/registry.js';
 import { modelsApi, type ModelsRouteLimits } from './routes/models.js';
 import { createPoolTrainer } from '../models/trainer.js';
 import { TrainingQueue } from '../models/queue.js';
+import { LOWEST_NICE } from '../config/threadPriority.js';
 
 export interface ModelsOptions {
   dir: string;
   trainingThreads: number;
+  /** TRAFFICLENS_WORKER_NICE: 0 keeps the training threads at the main thread's priority too. */
+  workerNice?: number;
   limits: ModelsRouteLimits;
   logger: Logger;
   version: string;
@@ -33,7 +36,13 @@ export interface Models {
 
 export async function openModels(options: ModelsOptions): Promise<Models> {
   const trainer =
-    options.trainer ?? createPoolTrainer({ threads: options.trainingThreads, logger: options.logger });
+    options.trainer ??
+    createPoolTrainer({
+      threads: options.trainingThreads,
+      logger: options.logger,
+      // Below scoring: training takes the CPU that requests leave idle.
+      threadNice: options.workerNice === 0 ? 0 : LOWEST_NICE,
+    });
   const registry = new ModelRegistry({
     dir: options.dir,
     trainer,

@@ -113,7 +113,8 @@ export function parseJsonStrict(text: string): unknown {
 
 const utf8 = new TextDecoder('utf-8');
 
-const dataOf = (e: ApiError): ApiErrorData => ({
+/** An ApiError as data a worker can send back. */
+export const dataOf = (e: ApiError): ApiErrorData => ({
   status: e.status,
   code: e.code,
   message: e.message,

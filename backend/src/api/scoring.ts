@@ -3,7 +3,9 @@
  * same. Results are serialized to JSON where they are computed: in a worker that keeps the
  * (large) stringify off the event loop and makes the hop back to the main thread a string copy.
  */
+import type { QueryRequest } from '../contract/query.js';
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
+import type { RangeAnswer } from '../sources/prometheus/range.js';
 import { EngineError, type ScoreParams } from '../engine/index.js';
 import { gridShape } from '../series/clean.js';
 import { sliceScore } from '../sources/prometheus/promql.js';
@@ -19,7 +21,19 @@ export type WorkerTask =
   /** `offset` is the index of series[0] in the request, so errors name the request's series index. */
   | { kind: 'score'; offset: number; series: SeriesInput[]; params: ScoreParams; window?: ScoreWindow }
   /** A raw POST /api/v1/score body (scoreBody.ts). */
-  | { kind: 'body'; body: Uint8Array; limits: CountLimits; model?: ResolvedModel };
+  | { kind: 'body'; body: Uint8Array; limits: CountLimits; model?: ResolvedModel }
+  /** Prometheus' answers to a POST /api/v1/query (queryAnswers.ts). */
+  | ({ kind: 'query' } & QueryTask);
+
+/** POST /api/v1/query once its answers are fetched: what the route knows before they are parsed. */
+export interface QueryTask {
+  query: QueryRequest;
+  historyStart: number;
+  /** query_range's answers, in order (bytes handed over to the worker: do not reuse them). */
+  answers: RangeAnswer[];
+  /** TRAFFICLENS_MAX_SERIES. */
+  maxSeries: number;
+}
 
 /** Keep only the points in [from, to] (and the episodes overlapping it), as POST /api/v1/query answers. */
 export interface ScoreWindow {

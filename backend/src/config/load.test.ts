@@ -67,7 +67,7 @@ describe('loadConfig', () => {
       allowedHosts: ['scorer.example', '[fd00::1]', '10.0.0.5'],
       limits: { maxBodyBytes: 1_048_576, maxPointsPerSeries: 5000, maxSeriesPerRequest: 10 },
       logLevel: 'debug',
-      scoring: { workerThreads: 0, inlineMaxPoints: 100, maxQueuedTasks: 8, timeoutMs: 0 },
+      scoring: { workerThreads: 0, inlineMaxPoints: 100, maxQueuedTasks: 8, timeoutMs: 0, workerNice: 10 },
       shutdownTimeoutMs: 500,
       http: {
         maxRequestsInFlight: 4,

@@ -16,6 +16,7 @@ export const FLAGS = {
   'max-points-per-series': 'TRAFFICLENS_MAX_POINTS_PER_SERIES',
   'max-series': 'TRAFFICLENS_MAX_SERIES',
   'worker-threads': 'TRAFFICLENS_WORKER_THREADS',
+  'worker-nice': 'TRAFFICLENS_WORKER_NICE',
   'inline-max-points': 'TRAFFICLENS_INLINE_MAX_POINTS',
   'max-queued-tasks': 'TRAFFICLENS_MAX_QUEUED_TASKS',
   'score-timeout-ms': 'TRAFFICLENS_SCORE_TIMEOUT_MS',

@@ -158,6 +158,9 @@ export const EnvConfig = z.object({
   TRAFFICLENS_WORKER_THREADS: integer(0, 256, DEFAULT_WORKER_THREADS).describe(
     'scoring worker threads; 0 scores every request on the main thread',
   ),
+  TRAFFICLENS_WORKER_NICE: integer(0, 19, 10).describe(
+    "how far below the main thread's the scoring worker threads' CPU priority is (nice increment, per thread on Linux), so under load HTTP, admission and /healthz get the CPU before scoring; training threads run at the lowest priority (19). 0 keeps every thread at the main thread's priority",
+  ),
   TRAFFICLENS_INLINE_MAX_POINTS: integer(0, 100_000_000, 2_000).describe(
     'POST /api/v1/query: requests with at most this many points in total are scored on the main thread (~10 µs a point, so the default blocks the event loop for ~20 ms). POST /api/v1/score bodies always go to a worker, which parses them too',
   ),
@@ -283,6 +286,8 @@ export interface Config {
     inlineMaxPoints: number;
     maxQueuedTasks: number;
     timeoutMs: number;
+    /** Nice increment of the scoring worker threads (training: 19 unless this is 0). */
+    workerNice: number;
   };
   shutdownTimeoutMs: number;
   /** Admission and slow-client limits of the HTTP server (api/admission.ts, api/server.ts). */
@@ -363,6 +368,7 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
       inlineMaxPoints: env.TRAFFICLENS_INLINE_MAX_POINTS,
       maxQueuedTasks: env.TRAFFICLENS_MAX_QUEUED_TASKS,
       timeoutMs: env.TRAFFICLENS_SCORE_TIMEOUT_MS,
+      workerNice: env.TRAFFICLENS_WORKER_NICE,
     },
     shutdownTimeoutMs: env.TRAFFICLENS_SHUTDOWN_TIMEOUT_MS,
     http: {

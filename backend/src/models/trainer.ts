@@ -13,6 +13,7 @@ import type { TrainJob, Trainer } from './registry.js';
 import { reportTfjsBackend, type TfjsBackend } from './runtime.js';
 import { trainModel } from './train.js';
 import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
+import { LOWEST_NICE, logThreadPriorityFailures, type PriorityWorkerData } from '../config/threadPriority.js';
 
 export type ProgressFn = (epoch: number, epochs: number, loss: number) => void;
 
@@ -63,6 +64,8 @@ export interface PoolTrainerOptions {
   maxQueued?: number;
   workerFile?: URL;
   logger?: Logger;
+  /** How much lower than the main thread's the workers' CPU priority is (nice); default the lowest. */
+  threadNice?: number;
 }
 
 /**
@@ -78,12 +81,14 @@ export function createPoolTrainer(options: PoolTrainerOptions): Trainer {
     maxThreads: options.threads,
     maxQueue,
     execArgv: [...WORKER_EXEC_ARGV],
+    workerData: { threadNice: options.threadNice ?? LOWEST_NICE } satisfies PriorityWorkerData,
     // TF.js takes ~0.4 s to load; keep a worker a while for the next job, then give the memory back.
     idleTimeout: 60_000,
   });
   pool.on('error', (err: unknown) =>
     options.logger?.error({ stage: 'models', err }, 'training worker failed'),
   );
+  logThreadPriorityFailures(pool, options.logger, 'training worker');
   return {
     // Piscina rejects a task beyond this later, as a failed training; the registry refuses it up front.
     capacity: options.threads + maxQueue,

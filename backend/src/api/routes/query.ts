@@ -1,12 +1,12 @@
 import express, { type RequestHandler } from 'express';
-import { QueryRequest, QueryResponse, type QueryInfo } from '../../contract/query.js';
+import { QueryRequest, QueryResponse } from '../../contract/query.js';
 import type { Config } from '../../config/index.js';
 import type { PrometheusClient } from '../../sources/prometheus/index.js';
 import { ApiError, parseOrThrow } from '../errors.js';
-import { ScoringError, type ScoringExecutor } from '../executor.js';
+import { engineError, ScoringError, type ScoringExecutor } from '../executor.js';
+import { prometheusErrorOf, queryDetector, type QueryResult } from '../queryAnswers.js';
 import type { ApiMetrics } from '../metrics.js';
-import { gridPoints, historyStart, scoreRequestFor } from '../../sources/prometheus/promql.js';
-import { pointsOf } from '../scoring.js';
+import { gridPoints, historyStart } from '../../sources/prometheus/promql.js';
 import { errorResponses } from './errors.js';
 import type { RouteSpec } from './route.js';
 
@@ -59,50 +59,50 @@ export function queryRoutes({ prometheus, limits, executor, metrics }: QueryRout
 
     const from = historyStart(q.start, q.step);
     // PrometheusErrors go to the central handler, which answers 502/504 (400 for a bad expression).
-    const fetched = await prometheus.queryRange(q.expr, {
+    // Only fetched here: the answers are parsed where they are scored (a worker when pooled), as a
+    // large answer's JSON.parse would hold up every other request.
+    const answers = await prometheus.queryRangeAnswers(q.expr, {
       start: from,
       end: q.end,
       step: q.step,
       signal: clientGone.signal,
     });
-    if (fetched.length > limits.maxSeriesPerRequest) {
-      throw new ApiError(
-        413,
-        'too_many_series',
-        `the expression returned ${fetched.length} series; the limit is ${limits.maxSeriesPerRequest} (TRAFFICLENS_MAX_SERIES): aggregate or filter it`,
-        'limits',
-        [{ path: 'expr', message: `at most ${limits.maxSeriesPerRequest} series` }],
-      );
-    }
-    const info: QueryInfo = {
-      expr: q.expr,
-      start: q.start,
-      end: q.end,
-      stepMs: q.step,
-      historyStart: from,
-      fetchedSeries: fetched.length,
-      fetchedPoints: pointsOf(fetched),
-    };
-    if (fetched.length === 0) {
-      res.json({ series: [], query: info } satisfies QueryResponse);
-      return;
-    }
-
-    const request = scoreRequestFor(q, fetched);
-    const detector = request.detector ?? 'auto';
-    let json: string[];
-    try {
-      // Cut to [start, end] and serialized where it was scored (a worker when pooled).
-      json = await executor.score(request, clientGone.signal, undefined, { from: q.start, to: q.end });
-    } catch (err) {
+    const detector = queryDetector(q);
+    const countError = (err: unknown) => {
       if (!(err instanceof ScoringError && (err.kind === 'aborted' || err.kind === 'input'))) {
         metrics.scoringErrors.inc({ detector, kind: err instanceof ScoringError ? err.kind : 'unknown' });
       }
+    };
+    let result: QueryResult;
+    try {
+      result = await executor.scoreQuery(
+        { query: q, historyStart: from, answers, maxSeries: limits.maxSeriesPerRequest },
+        { signal: clientGone.signal },
+      );
+    } catch (err) {
+      countError(err);
       throw err;
     }
-    metrics.pointsScored.inc({ detector }, info.fetchedPoints);
-    // Same bytes as res.json({ series, query: info }), without parsing the series back.
-    res.type('application/json').send(`{"series":[${json.join(',')}],"query":${JSON.stringify(info)}}`);
+    if (!result.ok) {
+      switch (result.kind) {
+        case 'upstream':
+          throw prometheusErrorOf(result.error);
+        case 'client': {
+          const { status, code, message, stage, details } = result.error;
+          throw new ApiError(status, code, message, stage, details);
+        }
+        case 'engine': {
+          const err = engineError(result);
+          countError(err);
+          throw err;
+        }
+      }
+    }
+    // Nothing was scored when the expression returned no series.
+    if (result.points > 0) metrics.pointsScored.inc({ detector }, result.points);
+    // Serialized where it was scored and cut to [start, end]: sent as it is.
+    const bytes = Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength);
+    res.set('Content-Type', 'application/json; charset=utf-8').send(bytes);
   };
 
   return [

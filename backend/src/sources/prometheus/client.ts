@@ -8,9 +8,16 @@
  * configured timeout (covering the body too) and by a response size cap, and every failure is a
  * PrometheusError whose kind says whose fault it is and which keeps the upstream's message.
  */
-import { seriesKey, type Labels, type SourceSeries } from '../source.js';
+import type { Labels, SourceSeries } from '../source.js';
 import { PrometheusError } from './errors.js';
-import { parseEnvelope, parseLabelNames, parseMatrix, parseSeriesList } from './parse.js';
+import { parseEnvelope, parseLabelNames, parseSeriesList } from './parse.js';
+import {
+  isSuccessStatus,
+  parseRangeAnswer,
+  QUERY_RANGE_ENDPOINT,
+  SeriesJoiner,
+  type RangeAnswer,
+} from './range.js';
 
 /** Prometheus refuses a range query with more than 11,000 points per series (promql/engine). */
 export const PROMETHEUS_MAX_POINTS = 11_000;
@@ -110,21 +117,48 @@ export class PrometheusClient {
    * split into consecutive requests (sequentially: one scorer should not hammer its Prometheus) and the
    * pieces of each series joined; every series keeps its labels.
    */
-  async queryRange(expr: string, { start, end, step, signal }: RangeQuery): Promise<SourceSeries[]> {
+  async queryRange(expr: string, range: RangeQuery): Promise<SourceSeries[]> {
+    const joiner = new SeriesJoiner();
+    await this.fetchRange(expr, range, (answer) => joiner.add(parseRangeAnswer(answer)));
+    return joiner.series();
+  }
+
+  /**
+   * queryRange's answers as bytes, in order, for parseRangeAnswers to parse elsewhere (a worker): a
+   * large answer's JSON.parse would hold up the event loop. An answer that is not 2xx is parsed here,
+   * at once (it is an error, and small), so it ends the fetch as in queryRange; a malformed 2xx
+   * answer is found by the parse, after the remaining pieces were fetched.
+   */
+  async queryRangeAnswers(expr: string, range: RangeQuery): Promise<RangeAnswer[]> {
+    const answers: RangeAnswer[] = [];
+    await this.fetchRange(expr, range, (answer) => {
+      if (!isSuccessStatus(answer.status)) parseRangeAnswer(answer);
+      answers.push(answer);
+    });
+    return answers;
+  }
+
+  /**
+   * Fetches [start, end] every `step` in consecutive requests of at most the per-request point limit
+   * (sequentially: one scorer should not hammer its Prometheus), handing each answer over in order.
+   */
+  private async fetchRange(
+    expr: string,
+    { start, end, step, signal }: RangeQuery,
+    onAnswer: (answer: RangeAnswer) => void,
+  ): Promise<void> {
     if (!(step > 0)) throw new RangeError(`step must be positive, got ${step}`);
     if (!(end >= start)) throw new RangeError(`end (${end}) is before start (${start})`);
-    const merged = new Map<string, SourceSeries>();
     // Steps per request: Prometheus' limit, quartered whenever an answer is over the size cap (many
     // series), so a long range is fetched in pieces that each fit; one step over the cap is an error.
     // Quartering bounds the wasted downloads (each up to the cap) to ~7 for Prometheus' 11,000 steps.
     let steps = this.maxPoints;
     for (let from = start; from <= end;) {
       const to = Math.min(end, from + (steps - 1) * step);
-      const endpoint = '/api/v1/query_range';
-      let data: unknown;
+      let answer: RangeAnswer;
       try {
-        data = await this.post(
-          endpoint,
+        answer = await this.fetchAnswer(
+          QUERY_RANGE_ENDPOINT,
           new URLSearchParams({
             query: expr,
             start: seconds(from),
@@ -140,20 +174,8 @@ export class PrometheusClient {
         continue;
       }
       from = to + step;
-      for (const piece of parseMatrix(endpoint, data)) {
-        const key = seriesKey(piece.labels);
-        const series = merged.get(key);
-        if (!series) {
-          merged.set(key, piece);
-          continue;
-        }
-        for (let i = 0; i < piece.timestamps.length; i++) {
-          series.timestamps.push(piece.timestamps[i]);
-          series.values.push(piece.values[i]);
-        }
-      }
+      onAnswer(answer);
     }
-    return [...merged.values()];
   }
 
   /** Label sets of the series matching any of the selectors (e.g. `up{job="node"}`). */
@@ -181,12 +203,26 @@ export class PrometheusClient {
   }
 
   private async post(endpoint: string, body: URLSearchParams, outer?: AbortSignal): Promise<unknown> {
+    const { status, bytes } = await this.fetchAnswer(endpoint, body, outer);
+    return parseEnvelope(
+      endpoint,
+      status,
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    );
+  }
+
+  /** The status and bytes of one answer; every failure before the body is read whole is a PrometheusError. */
+  private async fetchAnswer(
+    endpoint: string,
+    body: URLSearchParams,
+    outer?: AbortSignal,
+  ): Promise<RangeAnswer> {
     if (outer?.aborted) throw this.abortedError(endpoint, outer);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
     const url = new URL(endpoint.slice(1), this.base);
     let status: number;
-    let text: string;
+    let bytes: Uint8Array;
     try {
       const res = await this.fetchImpl(url, {
         method: 'POST',
@@ -196,7 +232,7 @@ export class PrometheusClient {
         redirect: 'error',
       });
       status = res.status;
-      text = await this.readBody(endpoint, res);
+      bytes = await this.readBody(endpoint, res);
     } catch (err) {
       if (err instanceof PrometheusError) throw err;
       if (outer?.aborted) throw this.abortedError(endpoint, outer);
@@ -216,7 +252,7 @@ export class PrometheusClient {
         { cause: err },
       );
     }
-    return parseEnvelope(endpoint, status, text);
+    return { status, bytes };
   }
 
   private abortedError(endpoint: string, signal: AbortSignal): PrometheusError {
@@ -226,8 +262,8 @@ export class PrometheusClient {
     });
   }
 
-  /** The body as text, refusing (without buffering it) one larger than maxResponseBytes. */
-  private async readBody(endpoint: string, res: Response): Promise<string> {
+  /** The body's bytes, refusing (without buffering it) one larger than maxResponseBytes. */
+  private async readBody(endpoint: string, res: Response): Promise<Uint8Array> {
     const tooLarge = () =>
       new PrometheusError(
         'too_large',
@@ -239,7 +275,7 @@ export class PrometheusClient {
       await res.body?.cancel();
       throw tooLarge();
     }
-    if (!res.body) return '';
+    if (!res.body) return new Uint8Array(0);
     // Chunks kept as bytes and decoded once: a string built chunk by chunk is a rope that JSON.parse
     // flattens into a second copy, and a UTF-8 decoder's output is two bytes per character.
     const chunks: Uint8Array[] = [];
@@ -250,8 +286,6 @@ export class PrometheusClient {
       if (bytes > this.maxResponseBytes) throw tooLarge();
       chunks.push(chunk);
     }
-    const all = Buffer.concat(chunks, bytes);
-    chunks.length = 0;
-    return all.toString('utf8');
+    return Buffer.concat(chunks, bytes);
   }
 }

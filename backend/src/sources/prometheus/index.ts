@@ -4,3 +4,11 @@ export { PrometheusError } from './errors.js';
 export type { PrometheusErrorKind } from './errors.js';
 export { parseEnvelope, parseLabelNames, parseMatrix, parseSeriesList } from './parse.js';
 export { PrometheusSource } from './source.js';
+export {
+  isSuccessStatus,
+  parseRangeAnswer,
+  parseRangeAnswers,
+  QUERY_RANGE_ENDPOINT,
+  SeriesJoiner,
+  type RangeAnswer,
+} from './range.js';
