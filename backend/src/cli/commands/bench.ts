@@ -53,7 +53,7 @@ function parseThreads(text: string): number {
 
 function parseDetectors(text: string): DetectorName[] {
   const names = text.split(',').map((s) => s.trim());
-  // The neural detectors are measured in their own section (bench/tfjs.ts): they need trained models.
+  // The neural detectors are measured in their own section (lab/bench/tfjs.ts): they need trained models.
   const unknown = names.filter((n) => !(STATISTICAL_DETECTORS as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0) {
     throw new InvalidArgumentError(`expected a comma-separated list of ${STATISTICAL_DETECTORS.join(', ')}.`);

@@ -136,7 +136,7 @@ export function registerNabCommand(program: Command, io: CliIO): void {
     });
 }
 
-/** The classifier on NAB, each file scored by a model trained on other files' labels (nab/crossTrain.ts). */
+/** The classifier on NAB, each file scored by a model trained on other files' labels (lab/nab/crossTrain.ts). */
 async function runCrossTrained(
   io: CliIO,
   root: string,

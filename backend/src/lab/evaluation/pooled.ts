@@ -1,6 +1,6 @@
 /**
  * One classifier trained on the labelled windows of many series, then scoring series it has never
- * seen (the classifier's NAB protocol, nab/crossTrain.ts). A per-series model would need labels on
+ * seen (the classifier's NAB protocol, lab/nab/crossTrain.ts). A per-series model would need labels on
  * the very series it scores; a pooled one learns what anomalies look like elsewhere.
  *
  * Each series is normalized with its own median and robust σ, fitted on its own first `fitPoints`
