@@ -10,4 +10,5 @@ export {
   nextStart,
   timingProblem,
   type Interval,
+  type WindowTiming,
 } from './schedule.js';
