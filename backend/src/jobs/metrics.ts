@@ -41,38 +41,44 @@ export interface JobsView {
 type Sample = { labels: Record<string, string>; value: number };
 type Point = Omit<StreamPoint, 'state'>;
 
-const SERIES_GAUGES: [name: string, help: string, value: (p: Point) => number | null][] = [
+const SERIES_GAUGES: [name: string, help: string, value: (p: Point, suppressed: boolean) => number | null][] =
   [
-    'trafficlens_anomaly_score',
-    'Anomaly score of the newest point of the series; 1 is the anomaly boundary at the job sensitivity',
-    (p) => p.score,
-  ],
-  [
-    'trafficlens_value',
-    'Newest point of the series as scored, in the series units (for a counter: its per-second rate)',
-    (p) => p.value,
-  ],
-  [
-    'trafficlens_expected',
-    'Value the detector expected for the newest point, in the series units',
-    (p) => p.expected,
-  ],
-  [
-    'trafficlens_lower',
-    'Lower bound of the normal band for the newest point, in the series units',
-    (p) => p.lower,
-  ],
-  [
-    'trafficlens_upper',
-    'Upper bound of the normal band for the newest point, in the series units',
-    (p) => p.upper,
-  ],
-  [
-    'trafficlens_anomaly',
-    '1 when the newest point of the series is anomalous (score >= 1), else 0',
-    (p) => (p.anomaly ? 1 : 0),
-  ],
-];
+    [
+      'trafficlens_anomaly_score',
+      'Anomaly score of the newest point of the series; 1 is the anomaly boundary at the job sensitivity',
+      (p) => p.score,
+    ],
+    [
+      'trafficlens_value',
+      'Newest point of the series as scored, in the series units (for a counter: its per-second rate)',
+      (p) => p.value,
+    ],
+    [
+      'trafficlens_expected',
+      'Value the detector expected for the newest point, in the series units',
+      (p) => p.expected,
+    ],
+    [
+      'trafficlens_lower',
+      'Lower bound of the normal band for the newest point, in the series units',
+      (p) => p.lower,
+    ],
+    [
+      'trafficlens_upper',
+      'Upper bound of the normal band for the newest point, in the series units',
+      (p) => p.upper,
+    ],
+    [
+      'trafficlens_anomaly',
+      '1 when the newest point of the series is anomalous (score >= 1) and no maintenance window suppresses it, else 0',
+      (p) => (p.anomaly ? 1 : 0),
+    ],
+    [
+      'trafficlens_suppressed',
+      '1 while a maintenance window suppresses the series (its score is still exported; alert rules skip it), else 0',
+      (_p, suppressed) => (suppressed ? 1 : 0),
+    ],
+  ];
 
 const RESERVED = new Set(['job', 'detector']);
 
@@ -112,13 +118,13 @@ class SeriesGauge extends Gauge<string> {
 /** Register the job metrics on a registry, reading from the manager at each scrape. */
 export function registerJobMetrics(registry: Registry, view: JobsView): void {
   const dropped = seriesDroppedCounter(registry);
-  const seriesSamples = (name: string, value: (p: Point) => number | null): Sample[] => {
+  const seriesSamples = (name: string, value: (p: Point, suppressed: boolean) => number | null): Sample[] => {
     const out: Sample[] = [];
     for (const job of view.jobList()) {
       // Two label sets that sanitize to the same one would make the scrape fail: keep the first.
       const seen = new Set<string>();
-      for (const { labels, point } of job.latest()) {
-        const v = value(point);
+      for (const { labels, point, suppressed } of job.latest()) {
+        const v = value(point, suppressed);
         if (v === null || !Number.isFinite(v)) continue;
         // Jobs admit no such series (job.ts); whatever else reaches here must not fail the scrape.
         if (labelProblem(labels) !== null) {

@@ -49,6 +49,8 @@ export interface SeriesTableDeps {
   /** Persistence is on: record what model-scored streams are fed, so a restart can replay it. */
   recordModelStreams: boolean;
   announcer: JobAnnouncer;
+  /** Whether a maintenance window suppresses the series at t: an episode starting then is not announced as an alert. */
+  suppressedAt?: (labels: Labels, t: number) => boolean;
 }
 
 /** Pushes between yields to the event loop, so a backfill does not stall HTTP requests. */
@@ -245,8 +247,11 @@ export class SeriesTable {
       const isNew = e.start > slot.announcedUntil;
       if (!isNew && e.start < oldestOpen) break;
       if (!isNew && !slot.openStarts.has(e.start)) continue;
+      const suppressed = this.deps.suppressedAt?.(slot.labels, e.start) ?? false;
       if (backfill) {
-        if (isNew) backfill.push({ labels: slot.labels, episode: e });
+        if (isNew && !suppressed) backfill.push({ labels: slot.labels, episode: e });
+      } else if (suppressed) {
+        if (isNew) announcer.episodeSuppressed(slot.labels, e);
       } else if (isNew) {
         announcer.episodeOpened(slot.labels, e);
         if (!e.open) announcer.episodeClosed(slot.labels, e);
