@@ -129,7 +129,9 @@ test('a store window over the DDoS: same scores, state suppressed, nothing anoma
   expect(alerts.filter(aboutTarget)).toEqual([]);
   const controlAlerts = control.lines.filter((l) => l.level === 40 && l.msg.startsWith('anomaly'));
   expect(alerts.length).toBe(controlAlerts.length - controlAlerts.filter(aboutTarget).length);
-  expect(lines.filter((l) => aboutTarget(l) && l.msg.includes('suppressed by a maintenance window'))).toHaveLength(1);
+  expect(
+    lines.filter((l) => aboutTarget(l) && l.msg.includes('suppressed by a maintenance window')),
+  ).toHaveLength(1);
 
   // The other series of the site are outside the window: exactly as without it.
   for (const s of series.filter((x) => x !== attacked)) {
