@@ -5,7 +5,7 @@
  * Outside the window (another series, or before and after it) nothing changes. The store's windows
  * (the API's) and a job's own `maintenance:` list (here a recurring one) both apply.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -14,7 +14,7 @@ import { Store, WindowsTable } from '../store/index.js';
 import type { JobConfigInput } from './config.js';
 import { SIMULATOR_SPEED } from './defaults.js';
 import { JobManager } from './manager.js';
-import { Suppression, fixedWindows, within } from './suppression.js';
+import { StoredWindows, Suppression, fixedWindows, within } from './suppression.js';
 import { captureLogger, TestClock } from './testing/helpers.js';
 
 const STEP = 60_000 / SIMULATOR_SPEED;
@@ -124,7 +124,8 @@ test('a store window over the DDoS: same scores, state suppressed, nothing anoma
     gauge(control.metrics, 'trafficlens_anomaly_score'),
   );
   // Logged for the record, never as an alert (warn); the other series' alerts still are.
-  const aboutTarget = (l: { labels?: unknown }) => JSON.stringify(l.labels) === JSON.stringify(target);
+  const aboutTarget = (l: object) =>
+    JSON.stringify((l as { labels?: unknown }).labels) === JSON.stringify(target);
   const alerts = lines.filter((l) => l.level === 40 && l.msg.startsWith('anomaly'));
   expect(alerts.filter(aboutTarget)).toEqual([]);
   const controlAlerts = control.lines.filter((l) => l.level === 40 && l.msg.startsWith('anomaly'));
@@ -197,5 +198,43 @@ describe('Suppression', () => {
     expect(intervals).toEqual([{ start: day, end: day + 1.5 * H }]);
     expect(within(intervals, day + 1.5 * H - 1)).toBe(true);
     expect(within(intervals, day + 1.5 * H)).toBe(false);
+  });
+});
+
+describe("StoredWindows: the store's windows for the jobs", () => {
+  const fields = {
+    matchers: ['site="ams"'],
+    startsAt: 0,
+    endsAt: 10,
+    schedule: null,
+    author: 'noc',
+    comment: '',
+  };
+
+  test('re-read when the store changes, also by another connection (another process)', () => {
+    const stored = new StoredWindows(new WindowsTable(store));
+    expect(stored.windows()).toEqual([]);
+    const other = Store.open({ path: store.path });
+    new WindowsTable(other).create(fields, 0);
+    expect(stored.windows()).toHaveLength(1);
+    expect(stored.windows()).toBe(stored.windows()); // unchanged store: the compiled list is reused
+    other.close();
+  });
+
+  test('a store that cannot be read: the last windows read still apply, tried again every 5 s, logged once', () => {
+    writeFileSync(join(dir, 'blocker'), 'not a folder');
+    const broken = Store.open({ path: join(dir, 'blocker', 'trafficlens.db') });
+    const { logger, lines } = captureLogger();
+    const clock = new TestClock(0);
+    const stored = new StoredWindows(new WindowsTable(broken), logger, clock.now);
+    expect(stored.windows()).toEqual([]);
+    expect(stored.windows()).toEqual([]);
+    expect(lines.filter((l) => l.msg.startsWith('maintenance windows cannot be read'))).toHaveLength(1);
+    rmSync(join(dir, 'blocker'));
+    new WindowsTable(Store.open({ path: join(dir, 'blocker', 'trafficlens.db') })).create(fields, 0);
+    expect(stored.windows()).toEqual([]); // not tried again yet
+    clock.t = 5000;
+    expect(stored.windows()).toHaveLength(1);
+    expect(lines.some((l) => l.msg === 'maintenance windows readable again')).toBe(true);
   });
 });

@@ -38,18 +38,24 @@ export function compileWindow(
   };
 }
 
+/** While the store cannot be read, it is tried again at most this often (not for every series asked about). */
+const RETRY_FAILING_MS = 5000;
+
 /** The store's windows, compiled again only when the store has changed (in this process or another). */
 export class StoredWindows implements WindowProvider {
   private revision: string | null = null;
   private compiled: SuppressionWindow[] = [];
   private failing = false;
+  private failedAt = -Infinity;
 
   constructor(
     private readonly table: WindowsTable,
     private readonly logger?: Logger,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   windows(): readonly SuppressionWindow[] {
+    if (this.failing && this.clock() - this.failedAt < RETRY_FAILING_MS) return this.compiled;
     const revision = this.table.revision();
     if (revision === this.revision && !this.failing) return this.compiled;
     try {
@@ -67,6 +73,7 @@ export class StoredWindows implements WindowProvider {
         );
       }
       this.failing = true;
+      this.failedAt = this.clock();
     }
     return this.compiled;
   }
