@@ -134,6 +134,7 @@ export class ScoringJob {
       recordModelStreams: this.state !== null,
       announcer: this.announcer,
       suppressedAt: (labels, t) => this.suppressedAt(labels, t),
+      suppressedIntervals: (labels, from, to) => this.suppression?.intervals(labels, from, to) ?? [],
     });
   }
 
