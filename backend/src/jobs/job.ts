@@ -27,7 +27,7 @@ import {
 import { JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
-import { labelProblem } from './labels.js';
+import { labelProblem, metricLabels } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
 import { SeriesTable, type IngestMode, type SeriesSlot } from './seriesTable.js';
@@ -97,6 +97,7 @@ export class ScoringJob {
   private readonly models: JobModels | null;
   private readonly state: JobStatePersistence | null;
   private readonly suppression: Suppression | null;
+  private readonly windowLabelCache = new WeakMap<Labels, Labels>();
   private restoreTried = false;
   private readonly slots: SeriesTable;
   private cursor: number | null = null;
@@ -134,13 +135,14 @@ export class ScoringJob {
       recordModelStreams: this.state !== null,
       announcer: this.announcer,
       suppressedAt: (labels, t) => this.suppressedAt(labels, t),
-      suppressedIntervals: (labels, from, to) => this.suppression?.intervals(labels, from, to) ?? [],
+      suppressedIntervals: (labels, from, to) =>
+        this.suppression?.intervals(this.windowLabels(labels), from, to) ?? [],
     });
   }
 
   /** Whether a maintenance window suppresses the series at t. */
   suppressedAt(labels: Labels, t: number): boolean {
-    return this.suppression?.at(labels, t) ?? false;
+    return this.suppression?.at(this.windowLabels(labels), t) ?? false;
   }
 
   get name(): string {
@@ -341,12 +343,30 @@ export class ScoringJob {
 
   private suppressedIntervals(labels: Labels, timestamps: readonly number[]) {
     if (!this.suppression || timestamps.length === 0) return [];
-    return this.suppression.intervals(labels, timestamps[0], timestamps[timestamps.length - 1]);
+    return this.suppression.intervals(
+      this.windowLabels(labels),
+      timestamps[0],
+      timestamps[timestamps.length - 1],
+    );
   }
 
-  /** The labels of the current series. */
+  /** The labels maintenance windows match against, of every current series. */
   seriesLabels(): Labels[] {
-    return [...this.slots.all()].map((slot) => slot.labels);
+    return [...this.slots.all()].map((slot) => this.windowLabels(slot.labels));
+  }
+
+  /**
+   * A series' labels as windows match them: as on /metrics (with `job` and `detector`, clashing names
+   * renamed), like Alertmanager silences match the labels of the alerts these series raise. Cached per
+   * series (a slot keeps its labels object).
+   */
+  private windowLabels(labels: Labels): Labels {
+    let out = this.windowLabelCache.get(labels);
+    if (!out) {
+      out = metricLabels(this.spec.name, this.spec.detector, labels);
+      this.windowLabelCache.set(labels, out);
+    }
+    return out;
   }
 
   /** Label names of the current series with their values, sorted. */

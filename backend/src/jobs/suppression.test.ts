@@ -292,4 +292,21 @@ describe('points inside a window do not become the baseline', () => {
     expect(held.anomaly.slice(10).some(Boolean)).toBe(false);
     expect(learnt.anomaly.slice(10).some(Boolean)).toBe(true);
   });
+  test('windows match the labels as on /metrics: job and detector included', async () => {
+    const windows = new WindowsTable(store);
+    windows.create(
+      {
+        matchers: ['job="held"', 'detector="robust"'],
+        startsAt: SHIFT_START,
+        endsAt: SHIFT_END,
+        schedule: null,
+        author: 'noc',
+        comment: 'the whole job',
+      },
+      T0,
+    );
+    const held = await scoreWith(windows);
+    expect(held.expected[0]!).toBeLessThan(120);
+    expect(held.anomaly.slice(10).some(Boolean)).toBe(false);
+  });
 });
