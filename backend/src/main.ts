@@ -22,7 +22,7 @@ import {
   type JobSpec,
 } from './jobs/index.js';
 import { jobsApi } from './api/routes/jobs.js';
-import { windowsApi } from './api/routes/windows.js';
+import { storeHealth, windowsApi } from './api/routes/windows.js';
 import { Store, WindowsTable } from './store/index.js';
 import { PrometheusClient } from './sources/prometheus/index.js';
 import { openModels, type Models } from './api/models.js';
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     lifecycle,
     jobs,
     models: models.mount,
-    windows: jobs.windowsApi,
+    windows: { api: jobs.windowsApi, health: () => storeHealth(store) },
     prometheus,
     tfjsBackend,
     demo: config.demo,
@@ -208,13 +208,13 @@ async function main(): Promise<void> {
     },
     `listening on ${url}`,
   );
-  const storeHealth = store.health();
-  if (storeHealth.state === 'ready') {
-    logger.info({ store: storeHealth.path }, `operator store (maintenance windows): ${storeHealth.path}`);
+  const storeState = store.health();
+  if (storeState.state === 'ready') {
+    logger.info({ store: storeState.path }, `operator store (maintenance windows): ${storeState.path}`);
   } else {
     logger.warn(
-      { store: storeHealth.path, problem: storeHealth.problem },
-      `operator store ${storeHealth.path} ${storeHealth.problem}: the windows API answers 503 until it can be used; scoring goes on`,
+      { store: storeState.path, problem: storeState.problem },
+      `operator store ${storeState.path} ${storeState.problem}: the windows API answers 503 until it can be used; scoring goes on`,
     );
   }
   const demoMissing = missingDemoParts(config.demo);

@@ -64,7 +64,7 @@ export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models
     ...options,
     jobs: { api: jobsApi(manager) },
     models: models.mount,
-    windows: windowsApi({ windows, seriesLabels: () => manager.seriesLabels(), now: clock.now }),
+    windows: { api: windowsApi({ windows, seriesLabels: () => manager.seriesLabels(), now: clock.now }) },
   });
   return {
     ...built,

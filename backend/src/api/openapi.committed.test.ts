@@ -27,7 +27,7 @@ test('docs/api/openapi.json is the document the service serves', async () => {
       api: modelsApi({} as ModelRegistry, { limits: { maxPointsPerSeries: 1000 } }),
       resolve: () => null,
     },
-    windows: windowsApi({ windows: {} as WindowsTable, seriesLabels: () => [] }),
+    windows: { api: windowsApi({ windows: {} as WindowsTable, seriesLabels: () => [] }) },
   });
   const body = (await request(app).get('/openapi.json').expect(200)).body;
   // Formatted as the repository's Prettier would, so `prettier --check .` accepts the file.

@@ -2,9 +2,8 @@
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../config/index.js';
-import { createApp, type JobsMount, type ModelsMount } from './app.js';
+import { createApp, type JobsMount, type ModelsMount, type WindowsMount } from './app.js';
 import type { ScoringExecutor } from './executor.js';
-import type { RouteGroup } from './routes/route.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
@@ -14,7 +13,7 @@ export interface TestAppOptions {
   executor?: ScoringExecutor;
   jobs?: JobsMount;
   models?: ModelsMount;
-  windows?: RouteGroup;
+  windows?: WindowsMount;
   lifecycle?: Lifecycle;
   defaultMetrics?: boolean;
   version?: string;

@@ -9,12 +9,12 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StreamPoint } from '../engine/index.js';
-import type { Labels } from '../sources/source.js';
 import { labelProblem, metricLabels } from './labels.js';
-
-export { metricLabels };
 import type { JobStatus } from './job.js';
 import type { ScoringJob } from './job.js';
+
+/** Moved to labels.ts (the jobs match maintenance windows against them too); exported here as before. */
+export { metricLabels };
 
 /** What the metrics read; JobManager provides it. */
 export const SERIES_DROPPED = 'trafficlens_metrics_series_dropped_total';

@@ -11,7 +11,7 @@ import { ErrorResponse } from '../../contract/api.js';
 import { MaintenanceWindow, WindowResponse, WindowsListResponse } from '../../contract/windows.js';
 import { Store, WindowsTable } from '../../store/index.js';
 import { testApp } from '../testApp.js';
-import { windowsApi } from './windows.js';
+import { storeHealth, windowsApi } from './windows.js';
 
 const H = 3_600_000;
 // Monday 2026-01-05 12:00 UTC.
@@ -29,7 +29,12 @@ function setup(path = join(dir, 'trafficlens.db')) {
     { site: 'ams', link: 'transit-1' },
     { site: 'fra', link: 'peering-2' },
   ];
-  const { app } = testApp({ windows: windowsApi({ windows, seriesLabels: () => series, now: () => now }) });
+  const { app } = testApp({
+    windows: {
+      api: windowsApi({ windows, seriesLabels: () => series, now: () => now }),
+      health: () => storeHealth(store),
+    },
+  });
   return { app, windows };
 }
 
@@ -70,6 +75,10 @@ describe('CRUD', () => {
       schedule: null,
     });
     expect(created.headers.location).toBe(`${BASE}/${body.window.id}`);
+    expect((await request(app).get('/healthz').expect(200)).body.store).toEqual({
+      state: 'ready',
+      problem: null,
+    });
     const id = body.window.id;
 
     expect(MaintenanceWindow.parse((await request(app).get(`${BASE}/${id}`).expect(200)).body)).toEqual(
@@ -229,7 +238,9 @@ describe('a store that cannot be written', () => {
     expect(res.body.error.code).toBe('storage_unavailable');
     expect(res.body.error.message).toContain(path);
     await request(app).get(BASE).expect(503);
-    await request(app).get('/healthz').expect(200);
+    const health = (await request(app).get('/healthz').expect(200)).body;
+    expect(health.store.state).toBe('unavailable');
+    expect(health.store.problem).toContain('cannot be opened');
   });
 
   test('the database refuses writes: 503 naming the path, the window unchanged', async () => {

@@ -26,6 +26,7 @@ import {
   StoreError,
   timingProblem,
   type Refusal,
+  type Store,
   type WindowFields,
   type WindowRecord,
   type WindowsTable,
@@ -39,6 +40,12 @@ export interface WindowsRouteDeps {
   /** The labels of every series the jobs score now, for the warning about matchers that match none. */
   seriesLabels: () => Labels[];
   now?: () => number;
+}
+
+/** The store's state for /healthz: without its path (an absolute path tells a client about the host). */
+export function storeHealth(store: Store): { state: 'ready' | 'unavailable'; problem: string | null } {
+  const { state, problem } = store.health();
+  return { state, problem };
 }
 
 /** The window as the API shows it: with whether it is active now and when it is next. */

@@ -492,6 +492,16 @@ export interface components {
         /** @description why it is not ready (errno and meaning); null when ready */
         problem: string | null;
       };
+      /** @description the operator store (maintenance windows; absent when the service runs without it) */
+      store?: {
+        /**
+         * @description ready: maintenance windows are read and written; unavailable: the store file cannot be opened (the windows API answers 503 naming it; scoring unaffected)
+         * @enum {string}
+         */
+        state: 'ready' | 'unavailable';
+        /** @description why it is unavailable; null when ready */
+        problem: string | null;
+      };
     };
     ReadyResponse: {
       /** @enum {string} */
@@ -1835,6 +1845,9 @@ export const healthResponseJobStateStateValues: ReadonlyArray<
 export const healthResponseModelsStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['HealthResponse']['models']['state']
 > = ['ready', 'read_only', 'unavailable'];
+export const healthResponseStoreStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['HealthResponse']['store']['state']
+> = ['ready', 'unavailable'];
 export const readyResponseStatusValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['ReadyResponse']['status']
 > = ['ready', 'starting', 'shutting_down'];
