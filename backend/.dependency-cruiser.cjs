@@ -13,6 +13,7 @@ const LAYERS = [
   ['api'], // HTTP: every route, errors, admission, the scoring executor
   ['jobs'], // continuous jobs: the run loop, ingest, persistence, job metrics
   ['models'], // model registry and training
+  ['store'], // the durable store of what operators tell the scorer (SQLite): maintenance windows
   ['engine'], // a series → its scores: cleaning, detection, calibration, batch and stream
   ['calibration'], // raw deviations → the one score scale, bands, episodes, explanations
   ['detectors'], // detector interface, registry, composite and components

@@ -22,6 +22,8 @@ import {
   type JobSpec,
 } from './jobs/index.js';
 import { jobsApi } from './api/routes/jobs.js';
+import { storeHealth, windowsApi } from './api/routes/windows.js';
+import { Store, WindowsTable } from './store/index.js';
 import { PrometheusClient } from './sources/prometheus/index.js';
 import { openModels, type Models } from './api/models.js';
 import { tfjsBackend } from './models/index.js';
@@ -66,12 +68,12 @@ function continuousJobs(
   prometheus: PrometheusClient | null,
   models: Models,
   state: JobStateStore | null,
+  windows: WindowsTable,
 ) {
   // Jobs with a neural detector train a model per series in the training pool, through its queue.
   const jobModels = { registry: models.registry, queue: models.queue };
-  const manager = config.simulator
-    ? createDefaultJobs({ logger, registry, prometheus, models: jobModels, state })
-    : new JobManager({ logger, registry, prometheus, models: jobModels, state });
+  const options = { logger, registry, prometheus, models: jobModels, state, windows };
+  const manager = config.simulator ? createDefaultJobs(options) : new JobManager(options);
   for (const spec of specs) {
     if (manager.get(spec.name)) {
       process.stderr.write(
@@ -84,6 +86,7 @@ function continuousJobs(
   return {
     api: jobsApi(manager),
     ...(state ? { health: () => state.health() } : {}),
+    windowsApi: windowsApi({ windows, seriesLabels: () => manager.seriesLabels() }),
     start: () => manager.start(),
     stop: () => manager.stop(),
   };
@@ -144,7 +147,19 @@ async function main(): Promise<void> {
           logger,
         })
       : null;
-  const jobs = continuousJobs(config, jobSpecs, logger, registry, prometheus, models, jobState);
+  // Never fails the start: an unusable file is logged, the windows API answers 503 naming it, and the
+  // next use tries it again.
+  const store = Store.open({ path: config.store.path, logger });
+  const jobs = continuousJobs(
+    config,
+    jobSpecs,
+    logger,
+    registry,
+    prometheus,
+    models,
+    jobState,
+    new WindowsTable(store),
+  );
 
   const app = createApp({
     config,
@@ -155,6 +170,7 @@ async function main(): Promise<void> {
     lifecycle,
     jobs,
     models: models.mount,
+    windows: { api: jobs.windowsApi, health: () => storeHealth(store) },
     prometheus,
     tfjsBackend,
     demo: config.demo,
@@ -172,6 +188,7 @@ async function main(): Promise<void> {
       { name: 'jobs', run: () => jobs.stop() },
       { name: 'scoring pool', run: () => executor.close() },
       { name: 'training pool', run: () => models.close() },
+      { name: 'store', run: async () => store.close() },
     ],
   });
   const exitAfterShutdown = exitOnSignals({ shutdown, lifecycle, logger });
@@ -184,6 +201,7 @@ async function main(): Promise<void> {
       version,
       models: config.models.dir,
       ...(jobState ? { jobState: jobState.dir } : {}),
+      store: config.store.path,
       auth: Boolean(config.apiToken),
       workerThreads: config.scoring.workerThreads,
       // TF.js loads on first training: tfjs-node, else wasm, else cpu (models/runtime.ts).
@@ -191,6 +209,15 @@ async function main(): Promise<void> {
     },
     `listening on ${url}`,
   );
+  const storeState = store.health();
+  if (storeState.state === 'ready') {
+    logger.info({ store: storeState.path }, `operator store (maintenance windows): ${storeState.path}`);
+  } else {
+    logger.warn(
+      { store: storeState.path, problem: storeState.problem },
+      `operator store ${storeState.path} ${storeState.problem}: the windows API answers 503 until it can be used; scoring goes on`,
+    );
+  }
   const demoMissing = missingDemoParts(config.demo);
   if (demoMissing.length === 0) {
     logger.info({ demo: `${url}/` }, `demo page: ${url}/ (the panel on the live scores, without Grafana)`);

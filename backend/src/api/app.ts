@@ -36,6 +36,13 @@ export interface JobsMount {
   health?: () => JobStateHealth;
 }
 
+/** The maintenance-windows API (routes/windows.ts), mounted at /api/v1/windows when present. */
+export interface WindowsMount {
+  api: RouteGroup;
+  /** The operator store's state, for /healthz. */
+  health?: () => { state: 'ready' | 'unavailable'; problem: string | null };
+}
+
 /** The models API (routes/models.ts), mounted at /api/v1/models when present. */
 export interface ModelsMount {
   api: RouteGroup;
@@ -54,6 +61,8 @@ export interface AppDeps {
   lifecycle?: Lifecycle;
   jobs?: JobsMount;
   models?: ModelsMount;
+  /** The maintenance-windows API (routes/windows.ts), mounted at /api/v1/windows when present. */
+  windows?: WindowsMount;
   /** The server's Prometheus for POST /api/v1/query; absent or null: the route answers 503. */
   prometheus?: PrometheusClient | null;
   tfjsBackend?: () => string | null;
@@ -159,12 +168,13 @@ export function createApp(deps: AppDeps): Express {
       tfjsBackend: deps.tfjsBackend,
       jobState: deps.jobs?.health,
       models: deps.models?.health,
+      store: deps.windows?.health,
     }),
     ...metricsRoutes(deps.registry, deps.logger),
     // The document describes every route including its own; built once, here, so a bad schema fails at start.
     ...openApiRoutes(() => document),
   ];
-  const groups = [deps.jobs?.api, deps.models?.api].filter((g): g is RouteGroup => !!g);
+  const groups = [deps.jobs?.api, deps.models?.api, deps.windows?.api].filter((g): g is RouteGroup => !!g);
   const document = buildOpenApiDocument({ routes, groups, version: deps.version });
 
   const app = express();

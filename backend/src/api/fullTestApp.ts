@@ -1,6 +1,7 @@
 /**
  * The whole API surface for tests that cross routes (client errors, the fuzz suite): testApp plus the
- * jobs API on one fake-sourced job and the models API on a temporary folder. Training always fails
+ * jobs API on one fake-sourced job, the models API on a temporary folder and the windows API on a
+ * store in it. Training always fails
  * at once (its trainer throws), so a hostile-but-valid training request costs no CPU.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,6 +11,8 @@ import { pino } from 'pino';
 import { JobManager } from '../jobs/manager.js';
 import { createFakeStream } from '../jobs/fakeStream.js';
 import { jobsApi } from './routes/jobs.js';
+import { windowsApi } from './routes/windows.js';
+import { Store, WindowsTable } from '../store/index.js';
 import { points, TestClock } from '../jobs/testing/helpers.js';
 import { openModels } from './models.js';
 import { FakeSource } from '../sources/fake.js';
@@ -23,10 +26,19 @@ export const FULL_APP_SERIES = [
   { metric: 'interface_bytes_total', site: 'fra', link: 'peering-2' },
 ];
 
-export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models'> = {}) {
+export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models' | 'windows'> = {}) {
   const silent = pino({ level: 'silent' });
   const clock = new TestClock(FULL_APP_T0);
-  const manager = new JobManager({ logger: silent, now: clock.now, createStream: () => createFakeStream() });
+  const dir = await mkdtemp(join(tmpdir(), 'tl-full-app-'));
+  const storeDir = await mkdtemp(join(tmpdir(), 'tl-full-app-store-'));
+  const store = Store.open({ path: join(storeDir, 'trafficlens.db') });
+  const windows = new WindowsTable(store);
+  const manager = new JobManager({
+    logger: silent,
+    now: clock.now,
+    createStream: () => createFakeStream(),
+    windows,
+  });
   const source = new FakeSource();
   FULL_APP_SERIES.forEach((labels, k) =>
     source.add(
@@ -37,7 +49,6 @@ export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models
   manager.addJob({ name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '10m' }, source);
   await manager.runOnce('edge');
 
-  const dir = await mkdtemp(join(tmpdir(), 'tl-full-app-'));
   const models = await openModels({
     dir,
     trainingThreads: 1,
@@ -53,6 +64,7 @@ export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models
     ...options,
     jobs: { api: jobsApi(manager) },
     models: models.mount,
+    windows: { api: windowsApi({ windows, seriesLabels: () => manager.seriesLabels(), now: clock.now }) },
   });
   return {
     ...built,
@@ -61,7 +73,9 @@ export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models
     modelsDir: dir,
     async close() {
       await models.close();
+      store.close();
       await rm(dir, { recursive: true, force: true });
+      await rm(storeDir, { recursive: true, force: true });
     },
   };
 }

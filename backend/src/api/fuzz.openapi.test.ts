@@ -422,6 +422,11 @@ test('the document lists the whole surface', () => {
       'scoreQuery',
       'scoreSeries',
       'trainModel',
+      'listWindows',
+      'createWindow',
+      'getWindow',
+      'replaceWindow',
+      'deleteWindow',
     ].sort(),
   );
 });

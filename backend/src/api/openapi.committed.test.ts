@@ -12,6 +12,8 @@ import type { JobManager } from '../jobs/manager.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { jobsApi } from './routes/jobs.js';
 import { modelsApi } from './routes/models.js';
+import { windowsApi } from './routes/windows.js';
+import type { WindowsTable } from '../store/index.js';
 import { testApp } from './testApp.js';
 
 const COMMITTED = fileURLToPath(new URL('../../../docs/api/openapi.json', import.meta.url));
@@ -25,6 +27,7 @@ test('docs/api/openapi.json is the document the service serves', async () => {
       api: modelsApi({} as ModelRegistry, { limits: { maxPointsPerSeries: 1000 } }),
       resolve: () => null,
     },
+    windows: { api: windowsApi({ windows: {} as WindowsTable, seriesLabels: () => [] }) },
   });
   const body = (await request(app).get('/openapi.json').expect(200)).body;
   // Formatted as the repository's Prettier would, so `prettier --check .` accepts the file.

@@ -2,7 +2,7 @@
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../config/index.js';
-import { createApp, type JobsMount, type ModelsMount } from './app.js';
+import { createApp, type JobsMount, type ModelsMount, type WindowsMount } from './app.js';
 import type { ScoringExecutor } from './executor.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
@@ -13,6 +13,7 @@ export interface TestAppOptions {
   executor?: ScoringExecutor;
   jobs?: JobsMount;
   models?: ModelsMount;
+  windows?: WindowsMount;
   lifecycle?: Lifecycle;
   defaultMetrics?: boolean;
   version?: string;
@@ -28,6 +29,7 @@ export function testApp({
   executor = new FakeExecutor(),
   jobs,
   models,
+  windows,
   lifecycle = new Lifecycle(),
   defaultMetrics = false,
   version = '0.0.0-test',
@@ -49,6 +51,7 @@ export function testApp({
     lifecycle,
     jobs,
     models,
+    windows,
     prometheus,
     // Process metrics install observers per registry; only the test about them turns them on.
     defaultMetrics,

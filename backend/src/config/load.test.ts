@@ -82,6 +82,7 @@ describe('loadConfig', () => {
       jobsFile: null,
       models: { dir: '/var/lib/trafficlens/models', trainingThreads: 2 },
       jobState: { dir: '/var/lib/trafficlens/job-state', snapshotIntervalMs: 60_000 },
+      store: { path: '/var/lib/trafficlens/job-state/trafficlens.db' },
       demo: { dir: '/srv/trafficlens/demo', panelDir: '/srv/trafficlens/panel' },
     });
   });
@@ -101,6 +102,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { TRAFFICLENS_TRAINING_THREADS: '0' } })).toThrow(
       'TRAFFICLENS_TRAINING_THREADS (--training-threads): expected an integer between 1 and 64, got "0"',
     );
+  });
+
+  test('store: trafficlens.db in the state folder by default; the variable and the flag win', () => {
+    const backend = fileURLToPath(new URL('../../', import.meta.url));
+    expect(loadConfig({ env: {} }).store).toEqual({ path: join(backend, 'state', 'trafficlens.db') });
+    expect(loadConfig({ env: { TRAFFICLENS_STATE_DIR: '/var/tl' } }).store.path).toBe(
+      '/var/tl/trafficlens.db',
+    );
+    expect(loadConfig({ env: { TRAFFICLENS_STORE_PATH: '/data/ops.db' } }).store.path).toBe('/data/ops.db');
+    expect(
+      loadConfig({ env: { TRAFFICLENS_STORE_PATH: '/data/ops.db' }, argv: ['--store-path', 'rel/ops.db'] })
+        .store.path,
+    ).toBe(resolve('rel/ops.db'));
   });
 
   test('job state: state/ beside the models folder, every 5 minutes, by default; the flags win', () => {

@@ -35,6 +35,7 @@ export const FLAGS = {
   'models-dir': 'TRAFFICLENS_MODELS_DIR',
   'training-threads': 'TRAFFICLENS_TRAINING_THREADS',
   'state-dir': 'TRAFFICLENS_STATE_DIR',
+  'store-path': 'TRAFFICLENS_STORE_PATH',
   'state-snapshot-interval-ms': 'TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS',
   'demo-dir': 'TRAFFICLENS_DEMO_DIR',
   'panel-dir': 'TRAFFICLENS_PANEL_DIR',

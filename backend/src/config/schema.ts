@@ -207,6 +207,13 @@ export const EnvConfig = z.object({
   TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: integer(0, 86_400_000, 300_000).describe(
     "how often each job's state is snapshotted (after a run), besides at shutdown; after a kill -9 the points since the last snapshot are rescored. 0: only at shutdown",
   ),
+  TRAFFICLENS_STORE_PATH: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : resolve(v.trim())))
+    .describe(
+      'the SQLite file of what operators tell the scorer (maintenance windows), created if missing (default: trafficlens.db in the state folder). When it cannot be opened or written, the windows API answers 503 naming it and the service keeps scoring',
+    ),
   TRAFFICLENS_TRAINING_THREADS: integer(1, 64, 1).describe(
     'worker threads that train models (each keeps a core busy while it trains)',
   ),
@@ -301,6 +308,8 @@ export interface Config {
   models: { dir: string; trainingThreads: number };
   /** Continuous jobs' state snapshots (jobs/persistence.ts). */
   jobState: { dir: string; snapshotIntervalMs: number };
+  /** The operator store (store/): maintenance windows. */
+  store: { path: string };
   /** The demo page at / and the panel bundle it loads. */
   demo: { dir: string; panelDir: string };
 }
@@ -406,6 +415,11 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
     jobState: {
       dir: env.TRAFFICLENS_STATE_DIR ?? defaultStateDir(env.TRAFFICLENS_MODELS_DIR),
       snapshotIntervalMs: env.TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS,
+    },
+    store: {
+      path:
+        env.TRAFFICLENS_STORE_PATH ??
+        join(env.TRAFFICLENS_STATE_DIR ?? defaultStateDir(env.TRAFFICLENS_MODELS_DIR), 'trafficlens.db'),
     },
     demo: { dir: env.TRAFFICLENS_DEMO_DIR, panelDir: env.TRAFFICLENS_PANEL_DIR },
   };

@@ -69,6 +69,17 @@ export const HealthResponse = z.object({
     })
     .optional()
     .describe('the models directory (absent when the service runs without the models API)'),
+  store: z
+    .object({
+      state: z
+        .enum(['ready', 'unavailable'])
+        .describe(
+          'ready: maintenance windows are read and written; unavailable: the store file cannot be opened (the windows API answers 503 naming it; scoring unaffected)',
+        ),
+      problem: z.string().nullable().describe('why it is unavailable; null when ready'),
+    })
+    .optional()
+    .describe('the operator store (maintenance windows; absent when the service runs without it)'),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 

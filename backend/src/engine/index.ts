@@ -1,7 +1,7 @@
 /**
  * Engine entry points. Everything outside the engine (API, CLI, jobs, lab) goes through here.
  */
-export type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
+export type { PushOptions, ScoreParams, ScoringStream, StreamPoint } from './types.js';
 export { StreamSnapshot, STREAM_SNAPSHOT_VERSION } from './snapshot.js';
 export { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 export { EngineError } from '../contract/errors.js';

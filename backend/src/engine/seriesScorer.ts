@@ -165,7 +165,8 @@ export class SeriesScorer {
   }
 
   /** Feed one point (x NaN = missing). `out` is filled and returned to keep the hot path allocation-free. */
-  push(timestamp: number, x: number, out: StreamPoint): StreamPoint {
+  /** `hold`: score the point but learn nothing from it (a maintenance window, PushOptions). */
+  push(timestamp: number, x: number, out: StreamPoint, hold = false): StreamPoint {
     const step = this.detector.update(x, timestamp);
     const learning = this.valid < this.detector.warmup;
     const cal = this.calibrator.calibrate(step.deviations);
@@ -241,6 +242,11 @@ export class SeriesScorer {
 
     // The gate judges at the learning scale: what is learnt does not depend on the sensitivity.
     const mode = this.gate.next(timestamp, this.learningScore, x, band ? band.expected : NaN);
+    if (hold) {
+      // Held (a maintenance window): scored, but learnt as a missing point is, so nothing moves.
+      this.detector.learn(NaN, mode, NaN);
+      return out;
+    }
     // While the primary anticipates the series (a learnt seasonal profile) and itself scores the point as
     // anomalous, the other components learn its expected value instead of an incident's points, and a
     // sustained incident keeps the calibration ranges it began with (Calibrator.learn). Without such a

@@ -5,7 +5,7 @@ import { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 import { EngineError } from '../contract/errors.js';
 import { SeriesScorer, emptyPoint, resolveParams, type ResolvedParams } from './seriesScorer.js';
 import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './snapshot.js';
-import type { ScoreParams, ScoringStream, StreamPoint } from './types.js';
+import type { PushOptions, ScoreParams, ScoringStream, StreamPoint } from './types.js';
 
 /**
  * A causal stream for continuous scoring. Points must arrive in time order; late ones are ignored.
@@ -68,12 +68,12 @@ function openStream(
     lastT = dec(from.lastTimestamp);
   }
   return {
-    push(timestamp: number, value: number | null): StreamPoint | null {
+    push(timestamp: number, value: number | null, options?: PushOptions): StreamPoint | null {
       if (!(timestamp > lastT)) return null;
       lastT = timestamp;
       let x = typeof value === 'number' && Number.isFinite(value) ? value : NaN;
       if (counter) x = counter.push(timestamp, x);
-      return scorer.push(timestamp, x, emptyPoint());
+      return scorer.push(timestamp, x, emptyPoint(), options?.hold === true);
     },
     episodes: () => scorer.episodes(),
     state: () => scorer.state(),

@@ -45,9 +45,19 @@ export interface StreamPoint {
 }
 
 /** Incremental, causal scoring of one series: what continuous jobs hold per series. */
+/** How a pushed point is learnt. */
+export interface PushOptions {
+  /**
+   * Scored as usual but learnt as a missing point is: the baselines, spreads and calibration ranges do
+   * not move. For points inside a maintenance window (jobs/suppression.ts), so that planned work does
+   * not become normal.
+   */
+  hold?: boolean;
+}
+
 export interface ScoringStream {
   /** Feed the next point (timestamps must increase; older or duplicate points are ignored, returning null). */
-  push(timestamp: number, value: number | null): StreamPoint | null;
+  push(timestamp: number, value: number | null, options?: PushOptions): StreamPoint | null;
   /** Episodes seen so far, the last one possibly still open. */
   episodes(): Episode[];
   state(): SeriesState;

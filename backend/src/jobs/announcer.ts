@@ -63,6 +63,14 @@ export class JobAnnouncer {
     );
   }
 
+  /** An episode that starts inside a maintenance window: no alert, one info line for the record. */
+  episodeSuppressed(labels: Labels, e: Episode): void {
+    this.logger.info(
+      { ...this.episodeFields(labels, e), suppressed: true },
+      `anomaly on ${formatLabels(labels)} suppressed by a maintenance window: ${e.explanation.summary}`,
+    );
+  }
+
   episodeClosed(labels: Labels, e: Episode): void {
     const fields = {
       ...this.episodeFields(labels, e),

@@ -153,3 +153,46 @@ describe('job config', () => {
     }
   });
 });
+
+describe('maintenance windows in the jobs file', () => {
+  test('a one-off window (ISO times) and a recurring one (cron + duration) become the spec', () => {
+    const spec = parseJobConfig({
+      ...minimal,
+      maintenance: [
+        {
+          matchers: ['site="ams"'],
+          starts_at: '2026-01-10T02:00:00Z',
+          ends_at: '2026-01-10T04:00:00Z',
+          comment: 'CHG-1',
+        },
+        { cron: '0 2 * * 6', duration: '2h', author: 'noc' },
+      ],
+    });
+    expect(spec.maintenance).toEqual([
+      {
+        matchers: [{ name: 'site', op: '=', value: 'ams' }],
+        timing: { startsAt: Date.UTC(2026, 0, 10, 2), endsAt: Date.UTC(2026, 0, 10, 4), schedule: null },
+      },
+      {
+        matchers: [],
+        timing: { startsAt: null, endsAt: null, schedule: { cron: '0 2 * * 6', durationMs: 7_200_000 } },
+      },
+    ]);
+    expect(parseJobConfig(minimal).maintenance).toEqual([]);
+  });
+
+  test.each([
+    [
+      { matchers: ['site=ams'], starts_at: 1, ends_at: 2 },
+      'maintenance.0.matchers.0: matcher "site=ams" is not of the form',
+    ],
+    [{ starts_at: 2, ends_at: 1 }, 'maintenance.0.ends_at: must be after starts_at'],
+    [{ starts_at: 1 }, 'maintenance.0.starts_at: give starts_at and ends_at, or cron and duration'],
+    [{ cron: '0 2 * * 6' }, 'maintenance.0.duration: give cron and duration together'],
+    [{ cron: '0 0 30 2 *', duration: '1h' }, 'maintenance.0.cron: cron "0 0 30 2 *" never fires'],
+    [{ cron: '0 2 * * 6', duration: '10s' }, 'maintenance.0.duration: must be at least 1m'],
+    [{ starts_at: 'tomorrow', ends_at: 2 }, 'maintenance.0.starts_at'],
+  ])('%j is refused: %s', (window, message) => {
+    expect(() => parseJobConfig({ ...minimal, maintenance: [window] })).toThrow(message);
+  });
+});

@@ -13,6 +13,9 @@ import { PrometheusSource, type PrometheusClient } from '../sources/prometheus/i
 import { SIMULATOR_KINDS, SimulatorSource } from '../sources/simulator/index.js';
 import { parseMatcher, type LabelMatcher, type Source } from '../sources/source.js';
 import { formatDuration, parseDuration } from '../contract/duration.js';
+import { TimeParam } from '../contract/jobs.js';
+import { cronProblem } from '../store/index.js';
+import { compileWindow, type SuppressionWindow } from './suppression.js';
 
 const MAX_BACKFILL_POINTS = 100_000;
 /** Neural detectors a job can train a model per series for. */
@@ -76,6 +79,65 @@ const Matcher = z.string().transform((text, ctx): LabelMatcher => {
   return parsed;
 });
 
+/** A time in the jobs file: epoch milliseconds or ISO 8601 with Z or an offset. */
+const Time = z.union([z.number().int(), TimeParam]);
+
+/**
+ * A maintenance window of the job (the API's, written in the jobs file): matchers (default: every
+ * series of the job) and starts_at/ends_at, or cron + duration (UTC), optionally bounded by them.
+ */
+const MaintenanceConfig = z
+  .object({
+    matchers: z
+      .array(z.string())
+      .default([])
+      .describe('PromQL-style matchers; none: every series of the job'),
+    starts_at: Time.optional(),
+    ends_at: Time.optional(),
+    cron: z
+      .string()
+      .optional()
+      .describe('five cron fields or @daily etc., in UTC: when each occurrence starts'),
+    duration: Duration(60_000).optional().describe('how long each occurrence lasts'),
+    author: z.string().optional(),
+    comment: z.string().optional(),
+  })
+  .strict()
+  .transform((m, ctx): SuppressionWindow => {
+    for (const [i, text] of m.matchers.entries()) {
+      const parsed = parseMatcher(text);
+      if (typeof parsed === 'string')
+        ctx.addIssue({ code: 'custom', path: ['matchers', i], message: parsed });
+    }
+    if ((m.cron === undefined) !== (m.duration === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [m.cron === undefined ? 'cron' : 'duration'],
+        message: 'give cron and duration together',
+      });
+    } else if (m.cron !== undefined) {
+      // Checked from the window's start (or now): "never fires" is about the expression, not the clock.
+      const problem = cronProblem(m.cron, m.starts_at ?? Date.now());
+      if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem });
+    } else if (m.starts_at === undefined || m.ends_at === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['starts_at'],
+        message: 'give starts_at and ends_at, or cron and duration',
+      });
+    }
+    if (m.starts_at !== undefined && m.ends_at !== undefined && m.ends_at <= m.starts_at) {
+      ctx.addIssue({ code: 'custom', path: ['ends_at'], message: 'must be after starts_at' });
+    }
+    return compileWindow({
+      matchers: m.matchers,
+      startsAt: m.starts_at ?? null,
+      endsAt: m.ends_at ?? null,
+      schedule:
+        m.cron !== undefined && m.duration !== undefined ? { cron: m.cron, durationMs: m.duration } : null,
+    });
+  });
+
 const JobConfigObject = z
   .object({
     name: z
@@ -137,6 +199,12 @@ const JobConfigObject = z
       .describe('a fetch taking longer is aborted (default: 2 intervals, at least 30s)'),
     filters: z.array(Matcher).default([]).describe('PromQL-style matchers: site="ams", link=~"transit-.*"'),
     max_series: z.number().int().min(1).max(100_000).default(1000).describe('series beyond this are ignored'),
+    maintenance: z
+      .array(MaintenanceConfig)
+      .default([])
+      .describe(
+        "maintenance windows of the job's series: suppressed (scored, never an alert) while one is active",
+      ),
   })
   .strict();
 
@@ -161,6 +229,8 @@ export interface JobSpec {
   timeoutMs: number;
   matchers: LabelMatcher[];
   maxSeries: number;
+  /** The job's own maintenance windows (the jobs file's `maintenance:`); the store's apply too. */
+  maintenance: SuppressionWindow[];
 }
 
 export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
@@ -241,6 +311,7 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
     timeoutMs: c.timeout ?? Math.max(2 * c.interval, 30_000),
     matchers: c.filters,
     maxSeries: c.max_series,
+    maintenance: c.maintenance,
   };
 });
 

@@ -27,10 +27,11 @@ import {
 import { JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
-import { labelProblem } from './labels.js';
+import { labelProblem, metricLabels } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
 import { SeriesTable, type IngestMode, type SeriesSlot } from './seriesTable.js';
+import { within, type Suppression } from './suppression.js';
 import type { JobHealth, JobSeries, JobStatus } from '../contract/jobs.js';
 
 export type { JobHealth, JobStatus };
@@ -41,7 +42,10 @@ export type JobSeriesResult = JobSeries;
 /** The newest scored point of a series, for the /metrics gauges. */
 export interface LatestPoint {
   labels: Labels;
+  /** As scored; when suppressed, never anomalous. */
   point: Omit<StreamPoint, 'state'>;
+  /** A maintenance window covers the point (jobs/suppression.ts). */
+  suppressed: boolean;
 }
 
 export interface RunOutcome {
@@ -76,6 +80,8 @@ export interface ScoringJobDeps {
   models?: JobModels | null;
   /** Where the job's state is snapshotted (a JobStatePort, jobs/persistence.ts); absent: no persistence. */
   state?: JobStatePersistence | null;
+  /** The maintenance windows that apply to the job's series (jobs/suppression.ts); absent: none. */
+  suppression?: Suppression | null;
 }
 
 function message(err: unknown): string {
@@ -90,6 +96,8 @@ export class ScoringJob {
   private readonly createStream: (params: ScoreParams) => ScoringStream;
   private readonly models: JobModels | null;
   private readonly state: JobStatePersistence | null;
+  private readonly suppression: Suppression | null;
+  private readonly windowLabelCache = new WeakMap<Labels, Labels>();
   private restoreTried = false;
   private readonly slots: SeriesTable;
   private cursor: number | null = null;
@@ -119,13 +127,22 @@ export class ScoringJob {
     this.createStream = deps.createStream ?? engineCreateStream;
     this.models = deps.models ?? null;
     this.state = deps.state ?? null;
+    this.suppression = deps.suppression ?? null;
     this.slots = new SeriesTable({
       spec,
       createStream: this.createStream,
       models: this.models,
       recordModelStreams: this.state !== null,
       announcer: this.announcer,
+      suppressedAt: (labels, t) => this.suppressedAt(labels, t),
+      suppressedIntervals: (labels, from, to) =>
+        this.suppression?.intervals(this.windowLabels(labels), from, to) ?? [],
     });
+  }
+
+  /** Whether a maintenance window suppresses the series at t. */
+  suppressedAt(labels: Labels, t: number): boolean {
+    return this.suppression?.at(this.windowLabels(labels), t) ?? false;
   }
 
   get name(): string {
@@ -252,7 +269,11 @@ export class ScoringJob {
   status(): JobStatus {
     const s = this.stats;
     let openEpisodes = 0;
-    for (const slot of this.slots.all()) if (slot.episodes.at(-1)?.open) openEpisodes++;
+    for (const slot of this.slots.all()) {
+      const last = slot.episodes.at(-1);
+      // An episode that started inside a maintenance window is no alert.
+      if (last?.open && !this.suppressedAt(slot.labels, last.start)) openEpisodes++;
+    }
     const health: JobHealth = s.runs === 0 ? 'starting' : s.consecutiveErrors > 0 ? 'failing' : 'ok';
     return {
       name: this.spec.name,
@@ -288,19 +309,62 @@ export class ScoringJob {
    */
   results(from = -Infinity, to = Infinity, matchers: readonly LabelMatcher[] = []): JobSeriesResult[] {
     const out: JobSeriesResult[] = [];
+    const now = this.now();
     for (const slot of this.slots.all()) {
       if (!matches(slot.labels, matchers)) continue;
       const state = slot.stream.state();
+      const points = slot.ring.range(from, to);
+      // Suppressed points keep their scores and bands; they are just not anomalous.
+      const suppressed = this.suppressedIntervals(slot.labels, points.timestamps);
+      const anomaly = suppressed.length
+        ? points.anomaly.map((a, i) => a && !within(suppressed, points.timestamps[i]))
+        : points.anomaly;
       out.push({
         labels: { ...slot.labels },
         unit: slot.unit,
-        // As the score API reports a neural detector without its model: the fallback, learning.
-        state: slot.fallback && state !== 'no_data' ? 'learning' : state,
+        state:
+          state !== 'no_data' && this.suppressedAt(slot.labels, now)
+            ? 'suppressed'
+            : // As the score API reports a neural detector without its model: the fallback, learning.
+              slot.fallback && state !== 'no_data'
+              ? 'learning'
+              : state,
         detector: slot.fallback ? NEURAL_FALLBACK : this.spec.detector,
-        ...slot.ring.range(from, to),
-        episodes: slot.episodes.filter((e) => e.start <= to && (e.open || e.end >= from)),
+        ...points,
+        anomaly,
+        episodes: slot.episodes.filter(
+          (e) => e.start <= to && (e.open || e.end >= from) && !this.suppressedAt(slot.labels, e.start),
+        ),
         model: this.models?.state(slot.key) ?? null,
       });
+    }
+    return out;
+  }
+
+  private suppressedIntervals(labels: Labels, timestamps: readonly number[]) {
+    if (!this.suppression || timestamps.length === 0) return [];
+    return this.suppression.intervals(
+      this.windowLabels(labels),
+      timestamps[0],
+      timestamps[timestamps.length - 1],
+    );
+  }
+
+  /** The labels maintenance windows match against, of every current series. */
+  seriesLabels(): Labels[] {
+    return [...this.slots.all()].map((slot) => this.windowLabels(slot.labels));
+  }
+
+  /**
+   * A series' labels as windows match them: as on /metrics (with `job` and `detector`, clashing names
+   * renamed), like Alertmanager silences match the labels of the alerts these series raise. Cached per
+   * series (a slot keeps its labels object).
+   */
+  private windowLabels(labels: Labels): Labels {
+    let out = this.windowLabelCache.get(labels);
+    if (!out) {
+      out = metricLabels(this.spec.name, this.spec.detector, labels);
+      this.windowLabelCache.set(labels, out);
     }
     return out;
   }
@@ -323,7 +387,9 @@ export class ScoringJob {
     const out: LatestPoint[] = [];
     for (const slot of this.slots.all()) {
       const point = slot.ring.latest();
-      if (point) out.push({ labels: slot.labels, point });
+      if (!point) continue;
+      const suppressed = this.suppressedAt(slot.labels, point.timestamp);
+      out.push({ labels: slot.labels, point: suppressed ? { ...point, anomaly: false } : point, suppressed });
     }
     return out;
   }

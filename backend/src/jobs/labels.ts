@@ -43,3 +43,22 @@ export function formatLabels(labels: Labels): string {
   const pairs = Object.entries(labels).map(([name, value]) => `${name}=${value}`);
   return `{${pairs.join(' ')}}`;
 }
+
+const RESERVED = new Set(['job', 'detector']);
+
+/**
+ * Prometheus label names: [a-zA-Z_][a-zA-Z0-9_]*, names starting with "__" reserved. Invalid characters
+ * become "_"; reserved names and names clashing with `job`/`detector` or an earlier label get the
+ * "exported_" prefix, as Prometheus does for clashing target labels (`__name__` → `exported_name`).
+ */
+export function metricLabels(job: string, detector: string, labels: Labels): Record<string, string> {
+  const out: Record<string, string> = { job, detector };
+  for (const name of Object.keys(labels).sort()) {
+    let n = name.replace(/[^a-zA-Z0-9_]/g, '_');
+    if (n === '' || /^[0-9]/.test(n)) n = `_${n}`;
+    if (n.startsWith('__')) n = `exported_${n.replace(/^_+|_+$/g, '')}`;
+    while (RESERVED.has(n) || n in out) n = `exported_${n}`;
+    out[n] = labels[name];
+  }
+  return out;
+}

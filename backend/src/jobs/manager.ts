@@ -22,6 +22,9 @@ import { JobModels, type JobModelServices } from './models.js';
 import { ScoringJob, type JobSeriesResult, type JobStatus, type RunOutcome } from './job.js';
 import { registerJobMetrics } from './metrics.js';
 import type { JobStateStore } from './persistence.js';
+import { fixedWindows, StoredWindows, Suppression, type WindowProvider } from './suppression.js';
+import type { Labels } from '../contract/labels.js';
+import type { WindowsTable } from '../store/index.js';
 
 export interface JobManagerOptions {
   logger: Logger;
@@ -41,6 +44,8 @@ export interface JobManagerOptions {
   models?: JobModelServices | null;
   /** Where the jobs' state is snapshotted across restarts (jobs/persistence.ts); absent: not persisted. */
   state?: JobStateStore | null;
+  /** The store's maintenance windows (the API's), applied to every job besides each job's own. */
+  windows?: WindowsTable | null;
 }
 
 /** Already validated (a jobs file is validated whole, with line numbers, before any job is added). */
@@ -67,6 +72,7 @@ export class JobManager {
   private readonly prometheus: PrometheusClient | null;
   private readonly models: JobModelServices | null;
   private readonly state: JobStateStore | null;
+  private readonly storedWindows: WindowProvider | null;
   private started = false;
 
   constructor(options: JobManagerOptions) {
@@ -78,6 +84,7 @@ export class JobManager {
     this.prometheus = options.prometheus ?? null;
     this.models = options.models ?? null;
     this.state = options.state ?? null;
+    this.storedWindows = options.windows ? new StoredWindows(options.windows, this.logger) : null;
     if (options.registry) registerJobMetrics(options.registry, this);
   }
 
@@ -91,9 +98,19 @@ export class JobManager {
       ...(this.createStream ? { createStream: this.createStream } : {}),
       models: this.jobModels(spec),
       state: this.state?.forJob(spec) ?? null,
+      suppression: this.suppression(spec),
     });
     this.add(job);
     return job;
+  }
+
+  /** The job's own windows and the store's; null when there are none to apply. */
+  private suppression(spec: JobSpec): Suppression | null {
+    const providers = [
+      ...(spec.maintenance.length > 0 ? [fixedWindows(spec.maintenance)] : []),
+      ...(this.storedWindows ? [this.storedWindows] : []),
+    ];
+    return providers.length > 0 ? new Suppression(providers) : null;
   }
 
   private jobModels(spec: JobSpec): JobModels | null {
@@ -180,6 +197,11 @@ export class JobManager {
     matchers: readonly LabelMatcher[] = [],
   ): JobSeriesResult[] | undefined {
     return this.jobs.get(name)?.job.results(from, to, matchers);
+  }
+
+  /** The labels of every series every job scores now (the windows API warns about matchers that match none). */
+  seriesLabels(): Labels[] {
+    return this.jobList().flatMap((job) => job.seriesLabels());
   }
 
   labelValues(name: string): Record<string, string[]> | undefined {

@@ -9,10 +9,12 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StreamPoint } from '../engine/index.js';
-import type { Labels } from '../sources/source.js';
-import { labelProblem } from './labels.js';
+import { labelProblem, metricLabels } from './labels.js';
 import type { JobStatus } from './job.js';
 import type { ScoringJob } from './job.js';
+
+/** Moved to labels.ts (the jobs match maintenance windows against them too); exported here as before. */
+export { metricLabels };
 
 /** What the metrics read; JobManager provides it. */
 export const SERIES_DROPPED = 'trafficlens_metrics_series_dropped_total';
@@ -41,57 +43,44 @@ export interface JobsView {
 type Sample = { labels: Record<string, string>; value: number };
 type Point = Omit<StreamPoint, 'state'>;
 
-const SERIES_GAUGES: [name: string, help: string, value: (p: Point) => number | null][] = [
+const SERIES_GAUGES: [name: string, help: string, value: (p: Point, suppressed: boolean) => number | null][] =
   [
-    'trafficlens_anomaly_score',
-    'Anomaly score of the newest point of the series; 1 is the anomaly boundary at the job sensitivity',
-    (p) => p.score,
-  ],
-  [
-    'trafficlens_value',
-    'Newest point of the series as scored, in the series units (for a counter: its per-second rate)',
-    (p) => p.value,
-  ],
-  [
-    'trafficlens_expected',
-    'Value the detector expected for the newest point, in the series units',
-    (p) => p.expected,
-  ],
-  [
-    'trafficlens_lower',
-    'Lower bound of the normal band for the newest point, in the series units',
-    (p) => p.lower,
-  ],
-  [
-    'trafficlens_upper',
-    'Upper bound of the normal band for the newest point, in the series units',
-    (p) => p.upper,
-  ],
-  [
-    'trafficlens_anomaly',
-    '1 when the newest point of the series is anomalous (score >= 1), else 0',
-    (p) => (p.anomaly ? 1 : 0),
-  ],
-];
-
-const RESERVED = new Set(['job', 'detector']);
-
-/**
- * Prometheus label names: [a-zA-Z_][a-zA-Z0-9_]*, names starting with "__" reserved. Invalid characters
- * become "_"; reserved names and names clashing with `job`/`detector` or an earlier label get the
- * "exported_" prefix, as Prometheus does for clashing target labels (`__name__` → `exported_name`).
- */
-export function metricLabels(job: string, detector: string, labels: Labels): Record<string, string> {
-  const out: Record<string, string> = { job, detector };
-  for (const name of Object.keys(labels).sort()) {
-    let n = name.replace(/[^a-zA-Z0-9_]/g, '_');
-    if (n === '' || /^[0-9]/.test(n)) n = `_${n}`;
-    if (n.startsWith('__')) n = `exported_${n.replace(/^_+|_+$/g, '')}`;
-    while (RESERVED.has(n) || n in out) n = `exported_${n}`;
-    out[n] = labels[name];
-  }
-  return out;
-}
+    [
+      'trafficlens_anomaly_score',
+      'Anomaly score of the newest point of the series; 1 is the anomaly boundary at the job sensitivity',
+      (p) => p.score,
+    ],
+    [
+      'trafficlens_value',
+      'Newest point of the series as scored, in the series units (for a counter: its per-second rate)',
+      (p) => p.value,
+    ],
+    [
+      'trafficlens_expected',
+      'Value the detector expected for the newest point, in the series units',
+      (p) => p.expected,
+    ],
+    [
+      'trafficlens_lower',
+      'Lower bound of the normal band for the newest point, in the series units',
+      (p) => p.lower,
+    ],
+    [
+      'trafficlens_upper',
+      'Upper bound of the normal band for the newest point, in the series units',
+      (p) => p.upper,
+    ],
+    [
+      'trafficlens_anomaly',
+      '1 when the newest point of the series is anomalous (score >= 1) and no maintenance window suppresses it, else 0',
+      (p) => (p.anomaly ? 1 : 0),
+    ],
+    [
+      'trafficlens_suppressed',
+      '1 while a maintenance window suppresses the series (its score is still exported; alert rules skip it), else 0',
+      (_p, suppressed) => (suppressed ? 1 : 0),
+    ],
+  ];
 
 class SeriesGauge extends Gauge<string> {
   constructor(
@@ -112,13 +101,13 @@ class SeriesGauge extends Gauge<string> {
 /** Register the job metrics on a registry, reading from the manager at each scrape. */
 export function registerJobMetrics(registry: Registry, view: JobsView): void {
   const dropped = seriesDroppedCounter(registry);
-  const seriesSamples = (name: string, value: (p: Point) => number | null): Sample[] => {
+  const seriesSamples = (name: string, value: (p: Point, suppressed: boolean) => number | null): Sample[] => {
     const out: Sample[] = [];
     for (const job of view.jobList()) {
       // Two label sets that sanitize to the same one would make the scrape fail: keep the first.
       const seen = new Set<string>();
-      for (const { labels, point } of job.latest()) {
-        const v = value(point);
+      for (const { labels, point, suppressed } of job.latest()) {
+        const v = value(point, suppressed);
         if (v === null || !Number.isFinite(v)) continue;
         // Jobs admit no such series (job.ts); whatever else reaches here must not fail the scrape.
         if (labelProblem(labels) !== null) {

@@ -64,3 +64,13 @@ test('the limit covers the fit window and a refit interval (or a second fit wind
   expect(recordLimit({ fitWindowMs: 360 * MINUTE, fitEveryMs: 60 * MINUTE, stepMs: MINUTE })).toBe(541);
   expect(recordLimit({ fitWindowMs: 360 * MINUTE, fitEveryMs: null, stepMs: MINUTE })).toBe(916);
 });
+
+test('a point held by a maintenance window gives up the record: a restart rebuilds the series instead', () => {
+  const stream = new RecordedStream(createStream(params), params, model, 1000);
+  for (let i = 0; i < 20; i++) stream.push(T0 + i * MINUTE, value(i));
+  expect(stream.recorded()).toMatchObject({ complete: true, count: 20 });
+  // Replaying would learn the held point as usual, so the record could not reproduce the stream.
+  expect(stream.push(T0 + 20 * MINUTE, value(20), { hold: true })).not.toBeNull();
+  stream.push(T0 + 21 * MINUTE, value(21));
+  expect(stream.recorded()).toMatchObject({ complete: false, count: 0 });
+});

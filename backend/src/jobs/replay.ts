@@ -14,7 +14,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { z } from 'zod';
-import type { ScoreParams, ScoringStream, StreamPoint } from '../engine/index.js';
+import type { PushOptions, ScoreParams, ScoringStream, StreamPoint } from '../engine/index.js';
 import type { TrainedRef } from '../engine/types.js';
 import type { ModelBundle } from '../neural/artifacts.js';
 
@@ -73,23 +73,30 @@ export class RecordedStream implements ScoringStream {
     private readonly limit: number,
   ) {}
 
-  push(timestamp: number, value: number | null): StreamPoint | null {
+  push(timestamp: number, value: number | null, options?: PushOptions): StreamPoint | null {
     // The engine ignores a point not after the last one: it changes nothing, so it is not recorded.
     // A point is recorded before it is pushed: a push that throws is replayed (and throws) alike.
     if (timestamp > this.lastT) {
       this.lastT = timestamp;
-      this.record(timestamp, value === null ? NaN : value);
+      // The record replays points as usual: one held by a maintenance window would be learnt otherwise,
+      // so the record is given up and a restart rebuilds the series from the fit window instead.
+      if (options?.hold) this.giveUp();
+      else this.record(timestamp, value === null ? NaN : value);
     }
-    return this.inner.push(timestamp, value);
+    return this.inner.push(timestamp, value, options);
+  }
+
+  private giveUp(): void {
+    this.complete = false;
+    this.ts = new Float64Array(0);
+    this.vs = new Float64Array(0);
+    this.n = 0;
   }
 
   private record(t: number, v: number): void {
     if (!this.complete) return;
     if (this.n >= this.limit) {
-      this.complete = false;
-      this.ts = new Float64Array(0);
-      this.vs = new Float64Array(0);
-      this.n = 0;
+      this.giveUp();
       return;
     }
     if (this.n === this.ts.length) {

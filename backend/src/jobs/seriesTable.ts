@@ -13,6 +13,8 @@ import { isCounter } from './counter.js';
 import type { JobModels } from './models.js';
 import { recordLimit, RecordedStream } from './replay.js';
 import { PointRing } from './ring.js';
+import { within } from './suppression.js';
+import type { Interval } from '../store/index.js';
 
 /** One series' live state (jobs/persistence.ts saves and restores it). */
 export interface SeriesSlot {
@@ -49,7 +51,16 @@ export interface SeriesTableDeps {
   /** Persistence is on: record what model-scored streams are fed, so a restart can replay it. */
   recordModelStreams: boolean;
   announcer: JobAnnouncer;
+  /** Whether a maintenance window suppresses the series at t: an episode starting then is not announced as an alert. */
+  suppressedAt?: (labels: Labels, t: number) => boolean;
+  /**
+   * The series' suppressed intervals over [from, to]: the points inside are held (scored, not learnt,
+   * engine PushOptions), so planned work does not become the baseline.
+   */
+  suppressedIntervals?: (labels: Labels, from: number, to: number) => Interval[];
 }
+
+const HOLD = { hold: true } as const;
 
 /** Pushes between yields to the event loop, so a backfill does not stall HTTP requests. */
 const YIELD_EVERY = 2000;
@@ -158,13 +169,18 @@ export class SeriesTable {
         slot.lastSeen = now;
         slot.unit = spec.unit ?? series.unit ?? null;
         const before = points;
+        const held = this.heldIntervals(series);
         for (let i = 0; i < series.timestamps.length; i++) {
           const t = series.timestamps[i];
           if (t <= slot.lastTimestamp) continue;
           const v = series.values[i];
           // Advanced first: a point the stream throws on is skipped next time, not retried forever.
           slot.lastTimestamp = t;
-          const point = slot.stream.push(t, v === null || Number.isFinite(v) ? v : null);
+          const value = v === null || Number.isFinite(v) ? v : null;
+          const point =
+            held.length > 0 && within(held, t)
+              ? slot.stream.push(t, value, HOLD)
+              : slot.stream.push(t, value);
           if (point) {
             slot.ring.push(point);
             points++;
@@ -187,6 +203,12 @@ export class SeriesTable {
       this.announceSwaps(rebuilt, slots, backfillEpisodes);
     }
     return { points, failures };
+  }
+
+  private heldIntervals(series: SourceSeries): Interval[] {
+    const { timestamps } = series;
+    if (!this.deps.suppressedIntervals || timestamps.length === 0) return [];
+    return this.deps.suppressedIntervals(series.labels, timestamps[0], timestamps[timestamps.length - 1]);
   }
 
   private createSlot(
@@ -245,8 +267,11 @@ export class SeriesTable {
       const isNew = e.start > slot.announcedUntil;
       if (!isNew && e.start < oldestOpen) break;
       if (!isNew && !slot.openStarts.has(e.start)) continue;
+      const suppressed = this.deps.suppressedAt?.(slot.labels, e.start) ?? false;
       if (backfill) {
-        if (isNew) backfill.push({ labels: slot.labels, episode: e });
+        if (isNew && !suppressed) backfill.push({ labels: slot.labels, episode: e });
+      } else if (suppressed) {
+        if (isNew) announcer.episodeSuppressed(slot.labels, e);
       } else if (isNew) {
         announcer.episodeOpened(slot.labels, e);
         if (!e.open) announcer.episodeClosed(slot.labels, e);

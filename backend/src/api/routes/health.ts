@@ -13,6 +13,8 @@ export interface HealthDeps {
   jobState?: () => JobStateHealth;
   /** The models directory's state (models/storage.ts); absent without the models API. */
   models?: () => NonNullable<HealthResponse['models']>;
+  /** The operator store's state (store/store.ts); absent without the windows API. */
+  store?: () => NonNullable<HealthResponse['store']>;
 }
 
 export function healthRoutes({
@@ -22,6 +24,7 @@ export function healthRoutes({
   tfjsBackend = () => null,
   jobState,
   models,
+  store,
 }: HealthDeps): RouteSpec[] {
   return [
     {
@@ -41,6 +44,7 @@ export function healthRoutes({
             tfjsBackend: tfjsBackend(),
             ...(jobState ? { jobState: jobState() } : {}),
             ...(models ? { models: models() } : {}),
+            ...(store ? { store: store() } : {}),
           };
           res.json(body);
         },

@@ -14,7 +14,7 @@ export interface ResponseDoc {
 }
 
 export interface RouteSpec {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   /**
    * The OpenAPI path. A `{name}` segment is a path parameter (documented by `params`, mounted as
    * Express' `:name`); without one it is also the Express path.
@@ -23,7 +23,7 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'scoring' | 'operations' | 'jobs' | 'models';
+  tag: 'scoring' | 'operations' | 'jobs' | 'models' | 'windows';
   /**
    * Documented with the bearer scheme; enforced when a token is set for everything under /api/, and
    * for /metrics unless TRAFFICLENS_METRICS_AUTH=false (app.ts).

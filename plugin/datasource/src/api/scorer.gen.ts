@@ -244,6 +244,49 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/windows': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Maintenance windows, with whether each is active now */
+    get: operations['listWindows'];
+    put?: never;
+    /**
+     * Create a maintenance window
+     * @description Series matching all the matchers are suppressed while the window is active: scored and shown, never anomalous, not counted as alerts. A one-off window has startsAt and endsAt; a recurring one a schedule (cron in UTC + durationMs), optionally bounded by them. Matchers that match none of the series scored now are accepted, with a warning.
+     */
+    post: operations['createWindow'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/windows/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One maintenance window */
+    get: operations['getWindow'];
+    /**
+     * Replace a maintenance window (send If-Match: <version> to refuse a concurrent change)
+     * @description The body replaces every field; the version is bumped. With If-Match: <version>, the change is made only if the window is still at that version (409 otherwise); without it, the last write wins.
+     */
+    put: operations['replaceWindow'];
+    post?: never;
+    /** Delete a maintenance window (If-Match: <version> as for PUT) */
+    delete: operations['deleteWindow'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -447,6 +490,16 @@ export interface components {
          */
         state: 'ready' | 'read_only' | 'unavailable';
         /** @description why it is not ready (errno and meaning); null when ready */
+        problem: string | null;
+      };
+      /** @description the operator store (maintenance windows; absent when the service runs without it) */
+      store?: {
+        /**
+         * @description ready: maintenance windows are read and written; unavailable: the store file cannot be opened (the windows API answers 503 naming it; scoring unaffected)
+         * @enum {string}
+         */
+        state: 'ready' | 'unavailable';
+        /** @description why it is unavailable; null when ready */
         problem: string | null;
       };
     };
@@ -801,6 +854,63 @@ export interface components {
       startedAt: string | null;
       finishedAt: string | null;
       error: string | null;
+    };
+    /** @description a maintenance window to create, or to replace one with */
+    WindowInput: {
+      /** @description PromQL-style label matchers; a series matching all of them is suppressed while the window is active */
+      matchers: string[];
+      /** @description start of a one-off window; with a schedule, the first moment it may be active */
+      startsAt?: number | null;
+      /** @description end of a one-off window (exclusive); with a schedule, the moment it stops recurring */
+      endsAt?: number | null;
+      schedule?: components['schemas']['WindowSchedule'] | null;
+      /** @description who created or last changed the window */
+      author: string;
+      /**
+       * @description why: a ticket, a change, a reason
+       * @default
+       */
+      comment: string;
+    };
+    /** @description a recurring window: active from each time the cron expression fires, for durationMs */
+    WindowSchedule: {
+      /** @description when each occurrence starts: five cron fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly; evaluated in UTC */
+      cron: string;
+      /** @description how long each occurrence lasts, in milliseconds (1 minute to 31 days) */
+      durationMs: number;
+    };
+    WindowsListResponse: {
+      windows: components['schemas']['MaintenanceWindow'][];
+    };
+    WindowResponse: {
+      window: components['schemas']['MaintenanceWindow'];
+      /** @description accepted, but worth a look: e.g. its matchers match none of the series scored now */
+      warnings: string[];
+    };
+    /** @description a maintenance window */
+    MaintenanceWindow: {
+      id: string;
+      /** @description bumped by every change; send it as If-Match to change only the version you read */
+      version: number;
+      matchers: string[];
+      startsAt: number | null;
+      endsAt: number | null;
+      schedule: {
+        /** @description when each occurrence starts: five cron fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly; evaluated in UTC */
+        cron: string;
+        /** @description how long each occurrence lasts, in milliseconds (1 minute to 31 days) */
+        durationMs: number;
+      } | null;
+      author: string;
+      comment: string;
+      /** @description epoch milliseconds */
+      createdAt: number;
+      /** @description epoch milliseconds */
+      updatedAt: number;
+      /** @description active now */
+      active: boolean;
+      /** @description when it is next active, if it is not now and will be again; null otherwise */
+      nextStart: number | null;
     };
   };
   responses: never;
@@ -1439,6 +1549,260 @@ export interface operations {
       };
     };
   };
+  listWindows: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description every window in the store */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WindowsListResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createWindow: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WindowInput'];
+      };
+    };
+    responses: {
+      /** @description created (Location: its URL) */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WindowResponse'];
+        };
+      };
+      /** @description invalid body: a malformed matcher, endsAt not after startsAt or already past, a cron expression that is invalid or never fires, neither a range nor a schedule */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed; or overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getWindow: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description window id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the window */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MaintenanceWindow'];
+        };
+      };
+      /** @description no window with that id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  replaceWindow: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description window id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WindowInput'];
+      };
+    };
+    responses: {
+      /** @description the window as replaced */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WindowResponse'];
+        };
+      };
+      /** @description invalid body (as for POST) or an If-Match that is not a version number */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no window with that id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description If-Match names a version the window is no longer at; nothing was changed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed; or overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deleteWindow: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description window id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description an If-Match that is not a version number */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no window with that id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description If-Match names a version the window is no longer at; nothing was changed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
 }
 type FlattenedDeepRequired<T> = {
   [K in keyof T]-?: FlattenedDeepRequired<
@@ -1481,6 +1845,9 @@ export const healthResponseJobStateStateValues: ReadonlyArray<
 export const healthResponseModelsStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['HealthResponse']['models']['state']
 > = ['ready', 'read_only', 'unavailable'];
+export const healthResponseStoreStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['HealthResponse']['store']['state']
+> = ['ready', 'unavailable'];
 export const readyResponseStatusValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['ReadyResponse']['status']
 > = ['ready', 'starting', 'shutting_down'];

@@ -1,0 +1,77 @@
+/**
+ * The store's schema as a versioned list of migrations. SQLite's `user_version` records how many have
+ * been applied; at open the missing ones run in one transaction, so a file is either at its old version
+ * or the new one, never in between. Append only: a released migration is never edited.
+ */
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  /** What it changes, for the log. */
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'maintenance windows',
+    sql: `
+      CREATE TABLE windows (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        matchers TEXT NOT NULL,
+        starts_at INTEGER,
+        ends_at INTEGER,
+        cron TEXT,
+        duration_ms INTEGER,
+        author TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );`,
+  },
+  {
+    version: 2,
+    description: 'history of window changes (who changed what, when)',
+    sql: `
+      CREATE TABLE window_history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        window_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX window_history_by_window ON window_history (window_id, seq);`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/**
+ * Bring the database to the last migration of `migrations`; returns the versions applied. A file of a
+ * newer schema (written by a later TrafficLens) is refused rather than guessed at.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Migration[] {
+  const target = migrations.at(-1)?.version ?? 0;
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > target) {
+    throw new MigrationError(
+      `its schema is version ${current}, newer than this TrafficLens knows (${target}): it was written by a later release`,
+    );
+  }
+  const pending = migrations.filter((m) => m.version > current);
+  if (pending.length === 0) return [];
+  db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  }).immediate();
+  return pending;
+}
