@@ -77,6 +77,15 @@ export type JobStatus = z.infer<typeof JobStatus>;
 export const JobsListResponse = z.object({ jobs: z.array(JobStatus) });
 export type JobsListResponse = z.infer<typeof JobsListResponse>;
 
+export const DATA_QUALITY_STATES = ['ok', 'stale', 'gap', 'flatline'] as const;
+export const DataQuality = z
+  .enum(DATA_QUALITY_STATES)
+  .describe(
+    'stale: no sample for stale_intervals job intervals; gap: over 20% of the last 60 steps missing; ' +
+      'flatline: the last 10 or more values identical where the series moved before (docs/jobs.md)',
+  );
+export type DataQuality = z.infer<typeof DataQuality>;
+
 export const JobSeries = SeriesScore.pick({
   labels: true,
   unit: true,
@@ -92,7 +101,12 @@ export const JobSeries = SeriesScore.pick({
   direction: true,
   episodes: true,
 })
-  .extend({ model: JobSeriesModel.nullable() })
+  .extend({
+    model: JobSeriesModel.nullable(),
+    quality: DataQuality.describe(
+      "the series' data quality, also while a maintenance window suppresses it (state then says suppressed)",
+    ),
+  })
   .describe('retained results of one series, scored causally point by point');
 export type JobSeries = z.infer<typeof JobSeries>;
 

@@ -86,7 +86,11 @@ export const ScoreOptions = z
   .strict();
 export type ScoreOptions = z.infer<typeof ScoreOptions>;
 
-export const SeriesState = z.enum(['ok', 'learning', 'no_data', 'suppressed']);
+/**
+ * A series' state. The score API gives ok, learning or no_data; a job's series can also be suppressed
+ * (a maintenance window) or in a data-quality state (stale, gap, flatline: docs/jobs.md, "Data quality").
+ */
+export const SeriesState = z.enum(['ok', 'learning', 'no_data', 'suppressed', 'stale', 'gap', 'flatline']);
 export type SeriesState = z.infer<typeof SeriesState>;
 
 export const Direction = z.enum(['up', 'down']);

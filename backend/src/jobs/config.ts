@@ -15,12 +15,15 @@ import { parseMatcher, type LabelMatcher, type Source } from '../sources/source.
 import { formatDuration, parseDuration } from '../contract/duration.js';
 import { TimeParam } from '../contract/jobs.js';
 import { cronProblem } from '../store/index.js';
+import { DEFAULT_STALE_INTERVALS } from './quality.js';
 import { compileWindow, type SuppressionWindow } from './suppression.js';
 
 const MAX_BACKFILL_POINTS = 100_000;
 /** Neural detectors a job can train a model per series for. */
 export const JOB_NEURAL_DETECTORS = ['lstm', 'autoencoder'] as const;
 const MAX_RETENTION_POINTS = 100_000;
+/** A series absent from the source is kept (shown stale) this long by default before it is dropped. */
+const DEFAULT_DROP_AFTER_MS = 24 * 3_600_000;
 
 /** A duration ≥ min: "15s", "1h30m", or a number of milliseconds. Output: milliseconds. */
 export const Duration = (min = 1) =>
@@ -189,10 +192,19 @@ const JobConfigObject = z
       .union([z.number().int().min(1).max(MAX_RETENTION_POINTS), z.string()])
       .default(2880)
       .describe('results kept per series: a number of points, or a duration converted at the step'),
+    stale_intervals: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(DEFAULT_STALE_INTERVALS)
+      .describe(
+        'a series with no sample for this many intervals (or steps, when the step is longer) is stale: shown as such, not dropped',
+      ),
     stale_after: Duration(1000)
       .optional()
       .describe(
-        'a series absent from the source this long is dropped (default: 5 intervals or 3 steps, the longer)',
+        'a series absent from the source this long is dropped (default: 1 day, or twice the stale time if longer)',
       ),
     timeout: Duration(100)
       .optional()
@@ -225,6 +237,9 @@ export interface JobSpec {
   /** Neural detectors: options of the per-series models' training. */
   training?: { epochs?: number; window?: number };
   retentionPoints: number;
+  /** No sample for this long: the series is stale (jobs/quality.ts); stale_intervals × max(interval, step). */
+  qualityStaleMs: number;
+  /** Absent from the source for this long: the series is dropped. */
   staleAfterMs: number;
   timeoutMs: number;
   matchers: LabelMatcher[];
@@ -287,7 +302,8 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
       message: `is ${backfill} points at step ${formatDuration(c.step)}; the limit is ${MAX_BACKFILL_POINTS}`,
     });
   }
-  const staleAfterMs = c.stale_after ?? Math.max(5 * c.interval, 3 * c.step);
+  const qualityStaleMs = c.stale_intervals * Math.max(c.interval, c.step);
+  const staleAfterMs = c.stale_after ?? Math.max(DEFAULT_DROP_AFTER_MS, 2 * qualityStaleMs);
   if (staleAfterMs < c.interval) {
     ctx.addIssue({ code: 'custom', path: ['stale_after'], message: 'must be at least the interval' });
   }
@@ -307,6 +323,7 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
     fitEveryMs: c.fit_every ?? null,
     ...(c.training ? { training: c.training } : {}),
     retentionPoints,
+    qualityStaleMs,
     staleAfterMs,
     timeoutMs: c.timeout ?? Math.max(2 * c.interval, 30_000),
     matchers: c.filters,

@@ -29,6 +29,7 @@ import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
 import { labelProblem, metricLabels } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
+import { qualityState, windowFacts, type QualityState, type WindowFacts } from './quality.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
 import { SeriesTable, type IngestMode, type SeriesSlot } from './seriesTable.js';
 import { within, type Suppression } from './suppression.js';
@@ -46,6 +47,8 @@ export interface LatestPoint {
   point: Omit<StreamPoint, 'state'>;
   /** A maintenance window covers the point (jobs/suppression.ts). */
   suppressed: boolean;
+  /** The series' data-quality state now (jobs/quality.ts), whether suppressed or not. */
+  quality: QualityState;
 }
 
 export interface RunOutcome {
@@ -98,6 +101,8 @@ export class ScoringJob {
   private readonly state: JobStatePersistence | null;
   private readonly suppression: Suppression | null;
   private readonly windowLabelCache = new WeakMap<Labels, Labels>();
+  /** Each series' quality facts, for the newest point they were computed at. */
+  private readonly qualityCache = new WeakMap<SeriesSlot, { newest: number | null; facts: WindowFacts }>();
   private restoreTried = false;
   private readonly slots: SeriesTable;
   private cursor: number | null = null;
@@ -319,16 +324,22 @@ export class ScoringJob {
       const anomaly = suppressed.length
         ? points.anomaly.map((a, i) => a && !within(suppressed, points.timestamps[i]))
         : points.anomaly;
+      const quality = this.quality(slot, now);
       out.push({
         labels: { ...slot.labels },
         unit: slot.unit,
+        // Suppression wins over the quality states, which win over learning.
         state:
-          state !== 'no_data' && this.suppressedAt(slot.labels, now)
-            ? 'suppressed'
-            : // As the score API reports a neural detector without its model: the fallback, learning.
-              slot.fallback && state !== 'no_data'
-              ? 'learning'
-              : state,
+          state === 'no_data'
+            ? state
+            : this.suppressedAt(slot.labels, now)
+              ? 'suppressed'
+              : quality !== 'ok'
+                ? quality
+                : // As the score API reports a neural detector without its model: the fallback, learning.
+                  slot.fallback
+                  ? 'learning'
+                  : state,
         detector: slot.fallback ? NEURAL_FALLBACK : this.spec.detector,
         ...points,
         anomaly,
@@ -336,9 +347,21 @@ export class ScoringJob {
           (e) => e.start <= to && (e.open || e.end >= from) && !this.suppressedAt(slot.labels, e.start),
         ),
         model: this.models?.state(slot.key) ?? null,
+        quality,
       });
     }
     return out;
+  }
+
+  /** The series' data-quality state at `now` (jobs/quality.ts); its facts are recomputed once per new point. */
+  private quality(slot: SeriesSlot, now: number): QualityState {
+    const newest = slot.ring.newestTimestamp();
+    let cached = this.qualityCache.get(slot);
+    if (!cached || cached.newest !== newest) {
+      cached = { newest, facts: windowFacts(slot.ring.values(), this.spec.stepMs) };
+      this.qualityCache.set(slot, cached);
+    }
+    return qualityState(cached.facts, now, this.spec.qualityStaleMs);
   }
 
   private suppressedIntervals(labels: Labels, timestamps: readonly number[]) {
@@ -385,11 +408,17 @@ export class ScoringJob {
 
   latest(): LatestPoint[] {
     const out: LatestPoint[] = [];
+    const now = this.now();
     for (const slot of this.slots.all()) {
       const point = slot.ring.latest();
       if (!point) continue;
       const suppressed = this.suppressedAt(slot.labels, point.timestamp);
-      out.push({ labels: slot.labels, point: suppressed ? { ...point, anomaly: false } : point, suppressed });
+      out.push({
+        labels: slot.labels,
+        point: suppressed ? { ...point, anomaly: false } : point,
+        suppressed,
+        quality: this.quality(slot, now),
+      });
     }
     return out;
   }

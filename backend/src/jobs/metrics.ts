@@ -5,13 +5,14 @@
  * Per-series gauges carry `job`, `detector` and the series' own labels. prom-client fixes a Gauge's
  * label names at construction, but series labels differ from job to job, so SeriesGauge overrides
  * get() and renders its samples itself, each with its own label set; prom-client still formats and
- * escapes the exposition. A series dropped as stale simply stops being rendered.
+ * escapes the exposition. A stale series keeps only trafficlens_suppressed and trafficlens_series_state
+ * (its newest point is old); a series dropped after stale_after simply stops being rendered.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StreamPoint } from '../engine/index.js';
 import { labelProblem, metricLabels } from './labels.js';
-import type { JobStatus } from './job.js';
-import type { ScoringJob } from './job.js';
+import type { JobStatus, LatestPoint, ScoringJob } from './job.js';
+import { QUALITY_STATES } from './quality.js';
 
 /** Moved to labels.ts (the jobs match maintenance windows against them too); exported here as before. */
 export { metricLabels };
@@ -42,45 +43,70 @@ export interface JobsView {
 
 type Sample = { labels: Record<string, string>; value: number };
 type Point = Omit<StreamPoint, 'state'>;
+type SeriesValue = (latest: LatestPoint) => number | null;
 
-const SERIES_GAUGES: [name: string, help: string, value: (p: Point, suppressed: boolean) => number | null][] =
+/**
+ * A gauge of the newest point: not exported while the series is stale (its newest point is old; the
+ * state gauge says stale), as it was not once the series was dropped.
+ */
+const current =
+  (value: (p: Point) => number | null): SeriesValue =>
+  ({ point, quality }) =>
+    quality === 'stale' ? null : value(point);
+
+const SERIES_GAUGES: [name: string, help: string, value: SeriesValue][] = [
   [
-    [
-      'trafficlens_anomaly_score',
-      'Anomaly score of the newest point of the series; 1 is the anomaly boundary at the job sensitivity',
-      (p) => p.score,
-    ],
-    [
-      'trafficlens_value',
-      'Newest point of the series as scored, in the series units (for a counter: its per-second rate)',
-      (p) => p.value,
-    ],
-    [
-      'trafficlens_expected',
-      'Value the detector expected for the newest point, in the series units',
-      (p) => p.expected,
-    ],
-    [
-      'trafficlens_lower',
-      'Lower bound of the normal band for the newest point, in the series units',
-      (p) => p.lower,
-    ],
-    [
-      'trafficlens_upper',
-      'Upper bound of the normal band for the newest point, in the series units',
-      (p) => p.upper,
-    ],
-    [
-      'trafficlens_anomaly',
-      '1 when the newest point of the series is anomalous (score >= 1) and no maintenance window suppresses it, else 0',
-      (p) => (p.anomaly ? 1 : 0),
-    ],
-    [
-      'trafficlens_suppressed',
-      '1 while a maintenance window suppresses the series (its score is still exported; alert rules skip it), else 0',
-      (_p, suppressed) => (suppressed ? 1 : 0),
-    ],
-  ];
+    'trafficlens_anomaly_score',
+    'Anomaly score of the newest point of the series; 1 is the anomaly boundary at the job sensitivity',
+    current((p) => p.score),
+  ],
+  [
+    'trafficlens_value',
+    'Newest point of the series as scored, in the series units (for a counter: its per-second rate)',
+    current((p) => p.value),
+  ],
+  [
+    'trafficlens_expected',
+    'Value the detector expected for the newest point, in the series units',
+    current((p) => p.expected),
+  ],
+  [
+    'trafficlens_lower',
+    'Lower bound of the normal band for the newest point, in the series units',
+    current((p) => p.lower),
+  ],
+  [
+    'trafficlens_upper',
+    'Upper bound of the normal band for the newest point, in the series units',
+    current((p) => p.upper),
+  ],
+  [
+    'trafficlens_anomaly',
+    '1 when the newest point of the series is anomalous (score >= 1) and no maintenance window suppresses it, else 0',
+    current((p) => (p.anomaly ? 1 : 0)),
+  ],
+  [
+    'trafficlens_suppressed',
+    '1 while a maintenance window suppresses the series (its score is still exported; alert rules skip it), else 0',
+    ({ suppressed }) => (suppressed ? 1 : 0),
+  ],
+];
+
+const SERIES_STATE = 'trafficlens_series_state';
+
+/** A series' metric labels plus a gauge's own (`state`); a series label of that name becomes exported_<name>. */
+function withExtra(metric: Record<string, string>, extra: Record<string, string>): Record<string, string> {
+  const out = { ...metric };
+  for (const [name, value] of Object.entries(extra)) {
+    if (name in out) {
+      let renamed = `exported_${name}`;
+      while (renamed in out) renamed = `exported_${renamed}`;
+      out[renamed] = out[name];
+    }
+    out[name] = value;
+  }
+  return out;
+}
 
 class SeriesGauge extends Gauge<string> {
   constructor(
@@ -101,31 +127,50 @@ class SeriesGauge extends Gauge<string> {
 /** Register the job metrics on a registry, reading from the manager at each scrape. */
 export function registerJobMetrics(registry: Registry, view: JobsView): void {
   const dropped = seriesDroppedCounter(registry);
-  const seriesSamples = (name: string, value: (p: Point, suppressed: boolean) => number | null): Sample[] => {
+  /** Samples of every series, `values` giving each its extra labels and values (none: left out). */
+  const seriesSamples = (
+    name: string,
+    values: (latest: LatestPoint) => [extra: Record<string, string>, value: number][],
+  ): Sample[] => {
     const out: Sample[] = [];
     for (const job of view.jobList()) {
       // Two label sets that sanitize to the same one would make the scrape fail: keep the first.
       const seen = new Set<string>();
-      for (const { labels, point, suppressed } of job.latest()) {
-        const v = value(point, suppressed);
-        if (v === null || !Number.isFinite(v)) continue;
+      for (const latest of job.latest()) {
+        const found = values(latest).filter(([, v]) => Number.isFinite(v));
+        if (found.length === 0) continue;
         // Jobs admit no such series (job.ts); whatever else reaches here must not fail the scrape.
-        if (labelProblem(labels) !== null) {
+        if (labelProblem(latest.labels) !== null) {
           dropped.inc({ metric: name, reason: 'label_too_large' });
           continue;
         }
-        const metric = metricLabels(job.name, job.spec.detector, labels);
+        const metric = metricLabels(job.name, job.spec.detector, latest.labels);
         const id = JSON.stringify(metric);
         if (seen.has(id)) continue;
         seen.add(id);
-        out.push({ labels: metric, value: v });
+        for (const [extra, value] of found) out.push({ labels: withExtra(metric, extra), value });
       }
     }
     return out;
   };
   for (const [name, help, value] of SERIES_GAUGES) {
-    new SeriesGauge(name, help, registry, () => seriesSamples(name, value));
+    new SeriesGauge(name, help, registry, () =>
+      seriesSamples(name, (latest) => {
+        const v = value(latest);
+        return v === null ? [] : [[{}, v]];
+      }),
+    );
   }
+  // One family for every quality state, 1 on the series' state: `== 1` alerts on it, `sum by (state)` counts.
+  new SeriesGauge(
+    SERIES_STATE,
+    "1 on the series' data-quality state (ok, stale, gap, flatline; docs/jobs.md), 0 on the others; also while a maintenance window suppresses it",
+    registry,
+    () =>
+      seriesSamples(SERIES_STATE, ({ quality }) =>
+        QUALITY_STATES.map((state) => [{ state }, state === quality ? 1 : 0]),
+      ),
+  );
 
   const perJob = (
     kind: 'gauge' | 'counter',

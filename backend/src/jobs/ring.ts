@@ -149,6 +149,18 @@ export class PointRing {
     return this.at(this.count - 1);
   }
 
+  /** Every retained timestamp and value, oldest first (what the data-quality states read, jobs/quality.ts). */
+  values(): { timestamps: number[]; values: (number | null)[] } {
+    const timestamps: number[] = [];
+    const values: (number | null)[] = [];
+    for (let k = 0; k < this.count; k++) {
+      const i = this.index(k);
+      timestamps.push(this.ts[i]);
+      values.push(unNaN(this.value[i]));
+    }
+    return { timestamps, values };
+  }
+
   /** Points with from <= timestamp <= to, oldest first. */
   range(from = -Infinity, to = Infinity): PointColumns {
     const lo = this.lowerBound(from);
