@@ -372,7 +372,7 @@ export interface components {
       /** @description Grafana unit id of values, expected and the band, as the request or job gave it; null: unknown */
       unit: string | null;
       /** @enum {string} */
-      state: 'ok' | 'learning' | 'no_data' | 'suppressed';
+      state: 'ok' | 'learning' | 'no_data' | 'suppressed' | 'stale' | 'gap' | 'flatline';
       detector: string;
       model: components['schemas']['ModelInfo'];
       cleaning: components['schemas']['CleaningReport'];
@@ -606,7 +606,7 @@ export interface components {
       /** @description Grafana unit id of values, expected and the band, as the request or job gave it; null: unknown */
       unit: string | null;
       /** @enum {string} */
-      state: 'ok' | 'learning' | 'no_data' | 'suppressed';
+      state: 'ok' | 'learning' | 'no_data' | 'suppressed' | 'stale' | 'gap' | 'flatline';
       detector: string;
       timestamps: number[];
       values: (number | null)[];
@@ -655,6 +655,11 @@ export interface components {
         /** @description why the last training failed */
         problem: string | null;
       } | null;
+      /**
+       * @description the series' data quality, also while a maintenance window suppresses it (state then says suppressed)
+       * @enum {string}
+       */
+      quality: 'ok' | 'stale' | 'gap' | 'flatline';
     };
     JobLabelsResponse: {
       job: string;
@@ -1823,7 +1828,7 @@ export const queryRequestDetectorValues: ReadonlyArray<
 > = ['auto', 'robust', 'seasonal', 'kmeans', 'autoencoder', 'lstm', 'classifier'];
 export const seriesScoreStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['SeriesScore']['state']
-> = ['ok', 'learning', 'no_data', 'suppressed'];
+> = ['ok', 'learning', 'no_data', 'suppressed', 'stale', 'gap', 'flatline'];
 export const seriesScoreDirectionAnyOf0Values: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['SeriesScore']['direction']
 > = ['up', 'down'];
@@ -1862,7 +1867,7 @@ export const jobStatusHealthValues: ReadonlyArray<
 > = ['starting', 'ok', 'failing'];
 export const jobSeriesStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['JobSeries']['state']
-> = ['ok', 'learning', 'no_data', 'suppressed'];
+> = ['ok', 'learning', 'no_data', 'suppressed', 'stale', 'gap', 'flatline'];
 export const jobSeriesDirectionAnyOf0Values: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['JobSeries']['direction']
 > = ['up', 'down'];
@@ -1883,6 +1888,9 @@ export const jobSeriesModelAnyOf0StateValues: ReadonlyArray<
     }
   >['state']
 > = ['queued', 'training', 'ready', 'retraining', 'failed'];
+export const jobSeriesQualityValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['JobSeries']['quality']
+> = ['ok', 'stale', 'gap', 'flatline'];
 export const trainModelRequestDetectorValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['TrainModelRequest']['detector']
 > = ['autoencoder', 'lstm', 'classifier'];

@@ -153,6 +153,15 @@ describe('seriesToFrame', () => {
     expect(seriesToFrame(series(AMS_IN), 'x', { refId: 'A' }).meta?.notices).toBeUndefined();
   });
 
+  it.each([
+    ['stale', 'stopped reporting'],
+    ['gap', 'missing'],
+    ['flatline', 'repeats one value'],
+  ] as const)('warns of a %s series in a notice', (state, words) => {
+    const frame = seriesToFrame(series(AMS_IN, { state }), 'x', { refId: 'A' });
+    expect(frame.meta?.notices).toEqual([{ severity: 'warning', text: expect.stringContaining(words) }]);
+  });
+
   it("keeps the series' state, detector and episodes (with the scorer's explanations) in meta.custom", () => {
     const frame = seriesToFrame(series(AMS_IN), 'x', { refId: 'A' });
     expect(frame.meta?.custom).toEqual({ state: 'ok', detector: 'auto', episodes: [episode()] });

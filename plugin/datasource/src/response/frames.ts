@@ -69,6 +69,13 @@ const STATE_NOTICES: Record<string, QueryResultMetaNotice | undefined> = {
   },
   no_data: { severity: 'warning', text: 'no data: the series has no recent points' },
   suppressed: { severity: 'info', text: 'suppressed: scoring is paused for this series' },
+  // Data-quality states of a job's series (the scorer's docs/jobs.md, "Data quality").
+  stale: { severity: 'warning', text: 'stale: the series has stopped reporting; its newest point is old' },
+  gap: { severity: 'warning', text: 'gaps: over 20% of the last 60 points are missing' },
+  flatline: {
+    severity: 'warning',
+    text: 'flat-lined: the series repeats one value where it used to move (a stuck exporter?)',
+  },
 };
 
 function fieldConfig(displayName: string, custom: Custom, extra: FieldConfig = {}): FieldConfig {

@@ -59,7 +59,12 @@ export const FRA_IN = { ...AMS_IN, site: 'fra' };
 export const ERRORS = { metric: 'http_error_ratio', site: 'ams', service: 'api' };
 
 export function jobSeriesResponse(all: ScoredSeries[] = [series(AMS_IN), series(FRA_IN)]): JobSeriesResponse {
-  return { job: 'simulator', from: T0, to: T0 + 3 * STEP, series: all.map((s) => ({ ...s, model: null })) };
+  return {
+    job: 'simulator',
+    from: T0,
+    to: T0 + 3 * STEP,
+    series: all.map((s) => ({ ...s, model: null, quality: 'ok' as const })),
+  };
 }
 
 export function jobStatus(overrides: Partial<JobStatus> = {}): JobStatus {
