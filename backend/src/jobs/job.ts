@@ -412,12 +412,15 @@ export class ScoringJob {
     for (const slot of this.slots.all()) {
       const point = slot.ring.latest();
       if (!point) continue;
-      const suppressed = this.suppressedAt(slot.labels, point.timestamp);
+      const quality = this.quality(slot, now);
+      // A stale series' newest point is old: whether a window suppresses it is asked of now (maintenance
+      // that took its exporter down must not raise the stale alert).
+      const suppressed = this.suppressedAt(slot.labels, quality === 'stale' ? now : point.timestamp);
       out.push({
         labels: slot.labels,
         point: suppressed ? { ...point, anomaly: false } : point,
         suppressed,
-        quality: this.quality(slot, now),
+        quality,
       });
     }
     return out;

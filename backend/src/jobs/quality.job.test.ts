@@ -169,6 +169,28 @@ describe('data-quality states of a job', () => {
     ]);
   });
 
+  test('a series that stops reporting inside a maintenance window is suppressed, not alerting as stale', async () => {
+    const { clock, manager, source, stateOf, scrape } = setup({
+      maintenance: [{ matchers: ['site="fra"'], starts_at: T0 + 2 * MINUTE, ends_at: T0 + 60 * MINUTE }],
+    });
+    source.add(FRA, points(T0 - 30 * MINUTE, T0, MINUTE, moving));
+    await manager.runOnce('edge');
+    clock.advance(4 * MINUTE);
+    await manager.runOnce('edge');
+    expect(stateOf('fra')).toMatchObject({ state: 'suppressed', quality: 'stale' });
+    expect(await scrape('trafficlens_series_state', 'fra')).toEqual(stateLines('fra', 'ix', 'stale'));
+    // Asked of now, not of its newest point (T0, before the window).
+    expect(await scrape('trafficlens_suppressed', 'fra')).toEqual([
+      'trafficlens_suppressed{job="edge",detector="robust",link="ix",site="fra"} 1',
+    ]);
+    clock.advance(60 * MINUTE);
+    await manager.runOnce('edge');
+    expect(stateOf('fra').state).toBe('stale');
+    expect(await scrape('trafficlens_suppressed', 'fra')).toEqual([
+      'trafficlens_suppressed{job="edge",detector="robust",link="ix",site="fra"} 0',
+    ]);
+  });
+
   test('a series label named state is kept as exported_state on the state gauge', async () => {
     const { manager, source, scrape } = setup();
     source.add({ site: 'ams', state: 'up' }, points(T0 - 10 * MINUTE, T0, MINUTE, moving));
