@@ -274,10 +274,14 @@ export class ScoringJob {
   status(): JobStatus {
     const s = this.stats;
     let openEpisodes = 0;
+    const now = this.now();
     for (const slot of this.slots.all()) {
       const last = slot.episodes.at(-1);
-      // An episode that started inside a maintenance window is no alert.
-      if (last?.open && !this.suppressedAt(slot.labels, last.start)) openEpisodes++;
+      // An episode that started inside a maintenance window is no alert; one of a stale series is not
+      // known to be going on (the series says nothing more).
+      if (last?.open && !this.suppressedAt(slot.labels, last.start) && this.quality(slot, now) !== 'stale') {
+        openEpisodes++;
+      }
     }
     const health: JobHealth = s.runs === 0 ? 'starting' : s.consecutiveErrors > 0 ? 'failing' : 'ok';
     return {

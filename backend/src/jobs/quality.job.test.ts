@@ -169,6 +169,19 @@ describe('data-quality states of a job', () => {
     ]);
   });
 
+  test("a stale series' open episode is not counted as going on", async () => {
+    const { clock, manager, source, job } = setup();
+    source.add(
+      FRA,
+      points(T0 - 30 * MINUTE, T0, MINUTE, (t) => (t === T0 ? 1000 : moving(t))),
+    );
+    await manager.runOnce('edge');
+    expect(job.status().openEpisodes).toBe(1);
+    clock.advance(4 * MINUTE);
+    await manager.runOnce('edge');
+    expect(job.status().openEpisodes).toBe(0);
+  });
+
   test('a series that stops reporting inside a maintenance window is suppressed, not alerting as stale', async () => {
     const { clock, manager, source, stateOf, scrape } = setup({
       maintenance: [{ matchers: ['site="fra"'], starts_at: T0 + 2 * MINUTE, ends_at: T0 + 60 * MINUTE }],
