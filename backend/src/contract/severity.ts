@@ -34,7 +34,21 @@ export function severityLabel(severity: number): SeverityLabel {
  * What a series shows (NOC tiles, the overlay): ok, its severity band while anomalous, learning,
  * no_data, or unscored (a plain series drawn without scores).
  */
-export const STATUSES = ['ok', ...SEVERITY_LABELS, 'learning', 'no_data', 'unscored'] as const;
+/**
+ * What a series is now, as the panel's tiles show it: ok, an alert's severity, or a state that says its
+ * scores are not to be read as alerts (maintenance: suppressed; data quality: stale, gap, flatline).
+ */
+export const STATUSES = [
+  'ok',
+  ...SEVERITY_LABELS,
+  'learning',
+  'no_data',
+  'unscored',
+  'suppressed',
+  'stale',
+  'gap',
+  'flatline',
+] as const;
 export type Status = (typeof STATUSES)[number];
 
 /**
@@ -51,6 +65,12 @@ export const STATUS_COLORS: Record<Status, string> = {
   learning: 'blue',
   no_data: 'gray',
   unscored: 'gray',
+  // Maintenance is planned, not a fault: purple, outside the alert ramp. The data-quality states say the
+  // scores cannot be trusted: gray like no data (their tiles name the state).
+  suppressed: 'purple',
+  stale: 'gray',
+  gap: 'gray',
+  flatline: 'gray',
 };
 
 /** What kind of deviation an anomaly is (Explanation.kind). */

@@ -91,7 +91,11 @@ function Tile({ tile, width, height, now }: { tile: WallTile; width: number; hei
   const canvas = useRef<HTMLCanvasElement>(null);
   const { status, series: s } = tile;
   const bg = statusColor(theme, status.status);
-  const quiet = status.status === 'ok' || status.status === 'unscored' || status.status === 'no_data';
+  const quiet =
+    status.status === 'ok' ||
+    status.status === 'unscored' ||
+    status.status === 'no_data' ||
+    status.status === 'suppressed';
   // High contrast: on the status colour in alarm, on the panel background (status as a thick edge) when quiet.
   const fill = quiet ? theme.colors.background.secondary : bg;
   const ink = theme.colors.getContrastText(fill);
@@ -124,7 +128,11 @@ function Tile({ tile, width, height, now }: { tile: WallTile; width: number; hei
           ? 'NO DATA'
           : status.status === 'unscored'
             ? 'NO SCORE'
-            : `${status.status.toUpperCase()} ${status.severity.toFixed(0)}`;
+            : status.status === 'suppressed'
+              ? 'MAINTENANCE'
+              : status.status === 'stale' || status.status === 'gap' || status.status === 'flatline'
+                ? status.status.toUpperCase()
+                : `${status.status.toUpperCase()} ${status.severity.toFixed(0)}`;
 
   return (
     <div

@@ -36,6 +36,15 @@ describe('parseFrames', () => {
     expect(seriesStatus(s)).toMatchObject({ status: 'critical', severity: 75, currentValue: 400 });
   });
 
+  it.each(['suppressed', 'stale', 'gap', 'flatline'] as const)(
+    'a %s series is shown as that state, not as the alert its score would be',
+    (state) => {
+      const [s] = parseFrames([trafficLensFrame('a', { n: 41, spikeAt: 40, state })]).series;
+      expect(s.state).toBe(state);
+      expect(seriesStatus(s)).toMatchObject({ status: state, severity: 0, currentValue: 400 });
+    },
+  );
+
   it('uses episodes with explanations from meta.custom.episodes', () => {
     const frame = trafficLensFrame('a');
     frame.meta = {

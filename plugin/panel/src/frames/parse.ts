@@ -16,7 +16,8 @@
 import { FieldType, getFieldDisplayName, type DataFrame, type Field } from '@grafana/data';
 import { severityLabel, severityOf, type SeverityLabel, type Status } from './severity.gen';
 
-export type SeriesState = 'ok' | 'learning' | 'no_data' | 'suppressed' | 'unscored';
+export type SeriesState =
+  'ok' | 'learning' | 'no_data' | 'suppressed' | 'unscored' | 'stale' | 'gap' | 'flatline';
 
 export interface PanelEpisode {
   start: number;
@@ -56,7 +57,15 @@ export interface ParsedFrames {
 }
 
 const SCORE_FIELDS = ['expected', 'lower', 'upper', 'score', 'anomaly'] as const;
-const STATES: readonly SeriesState[] = ['ok', 'learning', 'no_data', 'suppressed'];
+const STATES: readonly SeriesState[] = [
+  'ok',
+  'learning',
+  'no_data',
+  'suppressed',
+  'stale',
+  'gap',
+  'flatline',
+];
 /** Episode hysteresis as the scorer's (open at 1, held above 0.7, closed after 3 points below). */
 const HOLD_LEVEL = 0.7;
 const CLOSE_AFTER = 3;
@@ -360,6 +369,11 @@ export function seriesStatus(s: PanelSeries): SeriesStatus {
   }
   if (s.state === 'no_data') {
     return { status: 'no_data', currentValue, currentScore, severity: 0, openEpisode };
+  }
+  // The scorer's state wins over the score: in a maintenance window a deviation does not alert, and a
+  // stale, gappy or flat series' scores are not to be read as alerts.
+  if (s.state === 'suppressed' || s.state === 'stale' || s.state === 'gap' || s.state === 'flatline') {
+    return { status: s.state, currentValue, currentScore, severity: 0, openEpisode };
   }
   // The current score decides while it is anomalous; an open episode held below 1 keeps its peak's colour.
   const score = currentScore ?? 0;

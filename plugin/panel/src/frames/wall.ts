@@ -27,6 +27,12 @@ const STATUS_RANK: Record<Status, number> = {
   warning: 3,
   ok: 2,
   learning: 1,
+  // A series that stopped reporting or went flat is a fault to look at, just below the alerts; one in
+  // maintenance is expected to deviate and sorts with the quiet ones.
+  stale: 3,
+  flatline: 3,
+  gap: 2,
+  suppressed: 1,
   no_data: 0,
   unscored: 0,
 };
