@@ -6,8 +6,8 @@ import { SENSITIVITY_SCALE } from '../contract/sensitivityScale.js';
 
 export function parseSensitivity(text: string): number {
   try {
-    if (text.trim() === '') throw new RangeError('empty');
-    return checkSensitivity(Number(text));
+    // An empty argument is not 0 (what Number('') gives): NaN, which the contract refuses.
+    return checkSensitivity(text.trim() === '' ? NaN : Number(text));
   } catch {
     throw new InvalidArgumentError(
       `sensitivity must be a number from ${SENSITIVITY_SCALE.min} to ${SENSITIVITY_SCALE.max}.`,

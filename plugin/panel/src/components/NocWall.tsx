@@ -4,6 +4,7 @@ import { colorManipulator, type GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import type { PanelSeries } from '../frames/parse';
 import { buildTiles, wallGrid, type WallTile } from '../frames/wall';
+import type { Status } from '../frames/severity.gen';
 import { statusColor } from '../draw/colors';
 import { drawSparkline } from '../draw/sparkline';
 import type { PanelOptions } from '../types';
@@ -85,17 +86,27 @@ function useClock(fixed?: number): number {
   return fixed ?? clock;
 }
 
+/** A tile's word for a status that is not an alert (an alert shows its severity label and number). */
+const STATUS_WORDS: Partial<Record<Status, string>> = {
+  ok: 'OK',
+  learning: 'LEARNING',
+  no_data: 'NO DATA',
+  unscored: 'NO SCORE',
+  suppressed: 'MAINTENANCE',
+  stale: 'STALE',
+  gap: 'GAP',
+  flatline: 'FLATLINE',
+};
+/** Statuses drawn on the panel background with a coloured edge, not filled: nothing to act on. */
+const QUIET: ReadonlySet<Status> = new Set<Status>(['ok', 'unscored', 'no_data', 'suppressed']);
+
 function Tile({ tile, width, height, now }: { tile: WallTile; width: number; height: number; now: number }) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const canvas = useRef<HTMLCanvasElement>(null);
   const { status, series: s } = tile;
   const bg = statusColor(theme, status.status);
-  const quiet =
-    status.status === 'ok' ||
-    status.status === 'unscored' ||
-    status.status === 'no_data' ||
-    status.status === 'suppressed';
+  const quiet = QUIET.has(status.status);
   // High contrast: on the status colour in alarm, on the panel background (status as a thick edge) when quiet.
   const fill = quiet ? theme.colors.background.secondary : bg;
   const ink = theme.colors.getContrastText(fill);
@@ -119,20 +130,7 @@ function Tile({ tile, width, height, now }: { tile: WallTile; width: number; hei
     drawSparkline(ctx, s, sparkWidth, sparkHeight, ink, colorManipulator.alpha(ink, 0.22), ratio);
   }, [s, sparkWidth, sparkHeight, ink, theme]);
 
-  const label =
-    status.status === 'ok'
-      ? 'OK'
-      : status.status === 'learning'
-        ? 'LEARNING'
-        : status.status === 'no_data'
-          ? 'NO DATA'
-          : status.status === 'unscored'
-            ? 'NO SCORE'
-            : status.status === 'suppressed'
-              ? 'MAINTENANCE'
-              : status.status === 'stale' || status.status === 'gap' || status.status === 'flatline'
-                ? status.status.toUpperCase()
-                : `${status.status.toUpperCase()} ${status.severity.toFixed(0)}`;
+  const label = STATUS_WORDS[status.status] ?? `${status.status.toUpperCase()} ${status.severity.toFixed(0)}`;
 
   return (
     <div

@@ -16,8 +16,9 @@
 import { FieldType, getFieldDisplayName, type DataFrame, type Field } from '@grafana/data';
 import { severityLabel, severityOf, type SeverityLabel, type Status } from './severity.gen';
 
-export type SeriesState =
-  'ok' | 'learning' | 'no_data' | 'suppressed' | 'unscored' | 'stale' | 'gap' | 'flatline';
+/** The states a frame may carry (meta.custom.state); `unscored` is the panel's own, for plain series. */
+const STATES = ['ok', 'learning', 'no_data', 'suppressed', 'stale', 'gap', 'flatline'] as const;
+export type SeriesState = (typeof STATES)[number] | 'unscored';
 
 export interface PanelEpisode {
   start: number;
@@ -57,15 +58,6 @@ export interface ParsedFrames {
 }
 
 const SCORE_FIELDS = ['expected', 'lower', 'upper', 'score', 'anomaly'] as const;
-const STATES: readonly SeriesState[] = [
-  'ok',
-  'learning',
-  'no_data',
-  'suppressed',
-  'stale',
-  'gap',
-  'flatline',
-];
 /** Episode hysteresis as the scorer's (open at 1, held above 0.7, closed after 3 points below). */
 const HOLD_LEVEL = 0.7;
 const CLOSE_AFTER = 3;
@@ -305,7 +297,9 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
         upper: pick(findField(frame, 'upper')),
         score,
         anomaly,
-        state: STATES.includes(custom.state as SeriesState) ? (custom.state as SeriesState) : 'ok',
+        state: (STATES as readonly string[]).includes(custom.state as string)
+          ? (custom.state as SeriesState)
+          : 'ok',
         episodes: [],
       };
       s.episodes = parseEpisodes(custom.episodes) ?? deriveEpisodes(s);
