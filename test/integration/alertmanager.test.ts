@@ -9,8 +9,9 @@
  *
  * 1. the pager webhook receives one critical notification for site `ams` holding both of its links
  *    (grouped by alert, job and site), each alert explaining itself (series, value against the expected
- *    value and the normal band, score, Grafana link); the chat receives the same alerts as the
- *    templated text; the time from spike to webhook is measured and printed;
+ *    value and the normal band, score, the scorer's episode: kind, direction, start and drivers, Grafana
+ *    link); the chat receives the same alerts as the templated text; the time from spike to webhook is
+ *    measured and printed;
  * 2. the warnings the same spike raises are inhibited by the criticals of the same series: never sent;
  * 3. the `fra` link, whose score is as high, raises no alert and sends nothing while its window lasts;
  *    once the window is deleted, the same spike notifies.
@@ -177,7 +178,7 @@ function chatText(alert: Alert): string {
   return [
     `FIRING ${alert.annotations.summary}`,
     alert.annotations.description,
-    `Since ${since}`,
+    `Alerting since ${since}`,
     `Dashboard: ${GRAFANA_URL}${alert.annotations.dashboard}`,
   ].join('\n');
 }
@@ -387,11 +388,11 @@ describe('notifications through a real Alertmanager', () => {
       const summary = /^Critical anomaly on edge: score (\d+\.\d\d)$/.exec(alert.annotations.summary);
       expect(summary).not.toBeNull();
       const description =
-        /^edge: \{instance="[\d.:]+", link="(\w)", site="ams"\} is (\S+) \(above the normal band (\S+) to (\S+)\), expected (\S+); anomaly score (\d+\.\d\d) \(auto, 1 is the boundary\)\.$/.exec(
+        /^edge: \{instance="[\d.:]+", link="(\w)", site="ams"\} is (\S+) \(above the normal band (\S+) to (\S+)\), expected (\S+); anomaly score (\d+\.\d\d) \(auto, 1 is the boundary\)\. Episode: ([a-z ]+) up since (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC, driven by ((?:\w+ [\d.]+%(?:, )?)+)\.$/.exec(
           alert.annotations.description,
         );
       expect(description).not.toBeNull();
-      const [, series, actual, , upper, expected, score] = description!;
+      const [, series, actual, , upper, expected, score, kind, since, drivers] = description!;
       expect(series).toBe(link);
       expect(score).toBe(summary![1]);
       expect(Number(score)).toBeGreaterThanOrEqual(4);
@@ -400,6 +401,12 @@ describe('notifications through a real Alertmanager', () => {
       expect(unhumanize(actual)).toBeGreaterThan(unhumanize(upper));
       expect(unhumanize(expected)).toBeGreaterThan(800);
       expect(unhumanize(expected)).toBeLessThan(1200);
+      // The scorer's episode: a spike (or a level the detector calls so), from the injection on.
+      expect(['spike', 'level shift', 'seasonal mismatch']).toContain(kind);
+      const episodeStart = Date.parse(`${since.replace(' ', 'T')}Z`);
+      expect(episodeStart).toBeGreaterThanOrEqual(Math.floor(injectedAt / 1000) * 1000 - 1000);
+      expect(episodeStart).toBeLessThanOrEqual(first.at);
+      expect(drivers.split(', ').length).toBeGreaterThanOrEqual(1);
       expect(alert.annotations.dashboard).toBe(
         '/d/trafficlens-noc?var-job=edge&var-site=ams&from=now-6h&to=now',
       );

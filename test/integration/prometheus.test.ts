@@ -388,7 +388,7 @@ describe('the scorer against a real Prometheus', () => {
       instance: `127.0.0.1:${ctx.exporterPort}`,
     });
     expect(firing.annotations.description).toMatch(
-      /^live: \{instance=".*"\} is \S+ \(above the normal band .* to .*\), expected \S+; anomaly score \d+\.\d\d \(auto, 1 is the boundary\)\.$/,
+      /^live: \{instance=".*"\} is \S+ \(above the normal band .* to .*\), expected \S+; anomaly score \d+\.\d\d \(auto, 1 is the boundary\)\. Episode: [a-z ]+ up since [\d-]+ [\d:]+ UTC, driven by .+\.$/,
     );
     expect(latencyMs).toBeLessThan(30_000);
     ctx.exporter.value = liveValue;

@@ -163,12 +163,12 @@ describe('provisioning/alertmanager', () => {
         [
           'FIRING Critical anomaly on edge: score 9.00',
           'edge: {link="a", site="ams"} is 9k (above the normal band 800 to 1.2k), expected 1k; anomaly score 9.00 (auto, 1 is the boundary).',
-          'Since 2026-12-03 12:20:00 UTC',
+          'Alerting since 2026-12-03 12:20:00 UTC',
           'Dashboard: http://localhost:3000/d/trafficlens-noc?var-job=edge&var-site=ams&from=now-6h&to=now',
           '',
           'RESOLVED Critical anomaly on edge: score 4.50',
           'edge: {link="b", site="ams"} is 4.5k (above the normal band 800 to 1.2k), expected 1k; anomaly score 4.50 (auto, 1 is the boundary).',
-          'Since 2026-12-03 12:10:00 UTC, resolved 2026-12-03 12:15:00 UTC',
+          'Alerting since 2026-12-03 12:10:00 UTC, resolved 2026-12-03 12:15:00 UTC',
           'Dashboard: http://localhost:3000/d/trafficlens-noc?var-job=edge&var-site=ams&from=now-6h&to=now',
         ].join('\n'),
       );
