@@ -428,11 +428,18 @@ describe('notifications through a real Alertmanager', () => {
   });
 
   test('the fra link, as anomalous, raises no alert and sends nothing while its window lasts', async () => {
-    // It spiked with the ams links, which have fired and notified: its score is as high, and has been
-    // for longer than the rules' `for:`.
-    const held = await promQuery('min_over_time(trafficlens_anomaly_score{job="edge",site="fra"}[5s])');
-    expect(held).toHaveLength(1);
-    expect(Number(held[0].value[1])).toBeGreaterThanOrEqual(4);
+    // It spiked with the ams links: wait (a precondition, not the claim) until its score has been >= 4
+    // for longer than the rules' `for:` (2 s) and an evaluation, so that it would be firing by now.
+    await until(
+      "the fra link's score >= 4 for the last 4 s",
+      async () => {
+        const held = await promQuery(
+          'min_over_time(trafficlens_anomaly_score{job="edge",site="fra"}[4s]) >= 4',
+        );
+        return held.length === 1 ? held : undefined;
+      },
+      20_000,
+    );
     expect((await promQuery('trafficlens_suppressed{job="edge",site="fra"}'))[0].value[1]).toBe('1');
     // Not even pending in Prometheus, so Alertmanager never hears of it.
     expect(await promQuery('ALERTS{job="edge",site="fra"}')).toEqual([]);
