@@ -160,6 +160,17 @@ export class Proc {
   }
 }
 
+/**
+ * The provisioned alert rules with every `for:` set to `forDuration`, so a suite sees them fire in
+ * seconds; the expressions, labels and annotations are the provisioned ones.
+ */
+export function provisionedRulesForTest(forDuration: string): string {
+  const rules = readFileSync(join(REPO, 'provisioning/prometheus/rules/trafficlens.rules.yml'), 'utf8');
+  const fast = rules.replace(/^(\s+)for: \S+/gm, `$1for: ${forDuration}`);
+  if (fast === rules) throw new Error('no for: found in the provisioned rules');
+  return fast;
+}
+
 export interface PrometheusOptions {
   port: number;
   configFile: string;
@@ -232,4 +243,93 @@ export async function promApi<T>(
   const body = (await res.json()) as { status: string; data: T; error?: string };
   if (body.status !== 'success') throw new Error(`${url}: ${body.error}`);
   return body.data;
+}
+
+export interface AlertmanagerOptions {
+  port: number;
+  configFile: string;
+  storageDir: string;
+}
+
+/** Debian's Alertmanager on a loopback port, alone (no cluster port: it would wait to settle and need 9094). */
+export function startAlertmanager({ port, configFile, storageDir }: AlertmanagerOptions): Proc {
+  return new Proc('alertmanager', requireTool('prometheus-alertmanager'), [
+    `--config.file=${configFile}`,
+    `--storage.path=${storageDir}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--cluster.listen-address=',
+    '--log.level=warn',
+  ]);
+}
+
+/** An exporter of one gauge with several labelled series, each value set by the test. */
+export class SeriesExporter {
+  private server: Server;
+
+  constructor(
+    readonly metric: string,
+    readonly series: { labels: Record<string, string>; value: (nowSec: number) => number }[],
+  ) {
+    this.server = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      const now = Date.now() / 1000;
+      const lines = this.series.map((s) => `${metric}${labelText(s.labels)} ${s.value(now)}`);
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+      res.end(`# TYPE ${metric} gauge\n${lines.join('\n')}\n`);
+    });
+  }
+
+  async listen(port: number): Promise<void> {
+    this.server.listen(port, '127.0.0.1');
+    await once(this.server, 'listening');
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+export interface Received {
+  path: string;
+  at: number; // epoch ms
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** A loopback HTTP server keeping every JSON body POSTed to it (a webhook receiver), answering 200. */
+export class Receiver {
+  readonly received: Received[] = [];
+  private server: Server;
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // kept as text: the test's assertion on it says what was wrong
+        }
+        this.received.push({ path: req.url ?? '', at: Date.now(), body });
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      });
+    });
+  }
+
+  async listen(port: number): Promise<void> {
+    this.server.listen(port, '127.0.0.1');
+    await once(this.server, 'listening');
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
 }

@@ -14,7 +14,7 @@
  * 5. POST /api/v1/models trains an LSTM from a PromQL source (the one series it must return).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, requireTool } from '../lib/tools.js';
@@ -25,6 +25,7 @@ import {
   openMetrics,
   promApi,
   Proc,
+  provisionedRulesForTest,
   readNab,
   startPrometheus,
   until,
@@ -89,14 +90,6 @@ async function jobStatus(name: string) {
   };
 }
 
-function rulesForTest(): string {
-  // The provisioned rules, with for: shortened so the suite stays fast (the logic is unchanged).
-  const rules = readFileSync(join(REPO, 'provisioning/prometheus/rules/trafficlens.rules.yml'), 'utf8');
-  const fast = rules.replace(/^(\s+)for: \S+/gm, '$1for: 2s');
-  if (fast === rules) throw new Error('no for: found in the provisioned rules');
-  return fast;
-}
-
 beforeAll(async () => {
   for (const tool of ['promtool', 'prometheus'] as const) requireTool(tool);
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build -w backend\` first`);
@@ -137,7 +130,8 @@ beforeAll(async () => {
   ctx.exporter = new Exporter('tl_live_requests', liveValue);
   await ctx.exporter.listen(ctx.exporterPort);
 
-  writeFileSync(join(ctx.dir, 'rules.yml'), rulesForTest());
+  // The provisioned rules, with for: shortened so the suite stays fast (the logic is unchanged).
+  writeFileSync(join(ctx.dir, 'rules.yml'), provisionedRulesForTest('2s'));
   writeFileSync(
     join(ctx.dir, 'prometheus.yml'),
     [
@@ -394,7 +388,7 @@ describe('the scorer against a real Prometheus', () => {
       instance: `127.0.0.1:${ctx.exporterPort}`,
     });
     expect(firing.annotations.description).toMatch(
-      /^live: \{instance=".*"\} is \S+ \(above the normal band .* to .*\), expected \S+; anomaly score \d+\.\d\d \(auto, 1 is the boundary\)\.$/,
+      /^live: \{instance=".*"\} is \S+ \(above the normal band .* to .*\), expected \S+; anomaly score \d+\.\d\d \(auto, 1 is the boundary\)\. Episode: [a-z ]+ up since [\d-]+ [\d:]+ UTC, driven by .+\.$/,
     );
     expect(latencyMs).toBeLessThan(30_000);
     ctx.exporter.value = liveValue;

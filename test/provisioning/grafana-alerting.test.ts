@@ -161,6 +161,35 @@ describe('provisioning/alerting/trafficlens.yaml (Grafana alert rule provisionin
     }
   });
 
+  test('a series in a maintenance window never fires: every rule the Prometheus file keeps from suppressed series does so here too', () => {
+    const prom = PromRules.parse(read('provisioning/prometheus/rules/trafficlens.rules.yml'));
+    const skipping = prom.groups
+      .flatMap((g) => g.rules)
+      .filter((r) => /unless\b.*trafficlens_suppressed\b/.test(r.expr));
+    expect(skipping.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(['TrafficLensAnomaly', 'TrafficLensAnomalyCritical']),
+    );
+    for (const p of skipping) {
+      const g = rules.find(({ rule }) => rule.title === p.alert)!.rule;
+      const query = String(g.data.find((q) => q.refId === 'A')?.model.expr);
+      expect([p.alert, query]).toEqual([
+        p.alert,
+        expect.stringMatching(/ unless .*trafficlens_suppressed.*== 1$/),
+      ]);
+    }
+  });
+
+  test('anomaly rules link to a panel of a provisioned dashboard', () => {
+    const dashboards = ['trafficlens-noc', 'trafficlens-overview', 'trafficlens-datasource'].map(
+      (name) => read(`provisioning/dashboards/${name}.json`) as { uid: string; panels: { id: number }[] },
+    );
+    for (const { rule } of rules.filter(({ rule }) => rule.title.startsWith('TrafficLensAnomaly'))) {
+      const dashboard = dashboards.find((d) => d.uid === rule.dashboardUid);
+      expect([rule.title, dashboard?.uid]).toEqual([rule.title, rule.dashboardUid]);
+      expect(dashboard!.panels.map((p) => p.id)).toContain(rule.panelId);
+    }
+  });
+
   test('anomaly rules quote expected vs actual and the band from the joined queries', () => {
     for (const { rule } of rules.filter(({ rule }) => rule.title.startsWith('TrafficLensAnomaly'))) {
       const description = rule.annotations?.description ?? '';

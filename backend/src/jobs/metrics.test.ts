@@ -97,6 +97,53 @@ describe('job metrics', () => {
     expect(text).toContain('trafficlens_job_open_episodes{job="edge"} 0');
   });
 
+  test('the open episode of each series: its start, kind, direction and drivers; none once it ends, none in maintenance', async () => {
+    const registry = new Registry();
+    const clock = new TestClock(T0);
+    const manager = new JobManager({
+      logger: captureLogger().logger,
+      registry,
+      now: clock.now,
+      createStream: () => createFakeStream(),
+    });
+    const source = new FakeSource();
+    manager.addJob(
+      {
+        name: 'edge',
+        source: { type: 'simulator' },
+        step: '1m',
+        fit_window: '10m',
+        detector: 'robust',
+        maintenance: [{ matchers: ['site="fra"'], starts_at: T0 - 60 * MINUTE, ends_at: T0 + 60 * MINUTE }],
+      },
+      source,
+    );
+    // A spike at T0 on both series, gone a minute later; fra is in a maintenance window.
+    source.add(
+      A,
+      points(T0 - 10 * MINUTE, T0 + MINUTE, MINUTE, (t) => (t === T0 ? 1000 : 100)),
+    );
+    source.add(
+      B,
+      points(T0 - 10 * MINUTE, T0 + MINUTE, MINUTE, (t) => (t === T0 ? 500 : 50)),
+    );
+    await manager.runOnce('edge');
+    let text = await registry.metrics();
+    const a = 'job="edge",detector="robust",direction="in",link="transit-1",site="ams"';
+    expect(samples(text, 'trafficlens_episode_start_timestamp_seconds')).toEqual([
+      `trafficlens_episode_start_timestamp_seconds{${a},episode_kind="spike",episode_direction="up"} ${T0 / 1000}`,
+    ]);
+    expect(samples(text, 'trafficlens_episode_driver')).toEqual([
+      `trafficlens_episode_driver{${a},driver="value"} 1`,
+    ]);
+
+    clock.advance(MINUTE);
+    await manager.runOnce('edge');
+    text = await registry.metrics();
+    expect(samples(text, 'trafficlens_episode_start_timestamp_seconds')).toEqual([]);
+    expect(samples(text, 'trafficlens_episode_driver')).toEqual([]);
+  });
+
   test('a series dropped as stale disappears from /metrics', async () => {
     const { registry, clock, manager, source } = setup();
     source.add(
@@ -220,6 +267,7 @@ describe('job metrics', () => {
         { labels: big, point },
         { labels: B, point },
       ],
+      results: () => [], // no open episode
     };
     registerJobMetrics(registry, {
       jobList: () => [job as unknown as ScoringJob],

@@ -9,6 +9,7 @@
  * (its newest point is old); a series dropped after stale_after simply stops being rendered.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Episode } from '../contract/score.js';
 import type { StreamPoint } from '../engine/index.js';
 import { labelProblem, metricLabels } from './labels.js';
 import type { JobStatus, LatestPoint, ScoringJob } from './job.js';
@@ -169,6 +170,52 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     () =>
       seriesSamples(SERIES_STATE, ({ quality }) =>
         QUALITY_STATES.map((state) => [{ state }, state === quality ? 1 : 0]),
+      ),
+  );
+
+  // The open anomaly episode of each series, so that alert annotations can say what kind of anomaly it
+  // is, since when, and what drove it (provisioning/prometheus/rules). results() from +Infinity holds no
+  // points, only the episodes still open; a series a maintenance window suppresses now, or a stale one
+  // (its score is not exported either), has none here. The gauges' own labels are prefixed
+  // (episode_kind, not kind): series often have a `direction` or `kind` label of their own.
+  const episodeSamples = (
+    name: string,
+    values: (episode: Episode) => [extra: Record<string, string>, value: number][],
+  ): Sample[] => {
+    const out: Sample[] = [];
+    for (const job of view.jobList()) {
+      const seen = new Set<string>();
+      for (const series of job.results(Infinity, Infinity)) {
+        const episode = series.episodes.find((e) => e.open);
+        if (!episode || series.state === 'suppressed' || series.quality === 'stale') continue;
+        if (labelProblem(series.labels) !== null) continue; // counted by the series gauges above
+        const metric = metricLabels(job.name, job.spec.detector, series.labels);
+        const id = JSON.stringify(metric);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        for (const [extra, value] of values(episode)) {
+          if (Number.isFinite(value)) out.push({ labels: withExtra(metric, extra), value });
+        }
+      }
+    }
+    return out;
+  };
+  new SeriesGauge(
+    'trafficlens_episode_start_timestamp_seconds',
+    "Start of the series' open anomaly episode, with its episode_kind (spike, dip, level_shift, ...) and episode_direction (up, down)",
+    registry,
+    () =>
+      episodeSamples('trafficlens_episode_start_timestamp_seconds', (e) => [
+        [{ episode_kind: e.explanation.kind, episode_direction: e.direction }, e.start / 1000],
+      ]),
+  );
+  new SeriesGauge(
+    'trafficlens_episode_driver',
+    "Share (0-1) of each detector feature (driver) in the explanation of the series' open anomaly episode",
+    registry,
+    () =>
+      episodeSamples('trafficlens_episode_driver', (e) =>
+        e.explanation.features.map((f) => [{ driver: f.name }, f.contribution]),
       ),
   );
 
