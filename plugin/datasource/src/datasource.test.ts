@@ -722,3 +722,71 @@ describe('testDatasource()', () => {
     );
   });
 });
+
+describe('createMaintenanceWindow()', () => {
+  const window = {
+    labels: { site: 'ams', link: 'transit-1', instance: 'r1:9100' },
+    startsAt: T0 + 0.4,
+    endsAt: T0 + 3_600_000,
+    author: 'noc-anna',
+    comment: 'fibre work, CHG-1234',
+  };
+
+  it('posts one window matching the series by every label, exactly, and returns the scorer’s answer', async () => {
+    let posted: unknown;
+    const answer = {
+      window: { id: 'w1', version: 1, matchers: [], startsAt: T0, endsAt: T0 + 3_600_000, active: false },
+      warnings: [],
+    };
+    const { ds, backend } = makeDataSource({
+      'POST /api/v1/windows': (req) => {
+        posted = req.data;
+        return { status: 201, data: answer };
+      },
+    });
+    await expect(ds.createMaintenanceWindow(window)).resolves.toEqual(answer);
+    expect(backend.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `POST ${PROXY}/scorer/api/v1/windows`,
+    ]);
+    expect(posted).toEqual({
+      matchers: ['instance="r1:9100"', 'link="transit-1"', 'site="ams"'],
+      startsAt: T0,
+      endsAt: T0 + 3_600_000,
+      author: 'noc-anna',
+      comment: 'fibre work, CHG-1234',
+    });
+  });
+
+  it('quotes label values as the matcher language reads them', async () => {
+    let posted: { matchers: string[] } | undefined;
+    const { ds } = makeDataSource({
+      'POST /api/v1/windows': (req) => {
+        posted = req.data;
+        return { status: 201, data: { window: {}, warnings: [] } };
+      },
+    });
+    await ds.createMaintenanceWindow({ ...window, labels: { path: 'C:\\x "y"' } });
+    expect(posted!.matchers).toEqual(['path="C:\\\\x \\"y\\""']);
+  });
+
+  it('rejects with the scorer’s message (a full store, a bad field)', async () => {
+    const { ds } = makeDataSource({
+      'POST /api/v1/windows': {
+        status: 503,
+        data: {
+          error: {
+            code: 'store_unavailable',
+            message: 'the operator store /var/lib/trafficlens.db is read-only',
+          },
+        },
+      },
+    });
+    await expect(ds.createMaintenanceWindow(window)).rejects.toThrow('is read-only');
+  });
+
+  it('refuses a series without labels before asking the scorer', async () => {
+    const { ds, backend } = makeDataSource({});
+    await expect(ds.createMaintenanceWindow({ ...window, labels: {} })).rejects.toThrow('at least one label');
+    expect(backend.requests).toEqual([]);
+  });
+});

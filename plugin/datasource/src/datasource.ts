@@ -13,7 +13,14 @@ import {
   type TestDataSourceResponse,
 } from '@grafana/data';
 import { getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
-import type { DetectorInfo, JobStatus, QueryRequest, ScoreRequest, ScoredSeries } from './api/types';
+import type {
+  DetectorInfo,
+  JobStatus,
+  QueryRequest,
+  ScoreRequest,
+  ScoredSeries,
+  WindowResponse,
+} from './api/types';
 import { interpolateQuery } from './query/interpolate';
 import { formatMatcher, parseLabelFilter } from './query/labelFilter';
 import { parseVariableQuery } from './query/variableQuery';
@@ -53,6 +60,16 @@ interface Fetched {
 }
 
 type ScoringParams = Required<Pick<ScoreRequest, 'detector' | 'sensitivity'>>;
+
+/** What the panel asks for when it turns a selected range into a maintenance window. */
+export interface MaintenanceWindowRequest {
+  /** the series' labels: each becomes an exact matcher */
+  labels: Record<string, string>;
+  startsAt: number;
+  endsAt: number;
+  author: string;
+  comment?: string;
+}
 
 export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptions> {
   readonly client: ScorerClient;
@@ -284,6 +301,30 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
   }
 
   /** The query's detector and sensitivity, else the datasource defaults; the sensitivity is checked here. */
+  /**
+   * Puts the series whose labels are `labels` (every one of them, matched exactly) in maintenance from
+   * `startsAt` to `endsAt` (epoch ms): while the window is active they are scored and shown, never
+   * anomalous, never an alert. Public API: the TrafficLens panel calls it (duck-typed, like scoreSeries)
+   * when an operator turns a selected range into a window, so keep the signature stable. Rejects with a
+   * ScorerError carrying the scorer's message (400 names the field, 503 the store).
+   */
+  async createMaintenanceWindow(window: MaintenanceWindowRequest): Promise<WindowResponse> {
+    const matchers = Object.entries(window.labels)
+      .filter(([name]) => name !== '')
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, value]) => formatMatcher({ name, op: '=', value }));
+    if (matchers.length === 0) {
+      throw new ScorerError('a maintenance window needs at least one label to match the series by');
+    }
+    return this.client.createWindow({
+      matchers,
+      startsAt: Math.round(window.startsAt),
+      endsAt: Math.round(window.endsAt),
+      author: window.author,
+      comment: window.comment ?? '',
+    });
+  }
+
   scoringParams(query: TrafficLensQuery): ScoringParams {
     const sensitivity = query.sensitivity ?? this.defaultSensitivity;
     const problem = sensitivityProblem(sensitivity);

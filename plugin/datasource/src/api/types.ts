@@ -18,6 +18,8 @@ export type QueryRequest = Schemas['QueryRequest'];
 export type QueryResponse = Schemas['QueryResponse'];
 export type ErrorResponse = Schemas['ErrorResponse'];
 export type Episode = Schemas['Episode'];
+export type WindowInput = Schemas['WindowInput'];
+export type WindowResponse = Schemas['WindowResponse'];
 
 /**
  * What the transforms need from a scored series. A continuous job's series (`JobSeries`) and a batch

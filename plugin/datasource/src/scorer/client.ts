@@ -15,6 +15,8 @@ import type {
   QueryResponse,
   ScoreRequest,
   ScoreResponse,
+  WindowInput,
+  WindowResponse,
 } from '../api/types';
 import { toScorerError } from '../response/errors';
 
@@ -127,6 +129,11 @@ export class ScorerClient {
 
   score(body: ScoreRequest, requestId?: string, signal?: AbortSignal): Promise<ScoreResponse> {
     return this.request('POST', '/api/v1/score', { data: body, requestId, signal });
+  }
+
+  /** Creates a maintenance window (series matching it are suppressed while it is active). */
+  createWindow(body: WindowInput): Promise<WindowResponse> {
+    return this.request('POST', '/api/v1/windows', { data: body });
   }
 
   /** Scores what a PromQL expression returns, on the scorer's own Prometheus. */

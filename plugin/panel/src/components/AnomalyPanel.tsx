@@ -1,4 +1,4 @@
-import React, { useMemo } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 import { LoadingState, type PanelProps } from '@grafana/data';
 import { parseFrames } from '../frames/parse';
 import { useScoredSeries } from '../scoring/useScoredSeries';
@@ -6,6 +6,10 @@ import type { PanelOptions } from '../types';
 import { NocWall } from './NocWall';
 import { Overlay } from './Overlay';
 import { PanelMessage, PanelNotice } from './PanelMessage';
+import { MaintenanceForm } from './MaintenanceForm';
+import { config } from '@grafana/runtime';
+import type { PanelSeries } from '../frames/parse';
+import { findWindowWriter, type WindowWriter } from '../windows/writer';
 
 /** Picks the state to show (error, loading, empty, nothing drawable) or the mode's drawing. */
 export function AnomalyPanel(props: PanelProps<PanelOptions>) {
@@ -15,6 +19,26 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
   const scoring = useScoredSeries(parsed.series, options);
   const series = scoring.series;
   const status = scoring.status;
+  const [maintenance, setMaintenance] = useState<{ series: PanelSeries; from: number; to: number } | null>(
+    null,
+  );
+  // undefined: still looking for a datasource that stores windows; null: none can.
+  const [writer, setWriter] = useState<WindowWriter | null | undefined>(undefined);
+  const refs = useMemo(
+    () => [...(data?.request?.targets ?? []).map((t) => t.datasource), options.scoreWith],
+    [data?.request?.targets, options.scoreWith],
+  );
+  useEffect(() => {
+    if (!maintenance) {
+      return;
+    }
+    let live = true;
+    setWriter(undefined);
+    findWindowWriter(refs).then((w) => live && setWriter(w));
+    return () => {
+      live = false;
+    };
+  }, [maintenance, refs]);
 
   if (data?.state === LoadingState.Error && parsed.series.length === 0) {
     const message = errors.map((e) => e.message || e.data?.message || 'query failed').join('; ');
@@ -71,7 +95,10 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
   const inner = { width, height: Math.max(0, height - noticeHeight) };
 
   return (
-    <div style={{ width, height, display: 'flex', flexDirection: 'column' }} data-testid="trafficlens-panel">
+    <div
+      style={{ width, height, display: 'flex', flexDirection: 'column', position: 'relative' }}
+      data-testid="trafficlens-panel"
+    >
       {notices.map(([id, text]) => (
         <PanelNotice key={id} testId={`trafficlens-notice-${id}`}>
           {text}
@@ -87,6 +114,19 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
           timeRange={props.timeRange}
           timeZone={props.timeZone}
           onChangeTimeRange={props.onChangeTimeRange}
+          onSelectMaintenance={(s, from, to) => setMaintenance({ series: s, from, to })}
+        />
+      )}
+      {maintenance && writer !== undefined && (
+        <MaintenanceForm
+          name={maintenance.series.name}
+          labels={maintenance.series.labels}
+          from={maintenance.from}
+          to={maintenance.to}
+          timeZone={props.timeZone}
+          author={config.bootData?.user?.login ?? ''}
+          create={writer ? writer.create : null}
+          onClose={() => setMaintenance(null)}
         />
       )}
     </div>

@@ -26,6 +26,8 @@ interface Props {
   timeRange?: TimeRange;
   timeZone?: TimeZone;
   onChangeTimeRange?: (range: AbsoluteTimeRange) => void;
+  /** A range selected with shift held: the operator wants it as a maintenance window for that series. */
+  onSelectMaintenance?: (series: PanelSeries, from: number, to: number) => void;
 }
 
 const MIN_ROW = 90;
@@ -43,7 +45,16 @@ function dataRange(series: PanelSeries[]): [number, number] {
 }
 
 /** Small multiples: one row per series on a shared time axis (the panel's range), scrolling when many. */
-export function Overlay({ series, options, width, height, timeRange, timeZone, onChangeTimeRange }: Props) {
+export function Overlay({
+  series,
+  options,
+  width,
+  height,
+  timeRange,
+  timeZone,
+  onChangeTimeRange,
+  onSelectMaintenance,
+}: Props) {
   const [from, to] = useMemo<[number, number]>(() => {
     const f = timeRange?.from?.valueOf();
     const t = timeRange?.to?.valueOf();
@@ -68,6 +79,7 @@ export function Overlay({ series, options, width, height, timeRange, timeZone, o
           to={to}
           timeZone={timeZone}
           onChangeTimeRange={onChangeTimeRange}
+          onSelectMaintenance={onSelectMaintenance}
         />
       ))}
     </div>
@@ -85,6 +97,7 @@ interface RowProps {
   to: number;
   timeZone?: TimeZone;
   onChangeTimeRange?: (range: AbsoluteTimeRange) => void;
+  onSelectMaintenance?: (series: PanelSeries, from: number, to: number) => void;
 }
 
 function SeriesRow({
@@ -98,12 +111,14 @@ function SeriesRow({
   to,
   timeZone,
   onChangeTimeRange,
+  onSelectMaintenance,
 }: RowProps) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ i: number; px: number; py: number } | null>(null);
-  const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);
+  // A plain drag zooms; with shift held it selects a maintenance window.
+  const [drag, setDrag] = useState<{ x0: number; x1: number; maintenance: boolean } | null>(null);
   const format = useMemo(() => valueFormatter(s, theme, timeZone), [s, theme, timeZone]);
   const layout: RowLayout = useMemo(
     () => ({
@@ -151,10 +166,14 @@ function SeriesRow({
     setHover({ i, px: geometry.x(s.times[i]), py: e.clientY - e.currentTarget.getBoundingClientRect().top });
   };
   const onUp = () => {
-    if (drag && Math.abs(drag.x1 - drag.x0) > 5 && onChangeTimeRange) {
-      const a = geometry.x.invert(Math.min(drag.x0, drag.x1));
-      const b = geometry.x.invert(Math.max(drag.x0, drag.x1));
-      onChangeTimeRange({ from: Math.round(a), to: Math.round(b) });
+    if (drag && Math.abs(drag.x1 - drag.x0) > 5) {
+      const a = Math.round(geometry.x.invert(Math.min(drag.x0, drag.x1)));
+      const b = Math.round(geometry.x.invert(Math.max(drag.x0, drag.x1)));
+      if (drag.maintenance && onSelectMaintenance) {
+        onSelectMaintenance(s, a, b);
+      } else if (!drag.maintenance && onChangeTimeRange) {
+        onChangeTimeRange({ from: a, to: b });
+      }
     }
     setDrag(null);
   };
@@ -168,7 +187,7 @@ function SeriesRow({
         setHover(null);
         setDrag(null);
       }}
-      onMouseDown={(e) => setDrag({ x0: localX(e), x1: localX(e) })}
+      onMouseDown={(e) => setDrag({ x0: localX(e), x1: localX(e), maintenance: e.shiftKey })}
       onMouseUp={onUp}
       data-testid="trafficlens-overlay-row"
       aria-label={`${s.name}: ${s.episodes.length} anomaly episodes`}
@@ -176,7 +195,8 @@ function SeriesRow({
       <canvas ref={canvas} style={{ width, height, display: 'block' }} />
       {drag && Math.abs(drag.x1 - drag.x0) > 2 && (
         <div
-          className={styles.selection}
+          className={drag.maintenance ? styles.maintenanceSelection : styles.selection}
+          data-testid={drag.maintenance ? 'trafficlens-maintenance-selection' : undefined}
           style={{
             left: Math.min(drag.x0, drag.x1),
             width: Math.abs(drag.x1 - drag.x0),
@@ -274,6 +294,7 @@ export function Tooltip({ series: s, index: i, format, timeZone, left, top, rowW
       {s.state === 'unscored' && (
         <div className={styles.explanation}>no score: not from a TrafficLens datasource</div>
       )}
+      <div className={styles.explanation}>drag to zoom · shift-drag: maintenance window</div>
     </div>
   );
 }
@@ -289,6 +310,13 @@ const getStyles = (theme: GrafanaTheme2) => ({
   selection: css({
     position: 'absolute',
     background: theme.colors.primary.transparent,
+    pointerEvents: 'none',
+  }),
+  maintenanceSelection: css({
+    position: 'absolute',
+    background: 'rgba(143, 59, 184, 0.25)',
+    borderLeft: '1px dashed rgb(143, 59, 184)',
+    borderRight: '1px dashed rgb(143, 59, 184)',
     pointerEvents: 'none',
   }),
   tooltip: css({

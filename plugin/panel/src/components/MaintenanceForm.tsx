@@ -1,0 +1,160 @@
+import React, { useState } from 'react';
+import { css } from '@emotion/css';
+import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
+import type { TimeZone } from '@grafana/schema';
+import { Button, Field, Input, useStyles2 } from '@grafana/ui';
+import type { WindowAnswer, WindowRequest } from '../windows/writer';
+
+interface Props {
+  /** the series the range was selected on */
+  name: string;
+  labels: Record<string, string>;
+  from: number;
+  to: number;
+  timeZone?: TimeZone;
+  /** who is logged in to Grafana, as the default author */
+  author: string;
+  /** null: no TrafficLens datasource can store windows for this panel (the form says so) */
+  create: ((request: WindowRequest) => Promise<WindowAnswer>) | null;
+  onClose: () => void;
+}
+
+type Status =
+  | { kind: 'editing' }
+  | { kind: 'saving' }
+  | { kind: 'saved'; answer: WindowAnswer }
+  | { kind: 'failed'; message: string };
+
+/**
+ * A selected range turned into a maintenance window for one series: what it will match, when, who and
+ * why. The series' labels become exact matchers; the scorer keeps the window in its store and the
+ * series is suppressed (scored and shown, never an alert) while it is active.
+ */
+export function MaintenanceForm({
+  name,
+  labels,
+  from,
+  to,
+  timeZone,
+  author: defaultAuthor,
+  create,
+  onClose,
+}: Props) {
+  const styles = useStyles2(getStyles);
+  const [author, setAuthor] = useState(defaultAuthor);
+  const [comment, setComment] = useState('');
+  const [status, setStatus] = useState<Status>({ kind: 'editing' });
+  const fmt = (t: number) => dateTimeFormat(t, { format: 'YYYY-MM-DD HH:mm', timeZone });
+  const matchers = Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  const canSave = create !== null && matchers.length > 0 && author.trim() !== '' && status.kind !== 'saving';
+
+  const save = async () => {
+    if (!create) {
+      return;
+    }
+    setStatus({ kind: 'saving' });
+    try {
+      const answer = await create({ labels, startsAt: from, endsAt: to, author: author.trim(), comment });
+      setStatus({ kind: 'saved', answer });
+    } catch (err) {
+      setStatus({ kind: 'failed', message: messageOf(err) });
+    }
+  };
+
+  return (
+    <div
+      className={styles.form}
+      role="dialog"
+      aria-label="Maintenance window"
+      data-testid="trafficlens-maintenance-form"
+    >
+      <div className={styles.title}>Maintenance window for {name}</div>
+      <div className={styles.line} data-testid="trafficlens-maintenance-range">
+        {fmt(from)} → {fmt(to)}
+      </div>
+      <div className={styles.line}>
+        matches:{' '}
+        <code data-testid="trafficlens-maintenance-matchers">{matchers.join(', ') || 'no labels'}</code>
+      </div>
+      {status.kind === 'saved' ? (
+        <div className={styles.saved} role="status">
+          Window {status.answer.window.id} saved: this series is suppressed (scored, never an alert) while it
+          is active.
+          {status.answer.warnings.map((w) => (
+            <div key={w}>{w}</div>
+          ))}
+        </div>
+      ) : (
+        <>
+          <Field label="Author">
+            <Input value={author} onChange={(e) => setAuthor(e.currentTarget.value)} aria-label="Author" />
+          </Field>
+          <Field label="Comment" description="why: a ticket, a change">
+            <Input value={comment} onChange={(e) => setComment(e.currentTarget.value)} aria-label="Comment" />
+          </Field>
+          {create === null && (
+            <div className={styles.problem} role="alert">
+              No TrafficLens datasource here can store windows: query one, or choose one under “Score with”.
+            </div>
+          )}
+          {matchers.length === 0 && (
+            <div className={styles.problem} role="alert">
+              This series has no labels to match it by.
+            </div>
+          )}
+          {status.kind === 'failed' && (
+            <div className={styles.problem} role="alert">
+              Not saved: {status.message}
+            </div>
+          )}
+        </>
+      )}
+      <div className={styles.buttons}>
+        {status.kind !== 'saved' && (
+          <Button size="sm" onClick={save} disabled={!canSave}>
+            {status.kind === 'saving' ? 'Saving…' : 'Create window'}
+          </Button>
+        )}
+        <Button size="sm" variant="secondary" onClick={onClose}>
+          {status.kind === 'saved' ? 'Close' : 'Cancel'}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function messageOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null) {
+    const e = err as { message?: unknown; data?: { error?: { message?: unknown }; message?: unknown } };
+    if (typeof e.message === 'string' && e.message) {
+      return e.message;
+    }
+    if (typeof e.data?.error?.message === 'string') {
+      return e.data.error.message;
+    }
+  }
+  return String(err);
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  form: css({
+    position: 'absolute',
+    top: theme.spacing(1),
+    right: theme.spacing(1),
+    zIndex: theme.zIndex.modal,
+    width: 380,
+    background: theme.colors.background.elevated ?? theme.colors.background.secondary,
+    boxShadow: theme.shadows.z3,
+    border: `1px solid ${theme.colors.border.medium}`,
+    borderRadius: theme.shape.radius.default,
+    padding: theme.spacing(1.5),
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
+  title: css({ fontWeight: theme.typography.fontWeightMedium, marginBottom: theme.spacing(0.5) }),
+  line: css({ marginBottom: theme.spacing(0.5), overflowWrap: 'anywhere' }),
+  saved: css({ color: theme.colors.success.text, margin: theme.spacing(1, 0) }),
+  problem: css({ color: theme.colors.error.text, marginBottom: theme.spacing(1) }),
+  buttons: css({ display: 'flex', gap: theme.spacing(1), justifyContent: 'flex-end' }),
+});
