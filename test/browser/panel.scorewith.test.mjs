@@ -258,6 +258,65 @@ for (const host of GRAFANA_HOSTS) {
       }
     });
 
+    it('turns a shift-dragged range into a maintenance window stored by the scorer (form screenshot)', async () => {
+      // A dashboard range reaching 3 hours past now (as now-3h to now+3h): a window covers time to come.
+      const start = Date.now() - 3 * 3_600_000;
+      const end = Date.now() + 3 * 3_600_000;
+      await renderScored('trafficlens', chosen, start, end);
+      const row = page.locator('#panel [data-testid=trafficlens-overlay-row]').first();
+      const box = await row.boundingBox();
+      const y = box.y + box.height / 2;
+      const x0 = box.x + AXIS_WIDTH + (box.width - AXIS_WIDTH - RIGHT_PAD) * 0.55;
+      const x1 = box.x + AXIS_WIDTH + (box.width - AXIS_WIDTH - RIGHT_PAD) * 0.8;
+      const before = harness.grafana.proxied.length;
+      await page.keyboard.down('Shift');
+      await page.mouse.move(x0, y);
+      await page.mouse.down();
+      await page.mouse.move(x1, y, { steps: 5 });
+      await page.mouse.up();
+      await page.keyboard.up('Shift');
+      const form = page.locator('#panel [data-testid=trafficlens-maintenance-form]');
+      await form.waitFor({ timeout: 10_000 });
+      const matchers = Object.entries(chosen[0].labels)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+      assert.equal(
+        await form.getByTestId('trafficlens-maintenance-matchers').textContent(),
+        matchers.join(', '),
+      );
+      await form.getByLabel('Author').fill('noc-anna');
+      await form.getByLabel('Comment').fill('fibre work, CHG-1234');
+      await page
+        .locator('#panel')
+        .screenshot({ path: join(host.artifacts, 'panel-maintenance-form-dark.png') });
+      await form.getByRole('button', { name: 'Create window' }).click();
+      await form.locator('[role=status], [role=alert]').first().waitFor({ timeout: 10_000 });
+      assert.match(await form.textContent(), /Window \S+ saved/);
+      // Through the datasource's proxy route, to the scorer's store: the window is there, as selected.
+      assert.deepEqual(
+        harness.grafana.proxied.slice(before).map((r) => `${r.method} ${r.path}`),
+        ['POST scorer/api/v1/windows'],
+      );
+      const { windows } = await getJson(`${scorer.url}/api/v1/windows`, {
+        Authorization: `Bearer ${scorer.token}`,
+      });
+      const stored = windows.find((w) => w.comment === 'fibre work, CHG-1234' && w.author === 'noc-anna');
+      assert.ok(stored, `the window is stored: ${JSON.stringify(windows)}`);
+      assert.deepEqual(stored.matchers, matchers);
+      const plotW = box.width - AXIS_WIDTH - RIGHT_PAD;
+      const timeAt = (px) => start + ((px - box.x - AXIS_WIDTH) / plotW) * (end - start);
+      const pxMs = (end - start) / plotW;
+      assert.ok(
+        Math.abs(stored.startsAt - timeAt(x0)) <= 2 * pxMs,
+        `starts at the selection: ${stored.startsAt}`,
+      );
+      assert.ok(Math.abs(stored.endsAt - timeAt(x1)) <= 2 * pxMs, `ends at the selection: ${stored.endsAt}`);
+      await form.getByRole('button', { name: 'Close' }).click();
+      await page.request.delete(`${scorer.url}/api/v1/windows/${stored.id}`, {
+        headers: { Authorization: `Bearer ${scorer.token}` },
+      });
+    });
+
     it("shows the scorer's 413 with what to change when a request is above its limits", async () => {
       await renderScored('trafficlens-small', chosen, from, to);
       const state = page.locator('#panel [data-testid=trafficlens-state-error]');

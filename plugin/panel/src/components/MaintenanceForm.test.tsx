@@ -5,6 +5,7 @@
  */
 import React from 'react';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { dateTime, type TimeRange } from '@grafana/data';
 import { AnomalyPanel } from './AnomalyPanel';
 import { trafficLensFrame } from '../testing/frames';
 import { props } from '../testing/props';
@@ -33,6 +34,13 @@ function trafficLens(answer: (r: WindowRequest) => Promise<unknown>) {
   return ds;
 }
 
+/** A dashboard range that reaches 5 hours past now, so a selection can cover time still to come. */
+function ahead(): TimeRange {
+  const from = dateTime(Date.now() - 3_600_000);
+  const to = dateTime(Date.now() + 5 * 3_600_000);
+  return { from, to, raw: { from, to } };
+}
+
 function drag(row: HTMLElement, x0: number, x1: number, shiftKey: boolean) {
   fireEvent.mouseDown(row, { clientX: x0, shiftKey });
   fireEvent.mouseMove(row, { clientX: x1, shiftKey });
@@ -47,9 +55,10 @@ describe('maintenance window from a selected range', () => {
       window: { id: 'w-17', matchers: ['link="transit-1"'], startsAt: r.startsAt, endsAt: r.endsAt },
       warnings: [],
     }));
-    const p = props([trafficLensFrame('transit-1', { labels: { link: 'transit-1', site: 'ams' } })], {
-      request,
-    });
+    const p = {
+      ...props([trafficLensFrame('transit-1', { labels: { link: 'transit-1', site: 'ams' } })], { request }),
+      timeRange: ahead(),
+    };
     render(<AnomalyPanel {...p} />);
     drag(screen.getByTestId('trafficlens-overlay-row'), 200, 500, true);
     const form = await screen.findByTestId('trafficlens-maintenance-form');
@@ -61,7 +70,9 @@ describe('maintenance window from a selected range', () => {
     expect(screen.getByLabelText('Author')).toHaveValue('noc-anna');
     fireEvent.change(screen.getByLabelText('Comment'), { target: { value: 'fibre work CHG-1234' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create window' }));
-    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Window w-17 saved'));
+    await waitFor(() =>
+      expect(screen.getByTestId('trafficlens-maintenance-form')).toHaveTextContent('Window w-17 saved'),
+    );
     expect(ds.createMaintenanceWindow).toHaveBeenCalledTimes(1);
     const sent = ds.createMaintenanceWindow.mock.calls[0][0];
     expect(sent).toMatchObject({
@@ -89,7 +100,7 @@ describe('maintenance window from a selected range', () => {
 
   it('says why nothing can be saved when no datasource of the panel stores windows', async () => {
     mockGet.mockResolvedValue({ name: 'Prometheus', query: jest.fn() });
-    render(<AnomalyPanel {...props([trafficLensFrame()], { request })} />);
+    render(<AnomalyPanel {...props([trafficLensFrame()], { request })} timeRange={ahead()} />);
     drag(screen.getByTestId('trafficlens-overlay-row'), 200, 500, true);
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'No TrafficLens datasource here can store windows',
@@ -97,11 +108,21 @@ describe('maintenance window from a selected range', () => {
     expect(screen.getByRole('button', { name: 'Create window' })).toBeDisabled();
   });
 
+  it('refuses a range that has ended before asking the scorer, and says what to select instead', async () => {
+    const ds = trafficLens(async () => ({}));
+    // props(): the dashboard's default range, the last 6 hours up to now.
+    render(<AnomalyPanel {...props([trafficLensFrame()], { request })} />);
+    drag(screen.getByTestId('trafficlens-overlay-row'), 200, 500, true);
+    expect(await screen.findByRole('alert')).toHaveTextContent('This range has ended');
+    expect(screen.getByRole('button', { name: 'Create window' })).toBeDisabled();
+    expect(ds.createMaintenanceWindow).not.toHaveBeenCalled();
+  });
+
   it('shows the scorer’s refusal and keeps the form to try again', async () => {
     const ds = trafficLens(async () => {
       throw new Error('POST /api/v1/windows: the operator store /var/lib/tl.db is read-only (HTTP 503)');
     });
-    render(<AnomalyPanel {...props([trafficLensFrame()], { request })} />);
+    render(<AnomalyPanel {...props([trafficLensFrame()], { request })} timeRange={ahead()} />);
     drag(screen.getByTestId('trafficlens-overlay-row'), 200, 500, true);
     fireEvent.click(await screen.findByRole('button', { name: 'Create window' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(

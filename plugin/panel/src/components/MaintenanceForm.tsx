@@ -48,7 +48,11 @@ export function MaintenanceForm({
   const matchers = Object.entries(labels)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  const canSave = create !== null && matchers.length > 0 && author.trim() !== '' && status.kind !== 'saving';
+  // A window only suppresses what is still to come (the scorer refuses one that has ended).
+  const [now] = useState(() => Date.now());
+  const ended = to <= now;
+  const canSave =
+    create !== null && matchers.length > 0 && !ended && author.trim() !== '' && status.kind !== 'saving';
 
   const save = async () => {
     if (!create) {
@@ -97,6 +101,12 @@ export function MaintenanceForm({
           {create === null && (
             <div className={styles.problem} role="alert">
               No TrafficLens datasource here can store windows: query one, or choose one under “Score with”.
+            </div>
+          )}
+          {ended && (
+            <div className={styles.problem} role="alert">
+              This range has ended: a window suppresses what is still to come. Select a range that reaches
+              past now (a dashboard time range such as now-6h to now+2h shows the next hours).
             </div>
           )}
           {matchers.length === 0 && (
