@@ -44,8 +44,10 @@ export interface LoadOptions {
   env?: Record<string, string>;
   /** The service's entry point; default this build's dist/main.js (another build's, to compare). */
   main?: string;
-  /** Also run the largest concurrency of the first body against the bare HTTP floor (peers/httpFloor.ts). */
+  /** Also run the largest concurrency of each body against the bare HTTP floor (peers/httpFloor.ts). */
   floor?: boolean;
+  /** The load clients' nice value (default CLIENT_NICE). */
+  clientNice?: number;
   onCell?: (cell: LoadCell) => void;
 }
 
@@ -280,6 +282,7 @@ function runClients(
   body: LoadBody,
   concurrency: number,
   durationMs: number,
+  nice: number,
 ): Promise<ClientReport> {
   const child = spawn(
     process.execPath,
@@ -287,7 +290,7 @@ function runClients(
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
-    if (child.pid !== undefined) setPriority(child.pid, CLIENT_NICE);
+    if (child.pid !== undefined) setPriority(child.pid, nice);
   } catch {
     // Not permitted here: the clients run at the service's priority (the report says which).
   }
@@ -326,7 +329,13 @@ async function runCell(
     }
   };
   const probing = prober();
-  const report = await runClients(base, body, concurrency, options.durationMs);
+  const report = await runClients(
+    base,
+    body,
+    concurrency,
+    options.durationMs,
+    options.clientNice ?? CLIENT_NICE,
+  );
   running = false;
   await probing;
   const server = withMetrics ? serverSide(before, await metricsText(base)) : null;
@@ -389,7 +398,7 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
       rssBeforeBytes,
       rssAfterBytes,
       rssPeakBytes: peakRss(child.pid),
-      clientNice: CLIENT_NICE,
+      clientNice: options.clientNice ?? CLIENT_NICE,
       cells,
     };
   } finally {

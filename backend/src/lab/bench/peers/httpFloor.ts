@@ -5,7 +5,7 @@
  * machine as the service, its latencies are what the machine, the kernel and Node's HTTP parser
  * cost by themselves; the service's refusals and probes are reported as ratios to them.
  *
- * `node dist/lab/bench/peers/httpFloor.js` listens on a free loopback port and prints the URL the
+ * `node dist/lab/bench/peers/httpFloor.js` listens on a loopback port (PORT, default a free one) and prints the URL the
  * way the service logs it.
  */
 import { createServer } from 'node:http';
@@ -33,7 +33,7 @@ const server = createServer((req, res) => {
   res.end(body);
 });
 
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   process.stdout.write(`${JSON.stringify({ msg: `listening on http://127.0.0.1:${port}` })}\n`);
 });
