@@ -25,6 +25,7 @@ test('loads the built service and reports answers, /healthz latencies and RSS', 
   expect(cell.server?.loopLagMaxMs).toBeGreaterThan(0);
   expect(cell.server?.healthP99AtMostMs).toBeGreaterThan(0);
   expect(cell.server?.shed).toBe(cell.shed.count);
+  expect(cell.mainThreadUsPerAnswer).toBeGreaterThan(0);
   // The bare HTTP floor under the same clients: every POST refused, every probe answered.
   expect(result.floor).toHaveLength(1);
   const [floor] = result.floor;

@@ -87,6 +87,12 @@ export interface LoadCell {
   healthFailures: number;
   /** What the service itself measured during the cell (its /metrics); null for the floor. */
   server: ServerSide | null;
+  /**
+   * CPU time of the server's main thread (user + system, from /proc) during the cell, divided by the
+   * answers it gave (the clients' and the probes'): what one answer costs the thread that also has to
+   * answer /healthz, independent of how busy the machine is. Null where /proc is not there.
+   */
+  mainThreadUsPerAnswer: number | null;
 }
 
 /**
@@ -225,6 +231,22 @@ function serverSide(before: string, after: string): ServerSide {
   };
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux architecture in use). */
+const USER_HZ = 100;
+
+/** User + system CPU time of a process's main thread so far, ms; null where /proc is not there. */
+function mainThreadCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from the 3rd: utime is the 14th, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
 function peakRss(pid: number | undefined): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -309,10 +331,12 @@ async function runCell(
   body: LoadBody,
   concurrency: number,
   options: LoadOptions,
+  pid: number | undefined,
   withMetrics = true,
 ): Promise<LoadCell> {
   const healthUrl = new URL('/healthz', base);
   const before = withMetrics ? await metricsText(base) : '';
+  const cpuBefore = mainThreadCpuMs(pid);
   const health: number[] = [];
   let healthFailures = 0;
   let running = true;
@@ -338,6 +362,8 @@ async function runCell(
   );
   running = false;
   await probing;
+  const cpuAfter = mainThreadCpuMs(pid);
+  const answers = Object.values(report.outcomes).reduce((a, b) => a + b, 0) + health.length;
   const server = withMetrics ? serverSide(before, await metricsText(base)) : null;
   return {
     body,
@@ -350,6 +376,10 @@ async function runCell(
     health: latencies(health),
     healthFailures,
     server,
+    mainThreadUsPerAnswer:
+      cpuBefore === null || cpuAfter === null || answers === 0
+        ? null
+        : ((cpuAfter - cpuBefore) * 1000) / answers,
   };
 }
 
@@ -364,7 +394,8 @@ async function measureFloor(options: LoadOptions): Promise<LoadCell[]> {
   try {
     const concurrency = Math.max(...options.concurrency);
     const cells: LoadCell[] = [];
-    for (const body of options.bodies) cells.push(await runCell(url, body, concurrency, options, false));
+    for (const body of options.bodies)
+      cells.push(await runCell(url, body, concurrency, options, child.pid, false));
     return cells;
   } finally {
     await stop(child);
@@ -383,7 +414,7 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
       // One untimed request per body: worker start-up and JIT are not load.
       await send(new URL('/api/v1/score', url), false, 'POST', payload);
       for (const concurrency of options.concurrency) {
-        const cell = await runCell(url, body, concurrency, options);
+        const cell = await runCell(url, body, concurrency, options, child.pid);
         cells.push(cell);
         options.onCell?.(cell);
       }
@@ -455,6 +486,7 @@ export function formatLoadReport(r: LoadResult, table: (rows: string[][]) => str
       'loop lag p99',
       'max',
       '/healthz in service p99',
+      'main thread µs/answer',
     ],
     ...r.cells.map((c) => row(c, '')),
     ...r.floor.map((c) => row(c, 'floor: ')),
@@ -466,7 +498,8 @@ export function formatLoadReport(r: LoadResult, table: (rows: string[][]) => str
     const x = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '-');
     return (
       `  ${f.body} × ${f.concurrency}, service ÷ floor: shed p99 ${x(c.shed.p99Ms, f.shed.p99Ms)}, ` +
-      `/healthz p99 ${x(c.health.p99Ms, f.health.p99Ms)}, answers/s ${x(c.shed.count + c.scored.count, f.shed.count + f.scored.count)}`
+      `/healthz p99 ${x(c.health.p99Ms, f.health.p99Ms)}, answers/s ${x(c.shed.count + c.scored.count, f.shed.count + f.scored.count)}, ` +
+      `main-thread CPU per answer ${x(c.mainThreadUsPerAnswer ?? NaN, f.mainThreadUsPerAnswer ?? NaN)}`
     );
   });
   const worst = (pick: (c: LoadCell) => number) => Math.max(...r.cells.map(pick).filter(Number.isFinite));
@@ -477,7 +510,7 @@ export function formatLoadReport(r: LoadResult, table: (rows: string[][]) => str
   return [
     `Load: the built service (child process; worker threads ${r.service.workerThreads}, requests in flight ${r.service.maxRequestsInFlight}, bytes in flight ${r.service.maxBytesInFlight}), ` +
       `closed-loop clients (own process, nice ${r.clientNice}) on kept-alive connections for ${(d / 1000).toFixed(1)} s per row, /healthz on a new connection every probe; latencies in ms. ` +
-      'The last three columns are what the service measured itself (its /metrics): event-loop lag, and /healthz from its request event to its answer (histogram bucket bound).',
+      'Loop lag, its max and /healthz in service are what the service measured itself (its /metrics): event-loop lag, and /healthz from its request event to its answer (histogram bucket bound); the last column is the CPU time of its main thread per answer (/proc).',
     table(rows),
     ...(r.floor.length > 0
       ? [
