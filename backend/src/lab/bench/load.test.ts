@@ -38,6 +38,8 @@ test('loads the built service and reports answers, /healthz latencies and RSS', 
   expect(report).toContain('small (0.03 MB)');
   expect(report).toMatch(/RSS of the service: \d+ MB before, \d+ MB after/);
   expect(report).toContain('floor: small (0.03 MB)');
+  // Every row ends with the main thread's CPU time per answer.
+  expect(report.split('\n').find((line) => line.includes('floor: small'))).toMatch(/ \d+$/);
   expect(report).toMatch(/small × 2, service ÷ floor: shed p99 (\d+\.\d+×|-), \/healthz p99 \d+\.\d+×/);
   expect(report).toMatch(
     /Worst p99 seen by the clients: \/healthz [\d.]+ ms \(target < 100 ms: (met|missed)\)/,
