@@ -4,10 +4,11 @@
  * No timings are asserted beyond coarse bounds that the old behaviour (waiting for the body, 60 s
  * header and 300 s request timeouts) misses by far.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { scoreSeries } from '../engine/index.js';
+import { admissionOf, attachAdmission, type Admission } from './admission.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import type { ScoreFn } from './scoring.js';
 import { createHttpServer, DEFAULT_SERVER_LIMITS, listenOn, type ServerLimits } from './server.js';
@@ -347,6 +348,88 @@ describe('admission before the body is read', () => {
     expect(res.status).toBe(200);
     expect(res.headers.connection).toBe('keep-alive');
     expect(res.closed).toBe(false);
+  });
+});
+
+describe('refusals answered before the app', () => {
+  test('a request over the budget is refused while its client is still sending a large body, and the connection closes', async () => {
+    const { port, url, executor, registry } = await start({ TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '1' });
+    executor.hold();
+    const held = postScore(url);
+    await executor.called();
+
+    const client = open(port);
+    // 5 MB declared (under the 20 MB limit), 1 KB sent: the answer cannot have waited for the rest.
+    client.write(headersOf('POST', '/api/v1/score', ['Content-Length: 5000000', 'X-Request-Id: storm-1']));
+    client.write('{"series":[' + ' '.repeat(1000));
+    const res = await client.response(2000);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.headers['x-request-id']).toBe('storm-1');
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(res.body)).toEqual({
+      error: {
+        code: 'overloaded',
+        message: expect.stringContaining('TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT 1') as unknown,
+        details: [],
+        requestId: 'storm-1',
+      },
+    });
+    // The 4,999,000 bytes never sent are not waited for: the server closes instead of draining.
+    expect(res.headers.connection).toBe('close');
+    expect(res.closed).toBe(true);
+    expect(await registry.getSingleMetricAsString('trafficlens_http_requests_shed_total')).toContain(
+      'trafficlens_http_requests_shed_total{reason="overloaded"} 1',
+    );
+    executor.release();
+    expect((await held).status).toBe(200);
+  });
+
+  test('/healthz answers while every admitted request is held by the executor, and each refusal is counted', async () => {
+    const { url, executor, registry } = await start({ TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '2' });
+    executor.hold();
+    const held = [postScore(url), postScore(url)];
+    await executor.called(2);
+    const refused = await Promise.all([postScore(url), postScore(url), postScore(url)]);
+    expect(refused.map((r) => r.status)).toEqual([503, 503, 503]);
+    expect(refused.map((r) => r.headers.get('retry-after'))).toEqual(['1', '1', '1']);
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { status: string }).status).toBe('ok');
+    const metrics = await registry.metrics();
+    expect(metrics).toContain('trafficlens_http_requests_shed_total{reason="overloaded"} 3');
+    expect(metrics).toContain('trafficlens_http_requests_in_flight 2');
+    // Nothing refused reached the executor.
+    expect(executor.requests).toHaveLength(2);
+    executor.release();
+    expect((await Promise.all(held)).map((r) => r.status)).toEqual([200, 200]);
+    expect(await registry.getSingleMetricAsString('trafficlens_http_requests_in_flight')).toContain(
+      'trafficlens_http_requests_in_flight 0',
+    );
+  });
+
+  test('the HTTP server runs the admission before the app: a refused request never reaches Express', async () => {
+    const executor = new FakeExecutor().hold();
+    const { app } = testApp({ executor, env: { TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '1' } });
+    const seen: string[] = [];
+    // The app as the server sees it, recording what reaches it; the admission stays attached to it.
+    const recording = Object.assign((req: IncomingMessage, res: ServerResponse) => {
+      seen.push(`${req.method} ${req.url}`);
+      return app(req, res);
+    }, app);
+    attachAdmission(recording, { front: admissionOf(app)! } as Admission);
+    const server = createHttpServer(recording as unknown as typeof app);
+    servers.push(server);
+    const url = await listenOn(server, { host: '127.0.0.1', port: 0 });
+    const held = postScore(url);
+    await executor.called();
+    expect((await postScore(url)).status).toBe(503);
+    const huge = open(Number(new URL(url).port));
+    huge.write(headersOf('POST', '/api/v1/score', ['Content-Length: 999999999999']));
+    expect((await huge.response(2000)).status).toBe(413);
+    expect(seen).toEqual(['POST /api/v1/score']);
+    executor.release();
+    expect((await held).status).toBe(200);
   });
 });
 

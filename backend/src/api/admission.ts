@@ -11,12 +11,19 @@
  * larger than DRAIN_MAX_BYTES: otherwise Node would keep reading and discarding the rest of it on that
  * connection to reuse it, which is exactly what a `Content-Length: 1e12` or a never-ending chunked
  * body wants.
+ *
+ * The HTTP server runs the admission as its first 'request' listener, before Express (server.ts): a
+ * retry storm of 128 clients was refused at ~0.5 ms of main-thread time per refusal through Express,
+ * pino-http and the error handler, enough to hold the event loop ~60 ms per pass over the sockets and
+ * delay /healthz behind it; answered here, a refusal is a header check, a counter and one write.
  */
-import type { IncomingMessage } from 'node:http';
-import type { RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import onHeaders from 'on-headers';
+import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { ApiError } from './errors.js';
+import { REFUSAL_LOG_INTERVAL_MS } from './errors.js';
+import { requestIdOf } from './logging.js';
 
 export interface AdmissionLimits {
   /** Largest body: a larger Content-Length is refused before reading (TRAFFICLENS_MAX_BODY_BYTES). */
@@ -91,7 +98,7 @@ export const DRAIN_MAX_BYTES = 64 * 1024;
  */
 function capChunkedBody(
   req: IncomingMessage,
-  res: Response,
+  res: ServerResponse,
   maxBodyBytes: number,
   onRefused: () => void,
 ): void {
@@ -104,21 +111,68 @@ function capChunkedBody(
         onRefused();
         setImmediate(() => {
           if (res.headersSent) return;
-          res
-            .status(413)
-            .set('Connection', 'close')
-            .json({
-              error: {
-                code: 'payload_too_large',
-                message: `request body exceeds the limit of ${maxBodyBytes} bytes (TRAFFICLENS_MAX_BODY_BYTES)`,
-                details: [],
-                requestId: res.getHeader('x-request-id'),
-              },
-            });
+          const id = res.getHeader('x-request-id');
+          answer(res, 413, {
+            code: 'payload_too_large',
+            message: `request body exceeds the limit of ${maxBodyBytes} bytes (TRAFFICLENS_MAX_BODY_BYTES)`,
+            requestId: typeof id === 'string' ? id : requestIdOf(req),
+            close: true,
+          });
         });
       }
     }
     return push(chunk, encoding);
+  };
+}
+
+interface Refusal {
+  code: 'payload_too_large' | 'overloaded';
+  message: string;
+  requestId: string;
+  /** Close the connection after the answer (its body is unread and not worth draining). */
+  close: boolean;
+  retryAfter?: boolean;
+}
+
+/**
+ * The answer to a refused request, written on the raw response: the same JSON error body the central
+ * error handler writes (contract/api.ts ErrorBody), without Express, an ApiError (whose stack trace
+ * alone cost 30 µs) or a pino-http child logger. Headers and body go out in one write: Node joins
+ * them when the body is a string.
+ */
+function answer(res: ServerResponse, status: number, refusal: Refusal): void {
+  const body = JSON.stringify({
+    error: { code: refusal.code, message: refusal.message, details: [], requestId: refusal.requestId },
+  });
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'X-Request-Id': refusal.requestId,
+  };
+  if (refusal.retryAfter) headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
+  if (refusal.close) headers.Connection = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/**
+ * A retry storm is refused thousands of times a second: a log line for each made the refusals, and
+ * the event loop, slow. The first refusal is logged at once, then one line a second at most, with
+ * the count since the last line.
+ */
+function refusalLog(logger: Logger | undefined) {
+  const last = new Map<string, { at: number; count: number }>();
+  return (code: string, status: number, stage: string, message: string) => {
+    if (!logger) return;
+    const now = performance.now();
+    const entry = last.get(code) ?? { at: -Infinity, count: 0 };
+    entry.count++;
+    if (now - entry.at >= REFUSAL_LOG_INTERVAL_MS) {
+      logger.warn({ stage, code, status, refused: entry.count }, message);
+      entry.at = now;
+      entry.count = 0;
+    }
+    last.set(code, entry);
   };
 }
 
@@ -134,12 +188,46 @@ export interface AdmissionState {
   bytesInFlight: number;
 }
 
+/**
+ * Admits or refuses a request on its headers. Returns true when it answered the request (refused
+ * it); false when the request goes on to the app.
+ */
+export type AdmissionFront = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 export interface Admission {
+  /**
+   * The admission as a raw 'request' listener, run by the HTTP server before Express (server.ts):
+   * a refusal then costs no routing, no per-request logger and no response decoration.
+   */
+  front: AdmissionFront;
+  /** The same admission as middleware, for an app served without createHttpServer (supertest). */
   middleware: RequestHandler;
   state(): AdmissionState;
 }
 
-export function createAdmission(limits: AdmissionLimits, registry: Registry): Admission {
+/** Requests the front has already looked at: the middleware passes them on. */
+const ADMITTED = Symbol('trafficlens.admitted');
+type Marked = IncomingMessage & { [ADMITTED]?: true };
+
+const fronts = new WeakMap<object, AdmissionFront>();
+
+/** Lets createHttpServer find the app's admission and run it before the app. */
+export function attachAdmission(app: object, admission: Admission): void {
+  fronts.set(app, admission.front);
+}
+
+export function admissionOf(app: object): AdmissionFront | undefined {
+  return fronts.get(app);
+}
+
+/** The path of a request target, without its query (all the unmetered check needs). */
+function pathOf(url: string | undefined): string {
+  const target = url ?? '/';
+  const q = target.indexOf('?');
+  return q < 0 ? target : target.slice(0, q);
+}
+
+export function createAdmission(limits: AdmissionLimits, registry: Registry, logger?: Logger): Admission {
   let requests = 0;
   let bytes = 0;
   const registers = [registry];
@@ -149,6 +237,10 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
     labelNames: ['reason'],
     registers,
   });
+  // Children resolved once: inc() on a labelled counter hashes its labels every call.
+  const shedTooLarge = shed.labels({ reason: 'too_large' });
+  const shedOverloaded = shed.labels({ reason: 'overloaded' });
+  const shedBusy = shed.labels({ reason: 'busy' });
   new Gauge({
     name: 'trafficlens_http_requests_in_flight',
     help: 'Admitted requests not yet answered (probes and scrapes are not counted)',
@@ -167,40 +259,57 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
   });
 
   const clock = limits.maxEventLoopDelayMs > 0 ? loopClock() : null;
+  const logRefusal = refusalLog(logger);
+  const release = (cost: number) => () => {
+    requests -= 1;
+    bytes -= cost;
+  };
 
-  const middleware: RequestHandler = (req, res, next) => {
+  const refuse = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: 413 | 503,
+    message: string,
+    close: boolean,
+  ): true => {
+    const code = status === 413 ? 'payload_too_large' : 'overloaded';
+    logRefusal(code, status, status === 413 ? 'limits' : 'overload', message);
+    answer(res, status, { code, message, requestId: requestIdOf(req), close, retryAfter: status === 503 });
+    return true;
+  };
+
+  const front: AdmissionFront = (req: Marked, res) => {
+    if (req[ADMITTED]) return false;
+    req[ADMITTED] = true;
     const declared = declaredBodyBytes(req);
     const expectsContinue = awaitingContinue.has(req);
     // A client awaiting 100 Continue sends no body unless told to: an answer without it closes the
     // connection rather than wait for a body that does not come.
     const drained = declared !== null && declared <= DRAIN_MAX_BYTES;
-    if (!drained || expectsContinue) {
+    const closeUnread = !drained || expectsContinue;
+    if (declared === null) capChunkedBody(req, res, limits.maxBodyBytes, () => shedTooLarge.inc());
+    if (declared !== null && declared > limits.maxBodyBytes) {
+      shedTooLarge.inc();
+      return refuse(
+        req,
+        res,
+        413,
+        `request body exceeds the limit of ${limits.maxBodyBytes} bytes (TRAFFICLENS_MAX_BODY_BYTES): Content-Length is ${declared}`,
+        closeUnread,
+      );
+    }
+    if (closeUnread) {
       onHeaders(res, () => {
         if (!req.complete && (!drained || awaitingContinue.has(req))) res.setHeader('Connection', 'close');
       });
-    }
-    const admit = () => {
-      if (awaitingContinue.delete(req)) res.writeContinue();
-      next();
-    };
-    if (declared === null)
-      capChunkedBody(req, res, limits.maxBodyBytes, () => shed.inc({ reason: 'too_large' }));
-    if (declared !== null && declared > limits.maxBodyBytes) {
-      shed.inc({ reason: 'too_large' });
-      throw new ApiError(
-        413,
-        'payload_too_large',
-        `request body exceeds the limit of ${limits.maxBodyBytes} bytes (TRAFFICLENS_MAX_BODY_BYTES): Content-Length is ${declared}`,
-        'limits',
-      );
     }
     // Only requests with a body are metered: parsing and validating a body is the work that stalls the
     // event loop. A bodiless request (a page's assets, a dashboard's GETs, a probe) is cheap to answer,
     // and a browser sends up to 6 of them at once per host: counted, a quiet service refused a demo
     // page's assets and the panels of a dashboard loading while a job's tick held the loop.
-    if (UNMETERED_PATHS.has(req.path) || declared === 0) {
-      admit();
-      return;
+    if (declared === 0 || UNMETERED_PATHS.has(pathOf(req.url))) {
+      if (awaitingContinue.delete(req)) res.writeContinue();
+      return false;
     }
     const cost = declared ?? limits.maxBodyBytes;
     // The first request is always admitted, whatever its size: a body the byte budget could never
@@ -209,37 +318,37 @@ export function createAdmission(limits: AdmissionLimits, registry: Registry): Ad
     // tick, a scrape) is answered, the ones read behind it in the same pass are not.
     const busyMs = clock?.busyMs() ?? 0;
     if (clock && clock.admittedInPass() > 0 && busyMs > limits.maxEventLoopDelayMs) {
-      shed.inc({ reason: 'busy' });
-      throw new ApiError(
+      shedBusy.inc();
+      return refuse(
+        req,
+        res,
         503,
-        'overloaded',
         `the service is busy (this request waited ${Math.round(busyMs)} ms for the event loop; TRAFFICLENS_MAX_EVENT_LOOP_DELAY_MS ${limits.maxEventLoopDelayMs}); retry later`,
-        'overload',
-        [],
-        { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        closeUnread,
       );
     }
     if (requests >= limits.maxRequestsInFlight || (requests > 0 && bytes + cost > limits.maxBytesInFlight)) {
-      shed.inc({ reason: 'overloaded' });
-      throw new ApiError(
+      shedOverloaded.inc();
+      return refuse(
+        req,
+        res,
         503,
-        'overloaded',
         `the service is at its limit (${requests} requests, ${bytes} body bytes in flight; TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT ${limits.maxRequestsInFlight}, TRAFFICLENS_MAX_BYTES_IN_FLIGHT ${limits.maxBytesInFlight}); retry later`,
-        'overload',
-        [],
-        { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        closeUnread,
       );
     }
     requests += 1;
     bytes += cost;
     clock?.admit();
     // 'close' fires once per response, answered or abandoned by the client.
-    res.once('close', () => {
-      requests -= 1;
-      bytes -= cost;
-    });
-    admit();
+    res.once('close', release(cost));
+    if (awaitingContinue.delete(req)) res.writeContinue();
+    return false;
   };
 
-  return { middleware, state: () => ({ requestsInFlight: requests, bytesInFlight: bytes }) };
+  const middleware: RequestHandler = (req, res, next) => {
+    if (!front(req, res)) next();
+  };
+
+  return { front, middleware, state: () => ({ requestsInFlight: requests, bytesInFlight: bytes }) };
 }

@@ -8,7 +8,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
-import { createAdmission } from './admission.js';
+import { attachAdmission, createAdmission } from './admission.js';
 import { requireBearerToken } from './auth.js';
 import { demoRouter, type DemoDirs } from './demo.js';
 import { ApiError, errorHandler } from './errors.js';
@@ -182,13 +182,17 @@ export function createApp(deps: AppDeps): Express {
   // ETags would hash every (possibly 100 MB) score response on the event loop for no benefit.
   app.set('etag', false);
 
+  // Before auth and every body parser: refusals cost microseconds and never read the body. The HTTP
+  // server runs it before the app (server.ts); the middleware covers an app served otherwise.
+  const admission = createAdmission(
+    { maxBodyBytes: deps.config.limits.maxBodyBytes, ...deps.config.http },
+    deps.registry,
+    deps.logger,
+  );
+  attachAdmission(app, admission);
   app.use(createHttpLogger(deps.logger));
   app.use(measure(metrics));
-  // Before auth and every body parser: refusals cost microseconds and never read the body.
-  app.use(
-    createAdmission({ maxBodyBytes: deps.config.limits.maxBodyBytes, ...deps.config.http }, deps.registry)
-      .middleware,
-  );
+  app.use(admission.middleware);
   app.use((_req, res, next) => {
     // Keep-alive clients must reconnect (to another instance) once shutdown has begun.
     if (lifecycle.shuttingDown) res.set('Connection', 'close');

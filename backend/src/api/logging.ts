@@ -62,6 +62,12 @@ export function redactUrl(url: string): string {
 /** A client-supplied id is kept when it looks like one, so logs can be joined across proxies. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** The request's id: the client's X-Request-Id when it looks like one, else a new UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /** A 503 that tells the client when to retry: a request refused under load, not a failure. */
 const isRefusal = (res: ServerResponse) => res.statusCode === 503 && res.hasHeader('retry-after');
 
@@ -69,8 +75,7 @@ export function createHttpLogger(logger: Logger): HttpLogger {
   return pinoHttp({
     logger,
     genReqId(req: IncomingMessage, res: ServerResponse) {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      const id = requestIdOf(req);
       res.setHeader('X-Request-Id', id);
       return id;
     },

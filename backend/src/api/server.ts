@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { loadConfig, type HttpLimits } from '../config/index.js';
-import { awaitingContinue } from './admission.js';
+import { admissionOf, awaitingContinue } from './admission.js';
 import type { Lifecycle } from './lifecycle.js';
 
 const closing = new WeakSet<Server>();
@@ -60,7 +60,11 @@ export function createHttpServer(app: Express, limits: ServerLimits = DEFAULT_SE
   // When shutdown begins, every response not yet started says `Connection: close` (Node then closes
   // its connection after it), so no client reuses a connection the server is about to close.
   inFlight.set(server, draining);
-  server.on('request', app);
+  // The app's admission answers refusals before Express sees them (admission.ts).
+  const admit = admissionOf(app);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!admit?.(req, res)) app(req, res);
+  });
   // Without a listener Node sends 100 Continue before the app sees the request; the admission sends
   // it instead, once the request is admitted, so a refused client does not upload its body.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {

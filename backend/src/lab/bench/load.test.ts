@@ -12,6 +12,7 @@ test('loads the built service and reports answers, /healthz latencies and RSS', 
     durationMs: 300,
     probeIntervalMs: 50,
     env: { TRAFFICLENS_WORKER_THREADS: '0' },
+    floor: true,
   });
   expect(result.cells).toHaveLength(1);
   const [cell] = result.cells;
@@ -20,9 +21,27 @@ test('loads the built service and reports answers, /healthz latencies and RSS', 
   expect(cell.scored.count).toBe(cell.outcomes['200']);
   expect(cell.health.count).toBeGreaterThan(0);
   expect(cell.health.p99Ms).toBeGreaterThan(0);
+  // The service's own view: its loop lag, and /healthz in its request-duration histogram.
+  expect(cell.server?.loopLagMaxMs).toBeGreaterThan(0);
+  expect(cell.server?.healthP99AtMostMs).toBeGreaterThan(0);
+  expect(cell.server?.shed).toBe(cell.shed.count);
+  expect(cell.mainThreadUsPerAnswer).toBeGreaterThan(0);
+  // The bare HTTP floor under the same clients: every POST refused, every probe answered.
+  expect(result.floor).toHaveLength(1);
+  const [floor] = result.floor;
+  expect(floor).toMatchObject({ body: 'small', concurrency: 2, healthFailures: 0, server: null });
+  expect(floor.outcomes['503']).toBeGreaterThan(0);
+  expect(floor.outcomes['200']).toBeUndefined();
   expect(result.rssBeforeBytes).toBeGreaterThan(0);
   expect(result.rssAfterBytes).toBeGreaterThan(0);
   const report = formatLoadReport(result, (rows) => table(rows));
   expect(report).toContain('small (0.03 MB)');
   expect(report).toMatch(/RSS of the service: \d+ MB before, \d+ MB after/);
+  expect(report).toContain('floor: small (0.03 MB)');
+  // Every row ends with the main thread's CPU time per answer.
+  expect(report.split('\n').find((line) => line.includes('floor: small'))).toMatch(/ \d+$/);
+  expect(report).toMatch(/small × 2, service ÷ floor: shed p99 (\d+\.\d+×|-), \/healthz p99 \d+\.\d+×/);
+  expect(report).toMatch(
+    /Worst p99 seen by the clients: \/healthz [\d.]+ ms \(target < 100 ms: (met|missed)\)/,
+  );
 }, 60_000);
