@@ -1,0 +1,129 @@
+/**
+ * The tolerance a false positive teaches (toleranceFor) and how it is applied (applyTolerances): the
+ * bounds (direction, daily window wrapping midnight, 1.2 × the peak capped at 20 band half-widths, no
+ * episode over 6 hours), and on any points the score contract still holds: anomalous exactly when
+ * outside [lower, upper], and exactly when the score is ≥ 1. Training data masks a marked incident.
+ */
+import fc from 'fast-check';
+import type { PointColumns } from './ring.js';
+import { applyTolerances, toleranceFor, TOLERANCE_MARGIN_MS, type Tolerance } from './feedback.js';
+
+const MIN = 60_000;
+const T = Date.UTC(2025, 0, 13, 23, 50);
+
+function cols(
+  rows: [t: number, v: number, e: number, lo: number, hi: number, score: number][],
+): PointColumns {
+  return {
+    timestamps: rows.map((r) => r[0]),
+    values: rows.map((r) => r[1]),
+    expected: rows.map((r) => r[2]),
+    lower: rows.map((r) => r[3]),
+    upper: rows.map((r) => r[4]),
+    score: rows.map((r) => r[5]),
+    anomaly: rows.map((r) => r[1] < r[3] || r[1] > r[4]),
+    direction: rows.map((r) => (r[1] > r[4] ? 'up' : r[1] < r[3] ? 'down' : null)),
+  };
+}
+
+describe('toleranceFor', () => {
+  test('the peak deviation × 1.2, in the episode direction, over its time of day ± 30 min (across midnight)', () => {
+    const points = cols([
+      [T, 150, 100, 90, 110, 2.5],
+      [T + 10 * MIN, 180, 100, 90, 110, 4],
+      [T + 20 * MIN, 130, 100, 90, 110, 1.5],
+    ]);
+    const out = toleranceFor({ start: T, end: T + 20 * MIN, direction: 'up' }, points);
+    expect(out).toEqual({
+      peakDeviation: 80,
+      tolerance: {
+        direction: 'up',
+        fromMs: (23 * 60 + 50) * MIN - TOLERANCE_MARGIN_MS,
+        toMs: 40 * MIN,
+        magnitude: 96,
+        capped: false,
+      },
+    });
+  });
+
+  test('capped at 20 half-widths of the band at the peak', () => {
+    const points = cols([[T, 1000, 100, 90, 110, 50]]);
+    expect(toleranceFor({ start: T, end: T, direction: 'up' }, points)).toMatchObject({
+      peakDeviation: 900,
+      tolerance: { magnitude: 200, capped: true },
+    });
+  });
+
+  test('refused: an episode over 6 hours, or one with no retained point on its side', () => {
+    const points = cols([[T, 80, 100, 90, 110, 1.5]]);
+    expect(toleranceFor({ start: T, end: T + 7 * 60 * MIN, direction: 'up' }, points)).toMatchObject({
+      problem: expect.stringContaining('at most 6 hours'),
+    });
+    expect(toleranceFor({ start: T, end: T, direction: 'up' }, points)).toMatchObject({
+      problem: expect.stringContaining('no point of the episode'),
+    });
+  });
+});
+
+describe('applyTolerances', () => {
+  const tol: Tolerance = {
+    direction: 'up',
+    fromMs: 23 * 60 * MIN,
+    toMs: 60 * MIN,
+    magnitude: 100,
+    capped: false,
+  };
+
+  test('inside: not anomalous, score scaled below 1, band widened; beyond it, down, or outside the window: as before', () => {
+    const c = cols([
+      [T, 180, 100, 90, 110, 4], // inside the window, within the magnitude
+      [T + MIN, 250, 100, 90, 110, 15], // beyond the magnitude
+      [T + 2 * MIN, 40, 100, 90, 110, 3], // the other direction
+      [T + 3 * 60 * MIN, 180, 100, 90, 110, 4], // 02:50, outside the window
+    ]);
+    expect(applyTolerances([tol], c)).toEqual([T]);
+    expect(c.anomaly).toEqual([false, true, true, true]);
+    expect(c.upper).toEqual([200, 200, 200, 110]);
+    expect(c.score[0]).toBeCloseTo(0.4);
+    expect(c.score[1]).toBeCloseTo(1.5);
+    expect(c.score.slice(2)).toEqual([3, 4]);
+    expect(c.direction).toEqual([null, 'up', 'down', 'up']);
+  });
+
+  test('on any points: anomalous ⇔ outside the band ⇔ score ≥ 1', () => {
+    const point = fc.record({
+      minute: fc.integer({ min: 0, max: 2 * 24 * 60 }),
+      value: fc.double({ min: -500, max: 1500, noNaN: true }),
+      expected: fc.double({ min: 0, max: 1000, noNaN: true }),
+      below: fc.double({ min: 0.1, max: 200, noNaN: true }),
+      above: fc.double({ min: 0.1, max: 200, noNaN: true }),
+    });
+    const tolerance = fc.record({
+      direction: fc.constantFrom('up' as const, 'down' as const),
+      fromMs: fc.integer({ min: 0, max: 24 * 60 - 1 }).map((m) => m * MIN),
+      toMs: fc.integer({ min: 0, max: 24 * 60 - 1 }).map((m) => m * MIN),
+      magnitude: fc.double({ min: 0.1, max: 2000, noNaN: true }),
+      capped: fc.constant(false),
+    });
+    fc.assert(
+      fc.property(fc.array(point, { maxLength: 30 }), fc.array(tolerance, { maxLength: 3 }), (ps, tols) => {
+        const c = cols(
+          ps.map((p) => {
+            const lo = p.expected - p.below;
+            const hi = p.expected + p.above;
+            // A score consistent with the band: the deviation in half-widths.
+            const score =
+              p.value > p.expected ? (p.value - p.expected) / p.above : (p.expected - p.value) / p.below;
+            return [T + p.minute * MIN, p.value, p.expected, lo, hi, score];
+          }),
+        );
+        applyTolerances(tols, c);
+        c.timestamps.forEach((_, i) => {
+          const outside = c.values[i]! < c.lower[i]! || c.values[i]! > c.upper[i]!;
+          expect(c.anomaly[i]).toBe(outside);
+          expect(c.score[i] >= 1).toBe(outside);
+        });
+      }),
+    );
+  });
+});
