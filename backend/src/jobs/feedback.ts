@@ -64,21 +64,7 @@ export function toleranceFor(
       problem: `the episode lasted ${Math.round((episode.end - episode.start) / 60_000)} minutes; a false positive teaches a pattern of at most ${TOLERANCE_MAX_EPISODE_MS / 3_600_000} hours (mark a longer change true_incident, or let the baseline adapt)`,
     };
   }
-  const sign = episode.direction === 'up' ? 1 : -1;
-  let peak = -Infinity;
-  let halfWidth: number | null = null;
-  for (let i = 0; i < points.timestamps.length; i++) {
-    const t = points.timestamps[i];
-    const v = points.values[i];
-    const e = points.expected[i];
-    if (t < episode.start || t > episode.end || v === null || e === null) continue;
-    const deviation = sign * (v - e);
-    if (deviation > peak) {
-      peak = deviation;
-      const edge = sign > 0 ? points.upper[i] : points.lower[i];
-      halfWidth = edge === null ? null : sign * (edge - e);
-    }
-  }
+  const { peak, halfWidth } = peakOf(episode, points);
   if (!(peak > 0)) {
     return {
       problem: `no point of the episode is still retained ${episode.direction} of its expected value`,
@@ -96,6 +82,32 @@ export function toleranceFor(
       capped: wanted > cap,
     },
   };
+}
+
+/**
+ * The episode's largest deviation from the expected value in its direction (series units; not above 0
+ * when no retained point is on that side), with the band's half-width on that side at that point.
+ */
+export function peakOf(
+  episode: Pick<Episode, 'start' | 'end' | 'direction'>,
+  points: PointColumns,
+): { peak: number; halfWidth: number | null } {
+  const sign = episode.direction === 'up' ? 1 : -1;
+  let peak = -Infinity;
+  let halfWidth: number | null = null;
+  for (let i = 0; i < points.timestamps.length; i++) {
+    const t = points.timestamps[i];
+    const v = points.values[i];
+    const e = points.expected[i];
+    if (t < episode.start || t > episode.end || v === null || e === null) continue;
+    const deviation = sign * (v - e);
+    if (deviation > peak) {
+      peak = deviation;
+      const edge = sign > 0 ? points.upper[i] : points.lower[i];
+      halfWidth = edge === null ? null : sign * (edge - e);
+    }
+  }
+  return { peak, halfWidth };
 }
 
 /** The tolerances of a series, from its records in effect. */
