@@ -15,6 +15,7 @@ import { createStream, type PushOptions, type ScoringStream } from '../engine/in
 import { FakeSource } from '../sources/fake.js';
 import { seriesKey } from '../contract/labels.js';
 import { FeedbackTable, isFeedbackRefusal, Store, type FeedbackRecord } from '../store/index.js';
+import { assertBandRule } from '../calibration/testing/bandRule.js';
 import { toleranceFor } from './feedback.js';
 import { JobManager } from './manager.js';
 import { captureLogger, TestClock } from './testing/helpers.js';
@@ -177,6 +178,8 @@ async function scenario(next: Spike, feedback: 'none' | 'false_positive' | 'undo
   }
   flags = await until(next.at + 12 * STEP);
   const served = series(next.at - STEP, next.at + 12 * STEP);
+  // Tolerated or not, the band shown is the boundary that alerts, on every retained point.
+  assertBandRule(job.results()[0], `edge after ${feedback}`);
   return { first, next: alerted(next, flags, served), served };
 }
 
