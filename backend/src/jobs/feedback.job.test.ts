@@ -72,8 +72,9 @@ async function setup(spikes: readonly Spike[], hold: number[] = []) {
   const clock = new TestClock(D0 + 3 * DAY - STEP);
   const registry = new Registry();
   const table = new FeedbackTable(store);
+  const { logger, lines } = captureLogger();
   const manager = new JobManager({
-    logger: captureLogger().logger,
+    logger,
     registry,
     now: clock.now,
     feedback: table,
@@ -117,7 +118,7 @@ async function setup(spikes: readonly Spike[], hold: number[] = []) {
     return flags;
   };
   const series = (from: number, to: number): JobSeriesResult => job.results(from, to)[0];
-  return { manager, job, table, clock, until, series };
+  return { manager, job, table, clock, until, series, lines };
 }
 
 /** Whether the spike alerted: on /metrics while it happened, and as a served anomaly and episode. */
@@ -169,7 +170,7 @@ async function markFalsePositive(
  * event: whether each alerted.
  */
 async function scenario(next: Spike, feedback: 'none' | 'false_positive' | 'undone') {
-  const { job, table, clock, until, series } = await setup([FIRST, next]);
+  const { job, table, clock, until, series, lines } = await setup([FIRST, next]);
   let flags = await until(FIRST.at + 12 * STEP);
   const first = alerted(FIRST, flags, series(FIRST.at - STEP, FIRST.at + 12 * STEP));
   if (feedback !== 'none') {
@@ -180,18 +181,25 @@ async function scenario(next: Spike, feedback: 'none' | 'false_positive' | 'undo
   const served = series(next.at - STEP, next.at + 12 * STEP);
   // Tolerated or not, the band shown is the boundary that alerts, on every retained point.
   assertBandRule(job.results()[0], `edge after ${feedback}`);
-  return { first, next: alerted(next, flags, served), served };
+  // How the log told of the next event: a warning (an alert) or an info line (tolerated).
+  const told = lines
+    .filter((l) => typeof l.start === 'string' && Date.parse(l.start) >= next.at)
+    .map((l) => (l.tolerated ? 'tolerated' : l.level === 40 ? 'alert' : 'other'));
+  return { first, next: alerted(next, flags, served), served, told };
 }
 
 describe('control, no feedback: every spike alerts', () => {
   test.each(Object.entries(NEXT))('%s', async (_name, next) => {
-    expect(await scenario(next, 'none')).toMatchObject({ first: true, next: true });
+    const out = await scenario(next, 'none');
+    expect(out).toMatchObject({ first: true, next: true });
+    expect(out.told).toContain('alert');
   });
 });
 
 test('a false positive on the first spike: the same spike at the same time the next day does not alert', async () => {
-  const { first, next, served } = await scenario(NEXT.same, 'false_positive');
+  const { first, next, served, told } = await scenario(NEXT.same, 'false_positive');
   expect([first, next]).toEqual([true, false]);
+  expect(told).toEqual(['tolerated']);
   // Still scored and shown: below 1, inside a band widened to hold it, and marked as tolerated.
   const at = NEXT.same.at;
   const i = served.timestamps.indexOf(at);

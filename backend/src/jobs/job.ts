@@ -153,6 +153,7 @@ export class ScoringJob {
       recordModelStreams: this.state !== null,
       announcer: this.announcer,
       suppressedAt: (labels, t) => this.suppressedAt(labels, t),
+      toleratedEpisode: (slot, e) => this.tolerated(slot, e),
       // Held: inside a maintenance window, or an episode marked as a true incident (jobs/feedback.ts).
       suppressedIntervals: (labels, from, to) => {
         const windows = this.suppression?.intervals(this.windowLabels(labels), from, to) ?? [];
