@@ -216,11 +216,14 @@ async function main(): Promise<void> {
   );
   const storeState = store.health();
   if (storeState.state === 'ready') {
-    logger.info({ store: storeState.path }, `operator store (maintenance windows): ${storeState.path}`);
+    logger.info(
+      { store: storeState.path },
+      `operator store (maintenance windows, feedback): ${storeState.path}`,
+    );
   } else {
     logger.warn(
       { store: storeState.path, problem: storeState.problem },
-      `operator store ${storeState.path} ${storeState.problem}: the windows API answers 503 until it can be used; scoring goes on`,
+      `operator store ${storeState.path} ${storeState.problem}: the windows and feedback APIs answer 503 until it can be used; scoring goes on`,
     );
   }
   const demoMissing = missingDemoParts(config.demo);
