@@ -203,6 +203,8 @@ export function mergeIntervals(intervals: Interval[]): Interval[] {
   return out;
 }
 
+const NONE: readonly Tolerance[] = [];
+
 /** While the store cannot be read, it is tried again at most this often. */
 const RETRY_FAILING_MS = 5000;
 
@@ -214,8 +216,10 @@ const RETRY_FAILING_MS = 5000;
 export class FeedbackEffects {
   private revision: string | null = null;
   private bySeries = new Map<string, FeedbackRecord[]>();
+  private tolerancesBySeries = new Map<string, Tolerance[]>();
   private failing = false;
   private failedAt = -Infinity;
+  private checkedThisTurn = false;
 
   constructor(
     private readonly table: FeedbackTable,
@@ -229,7 +233,16 @@ export class FeedbackEffects {
     return this.bySeries.get(key) ?? [];
   }
 
+  /**
+   * Asked of the store at most once per turn of the event loop: a results() or latest() pass over many
+   * series then costs one revision check, not one per series (a change is seen from the next turn).
+   */
   private refresh(): void {
+    if (this.checkedThisTurn) return;
+    this.checkedThisTurn = true;
+    queueMicrotask(() => {
+      this.checkedThisTurn = false;
+    });
     if (this.failing && this.clock() - this.failedAt < RETRY_FAILING_MS) return;
     const revision = this.table.revision();
     if (revision === this.revision && !this.failing) return;
@@ -241,6 +254,11 @@ export class FeedbackEffects {
         else next.set(r.seriesKey, [r]);
       }
       this.bySeries = next;
+      this.tolerancesBySeries = new Map(
+        [...next]
+          .map(([key, records]) => [key, tolerancesOf(records)] as const)
+          .filter(([, t]) => t.length > 0),
+      );
       this.revision = revision;
       if (this.failing) this.logger?.info({ stage: 'feedback' }, 'feedback readable again');
       this.failing = false;
@@ -257,8 +275,9 @@ export class FeedbackEffects {
     }
   }
 
-  tolerances(key: string): Tolerance[] {
-    return tolerancesOf(this.records(key));
+  tolerances(key: string): readonly Tolerance[] {
+    this.refresh();
+    return this.tolerancesBySeries.get(key) ?? NONE;
   }
 
   /**
