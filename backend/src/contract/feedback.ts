@@ -16,8 +16,8 @@ const epochMs = z.number().int().describe('epoch milliseconds');
 export const FeedbackVerdict = z
   .enum(['false_positive', 'true_incident'])
   .describe(
-    'false_positive: the series learns to tolerate that deviation (same direction, same time of day, up to ' +
-      '1.2× its peak); true_incident: its points are kept out of baselines and model training and listed as a label',
+    'false_positive: the series learns to tolerate that deviation (same direction, same point of its season, ' +
+      'up to 1.2× its peak); true_incident: its points are kept out of baselines and model training and listed as a label',
   );
 export type FeedbackVerdict = z.infer<typeof FeedbackVerdict>;
 
@@ -41,15 +41,25 @@ export type FeedbackInput = z.output<typeof FeedbackInput>;
 export const FeedbackTolerance = z
   .object({
     direction: Direction,
-    fromTimeOfDayMs: z
+    periodMs: z
       .number()
-      .int()
-      .describe('start of the daily window, ms after 00:00 UTC (the episode start − 30 min)'),
-    toTimeOfDayMs: z
-      .number()
-      .int()
+      .nullable()
       .describe(
-        'end of the daily window, ms after 00:00 UTC (the episode end + 30 min); wraps midnight when before from',
+        "the series' season when the feedback was given (its detector's period: a day for daily traffic); " +
+          'null: it had none, and the tolerance applies at any time',
+      ),
+    fromPhaseMs: z
+      .number()
+      .nullable()
+      .describe(
+        'start of the window, as t mod periodMs (for a one-day period: ms after 00:00 UTC): the episode start ' +
+          'less 1/48 of the period (30 minutes of a day); null without a period',
+      ),
+    toPhaseMs: z
+      .number()
+      .nullable()
+      .describe(
+        'end of the window, likewise: the episode end plus 1/48 of the period; the window wraps when it is before fromPhaseMs',
       ),
     magnitude: z
       .number()
@@ -63,7 +73,7 @@ export const FeedbackTolerance = z
       ),
   })
   .describe(
-    'what a false positive teaches its series: inside this daily window, deviations in this direction up to magnitude are not anomalous',
+    'what a false positive teaches its series: inside this window of its season, deviations in this direction up to magnitude are not anomalous',
   );
 export type FeedbackTolerance = z.infer<typeof FeedbackTolerance>;
 

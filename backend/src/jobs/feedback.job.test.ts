@@ -88,6 +88,7 @@ async function setup(spikes: readonly Spike[], hold: number[] = []) {
         },
         episodes: () => inner.episodes(),
         state: () => inner.state(),
+        period: () => inner.period?.() ?? null,
         snapshot: () => inner.snapshot(),
       };
       return spy;
@@ -143,7 +144,9 @@ async function markFalsePositive(
   const target = job.seriesForFeedback(SERIES)!;
   const episode = target.episodes.find((e) => e.start >= spike.at && e.start < spike.at + 3 * STEP)!;
   expect(episode).toMatchObject({ open: false, direction: 'up' });
-  const taught = toleranceFor(episode, target.points);
+  // The series is seasonal: its detector found the day, so the tolerance is bound to the time of day.
+  expect(target.periodMs).toBe(DAY);
+  const taught = toleranceFor(episode, target.points, target.periodMs);
   if ('problem' in taught) throw new Error(taught.problem);
   const created = table.create(
     {

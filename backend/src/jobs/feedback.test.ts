@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { PointColumns } from './ring.js';
-import { applyTolerances, toleranceFor, TOLERANCE_MARGIN_MS, type Tolerance } from './feedback.js';
+import { applyTolerances, DAY_MS, toleranceFor, type Tolerance } from './feedback.js';
 
 const MIN = 60_000;
 const T = Date.UTC(2025, 0, 13, 23, 50);
@@ -33,12 +33,13 @@ describe('toleranceFor', () => {
       [T + 10 * MIN, 180, 100, 90, 110, 4],
       [T + 20 * MIN, 130, 100, 90, 110, 1.5],
     ]);
-    const out = toleranceFor({ start: T, end: T + 20 * MIN, direction: 'up' }, points);
+    const out = toleranceFor({ start: T, end: T + 20 * MIN, direction: 'up' }, points, DAY_MS);
     expect(out).toEqual({
       peakDeviation: 80,
       tolerance: {
         direction: 'up',
-        fromMs: (23 * 60 + 50) * MIN - TOLERANCE_MARGIN_MS,
+        periodMs: DAY_MS,
+        fromMs: (23 * 60 + 20) * MIN,
         toMs: 40 * MIN,
         magnitude: 96,
         capped: false,
@@ -46,20 +47,38 @@ describe('toleranceFor', () => {
     });
   });
 
+  test('another season: the same point of it ± 1/48 of the period; no season: any time', () => {
+    const points = cols([[T, 150, 100, 90, 110, 2.5]]);
+    // A 4-hour season (the simulator's day at 6× speed): T is 3:50 into it; ± 5 minutes.
+    expect(toleranceFor({ start: T, end: T, direction: 'up' }, points, 4 * 60 * MIN)).toMatchObject({
+      tolerance: { periodMs: 4 * 60 * MIN, fromMs: (3 * 60 + 45) * MIN, toMs: (3 * 60 + 55) * MIN },
+    });
+    expect(toleranceFor({ start: T, end: T, direction: 'up' }, points, null)).toMatchObject({
+      tolerance: { periodMs: null, fromMs: null, toMs: null, magnitude: 60 },
+    });
+  });
+
   test('capped at 20 half-widths of the band at the peak', () => {
     const points = cols([[T, 1000, 100, 90, 110, 50]]);
-    expect(toleranceFor({ start: T, end: T, direction: 'up' }, points)).toMatchObject({
+    expect(toleranceFor({ start: T, end: T, direction: 'up' }, points, DAY_MS)).toMatchObject({
       peakDeviation: 900,
       tolerance: { magnitude: 200, capped: true },
     });
   });
 
-  test('refused: an episode over 6 hours, or one with no retained point on its side', () => {
+  test('refused: an episode over a quarter of the season (6 hours without one), or with no retained point on its side', () => {
     const points = cols([[T, 80, 100, 90, 110, 1.5]]);
-    expect(toleranceFor({ start: T, end: T + 7 * 60 * MIN, direction: 'up' }, points)).toMatchObject({
-      problem: expect.stringContaining('at most 6 hours'),
+    const long = { start: T, end: T + 7 * 60 * MIN, direction: 'up' } as const;
+    expect(toleranceFor(long, points, DAY_MS)).toMatchObject({
+      problem: expect.stringContaining('at most 360 minutes'),
     });
-    expect(toleranceFor({ start: T, end: T, direction: 'up' }, points)).toMatchObject({
+    expect(toleranceFor(long, points, null)).toMatchObject({
+      problem: expect.stringContaining('at most 360 minutes'),
+    });
+    expect(toleranceFor({ ...long, end: T + 70 * MIN }, points, 4 * 60 * MIN)).toMatchObject({
+      problem: expect.stringContaining('at most 60 minutes'),
+    });
+    expect(toleranceFor({ start: T, end: T, direction: 'up' }, points, DAY_MS)).toMatchObject({
       problem: expect.stringContaining('no point of the episode'),
     });
   });
@@ -68,6 +87,7 @@ describe('toleranceFor', () => {
 describe('applyTolerances', () => {
   const tol: Tolerance = {
     direction: 'up',
+    periodMs: DAY_MS,
     fromMs: 23 * 60 * MIN,
     toMs: 60 * MIN,
     magnitude: 100,
@@ -100,6 +120,7 @@ describe('applyTolerances', () => {
     });
     const tolerance = fc.record({
       direction: fc.constantFrom('up' as const, 'down' as const),
+      periodMs: fc.constantFrom(DAY_MS, 4 * 60 * MIN, null),
       fromMs: fc.integer({ min: 0, max: 24 * 60 - 1 }).map((m) => m * MIN),
       toMs: fc.integer({ min: 0, max: 24 * 60 - 1 }).map((m) => m * MIN),
       magnitude: fc.double({ min: 0.1, max: 2000, noNaN: true }),

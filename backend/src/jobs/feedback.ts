@@ -2,13 +2,15 @@
  * What operators' feedback on an episode does to a job's series (the records live in the store,
  * store/feedback.ts; the API creates them, api/routes/feedback.ts).
  *
- * false_positive → a tolerance, bounded three ways: the episode's direction only; a daily window, the
- * episode's time of day (UTC) ± 30 minutes; deviations from the expected value up to 1.2 × the episode's
- * peak deviation, capped at 20 × the band's half-width at the peak. A point inside it (right time, right
- * side, not beyond the magnitude) is not anomalous: the band's edge on that side is moved out to
- * expected ± magnitude and the score scaled by the ratio of the old half-width to the new one (below 1),
- * so "anomalous exactly when outside [lower, upper]" and "score ≥ 1 exactly then" still hold. A point
- * beyond the magnitude, on the other side or at another time is judged as before. It is applied when
+ * false_positive → a tolerance, bounded three ways: the episode's direction only; when the series has a
+ * season (its detector found a period: a day for daily traffic), the same point of it, the episode's span
+ * ± 1/48 of the period (± 30 minutes of a day: its time of day in UTC), at any time when it has none;
+ * deviations from the expected value up to 1.2 × the episode's peak deviation, capped at 20 × the band's
+ * half-width at the peak. A point inside it (right time, right side, not beyond the magnitude) is not
+ * anomalous: the band's edge on that side is moved out to expected ± magnitude and the score scaled by
+ * the ratio of the old half-width to the new one (below 1), so "anomalous exactly when outside [lower,
+ * upper]" and "score ≥ 1 exactly then" still hold. A point
+beyond the magnitude, on the other side or at another time is judged as before. It is applied when
  * results are read (the API, /metrics), not stored in the points, so undo restores the plain scores.
  *
  * true_incident → the episode's points are held (scored, not learnt: the hold push option maintenance
@@ -29,13 +31,15 @@ import {
 import type { PointColumns } from './ring.js';
 
 export const DAY_MS = 86_400_000;
-/** The tolerance's daily window: the episode's time of day, widened by this on both sides. */
-export const TOLERANCE_MARGIN_MS = 30 * 60_000;
+/** The tolerance's window: the episode's span in its season, widened by this part of the period on both sides. */
+export const TOLERANCE_MARGIN_FRACTION = 1 / 48;
 /** The magnitude tolerated: the episode's peak deviation times this. */
 export const TOLERANCE_PEAK_FACTOR = 1.2;
 /** ...at most this many half-widths of the band at the peak, so one click cannot blind a series. */
 export const TOLERANCE_MAX_BAND_MULTIPLE = 20;
-/** A longer episode is no recurring pattern to tolerate: refused. */
+/** A longer episode is no recurring pattern to tolerate (refused): this part of the period, ... */
+export const TOLERANCE_MAX_EPISODE_FRACTION = 1 / 4;
+/** ...or, for a series without a season, 6 hours. */
 export const TOLERANCE_MAX_EPISODE_MS = 6 * 3_600_000;
 /** A tolerated point's score stays below this (scaled by the band's widening, and never 1 or more). */
 const BELOW_BOUNDARY = 0.99;
@@ -44,24 +48,30 @@ export interface Tolerance extends ToleranceRecord {
   direction: 'up' | 'down';
 }
 
-const timeOfDay = (t: number) => ((t % DAY_MS) + DAY_MS) % DAY_MS;
+/** t's offset within the period, counted from the Unix epoch (for a day: the time of day in UTC). */
+const phase = (t: number, periodMs: number) => ((t % periodMs) + periodMs) % periodMs;
 
 function inWindow(t: number, tol: Tolerance): boolean {
-  const tod = timeOfDay(t);
-  return tol.fromMs <= tol.toMs ? tod >= tol.fromMs && tod <= tol.toMs : tod >= tol.fromMs || tod <= tol.toMs;
+  if (tol.periodMs === null || tol.fromMs === null || tol.toMs === null) return true;
+  const at = phase(t, tol.periodMs);
+  return tol.fromMs <= tol.toMs ? at >= tol.fromMs && at <= tol.toMs : at >= tol.fromMs || at <= tol.toMs;
 }
 
 /**
  * The tolerance a false positive on `episode` teaches, from the series' points over it (as scored, before
- * any tolerance); or why there is none.
+ * any tolerance) and its season (`periodMs`, null without one); or why there is none.
  */
 export function toleranceFor(
   episode: Pick<Episode, 'start' | 'end' | 'direction'>,
   points: PointColumns,
+  periodMs: number | null,
 ): { tolerance: Tolerance; peakDeviation: number } | { problem: string } {
-  if (episode.end - episode.start > TOLERANCE_MAX_EPISODE_MS) {
+  const longest = periodMs === null ? TOLERANCE_MAX_EPISODE_MS : periodMs * TOLERANCE_MAX_EPISODE_FRACTION;
+  if (episode.end - episode.start > longest) {
+    const season =
+      periodMs === null ? '' : ` (a quarter of the series' ${Math.round(periodMs / 60_000)}-minute season)`;
     return {
-      problem: `the episode lasted ${Math.round((episode.end - episode.start) / 60_000)} minutes; a false positive teaches a pattern of at most ${TOLERANCE_MAX_EPISODE_MS / 3_600_000} hours (mark a longer change true_incident, or let the baseline adapt)`,
+      problem: `the episode lasted ${Math.round((episode.end - episode.start) / 60_000)} minutes; a false positive teaches a pattern of at most ${Math.round(longest / 60_000)} minutes${season} (mark a longer change true_incident, or let the baseline adapt)`,
     };
   }
   const { peak, halfWidth } = peakOf(episode, points);
@@ -76,8 +86,10 @@ export function toleranceFor(
     peakDeviation: peak,
     tolerance: {
       direction: episode.direction,
-      fromMs: timeOfDay(episode.start - TOLERANCE_MARGIN_MS),
-      toMs: timeOfDay(episode.end + TOLERANCE_MARGIN_MS),
+      periodMs,
+      fromMs:
+        periodMs === null ? null : phase(episode.start - periodMs * TOLERANCE_MARGIN_FRACTION, periodMs),
+      toMs: periodMs === null ? null : phase(episode.end + periodMs * TOLERANCE_MARGIN_FRACTION, periodMs),
       magnitude: Math.min(wanted, cap),
       capped: wanted > cap,
     },

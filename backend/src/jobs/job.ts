@@ -397,13 +397,25 @@ export class ScoringJob {
    * A series' retained points as scored (before any tolerance) and its episodes, by its exact labels:
    * what feedback on one of its episodes is judged against (api/routes/feedback.ts).
    */
-  seriesForFeedback(
-    labels: Labels,
-  ): { key: string; labels: Labels; episodes: Episode[]; points: PointColumns } | null {
+  seriesForFeedback(labels: Labels): {
+    key: string;
+    labels: Labels;
+    episodes: Episode[];
+    points: PointColumns;
+    /** The season its detector found, in ms; null without one. */
+    periodMs: number | null;
+  } | null {
     const key = seriesKey(labels);
     for (const slot of this.slots.all()) {
       if (slot.key === key) {
-        return { key, labels: { ...slot.labels }, episodes: [...slot.episodes], points: slot.ring.range() };
+        const period = slot.stream.period?.() ?? null;
+        return {
+          key,
+          labels: { ...slot.labels },
+          episodes: [...slot.episodes],
+          points: slot.ring.range(),
+          periodMs: period === null ? null : period * this.spec.stepMs,
+        };
       }
     }
     return null;

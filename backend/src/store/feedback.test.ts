@@ -31,7 +31,7 @@ const fp = (over: Partial<FeedbackFields> = {}): FeedbackFields => ({
   note: 'nightly backup',
   author: 'noc',
   peakDeviation: 500,
-  tolerance: { fromMs: 5_400_000, toMs: 9_600_000, magnitude: 600, capped: false },
+  tolerance: { periodMs: 86_400_000, fromMs: 5_400_000, toMs: 9_600_000, magnitude: 600, capped: false },
   ...over,
 });
 

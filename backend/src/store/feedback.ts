@@ -12,13 +12,15 @@ import type { Store } from './store.js';
 export type FeedbackVerdict = 'false_positive' | 'true_incident';
 
 /**
- * What a false positive teaches its series: deviations in `direction` up to `magnitude` (series units,
- * from the expected value) between the times of day `fromMs` and `toMs` (ms after 00:00 UTC; the window
- * wraps midnight when fromMs > toMs) are tolerated.
+ * What a false positive teaches its series: deviations in the record's direction up to `magnitude`
+ * (series units, from the expected value) are tolerated, at every time when `periodMs` is null, else
+ * while t mod periodMs lies between `fromMs` and `toMs` (for a one-day period: the time of day in UTC;
+ * the window wraps when fromMs > toMs).
  */
 export interface ToleranceRecord {
-  fromMs: number;
-  toMs: number;
+  periodMs: number | null;
+  fromMs: number | null;
+  toMs: number | null;
   magnitude: number;
   /** The magnitude was cut to its cap (a larger peak than the cap still alerts). */
   capped: boolean;
@@ -61,6 +63,7 @@ interface Row {
   author: string;
   created_at: number;
   peak_deviation: number | null;
+  tolerance_period_ms: number | null;
   tolerance_from_ms: number | null;
   tolerance_to_ms: number | null;
   tolerance_magnitude: number | null;
@@ -70,16 +73,17 @@ interface Row {
 
 const COLUMNS =
   'id, job, series_key, labels, episode_start, episode_end, verdict, direction, note, author, created_at, ' +
-  'peak_deviation, tolerance_from_ms, tolerance_to_ms, tolerance_magnitude, tolerance_capped, undone_at';
+  'peak_deviation, tolerance_period_ms, tolerance_from_ms, tolerance_to_ms, tolerance_magnitude, tolerance_capped, undone_at';
 const VALUES = COLUMNS.split(', ')
   .map((c) => `@${c}`)
   .join(', ');
 
 function fromRow(r: Row): FeedbackRecord {
   const tolerance =
-    r.tolerance_from_ms === null || r.tolerance_to_ms === null || r.tolerance_magnitude === null
+    r.tolerance_magnitude === null
       ? null
       : {
+          periodMs: r.tolerance_period_ms,
           fromMs: r.tolerance_from_ms,
           toMs: r.tolerance_to_ms,
           magnitude: r.tolerance_magnitude,
@@ -117,6 +121,7 @@ function toRow(f: FeedbackRecord): Row {
     author: f.author,
     created_at: f.createdAt,
     peak_deviation: f.peakDeviation,
+    tolerance_period_ms: f.tolerance?.periodMs ?? null,
     tolerance_from_ms: f.tolerance?.fromMs ?? null,
     tolerance_to_ms: f.tolerance?.toMs ?? null,
     tolerance_magnitude: f.tolerance?.magnitude ?? null,

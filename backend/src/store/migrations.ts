@@ -63,6 +63,7 @@ export const MIGRATIONS: readonly Migration[] = [
         author TEXT NOT NULL,
         created_at INTEGER NOT NULL,
         peak_deviation REAL,
+        tolerance_period_ms INTEGER,
         tolerance_from_ms INTEGER,
         tolerance_to_ms INTEGER,
         tolerance_magnitude REAL,

@@ -40,7 +40,8 @@ async function setup(path = join(dir, 'trafficlens.db')) {
   const manager = new JobManager({
     logger: pino({ level: 'silent' }),
     now: clock.now,
-    createStream: () => createFakeStream(),
+    // A daily season (1440 one-minute points): the tolerance is bound to the time of day.
+    createStream: () => createFakeStream({ period: 1440 }),
     feedback: table,
   });
   const source = new FakeSource();
@@ -105,8 +106,9 @@ test('a false positive: recorded with its tolerance, the episode no longer an al
     tolerance: {
       direction: 'up',
       // 02:20 UTC ± 30 minutes; 1.2 × the peak deviation.
-      fromTimeOfDayMs: (1 * 60 + 50) * MIN,
-      toTimeOfDayMs: (2 * 60 + 50) * MIN,
+      periodMs: 1440 * MIN,
+      fromPhaseMs: (1 * 60 + 50) * MIN,
+      toPhaseMs: (2 * 60 + 50) * MIN,
       magnitude: 120,
       capped: false,
     },
@@ -114,7 +116,7 @@ test('a false positive: recorded with its tolerance, the episode no longer an al
     createdAt: NOW,
   });
   expect(body.effect).toBe(
-    'deviations up to 120.0 above the expected value between 01:50 and 02:50 UTC are no longer anomalous on this series; larger ones, the other direction and other times of day still are',
+    'deviations up to 120.0 above the expected value between 01:50 and 02:50 UTC every day are no longer anomalous on this series; larger ones, the other direction and other times still are',
   );
   expect(res.headers.location).toBe(`/api/v1/feedback/${body.feedback.id}`);
 

@@ -64,8 +64,9 @@ export function present(r: FeedbackRecord): Feedback {
     tolerance: r.tolerance
       ? {
           direction: r.direction,
-          fromTimeOfDayMs: r.tolerance.fromMs,
-          toTimeOfDayMs: r.tolerance.toMs,
+          periodMs: r.tolerance.periodMs,
+          fromPhaseMs: r.tolerance.fromMs,
+          toPhaseMs: r.tolerance.toMs,
           magnitude: r.tolerance.magnitude,
           capped: r.tolerance.capped,
         }
@@ -76,16 +77,28 @@ export function present(r: FeedbackRecord): Feedback {
 
 const clock = (ms: number) => new Date(ms % DAY_MS).toISOString().slice(11, 16);
 
+/** When the tolerance applies, in words. */
+function when(t: Tolerance): string {
+  if (t.periodMs === null || t.fromMs === null || t.toMs === null) {
+    return 'at any time (the series has no season)';
+  }
+  if (t.periodMs === DAY_MS) return `between ${clock(t.fromMs)} and ${clock(t.toMs)} UTC every day`;
+  const min = (ms: number) => (ms / 60_000).toFixed(1);
+  return `at the same point of the series' ${min(t.periodMs)}-minute season (${min(t.fromMs)}–${min(t.toMs)} minutes into it)`;
+}
+
 /** What the record does, in words an operator reads in the response. */
 function effect(r: FeedbackRecord, tolerance: Tolerance | null): string {
   if (tolerance) {
     const side = tolerance.direction === 'up' ? 'above' : 'below';
     return (
-      `deviations up to ${tolerance.magnitude.toPrecision(4)} ${side} the expected value between ` +
-      `${clock(tolerance.fromMs)} and ${clock(tolerance.toMs)} UTC are no longer anomalous on this series` +
+      `deviations up to ${tolerance.magnitude.toPrecision(4)} ${side} the expected value ${when(tolerance)} ` +
+      'are no longer anomalous on this series' +
       (tolerance.capped
         ? ' (capped at 20 band half-widths: a peak like this one still alerts)'
-        : '; larger ones, the other direction and other times of day still are')
+        : tolerance.periodMs === null
+          ? '; larger ones and the other direction still are'
+          : '; larger ones, the other direction and other times still are')
     );
   }
   return r.episodeEnd === null
@@ -162,7 +175,7 @@ export function feedbackApi(deps: FeedbackRouteDeps): RouteGroup[] {
           'the episode is still open: its peak is not known yet, so there is nothing to tolerate; mark it once it has closed (or mark it true_incident now)',
         );
       }
-      const taught = toleranceFor(episode, target.points);
+      const taught = toleranceFor(episode, target.points, target.periodMs);
       if ('problem' in taught) throw conflict(`cannot learn this false positive: ${taught.problem}`);
       ({ tolerance, peakDeviation } = taught);
     } else {
@@ -183,6 +196,7 @@ export function feedbackApi(deps: FeedbackRouteDeps): RouteGroup[] {
           author: input.author,
           peakDeviation,
           tolerance: tolerance && {
+            periodMs: tolerance.periodMs,
             fromMs: tolerance.fromMs,
             toMs: tolerance.toMs,
             magnitude: tolerance.magnitude,
@@ -225,11 +239,12 @@ export function feedbackApi(deps: FeedbackRouteDeps): RouteGroup[] {
         operationId: 'createFeedback',
         summary: 'Mark an episode of a series as a false positive or a true incident',
         description:
-          'false_positive teaches the series to tolerate that deviation: in the episode direction, at its ' +
-          'time of day (UTC) ± 30 minutes, up to 1.2 × its peak deviation (capped at 20 half-widths of the ' +
-          'band): such points are no longer anomalous (score scaled below 1, band widened to hold them); ' +
-          'larger ones, the other direction and other times still alert. The episode must have closed and ' +
-          'last at most 6 hours. true_incident keeps the episode out of baselines and model training (while ' +
+          'false_positive teaches the series to tolerate that deviation: in the episode direction, at the same ' +
+          "point of the series' season (its time of day in UTC ± 30 minutes for a daily series; at any time " +
+          'for one without a season), up to 1.2 × its peak deviation (capped at 20 half-widths of the band): ' +
+          'such points are no longer anomalous (score scaled below 1, band widened to hold them); larger ones, ' +
+          'the other direction and other times still alert. The episode must have closed and last at most a ' +
+          'quarter of the season (6 hours without one). true_incident keeps the episode out of baselines and model training (while ' +
           'open: its points are not learnt; closed: when the fit window is scored again) and lists it as a ' +
           'label. One verdict per episode; DELETE undoes it.',
         params: JobPathParams,
@@ -246,7 +261,7 @@ export function feedbackApi(deps: FeedbackRouteDeps): RouteGroup[] {
             'no such job, no series with those labels, or no retained episode starting then (and ending at episodeEnd)',
           ),
           409: error(
-            'a false positive on an episode still open or longer than 6 hours, or an episode that has feedback already; nothing was stored',
+            'a false positive on an episode still open or too long (a quarter of the season, 6 hours without one), or an episode that has feedback already; nothing was stored',
           ),
           503: STORE_503,
         },

@@ -299,7 +299,7 @@ export interface paths {
     put?: never;
     /**
      * Mark an episode of a series as a false positive or a true incident
-     * @description false_positive teaches the series to tolerate that deviation: in the episode direction, at its time of day (UTC) ± 30 minutes, up to 1.2 × its peak deviation (capped at 20 half-widths of the band): such points are no longer anomalous (score scaled below 1, band widened to hold them); larger ones, the other direction and other times still alert. The episode must have closed and last at most 6 hours. true_incident keeps the episode out of baselines and model training (while open: its points are not learnt; closed: when the fit window is scored again) and lists it as a label. One verdict per episode; DELETE undoes it.
+     * @description false_positive teaches the series to tolerate that deviation: in the episode direction, at the same point of the series' season (its time of day in UTC ± 30 minutes for a daily series; at any time for one without a season), up to 1.2 × its peak deviation (capped at 20 half-widths of the band): such points are no longer anomalous (score scaled below 1, band widened to hold them); larger ones, the other direction and other times still alert. The episode must have closed and last at most a quarter of the season (6 hours without one). true_incident keeps the episode out of baselines and model training (while open: its points are not learnt; closed: when the fit window is scored again) and lists it as a label. One verdict per episode; DELETE undoes it.
      */
     post: operations['createFeedback'];
     delete?: never;
@@ -969,7 +969,7 @@ export interface components {
       /** @description the episode's end, to check that it is the episode meant (optional; a closed episode only) */
       episodeEnd?: number;
       /**
-       * @description false_positive: the series learns to tolerate that deviation (same direction, same time of day, up to 1.2× its peak); true_incident: its points are kept out of baselines and model training and listed as a label
+       * @description false_positive: the series learns to tolerate that deviation (same direction, same point of its season, up to 1.2× its peak); true_incident: its points are kept out of baselines and model training and listed as a label
        * @enum {string}
        */
       verdict: 'false_positive' | 'true_incident';
@@ -1005,7 +1005,7 @@ export interface components {
       /** @description null while an episode marked true_incident is still open */
       episodeEnd: number | null;
       /**
-       * @description false_positive: the series learns to tolerate that deviation (same direction, same time of day, up to 1.2× its peak); true_incident: its points are kept out of baselines and model training and listed as a label
+       * @description false_positive: the series learns to tolerate that deviation (same direction, same point of its season, up to 1.2× its peak); true_incident: its points are kept out of baselines and model training and listed as a label
        * @enum {string}
        */
       verdict: 'false_positive' | 'true_incident';
@@ -1025,14 +1025,16 @@ export interface components {
       /** @description when it was undone (DELETE); it has no effect from then on */
       undoneAt: number | null;
     };
-    /** @description what a false positive teaches its series: inside this daily window, deviations in this direction up to magnitude are not anomalous */
+    /** @description what a false positive teaches its series: inside this window of its season, deviations in this direction up to magnitude are not anomalous */
     FeedbackTolerance: {
       /** @enum {string} */
       direction: 'up' | 'down';
-      /** @description start of the daily window, ms after 00:00 UTC (the episode start − 30 min) */
-      fromTimeOfDayMs: number;
-      /** @description end of the daily window, ms after 00:00 UTC (the episode end + 30 min); wraps midnight when before from */
-      toTimeOfDayMs: number;
+      /** @description the series' season when the feedback was given (its detector's period: a day for daily traffic); null: it had none, and the tolerance applies at any time */
+      periodMs: number | null;
+      /** @description start of the window, as t mod periodMs (for a one-day period: ms after 00:00 UTC): the episode start less 1/48 of the period (30 minutes of a day); null without a period */
+      fromPhaseMs: number | null;
+      /** @description end of the window, likewise: the episode end plus 1/48 of the period; the window wraps when it is before fromPhaseMs */
+      toPhaseMs: number | null;
       /** @description deviation from the expected value tolerated, in the series' units: 1.2 × the episode's peak, capped */
       magnitude: number;
       /** @description the magnitude was cut to its cap (20 × the band's half-width at the peak): the same peak would still alert */
@@ -2029,7 +2031,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description a false positive on an episode still open or longer than 6 hours, or an episode that has feedback already; nothing was stored */
+      /** @description a false positive on an episode still open or too long (a quarter of the season, 6 hours without one), or an episode that has feedback already; nothing was stored */
       409: {
         headers: {
           [name: string]: unknown;
