@@ -4,9 +4,14 @@
  * episode over 6 hours), and on any points the score contract still holds: anomalous exactly when
  * outside [lower, upper], and exactly when the score is ≥ 1. Training data masks a marked incident.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
+import type { Episode } from '../contract/score.js';
+import { FeedbackTable, isFeedbackRefusal, Store } from '../store/index.js';
 import type { PointColumns } from './ring.js';
-import { applyTolerances, DAY_MS, toleranceFor, type Tolerance } from './feedback.js';
+import { applyTolerances, DAY_MS, FeedbackEffects, toleranceFor, type Tolerance } from './feedback.js';
 
 const MIN = 60_000;
 const T = Date.UTC(2025, 0, 13, 23, 50);
@@ -146,5 +151,69 @@ describe('applyTolerances', () => {
         });
       }),
     );
+  });
+});
+
+describe('true incidents (FeedbackEffects over a real store)', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tl-feedback-effects-'));
+    store = Store.open({ path: join(dir, 'trafficlens.db') });
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const incident = (key: string, start: number, end: number | null) => ({
+    job: 'edge',
+    seriesKey: key,
+    labels: { k: key },
+    episodeStart: start,
+    episodeEnd: end,
+    verdict: 'true_incident' as const,
+    direction: 'up' as const,
+    note: '',
+    author: '',
+    peakDeviation: null,
+    tolerance: null,
+  });
+
+  test('held: a closed one over its span, an open one from its start on; masked out of training data', () => {
+    const table = new FeedbackTable(store);
+    table.create(incident('a', T + 2 * MIN, T + 3 * MIN), T);
+    table.create(incident('a', T + 10 * MIN, null), T);
+    table.create({ ...incident('a', T + 5 * MIN, T + 6 * MIN), job: 'other' }, T);
+    const effects = new FeedbackEffects(table, 'edge');
+    expect(effects.heldIntervals('a', T, T + 60 * MIN)).toEqual([
+      { start: T + 2 * MIN, end: T + 3 * MIN + 1 },
+      { start: T + 10 * MIN, end: Infinity },
+    ]);
+    expect(effects.heldIntervals('b', T, T + 60 * MIN)).toEqual([]);
+    const timestamps = Array.from({ length: 12 }, (_, i) => T + i * MIN);
+    const masked = effects.maskIncidents('a', {
+      labels: { k: 'a' },
+      timestamps,
+      values: timestamps.map(() => 1),
+    });
+    expect(masked.values).toEqual([1, 1, null, null, 1, 1, 1, 1, 1, 1, null, null]);
+  });
+
+  test('closeIncidents records the end once the episode closed; one the series lost ends when it was marked', () => {
+    const table = new FeedbackTable(store);
+    const open = table.create(incident('a', T, null), T + 5 * MIN);
+    const lost = table.create(incident('b', T, null), T + 7 * MIN);
+    if (isFeedbackRefusal(open) || isFeedbackRefusal(lost)) throw new Error('refused');
+    const effects = new FeedbackEffects(table, 'edge');
+    const episode = { start: T, end: T + 9 * MIN, open: true } as Episode;
+    effects.closeIncidents([{ key: 'a', episodes: [episode] }]);
+    expect(table.get(open.id)?.episodeEnd).toBeNull();
+    effects.closeIncidents([
+      { key: 'a', episodes: [{ ...episode, open: false }] },
+      { key: 'b', episodes: [] },
+    ]);
+    expect(table.get(open.id)?.episodeEnd).toBe(T + 9 * MIN);
+    expect(table.get(lost.id)?.episodeEnd).toBe(T + 7 * MIN);
   });
 });
