@@ -28,6 +28,7 @@ import {
   type Interval,
   type ToleranceRecord,
 } from '../store/index.js';
+import type { StreamPoint } from '../engine/index.js';
 import type { PointColumns } from './ring.js';
 
 export const DAY_MS = 86_400_000;
@@ -178,20 +179,12 @@ export function applyTolerances(tolerances: readonly Tolerance[], cols: PointCol
   return tolerated;
 }
 
-/** One point as PointColumns (for the newest point /metrics exports). */
-export function columnsOf<
-  P extends {
-    timestamp: number;
-    value: number | null;
-    score: number;
-    expected: number | null;
-    lower: number | null;
-    upper: number | null;
-    anomaly: boolean;
-    direction: 'up' | 'down' | null;
-  },
->(p: P): PointColumns {
-  return {
+type ScoredPoint = Omit<StreamPoint, 'state'>;
+
+/** One point with the tolerances applied (the newest point /metrics exports). */
+export function tolerate(tolerances: readonly Tolerance[], p: ScoredPoint): ScoredPoint {
+  if (tolerances.length === 0) return p;
+  const cols: PointColumns = {
     timestamps: [p.timestamp],
     values: [p.value],
     score: [p.score],
@@ -200,6 +193,15 @@ export function columnsOf<
     upper: [p.upper],
     anomaly: [p.anomaly],
     direction: [p.direction],
+  };
+  applyTolerances(tolerances, cols);
+  return {
+    ...p,
+    score: cols.score[0],
+    lower: cols.lower[0],
+    upper: cols.upper[0],
+    anomaly: cols.anomaly[0],
+    direction: cols.direction[0],
   };
 }
 

@@ -35,9 +35,9 @@ import { SeriesTable, type IngestMode, type SeriesSlot } from './seriesTable.js'
 import { within, type Suppression } from './suppression.js';
 import {
   applyTolerances,
-  columnsOf,
   episodeTolerated,
   mergeIntervals,
+  tolerate,
   type FeedbackEffects,
 } from './feedback.js';
 import type { JobHealth, JobSeries, JobStatus } from '../contract/jobs.js';
@@ -478,23 +478,9 @@ export class ScoringJob {
     const out: LatestPoint[] = [];
     const now = this.now();
     for (const slot of this.slots.all()) {
-      let point = slot.ring.latest();
-      if (!point) continue;
-      const tolerances = this.feedback?.tolerances(slot.key) ?? [];
-      if (tolerances.length > 0) {
-        const cols = columnsOf(point);
-        applyTolerances(tolerances, cols);
-        point = {
-          timestamp: point.timestamp,
-          value: point.value,
-          score: cols.score[0],
-          expected: point.expected,
-          lower: cols.lower[0],
-          upper: cols.upper[0],
-          anomaly: cols.anomaly[0],
-          direction: cols.direction[0],
-        };
-      }
+      const newest = slot.ring.latest();
+      if (!newest) continue;
+      const point = tolerate(this.feedback?.tolerances(slot.key) ?? [], newest);
       const quality = this.quality(slot, now);
       // A stale series' newest point is old: whether a window suppresses it is asked of now (maintenance
       // that took its exporter down must not raise the stale alert).
