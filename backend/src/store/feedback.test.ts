@@ -72,6 +72,24 @@ test('one record in effect per episode: a second is refused naming the first, ac
   expect(isFeedbackRefusal(table.create(fp({ verdict: 'true_incident' }), T0 + 4))).toBe(false);
 });
 
+test('two connections marking one episode: the second is refused naming the first, one record stays', () => {
+  const path = join(dir, 's.db');
+  const a = new FeedbackTable(Store.open({ path }));
+  const b = new FeedbackTable(Store.open({ path }));
+  const first = a.create(fp(), T0 + 1);
+  if (isFeedbackRefusal(first)) throw new Error('refused');
+  const revision = b.revision();
+  expect(b.create(fp({ verdict: 'true_incident', tolerance: null }), T0 + 2)).toEqual({
+    refused: 'duplicate',
+    existing: first,
+  });
+  expect(b.list()).toEqual([first]);
+  // b's cache key changes when a undoes it (the jobs re-read their feedback then).
+  a.undo(first.id, T0 + 3);
+  expect(b.revision()).not.toBe(revision);
+  expect(b.list()).toEqual([]);
+});
+
 test('an incident marked while open gets its end once recorded, and only once', () => {
   const table = new FeedbackTable(Store.open({ path: join(dir, 's.db') }));
   const open = table.create(fp({ verdict: 'true_incident', episodeEnd: null, tolerance: null }), T0 + 1);
