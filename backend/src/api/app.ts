@@ -43,6 +43,11 @@ export interface WindowsMount {
   health?: () => { state: 'ready' | 'unavailable'; problem: string | null };
 }
 
+/** The feedback API (routes/feedback.ts): its groups under /api/v1/jobs/{name}/feedback and /api/v1/feedback. */
+export interface FeedbackMount {
+  api: RouteGroup[];
+}
+
 /** The models API (routes/models.ts), mounted at /api/v1/models when present. */
 export interface ModelsMount {
   api: RouteGroup;
@@ -63,6 +68,8 @@ export interface AppDeps {
   models?: ModelsMount;
   /** The maintenance-windows API (routes/windows.ts), mounted at /api/v1/windows when present. */
   windows?: WindowsMount;
+  /** Feedback on episodes (routes/feedback.ts), mounted after the jobs API when present. */
+  feedback?: FeedbackMount;
   /** The server's Prometheus for POST /api/v1/query; absent or null: the route answers 503. */
   prometheus?: PrometheusClient | null;
   tfjsBackend?: () => string | null;
@@ -174,7 +181,9 @@ export function createApp(deps: AppDeps): Express {
     // The document describes every route including its own; built once, here, so a bad schema fails at start.
     ...openApiRoutes(() => document),
   ];
-  const groups = [deps.jobs?.api, deps.models?.api, deps.windows?.api].filter((g): g is RouteGroup => !!g);
+  const groups = [deps.jobs?.api, deps.models?.api, deps.windows?.api, ...(deps.feedback?.api ?? [])].filter(
+    (g): g is RouteGroup => !!g,
+  );
   const document = buildOpenApiDocument({ routes, groups, version: deps.version });
 
   const app = express();

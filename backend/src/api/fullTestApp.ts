@@ -12,7 +12,8 @@ import { JobManager } from '../jobs/manager.js';
 import { createFakeStream } from '../jobs/fakeStream.js';
 import { jobsApi } from './routes/jobs.js';
 import { windowsApi } from './routes/windows.js';
-import { Store, WindowsTable } from '../store/index.js';
+import { FeedbackTable, Store, WindowsTable } from '../store/index.js';
+import { feedbackApi } from './routes/feedback.js';
 import { points, TestClock } from '../jobs/testing/helpers.js';
 import { openModels } from './models.js';
 import { FakeSource } from '../sources/fake.js';
@@ -26,18 +27,22 @@ export const FULL_APP_SERIES = [
   { metric: 'interface_bytes_total', site: 'fra', link: 'peering-2' },
 ];
 
-export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models' | 'windows'> = {}) {
+export async function fullTestApp(
+  options: Omit<TestAppOptions, 'jobs' | 'models' | 'windows' | 'feedback'> = {},
+) {
   const silent = pino({ level: 'silent' });
   const clock = new TestClock(FULL_APP_T0);
   const dir = await mkdtemp(join(tmpdir(), 'tl-full-app-'));
   const storeDir = await mkdtemp(join(tmpdir(), 'tl-full-app-store-'));
   const store = Store.open({ path: join(storeDir, 'trafficlens.db') });
   const windows = new WindowsTable(store);
+  const feedback = new FeedbackTable(store);
   const manager = new JobManager({
     logger: silent,
     now: clock.now,
     createStream: () => createFakeStream(),
     windows,
+    feedback,
   });
   const source = new FakeSource();
   FULL_APP_SERIES.forEach((labels, k) =>
@@ -65,6 +70,7 @@ export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models
     jobs: { api: jobsApi(manager) },
     models: models.mount,
     windows: { api: windowsApi({ windows, seriesLabels: () => manager.seriesLabels(), now: clock.now }) },
+    feedback: { api: feedbackApi({ feedback, jobs: manager, now: clock.now }) },
   });
   return {
     ...built,

@@ -427,6 +427,10 @@ test('the document lists the whole surface', () => {
       'getWindow',
       'replaceWindow',
       'deleteWindow',
+      'createFeedback',
+      'listFeedback',
+      'getFeedback',
+      'undoFeedback',
     ].sort(),
   );
 });

@@ -2,7 +2,7 @@
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../config/index.js';
-import { createApp, type JobsMount, type ModelsMount, type WindowsMount } from './app.js';
+import { createApp, type FeedbackMount, type JobsMount, type ModelsMount, type WindowsMount } from './app.js';
 import type { ScoringExecutor } from './executor.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
@@ -14,6 +14,7 @@ export interface TestAppOptions {
   jobs?: JobsMount;
   models?: ModelsMount;
   windows?: WindowsMount;
+  feedback?: FeedbackMount;
   lifecycle?: Lifecycle;
   defaultMetrics?: boolean;
   version?: string;
@@ -30,6 +31,7 @@ export function testApp({
   jobs,
   models,
   windows,
+  feedback,
   lifecycle = new Lifecycle(),
   defaultMetrics = false,
   version = '0.0.0-test',
@@ -52,6 +54,7 @@ export function testApp({
     jobs,
     models,
     windows,
+    feedback,
     prometheus,
     // Process metrics install observers per registry; only the test about them turns them on.
     defaultMetrics,

@@ -106,6 +106,14 @@ export const JobSeries = SeriesScore.pick({
     quality: DataQuality.describe(
       "the series' data quality, also while a maintenance window suppresses it (state then says suppressed)",
     ),
+    tolerated: z
+      .array(epochMs)
+      .optional()
+      .describe(
+        'points (their timestamps) that were anomalous and are not, because a false positive on an earlier ' +
+          'episode taught the series to tolerate that deviation: their score is scaled below 1 and the band ' +
+          'widened to hold them (GET /api/v1/jobs/{name}/feedback lists the tolerances); absent when none',
+      ),
   })
   .describe('retained results of one series, scored causally point by point');
 export type JobSeries = z.infer<typeof JobSeries>;

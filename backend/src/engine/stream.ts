@@ -77,6 +77,7 @@ function openStream(
     },
     episodes: () => scorer.episodes(),
     state: () => scorer.state(),
+    period: () => scorer.detector.period(),
     snapshot(): StreamSnapshot {
       const { detector, sensitivity, direction, period, minEpisodePoints, acceptNewLevelAfter } = resolved;
       const {

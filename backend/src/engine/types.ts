@@ -62,6 +62,11 @@ export interface ScoringStream {
   episodes(): Episode[];
   state(): SeriesState;
   /**
+   * The season the detector found, in points (a day of traffic: 1440 at a 1-minute step); null while it
+   * has none (too little history, or a detector without seasonality). Optional: test streams may omit it.
+   */
+  period?(): number | null;
+  /**
    * The stream's whole state, as plain JSON-safe data (engine/snapshot.ts): `restoreStream` of it (also
    * after JSON.stringify / JSON.parse) continues with exactly the points, scores and episodes this
    * stream would produce. Call it between pushes.

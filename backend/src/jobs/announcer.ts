@@ -71,6 +71,14 @@ export class JobAnnouncer {
     );
   }
 
+  /** An episode a false positive's tolerance covers (jobs/feedback.ts): no alert, one info line for the record. */
+  episodeTolerated(labels: Labels, e: Episode): void {
+    this.logger.info(
+      { ...this.episodeFields(labels, e), tolerated: true },
+      `anomaly on ${formatLabels(labels)} tolerated (feedback: false positive): ${e.explanation.summary}`,
+    );
+  }
+
   episodeClosed(labels: Labels, e: Episode): void {
     const fields = {
       ...this.episodeFields(labels, e),

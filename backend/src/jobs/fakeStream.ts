@@ -13,6 +13,8 @@ export interface FakeStreamOptions {
   tolerance?: number;
   /** Points before the stream leaves `learning` (default 3). */
   learning?: number;
+  /** The season it reports (ScoringStream.period), in points (default: none). */
+  period?: number | null;
 }
 
 export function createFakeStream(options: FakeStreamOptions = {}): ScoringStream {
@@ -96,6 +98,7 @@ export function createFakeStream(options: FakeStreamOptions = {}): ScoringStream
     },
     episodes: () => episodes.map((e) => ({ ...e })),
     state: () => state,
+    period: () => options.period ?? null,
     snapshot: () => {
       throw new Error('the fake stream has no snapshot (only engine streams can be restored)');
     },

@@ -33,7 +33,16 @@ import { qualityState, windowFacts, type QualityState, type WindowFacts } from '
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
 import { SeriesTable, type IngestMode, type SeriesSlot } from './seriesTable.js';
 import { within, type Suppression } from './suppression.js';
+import {
+  applyTolerances,
+  episodeTolerated,
+  mergeIntervals,
+  tolerate,
+  type FeedbackEffects,
+} from './feedback.js';
 import type { JobHealth, JobSeries, JobStatus } from '../contract/jobs.js';
+import type { Episode } from '../contract/score.js';
+import type { PointColumns } from './ring.js';
 
 export type { JobHealth, JobStatus };
 
@@ -85,6 +94,8 @@ export interface ScoringJobDeps {
   state?: JobStatePersistence | null;
   /** The maintenance windows that apply to the job's series (jobs/suppression.ts); absent: none. */
   suppression?: Suppression | null;
+  /** Operators' feedback on the job's episodes (jobs/feedback.ts); absent: none. */
+  feedback?: FeedbackEffects | null;
 }
 
 function message(err: unknown): string {
@@ -100,6 +111,7 @@ export class ScoringJob {
   private readonly models: JobModels | null;
   private readonly state: JobStatePersistence | null;
   private readonly suppression: Suppression | null;
+  private readonly feedback: FeedbackEffects | null;
   private readonly windowLabelCache = new WeakMap<Labels, Labels>();
   /** Each series' quality facts, for the newest point they were computed at. */
   private readonly qualityCache = new WeakMap<SeriesSlot, { newest: number | null; facts: WindowFacts }>();
@@ -133,6 +145,7 @@ export class ScoringJob {
     this.models = deps.models ?? null;
     this.state = deps.state ?? null;
     this.suppression = deps.suppression ?? null;
+    this.feedback = deps.feedback ?? null;
     this.slots = new SeriesTable({
       spec,
       createStream: this.createStream,
@@ -140,8 +153,13 @@ export class ScoringJob {
       recordModelStreams: this.state !== null,
       announcer: this.announcer,
       suppressedAt: (labels, t) => this.suppressedAt(labels, t),
-      suppressedIntervals: (labels, from, to) =>
-        this.suppression?.intervals(this.windowLabels(labels), from, to) ?? [],
+      toleratedEpisode: (slot, e) => this.tolerated(slot, e),
+      // Held: inside a maintenance window, or an episode marked as a true incident (jobs/feedback.ts).
+      suppressedIntervals: (labels, from, to) => {
+        const windows = this.suppression?.intervals(this.windowLabels(labels), from, to) ?? [];
+        const incidents = this.feedback?.heldIntervals(seriesKey(labels), from, to) ?? [];
+        return incidents.length === 0 ? windows : mergeIntervals([...windows, ...incidents]);
+      },
     });
   }
 
@@ -279,7 +297,12 @@ export class ScoringJob {
       const last = slot.episodes.at(-1);
       // An episode that started inside a maintenance window is no alert; one of a stale series is not
       // known to be going on (the series says nothing more).
-      if (last?.open && !this.suppressedAt(slot.labels, last.start) && this.quality(slot, now) !== 'stale') {
+      if (
+        last?.open &&
+        !this.suppressedAt(slot.labels, last.start) &&
+        this.quality(slot, now) !== 'stale' &&
+        !this.tolerated(slot, last)
+      ) {
         openEpisodes++;
       }
     }
@@ -323,6 +346,8 @@ export class ScoringJob {
       if (!matches(slot.labels, matchers)) continue;
       const state = slot.stream.state();
       const points = slot.ring.range(from, to);
+      // A false positive's tolerance first (it changes scores and bands), then maintenance windows.
+      const tolerated = applyTolerances(this.feedback?.tolerances(slot.key) ?? [], points);
       // Suppressed points keep their scores and bands; they are just not anomalous.
       const suppressed = this.suppressedIntervals(slot.labels, points.timestamps);
       const anomaly = suppressed.length
@@ -348,13 +373,52 @@ export class ScoringJob {
         ...points,
         anomaly,
         episodes: slot.episodes.filter(
-          (e) => e.start <= to && (e.open || e.end >= from) && !this.suppressedAt(slot.labels, e.start),
+          (e) =>
+            e.start <= to &&
+            (e.open || e.end >= from) &&
+            !this.suppressedAt(slot.labels, e.start) &&
+            !this.tolerated(slot, e),
         ),
         model: this.models?.state(slot.key) ?? null,
         quality,
+        ...(tolerated.length > 0 ? { tolerated } : {}),
       });
     }
     return out;
+  }
+
+  /** Whether a false positive's tolerance leaves nothing anomalous in the episode (jobs/feedback.ts). */
+  private tolerated(slot: SeriesSlot, e: Episode): boolean {
+    const tolerances = this.feedback?.tolerances(slot.key) ?? [];
+    return tolerances.length > 0 && episodeTolerated(tolerances, slot.ring.range(e.start, e.end));
+  }
+
+  /**
+   * A series' retained points as scored (before any tolerance) and its episodes, by its exact labels:
+   * what feedback on one of its episodes is judged against (api/routes/feedback.ts).
+   */
+  seriesForFeedback(labels: Labels): {
+    key: string;
+    labels: Labels;
+    episodes: Episode[];
+    points: PointColumns;
+    /** The season its detector found, in ms; null without one. */
+    periodMs: number | null;
+  } | null {
+    const key = seriesKey(labels);
+    for (const slot of this.slots.all()) {
+      if (slot.key === key) {
+        const period = slot.stream.period?.() ?? null;
+        return {
+          key,
+          labels: { ...slot.labels },
+          episodes: [...slot.episodes],
+          points: slot.ring.range(),
+          periodMs: period === null ? null : period * this.spec.stepMs,
+        };
+      }
+    }
+    return null;
   }
 
   /** The series' data-quality state at `now` (jobs/quality.ts); its facts are recomputed once per new point. */
@@ -414,8 +478,9 @@ export class ScoringJob {
     const out: LatestPoint[] = [];
     const now = this.now();
     for (const slot of this.slots.all()) {
-      const point = slot.ring.latest();
-      if (!point) continue;
+      const newest = slot.ring.latest();
+      if (!newest) continue;
+      const point = tolerate(this.feedback?.tolerances(slot.key) ?? [], newest);
       const quality = this.quality(slot, now);
       // A stale series' newest point is old: whether a window suppresses it is asked of now (maintenance
       // that took its exporter down must not raise the stale alert).
@@ -455,6 +520,7 @@ export class ScoringJob {
       this.stats.pointsScored += points;
       if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
       this.slots.dropStale(now);
+      this.feedback?.closeIncidents(this.slots.all());
     }
     if (mode === 'backfill' || mode === 'refit') this.fittedAt = now;
     // The points were consumed even if some series failed on them: retrying would fail the same way.
@@ -482,7 +548,10 @@ export class ScoringJob {
     for (const series of data) {
       const key = seriesKey(series.labels);
       if (series.timestamps.length === 0 || !this.slots.has(key)) continue;
-      if (retry?.has(key) || this.models!.needsTraining(key, refit)) this.models!.train(key, series);
+      if (retry?.has(key) || this.models!.needsTraining(key, refit)) {
+        // A true incident's points are no training data (jobs/feedback.ts).
+        this.models!.train(key, this.feedback ? this.feedback.maskIncidents(key, series) : series);
+      }
     }
   }
 }

@@ -24,7 +24,8 @@ import { registerJobMetrics } from './metrics.js';
 import type { JobStateStore } from './persistence.js';
 import { fixedWindows, StoredWindows, Suppression, type WindowProvider } from './suppression.js';
 import type { Labels } from '../contract/labels.js';
-import type { WindowsTable } from '../store/index.js';
+import type { FeedbackTable, WindowsTable } from '../store/index.js';
+import { FeedbackEffects } from './feedback.js';
 
 export interface JobManagerOptions {
   logger: Logger;
@@ -46,6 +47,8 @@ export interface JobManagerOptions {
   state?: JobStateStore | null;
   /** The store's maintenance windows (the API's), applied to every job besides each job's own. */
   windows?: WindowsTable | null;
+  /** Operators' feedback on episodes (jobs/feedback.ts), applied to the job each record names. */
+  feedback?: FeedbackTable | null;
 }
 
 /** Already validated (a jobs file is validated whole, with line numbers, before any job is added). */
@@ -73,6 +76,7 @@ export class JobManager {
   private readonly models: JobModelServices | null;
   private readonly state: JobStateStore | null;
   private readonly storedWindows: WindowProvider | null;
+  private readonly feedback: FeedbackTable | null;
   private started = false;
 
   constructor(options: JobManagerOptions) {
@@ -85,6 +89,7 @@ export class JobManager {
     this.models = options.models ?? null;
     this.state = options.state ?? null;
     this.storedWindows = options.windows ? new StoredWindows(options.windows, this.logger) : null;
+    this.feedback = options.feedback ?? null;
     if (options.registry) registerJobMetrics(options.registry, this);
   }
 
@@ -99,6 +104,7 @@ export class JobManager {
       models: this.jobModels(spec),
       state: this.state?.forJob(spec) ?? null,
       suppression: this.suppression(spec),
+      feedback: this.feedback ? new FeedbackEffects(this.feedback, spec.name, this.logger, this.now) : null,
     });
     this.add(job);
     return job;

@@ -121,6 +121,10 @@ export class RecordedStream implements ScoringStream {
     return this.inner.state();
   }
 
+  period() {
+    return this.inner.period?.() ?? null;
+  }
+
   /** A neural stream has no engine snapshot; jobs/persistence.ts stores recorded() instead. */
   snapshot(): never {
     throw new Error(

@@ -58,6 +58,8 @@ export interface SeriesTableDeps {
    * engine PushOptions), so planned work does not become the baseline.
    */
   suppressedIntervals?: (labels: Labels, from: number, to: number) => Interval[];
+  /** Whether a false positive's tolerance leaves the episode nothing anomalous (jobs/feedback.ts): no alert. */
+  toleratedEpisode?: (slot: SeriesSlot, e: Episode) => boolean;
 }
 
 const HOLD = { hold: true } as const;
@@ -268,8 +270,14 @@ export class SeriesTable {
       if (!isNew && e.start < oldestOpen) break;
       if (!isNew && !slot.openStarts.has(e.start)) continue;
       const suppressed = this.deps.suppressedAt?.(slot.labels, e.start) ?? false;
+      // Judged when the episode is first seen: one that outgrows its tolerance later alerts on /metrics.
+      const tolerated = !suppressed && isNew && (this.deps.toleratedEpisode?.(slot, e) ?? false);
       if (backfill) {
-        if (isNew && !suppressed) backfill.push({ labels: slot.labels, episode: e });
+        if (isNew && !suppressed && !tolerated) backfill.push({ labels: slot.labels, episode: e });
+      } else if (tolerated) {
+        // Not followed as open: its close is not announced either.
+        announcer.episodeTolerated(slot.labels, e);
+        continue;
       } else if (suppressed) {
         if (isNew) announcer.episodeSuppressed(slot.labels, e);
       } else if (isNew) {

@@ -12,3 +12,13 @@ export {
   type Interval,
   type WindowTiming,
 } from './schedule.js';
+export {
+  FeedbackTable,
+  isFeedbackRefusal,
+  type FeedbackFields,
+  type FeedbackQuery,
+  type FeedbackRecord,
+  type FeedbackRefusal,
+  type FeedbackVerdict,
+  type ToleranceRecord,
+} from './feedback.js';

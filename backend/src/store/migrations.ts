@@ -45,6 +45,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX window_history_by_window ON window_history (window_id, seq);`,
   },
+  {
+    version: 3,
+    description:
+      "operators' feedback on episodes (false positives teach a tolerance, true incidents are labels)",
+    sql: `
+      CREATE TABLE feedback (
+        id TEXT PRIMARY KEY,
+        job TEXT NOT NULL,
+        series_key TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        episode_start INTEGER NOT NULL,
+        episode_end INTEGER,
+        verdict TEXT NOT NULL CHECK (verdict IN ('false_positive', 'true_incident')),
+        direction TEXT NOT NULL CHECK (direction IN ('up', 'down')),
+        note TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        peak_deviation REAL,
+        tolerance_period_ms INTEGER,
+        tolerance_from_ms INTEGER,
+        tolerance_to_ms INTEGER,
+        tolerance_magnitude REAL,
+        tolerance_capped INTEGER,
+        undone_at INTEGER
+      );
+      CREATE UNIQUE INDEX feedback_one_per_episode ON feedback (job, series_key, episode_start)
+        WHERE undone_at IS NULL;
+      CREATE INDEX feedback_by_series ON feedback (job, series_key, created_at);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -23,7 +23,7 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'scoring' | 'operations' | 'jobs' | 'models' | 'windows';
+  tag: 'scoring' | 'operations' | 'jobs' | 'models' | 'windows' | 'feedback';
   /**
    * Documented with the bearer scheme; enforced when a token is set for everything under /api/, and
    * for /metrics unless TRAFFICLENS_METRICS_AUTH=false (app.ts).

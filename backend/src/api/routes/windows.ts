@@ -119,8 +119,8 @@ function refusal(id: string, r: Refusal, sent: number | undefined): ApiError {
   );
 }
 
-/** Store failures as the API's: 503 naming the file, the service carries on. */
-function storeCall<T>(fn: () => T): T {
+/** Store failures as the API's: 503 naming the file, the service carries on (the feedback API's too). */
+export function storeCall<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -133,7 +133,7 @@ function storeCall<T>(fn: () => T): T {
 }
 
 const NOT_FOUND = error('no window with that id');
-const STORE_503 = error(
+export const STORE_503 = error(
   'the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed',
 );
 

@@ -287,6 +287,45 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/jobs/{name}/feedback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Feedback on a job's episodes (true incidents are the labels for a classifier) */
+    get: operations['listFeedback'];
+    put?: never;
+    /**
+     * Mark an episode of a series as a false positive or a true incident
+     * @description false_positive teaches the series to tolerate that deviation: in the episode direction, at the same point of the series' season (its time of day in UTC ± 30 minutes for a daily series; at any time for one without a season), up to 1.2 × its peak deviation (capped at 20 half-widths of the band): such points are no longer anomalous (score scaled below 1, band widened to hold them); larger ones, the other direction and other times still alert. The episode must have closed and last at most a quarter of the season (6 hours without one). true_incident keeps the episode out of baselines and model training (while open: its points are not learnt; closed: when the fit window is scored again) and lists it as a label. One verdict per episode; DELETE undoes it.
+     */
+    post: operations['createFeedback'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/feedback/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One feedback record (also when undone) */
+    get: operations['getFeedback'];
+    put?: never;
+    post?: never;
+    /** Undo feedback: it has no effect from now on (the record stays, marked undone) */
+    delete: operations['undoFeedback'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -660,6 +699,8 @@ export interface components {
        * @enum {string}
        */
       quality: 'ok' | 'stale' | 'gap' | 'flatline';
+      /** @description points (their timestamps) that were anomalous and are not, because a false positive on an earlier episode taught the series to tolerate that deviation: their score is scaled below 1 and the band widened to hold them (GET /api/v1/jobs/{name}/feedback lists the tolerances); absent when none */
+      tolerated?: number[];
     };
     JobLabelsResponse: {
       job: string;
@@ -916,6 +957,88 @@ export interface components {
       active: boolean;
       /** @description when it is next active, if it is not now and will be again; null otherwise */
       nextStart: number | null;
+    };
+    /** @description feedback on one episode of a series of the job */
+    FeedbackInput: {
+      /** @description the series' labels, exactly as GET /api/v1/jobs/{name}/series returns them */
+      labels: {
+        [key: string]: string;
+      };
+      /** @description the episode's start, as the series' episodes give it */
+      episodeStart: number;
+      /** @description the episode's end, to check that it is the episode meant (optional; a closed episode only) */
+      episodeEnd?: number;
+      /**
+       * @description false_positive: the series learns to tolerate that deviation (same direction, same point of its season, up to 1.2× its peak); true_incident: its points are kept out of baselines and model training and listed as a label
+       * @enum {string}
+       */
+      verdict: 'false_positive' | 'true_incident';
+      /**
+       * @description why: a ticket, a cause
+       * @default
+       */
+      note: string;
+      /**
+       * @description who says so
+       * @default
+       */
+      author: string;
+    };
+    FeedbackResponse: {
+      feedback: components['schemas']['Feedback'];
+      /** @description what the feedback changes, in words */
+      effect: string;
+    };
+    FeedbackListResponse: {
+      job: string;
+      feedback: components['schemas']['Feedback'][];
+    };
+    /** @description feedback on an episode */
+    Feedback: {
+      id: string;
+      job: string;
+      labels: {
+        [key: string]: string;
+      };
+      /** @description epoch milliseconds */
+      episodeStart: number;
+      /** @description null while an episode marked true_incident is still open */
+      episodeEnd: number | null;
+      /**
+       * @description false_positive: the series learns to tolerate that deviation (same direction, same point of its season, up to 1.2× its peak); true_incident: its points are kept out of baselines and model training and listed as a label
+       * @enum {string}
+       */
+      verdict: 'false_positive' | 'true_incident';
+      /**
+       * @description the episode's direction
+       * @enum {string}
+       */
+      direction: 'up' | 'down';
+      note: string;
+      author: string;
+      /** @description epoch milliseconds */
+      createdAt: number;
+      /** @description the episode's largest deviation from the expected value in its direction, in the series' units */
+      peakDeviation: number | null;
+      /** @description for a false positive: the tolerance it taught */
+      tolerance: components['schemas']['FeedbackTolerance'] | null;
+      /** @description when it was undone (DELETE); it has no effect from then on */
+      undoneAt: number | null;
+    };
+    /** @description what a false positive teaches its series: inside this window of its season, deviations in this direction up to magnitude are not anomalous */
+    FeedbackTolerance: {
+      /** @enum {string} */
+      direction: 'up' | 'down';
+      /** @description the series' season when the feedback was given (its detector's period: a day for daily traffic); null: it had none, and the tolerance applies at any time */
+      periodMs: number | null;
+      /** @description start of the window, as t mod periodMs (for a one-day period: ms after 00:00 UTC): the episode start less 1/48 of the period (30 minutes of a day); null without a period */
+      fromPhaseMs: number | null;
+      /** @description end of the window, likewise: the episode end plus 1/48 of the period; the window wraps when it is before fromPhaseMs */
+      toPhaseMs: number | null;
+      /** @description deviation from the expected value tolerated, in the series' units: 1.2 × the episode's peak, capped */
+      magnitude: number;
+      /** @description the magnitude was cut to its cap (20 × the band's half-width at the peak): the same peak would still alert */
+      capped: boolean;
     };
   };
   responses: never;
@@ -1808,6 +1931,217 @@ export interface operations {
       };
     };
   };
+  listFeedback: {
+    parameters: {
+      query?: {
+        /** @description keep only the feedback on series whose labels match (PromQL matchers); repeat for several */
+        match?: string[];
+        /** @description only this verdict (true_incident: the labels for a classifier) */
+        verdict?: 'false_positive' | 'true_incident';
+        /** @description true: also the feedback that was undone (default false) */
+        undone?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the feedback in effect (and undone, with undone=true), oldest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FeedbackListResponse'];
+        };
+      };
+      /** @description a bad matcher, verdict or undone */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no job of that name */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createFeedback: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FeedbackInput'];
+      };
+    };
+    responses: {
+      /** @description recorded (Location: its URL), with its effect in words */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FeedbackResponse'];
+        };
+      };
+      /** @description invalid body: a missing or unknown field, an unknown verdict, a note over 2000 characters */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no such job, no series with those labels, or no retained episode starting then (and ending at episodeEnd) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description a false positive on an episode still open or too long (a quarter of the season, 6 hours without one), or an episode that has feedback already; nothing was stored */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed; or overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getFeedback: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description feedback id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the record */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Feedback'];
+        };
+      };
+      /** @description no feedback with that id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  undoFeedback: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description feedback id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description undone */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description no feedback with that id, or it was undone already */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
 }
 type FlattenedDeepRequired<T> = {
   [K in keyof T]-?: FlattenedDeepRequired<
@@ -1817,6 +2151,12 @@ type FlattenedDeepRequired<T> = {
 type ReadonlyArray<T> = [Exclude<T, undefined>] extends [unknown[]]
   ? Readonly<Exclude<T, undefined>>
   : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiV1JobsNameFeedbackGetParametersQueryVerdictValues: ReadonlyArray<
+  FlattenedDeepRequired<paths>['/api/v1/jobs/{name}/feedback']['get']['parameters']['query']['verdict']
+> = ['false_positive', 'true_incident'];
+export const pathsApiV1JobsNameFeedbackGetParametersQueryUndoneValues: ReadonlyArray<
+  FlattenedDeepRequired<paths>['/api/v1/jobs/{name}/feedback']['get']['parameters']['query']['undone']
+> = ['true', 'false'];
 export const scoreRequestDetectorValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['ScoreRequest']['detector']
 > = ['auto', 'robust', 'seasonal', 'kmeans', 'autoencoder', 'lstm', 'classifier'];
@@ -1906,3 +2246,15 @@ export const modelMetadataDetectorValues: ReadonlyArray<
 export const trainingProgressStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['TrainingProgress']['state']
 > = ['queued', 'training', 'done', 'failed'];
+export const feedbackInputVerdictValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['FeedbackInput']['verdict']
+> = ['false_positive', 'true_incident'];
+export const feedbackVerdictValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['Feedback']['verdict']
+> = ['false_positive', 'true_incident'];
+export const feedbackDirectionValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['Feedback']['direction']
+> = ['up', 'down'];
+export const feedbackToleranceDirectionValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['FeedbackTolerance']['direction']
+> = ['up', 'down'];
