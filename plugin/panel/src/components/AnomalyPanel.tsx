@@ -1,6 +1,6 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { LoadingState, type PanelProps } from '@grafana/data';
-import { parseFrames } from '../frames/parse';
+import { parseFrames, type PanelSeries } from '../frames/parse';
 import { useScoredSeries } from '../scoring/useScoredSeries';
 import type { PanelOptions } from '../types';
 import { NocWall } from './NocWall';
@@ -8,7 +8,6 @@ import { Overlay } from './Overlay';
 import { PanelMessage, PanelNotice } from './PanelMessage';
 import { MaintenanceForm } from './MaintenanceForm';
 import { config } from '@grafana/runtime';
-import type { PanelSeries } from '../frames/parse';
 import { findWindowWriter, type WindowWriter } from '../windows/writer';
 
 /** Picks the state to show (error, loading, empty, nothing drawable) or the mode's drawing. */
@@ -33,7 +32,6 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
       return;
     }
     let live = true;
-    setWriter(undefined);
     findWindowWriter(refs).then((w) => live && setWriter(w));
     return () => {
       live = false;
@@ -114,7 +112,10 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
           timeRange={props.timeRange}
           timeZone={props.timeZone}
           onChangeTimeRange={props.onChangeTimeRange}
-          onSelectMaintenance={(s, from, to) => setMaintenance({ series: s, from, to })}
+          onSelectMaintenance={(s, from, to) => {
+            setWriter(undefined);
+            setMaintenance({ series: s, from, to });
+          }}
         />
       )}
       {maintenance && writer !== undefined && (
