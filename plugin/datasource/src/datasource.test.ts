@@ -212,6 +212,14 @@ describe('query()', () => {
       res.data[i].fields.find((f: { name: string }) => f.name === 'value').config.unit;
     // The second has no unit from the scorer: its metric name says bytes/s.
     expect([unitOf(0), unitOf(1)]).toEqual(['bps', 'Bps']);
+    // Rescored episodes are not the job's own: no job for the panel to send feedback to.
+    expect(res.data.map((f) => f.meta.custom.job)).toEqual([undefined, undefined]);
+  });
+
+  it("names the job in the frames of its own results (the panel's episode feedback goes to it)", async () => {
+    const { ds } = makeDataSource({ [SERIES_ROUTE]: { data: jobSeriesResponse() } });
+    const res = await ds.query(request([{ refId: 'A', job: 'simulator' }]));
+    expect(res.data.map((f) => f.meta.custom.job)).toEqual(['simulator', 'simulator']);
   });
 
   it('rescoring falls back to the datasource defaults for detector and sensitivity', async () => {
@@ -787,6 +795,54 @@ describe('createMaintenanceWindow()', () => {
   it('refuses a series without labels before asking the scorer', async () => {
     const { ds, backend } = makeDataSource({});
     await expect(ds.createMaintenanceWindow({ ...window, labels: {} })).rejects.toThrow('at least one label');
+    expect(backend.requests).toEqual([]);
+  });
+});
+
+describe('sendEpisodeFeedback()', () => {
+  const feedback = {
+    job: 'edge lab',
+    labels: { site: 'ams', link: 'transit-1' },
+    episodeStart: T0,
+    episodeEnd: T0 + 5 * STEP,
+    verdict: 'false_positive' as const,
+    note: 'backup job, every night',
+    author: 'noc-anna',
+  };
+
+  it("posts the verdict to the series' job and returns the scorer's answer", async () => {
+    let posted: unknown;
+    const answer = { feedback: { id: 'f1' }, effect: 'this series now tolerates …' };
+    const { ds, backend } = makeDataSource({
+      'POST /api/v1/jobs/edge%20lab/feedback': (req) => {
+        posted = req.data;
+        return { status: 201, data: answer };
+      },
+    });
+    await expect(ds.sendEpisodeFeedback(feedback)).resolves.toEqual(answer);
+    expect(backend.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `POST ${PROXY}/scorer/api/v1/jobs/edge%20lab/feedback`,
+    ]);
+    const { job, ...body } = feedback;
+    expect(job).toBe('edge lab');
+    expect(posted).toEqual(body);
+  });
+
+  it("rejects with the scorer's refusal", async () => {
+    const { ds } = makeDataSource({
+      'POST /api/v1/jobs/edge%20lab/feedback': {
+        status: 409,
+        data: {
+          error: { code: 'conflict', message: 'this episode already has feedback (f1, true_incident)' },
+        },
+      },
+    });
+    await expect(ds.sendEpisodeFeedback(feedback)).rejects.toThrow('already has feedback');
+  });
+
+  it('refuses feedback without a job before asking the scorer', async () => {
+    const { ds, backend } = makeDataSource({});
+    await expect(ds.sendEpisodeFeedback({ ...feedback, job: ' ' })).rejects.toThrow('continuous job');
     expect(backend.requests).toEqual([]);
   });
 });

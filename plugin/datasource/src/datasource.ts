@@ -19,6 +19,7 @@ import type {
   QueryRequest,
   ScoreRequest,
   ScoredSeries,
+  FeedbackResponse,
   WindowResponse,
 } from './api/types';
 import { interpolateQuery } from './query/interpolate';
@@ -69,6 +70,17 @@ export interface MaintenanceWindowRequest {
   endsAt: number;
   author: string;
   comment?: string;
+}
+
+/** What the panel sends from an episode's menu. */
+export interface EpisodeFeedbackRequest {
+  job: string;
+  labels: Record<string, string>;
+  episodeStart: number;
+  episodeEnd?: number;
+  verdict: 'false_positive' | 'true_incident';
+  note?: string;
+  author?: string;
 }
 
 export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptions> {
@@ -173,6 +185,8 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
         legendFormat: query.legendFormat,
         fields: query.fields,
         executedQueryString: executed,
+        // The job's own episodes (not a rescoring's) are the ones feedback can be given on.
+        job: query.mode !== 'promql' && !query.rescore ? query.job?.trim() : undefined,
       }),
     };
   }
@@ -300,7 +314,6 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
     );
   }
 
-  /** The query's detector and sensitivity, else the datasource defaults; the sensitivity is checked here. */
   /**
    * Puts the series whose labels are `labels` (every one of them, matched exactly) in maintenance from
    * `startsAt` to `endsAt` (epoch ms): while the window is active they are scored and shown, never
@@ -325,6 +338,22 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
     });
   }
 
+  /**
+   * An operator's verdict on an episode of a continuous job's series: `false_positive` (the series learns
+   * to tolerate that deviation) or `true_incident` (kept out of its baselines and training, listed as a
+   * label). Public API: the TrafficLens panel calls it (duck-typed) from an episode's menu, with the job
+   * its frame names (`meta.custom.job`). Rejects with a ScorerError carrying the scorer's message (404:
+   * no such episode, 409: already judged or still open).
+   */
+  async sendEpisodeFeedback(feedback: EpisodeFeedbackRequest): Promise<FeedbackResponse> {
+    const { job, ...body } = feedback;
+    if (!job.trim()) {
+      throw new ScorerError('episode feedback needs the continuous job the series belongs to');
+    }
+    return this.client.sendFeedback(job.trim(), { note: '', author: '', ...body });
+  }
+
+  /** The query's detector and sensitivity, else the datasource defaults; the sensitivity is checked here. */
   scoringParams(query: TrafficLensQuery): ScoringParams {
     const sensitivity = query.sensitivity ?? this.defaultSensitivity;
     const problem = sensitivityProblem(sensitivity);

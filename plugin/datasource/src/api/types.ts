@@ -20,6 +20,8 @@ export type ErrorResponse = Schemas['ErrorResponse'];
 export type Episode = Schemas['Episode'];
 export type WindowInput = Schemas['WindowInput'];
 export type WindowResponse = Schemas['WindowResponse'];
+export type FeedbackInput = Schemas['FeedbackInput'];
+export type FeedbackResponse = Schemas['FeedbackResponse'];
 
 /**
  * What the transforms need from a scored series. A continuous job's series (`JobSeries`) and a batch

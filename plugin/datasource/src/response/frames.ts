@@ -38,6 +38,8 @@ export interface FrameOptions {
   fields?: readonly SeriesField[];
   /** shown in Grafana's query inspector as the executed query */
   executedQueryString?: string;
+  /** the continuous job whose own results these are (not rescored): the panel sends episode feedback to it */
+  job?: string;
 }
 
 /** Display-name suffixes of the derived fields; the band's `fillBelowTo` relies on them. */
@@ -235,7 +237,12 @@ export function seriesToFrame(series: ScoredSeries, name: string, options: Frame
     ...(notice ? { notices: [notice] } : {}),
     // The episodes as the scorer closed them, with its explanations: the TrafficLens panel shows these
     // (and would otherwise re-derive episodes from the scores, without the scorer's explanation).
-    custom: { state: series.state, detector: series.detector, episodes: series.episodes },
+    custom: {
+      state: series.state,
+      detector: series.detector,
+      episodes: series.episodes,
+      ...(options.job ? { job: options.job } : {}),
+    },
   };
   return createDataFrame({ refId: options.refId, name, meta, fields });
 }

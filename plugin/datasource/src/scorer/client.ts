@@ -17,6 +17,8 @@ import type {
   ScoreResponse,
   WindowInput,
   WindowResponse,
+  FeedbackInput,
+  FeedbackResponse,
 } from '../api/types';
 import { toScorerError } from '../response/errors';
 
@@ -134,6 +136,11 @@ export class ScorerClient {
   /** Creates a maintenance window (series matching it are suppressed while it is active). */
   createWindow(body: WindowInput): Promise<WindowResponse> {
     return this.request('POST', '/api/v1/windows', { data: body });
+  }
+
+  /** Records a verdict on an episode of a job's series. */
+  sendFeedback(job: string, body: FeedbackInput): Promise<FeedbackResponse> {
+    return this.request('POST', `/api/v1/jobs/${encodeURIComponent(job)}/feedback`, { data: body });
   }
 
   /** Scores what a PromQL expression returns, on the scorer's own Prometheus. */

@@ -1,14 +1,20 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { LoadingState, type PanelProps } from '@grafana/data';
-import { parseFrames, type PanelSeries } from '../frames/parse';
+import { parseFrames, type PanelEpisode, type PanelSeries } from '../frames/parse';
 import { useScoredSeries } from '../scoring/useScoredSeries';
 import type { PanelOptions } from '../types';
 import { NocWall } from './NocWall';
 import { Overlay } from './Overlay';
 import { PanelMessage, PanelNotice } from './PanelMessage';
 import { MaintenanceForm } from './MaintenanceForm';
+import { FeedbackForm } from './FeedbackForm';
 import { config } from '@grafana/runtime';
-import { findWindowWriter, type WindowWriter } from '../windows/writer';
+import {
+  findFeedbackWriter,
+  findWindowWriter,
+  type FeedbackWriter,
+  type WindowWriter,
+} from '../windows/writer';
 
 /** Picks the state to show (error, loading, empty, nothing drawable) or the mode's drawing. */
 export function AnomalyPanel(props: PanelProps<PanelOptions>) {
@@ -27,6 +33,18 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
     () => [...(data?.request?.targets ?? []).map((t) => t.datasource), options.scoreWith],
     [data?.request?.targets, options.scoreWith],
   );
+  const [feedback, setFeedback] = useState<{ series: PanelSeries; episode: PanelEpisode } | null>(null);
+  const [feedbackWriter, setFeedbackWriter] = useState<FeedbackWriter | null | undefined>(undefined);
+  useEffect(() => {
+    if (!feedback) {
+      return;
+    }
+    let live = true;
+    findFeedbackWriter(refs).then((w) => live && setFeedbackWriter(w));
+    return () => {
+      live = false;
+    };
+  }, [feedback, refs]);
   useEffect(() => {
     if (!maintenance) {
       return;
@@ -114,7 +132,13 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
           onChangeTimeRange={props.onChangeTimeRange}
           onSelectMaintenance={(s, from, to) => {
             setWriter(undefined);
+            setFeedback(null);
             setMaintenance({ series: s, from, to });
+          }}
+          onSelectEpisode={(s, episode) => {
+            setFeedbackWriter(undefined);
+            setMaintenance(null);
+            setFeedback({ series: s, episode });
           }}
         />
       )}
@@ -128,6 +152,18 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
           author={config.bootData?.user?.login ?? ''}
           create={writer ? writer.create : null}
           onClose={() => setMaintenance(null)}
+        />
+      )}
+      {feedback && feedback.series.job && feedbackWriter !== undefined && (
+        <FeedbackForm
+          name={feedback.series.name}
+          job={feedback.series.job}
+          labels={feedback.series.labels}
+          episode={feedback.episode}
+          timeZone={props.timeZone}
+          author={config.bootData?.user?.login ?? ''}
+          send={feedbackWriter ? feedbackWriter.send : null}
+          onClose={() => setFeedback(null)}
         />
       )}
     </div>

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import { dateTimeFormat, type AbsoluteTimeRange, type GrafanaTheme2, type TimeRange } from '@grafana/data';
 import type { TimeZone } from '@grafana/schema';
 import { useStyles2, useTheme2 } from '@grafana/ui';
-import type { PanelSeries } from '../frames/parse';
+import type { PanelEpisode, PanelSeries } from '../frames/parse';
 import { severityLabel, severityOf } from '../frames/severity.gen';
 import { seriesColor, statusColor } from '../draw/colors';
 import {
@@ -28,6 +28,8 @@ interface Props {
   onChangeTimeRange?: (range: AbsoluteTimeRange) => void;
   /** A range selected with shift held: the operator wants it as a maintenance window for that series. */
   onSelectMaintenance?: (series: PanelSeries, from: number, to: number) => void;
+  /** A click inside an episode of a job's own series: the operator wants to give feedback on it. */
+  onSelectEpisode?: (series: PanelSeries, episode: PanelEpisode) => void;
 }
 
 const MIN_ROW = 90;
@@ -54,6 +56,7 @@ export function Overlay({
   timeZone,
   onChangeTimeRange,
   onSelectMaintenance,
+  onSelectEpisode,
 }: Props) {
   const [from, to] = useMemo<[number, number]>(() => {
     const f = timeRange?.from?.valueOf();
@@ -80,6 +83,7 @@ export function Overlay({
           timeZone={timeZone}
           onChangeTimeRange={onChangeTimeRange}
           onSelectMaintenance={onSelectMaintenance}
+          onSelectEpisode={onSelectEpisode}
         />
       ))}
     </div>
@@ -98,6 +102,7 @@ interface RowProps {
   timeZone?: TimeZone;
   onChangeTimeRange?: (range: AbsoluteTimeRange) => void;
   onSelectMaintenance?: (series: PanelSeries, from: number, to: number) => void;
+  onSelectEpisode?: (series: PanelSeries, episode: PanelEpisode) => void;
 }
 
 function SeriesRow({
@@ -112,6 +117,7 @@ function SeriesRow({
   timeZone,
   onChangeTimeRange,
   onSelectMaintenance,
+  onSelectEpisode,
 }: RowProps) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
@@ -173,6 +179,13 @@ function SeriesRow({
         onSelectMaintenance(s, a, b);
       } else if (!drag.maintenance && onChangeTimeRange) {
         onChangeTimeRange({ from: a, to: b });
+      }
+    } else if (drag && hover && s.job && onSelectEpisode) {
+      // A click: on a job's own series, inside one of its episodes, opens that episode's feedback.
+      const t = s.times[hover.i];
+      const episode = s.episodes.find((e) => e.start <= t && t <= e.end);
+      if (episode) {
+        onSelectEpisode(s, episode);
       }
     }
     setDrag(null);
@@ -294,7 +307,10 @@ export function Tooltip({ series: s, index: i, format, timeZone, left, top, rowW
       {s.state === 'unscored' && (
         <div className={styles.explanation}>no score: not from a TrafficLens datasource</div>
       )}
-      <div className={styles.explanation}>drag to zoom · shift-drag: maintenance window</div>
+      <div className={styles.explanation}>
+        drag to zoom · shift-drag: maintenance window
+        {episode && s.job ? ' · click: feedback on this episode' : ''}
+      </div>
     </div>
   );
 }

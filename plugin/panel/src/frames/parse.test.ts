@@ -153,3 +153,15 @@ describe('deriveEpisodes', () => {
     ]);
   });
 });
+
+describe('the job of a series', () => {
+  it("reads the job of a job's own results from meta.custom.job, and none otherwise", () => {
+    const own = trafficLensFrame('a');
+    own.meta = { ...own.meta, custom: { ...own.meta?.custom, job: 'edge' } };
+    const rescored = trafficLensFrame('b');
+    const odd = trafficLensFrame('c');
+    odd.meta = { ...odd.meta, custom: { ...odd.meta?.custom, job: 42 } };
+    const { series } = parseFrames([own, rescored, odd]);
+    expect(series.map((s) => s.job)).toEqual(['edge', undefined, undefined]);
+  });
+});

@@ -47,6 +47,8 @@ export interface PanelSeries {
   anomaly: boolean[] | null;
   state: SeriesState;
   episodes: PanelEpisode[];
+  /** the continuous job whose own results these are (meta.custom.job): episode feedback goes to it */
+  job?: string;
 }
 
 export interface ParsedFrames {
@@ -301,6 +303,7 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
           ? (custom.state as SeriesState)
           : 'ok',
         episodes: [],
+        ...(typeof custom.job === 'string' && custom.job !== '' ? { job: custom.job } : {}),
       };
       s.episodes = parseEpisodes(custom.episodes) ?? deriveEpisodes(s);
       series.push(s);

@@ -1,7 +1,8 @@
 /**
- * Where the panel sends a maintenance window: the first TrafficLens datasource among the panel's
- * queries and its "Score with" choice that can create one (duck-typed, as for scoring: the datasource is
- * another plugin's bundle, see its `DataSource.createMaintenanceWindow`).
+ * Where the panel sends what an operator tells the scorer (a maintenance window, feedback on an episode):
+ * the first TrafficLens datasource among the panel's queries and its "Score with" choice that has the
+ * method for it (duck-typed, as for scoring: the datasource is another plugin's bundle, see its
+ * `DataSource.createMaintenanceWindow` and `DataSource.sendEpisodeFeedback`).
  */
 import { getDataSourceSrv } from '@grafana/runtime';
 import type { DataSourceRef } from '@grafana/schema';
@@ -21,15 +22,40 @@ export interface WindowAnswer {
   warnings: string[];
 }
 
+/** What the panel sends from an episode's menu (the datasource's EpisodeFeedbackRequest). */
+export interface FeedbackRequest {
+  job: string;
+  labels: Record<string, string>;
+  episodeStart: number;
+  episodeEnd?: number;
+  verdict: 'false_positive' | 'true_incident';
+  note?: string;
+  author?: string;
+}
+
+export interface FeedbackAnswer {
+  feedback: { id: string };
+  /** what the feedback changes, in words */
+  effect: string;
+}
+
 export interface WindowWriter {
   name: string;
   create(request: WindowRequest): Promise<WindowAnswer>;
 }
 
+export interface FeedbackWriter {
+  name: string;
+  send(request: FeedbackRequest): Promise<FeedbackAnswer>;
+}
+
 type Ref = DataSourceRef | string | null | undefined;
 
-/** The first of `refs` whose datasource can create windows, or null when none can (or none loads). */
-export async function findWindowWriter(refs: readonly Ref[]): Promise<WindowWriter | null> {
+/** The first of `refs` whose datasource has `method`, bound to it; null when none has (or none loads). */
+async function findMethod<A, R>(
+  refs: readonly Ref[],
+  method: 'createMaintenanceWindow' | 'sendEpisodeFeedback',
+): Promise<{ name: string; call: (arg: A) => Promise<R> } | null> {
   const seen = new Set<string>();
   for (const ref of refs) {
     if (!ref) {
@@ -40,16 +66,26 @@ export async function findWindowWriter(refs: readonly Ref[]): Promise<WindowWrit
       continue;
     }
     seen.add(key);
-    let ds: { name?: string; createMaintenanceWindow?: unknown };
+    let ds: Record<string, unknown> & { name?: string };
     try {
-      ds = await getDataSourceSrv().get(ref);
+      ds = (await getDataSourceSrv().get(ref)) as unknown as typeof ds;
     } catch {
       continue;
     }
-    if (typeof ds?.createMaintenanceWindow === 'function') {
-      const create = ds.createMaintenanceWindow as WindowWriter['create'];
-      return { name: ds.name ?? key, create: (request) => create.call(ds, request) };
+    const fn = ds?.[method];
+    if (typeof fn === 'function') {
+      return { name: ds.name ?? key, call: (arg: A) => (fn as (a: A) => Promise<R>).call(ds, arg) };
     }
   }
   return null;
+}
+
+export async function findWindowWriter(refs: readonly Ref[]): Promise<WindowWriter | null> {
+  const found = await findMethod<WindowRequest, WindowAnswer>(refs, 'createMaintenanceWindow');
+  return found && { name: found.name, create: found.call };
+}
+
+export async function findFeedbackWriter(refs: readonly Ref[]): Promise<FeedbackWriter | null> {
+  const found = await findMethod<FeedbackRequest, FeedbackAnswer>(refs, 'sendEpisodeFeedback');
+  return found && { name: found.name, send: found.call };
 }

@@ -1,0 +1,187 @@
+import React, { useState } from 'react';
+import { css } from '@emotion/css';
+import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
+import type { TimeZone } from '@grafana/schema';
+import { Button, Field, Input, RadioButtonGroup, useStyles2 } from '@grafana/ui';
+import type { PanelEpisode } from '../frames/parse';
+import type { FeedbackAnswer, FeedbackRequest } from '../windows/writer';
+
+type Verdict = FeedbackRequest['verdict'];
+
+interface Props {
+  name: string;
+  job: string;
+  labels: Record<string, string>;
+  episode: PanelEpisode;
+  timeZone?: TimeZone;
+  /** who is logged in to Grafana, as the default author */
+  author: string;
+  /** null: no TrafficLens datasource of this panel takes feedback (the form says so) */
+  send: ((request: FeedbackRequest) => Promise<FeedbackAnswer>) | null;
+  onClose: () => void;
+}
+
+const VERDICTS: Array<{ label: string; value: Verdict; description: string }> = [
+  {
+    label: 'False positive',
+    value: 'false_positive',
+    description: 'the series learns to tolerate this deviation (same direction, same time of its season)',
+  },
+  {
+    label: 'True incident',
+    value: 'true_incident',
+    description: 'kept out of the baselines and model training, and kept as a label',
+  },
+];
+
+type Status =
+  | { kind: 'editing' }
+  | { kind: 'sending' }
+  | { kind: 'sent'; answer: FeedbackAnswer }
+  | { kind: 'failed'; message: string };
+
+/**
+ * An operator's verdict on one episode of a continuous job's series, sent to the scorer through the
+ * panel's TrafficLens datasource; the scorer's answer says what it changes. Undo is the feedback API's
+ * DELETE (docs/operators.md).
+ */
+export function FeedbackForm({
+  name,
+  job,
+  labels,
+  episode,
+  timeZone,
+  author: defaultAuthor,
+  send,
+  onClose,
+}: Props) {
+  const styles = useStyles2(getStyles);
+  const [verdict, setVerdict] = useState<Verdict>('false_positive');
+  const [note, setNote] = useState('');
+  const [author, setAuthor] = useState(defaultAuthor);
+  const [status, setStatus] = useState<Status>({ kind: 'editing' });
+  const fmt = (t: number) => dateTimeFormat(t, { format: 'YYYY-MM-DD HH:mm', timeZone });
+  // The scorer judges closed episodes only for a false positive (an open one is still growing).
+  const openFalsePositive = episode.open && verdict === 'false_positive';
+  const canSend = send !== null && !openFalsePositive && status.kind !== 'sending';
+
+  const submit = async () => {
+    if (!send) {
+      return;
+    }
+    setStatus({ kind: 'sending' });
+    try {
+      const answer = await send({
+        job,
+        labels,
+        episodeStart: episode.start,
+        ...(episode.open ? {} : { episodeEnd: episode.end }),
+        verdict,
+        note,
+        author: author.trim(),
+      });
+      setStatus({ kind: 'sent', answer });
+    } catch (err) {
+      setStatus({ kind: 'failed', message: messageOf(err) });
+    }
+  };
+
+  return (
+    <div
+      className={styles.form}
+      role="dialog"
+      aria-label="Episode feedback"
+      data-testid="trafficlens-feedback-form"
+    >
+      <div className={styles.title}>
+        {name}: {episode.severityLabel} episode {fmt(episode.start)} →{' '}
+        {episode.open ? 'now' : fmt(episode.end)}
+      </div>
+      <div className={styles.line}>
+        peak {episode.peakScore.toFixed(2)}: {episode.explanation}
+      </div>
+      {status.kind === 'sent' ? (
+        <div className={styles.sent} role="status">
+          Feedback {status.answer.feedback.id} saved. {status.answer.effect}
+        </div>
+      ) : (
+        <>
+          <Field label="Verdict" description={VERDICTS.find((v) => v.value === verdict)?.description}>
+            <RadioButtonGroup
+              options={VERDICTS.map(({ label, value }) => ({ label, value }))}
+              value={verdict}
+              onChange={(v) => setVerdict(v)}
+              size="sm"
+            />
+          </Field>
+          <Field label="Note">
+            <Input value={note} onChange={(e) => setNote(e.currentTarget.value)} aria-label="Note" />
+          </Field>
+          <Field label="Author">
+            <Input value={author} onChange={(e) => setAuthor(e.currentTarget.value)} aria-label="Author" />
+          </Field>
+          {send === null && (
+            <div className={styles.problem} role="alert">
+              No TrafficLens datasource here takes feedback: query the job through one.
+            </div>
+          )}
+          {openFalsePositive && (
+            <div className={styles.problem} role="alert">
+              This episode is still open: mark it a false positive once it has ended (a true incident can be
+              marked now).
+            </div>
+          )}
+          {status.kind === 'failed' && (
+            <div className={styles.problem} role="alert">
+              Not saved: {status.message}
+            </div>
+          )}
+        </>
+      )}
+      <div className={styles.buttons}>
+        {status.kind !== 'sent' && (
+          <Button size="sm" onClick={submit} disabled={!canSend}>
+            {status.kind === 'sending' ? 'Sending…' : 'Send feedback'}
+          </Button>
+        )}
+        <Button size="sm" variant="secondary" onClick={onClose}>
+          {status.kind === 'sent' ? 'Close' : 'Cancel'}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function messageOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null) {
+    const e = err as { message?: unknown; data?: { error?: { message?: unknown } } };
+    if (typeof e.message === 'string' && e.message) {
+      return e.message;
+    }
+    if (typeof e.data?.error?.message === 'string') {
+      return e.data.error.message;
+    }
+  }
+  return String(err);
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  form: css({
+    position: 'absolute',
+    top: theme.spacing(1),
+    right: theme.spacing(1),
+    zIndex: theme.zIndex.modal,
+    width: 420,
+    background: theme.colors.background.elevated ?? theme.colors.background.secondary,
+    boxShadow: theme.shadows.z3,
+    border: `1px solid ${theme.colors.border.medium}`,
+    borderRadius: theme.shape.radius.default,
+    padding: theme.spacing(1.5),
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
+  title: css({ fontWeight: theme.typography.fontWeightMedium, marginBottom: theme.spacing(0.5) }),
+  line: css({ marginBottom: theme.spacing(1), color: theme.colors.text.secondary, overflowWrap: 'anywhere' }),
+  sent: css({ color: theme.colors.success.text, margin: theme.spacing(1, 0) }),
+  problem: css({ color: theme.colors.error.text, marginBottom: theme.spacing(1) }),
+  buttons: css({ display: 'flex', gap: theme.spacing(1), justifyContent: 'flex-end' }),
+});
