@@ -7,6 +7,7 @@ import type {
   SeriesState,
 } from '../contract/score.js';
 import type { StreamSnapshot } from './snapshot.js';
+import type { Sensitivity } from '../contract/sensitivity.js';
 import type { ModelBundle } from '../neural/artifacts.js';
 
 export interface ScoreParams {
@@ -61,6 +62,14 @@ export interface ScoringStream {
   /** Episodes seen so far, the last one possibly still open. */
   episodes(): Episode[];
   state(): SeriesState;
+  /** The sensitivity it scores at now. */
+  sensitivity(): Sensitivity;
+  /**
+   * Score from the next point at another sensitivity, keeping everything learnt (the sensitivity only
+   * widens or narrows the band): what a continuous job's live sensitivity setting does. The snapshot
+   * records the new one.
+   */
+  setSensitivity(sensitivity: Sensitivity): void;
   /**
    * The stream's whole state, as plain JSON-safe data (engine/snapshot.ts): `restoreStream` of it (also
    * after JSON.stringify / JSON.parse) continues with exactly the points, scores and episodes this
