@@ -12,3 +12,4 @@ export {
   type Interval,
   type WindowTiming,
 } from './schedule.js';
+export { SensitivitySettingsTable, type SensitivitySetting, type SettingFields } from './settings.js';

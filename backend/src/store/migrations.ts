@@ -45,6 +45,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX window_history_by_window ON window_history (window_id, seq);`,
   },
+  {
+    // 4, not 3: version 3 is being added on another branch (feedback); numbers are renumbered at merge.
+    version: 4,
+    description: "continuous jobs' sensitivity settings, per job and per series",
+    sql: `
+      CREATE TABLE sensitivity_settings (
+        job TEXT NOT NULL,
+        series TEXT NOT NULL,
+        labels TEXT,
+        sensitivity REAL NOT NULL CHECK (sensitivity >= 0 AND sensitivity <= 100),
+        author TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (job, series)
+      );`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
