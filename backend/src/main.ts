@@ -23,7 +23,8 @@ import {
 } from './jobs/index.js';
 import { jobsApi } from './api/routes/jobs.js';
 import { storeHealth, windowsApi } from './api/routes/windows.js';
-import { Store, WindowsTable } from './store/index.js';
+import { SensitivitySettingsTable, Store, WindowsTable } from './store/index.js';
+import { sensitivityApi } from './api/routes/sensitivity.js';
 import { PrometheusClient } from './sources/prometheus/index.js';
 import { openModels, type Models } from './api/models.js';
 import { tfjsBackend } from './models/index.js';
@@ -69,10 +70,11 @@ function continuousJobs(
   models: Models,
   state: JobStateStore | null,
   windows: WindowsTable,
+  settings: SensitivitySettingsTable,
 ) {
   // Jobs with a neural detector train a model per series in the training pool, through its queue.
   const jobModels = { registry: models.registry, queue: models.queue };
-  const options = { logger, registry, prometheus, models: jobModels, state, windows };
+  const options = { logger, registry, prometheus, models: jobModels, state, windows, settings };
   const manager = config.simulator ? createDefaultJobs(options) : new JobManager(options);
   for (const spec of specs) {
     if (manager.get(spec.name)) {
@@ -87,6 +89,7 @@ function continuousJobs(
     api: jobsApi(manager),
     ...(state ? { health: () => state.health() } : {}),
     windowsApi: windowsApi({ windows, seriesLabels: () => manager.seriesLabels() }),
+    sensitivityApi: sensitivityApi({ jobs: manager, settings }),
     start: () => manager.start(),
     stop: () => manager.stop(),
   };
@@ -159,6 +162,7 @@ async function main(): Promise<void> {
     models,
     jobState,
     new WindowsTable(store),
+    new SensitivitySettingsTable(store),
   );
 
   const app = createApp({
@@ -171,6 +175,7 @@ async function main(): Promise<void> {
     jobs,
     models: models.mount,
     windows: { api: jobs.windowsApi, health: () => storeHealth(store) },
+    sensitivity: { api: jobs.sensitivityApi },
     prometheus,
     tfjsBackend,
     demo: config.demo,

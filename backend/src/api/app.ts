@@ -63,6 +63,8 @@ export interface AppDeps {
   models?: ModelsMount;
   /** The maintenance-windows API (routes/windows.ts), mounted at /api/v1/windows when present. */
   windows?: WindowsMount;
+  /** Jobs' live sensitivity and the alert-volume preview (routes/sensitivity.ts), under /api/v1/jobs. */
+  sensitivity?: { api: RouteGroup };
   /** The server's Prometheus for POST /api/v1/query; absent or null: the route answers 503. */
   prometheus?: PrometheusClient | null;
   tfjsBackend?: () => string | null;
@@ -174,7 +176,9 @@ export function createApp(deps: AppDeps): Express {
     // The document describes every route including its own; built once, here, so a bad schema fails at start.
     ...openApiRoutes(() => document),
   ];
-  const groups = [deps.jobs?.api, deps.models?.api, deps.windows?.api].filter((g): g is RouteGroup => !!g);
+  const groups = [deps.jobs?.api, deps.models?.api, deps.windows?.api, deps.sensitivity?.api].filter(
+    (g): g is RouteGroup => !!g,
+  );
   const document = buildOpenApiDocument({ routes, groups, version: deps.version });
 
   const app = express();

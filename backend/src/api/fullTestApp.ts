@@ -12,7 +12,8 @@ import { JobManager } from '../jobs/manager.js';
 import { createFakeStream } from '../jobs/fakeStream.js';
 import { jobsApi } from './routes/jobs.js';
 import { windowsApi } from './routes/windows.js';
-import { Store, WindowsTable } from '../store/index.js';
+import { SensitivitySettingsTable, Store, WindowsTable } from '../store/index.js';
+import { sensitivityApi } from './routes/sensitivity.js';
 import { points, TestClock } from '../jobs/testing/helpers.js';
 import { openModels } from './models.js';
 import { FakeSource } from '../sources/fake.js';
@@ -33,11 +34,13 @@ export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models
   const storeDir = await mkdtemp(join(tmpdir(), 'tl-full-app-store-'));
   const store = Store.open({ path: join(storeDir, 'trafficlens.db') });
   const windows = new WindowsTable(store);
+  const settings = new SensitivitySettingsTable(store);
   const manager = new JobManager({
     logger: silent,
     now: clock.now,
     createStream: () => createFakeStream(),
     windows,
+    settings,
   });
   const source = new FakeSource();
   FULL_APP_SERIES.forEach((labels, k) =>
@@ -65,6 +68,7 @@ export async function fullTestApp(options: Omit<TestAppOptions, 'jobs' | 'models
     jobs: { api: jobsApi(manager) },
     models: models.mount,
     windows: { api: windowsApi({ windows, seriesLabels: () => manager.seriesLabels(), now: clock.now }) },
+    sensitivity: { api: sensitivityApi({ jobs: manager, settings, now: clock.now }) },
   });
   return {
     ...built,

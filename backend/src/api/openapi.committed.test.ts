@@ -13,7 +13,8 @@ import type { ModelRegistry } from '../models/registry.js';
 import { jobsApi } from './routes/jobs.js';
 import { modelsApi } from './routes/models.js';
 import { windowsApi } from './routes/windows.js';
-import type { WindowsTable } from '../store/index.js';
+import type { SensitivitySettingsTable, WindowsTable } from '../store/index.js';
+import { sensitivityApi } from './routes/sensitivity.js';
 import { testApp } from './testApp.js';
 
 const COMMITTED = fileURLToPath(new URL('../../../docs/api/openapi.json', import.meta.url));
@@ -28,6 +29,9 @@ test('docs/api/openapi.json is the document the service serves', async () => {
       resolve: () => null,
     },
     windows: { api: windowsApi({ windows: {} as WindowsTable, seriesLabels: () => [] }) },
+    sensitivity: {
+      api: sensitivityApi({ jobs: {} as JobManager, settings: {} as SensitivitySettingsTable }),
+    },
   });
   const body = (await request(app).get('/openapi.json').expect(200)).body;
   // Formatted as the repository's Prettier would, so `prettier --check .` accepts the file.

@@ -6,6 +6,7 @@ import { createApp, type JobsMount, type ModelsMount, type WindowsMount } from '
 import type { ScoringExecutor } from './executor.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
+import type { RouteGroup } from './routes/route.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 
 export interface TestAppOptions {
@@ -14,6 +15,7 @@ export interface TestAppOptions {
   jobs?: JobsMount;
   models?: ModelsMount;
   windows?: WindowsMount;
+  sensitivity?: { api: RouteGroup };
   lifecycle?: Lifecycle;
   defaultMetrics?: boolean;
   version?: string;
@@ -30,6 +32,7 @@ export function testApp({
   jobs,
   models,
   windows,
+  sensitivity,
   lifecycle = new Lifecycle(),
   defaultMetrics = false,
   version = '0.0.0-test',
@@ -52,6 +55,7 @@ export function testApp({
     jobs,
     models,
     windows,
+    sensitivity,
     prometheus,
     // Process metrics install observers per registry; only the test about them turns them on.
     defaultMetrics,

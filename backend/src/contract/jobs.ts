@@ -45,7 +45,11 @@ export const JobStatus = z.object({
   name: z.string(),
   source: z.string().describe('kind of source: simulator, prometheus, fake'),
   detector: z.string(),
-  sensitivity: z.number(),
+  sensitivity: z
+    .number()
+    .describe(
+      "the job's sensitivity: set through PUT /api/v1/jobs/{name}/sensitivity, else the jobs file's (a series may have its own)",
+    ),
   intervalMs: z.number(),
   stepMs: z.number(),
   health: JobHealth,
@@ -106,6 +110,12 @@ export const JobSeries = SeriesScore.pick({
     quality: DataQuality.describe(
       "the series' data quality, also while a maintenance window suppresses it (state then says suppressed)",
     ),
+    sensitivity: z
+      .number()
+      .optional()
+      .describe(
+        "the sensitivity the series is scored at from its next point: its own setting, else the job's (GET /api/v1/jobs/{name}/sensitivity)",
+      ),
   })
   .describe('retained results of one series, scored causally point by point');
 export type JobSeries = z.infer<typeof JobSeries>;

@@ -19,7 +19,7 @@ import type { Registry } from 'prom-client';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 import type { JobModelServices } from './models.js';
-import type { WindowsTable } from '../store/index.js';
+import type { SensitivitySettingsTable, WindowsTable } from '../store/index.js';
 import type { JobStateStore } from './persistence.js';
 import type { JobConfigInput } from './config.js';
 import { JobManager } from './manager.js';
@@ -64,6 +64,7 @@ export interface DefaultJobsOptions {
   models?: JobModelServices | null;
   state?: JobStateStore | null;
   windows?: WindowsTable | null;
+  settings?: SensitivitySettingsTable | null;
 }
 
 /** A JobManager holding the default simulator jobs, not yet started (call start()). */

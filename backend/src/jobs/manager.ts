@@ -24,7 +24,8 @@ import { registerJobMetrics } from './metrics.js';
 import type { JobStateStore } from './persistence.js';
 import { fixedWindows, StoredWindows, Suppression, type WindowProvider } from './suppression.js';
 import type { Labels } from '../contract/labels.js';
-import type { WindowsTable } from '../store/index.js';
+import type { SensitivitySettingsTable, WindowsTable } from '../store/index.js';
+import { StoredSensitivity } from './settings.js';
 
 export interface JobManagerOptions {
   logger: Logger;
@@ -46,6 +47,8 @@ export interface JobManagerOptions {
   state?: JobStateStore | null;
   /** The store's maintenance windows (the API's), applied to every job besides each job's own. */
   windows?: WindowsTable | null;
+  /** The store's sensitivity settings (the API's), applied to every job's series (jobs/settings.ts). */
+  settings?: SensitivitySettingsTable | null;
 }
 
 /** Already validated (a jobs file is validated whole, with line numbers, before any job is added). */
@@ -73,6 +76,7 @@ export class JobManager {
   private readonly models: JobModelServices | null;
   private readonly state: JobStateStore | null;
   private readonly storedWindows: WindowProvider | null;
+  private readonly storedSensitivity: StoredSensitivity | null;
   private started = false;
 
   constructor(options: JobManagerOptions) {
@@ -85,6 +89,7 @@ export class JobManager {
     this.models = options.models ?? null;
     this.state = options.state ?? null;
     this.storedWindows = options.windows ? new StoredWindows(options.windows, this.logger) : null;
+    this.storedSensitivity = options.settings ? new StoredSensitivity(options.settings, this.logger) : null;
     if (options.registry) registerJobMetrics(options.registry, this);
   }
 
@@ -99,6 +104,7 @@ export class JobManager {
       models: this.jobModels(spec),
       state: this.state?.forJob(spec) ?? null,
       suppression: this.suppression(spec),
+      sensitivity: this.storedSensitivity,
     });
     this.add(job);
     return job;
