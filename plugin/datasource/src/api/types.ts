@@ -18,6 +18,11 @@ export type QueryRequest = Schemas['QueryRequest'];
 export type QueryResponse = Schemas['QueryResponse'];
 export type ErrorResponse = Schemas['ErrorResponse'];
 export type Episode = Schemas['Episode'];
+export type SensitivitySettingInput = Schemas['SensitivitySettingInput'];
+export type JobSensitivityResponse = Schemas['JobSensitivityResponse'];
+export type SeriesSensitivityResponse = Schemas['SeriesSensitivityResponse'];
+export type PreviewRequest = Schemas['PreviewRequest'];
+export type PreviewResponse = Schemas['PreviewResponse'];
 
 /**
  * What the transforms need from a scored series. A continuous job's series (`JobSeries`) and a batch

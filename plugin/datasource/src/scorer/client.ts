@@ -10,11 +10,16 @@ import type {
   DetectorsResponse,
   HealthResponse,
   JobSeriesResponse,
+  JobSensitivityResponse,
   JobsListResponse,
+  PreviewRequest,
+  PreviewResponse,
   QueryRequest,
   QueryResponse,
   ScoreRequest,
   ScoreResponse,
+  SensitivitySettingInput,
+  SeriesSensitivityResponse,
 } from '../api/types';
 import { toScorerError } from '../response/errors';
 
@@ -58,7 +63,7 @@ export class ScorerClient {
   }
 
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     options: { params?: Params; data?: unknown; requestId?: string; signal?: AbortSignal } = {},
   ): Promise<T> {
@@ -127,6 +132,42 @@ export class ScorerClient {
 
   score(body: ScoreRequest, requestId?: string, signal?: AbortSignal): Promise<ScoreResponse> {
     return this.request('POST', '/api/v1/score', { data: body, requestId, signal });
+  }
+
+  /** A job's live sensitivity and the series with their own. */
+  jobSensitivity(job: string): Promise<JobSensitivityResponse> {
+    return this.request('GET', ScorerClient.jobSensitivityPath(job));
+  }
+
+  /** Set (a setting) or remove (null) the job's sensitivity; it applies from each series' next point. */
+  setJobSensitivity(job: string, setting: SensitivitySettingInput | null): Promise<JobSensitivityResponse> {
+    const path = ScorerClient.jobSensitivityPath(job);
+    return setting ? this.request('PUT', path, { data: setting }) : this.request('DELETE', path);
+  }
+
+  /**
+   * Set (a setting) or remove (null) one series' sensitivity. `series` names it by every label, as a
+   * series selector: `{link="transit-1",site="ams"}`.
+   */
+  setSeriesSensitivity(
+    job: string,
+    series: string,
+    setting: SensitivitySettingInput | null,
+  ): Promise<SeriesSensitivityResponse> {
+    const path = `${ScorerClient.jobSeriesPath(job)}/sensitivity`;
+    const params = { series };
+    return setting
+      ? this.request('PUT', path, { params, data: setting })
+      : this.request('DELETE', path, { params });
+  }
+
+  /** Alerts a day the job's retained history would have raised at each candidate sensitivity. */
+  previewAlerts(job: string, body: PreviewRequest, signal?: AbortSignal): Promise<PreviewResponse> {
+    return this.request('POST', `/api/v1/jobs/${encodeURIComponent(job)}/preview`, { data: body, signal });
+  }
+
+  static jobSensitivityPath(job: string): string {
+    return `/api/v1/jobs/${encodeURIComponent(job)}/sensitivity`;
   }
 
   /** Scores what a PromQL expression returns, on the scorer's own Prometheus. */
