@@ -165,7 +165,9 @@ export const PreviewSeries = z.object({
   candidates: z.array(PreviewFigure).describe('one per candidate sensitivity, in the order asked'),
   current: PreviewFigure.describe('replayed at its current sensitivity'),
   live: PreviewFigure.describe(
-    'what the live stream flagged over the same points (differs from current when its history is longer than what is retained, or its sensitivity or maintenance windows changed meanwhile)',
+    'what the live stream flagged over the points the replay scored (after its learning period); it differs ' +
+      'from current when the live stream learnt from points older than those retained, or its sensitivity ' +
+      'or maintenance windows changed meanwhile',
   ),
 });
 
@@ -180,7 +182,7 @@ export const PreviewResponse = z.object({
   current: PreviewFigure.describe(
     "every series replayed at the sensitivity it scores at now ('now' in the summaries)",
   ),
-  live: PreviewFigure.describe('what the live stream flagged over the same points'),
+  live: PreviewFigure.describe('what the live stream flagged over the same points (see PreviewSeries.live)'),
   perSeries: z.array(PreviewSeries),
 });
 export type PreviewResponse = z.infer<typeof PreviewResponse>;

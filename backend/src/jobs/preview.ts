@@ -53,8 +53,8 @@ interface SeriesReplay {
   timestamps: number[];
   values: (number | null)[];
   current: Sensitivity;
-  /** Episodes the live stream flagged that start within the retained points (suppressed ones excluded). */
-  live: number;
+  /** Starts of the episodes the live stream flagged (suppressed ones excluded). */
+  live: number[];
   /** Distinct sensitivities to replay it at. */
   runs: Sensitivity[];
 }
@@ -63,6 +63,8 @@ interface SeriesReplay {
 interface Outcome {
   episodes: number;
   scored: number;
+  /** The first point scored past the learning period (Infinity: none). */
+  firstScored: number;
 }
 
 const figure = (episodes: number, days: number): PreviewFigure => ({
@@ -85,13 +87,12 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
   const candidates = options.sensitivities;
   const series: SeriesReplay[] = job.results(-Infinity, Infinity, options.matchers ?? []).map((s) => {
     const current = job.sensitivityFor(s.labels).sensitivity;
-    const first = s.timestamps[0] ?? Infinity;
     return {
       labels: s.labels,
       timestamps: s.timestamps,
       values: s.values,
       current,
-      live: s.episodes.filter((e) => e.start >= first).length,
+      live: s.episodes.map((e) => e.start),
       runs: [...new Set([...candidates, current])],
     };
   });
@@ -104,13 +105,17 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
     const held = timestamps.length ? job.heldIntervals(labels, timestamps[0], timestamps.at(-1)!) : [];
     const stream = job.freshStream(sensitivity);
     let scored = 0;
+    let firstScored = Infinity;
     for (let i = 0; i < timestamps.length; i++) {
       const t = timestamps[i];
       const point =
         held.length > 0 && within(held, t)
           ? stream.push(t, values[i], { hold: true })
           : stream.push(t, values[i]);
-      if (point && point.state !== 'learning' && point.state !== 'no_data') scored++;
+      if (point && point.state !== 'learning' && point.state !== 'no_data') {
+        scored++;
+        if (firstScored === Infinity) firstScored = t;
+      }
       if (++sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
         await yieldToEventLoop();
@@ -118,7 +123,7 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
       }
     }
     const episodes = stream.episodes().filter((e) => !job.suppressedAt(labels, e.start)).length;
-    return { episodes, scored };
+    return { episodes, scored, firstScored };
   };
 
   const perSeries: PreviewResponse['perSeries'] = [];
@@ -143,7 +148,10 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
       to = Math.max(to ?? -Infinity, s.timestamps.at(-1)!);
     }
     current += now.episodes;
-    live += s.live;
+    // Over the same points: the replay learns on the first retained points, where the live stream,
+    // which had learnt from older ones, could already flag; those are not compared.
+    const liveEpisodes = s.live.filter((start) => start >= now.firstScored).length;
+    live += liveEpisodes;
     candidates.forEach((c, k) => {
       const episodes = outcomes.get(c)!.episodes;
       totals[k].episodes += episodes;
@@ -155,7 +163,7 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
       days: seriesDays,
       candidates: candidates.map((c) => figure(outcomes.get(c)!.episodes, seriesDays)),
       current: figure(now.episodes, seriesDays),
-      live: figure(s.live, seriesDays),
+      live: figure(liveEpisodes, seriesDays),
     });
   }
   const now = figure(current, days);

@@ -1072,7 +1072,7 @@ export interface components {
       candidates: components['schemas']['PreviewCandidate'][];
       /** @description every series replayed at the sensitivity it scores at now ('now' in the summaries) */
       current: components['schemas']['PreviewFigure'];
-      /** @description what the live stream flagged over the same points */
+      /** @description what the live stream flagged over the same points (see PreviewSeries.live) */
       live: components['schemas']['PreviewFigure'];
       perSeries: components['schemas']['PreviewSeries'][];
     };
@@ -1099,7 +1099,7 @@ export interface components {
       candidates: components['schemas']['PreviewFigure'][];
       /** @description replayed at its current sensitivity */
       current: components['schemas']['PreviewFigure'];
-      /** @description what the live stream flagged over the same points (differs from current when its history is longer than what is retained, or its sensitivity or maintenance windows changed meanwhile) */
+      /** @description what the live stream flagged over the points the replay scored (after its learning period); it differs from current when the live stream learnt from points older than those retained, or its sensitivity or maintenance windows changed meanwhile */
       live: components['schemas']['PreviewFigure'];
     };
     PreviewFigure: {
