@@ -216,7 +216,7 @@ async function main(): Promise<void> {
   );
   const storeState = store.health();
   if (storeState.state === 'ready') {
-    logger.info({ store: storeState.path }, `operator store (maintenance windows): ${storeState.path}`);
+    logger.info({ store: storeState.path }, `operator store (maintenance windows, sensitivity settings): ${storeState.path}`);
   } else {
     logger.warn(
       { store: storeState.path, problem: storeState.problem },
