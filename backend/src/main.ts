@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
 import { missingDemoParts } from './api/demo.js';
-import { createScoringExecutor } from './api/executor.js';
+import { createScoringExecutor, type ScoringExecutor } from './api/executor.js';
 import { Lifecycle } from './api/lifecycle.js';
 import { createLogger } from './api/logging.js';
 import { createHttpServer, exitOnSignals, gracefulShutdown, listenOn } from './api/server.js';
@@ -71,6 +71,7 @@ function continuousJobs(
   state: JobStateStore | null,
   windows: WindowsTable,
   settings: SensitivitySettingsTable,
+  executor: ScoringExecutor,
 ) {
   // Jobs with a neural detector train a model per series in the training pool, through its queue.
   const jobModels = { registry: models.registry, queue: models.queue };
@@ -89,7 +90,7 @@ function continuousJobs(
     api: jobsApi(manager),
     ...(state ? { health: () => state.health() } : {}),
     windowsApi: windowsApi({ windows, seriesLabels: () => manager.seriesLabels() }),
-    sensitivityApi: sensitivityApi({ jobs: manager, settings }),
+    sensitivityApi: sensitivityApi({ jobs: manager, settings, executor }),
     start: () => manager.start(),
     stop: () => manager.stop(),
   };
@@ -163,6 +164,7 @@ async function main(): Promise<void> {
     jobState,
     new WindowsTable(store),
     new SensitivitySettingsTable(store),
+    executor,
   );
 
   const app = createApp({
@@ -216,7 +218,10 @@ async function main(): Promise<void> {
   );
   const storeState = store.health();
   if (storeState.state === 'ready') {
-    logger.info({ store: storeState.path }, `operator store (maintenance windows, sensitivity settings): ${storeState.path}`);
+    logger.info(
+      { store: storeState.path },
+      `operator store (maintenance windows, sensitivity settings): ${storeState.path}`,
+    );
   } else {
     logger.warn(
       { store: storeState.path, problem: storeState.problem },

@@ -3,20 +3,24 @@
  * their retained history at each candidate sensitivity, to compare with now before changing it.
  *
  * Causal and on the live path: every series' retained points are pushed, in order, into a fresh stream
- * of the job's own factory (ScoringJob.freshStream: the engine's createStream with the job's
- * parameters), points inside a maintenance window held as the live stream held them, and an episode
- * starting inside a window is not counted, as it is not announced live. Only the sensitivity differs.
+ * of the job's scoring (the engine's createStream with the job's parameters, streamParams), points
+ * inside a maintenance window held as the live stream held them, and an episode starting inside a
+ * window is not counted, as it is not announced live. Only the sensitivity differs.
  *
- * Bounded: the replay's size (series × points × distinct sensitivities) is checked before anything runs
- * (PreviewTooLarge), it yields to the event loop every few thousand points so health checks and scrapes
- * are answered meanwhile, and it stops when its signal aborts (the client went away).
+ * Two steps, so the scoring can run on a worker thread: previewTask gathers the retained points on the
+ * main thread and checks the replay's size (series × points × distinct sensitivities) before anything
+ * runs (PreviewTooLarge); runPreview replays them (api/executor.ts runs it in the scoring pool). It
+ * yields every few thousand points and stops when its signal aborts (the client went away).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LabelMatcher, Labels } from '../contract/labels.js';
 import type { Sensitivity } from '../contract/sensitivity.js';
 import type { PreviewFigure, PreviewResponse } from '../contract/settings.js';
+import { createStream, type ScoreParams, type ScoringStream } from '../engine/index.js';
+import type { Interval } from '../store/index.js';
 import { JOB_NEURAL_DETECTORS } from './config.js';
 import type { ScoringJob } from './job.js';
+import { streamParams } from './seriesTable.js';
 import { within } from './suppression.js';
 
 const DAY_MS = 86_400_000;
@@ -45,19 +49,72 @@ export interface PreviewOptions {
   matchers?: readonly LabelMatcher[];
   /** Most points replayed in all (series × points × distinct sensitivities). */
   maxPoints: number;
-  signal?: AbortSignal;
 }
 
-interface SeriesReplay {
+/** One series to replay: plain data, so a task crosses to a worker thread. */
+export interface PreviewSeriesTask {
   labels: Labels;
   timestamps: number[];
   values: (number | null)[];
-  current: Sensitivity;
+  /** Its maintenance windows over its points: held as live, and an episode starting inside is no alert. */
+  held: Interval[];
+  /** The sensitivity it scores at now. */
+  current: number;
   /** Starts of the episodes the live stream flagged (suppressed ones excluded). */
-  live: number[];
-  /** Distinct sensitivities to replay it at. */
-  runs: Sensitivity[];
+  liveStarts: number[];
+  /** Distinct sensitivities to replay it at: the candidates and its current one. */
+  runs: number[];
 }
+
+/** Everything a replay needs, gathered from the job on the main thread (previewTask). */
+export interface PreviewTask {
+  job: string;
+  /** The job's stream parameters but the sensitivity (streamParams; values as retained, so no counter). */
+  params: Omit<ScoreParams, 'sensitivity'>;
+  stepMs: number;
+  candidates: number[];
+  series: PreviewSeriesTask[];
+}
+
+/** A fresh stream of the job's scoring at a sensitivity. */
+export type StreamAt = (sensitivity: number) => ScoringStream;
+
+/**
+ * The job's retained points and what the replay needs of them, checked before any scoring:
+ * PreviewUnsupported for a neural job, PreviewTooLarge above `maxPoints`.
+ */
+export function previewTask(job: ScoringJob, options: PreviewOptions): PreviewTask {
+  const { spec } = job;
+  if ((JOB_NEURAL_DETECTORS as readonly string[]).includes(spec.detector)) {
+    throw new PreviewUnsupported(
+      `job ${spec.name} scores with a trained ${spec.detector} model per series; the preview replays the statistical detectors only`,
+    );
+  }
+  const candidates = [...options.sensitivities];
+  const series = job.results(-Infinity, Infinity, options.matchers ?? []).map((s): PreviewSeriesTask => {
+    const current = job.sensitivityFor(s.labels).sensitivity;
+    const { timestamps } = s;
+    return {
+      labels: s.labels,
+      timestamps,
+      values: s.values,
+      held: timestamps.length ? job.heldIntervals(s.labels, timestamps[0], timestamps.at(-1)!) : [],
+      current,
+      liveStarts: s.episodes.map((e) => e.start),
+      runs: [...new Set([...candidates, current])],
+    };
+  });
+  const total = series.reduce((n, s) => n + s.timestamps.length * s.runs.length, 0);
+  if (total > options.maxPoints) throw new PreviewTooLarge(total, options.maxPoints);
+  const { sensitivity: _each, ...params } = streamParams(spec, spec.sensitivity, false);
+  return { job: spec.name, params, stepMs: spec.stepMs, candidates, series };
+}
+
+/** The engine's streams with the task's parameters: what the scoring pool's worker replays with. */
+export const engineStreams =
+  (task: PreviewTask): StreamAt =>
+  (sensitivity) =>
+    createStream({ ...task.params, sensitivity });
 
 /** Episodes and scored points of one series replayed at one sensitivity. */
 interface Outcome {
@@ -77,33 +134,20 @@ function approx(perDay: number): string {
   return perDay >= 10 ? String(Math.round(perDay)) : String(Math.round(perDay * 10) / 10);
 }
 
-export async function previewJob(job: ScoringJob, options: PreviewOptions): Promise<PreviewResponse> {
-  const { spec } = job;
-  if ((JOB_NEURAL_DETECTORS as readonly string[]).includes(spec.detector)) {
-    throw new PreviewUnsupported(
-      `job ${spec.name} scores with a trained ${spec.detector} model per series; the preview replays the statistical detectors only`,
-    );
-  }
-  const candidates = options.sensitivities;
-  const series: SeriesReplay[] = job.results(-Infinity, Infinity, options.matchers ?? []).map((s) => {
-    const current = job.sensitivityFor(s.labels).sensitivity;
-    return {
-      labels: s.labels,
-      timestamps: s.timestamps,
-      values: s.values,
-      current,
-      live: s.episodes.map((e) => e.start),
-      runs: [...new Set([...candidates, current])],
-    };
-  });
-  const total = series.reduce((n, s) => n + s.timestamps.length * s.runs.length, 0);
-  if (total > options.maxPoints) throw new PreviewTooLarge(total, options.maxPoints);
-
+/**
+ * Replay the task's series at each of their sensitivities and count the episodes. Yields to the event
+ * loop every YIELD_EVERY points and stops (throwing the signal's reason) when `signal` aborts.
+ */
+export async function runPreview(
+  task: PreviewTask,
+  streamAt: StreamAt,
+  signal?: AbortSignal,
+): Promise<PreviewResponse> {
+  const { series, candidates } = task;
   let sinceYield = 0;
-  const replay = async (s: SeriesReplay, sensitivity: Sensitivity): Promise<Outcome> => {
-    const { timestamps, values, labels } = s;
-    const held = timestamps.length ? job.heldIntervals(labels, timestamps[0], timestamps.at(-1)!) : [];
-    const stream = job.freshStream(sensitivity);
+  const replay = async (s: PreviewSeriesTask, sensitivity: number): Promise<Outcome> => {
+    const { timestamps, values, held } = s;
+    const stream = streamAt(sensitivity);
     let scored = 0;
     let firstScored = Infinity;
     for (let i = 0; i < timestamps.length; i++) {
@@ -119,10 +163,11 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
       if (++sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
         await yieldToEventLoop();
-        options.signal?.throwIfAborted();
+        signal?.throwIfAborted();
       }
     }
-    const episodes = stream.episodes().filter((e) => !job.suppressedAt(labels, e.start)).length;
+    // An episode starting inside a window is no alert (as live); the held intervals span every point.
+    const episodes = stream.episodes().filter((e) => !within(held, e.start)).length;
     return { episodes, scored, firstScored };
   };
 
@@ -135,12 +180,12 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
   let from: number | null = null;
   let to: number | null = null;
   for (const s of series) {
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     const outcomes = new Map<number, Outcome>();
     for (const sensitivity of s.runs) outcomes.set(sensitivity, await replay(s, sensitivity));
     const now = outcomes.get(s.current)!;
     // Learning does not depend on the sensitivity, so every run scored the same points.
-    const seriesDays = (now.scored * spec.stepMs) / DAY_MS;
+    const seriesDays = (now.scored * task.stepMs) / DAY_MS;
     days = Math.max(days, seriesDays);
     points += s.timestamps.length;
     if (s.timestamps.length > 0) {
@@ -150,7 +195,7 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
     current += now.episodes;
     // Over the same points: the replay learns on the first retained points, where the live stream,
     // which had learnt from older ones, could already flag; those are not compared.
-    const liveEpisodes = s.live.filter((start) => start >= now.firstScored).length;
+    const liveEpisodes = s.liveStarts.filter((start) => start >= now.firstScored).length;
     live += liveEpisodes;
     candidates.forEach((c, k) => {
       const episodes = outcomes.get(c)!.episodes;
@@ -168,7 +213,7 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
   }
   const now = figure(current, days);
   return {
-    job: spec.name,
+    job: task.job,
     series: series.length,
     days,
     points,
@@ -187,4 +232,12 @@ export async function previewJob(job: ScoringJob, options: PreviewOptions): Prom
     live: figure(live, days),
     perSeries,
   };
+}
+
+/** The whole preview on this thread, with the job's own stream factory (ScoringJob.freshStream). */
+export async function previewJob(
+  job: ScoringJob,
+  options: PreviewOptions & { signal?: AbortSignal },
+): Promise<PreviewResponse> {
+  return runPreview(previewTask(job, options), (s) => job.freshStream(s), options.signal);
 }

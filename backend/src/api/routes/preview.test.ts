@@ -15,6 +15,7 @@ import { points, TestClock } from '../../jobs/testing/helpers.js';
 import { FakeSource } from '../../sources/fake.js';
 import { SensitivitySettingsTable, Store } from '../../store/index.js';
 import { testApp } from '../testApp.js';
+import { createInlineExecutor, type ScoringExecutor } from '../executor.js';
 import { sensitivityApi } from './sensitivity.js';
 
 const MIN = 60_000;
@@ -63,7 +64,9 @@ afterEach(() => {
 });
 
 /** A job whose first run scores `backfill` minutes; its retention holds everything it is fed. */
-async function setup(options: { backfill?: number; maxPreviewPoints?: number } = {}) {
+async function setup(
+  options: { backfill?: number; maxPreviewPoints?: number; executor?: ScoringExecutor } = {},
+) {
   const backfill = options.backfill ?? HISTORY;
   const settings = new SensitivitySettingsTable(store);
   const clock = new TestClock(T0 + backfill * MIN);
@@ -124,6 +127,15 @@ test('more sensitive never means fewer alerts, and the current figure is what th
   expect(body.days).toBeLessThanOrEqual(((HISTORY + 1) * MIN) / DAY);
   expect(body.candidates[0].summary).toMatch(/^at 0: ≈[\d.]+ alerts\/day over 3 series; now [\d.]+$/);
   expect(at50.episodesPerDay).toBeCloseTo(at50.episodes / body.days, 9);
+});
+
+test('through the scoring executor (as the service runs it) the answer is the same', async () => {
+  const body = { sensitivities: [20, 50, 90], match: ['site=~"ams|lon"'] };
+  const direct = await preview((await setup()).app, body);
+  const executor = createInlineExecutor();
+  const viaExecutor = await preview((await setup({ executor })).app, body);
+  expect(viaExecutor).toEqual(direct);
+  expect(PreviewResponse.parse(viaExecutor).series).toBe(2);
 });
 
 test('live points after the backfill: the replay still equals the live stream', async () => {

@@ -27,7 +27,8 @@ import {
 } from '../../contract/settings.js';
 import type { JobManager } from '../../jobs/manager.js';
 import type { ScoringJob } from '../../jobs/job.js';
-import { PreviewTooLarge, PreviewUnsupported, previewJob } from '../../jobs/preview.js';
+import { PreviewTooLarge, PreviewUnsupported, previewJob, previewTask } from '../../jobs/preview.js';
+import type { ScoringExecutor } from '../executor.js';
 import { StoreError, type SensitivitySetting, type SensitivitySettingsTable } from '../../store/index.js';
 import { ApiError, parseOrThrow } from '../errors.js';
 import { errorResponse as error } from './errors.js';
@@ -45,6 +46,11 @@ export interface SensitivityRouteDeps {
   settings: SensitivitySettingsTable;
   now?: () => number;
   maxPreviewPoints?: number;
+  /**
+   * Where the preview's replay runs: the scoring pool's workers (main.ts), so it never holds up the
+   * event loop; absent, on this thread with the job's own stream factory (tests with fake streams).
+   */
+  executor?: Pick<ScoringExecutor, 'preview'>;
 }
 
 const unknownJob = (name: string) =>
@@ -183,12 +189,15 @@ export function sensitivityApi(deps: SensitivityRouteDeps): RouteGroup {
     };
     res.once('close', abort);
     try {
-      const body: PreviewResponse = await previewJob(job, {
+      const options = {
         sensitivities: input.sensitivities,
         matchers: input.match,
         maxPoints: maxPreviewPoints,
-        signal: controller.signal,
-      });
+      };
+      const signal = controller.signal;
+      const body: PreviewResponse = deps.executor
+        ? await deps.executor.preview(previewTask(job, options), { signal })
+        : await previewJob(job, { ...options, signal });
       res.json(body);
     } catch (err) {
       if (err instanceof PreviewTooLarge) {
