@@ -35,9 +35,9 @@ import { errorResponse as error } from './errors.js';
 import { pathParam, type RouteGroup } from './route.js';
 
 /**
- * Most points one preview replays (series × retained points × distinct sensitivities): about 40 s of
- * the `auto` detector on one busy core (≈40 µs a point), which the default simulator job's 23 series ×
- * 2,880 points × 11 sensitivities (0.73 M) stays under.
+ * Most points one preview replays (series × retained points × distinct sensitivities): at the `auto`
+ * detector's 5–40 µs a point (idle to busy core), 5–40 s of one worker; the default simulator job's
+ * 23 series × 2,880 points × 11 sensitivities (0.73 M) stays under it.
  */
 export const DEFAULT_MAX_PREVIEW_POINTS = 1_000_000;
 
@@ -355,7 +355,8 @@ export function sensitivityApi(deps: SensitivityRouteDeps): RouteGroup {
           'scoring (maintenance windows held and not counted, as live), once per candidate sensitivity and ' +
           'once at the sensitivity each series scores at now, and counts the anomaly episodes. `live` is what ' +
           'the live stream flagged over the same points. Bounded: series × points × distinct sensitivities ' +
-          `at most ${maxPreviewPoints} (413), one preview at a time (503), cancelled when the client goes away.`,
+          `at most ${maxPreviewPoints} (413), one preview at a time (503), run in the scoring pool's workers and ` +
+          'cancelled when the client goes away.',
         requestBody: PreviewRequest,
         responses: {
           200: { description: 'episodes per day per candidate and per series', schema: PreviewResponse },

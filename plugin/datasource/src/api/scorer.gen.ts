@@ -345,7 +345,7 @@ export interface paths {
     put?: never;
     /**
      * Alerts a day the job would raise at candidate sensitivities, from its retained history
-     * @description Replays every matching series' retained points causally into fresh streams of the job's own scoring (maintenance windows held and not counted, as live), once per candidate sensitivity and once at the sensitivity each series scores at now, and counts the anomaly episodes. `live` is what the live stream flagged over the same points. Bounded: series × points × distinct sensitivities at most 1000000 (413), one preview at a time (503), cancelled when the client goes away.
+     * @description Replays every matching series' retained points causally into fresh streams of the job's own scoring (maintenance windows held and not counted, as live), once per candidate sensitivity and once at the sensitivity each series scores at now, and counts the anomaly episodes. `live` is what the live stream flagged over the same points. Bounded: series × points × distinct sensitivities at most 1000000 (413), one preview at a time (503), run in the scoring pool's workers and cancelled when the client goes away.
      */
     post: operations['previewJobAlerts'];
     delete?: never;
