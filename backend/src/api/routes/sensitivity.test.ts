@@ -313,6 +313,20 @@ describe('refusals store nothing', () => {
     expect(s.settings.list()).toEqual([]);
   });
 
+  test('a store that refuses writes: 503 naming the file, the setting in force kept', async () => {
+    const s = service();
+    await request(s.app).put('/api/v1/jobs/edge/sensitivity').send({ sensitivity: 70 }).expect(200);
+    // query_only makes SQLite refuse writes as a read-only file does (chmod does not stop root).
+    stores[0].read('test', (db) => db.pragma('query_only = ON'));
+    const res = await request(s.app)
+      .put('/api/v1/jobs/edge/sensitivity')
+      .send({ sensitivity: 10 })
+      .expect(503);
+    expect(ErrorResponse.parse(res.body).error.message).toContain(join(dir, 'trafficlens.db'));
+    expect(s.settings.get('edge', null)?.sensitivity).toBe(70);
+    expect(s.manager.get('edge')!.status().sensitivity).toBe(70);
+  });
+
   test('the series given twice is refused', async () => {
     const s = service();
     await request(s.app)
