@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
 import { missingDemoParts } from './api/demo.js';
-import { createScoringExecutor } from './api/executor.js';
+import { createScoringExecutor, type ScoringExecutor } from './api/executor.js';
 import { Lifecycle } from './api/lifecycle.js';
 import { createLogger } from './api/logging.js';
 import { createHttpServer, exitOnSignals, gracefulShutdown, listenOn } from './api/server.js';
@@ -23,8 +23,9 @@ import {
 } from './jobs/index.js';
 import { jobsApi } from './api/routes/jobs.js';
 import { storeHealth, windowsApi } from './api/routes/windows.js';
-import { FeedbackTable, Store, WindowsTable } from './store/index.js';
+import { FeedbackTable, SensitivitySettingsTable, Store, WindowsTable } from './store/index.js';
 import { feedbackApi } from './api/routes/feedback.js';
+import { sensitivityApi } from './api/routes/sensitivity.js';
 import { PrometheusClient } from './sources/prometheus/index.js';
 import { openModels, type Models } from './api/models.js';
 import { tfjsBackend } from './models/index.js';
@@ -71,10 +72,12 @@ function continuousJobs(
   state: JobStateStore | null,
   windows: WindowsTable,
   feedback: FeedbackTable,
+  settings: SensitivitySettingsTable,
+  executor: ScoringExecutor,
 ) {
   // Jobs with a neural detector train a model per series in the training pool, through its queue.
   const jobModels = { registry: models.registry, queue: models.queue };
-  const options = { logger, registry, prometheus, models: jobModels, state, windows, feedback };
+  const options = { logger, registry, prometheus, models: jobModels, state, windows, feedback, settings };
   const manager = config.simulator ? createDefaultJobs(options) : new JobManager(options);
   for (const spec of specs) {
     if (manager.get(spec.name)) {
@@ -90,6 +93,7 @@ function continuousJobs(
     ...(state ? { health: () => state.health() } : {}),
     windowsApi: windowsApi({ windows, seriesLabels: () => manager.seriesLabels() }),
     feedbackApi: feedbackApi({ feedback, jobs: manager }),
+    sensitivityApi: sensitivityApi({ jobs: manager, settings, executor }),
     start: () => manager.start(),
     stop: () => manager.stop(),
   };
@@ -163,6 +167,8 @@ async function main(): Promise<void> {
     jobState,
     new WindowsTable(store),
     new FeedbackTable(store),
+    new SensitivitySettingsTable(store),
+    executor,
   );
 
   const app = createApp({
@@ -176,6 +182,7 @@ async function main(): Promise<void> {
     models: models.mount,
     windows: { api: jobs.windowsApi, health: () => storeHealth(store) },
     feedback: { api: jobs.feedbackApi },
+    sensitivity: { api: jobs.sensitivityApi },
     prometheus,
     tfjsBackend,
     demo: config.demo,
@@ -218,7 +225,7 @@ async function main(): Promise<void> {
   if (storeState.state === 'ready') {
     logger.info(
       { store: storeState.path },
-      `operator store (maintenance windows, feedback): ${storeState.path}`,
+      `operator store (maintenance windows, feedback, sensitivity settings): ${storeState.path}`,
     );
   } else {
     logger.warn(

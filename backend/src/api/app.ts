@@ -70,6 +70,8 @@ export interface AppDeps {
   windows?: WindowsMount;
   /** Feedback on episodes (routes/feedback.ts), mounted after the jobs API when present. */
   feedback?: FeedbackMount;
+  /** Jobs' live sensitivity and the alert-volume preview (routes/sensitivity.ts), under /api/v1/jobs. */
+  sensitivity?: { api: RouteGroup };
   /** The server's Prometheus for POST /api/v1/query; absent or null: the route answers 503. */
   prometheus?: PrometheusClient | null;
   tfjsBackend?: () => string | null;
@@ -181,9 +183,13 @@ export function createApp(deps: AppDeps): Express {
     // The document describes every route including its own; built once, here, so a bad schema fails at start.
     ...openApiRoutes(() => document),
   ];
-  const groups = [deps.jobs?.api, deps.models?.api, deps.windows?.api, ...(deps.feedback?.api ?? [])].filter(
-    (g): g is RouteGroup => !!g,
-  );
+  const groups = [
+    deps.jobs?.api,
+    deps.models?.api,
+    deps.windows?.api,
+    ...(deps.feedback?.api ?? []),
+    deps.sensitivity?.api,
+  ].filter((g): g is RouteGroup => !!g);
   const document = buildOpenApiDocument({ routes, groups, version: deps.version });
 
   const app = express();

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SeriesInput, SeriesScore } from '../contract/score.js';
+import type { PreviewTask } from '../jobs/preview.js';
 import {
   createInlineExecutor,
   createPoolExecutor,
@@ -51,7 +52,49 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((e) => e.close()));
 });
 
+/** A job's retained points as the preview replays them: two series with a burst each. */
+function previewTask(): PreviewTask {
+  const n = 1500;
+  const timestamps = Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 60_000);
+  const seriesTask = (k: number) => ({
+    labels: { name: `s${k}` },
+    timestamps,
+    values: timestamps.map(
+      (_, i) => (100 + 10 * Math.sin(i / 12)) * (i >= 900 + 40 * k && i < 906 + 40 * k ? 1.6 : 1),
+    ),
+    held: k === 1 ? [{ start: timestamps[1200], end: timestamps[1300] }] : [],
+    current: 50,
+    liveStarts: [],
+    runs: [30, 80, 50],
+  });
+  return {
+    job: 'edge',
+    params: { detector: 'auto', options: { counter: false, causal: true }, stepMs: 60_000 },
+    stepMs: 60_000,
+    candidates: [30, 80],
+    series: [seriesTask(0), seriesTask(1)],
+  };
+}
+
 describe('the scoring pool (compiled worker)', () => {
+  test('an alert-volume preview replays in a worker exactly as on the main thread', async () => {
+    const task = previewTask();
+    const executor = pool();
+    await executor.start();
+    const inPool = await executor.preview(task);
+    expect(inPool).toEqual(await createInlineExecutor().preview(task));
+    expect(inPool.candidates.map((c) => c.episodes)).not.toEqual([0, 0]);
+  });
+
+  test('a preview is cancelled with its signal', async () => {
+    const executor = pool();
+    await executor.start();
+    const controller = new AbortController();
+    const running = executor.preview(previewTask(), { signal: controller.signal });
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ kind: 'aborted' });
+  });
+
   test('starts: the worker module and the engine it imports load', async () => {
     const executor = pool();
     expect(executor.isReady()).toBe(false);

@@ -29,6 +29,8 @@ import type { CountLimits, QueryTask } from './scoring.js';
 import { scoreQuery, type QueryResult } from './queryAnswers.js';
 
 import { ScoringError } from './scoringError.js';
+import { engineStreams, runPreview, type PreviewTask } from '../jobs/preview.js';
+import type { PreviewResponse } from '../contract/settings.js';
 
 export { ScoringError, type ScoringErrorKind } from './scoringError.js';
 
@@ -64,6 +66,11 @@ export interface ScoringExecutor {
    * only with ScoringError. The answers' bytes are handed over: do not reuse them.
    */
   scoreQuery(task: QueryTask, options?: { signal?: AbortSignal }): Promise<QueryResult>;
+  /**
+   * Replays a job's retained points at candidate sensitivities (jobs/preview.ts), in a worker when
+   * pooled (one task: a preview is one job's series). Rejects only with ScoringError.
+   */
+  preview(task: PreviewTask, options?: { signal?: AbortSignal }): Promise<PreviewResponse>;
   /** Resolves once work can be accepted (the pool has loaded its worker module). */
   start(): Promise<void>;
   isReady(): boolean;
@@ -77,6 +84,17 @@ export interface BodyOptions {
   signal?: AbortSignal;
   /** The model the request names, once resolved (after a `kind: 'model'` result). */
   model?: ResolvedModel;
+}
+
+/** A preview on this thread (inline executors), with the engine's streams as the worker's. */
+export async function previewInline(task: PreviewTask, signal?: AbortSignal): Promise<PreviewResponse> {
+  if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+  try {
+    return await runPreview(task, engineStreams(task), signal);
+  } catch (err) {
+    if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request during scoring');
+    throw err;
+  }
 }
 
 export function engineError(
@@ -113,6 +131,7 @@ export function createInlineExecutor(score: ScoreFn = scoreSeries): ScoringExecu
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
       return scoreQuery(score, task);
     },
+    preview: (task, { signal } = {}) => previewInline(task, signal),
     start: async () => {},
     isReady: () => true,
     stats: () => ({ mode: 'inline', threads: 0, queuedTasks: 0, utilization: 0 }),
@@ -192,7 +211,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
   if (options.threads < 1) throw new RangeError(`threads must be at least 1, got ${options.threads}`);
   const score = options.score ?? scoreSeries;
   const workerFile = options.workerFile ?? DEFAULT_WORKER_FILE;
-  const pool = new Piscina<WorkerTask, BatchResult | BodyResult | QueryResult | 'pong'>({
+  const pool = new Piscina<WorkerTask, BatchResult | BodyResult | QueryResult | PreviewResponse | 'pong'>({
     filename: workerFile.href,
     minThreads: options.threads,
     maxThreads: options.threads,
@@ -366,6 +385,20 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
         if (result === 'pong' || !('kind' in result || 'body' in result))
           throw new ScoringError('worker', 'scoring worker answered a query task with something else');
         return result as QueryResult;
+      } catch (err) {
+        throw poolError(err, signal, timeout);
+      }
+    },
+    async preview(task, { signal } = {}) {
+      if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
+      refuseWhenQueueFull(1);
+      const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+      const combined = AbortSignal.any([signal, timeout].filter((s): s is AbortSignal => s !== undefined));
+      try {
+        const result = await runInSlot({ kind: 'preview', task }, combined);
+        if (result === 'pong' || !('candidates' in result))
+          throw new ScoringError('worker', 'scoring worker answered a preview task with something else');
+        return result;
       } catch (err) {
         throw poolError(err, signal, timeout);
       }

@@ -3,6 +3,8 @@
  * function (the real engine by default), or fails, or holds requests until released, and records
  * what it was asked.
  */
+import type { PreviewTask } from '../jobs/preview.js';
+import type { PreviewResponse } from '../contract/settings.js';
 import type { ScoreRequest } from '../contract/score.js';
 import { scoreSeries } from '../engine/index.js';
 import {
@@ -116,6 +118,11 @@ export class FakeExecutor implements ScoringExecutor {
     for (const notify of this.#onCall.splice(0)) notify();
     if (this.#holding) await new Promise<void>((resolve) => this.#held.push(resolve));
     if (this.#error) throw this.#error;
+  }
+
+  /** On this thread, as the inline executor does. */
+  preview(task: PreviewTask, options?: { signal?: AbortSignal }): Promise<PreviewResponse> {
+    return this.#inline.preview(task, options);
   }
 
   async start(): Promise<void> {}

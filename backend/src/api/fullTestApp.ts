@@ -12,8 +12,9 @@ import { JobManager } from '../jobs/manager.js';
 import { createFakeStream } from '../jobs/fakeStream.js';
 import { jobsApi } from './routes/jobs.js';
 import { windowsApi } from './routes/windows.js';
-import { FeedbackTable, Store, WindowsTable } from '../store/index.js';
+import { FeedbackTable, SensitivitySettingsTable, Store, WindowsTable } from '../store/index.js';
 import { feedbackApi } from './routes/feedback.js';
+import { sensitivityApi } from './routes/sensitivity.js';
 import { points, TestClock } from '../jobs/testing/helpers.js';
 import { openModels } from './models.js';
 import { FakeSource } from '../sources/fake.js';
@@ -37,12 +38,14 @@ export async function fullTestApp(
   const store = Store.open({ path: join(storeDir, 'trafficlens.db') });
   const windows = new WindowsTable(store);
   const feedback = new FeedbackTable(store);
+  const settings = new SensitivitySettingsTable(store);
   const manager = new JobManager({
     logger: silent,
     now: clock.now,
     createStream: () => createFakeStream(),
     windows,
     feedback,
+    settings,
   });
   const source = new FakeSource();
   FULL_APP_SERIES.forEach((labels, k) =>
@@ -71,6 +74,7 @@ export async function fullTestApp(
     models: models.mount,
     windows: { api: windowsApi({ windows, seriesLabels: () => manager.seriesLabels(), now: clock.now }) },
     feedback: { api: feedbackApi({ feedback, jobs: manager, now: clock.now }) },
+    sensitivity: { api: sensitivityApi({ jobs: manager, settings, now: clock.now }) },
   });
   return {
     ...built,

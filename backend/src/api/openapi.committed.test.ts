@@ -13,8 +13,9 @@ import type { ModelRegistry } from '../models/registry.js';
 import { jobsApi } from './routes/jobs.js';
 import { modelsApi } from './routes/models.js';
 import { windowsApi } from './routes/windows.js';
-import type { FeedbackTable, WindowsTable } from '../store/index.js';
+import type { FeedbackTable, SensitivitySettingsTable, WindowsTable } from '../store/index.js';
 import { feedbackApi } from './routes/feedback.js';
+import { sensitivityApi } from './routes/sensitivity.js';
 import { testApp } from './testApp.js';
 
 const COMMITTED = fileURLToPath(new URL('../../../docs/api/openapi.json', import.meta.url));
@@ -30,6 +31,9 @@ test('docs/api/openapi.json is the document the service serves', async () => {
     },
     windows: { api: windowsApi({ windows: {} as WindowsTable, seriesLabels: () => [] }) },
     feedback: { api: feedbackApi({ feedback: {} as FeedbackTable, jobs: {} as JobManager }) },
+    sensitivity: {
+      api: sensitivityApi({ jobs: {} as JobManager, settings: {} as SensitivitySettingsTable }),
+    },
   });
   const body = (await request(app).get('/openapi.json').expect(200)).body;
   // Formatted as the repository's Prettier would, so `prettier --check .` accepts the file.

@@ -10,6 +10,8 @@ import { lowerThreadPriority, reportThreadPriority, threadNiceOf } from '../conf
 import { scoreBody, type BodyResult } from './scoreBody.js';
 import { scoreBatch, type BatchResult, type WorkerTask } from './scoring.js';
 import { scoreQuery, type QueryResult } from './queryAnswers.js';
+import { engineStreams, runPreview } from '../jobs/preview.js';
+import type { PreviewResponse } from '../contract/settings.js';
 
 reportThreadPriority(lowerThreadPriority(threadNiceOf()));
 
@@ -19,8 +21,11 @@ function moving<T extends { body: Uint8Array }>(result: T): T {
   return Piscina.move(moved as unknown as Parameters<typeof Piscina.move>[0]) as unknown as T;
 }
 
-export default function run(task: WorkerTask): BatchResult | BodyResult | QueryResult | 'pong' {
+export default function run(
+  task: WorkerTask,
+): BatchResult | BodyResult | QueryResult | Promise<PreviewResponse> | 'pong' {
   if (task.kind === 'ping') return 'pong';
+  if (task.kind === 'preview') return runPreview(task.task, engineStreams(task.task));
   if (task.kind === 'body') {
     const result = scoreBody(scoreSeries, task.body, task.limits, task.model);
     // The response bytes, or the request's to run again with its model.

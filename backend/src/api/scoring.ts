@@ -10,6 +10,7 @@ import { EngineError, type ScoreParams } from '../engine/index.js';
 import { gridShape } from '../series/clean.js';
 import { sliceScore } from '../sources/prometheus/promql.js';
 import type { Config } from '../config/index.js';
+import type { PreviewTask } from '../jobs/preview.js';
 
 /** The request-size limits a score body is checked against before it is parsed. */
 export type CountLimits = Pick<Config['limits'], 'maxSeriesPerRequest' | 'maxPointsPerSeries'>;
@@ -23,7 +24,9 @@ export type WorkerTask =
   /** A raw POST /api/v1/score body (scoreBody.ts). */
   | { kind: 'body'; body: Uint8Array; limits: CountLimits; model?: ResolvedModel }
   /** Prometheus' answers to a POST /api/v1/query (queryAnswers.ts). */
-  | ({ kind: 'query' } & QueryTask);
+  | ({ kind: 'query' } & QueryTask)
+  /** A job's retained points to replay at candidate sensitivities (jobs/preview.ts). */
+  | { kind: 'preview'; task: PreviewTask };
 
 /** POST /api/v1/query once its answers are fetched: what the route knows before they are parsed. */
 export interface QueryTask {

@@ -6,6 +6,7 @@ import { createApp, type FeedbackMount, type JobsMount, type ModelsMount, type W
 import type { ScoringExecutor } from './executor.js';
 import { FakeExecutor } from './fakeExecutor.js';
 import { Lifecycle } from './lifecycle.js';
+import type { RouteGroup } from './routes/route.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 
 export interface TestAppOptions {
@@ -15,6 +16,7 @@ export interface TestAppOptions {
   models?: ModelsMount;
   windows?: WindowsMount;
   feedback?: FeedbackMount;
+  sensitivity?: { api: RouteGroup };
   lifecycle?: Lifecycle;
   defaultMetrics?: boolean;
   version?: string;
@@ -32,6 +34,7 @@ export function testApp({
   models,
   windows,
   feedback,
+  sensitivity,
   lifecycle = new Lifecycle(),
   defaultMetrics = false,
   version = '0.0.0-test',
@@ -55,6 +58,7 @@ export function testApp({
     models,
     windows,
     feedback,
+    sensitivity,
     prometheus,
     // Process metrics install observers per registry; only the test about them turns them on.
     defaultMetrics,

@@ -45,7 +45,11 @@ export const JobStatus = z.object({
   name: z.string(),
   source: z.string().describe('kind of source: simulator, prometheus, fake'),
   detector: z.string(),
-  sensitivity: z.number(),
+  sensitivity: z
+    .number()
+    .describe(
+      "the job's sensitivity: set through PUT /api/v1/jobs/{name}/sensitivity, else the jobs file's (a series may have its own)",
+    ),
   intervalMs: z.number(),
   stepMs: z.number(),
   health: JobHealth,
@@ -113,6 +117,12 @@ export const JobSeries = SeriesScore.pick({
         'points (their timestamps) that were anomalous and are not, because a false positive on an earlier ' +
           'episode taught the series to tolerate that deviation: their score is scaled below 1 and the band ' +
           'widened to hold them (GET /api/v1/jobs/{name}/feedback lists the tolerances); absent when none',
+      ),
+    sensitivity: z
+      .number()
+      .optional()
+      .describe(
+        "the sensitivity the series is scored at from its next point: its own setting, else the job's (GET /api/v1/jobs/{name}/sensitivity)",
       ),
   })
   .describe('retained results of one series, scored causally point by point');

@@ -130,9 +130,10 @@ export class SeriesScorer {
   private negativeSeen = false;
 
   constructor(
-    readonly params: ResolvedParams,
+    private resolved: ResolvedParams,
     trackEpisodes = true,
   ) {
+    const params = resolved;
     this.detector = createDetector(params.detector, {
       period: params.period,
       stepMs: params.stepMs ?? null,
@@ -153,6 +154,21 @@ export class SeriesScorer {
       closeAfter: DEFAULT_EPISODES.closeAfter,
       acceptNewLevelAfter: params.acceptNewLevelAfter,
     });
+  }
+
+  get params(): ResolvedParams {
+    return this.resolved;
+  }
+
+  /**
+   * Score the next points at another sensitivity. The sensitivity only widens or narrows the band
+   * (LEARNING_MULTIPLIER, contract/sensitivity.ts): what was learnt stays, so from the next point this
+   * scorer gives what one built at that sensitivity would (continuous jobs' live settings, jobs/settings.ts).
+   */
+  retune(sensitivity: Sensitivity): void {
+    this.resolved = { ...this.resolved, sensitivity };
+    this.widen = widenFor(sensitivity);
+    this.tailRate = tailRateFor(sensitivity);
   }
 
   get validPoints(): number {
@@ -269,9 +285,9 @@ export class SeriesScorer {
   private readonly gate: LearningGate;
   private readonly outage = new OutageRule();
   /** The sensitivity's factor on the band (see BandInput.widen), before the tail's factor on isolated points. */
-  private readonly widen: number;
+  private widen: number;
   /** The sensitivity's target rate for the score tail (tailRateFor). */
-  private readonly tailRate: number;
+  private tailRate: number;
   /** The last point's score at the learning scale (its shown score × the band's widening). */
   learningScore = 0;
   private lastDriver = -1;

@@ -3,6 +3,7 @@ import { CounterRate } from '../series/counter.js';
 import { StateError, checkVersion, dec, enc, parseState } from '../snapshots/codec.js';
 import { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 import { EngineError } from '../contract/errors.js';
+import type { Sensitivity } from '../contract/sensitivity.js';
 import { SeriesScorer, emptyPoint, resolveParams, type ResolvedParams } from './seriesScorer.js';
 import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './snapshot.js';
 import type { PushOptions, ScoreParams, ScoringStream, StreamPoint } from './types.js';
@@ -55,10 +56,11 @@ export function restoreStream(snapshot: unknown): ScoringStream {
 }
 
 function openStream(
-  resolved: ResolvedParams,
+  initial: ResolvedParams,
   counterInput: boolean,
   from: StreamSnapshot | null,
 ): ScoringStream {
+  let resolved = initial;
   const scorer = new SeriesScorer(resolved, true);
   const counter = counterInput ? new CounterRate() : null;
   let lastT = -Infinity;
@@ -78,6 +80,12 @@ function openStream(
     episodes: () => scorer.episodes(),
     state: () => scorer.state(),
     period: () => scorer.detector.period(),
+    sensitivity: () => resolved.sensitivity,
+    setSensitivity(sensitivity: Sensitivity): void {
+      if (sensitivity === resolved.sensitivity) return;
+      resolved = { ...resolved, sensitivity };
+      scorer.retune(sensitivity);
+    },
     snapshot(): StreamSnapshot {
       const { detector, sensitivity, direction, period, minEpisodePoints, acceptNewLevelAfter } = resolved;
       const {

@@ -7,6 +7,7 @@ import type {
   SeriesState,
 } from '../contract/score.js';
 import type { StreamSnapshot } from './snapshot.js';
+import type { Sensitivity } from '../contract/sensitivity.js';
 import type { ModelBundle } from '../neural/artifacts.js';
 
 export interface ScoreParams {
@@ -61,6 +62,14 @@ export interface ScoringStream {
   /** Episodes seen so far, the last one possibly still open. */
   episodes(): Episode[];
   state(): SeriesState;
+  /** The sensitivity it scores at now. */
+  sensitivity(): Sensitivity;
+  /**
+   * Score from the next point at another sensitivity, keeping everything learnt (the sensitivity only
+   * widens or narrows the band): what a continuous job's live sensitivity setting does. The snapshot
+   * records the new one.
+   */
+  setSensitivity(sensitivity: Sensitivity): void;
   /**
    * The season the detector found, in points (a day of traffic: 1440 at a 1-minute step); null while it
    * has none (too little history, or a detector without seasonality). Optional: test streams may omit it.

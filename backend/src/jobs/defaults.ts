@@ -19,7 +19,7 @@ import type { Registry } from 'prom-client';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
 import type { PrometheusClient } from '../sources/prometheus/index.js';
 import type { JobModelServices } from './models.js';
-import type { FeedbackTable, WindowsTable } from '../store/index.js';
+import type { FeedbackTable, SensitivitySettingsTable, WindowsTable } from '../store/index.js';
 import type { JobStateStore } from './persistence.js';
 import type { JobConfigInput } from './config.js';
 import { JobManager } from './manager.js';
@@ -65,6 +65,7 @@ export interface DefaultJobsOptions {
   state?: JobStateStore | null;
   windows?: WindowsTable | null;
   feedback?: FeedbackTable | null;
+  settings?: SensitivitySettingsTable | null;
 }
 
 /** A JobManager holding the default simulator jobs, not yet started (call start()). */

@@ -5,6 +5,7 @@
  */
 import type { Episode, SeriesState } from '../contract/score.js';
 import type { ScoringStream, StreamPoint } from '../engine/index.js';
+import { DEFAULT_SENSITIVITY, type Sensitivity } from '../contract/sensitivity.js';
 
 export interface FakeStreamOptions {
   /** Points averaged for the expected value (default 5). */
@@ -26,6 +27,7 @@ export function createFakeStream(options: FakeStreamOptions = {}): ScoringStream
   let last = -Infinity;
   let seen = 0;
   let state: SeriesState = 'no_data';
+  let sensitivity = DEFAULT_SENSITIVITY;
 
   return {
     push(timestamp: number, value: number | null): StreamPoint | null {
@@ -99,6 +101,11 @@ export function createFakeStream(options: FakeStreamOptions = {}): ScoringStream
     episodes: () => episodes.map((e) => ({ ...e })),
     state: () => state,
     period: () => options.period ?? null,
+    // Kept, not applied: the fake's band is its tolerance whatever the sensitivity (as for every param).
+    sensitivity: () => sensitivity,
+    setSensitivity: (s: Sensitivity) => {
+      sensitivity = s;
+    },
     snapshot: () => {
       throw new Error('the fake stream has no snapshot (only engine streams can be restored)');
     },

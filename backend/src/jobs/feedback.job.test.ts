@@ -89,6 +89,8 @@ async function setup(spikes: readonly Spike[], hold: number[] = []) {
         episodes: () => inner.episodes(),
         state: () => inner.state(),
         period: () => inner.period?.() ?? null,
+        sensitivity: () => inner.sensitivity(),
+        setSensitivity: (s) => inner.setSensitivity(s),
         snapshot: () => inner.snapshot(),
       };
       return spy;

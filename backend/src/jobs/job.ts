@@ -31,7 +31,10 @@ import { labelProblem, metricLabels } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { qualityState, windowFacts, type QualityState, type WindowFacts } from './quality.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
-import { SeriesTable, type IngestMode, type SeriesSlot } from './seriesTable.js';
+import { SeriesTable, streamParams, type IngestMode, type SeriesSlot } from './seriesTable.js';
+import type { Interval } from '../store/index.js';
+import { parseSensitivity } from '../contract/sensitivity.js';
+import type { EffectiveSensitivity, SensitivityResolver } from './settings.js';
 import { within, type Suppression } from './suppression.js';
 import {
   applyTolerances,
@@ -96,6 +99,8 @@ export interface ScoringJobDeps {
   suppression?: Suppression | null;
   /** Operators' feedback on the job's episodes (jobs/feedback.ts); absent: none. */
   feedback?: FeedbackEffects | null;
+  /** The sensitivity settings set through the API (jobs/settings.ts); absent: the jobs file's applies. */
+  sensitivity?: SensitivityResolver | null;
 }
 
 function message(err: unknown): string {
@@ -112,6 +117,7 @@ export class ScoringJob {
   private readonly state: JobStatePersistence | null;
   private readonly suppression: Suppression | null;
   private readonly feedback: FeedbackEffects | null;
+  private readonly settings: SensitivityResolver | null;
   private readonly windowLabelCache = new WeakMap<Labels, Labels>();
   /** Each series' quality facts, for the newest point they were computed at. */
   private readonly qualityCache = new WeakMap<SeriesSlot, { newest: number | null; facts: WindowFacts }>();
@@ -146,7 +152,9 @@ export class ScoringJob {
     this.state = deps.state ?? null;
     this.suppression = deps.suppression ?? null;
     this.feedback = deps.feedback ?? null;
+    this.settings = deps.sensitivity ?? null;
     this.slots = new SeriesTable({
+      sensitivityFor: (labels) => this.sensitivityFor(labels).sensitivity,
       spec,
       createStream: this.createStream,
       models: this.models,
@@ -170,6 +178,39 @@ export class ScoringJob {
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /** The sensitivity the job's series score at, unless one has its own (jobs/settings.ts). */
+  jobSensitivity(): EffectiveSensitivity {
+    return (
+      this.settings?.forJob(this.spec.name, this.spec.sensitivity) ?? {
+        sensitivity: parseSensitivity(this.spec.sensitivity),
+        from: 'config',
+      }
+    );
+  }
+
+  /**
+   * A new stream scored as this job's series are, at `sensitivity`, for values as its results hold them
+   * (a counter's already rates): the alert-volume preview replays retained points into it (jobs/preview.ts).
+   */
+  freshStream(sensitivity: number): ScoringStream {
+    return this.createStream(streamParams(this.spec, sensitivity, false));
+  }
+
+  /** The series' maintenance-window intervals over [from, to]: what the live stream held (not learnt). */
+  heldIntervals(labels: Labels, from: number, to: number): Interval[] {
+    return this.suppression?.intervals(this.windowLabels(labels), from, to) ?? [];
+  }
+
+  /** Whether the job scores this series now. */
+  hasSeries(labels: Labels): boolean {
+    return this.slots.has(seriesKey(labels));
+  }
+
+  /** The sensitivity a series scores at from its next point. */
+  sensitivityFor(labels: Labels): EffectiveSensitivity {
+    return this.settings?.forSeries(this.spec.name, this.spec.sensitivity, labels) ?? this.jobSensitivity();
   }
 
   get running(): boolean {
@@ -311,7 +352,7 @@ export class ScoringJob {
       name: this.spec.name,
       source: this.source.kind,
       detector: this.spec.detector,
-      sensitivity: this.spec.sensitivity,
+      sensitivity: this.jobSensitivity().sensitivity,
       intervalMs: this.spec.intervalMs,
       stepMs: this.spec.stepMs,
       health,
@@ -382,6 +423,7 @@ export class ScoringJob {
         model: this.models?.state(slot.key) ?? null,
         quality,
         ...(tolerated.length > 0 ? { tolerated } : {}),
+        sensitivity: this.sensitivityFor(slot.labels).sensitivity,
       });
     }
     return out;

@@ -24,8 +24,9 @@ import { registerJobMetrics } from './metrics.js';
 import type { JobStateStore } from './persistence.js';
 import { fixedWindows, StoredWindows, Suppression, type WindowProvider } from './suppression.js';
 import type { Labels } from '../contract/labels.js';
-import type { FeedbackTable, WindowsTable } from '../store/index.js';
+import type { FeedbackTable, SensitivitySettingsTable, WindowsTable } from '../store/index.js';
 import { FeedbackEffects } from './feedback.js';
+import { StoredSensitivity } from './settings.js';
 
 export interface JobManagerOptions {
   logger: Logger;
@@ -49,6 +50,8 @@ export interface JobManagerOptions {
   windows?: WindowsTable | null;
   /** Operators' feedback on episodes (jobs/feedback.ts), applied to the job each record names. */
   feedback?: FeedbackTable | null;
+  /** The store's sensitivity settings (the API's), applied to every job's series (jobs/settings.ts). */
+  settings?: SensitivitySettingsTable | null;
 }
 
 /** Already validated (a jobs file is validated whole, with line numbers, before any job is added). */
@@ -77,6 +80,7 @@ export class JobManager {
   private readonly state: JobStateStore | null;
   private readonly storedWindows: WindowProvider | null;
   private readonly feedback: FeedbackTable | null;
+  private readonly storedSensitivity: StoredSensitivity | null;
   private started = false;
 
   constructor(options: JobManagerOptions) {
@@ -90,6 +94,7 @@ export class JobManager {
     this.state = options.state ?? null;
     this.storedWindows = options.windows ? new StoredWindows(options.windows, this.logger) : null;
     this.feedback = options.feedback ?? null;
+    this.storedSensitivity = options.settings ? new StoredSensitivity(options.settings, this.logger) : null;
     if (options.registry) registerJobMetrics(options.registry, this);
   }
 
@@ -105,6 +110,7 @@ export class JobManager {
       state: this.state?.forJob(spec) ?? null,
       suppression: this.suppression(spec),
       feedback: this.feedback ? new FeedbackEffects(this.feedback, spec.name, this.logger, this.now) : null,
+      sensitivity: this.storedSensitivity,
     });
     this.add(job);
     return job;

@@ -16,6 +16,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import type { PushOptions, ScoreParams, ScoringStream, StreamPoint } from '../engine/index.js';
 import type { TrainedRef } from '../engine/types.js';
+import type { Sensitivity } from '../contract/sensitivity.js';
 import type { ModelBundle } from '../neural/artifacts.js';
 
 /** The params a series' stream was created with, without the model (JSON-safe). */
@@ -123,6 +124,15 @@ export class RecordedStream implements ScoringStream {
 
   period() {
     return this.inner.period?.() ?? null;
+  }
+
+  sensitivity() {
+    return this.inner.sensitivity();
+  }
+
+  /** The record keeps the params it was created with: a restart replays at them, then the job retunes. */
+  setSensitivity(sensitivity: Sensitivity): void {
+    this.inner.setSensitivity(sensitivity);
   }
 
   /** A neural stream has no engine snapshot; jobs/persistence.ts stores recorded() instead. */

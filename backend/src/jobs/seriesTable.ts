@@ -15,6 +15,7 @@ import { recordLimit, RecordedStream } from './replay.js';
 import { PointRing } from './ring.js';
 import { within } from './suppression.js';
 import type { Interval } from '../store/index.js';
+import type { Sensitivity } from '../contract/sensitivity.js';
 
 /** One series' live state (jobs/persistence.ts saves and restores it). */
 export interface SeriesSlot {
@@ -60,6 +61,8 @@ export interface SeriesTableDeps {
   suppressedIntervals?: (labels: Labels, from: number, to: number) => Interval[];
   /** Whether a false positive's tolerance leaves the episode nothing anomalous (jobs/feedback.ts): no alert. */
   toleratedEpisode?: (slot: SeriesSlot, e: Episode) => boolean;
+  /** The sensitivity a series scores at from its next point (jobs/settings.ts); absent: the spec's. */
+  sensitivityFor?: (labels: Labels) => Sensitivity;
 }
 
 const HOLD = { hold: true } as const;
@@ -69,6 +72,16 @@ const YIELD_EVERY = 2000;
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A job's series' stream parameters: the live streams' (here) and the preview's (jobs/preview.ts). */
+export function streamParams(spec: JobSpec, sensitivity: number, counter: boolean) {
+  return {
+    detector: spec.detector,
+    sensitivity,
+    options: { ...spec.options, counter, causal: true },
+    stepMs: spec.stepMs,
+  };
 }
 
 export class SeriesTable {
@@ -170,6 +183,8 @@ export class SeriesTable {
         }
         slot.lastSeen = now;
         slot.unit = spec.unit ?? series.unit ?? null;
+        // A setting changed through the API applies from the series' next point (a no-op when unchanged).
+        if (this.deps.sensitivityFor) slot.stream.setSensitivity(this.deps.sensitivityFor(slot.labels));
         const before = points;
         const held = this.heldIntervals(series);
         for (let i = 0; i < series.timestamps.length; i++) {
@@ -220,16 +235,15 @@ export class SeriesTable {
     now: number,
   ): SeriesSlot {
     const { spec, models } = this.deps;
-    const { detector, sensitivity, options, retentionPoints } = spec;
+    const { sensitivity, options, retentionPoints } = spec;
     // "auto" is judged once from the first batch (see counter.ts); the engine's stream then turns
     // counter readings into rates exactly as batch cleaning does.
     const model = models?.modelFor(key, labels) ?? null;
-    const params = {
-      detector,
-      sensitivity,
-      options: { ...options, counter: isCounter(options?.counter, firstValues), causal: true },
-      stepMs: spec.stepMs,
-    };
+    const params = streamParams(
+      spec,
+      this.deps.sensitivityFor?.(labels) ?? sensitivity,
+      isCounter(options?.counter, firstValues),
+    );
     let stream = this.deps.createStream({
       ...params,
       ...(model ? { model: model.bundle, trained: model.trained } : {}),

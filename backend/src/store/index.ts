@@ -22,3 +22,4 @@ export {
   type FeedbackVerdict,
   type ToleranceRecord,
 } from './feedback.js';
+export { SensitivitySettingsTable, type SensitivitySetting, type SettingFields } from './settings.js';

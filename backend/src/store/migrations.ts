@@ -74,6 +74,21 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE undone_at IS NULL;
       CREATE INDEX feedback_by_series ON feedback (job, series_key, created_at);`,
   },
+  {
+    version: 4,
+    description: "continuous jobs' sensitivity settings, per job and per series",
+    sql: `
+      CREATE TABLE sensitivity_settings (
+        job TEXT NOT NULL,
+        series TEXT NOT NULL,
+        labels TEXT,
+        sensitivity REAL NOT NULL CHECK (sensitivity >= 0 AND sensitivity <= 100),
+        author TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (job, series)
+      );`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

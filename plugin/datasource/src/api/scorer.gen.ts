@@ -326,6 +326,73 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/jobs/{name}/sensitivity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A job's sensitivity and the series with their own */
+    get: operations['getJobSensitivity'];
+    /**
+     * Set the sensitivity of a job's series (those without their own) from their next point
+     * @description Overrides the jobs file's sensitivity, durably (the store), also after a restart. The published score, anomaly flag, band, episodes and the /metrics gauges follow it from each series’ next point; what was scored before stays as it was.
+     */
+    put: operations['setJobSensitivity'];
+    post?: never;
+    /**
+     * Remove the job's setting: its series go back to the jobs file's sensitivity
+     * @description Series with their own setting keep it. Deleting a setting that does not exist changes nothing.
+     */
+    delete: operations['deleteJobSensitivity'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/jobs/{name}/series/sensitivity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The sensitivity one series of a job scores at, and where it comes from */
+    get: operations['getSeriesSensitivity'];
+    /**
+     * Set one series' sensitivity from its next point (over the job's)
+     * @description Durable, applied from the series’ next point as for the job. A series the job does not score now is accepted with a warning (the setting applies if it appears).
+     */
+    put: operations['setSeriesSensitivity'];
+    post?: never;
+    /** Remove a series' setting: it goes back to the job's sensitivity */
+    delete: operations['deleteSeriesSensitivity'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/jobs/{name}/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Alerts a day the job would raise at candidate sensitivities, from its retained history
+     * @description Replays every matching series' retained points causally into fresh streams of the job's own scoring (maintenance windows held and not counted, as live), once per candidate sensitivity and once at the sensitivity each series scores at now, and counts the anomaly episodes. `live` is what the live stream flagged over the same points. Bounded: series × points × distinct sensitivities at most 1000000 (413), one preview at a time (503), run in the scoring pool's workers and cancelled when the client goes away.
+     */
+    post: operations['previewJobAlerts'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -578,6 +645,7 @@ export interface components {
       /** @description kind of source: simulator, prometheus, fake */
       source: string;
       detector: string;
+      /** @description the job's sensitivity: set through PUT /api/v1/jobs/{name}/sensitivity, else the jobs file's (a series may have its own) */
       sensitivity: number;
       intervalMs: number;
       stepMs: number;
@@ -701,6 +769,8 @@ export interface components {
       quality: 'ok' | 'stale' | 'gap' | 'flatline';
       /** @description points (their timestamps) that were anomalous and are not, because a false positive on an earlier episode taught the series to tolerate that deviation: their score is scaled below 1 and the band widened to hold them (GET /api/v1/jobs/{name}/feedback lists the tolerances); absent when none */
       tolerated?: number[];
+      /** @description the sensitivity the series is scored at from its next point: its own setting, else the job's (GET /api/v1/jobs/{name}/sensitivity) */
+      sensitivity?: number;
     };
     JobLabelsResponse: {
       job: string;
@@ -1039,6 +1109,127 @@ export interface components {
       magnitude: number;
       /** @description the magnitude was cut to its cap (20 × the band's half-width at the peak): the same peak would still alert */
       capped: boolean;
+    };
+    /** @description a sensitivity to score at from the next point */
+    SensitivitySettingInput: {
+      /** @description 0 (only the most extreme deviations) … 100 (flag small deviations); default 50 */
+      sensitivity: number;
+      /**
+       * @description who set it
+       * @default
+       */
+      author: string;
+      /**
+       * @description why: a ticket, a noisy link, a change
+       * @default
+       */
+      comment: string;
+    };
+    /** @description candidate sensitivities to replay the job's retained history at */
+    PreviewRequest: {
+      /** @description candidate sensitivities (1–10) */
+      sensitivities: number[];
+      /** @description only the series whose labels match all of these (PromQL matchers: site="ams", link=~"transit-.*") */
+      match?: string[];
+    };
+    JobSensitivityResponse: {
+      job: string;
+      /** @description what the series without their own setting score at */
+      sensitivity: number;
+      /**
+       * @description the job's setting, or the jobs file's sensitivity
+       * @enum {string}
+       */
+      from: 'job' | 'config';
+      /** @description the jobs file's sensitivity (50 unless it sets one) */
+      configured: number;
+      /** @description the job's setting; null when it has none */
+      setting: components['schemas']['SensitivitySettingRecord'] | null;
+      /** @description the series that have their own setting */
+      series: components['schemas']['SeriesSensitivity'][];
+    };
+    SeriesSensitivityResponse: {
+      job: string;
+      series: components['schemas']['SeriesSensitivity'];
+      /** @description accepted, but worth a look: e.g. the job does not score this series now */
+      warnings: string[];
+    };
+    /** @description one series' sensitivity */
+    SeriesSensitivity: {
+      labels: {
+        [key: string]: string;
+      };
+      /** @description the series selector naming it in ?series= */
+      series: string;
+      /** @description what it scores at from its next point */
+      sensitivity: number;
+      /**
+       * @description where it comes from: the series' own setting, the job's setting, or the jobs file (default 50)
+       * @enum {string}
+       */
+      from: 'series' | 'job' | 'config';
+      /** @description the series' own setting; null when it has none */
+      setting: components['schemas']['SensitivitySettingRecord'] | null;
+      /** @description the job scores the series now (a setting may name one that is gone) */
+      scored: boolean;
+    };
+    /** @description a setting made through the API */
+    SensitivitySettingRecord: {
+      sensitivity: number;
+      author: string;
+      comment: string;
+      /** @description epoch milliseconds */
+      updatedAt: number;
+    };
+    PreviewResponse: {
+      job: string;
+      /** @description series replayed */
+      series: number;
+      /** @description days scored: the longest of the series */
+      days: number;
+      /** @description retained points replayed, per sensitivity */
+      points: number;
+      from: number | null;
+      to: number | null;
+      /** @description in the order asked */
+      candidates: components['schemas']['PreviewCandidate'][];
+      /** @description every series replayed at the sensitivity it scores at now ('now' in the summaries) */
+      current: components['schemas']['PreviewFigure'];
+      /** @description what the live stream flagged over the same points (see PreviewSeries.live) */
+      live: components['schemas']['PreviewFigure'];
+      perSeries: components['schemas']['PreviewSeries'][];
+    };
+    PreviewCandidate: {
+      /** @description anomaly episodes (alerts); none that start in a maintenance window */
+      episodes: number;
+      /** @description episodes per day scored (the learning period not counted) */
+      episodesPerDay: number;
+      sensitivity: number;
+      /** @description series with at least one episode */
+      seriesAlerting: number;
+      /** @description e.g. "at 60: ≈3 alerts/day over 29 series; now 7" */
+      summary: string;
+    };
+    PreviewSeries: {
+      labels: {
+        [key: string]: string;
+      };
+      /** @description what the series scores at now */
+      sensitivity: number;
+      /** @description days scored in the replay (its retained points after the learning period) */
+      days: number;
+      /** @description one per candidate sensitivity, in the order asked */
+      candidates: components['schemas']['PreviewFigure'][];
+      /** @description replayed at its current sensitivity */
+      current: components['schemas']['PreviewFigure'];
+      /** @description what the live stream flagged over the points the replay scored (after its learning period); it differs from current when the live stream learnt from points older than those retained, or its sensitivity or maintenance windows changed meanwhile */
+      live: components['schemas']['PreviewFigure'];
+    };
+    PreviewFigure: {
+      /** @description anomaly episodes (alerts); none that start in a maintenance window */
+      episodes: number;
+      /** @description episodes per day scored (the learning period not counted) */
+      episodesPerDay: number;
     };
   };
   responses: never;
@@ -2142,6 +2333,392 @@ export interface operations {
       };
     };
   };
+  getJobSensitivity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the job's sensitivity and settings */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobSensitivityResponse'];
+        };
+      };
+      /** @description no job of that name; nothing was stored */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  setJobSensitivity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SensitivitySettingInput'];
+      };
+    };
+    responses: {
+      /** @description the job's sensitivity and settings now */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobSensitivityResponse'];
+        };
+      };
+      /** @description sensitivity missing or outside 0–100, an unknown field; nothing was stored */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no job of that name; nothing was stored */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed; or overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deleteJobSensitivity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the job's sensitivity and settings now */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobSensitivityResponse'];
+        };
+      };
+      /** @description no job of that name; nothing was stored */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getSeriesSensitivity: {
+    parameters: {
+      query: {
+        /** @description the series, by every one of its labels as the jobs API returns them: {link="transit-1",site="ams"} */
+        series: string;
+      };
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the series' sensitivity */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SeriesSensitivityResponse'];
+        };
+      };
+      /** @description series is not a selector of exact labels ({name="value",…}) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no job of that name; nothing was stored */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  setSeriesSensitivity: {
+    parameters: {
+      query: {
+        /** @description the series, by every one of its labels as the jobs API returns them: {link="transit-1",site="ams"} */
+        series: string;
+      };
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SensitivitySettingInput'];
+      };
+    };
+    responses: {
+      /** @description the series' sensitivity now */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SeriesSensitivityResponse'];
+        };
+      };
+      /** @description series is not a selector of exact labels ({name="value",…}), or sensitivity missing or outside 0–100; nothing was stored */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no job of that name; nothing was stored */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed; or overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deleteSeriesSensitivity: {
+    parameters: {
+      query: {
+        /** @description the series, by every one of its labels as the jobs API returns them: {link="transit-1",site="ams"} */
+        series: string;
+      };
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the series' sensitivity now */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SeriesSensitivityResponse'];
+        };
+      };
+      /** @description series is not a selector of exact labels ({name="value",…}) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no job of that name; nothing was stored */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the store cannot be written or read (read-only, full disk, unusable path: the message names the file); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  previewJobAlerts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PreviewRequest'];
+      };
+    };
+    responses: {
+      /** @description episodes per day per candidate and per series */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PreviewResponse'];
+        };
+      };
+      /** @description no or more than 10 sensitivities, one outside 0–100, a bad matcher, a job with a neural detector */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no job of that name; nothing was stored */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the replay would exceed its point limit (the message names it): narrow it with match; or the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description another preview is running (Retry-After); or overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
 }
 type FlattenedDeepRequired<T> = {
   [K in keyof T]-?: FlattenedDeepRequired<
@@ -2258,3 +2835,9 @@ export const feedbackDirectionValues: ReadonlyArray<
 export const feedbackToleranceDirectionValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['FeedbackTolerance']['direction']
 > = ['up', 'down'];
+export const jobSensitivityResponseFromValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['JobSensitivityResponse']['from']
+> = ['job', 'config'];
+export const seriesSensitivityFromValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['SeriesSensitivity']['from']
+> = ['series', 'job', 'config'];

@@ -22,6 +22,11 @@ export type WindowInput = Schemas['WindowInput'];
 export type WindowResponse = Schemas['WindowResponse'];
 export type FeedbackInput = Schemas['FeedbackInput'];
 export type FeedbackResponse = Schemas['FeedbackResponse'];
+export type SensitivitySettingInput = Schemas['SensitivitySettingInput'];
+export type JobSensitivityResponse = Schemas['JobSensitivityResponse'];
+export type SeriesSensitivityResponse = Schemas['SeriesSensitivityResponse'];
+export type PreviewRequest = Schemas['PreviewRequest'];
+export type PreviewResponse = Schemas['PreviewResponse'];
 
 /**
  * What the transforms need from a scored series. A continuous job's series (`JobSeries`) and a batch

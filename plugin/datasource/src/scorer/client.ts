@@ -10,7 +10,10 @@ import type {
   DetectorsResponse,
   HealthResponse,
   JobSeriesResponse,
+  JobSensitivityResponse,
   JobsListResponse,
+  PreviewRequest,
+  PreviewResponse,
   QueryRequest,
   QueryResponse,
   ScoreRequest,
@@ -19,6 +22,8 @@ import type {
   WindowResponse,
   FeedbackInput,
   FeedbackResponse,
+  SensitivitySettingInput,
+  SeriesSensitivityResponse,
 } from '../api/types';
 import { toScorerError } from '../response/errors';
 
@@ -62,7 +67,7 @@ export class ScorerClient {
   }
 
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     options: { params?: Params; data?: unknown; requestId?: string; signal?: AbortSignal } = {},
   ): Promise<T> {
@@ -141,6 +146,42 @@ export class ScorerClient {
   /** Records a verdict on an episode of a job's series. */
   sendFeedback(job: string, body: FeedbackInput): Promise<FeedbackResponse> {
     return this.request('POST', `/api/v1/jobs/${encodeURIComponent(job)}/feedback`, { data: body });
+  }
+
+  /** A job's live sensitivity and the series with their own. */
+  jobSensitivity(job: string): Promise<JobSensitivityResponse> {
+    return this.request('GET', ScorerClient.jobSensitivityPath(job));
+  }
+
+  /** Set (a setting) or remove (null) the job's sensitivity; it applies from each series' next point. */
+  setJobSensitivity(job: string, setting: SensitivitySettingInput | null): Promise<JobSensitivityResponse> {
+    const path = ScorerClient.jobSensitivityPath(job);
+    return setting ? this.request('PUT', path, { data: setting }) : this.request('DELETE', path);
+  }
+
+  /**
+   * Set (a setting) or remove (null) one series' sensitivity. `series` names it by every label, as a
+   * series selector: `{link="transit-1",site="ams"}`.
+   */
+  setSeriesSensitivity(
+    job: string,
+    series: string,
+    setting: SensitivitySettingInput | null,
+  ): Promise<SeriesSensitivityResponse> {
+    const path = `${ScorerClient.jobSeriesPath(job)}/sensitivity`;
+    const params = { series };
+    return setting
+      ? this.request('PUT', path, { params, data: setting })
+      : this.request('DELETE', path, { params });
+  }
+
+  /** Alerts a day the job's retained history would have raised at each candidate sensitivity. */
+  previewAlerts(job: string, body: PreviewRequest, signal?: AbortSignal): Promise<PreviewResponse> {
+    return this.request('POST', `/api/v1/jobs/${encodeURIComponent(job)}/preview`, { data: body, signal });
+  }
+
+  static jobSensitivityPath(job: string): string {
+    return `/api/v1/jobs/${encodeURIComponent(job)}/sensitivity`;
   }
 
   /** Scores what a PromQL expression returns, on the scorer's own Prometheus. */
