@@ -846,3 +846,44 @@ describe('sendEpisodeFeedback()', () => {
     expect(backend.requests).toEqual([]);
   });
 });
+
+describe('the live sensitivity of a job', () => {
+  it('previews one candidate over the series the query’s filter selects', async () => {
+    let posted: unknown;
+    const answer = { job: 'simulator', candidates: [] };
+    const { ds, backend } = makeDataSource({
+      'POST /api/v1/jobs/simulator/preview': (req) => {
+        posted = req.data;
+        return { data: answer };
+      },
+    });
+    await expect(ds.previewJobAlerts('simulator', 60, 'site="ams", link=~"transit-.*"')).resolves.toEqual(
+      answer,
+    );
+    expect(backend.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `POST ${PROXY}/scorer/api/v1/jobs/simulator/preview`,
+    ]);
+    expect(posted).toEqual({ sensitivities: [60], match: ['site="ams"', 'link=~"transit-.*"'] });
+  });
+
+  it('refuses a bad filter before asking the scorer', async () => {
+    const { ds, backend } = makeDataSource({});
+    await expect(ds.previewJobAlerts('simulator', 60, 'site=')).rejects.toThrow();
+    expect(backend.requests).toEqual([]);
+  });
+
+  it('sets the job’s sensitivity with who and why', async () => {
+    let put: unknown;
+    const { ds, backend } = makeDataSource({
+      'PUT /api/v1/jobs/simulator/sensitivity': (req) => {
+        put = req.data;
+        return { data: { job: 'simulator', sensitivity: 60 } };
+      },
+    });
+    await ds.setJobSensitivity('simulator', 60, 'noc-anna', 'too quiet on ams');
+    expect(backend.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `PUT ${PROXY}/scorer/api/v1/jobs/simulator/sensitivity`,
+    ]);
+    expect(put).toEqual({ sensitivity: 60, author: 'noc-anna', comment: 'too quiet on ams' });
+  });
+});

@@ -20,6 +20,8 @@ import type {
   ScoreRequest,
   ScoredSeries,
   FeedbackResponse,
+  JobSensitivityResponse,
+  PreviewResponse,
   WindowResponse,
 } from './api/types';
 import { interpolateQuery } from './query/interpolate';
@@ -351,6 +353,34 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
       throw new ScorerError('episode feedback needs the continuous job the series belongs to');
     }
     return this.client.sendFeedback(job.trim(), { note: '', author: '', ...body });
+  }
+
+  /**
+   * What a job would have alerted over its retained history at `sensitivity`, replayed causally the way it
+   * scores live, next to what it alerts at now (the query editor's preview). `filter` is the query's label
+   * filter (the series it shows). Rejects with a ScorerError carrying the scorer's message (413: too much
+   * history to replay at once).
+   */
+  async previewJobAlerts(job: string, sensitivity: number, filter?: string): Promise<PreviewResponse> {
+    const matchers = parseLabelFilter(filter);
+    if (!matchers.ok) {
+      throw new ScorerError(matchers.error);
+    }
+    const match = matchers.matchers.map(formatMatcher);
+    return this.client.previewAlerts(job, {
+      sensitivities: [sensitivity],
+      ...(match.length ? { match } : {}),
+    });
+  }
+
+  /** Sets a job's live sensitivity: its series (those without their own) alert at it from their next point. */
+  setJobSensitivity(
+    job: string,
+    sensitivity: number,
+    author: string,
+    comment = '',
+  ): Promise<JobSensitivityResponse> {
+    return this.client.setJobSensitivity(job, { sensitivity, author, comment });
   }
 
   /** The query's detector and sensitivity, else the datasource defaults; the sensitivity is checked here. */

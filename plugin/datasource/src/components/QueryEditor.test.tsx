@@ -139,3 +139,99 @@ describe('QueryEditor', () => {
     expect(await screen.findByText(/invalid bearer token/)).toBeInTheDocument();
   });
 });
+
+describe('QueryEditor: the job’s live sensitivity', () => {
+  const preview = {
+    job: 'simulator',
+    days: 2,
+    series: 23,
+    candidates: [
+      {
+        sensitivity: 60,
+        episodes: 84,
+        episodesPerDay: 42,
+        seriesAlerting: 20,
+        summary: 'at 60: ≈42 alerts/day over 20 series; now 28',
+      },
+    ],
+    current: {
+      sensitivity: 50,
+      episodes: 56,
+      episodesPerDay: 28,
+      seriesAlerting: 18,
+      summary: 'now: ≈28 alerts/day',
+    },
+    live: {
+      sensitivity: 50,
+      episodes: 56,
+      episodesPerDay: 28,
+      seriesAlerting: 18,
+      summary: 'live: ≈28 alerts/day',
+    },
+    perSeries: [],
+  };
+
+  it('previews the alerts another value would have sent over the query’s series, then applies it to the job', async () => {
+    const previewJobAlerts = jest.fn(async () => preview);
+    const setJobSensitivity = jest.fn(async () => ({ job: 'simulator', sensitivity: 60 }));
+    const datasource = fakeDataSource({ previewJobAlerts, setJobSensitivity } as never);
+    const { onRunQuery } = setup({ refId: 'A', job: 'simulator', filter: 'site="ams"' }, datasource);
+    const input = await screen.findByLabelText('Live sensitivity');
+    expect(input).toHaveAttribute('placeholder', '50');
+    await userEvent.type(input, '60');
+    await userEvent.click(screen.getByRole('button', { name: 'Preview alerts' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('live-sensitivity-status')).toHaveTextContent(
+        'at 60: ≈42 alerts/day over 20 series; now 28',
+      ),
+    );
+    expect(previewJobAlerts).toHaveBeenCalledWith('simulator', 60, 'site="ams"');
+    expect(setJobSensitivity).not.toHaveBeenCalled();
+    const runsBefore = onRunQuery.mock.calls.length;
+    const loadsBefore = (datasource.getJobs as jest.Mock).mock.calls.length;
+    await userEvent.click(screen.getByRole('button', { name: 'Apply to simulator' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('live-sensitivity-status')).toHaveTextContent('simulator alerts at 60'),
+    );
+    expect(setJobSensitivity).toHaveBeenCalledWith(
+      'simulator',
+      60,
+      expect.any(String),
+      'set from the query editor',
+    );
+    // The job's status is read again and the query runs: the panel shows what now alerts.
+    await waitFor(() => expect((datasource.getJobs as jest.Mock).mock.calls.length).toBe(loadsBefore + 1));
+    expect(onRunQuery.mock.calls.length).toBe(runsBefore + 1);
+  });
+
+  it('refuses a value off the scale without asking the scorer', async () => {
+    const previewJobAlerts = jest.fn(async () => preview);
+    setup({ refId: 'A', job: 'simulator' }, fakeDataSource({ previewJobAlerts } as never));
+    await userEvent.type(await screen.findByLabelText('Live sensitivity'), '150');
+    expect(screen.getByRole('button', { name: 'Preview alerts' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Apply to simulator' })).toBeDisabled();
+    expect(previewJobAlerts).not.toHaveBeenCalled();
+  });
+
+  it('shows the scorer’s refusal', async () => {
+    const previewJobAlerts = jest.fn(async () => {
+      throw new Error(
+        'POST /api/v1/jobs/simulator/preview: 1,200,000 points to replay, above the cap of 1,000,000 (HTTP 413)',
+      );
+    });
+    setup({ refId: 'A', job: 'simulator' }, fakeDataSource({ previewJobAlerts } as never));
+    await userEvent.type(await screen.findByLabelText('Live sensitivity'), '70');
+    await userEvent.click(screen.getByRole('button', { name: 'Preview alerts' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('live-sensitivity-status')).toHaveTextContent('above the cap'),
+    );
+  });
+
+  it('is not offered when the job is rescored (those scores do not alert) nor for PromQL', async () => {
+    setup({ refId: 'A', job: 'simulator', rescore: true });
+    await screen.findByLabelText('Sensitivity');
+    await waitFor(() => expect(screen.queryByLabelText('Live sensitivity')).not.toBeInTheDocument());
+    setup({ refId: 'B', mode: 'promql', expr: 'up' });
+    expect(screen.queryByLabelText('Live sensitivity')).not.toBeInTheDocument();
+  });
+});

@@ -12,6 +12,7 @@ import {
   type ComboboxOption,
 } from '@grafana/ui';
 import { SENSITIVITY_SCALE } from '../api/sensitivityScale.gen';
+import { LiveSensitivity } from './LiveSensitivity';
 import type { DetectorInfo, JobStatus } from '../api/types';
 import type { DataSource } from '../datasource';
 import { parseLabelFilter } from '../query/labelFilter';
@@ -75,7 +76,8 @@ function detectorOption(d: DetectorInfo): ComboboxOption<string> {
 }
 
 /** Runs the loader whenever it changes; errors are shown next to the field instead of thrown. */
-function useLoaded<T>(load: () => Promise<T>): { value?: T; error?: string } {
+/** `load`'s result; loaded again whenever `reload` changes. */
+function useLoaded<T>(load: () => Promise<T>, reload = 0): { value?: T; error?: string } {
   const [state, setState] = useState<{ value?: T; error?: string }>({});
   useEffect(() => {
     let live = true;
@@ -86,7 +88,7 @@ function useLoaded<T>(load: () => Promise<T>): { value?: T; error?: string } {
     return () => {
       live = false;
     };
-  }, [load]);
+  }, [load, reload]);
   return state;
 }
 
@@ -96,7 +98,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const format = q.format ?? 'series';
   const fields = q.fields?.length ? q.fields : SERIES_FIELDS;
 
-  const jobs = useLoaded(useCallback(() => datasource.getJobs(), [datasource]));
+  // Bumped when the job's live sensitivity changes here, to reload the jobs' status.
+  const [jobsVersion, setJobsVersion] = useState(0);
+  const jobs = useLoaded(
+    useCallback(() => datasource.getJobs(), [datasource]),
+    jobsVersion,
+  );
   const detectors = useLoaded(useCallback(() => datasource.getDetectors(), [datasource]));
   const selectedJob = jobs.value?.find((j) => j.name === q.job);
 
@@ -284,6 +291,19 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           />
         </InlineField>
       </InlineFieldRow>
+
+      {mode === 'job' && !q.rescore && selectedJob && (
+        <LiveSensitivity
+          datasource={datasource}
+          job={selectedJob.name}
+          current={selectedJob.sensitivity}
+          filter={filterCheck.ok ? q.filter : undefined}
+          onApplied={() => {
+            setJobsVersion((v) => v + 1);
+            onRunQuery();
+          }}
+        />
+      )}
 
       <InlineFieldRow>
         <InlineField
