@@ -80,7 +80,9 @@ export function MaintenanceForm({
       </div>
       <div className={styles.line}>
         matches:{' '}
-        <code data-testid="trafficlens-maintenance-matchers">{matchers.join(', ') || 'no labels'}</code>
+        <code className={styles.matchers} data-testid="trafficlens-maintenance-matchers">
+          {matchers.join(', ') || 'no labels'}
+        </code>
       </div>
       {status.kind === 'saved' ? (
         <div className={styles.saved} role="status">
@@ -164,6 +166,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   title: css({ fontWeight: theme.typography.fontWeightMedium, marginBottom: theme.spacing(0.5) }),
   line: css({ marginBottom: theme.spacing(0.5), overflowWrap: 'anywhere' }),
+  matchers: css({ whiteSpace: 'normal', overflowWrap: 'anywhere' }),
   saved: css({ color: theme.colors.success.text, margin: theme.spacing(1, 0) }),
   problem: css({ color: theme.colors.error.text, marginBottom: theme.spacing(1) }),
   buttons: css({ display: 'flex', gap: theme.spacing(1), justifyContent: 'flex-end' }),
