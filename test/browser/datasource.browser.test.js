@@ -115,6 +115,27 @@ for (const host of GRAFANA_HOSTS) {
         await page.keyboard.press('Escape');
         await shot('query-editor', 'datasource-query-editor');
 
+        // The job's live sensitivity: a preview replayed by the real scorer over the query's series.
+        await block.locator('#query-editor-live-sensitivity').fill('60');
+        await block.getByRole('button', { name: 'Preview alerts' }).click();
+        const status = block.getByTestId('live-sensitivity-status');
+        await page.waitForFunction(
+          () =>
+            /alerts\/day/.test(
+              document.querySelector('[data-testid=live-sensitivity-status]')?.textContent ?? '',
+            ),
+          null,
+          { timeout: 60_000 },
+        );
+        assert.match(await status.textContent(), /^at 60: ≈[\d.]+ alerts\/day over \d+ series; now [\d.]+$/);
+        assert.ok(
+          harness.grafana.proxied.some(
+            (r) => `${r.method} ${r.path}` === 'POST scorer/api/v1/jobs/simulator/preview',
+          ),
+          'the preview went through the data proxy',
+        );
+        await shot('query-editor', 'datasource-query-editor-preview');
+
         await block.getByRole('radio', { name: 'PromQL' }).click({ force: true });
         await block.locator('#query-editor-expr').fill('sum by (site, link) (rate(ifHCInOctets[5m]))');
         await block.locator('#query-editor-step').fill('1m');

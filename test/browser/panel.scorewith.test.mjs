@@ -317,6 +317,76 @@ for (const host of GRAFANA_HOSTS) {
       });
     });
 
+    it('sends feedback on an episode of a job series clicked in the panel, stored by the scorer (form screenshot)', async () => {
+      const auth = { Authorization: `Bearer ${scorer.token}` };
+      const job = await getJson(`${scorer.url}/api/v1/jobs/simulator/series`, auth);
+      // A series with a closed episode, drawn from the job's own results (the frame names the job).
+      const s = job.series.find((x) => x.episodes.some((e) => !e.open && e.end > e.start));
+      assert.ok(s, 'the simulator job should have a closed episode');
+      const episode = s.episodes.find((e) => !e.open && e.end > e.start);
+      const number = (name, values) => ({ name, type: 'number', values, labels: s.labels, config: {} });
+      const frame = {
+        name: nameOf(s),
+        refId: 'A',
+        meta: { custom: { state: s.state, detector: s.detector, episodes: s.episodes, job: 'simulator' } },
+        fields: [
+          { name: 'time', type: 'time', values: s.timestamps, config: {} },
+          number('value', s.values),
+          number('lower', s.lower),
+          number('upper', s.upper),
+          number('expected', s.expected),
+          number('score', s.score),
+          { name: 'anomaly', type: 'boolean', values: s.anomaly, labels: s.labels, config: {} },
+        ],
+      };
+      const start = s.timestamps[0];
+      const end = s.timestamps.at(-1);
+      await page.evaluate((spec) => window.harness.panel(spec), {
+        id: 'panel',
+        pluginId: PANEL_ID,
+        frames: [frame],
+        options: { mode: 'overlay', scoreWith: { uid: 'trafficlens', type: DATASOURCE_ID } },
+        from: start,
+        to: end,
+        width: WIDTH,
+        height: HEIGHT,
+      });
+      const row = page.locator('#panel [data-testid=trafficlens-overlay-row]').first();
+      await row.waitFor({ timeout: 10_000 });
+      const box = await row.boundingBox();
+      const plotW = box.width - AXIS_WIDTH - RIGHT_PAD;
+      const x = box.x + AXIS_WIDTH + ((episode.peakTime - start) / (end - start)) * plotW;
+      const before = harness.grafana.proxied.length;
+      await page.mouse.move(x, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.up();
+      const form = page.locator('#panel [data-testid=trafficlens-feedback-form]');
+      await form.waitFor({ timeout: 10_000 });
+      await form.getByLabel('Note').fill('nightly backup, expected');
+      await form.getByLabel('Author').fill('noc-anna');
+      await page.locator('#panel').screenshot({ path: join(host.artifacts, 'panel-feedback-form-dark.png') });
+      await form.getByRole('button', { name: 'Send feedback' }).click();
+      await form.locator('[role=status], [role=alert]').first().waitFor({ timeout: 10_000 });
+      assert.match(await form.textContent(), /Feedback \S+ saved/);
+      assert.deepEqual(
+        harness.grafana.proxied.slice(before).map((r) => `${r.method} ${r.path}`),
+        ['POST scorer/api/v1/jobs/simulator/feedback'],
+      );
+      // The scorer holds it for that series and episode; undone again so the job is as it was.
+      const { feedback } = await getJson(`${scorer.url}/api/v1/jobs/simulator/feedback`, auth);
+      const stored = feedback.find((f) => f.note === 'nightly backup, expected');
+      assert.ok(stored, `stored: ${JSON.stringify(feedback)}`);
+      assert.equal(stored.verdict, 'false_positive');
+      assert.equal(stored.author, 'noc-anna');
+      assert.deepEqual(stored.labels, s.labels);
+      assert.equal(stored.episodeStart, episode.start);
+      const undo = await request(`${scorer.url}/api/v1/feedback/${stored.id}`, {
+        method: 'DELETE',
+        headers: auth,
+      });
+      assert.equal(undo.status, 204);
+    });
+
     it("shows the scorer's 413 with what to change when a request is above its limits", async () => {
       await renderScored('trafficlens-small', chosen, from, to);
       const state = page.locator('#panel [data-testid=trafficlens-state-error]');
