@@ -63,6 +63,33 @@ const plainFrame = (s, name) => ({
 });
 const nameOf = (s) => Object.values(s.labels).join(' ');
 
+/** A job's series as the datasource's frame for it (meta.custom names the job, its episodes and windows). */
+const jobFrame = (s, job) => {
+  const number = (name, values) => ({ name, type: 'number', values, labels: s.labels, config: {} });
+  return {
+    name: nameOf(s),
+    refId: 'A',
+    meta: {
+      custom: {
+        state: s.state,
+        detector: s.detector,
+        episodes: s.episodes,
+        job,
+        ...(s.maintenance ? { maintenance: s.maintenance } : {}),
+      },
+    },
+    fields: [
+      { name: 'time', type: 'time', values: s.timestamps, config: {} },
+      number('value', s.values),
+      number('lower', s.lower),
+      number('upper', s.upper),
+      number('expected', s.expected),
+      number('score', s.score),
+      { name: 'anomaly', type: 'boolean', values: s.anomaly, labels: s.labels, config: {} },
+    ],
+  };
+};
+
 /** POST /api/v1/score straight to the scorer, with what the datasource sends for these series. */
 async function scoreDirectly(series) {
   const res = await request(`${scorer.url}/api/v1/score`, {
@@ -324,21 +351,7 @@ for (const host of GRAFANA_HOSTS) {
       const s = job.series.find((x) => x.episodes.some((e) => !e.open && e.end > e.start));
       assert.ok(s, 'the simulator job should have a closed episode');
       const episode = s.episodes.find((e) => !e.open && e.end > e.start);
-      const number = (name, values) => ({ name, type: 'number', values, labels: s.labels, config: {} });
-      const frame = {
-        name: nameOf(s),
-        refId: 'A',
-        meta: { custom: { state: s.state, detector: s.detector, episodes: s.episodes, job: 'simulator' } },
-        fields: [
-          { name: 'time', type: 'time', values: s.timestamps, config: {} },
-          number('value', s.values),
-          number('lower', s.lower),
-          number('upper', s.upper),
-          number('expected', s.expected),
-          number('score', s.score),
-          { name: 'anomaly', type: 'boolean', values: s.anomaly, labels: s.labels, config: {} },
-        ],
-      };
+      const frame = jobFrame(s, 'simulator');
       const start = s.timestamps[0];
       const end = s.timestamps.at(-1);
       await page.evaluate((spec) => window.harness.panel(spec), {
@@ -385,6 +398,68 @@ for (const host of GRAFANA_HOSTS) {
         headers: auth,
       });
       assert.equal(undo.status, 204);
+    });
+
+    it("shades a series' maintenance window the scorer reports over its points (screenshot)", async () => {
+      const auth = { Authorization: `Bearer ${scorer.token}`, 'content-type': 'application/json' };
+      const first = (await getJson(`${scorer.url}/api/v1/jobs/simulator/series`, auth)).series[0];
+      const last = first.timestamps.at(-1);
+      const span = last - first.timestamps[0];
+      // A window over the last fifth of the retained points, reaching past now.
+      const created = await request(`${scorer.url}/api/v1/windows`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          matchers: Object.entries(first.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
+          startsAt: Math.round(last - span / 5),
+          endsAt: Date.now() + 3_600_000,
+          author: 'noc-anna',
+          comment: 'shading test',
+        }),
+      });
+      assert.equal(created.status, 201, created.body.toString());
+      const { window } = JSON.parse(created.body.toString());
+      try {
+        const job = await getJson(`${scorer.url}/api/v1/jobs/simulator/series`, auth);
+        const s = job.series.find((x) => JSON.stringify(x.labels) === JSON.stringify(first.labels));
+        assert.equal(s.state, 'suppressed');
+        assert.equal(s.maintenance?.length, 1, `maintenance intervals: ${JSON.stringify(s.maintenance)}`);
+        const start = s.timestamps[0];
+        const end = s.timestamps.at(-1);
+        await page.evaluate((spec) => window.harness.panel(spec), {
+          id: 'panel',
+          pluginId: PANEL_ID,
+          frames: [jobFrame(s, 'simulator')],
+          options: { mode: 'overlay' },
+          from: start,
+          to: end,
+          width: WIDTH,
+          height: HEIGHT / 2,
+        });
+        const row = page.locator('#panel [data-testid=trafficlens-overlay-row]').first();
+        await row.waitFor({ timeout: 10_000 });
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        mkdirSync(host.artifacts, { recursive: true });
+        await page
+          .locator('#panel')
+          .screenshot({ path: join(host.artifacts, 'panel-maintenance-shading-dark.png') });
+        const shot = await decodePng(page, await page.screenshot());
+        const box = await row.boundingBox();
+        const plotW = box.width - AXIS_WIDTH - RIGHT_PAD;
+        const x = (t) => box.x + AXIS_WIDTH + ((t - start) / (end - start)) * plotW;
+        const colors = await themeColors(page, 'dark', ['purple']);
+        const fill = blend(colors.purple, colors.background, 0.12);
+        // A strip at the top of the plot, above the series: the window's columns against as many before it.
+        const y = box.y + TITLE_HEIGHT + 2;
+        const x0 = Math.ceil(x(s.maintenance[0].start)) + 2;
+        const w = Math.floor(x(end)) - x0 - 2;
+        const shaded = (await shot.region(x0, y, w, 6)).filter((p) => near(p, fill, 10)).length;
+        const before = (await shot.region(x0 - w - 10, y, w, 6)).filter((p) => near(p, fill, 10)).length;
+        assert.ok(shaded > 3 * w, `${shaded} shaded pixels in the window's ${w} columns`);
+        assert.equal(before, 0, 'no shading before the window');
+      } finally {
+        await request(`${scorer.url}/api/v1/windows/${window.id}`, { method: 'DELETE', headers: auth });
+      }
     });
 
     it("shows the scorer's 413 with what to change when a request is above its limits", async () => {

@@ -118,6 +118,13 @@ export const JobSeries = SeriesScore.pick({
           'episode taught the series to tolerate that deviation: their score is scaled below 1 and the band ' +
           'widened to hold them (GET /api/v1/jobs/{name}/feedback lists the tolerances); absent when none',
       ),
+    maintenance: z
+      .array(z.object({ start: epochMs, end: epochMs }))
+      .optional()
+      .describe(
+        'the maintenance windows over the returned points (GET /api/v1/windows): their points are scored and ' +
+          'shown, never anomalous, not learnt; absent when none',
+      ),
     sensitivity: z
       .number()
       .optional()

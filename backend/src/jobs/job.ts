@@ -423,6 +423,9 @@ export class ScoringJob {
         model: this.models?.state(slot.key) ?? null,
         quality,
         ...(tolerated.length > 0 ? { tolerated } : {}),
+        ...(suppressed.length > 0
+          ? { maintenance: suppressed.map(({ start, end }) => ({ start, end })) }
+          : {}),
         sensitivity: this.sensitivityFor(slot.labels).sensitivity,
       });
     }

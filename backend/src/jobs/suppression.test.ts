@@ -122,6 +122,9 @@ test('a store window over the DDoS: still scored, state suppressed, nothing anom
     expect(attacked.anomaly[i]).toBe(t >= windowStart ? false : before.anomaly[i]);
   });
   expect(attacked.episodes.filter((e) => e.start >= windowStart)).toEqual([]);
+  // The window over the returned points, for the panel to shade: from its start to the last point.
+  expect(attacked.maintenance).toEqual([{ start: windowStart, end: attacked.timestamps.at(-1)! + 1 }]);
+  expect(before.maintenance).toBeUndefined();
   // The attacked series' episode is no longer counted; the others' (outside the window) still are.
   expect(manager.list()[0].openEpisodes).toBe(control.manager.list()[0].openEpisodes - 1);
   expect(gauge(metrics, 'trafficlens_anomaly')).toBe(0);

@@ -222,6 +222,15 @@ describe('query()', () => {
     expect(res.data.map((f) => f.meta.custom.job)).toEqual(['simulator', 'simulator']);
   });
 
+  it("passes a job series' maintenance windows on to the panel, which shades them", async () => {
+    const maintenance = [{ start: T0 + STEP, end: T0 + 3 * STEP + 1 }];
+    const { ds } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse([{ ...series(AMS_IN), maintenance }, series(FRA_IN)]) },
+    });
+    const res = await ds.query(request([{ refId: 'A', job: 'simulator' }]));
+    expect(res.data.map((f) => f.meta.custom.maintenance)).toEqual([maintenance, undefined]);
+  });
+
   it('rescoring falls back to the datasource defaults for detector and sensitivity', async () => {
     let posted: ScoreRequest | undefined;
     const { ds } = makeDataSource(

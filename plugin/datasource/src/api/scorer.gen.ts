@@ -769,6 +769,13 @@ export interface components {
       quality: 'ok' | 'stale' | 'gap' | 'flatline';
       /** @description points (their timestamps) that were anomalous and are not, because a false positive on an earlier episode taught the series to tolerate that deviation: their score is scaled below 1 and the band widened to hold them (GET /api/v1/jobs/{name}/feedback lists the tolerances); absent when none */
       tolerated?: number[];
+      /** @description the maintenance windows over the returned points (GET /api/v1/windows): their points are scored and shown, never anomalous, not learnt; absent when none */
+      maintenance?: {
+        /** @description epoch milliseconds */
+        start: number;
+        /** @description epoch milliseconds */
+        end: number;
+      }[];
       /** @description the sensitivity the series is scored at from its next point: its own setting, else the job's (GET /api/v1/jobs/{name}/sensitivity) */
       sensitivity?: number;
     };

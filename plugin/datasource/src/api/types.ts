@@ -47,4 +47,6 @@ export type ScoredSeries = Pick<
   | 'anomaly'
   | 'direction'
   | 'episodes'
->;
+> &
+  /** A job's series: the maintenance windows over its points (the panel shades them). */
+  Pick<Schemas['JobSeries'], 'maintenance'>;

@@ -242,6 +242,7 @@ export function seriesToFrame(series: ScoredSeries, name: string, options: Frame
       detector: series.detector,
       episodes: series.episodes,
       ...(options.job ? { job: options.job } : {}),
+      ...(series.maintenance?.length ? { maintenance: series.maintenance } : {}),
     },
   };
   return createDataFrame({ refId: options.refId, name, meta, fields });

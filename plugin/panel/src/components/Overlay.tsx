@@ -304,6 +304,11 @@ export function Tooltip({ series: s, index: i, format, timeZone, left, top, rowW
           episode {episode.severityLabel} (peak {episode.peakScore.toFixed(2)}): {episode.explanation}
         </div>
       )}
+      {s.maintenance?.some((m) => m.start <= t && t < m.end) && (
+        <div className={styles.explanation} data-testid="trafficlens-tooltip-maintenance">
+          in a maintenance window: scored and shown, never an alert
+        </div>
+      )}
       {s.state === 'unscored' && (
         <div className={styles.explanation}>no score: not from a TrafficLens datasource</div>
       )}

@@ -162,6 +162,23 @@ export function drawRow(
   ctx.rect(plot.left, plot.top, plot.right - plot.left, (g.score?.bottom ?? plot.bottom) - plot.top);
   ctx.clip();
 
+  // Maintenance windows: hatched purple across the plot, under the episodes (the series is suppressed there).
+  for (const m of s.maintenance ?? []) {
+    const x0 = g.x(m.start);
+    const x1 = Math.max(g.x(m.end), x0 + 2);
+    const bottom = g.score?.bottom ?? plot.bottom;
+    ctx.fillStyle = withAlpha(theme, statusColor(theme, 'suppressed'), 0.12);
+    ctx.fillRect(x0, plot.top, x1 - x0, bottom - plot.top);
+    ctx.strokeStyle = withAlpha(theme, statusColor(theme, 'suppressed'), 0.35);
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let x = x0 - (bottom - plot.top); x < x1; x += 8) {
+      ctx.moveTo(Math.max(x, x0), plot.top + Math.max(0, x0 - x));
+      ctx.lineTo(Math.min(x + (bottom - plot.top), x1), bottom - Math.max(0, x + (bottom - plot.top) - x1));
+    }
+    ctx.stroke();
+  }
+
   if (l.showEpisodes) {
     for (const e of s.episodes) {
       const x0 = g.x(e.start);

@@ -165,3 +165,24 @@ describe('the job of a series', () => {
     expect(series.map((s) => s.job)).toEqual(['edge', undefined, undefined]);
   });
 });
+
+describe('maintenance windows of a series', () => {
+  it('reads well-formed intervals from meta.custom.maintenance and drops the rest', () => {
+    const f = trafficLensFrame('a');
+    f.meta = {
+      ...f.meta,
+      custom: {
+        ...f.meta?.custom,
+        maintenance: [
+          { start: T0, end: T0 + 10 * STEP },
+          { start: T0 + 5, end: T0 },
+          { start: 'x', end: 3 },
+          null,
+        ],
+      },
+    };
+    const plain = trafficLensFrame('b');
+    const { series } = parseFrames([f, plain]);
+    expect(series.map((s) => s.maintenance)).toEqual([[{ start: T0, end: T0 + 10 * STEP }], undefined]);
+  });
+});

@@ -49,6 +49,8 @@ export interface PanelSeries {
   episodes: PanelEpisode[];
   /** the continuous job whose own results these are (meta.custom.job): episode feedback goes to it */
   job?: string;
+  /** maintenance windows over the points (meta.custom.maintenance): shaded, never alerts */
+  maintenance?: Array<{ start: number; end: number }>;
 }
 
 export interface ParsedFrames {
@@ -304,6 +306,7 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
           : 'ok',
         episodes: [],
         ...(typeof custom.job === 'string' && custom.job !== '' ? { job: custom.job } : {}),
+        ...maintenanceOf(custom.maintenance),
       };
       s.episodes = parseEpisodes(custom.episodes) ?? deriveEpisodes(s);
       series.push(s);
@@ -327,6 +330,22 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
     }
   });
   return { series, problems, scored: series.some((s) => s.score !== null) };
+}
+
+/** Well-formed maintenance intervals (start < end, finite), or nothing. */
+function maintenanceOf(v: unknown): { maintenance?: Array<{ start: number; end: number }> } {
+  if (!Array.isArray(v)) {
+    return {};
+  }
+  const intervals = v
+    .map((i) => ({
+      start: toNumber((i as { start?: unknown })?.start),
+      end: toNumber((i as { end?: unknown })?.end),
+    }))
+    .filter(
+      (i): i is { start: number; end: number } => i.start !== null && i.end !== null && i.start < i.end,
+    );
+  return intervals.length > 0 ? { maintenance: intervals } : {};
 }
 
 /** The latest state of a series, for NOC tiles and sorting. */
