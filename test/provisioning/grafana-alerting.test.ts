@@ -3,7 +3,9 @@
  * (pkg/services/provisioning/alerting: AlertRuleGroupV1 → AlertRuleV1 → QueryV1, and the checks Grafana
  * applies when it loads them: uid format, condition among the refIds, states, durations on the 10 s
  * evaluation grid, expressions on the __expr__ datasource referring to existing refIds), and against
- * the Prometheus rules it mirrors: same alerts, thresholds, `for` and severities.
+ * the Prometheus rules it mirrors: same alerts, thresholds, `for` and severities. And
+ * provisioning/alerting/notifications.yaml (contact points, the notification policy tree) against the
+ * structure Grafana loads and the Alertmanager routing it mirrors.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -198,5 +200,122 @@ describe('provisioning/alerting/trafficlens.yaml (Grafana alert rule provisionin
       }
       expect(rule.data.map((q) => q.refId).sort()).toEqual(['A', 'C', 'E', 'L', 'U', 'V']);
     }
+  });
+});
+
+/** Grafana's ContactPointV1 / ReceiverV1 and NotificationPolicyV1 (pkg/services/provisioning/alerting). */
+const Receiver = z
+  .object({
+    uid: z
+      .string()
+      .max(40)
+      .regex(/^[a-zA-Z0-9\-_]+$/),
+    type: z.enum(['webhook', 'slack', 'email', 'pagerduty', 'opsgenie', 'teams', 'prometheus-alertmanager']),
+    settings: z.record(z.string(), z.unknown()),
+    disableResolveMessage: z.boolean().optional(),
+  })
+  .strict();
+const ContactPoint = z
+  .object({ orgId: z.number().int().min(1), name: z.string().min(1), receivers: z.array(Receiver).min(1) })
+  .strict();
+const ObjectMatcher = z.tuple([z.string().min(1), z.enum(['=', '!=', '=~', '!~']), z.string()]);
+type Route = {
+  receiver?: string;
+  object_matchers?: [string, string, string][];
+  group_by?: string[];
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  continue?: boolean;
+  routes?: Route[];
+};
+const Route: z.ZodType<Route> = z.lazy(() =>
+  z
+    .object({
+      receiver: z.string().optional(),
+      object_matchers: z.array(ObjectMatcher).optional(),
+      group_by: z.array(z.string()).optional(),
+      group_wait: z.string().regex(DURATION).optional(),
+      group_interval: z.string().regex(DURATION).optional(),
+      repeat_interval: z.string().regex(DURATION).optional(),
+      continue: z.boolean().optional(),
+      routes: z.array(Route).optional(),
+    })
+    .strict(),
+);
+const Policy = z
+  .object({
+    orgId: z.number().int().min(1),
+    receiver: z.string().min(1),
+    group_by: z.array(z.string()).min(1),
+    group_wait: z.string().regex(DURATION),
+    group_interval: z.string().regex(DURATION),
+    repeat_interval: z.string().regex(DURATION),
+    routes: z.array(Route),
+  })
+  .strict();
+const NotificationsFile = z
+  .object({
+    apiVersion: z.literal(1),
+    contactPoints: z.array(ContactPoint).min(1),
+    policies: z.array(Policy).length(1),
+  })
+  .strict();
+
+describe('provisioning/alerting/notifications.yaml (Grafana contact points and notification policies)', () => {
+  const notifications = NotificationsFile.parse(read('provisioning/alerting/notifications.yaml'));
+  const am = read('provisioning/alertmanager/alertmanager.yml') as {
+    route: {
+      receiver: string;
+      group_by: string[];
+      repeat_interval: string;
+      routes: { matchers: string[]; receiver: string; repeat_interval?: string }[];
+    };
+  };
+  const [policy] = notifications.policies;
+  const names = notifications.contactPoints.map((c) => c.name);
+
+  test('every receiver a policy names is a provisioned contact point; receiver uids are unique', () => {
+    const used = [policy.receiver, ...policy.routes.map((r) => r.receiver)];
+    for (const name of used) expect(names).toContain(name);
+    const uids = notifications.contactPoints.flatMap((c) => c.receivers.map((r) => r.uid));
+    expect(new Set(uids).size).toBe(uids.length);
+  });
+
+  test('sends nothing anywhere until the placeholders are replaced (.invalid hosts only)', () => {
+    for (const r of notifications.contactPoints.flatMap((c) => c.receivers)) {
+      expect(new URL(String(r.settings.url)).hostname).toMatch(/\.invalid$/);
+    }
+  });
+
+  test('routes like the Alertmanager configuration: same grouping, receivers and reminders by severity', () => {
+    expect(policy.group_by).toEqual(am.route.group_by);
+    expect(policy.receiver).toBe(am.route.receiver);
+    expect(policy.repeat_interval).toBe(am.route.repeat_interval);
+    const bySeverity = (routes: { severity: string; receiver?: string; repeat?: string }[]) =>
+      Object.fromEntries(routes.map((r) => [r.severity, [r.receiver, r.repeat]]));
+    expect(
+      bySeverity(
+        policy.routes.map((r) => ({
+          severity: r.object_matchers?.find(([l, op]) => l === 'severity' && op === '=')?.[2] ?? '?',
+          receiver: r.receiver,
+          repeat: r.repeat_interval,
+        })),
+      ),
+    ).toEqual(
+      bySeverity(
+        am.route.routes.map((r) => ({
+          severity: /severity="(\w+)"/.exec(r.matchers.join(' '))?.[1] ?? '?',
+          receiver: r.receiver,
+          repeat: r.repeat_interval,
+        })),
+      ),
+    );
+  });
+
+  test("every severity the Grafana-managed rules set has a route (and the rules' grouping labels exist)", () => {
+    const severities = new Set(rules.map(({ rule }) => rule.labels?.severity));
+    const routed = new Set(policy.routes.map((r) => r.object_matchers?.find(([l]) => l === 'severity')?.[2]));
+    for (const s of severities) expect(routed).toContain(s);
   });
 });
