@@ -43,6 +43,11 @@ const COPIES = [
     from: 'backend/src/contract/severity.ts',
     to: 'plugin/panel/src/frames/severity.gen.ts',
   },
+  {
+    plugin: 'panel',
+    from: 'backend/src/contract/sensitivityScale.ts',
+    to: 'plugin/panel/src/frames/sensitivityScale.gen.ts',
+  },
 ];
 
 const pluginArg = process.argv.find((a) => a.startsWith('--plugin='));

@@ -896,3 +896,49 @@ describe('the live sensitivity of a job', () => {
     expect(put).toEqual({ sensitivity: 60, author: 'noc-anna', comment: 'too quiet on ams' });
   });
 });
+
+describe('the live sensitivity of one series', () => {
+  const labels = { site: 'ams', link: 'transit-1' };
+
+  it('previews it over that series only, named by every label', async () => {
+    let posted: unknown;
+    const { ds } = makeDataSource({
+      'POST /api/v1/jobs/simulator/preview': (req) => {
+        posted = req.data;
+        return { data: { candidates: [] } };
+      },
+    });
+    await ds.previewSeriesAlerts('simulator', labels, 30);
+    expect(posted).toEqual({ sensitivities: [30], match: ['link="transit-1"', 'site="ams"'] });
+  });
+
+  it('sets and removes its own setting with the series selector the scorer reads', async () => {
+    const calls: Array<{ method?: string; params: unknown; data: unknown }> = [];
+    const route = (req: BackendSrvRequest) => {
+      calls.push({ method: req.method, params: req.params, data: req.data });
+      return { data: {} };
+    };
+    const { ds } = makeDataSource({
+      'PUT /api/v1/jobs/simulator/series/sensitivity': route,
+      'DELETE /api/v1/jobs/simulator/series/sensitivity': route,
+    });
+    await ds.setSeriesSensitivity('simulator', labels, 30, 'noc-anna', 'noisy link');
+    await ds.setSeriesSensitivity('simulator', labels, null, 'noc-anna');
+    expect(calls).toEqual([
+      {
+        method: 'PUT',
+        params: { series: '{link="transit-1",site="ams"}' },
+        data: { sensitivity: 30, author: 'noc-anna', comment: 'noisy link' },
+      },
+      { method: 'DELETE', params: { series: '{link="transit-1",site="ams"}' }, data: undefined },
+    ]);
+  });
+
+  it('names a job series’ sensitivity in its frame for the panel', async () => {
+    const { ds } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse([{ ...series(AMS_IN), sensitivity: 30 }, series(FRA_IN)]) },
+    });
+    const res = await ds.query(request([{ refId: 'A', job: 'simulator' }]));
+    expect(res.data.map((f) => f.meta.custom.sensitivity)).toEqual([30, undefined]);
+  });
+});

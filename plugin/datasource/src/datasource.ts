@@ -324,10 +324,7 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
    * ScorerError carrying the scorer's message (400 names the field, 503 the store).
    */
   async createMaintenanceWindow(window: MaintenanceWindowRequest): Promise<WindowResponse> {
-    const matchers = Object.entries(window.labels)
-      .filter(([name]) => name !== '')
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, value]) => formatMatcher({ name, op: '=', value }));
+    const matchers = exactMatchers(window.labels);
     if (matchers.length === 0) {
       throw new ScorerError('a maintenance window needs at least one label to match the series by');
     }
@@ -371,6 +368,41 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
       sensitivities: [sensitivity],
       ...(match.length ? { match } : {}),
     });
+  }
+
+  /**
+   * What one series of a job would have alerted over its retained history at `sensitivity` (the panel's
+   * series menu): the job's preview, restricted to the series by every one of its labels.
+   */
+  previewSeriesAlerts(
+    job: string,
+    labels: Record<string, string>,
+    sensitivity: number,
+  ): Promise<PreviewResponse> {
+    const match = exactMatchers(labels);
+    if (match.length === 0) {
+      throw new ScorerError('a series preview needs the series’ labels');
+    }
+    return this.client.previewAlerts(job, { sensitivities: [sensitivity], match });
+  }
+
+  /** Sets one series' live sensitivity (it alerts at it from its next point); null removes its own setting. */
+  setSeriesSensitivity(
+    job: string,
+    labels: Record<string, string>,
+    sensitivity: number | null,
+    author: string,
+    comment = '',
+  ): Promise<unknown> {
+    const match = exactMatchers(labels);
+    if (match.length === 0) {
+      throw new ScorerError('a series setting needs the series’ labels');
+    }
+    return this.client.setSeriesSensitivity(
+      job,
+      `{${match.join(',')}}`,
+      sensitivity === null ? null : { sensitivity, author, comment },
+    );
   }
 
   /** Sets a job's live sensitivity: its series (those without their own) alert at it from their next point. */
@@ -509,4 +541,12 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
     }
     return { status: 'success', message };
   }
+}
+
+/** A series' labels as exact matchers, sorted by name (the scorer names a series by all of them). */
+function exactMatchers(labels: Record<string, string>): string[] {
+  return Object.entries(labels)
+    .filter(([name]) => name !== '')
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => formatMatcher({ name, op: '=', value }));
 }

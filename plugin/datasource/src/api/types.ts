@@ -49,4 +49,4 @@ export type ScoredSeries = Pick<
   | 'episodes'
 > &
   /** A job's series: the maintenance windows over its points (the panel shades them). */
-  Pick<Schemas['JobSeries'], 'maintenance'>;
+  Pick<Schemas['JobSeries'], 'maintenance' | 'sensitivity'>;

@@ -243,6 +243,7 @@ export function seriesToFrame(series: ScoredSeries, name: string, options: Frame
       episodes: series.episodes,
       ...(options.job ? { job: options.job } : {}),
       ...(series.maintenance?.length ? { maintenance: series.maintenance } : {}),
+      ...(options.job && series.sensitivity !== undefined ? { sensitivity: series.sensitivity } : {}),
     },
   };
   return createDataFrame({ refId: options.refId, name, meta, fields });

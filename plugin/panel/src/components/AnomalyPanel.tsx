@@ -8,11 +8,14 @@ import { Overlay } from './Overlay';
 import { PanelMessage, PanelNotice } from './PanelMessage';
 import { MaintenanceForm } from './MaintenanceForm';
 import { FeedbackForm } from './FeedbackForm';
-import { config } from '@grafana/runtime';
+import { SeriesSensitivityForm } from './SeriesSensitivityForm';
+import { config, RefreshEvent } from '@grafana/runtime';
 import {
   findFeedbackWriter,
+  findSeriesSensitivityWriter,
   findWindowWriter,
   type FeedbackWriter,
+  type SeriesSensitivityWriter,
   type WindowWriter,
 } from '../windows/writer';
 
@@ -33,6 +36,18 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
     () => [...(data?.request?.targets ?? []).map((t) => t.datasource), options.scoreWith],
     [data?.request?.targets, options.scoreWith],
   );
+  const [seriesForm, setSeriesForm] = useState<PanelSeries | null>(null);
+  const [seriesWriter, setSeriesWriter] = useState<SeriesSensitivityWriter | null | undefined>(undefined);
+  useEffect(() => {
+    if (!seriesForm) {
+      return;
+    }
+    let live = true;
+    findSeriesSensitivityWriter(refs).then((w) => live && setSeriesWriter(w));
+    return () => {
+      live = false;
+    };
+  }, [seriesForm, refs]);
   const [feedback, setFeedback] = useState<{ series: PanelSeries; episode: PanelEpisode } | null>(null);
   const [feedbackWriter, setFeedbackWriter] = useState<FeedbackWriter | null | undefined>(undefined);
   useEffect(() => {
@@ -138,7 +153,14 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
           onSelectEpisode={(s, episode) => {
             setFeedbackWriter(undefined);
             setMaintenance(null);
+            setSeriesForm(null);
             setFeedback({ series: s, episode });
+          }}
+          onSelectSeries={(s) => {
+            setSeriesWriter(undefined);
+            setMaintenance(null);
+            setFeedback(null);
+            setSeriesForm(s);
           }}
         />
       )}
@@ -152,6 +174,19 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
           author={config.bootData?.user?.login ?? ''}
           create={writer ? writer.create : null}
           onClose={() => setMaintenance(null)}
+        />
+      )}
+      {seriesForm && seriesForm.job && seriesWriter !== undefined && (
+        <SeriesSensitivityForm
+          name={seriesForm.name}
+          job={seriesForm.job}
+          labels={seriesForm.labels}
+          current={seriesForm.liveSensitivity}
+          author={config.bootData?.user?.login ?? ''}
+          writer={seriesWriter}
+          onClose={() => setSeriesForm(null)}
+          // Runs the panel's query again (the dashboard's refresh), so it shows what now alerts.
+          onApplied={() => props.eventBus.publish(new RefreshEvent())}
         />
       )}
       {feedback && feedback.series.job && feedbackWriter !== undefined && (

@@ -30,6 +30,8 @@ interface Props {
   onSelectMaintenance?: (series: PanelSeries, from: number, to: number) => void;
   /** A click inside an episode of a job's own series: the operator wants to give feedback on it. */
   onSelectEpisode?: (series: PanelSeries, episode: PanelEpisode) => void;
+  /** A click on the title of a job's own series: its live sensitivity. */
+  onSelectSeries?: (series: PanelSeries) => void;
 }
 
 const MIN_ROW = 90;
@@ -57,6 +59,7 @@ export function Overlay({
   onChangeTimeRange,
   onSelectMaintenance,
   onSelectEpisode,
+  onSelectSeries,
 }: Props) {
   const [from, to] = useMemo<[number, number]>(() => {
     const f = timeRange?.from?.valueOf();
@@ -84,6 +87,7 @@ export function Overlay({
           onChangeTimeRange={onChangeTimeRange}
           onSelectMaintenance={onSelectMaintenance}
           onSelectEpisode={onSelectEpisode}
+          onSelectSeries={onSelectSeries}
         />
       ))}
     </div>
@@ -103,6 +107,7 @@ interface RowProps {
   onChangeTimeRange?: (range: AbsoluteTimeRange) => void;
   onSelectMaintenance?: (series: PanelSeries, from: number, to: number) => void;
   onSelectEpisode?: (series: PanelSeries, episode: PanelEpisode) => void;
+  onSelectSeries?: (series: PanelSeries) => void;
 }
 
 function SeriesRow({
@@ -118,6 +123,7 @@ function SeriesRow({
   onChangeTimeRange,
   onSelectMaintenance,
   onSelectEpisode,
+  onSelectSeries,
 }: RowProps) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
@@ -171,7 +177,14 @@ function SeriesRow({
     }
     setHover({ i, px: geometry.x(s.times[i]), py: e.clientY - e.currentTarget.getBoundingClientRect().top });
   };
-  const onUp = () => {
+  const onUp = (e: React.MouseEvent<HTMLDivElement>) => {
+    // A click on the title line of a job's own series: its live sensitivity.
+    const py = e.clientY - e.currentTarget.getBoundingClientRect().top;
+    if (drag && Math.abs(drag.x1 - drag.x0) <= 5 && py < geometry.plot.top && s.job && onSelectSeries) {
+      setDrag(null);
+      onSelectSeries(s);
+      return;
+    }
     if (drag && Math.abs(drag.x1 - drag.x0) > 5) {
       const a = Math.round(geometry.x.invert(Math.min(drag.x0, drag.x1)));
       const b = Math.round(geometry.x.invert(Math.max(drag.x0, drag.x1)));

@@ -49,6 +49,8 @@ export interface PanelSeries {
   episodes: PanelEpisode[];
   /** the continuous job whose own results these are (meta.custom.job): episode feedback goes to it */
   job?: string;
+  /** the sensitivity the job's series alerts at (meta.custom.sensitivity), for a job's own results */
+  liveSensitivity?: number;
   /** maintenance windows over the points (meta.custom.maintenance): shaded, never alerts */
   maintenance?: Array<{ start: number; end: number }>;
 }
@@ -307,6 +309,9 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
         episodes: [],
         ...(typeof custom.job === 'string' && custom.job !== '' ? { job: custom.job } : {}),
         ...maintenanceOf(custom.maintenance),
+        ...(typeof custom.sensitivity === 'number' && Number.isFinite(custom.sensitivity)
+          ? { liveSensitivity: custom.sensitivity }
+          : {}),
       };
       s.episodes = parseEpisodes(custom.episodes) ?? deriveEpisodes(s);
       series.push(s);

@@ -54,8 +54,8 @@ type Ref = DataSourceRef | string | null | undefined;
 /** The first of `refs` whose datasource has `method`, bound to it; null when none has (or none loads). */
 async function findMethod<A, R>(
   refs: readonly Ref[],
-  method: 'createMaintenanceWindow' | 'sendEpisodeFeedback',
-): Promise<{ name: string; call: (arg: A) => Promise<R> } | null> {
+  method: 'createMaintenanceWindow' | 'sendEpisodeFeedback' | 'setSeriesSensitivity',
+): Promise<{ name: string; ds: unknown; call: (arg: A) => Promise<R> } | null> {
   const seen = new Set<string>();
   for (const ref of refs) {
     if (!ref) {
@@ -74,7 +74,12 @@ async function findMethod<A, R>(
     }
     const fn = ds?.[method];
     if (typeof fn === 'function') {
-      return { name: ds.name ?? key, call: (arg: A) => (fn as (a: A) => Promise<R>).call(ds, arg) };
+      // A tuple argument is spread (methods of several arguments), anything else passed as the one argument.
+      const call = (arg: A) =>
+        Array.isArray(arg)
+          ? (fn as (...a: unknown[]) => Promise<R>).apply(ds, arg)
+          : (fn as (a: A) => Promise<R>).call(ds, arg);
+      return { name: ds.name ?? key, ds, call };
     }
   }
   return null;
@@ -88,4 +93,44 @@ export async function findWindowWriter(refs: readonly Ref[]): Promise<WindowWrit
 export async function findFeedbackWriter(refs: readonly Ref[]): Promise<FeedbackWriter | null> {
   const found = await findMethod<FeedbackRequest, FeedbackAnswer>(refs, 'sendEpisodeFeedback');
   return found && { name: found.name, send: found.call };
+}
+
+/** What a series' sensitivity form asks the datasource (its previewSeriesAlerts and setSeriesSensitivity). */
+export interface SeriesSensitivityWriter {
+  name: string;
+  preview(job: string, labels: Record<string, string>, sensitivity: number): Promise<PreviewAnswer>;
+  set(
+    job: string,
+    labels: Record<string, string>,
+    sensitivity: number | null,
+    author: string,
+  ): Promise<unknown>;
+}
+
+/** The scorer's preview, as far as the form reads it. */
+export interface PreviewAnswer {
+  candidates: Array<{ sensitivity: number; summary: string }>;
+}
+
+export async function findSeriesSensitivityWriter(
+  refs: readonly Ref[],
+): Promise<SeriesSensitivityWriter | null> {
+  type SetArgs = [string, Record<string, string>, number | null, string];
+  const found = await findMethod<SetArgs, unknown>(refs, 'setSeriesSensitivity');
+  if (!found) {
+    return null;
+  }
+  const ds = found.ds as {
+    previewSeriesAlerts?: (job: string, labels: Record<string, string>, s: number) => Promise<PreviewAnswer>;
+  };
+  return {
+    name: found.name,
+    preview: (job, labels, sensitivity) => {
+      if (typeof ds.previewSeriesAlerts !== 'function') {
+        return Promise.reject(new Error('this TrafficLens datasource cannot preview a series'));
+      }
+      return ds.previewSeriesAlerts(job, labels, sensitivity);
+    },
+    set: (job, labels, sensitivity, author) => found.call([job, labels, sensitivity, author]),
+  };
 }
