@@ -50,9 +50,10 @@ function trafficLens(answer: (r: FeedbackRequest) => Promise<unknown>) {
 async function clickEpisode() {
   const row = screen.getByTestId('trafficlens-overlay-row');
   for (let x = 0; x <= 800; x += 4) {
-    fireEvent.mouseMove(row, { clientX: x });
-    fireEvent.mouseDown(row, { clientX: x });
-    fireEvent.mouseUp(row, { clientX: x });
+    // Inside the plot, below the title line (a click there opens the series' sensitivity instead).
+    fireEvent.mouseMove(row, { clientX: x, clientY: 100 });
+    fireEvent.mouseDown(row, { clientX: x, clientY: 100 });
+    fireEvent.mouseUp(row, { clientX: x, clientY: 100 });
     await act(async () => undefined);
     if (screen.queryByTestId('trafficlens-feedback-form')) {
       return screen.getByTestId('trafficlens-feedback-form');
