@@ -27,6 +27,7 @@ import {
 import { JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
+import { buildIncidents } from './incidents.js';
 import { labelProblem, metricLabels } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { qualityState, windowFacts, type QualityState, type WindowFacts } from './quality.js';
@@ -34,6 +35,7 @@ import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } fro
 import { SeriesTable, type IngestMode, type SeriesSlot } from './seriesTable.js';
 import { within, type Suppression } from './suppression.js';
 import type { JobHealth, JobSeries, JobStatus } from '../contract/jobs.js';
+import type { Incident } from '../contract/incidents.js';
 
 export type { JobHealth, JobStatus };
 
@@ -375,6 +377,20 @@ export class ScoringJob {
       timestamps[0],
       timestamps[timestamps.length - 1],
     );
+  }
+
+  /**
+   * Incidents of the job's groups (jobs/incidents.ts) going on within [from, to], from the retained
+   * episodes (those starting inside a maintenance window left out, as everywhere).
+   */
+  incidents(from = -Infinity, to = Infinity): Incident[] {
+    if (this.spec.groups.length === 0) return [];
+    const series = [...this.slots.all()].map((slot) => ({
+      labels: slot.labels,
+      episodes: slot.episodes.filter((e) => !this.suppressedAt(slot.labels, e.start)),
+    }));
+    const options = { groups: this.spec.groups, windowMs: this.spec.incidentWindowMs };
+    return buildIncidents(series, [], options).filter((i) => i.start <= to && (i.open || i.end >= from));
   }
 
   /** The labels maintenance windows match against, of every current series. */

@@ -25,6 +25,7 @@ import type { JobStateStore } from './persistence.js';
 import { fixedWindows, StoredWindows, Suppression, type WindowProvider } from './suppression.js';
 import type { Labels } from '../contract/labels.js';
 import type { WindowsTable } from '../store/index.js';
+import type { Incident } from '../contract/incidents.js';
 
 export interface JobManagerOptions {
   logger: Logger;
@@ -202,6 +203,11 @@ export class JobManager {
   /** The labels of every series every job scores now (the windows API warns about matchers that match none). */
   seriesLabels(): Labels[] {
     return this.jobList().flatMap((job) => job.seriesLabels());
+  }
+
+  /** The job's incidents (jobs/incidents.ts); undefined when there is no such job. */
+  incidents(name: string, from?: number, to?: number): Incident[] | undefined {
+    return this.jobs.get(name)?.job.incidents(from, to);
   }
 
   labelValues(name: string): Record<string, string[]> | undefined {
