@@ -234,6 +234,32 @@ const JobConfigObject = z
       .describe(
         'episodes of one group starting within this of an incident (still open, or ended this recently) join it (default: 5 intervals)',
       ),
+    network: z
+      .object({
+        detector: z
+          .enum(['pca', 'none'])
+          .default('pca')
+          .describe(
+            "pca: the PCA subspace detector on each group's aligned series; none: incidents from the series' own episodes only",
+          ),
+        window: z
+          .number()
+          .int()
+          .min(20)
+          .max(10_000)
+          .default(288)
+          .describe('vectors (steps) the normal subspace is fitted on'),
+        refit_every: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(24)
+          .describe('refit the subspace after this many new steps'),
+      })
+      .strict()
+      .prefault({})
+      .describe('the network-wide detector of jobs with groups'),
     maintenance: z
       .array(MaintenanceConfig)
       .default([])
@@ -273,6 +299,8 @@ export interface JobSpec {
   groups: string[];
   /** An episode starting this close after an incident (open or recently ended) of its group joins it. */
   incidentWindowMs: number;
+  /** The network-wide detector of each group (network/detector.ts); used only with groups. */
+  network: { detector: 'pca' | 'none'; window: number; refitEvery: number };
 }
 
 export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
@@ -358,6 +386,7 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
     maintenance: c.maintenance,
     groups: c.groups,
     incidentWindowMs: c.incident_window ?? 5 * Math.max(c.interval, c.step),
+    network: { detector: c.network.detector, window: c.network.window, refitEvery: c.network.refit_every },
   };
 });
 

@@ -215,7 +215,9 @@ export function summarize(
     );
   }
   if (network) {
+    // The links that carry the residual (a share of 5% or more), three at most.
     const drivers = network.contributions
+      .filter((c) => c.share >= 0.05)
       .slice(0, 3)
       .map((c) => `${memberName(c.labels, group)} ${Math.round(c.share * 100)}%`)
       .join(', ');

@@ -28,6 +28,7 @@ import { JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
 import { buildIncidents } from './incidents.js';
+import { JobNetwork } from './network.js';
 import { labelProblem, metricLabels } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { qualityState, windowFacts, type QualityState, type WindowFacts } from './quality.js';
@@ -108,6 +109,8 @@ export class ScoringJob {
   private restoreTried = false;
   private readonly slots: SeriesTable;
   private cursor: number | null = null;
+  /** The network-wide detector of the job's groups (jobs/network.ts); null without groups. */
+  private readonly network: JobNetwork | null;
   /** When the models were last built from a whole fit window (the backfill, then each refit). */
   private fittedAt = -Infinity;
   private runningNow = false;
@@ -135,6 +138,7 @@ export class ScoringJob {
     this.models = deps.models ?? null;
     this.state = deps.state ?? null;
     this.suppression = deps.suppression ?? null;
+    this.network = spec.groups.length > 0 && spec.network.detector === 'pca' ? new JobNetwork(spec) : null;
     this.slots = new SeriesTable({
       spec,
       createStream: this.createStream,
@@ -390,7 +394,9 @@ export class ScoringJob {
       episodes: slot.episodes.filter((e) => !this.suppressedAt(slot.labels, e.start)),
     }));
     const options = { groups: this.spec.groups, windowMs: this.spec.incidentWindowMs };
-    return buildIncidents(series, [], options).filter((i) => i.start <= to && (i.open || i.end >= from));
+    return buildIncidents(series, this.network?.episodes() ?? [], options).filter(
+      (i) => i.start <= to && (i.open || i.end >= from),
+    );
   }
 
   /** The labels maintenance windows match against, of every current series. */
@@ -471,6 +477,7 @@ export class ScoringJob {
       this.stats.pointsScored += points;
       if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
       this.slots.dropStale(now);
+      this.network?.update(this.slots.all());
     }
     if (mode === 'backfill' || mode === 'refit') this.fittedAt = now;
     // The points were consumed even if some series failed on them: retrying would fail the same way.
