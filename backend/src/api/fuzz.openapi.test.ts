@@ -412,6 +412,7 @@ test('the document lists the whole surface', () => {
       'getJob',
       'getJobLabels',
       'getJobSeries',
+      'getJobIncidents',
       'getModel',
       'liveness',
       'listJobs',

@@ -477,7 +477,7 @@ export class ScoringJob {
       this.stats.pointsScored += points;
       if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
       this.slots.dropStale(now);
-      this.network?.update(this.slots.all());
+      await this.network?.update(this.slots.all());
     }
     if (mode === 'backfill' || mode === 'refit') this.fittedAt = now;
     // The points were consumed even if some series failed on them: retrying would fail the same way.

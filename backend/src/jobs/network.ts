@@ -7,6 +7,7 @@
  * learns again from the points the members' rings retain, scored causally as they were. So is every
  * group after a restart: nothing of it is persisted, the rings are.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { NetworkDetector, type NetworkDetectorOptions } from '../network/detector.js';
 import { seriesKey, type Labels } from '../sources/source.js';
 import type { JobSpec } from './config.js';
@@ -15,6 +16,9 @@ import type { SeriesSlot } from './seriesTable.js';
 
 /** Fewer members than this give no network-wide view worth a detector. */
 export const MIN_NETWORK_MEMBERS = 3;
+
+/** Vectors pushed between yields to the event loop (the default refit schedule). */
+const YIELD_EVERY = 24;
 
 interface GroupState {
   group: Labels;
@@ -38,8 +42,11 @@ export class JobNetwork {
     };
   }
 
-  /** Push each group's vectors newer than the last pushed, up to the newest step every member has. */
-  update(slots: Iterable<SeriesSlot>): void {
+  /**
+   * Push each group's vectors newer than the last pushed, up to the newest step every member has.
+   * Yields to the event loop between refits: a backfill of a large group refits many times.
+   */
+  async update(slots: Iterable<SeriesSlot>): Promise<void> {
     const byGroup = new Map<string, { group: Labels; slots: SeriesSlot[] }>();
     for (const slot of slots) {
       const group = groupOf(slot.labels, this.spec.groups);
@@ -69,7 +76,7 @@ export class JobNetwork {
         this.groups.set(id, state);
       }
       try {
-        this.feed(state, members);
+        await this.feed(state, members);
       } catch {
         // A decomposition that failed (degenerate data): the group starts over rather than fail the run.
         this.groups.delete(id);
@@ -96,19 +103,21 @@ export class JobNetwork {
     return out;
   }
 
-  private feed(state: GroupState, members: SeriesSlot[]): void {
+  private async feed(state: GroupState, members: SeriesSlot[]): Promise<void> {
     const until = Math.min(...members.map((m) => m.ring.newestTimestamp() ?? -Infinity));
     if (!(until > state.lastT)) return;
     const columns = members.map((m) => m.ring.range(state.lastT + 1, until));
     const times = [...new Set(columns.flatMap((c) => c.timestamps))].sort((a, b) => a - b);
     // One cursor per member: its timestamps are ascending, like `times`.
     const cursor = new Array<number>(members.length).fill(0);
+    let pushed = 0;
     for (const t of times) {
       const values = columns.map((c, j) => {
         while (cursor[j] < c.timestamps.length && c.timestamps[cursor[j]] < t) cursor[j]++;
         return c.timestamps[cursor[j]] === t ? c.values[cursor[j]] : null;
       });
       state.detector.push(t, values);
+      if (++pushed % YIELD_EVERY === 0) await yieldToEventLoop();
     }
     state.lastT = until;
     const oldest = Math.min(...members.map((m) => m.ring.oldestTimestamp() ?? Infinity));
