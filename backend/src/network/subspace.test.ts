@@ -44,6 +44,27 @@ describe('SubspaceModel', () => {
     expect(top.slice(0, 2).sort()).toEqual([1, 4]);
   });
 
+  test('links on three curves, each with its own noise: that small structure is normal, a move is not', () => {
+    const { normal } = rng(6);
+    const gen = (t: number, move = 0) => {
+      const curves = [0, 4, 8].map(
+        (h) => (1 + 0.5 * Math.sin((2 * Math.PI * (t - h * 12)) / 288)) * (1 + 0.03 * normal()),
+      );
+      const x = Array.from({ length: 9 }, (_, j) => 100 * (1 + j) * curves[j % 3] * (1 + 0.004 * normal()));
+      // `move` of link 0's traffic to link 3 (both on curve 0).
+      x[0] -= move * 100 * curves[0];
+      x[3] += move * 100 * curves[0];
+      return x;
+    };
+    const model = SubspaceModel.fit(Array.from({ length: 288 }, (_, t) => Float64Array.from(gen(t))));
+    expect(model.k).toBeGreaterThanOrEqual(3);
+    const normalSpe = Array.from({ length: 50 }, (_, i) => model.residual(gen(300 + i)).spe).sort(
+      (a, b) => a - b,
+    );
+    const moved = model.residual(gen(400, 0.08));
+    expect(moved.spe).toBeGreaterThan(5 * normalSpe[49]);
+  });
+
   test('more members than vectors (the Gram path) finds the same subspace', () => {
     const gen = group(60, 2);
     const rows = Array.from({ length: 40 }, (_, t) => Float64Array.from(gen(t)));

@@ -202,17 +202,29 @@ function leadingComponents(
 const descending = (values: readonly number[]) =>
   values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
 
-/** The fewest leading components explaining varianceShare of the variance, within the bounds. */
+/**
+ * The fewest leading components explaining varianceShare of the variance, and at least every component
+ * standing well above the noise floor (10× the lower quartile of the nonzero eigenvalues): a small but
+ * structured variation (links on a few different curves, each with its own common noise) belongs to
+ * the normal subspace, or its residual would hide moves of the same size. Within the bounds.
+ */
 function chooseK(eigenvalues: readonly number[], n: number, options: SubspaceFitOptions): number {
   const total = eigenvalues.reduce((a, b) => a + b, 0);
   const limit = Math.min(options.maxComponents, n - 1);
   if (!(total > 0)) return 0;
+  let byVariance = limit;
   let sum = 0;
   for (let k = 1; k <= limit; k++) {
     sum += eigenvalues[k - 1];
-    if (sum / total >= options.varianceShare) return k;
+    if (sum / total >= options.varianceShare) {
+      byVariance = k;
+      break;
+    }
   }
-  return limit;
+  const nonzero = eigenvalues.filter((l) => l > total * 1e-12);
+  const floor = nonzero[Math.floor(0.75 * (nonzero.length - 1))] ?? 0;
+  const aboveNoise = eigenvalues.filter((l) => l > 10 * floor).length;
+  return Math.min(limit, Math.max(byVariance, aboveNoise));
 }
 
 /**

@@ -1,10 +1,10 @@
 import { formatNetworkReport, measureCost, measureDetection, movingTrafficGroup } from './network.js';
 
-const small = { links: 5, days: 6, stepMs: 5 * 60_000, eventsPerDay: 2, seed: 7 };
+const small = { links: 5, days: 6, stepMs: 5 * 60_000, eventsPerDay: 2, seed: 7, curves: [1] };
 
 describe('network bench', () => {
   test('the moved traffic stays inside what each link always swings, and sums to the same total', () => {
-    const { values, events, timestamps } = movingTrafficGroup(small);
+    const { values, events, timestamps } = movingTrafficGroup({ ...small, curves: 1 });
     const e = events[events.length - 1];
     const i = timestamps.indexOf(e.start);
     const total = (s: number) => values.reduce((sum, v) => sum + v[s], 0);

@@ -21,17 +21,25 @@ const MINUTE = 60_000;
 const DAY = 1440 * MINUTE;
 
 export interface NetworkBenchOptions {
-  detection: { links: number; days: number; stepMs: number; eventsPerDay: number; seed: number };
+  detection: {
+    links: number;
+    days: number;
+    stepMs: number;
+    eventsPerDay: number;
+    seed: number;
+    /** One run per entry: the links follow this many daily curves (phases 0–12 h apart), each its own noise. */
+    curves: readonly number[];
+  };
   cost: { sizes: readonly number[]; pushes: number; fits: number };
 }
 
 export const NETWORK_FULL: NetworkBenchOptions = {
-  detection: { links: 10, days: 28, stepMs: 5 * MINUTE, eventsPerDay: 2, seed: 20260116 },
+  detection: { links: 10, days: 28, stepMs: 5 * MINUTE, eventsPerDay: 2, seed: 20260116, curves: [1, 3] },
   cost: { sizes: [10, 100, 1000], pushes: 200, fits: 5 },
 };
 
 export const NETWORK_QUICK: NetworkBenchOptions = {
-  detection: { links: 10, days: 10, stepMs: 5 * MINUTE, eventsPerDay: 2, seed: 20260116 },
+  detection: { links: 10, days: 10, stepMs: 5 * MINUTE, eventsPerDay: 2, seed: 20260116, curves: [1, 3] },
   cost: { sizes: [10, 100, 1000], pushes: 50, fits: 1 },
 };
 
@@ -49,6 +57,8 @@ export interface MoveEvent {
 
 export interface DetectionRow {
   detector: string;
+  /** Daily curves the links follow (1: all the same). */
+  curves: number;
   events: number;
   detected: number;
   recall: number;
@@ -74,7 +84,7 @@ export interface NetworkBenchResult {
 }
 
 /** The group's values at every step, and the events moving traffic. */
-export function movingTrafficGroup(o: NetworkBenchOptions['detection']) {
+export function movingTrafficGroup(o: Omit<NetworkBenchOptions['detection'], 'curves'> & { curves: number }) {
   const random = seededRandom(o.seed);
   const steps = Math.floor((o.days * DAY) / o.stepMs);
   const t0 = Date.UTC(2026, 0, 5);
@@ -94,12 +104,15 @@ export function movingTrafficGroup(o: NetworkBenchOptions['detection']) {
     const t = t0 + s * o.stepMs;
     timestamps.push(t);
     const hour = ((t % DAY) / DAY) * 24;
-    const daily = 1 + 0.5 * Math.sin(((hour - 9) / 24) * 2 * Math.PI);
-    const common = daily * (1 + 0.03 * gaussian(random));
-    const row = levels.map((level) => level * common * (1 + 0.004 * gaussian(random)));
+    // Curve c peaks 12c/curves hours later than curve 0; link j follows curve j mod curves.
+    const curve = Array.from({ length: o.curves }, (_, c) => {
+      const daily = 1 + 0.5 * Math.sin(((hour - 9 - (12 * c) / o.curves) / 24) * 2 * Math.PI);
+      return daily * (1 + 0.03 * gaussian(random));
+    });
+    const row = levels.map((level, j) => level * curve[j % o.curves] * (1 + 0.004 * gaussian(random)));
     for (const e of events) {
       if (t < e.start || t > e.end) continue;
-      const moved = e.share * levels[e.from] * common;
+      const moved = e.share * levels[e.from] * curve[e.from % o.curves];
       row[e.from] -= moved;
       row[e.to] += moved;
     }
@@ -115,6 +128,7 @@ interface Span {
 
 function judge(
   detector: string,
+  curves: number,
   episodes: Span[],
   events: MoveEvent[],
   warmupEnd: number,
@@ -130,6 +144,7 @@ function judge(
   const evaluatedDays = days - WARMUP_DAYS;
   return {
     detector,
+    curves,
     events: counted.length,
     detected,
     recall: counted.length ? detected / counted.length : 0,
@@ -140,6 +155,13 @@ function judge(
 }
 
 export function measureDetection(o: NetworkBenchOptions['detection']): NetworkBenchResult['detection'] {
+  const rows = o.curves.flatMap((curves) => detectionRows({ ...o, curves }));
+  return { links: o.links, days: o.days, stepMs: o.stepMs, rows };
+}
+
+function detectionRows(
+  o: Omit<NetworkBenchOptions['detection'], 'curves'> & { curves: number },
+): DetectionRow[] {
   const { timestamps, values, events, warmupEnd } = movingTrafficGroup(o);
   // PCA on the group.
   const detector = new NetworkDetector(o.links);
@@ -148,7 +170,7 @@ export function measureDetection(o: NetworkBenchOptions['detection']): NetworkBe
       timestamps[s],
       values.map((v) => v[s]),
     );
-  const pca = judge('pca (group)', [...detector.episodes()], events, warmupEnd, o.days);
+  const pca = judge('pca (group)', o.curves, [...detector.episodes()], events, warmupEnd, o.days);
   // auto on each link alone; an event counts as found when any link has an episode during it.
   const autoEpisodes: Span[] = [];
   for (const series of values) {
@@ -156,8 +178,8 @@ export function measureDetection(o: NetworkBenchOptions['detection']): NetworkBe
     for (let s = 0; s < timestamps.length; s++) stream.push(timestamps[s], series[s]);
     autoEpisodes.push(...stream.episodes());
   }
-  const auto = judge('auto (per link)', autoEpisodes, events, warmupEnd, o.days);
-  return { links: o.links, days: o.days, stepMs: o.stepMs, rows: [pca, auto] };
+  const auto = judge('auto (per link)', o.curves, autoEpisodes, events, warmupEnd, o.days);
+  return [pca, auto];
 }
 
 /** A few full GCs: one may leave what the next frees. */
@@ -243,13 +265,13 @@ export function formatNetworkReport(r: NetworkBenchResult): string {
   const d = r.detection;
   const lines: string[] = [
     '',
-    `Network-wide detection (PCA subspace) — traffic moving between ${d.links} links on one curve, ${d.days} days at ${d.stepMs / MINUTE} min (first ${WARMUP_DAYS} days learning):`,
+    `Network-wide detection (PCA subspace) — traffic moving between ${d.links} links on 1 or 3 daily curves, ${d.days} days at ${d.stepMs / MINUTE} min (first ${WARMUP_DAYS} days learning):`,
     '',
-    'detector          events  found  recall  false episodes  false/day',
+    'curves  detector          events  found  recall  false episodes  false/day',
   ];
   for (const row of d.rows) {
     lines.push(
-      `${row.detector.padEnd(17)} ${String(row.events).padStart(6)} ${String(row.detected).padStart(6)} ${pct(row.recall).padStart(7)} ${String(row.falseEpisodes).padStart(15)} ${row.falsePerDay.toFixed(2).padStart(10)}`,
+      `${String(row.curves).padStart(6)}  ${row.detector.padEnd(17)} ${String(row.events).padStart(6)} ${String(row.detected).padStart(6)} ${pct(row.recall).padStart(7)} ${String(row.falseEpisodes).padStart(15)} ${row.falsePerDay.toFixed(2).padStart(10)}`,
     );
   }
   lines.push('', 'Cost per group (window 288 vectors; a refit every 24 steps by default):', '');
