@@ -477,7 +477,8 @@ export class ScoringJob {
       this.stats.pointsScored += points;
       if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
       this.slots.dropStale(now);
-      await this.network?.update(this.slots.all());
+      // No await without groups: callers time the end of a run by it (as in run()).
+      if (this.network) await this.network.update(this.slots.all());
     }
     if (mode === 'backfill' || mode === 'refit') this.fittedAt = now;
     // The points were consumed even if some series failed on them: retrying would fail the same way.
