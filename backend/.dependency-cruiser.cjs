@@ -11,7 +11,8 @@ const LAYERS = [
   ['main.ts', 'cli'], // entry points: wire only
   ['lab'], // NAB, benchmarks, the scenario suite, evaluation metrics
   ['api'], // HTTP: every route, errors, admission, the scoring executor
-  ['jobs'], // continuous jobs: the run loop, ingest, persistence, job metrics
+  ['jobs'], // continuous jobs: the run loop, ingest, persistence, job metrics, incidents
+  ['network'], // network-wide detection on a group's aligned series (PCA subspace)
   ['models'], // model registry and training
   ['store'], // the durable store of what operators tell the scorer (SQLite): maintenance windows
   ['engine'], // a series → its scores: cleaning, detection, calibration, batch and stream

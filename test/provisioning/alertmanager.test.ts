@@ -62,6 +62,7 @@ describe('provisioning/alertmanager', () => {
     ['TrafficLensJobStale', 'trafficlens-page'],
     ['TrafficLensJobFailing', 'trafficlens-chat'],
     ['TrafficLensSeriesStale', 'trafficlens-chat'],
+    ['TrafficLensIncident', 'trafficlens-chat'],
   ])('%s (its severity in the rules) goes to %s', (alert, receiver) => {
     const { severity } = rule(alert).labels;
     expect(receiverFor({ alertname: alert, severity, job: 'edge', site: 'ams' })).toBe(receiver);

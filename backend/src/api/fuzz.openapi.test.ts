@@ -416,6 +416,7 @@ test('the document lists the whole surface', () => {
       'getJob',
       'getJobLabels',
       'getJobSeries',
+      'getJobIncidents',
       'getModel',
       'liveness',
       'listJobs',

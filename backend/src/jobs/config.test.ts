@@ -202,3 +202,26 @@ describe('maintenance windows in the jobs file', () => {
     expect(() => parseJobConfig({ ...minimal, maintenance: [window] })).toThrow(message);
   });
 });
+
+describe('groups', () => {
+  test('a hierarchy of label names, and an incident window defaulting to 5 intervals', () => {
+    expect(parseJobConfig(minimal)).toMatchObject({ groups: [], incidentWindowMs: 300_000 });
+    const spec = parseJobConfig({ ...minimal, groups: ['site', 'device'], interval: '1m', step: '1m' });
+    expect(spec).toMatchObject({ groups: ['site', 'device'], incidentWindowMs: 300_000 });
+    expect(parseJobConfig({ ...minimal, groups: ['site'], incident_window: '15m' }).incidentWindowMs).toBe(
+      900_000,
+    );
+  });
+
+  test.each([
+    [{ groups: 'site' }, 'groups: Invalid input: expected array, received string'],
+    [{ groups: ['site', 'site'] }, 'groups: a label may appear only once'],
+    [{ groups: ['2site'] }, 'groups.0: must be a label name'],
+    [{ groups: ['job'] }, "groups.0: job and detector are the scorer's own labels"],
+    [{ groups: [{ site: 'ams' }] }, 'groups.0: Invalid input: expected string'],
+    [{ groups: ['a', 'b', 'c', 'd', 'e'] }, 'groups: Too big'],
+    [{ groups: ['site'], incident_window: 'soon' }, 'incident_window: "soon" is not a duration'],
+  ])('%j is refused: %s', (extra, message) => {
+    expect(() => parseJobConfig({ ...minimal, ...extra })).toThrow(message);
+  });
+});

@@ -211,6 +211,55 @@ const JobConfigObject = z
       .describe('a fetch taking longer is aborted (default: 2 intervals, at least 30s)'),
     filters: z.array(Matcher).default([]).describe('PromQL-style matchers: site="ams", link=~"transit-.*"'),
     max_series: z.number().int().min(1).max(100_000).default(1000).describe('series beyond this are ignored'),
+    groups: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z_][A-Za-z0-9_]*$/,
+            'must be a label name (letters, digits, "_", not starting with a digit)',
+          )
+          .refine((name) => name !== 'job' && name !== 'detector', {
+            message: "job and detector are the scorer's own labels, not a series label to group by",
+          }),
+      )
+      .max(4)
+      .default([])
+      .refine((names) => new Set(names).size === names.length, { message: 'a label may appear only once' })
+      .describe(
+        "label names from the broadest down, e.g. [site, device]: series sharing the first one's value form a group, whose co-anomalous series become one incident",
+      ),
+    incident_window: Duration(1000)
+      .optional()
+      .describe(
+        'episodes of one group starting within this of an incident (still open, or ended this recently) join it (default: 5 intervals)',
+      ),
+    network: z
+      .object({
+        detector: z
+          .enum(['pca', 'none'])
+          .default('pca')
+          .describe(
+            "pca: the PCA subspace detector on each group's aligned series; none: incidents from the series' own episodes only",
+          ),
+        window: z
+          .number()
+          .int()
+          .min(20)
+          .max(10_000)
+          .default(288)
+          .describe('vectors (steps) the normal subspace is fitted on'),
+        refit_every: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(24)
+          .describe('refit the subspace after this many new steps'),
+      })
+      .strict()
+      .prefault({})
+      .describe('the network-wide detector of jobs with groups'),
     maintenance: z
       .array(MaintenanceConfig)
       .default([])
@@ -246,6 +295,12 @@ export interface JobSpec {
   maxSeries: number;
   /** The job's own maintenance windows (the jobs file's `maintenance:`); the store's apply too. */
   maintenance: SuppressionWindow[];
+  /** Label names from the broadest down (`[site, device]`); none: the job has no groups nor incidents. */
+  groups: string[];
+  /** An episode starting this close after an incident (open or recently ended) of its group joins it. */
+  incidentWindowMs: number;
+  /** The network-wide detector of each group (network/detector.ts); used only with groups. */
+  network: { detector: 'pca' | 'none'; window: number; refitEvery: number };
 }
 
 export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
@@ -329,6 +384,9 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
     matchers: c.filters,
     maxSeries: c.max_series,
     maintenance: c.maintenance,
+    groups: c.groups,
+    incidentWindowMs: c.incident_window ?? 5 * Math.max(c.interval, c.step),
+    network: { detector: c.network.detector, window: c.network.window, refitEvery: c.network.refit_every },
   };
 });
 

@@ -27,6 +27,8 @@ import {
 import { JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
+import { buildIncidents } from './incidents.js';
+import { JobNetwork } from './network.js';
 import { labelProblem, metricLabels } from './labels.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { qualityState, windowFacts, type QualityState, type WindowFacts } from './quality.js';
@@ -46,6 +48,7 @@ import {
 import type { JobHealth, JobSeries, JobStatus } from '../contract/jobs.js';
 import type { Episode } from '../contract/score.js';
 import type { PointColumns } from './ring.js';
+import type { Incident } from '../contract/incidents.js';
 
 export type { JobHealth, JobStatus };
 
@@ -124,6 +127,8 @@ export class ScoringJob {
   private restoreTried = false;
   private readonly slots: SeriesTable;
   private cursor: number | null = null;
+  /** The network-wide detector of the job's groups (jobs/network.ts); null without groups. */
+  private readonly network: JobNetwork | null;
   /** When the models were last built from a whole fit window (the backfill, then each refit). */
   private fittedAt = -Infinity;
   private runningNow = false;
@@ -153,6 +158,7 @@ export class ScoringJob {
     this.suppression = deps.suppression ?? null;
     this.feedback = deps.feedback ?? null;
     this.settings = deps.sensitivity ?? null;
+    this.network = spec.groups.length > 0 && spec.network.detector === 'pca' ? new JobNetwork(spec) : null;
     this.slots = new SeriesTable({
       sensitivityFor: (labels) => this.sensitivityFor(labels).sensitivity,
       spec,
@@ -486,6 +492,22 @@ export class ScoringJob {
     );
   }
 
+  /**
+   * Incidents of the job's groups (jobs/incidents.ts) going on within [from, to], from the retained
+   * episodes (those starting inside a maintenance window left out, as everywhere).
+   */
+  incidents(from = -Infinity, to = Infinity): Incident[] {
+    if (this.spec.groups.length === 0) return [];
+    const series = [...this.slots.all()].map((slot) => ({
+      labels: slot.labels,
+      episodes: slot.episodes.filter((e) => !this.suppressedAt(slot.labels, e.start)),
+    }));
+    const options = { groups: this.spec.groups, windowMs: this.spec.incidentWindowMs };
+    return buildIncidents(series, this.network?.episodes() ?? [], options).filter(
+      (i) => i.start <= to && (i.open || i.end >= from),
+    );
+  }
+
   /** The labels maintenance windows match against, of every current series. */
   seriesLabels(): Labels[] {
     return [...this.slots.all()].map((slot) => this.windowLabels(slot.labels));
@@ -566,6 +588,8 @@ export class ScoringJob {
       if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
       this.slots.dropStale(now);
       this.feedback?.closeIncidents(this.slots.all());
+      // No await without groups: callers time the end of a run by it (as in run()).
+      if (this.network) await this.network.update(this.slots.all());
     }
     if (mode === 'backfill' || mode === 'refit') this.fittedAt = now;
     // The points were consumed even if some series failed on them: retrying would fail the same way.

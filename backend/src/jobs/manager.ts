@@ -27,6 +27,7 @@ import type { Labels } from '../contract/labels.js';
 import type { FeedbackTable, SensitivitySettingsTable, WindowsTable } from '../store/index.js';
 import { FeedbackEffects } from './feedback.js';
 import { StoredSensitivity } from './settings.js';
+import type { Incident } from '../contract/incidents.js';
 
 export interface JobManagerOptions {
   logger: Logger;
@@ -214,6 +215,11 @@ export class JobManager {
   /** The labels of every series every job scores now (the windows API warns about matchers that match none). */
   seriesLabels(): Labels[] {
     return this.jobList().flatMap((job) => job.seriesLabels());
+  }
+
+  /** The job's incidents (jobs/incidents.ts); undefined when there is no such job. */
+  incidents(name: string, from?: number, to?: number): Incident[] | undefined {
+    return this.jobs.get(name)?.job.incidents(from, to);
   }
 
   labelValues(name: string): Record<string, string[]> | undefined {

@@ -262,7 +262,7 @@ describe('job metrics', () => {
     };
     const job = {
       name: 'edge',
-      spec: { detector: 'robust' },
+      spec: { detector: 'robust', groups: [] },
       latest: () => [
         { labels: big, point },
         { labels: B, point },
@@ -281,5 +281,63 @@ describe('job metrics', () => {
     expect(second).toContain(
       'trafficlens_metrics_series_dropped_total{metric="trafficlens_anomaly_score",reason="label_too_large"} 1',
     );
+  });
+});
+
+describe('incident metrics', () => {
+  test('one sample per group: 1 with the members while an incident is open, 0 elsewhere', async () => {
+    const registry = new Registry();
+    const clock = new TestClock(T0);
+    const { logger } = captureLogger();
+    const manager = new JobManager({
+      logger,
+      registry,
+      now: clock.now,
+      createStream: () => createFakeStream(),
+    });
+    const source = new FakeSource();
+    manager.addJob(
+      { name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '10m', groups: ['site'] },
+      source,
+    );
+    // Every ams link drops to a tenth at T0; fra stays flat.
+    const down = (t: number) => (t >= T0 ? 10 : 100);
+    source.add({ site: 'ams', link: 'transit-1' }, points(T0 - 10 * MINUTE, T0, MINUTE, down));
+    source.add({ site: 'ams', link: 'ix' }, points(T0 - 10 * MINUTE, T0, MINUTE, down));
+    source.add(
+      { site: 'ams', link: 'transit-2' },
+      points(T0 - 10 * MINUTE, T0, MINUTE, () => 100),
+    );
+    source.add(
+      { site: 'fra', link: 'ix' },
+      points(T0 - 10 * MINUTE, T0, MINUTE, () => 50),
+    );
+    await manager.runOnce('edge');
+    const text = await registry.metrics();
+    expect(samples(text, 'trafficlens_incident_open')).toEqual([
+      'trafficlens_incident_open{job="edge",site="ams"} 1',
+      'trafficlens_incident_open{job="edge",site="fra"} 0',
+    ]);
+    expect(samples(text, 'trafficlens_incident_members')).toEqual([
+      'trafficlens_incident_members{job="edge",site="ams"} 2',
+      'trafficlens_incident_members{job="edge",site="fra"} 0',
+    ]);
+    expect(samples(text, 'trafficlens_incident_severity')[1]).toBe(
+      'trafficlens_incident_severity{job="edge",site="fra"} 0',
+    );
+  });
+
+  test('a job without groups exports none', async () => {
+    const { registry, manager, source } = setup();
+    source.add(
+      A,
+      points(T0 - 10 * MINUTE, T0, MINUTE, (t) => (t === T0 ? 10 : 100)),
+    );
+    source.add(
+      { ...A, link: 'ix' },
+      points(T0 - 10 * MINUTE, T0, MINUTE, (t) => (t === T0 ? 10 : 100)),
+    );
+    await manager.runOnce('edge');
+    expect(samples(await registry.metrics(), 'trafficlens_incident_open')).toEqual([]);
   });
 });

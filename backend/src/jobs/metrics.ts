@@ -14,6 +14,8 @@ import type { StreamPoint } from '../engine/index.js';
 import { labelProblem, metricLabels } from './labels.js';
 import type { JobStatus, LatestPoint, ScoringJob } from './job.js';
 import { QUALITY_STATES } from './quality.js';
+import { groupOf } from './incidents.js';
+import type { Incident } from '../contract/incidents.js';
 
 /** Moved to labels.ts (the jobs match maintenance windows against them too); exported here as before. */
 export { metricLabels };
@@ -217,6 +219,49 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
       episodeSamples('trafficlens_episode_driver', (e) =>
         e.explanation.features.map((f) => [{ driver: f.name }, f.contribution]),
       ),
+  );
+
+  // Incidents across series (jobs/incidents.ts), one sample per group of every job with `groups:`,
+  // labelled {job, <group label>}: 1 while the group has an open incident, so one alert fires per
+  // incident (TrafficLensIncident), grouped by Alertmanager on the same labels.
+  const incidentSamples = (value: (open: Incident | undefined) => number): Sample[] => {
+    const out: Sample[] = [];
+    for (const job of view.jobList()) {
+      if (job.spec.groups.length === 0) continue;
+      const groups = new Map<string, Record<string, string>>();
+      for (const { labels } of job.latest()) {
+        const group = groupOf(labels, job.spec.groups);
+        if (group) groups.set(JSON.stringify(group), group);
+      }
+      const open = new Map<string, Incident>();
+      for (const incident of job.incidents(Infinity, Infinity)) {
+        const id = JSON.stringify(incident.group);
+        if (!open.has(id)) open.set(id, incident);
+        groups.set(id, incident.group);
+      }
+      for (const [id, group] of groups) {
+        out.push({ labels: { job: job.name, ...group }, value: value(open.get(id)) });
+      }
+    }
+    return out;
+  };
+  new SeriesGauge(
+    'trafficlens_incident_open',
+    "1 while the group (the job's first `groups` label) has an open incident: several of its series anomalous together, or the group abnormal as a whole; else 0",
+    registry,
+    () => incidentSamples((open) => (open ? 1 : 0)),
+  );
+  new SeriesGauge(
+    'trafficlens_incident_members',
+    "Anomalous series in the group's open incident (0 without one, or for a network-wide one no series shows alone)",
+    registry,
+    () => incidentSamples((open) => open?.members.length ?? 0),
+  );
+  new SeriesGauge(
+    'trafficlens_incident_severity',
+    "Worst severity (0-100) in the group's open incident, 0 without one",
+    registry,
+    () => incidentSamples((open) => open?.severity ?? 0),
   );
 
   const perJob = (

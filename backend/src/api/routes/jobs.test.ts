@@ -16,6 +16,7 @@ import {
   JobStatus,
 } from '../../contract/jobs.js';
 import { captureLogger, points, TestClock } from '../../jobs/testing/helpers.js';
+import { INCIDENTS_COMPONENTS } from '../../contract/incidents.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2025, 0, 13, 12);
@@ -229,13 +230,14 @@ describe('jobs OpenAPI', () => {
   const doc = buildOpenApiDocument({ routes: [], groups: [jobsApi({} as JobManager)], version: 'test' });
   const jobsOpenApiPaths = doc.paths;
   const jobsOpenApiSchemas: Record<string, unknown> = Object.fromEntries(
-    JOBS_COMPONENTS.map(([, id]) => [id, doc.components.schemas[id]]),
+    [...JOBS_COMPONENTS, ...INCIDENTS_COMPONENTS].map(([, id]) => [id, doc.components.schemas[id]]),
   );
 
-  test('documents the four paths with their responses', () => {
+  test('documents the five paths with their responses', () => {
     expect(Object.keys(jobsOpenApiPaths).sort()).toEqual([
       '/api/v1/jobs',
       '/api/v1/jobs/{name}',
+      '/api/v1/jobs/{name}/incidents',
       '/api/v1/jobs/{name}/labels',
       '/api/v1/jobs/{name}/series',
     ]);
@@ -261,6 +263,8 @@ describe('jobs OpenAPI', () => {
     });
     expect([...refs].sort()).toEqual([
       'ErrorResponse',
+      'Incident',
+      'JobIncidentsResponse',
       'JobLabelsResponse',
       'JobSeries',
       'JobSeriesResponse',

@@ -4,6 +4,7 @@
  * logs them like every other error; each names the offending query parameter.
  */
 import type { Request, Router } from 'express';
+import type { z } from 'zod';
 import { ApiError, type ErrorDetail } from '../errors.js';
 import { downsample } from '../../jobs/downsample.js';
 import type { JobManager } from '../../jobs/manager.js';
@@ -17,6 +18,7 @@ import {
   JobStatus,
   JobsListResponse,
 } from '../../contract/jobs.js';
+import { INCIDENTS_COMPONENTS, JobIncidentsQuery, JobIncidentsResponse } from '../../contract/incidents.js';
 import { errorResponse } from './errors.js';
 import { groupRouter, pathParam, type RouteGroup } from './route.js';
 
@@ -30,6 +32,34 @@ const unknownJob = (name: string) =>
     `no job named ${JSON.stringify(name.slice(0, 100))}; GET /api/v1/jobs lists them`,
     'routing',
   );
+
+/** A query of single-valued string parameters, validated by `schema`; each error names the parameter. */
+function parseQuery<T extends z.ZodType>(
+  schema: T,
+  query: Request['query'],
+  names: readonly string[],
+): z.output<T> {
+  const raw: Record<string, unknown> = {};
+  for (const param of names) {
+    const value = query[param];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') {
+      throw invalid(`invalid query parameter ${param}: give it once, as a string`, [
+        { path: param, message: 'give it once, as a string' },
+      ]);
+    }
+    raw[param] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.message,
+    }));
+    throw invalid(`invalid query parameter ${details[0].path}: ${details[0].message}`, details);
+  }
+  return parsed.data;
+}
 
 /** The series query, validated; each error names the parameter (`match.1` for the second matcher). */
 function parseSeriesQuery(query: Request['query']) {
@@ -70,12 +100,12 @@ function parseSeriesQuery(query: Request['query']) {
 const JOB_NOT_FOUND = errorResponse('no job of that name');
 
 export function jobsApi(
-  manager: Pick<JobManager, 'list' | 'get' | 'seriesResults' | 'labelValues'>,
+  manager: Pick<JobManager, 'list' | 'get' | 'seriesResults' | 'labelValues' | 'incidents'>,
 ): RouteGroup {
   const common = { method: 'get', tag: 'jobs', secured: true } as const;
   return {
     mount: JOBS_BASE_PATH,
-    components: { output: JOBS_COMPONENTS },
+    components: { output: [...JOBS_COMPONENTS, ...INCIDENTS_COMPONENTS] },
     tagsFirst: true,
     routes: [
       {
@@ -156,6 +186,34 @@ export function jobsApi(
             const labels = manager.labelValues(name);
             if (!labels) throw unknownJob(name);
             const body: JobLabelsResponse = { job: name, labels };
+            res.json(body);
+          },
+        ],
+      },
+      {
+        ...common,
+        path: `${JOBS_BASE_PATH}/{name}/incidents`,
+        operationId: 'getJobIncidents',
+        summary: "Incidents across a job's series",
+        description:
+          "Co-anomalous series of one group (the job's `groups`) told as one incident: its members with " +
+          'their own episodes, the first as probable origin, the worst severity; and anomalies of the group ' +
+          'as a whole (kind network). Empty for a job without groups. Without from/to, every retained one.',
+        params: JobPathParams,
+        query: JobIncidentsQuery,
+        responses: {
+          200: { description: 'the incidents of the job', schema: JobIncidentsResponse },
+          400: errorResponse('from or to is not a time, or to is before from'),
+          404: JOB_NOT_FOUND,
+        },
+        handlers: [
+          (req, res) => {
+            const name = pathParam(req, 'name');
+            const { from, to } = parseQuery(JobIncidentsQuery, req.query, ['from', 'to']);
+            const incidents = manager.incidents(name, from, to);
+            const job = manager.get(name);
+            if (!incidents || !job) throw unknownJob(name);
+            const body: JobIncidentsResponse = { job: name, groups: job.spec.groups, incidents };
             res.json(body);
           },
         ],

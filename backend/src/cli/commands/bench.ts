@@ -18,6 +18,13 @@ import {
 } from '../../lab/bench/load.js';
 import { formatBenchReport, table } from '../../lab/bench/report.js';
 import {
+  formatNetworkReport,
+  measureNetwork,
+  NETWORK_FULL,
+  NETWORK_QUICK,
+  type NetworkBenchResult,
+} from '../../lab/bench/network.js';
+import {
   TF_FULL,
   TF_QUICK,
   formatTfjsReport,
@@ -39,6 +46,7 @@ interface BenchOptions {
   workerThreads?: number;
   capacity: boolean;
   scenarios: boolean;
+  network: boolean;
   load: boolean;
   onlyLoad: boolean;
   loadService?: string;
@@ -105,6 +113,10 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       'skip the TensorFlow.js section (training/scoring per backend, latency while training)',
     )
     .option('--no-scenarios', 'skip the labelled scenario suite (random seeds; `trafficlens scenarios`)')
+    .option(
+      '--no-network',
+      'skip the network-wide (PCA) section: traffic moving between links, PCA vs per-series auto, cost per group size',
+    )
     .option('--json <file>', 'also write every number to <file> as JSON')
     .option(
       '--detectors <list>',
@@ -175,6 +187,16 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       const result = await runBench(plan, progress);
       io.stdout.write(formatBenchReport(result));
       if (result.scenarios) io.stdout.write('\n' + formatSuiteReport(result.scenarios, { legend: false }));
+      let network: NetworkBenchResult | null = null;
+      if (opts.network) {
+        progress.phase('network (pca)', 2);
+        network = measureNetwork(opts.quick ? NETWORK_QUICK : NETWORK_FULL, (label) => progress.tick(label));
+        const [pca, auto] = network.detection.rows;
+        progress.done(
+          `network (pca): recall ${(100 * pca.recall).toFixed(0)} % vs auto ${(100 * auto.recall).toFixed(0)} %`,
+        );
+        io.stdout.write(formatNetworkReport(network));
+      }
       const load = opts.load ? await runLoad() : null;
       let tfjs: TfBenchResult | null = null;
       if (opts.tfjs) {
@@ -193,7 +215,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       }
       if (opts.json) {
         const path = resolve(opts.json);
-        await writeFile(path, JSON.stringify({ ...result, load, tfjs }, null, 2) + '\n');
+        await writeFile(path, JSON.stringify({ ...result, network, load, tfjs }, null, 2) + '\n');
         io.stderr.write(`[bench] wrote ${path}\n`);
       }
     });

@@ -205,6 +205,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/jobs/{name}/incidents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Incidents across a job's series
+     * @description Co-anomalous series of one group (the job's `groups`) told as one incident: its members with their own episodes, the first as probable origin, the worst severity; and anomalies of the group as a whole (kind network). Empty for a job without groups. Without from/to, every retained one.
+     */
+    get: operations['getJobIncidents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/models': {
     parameters: {
       query?: never;
@@ -785,6 +805,76 @@ export interface components {
       labels: {
         [key: string]: string[];
       };
+    };
+    JobIncidentsResponse: {
+      job: string;
+      /** @description the job's groups; incidents group series on the first */
+      groups: string[];
+      /** @description the open ones first, then the newest first */
+      incidents: components['schemas']['Incident'][];
+    };
+    Incident: {
+      /** @description stable while the incident keeps its group and start */
+      id: string;
+      /**
+       * @description series: several series of the group anomalous together; network: the group as a whole is abnormal (PCA residual) while fewer series are anomalous alone
+       * @enum {string}
+       */
+      kind: 'series' | 'network';
+      /** @description the group's label (the first of the job's groups) and its value */
+      group: {
+        [key: string]: string;
+      };
+      start: number;
+      /** @description end of the last episode in it; while open, its newest point */
+      end: number;
+      open: boolean;
+      /** @description the worst of its members and of the network episode */
+      severity: number;
+      /** @enum {string} */
+      severityLabel: 'warning' | 'minor' | 'major' | 'critical';
+      /** @description the probable origin: the first member to turn anomalous */
+      origin: {
+        [key: string]: string;
+      } | null;
+      /** @description the anomalous series, first to turn anomalous first */
+      members: {
+        /** @description the series' labels */
+        labels: {
+          [key: string]: string;
+        };
+        /** @description start of the series' first episode in the incident (ms since epoch) */
+        start: number;
+        /** @description end of its last episode in the incident */
+        end: number;
+        open: boolean;
+        peakTime: number;
+        peakScore: number;
+        severity: number;
+        /** @enum {string} */
+        severityLabel: 'warning' | 'minor' | 'major' | 'critical';
+      }[];
+      /** @description series of the group the job scores now */
+      groupSize: number;
+      network: {
+        start: number;
+        end: number;
+        open: boolean;
+        peakTime: number;
+        /** @description residual of the group vector at the peak; 1 is the boundary */
+        peakScore: number;
+        severity: number;
+        /** @description the largest shares first */
+        contributions: {
+          labels: {
+            [key: string]: string;
+          };
+          /** @description the series' share of the group's squared residual at the peak */
+          share: number;
+        }[];
+      } | null;
+      /** @description e.g. "3 of 4 series at site=ams anomalous, first link=transit-1 at 05:50 UTC" */
+      summary: string;
     };
     /** @description Train a model. The data is inline (series), fetched from Prometheus (source), or, with only an id, fetched again from the source the model was last trained from. */
     TrainModelRequest: {
@@ -1673,6 +1763,52 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['JobLabelsResponse'];
+        };
+      };
+      /** @description no job of that name */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getJobIncidents: {
+    parameters: {
+      query?: {
+        /** @description incidents going on at or after this: epoch milliseconds or ISO 8601 (e.g. 2025-01-13T08:00:00Z) */
+        from?: string;
+        /** @description incidents started at or before this: epoch milliseconds or ISO 8601 (e.g. 2025-01-13T08:00:00Z) */
+        to?: string;
+      };
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the incidents of the job */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobIncidentsResponse'];
+        };
+      };
+      /** @description from or to is not a time, or to is before from */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
         };
       };
       /** @description no job of that name */
@@ -2815,6 +2951,15 @@ export const jobSeriesModelAnyOf0StateValues: ReadonlyArray<
 export const jobSeriesQualityValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['JobSeries']['quality']
 > = ['ok', 'stale', 'gap', 'flatline'];
+export const incidentKindValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['Incident']['kind']
+> = ['series', 'network'];
+export const incidentSeverityLabelValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['Incident']['severityLabel']
+> = ['warning', 'minor', 'major', 'critical'];
+export const incidentMembersSeverityLabelValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['Incident']['members']['severityLabel']
+> = ['warning', 'minor', 'major', 'critical'];
 export const trainModelRequestDetectorValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['TrainModelRequest']['detector']
 > = ['autoencoder', 'lstm', 'classifier'];
