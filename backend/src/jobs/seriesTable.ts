@@ -7,6 +7,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Episode } from '../contract/score.js';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
 import { seriesKey, type Labels, type SourceSeries } from '../sources/source.js';
+import { scheduleOffset } from './schedule.js';
 import type { FoundEpisode, JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
@@ -227,6 +228,7 @@ export class SeriesTable {
       sensitivity,
       options: { ...options, counter: isCounter(options?.counter, firstValues), causal: true },
       stepMs: spec.stepMs,
+      scheduleOffset: scheduleOffset(key),
     };
     let stream = this.deps.createStream({
       ...params,

@@ -6,6 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import {
   CAPACITY_FULL,
   CAPACITY_QUICK,
+  CAPACITY_SCHEDULE,
   formatCapacityReport,
   measureCapacity,
 } from '../../lab/bench/capacity.js';
@@ -38,6 +39,7 @@ interface BenchOptions {
   data?: string;
   workerThreads?: number;
   capacity: boolean;
+  capacitySchedule: boolean;
   scenarios: boolean;
   load: boolean;
   onlyLoad: boolean;
@@ -123,6 +125,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       false,
     )
     .option(
+      '--capacity-schedule',
+      'instead: the period-detection ticks of one job (5k and 20k series, period detected; ~3 min)',
+      false,
+    )
+    .option(
       '--no-load',
       'skip the load section (the built service under 1–128 concurrent clients, /healthz meanwhile)',
     )
@@ -153,8 +160,9 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ load }, null, 2) + '\n');
         return;
       }
-      if (opts.capacity) {
-        const result = await measureCapacity(opts.quick ? CAPACITY_QUICK : CAPACITY_FULL, (row) =>
+      if (opts.capacity || opts.capacitySchedule) {
+        const plan = opts.capacitySchedule ? CAPACITY_SCHEDULE : opts.quick ? CAPACITY_QUICK : CAPACITY_FULL;
+        const result = await measureCapacity(plan, (row) =>
           io.stderr.write(
             `[bench] capacity: ${row.series} series, tick ${row.tickMaxMs.toFixed(1)} ms, scrape ${row.scrapeMs.toFixed(1)} ms\n`,
           ),
