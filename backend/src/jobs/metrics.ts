@@ -9,9 +9,9 @@
  * (its newest point is old); a series dropped after stale_after simply stops being rendered.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Episode } from '../contract/score.js';
 import type { StreamPoint } from '../engine/index.js';
 import { labelProblem, metricLabels } from './labels.js';
+import type { Labels } from '../sources/source.js';
 import type { JobStatus, LatestPoint, ScoringJob } from './job.js';
 import { QUALITY_STATES } from './quality.js';
 
@@ -42,7 +42,12 @@ export interface JobsView {
   list(): JobStatus[];
 }
 
-type Sample = { labels: Record<string, string>; value: number };
+/**
+ * One sample: its own labels (`state`, `episode_kind`, … or none) and the series' metric labels as
+ * prom-client's `sharedLabels`, which it renders once per object and caches (a WeakMap): passing the
+ * same object every scrape is what makes the series' label string built once, not once per sample.
+ */
+type Sample = { labels: Record<string, string>; sharedLabels?: Record<string, string>; value: number };
 type Point = Omit<StreamPoint, 'state'>;
 type SeriesValue = (latest: LatestPoint) => number | null;
 
@@ -109,114 +114,163 @@ function withExtra(metric: Record<string, string>, extra: Record<string, string>
   return out;
 }
 
+const EPISODE_START = 'trafficlens_episode_start_timestamp_seconds';
+const EPISODE_DRIVER = 'trafficlens_episode_driver';
+/** Own label names of the series families: a series label of the same name is renamed (withExtra). */
+const EXTRA_NAMES = ['state', 'episode_kind', 'episode_direction', 'driver'];
+
+/** A series' metric labels, built once per labels object (jobs keep one per series) and job. */
+interface SeriesLabels {
+  job: string;
+  detector: string;
+  /** null: labels over the limits (labels.ts), never exported. */
+  metric: Record<string, string> | null;
+  /** The metric labels as a string: two label sets that sanitize to the same one are one series. */
+  id: string;
+  /** The metric labels hold a name of EXTRA_NAMES, so samples with extras take the slow path. */
+  clashes: boolean;
+}
+
+const FAMILIES = [...SERIES_GAUGES.map(([name]) => name), SERIES_STATE, EPISODE_START, EPISODE_DRIVER];
+
+/** The samples of every series family, from one walk over the jobs' series. */
+type Pass = Map<string, Sample[]>;
+
 class SeriesGauge extends Gauge<string> {
   constructor(
-    name: string,
+    private readonly family: string,
     help: string,
     registry: Registry,
-    private readonly samples: () => Sample[],
+    private readonly samples: (name: string) => Sample[],
   ) {
-    super({ name, help, registers: [registry], aggregator: 'omit' });
+    super({ name: family, help, registers: [registry], aggregator: 'omit' });
   }
 
   override async get() {
     const base = await super.get();
-    return { ...base, values: this.samples() };
+    return { ...base, values: this.samples(this.family) };
   }
 }
 
 /** Register the job metrics on a registry, reading from the manager at each scrape. */
 export function registerJobMetrics(registry: Registry, view: JobsView): void {
   const dropped = seriesDroppedCounter(registry);
-  /** Samples of every series, `values` giving each its extra labels and values (none: left out). */
-  const seriesSamples = (
-    name: string,
-    values: (latest: LatestPoint) => [extra: Record<string, string>, value: number][],
-  ): Sample[] => {
-    const out: Sample[] = [];
+  const cache = new WeakMap<Labels, SeriesLabels>();
+  const labelsOf = (job: ScoringJob, labels: Labels): SeriesLabels => {
+    const hit = cache.get(labels);
+    if (hit && hit.job === job.name && hit.detector === job.spec.detector) return hit;
+    const metric = labelProblem(labels) === null ? metricLabels(job.name, job.spec.detector, labels) : null;
+    const entry = {
+      job: job.name,
+      detector: job.spec.detector,
+      metric,
+      id: metric === null ? '' : JSON.stringify(metric),
+      clashes: metric !== null && EXTRA_NAMES.some((n) => n in metric),
+    };
+    cache.set(labels, entry);
+    return entry;
+  };
+  const sample = (s: SeriesLabels, extra: Record<string, string> | null, value: number): Sample =>
+    extra === null
+      ? { labels: {}, sharedLabels: s.metric!, value }
+      : s.clashes
+        ? { labels: withExtra(s.metric!, extra), value }
+        : { labels: extra, sharedLabels: s.metric!, value };
+
+  /**
+   * Every series family in one walk over the series (job.latest() and the open episodes once per
+   * scrape, not once per family). A series that fails to render is left out and counted; the rest is
+   * served.
+   */
+  const walk = (): Pass => {
+    const pass: Pass = new Map(FAMILIES.map((name) => [name, []]));
+    const push = (name: string, s: Sample) => pass.get(name)!.push(s);
     for (const job of view.jobList()) {
       // Two label sets that sanitize to the same one would make the scrape fail: keep the first.
       const seen = new Set<string>();
+      const admitted = new Set<SeriesLabels>();
       for (const latest of job.latest()) {
-        const found = values(latest).filter(([, v]) => Number.isFinite(v));
-        if (found.length === 0) continue;
-        // Jobs admit no such series (job.ts); whatever else reaches here must not fail the scrape.
-        if (labelProblem(latest.labels) !== null) {
-          dropped.inc({ metric: name, reason: 'label_too_large' });
-          continue;
+        try {
+          const s = labelsOf(job, latest.labels);
+          if (s.metric === null) {
+            for (const [name] of SERIES_GAUGES) dropped.inc({ metric: name, reason: 'label_too_large' });
+            dropped.inc({ metric: SERIES_STATE, reason: 'label_too_large' });
+            continue;
+          }
+          if (seen.has(s.id)) continue;
+          seen.add(s.id);
+          admitted.add(s);
+          for (const [name, , value] of SERIES_GAUGES) {
+            const v = value(latest);
+            if (v !== null && Number.isFinite(v)) push(name, sample(s, null, v));
+          }
+          for (const state of QUALITY_STATES) {
+            push(SERIES_STATE, sample(s, { state }, state === latest.quality ? 1 : 0));
+          }
+        } catch {
+          dropped.inc({ metric: SERIES_STATE, reason: 'render_failed' });
         }
-        const metric = metricLabels(job.name, job.spec.detector, latest.labels);
-        const id = JSON.stringify(metric);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        for (const [extra, value] of found) out.push({ labels: withExtra(metric, extra), value });
+      }
+      // The open anomaly episode of each series, so that alert annotations can say what kind of anomaly
+      // it is, since when, and what drove it (provisioning/prometheus/rules); a series a maintenance
+      // window suppresses now, or a stale one, has none. The gauges' own labels are prefixed
+      // (episode_kind, not kind): series often have a `direction` or `kind` label of their own.
+      for (const { labels, episode: e } of job.openEpisodes()) {
+        try {
+          const s = labelsOf(job, labels);
+          if (!admitted.has(s)) continue;
+          const start = e.start / 1000;
+          if (Number.isFinite(start)) {
+            const extra = { episode_kind: e.explanation.kind, episode_direction: e.direction };
+            push(EPISODE_START, sample(s, extra, start));
+          }
+          for (const f of e.explanation.features) {
+            if (Number.isFinite(f.contribution))
+              push(EPISODE_DRIVER, sample(s, { driver: f.name }, f.contribution));
+          }
+        } catch {
+          dropped.inc({ metric: EPISODE_START, reason: 'render_failed' });
+        }
       }
     }
-    return out;
+    return pass;
   };
-  for (const [name, help, value] of SERIES_GAUGES) {
-    new SeriesGauge(name, help, registry, () =>
-      seriesSamples(name, (latest) => {
-        const v = value(latest);
-        return v === null ? [] : [[{}, v]];
-      }),
-    );
-  }
+
+  // The families of one scrape share one walk: the first family asked computes it, each other family
+  // takes it once; a family asked again (the next scrape) walks anew. The walk is also forgotten at the
+  // next macrotask, so a family asked alone later never reads an old one.
+  let current: { pass: Pass; taken: Set<string> } | null = null;
+  const samplesOf = (name: string): Sample[] => {
+    if (current === null || current.taken.has(name)) {
+      const fresh = { pass: walk(), taken: new Set<string>() };
+      current = fresh;
+      setImmediate(() => {
+        if (current === fresh) current = null;
+      });
+    }
+    current.taken.add(name);
+    return current.pass.get(name) ?? [];
+  };
+
+  for (const [name, help] of SERIES_GAUGES) new SeriesGauge(name, help, registry, samplesOf);
   // One family for every quality state, 1 on the series' state: `== 1` alerts on it, `sum by (state)` counts.
   new SeriesGauge(
     SERIES_STATE,
     "1 on the series' data-quality state (ok, stale, gap, flatline; docs/jobs.md), 0 on the others; also while a maintenance window suppresses it",
     registry,
-    () =>
-      seriesSamples(SERIES_STATE, ({ quality }) =>
-        QUALITY_STATES.map((state) => [{ state }, state === quality ? 1 : 0]),
-      ),
+    samplesOf,
   );
-
-  // The open anomaly episode of each series, so that alert annotations can say what kind of anomaly it
-  // is, since when, and what drove it (provisioning/prometheus/rules). results() from +Infinity holds no
-  // points, only the episodes still open; a series a maintenance window suppresses now, or a stale one
-  // (its score is not exported either), has none here. The gauges' own labels are prefixed
-  // (episode_kind, not kind): series often have a `direction` or `kind` label of their own.
-  const episodeSamples = (
-    name: string,
-    values: (episode: Episode) => [extra: Record<string, string>, value: number][],
-  ): Sample[] => {
-    const out: Sample[] = [];
-    for (const job of view.jobList()) {
-      const seen = new Set<string>();
-      for (const series of job.results(Infinity, Infinity)) {
-        const episode = series.episodes.find((e) => e.open);
-        if (!episode || series.state === 'suppressed' || series.quality === 'stale') continue;
-        if (labelProblem(series.labels) !== null) continue; // counted by the series gauges above
-        const metric = metricLabels(job.name, job.spec.detector, series.labels);
-        const id = JSON.stringify(metric);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        for (const [extra, value] of values(episode)) {
-          if (Number.isFinite(value)) out.push({ labels: withExtra(metric, extra), value });
-        }
-      }
-    }
-    return out;
-  };
   new SeriesGauge(
-    'trafficlens_episode_start_timestamp_seconds',
+    EPISODE_START,
     "Start of the series' open anomaly episode, with its episode_kind (spike, dip, level_shift, ...) and episode_direction (up, down)",
     registry,
-    () =>
-      episodeSamples('trafficlens_episode_start_timestamp_seconds', (e) => [
-        [{ episode_kind: e.explanation.kind, episode_direction: e.direction }, e.start / 1000],
-      ]),
+    samplesOf,
   );
   new SeriesGauge(
-    'trafficlens_episode_driver',
+    EPISODE_DRIVER,
     "Share (0-1) of each detector feature (driver) in the explanation of the series' open anomaly episode",
     registry,
-    () =>
-      episodeSamples('trafficlens_episode_driver', (e) =>
-        e.explanation.features.map((f) => [{ driver: f.name }, f.contribution]),
-      ),
+    samplesOf,
   );
 
   const perJob = (

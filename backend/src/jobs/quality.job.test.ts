@@ -57,7 +57,8 @@ function setup(config: Partial<JobConfigInput> = {}) {
 const stateLines = (site: string, link: string, on: string) =>
   ['ok', 'stale', 'gap', 'flatline'].map(
     (state) =>
-      `trafficlens_series_state{job="edge",detector="robust",link="${link}",site="${site}",state="${state}"} ${state === on ? 1 : 0}`,
+      // The sample's own label first: prom-client renders the series' labels once, as shared labels.
+      `trafficlens_series_state{state="${state}",job="edge",detector="robust",link="${link}",site="${site}"} ${state === on ? 1 : 0}`,
   );
 
 describe('data-quality states of a job', () => {

@@ -10,6 +10,7 @@ import {
   formatCapacityReport,
   measureCapacity,
 } from '../../lab/bench/capacity.js';
+import { formatScrapeReport, measureScrape, SCRAPE_FULL, SCRAPE_QUICK } from '../../lab/bench/scrape.js';
 import {
   formatLoadReport,
   LOAD_FULL,
@@ -40,6 +41,7 @@ interface BenchOptions {
   workerThreads?: number;
   capacity: boolean;
   capacitySchedule: boolean;
+  scrape: boolean;
   scenarios: boolean;
   load: boolean;
   onlyLoad: boolean;
@@ -129,6 +131,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       'instead: the period-detection ticks of one job (5k and 20k series, period detected; ~3 min)',
       false,
     )
+    .option('--scrape', 'instead: one /metrics scrape of a job at 20k and 100k series (fake source)', false)
     .option(
       '--no-load',
       'skip the load section (the built service under 1–128 concurrent clients, /healthz meanwhile)',
@@ -158,6 +161,14 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       if (opts.onlyLoad) {
         const load = await runLoad();
         if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ load }, null, 2) + '\n');
+        return;
+      }
+      if (opts.scrape) {
+        const rows = await measureScrape(opts.quick ? SCRAPE_QUICK : SCRAPE_FULL, (row) =>
+          io.stderr.write(`[bench] scrape: ${row.series} series, ${row.scrapeMs.toFixed(0)} ms\n`),
+        );
+        io.stdout.write(formatScrapeReport(rows, (r) => table(r)));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify(rows, null, 2) + '\n');
         return;
       }
       if (opts.capacity || opts.capacitySchedule) {
