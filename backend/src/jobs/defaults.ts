@@ -13,6 +13,7 @@
  * At start each job backfills two simulated days (2880 points, the last 4.8 hours of wall time),
  * so detectors are past their learning period, and the log lists the anomalies found in that history.
  */
+import type { ShardConfig } from './shard.js';
 import { DEFAULT_SENSITIVITY } from '../contract/sensitivity.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -64,6 +65,7 @@ export interface DefaultJobsOptions {
   models?: JobModelServices | null;
   state?: JobStateStore | null;
   windows?: WindowsTable | null;
+  shard?: ShardConfig | null;
 }
 
 /** A JobManager holding the default simulator jobs, not yet started (call start()). */

@@ -27,7 +27,9 @@ import {
 import { JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
+import type { Episode } from '../contract/score.js';
 import { labelProblem, metricLabels } from './labels.js';
+import { ownsSeries, type ShardConfig } from './shard.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { qualityState, windowFacts, type QualityState, type WindowFacts } from './quality.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
@@ -85,6 +87,8 @@ export interface ScoringJobDeps {
   state?: JobStatePersistence | null;
   /** The maintenance windows that apply to the job's series (jobs/suppression.ts); absent: none. */
   suppression?: Suppression | null;
+  /** This replica's share of the series (jobs/shard.ts); absent: every series. */
+  shard?: ShardConfig | null;
 }
 
 function message(err: unknown): string {
@@ -96,6 +100,7 @@ export class ScoringJob {
   private readonly source: Source;
   private readonly announcer: JobAnnouncer;
   private readonly now: () => number;
+  private readonly shard: ShardConfig | null;
   private readonly createStream: (params: ScoreParams) => ScoringStream;
   private readonly models: JobModels | null;
   private readonly state: JobStatePersistence | null;
@@ -133,6 +138,7 @@ export class ScoringJob {
     this.models = deps.models ?? null;
     this.state = deps.state ?? null;
     this.suppression = deps.suppression ?? null;
+    this.shard = deps.shard ?? null;
     this.slots = new SeriesTable({
       spec,
       createStream: this.createStream,
@@ -268,7 +274,8 @@ export class ScoringJob {
   importState(cursor: number, fittedAt: number, slots: SeriesSlot[]): void {
     this.cursor = cursor;
     this.fittedAt = fittedAt;
-    this.slots.replace(slots);
+    // A snapshot taken before a change of the replica count may hold series another replica now owns.
+    this.slots.replace(slots.filter((slot) => ownsSeries(this.shard, this.spec.name, slot.labels)));
   }
 
   status(): JobStatus {
@@ -410,6 +417,21 @@ export class ScoringJob {
     return Object.fromEntries(names.map(([name, set]) => [name, [...set].sort()]));
   }
 
+  /**
+   * The open episode of every series that has one and is neither suppressed now nor stale (what
+   * /metrics exports of episodes), with the slot's own labels object (stable across scrapes).
+   */
+  openEpisodes(): { labels: Labels; episode: Episode }[] {
+    const out: { labels: Labels; episode: Episode }[] = [];
+    const now = this.now();
+    for (const slot of this.slots.all()) {
+      const episode = slot.episodes.find((e) => e.open && !this.suppressedAt(slot.labels, e.start));
+      if (!episode || this.suppressedAt(slot.labels, now) || this.quality(slot, now) === 'stale') continue;
+      out.push({ labels: slot.labels, episode });
+    }
+    return out;
+  }
+
   latest(): LatestPoint[] {
     const out: LatestPoint[] = [];
     const now = this.now();
@@ -450,7 +472,7 @@ export class ScoringJob {
         timeoutMs,
         signal,
       );
-      const data = this.admitLabels(fetched);
+      const data = this.admitLabels(this.ownShare(fetched));
       ({ points, failures } = await this.slots.ingest(data, now, mode, due?.swap ?? new Set()));
       this.stats.pointsScored += points;
       if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
@@ -464,6 +486,11 @@ export class ScoringJob {
       throw new Error(`${failures[0]}${more}`);
     }
     return points;
+  }
+
+  /** The fetched series this replica owns (jobs/shard.ts); the other replicas score the rest. */
+  private ownShare(data: SourceSeries[]): SourceSeries[] {
+    return this.shard ? data.filter((series) => ownsSeries(this.shard, this.spec.name, series.labels)) : data;
   }
 
   /** Series whose labels exceed the limits (labels.ts) never enter the job: dropped, counted, logged. */

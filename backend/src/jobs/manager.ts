@@ -21,6 +21,7 @@ import {
 import { JobModels, type JobModelServices } from './models.js';
 import { ScoringJob, type JobSeriesResult, type JobStatus, type RunOutcome } from './job.js';
 import { registerJobMetrics } from './metrics.js';
+import type { ShardConfig } from './shard.js';
 import type { JobStateStore } from './persistence.js';
 import { fixedWindows, StoredWindows, Suppression, type WindowProvider } from './suppression.js';
 import type { Labels } from '../contract/labels.js';
@@ -46,6 +47,8 @@ export interface JobManagerOptions {
   state?: JobStateStore | null;
   /** The store's maintenance windows (the API's), applied to every job besides each job's own. */
   windows?: WindowsTable | null;
+  /** This replica's share of every job's series (jobs/shard.ts); absent: all of them. */
+  shard?: ShardConfig | null;
 }
 
 /** Already validated (a jobs file is validated whole, with line numbers, before any job is added). */
@@ -73,6 +76,7 @@ export class JobManager {
   private readonly models: JobModelServices | null;
   private readonly state: JobStateStore | null;
   private readonly storedWindows: WindowProvider | null;
+  readonly shard: ShardConfig | null;
   private started = false;
 
   constructor(options: JobManagerOptions) {
@@ -84,6 +88,7 @@ export class JobManager {
     this.prometheus = options.prometheus ?? null;
     this.models = options.models ?? null;
     this.state = options.state ?? null;
+    this.shard = options.shard ?? null;
     this.storedWindows = options.windows ? new StoredWindows(options.windows, this.logger) : null;
     if (options.registry) registerJobMetrics(options.registry, this);
   }
@@ -99,6 +104,7 @@ export class JobManager {
       models: this.jobModels(spec),
       state: this.state?.forJob(spec) ?? null,
       suppression: this.suppression(spec),
+      shard: this.shard,
     });
     this.add(job);
     return job;
