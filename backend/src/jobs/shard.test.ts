@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseShard, shardFromPodName } from '../config/shard.js';
 import { loadConfig } from '../config/load.js';
 import { FakeSource } from '../sources/fake.js';
 import { createFakeStream } from './fakeStream.js';
 import { JobManager } from './manager.js';
+import { JobStateStore } from './persistence.js';
 import { ownerOf, ownsSeries, seriesIdentity } from './shard.js';
 import { captureLogger, points, TestClock } from './testing/helpers.js';
 
@@ -92,6 +96,48 @@ describe('sharding: which replica scores a series', () => {
     }
     expect(scored).toHaveLength(300);
     expect(new Set(scored).size).toBe(300);
+  });
+
+  test('a replica restoring a snapshot of more series than it owns (more replicas now) keeps only its own', async () => {
+    const MINUTE = 60_000;
+    const T0 = Date.UTC(2025, 0, 13, 12);
+    const dir = mkdtempSync(join(tmpdir(), 'tl-shard-state-'));
+    try {
+      const source = new FakeSource();
+      const labels = SERIES.slice(0, 60);
+      for (const l of labels) {
+        source.add(
+          l,
+          points(T0 - 5 * MINUTE, T0, MINUTE, () => 100),
+        );
+      }
+      const job = { name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '5m' } as const;
+      const open = async (shard: { index: number; count: number } | null) => {
+        const { logger } = captureLogger();
+        const state = await JobStateStore.open({ dir, intervalMs: 0, logger });
+        const manager = new JobManager({ logger, now: new TestClock(T0).now, state, shard });
+        manager.addJob(job, source);
+        return manager;
+      };
+      const single = await open(null);
+      expect(await single.runOnce('edge')).toMatchObject({ ok: true });
+      await single.stop();
+      // The source is down: what the replica holds after its first run is what it restored.
+      source.setError(new Error('down'));
+      const replica = await open({ index: 1, count: 3 });
+      await replica.runOnce('edge');
+      const held = replica
+        .get('edge')!
+        .results()
+        .map((r) => r.labels);
+      const owned = labels.filter((l) => ownsSeries({ index: 1, count: 3 }, 'edge', l));
+      expect(held.length).toBeGreaterThan(0);
+      expect(held).toEqual(expect.arrayContaining(owned));
+      expect(held).toHaveLength(owned.length);
+      await replica.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the shard comes from --shard, TRAFFICLENS_SHARD, or the StatefulSet ordinal', () => {
