@@ -131,11 +131,10 @@ describe('job metrics', () => {
     let text = await registry.metrics();
     const a = 'job="edge",detector="robust",direction="in",link="transit-1",site="ams"';
     expect(samples(text, 'trafficlens_episode_start_timestamp_seconds')).toEqual([
-      // A sample's own labels come before the series' (prom-client renders the series' once, as shared labels).
-      `trafficlens_episode_start_timestamp_seconds{episode_kind="spike",episode_direction="up",${a}} ${T0 / 1000}`,
+      `trafficlens_episode_start_timestamp_seconds{${a},episode_kind="spike",episode_direction="up"} ${T0 / 1000}`,
     ]);
     expect(samples(text, 'trafficlens_episode_driver')).toEqual([
-      `trafficlens_episode_driver{driver="value",${a}} 1`,
+      `trafficlens_episode_driver{${a},driver="value"} 1`,
     ]);
 
     clock.advance(MINUTE);

@@ -42,12 +42,6 @@ export interface JobsView {
   list(): JobStatus[];
 }
 
-/**
- * One sample: its own labels (`state`, `episode_kind`, … or none) and the series' metric labels as
- * prom-client's `sharedLabels`, which it renders once per object and caches (a WeakMap): passing the
- * same object every scrape is what makes the series' label string built once, not once per sample.
- */
-type Sample = { labels: Record<string, string>; sharedLabels?: Record<string, string>; value: number };
 type Point = Omit<StreamPoint, 'state'>;
 type SeriesValue = (latest: LatestPoint) => number | null;
 
@@ -119,37 +113,82 @@ const EPISODE_DRIVER = 'trafficlens_episode_driver';
 /** Own label names of the series families: a series label of the same name is renamed (withExtra). */
 const EXTRA_NAMES = ['state', 'episode_kind', 'episode_direction', 'driver'];
 
-/** A series' metric labels, built once per labels object (jobs keep one per series) and job. */
+/** A series' metric labels, rendered once per labels object (jobs keep one per series) and job. */
 interface SeriesLabels {
   job: string;
   detector: string;
   /** null: labels over the limits (labels.ts), never exported. */
   metric: Record<string, string> | null;
-  /** The metric labels as a string: two label sets that sanitize to the same one are one series. */
-  id: string;
-  /** The metric labels hold a name of EXTRA_NAMES, so samples with extras take the slow path. */
+  /** The metric labels in the text format (`job="edge",detector="auto",site="ams"`). */
+  text: string;
+  /** The metric labels hold a name of EXTRA_NAMES, so samples with extras are rendered whole. */
   clashes: boolean;
 }
 
+/*
+ * The text format is written here rather than by prom-client's formatter: at 100,000 series the
+ * formatter's per-sample label objects and strings were most of a scrape's time and garbage. The
+ * escaping and number format are prom-client's (registry.js escapeLabelValue, util.js getValueAsString),
+ * so the bytes are the same as its own; metrics.promtool.test.ts has Prometheus' parser read them.
+ */
+const escapeString = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+const escapeLabelValue = (s: string) => escapeString(s).replace(/"/g, '\\"');
+const renderLabels = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
+    .join(',');
+const renderValue = (v: number) =>
+  Number.isNaN(v) ? 'Nan' : !Number.isFinite(v) ? (v < 0 ? '-Inf' : '+Inf') : `${v}`;
+
+/** One family's samples of a scrape: each sample's name and labels, and its value. */
+interface FamilySamples {
+  heads: string[];
+  values: number[];
+}
+type Pass = Map<string, FamilySamples>;
+
 const FAMILIES = [...SERIES_GAUGES.map(([name]) => name), SERIES_STATE, EPISODE_START, EPISODE_DRIVER];
 
-/** The samples of every series family, from one walk over the jobs' series. */
-type Pass = Map<string, Sample[]>;
+/** Lines written per chunk: no single string holds a whole family of 100,000 series. */
+const CHUNK_LINES = 4096;
 
 class SeriesGauge extends Gauge<string> {
   constructor(
     private readonly family: string,
-    help: string,
+    private readonly helpText: string,
     registry: Registry,
-    private readonly samples: (name: string) => Sample[],
+    private readonly samples: (name: string) => FamilySamples,
   ) {
-    super({ name: family, help, registers: [registry], aggregator: 'omit' });
+    super({ name: family, help: helpText, registers: [registry], aggregator: 'omit' });
   }
 
+  /** prom-client's path (registry.metrics()): each sample's rendered name and labels as its metricName. */
   override async get() {
     const base = await super.get();
-    return { ...base, values: this.samples(this.family) };
+    const { heads, values } = this.samples(this.family);
+    return { ...base, values: heads.map((metricName, i) => ({ metricName, labels: {}, value: values[i] })) };
   }
+
+  /** The family in the text format, in chunks (api/metrics.ts writeMetrics); the same bytes as get(). */
+  exposition(): string[] {
+    const { heads, values } = this.samples(this.family);
+    const chunks: string[] = [];
+    let lines = [`# HELP ${this.family} ${escapeString(this.helpText)}`, `# TYPE ${this.family} gauge`];
+    for (let i = 0; i < heads.length; i++) {
+      lines.push(`${heads[i]} ${renderValue(values[i])}`);
+      if (lines.length >= CHUNK_LINES) {
+        chunks.push(lines.join('\n'));
+        lines = [];
+      }
+    }
+    if (lines.length > 0) chunks.push(lines.join('\n'));
+    return joinChunks(chunks);
+  }
+}
+
+/** Chunks separated by newlines, as one text would be. */
+function joinChunks(chunks: string[]): string[] {
+  return chunks.map((c, i) => (i === 0 ? c : `\n${c}`));
 }
 
 /** Register the job metrics on a registry, reading from the manager at each scrape. */
@@ -164,18 +203,19 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
       job: job.name,
       detector: job.spec.detector,
       metric,
-      id: metric === null ? '' : JSON.stringify(metric),
+      text: metric === null ? '' : renderLabels(metric),
       clashes: metric !== null && EXTRA_NAMES.some((n) => n in metric),
     };
     cache.set(labels, entry);
     return entry;
   };
-  const sample = (s: SeriesLabels, extra: Record<string, string> | null, value: number): Sample =>
+  /** A sample's name and labels: the series' own, then the gauge's (withExtra on a clash). */
+  const head = (name: string, s: SeriesLabels, extra: Record<string, string> | null): string =>
     extra === null
-      ? { labels: {}, sharedLabels: s.metric!, value }
+      ? `${name}{${s.text}}`
       : s.clashes
-        ? { labels: withExtra(s.metric!, extra), value }
-        : { labels: extra, sharedLabels: s.metric!, value };
+        ? `${name}{${renderLabels(withExtra(s.metric!, extra))}}`
+        : `${name}{${s.text},${renderLabels(extra)}}`;
 
   /**
    * Every series family in one walk over the series (job.latest() and the open episodes once per
@@ -183,8 +223,12 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
    * served.
    */
   const walk = (): Pass => {
-    const pass: Pass = new Map(FAMILIES.map((name) => [name, []]));
-    const push = (name: string, s: Sample) => pass.get(name)!.push(s);
+    const pass: Pass = new Map(FAMILIES.map((name) => [name, { heads: [], values: [] }]));
+    const push = (name: string, s: SeriesLabels, extra: Record<string, string> | null, value: number) => {
+      const family = pass.get(name)!;
+      family.heads.push(head(name, s, extra));
+      family.values.push(value);
+    };
     for (const job of view.jobList()) {
       // Two label sets that sanitize to the same one would make the scrape fail: keep the first.
       const seen = new Set<string>();
@@ -197,15 +241,15 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
             dropped.inc({ metric: SERIES_STATE, reason: 'label_too_large' });
             continue;
           }
-          if (seen.has(s.id)) continue;
-          seen.add(s.id);
+          if (seen.has(s.text)) continue;
+          seen.add(s.text);
           admitted.add(s);
           for (const [name, , value] of SERIES_GAUGES) {
             const v = value(latest);
-            if (v !== null && Number.isFinite(v)) push(name, sample(s, null, v));
+            if (v !== null && Number.isFinite(v)) push(name, s, null, v);
           }
           for (const state of QUALITY_STATES) {
-            push(SERIES_STATE, sample(s, { state }, state === latest.quality ? 1 : 0));
+            push(SERIES_STATE, s, { state }, state === latest.quality ? 1 : 0);
           }
         } catch {
           dropped.inc({ metric: SERIES_STATE, reason: 'render_failed' });
@@ -221,12 +265,15 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
           if (!admitted.has(s)) continue;
           const start = e.start / 1000;
           if (Number.isFinite(start)) {
-            const extra = { episode_kind: e.explanation.kind, episode_direction: e.direction };
-            push(EPISODE_START, sample(s, extra, start));
+            push(
+              EPISODE_START,
+              s,
+              { episode_kind: e.explanation.kind, episode_direction: e.direction },
+              start,
+            );
           }
           for (const f of e.explanation.features) {
-            if (Number.isFinite(f.contribution))
-              push(EPISODE_DRIVER, sample(s, { driver: f.name }, f.contribution));
+            if (Number.isFinite(f.contribution)) push(EPISODE_DRIVER, s, { driver: f.name }, f.contribution);
           }
         } catch {
           dropped.inc({ metric: EPISODE_START, reason: 'render_failed' });
@@ -240,7 +287,7 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
   // takes it once; a family asked again (the next scrape) walks anew. The walk is also forgotten at the
   // next macrotask, so a family asked alone later never reads an old one.
   let current: { pass: Pass; taken: Set<string> } | null = null;
-  const samplesOf = (name: string): Sample[] => {
+  const samplesOf = (name: string): FamilySamples => {
     if (current === null || current.taken.has(name)) {
       const fresh = { pass: walk(), taken: new Set<string>() };
       current = fresh;
@@ -249,7 +296,7 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
       });
     }
     current.taken.add(name);
-    return current.pass.get(name) ?? [];
+    return current.pass.get(name) ?? { heads: [], values: [] };
   };
 
   for (const [name, help] of SERIES_GAUGES) new SeriesGauge(name, help, registry, samplesOf);

@@ -57,8 +57,7 @@ function setup(config: Partial<JobConfigInput> = {}) {
 const stateLines = (site: string, link: string, on: string) =>
   ['ok', 'stale', 'gap', 'flatline'].map(
     (state) =>
-      // The sample's own label first: prom-client renders the series' labels once, as shared labels.
-      `trafficlens_series_state{state="${state}",job="edge",detector="robust",link="${link}",site="${site}"} ${state === on ? 1 : 0}`,
+      `trafficlens_series_state{job="edge",detector="robust",link="${link}",site="${site}",state="${state}"} ${state === on ? 1 : 0}`,
   );
 
 describe('data-quality states of a job', () => {
