@@ -17,6 +17,7 @@
  */
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { writeMetrics } from '../../api/metrics.js';
 import type { DetectorName } from '../../contract/score.js';
 import { parseJobConfig } from '../../jobs/config.js';
 import { ScoringJob } from '../../jobs/job.js';
@@ -66,7 +67,7 @@ export interface CapacityRow {
   /** Median and slowest of the timed ticks (fetch + score + bookkeeping of one new point per series). */
   tickMs: number;
   tickMaxMs: number;
-  /** One /metrics scrape (registry.metrics()) with the job's gauges. */
+  /** One /metrics scrape (writeMetrics, as the route renders it) with the job's gauges. */
   scrapeMs: number;
   /** Share of the interval the slowest tick plus a scrape take. */
   shareOfInterval: number;
@@ -163,7 +164,8 @@ async function measureSize(n: number, options: CapacityOptions, gc: () => void):
     // Detection runs: the ticks are what is measured, one scrape at the end is enough.
     if (options.period !== null || k === options.ticks - 1) {
       t0 = nowMs();
-      await registry.metrics();
+      const parts: string[] = [];
+      await writeMetrics(registry, (chunk) => parts.push(chunk));
       scrapes.push(nowMs() - t0);
     }
   }
