@@ -128,7 +128,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     )
     .option(
       '--capacity-schedule',
-      'instead: the period-detection ticks of one job (5k and 20k series, period detected; ~3 min)',
+      "instead: the ticks of one job through its series' period check at 3,200 points (5k series; ~5 min)",
       false,
     )
     .option('--scrape', 'instead: one /metrics scrape of a job at 20k and 100k series (fake source)', false)

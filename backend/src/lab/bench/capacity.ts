@@ -49,15 +49,17 @@ export const CAPACITY_FULL: CapacityOptions = {
 export const CAPACITY_QUICK: CapacityOptions = { ...CAPACITY_FULL, sizes: [200, 1000], ticks: 3 };
 
 /**
- * The period-detection cliff: the period is detected, the warm-up ends 4 points before the first check
- * (at 400 points) and the timed ticks run through every series' check (offset 0 to SCHEDULE_SPREAD - 1,
- * jobs/schedule.ts), so the slowest tick is the one with the most checks in it. One scrape at the end.
+ * The period-detection cliff: the period is detected, the warm-up ends 4 points before the check at
+ * 3,200 points (the first that costs ~1 ms: its history is 8× the first check's, and the daily period at
+ * a 1-minute step is found there) and the timed ticks run through every series' check (offsets 0 to
+ * SCHEDULE_SPREAD - 1, jobs/schedule.ts), so the slowest tick is the one with the most checks in it. One
+ * scrape at the end.
  */
 export const CAPACITY_SCHEDULE: CapacityOptions = {
   ...CAPACITY_FULL,
-  sizes: [5000, 20_000],
+  sizes: [5000],
   period: null,
-  warmupPoints: 396,
+  warmupPoints: 3196,
   ticks: 4 + SCHEDULE_SPREAD + 2,
 };
 
