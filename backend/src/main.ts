@@ -77,7 +77,17 @@ function continuousJobs(
 ) {
   // Jobs with a neural detector train a model per series in the training pool, through its queue.
   const jobModels = { registry: models.registry, queue: models.queue };
-  const options = { logger, registry, prometheus, models: jobModels, state, windows, feedback, settings };
+  const options = {
+    logger,
+    registry,
+    prometheus,
+    models: jobModels,
+    state,
+    windows,
+    feedback,
+    settings,
+    shard: config.shard,
+  };
   const manager = config.simulator ? createDefaultJobs(options) : new JobManager(options);
   for (const spec of specs) {
     if (manager.get(spec.name)) {
@@ -91,6 +101,7 @@ function continuousJobs(
   return {
     api: jobsApi(manager),
     ...(state ? { health: () => state.health() } : {}),
+    ...(config.shard ? { shard: config.shard } : {}),
     windowsApi: windowsApi({ windows, seriesLabels: () => manager.seriesLabels() }),
     feedbackApi: feedbackApi({ feedback, jobs: manager }),
     sensitivityApi: sensitivityApi({ jobs: manager, settings, executor }),

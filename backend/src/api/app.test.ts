@@ -77,6 +77,12 @@ describe('GET /healthz', () => {
     expect(HealthResponse.parse(res.body)).toMatchObject({ status: 'ok', jobState });
   });
 
+  test('a sharded replica reports its shard (index of count)', async () => {
+    const { app } = testApp({ jobs: { ...fakeJobs(), shard: { index: 2, count: 3 } } });
+    const res = await request(app).get('/healthz').expect(200);
+    expect(HealthResponse.parse(res.body)).toMatchObject({ status: 'ok', shard: { index: 2, count: 3 } });
+  });
+
   test('stays ok while the service shuts down, since the process is still alive', async () => {
     const lifecycle = new Lifecycle();
     const { app } = testApp({ lifecycle });

@@ -34,6 +34,8 @@ export interface JobsMount {
   api: RouteGroup;
   /** Whether the jobs' state is persisted across restarts (shown in /healthz as jobState). */
   health?: () => JobStateHealth;
+  /** This replica's share of the series (config/shard.ts), shown in /healthz; absent: all of them. */
+  shard?: { index: number; count: number };
 }
 
 /** The maintenance-windows API (routes/windows.ts), mounted at /api/v1/windows when present. */
@@ -176,6 +178,7 @@ export function createApp(deps: AppDeps): Express {
       executor: deps.executor,
       tfjsBackend: deps.tfjsBackend,
       jobState: deps.jobs?.health,
+      shard: deps.jobs?.shard,
       models: deps.models?.health,
       store: deps.windows?.health,
     }),

@@ -66,6 +66,7 @@ function previewTask(): PreviewTask {
     current: 50,
     liveStarts: [],
     runs: [30, 80, 50],
+    offset: 17 * k,
   });
   return {
     job: 'edge',

@@ -13,6 +13,11 @@ import { seriesDroppedCounter } from '../jobs/metrics.js';
  * written one by one, so no single string holds the whole exposition. Same bytes as
  * registry.metrics() when nothing fails.
  */
+/** A metric that writes its own text-format family (HELP, TYPE, samples), in chunks. */
+export interface TextExposition {
+  exposition(): string[] | Promise<string[]>;
+}
+
 export async function writeMetrics(
   registry: Registry,
   write: (chunk: string) => void,
@@ -22,16 +27,20 @@ export async function writeMetrics(
   let first = true;
   for (const metric of registry.getMetricsAsArray()) {
     const name = (metric as { name: string }).name;
-    let text: string;
+    let parts: string[];
     try {
-      text = await registry.getSingleMetricAsString(name);
+      // A metric that renders its own text (the jobs' per-series families, jobs/metrics.ts) gives it in
+      // chunks, without prom-client's per-sample objects; the same bytes.
+      const own = (metric as Partial<TextExposition>).exposition;
+      parts =
+        typeof own === 'function' ? await own.call(metric) : [await registry.getSingleMetricAsString(name)];
     } catch (err) {
       dropped.inc({ metric: name, reason: 'render_failed' });
       onError(name, err);
       continue;
     }
     if (!first) write('\n\n');
-    write(text);
+    for (const part of parts) write(part);
     first = false;
   }
   write('\n');

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
   test('reads every variable from the environment', () => {
     const config = loadConfig({
       env: {
+        TRAFFICLENS_SHARD: '1/3',
         PORT: '9000',
         HOST: '0.0.0.0',
         TRAFFICLENS_API_TOKEN: 'a-long-enough-token',
@@ -80,6 +81,7 @@ describe('loadConfig', () => {
       simulator: false,
       prometheus: null,
       jobsFile: null,
+      shard: { index: 1, count: 3 },
       models: { dir: '/var/lib/trafficlens/models', trainingThreads: 2 },
       jobState: { dir: '/var/lib/trafficlens/job-state', snapshotIntervalMs: 60_000 },
       store: { path: '/var/lib/trafficlens/job-state/trafficlens.db' },

@@ -29,6 +29,7 @@ export const FLAGS = {
   'max-connections': 'TRAFFICLENS_MAX_CONNECTIONS',
   simulator: 'TRAFFICLENS_SIMULATOR',
   config: 'TRAFFICLENS_CONFIG',
+  shard: 'TRAFFICLENS_SHARD',
   'prometheus-url': 'TRAFFICLENS_PROMETHEUS_URL',
   'prometheus-timeout-ms': 'TRAFFICLENS_PROMETHEUS_TIMEOUT_MS',
   'prometheus-max-response-bytes': 'TRAFFICLENS_PROMETHEUS_MAX_RESPONSE_BYTES',

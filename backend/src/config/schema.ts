@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { MAX_SHARDS, parseShard, shardFromPodName, type ShardConfig } from './shard.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -223,6 +224,24 @@ export const EnvConfig = z.object({
   TRAFFICLENS_PANEL_DIR: directory(DEFAULT_PANEL_DIR).describe(
     'the built panel plugin the demo page loads (npm run build -w plugin/panel)',
   ),
+  TRAFFICLENS_SHARD: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+    .describe(
+      "this replica's share of the series, i/N (0-based index / replicas): it scores and exports only the series rendezvous hashing gives it",
+    ),
+  TRAFFICLENS_SHARDS: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+    .describe(
+      'replicas of a StatefulSet: the shard index is the ordinal of TRAFFICLENS_POD_NAME (name-<ordinal>); TRAFFICLENS_SHARD wins when set',
+    ),
+  TRAFFICLENS_POD_NAME: z
+    .string()
+    .optional()
+    .describe('the pod name (Kubernetes downward API metadata.name), read with TRAFFICLENS_SHARDS'),
   TRAFFICLENS_CONFIG: z
     .string()
     .optional()
@@ -305,6 +324,8 @@ export interface Config {
   prometheus: PrometheusConfig | null;
   /** The YAML jobs file (TRAFFICLENS_CONFIG / --config), not yet read. */
   jobsFile: string | null;
+  /** This replica's share of the jobs' series (config/shard.ts); null: all of them. */
+  shard: ShardConfig | null;
   models: { dir: string; trainingThreads: number };
   /** Continuous jobs' state snapshots (jobs/persistence.ts). */
   jobState: { dir: string; snapshotIntervalMs: number };
@@ -352,11 +373,31 @@ export function checkCombinations(env: z.output<typeof EnvConfig>): string[] {
       `TRAFFICLENS_HEADERS_TIMEOUT_MS (${env.TRAFFICLENS_HEADERS_TIMEOUT_MS}) must not exceed TRAFFICLENS_REQUEST_TIMEOUT_MS (${env.TRAFFICLENS_REQUEST_TIMEOUT_MS}): the headers are part of the request`,
     );
   }
+  const shard = shardOf(env);
+  if (typeof shard === 'string') problems.push(shard);
   const credentials = user ?? env.TRAFFICLENS_PROMETHEUS_BEARER_TOKEN;
   if (credentials !== undefined && env.TRAFFICLENS_PROMETHEUS_URL === undefined) {
     problems.push('TRAFFICLENS_PROMETHEUS_URL: Prometheus credentials are set but no URL');
   }
   return problems;
+}
+
+/** The shard from TRAFFICLENS_SHARD, else TRAFFICLENS_SHARDS and the pod name; null: one replica. */
+function shardOf(env: z.output<typeof EnvConfig>): ShardConfig | null | string {
+  if (env.TRAFFICLENS_SHARD !== undefined) {
+    const shard = parseShard(env.TRAFFICLENS_SHARD);
+    return typeof shard === 'string' ? `TRAFFICLENS_SHARD (--shard): ${shard}` : shard;
+  }
+  if (env.TRAFFICLENS_SHARDS === undefined) return null;
+  const count = /^\s*\d+\s*$/.test(env.TRAFFICLENS_SHARDS) ? Number(env.TRAFFICLENS_SHARDS) : NaN;
+  if (!(count >= 1 && count <= MAX_SHARDS)) {
+    return `TRAFFICLENS_SHARDS: expected an integer between 1 and ${MAX_SHARDS}, got ${JSON.stringify(env.TRAFFICLENS_SHARDS)}`;
+  }
+  if (env.TRAFFICLENS_POD_NAME === undefined) {
+    return 'TRAFFICLENS_SHARDS: set TRAFFICLENS_POD_NAME too (the StatefulSet pod name, name-<ordinal>), or TRAFFICLENS_SHARD=i/N';
+  }
+  const shard = shardFromPodName(env.TRAFFICLENS_POD_NAME, count);
+  return typeof shard === 'string' ? `TRAFFICLENS_POD_NAME: ${shard}` : shard;
 }
 
 export function toConfig(env: z.output<typeof EnvConfig>): Config {
@@ -411,6 +452,10 @@ export function toConfig(env: z.output<typeof EnvConfig>): Config {
               : {}),
           },
     jobsFile: env.TRAFFICLENS_CONFIG ?? null,
+    shard: (() => {
+      const shard = shardOf(env);
+      return typeof shard === 'string' ? null : shard;
+    })(),
     models: { dir: env.TRAFFICLENS_MODELS_DIR, trainingThreads: env.TRAFFICLENS_TRAINING_THREADS },
     jobState: {
       dir: env.TRAFFICLENS_STATE_DIR ?? defaultStateDir(env.TRAFFICLENS_MODELS_DIR),

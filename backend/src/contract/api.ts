@@ -80,6 +80,15 @@ export const HealthResponse = z.object({
     })
     .optional()
     .describe('the operator store (maintenance windows; absent when the service runs without it)'),
+  shard: z
+    .object({
+      index: z.number().int().min(0).describe("this replica's 0-based shard"),
+      count: z.number().int().min(1).describe('replicas the series are spread over'),
+    })
+    .optional()
+    .describe(
+      "this replica's share of the continuous jobs' series (TRAFFICLENS_SHARD, or the StatefulSet ordinal with TRAFFICLENS_SHARDS); absent: it scores all of them",
+    ),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 

@@ -24,6 +24,8 @@ export interface DetectorOptions {
   stepMs?: number | null;
   /** The trained model of a neural detector (autoencoder, lstm, classifier); required by them. */
   model?: NeuralModel;
+  /** Points the periodic work of the detector (period detection) is shifted by; 0 by default. */
+  scheduleOffset?: number;
 }
 
 export interface DetectorStep {

@@ -37,6 +37,7 @@ function seasonal(options: DetectorOptions): SeasonalComponent | null {
   return new SeasonalComponent({
     period: typeof options.period === 'number' ? options.period : null,
     stepMs: options.stepMs && options.stepMs > 0 ? options.stepMs : null,
+    checkOffset: options.scheduleOffset ?? 0,
   });
 }
 

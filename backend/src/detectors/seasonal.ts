@@ -109,6 +109,12 @@ export interface SeasonalOptions {
   multiples: readonly number[];
   /** Series step in ms when known (detected periods snap to a day or a week), null otherwise. */
   stepMs: number | null;
+  /**
+   * Points every detection check comes later than the schedule (0 in batch scoring): jobs give each
+   * series its own stable offset so the series of a job, which start together, do not all run their
+   * detection in the same tick (jobs/schedule.ts).
+   */
+  checkOffset: number;
 }
 
 export const DEFAULT_SEASONAL: SeasonalOptions = {
@@ -121,6 +127,7 @@ export const DEFAULT_SEASONAL: SeasonalOptions = {
   residualWindow: 100,
   multiples: [7],
   stepMs: null,
+  checkOffset: 0,
 };
 
 const HISTORY = 8192;
@@ -568,7 +575,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
     if (this.profiles.length === 0) {
       if (this.opts.period !== null) {
         if (this.seen >= 2) this.adopt(this.opts.period);
-      } else if (this.seen >= this.nextCheck) {
+      } else if (this.seen >= this.nextCheck + this.opts.checkOffset) {
         // Doubling, then steps of 800 once past 3,200 so a daily period at 1-minute steps (1,440,
         // needing 3,600 points) is found on the third day rather than the fifth; once the history
         // window is full, a check every half window (a series without a period stops paying for it).

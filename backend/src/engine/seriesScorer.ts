@@ -62,6 +62,8 @@ export interface ResolvedParams {
   trained?: TrainedRef | null;
   /** The series step in ms when known (batch: the cleaned grid; jobs: their step), else null. */
   stepMs?: number | null;
+  /** See ScoreParams.scheduleOffset (absent: 0). */
+  scheduleOffset?: number;
 }
 
 /** Scores a neural detector gets while it has no trained model (cold start, corrupt model). */
@@ -93,6 +95,10 @@ function resolveDetector(params: ScoreParams): Pick<ResolvedParams, 'detector' |
 
 export function resolveParams(params: ScoreParams = {}): ResolvedParams {
   const o = params.options ?? {};
+  const offset = params.scheduleOffset;
+  if (offset !== undefined && !(Number.isInteger(offset) && offset >= 0)) {
+    throw new RangeError(`scheduleOffset: expected a whole number of points >= 0, got ${offset}`);
+  }
   return {
     ...resolveDetector(params),
     trained: params.trained ?? null,
@@ -104,6 +110,7 @@ export function resolveParams(params: ScoreParams = {}): ResolvedParams {
     minEpisodePoints: o.minEpisodePoints ?? DEFAULT_EPISODES.minPoints,
     acceptNewLevelAfter: acceptAfterMs(o.acceptNewLevelAfter),
     stepMs: params.stepMs ?? null,
+    ...(params.scheduleOffset ? { scheduleOffset: params.scheduleOffset } : {}),
   };
 }
 
@@ -137,6 +144,7 @@ export class SeriesScorer {
     this.detector = createDetector(params.detector, {
       period: params.period,
       stepMs: params.stepMs ?? null,
+      scheduleOffset: params.scheduleOffset ?? 0,
       ...(params.model ? { model: params.model } : {}),
     });
     this.widen = widenFor(params.sensitivity);

@@ -47,6 +47,8 @@ export const StreamParams = z.object({
   acceptNewLevelAfter: z.number().int().min(0).nullable(),
   /** Whether pushed values are counter readings (scored as their rate). */
   counter: z.boolean(),
+  /** The stream's scheduleOffset (ScoreParams); absent: 0. */
+  scheduleOffset: z.number().int().min(0).optional(),
 });
 export type StreamParams = z.infer<typeof StreamParams>;
 

@@ -108,6 +108,7 @@ function openStream(
           minEpisodePoints,
           acceptNewLevelAfter,
           counter: counter !== null,
+          ...(resolved.scheduleOffset ? { scheduleOffset: resolved.scheduleOffset } : {}),
         },
         lastTimestamp: enc(lastT),
         counter: counter?.snapshot() ?? null,

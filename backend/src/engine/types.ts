@@ -24,6 +24,11 @@ export interface ScoreParams {
    * takes it from the cleaned grid. Lets a detected period snap to a day or a week.
    */
   stepMs?: number;
+  /**
+   * Points a stream's periodic work (period detection) is shifted by (continuous jobs: a stable hash of
+   * the series, so a job's series spread it over ticks); 0 when absent, as in batch scoring.
+   */
+  scheduleOffset?: number;
 }
 
 export interface TrainedRef {

@@ -13,6 +13,7 @@
  * At start each job backfills two simulated days (2880 points, the last 4.8 hours of wall time),
  * so detectors are past their learning period, and the log lists the anomalies found in that history.
  */
+import type { ShardConfig } from './shard.js';
 import { DEFAULT_SENSITIVITY } from '../contract/sensitivity.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -66,6 +67,7 @@ export interface DefaultJobsOptions {
   windows?: WindowsTable | null;
   feedback?: FeedbackTable | null;
   settings?: SensitivitySettingsTable | null;
+  shard?: ShardConfig | null;
 }
 
 /** A JobManager holding the default simulator jobs, not yet started (call start()). */

@@ -29,7 +29,9 @@ import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
 import { buildIncidents } from './incidents.js';
 import { JobNetwork } from './network.js';
+import type { Episode } from '../contract/score.js';
 import { labelProblem, metricLabels } from './labels.js';
+import { ownsSeries, type ShardConfig } from './shard.js';
 import type { FailedTraining, JobModels } from './models.js';
 import { qualityState, windowFacts, type QualityState, type WindowFacts } from './quality.js';
 import { recordLimit, RecordedStream, replayStream, type NeuralStreamState } from './replay.js';
@@ -46,7 +48,6 @@ import {
   type FeedbackEffects,
 } from './feedback.js';
 import type { JobHealth, JobSeries, JobStatus } from '../contract/jobs.js';
-import type { Episode } from '../contract/score.js';
 import type { PointColumns } from './ring.js';
 import type { Incident } from '../contract/incidents.js';
 
@@ -104,6 +105,8 @@ export interface ScoringJobDeps {
   feedback?: FeedbackEffects | null;
   /** The sensitivity settings set through the API (jobs/settings.ts); absent: the jobs file's applies. */
   sensitivity?: SensitivityResolver | null;
+  /** This replica's share of the series (jobs/shard.ts); absent: every series. */
+  shard?: ShardConfig | null;
 }
 
 function message(err: unknown): string {
@@ -115,6 +118,7 @@ export class ScoringJob {
   private readonly source: Source;
   private readonly announcer: JobAnnouncer;
   private readonly now: () => number;
+  private readonly shard: ShardConfig | null;
   private readonly createStream: (params: ScoreParams) => ScoringStream;
   private readonly models: JobModels | null;
   private readonly state: JobStatePersistence | null;
@@ -159,6 +163,7 @@ export class ScoringJob {
     this.feedback = deps.feedback ?? null;
     this.settings = deps.sensitivity ?? null;
     this.network = spec.groups.length > 0 && spec.network.detector === 'pca' ? new JobNetwork(spec) : null;
+    this.shard = deps.shard ?? null;
     this.slots = new SeriesTable({
       sensitivityFor: (labels) => this.sensitivityFor(labels).sensitivity,
       spec,
@@ -200,8 +205,8 @@ export class ScoringJob {
    * A new stream scored as this job's series are, at `sensitivity`, for values as its results hold them
    * (a counter's already rates): the alert-volume preview replays retained points into it (jobs/preview.ts).
    */
-  freshStream(sensitivity: number): ScoringStream {
-    return this.createStream(streamParams(this.spec, sensitivity, false));
+  freshStream(sensitivity: number, scheduleOffset = 0): ScoringStream {
+    return this.createStream({ ...streamParams(this.spec, sensitivity, false), scheduleOffset });
   }
 
   /** The series' maintenance-window intervals over [from, to]: what the live stream held (not learnt). */
@@ -333,7 +338,8 @@ export class ScoringJob {
   importState(cursor: number, fittedAt: number, slots: SeriesSlot[]): void {
     this.cursor = cursor;
     this.fittedAt = fittedAt;
-    this.slots.replace(slots);
+    // A snapshot taken before a change of the replica count may hold series another replica now owns.
+    this.slots.replace(slots.filter((slot) => ownsSeries(this.shard, this.spec.name, slot.labels)));
   }
 
   status(): JobStatus {
@@ -541,6 +547,21 @@ export class ScoringJob {
     return Object.fromEntries(names.map(([name, set]) => [name, [...set].sort()]));
   }
 
+  /**
+   * The open episode of every series that has one and is neither suppressed now nor stale (what
+   * /metrics exports of episodes), with the slot's own labels object (stable across scrapes).
+   */
+  openEpisodes(): { labels: Labels; episode: Episode }[] {
+    const out: { labels: Labels; episode: Episode }[] = [];
+    const now = this.now();
+    for (const slot of this.slots.all()) {
+      const episode = slot.episodes.find((e) => e.open && !this.suppressedAt(slot.labels, e.start));
+      if (!episode || this.suppressedAt(slot.labels, now) || this.quality(slot, now) === 'stale') continue;
+      out.push({ labels: slot.labels, episode });
+    }
+    return out;
+  }
+
   latest(): LatestPoint[] {
     const out: LatestPoint[] = [];
     const now = this.now();
@@ -582,7 +603,7 @@ export class ScoringJob {
         timeoutMs,
         signal,
       );
-      const data = this.admitLabels(fetched);
+      const data = this.admitLabels(this.ownShare(fetched));
       ({ points, failures } = await this.slots.ingest(data, now, mode, due?.swap ?? new Set()));
       this.stats.pointsScored += points;
       if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
@@ -599,6 +620,11 @@ export class ScoringJob {
       throw new Error(`${failures[0]}${more}`);
     }
     return points;
+  }
+
+  /** The fetched series this replica owns (jobs/shard.ts); the other replicas score the rest. */
+  private ownShare(data: SourceSeries[]): SourceSeries[] {
+    return this.shard ? data.filter((series) => ownsSeries(this.shard, this.spec.name, series.labels)) : data;
   }
 
   /** Series whose labels exceed the limits (labels.ts) never enter the job: dropped, counted, logged. */

@@ -21,6 +21,7 @@ import {
 import { JobModels, type JobModelServices } from './models.js';
 import { ScoringJob, type JobSeriesResult, type JobStatus, type RunOutcome } from './job.js';
 import { registerJobMetrics } from './metrics.js';
+import type { ShardConfig } from './shard.js';
 import type { JobStateStore } from './persistence.js';
 import { fixedWindows, StoredWindows, Suppression, type WindowProvider } from './suppression.js';
 import type { Labels } from '../contract/labels.js';
@@ -53,6 +54,8 @@ export interface JobManagerOptions {
   feedback?: FeedbackTable | null;
   /** The store's sensitivity settings (the API's), applied to every job's series (jobs/settings.ts). */
   settings?: SensitivitySettingsTable | null;
+  /** This replica's share of every job's series (jobs/shard.ts); absent: all of them. */
+  shard?: ShardConfig | null;
 }
 
 /** Already validated (a jobs file is validated whole, with line numbers, before any job is added). */
@@ -82,6 +85,7 @@ export class JobManager {
   private readonly storedWindows: WindowProvider | null;
   private readonly feedback: FeedbackTable | null;
   private readonly storedSensitivity: StoredSensitivity | null;
+  readonly shard: ShardConfig | null;
   private started = false;
 
   constructor(options: JobManagerOptions) {
@@ -93,6 +97,7 @@ export class JobManager {
     this.prometheus = options.prometheus ?? null;
     this.models = options.models ?? null;
     this.state = options.state ?? null;
+    this.shard = options.shard ?? null;
     this.storedWindows = options.windows ? new StoredWindows(options.windows, this.logger) : null;
     this.feedback = options.feedback ?? null;
     this.storedSensitivity = options.settings ? new StoredSensitivity(options.settings, this.logger) : null;
@@ -112,6 +117,7 @@ export class JobManager {
       suppression: this.suppression(spec),
       feedback: this.feedback ? new FeedbackEffects(this.feedback, spec.name, this.logger, this.now) : null,
       sensitivity: this.storedSensitivity,
+      shard: this.shard,
     });
     this.add(job);
     return job;

@@ -268,6 +268,7 @@ describe('job metrics', () => {
         { labels: B, point },
       ],
       results: () => [], // no open episode
+      openEpisodes: () => [],
     };
     registerJobMetrics(registry, {
       jobList: () => [job as unknown as ScoringJob],

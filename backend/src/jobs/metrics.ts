@@ -9,9 +9,9 @@
  * (its newest point is old); a series dropped after stale_after simply stops being rendered.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Episode } from '../contract/score.js';
 import type { StreamPoint } from '../engine/index.js';
 import { labelProblem, metricLabels } from './labels.js';
+import type { Labels } from '../sources/source.js';
 import type { JobStatus, LatestPoint, ScoringJob } from './job.js';
 import { QUALITY_STATES } from './quality.js';
 import { groupOf } from './incidents.js';
@@ -44,7 +44,6 @@ export interface JobsView {
   list(): JobStatus[];
 }
 
-type Sample = { labels: Record<string, string>; value: number };
 type Point = Omit<StreamPoint, 'state'>;
 type SeriesValue = (latest: LatestPoint) => number | null;
 
@@ -111,121 +110,223 @@ function withExtra(metric: Record<string, string>, extra: Record<string, string>
   return out;
 }
 
+const EPISODE_START = 'trafficlens_episode_start_timestamp_seconds';
+const EPISODE_DRIVER = 'trafficlens_episode_driver';
+/** Own label names of the series families: a series label of the same name is renamed (withExtra). */
+const EXTRA_NAMES = ['state', 'episode_kind', 'episode_direction', 'driver'];
+
+/** A series' metric labels, rendered once per labels object (jobs keep one per series) and job. */
+interface SeriesLabels {
+  job: string;
+  detector: string;
+  /** null: labels over the limits (labels.ts), never exported. */
+  metric: Record<string, string> | null;
+  /** The metric labels in the text format (`job="edge",detector="auto",site="ams"`). */
+  text: string;
+  /** The metric labels hold a name of EXTRA_NAMES, so samples with extras are rendered whole. */
+  clashes: boolean;
+}
+
+/*
+ * The text format is written here rather than by prom-client's formatter: at 100,000 series the
+ * formatter's per-sample label objects and strings were most of a scrape's time and garbage. The
+ * escaping and number format are prom-client's (registry.js escapeLabelValue, util.js getValueAsString),
+ * so the bytes are the same as its own; metrics.promtool.test.ts has Prometheus' parser read them.
+ */
+const escapeString = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+const escapeLabelValue = (s: string) => escapeString(s).replace(/"/g, '\\"');
+const renderLabels = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
+    .join(',');
+const renderValue = (v: number) =>
+  Number.isNaN(v) ? 'Nan' : !Number.isFinite(v) ? (v < 0 ? '-Inf' : '+Inf') : `${v}`;
+
+/** One family's samples of a scrape: each sample's name and labels, and its value. */
+interface FamilySamples {
+  heads: string[];
+  values: number[];
+}
+type Pass = Map<string, FamilySamples>;
+
+const FAMILIES = [...SERIES_GAUGES.map(([name]) => name), SERIES_STATE, EPISODE_START, EPISODE_DRIVER];
+
+/** Lines written per chunk: no single string holds a whole family of 100,000 series. */
+const CHUNK_LINES = 4096;
+
 class SeriesGauge extends Gauge<string> {
   constructor(
-    name: string,
-    help: string,
+    private readonly family: string,
+    private readonly helpText: string,
     registry: Registry,
-    private readonly samples: () => Sample[],
+    private readonly samples: (name: string) => FamilySamples,
   ) {
-    super({ name, help, registers: [registry], aggregator: 'omit' });
+    super({ name: family, help: helpText, registers: [registry], aggregator: 'omit' });
   }
 
+  /** prom-client's path (registry.metrics()): each sample's rendered name and labels as its metricName. */
   override async get() {
     const base = await super.get();
-    return { ...base, values: this.samples() };
+    const { heads, values } = this.samples(this.family);
+    return { ...base, values: heads.map((metricName, i) => ({ metricName, labels: {}, value: values[i] })) };
   }
+
+  /** The family in the text format, in chunks (api/metrics.ts writeMetrics); the same bytes as get(). */
+  exposition(): string[] {
+    const { heads, values } = this.samples(this.family);
+    const chunks: string[] = [];
+    let lines = [`# HELP ${this.family} ${escapeString(this.helpText)}`, `# TYPE ${this.family} gauge`];
+    for (let i = 0; i < heads.length; i++) {
+      lines.push(`${heads[i]} ${renderValue(values[i])}`);
+      if (lines.length >= CHUNK_LINES) {
+        chunks.push(lines.join('\n'));
+        lines = [];
+      }
+    }
+    if (lines.length > 0) chunks.push(lines.join('\n'));
+    return joinChunks(chunks);
+  }
+}
+
+/** Chunks separated by newlines, as one text would be. */
+function joinChunks(chunks: string[]): string[] {
+  return chunks.map((c, i) => (i === 0 ? c : `\n${c}`));
 }
 
 /** Register the job metrics on a registry, reading from the manager at each scrape. */
 export function registerJobMetrics(registry: Registry, view: JobsView): void {
   const dropped = seriesDroppedCounter(registry);
-  /** Samples of every series, `values` giving each its extra labels and values (none: left out). */
-  const seriesSamples = (
-    name: string,
-    values: (latest: LatestPoint) => [extra: Record<string, string>, value: number][],
-  ): Sample[] => {
-    const out: Sample[] = [];
+  const cache = new WeakMap<Labels, SeriesLabels>();
+  const labelsOf = (job: ScoringJob, labels: Labels): SeriesLabels => {
+    const hit = cache.get(labels);
+    if (hit && hit.job === job.name && hit.detector === job.spec.detector) return hit;
+    const metric = labelProblem(labels) === null ? metricLabels(job.name, job.spec.detector, labels) : null;
+    const entry = {
+      job: job.name,
+      detector: job.spec.detector,
+      metric,
+      text: metric === null ? '' : renderLabels(metric),
+      clashes: metric !== null && EXTRA_NAMES.some((n) => n in metric),
+    };
+    cache.set(labels, entry);
+    return entry;
+  };
+  /** A sample's name and labels: the series' own, then the gauge's (withExtra on a clash). */
+  const head = (name: string, s: SeriesLabels, extra: Record<string, string> | null): string =>
+    extra === null
+      ? `${name}{${s.text}}`
+      : s.clashes
+        ? `${name}{${renderLabels(withExtra(s.metric!, extra))}}`
+        : `${name}{${s.text},${renderLabels(extra)}}`;
+
+  /**
+   * Every series family in one walk over the series (job.latest() and the open episodes once per
+   * scrape, not once per family). A series that fails to render is left out and counted; the rest is
+   * served.
+   */
+  const walk = (): Pass => {
+    const pass: Pass = new Map(FAMILIES.map((name) => [name, { heads: [], values: [] }]));
+    const push = (name: string, s: SeriesLabels, extra: Record<string, string> | null, value: number) => {
+      const family = pass.get(name)!;
+      family.heads.push(head(name, s, extra));
+      family.values.push(value);
+    };
     for (const job of view.jobList()) {
       // Two label sets that sanitize to the same one would make the scrape fail: keep the first.
       const seen = new Set<string>();
+      const admitted = new Set<SeriesLabels>();
       for (const latest of job.latest()) {
-        const found = values(latest).filter(([, v]) => Number.isFinite(v));
-        if (found.length === 0) continue;
-        // Jobs admit no such series (job.ts); whatever else reaches here must not fail the scrape.
-        if (labelProblem(latest.labels) !== null) {
-          dropped.inc({ metric: name, reason: 'label_too_large' });
-          continue;
+        try {
+          const s = labelsOf(job, latest.labels);
+          if (s.metric === null) {
+            for (const [name] of SERIES_GAUGES) dropped.inc({ metric: name, reason: 'label_too_large' });
+            dropped.inc({ metric: SERIES_STATE, reason: 'label_too_large' });
+            continue;
+          }
+          if (seen.has(s.text)) continue;
+          seen.add(s.text);
+          admitted.add(s);
+          for (const [name, , value] of SERIES_GAUGES) {
+            const v = value(latest);
+            if (v !== null && Number.isFinite(v)) push(name, s, null, v);
+          }
+          for (const state of QUALITY_STATES) {
+            push(SERIES_STATE, s, { state }, state === latest.quality ? 1 : 0);
+          }
+        } catch {
+          dropped.inc({ metric: SERIES_STATE, reason: 'render_failed' });
         }
-        const metric = metricLabels(job.name, job.spec.detector, latest.labels);
-        const id = JSON.stringify(metric);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        for (const [extra, value] of found) out.push({ labels: withExtra(metric, extra), value });
+      }
+      // The open anomaly episode of each series, so that alert annotations can say what kind of anomaly
+      // it is, since when, and what drove it (provisioning/prometheus/rules); a series a maintenance
+      // window suppresses now, or a stale one, has none. The gauges' own labels are prefixed
+      // (episode_kind, not kind): series often have a `direction` or `kind` label of their own.
+      for (const { labels, episode: e } of job.openEpisodes()) {
+        try {
+          const s = labelsOf(job, labels);
+          if (!admitted.has(s)) continue;
+          const start = e.start / 1000;
+          if (Number.isFinite(start)) {
+            push(
+              EPISODE_START,
+              s,
+              { episode_kind: e.explanation.kind, episode_direction: e.direction },
+              start,
+            );
+          }
+          for (const f of e.explanation.features) {
+            if (Number.isFinite(f.contribution)) push(EPISODE_DRIVER, s, { driver: f.name }, f.contribution);
+          }
+        } catch {
+          dropped.inc({ metric: EPISODE_START, reason: 'render_failed' });
+        }
       }
     }
-    return out;
+    return pass;
   };
-  for (const [name, help, value] of SERIES_GAUGES) {
-    new SeriesGauge(name, help, registry, () =>
-      seriesSamples(name, (latest) => {
-        const v = value(latest);
-        return v === null ? [] : [[{}, v]];
-      }),
-    );
-  }
+
+  // The families of one scrape share one walk: the first family asked computes it, each other family
+  // takes it once; a family asked again (the next scrape) walks anew. The walk is also forgotten at the
+  // next macrotask, so a family asked alone later never reads an old one.
+  let current: { pass: Pass; taken: Set<string> } | null = null;
+  const samplesOf = (name: string): FamilySamples => {
+    if (current === null || current.taken.has(name)) {
+      const fresh = { pass: walk(), taken: new Set<string>() };
+      current = fresh;
+      setImmediate(() => {
+        if (current === fresh) current = null;
+      });
+    }
+    current.taken.add(name);
+    return current.pass.get(name) ?? { heads: [], values: [] };
+  };
+
+  for (const [name, help] of SERIES_GAUGES) new SeriesGauge(name, help, registry, samplesOf);
   // One family for every quality state, 1 on the series' state: `== 1` alerts on it, `sum by (state)` counts.
   new SeriesGauge(
     SERIES_STATE,
     "1 on the series' data-quality state (ok, stale, gap, flatline; docs/jobs.md), 0 on the others; also while a maintenance window suppresses it",
     registry,
-    () =>
-      seriesSamples(SERIES_STATE, ({ quality }) =>
-        QUALITY_STATES.map((state) => [{ state }, state === quality ? 1 : 0]),
-      ),
+    samplesOf,
   );
-
-  // The open anomaly episode of each series, so that alert annotations can say what kind of anomaly it
-  // is, since when, and what drove it (provisioning/prometheus/rules). results() from +Infinity holds no
-  // points, only the episodes still open; a series a maintenance window suppresses now, or a stale one
-  // (its score is not exported either), has none here. The gauges' own labels are prefixed
-  // (episode_kind, not kind): series often have a `direction` or `kind` label of their own.
-  const episodeSamples = (
-    name: string,
-    values: (episode: Episode) => [extra: Record<string, string>, value: number][],
-  ): Sample[] => {
-    const out: Sample[] = [];
-    for (const job of view.jobList()) {
-      const seen = new Set<string>();
-      for (const series of job.results(Infinity, Infinity)) {
-        const episode = series.episodes.find((e) => e.open);
-        if (!episode || series.state === 'suppressed' || series.quality === 'stale') continue;
-        if (labelProblem(series.labels) !== null) continue; // counted by the series gauges above
-        const metric = metricLabels(job.name, job.spec.detector, series.labels);
-        const id = JSON.stringify(metric);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        for (const [extra, value] of values(episode)) {
-          if (Number.isFinite(value)) out.push({ labels: withExtra(metric, extra), value });
-        }
-      }
-    }
-    return out;
-  };
   new SeriesGauge(
-    'trafficlens_episode_start_timestamp_seconds',
+    EPISODE_START,
     "Start of the series' open anomaly episode, with its episode_kind (spike, dip, level_shift, ...) and episode_direction (up, down)",
     registry,
-    () =>
-      episodeSamples('trafficlens_episode_start_timestamp_seconds', (e) => [
-        [{ episode_kind: e.explanation.kind, episode_direction: e.direction }, e.start / 1000],
-      ]),
+    samplesOf,
   );
   new SeriesGauge(
-    'trafficlens_episode_driver',
+    EPISODE_DRIVER,
     "Share (0-1) of each detector feature (driver) in the explanation of the series' open anomaly episode",
     registry,
-    () =>
-      episodeSamples('trafficlens_episode_driver', (e) =>
-        e.explanation.features.map((f) => [{ driver: f.name }, f.contribution]),
-      ),
+    samplesOf,
   );
 
   // Incidents across series (jobs/incidents.ts), one sample per group of every job with `groups:`,
   // labelled {job, <group label>}: 1 while the group has an open incident, so one alert fires per
   // incident (TrafficLensIncident), grouped by Alertmanager on the same labels.
-  const incidentSamples = (value: (open: Incident | undefined) => number): Sample[] => {
-    const out: Sample[] = [];
+  const incidentSamples = (name: string, value: (open: Incident | undefined) => number): FamilySamples => {
+    const out: FamilySamples = { heads: [], values: [] };
     for (const job of view.jobList()) {
       if (job.spec.groups.length === 0) continue;
       const groups = new Map<string, Record<string, string>>();
@@ -240,7 +341,8 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
         groups.set(id, incident.group);
       }
       for (const [id, group] of groups) {
-        out.push({ labels: { job: job.name, ...group }, value: value(open.get(id)) });
+        out.heads.push(`${name}{${renderLabels({ job: job.name, ...group })}}`);
+        out.values.push(value(open.get(id)));
       }
     }
     return out;
@@ -249,19 +351,19 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     'trafficlens_incident_open',
     "1 while the group (the job's first `groups` label) has an open incident: several of its series anomalous together, or the group abnormal as a whole; else 0",
     registry,
-    () => incidentSamples((open) => (open ? 1 : 0)),
+    (name) => incidentSamples(name, (open) => (open ? 1 : 0)),
   );
   new SeriesGauge(
     'trafficlens_incident_members',
     "Anomalous series in the group's open incident (0 without one, or for a network-wide one no series shows alone)",
     registry,
-    () => incidentSamples((open) => open?.members.length ?? 0),
+    (name) => incidentSamples(name, (open) => open?.members.length ?? 0),
   );
   new SeriesGauge(
     'trafficlens_incident_severity',
     "Worst severity (0-100) in the group's open incident, 0 without one",
     registry,
-    () => incidentSamples((open) => open?.severity ?? 0),
+    (name) => incidentSamples(name, (open) => open?.severity ?? 0),
   );
 
   const perJob = (

@@ -21,6 +21,8 @@ import type { Interval } from '../store/index.js';
 import { JOB_NEURAL_DETECTORS } from './config.js';
 import type { ScoringJob } from './job.js';
 import { streamParams } from './seriesTable.js';
+import { scheduleOffset } from './schedule.js';
+import { seriesKey } from '../sources/source.js';
 import { within } from './suppression.js';
 
 const DAY_MS = 86_400_000;
@@ -64,6 +66,8 @@ export interface PreviewSeriesTask {
   liveStarts: number[];
   /** Distinct sensitivities to replay it at: the candidates and its current one. */
   runs: number[];
+  /** The series' period-check offset, as its live stream has it (jobs/schedule.ts). */
+  offset: number;
 }
 
 /** Everything a replay needs, gathered from the job on the main thread (previewTask). */
@@ -76,8 +80,8 @@ export interface PreviewTask {
   series: PreviewSeriesTask[];
 }
 
-/** A fresh stream of the job's scoring at a sensitivity. */
-export type StreamAt = (sensitivity: number) => ScoringStream;
+/** A fresh stream of the job's scoring at a sensitivity, with a series' period-check offset. */
+export type StreamAt = (sensitivity: number, offset: number) => ScoringStream;
 
 /**
  * The job's retained points and what the replay needs of them, checked before any scoring:
@@ -102,6 +106,7 @@ export function previewTask(job: ScoringJob, options: PreviewOptions): PreviewTa
       current,
       liveStarts: s.episodes.map((e) => e.start),
       runs: [...new Set([...candidates, current])],
+      offset: scheduleOffset(seriesKey(s.labels)),
     };
   });
   const total = series.reduce((n, s) => n + s.timestamps.length * s.runs.length, 0);
@@ -113,8 +118,8 @@ export function previewTask(job: ScoringJob, options: PreviewOptions): PreviewTa
 /** The engine's streams with the task's parameters: what the scoring pool's worker replays with. */
 export const engineStreams =
   (task: PreviewTask): StreamAt =>
-  (sensitivity) =>
-    createStream({ ...task.params, sensitivity });
+  (sensitivity, offset) =>
+    createStream({ ...task.params, sensitivity, scheduleOffset: offset });
 
 /** Episodes and scored points of one series replayed at one sensitivity. */
 interface Outcome {
@@ -147,7 +152,7 @@ export async function runPreview(
   let sinceYield = 0;
   const replay = async (s: PreviewSeriesTask, sensitivity: number): Promise<Outcome> => {
     const { timestamps, values, held } = s;
-    const stream = streamAt(sensitivity);
+    const stream = streamAt(sensitivity, s.offset);
     let scored = 0;
     let firstScored = Infinity;
     for (let i = 0; i < timestamps.length; i++) {
@@ -239,5 +244,5 @@ export async function previewJob(
   job: ScoringJob,
   options: PreviewOptions & { signal?: AbortSignal },
 ): Promise<PreviewResponse> {
-  return runPreview(previewTask(job, options), (s) => job.freshStream(s), options.signal);
+  return runPreview(previewTask(job, options), (s, offset) => job.freshStream(s, offset), options.signal);
 }

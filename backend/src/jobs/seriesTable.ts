@@ -7,6 +7,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Episode } from '../contract/score.js';
 import type { ScoreParams, ScoringStream } from '../engine/index.js';
 import { seriesKey, type Labels, type SourceSeries } from '../sources/source.js';
+import { scheduleOffset } from './schedule.js';
 import type { FoundEpisode, JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
@@ -239,11 +240,15 @@ export class SeriesTable {
     // "auto" is judged once from the first batch (see counter.ts); the engine's stream then turns
     // counter readings into rates exactly as batch cleaning does.
     const model = models?.modelFor(key, labels) ?? null;
-    const params = streamParams(
-      spec,
-      this.deps.sensitivityFor?.(labels) ?? sensitivity,
-      isCounter(options?.counter, firstValues),
-    );
+    const params = {
+      ...streamParams(
+        spec,
+        this.deps.sensitivityFor?.(labels) ?? sensitivity,
+        isCounter(options?.counter, firstValues),
+      ),
+      // Spreads the series' period checks over ticks (jobs/schedule.ts); the preview replays with it too.
+      scheduleOffset: scheduleOffset(key),
+    };
     let stream = this.deps.createStream({
       ...params,
       ...(model ? { model: model.bundle, trained: model.trained } : {}),

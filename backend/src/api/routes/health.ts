@@ -15,6 +15,8 @@ export interface HealthDeps {
   models?: () => NonNullable<HealthResponse['models']>;
   /** The operator store's state (store/store.ts); absent without the windows API. */
   store?: () => NonNullable<HealthResponse['store']>;
+  /** This replica's shard; absent when it scores every series. */
+  shard?: NonNullable<HealthResponse['shard']>;
 }
 
 export function healthRoutes({
@@ -25,6 +27,7 @@ export function healthRoutes({
   jobState,
   models,
   store,
+  shard,
 }: HealthDeps): RouteSpec[] {
   return [
     {
@@ -45,6 +48,7 @@ export function healthRoutes({
             ...(jobState ? { jobState: jobState() } : {}),
             ...(models ? { models: models() } : {}),
             ...(store ? { store: store() } : {}),
+            ...(shard ? { shard } : {}),
           };
           res.json(body);
         },

@@ -6,9 +6,11 @@ import { InvalidArgumentError, type Command } from 'commander';
 import {
   CAPACITY_FULL,
   CAPACITY_QUICK,
+  CAPACITY_SCHEDULE,
   formatCapacityReport,
   measureCapacity,
 } from '../../lab/bench/capacity.js';
+import { formatScrapeReport, measureScrape, SCRAPE_FULL, SCRAPE_QUICK } from '../../lab/bench/scrape.js';
 import {
   formatLoadReport,
   LOAD_FULL,
@@ -45,6 +47,8 @@ interface BenchOptions {
   data?: string;
   workerThreads?: number;
   capacity: boolean;
+  capacitySchedule: boolean;
+  scrape: boolean;
   scenarios: boolean;
   network: boolean;
   load: boolean;
@@ -135,6 +139,12 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       false,
     )
     .option(
+      '--capacity-schedule',
+      "instead: the ticks of one job through its series' period check at 3,200 points (5k series; ~5 min)",
+      false,
+    )
+    .option('--scrape', 'instead: one /metrics scrape of a job at 20k and 100k series (fake source)', false)
+    .option(
       '--no-load',
       'skip the load section (the built service under 1–128 concurrent clients, /healthz meanwhile)',
     )
@@ -165,8 +175,17 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ load }, null, 2) + '\n');
         return;
       }
-      if (opts.capacity) {
-        const result = await measureCapacity(opts.quick ? CAPACITY_QUICK : CAPACITY_FULL, (row) =>
+      if (opts.scrape) {
+        const rows = await measureScrape(opts.quick ? SCRAPE_QUICK : SCRAPE_FULL, (row) =>
+          io.stderr.write(`[bench] scrape: ${row.series} series, ${row.scrapeMs.toFixed(0)} ms\n`),
+        );
+        io.stdout.write(formatScrapeReport(rows, (r) => table(r)));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify(rows, null, 2) + '\n');
+        return;
+      }
+      if (opts.capacity || opts.capacitySchedule) {
+        const plan = opts.capacitySchedule ? CAPACITY_SCHEDULE : opts.quick ? CAPACITY_QUICK : CAPACITY_FULL;
+        const result = await measureCapacity(plan, (row) =>
           io.stderr.write(
             `[bench] capacity: ${row.series} series, tick ${row.tickMaxMs.toFixed(1)} ms, scrape ${row.scrapeMs.toFixed(1)} ms\n`,
           ),

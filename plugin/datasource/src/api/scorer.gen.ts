@@ -628,6 +628,13 @@ export interface components {
         /** @description why it is unavailable; null when ready */
         problem: string | null;
       };
+      /** @description this replica's share of the continuous jobs' series (TRAFFICLENS_SHARD, or the StatefulSet ordinal with TRAFFICLENS_SHARDS); absent: it scores all of them */
+      shard?: {
+        /** @description this replica's 0-based shard */
+        index: number;
+        /** @description replicas the series are spread over */
+        count: number;
+      };
     };
     ReadyResponse: {
       /** @enum {string} */
