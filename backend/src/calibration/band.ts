@@ -168,7 +168,10 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
     out.anomaly = false;
     return out;
   }
-  const raw = x >= e ? (x - e) / up : (e - x) / down;
+  // Values near ±1.8e308 overflow their distance from expected: the score stays a finite number (the
+  // contract's JSON has no Infinity), and a side that cannot be anomalous (an infinite half-width) scores 0.
+  const distance = x >= e ? (x - e) / up : (e - x) / down;
+  const raw = Number.isNaN(distance) ? 0 : Math.min(distance, Number.MAX_VALUE);
   out.anomaly = x > upper || x < lower;
   // The comparison with the shown band decides; the score only follows it where rounding disagrees.
   out.score = out.anomaly ? Math.max(1, raw) : Math.min(raw, BELOW_ONE);
