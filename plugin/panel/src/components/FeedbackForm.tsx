@@ -5,6 +5,8 @@ import type { TimeZone } from '@grafana/schema';
 import { Button, Field, Input, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 import type { PanelEpisode } from '../frames/parse';
 import type { FeedbackAnswer, FeedbackRequest } from '../windows/writer';
+import { popoverStyles } from './popover';
+import { messageOf } from '../scoring/scorer';
 
 type Verdict = FeedbackRequest['verdict'];
 
@@ -152,36 +154,9 @@ export function FeedbackForm({
   );
 }
 
-function messageOf(err: unknown): string {
-  if (typeof err === 'object' && err !== null) {
-    const e = err as { message?: unknown; data?: { error?: { message?: unknown } } };
-    if (typeof e.message === 'string' && e.message) {
-      return e.message;
-    }
-    if (typeof e.data?.error?.message === 'string') {
-      return e.data.error.message;
-    }
-  }
-  return String(err);
-}
-
 const getStyles = (theme: GrafanaTheme2) => ({
-  form: css({
-    position: 'absolute',
-    top: theme.spacing(1),
-    right: theme.spacing(1),
-    zIndex: theme.zIndex.modal,
-    width: 420,
-    background: theme.colors.background.elevated ?? theme.colors.background.secondary,
-    boxShadow: theme.shadows.z3,
-    border: `1px solid ${theme.colors.border.medium}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(1.5),
-    fontSize: theme.typography.bodySmall.fontSize,
-  }),
-  title: css({ fontWeight: theme.typography.fontWeightMedium, marginBottom: theme.spacing(0.5) }),
+  ...popoverStyles(theme, 420),
   line: css({ marginBottom: theme.spacing(1), color: theme.colors.text.secondary, overflowWrap: 'anywhere' }),
   sent: css({ color: theme.colors.success.text, margin: theme.spacing(1, 0) }),
   problem: css({ color: theme.colors.error.text, marginBottom: theme.spacing(1) }),
-  buttons: css({ display: 'flex', gap: theme.spacing(1), justifyContent: 'flex-end' }),
 });

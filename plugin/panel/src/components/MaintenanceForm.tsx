@@ -4,6 +4,8 @@ import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import type { TimeZone } from '@grafana/schema';
 import { Button, Field, Input, useStyles2 } from '@grafana/ui';
 import type { WindowAnswer, WindowRequest } from '../windows/writer';
+import { popoverStyles } from './popover';
+import { messageOf } from '../scoring/scorer';
 
 interface Props {
   /** the series the range was selected on */
@@ -137,37 +139,10 @@ export function MaintenanceForm({
   );
 }
 
-function messageOf(err: unknown): string {
-  if (typeof err === 'object' && err !== null) {
-    const e = err as { message?: unknown; data?: { error?: { message?: unknown }; message?: unknown } };
-    if (typeof e.message === 'string' && e.message) {
-      return e.message;
-    }
-    if (typeof e.data?.error?.message === 'string') {
-      return e.data.error.message;
-    }
-  }
-  return String(err);
-}
-
 const getStyles = (theme: GrafanaTheme2) => ({
-  form: css({
-    position: 'absolute',
-    top: theme.spacing(1),
-    right: theme.spacing(1),
-    zIndex: theme.zIndex.modal,
-    width: 380,
-    background: theme.colors.background.elevated ?? theme.colors.background.secondary,
-    boxShadow: theme.shadows.z3,
-    border: `1px solid ${theme.colors.border.medium}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(1.5),
-    fontSize: theme.typography.bodySmall.fontSize,
-  }),
-  title: css({ fontWeight: theme.typography.fontWeightMedium, marginBottom: theme.spacing(0.5) }),
+  ...popoverStyles(theme, 380),
   line: css({ marginBottom: theme.spacing(0.5), overflowWrap: 'anywhere' }),
   matchers: css({ whiteSpace: 'normal', overflowWrap: 'anywhere' }),
   saved: css({ color: theme.colors.success.text, margin: theme.spacing(1, 0) }),
   problem: css({ color: theme.colors.error.text, marginBottom: theme.spacing(1) }),
-  buttons: css({ display: 'flex', gap: theme.spacing(1), justifyContent: 'flex-end' }),
 });

@@ -4,6 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, Field, Input, useStyles2 } from '@grafana/ui';
 import type { SeriesSensitivityWriter } from '../windows/writer';
 import { SENSITIVITY_SCALE } from '../frames/sensitivityScale.gen';
+import { popoverStyles } from './popover';
 
 interface Props {
   name: string;
@@ -133,26 +134,11 @@ export function SeriesSensitivityForm({
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  form: css({
-    position: 'absolute',
-    top: theme.spacing(1),
-    right: theme.spacing(1),
-    zIndex: theme.zIndex.modal,
-    width: 420,
-    background: theme.colors.background.elevated ?? theme.colors.background.secondary,
-    boxShadow: theme.shadows.z3,
-    border: `1px solid ${theme.colors.border.medium}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(1.5),
-    fontSize: theme.typography.bodySmall.fontSize,
-  }),
-  title: css({ fontWeight: theme.typography.fontWeightMedium, marginBottom: theme.spacing(0.5) }),
+  ...popoverStyles(theme, 420),
   line: css({ marginBottom: theme.spacing(1), color: theme.colors.text.secondary }),
   status: css({
     minHeight: theme.spacing(2.5),
     marginBottom: theme.spacing(1),
     color: theme.colors.text.secondary,
   }),
-  problem: css({ color: theme.colors.error.text }),
-  buttons: css({ display: 'flex', gap: theme.spacing(1), justifyContent: 'flex-end', flexWrap: 'wrap' }),
 });

@@ -65,11 +65,15 @@ export function isAbort(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
 }
 
-function messageOf(err: unknown): string {
+/** What an error says: its message, else the scorer's error body (`data.error.message`) or Grafana's (`data.message`). */
+export function messageOf(err: unknown): string {
   if (typeof err === 'object' && err !== null) {
-    const e = err as { message?: unknown; data?: { message?: unknown } };
+    const e = err as { message?: unknown; data?: { message?: unknown; error?: { message?: unknown } } };
     if (typeof e.message === 'string' && e.message) {
       return e.message;
+    }
+    if (typeof e.data?.error?.message === 'string') {
+      return e.data.error.message;
     }
     if (typeof e.data?.message === 'string') {
       return e.data.message;
