@@ -1,5 +1,6 @@
 import { SeasonalComponent, snapToCalendar } from './seasonal.js';
 import { emptyDeviation } from './component.js';
+import { SortedWindow } from '../stats/windows.js';
 import { scoreSeries } from '../engine/index.js';
 import { DEFAULT_START, MINUTE_MS, dailyShape, seasonalShape } from '../lab/scenarios/traffic.js';
 
@@ -222,6 +223,83 @@ describe('the level offset inside an open incident', () => {
     // point, and the last 50 points' z was 0.8 of the first 50's; 0.94 now: the phase table still learns).
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(z.slice(-50))).toBeGreaterThan(0.9 * mean(z.slice(0, 50)));
+  });
+});
+
+describe('the noise scale', () => {
+  const P = 400;
+  /** A 400-point cycle around 1000 with ~1 % noise, moved up by `shift`. */
+  const at = (i: number, shift: number) =>
+    (1000 + 200 * Math.sin((2 * Math.PI * i) / P)) * (1 + 0.02 * noise(i)) + shift;
+  /** Five learnt cycles; also the last 100 residuals, as a snapshot from before 2026-12 held them. */
+  function learnt(): { c: SeasonalComponent; i: number; scale: number; residuals: SortedWindow } {
+    // No weekly multiple: a profile whose week is not yet seen keeps the residuals' own spread (below).
+    const c = new SeasonalComponent({ period: P, multiples: [] });
+    const out = emptyDeviation();
+    const residuals = new SortedWindow(100);
+    let i = 0;
+    for (; i < 5 * P; i++) {
+      c.step(at(i, 0), out);
+      if (!Number.isNaN(out.expected)) residuals.push(at(i, 0) - out.expected);
+      c.learn(at(i, 0), 'normal');
+    }
+    return { c, i, scale: out.scale, residuals };
+  }
+
+  it('is not widened by a sustained shift of 4 scales that is learnt as normal (before: doubled within 60 points)', () => {
+    const { c, i: start, scale } = learnt();
+    const out = emptyDeviation();
+    let i = start;
+    for (let k = 0; k < 60; k++, i++) {
+      c.step(at(i, 4 * scale), out);
+      c.learn(at(i, 4 * scale), 'normal');
+    }
+    c.step(at(i, 4 * scale), out);
+    expect(out.scale / scale).toBeLessThan(1.2);
+  });
+
+  it('restores a snapshot from before it was kept (`resid`, no `steps`) from the residual window', () => {
+    const { c, i, residuals } = learnt();
+    const snap = c.snapshot();
+    const older = {
+      ...snap,
+      profiles: snap.profiles.map(({ steps: _s, lastResid: _r, lastLearnt: _l, ...p }) => ({
+        ...p,
+        resid: residuals.snapshot(),
+      })),
+    };
+    const restored = new SeasonalComponent({ period: P, multiples: [] });
+    restored.restore(older);
+    const a = emptyDeviation();
+    const b = emptyDeviation();
+    c.step(at(i, 0), a);
+    restored.step(at(i, 0), b);
+    expect(b.expected).toBe(a.expected);
+    expect(b.scale).toBeCloseTo(a.scale, 6);
+  });
+
+  it('refuses a snapshot with neither the changes nor the residuals, naming the field', () => {
+    const { c } = learnt();
+    const snap = c.snapshot();
+    const broken = {
+      ...snap,
+      profiles: snap.profiles.map(({ steps: _s, ...p }) => p),
+    };
+    expect(() => new SeasonalComponent({ period: P, multiples: [] }).restore(broken)).toThrow(/steps/);
+  });
+
+  it('keeps the residuals’ spread where the weekly correction has not seen this time of the week', () => {
+    // A slow wobble the phase table does not hold: the residuals' level varies far more than their steps.
+    const wobbly = (i: number) => at(i, 30 * Math.sin((2 * Math.PI * i) / 137));
+    const c = new SeasonalComponent({ period: P });
+    const out = emptyDeviation();
+    for (let i = 0; i < 5 * P; i++) {
+      c.step(wobbly(i), out);
+      c.learn(wobbly(i), 'normal');
+    }
+    expect(out.weekSeen).toBe(false);
+    const meanAbs = Number(c.snapshot().profiles[0].error.mean);
+    expect(out.scale).toBeGreaterThanOrEqual(0.99 * Math.sqrt(Math.PI / 2) * meanAbs);
   });
 });
 

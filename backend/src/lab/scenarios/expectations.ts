@@ -35,14 +35,22 @@ export const GUARD_SEEDS: readonly number[] = [1, 2];
  * and ratios to ~70 % of the worst, onset delays ×2 (at least 2). Every bound is as tight or tighter than
  * at ×1.19 except the variance burst's coverage (0.02 → 0.015) and onset (8 → 36 points): at ×1.5 its
  * noise exceeds the wider band later and less often, the price of ten times fewer false episodes on clean
- * series (README, "Sensitivity"). Bounds the code cannot meet on every seed (shift_4sigma and slow_ramp are
- * missed on some) are left low or out.
+ * series (README, "Sensitivity"). Bounds the code cannot meet on every seed are left low or out (slow_ramp
+ * is missed on 2 of seeds 1–8, not on the guard seeds).
  */
 export const EXPECTATIONS: readonly Expectation[] = [
-  { scenario: 'shift_4sigma', minDetected: 0, maxFalsePerDay: 0.5 },
-  // Added with the scenario (issue 11): the 4σ shift of a series past its first weeks; a bound on false
-  // alarms only until it is detected on most seeds.
-  { scenario: 'shift_4sigma_week4', minDetected: 0, maxFalsePerDay: 0.5 },
+  // Detected on every seed 1–8 since the seasonal profile's noise scale comes from the residual's changes
+  // (detectors/seasonal.ts, Profile.scale; before: 5 of 8, covered 0.207): 0.875 covered at seeds 1–2.
+  { scenario: 'shift_4sigma', minDetected: 1, maxOnsetDelay: 30, minCoverage: 0.6, maxFalsePerDay: 0.5 },
+  // Added with the scenario (issue 11): the 4σ shift of a series past its first weeks (0.796 at seeds 1–2;
+  // seed 1 covered 0.003 before the noise scale).
+  {
+    scenario: 'shift_4sigma_week4',
+    minDetected: 1,
+    maxOnsetDelay: 30,
+    minCoverage: 0.6,
+    maxFalsePerDay: 0.5,
+  },
   // The same 6-hour 40 % drop as drop_40pct, in a series' 4th week. It echoed at the same hour on the next
   // weekdays (0.18 false episodes a day at guard seed 1) until the daily table held weekday equivalents
   // (detectors/seasonal.ts, Profile.learn): 0 and 0.11 now.
@@ -76,7 +84,8 @@ export const EXPECTATIONS: readonly Expectation[] = [
     minLastFirstRatio: 0.25,
   },
   { scenario: 'dip', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.5 },
-  { scenario: 'slow_ramp', minDetected: 0, maxFalsePerDay: 0.5 },
+  // Caught on both guard seeds since the noise scale (0.807 covered; on seeds 1–8 on 0.8 of them).
+  { scenario: 'slow_ramp', minDetected: 1, minCoverage: 0.5, maxFalsePerDay: 0.5 },
   { scenario: 'variance_burst', minDetected: 1, maxOnsetDelay: 36, minCoverage: 0.015, maxFalsePerDay: 0.4 },
   {
     scenario: 'recurring_spike',
