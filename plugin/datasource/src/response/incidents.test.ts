@@ -67,6 +67,25 @@ describe('incidentsToFrame', () => {
     expect(text.split('\n').at(-1)).toBe('still going on');
   });
 
+  it('names members by the labels that tell them apart, leaving out those every member shares', () => {
+    const metric = { metric: 'interface_bytes_per_second' };
+    const base = incident();
+    const [a, b] = base.members;
+    const withMetric = incident({
+      origin: { ...base.origin!, ...metric, direction: 'out' },
+      members: [
+        { ...a, labels: { ...a.labels, ...metric, direction: 'out' } },
+        { ...b, labels: { ...a.labels, ...metric, direction: 'in' } },
+      ],
+    });
+    const [text] = column(incidentsToFrame([withMetric], { refId: 'A' }), 'text') as string[];
+    expect(text.split('\n').slice(1, 4)).toEqual([
+      'probable origin: direction=out',
+      '• direction=out: critical (severity 91) from 08:05 UTC, until 08:25 UTC',
+      '• direction=in: major (severity 60) from 08:06 UTC, until 08:26 UTC',
+    ]);
+  });
+
   it('tags severity, kind, the extra tags and the group, and colours by the worst severity', () => {
     expect(column(frame, 'tags')).toEqual([
       ['major', 'network', 'incident', 'job:edge', 'site:fra'],

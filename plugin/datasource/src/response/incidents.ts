@@ -20,11 +20,29 @@ const pairs = (labels: Record<string, string>) =>
   Object.entries(labels).map(([name, value]) => `${name}=${value}`);
 const clock = (t: number) => `${new Date(t).toISOString().slice(11, 16)} UTC`;
 
-/** A member named by its own labels, the group's left out (`link=transit-1`), as the scorer names them. */
-export function memberName(labels: Record<string, string>, group: Record<string, string>): string {
-  return (
-    pairs(Object.fromEntries(Object.entries(labels).filter(([name]) => !(name in group)))).join(' ') ||
-    'the group'
+/**
+ * A member named by its own labels (`link=transit-1`), the group's left out and, with `shared`, the
+ * labels every member has alike (`metric=…`), which tell no member from another.
+ */
+export function memberName(
+  labels: Record<string, string>,
+  group: Record<string, string>,
+  shared: ReadonlySet<string> = new Set(),
+): string {
+  const own = Object.entries(labels).filter(([name]) => !(name in group) && !shared.has(name));
+  return pairs(Object.fromEntries(own)).join(' ') || 'the group';
+}
+
+/** Labels with one value across all of two or more members. */
+function sharedLabels(members: readonly IncidentMember[]): Set<string> {
+  if (members.length < 2) {
+    return new Set();
+  }
+  const [first, ...rest] = members;
+  return new Set(
+    Object.entries(first.labels)
+      .filter(([name, value]) => rest.every((m) => m.labels[name] === value))
+      .map(([name]) => name),
   );
 }
 
@@ -36,9 +54,9 @@ export function incidentTitle(incident: Incident): string {
   return `${capitalize(incident.severityLabel)} ${what} at ${pairs(incident.group).join(' ')}${count}`;
 }
 
-function memberLine(member: IncidentMember, group: Record<string, string>): string {
+function memberLine(member: IncidentMember, group: Record<string, string>, shared: Set<string>): string {
   const until = member.open ? 'still going on' : `until ${clock(member.end)}`;
-  return `• ${memberName(member.labels, group)}: ${member.severityLabel} (severity ${Math.round(
+  return `• ${memberName(member.labels, group, shared)}: ${member.severityLabel} (severity ${Math.round(
     member.severity,
   )}) from ${clock(member.start)}, ${until}`;
 }
@@ -46,10 +64,11 @@ function memberLine(member: IncidentMember, group: Record<string, string>): stri
 /** The scorer's summary (siblings, origin, network evidence), the probable origin, then every member. */
 export function incidentText(incident: Incident): string {
   const lines = [incident.summary];
+  const shared = sharedLabels(incident.members);
   if (incident.origin) {
-    lines.push(`probable origin: ${memberName(incident.origin, incident.group)}`);
+    lines.push(`probable origin: ${memberName(incident.origin, incident.group, shared)}`);
   }
-  lines.push(...incident.members.map((m) => memberLine(m, incident.group)));
+  lines.push(...incident.members.map((m) => memberLine(m, incident.group, shared)));
   if (incident.open) {
     lines.push('still going on');
   }
@@ -91,7 +110,7 @@ export function incidentsToFrame(incidents: readonly Incident[], options: Incide
       {
         name: 'origin',
         type: FieldType.string,
-        values: column((i) => (i.origin ? memberName(i.origin, i.group) : '')),
+        values: column((i) => (i.origin ? memberName(i.origin, i.group, sharedLabels(i.members)) : '')),
       },
       { name: 'members', type: FieldType.number, values: column((i) => i.members.length) },
       { name: 'groupSize', type: FieldType.number, values: column((i) => i.groupSize) },

@@ -357,19 +357,18 @@ function GroupTileView({
       <div className={styles.name} style={{ fontSize: base * 0.9 }} data-testid="trafficlens-tile-name">
         {tile.title}
       </div>
-      <div className={styles.counts} style={{ fontSize: base * 1.1 }} data-testid="trafficlens-tile-counts">
+      <div className={styles.counts} style={{ fontSize: base * 0.95 }} data-testid="trafficlens-tile-counts">
         {bands.length === 0 ? (
           <b>{label}</b>
         ) : (
           bands.map((l) => (
-            <span
-              key={l}
-              className={styles.count}
-              style={{
-                background: statusColor(theme, l),
-                color: theme.colors.getContrastText(statusColor(theme, l)),
-              }}
-            >
+            <span key={l} className={styles.count}>
+              {/* A swatch of the band's colour, ringed in the ink so it shows on a tile of the same colour. */}
+              <span
+                className={styles.swatch}
+                style={{ background: statusColor(theme, l), borderColor: ink }}
+                aria-hidden="true"
+              />
               <b>{tile.counts[l]}</b> {l}
             </span>
           ))
@@ -377,9 +376,7 @@ function GroupTileView({
       </div>
       <Sparkline series={tile.worst} width={sparkWidth} height={sparkHeight} ink={ink} />
       <div className={styles.foot} style={{ fontSize: base * 0.8 }}>
-        <span className={styles.status}>
-          {bands.length > 0 ? <b className={styles.badge}>{label}</b> : null} worst {tile.worst.name}
-        </span>
+        <span className={styles.status}>worst {tile.worst.name}</span>
         <span className={styles.aside}>
           {tile.anomalous}/{tile.members} anomalous ›
         </span>
@@ -414,13 +411,15 @@ const getStyles = (theme: GrafanaTheme2) => ({
     fontWeight: theme.typography.fontWeightMedium,
     '&:focus-visible': { outline: `3px solid ${theme.colors.primary.main}`, outlineOffset: 2 },
   }),
-  counts: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5), overflow: 'hidden' }),
+  counts: css({ display: 'flex', flexWrap: 'wrap', columnGap: '0.8em', overflow: 'hidden' }),
   count: css({
-    borderRadius: theme.shape.radius.default,
-    padding: `0 ${theme.spacing(0.75)}`,
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: '0.3em',
     whiteSpace: 'nowrap',
-    boxShadow: `0 0 0 1px ${theme.colors.border.strong}`,
+    lineHeight: 1.3,
   }),
+  swatch: css({ width: '0.8em', height: '0.8em', borderRadius: 2, border: '2px solid' }),
   crumbs: css({
     height: CRUMBS,
     display: 'flex',
