@@ -231,4 +231,31 @@ describe('a site-wide outage through a real Prometheus', () => {
     ]);
     expect(open[0].summary).toMatch(/^4 of 4 series at site=ams anomalous, first link=/);
   }, 120_000);
+
+  test("the outage's worst severity is critical: TrafficLensIncidentCritical fires beside it, for the same group", async () => {
+    const { body } = await api('/api/v1/jobs/edge/incidents');
+    const open = body.incidents.find((i: { open: boolean }) => i.open);
+    // Links at 2 % of their level score far past 4 (severity 75), the critical band.
+    expect(open.severity).toBeGreaterThanOrEqual(75);
+    const critical = await until(
+      'TrafficLensIncidentCritical to fire',
+      async () => {
+        const found = (await firing()).filter((a) => a.labels.alertname === 'TrafficLensIncidentCritical');
+        return found.length > 0 ? found : undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(critical).toHaveLength(1);
+    expect(critical[0].labels).toMatchObject({
+      job: 'edge',
+      site: 'ams',
+      severity: 'critical',
+      trafficlens_group: '{site="ams"}',
+    });
+    expect(critical[0].annotations.summary).toBe('Critical incident on edge at site=ams');
+    // The warning of the same incident carries the same group label: Alertmanager's inhibit rule pairs them.
+    const warning = (await firing()).filter((a) => a.labels.alertname === 'TrafficLensIncident');
+    expect(warning.map((a) => a.labels.trafficlens_group)).toEqual(['{site="ams"}']);
+  }, 90_000);
 });

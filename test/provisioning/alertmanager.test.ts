@@ -50,7 +50,7 @@ describe('provisioning/alertmanager', () => {
   test('alertmanager.yml is a valid config and loads its templates', () => {
     const { code, output } = amtool('check-config', 'alertmanager.yml');
     expect(output).toContain("Checking 'alertmanager.yml'  SUCCESS");
-    expect(output).toContain(' - 1 inhibit rules');
+    expect(output).toContain(' - 2 inhibit rules');
     expect(output).toContain(' - 1 templates');
     expect(code).toBe(0);
   });
@@ -63,6 +63,7 @@ describe('provisioning/alertmanager', () => {
     ['TrafficLensJobFailing', 'trafficlens-chat'],
     ['TrafficLensSeriesStale', 'trafficlens-chat'],
     ['TrafficLensIncident', 'trafficlens-chat'],
+    ['TrafficLensIncidentCritical', 'trafficlens-page'],
   ])('%s (its severity in the rules) goes to %s', (alert, receiver) => {
     const { severity } = rule(alert).labels;
     expect(receiverFor({ alertname: alert, severity, job: 'edge', site: 'ams' })).toBe(receiver);
@@ -81,6 +82,11 @@ describe('provisioning/alertmanager', () => {
         target_matchers: ['alertname="TrafficLensAnomaly"'],
         equal: ['job', 'trafficlens_series'],
       },
+      {
+        source_matchers: ['alertname="TrafficLensIncidentCritical"'],
+        target_matchers: ['alertname="TrafficLensIncident"'],
+        equal: ['job', 'trafficlens_group'],
+      },
     ]);
     const critical = rule('TrafficLensAnomalyCritical').labels;
     const warning = rule('TrafficLensAnomaly').labels;
@@ -88,6 +94,12 @@ describe('provisioning/alertmanager', () => {
     // The same template in both, so the two alerts of one series carry the same value.
     expect(critical.trafficlens_series).toContain('range $k, $v := $labels');
     expect(critical.trafficlens_series).toBe(warning.trafficlens_series);
+    // An incident's two alerts likewise carry the group's labels rendered by one template.
+    const incident = rule('TrafficLensIncident').labels;
+    const criticalIncident = rule('TrafficLensIncidentCritical').labels;
+    expect([criticalIncident.severity, incident.severity]).toEqual(['critical', 'warning']);
+    expect(criticalIncident.trafficlens_group).toContain('range $k, $v := $labels');
+    expect(criticalIncident.trafficlens_group).toBe(incident.trafficlens_group);
   });
 
   test('sends nowhere until its placeholder receivers are replaced', () => {

@@ -28,7 +28,7 @@ describe('provisioning/prometheus', () => {
 
   test('the alerting rules are valid', () => {
     const { code, output } = promtool('check', 'rules', 'rules/trafficlens.rules.yml');
-    expect(output).toContain('SUCCESS: 9 rules found');
+    expect(output).toContain('SUCCESS: 10 rules found');
     expect(code).toBe(0);
   });
 

@@ -9,11 +9,11 @@ import {
   Explanation,
   ModelInfo,
   ScoreOptions,
-  ScoreResponse,
   SeriesInput,
   SeriesScore,
 } from '../contract/score.js';
 import { componentSchemas, schemaRef } from '../contract/openapi.js';
+import { INCIDENTS_COMPONENTS } from '../contract/incidents.js';
 import { QueryInfo, QueryRequest, QueryResponse } from '../contract/query.js';
 import type { ComponentList, RouteGroup, RouteSpec } from './routes/route.js';
 import {
@@ -23,6 +23,7 @@ import {
   HealthResponse,
   ReadyResponse,
   ScoreRequestBody,
+  ScoreResponseBody,
 } from '../contract/api.js';
 
 export type OpenApiPaths = Record<string, Record<string, unknown>>;
@@ -37,7 +38,10 @@ const REQUEST_SCHEMAS: ComponentList = [
 
 /** Documented as produced (io: output). */
 const RESPONSE_SCHEMAS: ComponentList = [
-  [ScoreResponse, 'ScoreResponse'],
+  [ScoreResponseBody, 'ScoreResponse'],
+  // Incidents are answered by the score route and the jobs' incidents route: generated here, once,
+  // so both reference the one component (a group's components cannot reference another group's).
+  ...INCIDENTS_COMPONENTS,
   [QueryResponse, 'QueryResponse'],
   [QueryInfo, 'QueryInfo'],
   [SeriesScore, 'SeriesScore'],

@@ -4,7 +4,8 @@
  * validation, types and the OpenAPI document.
  */
 import { z } from 'zod';
-import { DetectorName, ScoreRequest } from './score.js';
+import { DetectorName, ScoreRequest, ScoreResponse } from './score.js';
+import { Incident } from './incidents.js';
 
 /** ScoreRequest plus the cross-field rule that each series' timestamps and values pair up. */
 export const ScoreRequestBody = ScoreRequest.superRefine((request, ctx) => {
@@ -18,6 +19,17 @@ export const ScoreRequestBody = ScoreRequest.superRefine((request, ctx) => {
     }
   });
 });
+
+/** The score contract's answer, with the incidents across its series when the request gave `groups`. */
+export const ScoreResponseBody = ScoreResponse.extend({
+  incidents: z
+    .array(Incident)
+    .optional()
+    .describe(
+      'with groups in the request: co-anomalous series of one group told as one incident (members, probable origin, worst severity), the open ones first, then the newest first; absent without groups',
+    ),
+});
+export type ScoreResponseBody = z.infer<typeof ScoreResponseBody>;
 
 export const ErrorResponse = z
   .object({

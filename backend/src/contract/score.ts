@@ -192,6 +192,23 @@ export const SeriesScore = z.object({
 });
 export type SeriesScore = z.infer<typeof SeriesScore>;
 
+/** Label names from the broadest down, as a job's `groups` (jobs/config.ts), for one request's series. */
+export const GroupLabels = z
+  .array(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_]*$/,
+        'must be a label name (letters, digits, "_", not starting with a digit)',
+      ),
+  )
+  .min(1)
+  .max(4)
+  .refine((names) => new Set(names).size === names.length, { message: 'a label may appear only once' })
+  .describe(
+    "label names from the broadest down, e.g. [site, link]: the request's series sharing the first one's value form a group, and its series anomalous together (episodes starting within 5 steps of each other) are told as one incident in the response's `incidents`",
+  );
+
 export const ScoreRequest = z
   .object({
     series: z.array(SeriesInput).min(1),
@@ -205,6 +222,7 @@ export const ScoreRequest = z
       .describe(
         'id of a trained model (POST /api/v1/models) to score with; until it is ready, a statistical detector scores and the state is `learning`',
       ),
+    groups: GroupLabels.optional(),
   })
   .strict();
 export type ScoreRequest = z.infer<typeof ScoreRequest>;

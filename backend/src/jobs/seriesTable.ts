@@ -11,6 +11,7 @@ import { scheduleOffset } from './schedule.js';
 import type { FoundEpisode, JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { isCounter } from './counter.js';
+import { primeFromGroup } from './coldStart.js';
 import type { JobModels } from './models.js';
 import { recordLimit, RecordedStream } from './replay.js';
 import { PointRing } from './ring.js';
@@ -180,6 +181,7 @@ export class SeriesTable {
             continue;
           }
           slot = this.createSlot(key, series.labels, series.values, now);
+          if (mode === 'live') this.coldStart(slot, series, slots);
           slots.set(key, slot);
         }
         slot.lastSeen = now;
@@ -227,6 +229,25 @@ export class SeriesTable {
     const { timestamps } = series;
     if (!this.deps.suppressedIntervals || timestamps.length === 0) return [];
     return this.deps.suppressedIntervals(series.labels, timestamps[0], timestamps[timestamps.length - 1]);
+  }
+
+  /**
+   * A series that appears in a live run of a job with groups starts from its group's profile
+   * (jobs/coldStart.ts) rather than learning from scratch; the priming's own episodes are never
+   * announced. Not for counters (their streams take raw readings) nor model-scored streams. A no-op
+   * without groups: such a job's streams are exactly what they were.
+   */
+  private coldStart(slot: SeriesSlot, series: SourceSeries, slots: Map<string, SeriesSlot>): void {
+    const { spec, models } = this.deps;
+    if (spec.groups.length === 0 || models || isCounter(spec.options?.counter, series.values)) return;
+    const primedUntil = primeFromGroup(
+      slot.stream,
+      { key: slot.key, ...series },
+      slots.values(),
+      spec.groups,
+      spec.stepMs,
+    );
+    if (primedUntil !== null) slot.announcedUntil = primedUntil;
   }
 
   private createSlot(

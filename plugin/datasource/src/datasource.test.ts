@@ -10,7 +10,17 @@ import { NEVER, Observable, of, throwError } from 'rxjs';
 import { DataSource } from './datasource';
 import { AbortError } from './scorer/client';
 import type { ScoreRequest } from './api/types';
-import { AMS_IN, ERRORS, FRA_IN, jobSeriesResponse, jobStatus, series, STEP, T0 } from './testing/fixtures';
+import {
+  AMS_IN,
+  ERRORS,
+  FRA_IN,
+  incident,
+  jobSeriesResponse,
+  jobStatus,
+  series,
+  STEP,
+  T0,
+} from './testing/fixtures';
 import type { TrafficLensOptions, TrafficLensQuery } from './types';
 
 const PROXY = '/api/datasources/proxy/uid/tl';
@@ -605,6 +615,61 @@ describe('annotations', () => {
     expect([value('time'), value('timeEnd')]).toEqual([T0 + 2 * STEP, T0 + 3 * STEP]);
     expect(value('title')).toMatch(/^Critical spike ▲ up \(severity 82\)/);
     expect(value('text')).toContain('vs expected');
+  });
+});
+
+describe('incident annotations', () => {
+  const INCIDENTS_ROUTE = 'GET /api/v1/jobs/simulator/incidents';
+  const fra = incident({
+    id: 'b2',
+    group: { site: 'fra' },
+    origin: { site: 'fra', link: 'ix' },
+    members: incident().members.map((m) => ({ ...m, labels: { ...m.labels, site: 'fra' } })),
+    summary: '3 of 4 series at site=fra anomalous, first link=transit-1 at 08:05 UTC',
+  });
+  const answer = { data: { job: 'simulator', groups: ['site', 'link'], incidents: [incident(), fra] } };
+  const annotation = (target: Partial<TrafficLensQuery>) =>
+    makeDataSource({ [INCIDENTS_ROUTE]: answer }).ds.annotations.prepareQuery!({
+      name: 'Incidents',
+      enable: true,
+      iconColor: 'red',
+      target: { refId: '', job: 'simulator', format: 'incidents', ...target },
+    })!;
+
+  it('keep the incidents format of a stored annotation query', () => {
+    expect(annotation({})).toMatchObject({ refId: 'Anno', format: 'incidents', mode: 'job' });
+  });
+
+  it("ask the job's incidents over the panel range and make one region per incident", async () => {
+    const { ds, backend } = makeDataSource({ [INCIDENTS_ROUTE]: answer });
+    const res = await ds.query(request([annotation({})]));
+    expect(backend.requests[0].params).toEqual({ from: T0, to: T0 + 3 * STEP });
+    const frame = res.data[0];
+    const values = (name: string) => frame.fields.find((f: { name: string }) => f.name === name).values;
+    expect(values('time')).toEqual([T0 + 5 * STEP, T0 + 5 * STEP]);
+    expect(values('title')).toEqual([
+      'Critical incident at site=ams · 3 of 4 series',
+      'Critical incident at site=fra · 3 of 4 series',
+    ]);
+    expect(values('tags')[0]).toEqual(['critical', 'series', 'incident', 'job:simulator', 'site:ams']);
+    expect(frame.meta.executedQueryString).toBe(
+      `GET /api/v1/jobs/simulator/incidents?from=${T0}&to=${T0 + 3 * STEP}`,
+    );
+  });
+
+  it("keep only the incidents with a member matching the query's label filter", async () => {
+    const { ds } = makeDataSource({ [INCIDENTS_ROUTE]: answer });
+    const res = await ds.query(request([annotation({ filter: 'site="fra", link=~"trans.*"' })]));
+    const frame = res.data[0];
+    expect(frame.fields.find((f: { name: string }) => f.name === 'group').values).toEqual(['site=fra']);
+    expect(frame.meta.executedQueryString).toContain('1 of 2 incidents with a series matching');
+  });
+
+  it('refuse a PromQL query, which has no job to ask', async () => {
+    const { ds, backend } = makeDataSource({});
+    const res = await ds.query(request([{ refId: 'I', mode: 'promql', expr: 'up', format: 'incidents' }]));
+    expect(res.errors?.[0]).toMatchObject({ refId: 'I', message: expect.stringContaining('continuous job') });
+    expect(backend.requests).toHaveLength(0);
   });
 });
 

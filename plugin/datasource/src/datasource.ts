@@ -25,10 +25,11 @@ import type {
   WindowResponse,
 } from './api/types';
 import { interpolateQuery } from './query/interpolate';
-import { formatMatcher, parseLabelFilter } from './query/labelFilter';
+import { formatMatcher, matchesLabels, parseLabelFilter } from './query/labelFilter';
 import { parseVariableQuery } from './query/variableQuery';
 import { episodesToFrame } from './response/annotations';
 import { ScorerError, toScorerError } from './response/errors';
+import { incidentsToFrame } from './response/incidents';
 import { seriesToFrame, seriesToFrames } from './response/frames';
 import { formatLegend, uniqueNames } from './response/legend';
 import { ScorerClient, type Fetcher, type TimeRangeMs } from './scorer/client';
@@ -93,7 +94,10 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
   private readonly templates: () => Replacer;
   private detectorsCache?: Promise<DetectorInfo[]>;
 
-  /** Episodes become region annotations on any dashboard (Grafana maps the frame's fields). */
+  /**
+   * Episodes, or a job's incidents (format `incidents`), become region annotations on any dashboard
+   * (Grafana maps the frame's fields).
+   */
   annotations: AnnotationSupport<TrafficLensQuery> = {
     getDefaultQuery: () => ({ ...DEFAULT_QUERY, format: 'episodes' }),
     prepareQuery: (anno) => {
@@ -101,7 +105,8 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
       if (!target) {
         return undefined;
       }
-      return { ...DEFAULT_QUERY, ...target, refId: target.refId || 'Anno', format: 'episodes' };
+      const format = target.format === 'incidents' ? 'incidents' : 'episodes';
+      return { ...DEFAULT_QUERY, ...target, refId: target.refId || 'Anno', format };
     },
   };
 
@@ -167,6 +172,9 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
     requestId: string,
     maxDataPoints?: number,
   ): Promise<QueryResult> {
+    if (query.format === 'incidents') {
+      return this.fetchIncidents(query, range, requestId);
+    }
     const { series, executed, tags } =
       query.mode === 'promql'
         ? await this.fetchPromQL(query, range, intervalMs, requestId)
@@ -191,6 +199,42 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
         job: query.mode !== 'promql' && !query.rescore ? query.job?.trim() : undefined,
       }),
     };
+  }
+
+  /**
+   * A job's incidents going on in the range, as one frame of regions. With a label filter, the incidents
+   * of which a member (or, for a network incident, a contributing series) matches it.
+   */
+  private async fetchIncidents(
+    query: TrafficLensQuery,
+    range: TimeRangeMs,
+    requestId: string,
+  ): Promise<QueryResult> {
+    const job = query.job?.trim();
+    if (query.mode === 'promql' || !job) {
+      throw new ScorerError('incidents come from a continuous job: choose a job (mode Job)');
+    }
+    const filter = parseLabelFilter(query.filter);
+    if (!filter.ok) {
+      throw new ScorerError(filter.error);
+    }
+    const { incidents } = await this.client.jobIncidents(job, range, requestId);
+    const selected = filter.matchers.length
+      ? incidents.filter((incident) =>
+          [...incident.members, ...(incident.network?.contributions ?? [])].some((m) =>
+            matchesLabels(m.labels, filter.matchers),
+          ),
+        )
+      : incidents;
+    const executed = ScorerClient.describe('GET', ScorerClient.jobIncidentsPath(job), { ...range });
+    const frame = incidentsToFrame(selected, {
+      refId: query.refId,
+      tags: [`job:${job}`],
+      executedQueryString: filter.matchers.length
+        ? `${executed}\n${selected.length} of ${incidents.length} incidents with a series matching ${query.filter}`
+        : executed,
+    });
+    return { frames: [frame] };
   }
 
   /**

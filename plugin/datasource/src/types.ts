@@ -10,8 +10,11 @@ import { SENSITIVITY_SCALE } from './api/sensitivityScale.gen';
  */
 export type QueryMode = 'job' | 'promql';
 
-/** `series`: one frame per series (for graphs); `episodes`: one row per anomaly episode (annotations, tables). */
-export type QueryFormat = 'series' | 'episodes';
+/**
+ * `series`: one frame per series (for graphs); `episodes`: one row per anomaly episode (annotations,
+ * tables); `incidents`: one row per incident across a job's series (annotations, tables; mode `job`).
+ */
+export type QueryFormat = 'series' | 'episodes' | 'incidents';
 
 /** The fields a series frame can carry besides time. `band` is the lower and upper fields together. */
 export type SeriesField = 'value' | 'expected' | 'band' | 'score' | 'anomaly';

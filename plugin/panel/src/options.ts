@@ -53,6 +53,14 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<PanelOptions>
       defaultValue: DEFAULT_OPTIONS.groupBy,
       showIf: isNoc,
     })
+    .addTextInput({
+      path: 'rollUp',
+      name: 'Roll up by labels',
+      description:
+        "a hierarchy, broadest first, e.g. the job's groups `site, link`: a tile per site with counts by severity (worst first) that opens into its links, then their series; takes over from Group tiles by label",
+      defaultValue: DEFAULT_OPTIONS.rollUp,
+      showIf: isNoc,
+    })
     .addNumberInput({
       path: 'tileMinWidth',
       name: 'Minimum tile width (px)',

@@ -17,6 +17,12 @@ export interface PanelOptions {
   showScore: boolean;
   /** noc: label whose values group series into one tile each (empty: one tile per series) */
   groupBy: string;
+  /**
+   * noc: a hierarchy of labels to roll the wall up by, broadest first (a job's `groups`, e.g.
+   * `site, link`): a tile per site with counts by severity, opening into its links, then their series.
+   * Empty: no roll-up (see groupBy).
+   */
+  rollUp: string;
   /** noc: tiles narrower than this go to another page */
   tileMinWidth: number;
   /** noc: seconds per page when the tiles need several pages (0: no rotation) */
@@ -39,6 +45,7 @@ export const DEFAULT_OPTIONS: PanelOptions = {
   showEpisodes: true,
   showScore: true,
   groupBy: '',
+  rollUp: '',
   tileMinWidth: 280,
   rotateSeconds: 15,
   scoreWith: null,

@@ -268,7 +268,9 @@ window.harness = {
   /**
    * Runs a query through the datasource and draws the frames with @grafana/ui's TimeSeries (the uPlot
    * chart of Grafana's Time series panel) after the same field-override step Grafana's query runner
-   * applies, with the episodes of the same query shaded like region annotations.
+   * applies, with the episodes of the same query shaded like region annotations (or the regions of
+   * `annotation`, a stored annotation target such as an incidents query). With `annotationText`, each
+   * region's title and text are printed under the chart, as Grafana's tooltip shows them on hover.
    * @returns a summary of what was drawn
    */
   async timeSeries({
@@ -276,6 +278,8 @@ window.harness = {
     pluginId,
     settings,
     query,
+    annotation,
+    annotationText = false,
     from,
     to,
     title,
@@ -303,14 +307,19 @@ window.harness = {
       name: 'Anomalies',
       enable: true,
       iconColor: 'red',
-      target: query,
+      target: annotation ?? query,
     });
-    const episodes = (await datasource.query(request([annotationQuery]))).data[0];
+    const annotated = await datasource.query(request([annotationQuery]));
+    if (annotated.errors?.length) throw new Error(annotated.errors.map((e) => e.message).join('; '));
+    const episodes = annotated.data[0];
     const column = (name) => episodes.fields.find((f) => f.name === name).values;
     const regions = column('time').map((time, i) => ({
       time,
       timeEnd: column('timeEnd')[i],
       color: column('color')[i],
+      title: column('title')[i],
+      text: column('text')[i],
+      tags: column('tags')[i],
     }));
 
     const theme = data.createTheme({ colors: { mode } });
@@ -351,6 +360,30 @@ window.harness = {
             return null;
           },
         ),
+        annotationText
+          ? regions.map((r, i) =>
+              h(
+                'div',
+                {
+                  key: i,
+                  'data-testid': 'annotation-text',
+                  style: {
+                    marginTop: 8,
+                    padding: 8,
+                    borderLeft: `4px solid ${theme.visualization.getColorByName(r.color)}`,
+                    background: theme.colors.background.secondary,
+                    whiteSpace: 'pre-wrap',
+                    fontSize: 12,
+                  },
+                },
+                h('b', null, r.title),
+                '\n',
+                r.text,
+                '\n',
+                h('span', { style: { color: theme.colors.text.secondary } }, r.tags.join(' · ')),
+              ),
+            )
+          : null,
       ),
       width,
     );
@@ -363,6 +396,7 @@ window.harness = {
         0,
       ),
       episodes: regions.length,
+      annotations: regions.map(({ time, timeEnd, title, tags }) => ({ time, timeEnd, title, tags })),
     };
   },
 };

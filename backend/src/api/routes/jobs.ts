@@ -18,7 +18,7 @@ import {
   JobStatus,
   JobsListResponse,
 } from '../../contract/jobs.js';
-import { INCIDENTS_COMPONENTS, JobIncidentsQuery, JobIncidentsResponse } from '../../contract/incidents.js';
+import { JobIncidentsQuery, JobIncidentsResponse } from '../../contract/incidents.js';
 import { errorResponse } from './errors.js';
 import { groupRouter, pathParam, type RouteGroup } from './route.js';
 
@@ -105,7 +105,8 @@ export function jobsApi(
   const common = { method: 'get', tag: 'jobs', secured: true } as const;
   return {
     mount: JOBS_BASE_PATH,
-    components: { output: [...JOBS_COMPONENTS, ...INCIDENTS_COMPONENTS] },
+    // The incidents' components are the service's (api/openapi.ts): the score route answers them too.
+    components: { output: JOBS_COMPONENTS },
     tagsFirst: true,
     routes: [
       {

@@ -1,11 +1,12 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { ScoreResponse, type ScoreRequest } from '../../contract/score.js';
+import type { ScoreRequest } from '../../contract/score.js';
 import type { Config } from '../../config/index.js';
 import { ApiError, parseOrThrow } from '../errors.js';
 import { engineError, ScoringError, type ScoringExecutor } from '../executor.js';
 import { checkCountLimits } from '../scoreBody.js';
 import type { ApiMetrics } from '../metrics.js';
-import { ScoreRequestBody } from '../../contract/api.js';
+import { ScoreRequestBody, ScoreResponseBody } from '../../contract/api.js';
+import { requestedGroups, withIncidents } from '../scoreIncidents.js';
 import { pointsOf, type ResolvedModel } from '../scoring.js';
 import type { ModelResolver } from '../../models/registry.js';
 import { errorResponses } from './errors.js';
@@ -103,9 +104,12 @@ export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDep
       }
     }
     metrics.pointsScored.inc({ detector: result.detector }, result.points);
-    // Serialized by the executor (in a worker when pooled): sent as it is.
+    // Serialized by the executor (in a worker when pooled): sent as it is, unless incidents are asked for.
     const bytes = Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength);
-    res.set('Content-Type', 'application/json; charset=utf-8').send(bytes);
+    const groups = requestedGroups(body);
+    res
+      .set('Content-Type', 'application/json; charset=utf-8')
+      .send(groups ? withIncidents(bytes.toString('utf8'), groups) : bytes);
   };
 
   const score: RequestHandler = async (req, res) => {
@@ -135,7 +139,8 @@ export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDep
     }
     metrics.pointsScored.inc({ detector }, pointsOf(request.series));
     // The executor already serialized each series (off the event loop when pooled).
-    res.type('application/json').send(`{"series":[${json.join(',')}]}`);
+    const response = `{"series":[${json.join(',')}]}`;
+    res.type('application/json').send(request.groups ? withIncidents(response, request.groups) : response);
   };
 
   return [
@@ -146,12 +151,16 @@ export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDep
       summary: 'Score series for anomalies',
       description:
         'Scores each series (batch: the detector may use the whole range; set options.causal to score ' +
-        'each point only from data at or before it). The response lists the series in request order.',
+        'each point only from data at or before it). The response lists the series in request order; ' +
+        'with `groups`, also the incidents across them (series of one group anomalous together).',
       tag: 'scoring',
       secured: true,
       requestBody: ScoreRequestBody,
       responses: {
-        200: { description: 'one scored series per input series, same order', schema: ScoreResponse },
+        200: {
+          description: 'one scored series per input series, same order (and incidents, with groups)',
+          schema: ScoreResponseBody,
+        },
         ...errorResponses(400, 401, 404, 413, 415, 500, 503),
       },
       handlers: [readBody, requireJson, score],

@@ -27,6 +27,11 @@ import {
   type NetworkBenchResult,
 } from '../../lab/bench/network.js';
 import {
+  formatColdStartReport,
+  measureColdStart,
+  type ColdStartBenchResult,
+} from '../../lab/bench/coldStart.js';
+import {
   TF_FULL,
   TF_QUICK,
   formatTfjsReport,
@@ -119,7 +124,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     .option('--no-scenarios', 'skip the labelled scenario suite (random seeds; `trafficlens scenarios`)')
     .option(
       '--no-network',
-      'skip the network-wide (PCA) section: traffic moving between links, PCA vs per-series auto, cost per group size',
+      'skip the network-wide (PCA) section: traffic moving between links, PCA vs per-series auto, cost per group size; and the cold start of a new series from its group',
     )
     .option('--json <file>', 'also write every number to <file> as JSON')
     .option(
@@ -207,6 +212,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       io.stdout.write(formatBenchReport(result));
       if (result.scenarios) io.stdout.write('\n' + formatSuiteReport(result.scenarios, { legend: false }));
       let network: NetworkBenchResult | null = null;
+      let coldStart: ColdStartBenchResult | null = null;
       if (opts.network) {
         progress.phase('network (pca)', 2);
         network = measureNetwork(opts.quick ? NETWORK_QUICK : NETWORK_FULL, (label) => progress.tick(label));
@@ -215,6 +221,9 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
           `network (pca): recall ${(100 * pca.recall).toFixed(0)} % vs auto ${(100 * auto.recall).toFixed(0)} %`,
         );
         io.stdout.write(formatNetworkReport(network));
+        // Groups' other use: a new series starting from its group's profile (~1 s).
+        coldStart = measureColdStart();
+        io.stdout.write('\n' + formatColdStartReport(coldStart) + '\n');
       }
       const load = opts.load ? await runLoad() : null;
       let tfjs: TfBenchResult | null = null;
@@ -234,7 +243,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       }
       if (opts.json) {
         const path = resolve(opts.json);
-        await writeFile(path, JSON.stringify({ ...result, network, load, tfjs }, null, 2) + '\n');
+        await writeFile(path, JSON.stringify({ ...result, network, coldStart, load, tfjs }, null, 2) + '\n');
         io.stderr.write(`[bench] wrote ${path}\n`);
       }
     });

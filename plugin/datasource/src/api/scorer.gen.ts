@@ -14,7 +14,7 @@ export interface paths {
     put?: never;
     /**
      * Score series for anomalies
-     * @description Scores each series (batch: the detector may use the whole range; set options.causal to score each point only from data at or before it). The response lists the series in request order.
+     * @description Scores each series (batch: the detector may use the whole range; set options.causal to score each point only from data at or before it). The response lists the series in request order; with `groups`, also the incidents across them (series of one group anomalous together).
      */
     post: operations['scoreSeries'];
     delete?: never;
@@ -426,6 +426,8 @@ export interface components {
       options?: components['schemas']['ScoreOptions'];
       /** @description id of a trained model (POST /api/v1/models) to score with; until it is ready, a statistical detector scores and the state is `learning` */
       model?: string;
+      /** @description label names from the broadest down, e.g. [site, link]: the request's series sharing the first one's value form a group, and its series anomalous together (episodes starting within 5 steps of each other) are told as one incident in the response's `incidents` */
+      groups?: string[];
     };
     SeriesInput: {
       labels?: {
@@ -473,6 +475,78 @@ export interface components {
     };
     ScoreResponse: {
       series: components['schemas']['SeriesScore'][];
+      /** @description with groups in the request: co-anomalous series of one group told as one incident (members, probable origin, worst severity), the open ones first, then the newest first; absent without groups */
+      incidents?: components['schemas']['Incident'][];
+    };
+    JobIncidentsResponse: {
+      job: string;
+      /** @description the job's groups; incidents group series on the first */
+      groups: string[];
+      /** @description the open ones first, then the newest first */
+      incidents: components['schemas']['Incident'][];
+    };
+    Incident: {
+      /** @description stable while the incident keeps its group and start */
+      id: string;
+      /**
+       * @description series: several series of the group anomalous together; network: the group as a whole is abnormal (PCA residual) while fewer series are anomalous alone
+       * @enum {string}
+       */
+      kind: 'series' | 'network';
+      /** @description the group's label (the first of the job's groups) and its value */
+      group: {
+        [key: string]: string;
+      };
+      start: number;
+      /** @description end of the last episode in it; while open, its newest point */
+      end: number;
+      open: boolean;
+      /** @description the worst of its members and of the network episode */
+      severity: number;
+      /** @enum {string} */
+      severityLabel: 'warning' | 'minor' | 'major' | 'critical';
+      /** @description the probable origin: the first member to turn anomalous */
+      origin: {
+        [key: string]: string;
+      } | null;
+      /** @description the anomalous series, first to turn anomalous first */
+      members: {
+        /** @description the series' labels */
+        labels: {
+          [key: string]: string;
+        };
+        /** @description start of the series' first episode in the incident (ms since epoch) */
+        start: number;
+        /** @description end of its last episode in the incident */
+        end: number;
+        open: boolean;
+        peakTime: number;
+        peakScore: number;
+        severity: number;
+        /** @enum {string} */
+        severityLabel: 'warning' | 'minor' | 'major' | 'critical';
+      }[];
+      /** @description series of the group the job scores now */
+      groupSize: number;
+      network: {
+        start: number;
+        end: number;
+        open: boolean;
+        peakTime: number;
+        /** @description residual of the group vector at the peak; 1 is the boundary */
+        peakScore: number;
+        severity: number;
+        /** @description the largest shares first */
+        contributions: {
+          labels: {
+            [key: string]: string;
+          };
+          /** @description the series' share of the group's squared residual at the peak */
+          share: number;
+        }[];
+      } | null;
+      /** @description e.g. "3 of 4 series at site=ams anomalous, first link=transit-1 at 05:50 UTC" */
+      summary: string;
     };
     QueryResponse: {
       /** @description one scored series per series the expression returned, points within [start, end] only */
@@ -812,76 +886,6 @@ export interface components {
       labels: {
         [key: string]: string[];
       };
-    };
-    JobIncidentsResponse: {
-      job: string;
-      /** @description the job's groups; incidents group series on the first */
-      groups: string[];
-      /** @description the open ones first, then the newest first */
-      incidents: components['schemas']['Incident'][];
-    };
-    Incident: {
-      /** @description stable while the incident keeps its group and start */
-      id: string;
-      /**
-       * @description series: several series of the group anomalous together; network: the group as a whole is abnormal (PCA residual) while fewer series are anomalous alone
-       * @enum {string}
-       */
-      kind: 'series' | 'network';
-      /** @description the group's label (the first of the job's groups) and its value */
-      group: {
-        [key: string]: string;
-      };
-      start: number;
-      /** @description end of the last episode in it; while open, its newest point */
-      end: number;
-      open: boolean;
-      /** @description the worst of its members and of the network episode */
-      severity: number;
-      /** @enum {string} */
-      severityLabel: 'warning' | 'minor' | 'major' | 'critical';
-      /** @description the probable origin: the first member to turn anomalous */
-      origin: {
-        [key: string]: string;
-      } | null;
-      /** @description the anomalous series, first to turn anomalous first */
-      members: {
-        /** @description the series' labels */
-        labels: {
-          [key: string]: string;
-        };
-        /** @description start of the series' first episode in the incident (ms since epoch) */
-        start: number;
-        /** @description end of its last episode in the incident */
-        end: number;
-        open: boolean;
-        peakTime: number;
-        peakScore: number;
-        severity: number;
-        /** @enum {string} */
-        severityLabel: 'warning' | 'minor' | 'major' | 'critical';
-      }[];
-      /** @description series of the group the job scores now */
-      groupSize: number;
-      network: {
-        start: number;
-        end: number;
-        open: boolean;
-        peakTime: number;
-        /** @description residual of the group vector at the peak; 1 is the boundary */
-        peakScore: number;
-        severity: number;
-        /** @description the largest shares first */
-        contributions: {
-          labels: {
-            [key: string]: string;
-          };
-          /** @description the series' share of the group's squared residual at the peak */
-          share: number;
-        }[];
-      } | null;
-      /** @description e.g. "3 of 4 series at site=ams anomalous, first link=transit-1 at 05:50 UTC" */
-      summary: string;
     };
     /** @description Train a model. The data is inline (series), fetched from Prometheus (source), or, with only an id, fetched again from the source the model was last trained from. */
     TrainModelRequest: {
@@ -1357,7 +1361,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description one scored series per input series, same order */
+      /** @description one scored series per input series, same order (and incidents, with groups) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2893,6 +2897,15 @@ export const scoreOptionsDirectionValues: ReadonlyArray<
 export const queryRequestDetectorValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['QueryRequest']['detector']
 > = ['auto', 'robust', 'seasonal', 'kmeans', 'autoencoder', 'lstm', 'classifier'];
+export const incidentKindValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['Incident']['kind']
+> = ['series', 'network'];
+export const incidentSeverityLabelValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['Incident']['severityLabel']
+> = ['warning', 'minor', 'major', 'critical'];
+export const incidentMembersSeverityLabelValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['Incident']['members']['severityLabel']
+> = ['warning', 'minor', 'major', 'critical'];
 export const seriesScoreStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['SeriesScore']['state']
 > = ['ok', 'learning', 'no_data', 'suppressed', 'stale', 'gap', 'flatline'];
@@ -2958,15 +2971,6 @@ export const jobSeriesModelAnyOf0StateValues: ReadonlyArray<
 export const jobSeriesQualityValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['JobSeries']['quality']
 > = ['ok', 'stale', 'gap', 'flatline'];
-export const incidentKindValues: ReadonlyArray<
-  FlattenedDeepRequired<components>['schemas']['Incident']['kind']
-> = ['series', 'network'];
-export const incidentSeverityLabelValues: ReadonlyArray<
-  FlattenedDeepRequired<components>['schemas']['Incident']['severityLabel']
-> = ['warning', 'minor', 'major', 'critical'];
-export const incidentMembersSeverityLabelValues: ReadonlyArray<
-  FlattenedDeepRequired<components>['schemas']['Incident']['members']['severityLabel']
-> = ['warning', 'minor', 'major', 'critical'];
 export const trainModelRequestDetectorValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['TrainModelRequest']['detector']
 > = ['autoencoder', 'lstm', 'classifier'];

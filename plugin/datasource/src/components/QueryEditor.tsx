@@ -53,6 +53,11 @@ const scoreOptions: Array<SelectableValue<boolean>> = [
 const formatOptions: Array<SelectableValue<QueryFormat>> = [
   { label: 'Series', value: 'series', description: 'one frame per series: value, band, score…' },
   { label: 'Episodes', value: 'episodes', description: 'one row per anomaly episode (tables, annotations)' },
+  {
+    label: 'Incidents',
+    value: 'incidents',
+    description: 'one row per incident across the job’s series of a group (tables, annotations; mode Job)',
+  },
 ];
 
 const FIELD_LABELS: Record<SeriesField, string> = {

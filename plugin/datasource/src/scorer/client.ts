@@ -9,6 +9,7 @@ import { lastValueFrom, Subscription, type Observable } from 'rxjs';
 import type {
   DetectorsResponse,
   HealthResponse,
+  JobIncidentsResponse,
   JobSeriesResponse,
   JobSensitivityResponse,
   JobsListResponse,
@@ -132,6 +133,15 @@ export class ScorerClient {
   ): Promise<JobSeriesResponse> {
     const params = ScorerClient.jobSeriesParams(range, options);
     return this.request('GET', ScorerClient.jobSeriesPath(job), { params, requestId });
+  }
+
+  static jobIncidentsPath(job: string): string {
+    return `/api/v1/jobs/${encodeURIComponent(job)}/incidents`;
+  }
+
+  /** A job's incidents going on at some time between from and to (epoch ms). */
+  jobIncidents(job: string, range: TimeRangeMs, requestId?: string): Promise<JobIncidentsResponse> {
+    return this.request('GET', ScorerClient.jobIncidentsPath(job), { params: { ...range }, requestId });
   }
 
   score(body: ScoreRequest, requestId?: string, signal?: AbortSignal): Promise<ScoreResponse> {

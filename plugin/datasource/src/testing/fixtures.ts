@@ -2,7 +2,14 @@
  * Small hand-made scorer responses for unit tests, shaped like the real ones (the contract test in
  * test/contract checks the plugin against a live scorer).
  */
-import type { Episode, JobSeriesResponse, JobStatus, ScoredSeries } from '../api/types';
+import type {
+  Episode,
+  Incident,
+  IncidentMember,
+  JobSeriesResponse,
+  JobStatus,
+  ScoredSeries,
+} from '../api/types';
 
 export const T0 = Date.UTC(2025, 0, 13, 8, 0, 0);
 export const STEP = 60_000;
@@ -93,6 +100,48 @@ export function jobStatus(overrides: Partial<JobStatus> = {}): JobStatus {
     openEpisodes: 1,
     droppedSeries: 0,
     droppedLabelSeries: 0,
+    ...overrides,
+  };
+}
+
+function member(
+  link: string,
+  start: number,
+  severity: number,
+  label: Incident['severityLabel'],
+): IncidentMember {
+  return {
+    labels: { site: 'ams', link },
+    start,
+    end: start + 20 * STEP,
+    open: false,
+    peakTime: start + STEP,
+    peakScore: 3,
+    severity,
+    severityLabel: label,
+  };
+}
+
+/** A site outage at ams: three of four links anomalous, transit-1 first, as the scorer tells it. */
+export function incident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: '3f9c2a01b7de',
+    kind: 'series',
+    group: { site: 'ams' },
+    start: T0 + 5 * STEP,
+    end: T0 + 27 * STEP,
+    open: false,
+    severity: 91,
+    severityLabel: 'critical',
+    origin: { site: 'ams', link: 'transit-1' },
+    members: [
+      member('transit-1', T0 + 5 * STEP, 91, 'critical'),
+      member('transit-2', T0 + 6 * STEP, 60, 'major'),
+      member('ix', T0 + 7 * STEP, 30, 'minor'),
+    ],
+    groupSize: 4,
+    network: null,
+    summary: '3 of 4 series at site=ams anomalous, first link=transit-1 at 08:05 UTC',
     ...overrides,
   };
 }

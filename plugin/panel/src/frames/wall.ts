@@ -20,7 +20,7 @@ export interface WallTile {
 }
 
 /** Sort key: the worse, the higher. */
-const STATUS_RANK: Record<Status, number> = {
+export const STATUS_RANK: Record<Status, number> = {
   critical: 6,
   major: 5,
   minor: 4,
@@ -37,7 +37,7 @@ const STATUS_RANK: Record<Status, number> = {
   unscored: 0,
 };
 
-function worse(a: SeriesStatus, b: SeriesStatus): number {
+export function worse(a: SeriesStatus, b: SeriesStatus): number {
   return (
     STATUS_RANK[b.status] - STATUS_RANK[a.status] ||
     b.severity - a.severity ||

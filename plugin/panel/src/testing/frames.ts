@@ -3,15 +3,21 @@ import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 const T0 = Date.UTC(2025, 0, 13, 8, 0, 0);
 const STEP = 60000;
 
-/** A frame as the TrafficLens datasource builds it, with one spike at index `spikeAt`. */
+/** A frame as the TrafficLens datasource builds it, with one spike (score `spikeScore`) at index `spikeAt`. */
 export function trafficLensFrame(
   name = 'transit-1',
-  { n = 60, spikeAt = 40, state = 'ok', labels = { link: name } as Record<string, string> } = {},
+  {
+    n = 60,
+    spikeAt = 40,
+    spikeScore = 4,
+    state = 'ok',
+    labels = { link: name } as Record<string, string>,
+  } = {},
 ): DataFrame {
   const time = Array.from({ length: n }, (_, i) => T0 + i * STEP);
   const expected = time.map(() => 100);
   const value = time.map((_, i) => (i === spikeAt ? 400 : 100 + (i % 5)));
-  const score = value.map((v, i) => (i === spikeAt ? 4 : 0.2));
+  const score = value.map((v, i) => (i === spikeAt ? spikeScore : 0.2));
   return createDataFrame({
     name,
     meta: { custom: { state } },
