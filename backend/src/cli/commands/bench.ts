@@ -18,7 +18,8 @@ import {
   measureLoad,
   type LoadResult,
 } from '../../lab/bench/load.js';
-import { formatBenchReport, table } from '../../lab/bench/report.js';
+import { formatApiReport, formatBenchReport, table } from '../../lab/bench/report.js';
+import { measureApiLatency } from '../../lab/bench/api.js';
 import {
   formatNetworkReport,
   measureNetwork,
@@ -53,6 +54,7 @@ interface BenchOptions {
   network: boolean;
   load: boolean;
   onlyLoad: boolean;
+  onlyApi: boolean;
   loadService?: string;
 }
 
@@ -150,6 +152,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     )
     .option('--only-load', 'instead: only the load section (~1.5 min; ~20 s with --quick)', false)
     .option(
+      '--only-api',
+      'instead: only the /api/v1/score latency section and its JSON floor (~1 min)',
+      false,
+    )
+    .option(
       '--load-service <main.js>',
       "the service the load section starts (default: this build's dist/main.js; another build's to compare)",
     )
@@ -195,6 +202,12 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         return;
       }
       const base = opts.quick ? QUICK_PLAN : FULL_PLAN;
+      if (opts.onlyApi) {
+        const api = await measureApiLatency({ ...base.api!, workerThreads: opts.workerThreads });
+        io.stdout.write(formatApiReport(api));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ api }, null, 2) + '\n');
+        return;
+      }
       const plan = {
         ...base,
         nabRoot: resolveNabRoot(opts.data),

@@ -5,6 +5,7 @@
  * and serializing a response of the same size. latency ÷ floor says how much the scoring adds.
  */
 import { Agent, request as httpRequest } from 'node:http';
+import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app.js';
@@ -44,7 +45,14 @@ export interface ApiResult {
   floor: { parseP50Ms: number; stringifyP50Ms: number; p50Ms: number };
   /** p50 latency ÷ p50 floor (p50 = median; p99 = nearest rank, the maximum of 30 requests). */
   ratioP50: number;
+  /** p99 latency ÷ p50 floor. */
+  ratioP99: number;
+  /** The 1-minute load average before and after the requests: other work on the machine shows here. */
+  loadAverage: { before: number; after: number };
 }
+
+/** Issue 15: a dashboard request within 3× what parsing and serializing its JSON costs, p50 and p99. */
+export const API_FLOOR_TARGET = 3;
 
 /**
  * What a dashboard panel sends: `series` one-minute series of one day each (a Grafana panel over
@@ -126,6 +134,7 @@ export async function measureApiLatency({
     const body = Buffer.from(bodyText);
 
     const latencies: number[] = [];
+    const loadBefore = loadavg()[0];
     let responseText = '';
     for (let r = 0; r < warmup + requests; r++) {
       const t0 = nowMs();
@@ -173,6 +182,8 @@ export async function measureApiLatency({
       maxMs: Math.max(...latencies),
       floor: { parseP50Ms: median(parses), stringifyP50Ms: median(stringifies), p50Ms: floorP50 },
       ratioP50: p50 / floorP50,
+      ratioP99: percentile(latencies, 99) / floorP50,
+      loadAverage: { before: loadBefore, after: loadavg()[0] },
     };
   } finally {
     agent.destroy();

@@ -1,5 +1,6 @@
 /** The bench's stdout: plain-text tables, the same on a terminal and in a CI log. */
 import type { BenchResult } from './run.js';
+import { API_FLOOR_TARGET, type ApiResult } from './api.js';
 
 type Align = 'left' | 'right';
 
@@ -133,28 +134,7 @@ export function formatBenchReport(r: BenchResult): string {
     );
   }
 
-  if (r.api) {
-    const a = r.api;
-    out.push(
-      `/api/v1/score latency: ${a.series} series × ${int(a.pointsPerSeries)} points per request, ${a.requests} requests, ` +
-        `executor ${a.executor.mode}${a.executor.mode === 'pool' ? ` (${a.executor.threads} worker thread${a.executor.threads === 1 ? '' : 's'})` : ''}; ` +
-        `request ${mb(a.requestBytes)}, response ${mb(a.responseBytes)}`,
-      table([
-        ['', 'p50', 'p99', 'min', 'max'],
-        ['latency (ms)', int(a.p50Ms), int(a.p99Ms), int(a.minMs), int(a.maxMs)],
-        ['floor: JSON.parse(request) + JSON.stringify(response) (ms)', a.floor.p50Ms.toFixed(1), '', '', ''],
-        [
-          '  of which parse / stringify (ms)',
-          `${a.floor.parseP50Ms.toFixed(1)} / ${a.floor.stringifyP50Ms.toFixed(1)}`,
-          '',
-          '',
-          '',
-        ],
-        ['latency ÷ floor', ratio(a.ratioP50), '', '', ''],
-      ]),
-      '',
-    );
-  }
+  if (r.api) out.push(formatApiReport(r.api));
 
   if (r.targets.length) {
     out.push('Targets');
@@ -172,4 +152,29 @@ export function formatBenchReport(r: BenchResult): string {
     );
   }
   return out.join('\n') + '\n';
+}
+
+/** The /api/v1/score latency table: latency, floor and their ratio at p50 and p99, and the target. */
+export function formatApiReport(a: ApiResult): string {
+  return [
+    `/api/v1/score latency: ${a.series} series × ${int(a.pointsPerSeries)} points per request, ${a.requests} requests, ` +
+      `executor ${a.executor.mode}${a.executor.mode === 'pool' ? ` (${a.executor.threads} worker thread${a.executor.threads === 1 ? '' : 's'})` : ''}; ` +
+      `request ${mb(a.requestBytes)}, response ${mb(a.responseBytes)}`,
+    table([
+      ['', 'p50', 'p99', 'min', 'max'],
+      ['latency (ms)', int(a.p50Ms), int(a.p99Ms), int(a.minMs), int(a.maxMs)],
+      ['floor: JSON.parse(request) + JSON.stringify(response) (ms)', a.floor.p50Ms.toFixed(1), '', '', ''],
+      [
+        '  of which parse / stringify (ms)',
+        `${a.floor.parseP50Ms.toFixed(1)} / ${a.floor.stringifyP50Ms.toFixed(1)}`,
+        '',
+        '',
+        '',
+      ],
+      ['latency ÷ floor', ratio(a.ratioP50), ratio(a.ratioP99), '', ''],
+    ]),
+    `target ≤ ${API_FLOOR_TARGET}× the floor at p50 and p99: ${a.ratioP50 <= API_FLOOR_TARGET && a.ratioP99 <= API_FLOOR_TARGET ? 'met' : 'MISSED'}` +
+      ` (1-minute load average ${a.loadAverage.before.toFixed(1)} before, ${a.loadAverage.after.toFixed(1)} after)`,
+    '',
+  ].join('\n');
 }
