@@ -18,7 +18,8 @@ import {
   measureLoad,
   type LoadResult,
 } from '../../lab/bench/load.js';
-import { formatApiReport, formatBenchReport, table } from '../../lab/bench/report.js';
+import { formatApiReport, formatBenchReport, formatMemoryReport, table } from '../../lab/bench/report.js';
+import { measureStreamMemory } from '../../lab/bench/memory.js';
 import { measureApiLatency } from '../../lab/bench/api.js';
 import {
   formatNetworkReport,
@@ -55,6 +56,7 @@ interface BenchOptions {
   load: boolean;
   onlyLoad: boolean;
   onlyApi: boolean;
+  onlyMemory: boolean;
   loadService?: string;
 }
 
@@ -152,6 +154,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     )
     .option('--only-load', 'instead: only the load section (~1.5 min; ~20 s with --quick)', false)
     .option(
+      '--only-memory',
+      'instead: only the memory section (a live stream, and a job slot at the default retention; ~1 min)',
+      false,
+    )
+    .option(
       '--only-api',
       'instead: only the /api/v1/score latency section and its JSON floor (~1 min)',
       false,
@@ -202,6 +209,12 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         return;
       }
       const base = opts.quick ? QUICK_PLAN : FULL_PLAN;
+      if (opts.onlyMemory) {
+        const memory = base.memory.map((m) => measureStreamMemory(m));
+        for (const m of memory) io.stdout.write(formatMemoryReport(m) + '\n');
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ memory }, null, 2) + '\n');
+        return;
+      }
       if (opts.onlyApi) {
         const api = await measureApiLatency({ ...base.api!, workerThreads: opts.workerThreads });
         io.stdout.write(formatApiReport(api));

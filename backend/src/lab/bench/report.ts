@@ -1,6 +1,7 @@
 /** The bench's stdout: plain-text tables, the same on a terminal and in a CI log. */
 import type { BenchResult } from './run.js';
 import { API_FLOOR_TARGET, type ApiResult } from './api.js';
+import type { MemoryResult } from './memory.js';
 
 type Align = 'left' | 'right';
 
@@ -123,16 +124,7 @@ export function formatBenchReport(r: BenchResult): string {
   }
   out.push(table(rows, ['left', 'left']), '');
 
-  for (const m of r.memory) {
-    out.push(
-      `Stream state memory: ${m.detector}, ${int(m.streams)} live streams × ${int(m.pointsPerStream)} points (period ${m.period}, state ${m.state}); gc via ${m.gc}`,
-      table([
-        ['per stream', 'heap objects', 'array buffers', 'total'],
-        ['', kib(m.heapBytesPerStream), kib(m.arrayBufferBytesPerStream), kib(m.totalBytesPerStream)],
-      ]),
-      '',
-    );
-  }
+  for (const m of r.memory) out.push(formatMemoryReport(m));
 
   if (r.api) out.push(formatApiReport(r.api));
 
@@ -175,6 +167,21 @@ export function formatApiReport(a: ApiResult): string {
     ]),
     `target ≤ ${API_FLOOR_TARGET}× the floor at p50 and p99: ${a.ratioP50 <= API_FLOOR_TARGET && a.ratioP99 <= API_FLOOR_TARGET ? 'met' : 'MISSED'}` +
       ` (1-minute load average ${a.loadAverage.before.toFixed(1)} before, ${a.loadAverage.after.toFixed(1)} after)`,
+    '',
+  ].join('\n');
+}
+
+/** One memory measure: a live stream's state, or a job slot's (stream + retention ring). */
+export function formatMemoryReport(m: MemoryResult): string {
+  const head = m.retention
+    ? `Job slot memory: ${m.detector} stream + retention ring of ${int(m.retention)} points (jobs/ring.ts), ${int(m.streams)} slots × ${int(m.pointsPerStream)} points`
+    : `Stream state memory: ${m.detector}, ${int(m.streams)} live streams × ${int(m.pointsPerStream)} points`;
+  return [
+    `${head} (period ${m.period}, state ${m.state}); gc via ${m.gc}`,
+    table([
+      [m.retention ? 'per slot' : 'per stream', 'heap objects', 'array buffers', 'total'],
+      ['', kib(m.heapBytesPerStream), kib(m.arrayBufferBytesPerStream), kib(m.totalBytesPerStream)],
+    ]),
     '',
   ].join('\n');
 }
