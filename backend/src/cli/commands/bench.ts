@@ -20,6 +20,12 @@ import {
 } from '../../lab/bench/load.js';
 import { formatApiReport, formatBenchReport, formatMemoryReport, table } from '../../lab/bench/report.js';
 import { measureStreamMemory } from '../../lab/bench/memory.js';
+import {
+  formatShardFetchReport,
+  measureShardFetch,
+  SHARD_FETCH_FULL,
+  SHARD_FETCH_QUICK,
+} from '../../lab/bench/shardFetch.js';
 import { measureApiLatency } from '../../lab/bench/api.js';
 import {
   formatNetworkReport,
@@ -57,6 +63,7 @@ interface BenchOptions {
   onlyLoad: boolean;
   onlyApi: boolean;
   onlyMemory: boolean;
+  shardFetch: boolean;
   loadService?: string;
 }
 
@@ -154,6 +161,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     )
     .option('--only-load', 'instead: only the load section (~1.5 min; ~20 s with --quick)', false)
     .option(
+      '--shard-fetch',
+      "instead: a sharded replica's work on a Prometheus answer of every series, converting all vs only its own (~30 s)",
+      false,
+    )
+    .option(
       '--only-memory',
       'instead: only the memory section (a live stream, and a job slot at the default retention; ~1 min)',
       false,
@@ -209,6 +221,12 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         return;
       }
       const base = opts.quick ? QUICK_PLAN : FULL_PLAN;
+      if (opts.shardFetch) {
+        const result = measureShardFetch(opts.quick ? SHARD_FETCH_QUICK : SHARD_FETCH_FULL);
+        io.stdout.write(formatShardFetchReport(result, (rows) => table(rows)));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify(result, null, 2) + '\n');
+        return;
+      }
       if (opts.onlyMemory) {
         const memory = base.memory.map((m) => measureStreamMemory(m));
         for (const m of memory) io.stdout.write(formatMemoryReport(m) + '\n');
