@@ -54,6 +54,7 @@ interface BenchOptions {
   json?: string;
   data?: string;
   workerThreads?: number;
+  workerNice?: number;
   capacity: boolean;
   capacitySchedule: boolean;
   scrape: boolean;
@@ -71,6 +72,13 @@ function parseThreads(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n > 256)
     throw new InvalidArgumentError('expected an integer from 0 to 256.');
+  return n;
+}
+
+function parseNice(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 19)
+    throw new InvalidArgumentError('expected an integer from 0 to 19.');
   return n;
 }
 
@@ -143,6 +151,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       '--worker-threads <n>',
       'scoring worker threads for the API latency run (default: what the service uses here; 0 = inline)',
       parseThreads,
+    )
+    .option(
+      '--worker-nice <n>',
+      "the scoring workers' nice increment for the API latency run (default: the service's, 10)",
+      parseNice,
     )
     .option(
       '--capacity',
@@ -234,7 +247,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         return;
       }
       if (opts.onlyApi) {
-        const api = await measureApiLatency({ ...base.api!, workerThreads: opts.workerThreads });
+        const api = await measureApiLatency({
+          ...base.api!,
+          workerThreads: opts.workerThreads,
+          workerNice: opts.workerNice,
+        });
         io.stdout.write(formatApiReport(api));
         if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ api }, null, 2) + '\n');
         return;
@@ -243,7 +260,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         ...base,
         nabRoot: resolveNabRoot(opts.data),
         detectors: opts.detectors ?? base.detectors,
-        api: base.api && { ...base.api, workerThreads: opts.workerThreads },
+        api: base.api && { ...base.api, workerThreads: opts.workerThreads, workerNice: opts.workerNice },
         scenarios: opts.scenarios ? base.scenarios : null,
       };
       const progress = benchProgress(io.stderr);

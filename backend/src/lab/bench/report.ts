@@ -150,7 +150,7 @@ export function formatBenchReport(r: BenchResult): string {
 export function formatApiReport(a: ApiResult): string {
   return [
     `/api/v1/score latency: ${a.series} series × ${int(a.pointsPerSeries)} points per request, ${a.requests} requests, ` +
-      `executor ${a.executor.mode}${a.executor.mode === 'pool' ? ` (${a.executor.threads} worker thread${a.executor.threads === 1 ? '' : 's'})` : ''}; ` +
+      `executor ${a.executor.mode}${a.executor.mode === 'pool' ? ` (${a.executor.threads} worker thread${a.executor.threads === 1 ? '' : 's'} at nice +${a.executor.nice})` : ''}; ` +
       `request ${mb(a.requestBytes)}, response ${mb(a.responseBytes)}`,
     table([
       ['', 'p50', 'p99', 'min', 'max'],
