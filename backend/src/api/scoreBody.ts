@@ -168,15 +168,10 @@ export function scoreParsed(
   const result = scoreBatch(score, share.series, paramsOf(request, model), share.offset);
   if (!result.ok) return { ...result, kind: 'engine', detector };
   // Its own ArrayBuffer (not Buffer's shared pool), so it can be transferred rather than copied.
-  // Sized for ASCII, the usual case (the writer grows for the rest).
-  const out = new Utf8Writer(result.json.reduce((n, json) => n + json.length + 1, 16));
-  if (!part) out.write('{"series":[');
-  result.json.forEach((json, i) => {
-    if (i > 0) out.write(',');
-    out.write(json);
-  });
-  if (!part) out.write(']}');
-  return { ok: true, body: out.bytes(), points: pointsOf(request.series), detector };
+  const body = part
+    ? Utf8Writer.join('', result.json, '')
+    : Utf8Writer.join('{"series":[', result.json, ']}');
+  return { ok: true, body, points: pointsOf(request.series), detector };
 }
 
 /** The parts' bodies (each ok) as one `{"series":[…]}`, in part order. */

@@ -19,6 +19,13 @@ describe('Utf8Writer', () => {
     );
   });
 
+  test('join: head, the parts separated by commas, tail', () => {
+    const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+    expect(text(Utf8Writer.join('[', ['1', '"ü"', '3'], ']'))).toBe('[1,"ü",3]');
+    expect(text(Utf8Writer.join('', [], ''))).toBe('');
+    expect(text(Utf8Writer.join('{"a":[', ['{}'], ']}'))).toBe('{"a":[{}]}');
+  });
+
   test('a string far past the buffer, mostly beyond ASCII', () => {
     const out = new Utf8Writer(16);
     const text = '{"name":"' + 'Zürich ✓ 𝄞'.repeat(5000) + '"}';

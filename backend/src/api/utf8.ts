@@ -35,6 +35,18 @@ export class Utf8Writer {
     return this.buf.subarray(0, this.size);
   }
 
+  /** `head`, the parts separated by commas, then `tail`, sized for ASCII first. */
+  static join(head: string, parts: readonly string[], tail: string): Uint8Array {
+    const out = new Utf8Writer(parts.reduce((n, p) => n + p.length + 1, head.length + tail.length));
+    out.write(head);
+    parts.forEach((part, i) => {
+      if (i > 0) out.write(',');
+      out.write(part);
+    });
+    out.write(tail);
+    return out.bytes();
+  }
+
   private reserve(extra: number): void {
     if (this.size + extra <= this.buf.length) return;
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.size + extra));
