@@ -151,6 +151,31 @@ describe('the scoring pool (compiled worker)', () => {
     expect(JSON.parse((scored as { body: string }).body).series).toHaveLength(2);
   });
 
+  test('a large body is split between the idle workers and answered byte for byte as inline', async () => {
+    const executor = pool({ threads: 3, splitBodyBytes: 0 });
+    await executor.start();
+    const limits = { maxSeriesPerRequest: 10, maxPointsPerSeries: 1000 };
+    const bodies = [
+      // More series than workers, fewer, one, none; labels beyond ASCII; a model to resolve; malformed.
+      JSON.stringify({ series: [0, 1, 2, 3, 4].map((k) => series(100 + 50 * k, `s${k} ✓ Ü`)) }),
+      JSON.stringify({ series: [series(300, 'a'), series(200, 'b')], detector: 'robust' }),
+      JSON.stringify({ series: [series(300, 'only')] }),
+      JSON.stringify({ series: [] }),
+      JSON.stringify({ series: [series(10, 'x')], model: 'm' }),
+      '{"series": [',
+    ];
+    const decode = (r: Awaited<ReturnType<ScoringExecutor['scoreBody']>>) =>
+      'body' in r ? { ...r, body: Buffer.from(r.body).toString('utf8') } : r;
+    for (const text of bodies) {
+      const pooled = await executor.scoreBody(new Uint8Array(Buffer.from(text)), { limits });
+      const inline = await createInlineExecutor().scoreBody(new Uint8Array(Buffer.from(text)), { limits });
+      expect(decode(pooled)).toEqual(decode(inline));
+    }
+    const five = decode(await executor.scoreBody(Buffer.from(bodies[0]), { limits }));
+    const names = JSON.parse((five as { body: string }).body).series.map((s: SeriesScore) => s.labels.name);
+    expect(names).toEqual([0, 1, 2, 3, 4].map((k) => `s${k} ✓ Ü`));
+  });
+
   test('scores small requests inline, without a worker round trip', async () => {
     const executor = pool({
       inlineMaxPoints: 100,

@@ -14,6 +14,7 @@ import { scoreSeries } from '../engine/index.js';
 import {
   estimateGridPoints,
   paramsOf,
+  partition,
   pointsOf,
   scoreBatch,
   type BatchResult,
@@ -24,7 +25,7 @@ import {
 } from './scoring.js';
 import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
 import { logThreadPriorityFailures, type PriorityWorkerData } from '../config/threadPriority.js';
-import { scoreBody, type BodyResult } from './scoreBody.js';
+import { joinParts, scoreBody, type BodyResult } from './scoreBody.js';
 import type { CountLimits, QueryTask } from './scoring.js';
 import { scoreQuery, type QueryResult } from './queryAnswers.js';
 
@@ -33,6 +34,7 @@ import { engineStreams, runPreview, type PreviewTask } from '../jobs/preview.js'
 import type { PreviewResponse } from '../contract/settings.js';
 
 export { ScoringError, type ScoringErrorKind } from './scoringError.js';
+export { partition } from './scoring.js';
 
 export interface ExecutorStats {
   mode: 'inline' | 'pool';
@@ -149,6 +151,8 @@ export interface PoolExecutorOptions {
   timeoutMs?: number;
   /** How much lower than the main thread's the workers' CPU priority is (nice); 0 or absent: the same. */
   threadNice?: number;
+  /** Bodies from this size on are split between the idle workers (default SPLIT_BODY_BYTES). */
+  splitBodyBytes?: number;
   /** The compiled worker; defaults to scoreWorker.js next to this module (i.e. in dist/api). */
   workerFile?: URL;
   /** Inline scoring function (tests inject fakes). */
@@ -180,32 +184,13 @@ function transferable(bytes: Uint8Array): Uint8Array {
     : new Uint8Array(bytes);
 }
 
-export const DEFAULT_WORKER_FILE = new URL('./scoreWorker.js', import.meta.url);
-
 /**
- * Contiguous chunks (so order is kept by concatenation) of roughly equal point counts: each cut is
- * placed where the running total is closest to the next multiple of total/parts.
+ * POST /api/v1/score bodies from this size on are scored by every idle worker together (about 8
+ * series of a day at a 1-minute step; the repeated parse costs ~2 ms per worker at this size).
  */
-export function partition(
-  series: readonly SeriesInput[],
-  parts: number,
-): { offset: number; series: SeriesInput[] }[] {
-  const total = pointsOf(series);
-  const chunks: { offset: number; series: SeriesInput[] }[] = [];
-  let start = 0;
-  let acc = 0;
-  for (let i = 0; i < series.length - 1 && chunks.length < parts - 1; i++) {
-    acc += series[i].timestamps.length;
-    const target = (total * (chunks.length + 1)) / parts;
-    const withNext = acc + series[i + 1].timestamps.length;
-    if (Math.abs(target - acc) <= Math.abs(withNext - target)) {
-      chunks.push({ offset: start, series: series.slice(start, i + 1) });
-      start = i + 1;
-    }
-  }
-  chunks.push({ offset: start, series: series.slice(start) });
-  return chunks;
-}
+export const SPLIT_BODY_BYTES = 256 * 1024;
+
+export const DEFAULT_WORKER_FILE = new URL('./scoreWorker.js', import.meta.url);
 
 export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecutor {
   if (options.threads < 1) throw new RangeError(`threads must be at least 1, got ${options.threads}`);
@@ -350,21 +335,48 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
         throw poolError(err, signal, timeout);
       }
     },
-    // One task per request, whatever its size: parsing in a worker is what keeps the event loop free,
-    // and the request's series only exist there (splitting them would mean sending them back).
+    // Parsing in a worker is what keeps the event loop free, and the request's series only exist
+    // there (sending them to other workers would cost about a parse each). So a large body is given
+    // whole to every idle worker, each parses it and scores its share of the series (BodyPart), and
+    // their bytes are joined here: the parse is repeated, the scoring (~10× the parse) is split.
     async scoreBody(body, { limits, signal, model }) {
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
-      refuseWhenQueueFull(1);
+      const idle = waiting.length === 0 ? options.threads - running : 0;
+      const parts = body.byteLength >= (options.splitBodyBytes ?? SPLIT_BODY_BYTES) ? Math.max(1, idle) : 1;
+      refuseWhenQueueFull(parts);
       const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
-      const combined = AbortSignal.any([signal, timeout].filter((s): s is AbortSignal => s !== undefined));
-      const owned = transferable(body);
-      try {
-        const result = await runInSlot({ kind: 'body', body: owned, limits, model }, combined, [
-          owned.buffer as ArrayBuffer,
+      const siblings = new AbortController();
+      const combined = AbortSignal.any(
+        [siblings.signal, signal, timeout].filter((s): s is AbortSignal => s !== undefined),
+      );
+      // The first part takes the caller's bytes; the others a copy each (a copy costs ~1 ms a MB).
+      const owned = [transferable(body)];
+      for (let i = 1; i < parts; i++) owned.push(new Uint8Array(body));
+      const runPart = async (index: number): Promise<BodyResult> => {
+        const bytes = owned[index];
+        const part = parts > 1 ? { index, of: parts } : undefined;
+        const result = await runInSlot({ kind: 'body', body: bytes, limits, model, part }, combined, [
+          bytes.buffer as ArrayBuffer,
         ]);
         if (result === 'pong' || !('kind' in result || 'body' in result))
           throw new ScoringError('worker', 'scoring worker answered a body task with something else');
         return result as BodyResult;
+      };
+      try {
+        const results = await Promise.all(
+          owned.map((_, index) =>
+            runPart(index).catch((err: unknown) => {
+              siblings.abort();
+              throw err;
+            }),
+          ),
+        );
+        // Every part parsed the same body: a client error or a model to resolve is the same in
+        // each; an engine error is the first series that failed, i.e. the first failing part's.
+        const failed = results.find((r) => !r.ok);
+        if (failed || results.length === 1) return failed ?? results[0];
+        const ok = results as Extract<BodyResult, { ok: true }>[];
+        return { ...ok[0], body: joinParts(ok.map((r) => r.body)) };
       } catch (err) {
         throw poolError(err, signal, timeout);
       }

@@ -10,6 +10,7 @@ import { PrometheusError, type PrometheusErrorKind } from '../sources/prometheus
 import { scoreRequestFor } from '../sources/prometheus/promql.js';
 import { parseRangeAnswers } from '../sources/prometheus/range.js';
 import { ApiError } from './errors.js';
+import { Utf8Writer } from './utf8.js';
 import { dataOf, type ApiErrorData } from './scoreBody.js';
 import { paramsOf, pointsOf, scoreBatch, type QueryTask, type ScoreFn, type ScoreWindow } from './scoring.js';
 
@@ -91,7 +92,7 @@ export function prepareQuery({ query: q, historyStart, answers, maxSeries }: Que
 
 /** The response body around the scored series' JSON (cut to the window where they were scored). */
 export const queryResponseBody = (json: readonly string[], info: QueryInfo): Uint8Array =>
-  encode(`{"series":[${json.join(',')}],"query":${JSON.stringify(info)}}`);
+  Utf8Writer.join('{"series":[', json, `],"query":${JSON.stringify(info)}}`);
 
 /** The whole task: answers in, response bytes (or the error) out. */
 export function scoreQuery(score: ScoreFn, task: QueryTask): QueryResult {

@@ -8,10 +8,13 @@
 import type { ScoreRequest } from '../contract/score.js';
 import { ApiError, malformedJson, parseOrThrow, type ErrorDetail, type ErrorStage } from './errors.js';
 import { ScoreRequestBody } from '../contract/api.js';
+import { Utf8Writer } from './utf8.js';
 import {
   paramsOf,
+  partition,
   pointsOf,
   scoreBatch,
+  type BodyPart,
   type CountLimits,
   type ResolvedModel,
   type ScoreFn,
@@ -31,7 +34,7 @@ export type ParsedBody = { ok: true; request: ScoreRequest } | { ok: false; erro
 export type BodyResult =
   | {
       ok: true;
-      /** `{"series":[…]}` as UTF-8. */
+      /** `{"series":[…]}` as UTF-8; for a part, its series' objects joined by commas (maybe none). */
       body: Uint8Array;
       points: number;
       detector: string;
@@ -154,15 +157,33 @@ export function scoreParsed(
   request: ScoreRequest,
   model: ResolvedModel | undefined,
   bytes: Uint8Array,
+  part?: BodyPart,
 ): BodyResult {
   if (request.model !== undefined && model === undefined)
     return { ok: false, kind: 'model', model: request.model, body: bytes };
   const detector = detectorOf(request, model);
-  const result = scoreBatch(score, request.series, paramsOf(request, model));
+  const share = part
+    ? (partition(request.series, part.of)[part.index] ?? { offset: 0, series: [] })
+    : { offset: 0, series: request.series };
+  const result = scoreBatch(score, share.series, paramsOf(request, model), share.offset);
   if (!result.ok) return { ...result, kind: 'engine', detector };
-  // A fresh ArrayBuffer (not Buffer's shared pool), so it can be transferred rather than copied.
-  const body = new TextEncoder().encode(`{"series":[${result.json.join(',')}]}`);
+  // Its own ArrayBuffer (not Buffer's shared pool), so it can be transferred rather than copied.
+  const body = part
+    ? Utf8Writer.join('', result.json, '')
+    : Utf8Writer.join('{"series":[', result.json, ']}');
   return { ok: true, body, points: pointsOf(request.series), detector };
+}
+
+/** The parts' bodies (each ok) as one `{"series":[…]}`, in part order. */
+export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  const pieces: Uint8Array[] = [Buffer.from('{"series":[')];
+  for (const p of parts) {
+    if (p.byteLength === 0) continue;
+    if (pieces.length > 1) pieces.push(Buffer.from(','));
+    pieces.push(p);
+  }
+  pieces.push(Buffer.from(']}'));
+  return Buffer.concat(pieces);
 }
 
 /** The whole task: bytes in, response bytes (or the error) out. */
@@ -171,8 +192,9 @@ export function scoreBody(
   bytes: Uint8Array,
   limits: CountLimits,
   model?: ResolvedModel,
+  part?: BodyPart,
 ): BodyResult {
   const parsed = parseScoreBody(bytes, limits);
   if (!parsed.ok) return { ok: false, kind: 'client', error: parsed.error };
-  return scoreParsed(score, parsed.request, model, bytes);
+  return scoreParsed(score, parsed.request, model, bytes, part);
 }

@@ -27,7 +27,7 @@ export default function run(
   if (task.kind === 'ping') return 'pong';
   if (task.kind === 'preview') return runPreview(task.task, engineStreams(task.task));
   if (task.kind === 'body') {
-    const result = scoreBody(scoreSeries, task.body, task.limits, task.model);
+    const result = scoreBody(scoreSeries, task.body, task.limits, task.model, task.part);
     // The response bytes, or the request's to run again with its model.
     return result.ok || result.kind === 'model' ? moving(result) : result;
   }

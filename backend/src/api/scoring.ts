@@ -22,11 +22,21 @@ export type WorkerTask =
   /** `offset` is the index of series[0] in the request, so errors name the request's series index. */
   | { kind: 'score'; offset: number; series: SeriesInput[]; params: ScoreParams; window?: ScoreWindow }
   /** A raw POST /api/v1/score body (scoreBody.ts). */
-  | { kind: 'body'; body: Uint8Array; limits: CountLimits; model?: ResolvedModel }
+  | { kind: 'body'; body: Uint8Array; limits: CountLimits; model?: ResolvedModel; part?: BodyPart }
   /** Prometheus' answers to a POST /api/v1/query (queryAnswers.ts). */
   | ({ kind: 'query' } & QueryTask)
   /** A job's retained points to replay at candidate sensitivities (jobs/preview.ts). */
   | { kind: 'preview'; task: PreviewTask };
+
+/**
+ * One of `of` contiguous shares of a request's series (partition below), when several workers score
+ * one POST /api/v1/score body: each parses the whole body, scores its share and answers its series'
+ * JSON objects separated by commas, without the `{"series":[…]}` around them (the executor joins them).
+ */
+export interface BodyPart {
+  index: number;
+  of: number;
+}
 
 /** POST /api/v1/query once its answers are fetched: what the route knows before they are parsed. */
 export interface QueryTask {
@@ -98,4 +108,29 @@ export function scoreBatch(
     }
   }
   return { ok: true, json };
+}
+
+/**
+ * Contiguous chunks (so order is kept by concatenation) of roughly equal point counts: each cut is
+ * placed where the running total is closest to the next multiple of total/parts.
+ */
+export function partition(
+  series: readonly SeriesInput[],
+  parts: number,
+): { offset: number; series: SeriesInput[] }[] {
+  const total = pointsOf(series);
+  const chunks: { offset: number; series: SeriesInput[] }[] = [];
+  let start = 0;
+  let acc = 0;
+  for (let i = 0; i < series.length - 1 && chunks.length < parts - 1; i++) {
+    acc += series[i].timestamps.length;
+    const target = (total * (chunks.length + 1)) / parts;
+    const withNext = acc + series[i + 1].timestamps.length;
+    if (Math.abs(target - acc) <= Math.abs(withNext - target)) {
+      chunks.push({ offset: start, series: series.slice(start, i + 1) });
+      start = i + 1;
+    }
+  }
+  chunks.push({ offset: start, series: series.slice(start) });
+  return chunks;
 }

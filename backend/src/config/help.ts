@@ -22,7 +22,7 @@ export function wantsHelp(argv: readonly string[]): boolean {
 }
 
 function defaultOf(variable: string, value: unknown): string {
-  if (variable === 'TRAFFICLENS_WORKER_THREADS') return `${DEFAULT_WORKER_THREADS} (cores − 1, at least 1)`;
+  if (variable === 'TRAFFICLENS_WORKER_THREADS') return `${DEFAULT_WORKER_THREADS} (one per core)`;
   if (variable === 'TRAFFICLENS_SIMULATOR') return 'only without a Prometheus URL and a jobs file';
   if (variable === 'TRAFFICLENS_STATE_DIR') return 'state/ beside the models folder';
   if (variable === 'TRAFFICLENS_STORE_PATH') return 'trafficlens.db in the state folder';

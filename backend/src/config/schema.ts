@@ -105,8 +105,12 @@ export function defaultStateDir(modelsDir: string): string {
   return join(dirname(modelsDir), 'state');
 }
 
-/** Leave one core to the event loop (HTTP, JSON parsing, jobs); 0 disables the pool. */
-export const DEFAULT_WORKER_THREADS = Math.max(1, availableParallelism() - 1);
+/**
+ * One scoring worker per core; 0 disables the pool. The workers run at a lower CPU priority
+ * (TRAFFICLENS_WORKER_NICE), so the event loop still gets a core when it needs one; with one core
+ * left to it, a large POST /api/v1/score was scored by a single worker on 2 cores (issue 15).
+ */
+export const DEFAULT_WORKER_THREADS = availableParallelism();
 
 export const MB = 1024 * 1024;
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { STATISTICAL_DETECTORS, SeriesScore } from '../contract/score.js';
 import { createStream, scoreSeries } from './index.js';
+import { backfillMargin } from './batch.js';
 import { nabAnomalyScores } from '../lab/nab/anomalyScores.js';
 import { multiplierFor, parseSensitivity } from '../contract/sensitivity.js';
 
@@ -111,6 +112,22 @@ describe('score contract', () => {
     expect(causal.score[20]).toBe(0);
     expect(batch.anomaly[20]).toBe(true);
     expect(batch.model.causal).toBe(false);
+  });
+
+  it("a non-causal request's learning prefix is scored from the points just after it, whatever the range's end", () => {
+    // The backward pass that fills the prefix runs through backfillMargin(warm-up) points after it
+    // (it ran through 2,000 whatever the warm-up), so a 12-hour and a 24-hour panel that start at the
+    // same minute score their first points the same; the points after the prefix are the forward pass's.
+    const day = traffic(DAY, 40);
+    const short = { timestamps: day.timestamps.slice(0, 720), values: day.values.slice(0, 720) };
+    const long = scoreSeries(day);
+    const first = scoreSeries(short);
+    const prefix = long.model.learningPoints;
+    expect(prefix + backfillMargin(prefix)).toBeLessThan(720);
+    expect(first.score.slice(0, prefix)).toEqual(long.score.slice(0, prefix));
+    expect(first.expected.slice(0, prefix)).toEqual(long.expected.slice(0, prefix));
+    expect(long.anomaly.slice(40, 45)).toContain(true);
+    expect(first.score).toEqual(long.score.slice(0, 720));
   });
 
   it('higher sensitivity never flags fewer points', () => {

@@ -599,7 +599,7 @@ export class ScoringJob {
     if (start <= end) {
       const fetched = await fetchWithTimeout(
         this.source,
-        { start, end, step: stepMs, matchers },
+        { start, end, step: stepMs, matchers, ...(this.shard ? { keep: this.keepOwned } : {}) },
         timeoutMs,
         signal,
       );
@@ -624,8 +624,24 @@ export class ScoringJob {
 
   /** The fetched series this replica owns (jobs/shard.ts); the other replicas score the rest. */
   private ownShare(data: SourceSeries[]): SourceSeries[] {
-    return this.shard ? data.filter((series) => ownsSeries(this.shard, this.spec.name, series.labels)) : data;
+    if (!this.shard) return data;
+    return data.filter(
+      (series) =>
+        this.ownedByFetch.has(series.labels) || ownsSeries(this.shard, this.spec.name, series.labels),
+    );
   }
+
+  /**
+   * Label objects the source asked about and this replica owns: a source that honours FetchRequest.keep
+   * (Prometheus) skips the other series before converting their samples, and ownShare does not hash
+   * the owned ones a second time.
+   */
+  private readonly ownedByFetch = new WeakSet<Labels>();
+  private readonly keepOwned = (labels: Labels): boolean => {
+    const owned = ownsSeries(this.shard, this.spec.name, labels);
+    if (owned) this.ownedByFetch.add(labels);
+    return owned;
+  };
 
   /** Series whose labels exceed the limits (labels.ts) never enter the job: dropped, counted, logged. */
   private admitLabels(data: SourceSeries[]): SourceSeries[] {

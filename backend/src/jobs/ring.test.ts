@@ -61,6 +61,48 @@ describe('PointRing', () => {
     expect(ring.range().timestamps).toEqual([]);
   });
 
+  test('keeps values and timestamps exact, score and band in Float32, clamped rather than infinite', () => {
+    const ring = new PointRing(4);
+    const big = 1.7e308;
+    ring.push(point(1_700_000_000_123, { value: 1_000_000_007.25, score: 0.1, expected: 1 / 3 }));
+    ring.push(point(1_700_000_060_123, { value: -big, expected: -big, lower: -big, upper: big }));
+    const r = ring.range();
+    expect(r.timestamps).toEqual([1_700_000_000_123, 1_700_000_060_123]);
+    expect(r.values).toEqual([1_000_000_007.25, -big]);
+    expect(r.score[0]).toBe(Math.fround(0.1));
+    expect(r.expected[0]).toBe(Math.fround(1 / 3));
+    const f32max = 3.4028234663852886e38;
+    expect([r.expected[1], r.lower[1], r.upper[1]]).toEqual([-f32max, -f32max, f32max]);
+  });
+
+  test('reads snapshots written with Float64 columns, rounding score and band to Float32', () => {
+    const f64 = (xs: number[]) => Buffer.from(new Float64Array(xs).buffer).toString('base64');
+    const old = {
+      count: 2,
+      ts: f64([10, 20]),
+      value: f64([0.1, 0.2]),
+      score: f64([0.1, 2.5]),
+      expected: f64([1 / 3, NaN]),
+      lower: f64([0, NaN]),
+      upper: f64([1, NaN]),
+      flags: Buffer.from([0, 1 | (1 << 1)]).toString('base64'),
+    };
+    const r = PointRing.restore(8, old).range();
+    expect(r).toEqual({
+      timestamps: [10, 20],
+      values: [0.1, 0.2],
+      score: [Math.fround(0.1), 2.5],
+      expected: [Math.fround(1 / 3), null],
+      lower: [0, null],
+      upper: [1, null],
+      anomaly: [false, true],
+      direction: [null, 'up'],
+    });
+    expect(() => PointRing.restore(8, { ...old, score: f64([0.1, 2.5, 3]) })).toThrow(
+      'ring column score has 24 bytes, expected 8 or 16',
+    );
+  });
+
   test('rejects a capacity that is not a positive integer', () => {
     expect(() => new PointRing(0)).toThrow('positive integer');
   });

@@ -1,10 +1,21 @@
 /**
  * The recent scored points of one series: a ring buffer of fixed capacity stored as typed columns
- * (about 50 bytes a point instead of an object each), so retention bounds memory exactly. Columns
- * grow by doubling up to the capacity, so a series that never fills its retention stays small.
+ * (33 bytes a point instead of an object each), so retention bounds memory exactly. Columns grow by
+ * doubling up to the capacity, so a series that never fills its retention stays small.
+ *
+ * Timestamps and values are Float64: values are what the alert-volume preview replays (its `current`
+ * equals `live` only if it replays exactly the values the live stream was fed) and what the flatline
+ * check compares for equality. Score, expected value and band are Float32 (issue 15: 49 → 33 bytes a
+ * point, 138 → 93 KiB a series at the default retention of 2,880): kept to ~7 significant digits
+ * (relative error ≤ 6·10⁻⁸), which is what GET /api/v1/jobs/{name}/series and the feedback tolerances
+ * read. The anomaly flag and direction are stored exactly, as decided live at full precision, so the
+ * episodes, alerts and the preview's `live` do not depend on the rounding; a feedback tolerance band
+ * recomputed from a rounded band can differ from a full-precision one only for a value within that
+ * rounding of the band's edge.
  */
 import type { Direction } from '../contract/score.js';
 import type { StreamPoint } from '../engine/index.js';
+import { toFloat32 } from '../stats/windows.js';
 
 export interface PointColumns {
   timestamps: number[];
@@ -19,8 +30,10 @@ export interface PointColumns {
 
 /**
  * A ring's points as they are stored (jobs/persistence.ts): the columns oldest first, each the base64
- * of its little-endian typed array, so a restored ring holds bit-identical values (NaN included) and a
- * 2880-point series costs ~190 kB of JSON instead of ~400 kB of decimal numbers.
+ * of its little-endian typed array as the ring holds it (ts and value Float64; score, expected, lower
+ * and upper Float32, flags Uint8), so a restored ring holds bit-identical values (NaN included) and a
+ * 2880-point series costs ~130 kB of JSON instead of ~400 kB of decimal numbers. Snapshots written
+ * before the Float32 columns (8 bytes a value) are read too, rounded to Float32 as they are loaded.
  */
 export interface RingSnapshot {
   count: number;
@@ -34,7 +47,8 @@ export interface RingSnapshot {
 }
 
 const INITIAL = 256;
-const F64_COLUMNS = ['ts', 'value', 'score', 'expected', 'lower', 'upper'] as const;
+const F64_COLUMNS = ['ts', 'value'] as const;
+const F32_COLUMNS = ['score', 'expected', 'lower', 'upper'] as const;
 const DIRECTIONS: (Direction | null)[] = [null, 'up', 'down'];
 
 const nullable = (v: number | null): number => (v === null ? NaN : v);
@@ -43,10 +57,10 @@ const unNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
 export class PointRing {
   private ts: Float64Array;
   private value: Float64Array;
-  private score: Float64Array;
-  private expected: Float64Array;
-  private lower: Float64Array;
-  private upper: Float64Array;
+  private score: Float32Array;
+  private expected: Float32Array;
+  private lower: Float32Array;
+  private upper: Float32Array;
   private flags: Uint8Array;
   private head = 0;
   private count = 0;
@@ -57,10 +71,10 @@ export class PointRing {
     const n = Math.min(capacity, INITIAL);
     this.ts = new Float64Array(n);
     this.value = new Float64Array(n);
-    this.score = new Float64Array(n);
-    this.expected = new Float64Array(n);
-    this.lower = new Float64Array(n);
-    this.upper = new Float64Array(n);
+    this.score = new Float32Array(n);
+    this.expected = new Float32Array(n);
+    this.lower = new Float32Array(n);
+    this.upper = new Float32Array(n);
     this.flags = new Uint8Array(n);
   }
 
@@ -74,10 +88,11 @@ export class PointRing {
     const i = (this.head + this.count) % this.ts.length;
     this.ts[i] = p.timestamp;
     this.value[i] = nullable(p.value);
-    this.score[i] = p.score;
-    this.expected[i] = nullable(p.expected);
-    this.lower[i] = nullable(p.lower);
-    this.upper[i] = nullable(p.upper);
+    // Clamped to ±3.4e38 rather than rounded to ±Infinity (null in JSON), as the windows do.
+    this.score[i] = toFloat32(p.score);
+    this.expected[i] = toFloat32(nullable(p.expected));
+    this.lower[i] = toFloat32(nullable(p.lower));
+    this.upper[i] = toFloat32(nullable(p.upper));
     this.flags[i] = (p.anomaly ? 1 : 0) | ((p.direction === 'up' ? 1 : p.direction === 'down' ? 2 : 0) << 1);
     if (this.count < this.ts.length) this.count++;
     else this.head = (this.head + 1) % this.ts.length;
@@ -85,14 +100,15 @@ export class PointRing {
 
   /** The points, oldest first (see RingSnapshot). */
   snapshot(): RingSnapshot {
-    const column = (from: Float64Array | Uint8Array, make: (n: number) => Float64Array | Uint8Array) => {
+    type Column = Float64Array | Float32Array | Uint8Array;
+    const column = (from: Column, make: (n: number) => Column) => {
       const out = make(this.count);
       for (let k = 0; k < this.count; k++) out[k] = from[this.index(k)];
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('base64');
     };
-    const f64 = (n: number) => new Float64Array(n);
     const out = { count: this.count, flags: column(this.flags, (n) => new Uint8Array(n)) } as RingSnapshot;
-    for (const name of F64_COLUMNS) out[name] = column(this[name], f64);
+    for (const name of F64_COLUMNS) out[name] = column(this[name], (n) => new Float64Array(n));
+    for (const name of F32_COLUMNS) out[name] = column(this[name], (n) => new Float32Array(n));
     return out;
   }
 
@@ -103,20 +119,27 @@ export class PointRing {
   static restore(capacity: number, s: RingSnapshot): PointRing {
     const ring = new PointRing(capacity);
     if (!(Number.isInteger(s.count) && s.count >= 0)) throw new Error(`ring count ${s.count} is invalid`);
-    const decode = (name: string, text: string, bytes: number) => {
+    const decode = (name: string, text: string, widths: readonly number[]) => {
       const buf = Buffer.from(text, 'base64');
-      if (buf.byteLength !== s.count * bytes) {
-        throw new Error(`ring column ${name} has ${buf.byteLength} bytes, expected ${s.count * bytes}`);
+      if (!widths.some((bytes) => buf.byteLength === s.count * bytes)) {
+        const expected = widths.map((bytes) => s.count * bytes).join(' or ');
+        throw new Error(`ring column ${name} has ${buf.byteLength} bytes, expected ${expected}`);
       }
       return buf;
     };
-    const cols = F64_COLUMNS.map((name) => {
-      const buf = decode(name, s[name], 8);
-      // Copied out: a Buffer's offset in its pool need not be 8-aligned.
-      return new Float64Array(new Uint8Array(buf).buffer);
-    });
-    const flags = new Uint8Array(decode('flags', s.flags, 1));
-    const [ts, value, score, expected, lower, upper] = cols;
+    // Copied out: a Buffer's offset in its pool need not be aligned.
+    const f64 = (name: (typeof F64_COLUMNS)[number]) =>
+      new Float64Array(new Uint8Array(decode(name, s[name], [8])).buffer);
+    // 8 bytes a value: written before these columns were Float32.
+    const f32 = (name: (typeof F32_COLUMNS)[number]): Float32Array | Float64Array => {
+      const bytes = new Uint8Array(decode(name, s[name], [4, 8]));
+      return bytes.byteLength === s.count * 4
+        ? new Float32Array(bytes.buffer)
+        : new Float64Array(bytes.buffer);
+    };
+    const [ts, value] = F64_COLUMNS.map(f64);
+    const [score, expected, lower, upper] = F32_COLUMNS.map(f32);
+    const flags = new Uint8Array(decode('flags', s.flags, [1]));
     for (let k = Math.max(0, s.count - capacity); k < s.count; k++) {
       if (k > 0 && !(ts[k] > ts[k - 1])) throw new Error('ring timestamps do not increase');
       const f = flags[k];
@@ -222,18 +245,19 @@ export class PointRing {
 
   private grow(): void {
     const n = Math.min(this.capacity, this.ts.length * 2);
-    const copy = <T extends Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+    const copy = <T extends Float64Array | Float32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
       const next = make(n);
       for (let k = 0; k < this.count; k++) next[k] = old[this.index(k)];
       return next;
     };
     const f64 = (size: number) => new Float64Array(size);
+    const f32 = (size: number) => new Float32Array(size);
     const ts = copy(this.ts, f64);
     this.value = copy(this.value, f64);
-    this.score = copy(this.score, f64);
-    this.expected = copy(this.expected, f64);
-    this.lower = copy(this.lower, f64);
-    this.upper = copy(this.upper, f64);
+    this.score = copy(this.score, f32);
+    this.expected = copy(this.expected, f32);
+    this.lower = copy(this.lower, f32);
+    this.upper = copy(this.upper, f32);
     this.flags = copy(this.flags, (size) => new Uint8Array(size));
     this.ts = ts;
     this.head = 0;

@@ -98,6 +98,34 @@ describe('sharding: which replica scores a series', () => {
     expect(new Set(scored).size).toBe(300);
   });
 
+  test('a sharded job tells its source the series it keeps (its own), an unsharded one does not', async () => {
+    const T0 = Date.UTC(2025, 0, 13, 12);
+    const run = async (shard: { index: number; count: number } | undefined) => {
+      const source = new FakeSource();
+      source.add(
+        SERIES[0],
+        points(T0 - 300_000, T0, 60_000, () => 1),
+      );
+      const manager = new JobManager({
+        logger: captureLogger().logger,
+        now: new TestClock(T0).now,
+        createStream: () => createFakeStream(),
+        ...(shard ? { shard } : {}),
+      });
+      manager.addJob(
+        { name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '5m', detector: 'robust' },
+        source,
+      );
+      await manager.runOnce('edge');
+      return source.requests[0];
+    };
+    expect((await run(undefined)).keep).toBeUndefined();
+    const keep = (await run({ index: 1, count: 3 })).keep!;
+    const kept = SERIES.filter((labels) => keep(labels));
+    expect(kept).toEqual(SERIES.filter((labels) => ownsSeries({ index: 1, count: 3 }, 'edge', labels)));
+    expect(kept.length).toBeGreaterThan(900);
+  });
+
   test('a replica restoring a snapshot of more series than it owns (more replicas now) keeps only its own', async () => {
     const MINUTE = 60_000;
     const T0 = Date.UTC(2025, 0, 13, 12);

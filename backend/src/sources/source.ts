@@ -34,6 +34,12 @@ export interface FetchRequest {
   matchers: readonly LabelMatcher[];
   /** Aborted when the caller gives up (job timeout or shutdown); a source must then reject promptly. */
   signal?: AbortSignal;
+  /**
+   * The series the caller will keep (a sharded replica: the ones it owns). A source may leave the
+   * others out as early as it can (Prometheus: before converting their samples); the caller filters
+   * again, so a source may also ignore it.
+   */
+  keep?: (labels: Labels) => boolean;
 }
 
 export interface Source {

@@ -119,15 +119,14 @@ export class SortedWindow {
   push(value: number): void {
     const x = toFloat32(value);
     const evicted = this.ring.push(x);
-    if (this.ring.count === this.n && !Number.isNaN(evicted)) this.remove(evicted);
-    this.insert(x);
+    if (this.ring.count === this.n && !Number.isNaN(evicted)) this.swap(evicted, x);
+    else this.insert(x);
   }
   /** Replace the newest value (a measurement revised after the fact); nothing when empty. */
   replaceNewest(value: number): void {
     if (this.n === 0) return;
     const x = toFloat32(value);
-    this.remove(this.ring.setNewest(x));
-    this.insert(x);
+    this.swap(this.ring.setNewest(x), x);
   }
   private lowerBound(x: number): number {
     let lo = 0;
@@ -145,10 +144,23 @@ export class SortedWindow {
     this.sorted[i] = x;
     this.n++;
   }
-  private remove(x: number): void {
-    const i = this.lowerBound(x);
-    this.sorted.copyWithin(i, i + 1, this.n);
-    this.n--;
+  /**
+   * remove(out) then insert(x) with one shift of the slots between the two positions instead of two
+   * shifts of the whole tail (the window is full at every point of a long series, so this is the
+   * common update). The sorted copy ends up exactly as remove + insert leave it.
+   */
+  private swap(out: number, x: number): void {
+    const s = this.sorted;
+    const i = this.lowerBound(out);
+    // Where x goes once `out` (at i) is gone: lower bound of x among the other n − 1 values.
+    let j = this.lowerBound(x);
+    if (j > i) {
+      j--; // slots i+1 … j move left by one
+      s.copyWithin(i, i + 1, j + 1);
+    } else if (j < i) {
+      s.copyWithin(j + 1, j, i); // slots j … i−1 move right by one
+    }
+    s[j] = x;
   }
   /** Quantile with linear interpolation (type 7, as numpy's default). NaN when empty. */
   quantile(q: number): number {

@@ -18,7 +18,15 @@ import {
   measureLoad,
   type LoadResult,
 } from '../../lab/bench/load.js';
-import { formatBenchReport, table } from '../../lab/bench/report.js';
+import { formatApiReport, formatBenchReport, formatMemoryReport, table } from '../../lab/bench/report.js';
+import { measureStreamMemory } from '../../lab/bench/memory.js';
+import {
+  formatShardFetchReport,
+  measureShardFetch,
+  SHARD_FETCH_FULL,
+  SHARD_FETCH_QUICK,
+} from '../../lab/bench/shardFetch.js';
+import { measureApiLatency } from '../../lab/bench/api.js';
 import {
   formatNetworkReport,
   measureNetwork,
@@ -51,6 +59,7 @@ interface BenchOptions {
   json?: string;
   data?: string;
   workerThreads?: number;
+  workerNice?: number;
   capacity: boolean;
   capacitySchedule: boolean;
   scrape: boolean;
@@ -58,6 +67,9 @@ interface BenchOptions {
   network: boolean;
   load: boolean;
   onlyLoad: boolean;
+  onlyApi: boolean;
+  onlyMemory: boolean;
+  shardFetch: boolean;
   loadService?: string;
 }
 
@@ -65,6 +77,13 @@ function parseThreads(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n > 256)
     throw new InvalidArgumentError('expected an integer from 0 to 256.');
+  return n;
+}
+
+function parseNice(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 19)
+    throw new InvalidArgumentError('expected an integer from 0 to 19.');
   return n;
 }
 
@@ -139,6 +158,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       parseThreads,
     )
     .option(
+      '--worker-nice <n>',
+      "the scoring workers' nice increment for the API latency run (default: the service's, 10)",
+      parseNice,
+    )
+    .option(
       '--capacity',
       'instead: how many series one process keeps scored on a 60 s interval (1k–20k series; ~2 min)',
       false,
@@ -154,6 +178,21 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       'skip the load section (the built service under 1–128 concurrent clients, /healthz meanwhile)',
     )
     .option('--only-load', 'instead: only the load section (~1.5 min; ~20 s with --quick)', false)
+    .option(
+      '--shard-fetch',
+      "instead: a sharded replica's work on a Prometheus answer of every series, converting all vs only its own (~30 s)",
+      false,
+    )
+    .option(
+      '--only-memory',
+      'instead: only the memory section (a live stream, and a job slot at the default retention; ~1 min)',
+      false,
+    )
+    .option(
+      '--only-api',
+      'instead: only the /api/v1/score latency section and its JSON floor (~1 min)',
+      false,
+    )
     .option(
       '--load-service <main.js>',
       "the service the load section starts (default: this build's dist/main.js; another build's to compare)",
@@ -200,11 +239,33 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         return;
       }
       const base = opts.quick ? QUICK_PLAN : FULL_PLAN;
+      if (opts.shardFetch) {
+        const result = measureShardFetch(opts.quick ? SHARD_FETCH_QUICK : SHARD_FETCH_FULL);
+        io.stdout.write(formatShardFetchReport(result, (rows) => table(rows)));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify(result, null, 2) + '\n');
+        return;
+      }
+      if (opts.onlyMemory) {
+        const memory = base.memory.map((m) => measureStreamMemory(m));
+        for (const m of memory) io.stdout.write(formatMemoryReport(m) + '\n');
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ memory }, null, 2) + '\n');
+        return;
+      }
+      if (opts.onlyApi) {
+        const api = await measureApiLatency({
+          ...base.api!,
+          workerThreads: opts.workerThreads,
+          workerNice: opts.workerNice,
+        });
+        io.stdout.write(formatApiReport(api));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ api }, null, 2) + '\n');
+        return;
+      }
       const plan = {
         ...base,
         nabRoot: resolveNabRoot(opts.data),
         detectors: opts.detectors ?? base.detectors,
-        api: base.api && { ...base.api, workerThreads: opts.workerThreads },
+        api: base.api && { ...base.api, workerThreads: opts.workerThreads, workerNice: opts.workerNice },
         scenarios: opts.scenarios ? base.scenarios : null,
       };
       const progress = benchProgress(io.stderr);

@@ -5,6 +5,7 @@
  * and serializing a response of the same size. latency ÷ floor says how much the scoring adds.
  */
 import { Agent, request as httpRequest } from 'node:http';
+import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app.js';
@@ -26,6 +27,11 @@ export interface ApiOptions {
   warmup: number;
   /** Scoring worker threads; default: what the service would use on this machine. 0 = inline. */
   workerThreads?: number;
+  /**
+   * The workers' nice increment (TRAFFICLENS_WORKER_NICE); default: the service's. At 10 they yield to
+   * every other process at nice 0, so on a machine shared with other work 0 shows what the code does.
+   */
+  workerNice?: number;
   detector?: DetectorName;
   onRequest?: (label: string) => void;
 }
@@ -36,7 +42,7 @@ export interface ApiResult {
   requests: number;
   requestBytes: number;
   responseBytes: number;
-  executor: { mode: string; threads: number };
+  executor: { mode: string; threads: number; nice: number };
   p50Ms: number;
   p99Ms: number;
   minMs: number;
@@ -44,7 +50,14 @@ export interface ApiResult {
   floor: { parseP50Ms: number; stringifyP50Ms: number; p50Ms: number };
   /** p50 latency ÷ p50 floor (p50 = median; p99 = nearest rank, the maximum of 30 requests). */
   ratioP50: number;
+  /** p99 latency ÷ p50 floor. */
+  ratioP99: number;
+  /** The 1-minute load average before and after the requests: other work on the machine shows here. */
+  loadAverage: { before: number; after: number };
 }
+
+/** Issue 15: a dashboard request within 3× what parsing and serializing its JSON costs, p50 and p99. */
+export const API_FLOOR_TARGET = 3;
 
 /**
  * What a dashboard panel sends: `series` one-minute series of one day each (a Grafana panel over
@@ -96,11 +109,13 @@ export async function measureApiLatency({
   requests,
   warmup,
   workerThreads,
+  workerNice,
   detector,
   onRequest,
 }: ApiOptions): Promise<ApiResult> {
   const env: Record<string, string> = {};
   if (workerThreads !== undefined) env.TRAFFICLENS_WORKER_THREADS = String(workerThreads);
+  if (workerNice !== undefined) env.TRAFFICLENS_WORKER_NICE = String(workerNice);
   const config = loadConfig({ env });
   const logger = discardingLogger();
   const executor = createScoringExecutor(config.scoring, logger);
@@ -126,6 +141,7 @@ export async function measureApiLatency({
     const body = Buffer.from(bodyText);
 
     const latencies: number[] = [];
+    const loadBefore = loadavg()[0];
     let responseText = '';
     for (let r = 0; r < warmup + requests; r++) {
       const t0 = nowMs();
@@ -166,13 +182,15 @@ export async function measureApiLatency({
       requests: latencies.length,
       requestBytes: body.length,
       responseBytes: Buffer.byteLength(responseText),
-      executor: { mode: stats.mode, threads: stats.threads },
+      executor: { mode: stats.mode, threads: stats.threads, nice: config.scoring.workerNice },
       p50Ms: p50,
       p99Ms: percentile(latencies, 99),
       minMs: Math.min(...latencies),
       maxMs: Math.max(...latencies),
       floor: { parseP50Ms: median(parses), stringifyP50Ms: median(stringifies), p50Ms: floorP50 },
       ratioP50: p50 / floorP50,
+      ratioP99: percentile(latencies, 99) / floorP50,
+      loadAverage: { before: loadBefore, after: loadavg()[0] },
     };
   } finally {
     agent.destroy();

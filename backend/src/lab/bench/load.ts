@@ -423,7 +423,7 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
     const rssAfterBytes = await rssOf(url);
     result = {
       service: {
-        workerThreads: env.TRAFFICLENS_WORKER_THREADS ?? 'default (cores − 1)',
+        workerThreads: env.TRAFFICLENS_WORKER_THREADS ?? 'default (one per core)',
         maxRequestsInFlight: env.TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT ?? 'default',
         maxBytesInFlight: env.TRAFFICLENS_MAX_BYTES_IN_FLIGHT ?? 'default',
       },

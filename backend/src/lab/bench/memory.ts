@@ -11,6 +11,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { DetectorName } from '../../contract/score.js';
 import { createStream, type ScoringStream } from '../../engine/index.js';
+import { PointRing } from '../../jobs/ring.js';
 import { syntheticTraffic } from './inputs.js';
 
 export interface GcHandle {
@@ -41,6 +42,12 @@ export interface MemoryOptions {
   /** Fixed season length, as `options.period`; see README for why the bench fixes it. */
   period?: number | 'auto';
   stepMs?: number;
+  /**
+   * Also keep each stream's results in a job's retention ring (jobs/ring.ts) of this many points: the
+   * measure is then a continuous job's slot, stream plus retained points (labels and episode
+   * bookkeeping, a few hundred bytes, not included). Feed at least this many points to fill it.
+   */
+  retention?: number;
 }
 
 export interface MemoryResult {
@@ -48,6 +55,8 @@ export interface MemoryResult {
   streams: number;
   pointsPerStream: number;
   period: number | 'auto';
+  /** Points retained per stream (a job slot), or 0: the stream alone. */
+  retention: number;
   /** State of the last stream after feeding (must be 'ok': past warm-up). */
   state: string;
   heapBytesPerStream: number;
@@ -78,31 +87,37 @@ export function measureStreamMemory({
   points,
   period = 'auto',
   stepMs = 60_000,
+  retention = 0,
 }: MemoryOptions): MemoryResult {
   const { gc, how } = obtainGc();
   // Input shared by every stream (each starts at a different offset), allocated before the baseline.
   const input = syntheticTraffic({ points: points + streams, stepMs });
   const params = { detector, options: { period } };
-  const feed = (stream: ScoringStream, offset: number) => {
+  const feed = (stream: ScoringStream, offset: number, ring: PointRing | null = null) => {
     for (let i = 0; i < points; i++) {
-      stream.push(input.timestamps[i], input.values[(i + offset) % input.values.length]);
+      const p = stream.push(input.timestamps[i], input.values[(i + offset) % input.values.length]);
+      if (p) ring?.push(p);
     }
   };
   // Compile the push path before the baseline, so JIT code is not counted as stream state.
-  for (let k = 0; k < 3; k++) feed(createStream(params), k);
+  for (let k = 0; k < 3; k++) feed(createStream(params), k, retention ? new PointRing(retention) : null);
 
   // Measured as what dropping the streams frees, between two settled heaps: background shrinkage
   // before the streams exist (flushed code, earlier phases' garbage) cannot enter the difference.
   settle(gc);
   let live: ScoringStream[] = new Array(streams);
+  let rings: PointRing[] = [];
   for (let s = 0; s < streams; s++) {
     live[s] = createStream(params);
-    feed(live[s], s);
+    const ring = retention ? new PointRing(retention) : null;
+    if (ring) rings.push(ring);
+    feed(live[s], s, ring);
   }
   const withStreams = settle(gc);
   const state = live[streams - 1]?.state() ?? 'no_data';
   const count = live.length;
   live = [];
+  rings = [];
   const without = settle(gc);
 
   const heap = (withStreams.heapUsed - without.heapUsed) / count;
@@ -112,6 +127,7 @@ export function measureStreamMemory({
     streams: count,
     pointsPerStream: points,
     period,
+    retention,
     state,
     heapBytesPerStream: heap,
     arrayBufferBytesPerStream: buffers,

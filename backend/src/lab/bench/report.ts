@@ -1,5 +1,7 @@
 /** The bench's stdout: plain-text tables, the same on a terminal and in a CI log. */
 import type { BenchResult } from './run.js';
+import { API_FLOOR_TARGET, type ApiResult } from './api.js';
+import type { MemoryResult } from './memory.js';
 
 type Align = 'left' | 'right';
 
@@ -122,39 +124,9 @@ export function formatBenchReport(r: BenchResult): string {
   }
   out.push(table(rows, ['left', 'left']), '');
 
-  for (const m of r.memory) {
-    out.push(
-      `Stream state memory: ${m.detector}, ${int(m.streams)} live streams × ${int(m.pointsPerStream)} points (period ${m.period}, state ${m.state}); gc via ${m.gc}`,
-      table([
-        ['per stream', 'heap objects', 'array buffers', 'total'],
-        ['', kib(m.heapBytesPerStream), kib(m.arrayBufferBytesPerStream), kib(m.totalBytesPerStream)],
-      ]),
-      '',
-    );
-  }
+  for (const m of r.memory) out.push(formatMemoryReport(m));
 
-  if (r.api) {
-    const a = r.api;
-    out.push(
-      `/api/v1/score latency: ${a.series} series × ${int(a.pointsPerSeries)} points per request, ${a.requests} requests, ` +
-        `executor ${a.executor.mode}${a.executor.mode === 'pool' ? ` (${a.executor.threads} worker thread${a.executor.threads === 1 ? '' : 's'})` : ''}; ` +
-        `request ${mb(a.requestBytes)}, response ${mb(a.responseBytes)}`,
-      table([
-        ['', 'p50', 'p99', 'min', 'max'],
-        ['latency (ms)', int(a.p50Ms), int(a.p99Ms), int(a.minMs), int(a.maxMs)],
-        ['floor: JSON.parse(request) + JSON.stringify(response) (ms)', a.floor.p50Ms.toFixed(1), '', '', ''],
-        [
-          '  of which parse / stringify (ms)',
-          `${a.floor.parseP50Ms.toFixed(1)} / ${a.floor.stringifyP50Ms.toFixed(1)}`,
-          '',
-          '',
-          '',
-        ],
-        ['latency ÷ floor', ratio(a.ratioP50), '', '', ''],
-      ]),
-      '',
-    );
-  }
+  if (r.api) out.push(formatApiReport(r.api));
 
   if (r.targets.length) {
     out.push('Targets');
@@ -172,4 +144,44 @@ export function formatBenchReport(r: BenchResult): string {
     );
   }
   return out.join('\n') + '\n';
+}
+
+/** The /api/v1/score latency table: latency, floor and their ratio at p50 and p99, and the target. */
+export function formatApiReport(a: ApiResult): string {
+  return [
+    `/api/v1/score latency: ${a.series} series × ${int(a.pointsPerSeries)} points per request, ${a.requests} requests, ` +
+      `executor ${a.executor.mode}${a.executor.mode === 'pool' ? ` (${a.executor.threads} worker thread${a.executor.threads === 1 ? '' : 's'} at nice +${a.executor.nice})` : ''}; ` +
+      `request ${mb(a.requestBytes)}, response ${mb(a.responseBytes)}`,
+    table([
+      ['', 'p50', 'p99', 'min', 'max'],
+      ['latency (ms)', int(a.p50Ms), int(a.p99Ms), int(a.minMs), int(a.maxMs)],
+      ['floor: JSON.parse(request) + JSON.stringify(response) (ms)', a.floor.p50Ms.toFixed(1), '', '', ''],
+      [
+        '  of which parse / stringify (ms)',
+        `${a.floor.parseP50Ms.toFixed(1)} / ${a.floor.stringifyP50Ms.toFixed(1)}`,
+        '',
+        '',
+        '',
+      ],
+      ['latency ÷ floor', ratio(a.ratioP50), ratio(a.ratioP99), '', ''],
+    ]),
+    `target ≤ ${API_FLOOR_TARGET}× the floor at p50 and p99: ${a.ratioP50 <= API_FLOOR_TARGET && a.ratioP99 <= API_FLOOR_TARGET ? 'met' : 'MISSED'}` +
+      ` (1-minute load average ${a.loadAverage.before.toFixed(1)} before, ${a.loadAverage.after.toFixed(1)} after)`,
+    '',
+  ].join('\n');
+}
+
+/** One memory measure: a live stream's state, or a job slot's (stream + retention ring). */
+export function formatMemoryReport(m: MemoryResult): string {
+  const head = m.retention
+    ? `Job slot memory: ${m.detector} stream + retention ring of ${int(m.retention)} points (jobs/ring.ts), ${int(m.streams)} slots × ${int(m.pointsPerStream)} points`
+    : `Stream state memory: ${m.detector}, ${int(m.streams)} live streams × ${int(m.pointsPerStream)} points`;
+  return [
+    `${head} (period ${m.period}, state ${m.state}); gc via ${m.gc}`,
+    table([
+      [m.retention ? 'per slot' : 'per stream', 'heap objects', 'array buffers', 'total'],
+      ['', kib(m.heapBytesPerStream), kib(m.arrayBufferBytesPerStream), kib(m.totalBytesPerStream)],
+    ]),
+    '',
+  ].join('\n');
 }

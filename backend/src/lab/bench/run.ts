@@ -61,7 +61,11 @@ export const FULL_PLAN: BenchPlan = {
   reps: 3,
   warmupPoints: 3000,
   peer: { ...DEFAULT_PEER, budgetMs: 8000, maxPoints: Infinity },
-  memory: [{ detector: 'auto', streams: 2000, points: 1000, period: 1440 }],
+  memory: [
+    { detector: 'auto', streams: 2000, points: 1000, period: 1440 },
+    // A continuous job's slot at the default retention (jobs/defaults.ts), ring full.
+    { detector: 'auto', streams: 500, points: 2880, period: 1440, retention: 2880 },
+  ],
   api: { series: 50, points: 1440, requests: 30, warmup: 3 },
   scenarios: { seeds: 5 },
 };
@@ -76,7 +80,10 @@ export const QUICK_PLAN: BenchPlan = {
   reps: 1,
   warmupPoints: 1000,
   peer: { ...DEFAULT_PEER, budgetMs: 1000, maxPoints: Infinity },
-  memory: [{ detector: 'auto', streams: 200, points: 1000, period: 1440 }],
+  memory: [
+    { detector: 'auto', streams: 200, points: 1000, period: 1440 },
+    { detector: 'auto', streams: 100, points: 2880, period: 1440, retention: 2880 },
+  ],
   api: { series: 10, points: 1440, requests: 5, warmup: 1 },
   scenarios: { seeds: 1 },
 };
@@ -227,7 +234,7 @@ export async function runBench(plan: BenchPlan, progress: BenchProgress = silent
     progress.tick(`${m.detector}: ${Math.round(r.totalBytesPerStream / 1024)} KiB per stream`);
   }
   progress.done(
-    `stream memory: ${memory.map((m) => `${m.detector} ${Math.round(m.totalBytesPerStream / 1024)} KiB/stream`).join(', ')}`,
+    `stream memory: ${memory.map((m) => `${m.detector}${m.retention ? ` + ${m.retention}-point ring` : ''} ${Math.round(m.totalBytesPerStream / 1024)} KiB/${m.retention ? 'slot' : 'stream'}`).join(', ')}`,
   );
 
   let api: ApiResult | null = null;

@@ -339,6 +339,42 @@ describe('PrometheusSource', () => {
     ]);
   });
 
+  test("keep: the series it refuses are left out before their samples are read, with the job's filters", async () => {
+    // The refused series' samples are not even checked: a value that is not a number would fail the parse.
+    prom.handler = (_req, res) =>
+      res.json({
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [
+            { metric: { link: 'transit-1' }, values: [[T0 / 1000 + 60, '1']] },
+            { metric: { link: 'transit-2' }, values: [[T0 / 1000 + 60, 'not a number']] },
+            { metric: { link: 'ix-1' }, values: [[T0 / 1000 + 60, '3']] },
+          ],
+        },
+      });
+    const source = new PrometheusSource(client(), 'rate(bytes[5m])');
+    const asked: string[] = [];
+    const keep = (labels: Record<string, string>) => {
+      asked.push(labels.link);
+      return labels.link !== 'transit-2';
+    };
+    const range = { start: T0 + 60_000, end: T0 + 60_000, step: 60_000 };
+    const matchers = [parseMatcher('link=~"transit-.*"') as LabelMatcher];
+    expect(await source.fetch({ ...range, matchers, keep })).toEqual([
+      { labels: { link: 'transit-1' }, timestamps: [T0 + 60_000], values: [1] },
+    ]);
+    // The job's filters first: keep is asked only about the series they let through.
+    expect(asked).toEqual(['transit-1', 'transit-2']);
+    expect(await source.fetch({ ...range, matchers: [], keep })).toEqual([
+      { labels: { link: 'transit-1' }, timestamps: [T0 + 60_000], values: [1] },
+      { labels: { link: 'ix-1' }, timestamps: [T0 + 60_000], values: [3] },
+    ]);
+    await expect(source.fetch({ ...range, matchers: [] })).rejects.toThrow(
+      'result[1].values[0] is not a [seconds, "value"] pair',
+    );
+  });
+
   test('a range with no grid point asks nothing', async () => {
     const source = new PrometheusSource(client(), 'up');
     expect(await source.fetch({ start: T0 + 1, end: T0 + 59_999, step: 60_000, matchers: [] })).toEqual([]);

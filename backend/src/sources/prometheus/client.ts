@@ -46,6 +46,8 @@ export interface RangeQuery {
   /** ms. */
   step: number;
   signal?: AbortSignal;
+  /** Only these series are converted and returned (FetchRequest.keep); the others are skipped unread. */
+  keep?: (labels: Labels) => boolean;
 }
 
 export interface TimeFilter {
@@ -119,7 +121,7 @@ export class PrometheusClient {
    */
   async queryRange(expr: string, range: RangeQuery): Promise<SourceSeries[]> {
     const joiner = new SeriesJoiner();
-    await this.fetchRange(expr, range, (answer) => joiner.add(parseRangeAnswer(answer)));
+    await this.fetchRange(expr, range, (answer) => joiner.add(parseRangeAnswer(answer, range.keep)));
     return joiner.series();
   }
 

@@ -85,9 +85,15 @@ function sampleValue(text: unknown): number | null | undefined {
 /**
  * query_range's `data` → one SourceSeries per result, labels kept as Prometheus returns them
  * (`__name__` included when the expression keeps it). Timestamps: float seconds → integer ms.
- * A series with only native-histogram samples has no float values and is left out.
+ * A series with only native-histogram samples has no float values and is left out. With `keep`, a
+ * series it does not keep is left out once its labels are read: its samples are neither converted
+ * nor checked (a sharded replica skips the other replicas' series; JSON.parse has read them already).
  */
-export function parseMatrix(endpoint: string, data: unknown): SourceSeries[] {
+export function parseMatrix(
+  endpoint: string,
+  data: unknown,
+  keep?: (labels: Labels) => boolean,
+): SourceSeries[] {
   if (!isObject(data)) throw badShape(endpoint, 'data is not an object');
   if (data.resultType !== 'matrix') {
     throw badShape(endpoint, `resultType is ${JSON.stringify(data.resultType)}, expected "matrix"`);
@@ -97,7 +103,7 @@ export function parseMatrix(endpoint: string, data: unknown): SourceSeries[] {
   data.result.forEach((entry: unknown, i) => {
     if (!isObject(entry)) throw badShape(endpoint, `result[${i}] is not an object`);
     const labels = labelsOf(endpoint, entry.metric, `result[${i}].metric`);
-    if (entry.values === undefined) return;
+    if (entry.values === undefined || (keep && !keep(labels))) return;
     if (!Array.isArray(entry.values)) throw badShape(endpoint, `result[${i}].values is not an array`);
     const timestamps: number[] = new Array(entry.values.length);
     const values: (number | null)[] = new Array(entry.values.length);

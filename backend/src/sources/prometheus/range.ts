@@ -3,7 +3,7 @@
  * one answer, join the answers of a range fetched in pieces. The client fetches; the parse can then
  * run where it does not hold up anything else (POST /api/v1/query parses in a scoring worker).
  */
-import { seriesKey, type SourceSeries } from '../source.js';
+import { seriesKey, type Labels, type SourceSeries } from '../source.js';
 import { parseEnvelope, parseMatrix } from './parse.js';
 
 export const QUERY_RANGE_ENDPOINT = '/api/v1/query_range';
@@ -16,11 +16,17 @@ export interface RangeAnswer {
 
 export const isSuccessStatus = (status: number) => status >= 200 && status <= 299;
 
-/** The series of one answer, or the PrometheusError it is (an error envelope, a proxy's page, a bad shape). */
-export function parseRangeAnswer({ status, bytes }: RangeAnswer): SourceSeries[] {
+/**
+ * The series of one answer, or the PrometheusError it is (an error envelope, a proxy's page, a bad shape).
+ * With `keep`, only the series it keeps are converted (parseMatrix).
+ */
+export function parseRangeAnswer(
+  { status, bytes }: RangeAnswer,
+  keep?: (labels: Labels) => boolean,
+): SourceSeries[] {
   // Buffer's decoder, as the client always used: invalid bytes become U+FFFD, a BOM is kept.
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  return parseMatrix(QUERY_RANGE_ENDPOINT, parseEnvelope(QUERY_RANGE_ENDPOINT, status, text));
+  return parseMatrix(QUERY_RANGE_ENDPOINT, parseEnvelope(QUERY_RANGE_ENDPOINT, status, text), keep);
 }
 
 /** Joins the pieces of consecutive ranges: a series (by its labels) continues where it left off. */

@@ -3,7 +3,7 @@
  * expression on the job's step grid, and the job's label filters are applied to the series it returns
  * (an arbitrary expression cannot have matchers pushed into it).
  */
-import { matches, type FetchRequest, type Source, type SourceSeries } from '../source.js';
+import { matches, type FetchRequest, type Labels, type Source, type SourceSeries } from '../source.js';
 import type { PrometheusClient } from './client.js';
 
 export class PrometheusSource implements Source {
@@ -15,11 +15,15 @@ export class PrometheusSource implements Source {
   ) {}
 
   async fetch(request: FetchRequest): Promise<SourceSeries[]> {
-    const { start, end, step, matchers, signal } = request;
+    const { start, end, step, matchers, signal, keep } = request;
     // Evaluate on multiples of the step, as grid sources do, so every run of a job lands on one grid.
     const first = Math.ceil(start / step) * step;
     if (first > end) return [];
-    const series = await this.client.queryRange(this.expr, { start: first, end, step, signal });
-    return matchers.length === 0 ? series : series.filter((s) => matches(s.labels, matchers));
+    // The job's filters and the caller's share, before any sample is converted.
+    const wanted =
+      matchers.length === 0
+        ? keep
+        : (labels: Labels) => matches(labels, matchers) && (keep?.(labels) ?? true);
+    return this.client.queryRange(this.expr, { start: first, end, step, signal, keep: wanted });
   }
 }
