@@ -20,6 +20,13 @@ import {
 } from '../../lab/bench/load.js';
 import { formatBenchReport, table } from '../../lab/bench/report.js';
 import {
+  FORECAST_FULL,
+  FORECAST_QUICK,
+  formatForecastReport,
+  measureForecasts,
+  type ForecastBenchResult,
+} from '../../lab/bench/forecast.js';
+import {
   formatNetworkReport,
   measureNetwork,
   NETWORK_FULL,
@@ -51,6 +58,8 @@ interface BenchOptions {
   scrape: boolean;
   scenarios: boolean;
   network: boolean;
+  forecast: boolean;
+  onlyForecast: boolean;
   load: boolean;
   onlyLoad: boolean;
   loadService?: string;
@@ -121,6 +130,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       '--no-network',
       'skip the network-wide (PCA) section: traffic moving between links, PCA vs per-series auto, cost per group size',
     )
+    .option(
+      '--no-forecast',
+      'skip the forecast section: MASE and 80/95 % interval coverage on held-out days of NAB and the simulator, per method, and the cost per forecast',
+    )
+    .option('--only-forecast', 'instead: only the forecast section (~1 min)', false)
     .option('--json <file>', 'also write every number to <file> as JSON')
     .option(
       '--detectors <list>',
@@ -170,6 +184,26 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         io.stdout.write('\n' + formatLoadReport(result, (rows) => table(rows)));
         return result;
       };
+      const runForecast = async (
+        nabRoot: string | null,
+        progress: BenchProgress,
+      ): Promise<ForecastBenchResult> => {
+        const plan = { ...(opts.quick ? FORECAST_QUICK : FORECAST_FULL), nabRoot };
+        progress.phase(
+          'forecast',
+          (nabRoot ? plan.groups.flatMap((g) => g.files).length : 0) + (plan.simulator?.series ?? 0),
+        );
+        const result = await measureForecasts(plan, (label) => progress.tick(label));
+        const all = result.rows.filter((r) => r.group === 'all');
+        progress.done(`forecast: MASE ${all.map((r) => `${r.method} ${r.maseMean.toFixed(2)}`).join(', ')}`);
+        io.stdout.write(formatForecastReport(result, (rows) => table(rows)));
+        return result;
+      };
+      if (opts.onlyForecast) {
+        const forecast = await runForecast(resolveNabRoot(opts.data), benchProgress(io.stderr));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ forecast }, null, 2) + '\n');
+        return;
+      }
       if (opts.onlyLoad) {
         const load = await runLoad();
         if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ load }, null, 2) + '\n');
@@ -216,6 +250,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         );
         io.stdout.write(formatNetworkReport(network));
       }
+      const forecast = opts.forecast ? await runForecast(plan.nabRoot, progress) : null;
       const load = opts.load ? await runLoad() : null;
       let tfjs: TfBenchResult | null = null;
       if (opts.tfjs) {
@@ -234,7 +269,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       }
       if (opts.json) {
         const path = resolve(opts.json);
-        await writeFile(path, JSON.stringify({ ...result, network, load, tfjs }, null, 2) + '\n');
+        await writeFile(path, JSON.stringify({ ...result, network, forecast, load, tfjs }, null, 2) + '\n');
         io.stderr.write(`[bench] wrote ${path}\n`);
       }
     });
