@@ -14,6 +14,12 @@ import {
   SeriesScore,
 } from '../contract/score.js';
 import { componentSchemas, schemaRef } from '../contract/openapi.js';
+import {
+  ForecastRequest,
+  ForecastResponse,
+  SeriesForecast,
+  ThresholdCrossing,
+} from '../contract/forecast.js';
 import { QueryInfo, QueryRequest, QueryResponse } from '../contract/query.js';
 import type { ComponentList, RouteGroup, RouteSpec } from './routes/route.js';
 import {
@@ -33,6 +39,7 @@ const REQUEST_SCHEMAS: ComponentList = [
   [SeriesInput, 'SeriesInput'],
   [ScoreOptions, 'ScoreOptions'],
   [QueryRequest, 'QueryRequest'],
+  [ForecastRequest, 'ForecastRequest'],
 ];
 
 /** Documented as produced (io: output). */
@@ -50,6 +57,9 @@ const RESPONSE_SCHEMAS: ComponentList = [
   [ReadyResponse, 'ReadyResponse'],
   [DetectorsResponse, 'DetectorsResponse'],
   [DetectorInfo, 'DetectorInfo'],
+  [ForecastResponse, 'ForecastResponse'],
+  [SeriesForecast, 'SeriesForecast'],
+  [ThresholdCrossing, 'ThresholdCrossing'],
 ];
 
 /** The service's own routes: mounted on the app itself, their components generated together. */

@@ -3,8 +3,10 @@
  * Each method is a plain function so the bench can run them side by side on the same histories.
  */
 
-export const FORECAST_METHODS = ['seasonal_trend', 'seasonal_naive', 'mstl', 'ets'] as const;
-export type ForecastMethodName = (typeof FORECAST_METHODS)[number];
+import { FORECAST_METHODS, type ForecastMethod } from '../contract/forecast.js';
+
+export { FORECAST_METHODS };
+export type ForecastMethodName = ForecastMethod;
 
 export interface ForecastPath {
   mean: Float64Array;

@@ -75,8 +75,9 @@ export function seasonalTrendMean(y: Float64Array, period: number | null, horizo
   for (let i = n - window; i < n; i++) level += y[i] - (m > 1 ? profile[(i - start) % m] : 0);
   level = level / window + (slope * (window - 1)) / 2;
 
-  // Damping: the trend's total extrapolation tends to slope × (span of the history it was seen over).
-  const span = m > 1 ? seasons * m : window;
+  // Damping: the trend's total extrapolation tends to slope × (the length of the history), so two weeks
+  // of growth are carried on for about two weeks, not for ever.
+  const span = m > 1 ? n : window;
   const phi = span / (span + 1);
   const mean = new Float64Array(horizon);
   let damped = 0;
