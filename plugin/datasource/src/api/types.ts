@@ -27,6 +27,9 @@ export type JobSensitivityResponse = Schemas['JobSensitivityResponse'];
 export type SeriesSensitivityResponse = Schemas['SeriesSensitivityResponse'];
 export type PreviewRequest = Schemas['PreviewRequest'];
 export type PreviewResponse = Schemas['PreviewResponse'];
+export type ForecastRequest = Schemas['ForecastRequest'];
+export type ForecastResponse = Schemas['ForecastResponse'];
+export type SeriesForecast = Schemas['SeriesForecast'];
 
 /**
  * What the transforms need from a scored series. A continuous job's series (`JobSeries`) and a batch

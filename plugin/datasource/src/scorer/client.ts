@@ -17,6 +17,8 @@ import type {
   QueryRequest,
   QueryResponse,
   ScoreRequest,
+  ForecastRequest,
+  ForecastResponse,
   ScoreResponse,
   WindowInput,
   WindowResponse,
@@ -132,6 +134,11 @@ export class ScorerClient {
   ): Promise<JobSeriesResponse> {
     const params = ScorerClient.jobSeriesParams(range, options);
     return this.request('GET', ScorerClient.jobSeriesPath(job), { params, requestId });
+  }
+
+  /** Forecasts with 80 %/95 % intervals and, with a capacity, the time to its threshold. */
+  forecast(body: ForecastRequest, requestId?: string): Promise<ForecastResponse> {
+    return this.request('POST', '/api/v1/forecast', { data: body, requestId });
   }
 
   score(body: ScoreRequest, requestId?: string, signal?: AbortSignal): Promise<ScoreResponse> {
