@@ -43,6 +43,9 @@ export interface PanelForecast {
   upper95: Array<number | null>;
   /** the scorer's time-to-threshold sentence, when the query gave a capacity */
   sentence: string | null;
+  /** seconds until the median reaches `fraction` of the capacity (0: already; null: not within the horizon) */
+  medianSeconds: number | null;
+  fraction: number | null;
 }
 
 export interface PanelSeries {
@@ -294,7 +297,11 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
     const frameCustom = (frame.meta?.custom ?? {}) as Record<string, unknown>;
     const meanField = findField(frame, 'mean');
     if (frameCustom.forecast && meanField) {
-      const threshold = (frameCustom.forecast as { threshold?: { sentence?: unknown } }).threshold;
+      const threshold = (
+        frameCustom.forecast as {
+          threshold?: { sentence?: unknown; medianSeconds?: unknown; fraction?: unknown };
+        }
+      ).threshold;
       forecasts.push({
         labels: { ...(meanField.labels ?? {}) },
         name: frameLabel(frame, index),
@@ -306,6 +313,8 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
           lower95: pick(findField(frame, 'lower95')) ?? [],
           upper95: pick(findField(frame, 'upper95')) ?? [],
           sentence: typeof threshold?.sentence === 'string' ? threshold.sentence : null,
+          medianSeconds: toNumber(threshold?.medianSeconds),
+          fraction: toNumber(threshold?.fraction),
         },
       });
       return;
