@@ -3,7 +3,8 @@
  *
  * Written by hand rather than taken from augurs because the bench (lab/bench/forecast.ts) measured it
  * against augurs MSTL and AutoETS on the same held-out days: see the README's accuracy table for the
- * numbers; augurs' fits also cost 100–450 ms each, this one well under a millisecond per 1,000 points.
+ * numbers: the lowest mean MASE of the four, at 4.5 ms a forecast (history preparation included) against
+ * 121 ms for MSTL and 136 ms for AutoETS.
  *
  * - profile: for each phase of the season, the median over the last few seasons of the value minus its
  *   season's mean (a median, so one bad day does not become tomorrow's forecast);
