@@ -36,7 +36,7 @@ const BASE: JobConfigInput = {
 function setup(forecast: JobConfigInput['forecast'], capacitySource: FakeSource | null = null) {
   const registry = new Registry();
   const clock = new TestClock(T0);
-  const { logger } = captureLogger();
+  const { logger, lines: logs } = captureLogger();
   const manager = new JobManager({ logger, registry, now: clock.now });
   const source = new FakeSource();
   source.add(AMS, points(T0 - 3 * DAY, T0 + DAY, 5 * MINUTE, traffic(600)));
@@ -52,7 +52,7 @@ function setup(forecast: JobConfigInput['forecast'], capacitySource: FakeSource 
   const lines = async (name: string) =>
     (await registry.metrics()).split('\n').filter((l) => l.startsWith(`${name}{`));
   const result = (site: string) => job.forecasts!.all().find((r) => r.labels.site === site)!;
-  return { clock, manager, job, lines, result };
+  return { clock, manager, job, lines, result, logs };
 }
 
 describe('continuous forecasts of a job', () => {
@@ -109,15 +109,29 @@ describe('continuous forecasts of a job', () => {
         { __name__: 'link_speed', link: 'ix' },
         points(T0 - HOUR, T0, 5 * MINUTE, () => 2000),
       );
-    const { manager, result, job } = setup({ horizon: '1d', capacity_expr: 'link_speed' }, speeds);
+    const { manager, result, job, clock, lines, logs } = setup(
+      { horizon: '1d', capacity_expr: 'link_speed' },
+      speeds,
+    );
     await manager.runOnce('edge');
     expect(result('ams').capacity).toBe(1000);
     expect(result('fra').capacity).toBe(2000);
     expect(job.forecasts!.lastError).toBeNull();
-    // A failing capacity query leaves the forecasts without a capacity and says why.
+    expect(await lines('trafficlens_forecast_refresh_failed')).toEqual([
+      'trafficlens_forecast_refresh_failed{job="edge"} 0',
+    ]);
+    // A failing capacity query leaves the forecasts without a capacity, and says why in the log and on /metrics.
     speeds.setError(new Error('connection refused'));
-    await job.forecasts!.refresh(T0 + DAY, []);
+    clock.advance(DAY);
+    await manager.runOnce('edge');
     expect(job.forecasts!.lastError).toBe('capacity "link_speed": connection refused');
+    expect(result('ams')).toMatchObject({ state: 'ok', capacity: null, secondsToThreshold: null });
+    expect(logs.some((l) => l.msg === 'forecast refresh: capacity "link_speed": connection refused')).toBe(
+      true,
+    );
+    expect(await lines('trafficlens_forecast_refresh_failed')).toEqual([
+      'trafficlens_forecast_refresh_failed{job="edge"} 1',
+    ]);
   });
 
   test('the config refuses a horizon longer than the job retains, and two capacity sources', () => {

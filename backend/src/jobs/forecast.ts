@@ -42,7 +42,13 @@ export class JobForecasts {
 
   constructor(
     readonly spec: ForecastSpec,
-    private readonly deps: { stepMs: number; capacitySource?: Source | null; now?: () => number } = {
+    private readonly deps: {
+      stepMs: number;
+      capacitySource?: Source | null;
+      now?: () => number;
+      /** Told the refresh's last problem (the job logs it); the forecasts carry on without what failed. */
+      onError?: (message: string) => void;
+    } = {
       stepMs: 60_000,
     },
   ) {}
@@ -81,6 +87,7 @@ export class JobForecasts {
     }
     this.results = next;
     this.lastDurationMs = (this.deps.now ?? Date.now)() - started;
+    if (this.lastError !== null) this.deps.onError?.(this.lastError);
   }
 
   private forecastOne(slot: SeriesSlot, capacities: { labels: Labels; value: number }[] | null) {

@@ -174,6 +174,7 @@ export class ScoringJob {
           stepMs: spec.stepMs,
           capacitySource: deps.capacitySource,
           now: this.now,
+          onError: (problem) => deps.logger.warn({ job: spec.name }, `forecast refresh: ${problem}`),
         })
       : null;
     this.slots = new SeriesTable({

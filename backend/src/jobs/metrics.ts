@@ -504,6 +504,11 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     (job) => seconds(job.forecasts!.lastRefreshAt),
   );
   forecastGauge(
+    'trafficlens_forecast_refresh_failed',
+    "1 when the job's last forecast refresh hit a problem (its capacity query failed, a series could not be forecast; logged), else 0",
+    (job) => (job.forecasts!.lastError === null ? 0 : 1),
+  );
+  forecastGauge(
     'trafficlens_forecast_refresh_duration_seconds',
     "Duration of the job's last forecast refresh",
     (job) => seconds(job.forecasts!.lastDurationMs),
