@@ -108,6 +108,25 @@ describe('methods', () => {
     expect(w2 / w1).toBeCloseTo(Math.SQRT2, 10);
   });
 
+  test('the seasonal trend extrapolates a trend the seasons agree on, and none when they do not', () => {
+    const season = [0, 3, 1, 2];
+    const series = (level: (k: number) => number) =>
+      Float64Array.from({ length: 24 }, (_, i) => level(Math.floor(i / 4)) + season[i % 4]);
+    const growing = seasonalTrend(
+      series((k) => 10 * k),
+      4,
+      8,
+    );
+    // The next season's mean is above the last one's (50 + 1.5): the trend goes on, damped.
+    expect(growing.mean[4] - growing.mean[0]).toBeGreaterThan(5);
+    const zigzag = seasonalTrend(
+      series((k) => (k % 2 ? 20 : 10) + k),
+      4,
+      8,
+    );
+    expect(zigzag.mean[4]).toBeCloseTo(zigzag.mean[0], 10);
+  });
+
   test('the seasonal trend keeps a seasonless series level instead of extrapolating its last wiggle', () => {
     const y = Float64Array.from({ length: 200 }, (_, i) => 50 + (i >= 176 ? 10 : 0) * ((i - 176) / 24));
     const f = seasonalTrend(y, null, 100);

@@ -22,6 +22,7 @@ import { formatBenchReport, table } from '../../lab/bench/report.js';
 import {
   FORECAST_FULL,
   FORECAST_QUICK,
+  FORECAST_WEEK,
   formatForecastReport,
   measureForecasts,
   type ForecastBenchResult,
@@ -184,20 +185,29 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         io.stdout.write('\n' + formatLoadReport(result, (rows) => table(rows)));
         return result;
       };
+      /** The day-ahead table, then (full runs) the week-ahead one on the series long enough for it. */
       const runForecast = async (
         nabRoot: string | null,
         progress: BenchProgress,
-      ): Promise<ForecastBenchResult> => {
-        const plan = { ...(opts.quick ? FORECAST_QUICK : FORECAST_FULL), nabRoot };
-        progress.phase(
-          'forecast',
-          (nabRoot ? plan.groups.flatMap((g) => g.files).length : 0) + (plan.simulator?.series ?? 0),
-        );
-        const result = await measureForecasts(plan, (label) => progress.tick(label));
-        const all = result.rows.filter((r) => r.group === 'all');
-        progress.done(`forecast: MASE ${all.map((r) => `${r.method} ${r.maseMean.toFixed(2)}`).join(', ')}`);
-        io.stdout.write(formatForecastReport(result, (rows) => table(rows)));
-        return result;
+      ): Promise<ForecastBenchResult[]> => {
+        const plans = opts.quick ? [FORECAST_QUICK] : [FORECAST_FULL, FORECAST_WEEK];
+        const results: ForecastBenchResult[] = [];
+        for (const base of plans) {
+          const plan = { ...base, nabRoot };
+          const label = `forecast ${plan.horizonMs / 3_600_000} h`;
+          progress.phase(
+            label,
+            (nabRoot ? plan.groups.flatMap((g) => g.files).length : 0) + (plan.simulator?.series ?? 0),
+          );
+          const result = await measureForecasts(plan, (series) => progress.tick(series));
+          const all = result.rows.filter((r) => r.group === 'all');
+          progress.done(
+            `${label}: MASE ${all.map((r) => `${r.method} ${r.maseMean.toFixed(2)}`).join(', ')}`,
+          );
+          io.stdout.write(formatForecastReport(result, (rows) => table(rows)));
+          results.push(result);
+        }
+        return results;
       };
       if (opts.onlyForecast) {
         const forecast = await runForecast(resolveNabRoot(opts.data), benchProgress(io.stderr));

@@ -78,6 +78,12 @@ export const FORECAST_FULL: ForecastBenchPlan = {
 
 export const FORECAST_QUICK: ForecastBenchPlan = { ...FORECAST_FULL, origins: 1 };
 
+/**
+ * A week ahead, once per series: what capacity planning asks. Series under two weeks long (most of
+ * realTraffic) have too little history before the held-out week and count as "no path".
+ */
+export const FORECAST_WEEK: ForecastBenchPlan = { ...FORECAST_FULL, horizonMs: 7 * DAY, origins: 1 };
+
 interface RawSeries {
   group: string;
   name: string;
