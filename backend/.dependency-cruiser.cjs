@@ -13,6 +13,7 @@ const LAYERS = [
   ['api'], // HTTP: every route, errors, admission, the scoring executor
   ['jobs'], // continuous jobs: the run loop, ingest, persistence, job metrics, incidents
   ['network'], // network-wide detection on a group's aligned series (PCA subspace)
+  ['forecast'], // per-series forecasts with intervals, time to a capacity threshold
   ['models'], // model registry and training
   ['store'], // the durable store of what operators tell the scorer (SQLite): maintenance windows
   ['engine'], // a series → its scores: cleaning, detection, calibration, batch and stream

@@ -88,8 +88,18 @@ const PromRules = z.object({
 
 const EXPRESSION_TYPES = ['math', 'reduce', 'resample', 'classic_conditions', 'threshold'];
 
-const file = AlertingFile.parse(read('provisioning/alerting/trafficlens.yaml'));
+/** Each Grafana rule file and the Prometheus rules file it mirrors. */
+const MIRRORS = [
+  ['provisioning/alerting/trafficlens.yaml', 'provisioning/prometheus/rules/trafficlens.rules.yml'],
+  ['provisioning/alerting/forecast.yaml', 'provisioning/prometheus/rules/forecast.rules.yml'],
+] as const;
+const files = MIRRORS.map(([grafana]) => AlertingFile.parse(read(grafana)));
+const file = { groups: files.flatMap((f) => f.groups) };
 const rules = file.groups.flatMap((g) => g.rules.map((rule) => ({ group: g, rule })));
+const readPromRules = () =>
+  MIRRORS.map(([, prometheus]) => PromRules.parse(read(prometheus))).reduce((all, f) => ({
+    groups: [...all.groups, ...f.groups],
+  }));
 
 describe('provisioning/alerting/trafficlens.yaml (Grafana alert rule provisioning)', () => {
   test('has the file structure Grafana provisions: apiVersion 1, groups with rules, queries and models', () => {
@@ -144,7 +154,7 @@ describe('provisioning/alerting/trafficlens.yaml (Grafana alert rule provisionin
   );
 
   test('mirrors the Prometheus rules: same alerts, thresholds, for and severities', () => {
-    const prom = PromRules.parse(read('provisioning/prometheus/rules/trafficlens.rules.yml'));
+    const prom = readPromRules();
     const promRules = prom.groups.flatMap((g) => g.rules);
     expect(rules.map(({ rule }) => rule.title).sort()).toEqual(promRules.map((r) => r.alert).sort());
     for (const p of promRules) {
@@ -154,6 +164,12 @@ describe('provisioning/alerting/trafficlens.yaml (Grafana alert rule provisionin
         for: p.for,
         severity: p.labels.severity,
       });
+      const saturation = /^(trafficlens_forecast_seconds_to_threshold)\s*<=\s*(\d+)$/.exec(p.expr);
+      if (saturation) {
+        const condition = g.data.find((q) => q.refId === g.condition)!;
+        expect(condition.model.expression).toBe(`$A <= ${saturation[2]}`);
+        expect(g.data.find((q) => q.refId === 'A')?.model.expr).toBe(saturation[1]);
+      }
       const promThreshold = /trafficlens_anomaly_score\s*>=\s*(\d+)/.exec(p.expr)?.[1];
       if (promThreshold) {
         const condition = g.data.find((q) => q.refId === g.condition)!;

@@ -32,6 +32,12 @@ describe('provisioning/prometheus', () => {
     expect(code).toBe(0);
   });
 
+  test('the forecast alerting rules are valid', () => {
+    const { code, output } = promtool('check', 'rules', 'rules/forecast.rules.yml');
+    expect(output).toContain('SUCCESS: 1 rules found');
+    expect(code).toBe(0);
+  });
+
   test('the rules pass their unit tests', () => {
     const tests = readdirSync(join(DIR, 'tests')).filter((f) => f.endsWith('.test.yml'));
     expect(tests.length).toBeGreaterThan(0);

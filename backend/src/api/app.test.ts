@@ -220,6 +220,7 @@ describe('GET /openapi.json', () => {
       [
         'POST /api/v1/score',
         'POST /api/v1/query',
+        'POST /api/v1/forecast',
         'GET /api/v1/detectors',
         'GET /healthz',
         'GET /readyz',
@@ -278,6 +279,7 @@ describe('GET /openapi.json', () => {
         .map(([method, op]) => ({ method, path, op })),
     );
     expect(withBody.map(({ method, path }) => `${method} ${path}`).sort()).toEqual([
+      'post /api/v1/forecast',
       'post /api/v1/models',
       'post /api/v1/query',
       'post /api/v1/score',

@@ -20,6 +20,7 @@ import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { JobStateHealth } from '../contract/api.js';
 import { detectorsRoutes } from './routes/detectors.js';
+import { forecastRoutes } from './routes/forecast.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
@@ -171,6 +172,7 @@ export function createApp(deps: AppDeps): Express {
       executor: deps.executor,
       metrics,
     }),
+    ...forecastRoutes({ limits: deps.config.limits }),
     ...detectorsRoutes(),
     ...healthRoutes({
       version: deps.version,

@@ -84,6 +84,7 @@ const VALID_BODIES: Record<string, unknown> = {
   scoreSeries: validScore,
   scoreQuery: validQuery,
   trainModel: validTraining,
+  forecastSeries: { series: validScore.series, horizon: '10m', capacity: 500 },
 };
 
 const contentTypes = fc.constantFrom(
@@ -426,6 +427,7 @@ test('the document lists the whole surface', () => {
       'readiness',
       'scoreQuery',
       'scoreSeries',
+      'forecastSeries',
       'trainModel',
       'listWindows',
       'createWindow',

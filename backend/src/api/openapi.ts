@@ -14,6 +14,12 @@ import {
 } from '../contract/score.js';
 import { componentSchemas, schemaRef } from '../contract/openapi.js';
 import { INCIDENTS_COMPONENTS } from '../contract/incidents.js';
+import {
+  ForecastRequest,
+  ForecastResponse,
+  SeriesForecast,
+  ThresholdCrossing,
+} from '../contract/forecast.js';
 import { QueryInfo, QueryRequest, QueryResponse } from '../contract/query.js';
 import type { ComponentList, RouteGroup, RouteSpec } from './routes/route.js';
 import {
@@ -34,6 +40,7 @@ const REQUEST_SCHEMAS: ComponentList = [
   [SeriesInput, 'SeriesInput'],
   [ScoreOptions, 'ScoreOptions'],
   [QueryRequest, 'QueryRequest'],
+  [ForecastRequest, 'ForecastRequest'],
 ];
 
 /** Documented as produced (io: output). */
@@ -54,6 +61,9 @@ const RESPONSE_SCHEMAS: ComponentList = [
   [ReadyResponse, 'ReadyResponse'],
   [DetectorsResponse, 'DetectorsResponse'],
   [DetectorInfo, 'DetectorInfo'],
+  [ForecastResponse, 'ForecastResponse'],
+  [SeriesForecast, 'SeriesForecast'],
+  [ThresholdCrossing, 'ThresholdCrossing'],
 ];
 
 /** The service's own routes: mounted on the app itself, their components generated together. */

@@ -15,6 +15,7 @@ import { parseMatcher, type LabelMatcher, type Source } from '../sources/source.
 import { formatDuration, parseDuration } from '../contract/duration.js';
 import { TimeParam } from '../contract/jobs.js';
 import { cronProblem } from '../store/index.js';
+import { ForecastMethod, ThresholdFraction } from '../contract/forecast.js';
 import { DEFAULT_STALE_INTERVALS } from './quality.js';
 import { compileWindow, type SuppressionWindow } from './suppression.js';
 
@@ -141,6 +142,48 @@ const MaintenanceConfig = z
     });
   });
 
+/** Where a series' capacity comes from. */
+export type CapacitySpec =
+  | { kind: 'value'; value: number }
+  /** The value of this label of the series (e.g. a link's speed written into its labels). */
+  | { kind: 'label'; name: string }
+  /** The newest value of another PromQL series whose labels all appear, equal, in the series'. */
+  | { kind: 'expr'; expr: string };
+
+/** A job's `forecast:` block, normalized (jobs/forecast.ts runs it). */
+export interface ForecastSpec {
+  horizonMs: number;
+  refreshMs: number;
+  method?: ForecastMethod;
+  capacity: CapacitySpec | null;
+  fraction: number;
+}
+
+/**
+ * The job's continuous forecasts (jobs/forecast.ts): refreshed every `refresh`, exported as
+ * trafficlens_forecast_* gauges. At most one capacity source: a number, a label of the series, or a
+ * PromQL expression whose series carry a subset of the job series' labels.
+ */
+const ForecastConfig = z
+  .object({
+    horizon: Duration(60_000).prefault('24h').describe('how far ahead (default 24h)'),
+    refresh: Duration(1000)
+      .prefault('15m')
+      .describe('forecast every series again this often (default 15m; at least the interval)'),
+    method: ForecastMethod.optional(),
+    capacity: z.number().positive().finite().optional().describe("every series' capacity, in its units"),
+    capacity_label: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a label name')
+      .optional()
+      .describe("the label holding each series' capacity, e.g. speed_bytes"),
+    capacity_expr: PromQLExpr.optional().describe(
+      'PromQL whose series give the capacity of each job series with the same labels (e.g. link speeds)',
+    ),
+    threshold: ThresholdFraction.default(0.8),
+  })
+  .strict();
+
 const JobConfigObject = z
   .object({
     name: z
@@ -260,6 +303,9 @@ const JobConfigObject = z
       .strict()
       .prefault({})
       .describe('the network-wide detector of jobs with groups'),
+    forecast: ForecastConfig.optional().describe(
+      'forecast each series on a schedule, with the time until it reaches `threshold` of its capacity',
+    ),
     maintenance: z
       .array(MaintenanceConfig)
       .default([])
@@ -301,6 +347,8 @@ export interface JobSpec {
   incidentWindowMs: number;
   /** The network-wide detector of each group (network/detector.ts); used only with groups. */
   network: { detector: 'pca' | 'none'; window: number; refitEvery: number };
+  /** Continuous forecasts (jobs/forecast.ts); null: none. */
+  forecast: ForecastSpec | null;
 }
 
 export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
@@ -365,6 +413,50 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
   if (c.fit_every !== undefined && c.fit_every < c.interval) {
     ctx.addIssue({ code: 'custom', path: ['fit_every'], message: 'must be at least the interval' });
   }
+  let forecast: ForecastSpec | null = null;
+  if (c.forecast) {
+    const f = c.forecast;
+    const given = (['capacity', 'capacity_label', 'capacity_expr'] as const).filter(
+      (k) => f[k] !== undefined,
+    );
+    if (given.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forecast', given[1]],
+        message: `give one of ${given.join(', ')}`,
+      });
+    }
+    if (f.refresh < c.interval) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forecast', 'refresh'],
+        message: 'must be at least the interval',
+      });
+    }
+    // A forecast needs at least its horizon of history (forecast/forecast.ts): the job must retain it.
+    const retainedMs = retentionPoints * c.step;
+    if (f.horizon > retainedMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forecast', 'horizon'],
+        message: `a ${formatDuration(f.horizon)} forecast needs at least ${formatDuration(f.horizon)} of history; retention keeps ${formatDuration(retainedMs)} (${retentionPoints} points at ${formatDuration(c.step)}): raise retention`,
+      });
+    }
+    forecast = {
+      horizonMs: f.horizon,
+      refreshMs: f.refresh,
+      ...(f.method ? { method: f.method } : {}),
+      capacity:
+        f.capacity !== undefined
+          ? { kind: 'value', value: f.capacity }
+          : f.capacity_label !== undefined
+            ? { kind: 'label', name: f.capacity_label }
+            : f.capacity_expr !== undefined
+              ? { kind: 'expr', expr: f.capacity_expr }
+              : null,
+      fraction: f.threshold,
+    };
+  }
   return {
     name: c.name,
     source,
@@ -387,6 +479,7 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
     groups: c.groups,
     incidentWindowMs: c.incident_window ?? 5 * Math.max(c.interval, c.step),
     network: { detector: c.network.detector, window: c.network.window, refitEvery: c.network.refit_every },
+    forecast,
   };
 });
 

@@ -28,6 +28,7 @@ import { JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
 import { buildIncidents } from './incidents.js';
+import { JobForecasts } from './forecast.js';
 import { JobNetwork } from './network.js';
 import type { Episode } from '../contract/score.js';
 import { labelProblem, metricLabels } from './labels.js';
@@ -107,6 +108,8 @@ export interface ScoringJobDeps {
   sensitivity?: SensitivityResolver | null;
   /** This replica's share of the series (jobs/shard.ts); absent: every series. */
   shard?: ShardConfig | null;
+  /** Where a `forecast.capacity_expr` is read (its PromQL on the server's Prometheus); absent: none. */
+  capacitySource?: Source | null;
 }
 
 function message(err: unknown): string {
@@ -133,6 +136,8 @@ export class ScoringJob {
   private cursor: number | null = null;
   /** The network-wide detector of the job's groups (jobs/network.ts); null without groups. */
   private readonly network: JobNetwork | null;
+  /** The job's continuous forecasts (jobs/forecast.ts); null without a `forecast:` block. */
+  readonly forecasts: JobForecasts | null;
   /** When the models were last built from a whole fit window (the backfill, then each refit). */
   private fittedAt = -Infinity;
   private runningNow = false;
@@ -164,6 +169,14 @@ export class ScoringJob {
     this.settings = deps.sensitivity ?? null;
     this.network = spec.groups.length > 0 && spec.network.detector === 'pca' ? new JobNetwork(spec) : null;
     this.shard = deps.shard ?? null;
+    this.forecasts = spec.forecast
+      ? new JobForecasts(spec.forecast, {
+          stepMs: spec.stepMs,
+          capacitySource: deps.capacitySource,
+          now: this.now,
+          onError: (problem) => deps.logger.warn({ job: spec.name }, `forecast refresh: ${problem}`),
+        })
+      : null;
     this.slots = new SeriesTable({
       sensitivityFor: (labels) => this.sensitivityFor(labels).sensitivity,
       spec,
@@ -611,6 +624,8 @@ export class ScoringJob {
       this.feedback?.closeIncidents(this.slots.all());
       // No await without groups: callers time the end of a run by it (as in run()).
       if (this.network) await this.network.update(this.slots.all());
+      // On its own schedule, not every tick (no await otherwise, as above).
+      if (this.forecasts?.due(now)) await this.forecasts.refresh(now, this.slots.all());
     }
     if (mode === 'backfill' || mode === 'refit') this.fittedAt = now;
     // The points were consumed even if some series failed on them: retrying would fail the same way.

@@ -118,9 +118,17 @@ export class JobManager {
       feedback: this.feedback ? new FeedbackEffects(this.feedback, spec.name, this.logger, this.now) : null,
       sensitivity: this.storedSensitivity,
       shard: this.shard,
+      capacitySource: this.capacitySource(spec),
     });
     this.add(job);
     return job;
+  }
+
+  /** Where a `forecast.capacity_expr` is read: the server's Prometheus; null without one (or without it). */
+  private capacitySource(spec: JobSpec): Source | null {
+    const capacity = spec.forecast?.capacity;
+    if (capacity?.kind !== 'expr' || !this.prometheus) return null;
+    return createSource({ type: 'prometheus', expr: capacity.expr }, { prometheus: this.prometheus });
   }
 
   /** The job's own windows and the store's; null when there are none to apply. */

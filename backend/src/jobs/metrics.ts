@@ -16,6 +16,7 @@ import type { JobStatus, LatestPoint, ScoringJob } from './job.js';
 import { QUALITY_STATES } from './quality.js';
 import { groupOf } from './incidents.js';
 import type { Incident } from '../contract/incidents.js';
+import type { SeriesForecastResult } from './forecast.js';
 
 /** Moved to labels.ts (the jobs match maintenance windows against them too); exported here as before. */
 export { metricLabels };
@@ -149,7 +150,45 @@ interface FamilySamples {
 }
 type Pass = Map<string, FamilySamples>;
 
-const FAMILIES = [...SERIES_GAUGES.map(([name]) => name), SERIES_STATE, EPISODE_START, EPISODE_DRIVER];
+/**
+ * Continuous forecasts (jobs/forecast.ts), per series of a job with `forecast:`, as of its last refresh:
+ * the TrafficLensPredictedSaturation rule reads the seconds to the threshold (+Inf: not within the horizon).
+ */
+const FORECAST_GAUGES: [name: string, help: string, value: (r: SeriesForecastResult) => number | null][] = [
+  [
+    'trafficlens_forecast_value_at_horizon',
+    "Median forecast of the series at the job's forecast horizon, in the series units (a counter's: its rate)",
+    (r) => r.atHorizon?.mean ?? null,
+  ],
+  [
+    'trafficlens_forecast_upper_at_horizon',
+    "Upper end of the 95 % forecast interval at the job's forecast horizon, in the series units",
+    (r) => r.atHorizon?.upper95 ?? null,
+  ],
+  [
+    'trafficlens_forecast_capacity',
+    "The series' capacity as the job's forecast reads it (a value, a label or a PromQL series), in the series units",
+    (r) => r.capacity,
+  ],
+  [
+    'trafficlens_forecast_seconds_to_threshold',
+    'Seconds from the last point until the median forecast reaches the threshold share of the capacity; 0 already there; +Inf not within the horizon',
+    (r) => r.secondsToThreshold?.median ?? null,
+  ],
+  [
+    'trafficlens_forecast_upper_seconds_to_threshold',
+    'The same for the upper end of the 95 % interval: the earliest the threshold is plausibly reached',
+    (r) => r.secondsToThreshold?.upper ?? null,
+  ],
+];
+
+const FAMILIES = [
+  ...SERIES_GAUGES.map(([name]) => name),
+  SERIES_STATE,
+  EPISODE_START,
+  EPISODE_DRIVER,
+  ...FORECAST_GAUGES.map(([name]) => name),
+];
 
 /** Lines written per chunk: no single string holds a whole family of 100,000 series. */
 const CHUNK_LINES = 4096;
@@ -257,6 +296,15 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
           dropped.inc({ metric: SERIES_STATE, reason: 'render_failed' });
         }
       }
+      for (const r of job.forecasts?.all() ?? []) {
+        const s = labelsOf(job, r.labels);
+        if (!admitted.has(s)) continue;
+        for (const [name, , value] of FORECAST_GAUGES) {
+          const v = value(r);
+          // +Inf is kept: "not within the horizon" is a value an alert rule compares against.
+          if (v !== null && !Number.isNaN(v)) push(name, s, null, v);
+        }
+      }
       // The open anomaly episode of each series, so that alert annotations can say what kind of anomaly
       // it is, since when, and what drove it (provisioning/prometheus/rules); a series a maintenance
       // window suppresses now, or a stale one, has none. The gauges' own labels are prefixed
@@ -315,6 +363,7 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     registry,
     samplesOf,
   );
+  for (const [name, help] of FORECAST_GAUGES) new SeriesGauge(name, help, registry, samplesOf);
   new SeriesGauge(
     EPISODE_DRIVER,
     "Share (0-1) of each detector feature (driver) in the explanation of the series' open anomaly episode",
@@ -425,6 +474,45 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     (s) => s.intervalMs / 1000,
   );
   perJob('gauge', 'trafficlens_job_series', 'Series the job currently scores', (s) => s.series);
+  const forecastGauge = (name: string, help: string, value: (job: ScoringJob) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['job'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const job of view.jobList()) {
+          const v = job.forecasts ? value(job) : null;
+          if (v !== null) this.set({ job: job.name }, v);
+        }
+      },
+    });
+  forecastGauge(
+    'trafficlens_forecast_threshold_ratio',
+    "Share of the capacity the job's forecast threshold is at (forecast.threshold, default 0.8)",
+    (job) => job.spec.forecast!.fraction,
+  );
+  forecastGauge(
+    'trafficlens_forecast_horizon_seconds',
+    "How far ahead the job's forecasts reach",
+    (job) => job.spec.forecast!.horizonMs / 1000,
+  );
+  forecastGauge(
+    'trafficlens_forecast_last_refresh_timestamp_seconds',
+    "When the job's forecasts were last refreshed (every forecast.refresh)",
+    (job) => seconds(job.forecasts!.lastRefreshAt),
+  );
+  forecastGauge(
+    'trafficlens_forecast_refresh_failed',
+    "1 when the job's last forecast refresh hit a problem (its capacity query failed, a series could not be forecast; logged), else 0",
+    (job) => (job.forecasts!.lastError === null ? 0 : 1),
+  );
+  forecastGauge(
+    'trafficlens_forecast_refresh_duration_seconds',
+    "Duration of the job's last forecast refresh",
+    (job) => seconds(job.forecasts!.lastDurationMs),
+  );
   perJob(
     'gauge',
     'trafficlens_job_open_episodes',

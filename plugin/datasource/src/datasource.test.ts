@@ -1007,3 +1007,88 @@ describe('the live sensitivity of one series', () => {
     expect(res.data.map((f) => f.meta.custom.sensitivity)).toEqual([30, undefined]);
   });
 });
+
+describe('query() with the forecast format', () => {
+  const FORECAST_ROUTE = 'POST /api/v1/forecast';
+  const answer = (req: BackendSrvRequest) => {
+    const body = req.data as { series: Array<{ labels: Record<string, string>; unit?: string }> };
+    return {
+      data: {
+        series: body.series.map((s) => ({
+          labels: s.labels,
+          state: 'ok',
+          method: 'seasonal_trend',
+          counter: false,
+          stepMs: STEP,
+          period: null,
+          last: { time: T0 + 3 * STEP, value: 1 },
+          timestamps: [T0 + 4 * STEP],
+          mean: [2],
+          lower80: [1.5],
+          upper80: [2.5],
+          lower95: [1],
+          upper95: [3],
+          threshold: {
+            capacity: 10,
+            fraction: 0.8,
+            threshold: 8,
+            medianSeconds: null,
+            upperSeconds: null,
+            horizonSeconds: 86_400,
+            sentence: `${s.labels.site} stays under 80 % of 10 for the next 1 day`,
+          },
+        })),
+      },
+    };
+  };
+
+  it("forecasts the job's series from at least two horizons of history and returns one cone frame per series", async () => {
+    const { ds, backend } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse() },
+      [FORECAST_ROUTE]: answer,
+    });
+    const res = await ds.query(
+      request([
+        {
+          refId: 'F',
+          job: 'simulator',
+          format: 'forecast',
+          horizon: '1d',
+          capacity: 10,
+          legendFormat: '{{site}}',
+        },
+      ]),
+    );
+    expect(res.errors).toBeUndefined();
+    const [fetch, post] = backend.requests;
+    // The panel shows 3 minutes; a 1-day forecast needs a day of history at least: two are asked for.
+    expect(fetch.params).toEqual({ from: T0 + 3 * STEP - 2 * 86_400_000, to: T0 + 3 * STEP });
+    expect(post).toMatchObject({
+      method: 'POST',
+      url: `${PROXY}/scorer/api/v1/forecast`,
+      requestId: 'Q1-F-forecast',
+    });
+    expect(post.data).toMatchObject({ horizon: '1d', counter: false, capacity: 10 });
+    expect((post.data as { series: unknown[] }).series).toHaveLength(2);
+    expect(res.data.map((f) => f.name)).toEqual(['ams forecast', 'fra forecast']);
+    expect(res.data[0].meta.notices[0].text).toBe('ams stays under 80 % of 10 for the next 1 day');
+    expect(res.data[0].meta.executedQueryString).toContain(
+      'POST /api/v1/forecast {"horizon":"1d","counter":false,"capacity":10}',
+    );
+  });
+
+  it('defaults to a 24h horizon and refuses one that is not a duration before asking the scorer', async () => {
+    const { ds, backend } = makeDataSource({
+      [SERIES_ROUTE]: { data: jobSeriesResponse() },
+      [FORECAST_ROUTE]: answer,
+    });
+    await ds.query(request([{ refId: 'F', job: 'simulator', format: 'forecast' }]));
+    expect(backend.requests[1].data).toMatchObject({ horizon: '24h' });
+    const bad = await ds.query(
+      request([{ refId: 'G', job: 'simulator', format: 'forecast', horizon: 'tomorrow' }]),
+    );
+    expect(bad.errors?.[0]).toMatchObject({ refId: 'G' });
+    expect(bad.errors?.[0].message).toContain('"tomorrow" is not a duration');
+    expect(backend.requests).toHaveLength(2);
+  });
+});

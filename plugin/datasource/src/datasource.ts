@@ -19,6 +19,7 @@ import type {
   QueryRequest,
   ScoreRequest,
   ScoredSeries,
+  ForecastRequest,
   FeedbackResponse,
   JobSensitivityResponse,
   PreviewResponse,
@@ -30,11 +31,13 @@ import { parseVariableQuery } from './query/variableQuery';
 import { episodesToFrame } from './response/annotations';
 import { ScorerError, toScorerError } from './response/errors';
 import { incidentsToFrame } from './response/incidents';
+import { forecastsToFrames } from './response/forecast';
 import { seriesToFrame, seriesToFrames } from './response/frames';
 import { formatLegend, uniqueNames } from './response/legend';
 import { ScorerClient, type Fetcher, type TimeRangeMs } from './scorer/client';
 import {
   DEFAULT_DETECTOR,
+  DEFAULT_FORECAST_HORIZON,
   DEFAULT_QUERY,
   DEFAULT_SENSITIVITY,
   sensitivityProblem,
@@ -175,6 +178,9 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
     if (query.format === 'incidents') {
       return this.fetchIncidents(query, range, requestId);
     }
+    if (query.format === 'forecast') {
+      return this.runForecast(query, range, intervalMs, requestId);
+    }
     const { series, executed, tags } =
       query.mode === 'promql'
         ? await this.fetchPromQL(query, range, intervalMs, requestId)
@@ -235,6 +241,58 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
         : executed,
     });
     return { frames: [frame] };
+  }
+
+  /**
+   * The query's series forecast past the range's end: their values (a job's as it scored them, a PromQL
+   * expression's as the scorer fetched them; a counter's as its rate either way) over the range, or two
+   * horizons back if that is longer (a forecast needs at least its horizon of history), sent to
+   * POST /api/v1/forecast.
+   */
+  private async runForecast(
+    query: TrafficLensQuery,
+    range: TimeRangeMs,
+    intervalMs: number,
+    requestId: string,
+  ): Promise<QueryResult> {
+    const horizon = query.horizon?.trim() || DEFAULT_FORECAST_HORIZON;
+    const horizonMs = durationMs(horizon);
+    if (horizonMs === null) {
+      throw new ScorerError(
+        `forecast horizon ${JSON.stringify(horizon)} is not a duration such as 24h or 7d`,
+      );
+    }
+    const history = { from: Math.min(range.from, range.to - 2 * horizonMs), to: range.to };
+    const plain = { ...query, rescore: false };
+    const { series, executed } =
+      query.mode === 'promql'
+        ? await this.fetchPromQL(plain, history, intervalMs, requestId)
+        : await this.fetchJob(plain, history, requestId);
+    if (series.length === 0) {
+      return { frames: [] };
+    }
+    const body: ForecastRequest = {
+      series: series.map((s) => ({
+        labels: s.labels,
+        timestamps: s.timestamps,
+        values: s.values,
+        ...(s.unit ? { unit: s.unit } : {}),
+      })),
+      horizon,
+      // The values are what the scorer scored: a counter's already as its rate.
+      counter: false,
+      ...(query.capacity !== undefined && query.capacity > 0 ? { capacity: query.capacity } : {}),
+      ...(query.thresholdFraction !== undefined ? { thresholdFraction: query.thresholdFraction } : {}),
+    };
+    const response = await this.client.forecast(body, `${requestId}-forecast`);
+    const { series: _sent, ...options } = body;
+    return {
+      frames: forecastsToFrames(response.series, {
+        refId: query.refId,
+        legendFormat: query.legendFormat,
+        executedQueryString: `${executed}\nPOST /api/v1/forecast ${JSON.stringify(options)} (${series.length} series)`,
+      }),
+    };
   }
 
   /**
@@ -593,4 +651,18 @@ function exactMatchers(labels: Record<string, string>): string[] {
     .filter(([name]) => name !== '')
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => formatMatcher({ name, op: '=', value }));
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+
+/** A Prometheus-style duration ("24h", "1d12h", "7d") in ms, or null when it is not one. */
+export function durationMs(text: string): number | null {
+  if (!/^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/.test(text)) {
+    return null;
+  }
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) {
+    ms += Number(n) * DURATION_UNITS[unit];
+  }
+  return ms;
 }

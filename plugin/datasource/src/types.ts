@@ -12,9 +12,14 @@ export type QueryMode = 'job' | 'promql';
 
 /**
  * `series`: one frame per series (for graphs); `episodes`: one row per anomaly episode (annotations,
- * tables); `incidents`: one row per incident across a job's series (annotations, tables; mode `job`).
+ * tables); `incidents`: one row per incident across a job's series (annotations, tables; mode `job`);
+ * `forecast`: one frame per series with its forecast past the range's end and the 80 %/95 % intervals
+ * (`POST /api/v1/forecast` on the series' values).
  */
-export type QueryFormat = 'series' | 'episodes' | 'incidents';
+export type QueryFormat = 'series' | 'episodes' | 'incidents' | 'forecast';
+
+/** How far ahead a forecast query looks by default. */
+export const DEFAULT_FORECAST_HORIZON = '24h';
 
 /** The fields a series frame can carry besides time. `band` is the lower and upper fields together. */
 export type SeriesField = 'value' | 'expected' | 'band' | 'score' | 'anomaly';
@@ -49,6 +54,12 @@ export interface TrafficLensQuery extends DataQuery {
   /** fields of each series frame; empty or missing: all */
   fields?: SeriesField[];
   format?: QueryFormat;
+  /** format `forecast`: how far ahead, a duration such as 24h or 7d; empty: 24h */
+  horizon?: string;
+  /** format `forecast`: the series' capacity in its units; with it each frame says when it reaches the threshold */
+  capacity?: number;
+  /** format `forecast`: share of the capacity that counts as full (default 0.8) */
+  thresholdFraction?: number;
 }
 
 export const DEFAULT_QUERY: Partial<TrafficLensQuery> = {

@@ -28,6 +28,14 @@ import {
 } from '../../lab/bench/shardFetch.js';
 import { measureApiLatency } from '../../lab/bench/api.js';
 import {
+  FORECAST_FULL,
+  FORECAST_QUICK,
+  FORECAST_WEEK,
+  formatForecastReport,
+  measureForecasts,
+  type ForecastBenchResult,
+} from '../../lab/bench/forecast.js';
+import {
   formatNetworkReport,
   measureNetwork,
   NETWORK_FULL,
@@ -65,6 +73,8 @@ interface BenchOptions {
   scrape: boolean;
   scenarios: boolean;
   network: boolean;
+  forecast: boolean;
+  onlyForecast: boolean;
   load: boolean;
   onlyLoad: boolean;
   onlyApi: boolean;
@@ -145,6 +155,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       '--no-network',
       'skip the network-wide (PCA) section: traffic moving between links, PCA vs per-series auto, cost per group size; and the cold start of a new series from its group',
     )
+    .option(
+      '--no-forecast',
+      'skip the forecast section: MASE and 80/95 % interval coverage on held-out days of NAB and the simulator, per method, and the cost per forecast',
+    )
+    .option('--only-forecast', 'instead: only the forecast section (~1 min)', false)
     .option('--json <file>', 'also write every number to <file> as JSON')
     .option(
       '--detectors <list>',
@@ -214,6 +229,35 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         io.stdout.write('\n' + formatLoadReport(result, (rows) => table(rows)));
         return result;
       };
+      /** The day-ahead table, then (full runs) the week-ahead one on the series long enough for it. */
+      const runForecast = async (
+        nabRoot: string | null,
+        progress: BenchProgress,
+      ): Promise<ForecastBenchResult[]> => {
+        const plans = opts.quick ? [FORECAST_QUICK] : [FORECAST_FULL, FORECAST_WEEK];
+        const results: ForecastBenchResult[] = [];
+        for (const base of plans) {
+          const plan = { ...base, nabRoot };
+          const label = `forecast ${plan.horizonMs / 3_600_000} h`;
+          progress.phase(
+            label,
+            (nabRoot ? plan.groups.flatMap((g) => g.files).length : 0) + (plan.simulator?.series ?? 0),
+          );
+          const result = await measureForecasts(plan, (series) => progress.tick(series));
+          const all = result.rows.filter((r) => r.group === 'all');
+          progress.done(
+            `${label}: MASE ${all.map((r) => `${r.method} ${r.maseMean.toFixed(2)}`).join(', ')}`,
+          );
+          io.stdout.write(formatForecastReport(result, (rows) => table(rows)));
+          results.push(result);
+        }
+        return results;
+      };
+      if (opts.onlyForecast) {
+        const forecast = await runForecast(resolveNabRoot(opts.data), benchProgress(io.stderr));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ forecast }, null, 2) + '\n');
+        return;
+      }
       if (opts.onlyLoad) {
         const load = await runLoad();
         if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ load }, null, 2) + '\n');
@@ -286,6 +330,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         coldStart = measureColdStart();
         io.stdout.write('\n' + formatColdStartReport(coldStart) + '\n');
       }
+      const forecast = opts.forecast ? await runForecast(plan.nabRoot, progress) : null;
       const load = opts.load ? await runLoad() : null;
       let tfjs: TfBenchResult | null = null;
       if (opts.tfjs) {
@@ -304,7 +349,10 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       }
       if (opts.json) {
         const path = resolve(opts.json);
-        await writeFile(path, JSON.stringify({ ...result, network, coldStart, load, tfjs }, null, 2) + '\n');
+        await writeFile(
+          path,
+          JSON.stringify({ ...result, network, coldStart, forecast, load, tfjs }, null, 2) + '\n',
+        );
         io.stderr.write(`[bench] wrote ${path}\n`);
       }
     });

@@ -43,6 +43,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/forecast': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Forecast series for a horizon, with intervals and the time to a capacity threshold
+     * @description Forecasts each series (a counter as its per-second rate) for the horizon, with 80 % and 95 % intervals, on timestamps after its last point. A flat or almost empty series gets a state instead of a line; a horizon longer than the history is refused with 400 history_too_short naming the minimum. With `capacity`, each series also gets when its median and upper paths reach `thresholdFraction` (default 0.8) of it, and a sentence saying so.
+     */
+    post: operations['forecastSeries'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/detectors': {
     parameters: {
       query?: never;
@@ -473,6 +493,22 @@ export interface components {
       /** @description Grafana unit id of the values of every series the expression returns (as scored: for a counter, of its rate); echoed in each series */
       unit?: string;
     };
+    ForecastRequest: {
+      series: components['schemas']['SeriesInput'][];
+      /** @description how far ahead: a duration such as 24h or 7d (1m to 90d); the history must be at least as long */
+      horizon: string;
+      /**
+       * @description seasonal_trend (default): the seasonal profile plus a damped trend, intervals from its own backtest; seasonal_naive: the last season repeated; mstl: augurs MSTL with an AutoETS trend; ets: augurs AutoETS without a season
+       * @enum {string}
+       */
+      method?: 'seasonal_trend' | 'seasonal_naive' | 'mstl' | 'ets';
+      /** @description treat values as a monotonic counter and forecast its per-second rate; "auto" detects it (default) */
+      counter?: boolean | 'auto';
+      /** @description each series' capacity in its values' unit (a counter's: per second), e.g. 1.25e9 for a 10 Gb/s link measured in bytes/s; with it each series gets `threshold` */
+      capacity?: number;
+      /** @description share of the capacity that counts as "full" (default 0.8) */
+      thresholdFraction?: number;
+    };
     ScoreResponse: {
       series: components['schemas']['SeriesScore'][];
       /** @description with groups in the request: co-anomalous series of one group told as one incident (members, probable origin, worst severity), the open ones first, then the newest first; absent without groups */
@@ -737,6 +773,62 @@ export interface components {
           [key: string]: unknown;
         };
       };
+    };
+    ForecastResponse: {
+      series: components['schemas']['SeriesForecast'][];
+    };
+    SeriesForecast: {
+      labels?: {
+        [key: string]: string;
+      };
+      /** @description Grafana unit id of the values as scored (for a counter: of its per-second rate), e.g. Bps (bytes/s), bps (bits/s), pps, reqps, s, percentunit, short, or a custom unit (suffix:/s) */
+      unit?: string;
+      /**
+       * @description ok: a forecast; flat: every value is the same (no line is drawn; `last` holds the value); insufficient_history: fewer than 16 valid points
+       * @enum {string}
+       */
+      state: 'ok' | 'flat' | 'insufficient_history';
+      /**
+       * @description seasonal_trend (default): the seasonal profile plus a damped trend, intervals from its own backtest; seasonal_naive: the last season repeated; mstl: augurs MSTL with an AutoETS trend; ets: augurs AutoETS without a season
+       * @enum {string}
+       */
+      method: 'seasonal_trend' | 'seasonal_naive' | 'mstl' | 'ets';
+      /** @description the input was read as a counter and its per-second rate is forecast */
+      counter: boolean;
+      /** @description step of the forecast: the history's, coarser for a long one; 0 without a forecast */
+      stepMs: number;
+      /** @description season length in steps the method used, or null */
+      period: number | null;
+      /** @description the last point of the history (a counter's: its rate); null without usable history */
+      last: {
+        /** @description epoch milliseconds, 1970-01-01 to 2200-01-01 */
+        time: number;
+        value: number;
+      } | null;
+      /** @description one per step after `last.time`; empty unless state is ok */
+      timestamps: number[];
+      /** @description the median forecast */
+      mean: number[];
+      lower80: number[];
+      upper80: number[];
+      lower95: number[];
+      upper95: number[];
+      threshold?: components['schemas']['ThresholdCrossing'];
+    };
+    /** @description when the forecast reaches a share of the capacity */
+    ThresholdCrossing: {
+      capacity: number;
+      fraction: number;
+      /** @description capacity × fraction */
+      threshold: number;
+      /** @description seconds from the last point until the median path reaches the threshold; 0 already there; null not within the horizon */
+      medianSeconds: number | null;
+      /** @description the same for the upper 95 % path: the earliest the threshold is plausibly reached */
+      upperSeconds: number | null;
+      /** @description what the forecast covers; a null above means "not within this" */
+      horizonSeconds: number;
+      /** @description e.g. "ams/transit-1/out reaches 80 % of 10 Gb/s in about 3 days 4 hours" */
+      sentence: string;
     };
     JobsListResponse: {
       jobs: components['schemas']['JobStatus'][];
@@ -1527,6 +1619,77 @@ export interface operations {
       /** @description Prometheus did not answer within TRAFFICLENS_PROMETHEUS_TIMEOUT_MS */
       504: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  forecastSeries: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ForecastRequest'];
+      };
+    };
+    responses: {
+      /** @description one forecast per input series, same order */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ForecastResponse'];
+        };
+      };
+      /** @description malformed JSON, a body that does not decompress as its Content-Encoding says, or a field that fails validation; details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description missing or wrong bearer token (only when the service has a token configured) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description body, series count or points per series above the configured limit; the message names it; or the body is larger than TRAFFICLENS_MAX_BODY_BYTES: refused on its Content-Length before it is read (a chunked body as soon as it passes the limit) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the body is not application/json, or its Content-Encoding is not gzip, deflate, br or identity */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description overloaded: refused on its headers before the body is read, the service being at its admission budget (requests or body bytes in flight, or a busy event loop); retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (sent with every overloaded refusal) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2897,6 +3060,9 @@ export const scoreOptionsDirectionValues: ReadonlyArray<
 export const queryRequestDetectorValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['QueryRequest']['detector']
 > = ['auto', 'robust', 'seasonal', 'kmeans', 'autoencoder', 'lstm', 'classifier'];
+export const forecastRequestMethodValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ForecastRequest']['method']
+> = ['seasonal_trend', 'seasonal_naive', 'mstl', 'ets'];
 export const incidentKindValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['Incident']['kind']
 > = ['series', 'network'];
@@ -2942,6 +3108,12 @@ export const readyResponseChecksScoringPoolValues: ReadonlyArray<
 export const detectorInfoNameValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['DetectorInfo']['name']
 > = ['auto', 'robust', 'seasonal', 'kmeans', 'autoencoder', 'lstm', 'classifier'];
+export const seriesForecastStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['SeriesForecast']['state']
+> = ['ok', 'flat', 'insufficient_history'];
+export const seriesForecastMethodValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['SeriesForecast']['method']
+> = ['seasonal_trend', 'seasonal_naive', 'mstl', 'ets'];
 export const jobStatusHealthValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['JobStatus']['health']
 > = ['starting', 'ok', 'failing'];

@@ -30,6 +30,9 @@ export type PreviewResponse = Schemas['PreviewResponse'];
 export type JobIncidentsResponse = Schemas['JobIncidentsResponse'];
 export type Incident = Schemas['Incident'];
 export type IncidentMember = Incident['members'][number];
+export type ForecastRequest = Schemas['ForecastRequest'];
+export type ForecastResponse = Schemas['ForecastResponse'];
+export type SeriesForecast = Schemas['SeriesForecast'];
 
 /**
  * What the transforms need from a scored series. A continuous job's series (`JobSeries`) and a batch

@@ -121,6 +121,21 @@ describe('QueryEditor', () => {
     expect(screen.getByLabelText('score')).toBeDisabled();
   });
 
+  it('returns a forecast on request, with a horizon and a capacity that run the query on blur', async () => {
+    const { last, onRunQuery } = setup({ refId: 'A', job: 'simulator' });
+    expect(screen.queryByPlaceholderText('24h')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('radio', { name: 'Forecast' }));
+    expect(last().format).toBe('forecast');
+    expect(screen.getByLabelText('score')).toBeDisabled();
+    await userEvent.type(screen.getByPlaceholderText('24h'), '7d');
+    expect(last().horizon).toBe('7d');
+    await userEvent.type(screen.getByPlaceholderText('none'), '1250000000');
+    expect(last().capacity).toBe(1_250_000_000);
+    onRunQuery.mockClear();
+    await userEvent.tab();
+    expect(onRunQuery).toHaveBeenCalled();
+  });
+
   it('sets the legend format', async () => {
     const { last } = setup({ refId: 'A', job: 'simulator' });
     await userEvent.type(screen.getByPlaceholderText('{{site}} {{link}}'), '{{{{site}}');

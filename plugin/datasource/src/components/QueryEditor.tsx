@@ -17,6 +17,7 @@ import type { DetectorInfo, JobStatus } from '../api/types';
 import type { DataSource } from '../datasource';
 import { parseLabelFilter } from '../query/labelFilter';
 import {
+  DEFAULT_FORECAST_HORIZON,
   DEFAULT_QUERY,
   SERIES_FIELDS,
   SENSITIVITY_HINT,
@@ -57,6 +58,11 @@ const formatOptions: Array<SelectableValue<QueryFormat>> = [
     label: 'Incidents',
     value: 'incidents',
     description: 'one row per incident across the job’s series of a group (tables, annotations; mode Job)',
+  },
+  {
+    label: 'Forecast',
+    value: 'forecast',
+    description: 'each series forecast past the range end, with 80 % and 95 % intervals',
   },
 ];
 
@@ -333,6 +339,43 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             onChange={(value) => change({ format: value })}
           />
         </InlineField>
+        {format === 'forecast' && (
+          <>
+            <InlineField
+              label="Horizon"
+              labelWidth={10}
+              tooltip="How far ahead, e.g. 24h or 7d; the series need at least that much history"
+            >
+              <Input
+                id="query-editor-horizon"
+                width={10}
+                value={q.horizon ?? ''}
+                placeholder={DEFAULT_FORECAST_HORIZON}
+                onChange={(e: ChangeEvent<HTMLInputElement>) => change({ horizon: e.target.value }, false)}
+                onBlur={() => onRunQuery()}
+              />
+            </InlineField>
+            <InlineField
+              label="Capacity"
+              labelWidth={10}
+              tooltip="Each series' capacity in its units (a counter's: per second); with it each series says when it reaches 80 % of it"
+            >
+              <Input
+                id="query-editor-capacity"
+                type="number"
+                min={0}
+                width={14}
+                value={q.capacity ?? ''}
+                placeholder="none"
+                onChange={(e: ChangeEvent<HTMLInputElement>) => {
+                  const text = e.target.value.trim();
+                  change({ capacity: text === '' ? undefined : Number(text) }, false);
+                }}
+                onBlur={() => onRunQuery()}
+              />
+            </InlineField>
+          </>
+        )}
         <InlineField label="Fields" labelWidth={10} disabled={format !== 'series'}>
           <Stack gap={1} alignItems="center">
             {SERIES_FIELDS.map((field) => (

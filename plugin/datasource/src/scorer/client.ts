@@ -18,6 +18,8 @@ import type {
   QueryRequest,
   QueryResponse,
   ScoreRequest,
+  ForecastRequest,
+  ForecastResponse,
   ScoreResponse,
   WindowInput,
   WindowResponse,
@@ -142,6 +144,11 @@ export class ScorerClient {
   /** A job's incidents going on at some time between from and to (epoch ms). */
   jobIncidents(job: string, range: TimeRangeMs, requestId?: string): Promise<JobIncidentsResponse> {
     return this.request('GET', ScorerClient.jobIncidentsPath(job), { params: { ...range }, requestId });
+  }
+
+  /** Forecasts with 80 %/95 % intervals and, with a capacity, the time to its threshold. */
+  forecast(body: ForecastRequest, requestId?: string): Promise<ForecastResponse> {
+    return this.request('POST', '/api/v1/forecast', { data: body, requestId });
   }
 
   score(body: ScoreRequest, requestId?: string, signal?: AbortSignal): Promise<ScoreResponse> {

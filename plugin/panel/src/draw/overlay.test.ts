@@ -1,5 +1,5 @@
 import { parseFrames } from '../frames/parse';
-import { trafficLensFrame } from '../testing/frames';
+import { forecastFrame, STEP, T0, trafficLensFrame } from '../testing/frames';
 import { rowGeometry, scoreAxisLabels, SCORE_HEIGHT, type RowLayout } from './overlay';
 
 const layout: RowLayout = {
@@ -40,4 +40,24 @@ describe('score strip', () => {
       expect(labels.name + text).toBeLessThanOrEqual(labels.boundary - text / 2 + 1);
     },
   );
+});
+
+describe('the forecast cone', () => {
+  const withForecast = () => parseFrames([trafficLensFrame('x'), forecastFrame('x')]).series[0];
+  const range = { ...layout, from: T0, to: T0 + 90 * STEP, showScore: false };
+
+  it('makes room for the 80 % cone inside the time range, past the last point', () => {
+    const without = rowGeometry(parseFrames([trafficLensFrame('x')]).series[0], range);
+    const g = rowGeometry(withForecast(), range);
+    // The cone's lower 80 % bound ends at 110 − 34 = 76, below the band's 90: the axis reaches down for it.
+    expect(g.y.invert(g.plot.bottom)).toBeLessThanOrEqual(76);
+    expect(g.y.invert(g.plot.bottom)).toBeLessThan(without.y.invert(without.plot.bottom));
+  });
+
+  it('does not stretch the axis for the part of the cone after the time range', () => {
+    const without = rowGeometry(parseFrames([trafficLensFrame('x')]).series[0], range);
+    // Up to step 70 the widest 80 % interval is 110 ± 15, inside the band's 90–110 and the spike's 400.
+    const cut = rowGeometry(withForecast(), { ...range, to: T0 + 70 * STEP });
+    expect(cut.y.invert(cut.plot.bottom)).toBe(without.y.invert(without.plot.bottom));
+  });
 });

@@ -41,6 +41,11 @@ export interface RowGeometry {
   score: { top: number; bottom: number; y: Scale } | null;
 }
 
+/** The values whose time falls in the layout's range (null elsewhere), for the y extent. */
+function visible(times: readonly number[], values: ReadonlyArray<number | null>, l: RowLayout) {
+  return values.map((v, i) => (times[i] >= l.from && times[i] <= l.to ? v : null));
+}
+
 export function rowGeometry(s: PanelSeries, l: RowLayout): RowGeometry {
   const left = AXIS_WIDTH;
   const right = Math.max(left + 10, l.width - RIGHT_PAD);
@@ -53,6 +58,9 @@ export function rowGeometry(s: PanelSeries, l: RowLayout): RowGeometry {
     l.showBand ? s.lower : null,
     l.showBand ? s.upper : null,
     l.showExpected ? s.expected : null,
+    // The whole 80 % cone fits; the 95 % one may be cut (it can be wide far ahead).
+    s.forecast ? visible(s.forecast.times, s.forecast.lower80, l) : null,
+    s.forecast ? visible(s.forecast.times, s.forecast.upper80, l) : null,
   ) ?? [0, 1];
   const x = linear(l.from, l.to, left, right);
   const y = linear(lo, hi, bottom, top);
@@ -109,7 +117,12 @@ function path(
   }
 }
 
-function band(ctx: CanvasRenderingContext2D, s: PanelSeries, g: RowGeometry, density: number) {
+function band(
+  ctx: CanvasRenderingContext2D,
+  s: Pick<PanelSeries, 'times' | 'lower' | 'upper'>,
+  g: RowGeometry,
+  density: number,
+) {
   const { lower, upper, times } = s;
   if (!lower || !upper) {
     return;
@@ -207,6 +220,31 @@ export function drawRow(
   if (l.showBand && s.lower && s.upper) {
     ctx.fillStyle = withAlpha(theme, theme.visualization.getColorByName('green'), 0.25);
     band(ctx, s, g, density);
+  }
+  if (s.forecast) {
+    // The forecast past the last point: the 95 % interval lighter, the 80 % one darker, the median dashed,
+    // and a thin line where the history ends and the forecast begins.
+    const f = s.forecast;
+    const cone = theme.visualization.getColorByName('orange');
+    ctx.fillStyle = withAlpha(theme, cone, 0.14);
+    band(ctx, { times: f.times, lower: f.lower95, upper: f.upper95 }, g, density);
+    ctx.fillStyle = withAlpha(theme, cone, 0.28);
+    band(ctx, { times: f.times, lower: f.lower80, upper: f.upper80 }, g, density);
+    ctx.strokeStyle = cone;
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([8, 5]);
+    path(ctx, f.times, f.mean, g.x, g.y, density);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    const start = s.times[s.times.length - 1];
+    if (start !== undefined && start >= l.from && start <= l.to) {
+      ctx.strokeStyle = withAlpha(theme, cone, 0.6);
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(Math.round(g.x(start)) + 0.5, plot.top);
+      ctx.lineTo(Math.round(g.x(start)) + 0.5, plot.bottom);
+      ctx.stroke();
+    }
   }
   if (l.showExpected && s.expected) {
     ctx.strokeStyle = theme.colors.text.secondary;

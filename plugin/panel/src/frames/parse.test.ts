@@ -1,5 +1,5 @@
 import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
-import { plainFrame, STEP, T0, trafficLensFrame } from '../testing/frames';
+import { forecastFrame, plainFrame, STEP, T0, trafficLensFrame } from '../testing/frames';
 import { deriveEpisodes, parseFrames, seriesStatus } from './parse';
 
 describe('parseFrames', () => {
@@ -184,5 +184,32 @@ describe('maintenance windows of a series', () => {
     const plain = trafficLensFrame('b');
     const { series } = parseFrames([f, plain]);
     expect(series.map((s) => s.maintenance)).toEqual([[{ start: T0, end: T0 + 10 * STEP }], undefined]);
+  });
+});
+
+describe('forecasts of a series', () => {
+  it("attaches a forecast frame to the series with the same labels, with the scorer's sentence", () => {
+    const parsed = parseFrames([
+      trafficLensFrame('transit-1'),
+      trafficLensFrame('transit-2'),
+      forecastFrame('transit-2', { sentence: 'transit-2 reaches 80 % of 1 GB/s in about 2 hours' }),
+    ]);
+    expect(parsed.series.map((s) => s.name)).toEqual(['transit-1', 'transit-2']);
+    expect(parsed.series[0].forecast).toBeUndefined();
+    const f = parsed.series[1].forecast!;
+    expect(f.times[0]).toBe(T0 + 60 * STEP);
+    expect(f.mean).toHaveLength(30);
+    expect(f.upper95[0]).toBe(120);
+    expect(f.lower80[0]).toBe(105);
+    expect(f.sentence).toBe('transit-2 reaches 80 % of 1 GB/s in about 2 hours');
+    expect(parsed.problems).toEqual([]);
+  });
+
+  it('says so when a forecast has no series to be drawn on', () => {
+    const parsed = parseFrames([trafficLensFrame('transit-1'), forecastFrame('transit-9')]);
+    expect(parsed.series).toHaveLength(1);
+    expect(parsed.problems).toEqual([
+      'frame transit-9 forecast is a forecast of a series the panel does not show',
+    ]);
   });
 });

@@ -33,6 +33,21 @@ export interface PanelEpisode {
   explanation: string;
 }
 
+/** A series' forecast past its last point (the datasource's `forecast` format): drawn as a cone. */
+export interface PanelForecast {
+  times: number[];
+  mean: Array<number | null>;
+  lower80: Array<number | null>;
+  upper80: Array<number | null>;
+  lower95: Array<number | null>;
+  upper95: Array<number | null>;
+  /** the scorer's time-to-threshold sentence, when the query gave a capacity */
+  sentence: string | null;
+  /** seconds until the median reaches `fraction` of the capacity (0: already; null: not within the horizon) */
+  medianSeconds: number | null;
+  fraction: number | null;
+}
+
 export interface PanelSeries {
   name: string;
   labels: Record<string, string>;
@@ -53,6 +68,8 @@ export interface PanelSeries {
   liveSensitivity?: number;
   /** maintenance windows over the points (meta.custom.maintenance): shaded, never alerts */
   maintenance?: Array<{ start: number; end: number }>;
+  /** its forecast, from a frame of the same labels in the datasource's `forecast` format */
+  forecast?: PanelForecast;
 }
 
 export interface ParsedFrames {
@@ -247,6 +264,7 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
     }
   });
 
+  const forecasts: Array<{ labels: Record<string, string>; name: string; forecast: PanelForecast }> = [];
   all.forEach((frame, index) => {
     const timeField = frame.fields.find((f) => f.type === FieldType.time) ?? findField(frame, 'time');
     if (!timeField) {
@@ -276,6 +294,31 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
       return order.map((i) => toNumber(v[i]));
     };
 
+    const frameCustom = (frame.meta?.custom ?? {}) as Record<string, unknown>;
+    const meanField = findField(frame, 'mean');
+    if (frameCustom.forecast && meanField) {
+      const threshold = (
+        frameCustom.forecast as {
+          threshold?: { sentence?: unknown; medianSeconds?: unknown; fraction?: unknown };
+        }
+      ).threshold;
+      forecasts.push({
+        labels: { ...(meanField.labels ?? {}) },
+        name: frameLabel(frame, index),
+        forecast: {
+          times,
+          mean: pick(meanField) ?? [],
+          lower80: pick(findField(frame, 'lower80')) ?? [],
+          upper80: pick(findField(frame, 'upper80')) ?? [],
+          lower95: pick(findField(frame, 'lower95')) ?? [],
+          upper95: pick(findField(frame, 'upper95')) ?? [],
+          sentence: typeof threshold?.sentence === 'string' ? threshold.sentence : null,
+          medianSeconds: toNumber(threshold?.medianSeconds),
+          fraction: toNumber(threshold?.fraction),
+        },
+      });
+      return;
+    }
     const valueField = findField(frame, 'value');
     const isTrafficLens =
       valueField !== undefined && SCORE_FIELDS.some((name) => findField(frame, name) !== undefined);
@@ -334,7 +377,21 @@ export function parseFrames(frames: readonly DataFrame[] | undefined | null): Pa
       });
     }
   });
+  // A forecast belongs to the series with the same labels (the datasource keeps them on both).
+  for (const f of forecasts) {
+    const key = labelKey(f.labels);
+    const target = series.find((s) => labelKey(s.labels) === key);
+    if (target) {
+      target.forecast = f.forecast;
+    } else {
+      problems.push(`${f.name} is a forecast of a series the panel does not show`);
+    }
+  }
   return { series, problems, scored: series.some((s) => s.score !== null) };
+}
+
+function labelKey(labels: Record<string, string>): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Well-formed maintenance intervals (start < end, finite), or nothing. */

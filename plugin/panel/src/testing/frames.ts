@@ -34,6 +34,35 @@ export function trafficLensFrame(
 }
 
 /** A frame from any other datasource: time and two number fields. */
+/**
+ * A forecast frame as the datasource's `forecast` format gives it (plugin/datasource/src/response/forecast.ts):
+ * `n` steps after the end of trafficLensFrame(name) (default length), on a level of 110, widening.
+ */
+export function forecastFrame(
+  name = 'transit-1',
+  { n = 30, from = T0 + 60 * STEP, labels = { link: name } as Record<string, string>, sentence = '' } = {},
+): DataFrame {
+  const time = Array.from({ length: n }, (_, i) => from + i * STEP);
+  const mean = time.map(() => 110);
+  const spread = (k: number) => time.map((_, i) => k * (5 + i));
+  return createDataFrame({
+    name: `${name} forecast`,
+    meta: {
+      custom: {
+        forecast: { state: 'ok', method: 'seasonal_trend', ...(sentence ? { threshold: { sentence } } : {}) },
+      },
+    },
+    fields: [
+      { name: 'time', type: FieldType.time, values: time },
+      { name: 'mean', type: FieldType.number, labels, values: mean },
+      { name: 'lower95', type: FieldType.number, labels, values: mean.map((m, i) => m - spread(2)[i]) },
+      { name: 'upper95', type: FieldType.number, labels, values: mean.map((m, i) => m + spread(2)[i]) },
+      { name: 'lower80', type: FieldType.number, labels, values: mean.map((m, i) => m - spread(1)[i]) },
+      { name: 'upper80', type: FieldType.number, labels, values: mean.map((m, i) => m + spread(1)[i]) },
+    ],
+  });
+}
+
 export function plainFrame(): DataFrame {
   const time = Array.from({ length: 30 }, (_, i) => T0 + i * STEP);
   return createDataFrame({

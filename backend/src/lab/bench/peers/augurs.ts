@@ -5,26 +5,14 @@
  * point is anomalous when it falls outside; then the window rolls and the model is refitted. That
  * refit per point is what a streaming use of a forecaster costs, and it is what we compare against.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { MSTL as MstlClass } from '@bsull/augurs/mstl';
+import { loadAugurs } from '../../../forecast/augurs.js';
 
 export type AugursMstl = typeof MstlClass;
 
-let loaded: AugursMstl | null = null;
-
-/**
- * Loads the wasm synchronously from the package folder. createRequire().resolve rather than
- * import.meta.resolve: the same code then runs under jest's ESM loader, which lacks the latter.
- */
+/** The wasm is loaded once, by the forecast module's loader (the forecasts use augurs as well). */
 export async function loadAugursMstl(): Promise<AugursMstl> {
-  if (loaded) return loaded;
-  const mod = await import('@bsull/augurs/mstl');
-  const entry = createRequire(import.meta.url).resolve('@bsull/augurs/mstl');
-  mod.initSync({ module: readFileSync(new URL('./mstl_bg.wasm', pathToFileURL(entry))) });
-  loaded = mod.MSTL;
-  return loaded;
+  return (await loadAugurs()).MSTL;
 }
 
 export interface AugursPeerOptions {
