@@ -76,6 +76,41 @@ const forecastFrame = (f) => {
   };
 };
 
+/**
+ * Four days of a simulated link at 5 minutes (the simulator's own clock, speed 1): enough history for
+ * the daily season, scored and forecast a day ahead by the scorer, as the datasource asks. `capacity`
+ * of the link (bytes/s), or one a tenth above the forecast's peak over 0.8 (`'reached'`: the median
+ * then crosses 80 % of it within the day).
+ */
+async function scoredAndForecast(capacity) {
+  const auth = { Authorization: `Bearer ${scorer.token}`, 'content-type': 'application/json' };
+  const simulator = new TrafficSimulator({ seed: 7, kinds: ['traffic'] });
+  const link = simulator.series()[0];
+  const step = 5 * 60_000;
+  const last = Math.floor(Date.now() / step) * step;
+  const timestamps = Array.from({ length: 4 * 288 }, (_, i) => last - (4 * 288 - 1 - i) * step);
+  const input = {
+    labels: link.labels,
+    timestamps,
+    values: timestamps.map((t) => simulator.valueAt(link.key, t)),
+  };
+  const post = async (path, body) => {
+    const res = await request(`${scorer.url}${path}`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 200, res.body.toString());
+    return JSON.parse(res.body.toString()).series[0];
+  };
+  const forecast = (c) =>
+    post('/api/v1/forecast', { series: [input], horizon: '1d', counter: false, capacity: c });
+  const s = await post('/api/v1/score', { series: [input], detector: 'auto', sensitivity: 50 });
+  let f = await forecast(capacity === 'reached' ? 2.2e9 : capacity);
+  if (capacity === 'reached') f = await forecast(Math.max(...f.mean) / 0.8 / 1.1);
+  return { s, f, last };
+}
+
 for (const host of GRAFANA_HOSTS) {
   describe(`the built panel drawing a forecast cone on ${host.name}`, () => {
     let harness;
@@ -92,35 +127,7 @@ for (const host of GRAFANA_HOSTS) {
     });
 
     it('draws the cone past the last point in overlay mode, and nothing of it before (screenshot)', async () => {
-      const auth = { Authorization: `Bearer ${scorer.token}`, 'content-type': 'application/json' };
-      // Four days of a simulated link at 5 minutes (the simulator's own clock, speed 1): enough history
-      // for the daily season, scored and forecast a day ahead by the scorer, as the datasource asks.
-      const simulator = new TrafficSimulator({ seed: 7, kinds: ['traffic'] });
-      const link = simulator.series()[0];
-      const step = 5 * 60_000;
-      const last = Math.floor(Date.now() / step) * step;
-      const timestamps = Array.from({ length: 4 * 288 }, (_, i) => last - (4 * 288 - 1 - i) * step);
-      const input = {
-        labels: link.labels,
-        timestamps,
-        values: timestamps.map((t) => simulator.valueAt(link.key, t)),
-      };
-      const post = async (path, body) => {
-        const res = await request(`${scorer.url}${path}`, {
-          method: 'POST',
-          headers: auth,
-          body: JSON.stringify(body),
-        });
-        assert.equal(res.status, 200, res.body.toString());
-        return JSON.parse(res.body.toString()).series[0];
-      };
-      const s = await post('/api/v1/score', { series: [input], detector: 'auto', sensitivity: 50 });
-      const f = await post('/api/v1/forecast', {
-        series: [input],
-        horizon: '1d',
-        counter: false,
-        capacity: 2.2e9,
-      });
+      const { s, f, last } = await scoredAndForecast(2.2e9);
       assert.equal(f.state, 'ok', `forecast state ${f.state}`);
       assert.equal(f.period, 288, 'the daily season is found');
       // The panel shows the last two days and the day ahead.
@@ -176,6 +183,28 @@ for (const host of GRAFANA_HOSTS) {
       assert.equal(plain.after, 0, 'no cone colour there without the forecast');
       // Before the last point the forecast changes nothing: as many cone-coloured pixels with it as without.
       assert.equal(cone.before, plain.before, 'no cone before the last point');
+    });
+
+    it('puts a "fills" badge on the NOC tile of a link whose forecast reaches its capacity share (screenshot)', async () => {
+      const { s, f } = await scoredAndForecast('reached');
+      assert.ok(f.threshold && f.threshold.medianSeconds !== null, 'the median reaches 80 % within the day');
+      await page.evaluate((spec) => window.harness.panel(spec), {
+        id: 'panel',
+        pluginId: PANEL_ID,
+        frames: [jobFrame(s), forecastFrame(f)],
+        options: { mode: 'noc' },
+        from: s.timestamps[0],
+        to: f.timestamps.at(-1),
+        width: 480,
+        height: 260,
+      });
+      const badge = page.locator('#panel [data-testid=trafficlens-tile-fills]');
+      await badge.waitFor({ timeout: 10_000 });
+      // The tile says what the scorer computed: the share and the time to it, the sentence on hover.
+      assert.match(await badge.textContent(), /^fills 80 % (now|in \d+[dhm]( \d+[hm])?)$/);
+      assert.equal(await badge.getAttribute('title'), f.threshold.sentence);
+      mkdirSync(host.artifacts, { recursive: true });
+      await page.locator('#panel').screenshot({ path: join(host.artifacts, 'panel-noc-fills-dark.png') });
     });
   });
 }

@@ -4,6 +4,7 @@ import { colorManipulator, type GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import type { PanelSeries } from '../frames/parse';
 import { buildTiles, wallGrid, type WallTile } from '../frames/wall';
+import { fillsInBadge } from '../frames/fillsIn';
 import { parseLevels, rollUp, seriesUnder, type GroupTile, type RollupView } from '../frames/rollup';
 import { SEVERITY_LABELS, type Status } from '../frames/severity.gen';
 import { statusColor } from '../draw/colors';
@@ -251,6 +252,8 @@ function Tile({
   const fill = quiet ? theme.colors.background.secondary : bg;
   const ink = theme.colors.getContrastText(fill);
   const format = useMemo(() => valueFormatter(s, theme), [s, theme]);
+  // A forecast against a capacity (the datasource's Forecast format on the same series): when it fills up.
+  const fills = useMemo(() => fillsInBadge(s), [s]);
   const episode = status.openEpisode;
   const fresh = episode !== null && now - episode.start < NEW_EPISODE_MS;
   const base = Math.min(width / 12, height / 6);
@@ -297,6 +300,16 @@ function Tile({
             ''
           )}
         </span>
+        {fills && (
+          <span
+            className={`${styles.aside} ${fills.urgent ? styles.urgent : ''}`}
+            title={fills.title}
+            data-testid="trafficlens-tile-fills"
+            data-urgent={fills.urgent}
+          >
+            fills {fills.text}
+          </span>
+        )}
         {tile.members > 1 && (
           <span className={styles.aside}>
             {tile.anomalous}/{tile.members} anomalous
@@ -456,6 +469,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
     whiteSpace: 'nowrap',
   }),
   aside: css({ flex: 'none', whiteSpace: 'nowrap' }),
+  // Fills up within a day: underlined, so it reads as a warning whatever the tile's colour.
+  urgent: css({ fontWeight: theme.typography.fontWeightBold, textDecoration: 'underline' }),
   value: css({ fontWeight: theme.typography.fontWeightBold, whiteSpace: 'nowrap', overflowX: 'clip' }),
   foot: css({ display: 'flex', justifyContent: 'space-between', gap: theme.spacing(1), opacity: 0.9 }),
   pager: css({
