@@ -71,7 +71,7 @@ function startScorer(name: string, shard: number, port: number, stateDir: string
       TRAFFICLENS_WORKER_THREADS: '0',
       TRAFFICLENS_MODELS_DIR: join(dir, `models-${name}`),
       TRAFFICLENS_STATE_DIR: stateDir,
-      TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: '3000',
+      TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: '8000',
     },
   );
   const scorer = { name, port, stateDir, proc };
@@ -205,7 +205,7 @@ test('a shard killed with SIGKILL resumes from its snapshot and scores exactly a
     60_000,
     200,
   );
-  const beforeKill = await seriesAfter(killed, snapshot.dataUntil + 3000);
+  const beforeKill = await seriesAfter(killed, snapshot.dataUntil + 2000);
   killed.proc.child.kill('SIGKILL');
   await killed.proc.exited;
   const atKill = header(killed.stateDir);
