@@ -485,6 +485,7 @@ for (const host of GRAFANA_HOSTS) {
         'showEpisodes',
         'showScore',
         'groupBy',
+        'rollUp',
         'tileMinWidth',
         'rotateSeconds',
         'scoreWith',
