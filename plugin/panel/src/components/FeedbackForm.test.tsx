@@ -46,12 +46,17 @@ function trafficLens(answer: (r: FeedbackRequest) => Promise<unknown>) {
   return ds;
 }
 
-/** Clicks along the row (a click is a press and release without a drag) until a feedback form opens. */
-async function clickEpisode() {
+/**
+ * Clicks along the row (a click is a press and release without a drag) until a feedback form opens;
+ * `move`: with the mouse moved there first, as a mouse does (a touch does not).
+ */
+async function clickEpisode(move = true) {
   const row = screen.getByTestId('trafficlens-overlay-row');
   for (let x = 0; x <= 800; x += 4) {
     // Inside the plot, below the title line (a click there opens the series' sensitivity instead).
-    fireEvent.mouseMove(row, { clientX: x, clientY: 100 });
+    if (move) {
+      fireEvent.mouseMove(row, { clientX: x, clientY: 100 });
+    }
     fireEvent.mouseDown(row, { clientX: x, clientY: 100 });
     fireEvent.mouseUp(row, { clientX: x, clientY: 100 });
     await act(async () => undefined);
@@ -65,6 +70,13 @@ async function clickEpisode() {
 beforeEach(() => mockGet.mockReset());
 
 describe('feedback on an episode', () => {
+  it('opens on a click with no mouse move before it (a touch; before, the click read the last hover)', async () => {
+    trafficLens(async () => ({ feedback: { id: 'f-1' } }));
+    const frame = jobFrame('edge');
+    render(<AnomalyPanel {...props([frame], { request })} timeRange={range(frame)} />);
+    expect(await clickEpisode(false)).not.toBeNull();
+  });
+
   it('a click inside an episode of a job series sends the verdict to that job, and says what it changes', async () => {
     const ds = trafficLens(async () => ({
       feedback: { id: 'f-3' },

@@ -193,9 +193,13 @@ function SeriesRow({
       } else if (!drag.maintenance && onChangeTimeRange) {
         onChangeTimeRange({ from: a, to: b });
       }
-    } else if (drag && hover && s.job && onSelectEpisode) {
-      // A click: on a job's own series, inside one of its episodes, opens that episode's feedback.
-      const t = s.times[hover.i];
+    } else if (drag && s.job && onSelectEpisode) {
+      // A click: on a job's own series, inside one of its episodes, opens that episode's feedback. The
+      // point is the click's own, not the last hover's: a click with no mouse move before it (a touch, or
+      // a move whose state update had not yet rendered) found no hover and opened nothing.
+      const px = localX(e);
+      const i = nearestIndex(s.times, geometry.x.invert(px));
+      const t = i >= 0 && px >= geometry.plot.left && px <= geometry.plot.right ? s.times[i] : NaN;
       const episode = s.episodes.find((e) => e.start <= t && t <= e.end);
       if (episode) {
         onSelectEpisode(s, episode);
