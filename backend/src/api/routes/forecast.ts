@@ -26,6 +26,7 @@ import { ApiError, parseOrThrow } from '../errors.js';
 import { checkCountLimits } from '../scoreBody.js';
 import { errorResponses } from './errors.js';
 import type { RouteSpec } from './route.js';
+import { requireJson } from './requireJson.js';
 
 export interface ForecastRouteDeps {
   limits: Config['limits'];
@@ -50,18 +51,6 @@ async function methodsFor(method: ForecastMethodName | undefined) {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function forecastRoutes({ limits }: ForecastRouteDeps): RouteSpec[] {
-  const requireJson: RequestHandler = (req, _res, next) => {
-    if (!req.is('application/json')) {
-      throw new ApiError(
-        415,
-        'unsupported_media_type',
-        `expected Content-Type: application/json, got ${req.headers['content-type'] ?? 'none'}`,
-        'parse',
-      );
-    }
-    next();
-  };
-
   const forecast: RequestHandler = async (req, res) => {
     checkCountLimits(req.body, limits);
     const request = parseOrThrow(ForecastRequest, req.body);

@@ -9,6 +9,7 @@ import type { ApiMetrics } from '../metrics.js';
 import { gridPoints, historyStart } from '../../sources/prometheus/promql.js';
 import { errorResponses } from './errors.js';
 import type { RouteSpec } from './route.js';
+import { requireJson } from './requireJson.js';
 
 export interface QueryRouteDeps {
   /** The server's Prometheus; null when none is configured (the route then answers 503). */
@@ -19,18 +20,6 @@ export interface QueryRouteDeps {
 }
 
 export function queryRoutes({ prometheus, limits, executor, metrics }: QueryRouteDeps): RouteSpec[] {
-  const requireJson: RequestHandler = (req, _res, next) => {
-    if (!req.is('application/json')) {
-      throw new ApiError(
-        415,
-        'unsupported_media_type',
-        `expected Content-Type: application/json, got ${req.headers['content-type'] ?? 'none'}`,
-        'parse',
-      );
-    }
-    next();
-  };
-
   const query: RequestHandler = async (req, res) => {
     const q = parseOrThrow(QueryRequest, req.body);
     if (!prometheus) {

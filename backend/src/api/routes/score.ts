@@ -11,6 +11,7 @@ import { pointsOf, type ResolvedModel } from '../scoring.js';
 import type { ModelResolver } from '../../models/registry.js';
 import { errorResponses } from './errors.js';
 import type { RouteSpec } from './route.js';
+import { requireJson } from './requireJson.js';
 
 export interface ScoreRouteDeps {
   limits: Config['limits'];
@@ -52,18 +53,6 @@ const isRawJson = (req: Request) =>
   RAW_JSON_TYPES.has((req.headers['content-type'] ?? '').toLowerCase().replace(/[\s"]/g, ''));
 
 export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDeps): RouteSpec[] {
-  const requireJson: RequestHandler = (req, _res, next) => {
-    if (!req.is('application/json')) {
-      throw new ApiError(
-        415,
-        'unsupported_media_type',
-        `expected Content-Type: application/json, got ${req.headers['content-type'] ?? 'none'}`,
-        'parse',
-      );
-    }
-    next();
-  };
-
   const readRaw = express.raw({ type: 'application/json', limit: limits.maxBodyBytes });
   const readJson = express.json({ limit: limits.maxBodyBytes, strict: true });
   // Body-parser errors (size, encoding) are the same either way: both read through raw-body.
