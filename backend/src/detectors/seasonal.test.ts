@@ -318,3 +318,31 @@ describe('a long incident on a weekday, after three weeks', () => {
     expect(worst).toBeLessThan(6);
   });
 });
+
+describe("a series' first weekend, before the weekly correction knew weekends", () => {
+  // 14 days from Monday; a 6-hour 40 % drop on Tuesday of the 2nd week (day 8), 10:00–16:00.
+  const xs = traffic(14, 0.7).map((x, i) => (i >= 8 * DAY + 600 && i < 8 * DAY + 960 ? 0.6 * x : x));
+
+  it('enters the daily table as weekday equivalents once its days are over: a drop on the next Tuesday does not echo', () => {
+    const z = feed(new SeasonalComponent({ stepMs: MINUTE_MS }), xs);
+    // Before: the first Saturday and Sunday stayed in the daily table at 70 %, the drop made 3 low values
+    // of 5, and Wednesday and Thursday read ~+40 % at those hours.
+    let worst = 0;
+    for (const day of [9, 10]) {
+      for (let i = day * DAY + 600; i < day * DAY + 960; i++) worst = Math.max(worst, Math.abs(z[i]));
+    }
+    expect(worst).toBeLessThan(6);
+  });
+
+  it('keeps what it must finish that day in its snapshot: restored mid-weekend, it scores as if never stopped', () => {
+    const cut = 5 * DAY + 700; // Saturday, 11:40, with a gap that morning
+    const gappy = xs.map((x, i) => (i >= 5 * DAY + 300 && i < 5 * DAY + 320 ? NaN : x));
+    const a = new SeasonalComponent({ stepMs: MINUTE_MS });
+    const first = feed(a, gappy.slice(0, cut));
+    const b = new SeasonalComponent({ stepMs: MINUTE_MS });
+    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    const rest = feed(b, gappy.slice(cut));
+    const straight = feed(new SeasonalComponent({ stepMs: MINUTE_MS }), gappy);
+    expect([...first, ...rest]).toEqual([...straight]);
+  });
+});

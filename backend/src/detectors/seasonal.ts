@@ -55,6 +55,8 @@ export const WeeklyState = z.object({
   count: Count,
   /** The day whose weekly factor the daily table divides by, and that factor (absent: none read yet). */
   day: z.tuple([z.number().int(), Num]).optional(),
+  /** Whether that day's factor was read with none of its bins stored (absent before 2026-12: false). */
+  dayUnseen: z.boolean().optional(),
 });
 export type WeeklyState = z.infer<typeof WeeklyState>;
 
@@ -79,6 +81,9 @@ export const ProfileState = z.object({
   steps: SortedWindowState.optional(),
   lastResid: Num.optional(),
   lastLearnt: z.boolean().optional(),
+  /** Phases of the current day with no value stored (gaps; absent before 2026-12: none). */
+  skipped: z.array(z.number().int().min(0)).optional(),
+  day: z.number().int().optional(),
 });
 export type ProfileState = z.infer<typeof ProfileState>;
 
@@ -219,6 +224,11 @@ class SeasonTable {
     this.values.copyWithin(base, base + 1, base + s);
     this.values[base + s - 1] = toFloat32(x);
   }
+  /** Divide the slot's newest value by `factor`. */
+  divideNewest(slot: number, factor: number): void {
+    const i = slot * this.seasons + this.seasons - 1;
+    this.values[i] = toFloat32(this.values[i] / factor);
+  }
   /** Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). */
   median(slot: number, skipNewest = false): number {
     const s = this.seasons;
@@ -283,9 +293,23 @@ class WeeklyCorrection {
    * pushed as it goes, would divide a day by its own level). Kept in the snapshot.
    */
   dayFactor(position: number): number {
-    const p = this.period;
-    const day = Math.floor(position / p);
+    const day = Math.floor(position / this.period);
     if (day === this.day) return this.dayValue;
+    const f = this.factorOf(day);
+    this.day = day;
+    this.dayUnseen = Number.isNaN(f);
+    this.dayValue = this.dayUnseen ? 1 : f;
+    return this.dayValue;
+  }
+
+  /** The day dayFactor last read and whether none of its bins had a week stored then (its factor was 1). */
+  dayUnseen = false;
+  get lastDay(): number {
+    return this.day;
+  }
+
+  /** The median over the bins of `day`'s day of the week (NaN: none stored). */
+  factorOf(day: number): number {
     const inWeek = day % this.multiple;
     const values: number[] = [];
     for (let b = inWeek * this.bins; b < (inWeek + 1) * this.bins; b++) {
@@ -296,9 +320,7 @@ class WeeklyCorrection {
     // identical and seeds 1–8 page slightly more (false episodes a day shift_4sigma 0.04 → 0.07,
     // weekly_weekend 0.15 → 0.16, counter_resets 0.03 → 0.04), so the upper median stays.
     values.sort((a, b) => a - b);
-    this.day = day;
-    this.dayValue = values.length > 0 ? values[Math.floor(values.length / 2)] : 1;
-    return this.dayValue;
+    return values.length > 0 ? values[Math.floor(values.length / 2)] : NaN;
   }
 
   /** Factor at `position`; NaN where no week has been stored yet for its bin (the week is not seen). */
@@ -348,6 +370,7 @@ class WeeklyCorrection {
       sumDaily: enc(this.sumDaily),
       count: this.count,
       ...(Number.isNaN(this.day) ? {} : { day: [this.day, enc(this.dayValue)] as [number, Num] }),
+      dayUnseen: this.dayUnseen,
     };
   }
 
@@ -365,6 +388,7 @@ class WeeklyCorrection {
     this.count = s.count;
     this.day = s.day ? s.day[0] : NaN;
     this.dayValue = s.day ? dec(s.day[1]) : 1;
+    this.dayUnseen = s.dayUnseen ?? false;
   }
 }
 
@@ -384,6 +408,10 @@ class Profile {
   private daily = NaN;
   /** Consecutive incident points back at the phase table's own level (see learn). */
   private returned = 0;
+  /** Phases of the current day (the weekly correction's) whose value was missing, so not stored. */
+  private skipped: number[] = [];
+  /** The day (of the weekly correction's count) `skipped` is for. */
+  private day = NaN;
   expected = NaN;
   /** The expected value without the level offset (what the residual level-shift test measures against). */
   pattern = NaN;
@@ -448,6 +476,8 @@ class Profile {
   learn(position: number, x: number, magnitude: number, integral: boolean, mode: LearnMode): void {
     if (Number.isNaN(x)) {
       this.weekly?.learn(position, NaN, NaN);
+      this.endDay(position);
+      this.skipped.push(position % this.period);
       return;
     }
     const expected = this.expected;
@@ -479,6 +509,7 @@ class Profile {
       }
     }
     this.weekly?.learn(position, x, this.daily);
+    this.endDay(position);
     // The daily table holds each day as its weekday equivalent (divided by its day's weekly factor): its
     // median over 5 days always spans 2 weekend days, and stored as they are, one anomalous weekday made 3
     // low values of 5, and the next weekdays expected the weekend's level at that hour (a 6-hour 40 %
@@ -487,6 +518,30 @@ class Profile {
     // table around its ramps (weekly_weekend false episodes a day 0.15 → 0.24, seeds 1–8).
     const f = this.weekly ? this.weekly.dayFactor(position) : 1;
     this.store(position % this.period, f > MIN_DAY_FACTOR ? x / f : x);
+  }
+
+  /**
+   * At a new day's first point: a day whose weekly factor was unknown when it began (no week of its day of
+   * the week stored: a series' first week) went into the daily table as it was, not as its weekday
+   * equivalent. Now that the weekly correction has stored that day's own bins, its values in the table are
+   * divided by that factor. Without this a first weekend stayed in the table at its own level: two of 5
+   * days low at every hour, so a 6-hour 40 % drop on the Tuesday of week 2 made 3 low values of 5 and
+   * the drop paged again, 350 points each, on Wednesday and Thursday (drop_40pct, seeds 1–4).
+   */
+  private endDay(position: number): void {
+    const w = this.weekly;
+    const day = Math.floor(position / this.period);
+    if (!w || day === this.day) return;
+    this.day = day;
+    if (w.dayUnseen && w.lastDay === day - 1) {
+      const f = w.factorOf(day - 1);
+      if (f > MIN_DAY_FACTOR) {
+        const skipped = new Set(this.skipped);
+        for (let ph = 0; ph < this.period; ph++) if (!skipped.has(ph)) this.cycles.divideNewest(ph, f);
+      }
+      w.dayUnseen = false;
+    }
+    this.skipped.length = 0;
   }
 
   snapshot(): ProfileState {
@@ -502,6 +557,8 @@ class Profile {
       steps: this.steps.snapshot(),
       lastResid: enc(this.lastResid),
       lastLearnt: this.lastLearnt,
+      skipped: [...this.skipped],
+      ...(Number.isNaN(this.day) ? {} : { day: this.day }),
     };
   }
 
@@ -529,6 +586,8 @@ class Profile {
     this.expected = dec(s.expected);
     this.daily = dec(s.daily);
     this.returned = s.returned ?? 0;
+    this.skipped = [...(s.skipped ?? [])];
+    this.day = s.day ?? NaN;
   }
 }
 

@@ -130,13 +130,18 @@ test('SIGTERM, then kill -9: each restart restores the snapshot and serves the s
   expect(expectSameScores(served1, served2)).toBeGreaterThan(served1.length * 900);
   expect((await second.get<{ jobState: unknown }>('/healthz')).jobState).toMatchObject({ state: 'ok' });
 
-  // kill -9 once the second process has scored points after its last periodic snapshot.
-  const lastSnapshot = await second.until('a periodic snapshot', () => {
+  // kill -9 once the second process has served points after its last periodic snapshot, checked right
+  // before the kill: a snapshot lands every 5 s, and under load (CI) fetching the series took longer
+  // than that, so a snapshot taken between the fetch and the kill left no point after it to compare.
+  const served2b = await second.until('points served after the last periodic snapshot', async () => {
     const h = header();
-    return h.dataUntil > atStop.dataUntil ? h : undefined;
+    if (!(h.dataUntil > atStop.dataUntil)) return undefined;
+    const { series } = await second.get<JobSeriesResponse>('/api/v1/jobs/sim/series');
+    const newest = Math.min(...series.map((s) => s.timestamps.at(-1) ?? -Infinity));
+    if (header().dataUntil !== h.dataUntil || !(newest > h.dataUntil)) return undefined;
+    second.child.kill('SIGKILL');
+    return series;
   });
-  const served2b = await second.seriesAfter(lastSnapshot.dataUntil);
-  second.child.kill('SIGKILL');
   await second.exited;
   const atKill = header();
   const newest = Math.min(...served2b.map((s) => s.timestamps.at(-1)!));
