@@ -6,7 +6,7 @@
 import type { QueryRequest } from '../contract/query.js';
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
 import type { RangeAnswer } from '../sources/prometheus/range.js';
-import { EngineError, type ScoreParams } from '../engine/index.js';
+import { EngineError, scoreSeries, scoreSeriesJson, type ScoreParams } from '../engine/index.js';
 import { gridShape } from '../series/clean.js';
 import { sliceScore } from '../sources/prometheus/promql.js';
 import type { Config } from '../config/index.js';
@@ -85,6 +85,16 @@ export function estimateGridPoints(timestamps: readonly number[]): number {
   return gridShape([...new Set(timestamps)].sort((a, b) => a - b)).points;
 }
 
+/**
+ * One scored series as JSON. The engine's own scorer writes its text without the intermediate
+ * nullable arrays (scoreSeriesJson: the same text as JSON.stringify of scoreSeries).
+ */
+function jsonOf(score: ScoreFn, input: SeriesInput, params: ScoreParams, window?: ScoreWindow): string {
+  if (score === scoreSeries && !window) return scoreSeriesJson(input, params);
+  const scored = score(input, params);
+  return JSON.stringify(window ? sliceScore(scored, window.from, window.to) : scored);
+}
+
 /** Scores a batch; an engine exception becomes a value naming the series, never a thrown error. */
 export function scoreBatch(
   score: ScoreFn,
@@ -96,8 +106,7 @@ export function scoreBatch(
   const json: string[] = [];
   for (let i = 0; i < series.length; i++) {
     try {
-      const scored = score(series[i], params);
-      json.push(JSON.stringify(window ? sliceScore(scored, window.from, window.to) : scored));
+      json.push(jsonOf(score, series[i], params, window));
     } catch (err) {
       return {
         ok: false,

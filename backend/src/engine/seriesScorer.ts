@@ -4,7 +4,7 @@
  * every path produces the same score for the same history.
  */
 import type { Direction, Episode, Explanation, SeriesState } from '../contract/score.js';
-import type { Detector } from '../detectors/detector.js';
+import type { Detector, DetectorStep } from '../detectors/detector.js';
 import { createDetector } from '../detectors/registry.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
@@ -17,7 +17,7 @@ import {
   widenFor,
   type Sensitivity,
 } from '../contract/sensitivity.js';
-import { bandAndScore, emptyBandResult, type BandResult } from '../calibration/band.js';
+import { bandAndScore, emptyBandResult, type BandInput, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
 import { OutageRule } from '../calibration/outage.js';
 import { parseDuration } from '../contract/duration.js';
@@ -210,25 +210,8 @@ export class SeriesScorer {
       if (x < 0) this.negativeSeen = true;
     }
     // While learning there is no band to judge by, so none is shown (and nothing is anomalous).
-    const band = learning
-      ? null
-      : bandAndScore(
-          {
-            // A detector whose score is its own evidence gets the plain band (scored without x).
-            x: independent ? NaN : x,
-            components: this.detector.components,
-            deviations: step.deviations,
-            bandDeviation: step.band,
-            boundary: this.calibrator.boundary,
-            componentScores: this.calibrator.componentScores,
-            bandBoundary: this.calibrator.multiplier * Z_FLOOR,
-            direction: this.params.direction,
-            clampAtZero: !this.negativeSeen,
-            inIncident: tail.inIncident,
-            widen,
-          },
-          this.band,
-        );
+    // A detector whose score is its own evidence gets the plain band (scored without x).
+    const band = learning ? null : this.bandOf(independent ? NaN : x, step, tail.inIncident, widen);
     if (band && independent && !missing) {
       band.score =
         this.params.direction === 'both' || sideOf(x, band.expected) === this.params.direction
@@ -289,7 +272,38 @@ export class SeriesScorer {
     return out;
   }
 
+  /** The point's band and score, into this.band, from this.bandInput refilled. */
+  private bandOf(x: number, step: DetectorStep, inIncident: boolean, widen: number): BandResult | null {
+    // One input object, refilled: a literal per point was an eighth of what batch scoring allocated.
+    const input = this.bandInput;
+    input.x = x;
+    input.components = this.detector.components;
+    input.deviations = step.deviations;
+    input.bandDeviation = step.band;
+    input.boundary = this.calibrator.boundary;
+    input.componentScores = this.calibrator.componentScores;
+    input.bandBoundary = this.calibrator.multiplier * Z_FLOOR;
+    input.direction = this.params.direction;
+    input.clampAtZero = !this.negativeSeen;
+    input.inIncident = inIncident;
+    input.widen = widen;
+    return bandAndScore(input, this.band);
+  }
+
   private readonly band: BandResult = emptyBandResult();
+  private readonly bandInput: BandInput = {
+    x: NaN,
+    components: [],
+    deviations: [],
+    bandDeviation: null,
+    boundary: [],
+    componentScores: [],
+    bandBoundary: NaN,
+    direction: 'both',
+    clampAtZero: true,
+    inIncident: false,
+    widen: 1,
+  };
   private readonly gate: LearningGate;
   private readonly outage = new OutageRule();
   /** The sensitivity's factor on the band (see BandInput.widen), before the tail's factor on isolated points. */

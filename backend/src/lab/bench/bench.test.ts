@@ -83,6 +83,8 @@ describe('trafficlens bench on tiny inputs', () => {
       expect(positive(n)).toBe(true);
     }
     expect(api.responseBytes).toBeGreaterThan(api.requestBytes);
+    expect(api.decode.p50Ms).toBeGreaterThanOrEqual(0);
+    expect(api.decode.p99Ms).toBeGreaterThanOrEqual(api.decode.p50Ms);
   });
 
   test("runs the scenario suite at the plan's seeds", () => {

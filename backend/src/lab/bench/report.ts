@@ -154,7 +154,20 @@ export function formatApiReport(a: ApiResult): string {
       `request ${mb(a.requestBytes)}, response ${mb(a.responseBytes)}`,
     table([
       ['', 'p50', 'p99', 'min', 'max'],
-      ['latency (ms)', int(a.p50Ms), int(a.p99Ms), int(a.minMs), int(a.maxMs)],
+      [
+        'latency: request sent → last byte received (ms)',
+        int(a.p50Ms),
+        int(a.p99Ms),
+        int(a.minMs),
+        int(a.maxMs),
+      ],
+      [
+        "  then the client's UTF-8 decode of the response, not in it (ms)",
+        int(a.decode.p50Ms),
+        int(a.decode.p99Ms),
+        '',
+        '',
+      ],
       ['floor: JSON.parse(request) + JSON.stringify(response) (ms)', a.floor.p50Ms.toFixed(1), '', '', ''],
       [
         '  of which parse / stringify (ms)',
