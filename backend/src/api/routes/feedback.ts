@@ -28,6 +28,7 @@ import type { JobManager } from '../../jobs/manager.js';
 import { isFeedbackRefusal, type FeedbackRecord, type FeedbackTable } from '../../store/index.js';
 import { ApiError, parseOrThrow, type ErrorDetail } from '../errors.js';
 import { errorResponse as error } from './errors.js';
+import { JOB_NOT_FOUND, unknownJob } from './unknownJob.js';
 import { pathParam, type RouteGroup } from './route.js';
 import { STORE_503, storeCall } from './windows.js';
 
@@ -44,8 +45,6 @@ const labelsText = (labels: Labels) =>
 
 const notFound = (message: string) => new ApiError(404, 'not_found', message, 'routing');
 const conflict = (message: string) => new ApiError(409, 'conflict', message, 'validation');
-const unknownJob = (name: string) =>
-  notFound(`no job named ${JSON.stringify(name.slice(0, 100))}; GET ${JOBS_BASE_PATH} lists them`);
 
 /** The record as the API shows it. */
 export function present(r: FeedbackRecord): Feedback {
@@ -281,7 +280,7 @@ export function feedbackApi(deps: FeedbackRouteDeps): RouteGroup[] {
             schema: FeedbackListResponse,
           },
           400: error('a bad matcher, verdict or undone'),
-          404: error('no job of that name'),
+          404: JOB_NOT_FOUND,
           503: STORE_503,
         },
         handlers: [list],

@@ -20,18 +20,11 @@ import {
 } from '../../contract/jobs.js';
 import { JobIncidentsQuery, JobIncidentsResponse } from '../../contract/incidents.js';
 import { errorResponse } from './errors.js';
+import { JOB_NOT_FOUND, unknownJob } from './unknownJob.js';
 import { groupRouter, pathParam, type RouteGroup } from './route.js';
 
 const invalid = (message: string, details: ErrorDetail[]) =>
   new ApiError(400, 'invalid_request', message, 'validation', details);
-
-const unknownJob = (name: string) =>
-  new ApiError(
-    404,
-    'not_found',
-    `no job named ${JSON.stringify(name.slice(0, 100))}; GET /api/v1/jobs lists them`,
-    'routing',
-  );
 
 /** A query of single-valued string parameters, validated by `schema`; each error names the parameter. */
 function parseQuery<T extends z.ZodType>(
@@ -96,8 +89,6 @@ function parseSeriesQuery(query: Request['query']) {
   }
   return parsed.data;
 }
-
-const JOB_NOT_FOUND = errorResponse('no job of that name');
 
 export function jobsApi(
   manager: Pick<JobManager, 'list' | 'get' | 'seriesResults' | 'labelValues' | 'incidents'>,

@@ -32,6 +32,7 @@ import type { ScoringExecutor } from '../executor.js';
 import { StoreError, type SensitivitySetting, type SensitivitySettingsTable } from '../../store/index.js';
 import { ApiError, parseOrThrow } from '../errors.js';
 import { errorResponse as error } from './errors.js';
+import { unknownJob } from './unknownJob.js';
 import { pathParam, type RouteGroup } from './route.js';
 
 /**
@@ -52,14 +53,6 @@ export interface SensitivityRouteDeps {
    */
   executor?: Pick<ScoringExecutor, 'preview'>;
 }
-
-const unknownJob = (name: string) =>
-  new ApiError(
-    404,
-    'not_found',
-    `no job named ${JSON.stringify(name.slice(0, 100))}; GET ${JOBS_BASE_PATH} lists them`,
-    'routing',
-  );
 
 /** Store failures as the API's: 503 naming the file, nothing changed, the service carries on. */
 function storeCall<T>(fn: () => T): T {
