@@ -5,36 +5,14 @@ import { JobManager } from './manager.js';
 import type { ScoringJob } from './job.js';
 import { metricLabels, registerJobMetrics } from './metrics.js';
 import { captureLogger, points, TestClock } from './testing/helpers.js';
+import { EDGE_T0, edgeJob } from './testing/edgeJob.js';
 
 const MINUTE = 60_000;
-const T0 = Date.UTC(2025, 0, 13, 12);
+const T0 = EDGE_T0;
 const A = { site: 'ams', link: 'transit-1', direction: 'in' };
 const B = { site: 'fra', link: 'ix', direction: 'out' };
 
-function setup() {
-  const registry = new Registry();
-  const clock = new TestClock(T0);
-  const { logger } = captureLogger();
-  const manager = new JobManager({
-    logger,
-    registry,
-    now: clock.now,
-    createStream: () => createFakeStream(),
-  });
-  const source = new FakeSource();
-  manager.addJob(
-    {
-      name: 'edge',
-      source: { type: 'simulator' },
-      step: '1m',
-      fit_window: '10m',
-      stale_after: '2m',
-      detector: 'robust',
-    },
-    source,
-  );
-  return { registry, clock, manager, source };
-}
+const setup = () => edgeJob({ fit_window: '10m', stale_after: '2m' });
 
 /** The sample lines of one metric. */
 const samples = (text: string, name: string) =>

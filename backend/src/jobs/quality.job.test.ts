@@ -4,15 +4,12 @@
  * a series stuck at one value is flatline, one with holes is gap; a maintenance window wins in
  * `state` while the quality gauge still reports.
  */
-import { Registry } from 'prom-client';
-import { FakeSource } from '../sources/fake.js';
 import type { JobConfigInput } from './config.js';
-import { createFakeStream } from './fakeStream.js';
-import { JobManager } from './manager.js';
-import { captureLogger, points, TestClock } from './testing/helpers.js';
+import { points } from './testing/helpers.js';
+import { EDGE_T0, edgeJob } from './testing/edgeJob.js';
 
 const MINUTE = 60_000;
-const T0 = Date.UTC(2025, 0, 13, 12);
+const T0 = EDGE_T0;
 const AMS = { site: 'ams', link: 'transit-1' };
 const FRA = { site: 'fra', link: 'ix' };
 const NYC = { site: 'nyc', link: 'transit-2' };
@@ -22,29 +19,12 @@ const LON = { site: 'lon', link: 'ix' };
 const moving = (t: number) => 100 + ((t / MINUTE) % 7) * 3;
 
 function setup(config: Partial<JobConfigInput> = {}) {
-  const registry = new Registry();
-  const clock = new TestClock(T0);
-  const { logger } = captureLogger();
-  const manager = new JobManager({
-    logger,
-    registry,
-    now: clock.now,
-    createStream: () => createFakeStream(),
+  const { registry, clock, manager, source } = edgeJob({
+    interval: '15s',
+    fit_window: '30m',
+    stale_intervals: 3, // 3 × max(15s, 1m): stale after 3 minutes without a sample
+    ...config,
   });
-  const source = new FakeSource();
-  manager.addJob(
-    {
-      name: 'edge',
-      source: { type: 'simulator' },
-      interval: '15s',
-      step: '1m',
-      fit_window: '30m',
-      stale_intervals: 3, // 3 × max(15s, 1m): stale after 3 minutes without a sample
-      detector: 'robust',
-      ...config,
-    },
-    source,
-  );
   const job = manager.get('edge')!;
   const stateOf = (site: string) => job.results().find((s) => s.labels.site === site)!;
   const scrape = async (name: string, site: string) =>
