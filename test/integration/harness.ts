@@ -249,17 +249,42 @@ export interface AlertmanagerOptions {
   port: number;
   configFile: string;
   storageDir: string;
+  /** `debug` logs each aggregation group's flush (see `flushes`); `warn` by default. */
+  logLevel?: 'debug' | 'warn';
 }
 
 /** Debian's Alertmanager on a loopback port, alone (no cluster port: it would wait to settle and need 9094). */
-export function startAlertmanager({ port, configFile, storageDir }: AlertmanagerOptions): Proc {
+export function startAlertmanager({
+  port,
+  configFile,
+  storageDir,
+  logLevel = 'warn',
+}: AlertmanagerOptions): Proc {
   return new Proc('alertmanager', requireTool('prometheus-alertmanager'), [
     `--config.file=${configFile}`,
     `--storage.path=${storageDir}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--cluster.listen-address=',
-    '--log.level=warn',
+    `--log.level=${logLevel}`,
   ]);
+}
+
+/**
+ * How many times Alertmanager (started with `logLevel: 'debug'`) has flushed the aggregation group
+ * whose labels are `groupLabels`: each flush runs the group's whole notification pipeline (inhibition,
+ * silences, the receivers' sends) before the next one starts, so after two flushes whatever the first
+ * one would send has been sent. A muted group is flushed (and logged) like any other.
+ */
+export function flushes(alertmanager: Proc, groupLabels: Record<string, string>): number {
+  const wanted = Object.entries(groupLabels).map(([k, v]) => `${k}=\\"${v}\\"`);
+  return alertmanager.output
+    .split('\n')
+    .filter((line) => line.includes('msg=flushing'))
+    .map((line) => /aggrGroup="(?:[^"\\]|\\.)*:\{((?:[^"\\]|\\.)*)\}"/.exec(line)?.[1] ?? '')
+    .filter((group) => {
+      const labels = group.split(', ');
+      return labels.length === wanted.length && wanted.every((l) => labels.includes(l));
+    }).length;
 }
 
 /** An exporter of one gauge with several labelled series, each value set by the test. */
