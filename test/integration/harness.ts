@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -249,17 +249,42 @@ export interface AlertmanagerOptions {
   port: number;
   configFile: string;
   storageDir: string;
+  /** `debug` logs each aggregation group's flush (see `flushes`); `warn` by default. */
+  logLevel?: 'debug' | 'warn';
 }
 
 /** Debian's Alertmanager on a loopback port, alone (no cluster port: it would wait to settle and need 9094). */
-export function startAlertmanager({ port, configFile, storageDir }: AlertmanagerOptions): Proc {
+export function startAlertmanager({
+  port,
+  configFile,
+  storageDir,
+  logLevel = 'warn',
+}: AlertmanagerOptions): Proc {
   return new Proc('alertmanager', requireTool('prometheus-alertmanager'), [
     `--config.file=${configFile}`,
     `--storage.path=${storageDir}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--cluster.listen-address=',
-    '--log.level=warn',
+    `--log.level=${logLevel}`,
   ]);
+}
+
+/**
+ * How many times Alertmanager (started with `logLevel: 'debug'`) has flushed the aggregation group
+ * whose labels are `groupLabels`: each flush runs the group's whole notification pipeline (inhibition,
+ * silences, the receivers' sends) before the next one starts, so after two flushes whatever the first
+ * one would send has been sent. A muted group is flushed (and logged) like any other.
+ */
+export function flushes(alertmanager: Proc, groupLabels: Record<string, string>): number {
+  const wanted = Object.entries(groupLabels).map(([k, v]) => `${k}=\\"${v}\\"`);
+  return alertmanager.output
+    .split('\n')
+    .filter((line) => line.includes('msg=flushing'))
+    .map((line) => /aggrGroup="(?:[^"\\]|\\.)*:\{((?:[^"\\]|\\.)*)\}"/.exec(line)?.[1] ?? '')
+    .filter((group) => {
+      const labels = group.split(', ');
+      return labels.length === wanted.length && wanted.every((l) => labels.includes(l));
+    }).length;
 }
 
 /** An exporter of one gauge with several labelled series, each value set by the test. */
@@ -332,4 +357,90 @@ export class Receiver {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+/** The built scorer every suite starts (`npm run build -w backend`). */
+export const SCORER_MAIN = join(REPO, 'backend/dist/main.js');
+
+/** A sharded fleet's suite: Prometheus' tools and the built scorer must be there (it fails, not skips). */
+export function requireFleetTools(): void {
+  for (const tool of ['promtool', 'prometheus'] as const) requireTool(tool);
+  if (!existsSync(SCORER_MAIN)) {
+    throw new Error(`${SCORER_MAIN} is missing: run \`npm run build -w backend\` first`);
+  }
+}
+
+export interface BackfilledPrometheus {
+  proc: Proc;
+  url: string;
+}
+
+/**
+ * Prometheus on `port` whose TSDB (in `dir`/tsdb) already holds `families`, written as OpenMetrics and
+ * turned into blocks by promtool before it starts; `config` is its prometheus.yml.
+ */
+export async function startBackfilledPrometheus({
+  dir,
+  port,
+  families,
+  config,
+}: {
+  dir: string;
+  port: number;
+  families: OpenMetricsFamily[];
+  config: string;
+}): Promise<BackfilledPrometheus> {
+  const omFile = join(dir, 'history.om');
+  writeFileSync(omFile, openMetrics(families));
+  const tsdbDir = join(dir, 'tsdb');
+  mkdirSync(tsdbDir);
+  createBlocks(omFile, tsdbDir);
+  const configFile = join(dir, 'prometheus.yml');
+  writeFileSync(configFile, config);
+  const proc = startPrometheus({ port, configFile, tsdbDir });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(proc, `${url}/-/ready`);
+  return { proc, url };
+}
+
+/** A jobs file of one job (`name`, then its fields in order, as the YAML the operators write). */
+export function writeJobsFile(path: string, job: { name: string } & Record<string, string | number>): void {
+  const { name, ...fields } = job;
+  const lines = ['jobs:', `  - name: ${name}`, ...Object.entries(fields).map(([k, v]) => `    ${k}: ${v}`)];
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+export interface ShardScorerOptions {
+  name: string;
+  /** The suite's temporary folder: the scorer's models folder goes there. */
+  dir: string;
+  jobsFile: string;
+  shard: number;
+  shards: number;
+  port: number;
+  promUrl: string;
+  stateDir: string;
+  /** More of the scorer's environment (e.g. its snapshot interval). */
+  env?: Record<string, string>;
+}
+
+/**
+ * One built scorer of a sharded fleet (`--shard shard/shards`), with its own models and state folders,
+ * no simulator and scoring on its main thread (several run on the suite's 2 cores).
+ */
+export function startShardScorer(o: ShardScorerOptions): Proc {
+  return new Proc(
+    o.name,
+    process.execPath,
+    [SCORER_MAIN, '--config', o.jobsFile, '--shard', `${o.shard}/${o.shards}`],
+    {
+      PORT: String(o.port),
+      TRAFFICLENS_PROMETHEUS_URL: o.promUrl,
+      TRAFFICLENS_SIMULATOR: 'false',
+      TRAFFICLENS_WORKER_THREADS: '0',
+      TRAFFICLENS_MODELS_DIR: join(o.dir, `models-${o.name.replace(/\W+/g, '-')}`),
+      TRAFFICLENS_STATE_DIR: o.stateDir,
+      ...o.env,
+    },
+  );
 }

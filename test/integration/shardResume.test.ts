@@ -13,22 +13,21 @@
  * band and anomaly flag equal the reference's at the same timestamp. The points up to the resumption
  * point come from the snapshot and are compared too.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  createBlocks,
   freePort,
-  openMetrics,
   Proc,
-  startPrometheus,
+  requireFleetTools,
+  startBackfilledPrometheus,
+  startShardScorer,
   until,
   waitReady,
+  writeJobsFile,
   type NabPoint,
 } from './harness.js';
-import { REPO, requireTool } from '../lib/tools.js';
 
-const MAIN = join(REPO, 'backend/dist/main.js');
 const SERIES = 300;
 const SHARDS = 3;
 const KILLED = 1;
@@ -60,20 +59,17 @@ let prometheus: Proc | undefined;
 const scorers: Scorer[] = [];
 
 function startScorer(name: string, shard: number, port: number, stateDir: string): Scorer {
-  const proc = new Proc(
+  const proc = startShardScorer({
     name,
-    process.execPath,
-    [MAIN, '--config', join(dir, 'jobs.yaml'), '--shard', `${shard}/${SHARDS}`],
-    {
-      PORT: String(port),
-      TRAFFICLENS_PROMETHEUS_URL: promUrl,
-      TRAFFICLENS_SIMULATOR: 'false',
-      TRAFFICLENS_WORKER_THREADS: '0',
-      TRAFFICLENS_MODELS_DIR: join(dir, `models-${name}`),
-      TRAFFICLENS_STATE_DIR: stateDir,
-      TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: '8000',
-    },
-  );
+    dir,
+    jobsFile: join(dir, 'jobs.yaml'),
+    shard,
+    shards: SHARDS,
+    port,
+    promUrl,
+    stateDir,
+    env: { TRAFFICLENS_STATE_SNAPSHOT_INTERVAL_MS: '8000' },
+  });
   const scorer = { name, port, stateDir, proc };
   scorers.push(scorer);
   return scorer;
@@ -131,10 +127,8 @@ function expectSamePoints(a: JobSeries[], b: JobSeries[], after: number, upTo: n
 }
 
 beforeAll(async () => {
-  for (const tool of ['promtool', 'prometheus'] as const) requireTool(tool);
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build -w backend\` first`);
+  requireFleetTools();
   dir = mkdtempSync(join(tmpdir(), 'trafficlens-shard-resume-'));
-  promUrl = `http://127.0.0.1:${await freePort()}`;
 
   // One sample a second from PAST_S before now to AHEAD_S after: queries see the samples up to
   // their own instant, so the "live" data arrives as time passes, the same for every process.
@@ -150,34 +144,25 @@ beforeAll(async () => {
       return { t, v: wave + noise + burst };
     }),
   }));
-  const omFile = join(dir, 'history.om');
-  writeFileSync(omFile, openMetrics([{ name: 'tl_resume_bytes', series }]));
-  const tsdbDir = join(dir, 'tsdb');
-  mkdirSync(tsdbDir);
-  createBlocks(omFile, tsdbDir);
-  writeFileSync(join(dir, 'prometheus.yml'), 'global: {scrape_interval: 15s}\n');
-  prometheus = startPrometheus({
-    port: Number(new URL(promUrl).port),
-    configFile: join(dir, 'prometheus.yml'),
-    tsdbDir,
+  const started = await startBackfilledPrometheus({
+    dir,
+    port: await freePort(),
+    families: [{ name: 'tl_resume_bytes', series }],
+    config: 'global: {scrape_interval: 15s}\n',
   });
-  await waitReady(prometheus, `${promUrl}/-/ready`);
+  prometheus = started.proc;
+  promUrl = started.url;
 
   // fit_window reaches past the first sample, so every process backfills from the same first point.
-  writeFileSync(
-    join(dir, 'jobs.yaml'),
-    [
-      'jobs:',
-      '  - name: links',
-      '    expr: tl_resume_bytes',
-      '    detector: robust',
-      '    step: 1s',
-      '    interval: 1s',
-      '    fit_window: 1h',
-      '    max_series: 1000',
-      '',
-    ].join('\n'),
-  );
+  writeJobsFile(join(dir, 'jobs.yaml'), {
+    name: 'links',
+    expr: 'tl_resume_bytes',
+    detector: 'robust',
+    step: '1s',
+    interval: '1s',
+    fit_window: '1h',
+    max_series: 1000,
+  });
   const ports = await Promise.all(Array.from({ length: SHARDS + 1 }, () => freePort()));
   for (let i = 0; i < SHARDS; i++) startScorer(`shard ${i}`, i, ports[i], join(dir, `state-${i}`));
   startScorer('reference', KILLED, ports[SHARDS], join(dir, 'state-reference'));

@@ -4,23 +4,22 @@
  * all three. The union of what they export is every series exactly once, and each says its shard in
  * /healthz.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  createBlocks,
   freePort,
-  openMetrics,
   Proc,
   promApi,
-  startPrometheus,
+  requireFleetTools,
+  startBackfilledPrometheus,
+  startShardScorer,
   until,
   waitReady,
+  writeJobsFile,
   type NabPoint,
 } from './harness.js';
-import { REPO, requireTool } from '../lib/tools.js';
 
-const MAIN = join(REPO, 'backend/dist/main.js');
 const SERIES = 3000;
 const SHARDS = 3;
 
@@ -36,11 +35,9 @@ type Vector = { metric: Record<string, string>; value: [number, string] }[];
 const instant = (query: string) => promApi<{ result: Vector }>(ctx.promUrl, '/api/v1/query', { query });
 
 beforeAll(async () => {
-  for (const tool of ['promtool', 'prometheus'] as const) requireTool(tool);
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build -w backend\` first`);
+  requireFleetTools();
   ctx.dir = mkdtempSync(join(tmpdir(), 'trafficlens-shards-'));
   const promPort = await freePort();
-  ctx.promUrl = `http://127.0.0.1:${promPort}`;
   const ports = await Promise.all(Array.from({ length: SHARDS }, () => freePort()));
 
   // 30 minutes of one-minute history for 3,000 links of 60 sites, ending on the current minute.
@@ -52,14 +49,11 @@ beforeAll(async () => {
       v: 100 + (i % 7) + (k % 5),
     })),
   }));
-  const omFile = join(ctx.dir, 'history.om');
-  writeFileSync(omFile, openMetrics([{ name: 'tl_shard_bytes', series }]));
-  const tsdbDir = join(ctx.dir, 'tsdb');
-  mkdirSync(tsdbDir);
-  createBlocks(omFile, tsdbDir);
-  writeFileSync(
-    join(ctx.dir, 'prometheus.yml'),
-    [
+  const prometheus = await startBackfilledPrometheus({
+    dir: ctx.dir,
+    port: promPort,
+    families: [{ name: 'tl_shard_bytes', series }],
+    config: [
       'global: {scrape_interval: 1s}',
       'scrape_configs:',
       '  - job_name: trafficlens',
@@ -67,39 +61,32 @@ beforeAll(async () => {
       `    static_configs: [{targets: [${ports.map((p) => `"127.0.0.1:${p}"`).join(', ')}]}]`,
       '',
     ].join('\n'),
-  );
-  ctx.prometheus = startPrometheus({ port: promPort, configFile: join(ctx.dir, 'prometheus.yml'), tsdbDir });
-  await waitReady(ctx.prometheus, `${ctx.promUrl}/-/ready`);
+  });
+  ctx.prometheus = prometheus.proc;
+  ctx.promUrl = prometheus.url;
 
-  writeFileSync(
-    join(ctx.dir, 'jobs.yaml'),
-    [
-      'jobs:',
-      '  - name: links',
-      '    expr: tl_shard_bytes',
-      '    detector: robust',
-      '    step: 1m',
-      '    interval: 2s',
-      '    fit_window: 25m',
-      '    max_series: 5000',
-      '',
-    ].join('\n'),
-  );
+  const jobsFile = join(ctx.dir, 'jobs.yaml');
+  writeJobsFile(jobsFile, {
+    name: 'links',
+    expr: 'tl_shard_bytes',
+    detector: 'robust',
+    step: '1m',
+    interval: '2s',
+    fit_window: '25m',
+    max_series: 5000,
+  });
   ctx.scorers = ports.map((port, index) => ({
     url: `http://127.0.0.1:${port}`,
-    proc: new Proc(
-      `scorer ${index}`,
-      process.execPath,
-      [MAIN, '--config', join(ctx.dir, 'jobs.yaml'), '--shard', `${index}/${SHARDS}`],
-      {
-        PORT: String(port),
-        TRAFFICLENS_PROMETHEUS_URL: ctx.promUrl,
-        TRAFFICLENS_SIMULATOR: 'false',
-        TRAFFICLENS_WORKER_THREADS: '0',
-        TRAFFICLENS_MODELS_DIR: join(ctx.dir, `models-${index}`),
-        TRAFFICLENS_STATE_DIR: join(ctx.dir, `state-${index}`),
-      },
-    ),
+    proc: startShardScorer({
+      name: `scorer ${index}`,
+      dir: ctx.dir,
+      jobsFile,
+      shard: index,
+      shards: SHARDS,
+      port,
+      promUrl: ctx.promUrl,
+      stateDir: join(ctx.dir, `state-${index}`),
+    }),
   }));
   for (const s of ctx.scorers) await waitReady(s.proc, `${s.url}/readyz`);
 }, 180_000);

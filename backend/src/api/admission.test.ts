@@ -385,6 +385,38 @@ describe('refusals answered before the app', () => {
     expect((await held).status).toBe(200);
   });
 
+  // A refused upload's body is not read: Node would read (and drop) what the client had already sent
+  // until the socket was destroyed, up to 32 × 64 KiB per readiness; the main thread now stops at the
+  // read that held the headers (Node's HTTP parser reads 64 KiB at a time).
+  test.each([
+    ['over the budget (503)', { TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '1' }, 503],
+    ['over the size limit (413)', { TRAFFICLENS_MAX_BODY_BYTES: '1000000' }, 413],
+  ])(
+    'a refused upload %s: the server stops reading its connection at the headers',
+    async (_name, env, status) => {
+      const { server, port, url, executor } = await start(env);
+      executor.hold();
+      const held = postScore(url);
+      await executor.called();
+      const accepted: Socket[] = [];
+      server.on('connection', (socket: Socket) => accepted.push(socket));
+
+      const client = open(port);
+      const head = headersOf('POST', '/api/v1/score', ['Content-Length: 4000000']);
+      // Headers and the whole 4 MB body in one write: the kernel has far more than 64 KiB of it ready.
+      client.write(Buffer.concat([Buffer.from(head), Buffer.alloc(4_000_000, 0x20)]));
+      const res = await client.response(2000);
+      expect(res.status).toBe(status);
+      expect(res.headers.connection).toBe('close');
+      expect(res.closed).toBe(true);
+      expect(accepted).toHaveLength(1);
+      expect(accepted[0].bytesRead).toBeLessThanOrEqual(64 * 1024 + head.length);
+
+      executor.release();
+      expect((await held).status).toBe(200);
+    },
+  );
+
   test('/healthz answers while every admitted request is held by the executor, and each refusal is counted', async () => {
     const { url, executor, registry } = await start({ TRAFFICLENS_MAX_REQUESTS_IN_FLIGHT: '2' });
     executor.hold();

@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { jest } from '@jest/globals';
+import request from 'supertest';
 import type { SeriesInput, SeriesScore } from '../contract/score.js';
 import type { PreviewTask } from '../jobs/preview.js';
 import {
@@ -13,6 +15,7 @@ import {
   type PoolExecutorOptions,
   type ScoringExecutor,
 } from './executor.js';
+import { testApp } from './testApp.js';
 
 const DIST_WORKER = new URL('../../dist/api/scoreWorker.js', import.meta.url);
 
@@ -140,7 +143,7 @@ describe('the scoring pool (compiled worker)', () => {
       JSON.stringify({ series: [series(10, 'x')], model: 'm' }),
     ];
     const decode = (r: Awaited<ReturnType<ScoringExecutor['scoreBody']>>) =>
-      'body' in r ? { ...r, body: Buffer.from(r.body).toString('utf8') } : r;
+      'pieces' in r ? { ...r, pieces: Buffer.concat(r.pieces).toString('utf8') } : r;
     for (const text of bodies) {
       const pooled = await executor.scoreBody(new Uint8Array(Buffer.from(text)), { limits });
       const inline = await createInlineExecutor().scoreBody(new Uint8Array(Buffer.from(text)), { limits });
@@ -148,7 +151,7 @@ describe('the scoring pool (compiled worker)', () => {
     }
     const scored = decode(await executor.scoreBody(Buffer.from(bodies[0]), { limits }));
     expect(scored).toMatchObject({ ok: true, points: 500, detector: 'robust' });
-    expect(JSON.parse((scored as { body: string }).body).series).toHaveLength(2);
+    expect(JSON.parse((scored as { pieces: string }).pieces).series).toHaveLength(2);
   });
 
   test('a large body is split between the idle workers and answered byte for byte as inline', async () => {
@@ -165,15 +168,39 @@ describe('the scoring pool (compiled worker)', () => {
       '{"series": [',
     ];
     const decode = (r: Awaited<ReturnType<ScoringExecutor['scoreBody']>>) =>
-      'body' in r ? { ...r, body: Buffer.from(r.body).toString('utf8') } : r;
+      'pieces' in r ? { ...r, pieces: Buffer.concat(r.pieces).toString('utf8') } : r;
     for (const text of bodies) {
       const pooled = await executor.scoreBody(new Uint8Array(Buffer.from(text)), { limits });
       const inline = await createInlineExecutor().scoreBody(new Uint8Array(Buffer.from(text)), { limits });
       expect(decode(pooled)).toEqual(decode(inline));
     }
     const five = decode(await executor.scoreBody(Buffer.from(bodies[0]), { limits }));
-    const names = JSON.parse((five as { body: string }).body).series.map((s: SeriesScore) => s.labels.name);
+    const names = JSON.parse((five as { pieces: string }).pieces).series.map(
+      (s: SeriesScore) => s.labels.name,
+    );
     expect(names).toEqual([0, 1, 2, 3, 4].map((k) => `s${k} ✓ Ü`));
+  });
+
+  test("a split body's answer goes out as the workers' parts: the same bytes as inline, never joined on this thread", async () => {
+    const text = JSON.stringify({ series: [0, 1, 2, 3].map((k) => series(400, `s${k}`)) });
+    const send = (executor: ScoringExecutor) =>
+      request(testApp({ executor }).app)
+        .post('/api/v1/score')
+        .set('Content-Type', 'application/json')
+        .send(text);
+    const inline = await send(createInlineExecutor());
+    const concat = jest.spyOn(Buffer, 'concat');
+    try {
+      const split = await send(pool({ threads: 3, splitBodyBytes: 0 }));
+      expect(split.status).toBe(200);
+      expect(split.headers['content-length']).toBe(inline.headers['content-length']);
+      expect(split.text).toBe(inline.text);
+      // Joining the parts copied the whole answer here (Buffer.concat of the pieces, in scoreBody.ts).
+      const largest = Math.max(0, ...concat.mock.results.map((r) => (r.value as Buffer).length));
+      expect(largest).toBeLessThan(Buffer.byteLength(inline.text));
+    } finally {
+      concat.mockRestore();
+    }
   });
 
   test('scores small requests inline, without a worker round trip', async () => {

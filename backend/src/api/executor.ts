@@ -25,7 +25,7 @@ import {
 } from './scoring.js';
 import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
 import { logThreadPriorityFailures, type PriorityWorkerData } from '../config/threadPriority.js';
-import { joinParts, scoreBody, type BodyResult } from './scoreBody.js';
+import { scoreBody, type BodyResult } from './scoreBody.js';
 import type { CountLimits, QueryTask } from './scoring.js';
 import { scoreQuery, type QueryResult } from './queryAnswers.js';
 
@@ -44,6 +44,43 @@ export interface ExecutorStats {
   utilization: number;
 }
 
+/**
+ * A scored POST /api/v1/score body as the route sends it: the response's bytes in pieces, written one
+ * after another. Joining a split body's parts into one buffer copied the whole response on the main
+ * thread (a 50-series dashboard's 7.7 MB answer: 30–50 ms of page faults and memcpy on this 2-core
+ * VM, an event-loop stall that /healthz and every refusal waited behind); the socket takes the
+ * pieces as they are.
+ */
+export type ScoredBody =
+  | Exclude<BodyResult, { ok: true }>
+  | (Omit<Extract<BodyResult, { ok: true }>, 'body'> & { pieces: readonly Uint8Array[] });
+
+/** A whole-body result as pieces (one, the body itself). */
+export function whole(result: BodyResult): ScoredBody {
+  if (!result.ok) return result;
+  const { body, ...rest } = result;
+  return { ...rest, pieces: [body] };
+}
+
+const SERIES_OPEN = Buffer.from('{"series":[');
+const SERIES_SEPARATOR = Buffer.from(',');
+const SERIES_CLOSE = Buffer.from(']}');
+
+/**
+ * The parts of a split body (each its series' objects joined by commas, maybe none) as the pieces of
+ * one `{"series":[…]}`, in order, without copying them.
+ */
+function partsAsPieces(parts: readonly Uint8Array[]): Uint8Array[] {
+  const pieces: Uint8Array[] = [SERIES_OPEN];
+  for (const part of parts) {
+    if (part.byteLength === 0) continue;
+    if (pieces.length > 1) pieces.push(SERIES_SEPARATOR);
+    pieces.push(part);
+  }
+  pieces.push(SERIES_CLOSE);
+  return pieces;
+}
+
 export interface ScoringExecutor {
   /**
    * Scores every series of a validated request, in request order, and resolves to the JSON text of
@@ -58,10 +95,10 @@ export interface ScoringExecutor {
   ): Promise<string[]>;
   /**
    * Parses, validates and scores a raw POST /api/v1/score body (scoreBody.ts), in a worker when
-   * pooled; resolves to the response bytes or the client/engine error. Rejects only with
+   * pooled; resolves to the response bytes (in pieces) or the client/engine error. Rejects only with
    * ScoringError (overloaded, aborted, timeout, worker). The bytes are handed over: do not reuse them.
    */
-  scoreBody(body: Uint8Array, options: BodyOptions): Promise<BodyResult>;
+  scoreBody(body: Uint8Array, options: BodyOptions): Promise<ScoredBody>;
   /**
    * Parses Prometheus' answers to a POST /api/v1/query, scores and serializes them (queryAnswers.ts),
    * in a worker when pooled, so a large answer's JSON.parse does not hold up the event loop. Rejects
@@ -127,7 +164,7 @@ export function createInlineExecutor(score: ScoreFn = scoreSeries): ScoringExecu
     },
     scoreBody: async (body, { limits, signal, model }) => {
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
-      return scoreBody(score, body, limits, model);
+      return whole(scoreBody(score, body, limits, model));
     },
     scoreQuery: async (task, { signal } = {}) => {
       if (signal?.aborted) throw new ScoringError('aborted', 'client closed the request before scoring');
@@ -374,9 +411,10 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
         // Every part parsed the same body: a client error or a model to resolve is the same in
         // each; an engine error is the first series that failed, i.e. the first failing part's.
         const failed = results.find((r) => !r.ok);
-        if (failed || results.length === 1) return failed ?? results[0];
+        if (failed || results.length === 1) return whole(failed ?? results[0]);
         const ok = results as Extract<BodyResult, { ok: true }>[];
-        return { ...ok[0], body: joinParts(ok.map((r) => r.body)) };
+        const { points, detector } = ok[0];
+        return { ok: true, points, detector, pieces: partsAsPieces(ok.map((r) => r.body)) };
       } catch (err) {
         throw poolError(err, signal, timeout);
       }

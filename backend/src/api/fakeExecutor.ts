@@ -12,9 +12,10 @@ import {
   ScoringError,
   type BodyOptions,
   type ExecutorStats,
+  type ScoredBody,
   type ScoringExecutor,
 } from './executor.js';
-import { detectorOf, parseScoreBody, type BodyResult } from './scoreBody.js';
+import { detectorOf, parseScoreBody } from './scoreBody.js';
 import { pointsOf, type QueryTask, type ResolvedModel, type ScoreFn, type ScoreWindow } from './scoring.js';
 import { prepareQuery, queryResponseBody, type QueryResult } from './queryAnswers.js';
 
@@ -81,7 +82,7 @@ export class FakeExecutor implements ScoringExecutor {
    * there, including a replaced score(), applies to raw bodies too). A body that fails validation is
    * answered without a call.
    */
-  async scoreBody(body: Uint8Array, { limits, signal, model }: BodyOptions): Promise<BodyResult> {
+  async scoreBody(body: Uint8Array, { limits, signal, model }: BodyOptions): Promise<ScoredBody> {
     const parsed = parseScoreBody(body, limits);
     if (!parsed.ok) return { ok: false, kind: 'client', error: parsed.error };
     const { request } = parsed;
@@ -97,7 +98,7 @@ export class FakeExecutor implements ScoringExecutor {
     }
     return {
       ok: true,
-      body: new TextEncoder().encode(`{"series":[${json.join(',')}]}`),
+      pieces: [new TextEncoder().encode(`{"series":[${json.join(',')}]}`)],
       points: pointsOf(request.series),
       detector,
     };

@@ -52,6 +52,19 @@ const RAW_JSON_TYPES = new Set(['application/json', 'application/json;charset=ut
 const isRawJson = (req: Request) =>
   RAW_JSON_TYPES.has((req.headers['content-type'] ?? '').toLowerCase().replace(/[\s"]/g, ''));
 
+/** A response whose body is several buffers, written in order without joining them (executor.ts, ScoredBody). */
+function sendPieces(res: Response, pieces: readonly Buffer[]): void {
+  res.setHeader(
+    'Content-Length',
+    pieces.reduce((n, p) => n + p.byteLength, 0),
+  );
+  // One writev for the lot: corked writes are flushed together on uncork.
+  res.cork();
+  for (const piece of pieces) res.write(piece);
+  res.uncork();
+  res.end();
+}
+
 export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDeps): RouteSpec[] {
   const readRaw = express.raw({ type: 'application/json', limit: limits.maxBodyBytes });
   const readJson = express.json({ limit: limits.maxBodyBytes, strict: true });
@@ -94,11 +107,12 @@ export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDep
     }
     metrics.pointsScored.inc({ detector: result.detector }, result.points);
     // Serialized by the executor (in a worker when pooled): sent as it is, unless incidents are asked for.
-    const bytes = Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength);
+    const pieces = result.pieces.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength));
     const groups = requestedGroups(body);
-    res
-      .set('Content-Type', 'application/json; charset=utf-8')
-      .send(groups ? withIncidents(bytes.toString('utf8'), groups) : bytes);
+    res.set('Content-Type', 'application/json; charset=utf-8');
+    if (groups) res.send(withIncidents(Buffer.concat(pieces).toString('utf8'), groups));
+    else if (pieces.length === 1) res.send(pieces[0]);
+    else sendPieces(res, pieces);
   };
 
   const score: RequestHandler = async (req, res) => {

@@ -13,9 +13,11 @@ import {
 import { formatScrapeReport, measureScrape, SCRAPE_FULL, SCRAPE_QUICK } from '../../lab/bench/scrape.js';
 import {
   formatLoadReport,
+  LOAD_BODIES,
   LOAD_FULL,
   LOAD_QUICK,
   measureLoad,
+  type LoadBody,
   type LoadResult,
 } from '../../lab/bench/load.js';
 import { formatApiReport, formatBenchReport, formatMemoryReport, table } from '../../lab/bench/report.js';
@@ -81,6 +83,9 @@ interface BenchOptions {
   onlyMemory: boolean;
   shardFetch: boolean;
   loadService?: string;
+  loadNodeArgs?: string;
+  loadBodies?: LoadBody[];
+  loadClients?: number[];
 }
 
 function parseThreads(text: string): number {
@@ -88,6 +93,21 @@ function parseThreads(text: string): number {
   if (!/^\d+$/.test(text.trim()) || n > 256)
     throw new InvalidArgumentError('expected an integer from 0 to 256.');
   return n;
+}
+
+function parseLoadBodies(text: string): LoadBody[] {
+  const bodies = text.split(',').map((b) => b.trim());
+  for (const b of bodies)
+    if (!Object.hasOwn(LOAD_BODIES, b))
+      throw new InvalidArgumentError(`expected ${Object.keys(LOAD_BODIES).join(' or ')}, got ${b}.`);
+  return bodies as LoadBody[];
+}
+
+function parseLoadClients(text: string): number[] {
+  const clients = text.split(',').map((c) => Number(c.trim()));
+  if (clients.some((c) => !Number.isInteger(c) || c < 1 || c > 1024))
+    throw new InvalidArgumentError('expected integers from 1 to 1024, comma-separated.');
+  return clients;
 }
 
 function parseNice(text: string): number {
@@ -212,15 +232,35 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       '--load-service <main.js>',
       "the service the load section starts (default: this build's dist/main.js; another build's to compare)",
     )
+    .option(
+      '--load-node-args <flags>',
+      "flags for the load section's service's node, space-separated (e.g. '--cpu-prof --cpu-prof-dir=prof': a profile of its main thread, written when it stops)",
+    )
+    .option(
+      '--load-bodies <list>',
+      "the load section's bodies, comma-separated (small, dashboard; default both)",
+      parseLoadBodies,
+    )
+    .option(
+      '--load-clients <list>',
+      "the load section's concurrencies, comma-separated (default 1,4,16,64,128; 1,16,128 with --quick)",
+      parseLoadClients,
+    )
     .action(async (opts: BenchOptions) => {
       const runLoad = async (): Promise<LoadResult> => {
-        const base = opts.quick ? LOAD_QUICK : LOAD_FULL;
+        const preset = opts.quick ? LOAD_QUICK : LOAD_FULL;
+        const base = {
+          ...preset,
+          bodies: opts.loadBodies ?? preset.bodies,
+          concurrency: opts.loadClients ?? preset.concurrency,
+        };
         const env: Record<string, string> =
           opts.workerThreads === undefined ? {} : { TRAFFICLENS_WORKER_THREADS: String(opts.workerThreads) };
         const result = await measureLoad({
           ...base,
           env,
           main: opts.loadService && resolve(opts.loadService),
+          nodeArgs: opts.loadNodeArgs?.split(/\s+/).filter((a) => a.length > 0),
           onCell: (c) =>
             io.stderr.write(
               `[bench] load: ${c.body} × ${c.concurrency}: /healthz p99 ${c.health.p99Ms.toFixed(1)} ms, ${c.scored.count} scored, ${c.shed.count} shed\n`,

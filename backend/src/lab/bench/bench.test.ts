@@ -140,6 +140,9 @@ describe('trafficlens bench command line', () => {
       '--no-load',
       '--only-load',
       '--load-service <main.js>',
+      '--load-node-args <flags>',
+      '--load-bodies <list>',
+      '--load-clients <list>',
     ]) {
       expect(r.stdout).toContain(flag);
     }
@@ -149,6 +152,15 @@ describe('trafficlens bench command line', () => {
     const r = await runCli(['bench', '--detectors', 'auto,lstm']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('expected a comma-separated list of auto, robust, seasonal, kmeans');
+  });
+
+  test('refuses an unknown load body or a concurrency that is not a positive integer, as usage errors', async () => {
+    const body = await runCli(['bench', '--only-load', '--load-bodies', 'small,huge']);
+    expect(body.code).toBe(2);
+    expect(body.stderr).toContain('expected small or dashboard, got huge');
+    const clients = await runCli(['bench', '--only-load', '--load-clients', '16,0']);
+    expect(clients.code).toBe(2);
+    expect(clients.stderr).toContain('expected integers from 1 to 1024');
   });
 
   test('refuses a worker thread count that is not an integer, as a usage error', async () => {

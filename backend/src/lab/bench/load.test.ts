@@ -2,6 +2,9 @@
  * Smoke test of the load section on a tiny plan: the built service (needs `npm run build -w backend`),
  * two clients for a moment, the numbers in their documented shape. No timing is asserted.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatLoadReport, measureLoad } from './load.js';
 import { table } from './report.js';
 
@@ -44,4 +47,24 @@ test('loads the built service and reports answers, /healthz latencies and RSS', 
   expect(report).toMatch(
     /Worst p99 seen by the clients: \/healthz [\d.]+ ms \(target < 100 ms: (met|missed)\)/,
   );
+}, 60_000);
+
+test("passes node flags to the service: --cpu-prof leaves its main thread's profile when it stops", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trafficlens-load-prof-'));
+  try {
+    await measureLoad({
+      bodies: ['small'],
+      concurrency: [1],
+      durationMs: 100,
+      probeIntervalMs: 50,
+      env: { TRAFFICLENS_WORKER_THREADS: '0' },
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    });
+    const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+    expect(profiles).toHaveLength(1);
+    const profile = JSON.parse(readFileSync(join(dir, profiles[0]), 'utf8')) as { nodes: unknown[] };
+    expect(profile.nodes.length).toBeGreaterThan(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, 60_000);

@@ -45,6 +45,8 @@ export interface LoadOptions {
   env?: Record<string, string>;
   /** The service's entry point; default this build's dist/main.js (another build's, to compare). */
   main?: string;
+  /** Flags for the service's node (e.g. `--cpu-prof --cpu-prof-dir=prof`: its main thread's profile). */
+  nodeArgs?: readonly string[];
   /** Also run the largest concurrency of each body against the bare HTTP floor (peers/httpFloor.ts). */
   floor?: boolean;
   /** The load clients' nice value (default CLIENT_NICE). */
@@ -262,8 +264,9 @@ function peakRss(pid: number | undefined): number | null {
 async function startService(
   env: Record<string, string>,
   main: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<{ child: ChildProcess; url: URL }> {
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
@@ -405,7 +408,7 @@ async function measureFloor(options: LoadOptions): Promise<LoadCell[]> {
 
 export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
   const env = options.env ?? {};
-  const { child, url } = await startService(env, options.main ?? MAIN);
+  const { child, url } = await startService(env, options.main ?? MAIN, options.nodeArgs);
   let result: Omit<LoadResult, 'floor'>;
   try {
     const rssBeforeBytes = await rssOf(url);
