@@ -70,7 +70,7 @@ const SERIES_CLOSE = Buffer.from(']}');
  * The parts of a split body (each its series' objects joined by commas, maybe none) as the pieces of
  * one `{"series":[…]}`, in order, without copying them.
  */
-function partsAsPieces(parts: readonly Uint8Array[]): Uint8Array[] {
+export function partsAsPieces(parts: readonly Uint8Array[]): Uint8Array[] {
   const pieces: Uint8Array[] = [SERIES_OPEN];
   for (const part of parts) {
     if (part.byteLength === 0) continue;

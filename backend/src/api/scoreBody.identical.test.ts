@@ -6,7 +6,8 @@
 import type { ScoreRequest, SeriesInput } from '../contract/score.js';
 import { createStream, scoreSeries, scoreSeriesJson } from '../engine/index.js';
 import { dashboardRequest } from '../lab/bench/api.js';
-import { joinParts, scoreBody } from './scoreBody.js';
+import { partsAsPieces } from './executor.js';
+import { scoreBody } from './scoreBody.js';
 
 const limits = { maxSeriesPerRequest: 1000, maxPointsPerSeries: 100_000 };
 
@@ -57,7 +58,7 @@ describe('POST /api/v1/score answers the engine’s own scores', () => {
       if (!r.ok) throw new Error(JSON.stringify(r));
       return r.body;
     });
-    expect(text(joinParts(parts))).toBe(expected);
+    expect(text(Buffer.concat(partsAsPieces(parts)))).toBe(expected);
   });
 
   test('a causal request scores every point as a stream fed the same points does', () => {

@@ -174,18 +174,6 @@ export function scoreParsed(
   return { ok: true, body, points: pointsOf(request.series), detector };
 }
 
-/** The parts' bodies (each ok) as one `{"series":[…]}`, in part order. */
-export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
-  const pieces: Uint8Array[] = [Buffer.from('{"series":[')];
-  for (const p of parts) {
-    if (p.byteLength === 0) continue;
-    if (pieces.length > 1) pieces.push(Buffer.from(','));
-    pieces.push(p);
-  }
-  pieces.push(Buffer.from(']}'));
-  return Buffer.concat(pieces);
-}
-
 /** The whole task: bytes in, response bytes (or the error) out. */
 export function scoreBody(
   score: ScoreFn,
