@@ -18,7 +18,14 @@ import {
   measureLoad,
   type LoadResult,
 } from '../../lab/bench/load.js';
-import { formatApiReport, formatBenchReport, formatMemoryReport, table } from '../../lab/bench/report.js';
+import {
+  formatApiReport,
+  formatBenchReport,
+  formatBreakdownReport,
+  formatMemoryReport,
+  table,
+} from '../../lab/bench/report.js';
+import { BREAKDOWN_FULL, BREAKDOWN_QUICK, measureBreakdown } from '../../lab/bench/memoryBreakdown.js';
 import { measureStreamMemory } from '../../lab/bench/memory.js';
 import {
   formatShardFetchReport,
@@ -79,6 +86,7 @@ interface BenchOptions {
   onlyLoad: boolean;
   onlyApi: boolean;
   onlyMemory: boolean;
+  breakdown: boolean;
   shardFetch: boolean;
   loadService?: string;
 }
@@ -204,6 +212,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       false,
     )
     .option(
+      '--breakdown',
+      'with --only-memory: also where the bytes go (each part of a stream, its typed arrays, the retention ring at 2,880 / 1,440 / 720 points)',
+      false,
+    )
+    .option(
       '--only-api',
       'instead: only the /api/v1/score latency section and its JSON floor (~1 min)',
       false,
@@ -292,7 +305,12 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       if (opts.onlyMemory) {
         const memory = base.memory.map((m) => measureStreamMemory(m));
         for (const m of memory) io.stdout.write(formatMemoryReport(m) + '\n');
-        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ memory }, null, 2) + '\n');
+        const breakdown = opts.breakdown
+          ? measureBreakdown(opts.quick ? BREAKDOWN_QUICK : BREAKDOWN_FULL)
+          : null;
+        if (breakdown) io.stdout.write(formatBreakdownReport(breakdown));
+        if (opts.json)
+          await writeFile(resolve(opts.json), JSON.stringify({ memory, breakdown }, null, 2) + '\n');
         return;
       }
       if (opts.onlyApi) {
