@@ -1,5 +1,6 @@
 import type { StreamPoint } from '../engine/index.js';
 import { PointRing } from './ring.js';
+import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
 const point = (timestamp: number, over: Partial<StreamPoint> = {}): StreamPoint => ({
   timestamp,
@@ -73,6 +74,39 @@ describe('PointRing', () => {
     expect(r.expected[0]).toBe(Math.fround(1 / 3));
     const f32max = 3.4028234663852886e38;
     expect([r.expected[1], r.lower[1], r.upper[1]]).toEqual([-f32max, -f32max, f32max]);
+  });
+
+  test('stores a point in 29 bytes: timestamps as Int32 offsets (issue 15)', () => {
+    const ring = new PointRing(2880);
+    for (let i = 0; i < 3000; i++) ring.push(point(1_700_000_000_000 + i * 60_000));
+    expect(typedArraysOf(ring).reduce((a, t) => a + t.bytes, 0)).toBe(2880 * 29);
+    expect(ring.oldestTimestamp()).toBe(1_700_000_000_000 + 120 * 60_000);
+  });
+
+  test('keeps timestamps exact past the Int32 span of a base, over growth, wrap-around and widening', () => {
+    const day = 86_400_000;
+    const t0 = 1_700_000_000_000;
+    // 10 days a point, 20 days retained: the base moves up to the oldest retained point, offsets stay Int32.
+    const ring = new PointRing(3);
+    const pushed: number[] = [];
+    for (let i = 0; i < 700; i++) {
+      const t = t0 + i * 10 * day + (i % 7);
+      pushed.push(t);
+      ring.push(point(t));
+      expect(ring.range().timestamps).toEqual(pushed.slice(-3));
+    }
+    expect(typedArraysOf(ring).reduce((a, t) => a + t.bytes, 0)).toBe(3 * 29);
+    // Fractional milliseconds, and a gap longer than 2^31 ms between two retained points: Float64.
+    const odd = new PointRing(4);
+    const times = [t0 + 0.5, t0 + 1, t0 + 40 * day, t0 + 40 * day + 0.25, t0 + 41 * day];
+    for (const t of times) odd.push(point(t));
+    expect(odd.range().timestamps).toEqual(times.slice(-4));
+    const wide = new PointRing(3);
+    const spans = [t0, t0 + 30 * day, t0 + 60 * day, t0 + 90 * day];
+    for (const t of spans) wide.push(point(t));
+    expect(wide.range().timestamps).toEqual(spans.slice(-3));
+    expect(typedArraysOf(wide).reduce((a, t) => a + t.bytes, 0)).toBe(3 * 33);
+    expect(PointRing.restore(3, wide.snapshot()).range().timestamps).toEqual(spans.slice(-3));
   });
 
   test('reads snapshots written with Float64 columns, rounding score and band to Float32', () => {
