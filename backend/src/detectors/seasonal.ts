@@ -140,6 +140,12 @@ export const DEFAULT_SEASONAL: SeasonalOptions = {
 };
 
 const HISTORY = 8192;
+/**
+ * Slots the history starts with, doubling up to HISTORY as points arrive: a fixed period releases it at
+ * the second point and a daily period at 1-minute steps is found at 4,000 points, so most streams never
+ * hold all of its 64 KiB (issue 15).
+ */
+const HISTORY_INITIAL = 256;
 const MIN_RESIDUALS = 20;
 /**
  * Consecutive incident points back at the phase table's own level before the level offset restarts there
@@ -543,7 +549,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
   readonly affine = true;
   private readonly opts: SeasonalOptions;
   /** Recent values for period detection and for seeding new profiles; released once neither is pending. */
-  private history: Ring | null = new Ring(HISTORY);
+  private history: Ring | null = new Ring(HISTORY, false, HISTORY_INITIAL);
   private seen = 0;
   private nextCheck: number;
   private profiles: Profile[] = [];
@@ -688,7 +694,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
     }
     if (s.history) {
       expectSame(`${path}.history.size`, s.history.size, HISTORY);
-      this.history = Ring.fromSnapshot(s.history, `${path}.history`);
+      this.history = Ring.fromSnapshot(s.history, `${path}.history`, HISTORY_INITIAL);
     } else this.history = null;
     this.profiles = s.profiles.map((ps, i) => {
       const at = `${path}.profiles[${i}]`;

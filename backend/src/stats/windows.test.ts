@@ -110,6 +110,33 @@ describe('window primitives', () => {
   });
 });
 
+describe('Ring growing from a few slots (issue 15)', () => {
+  test('allocates as values arrive and behaves, snapshots and restores exactly as a full-size ring', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 64 }),
+        (xs, size) => {
+          const full = new Ring(size);
+          const growing = new Ring(size, false, 2);
+          for (const x of xs) {
+            expect(growing.push(x)).toBe(full.push(x));
+            expect(growing.recent(0)).toBe(full.recent(0));
+          }
+          expect(growing.snapshot()).toEqual(full.snapshot());
+          expect(growing.allocated).toBe(
+            Math.min(size, Math.max(2, 2 ** Math.ceil(Math.log2(xs.length || 1)))),
+          );
+          const restored = Ring.fromSnapshot(full.snapshot(), 'ring', 2);
+          expect(restored.allocated).toBe(xs.length < size ? Math.max(2, xs.length) : size);
+          for (const x of [1, 2, 3]) expect(restored.push(x)).toBe(full.push(x));
+          expect(restored.toArray()).toEqual(full.toArray());
+        },
+      ),
+    );
+  });
+});
+
 describe('toFloat32', () => {
   it('rounds to Float32 and clamps a finite value past its range instead of making it infinite', () => {
     expect(toFloat32(0.1)).toBe(Math.fround(0.1));

@@ -29,20 +29,39 @@ export function toFloat32(x: number): number {
   return Number.isFinite(x) && !Number.isFinite(f) ? Math.sign(x) * FLOAT32_MAX : f;
 }
 
-/** Fixed-size ring buffer of the last `size` values (NaN = missing is not stored). */
+/**
+ * Ring buffer of the last `size` values (NaN = missing is not stored). With `initial` below `size` its
+ * storage starts at that many slots and doubles as values arrive (a history that may be released long
+ * before it fills, detectors/seasonal.ts): until full the values sit at slots 0 … count − 1 either way,
+ * so a growing ring behaves and snapshots exactly as a full-size one.
+ */
 export class Ring {
-  readonly buf: Float64Array | Float32Array;
+  private buf: Float64Array | Float32Array;
   private head = 0;
   count = 0;
   constructor(
     readonly size: number,
     /** Float32 storage: values are kept to ~7 significant digits (see SortedWindow). */
-    single = false,
+    private readonly single = false,
+    private readonly initial = size,
   ) {
-    this.buf = single ? new Float32Array(size) : new Float64Array(size);
+    this.buf = this.alloc(Math.max(1, Math.min(size, initial)));
+  }
+  private alloc(n: number): Float64Array | Float32Array {
+    return this.single ? new Float32Array(n) : new Float64Array(n);
+  }
+  /** Slots allocated (at most `size`). */
+  get allocated(): number {
+    return this.buf.length;
   }
   /** Push a value, returning the one evicted (NaN if the ring was not full). */
   push(x: number): number {
+    if (this.count === this.buf.length && this.count < this.size) {
+      // Not yet full, so the values are at 0 … count − 1 and head is count.
+      const next = this.alloc(Math.min(this.size, 2 * this.buf.length));
+      next.set(this.buf);
+      this.buf = next;
+    }
     const evicted = this.count === this.size ? this.buf[this.head] : NaN;
     this.buf[this.head] = x;
     this.head = (this.head + 1) % this.size;
@@ -85,13 +104,15 @@ export class Ring {
         `is ${s.head}, but a ring holding ${n} of ${this.size} values has it at ${n}`,
       );
     }
-    this.buf.fill(0);
+    const slots = n < this.size ? Math.max(1, n, Math.min(this.size, this.initial)) : this.size;
+    if (this.buf.length === slots) this.buf.fill(0);
+    else this.buf = this.alloc(slots);
     for (let i = 0; i < n; i++) this.buf[(s.head - n + i + this.size) % this.size] = dec(s.values[i]);
     this.head = s.head;
     this.count = n;
   }
-  static fromSnapshot(s: RingState, path?: string): Ring {
-    const r = new Ring(s.size);
+  static fromSnapshot(s: RingState, path?: string, initial = s.size): Ring {
+    const r = new Ring(s.size, false, initial);
     r.restore(s, path);
     return r;
   }
