@@ -36,7 +36,7 @@ export function toFloat32(x: number): number {
  * so a growing ring behaves and snapshots exactly as a full-size one.
  */
 export class Ring {
-  private buf: Float64Array | Float32Array;
+  private storage: Float64Array | Float32Array;
   private head = 0;
   count = 0;
   constructor(
@@ -45,25 +45,29 @@ export class Ring {
     private readonly single = false,
     private readonly initial = size,
   ) {
-    this.buf = this.alloc(Math.max(1, Math.min(size, initial)));
+    this.storage = this.alloc(Math.max(1, Math.min(size, initial)));
   }
   private alloc(n: number): Float64Array | Float32Array {
     return this.single ? new Float32Array(n) : new Float64Array(n);
   }
+  /** The slots allocated (at most `size`), as they are stored. */
+  get buf(): Float64Array | Float32Array {
+    return this.storage;
+  }
   /** Slots allocated (at most `size`). */
   get allocated(): number {
-    return this.buf.length;
+    return this.storage.length;
   }
   /** Push a value, returning the one evicted (NaN if the ring was not full). */
   push(x: number): number {
-    if (this.count === this.buf.length && this.count < this.size) {
+    if (this.count === this.storage.length && this.count < this.size) {
       // Not yet full, so the values are at 0 … count − 1 and head is count.
-      const next = this.alloc(Math.min(this.size, 2 * this.buf.length));
-      next.set(this.buf);
-      this.buf = next;
+      const next = this.alloc(Math.min(this.size, 2 * this.storage.length));
+      next.set(this.storage);
+      this.storage = next;
     }
-    const evicted = this.count === this.size ? this.buf[this.head] : NaN;
-    this.buf[this.head] = x;
+    const evicted = this.count === this.size ? this.storage[this.head] : NaN;
+    this.storage[this.head] = x;
     this.head = (this.head + 1) % this.size;
     if (this.count < this.size) this.count++;
     return evicted;
@@ -71,13 +75,13 @@ export class Ring {
   /** Overwrite the newest value (the ring must not be empty), returning the one it held. */
   setNewest(x: number): number {
     const i = (this.head - 1 + this.size) % this.size;
-    const old = this.buf[i];
-    this.buf[i] = x;
+    const old = this.storage[i];
+    this.storage[i] = x;
     return old;
   }
   /** i-th most recent value (0 = newest). */
   recent(i: number): number {
-    return this.buf[(this.head - 1 - i + 2 * this.size) % this.size];
+    return this.storage[(this.head - 1 - i + 2 * this.size) % this.size];
   }
   get full(): boolean {
     return this.count === this.size;
@@ -88,7 +92,7 @@ export class Ring {
     return out;
   }
   snapshot(): RingState {
-    const values = this.toArray().map(this.buf instanceof Float32Array ? encFloat32 : enc);
+    const values = this.toArray().map(this.storage instanceof Float32Array ? encFloat32 : enc);
     return { size: this.size, head: this.head, values };
   }
   /** Load a snapshot: the same values in the same slots, so pushes evict exactly as before. */
@@ -105,9 +109,9 @@ export class Ring {
       );
     }
     const slots = n < this.size ? Math.max(1, n, Math.min(this.size, this.initial)) : this.size;
-    if (this.buf.length === slots) this.buf.fill(0);
-    else this.buf = this.alloc(slots);
-    for (let i = 0; i < n; i++) this.buf[(s.head - n + i + this.size) % this.size] = dec(s.values[i]);
+    if (this.storage.length === slots) this.storage.fill(0);
+    else this.storage = this.alloc(slots);
+    for (let i = 0; i < n; i++) this.storage[(s.head - n + i + this.size) % this.size] = dec(s.values[i]);
     this.head = s.head;
     this.count = n;
   }
