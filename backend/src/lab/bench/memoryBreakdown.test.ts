@@ -16,6 +16,6 @@ describe('typedArraysOf', () => {
     const scorer = new SeriesScorer(resolveParams({ detector: 'auto', options: { period: 1440 } }), true);
     for (let i = 0; i < 3; i++) scorer.detector.update(i);
     const paths = typedArraysOf(scorer).map((t) => t.path);
-    expect(paths).toContain('detector.components[0].fallback.win.sorted');
+    expect(paths).toContain('detector.components[0].fallback.win.data');
   });
 });

@@ -1,0 +1,45 @@
+/**
+ * Issue 15's storage changes: what a stream holds, and that snapshots written before them (by main at
+ * 984b40c, testing/fixtures) restore and continue exactly as main's stream did.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { SeasonalComponent } from './seasonal.js';
+import { emptyDeviation } from './component.js';
+import { restoreStream } from '../engine/index.js';
+import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
+
+describe('seasonal history storage', () => {
+  test('starts small and holds Float32 values while the period is detected', () => {
+    const c = new SeasonalComponent({ period: null });
+    const out = emptyDeviation();
+    for (let i = 0; i < 300; i++) {
+      c.step(100 + (i % 7), out);
+      c.learn(100 + (i % 7), 'normal');
+    }
+    const history = typedArraysOf(c).find((t) => t.path === 'history.storage');
+    expect(history).toEqual({ path: 'history.storage', bytes: 512 * 4 });
+  });
+});
+
+describe('a stream snapshot written by main (984b40c), period still being detected', () => {
+  const fixture = JSON.parse(
+    gunzipSync(
+      readFileSync(new URL('./testing/fixtures/stream-auto-detecting-984b40c.json.gz', import.meta.url)),
+    ).toString('utf8'),
+  ) as {
+    period: number;
+    snapshot: unknown;
+    next: [number, number | null, number, number | null, number | null, number | null, boolean][];
+  };
+
+  test('restores and scores the next 1,200 points as main did, finding the same period', () => {
+    const stream = restoreStream(fixture.snapshot);
+    const got = fixture.next.map(([t, v]) => {
+      const p = stream.push(t, v)!;
+      return [t, v, p.score, p.expected, p.lower, p.upper, p.anomaly];
+    });
+    expect(got).toEqual(fixture.next);
+    expect(stream.period?.()).toBe(fixture.period);
+  });
+});
