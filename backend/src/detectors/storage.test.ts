@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { SeasonalComponent } from './seasonal.js';
 import { emptyDeviation } from './component.js';
+import { LevelShiftComponent } from './components/levelShift.js';
 import { restoreStream } from '../engine/index.js';
 import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
@@ -19,6 +20,16 @@ describe('seasonal history storage', () => {
     }
     const history = typedArraysOf(c).find((t) => t.path === 'history.storage');
     expect(history).toEqual({ path: 'history.storage', bytes: 512 * 4 });
+  });
+});
+
+describe('level shift storage', () => {
+  test('the delay ring holds Float32 values, as the base it feeds', () => {
+    expect(typedArraysOf(new LevelShiftComponent(10, 300))).toEqual([
+      { path: 'recentWin.data', bytes: 80 },
+      { path: 'delay.storage', bytes: 40 },
+      { path: 'base.data', bytes: 2400 },
+    ]);
   });
 });
 
