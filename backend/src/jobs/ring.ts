@@ -1,13 +1,13 @@
 /**
  * The recent scored points of one series: a ring buffer of fixed capacity stored as typed columns
- * (33 bytes a point instead of an object each), so retention bounds memory exactly. Columns grow by
+ * (25–33 bytes a point instead of an object each), so retention bounds memory exactly. Columns grow by
  * doubling up to the capacity, so a series that never fills its retention stays small.
  *
- * Timestamps are kept exactly, as Int32 millisecond offsets from a base (TimeColumn: 4 bytes a point;
- * Float64 only for a ring whose retained span passes 24.8 days or whose timestamps are not whole
- * milliseconds). Values are Float64: they are what the alert-volume preview replays (its `current`
- * equals `live` only if it replays exactly the values the live stream was fed) and what the flatline
- * check compares for equality. Score, expected value and band are Float32 (issue 15: 49 → 33 bytes a
+ * Timestamps are kept exactly: as a start and a step while the points are regular, else as Int32
+ * millisecond offsets from a base (TimeColumn: 0 or 4 bytes a point; Float64 only for a ring whose
+ * retained span passes 24.8 days or whose timestamps are not whole milliseconds). Values are Float64:
+ * they are what the alert-volume preview replays (its `current` equals `live` only if it replays
+ * exactly the values the live stream was fed) and what the flatline check compares for equality. Score, expected value and band are Float32 (issue 15: 49 → 33 bytes a
  * point, 138 → 93 KiB a series at the default retention of 2,880): kept to ~7 significant digits
  * (relative error ≤ 6·10⁻⁸), which is what GET /api/v1/jobs/{name}/series and the feedback tolerances
  * read. The anomaly flag and direction are stored exactly, as decided live at full precision, so the
@@ -52,23 +52,45 @@ const INITIAL = 256;
 const INT32_MAX = 0x7fffffff;
 
 /**
- * A column of timestamps stored exactly: Int32 milliseconds from `base` (the first timestamp, moved up to
- * the oldest retained one when a newer timestamp no longer fits), or Float64 once a timestamp cannot be
- * so written (fractional milliseconds, a retained span past INT32_MAX ms). Why not start + step: a job's
- * points skip the steps Prometheus had no sample for, so a step grid needs an exception list that every
- * read consults; offsets keep reads one array access (issue 15: 33 → 29 bytes a point).
+ * A column of timestamps stored exactly, in the first of three forms that holds them:
+ * - a grid (no array): while every point is one step after the previous one, slot i holds the newest
+ *   timestamp less its distance back from the newest slot times the step (whole milliseconds only);
+ * - Int32 milliseconds from `base` (the first timestamp, moved up to the oldest retained one when a newer
+ *   timestamp no longer fits): from the first point off the grid (a gap: a job's points skip the steps
+ *   its source had no sample for);
+ * - Float64, once a timestamp cannot be so written (fractional milliseconds, a retained span past
+ *   INT32_MAX ms, ~24.8 days).
+ * A column does not go back to an earlier form (issue 15: 33 bytes a point → 25 on a grid, 29 off it).
  */
 class TimeColumn {
-  private offsets: Int32Array | null;
+  private newest = NaN;
+  private newestSlot = -1;
+  /** The grid's step (NaN until the second timestamp). */
+  private step = NaN;
+  private offsets: Int32Array | null = null;
   private wide: Float64Array | null = null;
   private base = NaN;
 
-  constructor(readonly length: number) {
-    this.offsets = new Int32Array(length);
-  }
+  constructor(readonly length: number) {}
 
   at(i: number): number {
-    return this.wide ? this.wide[i] : this.base + this.offsets![i];
+    if (this.wide) return this.wide[i];
+    if (this.offsets) return this.base + this.offsets[i];
+    return this.gridAt(i);
+  }
+
+  private gridAt(i: number): number {
+    const back = (this.newestSlot - i + this.length) % this.length;
+    return back === 0 ? this.newest : this.newest - back * this.step;
+  }
+
+  /** Whether t written at slot i keeps the column a grid (exact: whole milliseconds below 2^53). */
+  private onGrid(i: number, t: number): boolean {
+    if (!Number.isSafeInteger(t)) return false;
+    if (this.newestSlot < 0) return true;
+    if (i !== (this.newestSlot + 1) % this.length) return false;
+    if (Number.isNaN(this.step)) return t > this.newest;
+    return t === this.newest + this.step;
   }
 
   /** Whether t can be written as an offset from the base, read back bit-identical. */
@@ -78,11 +100,36 @@ class TimeColumn {
     return Number.isInteger(d) && d >= 0 && d <= INT32_MAX && this.base + d === t;
   }
 
+  /** The grid written out as offsets from the oldest retained timestamp, or as Float64 when too long. */
+  private leaveGrid(oldest: number | null): void {
+    const n = this.length;
+    if (oldest !== null && this.newest - oldest > INT32_MAX) {
+      this.wide = new Float64Array(n);
+      for (let k = 0; k < n; k++) this.wide[k] = this.gridAt(k);
+      return;
+    }
+    // Slots before the oldest (unused, or the one being overwritten) get values nothing reads.
+    this.offsets = new Int32Array(n);
+    if (oldest === null) return;
+    this.base = oldest;
+    for (let k = 0; k < n; k++) this.offsets[k] = this.gridAt(k) - oldest;
+  }
+
   /**
-   * Write t at slot i; `oldest` is the oldest retained timestamp (the base moves up to it when t does not
-   * fit the current one). Every slot is shifted, including unused ones, whose contents nothing reads.
+   * Write t at slot i (slots are written in ring order); `oldest` is the oldest timestamp retained after
+   * this write (the base moves up to it when t does not fit the current one). Every slot is shifted,
+   * including unused ones, whose contents nothing reads.
    */
   set(i: number, t: number, oldest: number | null): void {
+    if (!this.offsets && !this.wide) {
+      if (this.onGrid(i, t)) {
+        if (this.newestSlot >= 0 && Number.isNaN(this.step)) this.step = t - this.newest;
+        this.newest = t;
+        this.newestSlot = i;
+        return;
+      }
+      this.leaveGrid(oldest);
+    }
     if (this.wide) {
       this.wide[i] = t;
       return;
@@ -113,6 +160,7 @@ class TimeColumn {
     return next;
   }
 }
+
 const F64_COLUMNS = ['ts', 'value'] as const;
 const F32_COLUMNS = ['score', 'expected', 'lower', 'upper'] as const;
 const DIRECTIONS: (Direction | null)[] = [null, 'up', 'down'];
