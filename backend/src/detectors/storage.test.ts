@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { SeasonalComponent } from './seasonal.js';
 import { emptyDeviation } from './component.js';
 import { LevelShiftComponent } from './components/levelShift.js';
+import { createDetector } from './registry.js';
 import { restoreStream } from '../engine/index.js';
 import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
@@ -30,6 +31,14 @@ describe('level shift storage', () => {
       { path: 'delay.storage', bytes: 40 },
       { path: 'base.data', bytes: 2400 },
     ]);
+  });
+});
+
+describe('auto detector', () => {
+  test('shares one calibration table among detectors instead of a copy each', () => {
+    const a = createDetector('auto', { period: 1440 });
+    expect(a.calibration).toBe(createDetector('auto', { period: 1440 }).calibration);
+    expect(Object.isFrozen(a.calibration![1])).toBe(true);
   });
 });
 
