@@ -8,6 +8,9 @@ import { SeasonalComponent } from './seasonal.js';
 import { emptyDeviation } from './component.js';
 import { LevelShiftComponent } from './components/levelShift.js';
 import { createDetector } from './registry.js';
+import { Magnitude } from './scale.js';
+import { EwStats, alphaForHalfLife } from '../stats/windows.js';
+import fc from 'fast-check';
 import { restoreStream } from '../engine/index.js';
 import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
@@ -31,6 +34,25 @@ describe('level shift storage', () => {
       { path: 'delay.storage', bytes: 40 },
       { path: 'base.data', bytes: 2400 },
     ]);
+  });
+});
+
+describe('Magnitude', () => {
+  test('holds its EW statistics as its own fields, computed exactly as EwStats of |x|', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, min: -1e12, max: 1e12 }), { maxLength: 300 }), (xs) => {
+        const m = new Magnitude();
+        const ew = new EwStats(alphaForHalfLife(500));
+        for (const x of xs) {
+          m.push(x);
+          ew.push(Math.abs(x));
+        }
+        const { integral, ...stats } = m.snapshot();
+        expect(stats).toEqual(ew.snapshot());
+        expect(integral).toBe(xs.every((x) => Number.isInteger(x)));
+      }),
+    );
+    expect(Object.values(new Magnitude()).filter((v) => typeof v === 'object')).toEqual([]);
   });
 });
 
