@@ -213,7 +213,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     )
     .option(
       '--breakdown',
-      'with --only-memory: also where the bytes go (each part of a stream, its typed arrays, the retention ring at 2,880 / 1,440 / 720 points)',
+      'with --only-memory: also where the bytes go (each part of a stream, its typed arrays, the retention ring alone at 2,880 / 1,440 / 720 points) and the job slot at 1,440 and 720',
       false,
     )
     .option(
@@ -303,11 +303,15 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         return;
       }
       if (opts.onlyMemory) {
-        const memory = base.memory.map((m) => measureStreamMemory(m));
+        const plan = opts.quick ? BREAKDOWN_QUICK : BREAKDOWN_FULL;
+        // With --breakdown, the job slot also at the breakdown's other retentions.
+        const slot = base.memory.find((m) => m.retention);
+        const more = opts.breakdown && slot ? plan.retentions.filter((r) => r !== slot.retention) : [];
+        const memory = [...base.memory, ...more.map((retention) => ({ ...slot!, retention }))].map((m) =>
+          measureStreamMemory(m),
+        );
         for (const m of memory) io.stdout.write(formatMemoryReport(m) + '\n');
-        const breakdown = opts.breakdown
-          ? measureBreakdown(opts.quick ? BREAKDOWN_QUICK : BREAKDOWN_FULL)
-          : null;
+        const breakdown = opts.breakdown ? measureBreakdown(plan) : null;
         if (breakdown) io.stdout.write(formatBreakdownReport(breakdown));
         if (opts.json)
           await writeFile(resolve(opts.json), JSON.stringify({ memory, breakdown }, null, 2) + '\n');
