@@ -7,8 +7,8 @@
  * (Chosen on NAB with a split-half check: every floor from 1.5 to 2.5 improves both halves.)
  */
 import { z } from 'zod';
-import { EwStats, alphaForHalfLife } from '../stats/windows.js';
-import { EwStatsState } from '../snapshots/codec.js';
+import { alphaForHalfLife } from '../stats/windows.js';
+import { EwStatsState, dec, enc } from '../snapshots/codec.js';
 
 /** MAD → σ for normally distributed data. */
 export const MAD_TO_SIGMA = 1.4826;
@@ -29,28 +29,49 @@ export function flooredScale(scale: number, magnitude: number, integral = false)
 export const MagnitudeState = EwStatsState.extend({ integral: z.boolean() });
 export type MagnitudeState = z.infer<typeof MagnitudeState>;
 
-/** Long-run typical magnitude of a series, and whether every value so far was an integer. */
+/** Smoothing of Magnitude's mean |x| (half-life 500 points). */
+const MAGNITUDE_ALPHA = alphaForHalfLife(500);
+
+/**
+ * Long-run typical magnitude of a series, and whether every value so far was an integer. The EW mean
+ * and variance of |x| are EwStats' (West's form, the same arithmetic), kept as fields of this object:
+ * every component of every stream has one, and an EwStats object of its own cost ~56 bytes more each
+ * (issue 15).
+ */
 export class Magnitude {
-  private readonly s = new EwStats(alphaForHalfLife(500));
+  private mean = NaN;
+  private variance = 0;
+  private n = 0;
   integral = true;
   push(x: number): void {
-    this.s.push(Math.abs(x));
+    const a = Math.abs(x);
+    this.n++;
+    if (Number.isNaN(this.mean)) {
+      this.mean = a;
+      this.variance = 0;
+    } else {
+      const diff = a - this.mean;
+      const incr = MAGNITUDE_ALPHA * diff;
+      this.mean += incr;
+      this.variance = (1 - MAGNITUDE_ALPHA) * (this.variance + diff * incr);
+    }
     if (this.integral && !Number.isInteger(x)) this.integral = false;
   }
   get value(): number {
-    return Number.isNaN(this.s.mean) ? 0 : this.s.mean;
+    return Number.isNaN(this.mean) ? 0 : this.mean;
   }
   /** flooredScale with this series' magnitude and integrality. */
   floor(scale: number): number {
     return flooredScale(scale, this.value, this.integral);
   }
   snapshot(): MagnitudeState {
-    return { ...this.s.snapshot(), integral: this.integral };
+    return { mean: enc(this.mean), variance: enc(this.variance), n: this.n, integral: this.integral };
   }
   restore(s: MagnitudeState): void {
-    const { integral, ...ew } = s;
-    this.s.restore(ew);
-    this.integral = integral;
+    this.mean = dec(s.mean);
+    this.variance = dec(s.variance);
+    this.n = s.n;
+    this.integral = s.integral;
   }
 }
 

@@ -145,6 +145,14 @@ export const DEFAULT_SEASONAL: SeasonalOptions = {
 };
 
 const HISTORY = 8192;
+/**
+ * Slots the history starts with, doubling up to HISTORY as points arrive: a fixed period releases it at
+ * the second point and a daily period at 1-minute steps is found at 4,000 points, so most streams never
+ * hold all of it (issue 15). Its values are Float32 (32 KiB full, not 64): what it seeds a profile with
+ * is rounded so by the phase table anyway; period detection reads the rounded values (NAB and the
+ * scenario table measured unchanged: README, "State memory").
+ */
+const HISTORY_INITIAL = 256;
 const MIN_RESIDUALS = 20;
 /**
  * Consecutive incident points back at the phase table's own level before the level offset restarts there
@@ -602,7 +610,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
   readonly affine = true;
   private readonly opts: SeasonalOptions;
   /** Recent values for period detection and for seeding new profiles; released once neither is pending. */
-  private history: Ring | null = new Ring(HISTORY);
+  private history: Ring | null = new Ring(HISTORY, true, HISTORY_INITIAL);
   private seen = 0;
   private nextCheck: number;
   private profiles: Profile[] = [];
@@ -716,7 +724,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
   learn(x: number, mode: LearnMode): void {
     for (const p of this.profiles) p.learn(this.seen, x, this.mag.value, this.mag.integral, mode);
     if (!Number.isNaN(x)) this.mag.push(x);
-    this.history?.push(x);
+    this.history?.push(toFloat32(x));
     this.seen++;
   }
 
@@ -747,7 +755,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
     }
     if (s.history) {
       expectSame(`${path}.history.size`, s.history.size, HISTORY);
-      this.history = Ring.fromSnapshot(s.history, `${path}.history`);
+      this.history = Ring.fromSnapshot(s.history, `${path}.history`, HISTORY_INITIAL, true);
     } else this.history = null;
     this.profiles = s.profiles.map((ps, i) => {
       const at = `${path}.profiles[${i}]`;

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import type { StreamPoint } from '../engine/index.js';
 import { PointRing } from './ring.js';
+import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
 const point = (timestamp: number, over: Partial<StreamPoint> = {}): StreamPoint => ({
   timestamp,
@@ -73,6 +75,83 @@ describe('PointRing', () => {
     expect(r.expected[0]).toBe(Math.fround(1 / 3));
     const f32max = 3.4028234663852886e38;
     expect([r.expected[1], r.lower[1], r.upper[1]]).toEqual([-f32max, -f32max, f32max]);
+  });
+
+  test('stores a point in 25 bytes on a regular step, 29 from the first gap (issue 15)', () => {
+    const bytes = (r: PointRing) => typedArraysOf(r).reduce((a, t) => a + t.bytes, 0);
+    const t0 = 1_700_000_000_000;
+    const ring = new PointRing(2880);
+    for (let i = 0; i < 3000; i++) ring.push(point(t0 + i * 60_000));
+    expect(bytes(ring)).toBe(2880 * 25);
+    expect(ring.oldestTimestamp()).toBe(t0 + 120 * 60_000);
+    expect(ring.range(t0 + 2990 * 60_000).timestamps).toEqual(
+      Array.from({ length: 10 }, (_, k) => t0 + (2990 + k) * 60_000),
+    );
+    // A skipped step: offsets from then on, every timestamp still exact.
+    const pushed = Array.from({ length: 3000 }, (_, i) => t0 + (i < 2950 ? i : i + 1) * 60_000);
+    const gapped = new PointRing(2880);
+    for (const t of pushed) gapped.push(point(t));
+    expect(bytes(gapped)).toBe(2880 * 29);
+    expect(gapped.range().timestamps).toEqual(pushed.slice(-2880));
+    expect(PointRing.restore(2880, gapped.snapshot()).range().timestamps).toEqual(pushed.slice(-2880));
+  });
+
+  test('keeps timestamps exact past the Int32 span of a base, over growth, wrap-around and widening', () => {
+    const day = 86_400_000;
+    const t0 = 1_700_000_000_000;
+    // 10 days a point, 20 days retained: the base moves up to the oldest retained point, offsets stay Int32.
+    const ring = new PointRing(3);
+    const pushed: number[] = [];
+    for (let i = 0; i < 700; i++) {
+      const t = t0 + i * 10 * day + (i % 7);
+      pushed.push(t);
+      ring.push(point(t));
+      expect(ring.range().timestamps).toEqual(pushed.slice(-3));
+    }
+    expect(typedArraysOf(ring).reduce((a, t) => a + t.bytes, 0)).toBe(3 * 29);
+    // Fractional milliseconds, and a gap longer than 2^31 ms between two retained points: Float64.
+    const odd = new PointRing(4);
+    const times = [t0 + 0.5, t0 + 1, t0 + 40 * day, t0 + 40 * day + 0.25, t0 + 41 * day];
+    for (const t of times) odd.push(point(t));
+    expect(odd.range().timestamps).toEqual(times.slice(-4));
+    const wide = new PointRing(3);
+    const spans = [t0, t0 + 30 * day, t0 + 61 * day, t0 + 90 * day];
+    for (const t of spans) wide.push(point(t));
+    expect(wide.range().timestamps).toEqual(spans.slice(-3));
+    expect(typedArraysOf(wide).reduce((a, t) => a + t.bytes, 0)).toBe(3 * 33);
+    expect(PointRing.restore(3, wide.snapshot()).range().timestamps).toEqual(spans.slice(-3));
+  });
+
+  test('returns every retained timestamp exactly, whatever the steps (grid, gaps, fractions, long jumps)', () => {
+    const step = fc.oneof(
+      fc.constant(60_000),
+      fc.constant(60_000),
+      fc.integer({ min: 1, max: 10 * 60_000 }),
+      fc.double({ min: 0.001, max: 1000, noNaN: true }),
+      fc.integer({ min: 2 ** 30, max: 2 ** 33 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(step, { minLength: 1, maxLength: 120 }),
+        (capacity, steps) => {
+          const ring = new PointRing(capacity);
+          const pushed: number[] = [];
+          let t = 1_700_000_000_000;
+          for (const d of steps) {
+            t += d;
+            if (pushed.length && !(t > pushed[pushed.length - 1])) continue;
+            pushed.push(t);
+            ring.push(point(t));
+            expect(ring.newestTimestamp()).toBe(t);
+          }
+          expect(ring.range().timestamps).toEqual(pushed.slice(-capacity));
+          expect(PointRing.restore(capacity, ring.snapshot()).range().timestamps).toEqual(
+            pushed.slice(-capacity),
+          );
+        },
+      ),
+    );
   });
 
   test('reads snapshots written with Float64 columns, rounding score and band to Float32', () => {

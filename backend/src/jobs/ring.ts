@@ -1,11 +1,13 @@
 /**
  * The recent scored points of one series: a ring buffer of fixed capacity stored as typed columns
- * (33 bytes a point instead of an object each), so retention bounds memory exactly. Columns grow by
+ * (25–33 bytes a point instead of an object each), so retention bounds memory exactly. Columns grow by
  * doubling up to the capacity, so a series that never fills its retention stays small.
  *
- * Timestamps and values are Float64: values are what the alert-volume preview replays (its `current`
- * equals `live` only if it replays exactly the values the live stream was fed) and what the flatline
- * check compares for equality. Score, expected value and band are Float32 (issue 15: 49 → 33 bytes a
+ * Timestamps are kept exactly: as a start and a step while the points are regular, else as Int32
+ * millisecond offsets from a base (TimeColumn: 0 or 4 bytes a point; Float64 only for a ring whose
+ * retained span passes 24.8 days or whose timestamps are not whole milliseconds). Values are Float64:
+ * they are what the alert-volume preview replays (its `current` equals `live` only if it replays
+ * exactly the values the live stream was fed) and what the flatline check compares for equality. Score, expected value and band are Float32 (issue 15: 49 → 33 bytes a
  * point, 138 → 93 KiB a series at the default retention of 2,880): kept to ~7 significant digits
  * (relative error ≤ 6·10⁻⁸), which is what GET /api/v1/jobs/{name}/series and the feedback tolerances
  * read. The anomaly flag and direction are stored exactly, as decided live at full precision, so the
@@ -47,6 +49,118 @@ export interface RingSnapshot {
 }
 
 const INITIAL = 256;
+const INT32_MAX = 0x7fffffff;
+
+/**
+ * A column of timestamps stored exactly, in the first of three forms that holds them:
+ * - a grid (no array): while every point is one step after the previous one, slot i holds the newest
+ *   timestamp less its distance back from the newest slot times the step (whole milliseconds only);
+ * - Int32 milliseconds from `base` (the first timestamp, moved up to the oldest retained one when a newer
+ *   timestamp no longer fits): from the first point off the grid (a gap: a job's points skip the steps
+ *   its source had no sample for);
+ * - Float64, once a timestamp cannot be so written (fractional milliseconds, a retained span past
+ *   INT32_MAX ms, ~24.8 days).
+ * A column does not go back to an earlier form (issue 15: 33 bytes a point → 25 on a grid, 29 off it).
+ */
+class TimeColumn {
+  private newest = NaN;
+  private newestSlot = -1;
+  /** The grid's step (NaN until the second timestamp). */
+  private step = NaN;
+  private offsets: Int32Array | null = null;
+  private wide: Float64Array | null = null;
+  private base = NaN;
+
+  constructor(readonly length: number) {}
+
+  at(i: number): number {
+    if (this.wide) return this.wide[i];
+    if (this.offsets) return this.base + this.offsets[i];
+    return this.gridAt(i);
+  }
+
+  private gridAt(i: number): number {
+    const back = (this.newestSlot - i + this.length) % this.length;
+    return back === 0 ? this.newest : this.newest - back * this.step;
+  }
+
+  /** Whether t written at slot i keeps the column a grid (exact: whole milliseconds below 2^53). */
+  private onGrid(i: number, t: number): boolean {
+    if (!Number.isSafeInteger(t)) return false;
+    if (this.newestSlot < 0) return true;
+    if (i !== (this.newestSlot + 1) % this.length) return false;
+    if (Number.isNaN(this.step)) return t > this.newest;
+    return t === this.newest + this.step;
+  }
+
+  /** Whether t can be written as an offset from the base, read back bit-identical. */
+  private fits(t: number): boolean {
+    if (Number.isNaN(this.base)) return true;
+    const d = t - this.base;
+    return Number.isInteger(d) && d >= 0 && d <= INT32_MAX && this.base + d === t;
+  }
+
+  /** The grid written out as offsets from the oldest retained timestamp, or as Float64 when too long. */
+  private leaveGrid(oldest: number | null): void {
+    const n = this.length;
+    if (oldest !== null && this.newest - oldest > INT32_MAX) {
+      this.wide = new Float64Array(n);
+      for (let k = 0; k < n; k++) this.wide[k] = this.gridAt(k);
+      return;
+    }
+    // Slots before the oldest (unused, or the one being overwritten) get values nothing reads.
+    this.offsets = new Int32Array(n);
+    if (oldest === null) return;
+    this.base = oldest;
+    for (let k = 0; k < n; k++) this.offsets[k] = this.gridAt(k) - oldest;
+  }
+
+  /**
+   * Write t at slot i (slots are written in ring order); `oldest` is the oldest timestamp retained after
+   * this write (the base moves up to it when t does not fit the current one). Every slot is shifted,
+   * including unused ones, whose contents nothing reads.
+   */
+  set(i: number, t: number, oldest: number | null): void {
+    if (!this.offsets && !this.wide) {
+      if (this.onGrid(i, t)) {
+        if (this.newestSlot >= 0 && Number.isNaN(this.step)) this.step = t - this.newest;
+        this.newest = t;
+        this.newestSlot = i;
+        return;
+      }
+      this.leaveGrid(oldest);
+    }
+    if (this.wide) {
+      this.wide[i] = t;
+      return;
+    }
+    const offsets = this.offsets!;
+    if (Number.isNaN(this.base)) this.base = t;
+    if (!this.fits(t) && oldest !== null && oldest > this.base) {
+      const shift = oldest - this.base;
+      if (Number.isInteger(shift)) {
+        for (let k = 0; k < offsets.length; k++) offsets[k] -= shift;
+        this.base = oldest;
+      }
+    }
+    if (this.fits(t)) {
+      offsets[i] = t - this.base;
+      return;
+    }
+    this.wide = new Float64Array(this.length);
+    for (let k = 0; k < this.length; k++) this.wide[k] = this.base + offsets[k];
+    this.offsets = null;
+    this.wide[i] = t;
+  }
+
+  /** A column of n slots holding this one's first `count` logical slots (index(k)) at 0 … count − 1. */
+  grown(n: number, count: number, index: (k: number) => number): TimeColumn {
+    const next = new TimeColumn(n);
+    for (let k = 0; k < count; k++) next.set(k, this.at(index(k)), k > 0 ? next.at(0) : null);
+    return next;
+  }
+}
+
 const F64_COLUMNS = ['ts', 'value'] as const;
 const F32_COLUMNS = ['score', 'expected', 'lower', 'upper'] as const;
 const DIRECTIONS: (Direction | null)[] = [null, 'up', 'down'];
@@ -55,7 +169,7 @@ const nullable = (v: number | null): number => (v === null ? NaN : v);
 const unNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
 export class PointRing {
-  private ts: Float64Array;
+  private ts: TimeColumn;
   private value: Float64Array;
   private score: Float32Array;
   private expected: Float32Array;
@@ -69,7 +183,7 @@ export class PointRing {
     if (!(Number.isInteger(capacity) && capacity > 0))
       throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
     const n = Math.min(capacity, INITIAL);
-    this.ts = new Float64Array(n);
+    this.ts = new TimeColumn(n);
     this.value = new Float64Array(n);
     this.score = new Float32Array(n);
     this.expected = new Float32Array(n);
@@ -86,7 +200,10 @@ export class PointRing {
   push(p: StreamPoint): void {
     if (this.count === this.ts.length && this.ts.length < this.capacity) this.grow();
     const i = (this.head + this.count) % this.ts.length;
-    this.ts[i] = p.timestamp;
+    // The oldest timestamp still retained after this push (the base may move up to it).
+    const full = this.count === this.ts.length;
+    const oldest = this.count > (full ? 1 : 0) ? this.ts.at(this.index(full ? 1 : 0)) : null;
+    this.ts.set(i, p.timestamp, oldest);
     this.value[i] = nullable(p.value);
     // Clamped to ±3.4e38 rather than rounded to ±Infinity (null in JSON), as the windows do.
     this.score[i] = toFloat32(p.score);
@@ -107,7 +224,11 @@ export class PointRing {
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('base64');
     };
     const out = { count: this.count, flags: column(this.flags, (n) => new Uint8Array(n)) } as RingSnapshot;
-    for (const name of F64_COLUMNS) out[name] = column(this[name], (n) => new Float64Array(n));
+    // The timestamps are written as Float64, as before TimeColumn: the format is unchanged.
+    const ts = new Float64Array(this.count);
+    for (let k = 0; k < this.count; k++) ts[k] = this.ts.at(this.index(k));
+    out.ts = Buffer.from(ts.buffer, ts.byteOffset, ts.byteLength).toString('base64');
+    out.value = column(this.value, (n) => new Float64Array(n));
     for (const name of F32_COLUMNS) out[name] = column(this[name], (n) => new Float32Array(n));
     return out;
   }
@@ -159,11 +280,11 @@ export class PointRing {
   }
 
   oldestTimestamp(): number | null {
-    return this.count === 0 ? null : this.ts[this.head];
+    return this.count === 0 ? null : this.ts.at(this.head);
   }
 
   newestTimestamp(): number | null {
-    return this.count === 0 ? null : this.ts[this.index(this.count - 1)];
+    return this.count === 0 ? null : this.ts.at(this.index(this.count - 1));
   }
 
   /** The newest point (the stream state is not stored per point). */
@@ -178,7 +299,7 @@ export class PointRing {
     const values: (number | null)[] = [];
     for (let k = 0; k < this.count; k++) {
       const i = this.index(k);
-      timestamps.push(this.ts[i]);
+      timestamps.push(this.ts.at(i));
       values.push(unNaN(this.value[i]));
     }
     return { timestamps, values };
@@ -188,7 +309,7 @@ export class PointRing {
   range(from = -Infinity, to = Infinity): PointColumns {
     const lo = this.lowerBound(from);
     let hi = this.lowerBound(to);
-    while (hi < this.count && this.ts[this.index(hi)] <= to) hi++;
+    while (hi < this.count && this.ts.at(this.index(hi)) <= to) hi++;
     const out: PointColumns = {
       timestamps: [],
       values: [],
@@ -201,7 +322,7 @@ export class PointRing {
     };
     for (let k = lo; k < hi; k++) {
       const i = this.index(k);
-      out.timestamps.push(this.ts[i]);
+      out.timestamps.push(this.ts.at(i));
       out.values.push(unNaN(this.value[i]));
       out.score.push(this.score[i]);
       out.expected.push(unNaN(this.expected[i]));
@@ -216,7 +337,7 @@ export class PointRing {
   private at(k: number): Omit<StreamPoint, 'state'> {
     const i = this.index(k);
     return {
-      timestamp: this.ts[i],
+      timestamp: this.ts.at(i),
       value: unNaN(this.value[i]),
       score: this.score[i],
       expected: unNaN(this.expected[i]),
@@ -237,7 +358,7 @@ export class PointRing {
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ts[this.index(mid)] < t) lo = mid + 1;
+      if (this.ts.at(this.index(mid)) < t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -250,10 +371,9 @@ export class PointRing {
       for (let k = 0; k < this.count; k++) next[k] = old[this.index(k)];
       return next;
     };
-    const f64 = (size: number) => new Float64Array(size);
     const f32 = (size: number) => new Float32Array(size);
-    const ts = copy(this.ts, f64);
-    this.value = copy(this.value, f64);
+    const ts = this.ts.grown(n, this.count, (k) => this.index(k));
+    this.value = copy(this.value, (size) => new Float64Array(size));
     this.score = copy(this.score, f32);
     this.expected = copy(this.expected, f32);
     this.lower = copy(this.lower, f32);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { EwStats, Ring, RollingMoments, SortedWindow, alphaForHalfLife, toFloat32 } from './windows.js';
+import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
 function naiveQuantile(values: number[], q: number) {
   const s = [...values].sort((a, b) => a - b);
@@ -107,6 +108,41 @@ describe('window primitives', () => {
     s.push(0);
     for (let i = 0; i < 10; i++) s.push(1);
     expect(s.mean).toBeCloseTo(0.5, 10);
+  });
+});
+
+describe('Ring growing from a few slots (issue 15)', () => {
+  test('allocates as values arrive and behaves, snapshots and restores exactly as a full-size ring', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 64 }),
+        (xs, size) => {
+          const full = new Ring(size);
+          const growing = new Ring(size, false, 2);
+          for (const x of xs) {
+            expect(growing.push(x)).toBe(full.push(x));
+            expect(growing.recent(0)).toBe(full.recent(0));
+          }
+          expect(growing.snapshot()).toEqual(full.snapshot());
+          expect(growing.allocated).toBe(
+            Math.min(size, Math.max(2, 2 ** Math.ceil(Math.log2(xs.length || 1)))),
+          );
+          const restored = Ring.fromSnapshot(full.snapshot(), 'ring', 2);
+          expect(restored.allocated).toBe(Math.min(size, Math.max(2, xs.length)));
+          for (const x of [1, 2, 3]) expect(restored.push(x)).toBe(full.push(x));
+          expect(restored.toArray()).toEqual(full.toArray());
+        },
+      ),
+    );
+  });
+});
+
+describe('SortedWindow storage (issue 15)', () => {
+  test('is one typed array of 8 bytes a slot, the ring and the sorted copy', () => {
+    const w = new SortedWindow(100);
+    for (let i = 0; i < 150; i++) w.push(i % 17);
+    expect(typedArraysOf(w)).toEqual([{ path: 'data', bytes: 800 }]);
   });
 });
 

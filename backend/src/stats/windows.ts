@@ -29,22 +29,59 @@ export function toFloat32(x: number): number {
   return Number.isFinite(x) && !Number.isFinite(f) ? Math.sign(x) * FLOAT32_MAX : f;
 }
 
-/** Fixed-size ring buffer of the last `size` values (NaN = missing is not stored). */
+/** Throws a StateError unless `s` is the snapshot of a ring of `size` slots (Ring.snapshot's layout). */
+function checkRingState(s: RingState, size: number, path: string): void {
+  expectSame(`${path}.size`, s.size, size);
+  const n = s.values.length;
+  if (n > size) throw new StateError(`${path}.values`, `has ${n} values, the ring holds ${size}`);
+  if (s.head >= size) throw new StateError(`${path}.head`, `is ${s.head}, past the ring's ${size} slots`);
+  if (n < size && s.head !== n) {
+    throw new StateError(
+      `${path}.head`,
+      `is ${s.head}, but a ring holding ${n} of ${size} values has it at ${n}`,
+    );
+  }
+}
+
+/**
+ * Ring buffer of the last `size` values (NaN = missing is not stored). With `initial` below `size` its
+ * storage starts at that many slots and doubles as values arrive (a history that may be released long
+ * before it fills, detectors/seasonal.ts): until full the values sit at slots 0 … count − 1 either way,
+ * so a growing ring behaves and snapshots exactly as a full-size one.
+ */
 export class Ring {
-  readonly buf: Float64Array | Float32Array;
+  private storage: Float64Array | Float32Array;
   private head = 0;
   count = 0;
   constructor(
     readonly size: number,
     /** Float32 storage: values are kept to ~7 significant digits (see SortedWindow). */
-    single = false,
+    private readonly single = false,
+    private readonly initial = size,
   ) {
-    this.buf = single ? new Float32Array(size) : new Float64Array(size);
+    this.storage = this.alloc(Math.max(1, Math.min(size, initial)));
+  }
+  private alloc(n: number): Float64Array | Float32Array {
+    return this.single ? new Float32Array(n) : new Float64Array(n);
+  }
+  /** The slots allocated (at most `size`), as they are stored. */
+  get buf(): Float64Array | Float32Array {
+    return this.storage;
+  }
+  /** Slots allocated (at most `size`). */
+  get allocated(): number {
+    return this.storage.length;
   }
   /** Push a value, returning the one evicted (NaN if the ring was not full). */
   push(x: number): number {
-    const evicted = this.count === this.size ? this.buf[this.head] : NaN;
-    this.buf[this.head] = x;
+    if (this.count === this.storage.length && this.count < this.size) {
+      // Not yet full, so the values are at 0 … count − 1 and head is count.
+      const next = this.alloc(Math.min(this.size, 2 * this.storage.length));
+      next.set(this.storage);
+      this.storage = next;
+    }
+    const evicted = this.count === this.size ? this.storage[this.head] : NaN;
+    this.storage[this.head] = x;
     this.head = (this.head + 1) % this.size;
     if (this.count < this.size) this.count++;
     return evicted;
@@ -52,13 +89,13 @@ export class Ring {
   /** Overwrite the newest value (the ring must not be empty), returning the one it held. */
   setNewest(x: number): number {
     const i = (this.head - 1 + this.size) % this.size;
-    const old = this.buf[i];
-    this.buf[i] = x;
+    const old = this.storage[i];
+    this.storage[i] = x;
     return old;
   }
   /** i-th most recent value (0 = newest). */
   recent(i: number): number {
-    return this.buf[(this.head - 1 - i + 2 * this.size) % this.size];
+    return this.storage[(this.head - 1 - i + 2 * this.size) % this.size];
   }
   get full(): boolean {
     return this.count === this.size;
@@ -69,29 +106,26 @@ export class Ring {
     return out;
   }
   snapshot(): RingState {
-    const values = this.toArray().map(this.buf instanceof Float32Array ? encFloat32 : enc);
+    const values = this.toArray().map(this.storage instanceof Float32Array ? encFloat32 : enc);
     return { size: this.size, head: this.head, values };
   }
   /** Load a snapshot: the same values in the same slots, so pushes evict exactly as before. */
   restore(s: RingState, path = 'ring'): void {
-    expectSame(`${path}.size`, s.size, this.size);
+    checkRingState(s, this.size, path);
     const n = s.values.length;
-    if (n > this.size) throw new StateError(`${path}.values`, `has ${n} values, the ring holds ${this.size}`);
-    if (s.head >= this.size)
-      throw new StateError(`${path}.head`, `is ${s.head}, past the ring's ${this.size} slots`);
-    if (n < this.size && s.head !== n) {
-      throw new StateError(
-        `${path}.head`,
-        `is ${s.head}, but a ring holding ${n} of ${this.size} values has it at ${n}`,
-      );
+    const slots = n < this.size ? Math.max(1, n, Math.min(this.size, this.initial)) : this.size;
+    if (this.storage.length === slots) this.storage.fill(0);
+    else this.storage = this.alloc(slots);
+    for (let i = 0; i < n; i++) {
+      // A Float64 snapshot's value loaded into Float32 slots is rounded as push rounds it.
+      const x = this.single ? toFloat32(dec(s.values[i])) : dec(s.values[i]);
+      this.storage[(s.head - n + i + this.size) % this.size] = x;
     }
-    this.buf.fill(0);
-    for (let i = 0; i < n; i++) this.buf[(s.head - n + i + this.size) % this.size] = dec(s.values[i]);
     this.head = s.head;
     this.count = n;
   }
-  static fromSnapshot(s: RingState, path?: string): Ring {
-    const r = new Ring(s.size);
+  static fromSnapshot(s: RingState, path?: string, initial = s.size, single = false): Ring {
+    const r = new Ring(s.size, single, initial);
     r.restore(s, path);
     return r;
   }
@@ -106,42 +140,60 @@ export class Ring {
  * the series' magnitude, detectors/scale.ts).
  */
 export class SortedWindow {
-  private readonly ring: Ring;
-  private readonly sorted: Float32Array;
+  /**
+   * One Float32Array of 2 × size slots: the sorted copy at [0, size), the values in arrival order (a ring
+   * whose next slot is `head`) at [size, 2 × size). One typed array instead of a ring object and two
+   * arrays: every typed array costs ~170 bytes of heap objects besides its slots (issue 15).
+   */
+  private readonly data: Float32Array;
   private n = 0;
+  private head = 0;
+  /** Values in the ring (equals n: the sorted copy holds the ring's values). */
+  private held = 0;
   constructor(readonly size: number) {
-    this.ring = new Ring(size, true);
-    this.sorted = new Float32Array(size);
+    this.data = new Float32Array(2 * size);
   }
   get count(): number {
     return this.n;
   }
   push(value: number): void {
     const x = toFloat32(value);
-    const evicted = this.ring.push(x);
-    if (this.ring.count === this.n && !Number.isNaN(evicted)) this.swap(evicted, x);
+    const slot = this.size + this.head;
+    const evicted = this.held === this.size ? this.data[slot] : NaN;
+    this.data[slot] = x;
+    this.head = (this.head + 1) % this.size;
+    if (this.held < this.size) this.held++;
+    if (this.held === this.n && !Number.isNaN(evicted)) this.swap(evicted, x);
     else this.insert(x);
   }
   /** Replace the newest value (a measurement revised after the fact); nothing when empty. */
   replaceNewest(value: number): void {
     if (this.n === 0) return;
     const x = toFloat32(value);
-    this.swap(this.ring.setNewest(x), x);
+    const slot = this.size + ((this.head - 1 + this.size) % this.size);
+    const old = this.data[slot];
+    this.data[slot] = x;
+    this.swap(old, x);
+  }
+  /** i-th most recent value of the ring (0 = newest). */
+  private recent(i: number): number {
+    return this.data[this.size + ((this.head - 1 - i + 2 * this.size) % this.size)];
   }
   private lowerBound(x: number): number {
     let lo = 0;
     let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid] < x) lo = mid + 1;
+      if (this.data[mid] < x) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
   private insert(x: number): void {
     const i = this.lowerBound(x);
-    this.sorted.copyWithin(i + 1, i, this.n);
-    this.sorted[i] = x;
+    // Bounded at the sorted copy's end, as a copyWithin on an array of its own was.
+    this.data.copyWithin(i + 1, i, Math.min(this.n, this.size - 1));
+    this.data[i] = x;
     this.n++;
   }
   /**
@@ -150,7 +202,7 @@ export class SortedWindow {
    * common update). The sorted copy ends up exactly as remove + insert leave it.
    */
   private swap(out: number, x: number): void {
-    const s = this.sorted;
+    const s = this.data;
     const i = this.lowerBound(out);
     // Where x goes once `out` (at i) is gone: lower bound of x among the other n − 1 values.
     let j = this.lowerBound(x);
@@ -168,16 +220,16 @@ export class SortedWindow {
     const pos = q * (this.n - 1);
     const lo = Math.floor(pos);
     const hi = Math.min(lo + 1, this.n - 1);
-    return this.sorted[lo] + (this.sorted[hi] - this.sorted[lo]) * (pos - lo);
+    return this.data[lo] + (this.data[hi] - this.data[lo]) * (pos - lo);
   }
   median(): number {
     return this.quantile(0.5);
   }
   min(): number {
-    return this.n ? this.sorted[0] : NaN;
+    return this.n ? this.data[0] : NaN;
   }
   max(): number {
-    return this.n ? this.sorted[this.n - 1] : NaN;
+    return this.n ? this.data[this.n - 1] : NaN;
   }
   /**
    * Median absolute deviation from the median (unscaled), exact, in O(log w) without sorting.
@@ -199,7 +251,7 @@ export class SortedWindow {
 
   /** k-th smallest (0-based) |x − m| where sorted[0, r) < m ≤ sorted[r, n). */
   private kthDeviation(k: number, m: number, r: number): number {
-    const s = this.sorted;
+    const s = this.data;
     const la = r; // left deviations: A(i) = m − s[r − 1 − i], ascending in i
     const lb = this.n - r; // right deviations: B(j) = s[r + j] − m, ascending in j
     let lo = Math.max(0, k + 1 - lb);
@@ -219,10 +271,13 @@ export class SortedWindow {
   }
 
   values(): number[] {
-    return this.ring.toArray();
+    const out: number[] = [];
+    for (let i = this.held - 1; i >= 0; i--) out.push(this.recent(i));
+    return out;
   }
+  /** The ring's snapshot (RingState: a Ring of Float32 values snapshots the same). */
   snapshot(): SortedWindowState {
-    return this.ring.snapshot();
+    return { size: this.size, head: this.head, values: this.values().map(encFloat32) };
   }
   /**
    * Load a snapshot: the ring as it was, and the sorted copy rebuilt from it. The rebuilt copy can differ
@@ -230,10 +285,16 @@ export class SortedWindow {
    * which can at most flip the sign of a zero MAD (every scale built from a MAD is floored above zero).
    */
   restore(s: SortedWindowState, path = 'window'): void {
-    this.ring.restore(s, path);
+    checkRingState(s, this.size, path);
+    const n = s.values.length;
+    this.data.fill(0);
+    for (let i = 0; i < n; i++)
+      this.data[this.size + ((s.head - n + i + this.size) % this.size)] = toFloat32(dec(s.values[i]));
+    this.head = s.head;
+    this.held = n;
     this.n = 0;
-    for (let i = this.ring.count - 1; i >= 0; i--) {
-      const x = this.ring.recent(i);
+    for (let i = n - 1; i >= 0; i--) {
+      const x = this.recent(i);
       if (Number.isNaN(x))
         throw new StateError(`${path}.values`, 'holds null (NaN); a sorted window holds numbers only');
       this.insert(x);

@@ -20,7 +20,14 @@ import {
   type LoadBody,
   type LoadResult,
 } from '../../lab/bench/load.js';
-import { formatApiReport, formatBenchReport, formatMemoryReport, table } from '../../lab/bench/report.js';
+import {
+  formatApiReport,
+  formatBenchReport,
+  formatBreakdownReport,
+  formatMemoryReport,
+  table,
+} from '../../lab/bench/report.js';
+import { BREAKDOWN_FULL, BREAKDOWN_QUICK, measureBreakdown } from '../../lab/bench/memoryBreakdown.js';
 import { measureStreamMemory } from '../../lab/bench/memory.js';
 import {
   formatShardFetchReport,
@@ -81,6 +88,7 @@ interface BenchOptions {
   onlyLoad: boolean;
   onlyApi: boolean;
   onlyMemory: boolean;
+  breakdown: boolean;
   shardFetch: boolean;
   loadService?: string;
   loadNodeArgs?: string;
@@ -224,6 +232,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       false,
     )
     .option(
+      '--breakdown',
+      'with --only-memory: also where the bytes go (each part of a stream, its typed arrays, the retention ring alone at 2,880 / 1,440 / 720 points) and the job slot at 1,440 and 720',
+      false,
+    )
+    .option(
       '--only-api',
       'instead: only the /api/v1/score latency section and its JSON floor (~1 min)',
       false,
@@ -330,9 +343,18 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         return;
       }
       if (opts.onlyMemory) {
-        const memory = base.memory.map((m) => measureStreamMemory(m));
+        const plan = opts.quick ? BREAKDOWN_QUICK : BREAKDOWN_FULL;
+        // With --breakdown, the job slot also at the breakdown's other retentions.
+        const slot = base.memory.find((m) => m.retention);
+        const more = opts.breakdown && slot ? plan.retentions.filter((r) => r !== slot.retention) : [];
+        const memory = [...base.memory, ...more.map((retention) => ({ ...slot!, retention }))].map((m) =>
+          measureStreamMemory(m),
+        );
         for (const m of memory) io.stdout.write(formatMemoryReport(m) + '\n');
-        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify({ memory }, null, 2) + '\n');
+        const breakdown = opts.breakdown ? measureBreakdown(plan) : null;
+        if (breakdown) io.stdout.write(formatBreakdownReport(breakdown));
+        if (opts.json)
+          await writeFile(resolve(opts.json), JSON.stringify({ memory, breakdown }, null, 2) + '\n');
         return;
       }
       if (opts.onlyApi) {

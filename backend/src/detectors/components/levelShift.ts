@@ -11,7 +11,7 @@ import {
   type LearnMode,
   type TaggedState,
 } from '../component.js';
-import { Ring, SortedWindow } from '../../stats/windows.js';
+import { Ring, SortedWindow, toFloat32 } from '../../stats/windows.js';
 import { RingState, SortedWindowState, expectSame } from '../../snapshots/codec.js';
 import { MAD_TO_SIGMA, Magnitude, MagnitudeState, cappedZ } from '../scale.js';
 
@@ -37,7 +37,10 @@ export class LevelShiftComponent implements Component<LevelShiftState> {
   readonly providesBand = false;
   readonly affine = false;
   private readonly recentWin: SortedWindow;
-  /** The last `recent` values as the base will learn them (clamped during incidents), on their way to it. */
+  /**
+   * The last `recent` values as the base will learn them (clamped during incidents), on their way to it.
+   * Float32, rounded as the base rounds them (toFloat32): the base learns the same values (issue 15).
+   */
   private readonly delay: Ring;
   private readonly base: SortedWindow;
   private readonly mag = new Magnitude();
@@ -50,7 +53,7 @@ export class LevelShiftComponent implements Component<LevelShiftState> {
     readonly window: number,
   ) {
     this.recentWin = new SortedWindow(recent);
-    this.delay = new Ring(recent);
+    this.delay = new Ring(recent, true);
     this.base = new SortedWindow(window);
   }
   step(x: number, out: Deviation): void {
@@ -80,7 +83,7 @@ export class LevelShiftComponent implements Component<LevelShiftState> {
     // false episodes a day 0.59 → 0.17 against clamping it; README seeds).
     const imputed = !Number.isNaN(this.stepped) && x !== this.stepped;
     if (imputed) this.recentWin.replaceNewest(x);
-    const leaving = this.delay.push(imputed ? x : learnable(x, mode, this.expected, this.scale));
+    const leaving = this.delay.push(toFloat32(imputed ? x : learnable(x, mode, this.expected, this.scale)));
     if (!Number.isNaN(leaving)) this.base.push(leaving);
     this.mag.push(x);
   }

@@ -70,7 +70,7 @@ export interface MemoryResult {
  * functions left unused for a few major GCs, so code compiled by earlier bench phases (and by jest)
  * was freed between baseline and measurement, and the per-stream delta came out negative.
  */
-function settle(gc: () => void): NodeJS.MemoryUsage {
+export function settle(gc: () => void): NodeJS.MemoryUsage {
   let last = Number.POSITIVE_INFINITY;
   for (let round = 0; round < 12; round++) {
     gc();

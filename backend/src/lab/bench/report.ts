@@ -2,6 +2,7 @@
 import type { BenchResult } from './run.js';
 import { API_FLOOR_TARGET, type ApiResult } from './api.js';
 import type { MemoryResult } from './memory.js';
+import type { BreakdownResult, PartBytes } from './memoryBreakdown.js';
 
 type Align = 'left' | 'right';
 
@@ -194,6 +195,45 @@ export function formatMemoryReport(m: MemoryResult): string {
     table([
       [m.retention ? 'per slot' : 'per stream', 'heap objects', 'array buffers', 'total'],
       ['', kib(m.heapBytesPerStream), kib(m.arrayBufferBytesPerStream), kib(m.totalBytesPerStream)],
+    ]),
+    '',
+  ].join('\n');
+}
+
+/** Where a stream's and a ring's bytes go (memoryBreakdown.ts). */
+export function formatBreakdownReport(b: BreakdownResult): string {
+  const sum = (rows: readonly PartBytes[]) =>
+    rows.reduce((a, r) => ({ heap: a.heap + r.heapBytes, buf: a.buf + r.arrayBufferBytes }), {
+      heap: 0,
+      buf: 0,
+    });
+  const total = sum(b.parts);
+  const arrays = b.typedArrays.reduce((a, t) => a + t.bytes, 0);
+  return [
+    `Stream memory by part: ${b.detector} (period ${b.period}), ${int(b.streams)} scorers × ${int(b.points)} points; what cutting each part loose frees, in this order`,
+    table([
+      ['part', 'heap objects', 'array buffers', 'total'],
+      ...b.parts.map((p) => [
+        p.part,
+        kib(p.heapBytes),
+        kib(p.arrayBufferBytes),
+        kib(p.heapBytes + p.arrayBufferBytes),
+      ]),
+      ['sum', kib(total.heap), kib(total.buf), kib(total.heap + total.buf)],
+    ]),
+    '',
+    `Typed arrays of one scorer (byteLength; arrays of 64 bytes or less live in the heap): ${b.typedArrays.length}, ${int(arrays)} bytes`,
+    table([['path', 'bytes'], ...b.typedArrays.map((t) => [t.path, int(t.bytes)])]),
+    '',
+    'Retention ring alone (jobs/ring.ts), filled',
+    table([
+      ['capacity', 'heap objects', 'array buffers', 'total'],
+      ...b.rings.map((r) => [
+        int(r.capacity),
+        kib(r.heapBytes),
+        kib(r.arrayBufferBytes),
+        kib(r.heapBytes + r.arrayBufferBytes),
+      ]),
     ]),
     '',
   ].join('\n');

@@ -63,6 +63,8 @@ export const FULL_PLAN: BenchPlan = {
   peer: { ...DEFAULT_PEER, budgetMs: 8000, maxPoints: Infinity },
   memory: [
     { detector: 'auto', streams: 2000, points: 1000, period: 1440 },
+    // A stream still detecting its period (a daily one at a 1-minute step is found at 4,000 points).
+    { detector: 'auto', streams: 500, points: 3000, period: 'auto' },
     // A continuous job's slot at the default retention (jobs/defaults.ts), ring full.
     { detector: 'auto', streams: 500, points: 2880, period: 1440, retention: 2880 },
   ],
@@ -82,6 +84,7 @@ export const QUICK_PLAN: BenchPlan = {
   peer: { ...DEFAULT_PEER, budgetMs: 1000, maxPoints: Infinity },
   memory: [
     { detector: 'auto', streams: 200, points: 1000, period: 1440 },
+    { detector: 'auto', streams: 100, points: 3000, period: 'auto' },
     { detector: 'auto', streams: 100, points: 2880, period: 1440, retention: 2880 },
   ],
   api: { series: 10, points: 1440, requests: 5, warmup: 1 },

@@ -1,0 +1,87 @@
+/**
+ * Issue 15's storage changes: what a stream holds, and that snapshots written before them (by main at
+ * 984b40c, testing/fixtures) restore and continue exactly as main's stream did.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { SeasonalComponent } from './seasonal.js';
+import { emptyDeviation } from './component.js';
+import { LevelShiftComponent } from './components/levelShift.js';
+import { createDetector } from './registry.js';
+import { Magnitude } from './scale.js';
+import { EwStats, alphaForHalfLife } from '../stats/windows.js';
+import fc from 'fast-check';
+import { restoreStream } from '../engine/index.js';
+import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
+
+describe('seasonal history storage', () => {
+  test('starts small and holds Float32 values while the period is detected', () => {
+    const c = new SeasonalComponent({ period: null });
+    const out = emptyDeviation();
+    for (let i = 0; i < 300; i++) {
+      c.step(100 + (i % 7), out);
+      c.learn(100 + (i % 7), 'normal');
+    }
+    const history = typedArraysOf(c).find((t) => t.path === 'history.storage');
+    expect(history).toEqual({ path: 'history.storage', bytes: 512 * 4 });
+  });
+});
+
+describe('level shift storage', () => {
+  test('the delay ring holds Float32 values, as the base it feeds', () => {
+    expect(typedArraysOf(new LevelShiftComponent(10, 300))).toEqual([
+      { path: 'recentWin.data', bytes: 80 },
+      { path: 'delay.storage', bytes: 40 },
+      { path: 'base.data', bytes: 2400 },
+    ]);
+  });
+});
+
+describe('Magnitude', () => {
+  test('holds its EW statistics as its own fields, computed exactly as EwStats of |x|', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, min: -1e12, max: 1e12 }), { maxLength: 300 }), (xs) => {
+        const m = new Magnitude();
+        const ew = new EwStats(alphaForHalfLife(500));
+        for (const x of xs) {
+          m.push(x);
+          ew.push(Math.abs(x));
+        }
+        const { integral, ...stats } = m.snapshot();
+        expect(stats).toEqual(ew.snapshot());
+        expect(integral).toBe(xs.every((x) => Number.isInteger(x)));
+      }),
+    );
+    expect(Object.values(new Magnitude()).filter((v) => typeof v === 'object')).toEqual([]);
+  });
+});
+
+describe('auto detector', () => {
+  test('shares one calibration table among detectors instead of a copy each', () => {
+    const a = createDetector('auto', { period: 1440 });
+    expect(a.calibration).toBe(createDetector('auto', { period: 1440 }).calibration);
+    expect(Object.isFrozen(a.calibration![1])).toBe(true);
+  });
+});
+
+describe('a stream snapshot written by main (984b40c), period still being detected', () => {
+  const fixture = JSON.parse(
+    gunzipSync(
+      readFileSync(new URL('./testing/fixtures/stream-auto-detecting-984b40c.json.gz', import.meta.url)),
+    ).toString('utf8'),
+  ) as {
+    period: number;
+    snapshot: unknown;
+    next: [number, number | null, number, number | null, number | null, number | null, boolean][];
+  };
+
+  test('restores and scores the next 1,200 points as main did, finding the same period', () => {
+    const stream = restoreStream(fixture.snapshot);
+    const got = fixture.next.map(([t, v]) => {
+      const p = stream.push(t, v)!;
+      return [t, v, p.score, p.expected, p.lower, p.upper, p.anomaly];
+    });
+    expect(got).toEqual(fixture.next);
+    expect(stream.period?.()).toBe(fixture.period);
+  });
+});
