@@ -1,10 +1,7 @@
 import { Registry } from 'prom-client';
-import { FakeSource } from '../sources/fake.js';
-import { createFakeStream } from './fakeStream.js';
-import { JobManager } from './manager.js';
 import type { ScoringJob } from './job.js';
 import { metricLabels, registerJobMetrics } from './metrics.js';
-import { captureLogger, points, TestClock } from './testing/helpers.js';
+import { points } from './testing/helpers.js';
 import { EDGE_T0, edgeJob } from './testing/edgeJob.js';
 
 const MINUTE = 60_000;
@@ -12,7 +9,7 @@ const T0 = EDGE_T0;
 const A = { site: 'ams', link: 'transit-1', direction: 'in' };
 const B = { site: 'fra', link: 'ix', direction: 'out' };
 
-const setup = () => edgeJob({ fit_window: '10m', stale_after: '2m' });
+const setup = () => edgeJob({ fit_window: '10m', stale_after: '2m', detector: 'robust' });
 
 /** The sample lines of one metric. */
 const samples = (text: string, name: string) =>
@@ -76,26 +73,11 @@ describe('job metrics', () => {
   });
 
   test('the open episode of each series: its start, kind, direction and drivers; none once it ends, none in maintenance', async () => {
-    const registry = new Registry();
-    const clock = new TestClock(T0);
-    const manager = new JobManager({
-      logger: captureLogger().logger,
-      registry,
-      now: clock.now,
-      createStream: () => createFakeStream(),
+    const { registry, clock, manager, source } = edgeJob({
+      fit_window: '10m',
+      detector: 'robust',
+      maintenance: [{ matchers: ['site="fra"'], starts_at: T0 - 60 * MINUTE, ends_at: T0 + 60 * MINUTE }],
     });
-    const source = new FakeSource();
-    manager.addJob(
-      {
-        name: 'edge',
-        source: { type: 'simulator' },
-        step: '1m',
-        fit_window: '10m',
-        detector: 'robust',
-        maintenance: [{ matchers: ['site="fra"'], starts_at: T0 - 60 * MINUTE, ends_at: T0 + 60 * MINUTE }],
-      },
-      source,
-    );
     // A spike at T0 on both series, gone a minute later; fra is in a maintenance window.
     source.add(
       A,
@@ -187,19 +169,7 @@ describe('job metrics', () => {
   });
 
   test('a series whose labels are too large never enters the job: dropped, counted and logged; the other series stay', async () => {
-    const registry = new Registry();
-    const { logger, lines } = captureLogger();
-    const manager = new JobManager({
-      logger,
-      registry,
-      now: new TestClock(T0).now,
-      createStream: () => createFakeStream(),
-    });
-    const source = new FakeSource();
-    manager.addJob(
-      { name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '10m', detector: 'robust' },
-      source,
-    );
+    const { registry, manager, source, lines } = edgeJob({ fit_window: '10m', detector: 'robust' });
     source.add(
       A,
       points(T0 - 10 * MINUTE, T0, MINUTE, () => 100),
@@ -265,20 +235,7 @@ describe('job metrics', () => {
 
 describe('incident metrics', () => {
   test('one sample per group: 1 with the members while an incident is open, 0 elsewhere', async () => {
-    const registry = new Registry();
-    const clock = new TestClock(T0);
-    const { logger } = captureLogger();
-    const manager = new JobManager({
-      logger,
-      registry,
-      now: clock.now,
-      createStream: () => createFakeStream(),
-    });
-    const source = new FakeSource();
-    manager.addJob(
-      { name: 'edge', source: { type: 'simulator' }, step: '1m', fit_window: '10m', groups: ['site'] },
-      source,
-    );
+    const { registry, manager, source } = edgeJob({ fit_window: '10m', groups: ['site'] });
     // Every ams link drops to a tenth at T0; fra stays flat.
     const down = (t: number) => (t >= T0 ? 10 : 100);
     source.add({ site: 'ams', link: 'transit-1' }, points(T0 - 10 * MINUTE, T0, MINUTE, down));

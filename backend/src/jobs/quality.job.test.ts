@@ -23,6 +23,7 @@ function setup(config: Partial<JobConfigInput> = {}) {
     interval: '15s',
     fit_window: '30m',
     stale_intervals: 3, // 3 × max(15s, 1m): stale after 3 minutes without a sample
+    detector: 'robust',
     ...config,
   });
   const job = manager.get('edge')!;

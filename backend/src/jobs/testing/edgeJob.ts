@@ -14,7 +14,7 @@ export const EDGE_T0 = Date.UTC(2025, 0, 13, 12);
 export function edgeJob(config: Partial<JobConfigInput>) {
   const registry = new Registry();
   const clock = new TestClock(EDGE_T0);
-  const { logger } = captureLogger();
+  const { logger, lines } = captureLogger();
   const manager = new JobManager({
     logger,
     registry,
@@ -22,9 +22,6 @@ export function edgeJob(config: Partial<JobConfigInput>) {
     createStream: () => createFakeStream(),
   });
   const source = new FakeSource();
-  manager.addJob(
-    { name: 'edge', source: { type: 'simulator' }, step: '1m', detector: 'robust', ...config },
-    source,
-  );
-  return { registry, clock, manager, source };
+  manager.addJob({ name: 'edge', source: { type: 'simulator' }, step: '1m', ...config }, source);
+  return { registry, clock, manager, source, lines };
 }
