@@ -89,6 +89,12 @@ export interface Component<S extends TaggedState = TaggedState> {
    */
   readonly anticipates?: boolean;
   /**
+   * Whether its expected value can be trusted to hold a sustained incident (SeriesScorer): it anticipates
+   * the series, or the series is stationary around it (a rolling median that has not moved). Absent =
+   * `anticipates`.
+   */
+  readonly holds?: boolean;
+  /**
    * Points a value stays in this component's measurement (the recent window of a level-shift test).
    * Its deviation builds up over that many points after a change, so its calibration range learns each
    * deviation only that many points later (Calibrator.learn). Absent = 1 (the point itself).

@@ -254,18 +254,20 @@ export class SeriesScorer {
       this.detector.learn(NaN, mode, NaN);
       return out;
     }
-    // While the primary anticipates the series (a learnt seasonal profile) and itself scores the point as
-    // anomalous, the other components learn its expected value instead of an incident's points, and a
-    // sustained incident keeps the calibration ranges it began with (Calibrator.learn). Without such a
-    // profile (the first days of a series, before its period is known), a daily ramp the fallback
-    // median cannot follow must still widen the ranges, or it pages every day.
-    const anticipates = this.detector.components[0]?.anticipates === true;
-    const trusted = mode === 'incident' && anticipates && this.calibrator.componentScores[0] >= 1;
+    // While the primary holds (a learnt seasonal profile, or a median the series is stationary around) and
+    // itself scores the point as anomalous, the other components learn its expected value instead of an
+    // incident's points, and a sustained incident keeps the calibration ranges it began with
+    // (Calibrator.learn). Without that (the first days of a series, before its period is known, or a
+    // median chasing a trend), a daily ramp the fallback median cannot follow must still widen the
+    // ranges, or it pages every day.
+    const primary = this.detector.components[0];
+    const holds = (primary?.holds ?? primary?.anticipates) === true;
+    const trusted = mode === 'incident' && holds && this.calibrator.componentScores[0] >= 1;
     this.detector.learn(x, mode, trusted ? step.deviations[0].expected : NaN);
     if (!missing) {
       // The band's expected is its primary component's, so the drop is measured against that component.
       const outage = band !== null && band.primary >= 0 && this.outage.isOutage(x, band.expected, mode);
-      this.calibrator.learn(step.deviations, mode, anticipates, outage ? band.primary : -1);
+      this.calibrator.learn(step.deviations, mode, holds, outage ? band.primary : -1);
       this.outage.learn(x, mode);
       if (band) tail.learn(this.learningScore, mode);
     }

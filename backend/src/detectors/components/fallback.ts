@@ -72,6 +72,10 @@ export class FallbackComponent implements Component<FallbackState> {
   get anticipates(): boolean {
     return this.usingPrimary ? this.primary.anticipates === true : this.fallback.anticipates === true;
   }
+  get holds(): boolean {
+    const c = this.usingPrimary ? this.primary : this.fallback;
+    return (c.holds ?? c.anticipates) === true;
+  }
   get kindDown() {
     return this.usingPrimary ? this.primary.kindDown : this.fallback.kindDown;
   }

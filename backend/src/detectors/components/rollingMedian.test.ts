@@ -120,7 +120,7 @@ describe('RollingMedianComponent', () => {
     expect(Math.abs(out.z)).toBeLessThan(3);
   });
 
-  it('still follows a partial drop inside an incident (it is the fallback level, not a frozen one)', () => {
+  it('still follows a partial drop inside an incident before it has scored the series as stationary (the fallback level)', () => {
     const c = warmed();
     for (let i = 0; i < 80; i++) c.learn(600, 'incident');
     c.step(600, out);
@@ -132,5 +132,44 @@ describe('RollingMedianComponent', () => {
     for (let i = 0; i < 80; i++) c.learn(0, 'normal');
     c.step(0, out);
     expect(out.expected).toBe(0);
+  });
+
+  /** Step and learn each point, as a detector does (the median's slow average follows what it scored). */
+  function run(c: RollingMedianComponent, xs: readonly number[], mode: 'normal' | 'incident'): void {
+    for (const x of xs) {
+      c.step(x, out);
+      c.learn(x, mode);
+    }
+  }
+  const stationary = Array.from({ length: 400 }, (_, i) => level(i));
+
+  it('holds an incident where the series is stationary around it: a partial drop stays a drop', () => {
+    const c = new RollingMedianComponent(100);
+    run(c, stationary, 'normal');
+    expect(c.holds).toBe(true);
+    run(c, Array<number>(80).fill(600), 'incident');
+    c.step(600, out);
+    // Before: the median was 600 after 50 of the drop's points, and the drop was scored normal.
+    expect(out.expected).toBeGreaterThan(950);
+    expect(out.z).toBeLessThan(-5);
+  });
+
+  it('does not hold where it chases a trend (a daily ramp it cannot anticipate)', () => {
+    const c = new RollingMedianComponent(100);
+    run(
+      c,
+      stationary.map((x, i) => x + 2 * i),
+      'normal',
+    );
+    expect(c.holds).toBe(false);
+  });
+
+  it('keeps what it knows of the series in its snapshot', () => {
+    const c = new RollingMedianComponent(100);
+    run(c, stationary, 'normal');
+    const restored = new RollingMedianComponent(100);
+    restored.restore(stored(c));
+    restored.step(level(400), out);
+    expect(restored.holds).toBe(true);
   });
 });

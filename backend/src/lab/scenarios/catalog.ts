@@ -83,16 +83,24 @@ function placeWeekday(random: Random, tl: Timeline, fromHour: number, toHour: nu
   return indexAt(tl, day, 0, minute);
 }
 
+/** Days of the series, weekend level, and whether it has no daily and weekly pattern at all. */
+interface Shape {
+  days?: number;
+  weekend?: number;
+  flat?: boolean;
+}
+
 function generateWith(
   seed: number,
   kind: ScenarioKind,
   plan: (random: Random, tl: Timeline) => Plan,
   noise: NoiseModel = 'gaussian',
-  shape: { days?: number; weekend?: number } = {},
+  shape: Shape = {},
 ): ScenarioSeries {
   const tl = timeline({ days: shape.days ?? 14 });
   const p = plan(createRandom(subSeed(seed, 'placement')), tl);
-  const level = trafficLevel(tl, 1000, shape.weekend);
+  // A flat series: a KPI, a queue or a latency with no daily or weekly pattern (no period to find).
+  const level = shape.flat ? new Float64Array(tl.points).fill(1000) : trafficLevel(tl, 1000, shape.weekend);
   const sigma = new Float64Array(tl.points).fill(1);
   for (const c of p.changes) {
     for (let i = Math.max(0, c.from); i < Math.min(tl.points, c.to); i++) {
@@ -124,12 +132,12 @@ const planned = (
   description: string,
   kind: ScenarioKind,
   plan: (random: Random, tl: Timeline) => Plan,
-  days?: number,
+  shape: Shape = {},
 ): Scenario => ({
   name,
   description,
   kind,
-  generate: (seed) => generateWith(seed, kind, plan, 'gaussian', { days }),
+  generate: (seed) => generateWith(seed, kind, plan, 'gaussian', shape),
 });
 
 /** Grid windows [from, to) of `lengthMs`, `count` of them from `first`, each `everyMs` after the last. */
@@ -162,14 +170,14 @@ function incident(
   [fromHour, toHour]: [number, number],
   durationMs: number,
   change: (from: number, to: number) => Omit<Change, 'from' | 'to'>,
-  { days, laterDays = 0 }: { days?: number; laterDays?: number } = {},
+  { days, laterDays = 0, flat }: { days?: number; laterDays?: number; flat?: boolean } = {},
 ): Scenario {
   const plan = (random: Random, tl: Timeline): Plan => {
     const from = placeWeekday(random, tl, fromHour, toHour) + pointsIn(tl, laterDays * DAY_MS);
     const to = from + pointsIn(tl, durationMs);
     return { changes: [{ from, to, ...change(from, to) }], incidents: [[from, to]] };
   };
-  return planned(name, description, 'incident', plan, days);
+  return planned(name, description, 'incident', plan, { days, flat });
 }
 
 /** One incident of `hours` from a weekday start between 09:00 and `latest`, level × `factor`. */
@@ -192,6 +200,23 @@ function inFourthWeek(name: string, description: string, factor: number): Scenar
     { days: 28, laterDays: 14 },
   );
 }
+
+/**
+ * One 6-hour incident, level × `factor`, from 09:00–12:00 on a weekday of the second week of a series with
+ * no daily or weekly pattern (a KPI, a queue length, a latency): no period is ever found, so the rolling
+ * median is the primary, where every other row has a seasonal profile.
+ */
+const kpiChange = (name: string, description: string, factor: number) =>
+  incident(
+    name,
+    `${description} on a series with no daily or weekly pattern`,
+    [9, 12],
+    6 * HOUR_MS,
+    () => ({
+      factor: () => factor,
+    }),
+    { flat: true },
+  );
 
 /**
  * `count` labelled bursts of `lengthMs`, `everyMs` apart, from a weekday start between `fromHour` and
@@ -241,6 +266,8 @@ export const SCENARIOS: readonly Scenario[] = [
   levelChange('shift_40pct', 'level +40 % for 6 h', 6, 1.4),
   levelChange('drop_40pct', 'level −40 % for 6 h', 6, 0.6),
   inFourthWeek('drop_40pct_week4', 'level −40 % for 6 h', 0.6),
+  kpiChange('kpi_drop_40pct', 'level −40 % for 6 h', 0.6),
+  kpiChange('kpi_shift_4sigma', 'level +4 robust σ of the noise (+12 %) for 6 h', 1 + 4 * NOISE_SIGMA),
   incident('drop_to_zero', 'traffic at exactly 0 for 4 h', [9, 13], 4 * HOUR_MS, () => ({ set: 0 })),
   bursts(
     'flapping_outage',
