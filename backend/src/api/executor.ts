@@ -23,7 +23,7 @@ import {
   type ScoreWindow,
   type WorkerTask,
 } from './scoring.js';
-import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
+import { workerExecArgv } from '../config/workerExecArgv.js';
 import { logThreadPriorityFailures, type PriorityWorkerData } from '../config/threadPriority.js';
 import { scoreBody, type BodyResult } from './scoreBody.js';
 import type { CountLimits, QueryTask } from './scoring.js';
@@ -238,7 +238,7 @@ export function createPoolExecutor(options: PoolExecutorOptions): ScoringExecuto
     minThreads: options.threads,
     maxThreads: options.threads,
     maxQueue: options.maxQueuedTasks,
-    execArgv: [...WORKER_EXEC_ARGV],
+    execArgv: workerExecArgv(),
     workerData: { threadNice: options.threadNice ?? 0 } satisfies PriorityWorkerData,
     // Workers are kept: model state and JIT warm-up are worth more than the idle memory.
     idleTimeout: 2 ** 31 - 1,

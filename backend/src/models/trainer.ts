@@ -12,7 +12,7 @@ import { describeFsError, diagnoseWrite, errnoOf, StorageError, storageStatus } 
 import type { TrainJob, Trainer } from './registry.js';
 import { reportTfjsBackend, type TfjsBackend } from './runtime.js';
 import { trainModel } from './train.js';
-import { WORKER_EXEC_ARGV } from '../config/workerExecArgv.js';
+import { workerExecArgv } from '../config/workerExecArgv.js';
 import { LOWEST_NICE, logThreadPriorityFailures, type PriorityWorkerData } from '../config/threadPriority.js';
 
 export type ProgressFn = (epoch: number, epochs: number, loss: number) => void;
@@ -80,7 +80,7 @@ export function createPoolTrainer(options: PoolTrainerOptions): Trainer {
     minThreads: 0,
     maxThreads: options.threads,
     maxQueue,
-    execArgv: [...WORKER_EXEC_ARGV],
+    execArgv: workerExecArgv(),
     workerData: { threadNice: options.threadNice ?? LOWEST_NICE } satisfies PriorityWorkerData,
     // TF.js takes ~0.4 s to load; keep a worker a while for the next job, then give the memory back.
     idleTimeout: 60_000,
