@@ -1,6 +1,7 @@
 import type { DataFrame } from '@grafana/data';
 import { AMS_IN, episode, FRA_IN, series, STEP, T0 } from '../testing/fixtures';
 import { episodesToFrame, formatInUnit } from './annotations';
+import { REGION_FIELDS } from './regions';
 
 const column = (frame: DataFrame, name: string) => frame.fields.find((f) => f.name === name)?.values;
 
@@ -28,14 +29,7 @@ describe('episodesToFrame', () => {
   });
 
   it("has the fields Grafana's annotation mapping reads, one row per episode, oldest first", () => {
-    expect(frame.fields.slice(0, 6).map((f) => f.name)).toEqual([
-      'time',
-      'timeEnd',
-      'title',
-      'text',
-      'tags',
-      'color',
-    ]);
+    expect(frame.fields.slice(0, 6).map((f) => f.name)).toEqual([...REGION_FIELDS]);
     expect(frame.length).toBe(2);
     expect(column(frame, 'time')).toEqual([T0, T0 + 2 * STEP]);
     expect(column(frame, 'timeEnd')).toEqual([T0 + STEP, T0 + 3 * STEP]);

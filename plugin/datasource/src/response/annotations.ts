@@ -3,16 +3,11 @@
  * through its standard field mapping (`time`, `timeEnd`, `title`, `text`, `tags`, `color`); the other
  * fields make the same frame readable as a table of episodes. Pure: no requests, no Grafana runtime.
  */
-import {
-  createDataFrame,
-  FieldType,
-  formattedValueToString,
-  getValueFormat,
-  type DataFrame,
-} from '@grafana/data';
+import { FieldType, formattedValueToString, getValueFormat, type DataFrame } from '@grafana/data';
 import { KIND_WORDS, STATUS_COLORS } from '../api/severity.gen';
 import type { Episode, ScoredSeries } from '../api/types';
 import { formatLegend, uniqueNames } from './legend';
+import { regionFrame } from './regions';
 import { unitForSeries } from './units';
 
 export interface EpisodeFrameOptions {
@@ -74,32 +69,18 @@ export function episodesToFrame(series: readonly ScoredSeries[], options: Episod
     .sort((a, b) => a.episode.start - b.episode.start);
 
   const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
-  return createDataFrame({
-    refId: options.refId,
-    name: 'anomaly episodes',
-    meta: {
-      preferredVisualisationType: 'table',
-      ...(options.executedQueryString ? { executedQueryString: options.executedQueryString } : {}),
-    },
-    fields: [
-      { name: 'time', type: FieldType.time, values: column((r) => r.episode.start) },
-      { name: 'timeEnd', type: FieldType.time, values: column((r) => r.episode.end) },
-      { name: 'title', type: FieldType.string, values: column((r) => episodeTitle(r.episode, r.name)) },
-      {
-        name: 'text',
-        type: FieldType.string,
-        values: column((r) => episodeText(r.episode, r.name, unitForSeries(r.series))),
-      },
-      {
-        name: 'tags',
-        type: FieldType.other,
-        values: column((r) => episodeTags(r.episode, r.series.labels, options.tags)),
-      },
-      {
-        name: 'color',
-        type: FieldType.string,
-        values: column((r) => STATUS_COLORS[r.episode.severityLabel]),
-      },
+  return regionFrame(
+    { refId: options.refId, name: 'anomaly episodes', executedQueryString: options.executedQueryString },
+    rows,
+    (r) => ({
+      time: r.episode.start,
+      timeEnd: r.episode.end,
+      title: episodeTitle(r.episode, r.name),
+      text: episodeText(r.episode, r.name, unitForSeries(r.series)),
+      tags: episodeTags(r.episode, r.series.labels, options.tags),
+      color: STATUS_COLORS[r.episode.severityLabel],
+    }),
+    [
       { name: 'series', type: FieldType.string, values: column((r) => r.name) },
       {
         name: 'severity',
@@ -119,5 +100,5 @@ export function episodesToFrame(series: readonly ScoredSeries[], options: Episod
       { name: 'peakTime', type: FieldType.time, values: column((r) => r.episode.peakTime) },
       { name: 'open', type: FieldType.boolean, values: column((r) => r.episode.open) },
     ],
-  });
+  );
 }

@@ -1,6 +1,7 @@
 import type { DataFrame } from '@grafana/data';
 import { incident, STEP, T0 } from '../testing/fixtures';
 import { incidentsToFrame } from './incidents';
+import { REGION_FIELDS } from './regions';
 
 const column = (frame: DataFrame, name: string) => frame.fields.find((f) => f.name === name)?.values;
 
@@ -32,14 +33,7 @@ describe('incidentsToFrame', () => {
   const frame = incidentsToFrame([incident(), network], { refId: 'Anno', tags: ['job:edge'] });
 
   it("has the fields Grafana's annotation mapping reads, one region per incident, oldest first", () => {
-    expect(frame.fields.slice(0, 6).map((f) => f.name)).toEqual([
-      'time',
-      'timeEnd',
-      'title',
-      'text',
-      'tags',
-      'color',
-    ]);
+    expect(frame.fields.slice(0, 6).map((f) => f.name)).toEqual([...REGION_FIELDS]);
     expect(frame.length).toBe(2);
     expect(column(frame, 'time')).toEqual([T0, T0 + 5 * STEP]);
     expect(column(frame, 'timeEnd')).toEqual([T0 + 30 * STEP, T0 + 27 * STEP]);

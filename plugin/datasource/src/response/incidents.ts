@@ -4,9 +4,10 @@
  * `tags`, `color`): one region for a site outage instead of one per link. The other fields make the
  * same frame a table of incidents. Pure: no requests, no Grafana runtime.
  */
-import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
+import { FieldType, type DataFrame } from '@grafana/data';
 import { STATUS_COLORS } from '../api/severity.gen';
 import type { Incident, IncidentMember } from '../api/types';
+import { regionFrame } from './regions';
 
 export interface IncidentFrameOptions {
   refId: string;
@@ -90,20 +91,18 @@ export function incidentTags(incident: Incident, extra: readonly string[] = []):
 export function incidentsToFrame(incidents: readonly Incident[], options: IncidentFrameOptions): DataFrame {
   const rows = [...incidents].sort((a, b) => a.start - b.start);
   const column = <T>(pick: (incident: Incident) => T) => rows.map(pick);
-  return createDataFrame({
-    refId: options.refId,
-    name: 'incidents',
-    meta: {
-      preferredVisualisationType: 'table',
-      ...(options.executedQueryString ? { executedQueryString: options.executedQueryString } : {}),
-    },
-    fields: [
-      { name: 'time', type: FieldType.time, values: column((i) => i.start) },
-      { name: 'timeEnd', type: FieldType.time, values: column((i) => i.end) },
-      { name: 'title', type: FieldType.string, values: column(incidentTitle) },
-      { name: 'text', type: FieldType.string, values: column(incidentText) },
-      { name: 'tags', type: FieldType.other, values: column((i) => incidentTags(i, options.tags)) },
-      { name: 'color', type: FieldType.string, values: column((i) => STATUS_COLORS[i.severityLabel]) },
+  return regionFrame(
+    { refId: options.refId, name: 'incidents', executedQueryString: options.executedQueryString },
+    rows,
+    (i) => ({
+      time: i.start,
+      timeEnd: i.end,
+      title: incidentTitle(i),
+      text: incidentText(i),
+      tags: incidentTags(i, options.tags),
+      color: STATUS_COLORS[i.severityLabel],
+    }),
+    [
       { name: 'id', type: FieldType.string, values: column((i) => i.id) },
       { name: 'kind', type: FieldType.string, values: column((i) => i.kind) },
       { name: 'group', type: FieldType.string, values: column((i) => pairs(i.group).join(' ')) },
@@ -123,5 +122,5 @@ export function incidentsToFrame(incidents: readonly Incident[], options: Incide
       { name: 'severityLabel', type: FieldType.string, values: column((i) => i.severityLabel) },
       { name: 'open', type: FieldType.boolean, values: column((i) => i.open) },
     ],
-  });
+  );
 }
