@@ -140,3 +140,8 @@ export function stateOfType<S extends TaggedState>(state: TaggedState, type: S['
     throw new StateError(`${path}.type`, `is "${state.type}", this detector has a ${type} component here`);
   return state as S;
 }
+
+/** Whether a component's expected value can hold a sustained incident (`holds`, else `anticipates`). */
+export function holdsIncidents(c: Pick<Component, 'holds' | 'anticipates'> | undefined): boolean {
+  return (c?.holds ?? c?.anticipates) === true;
+}

@@ -310,10 +310,17 @@ class WeeklyCorrection {
     return this.dayValue;
   }
 
-  /** The day dayFactor last read and whether none of its bins had a week stored then (its factor was 1). */
-  dayUnseen = false;
-  get lastDay(): number {
-    return this.day;
+  /** Whether none of the bins of the day dayFactor last read had a week stored then (its factor was 1). */
+  private dayUnseen = false;
+
+  /**
+   * The factor of the day before `day`, now that its own bins are stored, when dayFactor read that day
+   * unseen (Profile.endDay); NaN otherwise, and after the first call for it.
+   */
+  takeUnseenFactor(day: number): number {
+    if (!this.dayUnseen || this.day !== day - 1) return NaN;
+    this.dayUnseen = false;
+    return this.factorOf(day - 1);
   }
 
   /** The median over the bins of `day`'s day of the week (NaN: none stored). */
@@ -541,13 +548,10 @@ class Profile {
     const day = Math.floor(position / this.period);
     if (!w || day === this.day) return;
     this.day = day;
-    if (w.dayUnseen && w.lastDay === day - 1) {
-      const f = w.factorOf(day - 1);
-      if (f > MIN_DAY_FACTOR) {
-        const skipped = new Set(this.skipped);
-        for (let ph = 0; ph < this.period; ph++) if (!skipped.has(ph)) this.cycles.divideNewest(ph, f);
-      }
-      w.dayUnseen = false;
+    const f = w.takeUnseenFactor(day);
+    if (f > MIN_DAY_FACTOR) {
+      const skipped = new Set(this.skipped);
+      for (let ph = 0; ph < this.period; ph++) if (!skipped.has(ph)) this.cycles.divideNewest(ph, f);
     }
     this.skipped.length = 0;
   }

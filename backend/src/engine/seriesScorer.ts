@@ -6,6 +6,7 @@
 import type { Direction, Episode, Explanation, SeriesState } from '../contract/score.js';
 import type { Detector, DetectorStep } from '../detectors/detector.js';
 import { createDetector } from '../detectors/registry.js';
+import { holdsIncidents } from '../detectors/component.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
@@ -260,8 +261,7 @@ export class SeriesScorer {
     // (Calibrator.learn). Without that (the first days of a series, before its period is known, or a
     // median chasing a trend), a daily ramp the fallback median cannot follow must still widen the
     // ranges, or it pages every day.
-    const primary = this.detector.components[0];
-    const holds = (primary?.holds ?? primary?.anticipates) === true;
+    const holds = holdsIncidents(this.detector.components[0]);
     const trusted = mode === 'incident' && holds && this.calibrator.componentScores[0] >= 1;
     this.detector.learn(x, mode, trusted ? step.deviations[0].expected : NaN);
     if (!missing) {

@@ -218,16 +218,17 @@ export class PointRing {
   /** The points, oldest first (see RingSnapshot). */
   snapshot(): RingSnapshot {
     type Column = Float64Array | Float32Array | Uint8Array;
-    const column = (from: Column, make: (n: number) => Column) => {
+    const column = (from: Column | TimeColumn, make: (n: number) => Column) => {
       const out = make(this.count);
-      for (let k = 0; k < this.count; k++) out[k] = from[this.index(k)];
+      for (let k = 0; k < this.count; k++) {
+        const i = this.index(k);
+        out[k] = from instanceof TimeColumn ? from.at(i) : from[i];
+      }
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('base64');
     };
     const out = { count: this.count, flags: column(this.flags, (n) => new Uint8Array(n)) } as RingSnapshot;
     // The timestamps are written as Float64, as before TimeColumn: the format is unchanged.
-    const ts = new Float64Array(this.count);
-    for (let k = 0; k < this.count; k++) ts[k] = this.ts.at(this.index(k));
-    out.ts = Buffer.from(ts.buffer, ts.byteOffset, ts.byteLength).toString('base64');
+    out.ts = column(this.ts, (n) => new Float64Array(n));
     out.value = column(this.value, (n) => new Float64Array(n));
     for (const name of F32_COLUMNS) out[name] = column(this[name], (n) => new Float32Array(n));
     return out;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import {
   emptyDeviation,
+  holdsIncidents,
   stateOfType,
   type Component,
   type Deviation,
@@ -73,8 +74,7 @@ export class FallbackComponent implements Component<FallbackState> {
     return this.usingPrimary ? this.primary.anticipates === true : this.fallback.anticipates === true;
   }
   get holds(): boolean {
-    const c = this.usingPrimary ? this.primary : this.fallback;
-    return (c.holds ?? c.anticipates) === true;
+    return holdsIncidents(this.usingPrimary ? this.primary : this.fallback);
   }
   get kindDown() {
     return this.usingPrimary ? this.primary.kindDown : this.fallback.kindDown;
