@@ -55,6 +55,11 @@ export interface Deviation {
   /** A seasonal profile's expected value without its level offset (NaN or absent: none). */
   pattern?: number;
   /**
+   * A rolling median the series is stationary around (RollingMedianComponent.holds): its expected value is
+   * the series' level, with no pattern (absent: false).
+   */
+  stationary?: boolean;
+  /**
    * A test on the primary's residuals (Component.readsPrimary): its estimate of how far the level moved,
    * in series units (band.ts: inside an open incident its evidence flags points nearer the moved level
    * than the old one).

@@ -83,6 +83,7 @@ export class FallbackComponent implements Component<FallbackState> {
     this.primary.step(x, out);
     this.fallback.step(x, this.tmp);
     this.usingPrimary = !Number.isNaN(out.expected) || !Number.isNaN(out.z);
+    out.stationary = !this.usingPrimary && this.tmp.stationary === true;
     if (!this.usingPrimary) {
       out.pattern = NaN;
       out.z = this.tmp.z;

@@ -14,8 +14,14 @@ function at(
   const { weekSeen, scale = 2, ...point } = more;
   return { x, primary: { z: 0, expected: 100 + offset, scale, pattern: 100, weekSeen }, ...point };
 }
+/** x, with a primary that is a rolling median the series is stationary around, at 100 + `offset`. */
+function atLevel(x: number, offset = 0, stationary = true): Point {
+  return { x, primary: { z: 0, expected: 100 + offset, scale: 2, pattern: NaN, stationary } };
+}
+
 const times = (n: number, p: Point): Point[] => Array.from({ length: n }, () => p);
 const QUIET = times(4, at(100));
+const QUIET_LEVEL = times(4, atLevel(100));
 /** A residual median of 6 against an offset of 0: (6 / scale 2) · √4 / 1.25. */
 const Z_SIX = (6 / 2) * (Math.sqrt(4) / 1.25);
 
@@ -68,6 +74,20 @@ const cases: {
     period: null,
     feed: [...QUIET, ...times(3, at(106))],
     x: at(106),
+    want: { z: NaN, expected: NaN, scale: NaN, shift: NaN },
+  },
+  {
+    name: 'no period, a median the series is stationary around: the values against its level 4 points back',
+    period: null,
+    feed: [...QUIET_LEVEL, ...times(3, atLevel(106))],
+    x: atLevel(106),
+    want: { z: Z_SIX, expected: NaN, scale: 1, shift: 6 },
+  },
+  {
+    name: 'no period, a median the series is not stationary around: no opinion',
+    period: null,
+    feed: [...QUIET_LEVEL, ...times(3, atLevel(106))],
+    x: atLevel(106, 0, false),
     want: { z: NaN, expected: NaN, scale: NaN, shift: NaN },
   },
   {
@@ -171,6 +191,28 @@ describe('ResidualShiftComponent', () => {
       const h = new Harness(period);
       for (let i = 0; i < 120; i++) expect(h.push(noisy(i) + (i >= 100 ? 4 * SCALE : 0)).test).toBeNaN();
     }
+  });
+
+  it('starts afresh when a period is found: residuals from a median’s level and a profile’s do not mix', () => {
+    let period: number | null = null;
+    const test = new ResidualShiftComponent(20, () => period);
+    const level: Deviation = { z: 0, expected: PATTERN, scale: SCALE, pattern: NaN, stationary: true };
+    for (let i = 0; i < 100; i++) {
+      test.step(noisy(i), out, level);
+      test.learn(noisy(i));
+    }
+    expect(Math.abs(out.z)).toBeLessThan(4);
+    period = 1440;
+    // The profile's residuals are near 0 where the median's were near 1,000: mixed in one window, the
+    // median of the two would read as a shift of hundreds of σ.
+    const zs: number[] = [];
+    for (let i = 100; i < 140; i++) {
+      test.step(noisy(i), out, { z: 0, expected: PATTERN, scale: SCALE, pattern: PATTERN });
+      test.learn(noisy(i));
+      zs.push(out.z);
+    }
+    expect(zs.slice(0, 19).every(Number.isNaN)).toBe(true);
+    expect(zs.slice(20).every((z) => Math.abs(z) < 4)).toBe(true);
   });
 
   it('holds an imputed incident point in its window, so a burst does not echo after it ends', () => {

@@ -67,6 +67,7 @@ export class RollingMedianComponent implements Component<RollingMedianState> {
     }
     this.median = out.expected;
     this.scale = out.scale;
+    out.stationary = this.holds;
   }
   /** Whether the series is stationary around the median (see STABLE_SCALES): it can hold an incident. */
   get holds(): boolean {

@@ -64,10 +64,18 @@ export const EXPECTATIONS: readonly Expectation[] = [
   { scenario: 'drop_40pct_week4', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.15 },
   // A series with no pattern: held since the rolling median holds incidents where the series is stationary
   // around it (detectors/components/rollingMedian.ts; before: covered 0.10–0.16, the drop became the
-  // median within half its window). The 4σ shift is not caught there yet (the band is ±6σ and no test on
-  // the median's residuals counts as the primary): no detection bound.
+  // median within half its window).
   { scenario: 'kpi_drop_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
-  { scenario: 'kpi_shift_4sigma', maxFalsePerDay: 0.2 },
+  // Held since the residual level-shift test also reads a median the series is stationary around
+  // (components/residualShift.ts; before: detected on 6 of seeds 1–8, covered 0.003): seeds 1–8 worst
+  // covered 0.681, onset 10 points.
+  {
+    scenario: 'kpi_shift_4sigma',
+    minDetected: 1,
+    maxOnsetDelay: 20,
+    minCoverage: 0.6,
+    maxFalsePerDay: 0.2,
+  },
   { scenario: 'shift_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   { scenario: 'drop_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   { scenario: 'drop_to_zero', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
