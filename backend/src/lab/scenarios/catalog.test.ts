@@ -112,6 +112,13 @@ describe('scenario catalog', () => {
       expect(((w.start - DEFAULT_START) % DAY_MS) / 3_600_000).toBe(6);
       expect(w.end - w.start).toBe(5 * MINUTE_MS);
     }
+    const offset = gen('recurring_spike_offset');
+    expect(offset.incidents).toHaveLength(3);
+    expect(offset.recurrences).toHaveLength(11);
+    for (const w of [...offset.incidents, ...offset.recurrences]) {
+      expect(((w.start - DEFAULT_START) % DAY_MS) / MINUTE_MS).toBe(6 * 60 + 2);
+      expect(w.end - w.start).toBe(5 * MINUTE_MS);
+    }
   });
 
   test('incident values: exactly zero in a drop to zero, 2 % in a flap, 5× in a burst', () => {

@@ -119,11 +119,23 @@ export const EXPECTATIONS: readonly Expectation[] = [
     // at most 4 of 11 flagged, 3.6 on average).
     maxFlaggedRecurrences: 6,
   },
+  // The same spike at 06:02 (added with it: seeds 1–8 0.28 false episodes a day, worst 0.43; at most 6
+  // of 11 recurrences flagged). A phase table of 5-minute phases paged on it every day (0.57): README.
+  {
+    scenario: 'recurring_spike_offset',
+    minDetected: 3,
+    maxOnsetDelay: 2,
+    minCoverage: 0.9,
+    maxFalsePerDay: 0.55,
+    maxFlaggedRecurrences: 6,
+  },
   { scenario: 'clean_gaussian', maxFalsePerDay: 0.2 },
   // 1.35 → 0.55 with the score tail (calibration/tail.ts) and the seasonal offset's two-point restart
   // (seeds 1–8: 0.81, worst 1.08 → 0.14, worst 0.29).
-  { scenario: 'clean_heavy_tailed', maxFalsePerDay: 0.5 },
-  { scenario: 'clean_counts', maxFalsePerDay: 0.4 },
+  // 0.5 → 0.4 and 0.4 → 0.35 with the tail extrapolated from ξ ≥ 0.15 (calibration/tail.ts; seeds 1–8:
+  // worst 0.29 and 0.22).
+  { scenario: 'clean_heavy_tailed', maxFalsePerDay: 0.4 },
+  { scenario: 'clean_counts', maxFalsePerDay: 0.35 },
   // Added with the weekly correction (issue 11 item 5); every false episode a single noise point. 1.0 →
   // 0.55 with lagging components re-centred on the anticipating profile (seeds 1–8: worst 0.29); 0.2 with
   // the first weekend as weekday equivalents (worst 0.10).
