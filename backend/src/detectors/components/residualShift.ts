@@ -13,11 +13,11 @@
  * window that spans much of a cycle (hourly points, a daily period) the profile's own errors look like
  * shifts (NAB: realKnownCause/ambient_temperature_system_failure lost 2 detections and gained 3 false ones).
  *
- * Before a period is known the primary is a rolling median. Where the series is stationary around it
- * (RollingMedianComponent.holds: a KPI, a queue length, a latency with no daily pattern) the median is the
- * level and the pattern is 0, so the same test holds a shift of a few σ there, which no single point
- * shows (issue 11: a +4σ shift for 6 hours on such a series was covered 0.003, the rolling median
- * absorbing it point by point; see README, "Detection quality" for what it cost on NAB).
+ * Before a period is known the primary is a rolling median. Where the series is flat around it
+ * (Deviation.stationary: a KPI, a queue length, a latency with no daily pattern) the median is the level
+ * and the pattern is 0, so the same test holds a shift of a few σ there, which no single point shows
+ * (issue 11: a +4σ shift for 6 hours on such a series was covered 0.003, the rolling median absorbing it
+ * point by point; README, "Detection quality").
  */
 import { z } from 'zod';
 import { stateOfType, type Component, type Deviation, type TaggedState } from '../component.js';
@@ -75,8 +75,8 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
       this.win = new SortedWindow(this.recent);
       this.offsets = new Ring(this.recent);
     }
-    // Before a period is known the primary is a rolling median: where the series is stationary around
-    // it, the median is the level and the pattern is 0.
+    // Before a period is known the primary is a rolling median: where the series is flat around it, the
+    // median is the level and the pattern is 0.
     const pattern =
       period === null
         ? primary?.stationary === true

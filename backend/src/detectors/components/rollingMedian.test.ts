@@ -164,6 +164,25 @@ describe('RollingMedianComponent', () => {
     expect(c.holds).toBe(false);
   });
 
+  it('tells a test on its residuals the series is flat only where it is (not at the crest of a slow wave)', () => {
+    const flat = new RollingMedianComponent(100);
+    run(flat, stationary, 'normal');
+    flat.step(level(400), out);
+    expect(out.stationary).toBe(true);
+    // A daily wave of ±30 % whose period is not known yet: near its crest the median sits by its slow
+    // average for a while (it holds), but it moved by many scales over that average's memory.
+    const wave = new RollingMedianComponent(100);
+    let held = 0;
+    for (let i = 0; i < 700; i++) {
+      const x = level(i) + 300 * Math.sin((2 * Math.PI * i) / 1440);
+      wave.step(x, out);
+      wave.learn(x, 'normal');
+      if (wave.holds) held++;
+      expect(out.stationary).toBe(false);
+    }
+    expect(held).toBeGreaterThan(0);
+  });
+
   it('keeps what it knows of the series in its snapshot', () => {
     const c = new RollingMedianComponent(100);
     run(c, stationary, 'normal');
