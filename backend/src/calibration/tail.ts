@@ -83,21 +83,6 @@ const BINS = 40;
 const LOG_STEP = Math.log(SPAN) / BINS;
 const P_HIGH = 1e-2;
 const P_EXTREME = 1e-3;
-/**
- * Until minPoints points are learnt, the tail is read one decade earlier, from the quantiles at 10⁻¹ and
- * 10⁻², once there are 1 / 10⁻² points (one above the 10⁻² quantile): a heavy tail breaks its own running
- * maximum often while that maximum is young (the expected maximum of n Student-t ν = 3 points grows as
- * n^(1/3)), which is where most of its false episodes were, one point each, in a series' first 17 hours.
- * Over that decade the index includes the body of the distribution: a Gaussian's is 0.195 (and up to
- * ~0.25 read from a few hundred points), Student-t ν = 3's 0.39, so the early tail counts as heavy from
- * EARLY_MIN_INDEX 0.3, between the two (from minIndex 0.15 or from 0.25, the engine's Gaussian test got a
- * tail factor in its first day). Display only (NAB identical); scenario suite on seeds 1–8 / the 5 README
- * seeds / seeds 101–108, no other row changed: false episodes a day clean_heavy_tailed 0.13 → 0.12 /
- * 0.14 → 0.13 / 0.12 → 0.11 (from 0.25: 0.10 / 0.13 / 0.08, and counts 0.04 → 0.03 on the README seeds).
- */
-const P_EARLY = 1e-1;
-const EARLY_POINTS = 1 / P_HIGH;
-const EARLY_MIN_INDEX = 0.3;
 /** Quantiles are re-read from the histogram every REFRESH learnt points. */
 const REFRESH = 32;
 /** Weights grow instead of decaying (O(1) per point); rescaled before they overflow. */
@@ -165,16 +150,8 @@ export class TailModel {
   quantile(p: number): number {
     if (!(this.qHigh > 0 && this.qExtreme > 0)) return NaN;
     const index = Math.log10(this.qExtreme / this.qHigh);
-    if (!(index >= (this.early ? EARLY_MIN_INDEX : this.opts.minIndex))) return NaN;
-    return this.qExtreme * Math.pow((this.early ? P_HIGH : P_EXTREME) / p, index);
-  }
-
-  /**
-   * Fewer than minPoints points learnt: the quantiles read are those at 10⁻¹ and 10⁻² (see EARLY_POINTS),
-   * held in qHigh and qExtreme.
-   */
-  private get early(): boolean {
-    return this.total / this.weight < this.opts.minPoints;
+    if (!(index >= this.opts.minIndex)) return NaN;
+    return this.qExtreme * Math.pow(P_EXTREME / p, index);
   }
 
   /** Factor (1 … maxFactor) on a band of half-width `widen` (learning scale) for an isolated point. */
@@ -202,11 +179,9 @@ export class TailModel {
   private refresh(): void {
     this.sinceRefresh = 0;
     // total / weight: the decayed number of points (≈ the count while it is small against the half-life).
-    const n = this.total / this.weight;
-    if (n < EARLY_POINTS) return;
-    const early = n < this.opts.minPoints;
-    this.qHigh = this.survivalQuantile(early ? P_EARLY : P_HIGH);
-    this.qExtreme = this.survivalQuantile(early ? P_HIGH : P_EXTREME);
+    if (this.total / this.weight < this.opts.minPoints) return;
+    this.qHigh = this.survivalQuantile(P_HIGH);
+    this.qExtreme = this.survivalQuantile(P_EXTREME);
   }
 
   /** The score exceeded by a fraction `p` of the weight (log-linear inside a bin; LOW below the bins). */
