@@ -86,7 +86,12 @@ describe('cold start from the group', () => {
     expect(series.lower[series.timestamps.indexOf(DIP.start)]).toBeNull();
     const warned = log.filter((line) => line.stage === 'cold_start');
     expect(warned).toHaveLength(1);
-    expect(warned[0]).toMatchObject({ level: 40, periodPoints: 288, retentionPoints: 200, neededPoints: 260 });
+    expect(warned[0]).toMatchObject({
+      level: 40,
+      periodPoints: 288,
+      retentionPoints: 200,
+      neededPoints: 260,
+    });
     expect(String(warned[0].msg)).toContain('raise retention');
   });
 

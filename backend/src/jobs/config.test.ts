@@ -77,7 +77,9 @@ describe('job config', () => {
   );
 
   test('without a retention, a job keeps what its forecast and its groups read: the horizon, a day', () => {
-    expect(parseJobConfig({ ...minimal, step: '5m', forecast: { horizon: '1w' } }).retentionPoints).toBe(2016);
+    expect(parseJobConfig({ ...minimal, step: '5m', forecast: { horizon: '1w' } }).retentionPoints).toBe(
+      2016,
+    );
     expect(parseJobConfig({ ...minimal, groups: ['site'] }).retentionPoints).toBe(1440);
     // Never less than the plain default: a day at a 5-minute step is 288 points.
     expect(parseJobConfig({ ...minimal, step: '5m', groups: ['site'] }).retentionPoints).toBe(720);

@@ -303,7 +303,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     )
     .option(
       '--breakdown',
-      'with --only-memory: also where the bytes go (each part of a stream, its typed arrays, the retention ring alone at 2,880 / 1,440 / 720 points) and the job slot at 1,440 and 720',
+      'with --only-memory: also where the bytes go (each part of a stream, its typed arrays, the retention ring alone at 2,880 / 1,440 / 720 points) and the job slot at 2,880 and 1,440',
       false,
     )
     .option(
