@@ -5,9 +5,8 @@ import { formatScaleReport, measureScale, SCALE_DEFAULTS, scaleHeapMiB } from '.
 
 test('backfills one job, runs timed ticks and scrapes, and reports memory and the share of the interval', async () => {
   const progress: string[] = [];
-  const result = await measureScale(
-    { ...SCALE_DEFAULTS, series: 20, fitWindow: '60m', ticks: 2 },
-    (line) => progress.push(line),
+  const result = await measureScale({ ...SCALE_DEFAULTS, series: 20, fitWindow: '60m', ticks: 2 }, (line) =>
+    progress.push(line),
   );
   // The job's own default retention, a 61-point backfill of every series, then one point each a tick.
   expect(result.retentionPoints).toBe(DEFAULT_RETENTION_POINTS);
