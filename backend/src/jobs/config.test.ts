@@ -87,6 +87,11 @@ describe('job config', () => {
     expect(parseJobConfig({ ...minimal, groups: ['site'], retention: 100 }).retentionPoints).toBe(100);
   });
 
+  test('max_series may be 200,000 (one process keeps that many, issue 15) and at most 1,000,000', () => {
+    expect(parseJobConfig({ ...minimal, max_series: 200_000 }).maxSeries).toBe(200_000);
+    expect(() => parseJobConfig({ ...minimal, max_series: 1_000_001 })).toThrow(/max_series/);
+  });
+
   test("without a unit the series keep their source's (the spec says null)", () => {
     expect(parseJobConfig(minimal).unit).toBeNull();
   });

@@ -23,6 +23,7 @@ const MAX_BACKFILL_POINTS = 100_000;
 /** Neural detectors a job can train a model per series for. */
 export const JOB_NEURAL_DETECTORS = ['lstm', 'autoencoder'] as const;
 const MAX_RETENTION_POINTS = 100_000;
+const MAX_SERIES_LIMIT = 1_000_000;
 /**
  * Results kept per series when a job sets no `retention`: 12 h at the default 1-minute step. The API's
  * job series, the quality states (370 points), the alert-volume preview (it says how many days it
@@ -265,7 +266,14 @@ const JobConfigObject = z
       .optional()
       .describe('a fetch taking longer is aborted (default: 2 intervals, at least 30s)'),
     filters: z.array(Matcher).default([]).describe('PromQL-style matchers: site="ams", link=~"transit-.*"'),
-    max_series: z.number().int().min(1).max(100_000).default(1000).describe('series beyond this are ignored'),
+    // One process keeps 200,000 series (issue 15, `bench --scale`); the limit only catches typos.
+    max_series: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SERIES_LIMIT)
+      .default(1000)
+      .describe('series beyond this are ignored'),
     groups: z
       .array(
         z
