@@ -272,7 +272,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     .option('--scrape', 'instead: one /metrics scrape of a job at 20k and 100k series (fake source)', false)
     .option(
       '--scale <series>',
-      'instead: one job of this many series (fake source, 60 s interval, job defaults): backfill time, memory, slowest tick and scrape (200,000: ~15 min, ~20 GB)',
+      'instead: one job of this many series (fake source, 60 s interval, job defaults): backfill time, memory, slowest tick and scrape (200,000 with --scale-fit-window 400m: ~20 min, ~18 GiB)',
       parseSeriesCount,
     )
     .option('--scale-period <p>', "with --scale: the streams' period, in points or auto", parsePeriod, 1440)
