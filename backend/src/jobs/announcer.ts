@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Episode } from '../contract/score.js';
 import type { Labels } from '../sources/source.js';
+import { formatDuration } from '../contract/duration.js';
 import { formatLabels } from './labels.js';
 
 /** An episode found while scoring history, summarized at the end instead of logged as it is found. */
@@ -121,6 +122,16 @@ export class JobAnnouncer {
         `past anomaly ${episode.severityLabel} ${episode.direction} on ${formatLabels(labels)}: ${episode.explanation.summary}`,
       );
     }
+  }
+
+  /** New series of a group are not primed from it: the retention holds less than its period (jobs/coldStart.ts). */
+  coldStartNeedsRetention(periodPoints: number, retentionPoints: number, stepMs: number): void {
+    const needed = Math.ceil(0.9 * periodPoints);
+    this.logger.warn(
+      { stage: 'cold_start', periodPoints, retentionPoints, neededPoints: needed },
+      `new series of this job's groups learn from scratch: their siblings' period is ${formatDuration(periodPoints * stepMs)} ` +
+        `(${periodPoints} points) and retention keeps ${retentionPoints} points; priming from the group needs at least ${needed}: raise retention`,
+    );
   }
 
   /** A series rebuilt with a new model version; `episodes`: found while rescoring its fit window. */

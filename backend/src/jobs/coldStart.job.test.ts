@@ -26,7 +26,7 @@ const fresh = link(700, 9);
 /** The new series: the site's curve at its own level, down to 40 % for an hour two hours in. */
 const joining = (t: number) => (t >= DIP.start && t < DIP.end ? 0.4 * fresh(t) : fresh(t));
 
-async function runJoin(groups: string[], labels: Record<string, string>) {
+async function runJoin(groups: string[], labels: Record<string, string>, retention = 2000) {
   const source = new FakeSource();
   [900, 600, 1200, 300].forEach((level, i) =>
     source.add(
@@ -41,12 +41,13 @@ async function runJoin(groups: string[], labels: Record<string, string>) {
     step: '5m',
     interval: '5m',
     fit_window: '3d',
-    retention: 2000,
+    retention,
     groups,
     network: { detector: 'none' },
   });
   const clock = new TestClock(T0);
-  const job = new ScoringJob(spec, { source, logger: captureLogger().logger, now: clock.now });
+  const log = captureLogger();
+  const job = new ScoringJob(spec, { source, logger: log.logger, now: clock.now });
   expect((await job.run()).ok).toBe(true);
   // The new link appears, then the job runs every 5 minutes for four hours.
   source.add(labels, points(T0 + 5 * MINUTE, T0 + 4 * 60 * MINUTE, 5 * MINUTE, joining));
@@ -54,7 +55,7 @@ async function runJoin(groups: string[], labels: Record<string, string>) {
     clock.advance(5 * MINUTE);
     expect((await job.run()).ok).toBe(true);
   }
-  return { job, series: job.results().find((r) => r.labels.link === labels.link)! };
+  return { job, log: log.lines, series: job.results().find((r) => r.labels.link === labels.link)! };
 }
 
 describe('cold start from the group', () => {
@@ -77,6 +78,21 @@ describe('cold start from the group', () => {
     const atDip = series.timestamps.indexOf(DIP.start);
     expect(series.lower[atDip]).toBeNull();
     expect(series.episodes).toEqual([]);
+  });
+
+  test('a retention shorter than the period its siblings found is said once, and the link learns from scratch', async () => {
+    // A day is 288 points at 5 minutes; priming needs 90 % of it retained (260 points).
+    const { series, log } = await runJoin(['site'], { site: 'ams', link: 'new' }, 200);
+    expect(series.lower[series.timestamps.indexOf(DIP.start)]).toBeNull();
+    const warned = log.filter((line) => line.stage === 'cold_start');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({
+      level: 40,
+      periodPoints: 288,
+      retentionPoints: 200,
+      neededPoints: 260,
+    });
+    expect(String(warned[0].msg)).toContain('raise retention');
   });
 
   test('a series outside every group is scored exactly as in a job without groups', async () => {

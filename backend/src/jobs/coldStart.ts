@@ -182,6 +182,7 @@ export function primeFromGroup(
   members: Iterable<GroupMember & { key: string }>,
   groups: readonly string[],
   stepMs: number,
+  retention?: { points: number; tooShort: (periodPoints: number) => void },
 ): number | null {
   const group = groupOf(series.labels, groups);
   if (!group || series.timestamps.length === 0) return null;
@@ -189,6 +190,11 @@ export function primeFromGroup(
   const siblings = [...members].filter((m) => m.key !== series.key && m.labels[name] === value);
   const period = commonPeriod(siblings);
   if (period === null) return null;
+  // No sibling can ever cover the period: said, rather than the series silently learning from scratch.
+  if (retention && retention.points < MIN_COVERAGE * period) {
+    retention.tooShort(period);
+    return null;
+  }
   const profile = groupProfile(
     siblings.map((m) => m.ring.values()),
     period * stepMs,

@@ -50,7 +50,8 @@ describe('job config', () => {
       intervalMs: 15_000,
       stepMs: 60_000,
       fitWindowMs: 172_800_000,
-      retentionPoints: 2880,
+      // 12 h at the 1-minute step (issue 15: 18.9 KiB of ring a series instead of 71.6).
+      retentionPoints: 720,
       // Stale (shown as such) after 5 × max(interval, step); dropped only after a day.
       qualityStaleMs: 300_000,
       staleAfterMs: 86_400_000,
@@ -74,6 +75,22 @@ describe('job config', () => {
       expect(parseJobConfig({ ...minimal, unit }).unit).toBe(unit);
     },
   );
+
+  test('without a retention, a job keeps what its forecast and its groups read: the horizon, a day', () => {
+    expect(parseJobConfig({ ...minimal, step: '5m', forecast: { horizon: '1w' } }).retentionPoints).toBe(
+      2016,
+    );
+    expect(parseJobConfig({ ...minimal, groups: ['site'] }).retentionPoints).toBe(1440);
+    // Never less than the plain default: a day at a 5-minute step is 288 points.
+    expect(parseJobConfig({ ...minimal, step: '5m', groups: ['site'] }).retentionPoints).toBe(720);
+    // An explicit retention is kept as given.
+    expect(parseJobConfig({ ...minimal, groups: ['site'], retention: 100 }).retentionPoints).toBe(100);
+  });
+
+  test('max_series may be 200,000 (one process keeps that many, issue 15) and at most 1,000,000', () => {
+    expect(parseJobConfig({ ...minimal, max_series: 200_000 }).maxSeries).toBe(200_000);
+    expect(() => parseJobConfig({ ...minimal, max_series: 1_000_001 })).toThrow(/max_series/);
+  });
 
   test("without a unit the series keep their source's (the spec says null)", () => {
     expect(parseJobConfig(minimal).unit).toBeNull();

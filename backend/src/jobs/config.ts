@@ -23,6 +23,17 @@ const MAX_BACKFILL_POINTS = 100_000;
 /** Neural detectors a job can train a model per series for. */
 export const JOB_NEURAL_DETECTORS = ['lstm', 'autoencoder'] as const;
 const MAX_RETENTION_POINTS = 100_000;
+const MAX_SERIES_LIMIT = 1_000_000;
+/**
+ * Results kept per series when a job sets no `retention`: 12 h at the default 1-minute step. The API's
+ * job series, the quality states (370 points), the alert-volume preview (it says how many days it
+ * replayed) and the network detector's window (288) work from it; dashboards read longer history from
+ * Prometheus (the exported gauges). A job whose features need more gets more by default
+ * (defaultRetentionPoints), and a smaller explicit retention is refused (forecasts) or announced (cold
+ * start). 720 points instead of 2,880: the ring is 18.9 instead of 71.6 KiB a series (issue 15).
+ */
+export const DEFAULT_RETENTION_POINTS = 720;
+const DAY_MS = 86_400_000;
 /** A series absent from the source is kept (shown stale) this long by default before it is dropped. */
 const DEFAULT_DROP_AFTER_MS = 24 * 3_600_000;
 
@@ -233,8 +244,10 @@ const JobConfigObject = z
       ),
     retention: z
       .union([z.number().int().min(1).max(MAX_RETENTION_POINTS), z.string()])
-      .default(2880)
-      .describe('results kept per series: a number of points, or a duration converted at the step'),
+      .optional()
+      .describe(
+        `results kept per series: a number of points, or a duration converted at the step (default ${DEFAULT_RETENTION_POINTS} points, more for a forecast's horizon or a day for groups)`,
+      ),
     stale_intervals: z
       .number()
       .int()
@@ -253,7 +266,14 @@ const JobConfigObject = z
       .optional()
       .describe('a fetch taking longer is aborted (default: 2 intervals, at least 30s)'),
     filters: z.array(Matcher).default([]).describe('PromQL-style matchers: site="ams", link=~"transit-.*"'),
-    max_series: z.number().int().min(1).max(100_000).default(1000).describe('series beyond this are ignored'),
+    // One process keeps 200,000 series (issue 15, `bench --scale`); the limit only catches typos.
+    max_series: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SERIES_LIMIT)
+      .default(1000)
+      .describe('series beyond this are ignored'),
     groups: z
       .array(
         z
@@ -351,6 +371,22 @@ export interface JobSpec {
   forecast: ForecastSpec | null;
 }
 
+/**
+ * A job's retention when it sets none: DEFAULT_RETENTION_POINTS, or more where a feature reads further
+ * back: a forecast needs its horizon of history, and a series joining a group is primed from its
+ * siblings' retained points covering their period (jobs/coldStart.ts), a day for daily traffic.
+ */
+export function defaultRetentionPoints(c: {
+  step: number;
+  groups: readonly string[];
+  forecast?: { horizon: number };
+}): number {
+  const needs = [DEFAULT_RETENTION_POINTS];
+  if (c.forecast) needs.push(Math.ceil(c.forecast.horizon / c.step));
+  if (c.groups.length > 0) needs.push(Math.ceil(DAY_MS / c.step));
+  return Math.min(MAX_RETENTION_POINTS, Math.max(...needs));
+}
+
 export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
   let source: SourceConfig;
   if (c.source && c.expr !== undefined) {
@@ -376,7 +412,9 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
     return z.NEVER;
   }
   let retentionPoints: number;
-  if (typeof c.retention === 'number') {
+  if (c.retention === undefined) {
+    retentionPoints = defaultRetentionPoints(c);
+  } else if (typeof c.retention === 'number') {
     retentionPoints = c.retention;
   } else {
     const ms = parseDuration(c.retention);

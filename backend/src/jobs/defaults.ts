@@ -36,6 +36,8 @@ const common = {
   interval: '15s',
   step: SIMULATED_MINUTE_MS,
   fit_window: 2 * SIMULATED_DAY_MS,
+  // More than a jobs file's default (720): a few series, and the demo dashboards show the last hours of
+  // wall time, 2,880 simulated minutes = 4.8 h.
   retention: 2880,
 } as const;
 

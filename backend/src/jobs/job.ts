@@ -496,7 +496,7 @@ export class ScoringJob {
     const newest = slot.ring.newestTimestamp();
     let cached = this.qualityCache.get(slot);
     if (!cached || cached.newest !== newest) {
-      cached = { newest, facts: windowFacts(slot.ring.values(), this.spec.stepMs) };
+      cached = { newest, facts: windowFacts(slot.ring, this.spec.stepMs) };
       this.qualityCache.set(slot, cached);
     }
     return qualityState(cached.facts, now, this.spec.qualityStaleMs);

@@ -1,4 +1,5 @@
 import { FLAT_POINTS, qualityState, windowFacts, type QualityState } from './quality.js';
+import { PointRing } from './ring.js';
 
 const STEP = 60_000;
 const STALE_AFTER = 5 * STEP;
@@ -84,6 +85,29 @@ describe('data-quality states', () => {
     const points = series(values);
     const facts = windowFacts(points, STEP);
     expect(qualityState(facts, last(values) + nowAfterLast, STALE_AFTER)).toBe(state);
+  });
+
+  // A job reads its ring in place (no copied columns per scrape): the same facts as from the copies,
+  // also once the ring has wrapped around and dropped the oldest points.
+  test.each(cases)('%s: the same facts read from a ring in place', (_name, values) => {
+    const { timestamps, values: kept } = series(values);
+    for (const capacity of [16, 64, 1000]) {
+      const ring = new PointRing(capacity);
+      timestamps.forEach((timestamp, i) =>
+        ring.push({
+          timestamp,
+          value: kept[i],
+          score: 0,
+          expected: null,
+          lower: null,
+          upper: null,
+          anomaly: false,
+          direction: null,
+          state: 'ok',
+        }),
+      );
+      expect(windowFacts(ring, STEP)).toEqual(windowFacts(ring.values(), STEP));
+    }
   });
 
   test('the facts name the newest sample', () => {

@@ -35,19 +35,39 @@ export interface WindowFacts {
   flatline: boolean;
 }
 
-/** The facts of a series' retained points (timestamps increasing, on a grid of stepMs). */
-export function windowFacts(
-  points: Pick<PointColumns, 'timestamps' | 'values'>,
-  stepMs: number,
-): WindowFacts {
+/**
+ * Retained points read back from the newest (k = 0) without copying them: a job's ring (jobs/ring.ts)
+ * is one, so a scrape's quality states allocate nothing per series (issue 15: at 100,000 series the
+ * copied columns were garbage of 2 × retention numbers a series per scrape).
+ */
+export interface RecentPoints {
+  readonly size: number;
+  timestampBack(k: number): number;
+  valueBack(k: number): number | null;
+}
+
+function recentOf(points: Pick<PointColumns, 'timestamps' | 'values'>): RecentPoints {
   const { timestamps, values } = points;
   const n = timestamps.length;
-  let lastSample = n - 1;
-  while (lastSample >= 0 && values[lastSample] === null) lastSample--;
   return {
-    lastSampleAt: lastSample >= 0 ? timestamps[lastSample] : null,
-    gap: hasGap(timestamps, values, stepMs),
-    flatline: isFlat(values),
+    size: n,
+    timestampBack: (k) => timestamps[n - 1 - k],
+    valueBack: (k) => values[n - 1 - k],
+  };
+}
+
+/** The facts of a series' retained points (timestamps increasing, on a grid of stepMs). */
+export function windowFacts(
+  points: RecentPoints | Pick<PointColumns, 'timestamps' | 'values'>,
+  stepMs: number,
+): WindowFacts {
+  const recent = 'timestampBack' in points ? points : recentOf(points);
+  let k = 0;
+  while (k < recent.size && recent.valueBack(k) === null) k++;
+  return {
+    lastSampleAt: k < recent.size ? recent.timestampBack(k) : null,
+    gap: hasGap(recent, stepMs),
+    flatline: isFlat(recent),
   };
 }
 
@@ -59,28 +79,29 @@ export function qualityState(facts: WindowFacts, now: number, staleAfterMs: numb
   return 'ok';
 }
 
-function hasGap(timestamps: readonly number[], values: readonly (number | null)[], stepMs: number): boolean {
-  const n = timestamps.length;
+function hasGap(recent: RecentPoints, stepMs: number): boolean {
+  const n = recent.size;
   if (n === 0) return false;
-  const newest = timestamps[n - 1];
-  const start = Math.max(timestamps[0], newest - (GAP_WINDOW - 1) * stepMs);
+  const newest = recent.timestampBack(0);
+  const start = Math.max(recent.timestampBack(n - 1), newest - (GAP_WINDOW - 1) * stepMs);
   const steps = Math.floor((newest - start) / stepMs) + 1;
   if (steps < GAP_MIN_STEPS) return false;
   let present = 0;
-  for (let i = n - 1; i >= 0 && timestamps[i] >= start; i--) if (values[i] !== null) present++;
+  for (let k = 0; k < n && recent.timestampBack(k) >= start; k++) if (recent.valueBack(k) !== null) present++;
   return (steps - present) / steps > GAP_FRACTION;
 }
 
-function isFlat(values: readonly (number | null)[]): boolean {
-  const n = values.length;
-  const last = values[n - 1];
-  if (n === 0 || last === null) return false;
-  let runStart = n - 1;
-  while (runStart > 0 && values[runStart - 1] === last) runStart--;
-  if (n - runStart < FLAT_POINTS) return false;
+function isFlat(recent: RecentPoints): boolean {
+  const n = recent.size;
+  if (n === 0) return false;
+  const last = recent.valueBack(0);
+  if (last === null) return false;
+  let run = 1;
+  while (run < n && recent.valueBack(run) === last) run++;
+  if (run < FLAT_POINTS) return false;
   const before: number[] = [];
-  for (let i = runStart - 1; i >= 0 && before.length < FLAT_REFERENCE; i--) {
-    const v = values[i];
+  for (let k = run; k < n && before.length < FLAT_REFERENCE; k++) {
+    const v = recent.valueBack(k);
     if (v !== null) before.push(v);
   }
   return medianAbsoluteDeviation(before) > 0;

@@ -47,6 +47,8 @@ beforeAll(() => {
       '    interval: 1s',
       '    step: 1s',
       '    fit_window: 15m',
+      // Every point served before a restart is still retained after it (the default, 720, is 12 minutes here).
+      '    retention: 1h',
       '',
     ].join('\n'),
   );

@@ -294,6 +294,16 @@ export class PointRing {
     return this.at(this.count - 1);
   }
 
+  /** The k-th newest point's timestamp (k = 0: the newest), read in place (jobs/quality.ts RecentPoints). */
+  timestampBack(k: number): number {
+    return this.ts.at(this.index(this.count - 1 - k));
+  }
+
+  /** The k-th newest point's value (null: the source had no sample). */
+  valueBack(k: number): number | null {
+    return unNaN(this.value[this.index(this.count - 1 - k)]);
+  }
+
   /** Every retained timestamp and value, oldest first (what the data-quality states read, jobs/quality.ts). */
   values(): { timestamps: number[]; values: (number | null)[] } {
     const timestamps: number[] = [];

@@ -89,6 +89,15 @@ export function streamParams(spec: JobSpec, sensitivity: number, counter: boolea
 export class SeriesTable {
   private slots = new Map<string, SeriesSlot>();
   private refused = 0;
+  private coldStartWarned = false;
+
+  /** Once per job: its retention cannot hold a period of its groups' series, so new series are not primed. */
+  private readonly retentionTooShort = (periodPoints: number): void => {
+    if (this.coldStartWarned) return;
+    this.coldStartWarned = true;
+    const { retentionPoints, stepMs } = this.deps.spec;
+    this.deps.announcer.coldStartNeedsRetention(periodPoints, retentionPoints, stepMs);
+  };
 
   constructor(private readonly deps: SeriesTableDeps) {}
 
@@ -246,6 +255,7 @@ export class SeriesTable {
       slots.values(),
       spec.groups,
       spec.stepMs,
+      { points: spec.retentionPoints, tooShort: this.retentionTooShort },
     );
     if (primedUntil !== null) slot.announcedUntil = primedUntil;
   }

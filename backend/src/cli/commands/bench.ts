@@ -1,5 +1,9 @@
 /** trafficlens bench: engine throughput vs augurs, stream memory and API latency, as a table (README in src/lab/bench). */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
+import v8 from 'node:v8';
+import { parseDuration } from '../../contract/duration.js';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -11,6 +15,13 @@ import {
   measureCapacity,
 } from '../../lab/bench/capacity.js';
 import { formatScrapeReport, measureScrape, SCRAPE_FULL, SCRAPE_QUICK } from '../../lab/bench/scrape.js';
+import {
+  formatScaleReport,
+  measureScale,
+  SCALE_DEFAULTS,
+  scaleHeapMiB,
+  type ScaleOptions,
+} from '../../lab/bench/scale.js';
 import {
   formatLoadReport,
   LOAD_BODIES,
@@ -80,6 +91,10 @@ interface BenchOptions {
   capacity: boolean;
   capacitySchedule: boolean;
   scrape: boolean;
+  scale?: number;
+  scalePeriod: number | 'auto';
+  scaleRetention?: number;
+  scaleFitWindow: string;
   scenarios: boolean;
   network: boolean;
   forecast: boolean;
@@ -101,6 +116,45 @@ function parseThreads(text: string): number {
   if (!/^\d+$/.test(text.trim()) || n > 256)
     throw new InvalidArgumentError('expected an integer from 0 to 256.');
   return n;
+}
+
+function parseSeriesCount(text: string): number {
+  const n = Number(text.replace(/[_,]/g, ''));
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+    throw new InvalidArgumentError('expected a number of series from 1 to 1,000,000.');
+  return n;
+}
+
+function parsePeriod(text: string): number | 'auto' {
+  if (text === 'auto') return 'auto';
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 2)
+    throw new InvalidArgumentError('expected "auto" or a period in points (≥ 2).');
+  return n;
+}
+
+/** Set in the child `--scale` re-runs itself as, so it never re-runs again. */
+const SCALE_CHILD_ENV = 'TRAFFICLENS_SCALE_CHILD';
+
+/**
+ * `--scale N` needs more old space than V8's default limit (~4 GiB) at large N: the command runs again
+ * as a child with enough of it (and --expose-gc), its output straight to ours. Null: this process will do.
+ */
+async function runScaleInChild(options: ScaleOptions): Promise<number | null> {
+  const fitWindowMs = parseDuration(options.fitWindow);
+  if (fitWindowMs === null)
+    throw new InvalidArgumentError(`--scale-fit-window: ${options.fitWindow} is not a duration`);
+  const needMiB = scaleHeapMiB(options.series, Math.ceil(fitWindowMs / 60_000) + 1);
+  const limitMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
+  if (process.env[SCALE_CHILD_ENV] || limitMiB >= needMiB) return null;
+  const child = spawn(
+    process.execPath,
+    [`--max-old-space-size=${needMiB}`, '--expose-gc', ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, [SCALE_CHILD_ENV]: '1' } },
+  );
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (signal) throw new Error(`the scale bench's child process ended on ${signal}`);
+  return code ?? 1;
 }
 
 function parseLoadBodies(text: string): LoadBody[] {
@@ -217,6 +271,22 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     )
     .option('--scrape', 'instead: one /metrics scrape of a job at 20k and 100k series (fake source)', false)
     .option(
+      '--scale <series>',
+      'instead: one job of this many series (fake source, 60 s interval, job defaults): backfill time, memory, slowest tick and scrape (200,000 with --scale-fit-window 400m: ~20 min, ~18 GiB)',
+      parseSeriesCount,
+    )
+    .option('--scale-period <p>', "with --scale: the streams' period, in points or auto", parsePeriod, 1440)
+    .option(
+      '--scale-fit-window <duration>',
+      "with --scale: the job's fit_window, i.e. the backfill (default 2d, the job default)",
+      '2d',
+    )
+    .option(
+      '--scale-retention <points>',
+      "with --scale: points kept per series (default: the job's default)",
+      parseSeriesCount,
+    )
+    .option(
       '--no-load',
       'skip the load section (the built service under 1–128 concurrent clients, /healthz meanwhile)',
     )
@@ -233,7 +303,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     )
     .option(
       '--breakdown',
-      'with --only-memory: also where the bytes go (each part of a stream, its typed arrays, the retention ring alone at 2,880 / 1,440 / 720 points) and the job slot at 1,440 and 720',
+      'with --only-memory: also where the bytes go (each part of a stream, its typed arrays, the retention ring alone at 2,880 / 1,440 / 720 points) and the job slot at 2,880 and 1,440',
       false,
     )
     .option(
@@ -322,6 +392,26 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         );
         io.stdout.write(formatScrapeReport(rows, (r) => table(r)));
         if (opts.json) await writeFile(resolve(opts.json), JSON.stringify(rows, null, 2) + '\n');
+        return;
+      }
+      if (opts.scale !== undefined) {
+        const options: ScaleOptions = {
+          ...SCALE_DEFAULTS,
+          series: opts.scale,
+          period: opts.scalePeriod,
+          fitWindow: opts.scaleFitWindow,
+          ...(opts.scaleRetention !== undefined ? { retention: opts.scaleRetention } : {}),
+        };
+        const code = await runScaleInChild(options);
+        if (code !== null) {
+          if (code !== 0) throw new Error(`the scale bench's child process exited with ${code}`);
+          return;
+        }
+        const result = await measureScale(options, (message) =>
+          io.stderr.write(`[bench] scale: ${message}\n`),
+        );
+        io.stdout.write(formatScaleReport(result, (rows) => table(rows)));
+        if (opts.json) await writeFile(resolve(opts.json), JSON.stringify(result, null, 2) + '\n');
         return;
       }
       if (opts.capacity || opts.capacitySchedule) {

@@ -89,8 +89,8 @@ export interface CapacityResult {
 const MINUTE = 60_000;
 const DAY = 1440 * MINUTE;
 
-/** N distinct 1-minute traffic series, values computed on demand. */
-class SyntheticSource implements Source {
+/** N distinct 1-minute traffic series, values computed on demand (also the scale bench's, scale.ts). */
+export class SyntheticSource implements Source {
   readonly kind = 'bench';
   private readonly level: Float64Array;
   private readonly phase: Float64Array;

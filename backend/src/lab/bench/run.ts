@@ -16,6 +16,7 @@ import {
 import { measureStreamMemory, type MemoryOptions, type MemoryResult } from './memory.js';
 import { DEFAULT_PEER, loadAugursMstl, measureAugurs, type PeerRun } from './peers/augurs.js';
 import { nowMs, systemInfo, type SystemInfo } from './stats.js';
+import { DEFAULT_RETENTION_POINTS } from '../../jobs/config.js';
 import {
   ENGINE_PATHS,
   measureEngineThroughput,
@@ -65,8 +66,8 @@ export const FULL_PLAN: BenchPlan = {
     { detector: 'auto', streams: 2000, points: 1000, period: 1440 },
     // A stream still detecting its period (a daily one at a 1-minute step is found at 4,000 points).
     { detector: 'auto', streams: 500, points: 3000, period: 'auto' },
-    // A continuous job's slot at the default retention (jobs/defaults.ts), ring full.
-    { detector: 'auto', streams: 500, points: 2880, period: 1440, retention: 2880 },
+    // A continuous job's slot at the default retention (jobs/config.ts), ring full.
+    { detector: 'auto', streams: 500, points: 2880, period: 1440, retention: DEFAULT_RETENTION_POINTS },
   ],
   api: { series: 50, points: 1440, requests: 30, warmup: 3 },
   scenarios: { seeds: 5 },
@@ -85,7 +86,7 @@ export const QUICK_PLAN: BenchPlan = {
   memory: [
     { detector: 'auto', streams: 200, points: 1000, period: 1440 },
     { detector: 'auto', streams: 100, points: 3000, period: 'auto' },
-    { detector: 'auto', streams: 100, points: 2880, period: 1440, retention: 2880 },
+    { detector: 'auto', streams: 100, points: 2880, period: 1440, retention: DEFAULT_RETENTION_POINTS },
   ],
   api: { series: 10, points: 1440, requests: 5, warmup: 1 },
   scenarios: { seeds: 1 },
