@@ -1,5 +1,6 @@
 import { FLAT_POINTS, qualityState, windowFacts, type QualityState } from './quality.js';
 import { PointRing } from './ring.js';
+import { emptyPoint } from '../engine/seriesScorer.js';
 
 const STEP = 60_000;
 const STALE_AFTER = 5 * STEP;
@@ -94,17 +95,7 @@ describe('data-quality states', () => {
     for (const capacity of [16, 64, 1000]) {
       const ring = new PointRing(capacity);
       timestamps.forEach((timestamp, i) =>
-        ring.push({
-          timestamp,
-          value: kept[i],
-          score: 0,
-          expected: null,
-          lower: null,
-          upper: null,
-          anomaly: false,
-          direction: null,
-          state: 'ok',
-        }),
+        ring.push({ ...emptyPoint(), timestamp, value: kept[i], state: 'ok' }),
       );
       expect(windowFacts(ring, STEP)).toEqual(windowFacts(ring.values(), STEP));
     }

@@ -19,7 +19,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { writeMetrics } from '../../api/metrics.js';
 import type { DetectorName } from '../../contract/score.js';
-import { parseJobConfig } from '../../jobs/config.js';
+import { parseJobConfig, type JobSpec } from '../../jobs/config.js';
 import { ScoringJob } from '../../jobs/job.js';
 import { registerJobMetrics } from '../../jobs/metrics.js';
 import type { FetchRequest, Source, SourceSeries } from '../../sources/source.js';
@@ -124,30 +124,59 @@ export class SyntheticSource implements Source {
   }
 }
 
+/** A real ScoringJob over synthetic series on a clock the bench moves, and the registry /metrics renders. */
+export interface SyntheticJob {
+  spec: JobSpec;
+  job: ScoringJob;
+  registry: Registry;
+  /** The job's clock, ms: the bench advances it a step before each tick. */
+  clock: { now: number };
+}
+
+/** Midnight of a Monday: the synthetic jobs' clock starts from it. */
+const SYNTHETIC_EPOCH = Date.UTC(2025, 0, 13, 0, 0);
+
+/**
+ * One job of `series` SyntheticSource series (the capacity and scale benches), from `config` (a jobs
+ * file's entry without its name, source and max_series; parseJobConfig validates it), its clock
+ * starting `startAfter(spec)` ms after SYNTHETIC_EPOCH.
+ */
+export function syntheticJob(
+  name: string,
+  config: Readonly<Record<string, unknown>>,
+  series: number,
+  startAfter: (spec: JobSpec) => number,
+): SyntheticJob {
+  const spec = parseJobConfig({ name, source: { type: 'simulator' }, ...config, max_series: series });
+  const clock = { now: SYNTHETIC_EPOCH + startAfter(spec) };
+  const job = new ScoringJob(spec, {
+    source: new SyntheticSource(series),
+    logger: pino({ level: 'silent' }),
+    now: () => clock.now,
+  });
+  const registry = new Registry();
+  registerJobMetrics(registry, { jobList: () => [job], list: () => [job.status()] });
+  return { spec, job, registry, clock };
+}
+
 async function measureSize(n: number, options: CapacityOptions, gc: () => void): Promise<CapacityRow> {
   gc();
   const before = process.memoryUsage();
   const step = MINUTE;
-  let now = Date.UTC(2025, 0, 13, 0, 0) + options.warmupPoints * step;
-  const spec = parseJobConfig({
-    name: 'capacity',
-    source: { type: 'simulator' },
-    detector: options.detector,
-    options: { period: options.period ?? 'auto', counter: false },
-    interval: options.intervalMs,
-    step,
-    fit_window: (options.warmupPoints - 1) * step,
-    retention: 60,
-    stale_after: '1d',
-    max_series: n,
-  });
-  const job = new ScoringJob(spec, {
-    source: new SyntheticSource(n),
-    logger: pino({ level: 'silent' }),
-    now: () => now,
-  });
-  const registry = new Registry();
-  registerJobMetrics(registry, { jobList: () => [job], list: () => [job.status()] });
+  const { job, registry, clock } = syntheticJob(
+    'capacity',
+    {
+      detector: options.detector,
+      options: { period: options.period ?? 'auto', counter: false },
+      interval: options.intervalMs,
+      step,
+      fit_window: (options.warmupPoints - 1) * step,
+      retention: 60,
+      stale_after: '1d',
+    },
+    n,
+    () => options.warmupPoints * step,
+  );
 
   let t0 = nowMs();
   const warm = await job.run();
@@ -157,7 +186,7 @@ async function measureSize(n: number, options: CapacityOptions, gc: () => void):
   const ticks: number[] = [];
   const scrapes: number[] = [];
   for (let k = 0; k < options.ticks; k++) {
-    now += step;
+    clock.now += step;
     t0 = nowMs();
     const run = await job.run();
     ticks.push(nowMs() - t0);

@@ -15,13 +15,8 @@
  * measures the first days instead, when the period checks run (spread over 120 ticks, jobs/schedule.ts).
  */
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { writeMetrics } from '../../api/metrics.js';
-import { parseJobConfig } from '../../jobs/config.js';
-import { ScoringJob } from '../../jobs/job.js';
-import { registerJobMetrics } from '../../jobs/metrics.js';
-import { SyntheticSource } from './capacity.js';
+import { syntheticJob } from './capacity.js';
 import { obtainGc } from './memory.js';
 import { median, nowMs } from './stats.js';
 
@@ -97,25 +92,19 @@ export async function measureScale(
   const { gc } = obtainGc();
   const { series: n, intervalMs } = options;
   const step = 60_000;
-  const spec = parseJobConfig({
-    name: 'scale',
-    source: { type: 'simulator' },
-    detector: 'auto',
-    options: { period: options.period, counter: false },
-    interval: intervalMs,
-    step,
-    fit_window: options.fitWindow,
-    ...(options.retention !== undefined ? { retention: options.retention } : {}),
-    max_series: n,
-  });
-  let now = Date.UTC(2025, 0, 13, 0, 0) + spec.fitWindowMs;
-  const job = new ScoringJob(spec, {
-    source: new SyntheticSource(n),
-    logger: pino({ level: 'silent' }),
-    now: () => now,
-  });
-  const registry = new Registry();
-  registerJobMetrics(registry, { jobList: () => [job], list: () => [job.status()] });
+  const { spec, job, registry, clock } = syntheticJob(
+    'scale',
+    {
+      detector: 'auto',
+      options: { period: options.period, counter: false },
+      interval: intervalMs,
+      step,
+      fit_window: options.fitWindow,
+      ...(options.retention !== undefined ? { retention: options.retention } : {}),
+    },
+    n,
+    (s) => s.fitWindowMs,
+  );
 
   // The backfill is one call: its progress is the series it has slots for so far.
   const started = nowMs();
@@ -142,7 +131,7 @@ export async function measureScale(
   const scrapesMs: number[] = [];
   let scrapeBytes = 0;
   for (let k = 0; k < options.ticks; k++) {
-    now += step;
+    clock.now += step;
     let t0 = nowMs();
     const run = await job.run();
     ticksMs.push(nowMs() - t0);
