@@ -14,8 +14,8 @@
  * Only a clearly heavy tail (ξ ≥ minIndex, 0.15) is extrapolated: Gaussian, count and weekly scenario
  * series measure ξ ≈ 0.06–0.18, Student-t ν = 3 ≈ 0.2–0.4 (its |z| has ξ = 1/3), so light-tailed series
  * keep exactly the plain band, and the count series near the top of that range get a wider band for an
- * isolated point (see DEFAULT_TAIL). The scorer then requires an isolated point (no incident open, its predecessor
- * within the plain band) to exceed q(p) as well (SeriesScorer.push): a single heavy-tail point does not open an episode,
+ * isolated point (see DEFAULT_TAIL). The scorer then requires an isolated point (no incident open, its
+ * predecessor within the plain band) to exceed q(p) as well (SeriesScorer.push): a single heavy-tail point does not open an episode,
  * while the second point of a run beyond the plain band is judged by the plain band, so a sustained
  * shift on a heavy-tailed series is flagged from its second point at the latest.
  *

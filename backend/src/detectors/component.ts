@@ -55,8 +55,8 @@ export interface Deviation {
   /** A seasonal profile's expected value without its level offset (NaN or absent: none). */
   pattern?: number;
   /**
-   * A rolling median the series is flat around (RollingMedianComponent: it holds and has not moved): its expected value is
-   * the series' level, with no pattern (absent: false).
+   * A rolling median the series is flat around (RollingMedianComponent: it holds and has not moved): its
+   * expected value is the series' level, with no pattern (absent: false).
    */
   stationary?: boolean;
   /**

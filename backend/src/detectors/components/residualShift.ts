@@ -29,8 +29,6 @@ export const ResidualShiftState = z.object({
   recent: z.number().int(),
   win: SortedWindowState,
   offsets: RingState,
-  /** Whether the windows hold residuals from a seasonal profile (absent in older snapshots: true). */
-  onProfile: z.boolean().optional(),
 });
 export type ResidualShiftState = z.infer<typeof ResidualShiftState>;
 
@@ -51,9 +49,10 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
   private offsets: Ring;
   /**
    * Whether the windows hold residuals from a seasonal profile (a period is known) rather than from a
-   * stationary median's level: the two are not comparable, so the windows start afresh when it changes.
+   * flat median's level: the two are not comparable, so the windows start afresh when it changes. It is
+   * whether the primary had a period at the last step, so a restored component reads it from its primary.
    */
-  private onProfile = false;
+  private onProfile: boolean;
   private pattern = NaN;
   private stepped = NaN;
   constructor(
@@ -63,6 +62,7 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
   ) {
     this.win = new SortedWindow(recent);
     this.offsets = new Ring(recent);
+    this.onProfile = periodOf() !== null;
   }
   /** The recent window is the measurement (Component.measurementPoints). */
   get measurementPoints(): number {
@@ -77,14 +77,7 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     }
     // Before a period is known the primary is a rolling median: where the series is flat around it, the
     // median is the level and the pattern is 0.
-    const pattern =
-      period === null
-        ? primary?.stationary === true
-          ? 0
-          : NaN
-        : period >= ResidualShiftComponent.PERIOD_WINDOWS * this.recent
-          ? (primary?.pattern ?? NaN)
-          : NaN;
+    const pattern = this.patternOf(period, primary);
     this.pattern = pattern;
     this.stepped = x;
     out.z = out.expected = out.scale = out.shift = NaN;
@@ -101,6 +94,15 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     out.shift = primary.weekSeen === false ? NaN : moved;
     out.z = (moved / primary.scale) * (Math.sqrt(this.recent) / 1.25);
   }
+  /**
+   * What the primary's level is read against: a seasonal profile's pattern where the period spans
+   * PERIOD_WINDOWS windows, 0 for a median the series is flat around before a period is known, else NaN
+   * (no opinion).
+   */
+  private patternOf(period: number | null, primary: Deviation | undefined): number {
+    if (period === null) return primary?.stationary === true ? 0 : NaN;
+    return period >= ResidualShiftComponent.PERIOD_WINDOWS * this.recent ? (primary?.pattern ?? NaN) : NaN;
+  }
   learn(x: number): void {
     // An imputed incident point (CompositeDetector.learn) stands in the window, as in LevelShiftComponent:
     // an incident the primary flagged does not echo here after it ends.
@@ -113,7 +115,6 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
       recent: this.recent,
       win: this.win.snapshot(),
       offsets: this.offsets.snapshot(),
-      onProfile: this.onProfile,
     };
   }
   restore(state: TaggedState, path = 'component'): void {
@@ -121,6 +122,6 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     expectSame(`${path}.recent`, s.recent, this.recent);
     this.win.restore(s.win, `${path}.win`);
     this.offsets.restore(s.offsets, `${path}.offsets`);
-    this.onProfile = s.onProfile ?? true;
+    this.onProfile = this.periodOf() !== null;
   }
 }
