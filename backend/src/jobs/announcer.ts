@@ -125,12 +125,16 @@ export class JobAnnouncer {
   }
 
   /** New series of a group are not primed from it: the retention holds less than its period (jobs/coldStart.ts). */
-  coldStartNeedsRetention(periodPoints: number, retentionPoints: number, stepMs: number): void {
-    const needed = Math.ceil(0.9 * periodPoints);
+  coldStartNeedsRetention(
+    periodPoints: number,
+    neededPoints: number,
+    retentionPoints: number,
+    stepMs: number,
+  ): void {
     this.logger.warn(
-      { stage: 'cold_start', periodPoints, retentionPoints, neededPoints: needed },
+      { stage: 'cold_start', periodPoints, retentionPoints, neededPoints },
       `new series of this job's groups learn from scratch: their siblings' period is ${formatDuration(periodPoints * stepMs)} ` +
-        `(${periodPoints} points) and retention keeps ${retentionPoints} points; priming from the group needs at least ${needed}: raise retention`,
+        `(${periodPoints} points) and retention keeps ${retentionPoints} points; priming from the group needs at least ${neededPoints}: raise retention`,
     );
   }
 

@@ -182,7 +182,7 @@ export function primeFromGroup(
   members: Iterable<GroupMember & { key: string }>,
   groups: readonly string[],
   stepMs: number,
-  retention?: { points: number; tooShort: (periodPoints: number) => void },
+  retention?: { points: number; tooShort: (periodPoints: number, neededPoints: number) => void },
 ): number | null {
   const group = groupOf(series.labels, groups);
   if (!group || series.timestamps.length === 0) return null;
@@ -191,8 +191,9 @@ export function primeFromGroup(
   const period = commonPeriod(siblings);
   if (period === null) return null;
   // No sibling can ever cover the period: said, rather than the series silently learning from scratch.
-  if (retention && retention.points < MIN_COVERAGE * period) {
-    retention.tooShort(period);
+  const needed = Math.ceil(MIN_COVERAGE * period);
+  if (retention && retention.points < needed) {
+    retention.tooShort(period, needed);
     return null;
   }
   const profile = groupProfile(

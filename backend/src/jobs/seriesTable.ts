@@ -92,11 +92,11 @@ export class SeriesTable {
   private coldStartWarned = false;
 
   /** Once per job: its retention cannot hold a period of its groups' series, so new series are not primed. */
-  private readonly retentionTooShort = (periodPoints: number): void => {
+  private readonly retentionTooShort = (periodPoints: number, neededPoints: number): void => {
     if (this.coldStartWarned) return;
     this.coldStartWarned = true;
     const { retentionPoints, stepMs } = this.deps.spec;
-    this.deps.announcer.coldStartNeedsRetention(periodPoints, retentionPoints, stepMs);
+    this.deps.announcer.coldStartNeedsRetention(periodPoints, neededPoints, retentionPoints, stepMs);
   };
 
   constructor(private readonly deps: SeriesTableDeps) {}
