@@ -118,11 +118,14 @@ function parseThreads(text: string): number {
   return n;
 }
 
-function parseSeriesCount(text: string): number {
-  const n = Number(text.replace(/[_,]/g, ''));
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
-    throw new InvalidArgumentError('expected a number of series from 1 to 1,000,000.');
-  return n;
+/** A whole number from 1 to 1,000,000 (`_` and `,` separators allowed) of `what`. */
+function parseCount(what: string) {
+  return (text: string): number => {
+    const n = Number(text.replace(/[_,]/g, ''));
+    if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+      throw new InvalidArgumentError(`expected a number of ${what} from 1 to 1,000,000.`);
+    return n;
+  };
 }
 
 function parsePeriod(text: string): number | 'auto' {
@@ -273,7 +276,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     .option(
       '--scale <series>',
       'instead: one job of this many series (fake source, 60 s interval, job defaults): backfill time, memory, slowest tick and scrape (200,000 with --scale-fit-window 400m: ~20 min, ~18 GiB)',
-      parseSeriesCount,
+      parseCount('series'),
     )
     .option('--scale-period <p>', "with --scale: the streams' period, in points or auto", parsePeriod, 1440)
     .option(
@@ -284,7 +287,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     .option(
       '--scale-retention <points>',
       "with --scale: points kept per series (default: the job's default)",
-      parseSeriesCount,
+      parseCount('points'),
     )
     .option(
       '--no-load',
