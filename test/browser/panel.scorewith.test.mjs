@@ -348,9 +348,10 @@ for (const host of GRAFANA_HOSTS) {
       const auth = { Authorization: `Bearer ${scorer.token}` };
       const job = await getJson(`${scorer.url}/api/v1/jobs/simulator/series`, auth);
       // The longest closed episode of the job's series (the widest target to click; a two-point episode
-      // is under a pixel wide) of at most 20 minutes (a false positive teaches a pattern of at most a
-      // quarter of the simulator's 140-minute season: a longer one is refused, 409), drawn from the job's
-      // own results (the frame names the job).
+      // is under a pixel wide) of at most 20 minutes and a quarter of the season the series' detector
+      // found (a false positive teaches a pattern no longer than that: a longer one is refused, 409; CI
+      // saw a latency series with a 16-minute season), drawn from the job's own results (the frame names
+      // the job).
       // Not in the first quarter of the retained points: the job keeps scoring while the panel renders,
       // and an episode at the left edge can leave the job's retention before the click (CI saw the form
       // never open).
@@ -360,7 +361,7 @@ for (const host of GRAFANA_HOSTS) {
             (e) =>
               !e.open &&
               e.end > e.start &&
-              e.end - e.start <= 20 * 60_000 &&
+              e.end - e.start <= Math.min(20 * 60_000, x.periodMs === null ? Infinity : x.periodMs / 4) &&
               e.start > x.timestamps[Math.floor(x.timestamps.length / 4)],
           )
           .map((e) => ({ s: x, e })),

@@ -131,6 +131,13 @@ export const JobSeries = SeriesScore.pick({
       .describe(
         "the sensitivity the series is scored at from its next point: its own setting, else the job's (GET /api/v1/jobs/{name}/sensitivity)",
       ),
+    periodMs: z
+      .number()
+      .nullable()
+      .describe(
+        "the season the series' detector found, in ms; null while none is known. A false positive teaches a " +
+          'pattern of at most a quarter of it (6 hours without one): feedback on a longer episode is refused, 409',
+      ),
   })
   .describe('retained results of one series, scored causally point by point');
 export type JobSeries = z.infer<typeof JobSeries>;

@@ -452,6 +452,7 @@ export class ScoringJob {
           ? { maintenance: suppressed.map(({ start, end }) => ({ start, end })) }
           : {}),
         sensitivity: this.sensitivityFor(slot.labels).sensitivity,
+        periodMs: this.periodMs(slot),
       });
     }
     return out;
@@ -478,17 +479,22 @@ export class ScoringJob {
     const key = seriesKey(labels);
     for (const slot of this.slots.all()) {
       if (slot.key === key) {
-        const period = slot.stream.period?.() ?? null;
         return {
           key,
           labels: { ...slot.labels },
           episodes: [...slot.episodes],
           points: slot.ring.range(),
-          periodMs: period === null ? null : period * this.spec.stepMs,
+          periodMs: this.periodMs(slot),
         };
       }
     }
     return null;
+  }
+
+  /** The season the series' stream found, in ms; null without one. */
+  private periodMs(slot: SeriesSlot): number | null {
+    const period = slot.stream.period?.() ?? null;
+    return period === null ? null : period * this.spec.stepMs;
   }
 
   /** The series' data-quality state at `now` (jobs/quality.ts); its facts are recomputed once per new point. */

@@ -23,12 +23,12 @@ const T0 = Date.UTC(2025, 0, 13, 12);
 const A = { site: 'ams', link: 'transit-1' };
 const B = { site: 'fra', link: 'peering-2' };
 
-async function setup() {
+async function setup(period: number | null = null) {
   const clock = new TestClock(T0);
   const manager = new JobManager({
     logger: captureLogger().logger,
     now: clock.now,
-    createStream: () => createFakeStream(),
+    createStream: () => createFakeStream({ period }),
   });
   const source = new FakeSource()
     .add(
@@ -86,6 +86,14 @@ describe('jobs routes', () => {
       expect(series[field]).toHaveLength(11);
     }
     expect(series.episodes).toMatchObject([{ start: T0 - 2 * MINUTE, direction: 'up', open: false }]);
+    expect(series.periodMs).toBeNull();
+  });
+
+  test("each series says the season its detector found, in ms (what feedback's longest episode follows)", async () => {
+    const { app } = await setup(16);
+    const res = await request(app).get(`${JOBS_BASE_PATH}/edge/series`).expect(200);
+    const body = JobSeriesResponse.parse(res.body);
+    expect(body.series.map((s) => s.periodMs)).toEqual([16 * MINUTE, 16 * MINUTE]);
   });
 
   test.each([

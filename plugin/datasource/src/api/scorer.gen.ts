@@ -971,6 +971,8 @@ export interface components {
       }[];
       /** @description the sensitivity the series is scored at from its next point: its own setting, else the job's (GET /api/v1/jobs/{name}/sensitivity) */
       sensitivity?: number;
+      /** @description the season the series' detector found, in ms; null while none is known. A false positive teaches a pattern of at most a quarter of it (6 hours without one): feedback on a longer episode is refused, 409 */
+      periodMs: number | null;
     };
     JobLabelsResponse: {
       job: string;

@@ -70,7 +70,7 @@ export function jobSeriesResponse(all: ScoredSeries[] = [series(AMS_IN), series(
     job: 'simulator',
     from: T0,
     to: T0 + 3 * STEP,
-    series: all.map((s) => ({ ...s, model: null, quality: 'ok' as const })),
+    series: all.map((s) => ({ ...s, model: null, quality: 'ok' as const, periodMs: null })),
   };
 }
 
