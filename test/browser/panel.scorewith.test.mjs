@@ -385,7 +385,10 @@ for (const host of GRAFANA_HOSTS) {
       await row.waitFor({ timeout: 10_000 });
       const box = await row.boundingBox();
       const plotW = box.width - AXIS_WIDTH - RIGHT_PAD;
-      const x = box.x + AXIS_WIDTH + ((episode.peakTime - start) / (end - start)) * plotW;
+      // The episode's middle, not its peak: a short episode's peak is often its first point, and a click
+      // half a pixel off it lands on the point before the episode (CI saw the form never open).
+      const middle = (episode.start + episode.end) / 2;
+      const x = box.x + AXIS_WIDTH + ((middle - start) / (end - start)) * plotW;
       const before = harness.grafana.proxied.length;
       await page.mouse.move(x, box.y + box.height / 2);
       await page.mouse.down();

@@ -334,6 +334,25 @@ describe("a series' first weekend, before the weekly correction knew weekends", 
     expect(worst).toBeLessThan(6);
   });
 
+  it('expects a daily spike that scales with the traffic at the weekend’s height, not the weekdays’', () => {
+    // 3× at 06:00 every day; the first Saturday and Sunday (days 5, 6) run at 70 %, unseen by the
+    // weekly correction. Before: expected at the weekday spike's height, 29 % above the values.
+    const spiky = traffic(8, 0.7, true);
+    const c = new SeasonalComponent({ stepMs: MINUTE_MS });
+    const out = emptyDeviation();
+    let worst = 0;
+    for (let i = 0; i < spiky.length; i++) {
+      c.step(spiky[i], out);
+      const day = Math.floor(i / DAY);
+      if ((day === 5 || day === 6) && i % DAY >= 360 && i % DAY < 365) {
+        expect(out.weekSeen).toBe(false);
+        worst = Math.max(worst, Math.abs(out.expected / spiky[i] - 1));
+      }
+      c.learn(spiky[i], 'normal');
+    }
+    expect(worst).toBeLessThan(0.1);
+  });
+
   it('keeps what it must finish that day in its snapshot: restored mid-weekend, it scores as if never stopped', () => {
     const cut = 5 * DAY + 700; // Saturday, 11:40, with a gap that morning
     const gappy = xs.map((x, i) => (i >= 5 * DAY + 300 && i < 5 * DAY + 320 ? NaN : x));
