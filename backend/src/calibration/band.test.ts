@@ -114,4 +114,41 @@ describe('bandAndScore: evidence of how far the level moved, inside an open inci
   it('never narrows more than the score does for a large move (a 40 % drop keeps h / s)', () => {
     expect(bandAndScore(moved(1025, 400, true), emptyBandResult())!.upper).toBe(1032);
   });
+
+  /**
+   * The test's own score has fallen to 0.5 (its window reads the incident's flagged points as expected
+   * values); what it observed over the incident's points says the level moved by `observed`, at
+   * `observedZ` against its boundary of 15.
+   */
+  function observedOnly(x: number, observed: number, observedZ: number, inIncident: boolean): BandInput {
+    const primary: Deviation = { z: (x - 1000) / 10, expected: 1000, scale: 10 };
+    const residual: Deviation = {
+      z: 0.5 * 15,
+      expected: NaN,
+      scale: 1,
+      shift: 0,
+      observedShift: observed,
+      observedZ,
+    };
+    return {
+      ...input(x, 400, false),
+      deviations: [primary, residual],
+      componentScores: [Math.abs(primary.z) / 4, 0.5],
+      inIncident,
+    };
+  }
+
+  it('once the test scores below 1, narrows the side to half the observed move while that alone scores above 1', () => {
+    const r = bandAndScore(observedOnly(1025, 40, 16, true), emptyBandResult())!;
+    expect(r.upper).toBe(1020);
+    expect(r.lower).toBe(960);
+    expect(r.anomaly).toBe(true);
+    expect(bandAndScore(observedOnly(975, -40, -16, true), emptyBandResult())!.lower).toBe(980);
+  });
+
+  it('not with an observed move that would score 1 or less, nor outside an incident', () => {
+    expect(bandAndScore(observedOnly(1025, 40, 15, true), emptyBandResult())!.upper).toBe(1040);
+    expect(bandAndScore(observedOnly(1025, 40, 16, false), emptyBandResult())!.upper).toBe(1040);
+    expect(bandAndScore(observedOnly(1025, NaN, NaN, true), emptyBandResult())!.upper).toBe(1040);
+  });
 });

@@ -124,18 +124,34 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
           down = l;
           driverDown = c;
         }
-      } else if (componentScores[c] > 1 && !(anticipates && anticipated(d, e))) {
+      } else if (!(anticipates && anticipated(d, e))) {
         // Inside an open incident, a test that estimates how far the level moved (the residual level-shift
         // test, Deviation.shift) also flags points nearer the moved level than the old one: by h / s alone a
         // 4σ shift's own points, ~0.8 of the primary's half-width from expected, were flagged only while
         // the test stayed above 1.25, and its incident closed within minutes (README, "Detection quality").
-        const moved =
-          input.inIncident && d.shift !== undefined && d.shift * d.z > 0 ? Math.abs(d.shift) / 2 : Infinity;
-        const narrowed = Math.min(h / componentScores[c], moved);
-        if (d.z > 0 && narrowed < up) {
+        const s = componentScores[c];
+        let sign: number;
+        let narrowed: number;
+        if (s > 1) {
+          sign = Math.sign(d.z);
+          const moved =
+            input.inIncident && d.shift !== undefined && d.shift * d.z > 0 ? Math.abs(d.shift) / 2 : Infinity;
+          narrowed = Math.min(h / s, moved);
+        } else if (
+          input.inIncident &&
+          d.observedShift !== undefined &&
+          d.observedZ !== undefined &&
+          Math.abs(d.observedZ) > boundary[c]
+        ) {
+          // The test's own score reads the incident's flagged points as expected values and falls within
+          // ~20 of them; what it observed still says where the level is, while that alone scores above 1.
+          sign = Math.sign(d.observedShift);
+          narrowed = Math.abs(d.observedShift) / 2;
+        } else continue;
+        if (sign > 0 && narrowed < up) {
           up = narrowed;
           driverUp = c;
-        } else if (d.z < 0 && narrowed < down) {
+        } else if (sign < 0 && narrowed < down) {
           down = narrowed;
           driverDown = c;
         }

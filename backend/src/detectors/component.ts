@@ -66,6 +66,14 @@ export interface Deviation {
    */
   shift?: number;
   /**
+   * The same estimate over the values as observed (`shift` and `z` read an open incident's flagged points
+   * as the primary's expected values), in series units and in the test's z units (band.ts: once the test's
+   * own score has fallen inside an open incident, this estimate narrows the band while it alone would
+   * score above 1).
+   */
+  observedShift?: number;
+  observedZ?: number;
+  /**
    * A seasonal profile with a weekly correction: whether that correction has seen this time of the week
    * (false in a series' first week; absent: no weekly correction, nothing to see).
    */

@@ -30,7 +30,8 @@ const cases: {
   period?: number | null;
   feed: Feed[];
   x: Point;
-  want: Pick<Deviation, 'z' | 'expected' | 'scale' | 'shift'>;
+  want: Pick<Deviation, 'z' | 'expected' | 'scale' | 'shift'> &
+    Partial<Pick<Deviation, 'observedShift' | 'observedZ'>>;
 }[] = [
   {
     name: 'no opinion before the offset of 4 points back is known',
@@ -103,10 +104,36 @@ const cases: {
     want: { z: NaN, expected: NaN, scale: NaN, shift: NaN },
   },
   {
-    name: 'an imputed incident point stands in the window',
+    name: 'an imputed incident point stands in the window; over fewer incident points than the window, nothing observed',
     feed: [...QUIET, ...times(3, at(300, 0, { learn: 100, mode: 'incident' }))],
     x: at(100),
-    want: { z: 0, expected: NaN, scale: 1, shift: 0 },
+    want: { z: 0, expected: NaN, scale: 1, shift: 0, observedShift: NaN, observedZ: NaN },
+  },
+  {
+    name: 'a window all of an open incident’s imputed points: the move as observed, beside the imputed test’s 0',
+    feed: [...QUIET, ...times(4, at(300, 0, { learn: 100, mode: 'incident' }))],
+    x: at(300),
+    want: {
+      z: 0,
+      expected: NaN,
+      scale: 1,
+      shift: 0,
+      observedShift: 200,
+      observedZ: (200 / 2) * (Math.sqrt(4) / 1.25),
+    },
+  },
+  {
+    name: 'a point learnt outside an incident starts the count again',
+    feed: [...QUIET, ...times(4, at(300, 0, { learn: 100, mode: 'incident' })), at(300)],
+    x: at(300),
+    // The imputed window: 100, 100 (imputed), 300, 300 (as observed: not imputed).
+    want: { z: (100 / 2) * (Math.sqrt(4) / 1.25), expected: NaN, scale: 1, shift: 100, observedShift: NaN },
+  },
+  {
+    name: 'a time of the week the profile has not seen: nothing observed either',
+    feed: [...QUIET, ...times(4, at(300, 0, { learn: 100, mode: 'incident' }))],
+    x: at(300, 0, { weekSeen: false }),
+    want: { z: 0, expected: NaN, scale: 1, shift: NaN, observedShift: NaN },
   },
   {
     name: 'an incident point that is not imputed is measured',

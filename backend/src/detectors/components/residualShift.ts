@@ -20,14 +20,24 @@
  * point by point; README, "Detection quality").
  */
 import { z } from 'zod';
-import { stateOfType, type Component, type Deviation, type TaggedState } from '../component.js';
+import {
+  stateOfType,
+  type Component,
+  type Deviation,
+  type LearnMode,
+  type TaggedState,
+} from '../component.js';
 import { Ring, SortedWindow } from '../../stats/windows.js';
-import { RingState, SortedWindowState, expectSame } from '../../snapshots/codec.js';
+import { Count, RingState, SortedWindowState, expectSame } from '../../snapshots/codec.js';
 
 export const ResidualShiftState = z.object({
   type: z.literal('residual_shift'),
   recent: z.number().int(),
   win: SortedWindowState,
+  /** The window's values as observed (absent before 2026-12: `win` stands for it). */
+  observed: SortedWindowState.optional(),
+  /** Consecutive points learnt inside an open incident (absent before 2026-12: 0). */
+  incidentRun: Count.optional(),
   offsets: RingState,
 });
 export type ResidualShiftState = z.infer<typeof ResidualShiftState>;
@@ -45,6 +55,13 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
   static readonly PERIOD_WINDOWS = 10;
   /** x − pattern of the last `recent` points (an imputed incident point replaces its value, see learn). */
   private win: SortedWindow;
+  /**
+   * The same values as observed, never imputed: how far the level moved while an incident is open. In
+   * `win` each flagged point of a sustained shift stands as the expected value, so its median came back to
+   * the reference within ~20 of a 4σ shift's points, the band stopped narrowing to the moved level, and
+   * the shift's points went unflagged wherever they fell inside the band.
+   */
+  private observed: SortedWindow;
   /** The profile's level offset over the last `recent` points: the oldest is the reference. */
   private offsets: Ring;
   /**
@@ -55,12 +72,15 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
   private onProfile: boolean;
   private pattern = NaN;
   private stepped = NaN;
+  /** Consecutive points learnt inside an open incident, up to the last one. */
+  private incidentRun = 0;
   constructor(
     readonly recent: number,
     /** The primary's period (null: none yet). */
     private readonly periodOf: () => number | null = () => null,
   ) {
     this.win = new SortedWindow(recent);
+    this.observed = new SortedWindow(recent);
     this.offsets = new Ring(recent);
     this.onProfile = periodOf() !== null;
   }
@@ -73,6 +93,7 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     if ((period !== null) !== this.onProfile) {
       this.onProfile = period !== null;
       this.win = new SortedWindow(this.recent);
+      this.observed = new SortedWindow(this.recent);
       this.offsets = new Ring(this.recent);
     }
     // Before a period is known the primary is a rolling median: where the series is flat around it, the
@@ -80,19 +101,29 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     const pattern = this.patternOf(period, primary);
     this.pattern = pattern;
     this.stepped = x;
-    out.z = out.expected = out.scale = out.shift = NaN;
+    out.z = out.expected = out.scale = out.shift = out.observedShift = out.observedZ = NaN;
     if (Number.isNaN(pattern) || !primary || !(primary.scale > 0)) return;
     const reference = this.offsets.push(primary.expected - pattern);
     if (Number.isNaN(x)) return;
     this.win.push(x - pattern);
+    this.observed.push(x - pattern);
     if (this.win.count < this.recent || Number.isNaN(reference)) return;
     out.scale = 1;
     const moved = this.win.median() - reference;
     // No estimate where the profile has not yet seen this time of the week: a first weekend easing in
     // looks like a shift against a weekday profile (band.ts would flag its points; clean series' false
     // episodes a day +0.01–0.02 on most scenario rows without this condition).
-    out.shift = primary.weekSeen === false ? NaN : moved;
-    out.z = (moved / primary.scale) * (Math.sqrt(this.recent) / 1.25);
+    const unit = Math.sqrt(this.recent) / 1.25 / primary.scale;
+    out.z = moved * unit;
+    if (primary.weekSeen === false) return;
+    out.shift = moved;
+    // Only once the whole window is the incident's: over fewer of its points the median understates it (a
+    // 5× burst's 7th point read as a shift of a σ or two, and the band narrowed to half of that scored it
+    // 100 and more).
+    if (this.incidentRun < this.recent) return;
+    const observed = this.observed.median() - reference;
+    out.observedShift = observed;
+    out.observedZ = observed * unit;
   }
   /**
    * What the primary's level is read against: a seasonal profile's pattern where the period spans
@@ -103,7 +134,8 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     if (period === null) return primary?.stationary === true ? 0 : NaN;
     return period >= ResidualShiftComponent.PERIOD_WINDOWS * this.recent ? (primary?.pattern ?? NaN) : NaN;
   }
-  learn(x: number): void {
+  learn(x: number, mode: LearnMode = 'normal'): void {
+    this.incidentRun = mode === 'incident' ? this.incidentRun + 1 : 0;
     // An imputed incident point (CompositeDetector.learn) stands in the window, as in LevelShiftComponent:
     // an incident the primary flagged does not echo here after it ends.
     const imputed = !Number.isNaN(this.stepped) && !Number.isNaN(x) && x !== this.stepped;
@@ -114,6 +146,8 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
       type: 'residual_shift',
       recent: this.recent,
       win: this.win.snapshot(),
+      observed: this.observed.snapshot(),
+      incidentRun: this.incidentRun,
       offsets: this.offsets.snapshot(),
     };
   }
@@ -121,6 +155,9 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     const s = stateOfType<ResidualShiftState>(state, 'residual_shift', path);
     expectSame(`${path}.recent`, s.recent, this.recent);
     this.win.restore(s.win, `${path}.win`);
+    // Older snapshots kept only the imputed window: it stands for what was observed.
+    this.observed.restore(s.observed ?? s.win, `${path}.observed`);
+    this.incidentRun = s.incidentRun ?? 0;
     this.offsets.restore(s.offsets, `${path}.offsets`);
     this.onProfile = this.periodOf() !== null;
   }

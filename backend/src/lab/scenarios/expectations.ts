@@ -51,11 +51,13 @@ export const EXPECTATIONS: readonly Expectation[] = [
   { scenario: 'shift_4sigma', minDetected: 1, maxOnsetDelay: 30, minCoverage: 0.6, maxFalsePerDay: 0.2 },
   // Added with the scenario (issue 11): the 4σ shift of a series past its first weeks (0.796 at seeds 1–2;
   // seed 1 covered 0.003 before the noise scale).
+  // 0.6 → 0.8 when the band kept narrowing to the level the residual test observed after its own score fell
+  // inside the incident (band.ts; seeds 1–8: covered 0.855 → 0.900, worst seed 0.611 → 0.858).
   {
     scenario: 'shift_4sigma_week4',
     minDetected: 1,
     maxOnsetDelay: 30,
-    minCoverage: 0.6,
+    minCoverage: 0.8,
     maxFalsePerDay: 0.3,
   },
   // The same 6-hour 40 % drop as drop_40pct, in a series' 4th week. It echoed at the same hour on the next
@@ -73,7 +75,8 @@ export const EXPECTATIONS: readonly Expectation[] = [
     scenario: 'kpi_shift_4sigma',
     minDetected: 1,
     maxOnsetDelay: 20,
-    minCoverage: 0.6,
+    // 0.6 → 0.75 with the observed level (seeds 1–8: 0.859 → 0.889, worst 0.681 → 0.836).
+    minCoverage: 0.75,
     maxFalsePerDay: 0.2,
   },
   { scenario: 'shift_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
