@@ -13,21 +13,22 @@ import { seriesDroppedCounter } from '../jobs/metrics.js';
  * written one by one, so no single string holds the whole exposition. Same bytes as
  * registry.metrics() when nothing fails.
  */
-/** A metric that writes its own text-format family (HELP, TYPE, samples), in chunks. */
+/** A metric that writes its own text-format family (HELP, TYPE, samples), in chunks (text or UTF-8). */
+export type TextChunk = string | Uint8Array;
 export interface TextExposition {
-  exposition(): string[] | Promise<string[]>;
+  exposition(): TextChunk[] | Promise<TextChunk[]>;
 }
 
 export async function writeMetrics(
   registry: Registry,
-  write: (chunk: string) => void,
+  write: (chunk: TextChunk) => void,
   onError: (metric: string, err: unknown) => void = () => {},
 ): Promise<void> {
   const dropped = seriesDroppedCounter(registry);
   let first = true;
   for (const metric of registry.getMetricsAsArray()) {
     const name = (metric as { name: string }).name;
-    let parts: string[];
+    let parts: TextChunk[];
     try {
       // A metric that renders its own text (the jobs' per-series families, jobs/metrics.ts) gives it in
       // chunks, without prom-client's per-sample objects; the same bytes.
@@ -44,6 +45,22 @@ export async function writeMetrics(
     first = false;
   }
   write('\n');
+}
+
+/** A chunk as bytes (a view, not a copy, of a chunk already encoded). */
+export const bytesOf = (chunk: TextChunk): Buffer =>
+  typeof chunk === 'string'
+    ? Buffer.from(chunk, 'utf8')
+    : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+
+/** The whole exposition as one string (tests, small registries): writeMetrics' chunks decoded. */
+export async function metricsText(
+  registry: Registry,
+  onError?: (metric: string, err: unknown) => void,
+): Promise<string> {
+  const parts: Buffer[] = [];
+  await writeMetrics(registry, (chunk) => parts.push(bytesOf(chunk)), onError);
+  return Buffer.concat(parts).toString('utf8');
 }
 
 export interface ApiMetrics {

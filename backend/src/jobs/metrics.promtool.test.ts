@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
-import { writeMetrics } from '../api/metrics.js';
+import { metricsText } from '../api/metrics.js';
 import { FakeSource } from '../sources/fake.js';
 import type { Labels } from '../sources/source.js';
 import { createFakeStream } from './fakeStream.js';
@@ -28,11 +28,7 @@ function promtool(text: string): { status: number | null; output: string } {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
-async function scrapeOf(registry: Registry): Promise<string> {
-  const parts: string[] = [];
-  await writeMetrics(registry, (chunk) => parts.push(chunk));
-  return parts.join('');
-}
+const scrapeOf = (registry: Registry): Promise<string> => metricsText(registry);
 
 async function setup() {
   const registry = new Registry();

@@ -1,7 +1,9 @@
 import { Registry } from 'prom-client';
+import { metricsText, writeMetrics, type TextChunk } from '../api/metrics.js';
 import type { ScoringJob } from './job.js';
 import { metricLabels, registerJobMetrics } from './metrics.js';
 import { points } from './testing/helpers.js';
+import { QUALITY_STATES } from './quality.js';
 import { EDGE_T0, edgeJob } from './testing/edgeJob.js';
 
 const MINUTE = 60_000;
@@ -275,5 +277,66 @@ describe('incident metrics', () => {
     );
     await manager.runOnce('edge');
     expect(samples(await registry.metrics(), 'trafficlens_incident_open')).toEqual([]);
+  });
+});
+
+describe('job metrics at scale', () => {
+  // Enough series that each family spans several of the text's UTF-8 chunks (CHUNK_CHARS): a line lost,
+  // doubled or cut at a chunk's edge, or a non-ASCII label encoded per chunk wrongly, shows as a difference.
+  const N = 6000;
+  const T = Date.UTC(2025, 0, 13, 12);
+  const labels = Array.from({ length: N }, (_, i) => ({
+    site: `Zürich-${i % 7} ☃`,
+    link: `xe-${i % 4}/${i}`,
+    // A label named like a gauge's own: its samples are rendered whole (exported_state).
+    ...(i % 500 === 0 ? { state: 'up' } : {}),
+  }));
+  const view = () => {
+    const job = {
+      name: 'edge',
+      spec: { detector: 'auto', groups: [] },
+      latest: () =>
+        labels.map((l, i) => ({
+          labels: l,
+          point: {
+            timestamp: T,
+            value: 1000 + i / 3,
+            score: (i % 100) / 40,
+            expected: 1000,
+            lower: 800,
+            upper: 1200,
+            anomaly: i % 100 >= 40,
+            direction: i % 100 >= 40 ? 'up' : null,
+          },
+          suppressed: i % 250 === 0,
+          quality: i % 3 === 0 ? 'gap' : 'ok',
+        })),
+      openEpisodes: () => [],
+    } as unknown as ScoringJob;
+    return { jobList: () => [job], list: () => [] };
+  };
+
+  test('the streamed text is byte for byte what registry.metrics() renders, over many chunks', async () => {
+    const registry = new Registry();
+    registerJobMetrics(registry, view());
+    const streamed = await metricsText(registry);
+    expect(streamed).toBe(await registry.metrics());
+    const scores = samples(streamed, 'trafficlens_anomaly_score');
+    expect(scores).toHaveLength(N);
+    expect(new Set(scores).size).toBe(N);
+    expect(samples(streamed, 'trafficlens_series_state')).toHaveLength(QUALITY_STATES.length * N);
+    expect(streamed).toContain('site="Zürich-3 ☃"');
+    expect(streamed).toContain('state="gap",exported_state="up"} 1');
+  });
+
+  test('a family is written as several UTF-8 chunks, none of them a string', async () => {
+    const registry = new Registry();
+    registerJobMetrics(registry, view());
+    const chunks: TextChunk[] = [];
+    await writeMetrics(registry, (chunk) => chunks.push(chunk));
+    const binary = chunks.filter((c) => typeof c !== 'string');
+    // Seven gauges of N series and a sample per quality state each: far more than one chunk of text.
+    expect(binary.length).toBeGreaterThan(8);
+    expect(binary.every((c) => c.byteLength <= 4 * 256 * 1024)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { writeMetrics } from '../metrics.js';
+import { writeMetrics, type TextChunk } from '../metrics.js';
 import type { RouteSpec } from './route.js';
 
 export function metricsRoutes(registry: Registry, logger?: Logger): RouteSpec[] {
@@ -21,7 +21,7 @@ export function metricsRoutes(registry: Registry, logger?: Logger): RouteSpec[] 
       handlers: [
         async (_req, res) => {
           // Rendered before the status is sent; a metric that fails is left out, never the scrape.
-          const parts: string[] = [];
+          const parts: TextChunk[] = [];
           await writeMetrics(
             registry,
             (chunk) => parts.push(chunk),

@@ -17,7 +17,7 @@
  */
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { writeMetrics } from '../../api/metrics.js';
+import { writeMetrics, type TextChunk } from '../../api/metrics.js';
 import type { DetectorName } from '../../contract/score.js';
 import { parseJobConfig, type JobSpec } from '../../jobs/config.js';
 import { ScoringJob } from '../../jobs/job.js';
@@ -195,7 +195,7 @@ async function measureSize(n: number, options: CapacityOptions, gc: () => void):
     // Detection runs: the ticks are what is measured, one scrape at the end is enough.
     if (options.period !== null || k === options.ticks - 1) {
       t0 = nowMs();
-      const parts: string[] = [];
+      const parts: TextChunk[] = [];
       await writeMetrics(registry, (chunk) => parts.push(chunk));
       scrapes.push(nowMs() - t0);
     }

@@ -139,7 +139,7 @@ export async function measureScale(
     t0 = nowMs();
     let bytes = 0;
     await writeMetrics(registry, (chunk) => {
-      bytes += Buffer.byteLength(chunk);
+      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     });
     scrapesMs.push(nowMs() - t0);
     scrapeBytes = bytes;

@@ -9,7 +9,7 @@
  * bad hour on a large network), so the episode families are rendered too.
  */
 import { Registry } from 'prom-client';
-import { writeMetrics } from '../../api/metrics.js';
+import { writeMetrics, type TextChunk } from '../../api/metrics.js';
 import type { Episode } from '../../contract/score.js';
 import type { LatestPoint, ScoringJob } from '../../jobs/job.js';
 import { registerJobMetrics } from '../../jobs/metrics.js';
@@ -102,11 +102,14 @@ export async function measureScrape(
     const times: number[] = [];
     let bytes = 0;
     for (let r = 0; r < options.repetitions; r++) {
-      const parts: string[] = [];
+      const parts: TextChunk[] = [];
       const t0 = nowMs();
       await writeMetrics(registry, (chunk) => parts.push(chunk));
       times.push(nowMs() - t0);
-      bytes = parts.reduce((sum, p) => sum + Buffer.byteLength(p), 0);
+      bytes = parts.reduce(
+        (sum, p) => sum + (typeof p === 'string' ? Buffer.byteLength(p) : p.byteLength),
+        0,
+      );
     }
     const scrapeMs = median(times);
     const row = { series: n, scrapeMs, bytes, usPerSeries: (scrapeMs * 1000) / n };
