@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { ScoringExecutor } from './executor.js';
 import { seriesDroppedCounter } from '../jobs/metrics.js';
+import { Scrape, type TextChunk } from '../jobs/scrapeText.js';
 
 /**
  * The registry in the text format, one metric at a time: a metric that fails to render (a collector
@@ -13,18 +14,22 @@ import { seriesDroppedCounter } from '../jobs/metrics.js';
  * written one by one, so no single string holds the whole exposition. Same bytes as
  * registry.metrics() when nothing fails.
  */
-/** A metric that writes its own text-format family (HELP, TYPE, samples), in chunks (text or UTF-8). */
-export type TextChunk = string | Uint8Array;
+/**
+ * A metric that writes its own text-format family (HELP, TYPE, samples), in chunks (text or UTF-8
+ * bytes that stay valid until the scrape is written: jobs/scrapeText.ts).
+ */
 export interface TextExposition {
-  exposition(): TextChunk[] | Promise<TextChunk[]>;
+  exposition(scrape: Scrape): TextChunk[] | Promise<TextChunk[]>;
 }
+export type { TextChunk };
 
 export async function writeMetrics(
   registry: Registry,
   write: (chunk: TextChunk) => void,
   onError: (metric: string, err: unknown) => void = () => {},
-): Promise<void> {
+): Promise<() => void> {
   const dropped = seriesDroppedCounter(registry);
+  const scrape = new Scrape();
   let first = true;
   for (const metric of registry.getMetricsAsArray()) {
     const name = (metric as { name: string }).name;
@@ -34,7 +39,9 @@ export async function writeMetrics(
       // chunks, without prom-client's per-sample objects; the same bytes.
       const own = (metric as Partial<TextExposition>).exposition;
       parts =
-        typeof own === 'function' ? await own.call(metric) : [await registry.getSingleMetricAsString(name)];
+        typeof own === 'function'
+          ? await own.call(metric, scrape)
+          : [await registry.getSingleMetricAsString(name)];
     } catch (err) {
       dropped.inc({ metric: name, reason: 'render_failed' });
       onError(name, err);
@@ -45,6 +52,8 @@ export async function writeMetrics(
     first = false;
   }
   write('\n');
+  // The caller's to call once every chunk is written out: the scrape's slabs are then written over.
+  return () => scrape.written();
 }
 
 /** A chunk as bytes (a view, not a copy, of a chunk already encoded). */
@@ -59,8 +68,10 @@ export async function metricsText(
   onError?: (metric: string, err: unknown) => void,
 ): Promise<string> {
   const parts: Buffer[] = [];
-  await writeMetrics(registry, (chunk) => parts.push(bytesOf(chunk)), onError);
-  return Buffer.concat(parts).toString('utf8');
+  const written = await writeMetrics(registry, (chunk) => parts.push(bytesOf(chunk)), onError);
+  const text = Buffer.concat(parts).toString('utf8');
+  written();
+  return text;
 }
 
 export interface ApiMetrics {

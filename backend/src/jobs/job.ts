@@ -583,6 +583,16 @@ export class ScoringJob {
 
   latest(): LatestPoint[] {
     const out: LatestPoint[] = [];
+    this.eachLatest((latest) => out.push(latest));
+    return out;
+  }
+
+  /**
+   * The newest point of every series, one at a time (what /metrics walks): no array of every series'
+   * point lives through the walk, so its objects die young. At 50,000 series latest()'s array was
+   * promoted on every scrape and each scrape ended in a full collection of the whole heap.
+   */
+  eachLatest(visit: (latest: LatestPoint) => void): void {
     const now = this.now();
     for (const slot of this.slots.all()) {
       const newest = slot.ring.latest();
@@ -592,14 +602,13 @@ export class ScoringJob {
       // A stale series' newest point is old: whether a window suppresses it is asked of now (maintenance
       // that took its exporter down must not raise the stale alert).
       const suppressed = this.suppressedAt(slot.labels, quality === 'stale' ? now : point.timestamp);
-      out.push({
+      visit({
         labels: slot.labels,
         point: suppressed ? { ...point, anomaly: false } : point,
         suppressed,
         quality,
       });
     }
-    return out;
   }
 
   private async iterate(now: number, signal?: AbortSignal): Promise<number> {

@@ -213,10 +213,11 @@ describe('job metrics', () => {
     const job = {
       name: 'edge',
       spec: { detector: 'robust', groups: [] },
-      latest: () => [
-        { labels: big, point },
-        { labels: B, point },
-      ],
+      eachLatest: (visit: (l: unknown) => void) =>
+        [
+          { labels: big, point },
+          { labels: B, point },
+        ].forEach((l) => visit(l)),
       results: () => [], // no open episode
       openEpisodes: () => [],
     };
@@ -295,22 +296,24 @@ describe('job metrics at scale', () => {
     const job = {
       name: 'edge',
       spec: { detector: 'auto', groups: [] },
-      latest: () =>
-        labels.map((l, i) => ({
-          labels: l,
-          point: {
-            timestamp: T,
-            value: 1000 + i / 3,
-            score: (i % 100) / 40,
-            expected: 1000,
-            lower: 800,
-            upper: 1200,
-            anomaly: i % 100 >= 40,
-            direction: i % 100 >= 40 ? 'up' : null,
-          },
-          suppressed: i % 250 === 0,
-          quality: i % 3 === 0 ? 'gap' : 'ok',
-        })),
+      eachLatest: (visit: (l: unknown) => void) =>
+        labels.forEach((l, i) =>
+          visit({
+            labels: l,
+            point: {
+              timestamp: T,
+              value: 1000 + i / 3,
+              score: (i % 100) / 40,
+              expected: 1000,
+              lower: 800,
+              upper: 1200,
+              anomaly: i % 100 >= 40,
+              direction: i % 100 >= 40 ? 'up' : null,
+            },
+            suppressed: i % 250 === 0,
+            quality: i % 3 === 0 ? 'gap' : 'ok',
+          }),
+        ),
       openEpisodes: () => [],
     } as unknown as ScoringJob;
     return { jobList: () => [job], list: () => [] };
@@ -337,6 +340,32 @@ describe('job metrics at scale', () => {
     const binary = chunks.filter((c) => typeof c !== 'string');
     // Seven gauges of N series and a sample per quality state each: far more than one chunk of text.
     expect(binary.length).toBeGreaterThan(8);
-    expect(binary.every((c) => c.byteLength <= 4 * 256 * 1024)).toBe(true);
+    expect(binary.every((c) => c.byteLength <= 3 * 32 * 1024)).toBe(true);
+  });
+
+  test("a scrape's bytes stay as they are until it is written, then the next scrape writes over them", async () => {
+    const registry = new Registry();
+    registerJobMetrics(registry, view());
+    const scrape = async () => {
+      const chunks: Uint8Array[] = [];
+      const written = await writeMetrics(registry, (c) => {
+        if (typeof c !== 'string') chunks.push(c);
+      });
+      const text = () => Buffer.concat(chunks).toString('utf8');
+      return { chunks, written, text, first: text() };
+    };
+    const a = await scrape();
+    // Not yet written: a second scrape takes other slabs, and the first one's text is intact.
+    const b = await scrape();
+    expect(b.chunks.some((c) => a.chunks.some((d) => d.buffer === c.buffer))).toBe(false);
+    expect(a.text()).toBe(a.first);
+    a.written();
+    b.written();
+    // Both given back: the next scrape writes into their slabs, and says the same.
+    const c = await scrape();
+    const reused = new Set([...a.chunks, ...b.chunks].map((x) => x.buffer));
+    expect(c.chunks.every((x) => reused.has(x.buffer))).toBe(true);
+    expect(c.first).toBe(a.first);
+    c.written();
   });
 });

@@ -17,6 +17,7 @@ import { QUALITY_STATES } from './quality.js';
 import { groupOf } from './incidents.js';
 import type { Incident } from '../contract/incidents.js';
 import type { SeriesForecastResult } from './forecast.js';
+import { Scrape, SlabPool, SlabWriter, type TextChunk } from './scrapeText.js';
 
 /** Moved to labels.ts (the jobs match maintenance windows against them too); exported here as before. */
 export { metricLabels };
@@ -156,8 +157,7 @@ interface FamilySamples {
   values: number[];
 }
 const noSamples = (): FamilySamples => ({ labels: [], extras: [], values: [] });
-/** A piece of a family's text: a string, or UTF-8 bytes (api/metrics.ts writeMetrics takes either). */
-type TextChunk = string | Uint8Array;
+
 /**
  * Where one walk over the series puts each family's samples: as samples (prom-client's get()) or
  * straight into the family's text (the exposition: no sample outlives the walk but as bytes).
@@ -179,9 +179,10 @@ class SampleSink implements Sink {
 
 class TextSink implements Sink {
   readonly families = new Map<string, TextChunks>();
+  constructor(private readonly writer: SlabWriter) {}
   add(family: string, labels: string, extra: string, value: number): void {
     let f = this.families.get(family);
-    if (!f) this.families.set(family, (f = new TextChunks(`${family}{`)));
+    if (!f) this.families.set(family, (f = new TextChunks(`${family}{`, (text) => this.writer.encode(text))));
     f.sample(labels, extra, value);
   }
 }
@@ -233,7 +234,10 @@ const CHUNK_CHARS = 32 * 1024;
 class TextChunks {
   private pending = '';
   private readonly chunks: Uint8Array[] = [];
-  constructor(private readonly open: string) {}
+  constructor(
+    private readonly open: string,
+    private readonly encode: (text: string) => Uint8Array,
+  ) {}
 
   sample(labels: string, extra: string, value: number): void {
     // One short rope per chunk, flattened once as it is encoded: an array of lines joined was slower,
@@ -248,7 +252,7 @@ class TextChunks {
   }
 
   private flush(): void {
-    if (this.pending.length > 0) this.chunks.push(Buffer.from(this.pending, 'utf8'));
+    if (this.pending.length > 0) this.chunks.push(this.encode(this.pending));
     this.pending = '';
   }
 }
@@ -263,7 +267,7 @@ class SeriesGauge extends Gauge<string> {
     private readonly helpText: string,
     registry: Registry,
     private readonly samples: (name: string) => FamilySamples,
-    private readonly text?: (name: string) => Uint8Array[],
+    private readonly text?: (name: string, scrape: Scrape) => Uint8Array[],
   ) {
     super({ name: family, help: helpText, registers: [registry], aggregator: 'omit' });
   }
@@ -283,11 +287,11 @@ class SeriesGauge extends Gauge<string> {
   }
 
   /** The family in the text format, in chunks (api/metrics.ts writeMetrics); the same bytes as get(). */
-  exposition(): TextChunk[] {
+  exposition(scrape = new Scrape()): TextChunk[] {
     const head = `# HELP ${this.family} ${escapeString(this.helpText)}\n# TYPE ${this.family} gauge`;
-    if (this.text) return [head, ...this.text(this.family)];
+    if (this.text) return [head, ...this.text(this.family, scrape)];
     const { labels, extras, values } = this.samples(this.family);
-    const lines = new TextChunks(`${this.family}{`);
+    const lines = new TextChunks(`${this.family}{`, (text) => Buffer.from(text, 'utf8'));
     for (let i = 0; i < labels.length; i++) lines.sample(labels[i], extras[i], values[i]);
     return [head, ...lines.finish()];
   }
@@ -315,7 +319,7 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
   const stateExtras = new Map(QUALITY_STATES.map((state) => [state, `,${renderLabels({ state })}`]));
 
   /**
-   * Every series family in one walk over the series (job.latest() and the open episodes once per
+   * Every series family in one walk over the series (job.eachLatest() and the open episodes once per
    * scrape, not once per family). A series that fails to render is left out and counted; the rest is
    * served.
    */
@@ -335,15 +339,15 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
       // Two label sets that sanitize to the same one would make the scrape fail: keep the first.
       const seen = new Set<string>();
       const admitted = new Set<SeriesLabels>();
-      for (const latest of job.latest()) {
+      job.eachLatest((latest) => {
         try {
           const s = labelsOf(job, latest.labels);
           if (s.metric === null) {
             for (const [name] of SERIES_GAUGES) dropped.inc({ metric: name, reason: 'label_too_large' });
             dropped.inc({ metric: SERIES_STATE, reason: 'label_too_large' });
-            continue;
+            return;
           }
-          if (seen.has(s.text)) continue;
+          if (seen.has(s.text)) return;
           seen.add(s.text);
           admitted.add(s);
           for (const [name, , value] of SERIES_GAUGES) {
@@ -356,7 +360,7 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
         } catch {
           dropped.inc({ metric: SERIES_STATE, reason: 'render_failed' });
         }
-      }
+      });
       for (const r of job.forecasts?.all() ?? []) {
         const s = labelsOf(job, r.labels);
         if (!admitted.has(s)) continue;
@@ -394,13 +398,13 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
 
   // The families of one scrape share one walk: the first family asked computes it, each other family
   // takes it once; a family asked again (the next scrape) walks anew. The walk is also forgotten at the
-  // next macrotask, so a family asked alone later never reads an old one. The exposition's walk writes
-  // text, prom-client's keeps samples: each path has its own.
-  const shared = <S extends Sink, T>(sink: () => S, take: (s: S, name: string) => T) => {
-    let current: { sink: S; taken: Set<string> } | null = null;
-    return (name: string): T => {
-      if (current === null || current.taken.has(name)) {
-        const fresh = { sink: walk(sink()), taken: new Set<string>() };
+  // next macrotask, so a family asked alone later never reads an old one. prom-client's path keeps
+  // samples; the exposition's walk writes text into slabs lent until its scrape is written.
+  const shared = <S extends Sink, T>(sink: (scrape: Scrape) => S, take: (s: S, name: string) => T) => {
+    let current: { sink: S; scrape: Scrape; taken: Set<string> } | null = null;
+    return (name: string, scrape: Scrape): T => {
+      if (current === null || current.scrape !== scrape || current.taken.has(name)) {
+        const fresh = { sink: walk(sink(scrape)), scrape, taken: new Set<string>() };
         current = fresh;
         setImmediate(() => {
           if (current === fresh) current = null;
@@ -410,12 +414,15 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
       return take(current.sink, name);
     };
   };
-  const samplesOf = shared(
+  const noScrape = new Scrape();
+  const sampleWalk = shared(
     () => new SampleSink(),
     (s, name) => s.families.get(name) ?? noSamples(),
   );
+  const samplesOf = (name: string) => sampleWalk(name, noScrape);
+  const slabs = new SlabPool();
   const textOf = shared(
-    () => new TextSink(),
+    (scrape) => new TextSink(new SlabWriter(slabs, scrape)),
     (s, name) => s.families.get(name)?.finish() ?? [],
   );
 
@@ -452,10 +459,10 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     for (const job of view.jobList()) {
       if (job.spec.groups.length === 0) continue;
       const groups = new Map<string, Record<string, string>>();
-      for (const { labels } of job.latest()) {
+      job.eachLatest(({ labels }) => {
         const group = groupOf(labels, job.spec.groups);
         if (group) groups.set(JSON.stringify(group), group);
-      }
+      });
       const open = new Map<string, Incident>();
       for (const incident of job.incidents(Infinity, Infinity)) {
         const id = JSON.stringify(incident.group);

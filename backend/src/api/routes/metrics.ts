@@ -22,7 +22,7 @@ export function metricsRoutes(registry: Registry, logger?: Logger): RouteSpec[] 
         async (_req, res) => {
           // Rendered before the status is sent; a metric that fails is left out, never the scrape.
           const parts: TextChunk[] = [];
-          await writeMetrics(
+          const written = await writeMetrics(
             registry,
             (chunk) => parts.push(chunk),
             (metric, err) =>
@@ -32,6 +32,9 @@ export function metricsRoutes(registry: Registry, logger?: Logger): RouteSpec[] 
               ),
           );
           res.type(registry.contentType);
+          // Once the response is handed to the kernel its bytes may be written over by the next scrape;
+          // a response that never finishes (the client left) keeps them, and the next scrape takes new ones.
+          res.once('finish', written);
           for (const part of parts) res.write(part);
           res.end();
         },

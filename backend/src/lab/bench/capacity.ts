@@ -196,8 +196,9 @@ async function measureSize(n: number, options: CapacityOptions, gc: () => void):
     if (options.period !== null || k === options.ticks - 1) {
       t0 = nowMs();
       const parts: TextChunk[] = [];
-      await writeMetrics(registry, (chunk) => parts.push(chunk));
+      const written = await writeMetrics(registry, (chunk) => parts.push(chunk));
       scrapes.push(nowMs() - t0);
+      written();
     }
   }
   gc();

@@ -138,9 +138,10 @@ export async function measureScale(
     if (!run.ok || run.points !== n) throw new Error(`scale tick scored ${run.points} of ${n}: ${run.error}`);
     t0 = nowMs();
     let bytes = 0;
-    await writeMetrics(registry, (chunk) => {
+    const written = await writeMetrics(registry, (chunk) => {
       bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     });
+    written();
     scrapesMs.push(nowMs() - t0);
     scrapeBytes = bytes;
     progress(

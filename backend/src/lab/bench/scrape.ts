@@ -82,7 +82,7 @@ function fakeJob(n: number): ScoringJob {
   return {
     name: 'edge',
     spec: { detector: 'auto' },
-    latest: () => latest,
+    eachLatest: (visit: (l: LatestPoint) => void) => latest.forEach((l) => visit(l)),
     openEpisodes: () => open,
     // The same open episodes as results() shows them (what the scrape read before openEpisodes()).
     results: () =>
@@ -104,12 +104,13 @@ export async function measureScrape(
     for (let r = 0; r < options.repetitions; r++) {
       const parts: TextChunk[] = [];
       const t0 = nowMs();
-      await writeMetrics(registry, (chunk) => parts.push(chunk));
+      const written = await writeMetrics(registry, (chunk) => parts.push(chunk));
       times.push(nowMs() - t0);
       bytes = parts.reduce(
         (sum, p) => sum + (typeof p === 'string' ? Buffer.byteLength(p) : p.byteLength),
         0,
       );
+      written();
     }
     const scrapeMs = median(times);
     const row = { series: n, scrapeMs, bytes, usPerSeries: (scrapeMs * 1000) / n };
