@@ -35,12 +35,24 @@ export class Scrape {
   }
 }
 
-/** The free slabs of one registry's scrapes. */
+/**
+ * The free slabs of one registry's scrapes. A pool that runs dry allocates twice as many slabs as last
+ * time, in one buffer: V8 counts new buffer memory toward its next full collection, and a first scrape
+ * of 200,000 series (210 MB) allocating a slab at a time paid several full collections of a 3 GiB heap.
+ */
 export class SlabPool {
   private readonly free: Buffer[] = [];
+  private grow = 1;
 
   take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES);
+    if (this.free.length === 0) {
+      const block = Buffer.allocUnsafeSlow(this.grow * SLAB_BYTES);
+      for (let at = block.length - SLAB_BYTES; at >= 0; at -= SLAB_BYTES) {
+        this.free.push(block.subarray(at, at + SLAB_BYTES));
+      }
+      this.grow = Math.min(2 * this.grow, MAX_FREE_SLABS / 2);
+    }
+    return this.free.pop()!;
   }
 
   give(slabs: readonly Buffer[]): void {
