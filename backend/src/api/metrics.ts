@@ -62,6 +62,10 @@ export const bytesOf = (chunk: TextChunk): Buffer =>
     ? Buffer.from(chunk, 'utf8')
     : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 
+/** A chunk's length in bytes, without encoding a string chunk into a buffer. */
+export const byteLengthOf = (chunk: TextChunk): number =>
+  typeof chunk === 'string' ? Buffer.byteLength(chunk, 'utf8') : chunk.byteLength;
+
 /** The whole exposition as one string (tests, small registries): writeMetrics' chunks decoded. */
 export async function metricsText(
   registry: Registry,

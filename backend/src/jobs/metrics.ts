@@ -240,8 +240,7 @@ class TextChunks {
   ) {}
 
   sample(labels: string, extra: string, value: number): void {
-    // One short rope per chunk, flattened once as it is encoded: an array of lines joined was slower,
-    // and so was encoding into shared slabs instead of a buffer per chunk.
+    // One short rope per chunk, flattened once as it is encoded: an array of lines joined was slower.
     this.pending = `${this.pending}\n${this.open}${labels}${extra}} ${renderValue(value)}`;
     if (this.pending.length >= CHUNK_CHARS) this.flush();
   }

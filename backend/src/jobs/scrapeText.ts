@@ -58,11 +58,6 @@ export class SlabPool {
   give(slabs: readonly Buffer[]): void {
     for (const slab of slabs) if (this.free.length < MAX_FREE_SLABS) this.free.push(slab);
   }
-
-  /** Free slabs now (tests). */
-  get size(): number {
-    return this.free.length;
-  }
 }
 
 /** One walk's text: chunks encoded into slabs lent by the pool until the scrape is written. */

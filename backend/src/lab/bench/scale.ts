@@ -15,7 +15,7 @@
  * measures the first days instead, when the period checks run (spread over 120 ticks, jobs/schedule.ts).
  */
 import { readFileSync } from 'node:fs';
-import { writeMetrics } from '../../api/metrics.js';
+import { byteLengthOf, writeMetrics } from '../../api/metrics.js';
 import { syntheticJob } from './capacity.js';
 import { obtainGc } from './memory.js';
 import { median, nowMs } from './stats.js';
@@ -139,7 +139,7 @@ export async function measureScale(
     t0 = nowMs();
     let bytes = 0;
     const written = await writeMetrics(registry, (chunk) => {
-      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      bytes += byteLengthOf(chunk);
     });
     written();
     scrapesMs.push(nowMs() - t0);

@@ -9,7 +9,7 @@
  * bad hour on a large network), so the episode families are rendered too.
  */
 import { Registry } from 'prom-client';
-import { writeMetrics, type TextChunk } from '../../api/metrics.js';
+import { byteLengthOf, writeMetrics, type TextChunk } from '../../api/metrics.js';
 import type { Episode } from '../../contract/score.js';
 import type { LatestPoint, ScoringJob } from '../../jobs/job.js';
 import { registerJobMetrics } from '../../jobs/metrics.js';
@@ -106,10 +106,7 @@ export async function measureScrape(
       const t0 = nowMs();
       const written = await writeMetrics(registry, (chunk) => parts.push(chunk));
       times.push(nowMs() - t0);
-      bytes = parts.reduce(
-        (sum, p) => sum + (typeof p === 'string' ? Buffer.byteLength(p) : p.byteLength),
-        0,
-      );
+      bytes = parts.reduce((sum, p) => sum + byteLengthOf(p), 0);
       written();
     }
     const scrapeMs = median(times);
