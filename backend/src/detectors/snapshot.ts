@@ -24,8 +24,10 @@ import {
  *    weekly correction when a full-resolution weekly profile does not fit the history (1-minute steps);
  *    the seasonal component records the series step (detected periods snap to a day or a week).
  * 5: `auto` has a 7th component, the residual level-shift test (residual_shift).
+ * 6: `auto` has an 8th, the same test against the level offset 60 points back (a residual_shift with
+ *    `back`); version 5 stream snapshots are upgraded on restore (engine/upgrade.ts).
  */
-export const DETECTOR_STATE_VERSION = 5;
+export const DETECTOR_STATE_VERSION = 6;
 
 const COMPONENT_STATES = [...LEAF_STATES, FallbackState] as const;
 

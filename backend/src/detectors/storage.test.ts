@@ -11,7 +11,7 @@ import { createDetector } from './registry.js';
 import { Magnitude } from './scale.js';
 import { EwStats, alphaForHalfLife } from '../stats/windows.js';
 import fc from 'fast-check';
-import { restoreStream } from '../engine/index.js';
+import { DETECTOR_STATE_VERSION, restoreStream } from '../engine/index.js';
 import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
 describe('seasonal history storage', () => {
@@ -98,5 +98,9 @@ describe('a stream snapshot written by main (984b40c), period still being detect
     expect(got.slice(0, from)).toEqual(fixture.next.slice(0, from));
     expect(got.slice(from)).toEqual(next);
     expect(stream.period?.()).toBe(fixture.period);
+    // Written as detector snapshots version 5 (7 components), continued as this build's (engine/upgrade.ts).
+    const now = stream.snapshot() as { detector: { version: number; components: unknown[] } };
+    expect(now.detector.version).toBe(DETECTOR_STATE_VERSION);
+    expect(now.detector.components).toHaveLength(8);
   });
 });

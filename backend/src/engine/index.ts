@@ -7,3 +7,4 @@ export { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 export { EngineError } from '../contract/errors.js';
 export { causalLearningScores, scoreSeries, scoreSeriesJson } from './batch.js';
 export { createStream, restoreStream } from './stream.js';
+export { READABLE_DETECTOR_VERSIONS } from './upgrade.js';

@@ -6,6 +6,7 @@ import { EngineError } from '../contract/errors.js';
 import type { Sensitivity } from '../contract/sensitivity.js';
 import { SeriesScorer, emptyPoint, resolveParams, type ResolvedParams } from './seriesScorer.js';
 import { STREAM_SNAPSHOT_VERSION, StreamSnapshot } from './snapshot.js';
+import { upgradeStreamSnapshot } from './upgrade.js';
 import type { PushOptions, ScoreParams, ScoringStream, StreamPoint } from './types.js';
 
 /**
@@ -22,11 +23,15 @@ export function createStream(params: ScoreParams = {}): ScoringStream {
  * A stream restored from `ScoringStream.snapshot()` (possibly through JSON.stringify / JSON.parse): fed
  * the same points, it returns exactly what the snapshotted stream would have. A snapshot that is
  * corrupt, of another format version or not restorable by this build throws an EngineError ('input')
- * saying where and what is wrong.
+ * saying where and what is wrong. A snapshot of the previous detector version is upgraded (upgrade.ts).
  */
-export function restoreStream(snapshot: unknown): ScoringStream {
+export function restoreStream(written: unknown): ScoringStream {
   try {
-    checkVersion(snapshot, 'version', STREAM_SNAPSHOT_VERSION, 'stream snapshots');
+    checkVersion(written, 'version', STREAM_SNAPSHOT_VERSION, 'stream snapshots');
+    const snapshot = upgradeStreamSnapshot(written, (params) => {
+      const { counter, ...resolved } = params;
+      return openStream(resolved, counter, null).snapshot();
+    });
     const detector = (snapshot as { detector?: unknown } | null)?.detector;
     checkVersion(detector, 'detector.version', DETECTOR_STATE_VERSION, 'detector snapshots');
     const s = parseState(StreamSnapshot, snapshot, '');

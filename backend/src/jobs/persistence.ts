@@ -29,6 +29,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   DETECTOR_STATE_VERSION,
+  READABLE_DETECTOR_VERSIONS,
   STREAM_SNAPSHOT_VERSION,
   restoreStream as engineRestoreStream,
   type ScoringStream,
@@ -425,11 +426,12 @@ export class JobStatePort implements JobStatePersistence {
     const header = parsed.data;
     if (
       header.engine.stream !== ENGINE_VERSIONS.stream ||
-      header.engine.detector !== ENGINE_VERSIONS.detector
+      !READABLE_DETECTOR_VERSIONS.includes(header.engine.detector)
     ) {
+      // The previous detector version is upgraded series by series as it is restored (engine/upgrade.ts).
       throw new Unusable(
         'refused',
-        `its series were written as stream snapshots version ${header.engine.stream} with detectors version ${header.engine.detector}, this build reads ${ENGINE_VERSIONS.stream} and ${ENGINE_VERSIONS.detector}`,
+        `its series were written as stream snapshots version ${header.engine.stream} with detectors version ${header.engine.detector}, this build reads ${ENGINE_VERSIONS.stream} and ${READABLE_DETECTOR_VERSIONS.join(' or ')}`,
       );
     }
     if (header.job !== this.spec.name) {

@@ -163,6 +163,42 @@ describe('ResidualShiftComponent: small inputs', () => {
   });
 });
 
+describe('ResidualShiftComponent reading its reference further back', () => {
+  const slow = (period: number | null = 40) => new ResidualShiftComponent(4, () => period, 8);
+  const absorbed = [...times(8, at(100)), ...times(4, at(106, 6))];
+
+  it('still sees a change the offset followed for longer than its window', () => {
+    const c = make();
+    feed(c, absorbed);
+    expect(probe(c, at(106, 6), { z: 0, shift: 0 })).toEqual({ z: 0, shift: 0 });
+    const s = slow();
+    feed(s, absorbed);
+    expect(probe(s, at(106, 6), { z: Z_SIX, shift: 6 })).toEqual({ z: Z_SIX, shift: 6 });
+  });
+
+  it('learns as late as its reference is old, and says so in its explanations', () => {
+    expect(slow().measurementPoints).toBe(8);
+    expect(make().measurementPoints).toBe(4);
+    expect(slow().feature).toBe('slow_level_shift_vs_seasonal_profile');
+    expect(slow(null).feature).toBe('slow_level_shift_vs_stationary_level');
+    expect(make().feature).toBe('level_shift_vs_seasonal_profile');
+    expect(() => new ResidualShiftComponent(4, () => 40, 3)).toThrow('back (3) must be at least recent (4)');
+  });
+
+  it('its state survives a snapshot, and restores only into a component reading as far back', () => {
+    expectRoundTrip(() => slow(), absorbed, at(106, 6));
+    const s = slow();
+    feed(s, QUIET);
+    expect(() => make().restore(stored(s))).toThrow('component.back: is 8, this build expects 4');
+    // Written before `back` existed: the reference was `recent` points back.
+    const c = make();
+    feed(c, QUIET);
+    const { back: _back, ...old } = stored(c) as Record<string, unknown>;
+    expect(() => make().restore(old as never)).not.toThrow();
+    expect(() => slow().restore(old as never)).toThrow('component.back: is 4, this build expects 8');
+  });
+});
+
 describe('ResidualShiftComponent', () => {
   const out: Deviation = { z: NaN, expected: NaN, scale: NaN };
   const PATTERN = 1000;
@@ -189,6 +225,31 @@ describe('ResidualShiftComponent', () => {
     }
   }
   const noisy = (i: number) => PATTERN + SCALE * Math.sin(i * 12.9898);
+
+  it('against the offset an hour back, sees a slow ramp the offset follows (its 20-point sibling does not)', () => {
+    // The profile's own offset half-life (50 points); a ramp of +60 % of the level over 6 hours is 0.05
+    // of a 3 % σ a point here: 0.5 units of SCALE 10 every 10 points.
+    const tests = [
+      new ResidualShiftComponent(20, () => 1440),
+      new ResidualShiftComponent(20, () => 1440, 60),
+    ];
+    const peak = [0, 0];
+    let offset = 0;
+    for (let i = 0; i < 460; i++) {
+      const x = noisy(i) + (i < 100 ? 0 : 0.05 * SCALE * (i - 100));
+      const primary: Deviation = { z: NaN, expected: PATTERN + offset, scale: SCALE, pattern: PATTERN };
+      tests.forEach((t, k) => {
+        t.step(x, out, primary);
+        t.learn(x);
+        if (i >= 100) peak[k] = Math.max(peak[k], out.z);
+      });
+      offset += (1 - Math.pow(0.5, 1 / 50)) * (x - PATTERN - offset);
+    }
+    // The offset lags ~72 points × 0.05 σ behind the ramp: against the offset 20 points back the test peaks
+    // at ~4.5 σ × √20 / 1.25 (16.2), against the offset 60 points back at ~6.5 σ × √20 / 1.25 (23.1).
+    expect(peak[1]).toBeGreaterThan(1.4 * peak[0]);
+    expect(peak[1]).toBeGreaterThan(20);
+  });
 
   it('still sees a 4σ step the primary’s offset has absorbed', () => {
     const h = new Harness();

@@ -13,6 +13,12 @@
  * window that spans much of a cycle (hourly points, a daily period) the profile's own errors look like
  * shifts (NAB: realKnownCause/ambient_temperature_system_failure lost 2 detections and gained 3 false ones).
  *
+ * A second instance reads the offset further back (`back`, 60 points in `auto`): a slow change (a ramp to
+ * +60 % over 6 hours) moves the offset along with it, ~1 σ of lag behind, so against the offset 20 points
+ * back it never stands out, while against the offset an hour back it does, and once its incident is open
+ * the offset holds and the primary flags the rest (issue 11: slow_ramp covered 0.45 → 0.90; README,
+ * "Detection quality").
+ *
  * Before a period is known the primary is a rolling median. Where the series is flat around it
  * (Deviation.stationary: a KPI, a queue length, a latency with no daily pattern) the median is the level
  * and the pattern is 0, so the same test holds a shift of a few σ there, which no single point shows
@@ -33,6 +39,8 @@ import { Count, RingState, SortedWindowState, expectSame } from '../../snapshots
 export const ResidualShiftState = z.object({
   type: z.literal('residual_shift'),
   recent: z.number().int(),
+  /** Points back the reference offset is read (absent before detector snapshots version 6: `recent`). */
+  back: z.number().int().optional(),
   win: SortedWindowState,
   /** The window's values as observed (absent before 2026-12: `win` stands for it). */
   observed: SortedWindowState.optional(),
@@ -44,7 +52,8 @@ export type ResidualShiftState = z.infer<typeof ResidualShiftState>;
 
 export class ResidualShiftComponent implements Component<ResidualShiftState> {
   get feature(): string {
-    return this.onProfile ? 'level_shift_vs_seasonal_profile' : 'level_shift_vs_stationary_level';
+    const what = this.back > this.recent ? 'slow_level_shift' : 'level_shift';
+    return this.onProfile ? `${what}_vs_seasonal_profile` : `${what}_vs_stationary_level`;
   }
   readonly readsPrimary = true;
   readonly kindUp = 'level_shift' as const;
@@ -62,7 +71,7 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
    * the shift's points went unflagged wherever they fell inside the band.
    */
   private observed: SortedWindow;
-  /** The profile's level offset over the last `recent` points: the oldest is the reference. */
+  /** The profile's level offset over the last `back` points: the oldest is the reference. */
   private offsets: Ring;
   /**
    * Whether the windows hold residuals from a seasonal profile (a period is known) rather than from a
@@ -78,15 +87,21 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     readonly recent: number,
     /** The primary's period (null: none yet). */
     private readonly periodOf: () => number | null = () => null,
+    /** How many points back the reference offset is read (at least `recent`). */
+    readonly back = recent,
   ) {
+    if (!(back >= recent)) throw new RangeError(`back (${back}) must be at least recent (${recent})`);
     this.win = new SortedWindow(recent);
     this.observed = new SortedWindow(recent);
-    this.offsets = new Ring(recent);
+    this.offsets = new Ring(back);
     this.onProfile = periodOf() !== null;
   }
-  /** The recent window is the measurement (Component.measurementPoints). */
+  /**
+   * The measurement spans the reference's age (Component.measurementPoints): its range learns a value once
+   * the reference has moved past everything that value measured, so a slow change cannot ratchet it up.
+   */
   get measurementPoints(): number {
-    return this.recent;
+    return this.back;
   }
   step(x: number, out: Deviation, primary?: Deviation): void {
     const period = this.periodOf();
@@ -94,7 +109,7 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
       this.onProfile = period !== null;
       this.win = new SortedWindow(this.recent);
       this.observed = new SortedWindow(this.recent);
-      this.offsets = new Ring(this.recent);
+      this.offsets = new Ring(this.back);
     }
     // Before a period is known the primary is a rolling median: where the series is flat around it, the
     // median is the level and the pattern is 0.
@@ -145,6 +160,7 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     return {
       type: 'residual_shift',
       recent: this.recent,
+      back: this.back,
       win: this.win.snapshot(),
       observed: this.observed.snapshot(),
       incidentRun: this.incidentRun,
@@ -154,6 +170,7 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
   restore(state: TaggedState, path = 'component'): void {
     const s = stateOfType<ResidualShiftState>(state, 'residual_shift', path);
     expectSame(`${path}.recent`, s.recent, this.recent);
+    expectSame(`${path}.back`, s.back ?? s.recent, this.back);
     this.win.restore(s.win, `${path}.win`);
     // Older snapshots kept only the imputed window: it stands for what was observed.
     this.observed.restore(s.observed ?? s.win, `${path}.observed`);

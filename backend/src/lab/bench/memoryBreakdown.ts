@@ -40,7 +40,11 @@ const profile = (s: SeriesScorer): Obj => field(field(seasonal(s), 'profiles'), 
 
 /** The cuts, in order, for an `auto` scorer with a known period (the bench's fixed 1440). */
 const AUTO_CUTS: readonly { part: string; cut: (s: SeriesScorer) => void }[] = [
-  { part: 'residual_shift (20: sorted window + offsets ring)', cut: (s) => cut(components(s), '6') },
+  {
+    part: 'residual_shift (20 / 60 back: sorted windows + offsets ring)',
+    cut: (s) => cut(components(s), '7'),
+  },
+  { part: 'residual_shift (20: sorted windows + offsets ring)', cut: (s) => cut(components(s), '6') },
   { part: 'ewma', cut: (s) => cut(components(s), '5') },
   { part: 'rolling_median (300)', cut: (s) => cut(components(s), '4') },
   { part: 'level_shift (30 / 600)', cut: (s) => cut(components(s), '3') },

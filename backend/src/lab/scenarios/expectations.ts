@@ -48,7 +48,8 @@ export const GUARD_SEEDS: readonly number[] = [1, 2];
 export const EXPECTATIONS: readonly Expectation[] = [
   // Detected on every seed 1–8 since the seasonal profile's noise scale comes from the residual's changes
   // (detectors/seasonal.ts, Profile.scale; before: 5 of 8, covered 0.207): 0.875 covered at seeds 1–2.
-  { scenario: 'shift_4sigma', minDetected: 1, maxOnsetDelay: 30, minCoverage: 0.6, maxFalsePerDay: 0.2 },
+  // 0.6 → 0.65 with the second residual test (seeds 1–8: covered 0.773 → 0.863, worst seed 0.008 → 0.731).
+  { scenario: 'shift_4sigma', minDetected: 1, maxOnsetDelay: 30, minCoverage: 0.65, maxFalsePerDay: 0.2 },
   // Added with the scenario (issue 11): the 4σ shift of a series past its first weeks (0.796 at seeds 1–2;
   // seed 1 covered 0.003 before the noise scale).
   // 0.6 → 0.8 when the band kept narrowing to the level the residual test observed after its own score fell
@@ -109,8 +110,10 @@ export const EXPECTATIONS: readonly Expectation[] = [
     minLastFirstRatio: 0.25,
   },
   { scenario: 'dip', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
-  // Caught on 7 of seeds 1–8, not on guard seed 2 (see above): no detection bound.
-  { scenario: 'slow_ramp', maxFalsePerDay: 0.2 },
+  // Caught on 7 of seeds 1–8, not on guard seed 2 (see above): no detection bound. Bounds again since the
+  // second residual test reads the offset 60 points back (detectors/registry.ts, SLOW_SHIFT_BACK): every
+  // seed 1–8 caught within 29–76 points and covered 0.868–0.951 (before: 0.000–0.931, mean 0.452).
+  { scenario: 'slow_ramp', minDetected: 1, maxOnsetDelay: 150, minCoverage: 0.78, maxFalsePerDay: 0.2 },
   { scenario: 'variance_burst', minDetected: 1, maxOnsetDelay: 36, minCoverage: 0.015, maxFalsePerDay: 0.15 },
   {
     scenario: 'recurring_spike',
