@@ -581,6 +581,14 @@ export class ScoringJob {
     return out;
   }
 
+  /**
+   * Each current series' labels object, the one eachLatest, openEpisodes and the forecasts give (a live
+   * view: /metrics renders their text ahead of a scrape, in slices between which series may come and go).
+   */
+  *eachSeriesLabels(): IterableIterator<Labels> {
+    for (const slot of this.slots.all()) yield slot.labels;
+  }
+
   latest(): LatestPoint[] {
     const out: LatestPoint[] = [];
     this.eachLatest((latest) => out.push(latest));

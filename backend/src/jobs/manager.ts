@@ -21,6 +21,7 @@ import {
 import { JobModels, type JobModelServices } from './models.js';
 import { ScoringJob, type JobSeriesResult, type JobStatus, type RunOutcome } from './job.js';
 import { registerJobMetrics } from './metrics.js';
+import type { ScrapeAhead } from './scrapeAhead.js';
 import type { ShardConfig } from './shard.js';
 import type { JobStateStore } from './persistence.js';
 import { fixedWindows, StoredWindows, Suppression, type WindowProvider } from './suppression.js';
@@ -87,6 +88,8 @@ export class JobManager {
   private readonly storedSensitivity: StoredSensitivity | null;
   readonly shard: ShardConfig | null;
   private started = false;
+  /** Prepares the next /metrics scrape after each run (jobs/scrapeAhead.ts); null without a registry. */
+  readonly scrapeAhead: ScrapeAhead | null;
 
   constructor(options: JobManagerOptions) {
     this.logger = options.logger;
@@ -101,7 +104,7 @@ export class JobManager {
     this.storedWindows = options.windows ? new StoredWindows(options.windows, this.logger) : null;
     this.feedback = options.feedback ?? null;
     this.storedSensitivity = options.settings ? new StoredSensitivity(options.settings, this.logger) : null;
-    if (options.registry) registerJobMetrics(options.registry, this);
+    this.scrapeAhead = options.registry ? registerJobMetrics(options.registry, this) : null;
   }
 
   /** Validate a job config and add the job; the source defaults to the one its config names. */
@@ -280,6 +283,8 @@ export class JobManager {
     runner.inflight = run;
     void run.finally(() => {
       if (runner.inflight === run) runner.inflight = null;
+      // The run may have added series: their label text and the scrape's slabs, before the next scrape.
+      void this.scrapeAhead?.prepare();
     });
     return run;
   }

@@ -236,6 +236,51 @@ describe('job metrics', () => {
   });
 });
 
+describe('the scrape prepared ahead (jobs/scrapeAhead.ts)', () => {
+  test('after a run, the first scrape renders no label text and allocates no slab; a new series is prepared by the run that brings it', async () => {
+    const { registry, clock, manager, source } = setup();
+    const ahead = manager.scrapeAhead!;
+    source.add(
+      A,
+      points(T0 - 10 * MINUTE, T0 + 10 * MINUTE, MINUTE, () => 100),
+    );
+    source.add(
+      B,
+      points(T0 - 10 * MINUTE, T0 + 10 * MINUTE, MINUTE, () => 50),
+    );
+    await manager.runOnce('edge');
+    // JobManager asked for it when the run ended; it runs in slices, so wait for it.
+    await ahead.idle();
+    expect(ahead.labels.rendered).toBe(2);
+    const slabBytes = ahead.slabs.allocatedBytes;
+    expect(slabBytes).toBeGreaterThan(0);
+
+    const first = await metricsText(registry);
+    expect(ahead.labels.rendered).toBe(2);
+    expect(ahead.slabs.allocatedBytes).toBe(slabBytes);
+    expect(first).toBe(await registry.metrics());
+    expect(samples(first, 'trafficlens_value')).toEqual([
+      'trafficlens_value{job="edge",detector="robust",direction="in",link="transit-1",site="ams"} 100',
+      'trafficlens_value{job="edge",detector="robust",direction="out",link="ix",site="fra"} 50',
+    ]);
+
+    const C = { site: 'par', link: 'transit-2', direction: 'in' };
+    source.add(
+      C,
+      points(T0 - 10 * MINUTE, T0 + 10 * MINUTE, MINUTE, () => 70),
+    );
+    clock.advance(MINUTE);
+    await manager.runOnce('edge');
+    await ahead.idle();
+    expect(ahead.labels.rendered).toBe(3);
+    const next = await metricsText(registry);
+    expect(ahead.labels.rendered).toBe(3);
+    expect(samples(next, 'trafficlens_value')).toContain(
+      'trafficlens_value{job="edge",detector="robust",direction="in",link="transit-2",site="par"} 70',
+    );
+  });
+});
+
 describe('incident metrics', () => {
   test('one sample per group: 1 with the members while an incident is open, 0 elsewhere', async () => {
     const { registry, manager, source } = edgeJob({ fit_window: '10m', groups: ['site'] });
@@ -315,9 +360,30 @@ describe('job metrics at scale', () => {
           }),
         ),
       openEpisodes: () => [],
+      eachSeriesLabels: () => labels.values(),
     } as unknown as ScoringJob;
     return { jobList: () => [job], list: () => [] };
   };
+
+  test('prepared ahead, the first scrape of many series renders no label text and takes only slabs reserved for it', async () => {
+    const registry = new Registry();
+    const ahead = registerJobMetrics(registry, view());
+    await ahead.prepare();
+    expect(ahead.labels.rendered).toBe(N);
+    const slabBytes = ahead.slabs.allocatedBytes;
+    const chunks: TextChunk[] = [];
+    const written = await writeMetrics(registry, (chunk) => chunks.push(chunk));
+    expect(ahead.labels.rendered).toBe(N);
+    // The estimate covers the text (UTF-8 labels and clashes included), without reserving much more.
+    expect(ahead.slabs.allocatedBytes).toBe(slabBytes);
+    const bytes = chunks.reduce(
+      (sum, c) => sum + (typeof c === 'string' ? Buffer.byteLength(c) : c.byteLength),
+      0,
+    );
+    expect(slabBytes).toBeLessThan(1.5 * bytes + 2 ** 20);
+    written();
+    expect(await metricsText(registry)).toBe(await registry.metrics());
+  });
 
   test('the streamed text is byte for byte what registry.metrics() renders, over many chunks', async () => {
     const registry = new Registry();

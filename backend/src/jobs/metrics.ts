@@ -10,7 +10,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StreamPoint } from '../engine/index.js';
-import { labelProblem, metricLabels } from './labels.js';
+import { metricLabels } from './labels.js';
 import type { Labels } from '../sources/source.js';
 import type { JobStatus, LatestPoint, ScoringJob } from './job.js';
 import { QUALITY_STATES } from './quality.js';
@@ -18,6 +18,8 @@ import { groupOf } from './incidents.js';
 import type { Incident } from '../contract/incidents.js';
 import type { SeriesForecastResult } from './forecast.js';
 import { Scrape, SlabPool, SlabWriter, type TextChunk } from './scrapeText.js';
+import { escapeString, renderLabels, SeriesLabelTexts, type SeriesLabels } from './seriesLabelText.js';
+import { ScrapeAhead } from './scrapeAhead.js';
 
 /** Moved to labels.ts (the jobs match maintenance windows against them too); exported here as before. */
 export { metricLabels };
@@ -117,30 +119,12 @@ const EPISODE_DRIVER = 'trafficlens_episode_driver';
 /** Own label names of the series families: a series label of the same name is renamed (withExtra). */
 const EXTRA_NAMES = ['state', 'episode_kind', 'episode_direction', 'driver'];
 
-/** A series' metric labels, rendered once per labels object (jobs keep one per series) and job. */
-interface SeriesLabels {
-  job: string;
-  detector: string;
-  /** null: labels over the limits (labels.ts), never exported. */
-  metric: Record<string, string> | null;
-  /** The metric labels in the text format (`job="edge",detector="auto",site="ams"`). */
-  text: string;
-  /** The metric labels hold a name of EXTRA_NAMES, so samples with extras are rendered whole. */
-  clashes: boolean;
-}
-
 /*
  * The text format is written here rather than by prom-client's formatter: at 100,000 series the
  * formatter's per-sample label objects and strings were most of a scrape's time and garbage. The
- * escaping and number format are prom-client's (registry.js escapeLabelValue, util.js getValueAsString),
- * so the bytes are the same as its own; metrics.promtool.test.ts has Prometheus' parser read them.
+ * escaping and number format are prom-client's (seriesLabelText.ts), so the bytes are the same as its
+ * own; metrics.promtool.test.ts has Prometheus' parser read them.
  */
-const escapeString = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-const escapeLabelValue = (s: string) => escapeString(s).replace(/"/g, '\\"');
-const renderLabels = (labels: Record<string, string>) =>
-  Object.entries(labels)
-    .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
-    .join(',');
 const renderValue = (v: number) =>
   Number.isNaN(v) ? 'Nan' : !Number.isFinite(v) ? (v < 0 ? '-Inf' : '+Inf') : `${v}`;
 
@@ -296,26 +280,32 @@ class SeriesGauge extends Gauge<string> {
   }
 }
 
-/** Register the job metrics on a registry, reading from the manager at each scrape. */
-export function registerJobMetrics(registry: Registry, view: JobsView): void {
+/** A value's characters in a scrape, about (a score's `1.2345678901234567`): ScrapeAhead's estimate. */
+const VALUE_CHARS = 18;
+
+/**
+ * Register the job metrics on a registry, reading from the manager at each scrape. Returns what
+ * prepares the next scrape between ticks (jobs/scrapeAhead.ts; JobManager asks for it after each run).
+ */
+export function registerJobMetrics(registry: Registry, view: JobsView): ScrapeAhead {
   const dropped = seriesDroppedCounter(registry);
-  const cache = new WeakMap<Labels, SeriesLabels>();
-  const labelsOf = (job: ScoringJob, labels: Labels): SeriesLabels => {
-    const hit = cache.get(labels);
-    if (hit && hit.job === job.name && hit.detector === job.spec.detector) return hit;
-    const metric = labelProblem(labels) === null ? metricLabels(job.name, job.spec.detector, labels) : null;
-    const entry = {
-      job: job.name,
-      detector: job.spec.detector,
-      metric,
-      text: metric === null ? '' : renderLabels(metric),
-      clashes: metric !== null && EXTRA_NAMES.some((n) => n in metric),
-    };
-    cache.set(labels, entry);
-    return entry;
-  };
+  const seriesLabels = new SeriesLabelTexts(EXTRA_NAMES);
+  const labelsOf = (job: ScoringJob, labels: Labels): SeriesLabels => seriesLabels.of(job, labels);
   /** Rendered once: the extra labels of the quality-state samples. */
   const stateExtras = new Map(QUALITY_STATES.map((state) => [state, `,${renderLabels({ state })}`]));
+
+  // A series' lines in the gauges and the state family: `\n<family>{<labels><extra>} <value>` each.
+  const seriesLines = SERIES_GAUGES.length + QUALITY_STATES.length;
+  const seriesFixedBytes =
+    SERIES_GAUGES.reduce((sum, [name]) => sum + name.length + 4 + VALUE_CHARS, 0) +
+    [...stateExtras.values()].reduce((sum, extra) => sum + SERIES_STATE.length + 4 + extra.length + 1, 0);
+  const slabs = new SlabPool();
+  const ahead = new ScrapeAhead({
+    jobs: () => view.jobList(),
+    labels: seriesLabels,
+    slabs,
+    scrapeBytes: (s) => (s.metric === null ? 0 : seriesFixedBytes + seriesLines * s.text.length),
+  });
 
   /**
    * Every series family in one walk over the series (job.eachLatest() and the open episodes once per
@@ -419,7 +409,6 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     (s, name) => s.families.get(name) ?? noSamples(),
   );
   const samplesOf = (name: string) => sampleWalk(name, noScrape);
-  const slabs = new SlabPool();
   const textOf = shared(
     (scrape) => new TextSink(new SlabWriter(slabs, scrape)),
     (s, name) => s.families.get(name)?.finish() ?? [],
@@ -634,4 +623,5 @@ export function registerJobMetrics(registry: Registry, view: JobsView): void {
     (s) => s.missedRuns,
   );
   perJob('counter', 'trafficlens_job_points_scored_total', 'Points scored by the job', (s) => s.pointsScored);
+  return ahead;
 }

@@ -15,6 +15,11 @@ export type TextChunk = string | Uint8Array;
 
 /** Bytes a slab holds: a few dozen chunks. */
 const SLAB_BYTES = 1024 * 1024;
+/**
+ * Share of a slab a scrape fills: SlabWriter starts the next slab when a chunk's worst case (3 bytes a
+ * character) no longer fits, and the metrics' chunks are ~32 KiB, so about a tenth of each is left.
+ */
+const SLAB_FILL = 0.9;
 /** Free slabs the pool keeps at most (512 MiB): two overlapping scrapes of 200,000 series fit. */
 const MAX_FREE_SLABS = 512;
 
@@ -43,13 +48,16 @@ export class Scrape {
 export class SlabPool {
   private readonly free: Buffer[] = [];
   private grow = 1;
+  private allocated = 0;
+
+  /** Slab memory allocated so far (a scrape after ScrapeAhead.prepare() allocates none). */
+  get allocatedBytes(): number {
+    return this.allocated;
+  }
 
   take(): Buffer {
     if (this.free.length === 0) {
-      const block = Buffer.allocUnsafeSlow(this.grow * SLAB_BYTES);
-      for (let at = block.length - SLAB_BYTES; at >= 0; at -= SLAB_BYTES) {
-        this.free.push(block.subarray(at, at + SLAB_BYTES));
-      }
+      this.allocate(this.grow);
       this.grow = Math.min(2 * this.grow, MAX_FREE_SLABS / 2);
     }
     return this.free.pop()!;
@@ -57,6 +65,31 @@ export class SlabPool {
 
   give(slabs: readonly Buffer[]): void {
     for (const slab of slabs) if (this.free.length < MAX_FREE_SLABS) this.free.push(slab);
+  }
+
+  /**
+   * Slabs for `bytes` of text (up to the pool's limit), the missing ones allocated now in one buffer:
+   * ScrapeAhead sizes the pool between ticks so that the first scrape after a start takes its slabs as
+   * later ones do. Counted are all the slabs the pool allocated, lent ones too: a scrape still being
+   * written to a slow client does not make it allocate a second set. Returns the slabs it added
+   * (untouched: address space, not yet memory).
+   */
+  reserve(bytes: number): Buffer[] {
+    const wanted = Math.min(Math.ceil(bytes / (SLAB_FILL * SLAB_BYTES)), MAX_FREE_SLABS);
+    const missing = wanted - this.allocated / SLAB_BYTES;
+    return missing > 0 ? this.allocate(missing) : [];
+  }
+
+  private allocate(slabs: number): Buffer[] {
+    const block = Buffer.allocUnsafeSlow(slabs * SLAB_BYTES);
+    // Taken from the end: the lowest addresses first, so the pages a scrape touches are contiguous.
+    const added: Buffer[] = [];
+    for (let at = block.length - SLAB_BYTES; at >= 0; at -= SLAB_BYTES) {
+      added.push(block.subarray(at, at + SLAB_BYTES));
+    }
+    this.free.push(...added);
+    this.allocated += block.length;
+    return added;
   }
 }
 

@@ -22,6 +22,7 @@ import type { DetectorName } from '../../contract/score.js';
 import { parseJobConfig, type JobSpec } from '../../jobs/config.js';
 import { ScoringJob } from '../../jobs/job.js';
 import { registerJobMetrics } from '../../jobs/metrics.js';
+import type { ScrapeAhead } from '../../jobs/scrapeAhead.js';
 import type { FetchRequest, Source, SourceSeries } from '../../sources/source.js';
 import { SCHEDULE_SPREAD } from '../../jobs/schedule.js';
 import { obtainGc } from './memory.js';
@@ -131,6 +132,8 @@ export interface SyntheticJob {
   registry: Registry;
   /** The job's clock, ms: the bench advances it a step before each tick. */
   clock: { now: number };
+  /** What JobManager asks for after each run: the next scrape's label text and slabs (jobs/scrapeAhead.ts). */
+  scrapeAhead: ScrapeAhead;
 }
 
 /** Midnight of a Monday: the synthetic jobs' clock starts from it. */
@@ -155,15 +158,15 @@ export function syntheticJob(
     now: () => clock.now,
   });
   const registry = new Registry();
-  registerJobMetrics(registry, { jobList: () => [job], list: () => [job.status()] });
-  return { spec, job, registry, clock };
+  const scrapeAhead = registerJobMetrics(registry, { jobList: () => [job], list: () => [job.status()] });
+  return { spec, job, registry, clock, scrapeAhead };
 }
 
 async function measureSize(n: number, options: CapacityOptions, gc: () => void): Promise<CapacityRow> {
   gc();
   const before = process.memoryUsage();
   const step = MINUTE;
-  const { job, registry, clock } = syntheticJob(
+  const { job, registry, clock, scrapeAhead } = syntheticJob(
     'capacity',
     {
       detector: options.detector,
@@ -194,6 +197,8 @@ async function measureSize(n: number, options: CapacityOptions, gc: () => void):
       throw new Error(`capacity tick scored ${run.points} of ${n}: ${run.error}`);
     // Detection runs: the ticks are what is measured, one scrape at the end is enough.
     if (options.period !== null || k === options.ticks - 1) {
+      // As JobManager does after a run, between the tick and the scrape (not part of either).
+      await scrapeAhead.prepare();
       t0 = nowMs();
       const parts: TextChunk[] = [];
       const written = await writeMetrics(registry, (chunk) => parts.push(chunk));
