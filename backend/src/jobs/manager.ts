@@ -284,7 +284,13 @@ export class JobManager {
     void run.finally(() => {
       if (runner.inflight === run) runner.inflight = null;
       // The run may have added series: their label text and the scrape's slabs, before the next scrape.
-      void this.scrapeAhead?.prepare();
+      // A failure only leaves that work to the scrape itself; it must not become an unhandled rejection.
+      this.scrapeAhead?.prepare().catch((err: unknown) => {
+        this.logger.warn(
+          { err },
+          'preparing the next /metrics scrape failed; the scrape renders what it needs itself',
+        );
+      });
     });
     return run;
   }
