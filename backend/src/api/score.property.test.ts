@@ -176,6 +176,18 @@ describe('POST /api/v1/score with generated input', () => {
               detector: 'kmeans',
             },
           ],
+          // Found by this property (seed -993297347): 141 values of 1.8e308 make an episode of over 10
+          // anomalous points, whose mean shift (calibration/episodes.ts) overflowed its sum and went out as null.
+          [
+            {
+              series: [
+                {
+                  timestamps: Array.from({ length: 141 }, (_, i) => T0 + i * STEP),
+                  values: Array.from({ length: 141 }, () => Number.MAX_VALUE),
+                },
+              ],
+            },
+          ],
           // Found by this property (seed -1002684421): a value of -1.8e308 after 1e300s overflowed its
           // distance from expected, and the score (Infinity) went out as null.
           [

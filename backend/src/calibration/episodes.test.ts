@@ -40,6 +40,22 @@ describe('EpisodeBuilder explanations', () => {
     );
   });
 
+  it('keeps the mean shift a finite number when deviations near ±1.8e308 would overflow its sum', () => {
+    const builder = new EpisodeBuilder();
+    for (let i = 0; i < 41; i++) {
+      builder.push(
+        { timestamp: T0 + i * MINUTE, score: 2, direction: 'up', deviation: 1.7e308, expected: 3.4e38 },
+        () => peak,
+      );
+    }
+    const [e] = builder.episodes();
+    expect(e.explanation.kind).toBe('level_shift');
+    expect(e.explanation.shift).toBe(1.7e308);
+    expect(e.explanation.summary).toMatch(/on average over 1 anomalous points/);
+    // The response's JSON carries it as a number, not null.
+    expect(JSON.parse(JSON.stringify(e.explanation)).shift).toBe(1.7e308);
+  });
+
   it('keeps the shift sums across a snapshot', () => {
     const a = drop(4);
     const b = new EpisodeBuilder();

@@ -64,6 +64,7 @@ function sustained(o: Open): Explanation {
   const sh = o.shift;
   if (o.anomalousPoints < SUSTAINED_POINTS || !sh || sh.points === 0) return o.explanation;
   const mean = sh.sum / sh.points;
+  if (!Number.isFinite(mean)) return o.explanation;
   const rel = sh.expectedSum !== 0 ? sh.sum / Math.abs(sh.expectedSum) : NaN;
   const sign = mean > 0 ? '+' : '';
   const pct = Number.isFinite(rel) ? ` (${sign}${Math.round(rel * 1000) / 10} %)` : '';
@@ -78,6 +79,9 @@ function addShift(o: Open, p: EpisodePoint): void {
   const e = p.expected;
   if (d === undefined || e === undefined || !Number.isFinite(d) || !Number.isFinite(e)) return;
   const sh = (o.shift ??= { sum: 0, expectedSum: 0, points: 0 });
+  // Values near ±1.8e308 overflow the sums (the contract's shift is a finite number): such a point is left
+  // out of the average, as a point with no known deviation is.
+  if (!Number.isFinite(sh.sum + d) || !Number.isFinite(sh.expectedSum + e)) return;
   sh.sum += d;
   sh.expectedSum += e;
   sh.points++;
