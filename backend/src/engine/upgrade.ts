@@ -9,11 +9,14 @@ import { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 import { parseState } from '../snapshots/codec.js';
 import { StreamParams, type StreamSnapshot } from './snapshot.js';
 
-/** The detector snapshot versions this build restores: its own, and the one before it (upgraded). */
-export const READABLE_DETECTOR_VERSIONS: readonly number[] = [
-  DETECTOR_STATE_VERSION - 1,
-  DETECTOR_STATE_VERSION,
-];
+/**
+ * The detector snapshot version this module upgrades: a literal, not DETECTOR_STATE_VERSION − 1, so that the
+ * next version bump cannot make it read version-6 snapshots as if they had version 5's components.
+ */
+const UPGRADED_VERSION = 5;
+
+/** The detector snapshot versions this build restores: its own, and the one it upgrades. */
+export const READABLE_DETECTOR_VERSIONS: readonly number[] = [UPGRADED_VERSION, DETECTOR_STATE_VERSION];
 
 /** `auto`'s components in version 5, before the slow residual level-shift test. */
 const AUTO_COMPONENTS_V5 = 7;
@@ -33,7 +36,7 @@ export function upgradeStreamSnapshot(
 ): unknown {
   if (!isRaw(snapshot) || !isRaw(snapshot.detector)) return snapshot;
   const detector = snapshot.detector;
-  if (detector.version !== DETECTOR_STATE_VERSION - 1) return snapshot;
+  if (detector.version !== UPGRADED_VERSION) return snapshot;
   const upgraded: Raw = { ...snapshot, detector: { ...detector, version: DETECTOR_STATE_VERSION } };
   const components = detector.components;
   if (
