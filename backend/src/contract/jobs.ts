@@ -58,6 +58,11 @@ export const JobStatus = z.object({
   lastRunDurationMs: z.number().nullable(),
   lastSuccessAt: epochMs.nullable(),
   dataUntil: epochMs.nullable().describe('newest timestamp fetched; the next run fetches after it'),
+  scoredUntil: epochMs
+    .nullable()
+    .describe(
+      'while a run scores a long range fetched in pieces (a backfill, a refit, a catch-up after an outage): the end of its last piece scored; null between runs',
+    ),
   runs: z.number().int(),
   errors: z.number().int().describe('failed runs'),
   consecutiveErrors: z.number().int(),

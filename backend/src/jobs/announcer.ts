@@ -90,6 +90,17 @@ export class JobAnnouncer {
   }
 
   /**
+   * A piece of a range fetched in pieces (jobs/fetchPieces.ts) scored: a backfill of many series takes
+   * minutes to hours, and the log says how far it got.
+   */
+  pieceScored(mode: string, pieceEnd: number, end: number, series: number, points: number): void {
+    this.logger.info(
+      { mode, scoredUntil: pieceEnd, end, series, points },
+      `${mode}: scored up to ${new Date(pieceEnd).toISOString()} of ${new Date(end).toISOString()} (${series} series, ${points} points so far)`,
+    );
+  }
+
+  /**
    * The end of a backfill or refit over `fitWindowMs`: one summary line, then the most severe episodes
    * found, oldest first.
    */

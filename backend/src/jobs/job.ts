@@ -27,6 +27,7 @@ import {
 import { JobAnnouncer } from './announcer.js';
 import type { JobSpec } from './config.js';
 import { fetchWithTimeout } from './fetch.js';
+import { pieceEnd } from './fetchPieces.js';
 import { buildIncidents } from './incidents.js';
 import { JobForecasts } from './forecast.js';
 import { JobNetwork } from './network.js';
@@ -142,6 +143,8 @@ export class ScoringJob {
   private fittedAt = -Infinity;
   private runningNow = false;
   private backfillingNow = false;
+  /** The end of the running run's last piece scored (status: a long backfill's progress). */
+  private scoredUntil: number | null = null;
   private stats = {
     runs: 0,
     errors: 0,
@@ -278,6 +281,7 @@ export class ScoringJob {
       if (this.state) await this.state.afterRun(this, this.now());
       this.runningNow = false;
       this.backfillingNow = false;
+      this.scoredUntil = null;
     }
     const durationMs = Math.max(0, this.now() - started);
     const s = this.stats;
@@ -386,6 +390,7 @@ export class ScoringJob {
       lastRunDurationMs: s.lastRunDurationMs,
       lastSuccessAt: s.lastSuccessAt,
       dataUntil: this.cursor,
+      scoredUntil: this.scoredUntil,
       runs: s.runs,
       errors: s.errors,
       consecutiveErrors: s.consecutiveErrors,
@@ -633,16 +638,28 @@ export class ScoringJob {
     let points = 0;
     let failures: string[] = [];
     if (start <= end) {
-      const fetched = await fetchWithTimeout(
-        this.source,
-        { start, end, step: stepMs, matchers, ...(this.shard ? { keep: this.keepOwned } : {}) },
-        timeoutMs,
-        signal,
-      );
-      const data = this.admitLabels(this.ownShare(fetched));
-      ({ points, failures } = await this.slots.ingest(data, now, mode, due?.swap ?? new Set()));
+      const run = this.slots.startRun(now, mode, due?.swap ?? new Set());
+      // The first piece is sized for as many series as the job had, or may have (jobs/fetchPieces.ts).
+      // A job with models trains on the whole window at once, so it fetches it in one piece.
+      let series = this.slots.size > 0 ? this.slots.size : this.spec.maxSeries;
+      for (let from = start; from <= end;) {
+        const to = this.models ? end : pieceEnd(from, end, stepMs, series);
+        const fetched = await fetchWithTimeout(
+          this.source,
+          { start: from, end: to, step: stepMs, matchers, ...(this.shard ? { keep: this.keepOwned } : {}) },
+          timeoutMs,
+          signal,
+        );
+        if (fetched.length > 0) series = fetched.length;
+        const data = this.admitLabels(this.ownShare(fetched));
+        await this.slots.feed(run, data);
+        if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
+        this.scoredUntil = to;
+        if (to < end || from > start) this.announcer.pieceScored(mode, to, end, run.slots.size, run.points);
+        from = to + 1;
+      }
+      ({ points, failures } = this.slots.finish(run));
       this.stats.pointsScored += points;
-      if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
       this.slots.dropStale(now);
       this.feedback?.closeIncidents(this.slots.all());
       // No await without groups: callers time the end of a run by it (as in run()).

@@ -46,6 +46,21 @@ export interface SeriesSlot {
  */
 export type IngestMode = 'backfill' | 'refit' | 'swap' | 'live';
 
+/** One run's ingestion over the pieces it is fetched in (SeriesTable.startRun). */
+export interface IngestRun {
+  readonly now: number;
+  readonly mode: IngestMode;
+  readonly swapReady: ReadonlySet<string>;
+  /** The slots pushed into: the served ones, or for a refit or a swap the ones that replace them. */
+  readonly slots: Map<string, SeriesSlot>;
+  /** Series scored from the start of the window in a swap run (summarized like a backfill). */
+  readonly rebuilt: Set<string>;
+  points: number;
+  readonly failures: string[];
+  /** Episodes a backfill, a refit or a rebuild found, by series key and start (summarized at the end). */
+  readonly found: Map<string, FoundEpisode>;
+}
+
 export interface SeriesTableDeps {
   spec: JobSpec;
   createStream: (params: ScoreParams) => ScoringStream;
@@ -124,34 +139,48 @@ export class SeriesTable {
   }
 
   /**
-   * Push fetched points into each series' stream; per-series failures are collected, not fatal to
-   * others. `swapReady`: in a swap run, the series whose new model version is ready, rebuilt from the
-   * start of the window with it.
+   * Start one run's ingestion: feed it the fetched points piece by piece in time order (a long range
+   * is fetched in pieces, jobs/fetchPieces.ts), then finish it. `swapReady`: in a swap run, the series
+   * whose new model version is ready, rebuilt from the start of the window with it.
    */
-  async ingest(
-    data: SourceSeries[],
-    now: number,
-    mode: IngestMode,
-    swapReady: ReadonlySet<string>,
-  ): Promise<{ points: number; failures: string[] }> {
-    // A refit (or a model swap) scores the window into new slots and puts them in place at the end,
-    // so the results and gauges of the old models stay served until the new ones are ready.
+  startRun(now: number, mode: IngestMode, swapReady: ReadonlySet<string>): IngestRun {
+    // A refit (or a model swap) scores the window into new slots and puts them in place when the run
+    // finishes, so the results and gauges of the old models stay served until the new ones are ready.
     const slots =
       mode === 'refit' ? new Map<string, SeriesSlot>() : mode === 'swap' ? new Map(this.slots) : this.slots;
-    const rebuilt = new Set<string>();
-    if (mode === 'swap') {
+    return { now, mode, swapReady, slots, rebuilt: new Set(), points: 0, failures: [], found: new Map() };
+  }
+
+  /**
+   * Push one piece of fetched points into each series' stream; per-series failures are collected, not
+   * fatal to others.
+   */
+  async feed(run: IngestRun, data: SourceSeries[]): Promise<void> {
+    if (run.mode === 'swap') {
       for (const series of data) {
         const key = seriesKey(series.labels);
         // A series missing from the slots (left out of a restored snapshot) is built here too.
-        if (swapReady.has(key)) {
-          slots.delete(key);
-          rebuilt.add(key);
+        if (run.swapReady.has(key) && !run.rebuilt.has(key)) {
+          run.slots.delete(key);
+          run.rebuilt.add(key);
         }
       }
     }
-    const ingested = await this.push(slots, data, now, mode, rebuilt);
+    await this.push(run, data);
+  }
+
+  /** The run's totals; a refit's or a swap's slots replace the served ones now. */
+  finish(run: IngestRun): { points: number; failures: string[] } {
+    const { mode, slots, found } = run;
     if (mode === 'refit' || mode === 'swap') this.slots = slots;
-    return ingested;
+    if (mode === 'backfill' || mode === 'refit') {
+      this.deps.announcer.historyScored(mode, this.deps.spec.fitWindowMs, slots.size, run.points, [
+        ...found.values(),
+      ]);
+    } else if (run.rebuilt.size > 0) {
+      this.announceSwaps(run.rebuilt, slots, [...found.values()]);
+    }
+    return { points: run.points, failures: run.failures };
   }
 
   /** Drop the series the source has not returned for stale_after, with their models. */
@@ -165,20 +194,11 @@ export class SeriesTable {
     }
   }
 
-  /** `rebuilt`: series scored from the start of the window in a swap run (summarized like a backfill). */
-  private async push(
-    slots: Map<string, SeriesSlot>,
-    data: SourceSeries[],
-    now: number,
-    mode: IngestMode,
-    rebuilt: Set<string>,
-  ): Promise<{ points: number; failures: string[] }> {
+  private async push(run: IngestRun, data: SourceSeries[]): Promise<void> {
     const { spec, announcer } = this.deps;
+    const { slots, mode, now } = run;
     const backfill = mode === 'backfill' || mode === 'refit';
-    let points = 0;
     let sinceYield = 0;
-    const failures: string[] = [];
-    const backfillEpisodes: FoundEpisode[] = [];
     for (const series of data) {
       if (series.timestamps.length === 0) continue;
       const key = seriesKey(series.labels);
@@ -197,7 +217,7 @@ export class SeriesTable {
         slot.unit = spec.unit ?? series.unit ?? null;
         // A setting changed through the API applies from the series' next point (a no-op when unchanged).
         if (this.deps.sensitivityFor) slot.stream.setSensitivity(this.deps.sensitivityFor(slot.labels));
-        const before = points;
+        const before = run.points;
         const held = this.heldIntervals(series);
         for (let i = 0; i < series.timestamps.length; i++) {
           const t = series.timestamps[i];
@@ -212,26 +232,20 @@ export class SeriesTable {
               : slot.stream.push(t, value);
           if (point) {
             slot.ring.push(point);
-            points++;
+            run.points++;
           }
           if (++sinceYield >= YIELD_EVERY) {
             sinceYield = 0;
             await yieldToEventLoop();
           }
         }
-        if (points > before) {
-          this.updateEpisodes(slot, backfill || rebuilt.has(key) ? backfillEpisodes : null);
+        if (run.points > before) {
+          this.updateEpisodes(slot, backfill || run.rebuilt.has(key) ? run.found : null);
         }
       } catch (err) {
-        failures.push(`series ${JSON.stringify(series.labels)}: ${message(err)}`);
+        run.failures.push(`series ${JSON.stringify(series.labels)}: ${message(err)}`);
       }
     }
-    if (mode === 'backfill' || mode === 'refit') {
-      announcer.historyScored(mode, spec.fitWindowMs, slots.size, points, backfillEpisodes);
-    } else if (rebuilt.size > 0) {
-      this.announceSwaps(rebuilt, slots, backfillEpisodes);
-    }
-    return { points, failures };
   }
 
   private heldIntervals(series: SourceSeries): Interval[] {
@@ -307,9 +321,10 @@ export class SeriesTable {
 
   /**
    * Refresh the series' episodes and announce those that opened or closed since the last look. During
-   * the backfill they are collected instead and summarized once at its end.
+   * the backfill they are collected instead and summarized once at its end (an episode still open at
+   * the end of one fetched piece is collected again, grown, from the next).
    */
-  private updateEpisodes(slot: SeriesSlot, backfill: FoundEpisode[] | null): void {
+  private updateEpisodes(slot: SeriesSlot, backfill: Map<string, FoundEpisode> | null): void {
     const { announcer } = this.deps;
     const all = slot.stream.episodes();
     const oldest = slot.ring.oldestTimestamp() ?? -Infinity;
@@ -323,7 +338,9 @@ export class SeriesTable {
       // Judged when the episode is first seen: one that outgrows its tolerance later alerts on /metrics.
       const tolerated = !suppressed && isNew && (this.deps.toleratedEpisode?.(slot, e) ?? false);
       if (backfill) {
-        if (isNew && !suppressed && !tolerated) backfill.push({ labels: slot.labels, episode: e });
+        const id = `${slot.key}\u0000${e.start}`;
+        if (isNew ? !suppressed && !tolerated : backfill.has(id))
+          backfill.set(id, { labels: slot.labels, episode: e });
       } else if (tolerated) {
         // Not followed as open: its close is not announced either.
         announcer.episodeTolerated(slot.labels, e);

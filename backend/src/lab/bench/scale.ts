@@ -15,6 +15,7 @@
  * (the steady state; a stream still detecting holds less, README "Compact storage"); `period: 'auto'`
  * measures the first days instead, when the period checks run (spread over 120 ticks, jobs/schedule.ts).
  */
+import { MIN_PIECE_STEPS, PIECE_POINTS } from '../../jobs/fetchPieces.js';
 import { readFileSync } from 'node:fs';
 import { byteLengthOf, writeMetrics } from '../../api/metrics.js';
 import { syntheticJob } from './capacity.js';
@@ -109,12 +110,16 @@ export async function measureScale(
     (s) => s.fitWindowMs,
   );
 
-  // The backfill is one call: its progress is the series it has slots for so far.
+  // The backfill is one call, fetched in pieces of time (jobs/fetchPieces.ts): its progress is the
+  // series it has slots for and the end of its last piece scored.
   const started = nowMs();
+  const windowStart = clock.now - spec.fitWindowMs;
   const watch = setInterval(() => {
-    const done = job.status().series;
+    const { series: done, scoredUntil } = job.status();
+    const share = scoredUntil === null ? 0 : (scoredUntil - windowStart) / spec.fitWindowMs;
     progress(
       `backfill: ${done.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} series, ` +
+        `${(100 * share).toFixed(0)} % of the window scored, ` +
         `${((nowMs() - started) / 1000).toFixed(0)} s, rss ${gib(process.memoryUsage().rss)}`,
     );
   }, 10_000);
@@ -181,10 +186,11 @@ export async function measureScale(
 
 /**
  * Old space a run of N series needs, MiB: heap objects (18 KiB a series measured at 100,000 series,
- * doubled for the scrapes' garbage and GC headroom) and the fetched backfill arrays.
+ * doubled for the scrapes' garbage and GC headroom) and the fetched arrays of one backfill piece.
  */
 export function scaleHeapMiB(series: number, fitWindowPoints: number): number {
-  const perSeries = 36 * 1024 + 2 * 8 * fitWindowPoints;
+  const pieceSteps = Math.max(MIN_PIECE_STEPS, Math.floor(PIECE_POINTS / series));
+  const perSeries = 36 * 1024 + 2 * 8 * Math.min(fitWindowPoints, pieceSteps);
   return Math.ceil((series * perSeries) / 2 ** 20) + 1024;
 }
 

@@ -855,6 +855,8 @@ export interface components {
       lastSuccessAt: number | null;
       /** @description newest timestamp fetched; the next run fetches after it */
       dataUntil: number | null;
+      /** @description while a run scores a long range fetched in pieces (a backfill, a refit, a catch-up after an outage): the end of its last piece scored; null between runs */
+      scoredUntil: number | null;
       runs: number;
       /** @description failed runs */
       errors: number;

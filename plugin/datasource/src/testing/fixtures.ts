@@ -88,6 +88,7 @@ export function jobStatus(overrides: Partial<JobStatus> = {}): JobStatus {
     lastRunDurationMs: 950,
     lastSuccessAt: T0,
     dataUntil: T0,
+    scoredUntil: null,
     models: null,
     runs: 3,
     errors: 0,
