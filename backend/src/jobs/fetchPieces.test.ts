@@ -51,7 +51,7 @@ describe('a run fetched in pieces', () => {
   const WINDOW = 12 * 60;
   const incident = (t: number) => t >= T0 - (WINDOW - 340) * MINUTE && t < T0 - (WINDOW - 400) * MINUTE;
 
-  function windowJob(config: Partial<JobConfigInput>) {
+  function windowJob(config: Partial<JobConfigInput>, piecePoints?: number, clock = new TestClock(T0)) {
     const source = new FakeSource();
     const { logger, lines } = captureLogger();
     const spec = parseJobConfig({
@@ -66,24 +66,30 @@ describe('a run fetched in pieces', () => {
     const job = new ScoringJob(spec, {
       source,
       logger,
-      now: new TestClock(T0).now,
+      now: clock.now,
       createStream: () => createFakeStream(),
+      ...(piecePoints ? { piecePoints } : {}),
     });
-    return { source, job, lines };
+    return { source, job, lines, clock };
   }
 
-  async function backfill(config: Partial<JobConfigInput>) {
-    const { source, job, lines } = windowJob(config);
+  const twoSeries = (source: FakeSource, until: number) => {
     const from = T0 - 2 * WINDOW * MINUTE;
     source
       .add(
         { link: 'a' },
-        points(from, T0, MINUTE, (t) => (incident(t) ? 400 : 100 + ((t / MINUTE) % 7))),
+        points(from, until, MINUTE, (t) => (incident(t) ? 400 : 100 + ((t / MINUTE) % 7))),
       )
       .add(
         { link: 'b' },
-        points(from, T0, MINUTE, (t) => 50 + ((t / MINUTE) % 3)),
+        points(from, until, MINUTE, (t) => 50 + ((t / MINUTE) % 3)),
       );
+  };
+  const nextTurn = () => new Promise((r) => setImmediate(r));
+
+  async function backfill(config: Partial<JobConfigInput>) {
+    const { source, job, lines } = windowJob(config);
+    twoSeries(source, T0);
     const outcome = await job.run();
     const summary = lines.find((l) => String(l.msg).startsWith('backfill scored'));
     const past = lines.filter((l) => String(l.msg).startsWith('past anomaly'));
@@ -127,9 +133,9 @@ describe('a run fetched in pieces', () => {
     let release = () => {};
     const run = job.run();
     // Hold the second fetch: the first piece has been scored by then.
-    while (source.requests.length < 1) await new Promise((r) => setImmediate(r));
+    while (source.requests.length < 1) await nextTurn();
     source.setGate(new Promise<void>((resolve) => (release = resolve)));
-    while (source.requests.length < 2) await new Promise((r) => setImmediate(r));
+    while (source.requests.length < 2) await nextTurn();
     const cut = T0 - WINDOW * MINUTE + (MIN_PIECE_STEPS - 1) * MINUTE;
     expect(job.status()).toMatchObject({ running: true, scoredUntil: cut, dataUntil: null });
     expect(lines.filter((l) => String(l.msg).startsWith('backfill: scored up to'))).toEqual([
@@ -138,5 +144,43 @@ describe('a run fetched in pieces', () => {
     release();
     expect(await run).toMatchObject({ ok: true, points: WINDOW + 1 });
     expect(job.status()).toMatchObject({ running: false, scoredUntil: null, dataUntil: T0 });
+  });
+
+  test('a refit fetched in pieces serves the old models until its last piece is scored', async () => {
+    // 500 points a piece: two series take pieces of MIN_PIECE_STEPS, three for the window.
+    const { source, job, clock, lines } = windowJob({ fit_every: '1h' }, 500);
+    twoSeries(source, T0 + 2 * 60 * MINUTE);
+    await job.run();
+    for (let k = 1; k < 60; k++) {
+      clock.advance(MINUTE);
+      await job.run();
+    }
+    const before = job.results();
+    const requests = source.requests.length;
+    clock.advance(MINUTE);
+    let release = () => {};
+    const refit = job.run();
+    while (source.requests.length < requests + 1) await nextTurn();
+    source.setGate(new Promise<void>((resolve) => (release = resolve)));
+    while (source.requests.length < requests + 2) await nextTurn();
+    expect(job.status().scoredUntil).toBe(
+      T0 + 60 * MINUTE - WINDOW * MINUTE + (MIN_PIECE_STEPS - 1) * MINUTE,
+    );
+    expect(job.results()).toEqual(before);
+    release();
+    expect(await refit).toMatchObject({ ok: true, points: 2 * (WINDOW + 1) });
+    expect(source.requests.slice(requests).map((r) => r.end - r.start)).toEqual([
+      (MIN_PIECE_STEPS - 1) * MINUTE,
+      MIN_PIECE_STEPS * MINUTE - 1,
+      MINUTE - 1, // 721 points: 360 + 360 + 1
+    ]);
+    expect(lines.filter((l) => String(l.msg).startsWith('refit: scored up to'))).toHaveLength(3);
+
+    // The same as a job started now: the refit scored the window afresh.
+    const fresh = windowJob({}, undefined, new TestClock(T0 + 60 * MINUTE));
+    twoSeries(fresh.source, T0 + 2 * 60 * MINUTE);
+    await fresh.job.run();
+    expect(job.results()).toEqual(fresh.job.results());
+    expect(job.results()).not.toEqual(before);
   });
 });

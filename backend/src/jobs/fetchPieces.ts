@@ -16,11 +16,17 @@ export const MIN_PIECE_STEPS = 360;
 
 /**
  * The inclusive end of the piece that starts at `from` (the next one starts 1 ms after it), for a
- * source returning about `series` series: PIECE_POINTS / series steps of the step grid, at least
- * MIN_PIECE_STEPS, at most up to `end`.
+ * source returning about `series` series: `points` (PIECE_POINTS) / series steps of the step grid, at
+ * least MIN_PIECE_STEPS, at most up to `end`.
  */
-export function pieceEnd(from: number, end: number, stepMs: number, series: number): number {
-  const steps = Math.max(MIN_PIECE_STEPS, Math.floor(PIECE_POINTS / Math.max(1, series)));
+export function pieceEnd(
+  from: number,
+  end: number,
+  stepMs: number,
+  series: number,
+  points = PIECE_POINTS,
+): number {
+  const steps = Math.max(MIN_PIECE_STEPS, Math.floor(points / Math.max(1, series)));
   const firstOnGrid = Math.ceil(from / stepMs) * stepMs;
   return Math.min(end, firstOnGrid + (steps - 1) * stepMs);
 }

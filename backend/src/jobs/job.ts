@@ -111,6 +111,8 @@ export interface ScoringJobDeps {
   shard?: ShardConfig | null;
   /** Where a `forecast.capacity_expr` is read (its PromQL on the server's Prometheus); absent: none. */
   capacitySource?: Source | null;
+  /** Points a fetched piece of a long range aims at (jobs/fetchPieces.ts); absent: PIECE_POINTS. */
+  piecePoints?: number;
 }
 
 function message(err: unknown): string {
@@ -125,6 +127,7 @@ export class ScoringJob {
   private readonly shard: ShardConfig | null;
   private readonly createStream: (params: ScoreParams) => ScoringStream;
   private readonly models: JobModels | null;
+  private readonly piecePoints: number | undefined;
   private readonly state: JobStatePersistence | null;
   private readonly suppression: Suppression | null;
   private readonly feedback: FeedbackEffects | null;
@@ -166,6 +169,7 @@ export class ScoringJob {
     this.now = deps.now ?? (() => Date.now());
     this.createStream = deps.createStream ?? engineCreateStream;
     this.models = deps.models ?? null;
+    this.piecePoints = deps.piecePoints;
     this.state = deps.state ?? null;
     this.suppression = deps.suppression ?? null;
     this.feedback = deps.feedback ?? null;
@@ -643,7 +647,7 @@ export class ScoringJob {
       // A job with models trains on the whole window at once, so it fetches it in one piece.
       let series = this.slots.size > 0 ? this.slots.size : this.spec.maxSeries;
       for (let from = start; from <= end;) {
-        const to = this.models ? end : pieceEnd(from, end, stepMs, series);
+        const to = this.models ? end : pieceEnd(from, end, stepMs, series, this.piecePoints);
         const fetched = await fetchWithTimeout(
           this.source,
           { start: from, end: to, step: stepMs, matchers, ...(this.shard ? { keep: this.keepOwned } : {}) },
