@@ -183,4 +183,26 @@ describe('a run fetched in pieces', () => {
     expect(job.results()).toEqual(fresh.job.results());
     expect(job.results()).not.toEqual(before);
   });
+
+  test('a backfill whose later piece fails keeps what it scored and resumes from there', async () => {
+    const { source, job } = windowJob({ max_series: 100_000 });
+    twoSeries(source, T0);
+    const failed = job.run();
+    while (source.requests.length < 1) await nextTurn();
+    source.setError(new Error('prometheus is down'));
+    expect(await failed).toMatchObject({ ok: false, error: 'prometheus is down' });
+    expect(job.status()).toMatchObject({
+      health: 'failing',
+      dataUntil: null,
+      scoredUntil: null,
+      pointsScored: 2 * MIN_PIECE_STEPS,
+    });
+
+    source.setError(null);
+    // Again a backfill (episodes summarized, not announced one by one), of what is not scored yet.
+    expect(await job.run()).toMatchObject({ ok: true, points: 2 * (WINDOW + 1 - MIN_PIECE_STEPS) });
+    expect(job.status()).toMatchObject({ health: 'ok', dataUntil: T0, pointsScored: 2 * (WINDOW + 1) });
+    const whole = await backfill({ max_series: 10 });
+    expect(job.results()).toEqual(whole.job.results());
+  });
 });

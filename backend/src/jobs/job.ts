@@ -646,24 +646,29 @@ export class ScoringJob {
       // The first piece is sized for as many series as the job had, or may have (jobs/fetchPieces.ts).
       // A job with models trains on the whole window at once, so it fetches it in one piece.
       let series = this.slots.size > 0 ? this.slots.size : this.spec.maxSeries;
-      for (let from = start; from <= end;) {
-        const to = this.models ? end : pieceEnd(from, end, stepMs, series, this.piecePoints);
-        const fetched = await fetchWithTimeout(
-          this.source,
-          { start: from, end: to, step: stepMs, matchers, ...(this.shard ? { keep: this.keepOwned } : {}) },
-          timeoutMs,
-          signal,
-        );
-        if (fetched.length > 0) series = fetched.length;
-        const data = this.admitLabels(this.ownShare(fetched));
-        await this.slots.feed(run, data);
-        if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
-        this.scoredUntil = to;
-        if (to < end || from > start) this.announcer.pieceScored(mode, to, end, run.slots.size, run.points);
-        from = to + 1;
+      try {
+        for (let from = start; from <= end;) {
+          const to = this.models ? end : pieceEnd(from, end, stepMs, series, this.piecePoints);
+          const fetched = await fetchWithTimeout(
+            this.source,
+            { start: from, end: to, step: stepMs, matchers, ...(this.shard ? { keep: this.keepOwned } : {}) },
+            timeoutMs,
+            signal,
+          );
+          if (fetched.length > 0) series = fetched.length;
+          const data = this.admitLabels(this.ownShare(fetched));
+          await this.slots.feed(run, data);
+          if (this.models && mode !== 'live') this.queueTraining(data, mode === 'refit', due?.retry);
+          this.scoredUntil = to;
+          if (to < end || from > start) this.announcer.pieceScored(mode, to, end, run.slots.size, run.points);
+          from = to + 1;
+        }
+      } finally {
+        // Counted even when a later piece's fetch failed: the next run skips what is already scored
+        // (a backfill's slots keep it; a refit's are dropped and the refit is tried again).
+        this.stats.pointsScored += run.points;
       }
       ({ points, failures } = this.slots.finish(run));
-      this.stats.pointsScored += points;
       this.slots.dropStale(now);
       this.feedback?.closeIncidents(this.slots.all());
       // No await without groups: callers time the end of a run by it (as in run()).
