@@ -88,6 +88,7 @@ interface BenchOptions {
   data?: string;
   workerThreads?: number;
   workerNice?: number;
+  apiRequests?: number;
   capacity: boolean;
   capacitySchedule: boolean;
   scrape: boolean;
@@ -256,6 +257,11 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       '--worker-threads <n>',
       'scoring worker threads for the API latency run (default: what the service uses here; 0 = inline)',
       parseThreads,
+    )
+    .option(
+      '--api-requests <n>',
+      'requests the API latency run times (default 30, after 3 warm-up ones; p99 is the nearest rank, so at 30 it is the slowest)',
+      parseCount('requests'),
     )
     .option(
       '--worker-nice <n>',
@@ -453,6 +459,7 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       if (opts.onlyApi) {
         const api = await measureApiLatency({
           ...base.api!,
+          ...(opts.apiRequests ? { requests: opts.apiRequests } : {}),
           workerThreads: opts.workerThreads,
           workerNice: opts.workerNice,
         });
@@ -464,7 +471,12 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         ...base,
         nabRoot: resolveNabRoot(opts.data),
         detectors: opts.detectors ?? base.detectors,
-        api: base.api && { ...base.api, workerThreads: opts.workerThreads, workerNice: opts.workerNice },
+        api: base.api && {
+          ...base.api,
+          ...(opts.apiRequests ? { requests: opts.apiRequests } : {}),
+          workerThreads: opts.workerThreads,
+          workerNice: opts.workerNice,
+        },
         scenarios: opts.scenarios ? base.scenarios : null,
       };
       const progress = benchProgress(io.stderr);
