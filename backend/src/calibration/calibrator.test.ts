@@ -1,4 +1,4 @@
-import { Calibrator, DEFAULT_CALIBRATION } from './calibrator.js';
+import { Calibrator, DEFAULT_CALIBRATION, SHOWN_OUTLIER } from './calibrator.js';
 import type { Deviation, LearnMode } from '../detectors/detector.js';
 
 /** Deterministic |z| values of ordinary noise, 0.5–2.5. */
@@ -130,5 +130,76 @@ describe('Calibrator: components with a measurement window', () => {
     feed(copy, 30, (i) => [noise(i), 3 + i], 'normal');
     expect(Array.from(copy.range)).toEqual(Array.from(c.range));
     expect(() => new Calibrator(2).restore(c.snapshot())).toThrow('calibrator.delayed[1]');
+  });
+});
+
+describe('Calibrator: the shown band leaves out an incident’s outliers', () => {
+  const zero = () => [0, 0] as [number, number];
+  /** One point with no deviation: calibrate refreshes boundary and shownBoundary, learning nothing new. */
+  const look = (c: Calibrator) => feed(c, 1, zero, 'normal');
+
+  it('a spike far beyond the shown boundary widens the learning range, not the shown one', () => {
+    const c = warmed();
+    look(c);
+    const shownBefore = c.shownBoundary[0];
+    expect(shownBefore).toBeCloseTo(c.boundary[0], 9);
+    feed(c, 1, () => [SHOWN_OUTLIER * shownBefore * 1.5, 0], 'incident');
+    feed(c, 2, zero, 'incident');
+    look(c);
+    expect(c.boundary[0]).toBeGreaterThan(1.5 * shownBefore);
+    // Only the range's decay over the four points moved it.
+    expect(c.shownBoundary[0]).toBeLessThanOrEqual(shownBefore);
+    expect(c.shownBoundary[0]).toBeGreaterThan(0.99 * shownBefore);
+    // A deviation at the shown boundary scores 1 against it, below 1 against the widened range.
+    const atEdge = c.shownBoundary[0];
+    c.calibrate([
+      { z: atEdge, expected: 0, scale: 1 },
+      { z: 0, expected: 0, scale: 1 },
+    ]);
+    expect(c.shownScores[0]).toBeCloseTo(1, 2);
+    expect(c.componentScores[0]).toBeLessThan(1 / 1.5);
+  });
+
+  it('a marginal excursion inside an incident (within SHOWN_OUTLIER× the shown boundary) widens both', () => {
+    const c = warmed();
+    look(c);
+    const before = c.shownBoundary[0];
+    feed(c, 1, () => [1.5 * before, 0], 'incident');
+    look(c);
+    expect(c.shownBoundary[0]).toBeGreaterThan(1.2 * before);
+    expect(c.shownBoundary[0]).toBeCloseTo(c.boundary[0], 9);
+  });
+
+  it('outside incidents the shown range learns as the range does, and never exceeds it', () => {
+    const c = warmed();
+    feed(c, 1, () => [40, 40], 'normal');
+    look(c);
+    expect(c.shownBoundary[0]).toBeCloseTo(c.boundary[0], 9);
+    expect(c.shownBoundary[1]).toBeCloseTo(c.boundary[1], 9);
+    // A sustained incident restores the ranges it began with: the shown ones cannot stay above them.
+    const high = new Calibrator(2);
+    feed(high, 500, (i) => [noise(i), noise(i + 7)], 'normal');
+    feed(high, DEFAULT_CALIBRATION.sustainedAfter + 5, () => [30, 30], 'incident');
+    look(high);
+    for (const k of [0, 1]) expect(high.shownBoundary[k]).toBeLessThanOrEqual(high.boundary[k] + 1e-12);
+  });
+
+  it('snapshots the shown ranges; a snapshot without them restores them as the ranges', () => {
+    const c = warmed();
+    feed(c, 1, () => [100, 0], 'incident');
+    feed(c, 3, zero, 'normal');
+    const s = c.snapshot();
+    const again = new Calibrator(2);
+    again.restore(s);
+    look(c);
+    look(again);
+    expect(Array.from(again.shownBoundary)).toEqual(Array.from(c.shownBoundary));
+    expect(again.shownBoundary[0]).toBeLessThan(again.boundary[0]);
+
+    const older = new Calibrator(2);
+    const { shown: _shown, ...withoutShown } = s;
+    older.restore(withoutShown);
+    look(older);
+    expect(Array.from(older.shownBoundary)).toEqual(Array.from(older.boundary));
   });
 });

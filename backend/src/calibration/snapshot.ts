@@ -25,6 +25,8 @@ export type TailState = z.infer<typeof TailState>;
  */
 export const CalibratorState = z.object({
   range: z.array(Num),
+  /** The shown band's ranges (Calibrator.shown; absent before 2026-12-04: restored as `range`). */
+  shown: z.array(Num).optional(),
   basis: z.array(Num),
   /** The ranges when the open incident began, its points so far, whether the primary flagged one (absent before 2026-12). */
   saved: z.array(Num).optional(),

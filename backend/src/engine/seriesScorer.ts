@@ -212,7 +212,7 @@ export class SeriesScorer {
     }
     // While learning there is no band to judge by, so none is shown (and nothing is anomalous).
     // A detector whose score is its own evidence gets the plain band (scored without x).
-    const band = learning ? null : this.bandOf(independent ? NaN : x, step, tail.inIncident, widen);
+    const band = learning ? null : this.bandOf(independent ? NaN : x, step, tail.inIncident, widen, false);
     if (band && independent && !missing) {
       band.score =
         this.params.direction === 'both' || sideOf(x, band.expected) === this.params.direction
@@ -221,9 +221,13 @@ export class SeriesScorer {
       band.anomaly = band.score >= 1;
       band.driver = cal.driver;
     }
-    const score = band ? band.score : 0;
     // The score at the learning scale: what the gate, the tail and NAB read, whatever the sensitivity.
-    this.learningScore = score * widen;
+    this.learningScore = (band ? band.score : 0) * widen;
+    // What is shown and flagged: the same band from the shown ranges, which leave out an incident's
+    // outliers (Calibrator.shownBoundary, SHOWN_OUTLIER); the same primary and expected value.
+    // Written into the same object as `band` (this.band); never null where the learning band is not.
+    if (band && !independent) this.bandOf(x, step, tail.inIncident, widen, true);
+    const score = band ? band.score : 0;
     const direction: Direction | null = band?.anomaly ? sideOf(x, band.expected) : null;
     out.timestamp = timestamp;
     out.value = missing ? null : x;
@@ -274,16 +278,25 @@ export class SeriesScorer {
     return out;
   }
 
-  /** The point's band and score, into this.band, from this.bandInput refilled. */
-  private bandOf(x: number, step: DetectorStep, inIncident: boolean, widen: number): BandResult | null {
+  /**
+   * The point's band and score, into this.band, from this.bandInput refilled: against the learning
+   * ranges, or (`shown`) the shown band's (Calibrator.shownBoundary).
+   */
+  private bandOf(
+    x: number,
+    step: DetectorStep,
+    inIncident: boolean,
+    widen: number,
+    shown: boolean,
+  ): BandResult | null {
     // One input object, refilled: a literal per point was an eighth of what batch scoring allocated.
     const input = this.bandInput;
     input.x = x;
     input.components = this.detector.components;
     input.deviations = step.deviations;
     input.bandDeviation = step.band;
-    input.boundary = this.calibrator.boundary;
-    input.componentScores = this.calibrator.componentScores;
+    input.boundary = shown ? this.calibrator.shownBoundary : this.calibrator.boundary;
+    input.componentScores = shown ? this.calibrator.shownScores : this.calibrator.componentScores;
     input.bandBoundary = this.calibrator.multiplier * Z_FLOOR;
     input.direction = this.params.direction;
     input.clampAtZero = !this.negativeSeen;
@@ -321,9 +334,11 @@ export class SeriesScorer {
   /** Explanation of the point just pushed (valid until the next push). */
   explainLast(): Explanation {
     const p = this.lastPoint;
+    // The shares of the scores the shown band was judged by (a score-independent detector's are the learning ones).
+    const shown = this.detector.scoreIndependentOfBand !== true;
     return explain({
       components: this.detector.components,
-      componentScores: this.calibrator.componentScores,
+      componentScores: shown ? this.calibrator.shownScores : this.calibrator.componentScores,
       driver: this.lastDriver,
       direction: this.lastDirection ?? 'up',
       actual: p?.value ?? null,

@@ -20,8 +20,11 @@ export const READABLE_DETECTOR_VERSIONS: readonly number[] = [UPGRADED_VERSION, 
 
 /** `auto`'s components in version 5, before the slow residual level-shift test. */
 const AUTO_COMPONENTS_V5 = 7;
-/** The calibrator's per-component arrays (calibration/snapshot.ts, CalibratorState). */
-const PER_COMPONENT = ['range', 'basis', 'saved', 'delayed'] as const;
+/**
+ * The calibrator's per-component arrays (calibration/snapshot.ts, CalibratorState). `shown` came after
+ * version 5 (absent there: restored as `range`), but an array of 7 gets the 8th as any other would.
+ */
+const PER_COMPONENT = ['range', 'shown', 'basis', 'saved', 'delayed'] as const;
 
 type Raw = Record<string, unknown>;
 const isRaw = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -107,7 +107,9 @@ export const EXPECTATIONS: readonly Expectation[] = [
     maxOnsetDelay: 0,
     minCoverage: 1,
     maxFalsePerDay: 0.15,
-    minLastFirstRatio: 0.25,
+    // 0.25 → 0.43 (70 % of the new worst) when the shown band left an incident's outliers out
+    // (calibration/calibrator.ts, SHOWN_OUTLIER; seeds 1–8: last/first 0.74 → 0.98, worst seed 0.51 → 0.62).
+    minLastFirstRatio: 0.43,
   },
   { scenario: 'dip', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   // Caught on 7 of seeds 1–8, not on guard seed 2 (see above): no detection bound. Bounds again since the
