@@ -50,7 +50,10 @@ describe('after a single-point spike', () => {
   test('and the flags after it are those of the series without the spike', () => {
     const clean = scored([]);
     const flagged = (ps: StreamPoint[]) =>
-      ps.slice(FIRST + 1, SECOND).filter((p) => p.anomaly).map((p) => p.timestamp);
+      ps
+        .slice(FIRST + 1, SECOND)
+        .filter((p) => p.anomaly)
+        .map((p) => p.timestamp);
     expect(flagged(points)).toEqual(flagged(clean));
   });
 });
