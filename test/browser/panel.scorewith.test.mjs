@@ -22,6 +22,7 @@ import {
   STATUS_COLOR,
   TIME_AXIS,
   TITLE_HEIGHT,
+  bandColumns,
   blend,
   decodePng,
   labelOf,
@@ -247,10 +248,14 @@ for (const host of GRAFANA_HOSTS) {
         const x = (t) => row.x + AXIS_WIDTH + ((t - from) / (to - from)) * plotW;
         const column = (cx, w = 1) => shot.region(cx, row.y + TITLE_HEIGHT, w, plotH);
 
-        // The band: its blended green fills a good part of the plot.
-        const plot = await shot.region(row.x + AXIS_WIDTH, row.y + TITLE_HEIGHT, plotW, plotH);
-        const band = plot.filter((p) => near(p, bandColor, 10)).length;
-        assert.ok(band > 2000, `${name}: ${band} band pixels`);
+        // The band: drawn between lower and upper across the plot, narrow or wide (bandColumns).
+        const plot = { x: row.x + AXIS_WIDTH, y: row.y + TITLE_HEIGHT, w: plotW, h: plotH };
+        const band = await bandColumns(shot, plot, s, from, to, bandColor);
+        assert.ok(band.columns >= 20, `${name}: only ${band.columns} columns where the band is 4 px or more`);
+        assert.ok(
+          band.drawn >= 0.9 * band.columns,
+          `${name}: band drawn in ${band.drawn} of ${band.columns} columns`,
+        );
 
         // A marker at every anomalous timestamp of the scorer's answer…
         const anomalous = s.timestamps.filter((_, j) => s.anomaly[j] && s.values[j] !== null);

@@ -21,6 +21,7 @@ import {
   TIME_AXIS,
   TITLE_HEIGHT,
   assertBuilt,
+  bandColumns,
   blend,
   decodePng,
   labelOf,
@@ -111,17 +112,18 @@ for (const host of GRAFANA_HOSTS) {
           const colors = await themeColors(page, theme, ['green', ...Object.values(STATUS_COLOR)]);
           const bandColor = blend(colors.green, colors.background, 0.25);
 
-          // The band: its blended green fills a good part of every row's plot.
+          // The band: drawn between lower and upper across every row's plot, narrow or wide (bandColumns).
           for (const [i, row] of rows.entries()) {
             const plotBottom = row.y + row.h - SCORE_BLOCK - (i === rows.length - 1 ? TIME_AXIS : 0);
-            const px = await shot.region(
-              row.x + AXIS_WIDTH,
-              row.y + TITLE_HEIGHT,
-              row.w - AXIS_WIDTH - RIGHT_PAD,
-              plotBottom - row.y - TITLE_HEIGHT,
-            );
-            const band = px.filter((p) => near(p, bandColor, 10)).length;
-            assert.ok(band > 2000, `row ${i}: ${band} band pixels`);
+            const plot = {
+              x: row.x + AXIS_WIDTH,
+              y: row.y + TITLE_HEIGHT,
+              w: row.w - AXIS_WIDTH - RIGHT_PAD,
+              h: plotBottom - row.y - TITLE_HEIGHT,
+            };
+            const { columns, drawn } = await bandColumns(shot, plot, chosen[i], from, to, bandColor);
+            assert.ok(columns >= 20, `row ${i}: only ${columns} columns where the band is 4 px or more`);
+            assert.ok(drawn >= 0.9 * columns, `row ${i}: band drawn in ${drawn} of ${columns} columns`);
           }
 
           // Anomaly markers: at the peak of each episode, a marker in the colour of the peak point's severity;

@@ -197,3 +197,53 @@ export const RIGHT_PAD = 8;
 export const TITLE_HEIGHT = 18;
 export const SCORE_BLOCK = 38;
 export const TIME_AXIS = 18;
+
+/** The panel's value extent (plugin/panel/src/draw/scale.ts, extent): min and max, 6 % padding each side. */
+function paddedExtent(values) {
+  const finite = values.filter((v) => v !== null && Number.isFinite(v));
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const pad = (hi - lo) * 0.06;
+  return [lo - pad, hi + pad];
+}
+
+/** Index of the timestamp nearest to t. */
+function nearestIndex(times, t) {
+  let best = 0;
+  for (let k = 1; k < times.length; k++) if (Math.abs(times[k] - t) < Math.abs(times[best] - t)) best = k;
+  return best;
+}
+
+/**
+ * Where the band of `series` (a scored series: values, lower, upper, episodes) should be drawn in an
+ * overlay row's plot, and where it is: every 4th pixel column, on the row's own scale (the panel's extent
+ * of values and band), where the band is at least 4 px tall and no episode's shading or markers (10 points
+ * either side) cover it, whether a pixel between upper and lower has the band's colour. A narrow band
+ * counts as much as a wide one. `plot`: the plot's rectangle in the screenshot, [from, to] its time range.
+ */
+export async function bandColumns(shot, plot, series, from, to, bandColor) {
+  const rect = { x: Math.round(plot.x), y: Math.round(plot.y), w: Math.round(plot.w), h: Math.round(plot.h) };
+  const px = await shot.region(rect.x, rect.y, rect.w, rect.h);
+  const [lo, hi] = paddedExtent([...series.values, ...series.lower, ...series.upper]);
+  const yOf = (v) => (1 - (v - lo) / (hi - lo)) * rect.h;
+  const margin = 10 * (series.timestamps[1] - series.timestamps[0]);
+  const shaded = (t) => series.episodes.some((e) => t >= e.start - margin && t <= e.end + margin);
+  let columns = 0;
+  let drawn = 0;
+  for (let x = 2; x < rect.w - 2; x += 4) {
+    const t = from + (x / rect.w) * (to - from);
+    const k = nearestIndex(series.timestamps, t);
+    const [lower, upper] = [series.lower[k], series.upper[k]];
+    if (lower === null || upper === null || shaded(t)) continue;
+    const [top, bottom] = [Math.ceil(yOf(upper)), Math.floor(yOf(lower))];
+    if (bottom - top < 4) continue;
+    columns++;
+    for (let y = Math.max(0, top); y <= Math.min(rect.h - 1, bottom); y++) {
+      if (near(px[y * rect.w + x], bandColor, 10)) {
+        drawn++;
+        break;
+      }
+    }
+  }
+  return { columns, drawn };
+}
