@@ -14,10 +14,14 @@ export const PIECE_POINTS = 5_000_000;
  */
 export const MIN_PIECE_STEPS = 360;
 
+/** Steps of a piece for about `series` series: `points` / series, at least MIN_PIECE_STEPS. */
+export function pieceSteps(series: number, points = PIECE_POINTS): number {
+  return Math.max(MIN_PIECE_STEPS, Math.floor(points / Math.max(1, series)));
+}
+
 /**
  * The inclusive end of the piece that starts at `from` (the next one starts 1 ms after it), for a
- * source returning about `series` series: `points` (PIECE_POINTS) / series steps of the step grid, at
- * least MIN_PIECE_STEPS, at most up to `end`.
+ * source returning about `series` series: pieceSteps steps of the step grid, at most up to `end`.
  */
 export function pieceEnd(
   from: number,
@@ -26,7 +30,7 @@ export function pieceEnd(
   series: number,
   points = PIECE_POINTS,
 ): number {
-  const steps = Math.max(MIN_PIECE_STEPS, Math.floor(points / Math.max(1, series)));
+  const steps = pieceSteps(series, points);
   const firstOnGrid = Math.ceil(from / stepMs) * stepMs;
   return Math.min(end, firstOnGrid + (steps - 1) * stepMs);
 }

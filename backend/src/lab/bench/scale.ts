@@ -15,9 +15,9 @@
  * (the steady state; a stream still detecting holds less, README "Compact storage"); `period: 'auto'`
  * measures the first days instead, when the period checks run (spread over 120 ticks, jobs/schedule.ts).
  */
-import { MIN_PIECE_STEPS, PIECE_POINTS } from '../../jobs/fetchPieces.js';
 import { readFileSync } from 'node:fs';
 import { byteLengthOf, writeMetrics } from '../../api/metrics.js';
+import { pieceSteps } from '../../jobs/fetchPieces.js';
 import { syntheticJob } from './capacity.js';
 import { obtainGc } from './memory.js';
 import { median, nowMs } from './stats.js';
@@ -189,8 +189,7 @@ export async function measureScale(
  * doubled for the scrapes' garbage and GC headroom) and the fetched arrays of one backfill piece.
  */
 export function scaleHeapMiB(series: number, fitWindowPoints: number): number {
-  const pieceSteps = Math.max(MIN_PIECE_STEPS, Math.floor(PIECE_POINTS / series));
-  const perSeries = 36 * 1024 + 2 * 8 * Math.min(fitWindowPoints, pieceSteps);
+  const perSeries = 36 * 1024 + 2 * 8 * Math.min(fitWindowPoints, pieceSteps(series));
   return Math.ceil((series * perSeries) / 2 ** 20) + 1024;
 }
 
