@@ -36,11 +36,11 @@ import {
   StateError,
   dec,
   enc,
-  encFloat32,
   expectLength,
   expectSame,
 } from '../snapshots/codec.js';
 import { detectPeriod } from '../stats/period.js';
+import { SeasonTable } from './seasonTable.js';
 import { MAD_TO_SIGMA, Magnitude, MagnitudeState, cappedZ, flooredScale } from './scale.js';
 
 /** The weekly correction of a profile: `table[bin * weeks + k]`, per-bin factors on the daily median. */
@@ -183,8 +183,8 @@ export const CALENDAR_TOLERANCE = 0.03;
  * Bins per base cycle of the weekly correction (at most; a bin holds at least MIN_BIN_POINTS points).
  * Why 48 (30 minutes at a 1-minute step): the correction only carries the weekly shape (weekend level,
  * the ramps into and out of it); short features stay in the full-resolution daily table. 7 × 48 × 3
- * Float32 is 4 KB where a full-resolution weekly profile at 1-minute steps would be 7 × 1,440 × 3
- * Float64 = 242 KB. Measured (seeds 1–2, false/day weekly_weekend / clean_gaussian): 24 bins 0.98 / 1.08,
+ * values are 2.4 KB (SeasonTable) where a full-resolution weekly profile at 1-minute steps would be
+ * 7 × 1,440 × 3 Float64 = 242 KB. Measured (seeds 1–2, false/day weekly_weekend / clean_gaussian): 24 bins 0.98 / 1.08,
  * 48 bins 0.91 / 1.11, 96 bins 0.93 / 1.18.
  */
 const WEEKLY_BINS = 48;
@@ -200,7 +200,8 @@ const WEEKLY_SEASONS = 3;
  * 4 flagged recurrences against 5). Where a full-resolution weekly profile fits instead (5-minute steps
  * and coarser) that profile handles weekends, and 5 cycles there too measured worse on NAB (standard
  * 63.09 against 63.56).
- * Float32: 1,440 × 5 × 4 B = 28.8 KB, below the former 1,440 × 3 Float64 table (34.6 KB).
+ * 1,440 × 5 values in a SeasonTable are 15.8 KB (28.8 KB in Float32 until 2026-12, 34.6 KB for the former
+ * 1,440 × 3 Float64 table).
  */
 const CORRECTED_SEASONS = 5;
 
@@ -239,58 +240,6 @@ export function snapToCalendar(period: number, stepMs: number | null): number {
     if (cal >= 2 && Math.abs(period - cal) <= CALENDAR_TOLERANCE * cal) return cal;
   }
   return period;
-}
-
-function medianOf(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  xs.sort((a, b) => a - b);
-  const m = xs.length >> 1;
-  return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
-}
-
-/** A table of `slots` × `seasons` values (Float32), the newest last per slot; NaN = none yet. */
-class SeasonTable {
-  readonly values: Float32Array;
-  private readonly scratch: number[] = [];
-  constructor(
-    readonly slots: number,
-    readonly seasons: number,
-  ) {
-    // Float32: NAB scored identically to Float64 (61.31 / 51.84 / 67.02 both, on an intermediate
-    // version of this change), at half the bytes.
-    this.values = new Float32Array(slots * seasons).fill(NaN);
-  }
-  push(slot: number, x: number): void {
-    const s = this.seasons;
-    const base = slot * s;
-    this.values.copyWithin(base, base + 1, base + s);
-    this.values[base + s - 1] = toFloat32(x);
-  }
-  /** Divide the slot's newest value by `factor`. */
-  divideNewest(slot: number, factor: number): void {
-    const i = slot * this.seasons + this.seasons - 1;
-    this.values[i] = toFloat32(this.values[i] / factor);
-  }
-  /** Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). */
-  median(slot: number, skipNewest = false): number {
-    const s = this.seasons;
-    const xs = this.scratch;
-    xs.length = 0;
-    for (let k = 0; k < (skipNewest ? s - 1 : s); k++) {
-      const v = this.values[slot * s + k];
-      if (!Number.isNaN(v)) xs.push(v);
-    }
-    return medianOf(xs);
-  }
-  /** The values for a snapshot (encFloat32: no larger than the Float64 table's JSON was). */
-  snapshot(): Num[] {
-    return Array.from(this.values, encFloat32);
-  }
-
-  restore(values: readonly Num[], path: string, what: string): void {
-    expectLength(path, values.length, this.values.length, what);
-    for (let i = 0; i < this.values.length; i++) this.values[i] = dec(values[i]);
-  }
 }
 
 /**
@@ -378,7 +327,7 @@ class WeeklyCorrection {
       const v = this.table.median(b);
       if (!Number.isNaN(v)) values.push(v);
     }
-    // The upper median, not medianOf's mean of the middle two: with medianOf the README seeds' table is
+    // The upper median, not the mean of the middle two (SeasonTable.median's): with that the README seeds' table is
     // identical and seeds 1–8 page slightly more (false episodes a day shift_4sigma 0.04 → 0.07,
     // weekly_weekend 0.15 → 0.16, counter_resets 0.03 → 0.04), so the upper median stays.
     values.sort((a, b) => a - b);

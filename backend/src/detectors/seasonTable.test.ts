@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { SeasonTable } from './seasonTable.js';
+import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
+
+const SEASONS = 5;
+
+/** What a Float64 table would hold: the last SEASONS values per slot. */
+function reference(pushes: readonly [number, number][], slots: number): number[][] {
+  const t = Array.from({ length: slots }, () => new Array<number>(SEASONS).fill(NaN));
+  for (const [slot, x] of pushes) {
+    t[slot].shift();
+    t[slot].push(x);
+  }
+  return t;
+}
+
+/**
+ * Every value of the table within 2^-14 of its slot's largest |value| of the reference, or within its
+ * finest unit, 2^-128 (~3·10⁻³⁹: Float32 kept no more below 1.2·10⁻³⁸), see seasonTable.ts.
+ */
+function expectClose(table: SeasonTable, ref: number[][]): void {
+  ref.forEach((values, slot) => {
+    const maxAbs = Math.max(0, ...values.filter((v) => !Number.isNaN(v)).map(Math.abs));
+    values.forEach((v, k) => {
+      const got = table.at(slot, k);
+      if (Number.isNaN(v)) expect(got).toBeNaN();
+      else expect(Math.abs(got - v)).toBeLessThanOrEqual(Math.max(maxAbs * 2 ** -14, 2 ** -128));
+    });
+  });
+}
+
+const magnitude = fc.constantFrom(1e-6, 1, 1000, 1e9, 1e30);
+const pushes = (slots: number) =>
+  magnitude.chain((m) =>
+    fc.array(
+      fc.tuple(
+        fc.integer({ min: 0, max: slots - 1 }),
+        fc.oneof(
+          fc.double({ min: -m, max: m, noNaN: true }),
+          fc.double({ min: 0.9 * m, max: 1.1 * m, noNaN: true }),
+          fc.constant(NaN),
+          fc.constant(0),
+        ),
+      ),
+      { maxLength: 60 },
+    ),
+  );
+
+describe('SeasonTable', () => {
+  test('holds each value within 2^-14 of its slot’s largest, the newest last, NaN where none is stored', () => {
+    fc.assert(
+      fc.property(pushes(3), (ps) => {
+        const table = new SeasonTable(3, SEASONS);
+        for (const [slot, x] of ps) table.push(slot, x);
+        expectClose(table, reference(ps, 3));
+      }),
+    );
+  });
+
+  test('the values of one time of day, alike, keep 5 significant digits', () => {
+    const table = new SeasonTable(1, SEASONS);
+    const values = [1000.123, 1030.5, 970.25, 1012.75, 995.5];
+    for (const v of values) table.push(0, v);
+    values.forEach((v, k) => expect(Math.abs(table.at(0, k) - v)).toBeLessThan(0.02));
+    expect(table.median(0)).toBeCloseTo(1000.123, 1);
+    // Without the newest (the current cycle's).
+    expect(table.median(0, true)).toBeCloseTo((1000.123 + 1012.75) / 2, 1);
+  });
+
+  test('a spike 1,000× its slot’s other values leaves them within 1.5 % of their size', () => {
+    const table = new SeasonTable(1, SEASONS);
+    for (const v of [100.7, 99.3, 101.1, 100_000, 98.9]) table.push(0, v);
+    expect(Math.abs(table.at(0, 0) - 100.7)).toBeLessThan(1.5);
+    expect(table.at(0, 3)).toBeCloseTo(100_000, -1);
+    // Once the spike has left the slot, the exponent shrinks again and new values are stored finely.
+    for (const v of [100.2, 100.4, 100.6, 100.8]) table.push(0, v);
+    expect(Math.abs(table.at(0, 4) - 100.8)).toBeLessThan(0.01);
+  });
+
+  test('the newest value divided by a factor, as a weekend day becomes its weekday equivalent', () => {
+    const table = new SeasonTable(2, SEASONS);
+    for (const v of [500, 510, 490, 505, 300]) table.push(1, v);
+    table.divideNewest(1, 0.6);
+    expect(table.at(1, 4)).toBeCloseTo(500, 1);
+    expect(table.at(1, 0)).toBeCloseTo(500, 1);
+    expect(table.at(0, 4)).toBeNaN();
+  });
+
+  test('values beyond its range are clamped to a finite value, not stored as Infinity', () => {
+    const table = new SeasonTable(1, SEASONS);
+    table.push(0, 1e300);
+    table.push(0, -Infinity);
+    expect(Number.isFinite(table.at(0, 3))).toBe(true);
+    expect(table.at(0, 3)).toBeGreaterThan(1e42);
+    expect(table.at(0, 4)).toBe(-table.at(0, 3));
+  });
+
+  test('its snapshot, through JSON, restores exactly: the same codes and exponents', () => {
+    fc.assert(
+      fc.property(pushes(4), (ps) => {
+        const table = new SeasonTable(4, SEASONS);
+        for (const [slot, x] of ps) table.push(slot, x);
+        const copy = new SeasonTable(4, SEASONS);
+        copy.restore(JSON.parse(JSON.stringify(table.snapshot())), 'cycles', '4 × 5');
+        expect(copy.codes).toEqual(table.codes);
+        expect(copy.exponents).toEqual(table.exponents);
+      }),
+    );
+  });
+
+  test('a Float32 table’s snapshot (before 2026-12) restores within the same bound', () => {
+    fc.assert(
+      fc.property(pushes(2), (ps) => {
+        const ref = reference(
+          ps.map(([slot, x]) => [slot, Math.fround(x)]),
+          2,
+        );
+        const table = new SeasonTable(2, SEASONS);
+        table.restore(
+          ref.flat().map((v) => (Number.isNaN(v) ? null : v)),
+          'cycles',
+          '2 × 5',
+        );
+        expectClose(table, ref);
+      }),
+    );
+  });
+
+  test('refuses a snapshot of another size, naming where', () => {
+    expect(() => new SeasonTable(2, SEASONS).restore([1, 2, 3], 'profiles[0].cycles', '2 × 5')).toThrow(
+      /profiles\[0\]\.cycles/,
+    );
+  });
+
+  test('holds 2 bytes a value and 1 a slot: a day of 1-minute phases × 5 cycles in 15.8 KB', () => {
+    expect(typedArraysOf(new SeasonTable(1440, SEASONS))).toEqual([
+      { path: 'codes', bytes: 1440 * SEASONS * 2 },
+      { path: 'exponents', bytes: 1440 },
+    ]);
+  });
+});

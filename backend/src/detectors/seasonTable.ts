@@ -1,0 +1,143 @@
+/**
+ * The seasonal profile's table of `slots` × `seasons` values (the last `seasons` cycles at each phase),
+ * stored as 16-bit block floating point: per slot one binary exponent and a signed 16-bit code per value,
+ * value = code × 2^exponent, the exponent the smallest that fits the slot's largest |value|.
+ *
+ * Why not Float32 (as before) or Float16: the table is most of a stream's state (1,440 phases × 5 cycles
+ * at a 1-minute step: 28.8 KB in Float32, 15.8 KB here; issue 15). A value's error is at most 2^-16 of its
+ * slot's largest value, ~1.5·10⁻⁵, far below the noise scale's floor of 1 % of the series' magnitude
+ * (detectors/scale.ts); Float16's 10-bit mantissa is 30× coarser and overflows above 65,504 (bytes a
+ * second), and no typed array of it exists in Node 20. The values of one phase are alike (the same time of
+ * day on five days), so a shared exponent costs them almost nothing; where one is a spike 1,000× the
+ * others, those others are still within 1.5 % of the magnitude until the spike leaves the table. The
+ * finest unit is 2^-128 (~3·10⁻³⁹; Float32 kept full precision only above 1.2·10⁻³⁸).
+ * No library offers a block-floating-point array; this one is ~100 lines.
+ */
+import { dec, encFloat32, expectLength, type Num } from '../snapshots/codec.js';
+
+const CODE_MAX = 32767;
+/** The code of an empty value (NaN: no cycle stored yet at that position). */
+const EMPTY = -32768;
+const EXP_MIN = -128;
+const EXP_MAX = 127;
+/** The largest magnitude a slot can hold (values beyond are clamped, as Float32 clamped at 3.4·10³⁸). */
+const VALUE_MAX = CODE_MAX * 2 ** EXP_MAX;
+
+function medianOf(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  xs.sort((a, b) => a - b);
+  const m = xs.length >> 1;
+  return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
+}
+
+/**
+ * The smallest exponent e with round(maxAbs / 2^e) ≤ CODE_MAX. The half code of margin makes it the same
+ * exponent when a snapshot's values (decimal, 9 significant digits: encFloat32) are read back.
+ */
+function exponentFor(maxAbs: number): number {
+  if (!(maxAbs > 0)) return EXP_MIN;
+  let e = Math.max(EXP_MIN, Math.min(EXP_MAX, Math.ceil(Math.log2(maxAbs / CODE_MAX))));
+  while (e < EXP_MAX && maxAbs >= (CODE_MAX + 0.5) * 2 ** e) e++;
+  while (e > EXP_MIN && maxAbs < (CODE_MAX + 0.5) * 2 ** (e - 1)) e--;
+  return e;
+}
+
+/** |x| rounded half away from zero, so +v and −v get codes of the same size. */
+function codeOf(x: number, unit: number): number {
+  const c = Math.round(Math.abs(x) / unit);
+  return x < 0 ? -Math.min(c, CODE_MAX) : Math.min(c, CODE_MAX);
+}
+
+/**
+ * Scratch space shared by every table (one thread, no re-entry): a median's values, and one slot's values
+ * decoded while it is re-encoded. Per table they were three heap objects more per profile.
+ */
+const scratch: number[] = [];
+let slotValues = new Float64Array(8);
+
+/** A table of `slots` × `seasons` values, the newest last per slot; NaN = none yet. */
+export class SeasonTable {
+  readonly codes: Int16Array;
+  readonly exponents: Int8Array;
+  constructor(
+    readonly slots: number,
+    readonly seasons: number,
+  ) {
+    this.codes = new Int16Array(slots * seasons).fill(EMPTY);
+    this.exponents = new Int8Array(slots).fill(EXP_MIN);
+    if (slotValues.length < seasons) slotValues = new Float64Array(seasons);
+  }
+
+  /** The k-th value of `slot` (0 = oldest); NaN when empty. */
+  at(slot: number, k: number): number {
+    const c = this.codes[slot * this.seasons + k];
+    return c === EMPTY ? NaN : c * 2 ** this.exponents[slot];
+  }
+
+  /** Shift `x` into the slot as its newest value (the oldest leaves). */
+  push(slot: number, x: number): void {
+    const v = slotValues;
+    for (let k = 1; k < this.seasons; k++) v[k - 1] = this.at(slot, k);
+    v[this.seasons - 1] = x;
+    this.encode(slot);
+  }
+
+  /** Divide the slot's newest value by `factor`. */
+  divideNewest(slot: number, factor: number): void {
+    const v = slotValues;
+    for (let k = 0; k < this.seasons; k++) v[k] = this.at(slot, k);
+    v[this.seasons - 1] /= factor;
+    this.encode(slot);
+  }
+
+  /** Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). */
+  median(slot: number, skipNewest = false): number {
+    const xs = scratch;
+    xs.length = 0;
+    const s = this.seasons;
+    const unit = 2 ** this.exponents[slot];
+    for (let k = 0; k < (skipNewest ? s - 1 : s); k++) {
+      const c = this.codes[slot * s + k];
+      if (c !== EMPTY) xs.push(c * unit);
+    }
+    return medianOf(xs);
+  }
+
+  /** The values for a snapshot, slot by slot (each exactly a Float32, so encFloat32 writes it back exactly). */
+  snapshot(): Num[] {
+    const out: Num[] = new Array(this.codes.length);
+    for (let slot = 0; slot < this.slots; slot++)
+      for (let k = 0; k < this.seasons; k++) out[slot * this.seasons + k] = encFloat32(this.at(slot, k));
+    return out;
+  }
+
+  /**
+   * Load a snapshot's values. This table's own snapshots restore exactly; a Float32 table's (snapshots
+   * from before 2026-12) are rounded to the slot's exponent as a push would round them.
+   */
+  restore(values: readonly Num[], path: string, what: string): void {
+    expectLength(path, values.length, this.codes.length, what);
+    const v = slotValues;
+    for (let slot = 0; slot < this.slots; slot++) {
+      for (let k = 0; k < this.seasons; k++) v[k] = dec(values[slot * this.seasons + k]);
+      this.encode(slot);
+    }
+  }
+
+  /** Write slotValues into `slot`: the exponent its largest |value| needs, every value rounded to it. */
+  private encode(slot: number): void {
+    const v = slotValues;
+    let maxAbs = 0;
+    for (let k = 0; k < this.seasons; k++) {
+      if (Number.isNaN(v[k])) continue;
+      if (!(Math.abs(v[k]) <= VALUE_MAX)) v[k] = Math.sign(v[k]) * VALUE_MAX;
+      if (Math.abs(v[k]) > maxAbs) maxAbs = Math.abs(v[k]);
+    }
+    const e = exponentFor(maxAbs);
+    const unit = 2 ** e;
+    this.exponents[slot] = e;
+    const base = slot * this.seasons;
+    for (let k = 0; k < this.seasons; k++)
+      this.codes[base + k] = Number.isNaN(v[k]) ? EMPTY : codeOf(v[k], unit);
+  }
+}
