@@ -153,6 +153,7 @@ const SLOW_SHIFT_BACK = 60;
 function autoDetector(options: DetectorOptions): Detector {
   const s = seasonal(options);
   const level = new RollingMedianComponent(LEVEL_WINDOW);
+  const residual = new ResidualShiftComponent(20, () => s?.period() ?? null);
   return new CompositeDetector(
     'auto',
     [
@@ -162,8 +163,8 @@ function autoDetector(options: DetectorOptions): Detector {
       new LevelShiftComponent(30, 600),
       new RollingMedianComponent(300),
       new EwmaComponent(5),
-      new ResidualShiftComponent(20, () => s?.period() ?? null),
-      new ResidualShiftComponent(20, () => s?.period() ?? null, SLOW_SHIFT_BACK),
+      residual,
+      new ResidualShiftComponent(20, () => s?.period() ?? null, SLOW_SHIFT_BACK, residual),
     ],
     WARMUP,
     () => s?.period() ?? null,

@@ -52,12 +52,6 @@ export class SeriesLabelTexts {
     return this.renderedCount;
   }
 
-  /** Whether the series' text is rendered for this job (what a scrape would not have to do). */
-  has(job: ExportingJob, labels: Labels): boolean {
-    const hit = this.cache.get(labels);
-    return hit !== undefined && hit.job === job.name && hit.detector === job.spec.detector;
-  }
-
   /** The series' labels as exported by `job`: kept, or rendered now and kept. */
   of(job: ExportingJob, labels: Labels): SeriesLabels {
     const hit = this.cache.get(labels);

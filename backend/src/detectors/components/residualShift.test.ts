@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { ResidualShiftComponent } from './residualShift.js';
-import type { Deviation } from '../component.js';
+import { emptyDeviation, type Deviation } from '../component.js';
 import { expectRoundTrip, feed, probe, stored, type Feed, type Point } from '../testing/componentTable.js';
 
 /** A 4-point test; the primary's pattern is 100 and its scale 2, so a residual of 6 is 3 of its σ. */
@@ -311,5 +312,60 @@ describe('ResidualShiftComponent', () => {
       h.test.learn(PATTERN);
     }
     expect(Math.abs(h.push(noisy(115)).test)).toBeLessThan(3);
+  });
+});
+
+describe('ResidualShiftComponent reading an earlier sibling’s windows', () => {
+  /** Primary deviations over a period that is found midway (null → 400): the windows restart there. */
+  const point = fc.record({
+    x: fc.oneof(fc.double({ min: 80, max: 130, noNaN: true }), fc.constant(NaN)),
+    offset: fc.double({ min: -5, max: 5, noNaN: true }),
+    incident: fc.boolean(),
+    imputed: fc.boolean(),
+    weekSeen: fc.boolean(),
+  });
+
+  it('gives every point exactly the deviation a component with windows of its own gives, and restores so', () => {
+    fc.assert(
+      fc.property(fc.array(point, { maxLength: 120 }), fc.integer({ min: 0, max: 120 }), (points, found) => {
+        let period: number | null = null;
+        const periodOf = () => period;
+        const owner = new ResidualShiftComponent(4, periodOf);
+        let reader = new ResidualShiftComponent(4, periodOf, 12, owner);
+        const alone = new ResidualShiftComponent(4, periodOf, 12);
+        const outs = [emptyDeviation(), emptyDeviation(), emptyDeviation()];
+        points.forEach((p, i) => {
+          if (i === found) period = 400;
+          const primary: Deviation = {
+            z: 0,
+            expected: 100 + p.offset,
+            scale: 2,
+            pattern: period === null ? NaN : 100,
+            stationary: true,
+            weekSeen: p.weekSeen,
+          };
+          [owner, reader, alone].forEach((c, k) => c.step(p.x, outs[k], primary));
+          expect(outs[1]).toEqual(outs[2]);
+          const learnt = p.imputed ? 100 : p.x;
+          const mode = p.incident ? 'incident' : 'normal';
+          for (const c of [owner, reader, alone]) c.learn(learnt, mode);
+          if (i === points.length >> 1) {
+            // Restored from snapshots (the reader's carries a copy of its owner's windows), they go on alike.
+            const ownerState = stored(owner);
+            const readerState = stored(reader);
+            expect(readerState).toEqual(stored(alone));
+            owner.restore(ownerState);
+            reader = new ResidualShiftComponent(4, periodOf, 12, owner);
+            reader.restore(readerState);
+          }
+        });
+      }),
+    );
+  });
+
+  it('needs a sibling over as many points', () => {
+    expect(
+      () => new ResidualShiftComponent(4, () => null, 12, new ResidualShiftComponent(5, () => null)),
+    ).toThrow(/windows of 5 points cannot stand for 4/);
   });
 });

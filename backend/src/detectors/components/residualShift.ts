@@ -63,14 +63,21 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
   /** Shortest period, in windows of `recent` points, for which the test has an opinion. */
   static readonly PERIOD_WINDOWS = 10;
   /** x − pattern of the last `recent` points (an imputed incident point replaces its value, see learn). */
-  private win: SortedWindow;
+  private ownWin: SortedWindow | null;
   /**
    * The same values as observed, never imputed: how far the level moved while an incident is open. In
    * `win` each flagged point of a sustained shift stands as the expected value, so its median came back to
    * the reference within ~20 of a 4σ shift's points, the band stopped narrowing to the moved level, and
    * the shift's points went unflagged wherever they fell inside the band.
    */
-  private observed: SortedWindow;
+  private ownObserved: SortedWindow | null;
+  /**
+   * The component whose windows this one reads: itself, or an earlier sibling over the same `recent` points
+   * (the test against the offset 60 points back reads the 20-point test's windows). Their values are the
+   * same whatever the reference: x − pattern, imputed alike. The owner pushes and imputes; a reader only
+   * reads (two sorted windows fewer a stream, and their updates; issue 15).
+   */
+  private readonly windows: ResidualShiftComponent;
   /** The profile's level offset over the last `back` points: the oldest is the reference. */
   private offsets: Ring;
   /**
@@ -89,10 +96,16 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     private readonly periodOf: () => number | null = () => null,
     /** How many points back the reference offset is read (at least `recent`). */
     readonly back = recent,
+    /** An earlier sibling (stepped and learnt before this one) whose windows this one reads. */
+    windowsOf?: ResidualShiftComponent,
   ) {
     if (!(back >= recent)) throw new RangeError(`back (${back}) must be at least recent (${recent})`);
-    this.win = new SortedWindow(recent);
-    this.observed = new SortedWindow(recent);
+    if (windowsOf && windowsOf.recent !== recent) {
+      throw new RangeError(`a sibling's windows of ${windowsOf.recent} points cannot stand for ${recent}`);
+    }
+    this.windows = windowsOf ?? this;
+    this.ownWin = windowsOf ? null : new SortedWindow(recent);
+    this.ownObserved = windowsOf ? null : new SortedWindow(recent);
     this.offsets = new Ring(back);
     this.onProfile = periodOf() !== null;
   }
@@ -103,12 +116,23 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
   get measurementPoints(): number {
     return this.back;
   }
+  private get win(): SortedWindow {
+    return this.windows.ownWin!;
+  }
+  private get observed(): SortedWindow {
+    return this.windows.ownObserved!;
+  }
+  private get owner(): boolean {
+    return this.windows === this;
+  }
   step(x: number, out: Deviation, primary?: Deviation): void {
     const period = this.periodOf();
     if ((period !== null) !== this.onProfile) {
       this.onProfile = period !== null;
-      this.win = new SortedWindow(this.recent);
-      this.observed = new SortedWindow(this.recent);
+      if (this.owner) {
+        this.ownWin = new SortedWindow(this.recent);
+        this.ownObserved = new SortedWindow(this.recent);
+      }
       this.offsets = new Ring(this.back);
     }
     // Before a period is known the primary is a rolling median: where the series is flat around it, the
@@ -120,8 +144,10 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     if (Number.isNaN(pattern) || !primary || !(primary.scale > 0)) return;
     const reference = this.offsets.push(primary.expected - pattern);
     if (Number.isNaN(x)) return;
-    this.win.push(x - pattern);
-    this.observed.push(x - pattern);
+    if (this.owner) {
+      this.win.push(x - pattern);
+      this.observed.push(x - pattern);
+    }
     if (this.win.count < this.recent || Number.isNaN(reference)) return;
     out.scale = 1;
     const moved = this.win.median() - reference;
@@ -154,7 +180,7 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     // An imputed incident point (CompositeDetector.learn) stands in the window, as in LevelShiftComponent:
     // an incident the primary flagged does not echo here after it ends.
     const imputed = !Number.isNaN(this.stepped) && !Number.isNaN(x) && x !== this.stepped;
-    if (imputed && !Number.isNaN(this.pattern)) this.win.replaceNewest(x - this.pattern);
+    if (this.owner && imputed && !Number.isNaN(this.pattern)) this.win.replaceNewest(x - this.pattern);
   }
   snapshot(): ResidualShiftState {
     return {
@@ -171,9 +197,13 @@ export class ResidualShiftComponent implements Component<ResidualShiftState> {
     const s = stateOfType<ResidualShiftState>(state, 'residual_shift', path);
     expectSame(`${path}.recent`, s.recent, this.recent);
     expectSame(`${path}.back`, s.back ?? s.recent, this.back);
-    this.win.restore(s.win, `${path}.win`);
-    // Older snapshots kept only the imputed window: it stands for what was observed.
-    this.observed.restore(s.observed ?? s.win, `${path}.observed`);
+    if (this.owner) {
+      this.win.restore(s.win, `${path}.win`);
+      // Older snapshots kept only the imputed window: it stands for what was observed.
+      this.observed.restore(s.observed ?? s.win, `${path}.observed`);
+    }
+    // A reader restores no windows: its snapshot carries a copy of its owner's (the format is unchanged),
+    // and the owner restores them.
     this.incidentRun = s.incidentRun ?? 0;
     this.offsets.restore(s.offsets, `${path}.offsets`);
     this.onProfile = this.periodOf() !== null;

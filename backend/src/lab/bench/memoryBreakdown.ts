@@ -41,7 +41,7 @@ const profile = (s: SeriesScorer): Obj => field(field(seasonal(s), 'profiles'), 
 /** The cuts, in order, for an `auto` scorer with a known period (the bench's fixed 1440). */
 const AUTO_CUTS: readonly { part: string; cut: (s: SeriesScorer) => void }[] = [
   {
-    part: 'residual_shift (20 / 60 back: sorted windows + offsets ring)',
+    part: 'residual_shift (20 / 60 back: offsets ring; reads the 20-point windows of the row below)',
     cut: (s) => cut(components(s), '7'),
   },
   { part: 'residual_shift (20: sorted windows + offsets ring)', cut: (s) => cut(components(s), '6') },
