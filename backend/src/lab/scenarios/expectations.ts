@@ -50,6 +50,9 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // (detectors/seasonal.ts, Profile.scale; before: 5 of 8, covered 0.207): 0.875 covered at seeds 1–2.
   // 0.6 → 0.65 with the second residual test (seeds 1–8: covered 0.773 → 0.863, worst seed 0.008 → 0.731).
   { scenario: 'shift_4sigma', minDetected: 1, maxOnsetDelay: 30, minCoverage: 0.65, maxFalsePerDay: 0.2 },
+  // Added at 6f784b6 to track what is not yet caught: seeds 1–8 detect a 3σ shift on 6 of 8 (covered
+  // 0.00–0.87, mean 0.51, onset 8–19 points), so only its false episodes are bounded until detection holds.
+  { scenario: 'shift_3sigma', maxFalsePerDay: 0.2 },
   // Added with the scenario (issue 11): the 4σ shift of a series past its first weeks (0.796 at seeds 1–2;
   // seed 1 covered 0.003 before the noise scale).
   // 0.6 → 0.8 when the band kept narrowing to the level the residual test observed after its own score fell
@@ -80,6 +83,8 @@ export const EXPECTATIONS: readonly Expectation[] = [
     minCoverage: 0.75,
     maxFalsePerDay: 0.2,
   },
+  // Added at 6f784b6: seeds 1–8 detect it on every seed, covered 0.747–0.875 (mean 0.815), onset 9–22 points.
+  { scenario: 'kpi_shift_3sigma', minDetected: 1, maxOnsetDelay: 45, minCoverage: 0.65, maxFalsePerDay: 0.2 },
   { scenario: 'shift_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   { scenario: 'drop_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   { scenario: 'drop_to_zero', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
