@@ -4,14 +4,15 @@
  * value = code × 2^exponent, the exponent the smallest that fits the slot's largest |value|.
  *
  * Why not Float32 (as before) or Float16: the table is most of a stream's state (1,440 phases × 5 cycles
- * at a 1-minute step: 28.8 KB in Float32, 15.8 KB here; issue 15). A value's error is at most 2^-16 of its
- * slot's largest value, ~1.5·10⁻⁵, far below the noise scale's floor of 1 % of the series' magnitude
- * (detectors/scale.ts); Float16's 10-bit mantissa is 30× coarser and overflows above 65,504 (bytes a
- * second), and no typed array of it exists in Node 20. The values of one phase are alike (the same time of
+ * at a 1-minute step: 28.8 KB in Float32, 15.8 KB here; issue 15). A value is stored within 2^-15 of
+ * its slot's largest value (~3·10⁻⁵; within 2^-14 once the slot's exponent has grown and rounded it
+ * again), far below the noise scale's floor of 1 % of the series' magnitude (detectors/scale.ts).
+ * Float16's 10-bit mantissa is 16× coarser, it overflows above 65,504 (bytes a second), and no typed
+ * array of it exists in Node 20. The values of one phase are alike (the same time of
  * day on five days), so a shared exponent costs them almost nothing; where one is a spike 1,000× the
  * others, those others are still within 1.5 % of the magnitude until the spike leaves the table. The
  * finest unit is 2^-128 (~3·10⁻³⁹; Float32 kept full precision only above 1.2·10⁻³⁸).
- * No library offers a block-floating-point array; this one is ~100 lines.
+ * No library offers a block-floating-point typed array, so it is written here.
  */
 import { dec, encFloat32, expectLength, type Num } from '../snapshots/codec.js';
 
