@@ -6,7 +6,7 @@
 import type { QueryRequest } from '../contract/query.js';
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
 import type { RangeAnswer } from '../sources/prometheus/range.js';
-import { EngineError, scoreSeries, scoreSeriesJson, type ScoreParams } from '../engine/index.js';
+import { EngineError, scoreSeries, scoreSeriesJsonPieces, type ScoreParams } from '../engine/index.js';
 import { gridShape } from '../series/clean.js';
 import { sliceScore } from '../sources/prometheus/promql.js';
 import type { Config } from '../config/index.js';
@@ -55,8 +55,8 @@ export interface ScoreWindow {
 }
 
 /** `inputError`: the engine rejected the series itself (EngineError stage "input"), a client error. */
-export type BatchResult =
-  { ok: true; json: string[] } | { ok: false; index: number; message: string; inputError: boolean };
+export type BatchResult<Text = string> =
+  { ok: true; json: Text[] } | { ok: false; index: number; message: string; inputError: boolean };
 
 /** What the route resolved beyond the request itself: the trained model named by `request.model`. */
 export type ResolvedModel = Pick<ScoreParams, 'model' | 'trained' | 'detector'>;
@@ -86,24 +86,24 @@ export function estimateGridPoints(timestamps: readonly number[]): number {
 }
 
 /**
- * One scored series as JSON. The engine's own scorer writes its text without the intermediate
- * nullable arrays (scoreSeriesJson: the same text as JSON.stringify of scoreSeries).
+ * One scored series as JSON text in pieces. The engine's own scorer writes its text without the
+ * intermediate nullable arrays (scoreSeriesJsonPieces: the same text as JSON.stringify of scoreSeries).
  */
-function jsonOf(score: ScoreFn, input: SeriesInput, params: ScoreParams, window?: ScoreWindow): string {
-  if (score === scoreSeries && !window) return scoreSeriesJson(input, params);
+function jsonOf(score: ScoreFn, input: SeriesInput, params: ScoreParams, window?: ScoreWindow): string[] {
+  if (score === scoreSeries && !window) return scoreSeriesJsonPieces(input, params);
   const scored = score(input, params);
-  return JSON.stringify(window ? sliceScore(scored, window.from, window.to) : scored);
+  return [JSON.stringify(window ? sliceScore(scored, window.from, window.to) : scored)];
 }
 
-/** Scores a batch; an engine exception becomes a value naming the series, never a thrown error. */
-export function scoreBatch(
+/** scoreBatch with each series' text in pieces (scoreSeriesJsonPieces), for Utf8Writer.join. */
+export function scoreBatchPieces(
   score: ScoreFn,
   series: readonly SeriesInput[],
   params: ScoreParams,
   offset = 0,
   window?: ScoreWindow,
-): BatchResult {
-  const json: string[] = [];
+): BatchResult<string[]> {
+  const json: string[][] = [];
   for (let i = 0; i < series.length; i++) {
     try {
       json.push(jsonOf(score, series[i], params, window));
@@ -117,6 +117,18 @@ export function scoreBatch(
     }
   }
   return { ok: true, json };
+}
+
+/** Scores a batch; an engine exception becomes a value naming the series, never a thrown error. */
+export function scoreBatch(
+  score: ScoreFn,
+  series: readonly SeriesInput[],
+  params: ScoreParams,
+  offset = 0,
+  window?: ScoreWindow,
+): BatchResult {
+  const result = scoreBatchPieces(score, series, params, offset, window);
+  return result.ok ? { ok: true, json: result.json.map((pieces) => pieces.join('')) } : result;
 }
 
 /**

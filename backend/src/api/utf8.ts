@@ -31,13 +31,19 @@ export class Utf8Writer {
     return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.size);
   }
 
-  /** `head`, the parts separated by commas, then `tail`, sized for ASCII first. */
-  static join(head: string, parts: readonly string[], tail: string): Uint8Array {
-    const out = new Utf8Writer(parts.reduce((n, p) => n + p.length + 1, head.length + tail.length));
+  /**
+   * `head`, the parts separated by commas, then `tail`, sized for ASCII first. A part may be given as
+   * pieces of its text (engine/batch.ts, scoreSeriesJsonPieces), written one after another.
+   */
+  static join(head: string, parts: readonly (string | readonly string[])[], tail: string): Uint8Array {
+    const length = (part: string | readonly string[]) =>
+      typeof part === 'string' ? part.length : part.reduce((n, p) => n + p.length, 0);
+    const out = new Utf8Writer(parts.reduce((n, p) => n + length(p) + 1, head.length + tail.length));
     out.write(head);
     parts.forEach((part, i) => {
       if (i > 0) out.write(',');
-      out.write(part);
+      if (typeof part === 'string') out.write(part);
+      else for (const piece of part) out.write(piece);
     });
     out.write(tail);
     return out.bytes();
