@@ -95,18 +95,26 @@ function jsonOf(score: ScoreFn, input: SeriesInput, params: ScoreParams, window?
   return [JSON.stringify(window ? sliceScore(scored, window.from, window.to) : scored)];
 }
 
-/** scoreBatch with each series' text in pieces (scoreSeriesJsonPieces), for Utf8Writer.join. */
-export function scoreBatchPieces(
+/** Why a batch failed: the series (by its index in the request) and the engine's message. */
+export type BatchFailure = Extract<BatchResult, { ok: false }>;
+
+/**
+ * Scores a batch in order, handing each series' text in pieces (scoreSeriesJsonPieces) to `each` as
+ * soon as it is scored; the first engine exception becomes a value naming the series, never a thrown
+ * error (null: every series scored).
+ */
+export function scoreEach(
   score: ScoreFn,
   series: readonly SeriesInput[],
   params: ScoreParams,
+  each: (pieces: string[]) => void,
   offset = 0,
   window?: ScoreWindow,
-): BatchResult<string[]> {
-  const json: string[][] = [];
+): BatchFailure | null {
   for (let i = 0; i < series.length; i++) {
+    let pieces: string[];
     try {
-      json.push(jsonOf(score, series[i], params, window));
+      pieces = jsonOf(score, series[i], params, window);
     } catch (err) {
       return {
         ok: false,
@@ -115,8 +123,23 @@ export function scoreBatchPieces(
         inputError: err instanceof EngineError && err.stage === 'input',
       };
     }
+    each(pieces);
   }
-  return { ok: true, json };
+  return null;
+}
+
+/** scoreBatch with each series' text in pieces, for Utf8Writer.join. */
+export function scoreBatchPieces(
+  score: ScoreFn,
+  series: readonly SeriesInput[],
+  params: ScoreParams,
+  offset = 0,
+  window?: ScoreWindow,
+): BatchResult<string[]> {
+  const json: string[][] = [];
+  return (
+    scoreEach(score, series, params, (pieces) => json.push(pieces), offset, window) ?? { ok: true, json }
+  );
 }
 
 /** Scores a batch; an engine exception becomes a value naming the series, never a thrown error. */
@@ -127,8 +150,9 @@ export function scoreBatch(
   offset = 0,
   window?: ScoreWindow,
 ): BatchResult {
-  const result = scoreBatchPieces(score, series, params, offset, window);
-  return result.ok ? { ok: true, json: result.json.map((pieces) => pieces.join('')) } : result;
+  const json: string[] = [];
+  const each = (pieces: string[]) => json.push(pieces.join(''));
+  return scoreEach(score, series, params, each, offset, window) ?? { ok: true, json };
 }
 
 /**
