@@ -12,7 +12,14 @@ import { parseRangeAnswers } from '../sources/prometheus/range.js';
 import { ApiError } from './errors.js';
 import { Utf8Writer } from './utf8.js';
 import { dataOf, type ApiErrorData } from './scoreBody.js';
-import { paramsOf, pointsOf, scoreBatch, type QueryTask, type ScoreFn, type ScoreWindow } from './scoring.js';
+import {
+  paramsOf,
+  pointsOf,
+  scoreBatchPieces,
+  type QueryTask,
+  type ScoreFn,
+  type ScoreWindow,
+} from './scoring.js';
 
 export type { QueryTask } from './scoring.js';
 
@@ -91,15 +98,17 @@ export function prepareQuery({ query: q, historyStart, answers, maxSeries }: Que
 }
 
 /** The response body around the scored series' JSON (cut to the window where they were scored). */
-export const queryResponseBody = (json: readonly string[], info: QueryInfo): Uint8Array =>
-  Utf8Writer.join('{"series":[', json, `],"query":${JSON.stringify(info)}}`);
+export const queryResponseBody = (
+  json: readonly (string | readonly string[])[],
+  info: QueryInfo,
+): Uint8Array => Utf8Writer.join('{"series":[', json, `],"query":${JSON.stringify(info)}}`);
 
 /** The whole task: answers in, response bytes (or the error) out. */
 export function scoreQuery(score: ScoreFn, task: QueryTask): QueryResult {
   const prepared = prepareQuery(task);
   if (prepared.ready) return prepared.result;
   const { request, info, window, detector } = prepared;
-  const result = scoreBatch(score, request.series, paramsOf(request), 0, window);
+  const result = scoreBatchPieces(score, request.series, paramsOf(request), 0, window);
   if (!result.ok) return { ...result, kind: 'engine', detector };
   return { ok: true, body: queryResponseBody(result.json, info), points: info.fetchedPoints, detector };
 }

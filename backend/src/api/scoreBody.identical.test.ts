@@ -7,7 +7,9 @@ import type { ScoreRequest, SeriesInput } from '../contract/score.js';
 import { createStream, scoreSeries, scoreSeriesJson } from '../engine/index.js';
 import { dashboardRequest } from '../lab/bench/api.js';
 import { partsAsPieces } from './executor.js';
-import { scoreBody } from './scoreBody.js';
+import { ScoreRequestBody } from '../contract/api.js';
+import { parseOrThrow } from './errors.js';
+import { parseScoreRequest, scoreBody } from './scoreBody.js';
 
 const limits = { maxSeriesPerRequest: 1000, maxPointsPerSeries: 100_000 };
 
@@ -74,5 +76,39 @@ describe('POST /api/v1/score answers the engine’s own scores', () => {
       expect(scored.series[k].score).toEqual(points.map((p) => p.score));
       expect(scored.series[k].expected).toEqual(points.map((p) => p.expected));
     });
+  });
+});
+
+describe('parseScoreRequest (the series’ arrays checked outside zod)', () => {
+  const [a, b] = request().series;
+  /** The request, or the error thrown, as data. */
+  const outcome = (parse: (body: unknown) => unknown, body: unknown) => {
+    try {
+      return { ok: parse(body) };
+    } catch (err) {
+      return { error: { ...(err as object), message: (err as Error).message } };
+    }
+  };
+  const bodies: unknown[] = [
+    { series: [a, b], sensitivity: 70 },
+    { series: [a, { ...b, values: b.values.map((v, i) => (i === 3 ? null : v)) }] },
+    { series: [a, { ...b, timestamps: [...b.timestamps.slice(1), 1e20] }] },
+    {
+      series: [
+        { ...a, values: ['x', ...a.values.slice(1)] },
+        { ...b, extra: 1 },
+      ],
+      foo: 1,
+    },
+    { series: [a, { ...b, values: b.values.slice(1) }], detector: 'nope' },
+    { series: [{ ...a, labels: JSON.parse('{"__proto__": "x"}') as object }, b] },
+    { series: [{ ...a, unit: 5 }, { timestamps: [-1], values: [null] }, 'x', null] },
+    { series: [{ timestamps: [0, 1], values: [1, 2] }], options: { causal: true } },
+    { series: [] },
+    { series: 'none' },
+    [a],
+  ];
+  test.each(bodies.map((body, i) => [i, body]))('body %i: what zod alone answers', (_, body) => {
+    expect(outcome(parseScoreRequest, body)).toEqual(outcome((v) => parseOrThrow(ScoreRequestBody, v), body));
   });
 });

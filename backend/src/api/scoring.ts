@@ -6,7 +6,7 @@
 import type { QueryRequest } from '../contract/query.js';
 import type { ScoreRequest, SeriesInput, SeriesScore } from '../contract/score.js';
 import type { RangeAnswer } from '../sources/prometheus/range.js';
-import { EngineError, scoreSeries, scoreSeriesJson, type ScoreParams } from '../engine/index.js';
+import { EngineError, scoreSeries, scoreSeriesJsonPieces, type ScoreParams } from '../engine/index.js';
 import { gridShape } from '../series/clean.js';
 import { sliceScore } from '../sources/prometheus/promql.js';
 import type { Config } from '../config/index.js';
@@ -55,8 +55,8 @@ export interface ScoreWindow {
 }
 
 /** `inputError`: the engine rejected the series itself (EngineError stage "input"), a client error. */
-export type BatchResult =
-  { ok: true; json: string[] } | { ok: false; index: number; message: string; inputError: boolean };
+export type BatchResult<Text = string> =
+  { ok: true; json: Text[] } | { ok: false; index: number; message: string; inputError: boolean };
 
 /** What the route resolved beyond the request itself: the trained model named by `request.model`. */
 export type ResolvedModel = Pick<ScoreParams, 'model' | 'trained' | 'detector'>;
@@ -86,13 +86,60 @@ export function estimateGridPoints(timestamps: readonly number[]): number {
 }
 
 /**
- * One scored series as JSON. The engine's own scorer writes its text without the intermediate
- * nullable arrays (scoreSeriesJson: the same text as JSON.stringify of scoreSeries).
+ * One scored series as JSON text in pieces. The engine's own scorer writes its text without the
+ * intermediate nullable arrays (scoreSeriesJsonPieces: the same text as JSON.stringify of scoreSeries).
  */
-function jsonOf(score: ScoreFn, input: SeriesInput, params: ScoreParams, window?: ScoreWindow): string {
-  if (score === scoreSeries && !window) return scoreSeriesJson(input, params);
+function jsonOf(score: ScoreFn, input: SeriesInput, params: ScoreParams, window?: ScoreWindow): string[] {
+  if (score === scoreSeries && !window) return scoreSeriesJsonPieces(input, params);
   const scored = score(input, params);
-  return JSON.stringify(window ? sliceScore(scored, window.from, window.to) : scored);
+  return [JSON.stringify(window ? sliceScore(scored, window.from, window.to) : scored)];
+}
+
+/** Why a batch failed: the series (by its index in the request) and the engine's message. */
+export type BatchFailure = Extract<BatchResult, { ok: false }>;
+
+/**
+ * Scores a batch in order, handing each series' text in pieces (scoreSeriesJsonPieces) to `each` as
+ * soon as it is scored; the first engine exception becomes a value naming the series, never a thrown
+ * error (null: every series scored).
+ */
+export function scoreEach(
+  score: ScoreFn,
+  series: readonly SeriesInput[],
+  params: ScoreParams,
+  each: (pieces: string[]) => void,
+  offset = 0,
+  window?: ScoreWindow,
+): BatchFailure | null {
+  for (let i = 0; i < series.length; i++) {
+    let pieces: string[];
+    try {
+      pieces = jsonOf(score, series[i], params, window);
+    } catch (err) {
+      return {
+        ok: false,
+        index: offset + i,
+        message: err instanceof Error ? err.message : String(err),
+        inputError: err instanceof EngineError && err.stage === 'input',
+      };
+    }
+    each(pieces);
+  }
+  return null;
+}
+
+/** scoreBatch with each series' text in pieces, for Utf8Writer.join. */
+export function scoreBatchPieces(
+  score: ScoreFn,
+  series: readonly SeriesInput[],
+  params: ScoreParams,
+  offset = 0,
+  window?: ScoreWindow,
+): BatchResult<string[]> {
+  const json: string[][] = [];
+  return (
+    scoreEach(score, series, params, (pieces) => json.push(pieces), offset, window) ?? { ok: true, json }
+  );
 }
 
 /** Scores a batch; an engine exception becomes a value naming the series, never a thrown error. */
@@ -104,19 +151,8 @@ export function scoreBatch(
   window?: ScoreWindow,
 ): BatchResult {
   const json: string[] = [];
-  for (let i = 0; i < series.length; i++) {
-    try {
-      json.push(jsonOf(score, series[i], params, window));
-    } catch (err) {
-      return {
-        ok: false,
-        index: offset + i,
-        message: err instanceof Error ? err.message : String(err),
-        inputError: err instanceof EngineError && err.stage === 'input',
-      };
-    }
-  }
-  return { ok: true, json };
+  const each = (pieces: string[]) => json.push(pieces.join(''));
+  return scoreEach(score, series, params, each, offset, window) ?? { ok: true, json };
 }
 
 /**

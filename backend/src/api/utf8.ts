@@ -31,13 +31,25 @@ export class Utf8Writer {
     return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.size);
   }
 
-  /** `head`, the parts separated by commas, then `tail`, sized for ASCII first. */
-  static join(head: string, parts: readonly string[], tail: string): Uint8Array {
-    const out = new Utf8Writer(parts.reduce((n, p) => n + p.length + 1, head.length + tail.length));
+  /**
+   * `head`, the parts separated by commas, then `tail`. A part may be given as pieces of its text
+   * (engine/batch.ts, scoreSeriesJsonPieces), written one after another. Sized exactly first: a buffer
+   * sized for ASCII grew (a copy of the megabytes written so far) whenever one series had a non-ASCII
+   * explanation.
+   */
+  static join(head: string, parts: readonly (string | readonly string[])[], tail: string): Uint8Array {
+    const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+    let size = bytes(head) + bytes(tail) + Math.max(0, parts.length - 1);
+    for (const part of parts) {
+      if (typeof part === 'string') size += bytes(part);
+      else for (const piece of part) size += bytes(piece);
+    }
+    const out = new Utf8Writer(size);
     out.write(head);
     parts.forEach((part, i) => {
       if (i > 0) out.write(',');
-      out.write(part);
+      if (typeof part === 'string') out.write(part);
+      else for (const piece of part) out.write(piece);
     });
     out.write(tail);
     return out.bytes();

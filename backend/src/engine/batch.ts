@@ -151,7 +151,30 @@ export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): Serie
  * boxed number per element) and stay packed doubles.
  */
 export function scoreSeriesJson(input: SeriesInput, params: ScoreParams = {}): string {
-  return JSON.stringify(assemble(scoreArrays(input, params), plain));
+  return scoreSeriesJsonPieces(input, params).join('');
+}
+
+/**
+ * scoreSeriesJson's text in pieces, one per key of the answer, for a writer that takes them one after
+ * another (api/utf8.ts). A whole series' text (~155 KB for 1,440 points) is past V8's large-object size
+ * (128 KB): JSON.stringify built it as a rope, and flattening that into the old generation took ~0.7 ms a
+ * series (~17 ms of a dashboard request's 25 series), against ~0.1 ms for pieces that stay young.
+ */
+export function scoreSeriesJsonPieces(input: SeriesInput, params: ScoreParams = {}): string[] {
+  return jsonPieces(assemble(scoreArrays(input, params), plain));
+}
+
+/** JSON.stringify(object) as pieces whose concatenation is that text (a key's value whole in one). */
+function jsonPieces(object: object): string[] {
+  const pieces: string[] = [];
+  for (const [key, value] of Object.entries(object)) {
+    const text = JSON.stringify(value) as string | undefined;
+    // What JSON.stringify leaves out of an object (undefined, functions).
+    if (text === undefined) continue;
+    pieces.push(`${pieces.length === 0 ? '{' : ','}${JSON.stringify(key)}:`, text);
+  }
+  pieces.push(pieces.length === 0 ? '{}' : '}');
+  return pieces;
 }
 
 /** What a batch scoring computes, before it becomes the response's arrays. */

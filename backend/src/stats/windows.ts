@@ -244,13 +244,15 @@ export class SortedWindow {
     const r = this.lowerBound(m);
     const target = (n - 1) / 2;
     const lo = Math.floor(target);
-    const a = this.kthDeviation(lo, m, r);
-    if (target === lo) return a;
-    return a + (this.kthDeviation(lo + 1, m, r) - a) * (target - lo);
+    return this.kthDeviation(lo, m, r, target - lo);
   }
 
-  /** k-th smallest (0-based) |x − m| where sorted[0, r) < m ≤ sorted[r, n). */
-  private kthDeviation(k: number, m: number, r: number): number {
+  /**
+   * k-th smallest (0-based) |x − m| where sorted[0, r) < m ≤ sorted[r, n), and with `frac` > 0 that
+   * interpolated toward the (k+1)-th: the smaller of the two deviations next to the split that gives the
+   * k-th, so an even window's MAD takes one search, not two (the same values: an order statistic is one number).
+   */
+  private kthDeviation(k: number, m: number, r: number, frac = 0): number {
     const s = this.data;
     const la = r; // left deviations: A(i) = m − s[r − 1 − i], ascending in i
     const lb = this.n - r; // right deviations: B(j) = s[r + j] − m, ascending in j
@@ -264,7 +266,11 @@ export class SortedWindow {
       else {
         const fromA = i > 0 ? m - s[r - i] : -Infinity;
         const fromB = j > 0 ? s[r + j - 1] - m : -Infinity;
-        return fromA > fromB ? fromA : fromB;
+        const kth = fromA > fromB ? fromA : fromB;
+        if (frac === 0) return kth;
+        const nextA = i < la ? m - s[r - 1 - i] : Infinity;
+        const nextB = j < lb ? s[r + j] - m : Infinity;
+        return kth + ((nextA < nextB ? nextA : nextB) - kth) * frac;
       }
     }
     return NaN; // unreachable for 0 ≤ k < n

@@ -1,9 +1,9 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { ScoreRequest } from '../../contract/score.js';
 import type { Config } from '../../config/index.js';
-import { ApiError, parseOrThrow } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { engineError, ScoringError, type ScoringExecutor } from '../executor.js';
-import { checkCountLimits } from '../scoreBody.js';
+import { checkCountLimits, parseScoreRequest } from '../scoreBody.js';
 import type { ApiMetrics } from '../metrics.js';
 import { ScoreRequestBody, ScoreResponseBody } from '../../contract/api.js';
 import { requestedGroups, withIncidents } from '../scoreIncidents.js';
@@ -127,7 +127,7 @@ export function scoreRoutes({ limits, executor, metrics, models }: ScoreRouteDep
     }
 
     checkCountLimits(req.body, limits);
-    const request: ScoreRequest = parseOrThrow(ScoreRequestBody, req.body);
+    const request: ScoreRequest = parseScoreRequest(req.body);
     const model = resolveModel(request.model, models);
     const detector = request.detector ?? model?.detector ?? 'auto';
 
