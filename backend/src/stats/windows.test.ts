@@ -10,6 +10,19 @@ function naiveQuantile(values: number[], q: number) {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
+/** A window of `size` fed `values`: the window, its last `size` values (Float32, as it keeps them), their naive MAD. */
+function filled(values: number[], size: number) {
+  const w = new SortedWindow(size);
+  values.forEach((v) => w.push(v));
+  const tail = values.slice(-size).map(Math.fround);
+  const med = naiveQuantile(tail, 0.5);
+  const mad = naiveQuantile(
+    tail.map((v) => Math.abs(v - med)),
+    0.5,
+  );
+  return { w, tail, mad };
+}
+
 describe('window primitives', () => {
   it('a ring returns the evicted value once full', () => {
     const r = new Ring(2);
@@ -79,14 +92,7 @@ describe('window primitives', () => {
         fc.integer({ min: 1, max: 40 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (values, size, q) => {
-          const w = new SortedWindow(size);
-          values.forEach((v) => w.push(v));
-          const tail = values.slice(-size).map(Math.fround);
-          const med = naiveQuantile(tail, 0.5);
-          const mad = naiveQuantile(
-            tail.map((v) => Math.abs(v - med)),
-            0.5,
-          );
+          const { w, tail, mad } = filled(values, size);
           expect(w.quantile(q)).toBeCloseTo(naiveQuantile(tail, q), 6);
           expect(w.mad()).toBeCloseTo(mad, 6);
           expect(w.values()).toEqual(tail);
@@ -104,16 +110,9 @@ describe('window primitives', () => {
         }),
         fc.integer({ min: 1, max: 60 }),
         (values, size) => {
-          const w = new SortedWindow(size);
-          values.forEach((v) => w.push(v));
-          const tail = values.slice(-size).map(Math.fround);
-          const med = naiveQuantile(tail, 0.5);
-          const naive = naiveQuantile(
-            tail.map((v) => Math.abs(v - med)),
-            0.5,
-          );
+          const { w, mad } = filled(values, size);
           // + 0: the sign of a zero MAD is not told apart (m − x of equal zeros can be −0, |x − m| not).
-          expect(w.mad() + 0).toBe(naive + 0);
+          expect(w.mad() + 0).toBe(mad + 0);
         },
       ),
     );
