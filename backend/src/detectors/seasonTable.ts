@@ -15,6 +15,7 @@
  * No library offers a block-floating-point typed array, so it is written here.
  */
 import { dec, encFloat32, expectLength, type Num } from '../snapshots/codec.js';
+import { medianInPlace } from '../stats/median.js';
 
 const CODE_MAX = 32767;
 /** The code of an empty value (NaN: no cycle stored yet at that position). */
@@ -23,13 +24,6 @@ const EXP_MIN = -128;
 const EXP_MAX = 127;
 /** The largest magnitude a slot can hold (values beyond are clamped, as Float32 clamped at 3.4·10³⁸). */
 const VALUE_MAX = CODE_MAX * 2 ** EXP_MAX;
-
-function medianOf(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  xs.sort((a, b) => a - b);
-  const m = xs.length >> 1;
-  return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
-}
 
 /**
  * The smallest exponent e with round(maxAbs / 2^e) ≤ CODE_MAX. The half code of margin makes it the same
@@ -101,7 +95,7 @@ export class SeasonTable {
       const c = this.codes[slot * s + k];
       if (c !== EMPTY) xs.push(c * unit);
     }
-    return medianOf(xs);
+    return medianInPlace(xs);
   }
 
   /** The values for a snapshot, slot by slot (each exactly a Float32, so encFloat32 writes it back exactly). */

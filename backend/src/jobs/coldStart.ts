@@ -13,6 +13,7 @@ import type { ScoringStream } from '../engine/index.js';
 import { gaussian, hashString } from '../sources/simulator/prng.js';
 import type { Labels } from '../sources/source.js';
 import { groupOf } from './incidents.js';
+import { median } from '../stats/median.js';
 
 export interface SiblingHistory {
   timestamps: readonly number[];
@@ -33,13 +34,6 @@ const MIN_COVERAGE = 0.9;
 /** A shape value below this is taken as this when dividing by it (a near-zero phase says little of the level). */
 const SHAPE_FLOOR = 1e-3;
 const MAD_TO_SIGMA = 1.4826;
-
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const binOf = (t: number, periodMs: number, stepMs: number, bins: number) =>
   Math.min(bins - 1, Math.floor((((t % periodMs) + periodMs) % periodMs) / stepMs));

@@ -13,6 +13,7 @@
  */
 import { DATA_QUALITY_STATES, type DataQuality } from '../contract/jobs.js';
 import type { PointColumns } from './ring.js';
+import { medianAbsoluteDeviation } from '../stats/median.js';
 
 export const QUALITY_STATES = DATA_QUALITY_STATES;
 export type QualityState = DataQuality;
@@ -105,16 +106,4 @@ function isFlat(recent: RecentPoints): boolean {
     if (v !== null) before.push(v);
   }
   return medianAbsoluteDeviation(before) > 0;
-}
-
-function median(sorted: readonly number[]): number {
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** 0 for fewer than two values. */
-function medianAbsoluteDeviation(values: number[]): number {
-  if (values.length < 2) return 0;
-  const m = median([...values].sort((a, b) => a - b));
-  return median(values.map((v) => Math.abs(v - m)).sort((a, b) => a - b));
 }

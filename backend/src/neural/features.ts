@@ -12,24 +12,21 @@
  */
 import type { FeatureParams, NeuralDetector } from '../contract/models.js';
 import { detectPeriod, interpolateGaps } from '../stats/period.js';
+import { medianInPlace } from '../stats/median.js';
 
 export const DEFAULT_WINDOW: Record<NeuralDetector, number> = { autoencoder: 32, lstm: 24, classifier: 32 };
 export const CLIP = 20;
 
 const MAD_TO_SIGMA = 1.4826;
 
-export function median(xs: ArrayLike<number>): number {
-  const s = Array.from(xs)
-    .filter((x) => !Number.isNaN(x))
-    .sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+/** Median of the values that are not NaN (NaN when none is). */
+function medianOfObserved(xs: ArrayLike<number>): number {
+  return medianInPlace(Array.from(xs).filter((x) => !Number.isNaN(x)));
 }
 
 /** Median and a robust σ (MAD, floored by a fraction of the standard deviation and by `floor`). */
 export function robustStats(xs: ArrayLike<number>, floor: number): { median: number; sigma: number } {
-  const m = median(xs);
+  const m = medianOfObserved(xs);
   const dev = Array.from(xs, (x) => Math.abs(x - m));
   let mean = 0;
   let n = 0;
@@ -42,7 +39,7 @@ export function robustStats(xs: ArrayLike<number>, floor: number): { median: num
   let v = 0;
   for (let i = 0; i < xs.length; i++) if (!Number.isNaN(xs[i])) v += (xs[i] - mean) ** 2;
   const sd = Math.sqrt(v / Math.max(1, n));
-  const sigma = Math.max(MAD_TO_SIGMA * median(dev), 0.25 * sd, floor);
+  const sigma = Math.max(MAD_TO_SIGMA * medianOfObserved(dev), 0.25 * sd, floor);
   return { median: Number.isFinite(m) ? m : 0, sigma: Number.isFinite(sigma) ? sigma : floor };
 }
 

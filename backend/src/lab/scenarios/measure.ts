@@ -4,6 +4,7 @@
  * series; windows are epoch milliseconds, half-open [start, end).
  */
 import type { ScenarioKind, Window } from './catalog.js';
+import { median } from '../../stats/median.js';
 
 const DAY_MS = 86_400_000;
 
@@ -54,10 +55,7 @@ export interface ScenarioMetrics {
 }
 
 function medianOf(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return xs.length === 0 ? null : median(xs);
 }
 
 /** Median spacing of the timestamps (the grid step); 0 with fewer than two points. */
