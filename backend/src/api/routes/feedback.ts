@@ -9,7 +9,7 @@
  * a false positive on an episode still open (its peak is not known yet) or too long to be a recurring
  * pattern, and a second verdict on an episode that has one, are 409s. Nothing is stored then.
  */
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { matches, type LabelMatcher, type Labels } from '../../contract/labels.js';
 import { JOBS_BASE_PATH, JobPathParams } from '../../contract/jobs.js';
 import {
@@ -26,10 +26,11 @@ import {
 import { DAY_MS, peakOf, toleranceFor, type Tolerance } from '../../jobs/feedback.js';
 import type { JobManager } from '../../jobs/manager.js';
 import { isFeedbackRefusal, type FeedbackRecord, type FeedbackTable } from '../../store/index.js';
-import { ApiError, parseOrThrow, type ErrorDetail } from '../errors.js';
+import { ApiError, parseOrThrow } from '../errors.js';
 import { errorResponse as error } from './errors.js';
 import { JOB_NOT_FOUND, unknownJob } from './unknownJob.js';
 import { pathParam, type RouteGroup } from './route.js';
+import { parseQuery } from './queryParams.js';
 import { STORE_503, storeCall } from './windows.js';
 
 export interface FeedbackRouteDeps {
@@ -103,41 +104,6 @@ function effect(r: FeedbackRecord, tolerance: Tolerance | null): string {
   return r.episodeEnd === null
     ? "the episode's points are kept out of the baseline and model training while it lasts, and listed as an incident label"
     : "the episode's points are kept out of model training and out of the baseline when the fit window is scored again (refit), and listed as an incident label";
-}
-
-/** The list query, validated; each error names the parameter (`match.1` for the second matcher). */
-function parseListQuery(query: Request['query']) {
-  const raw: Record<string, unknown> = {};
-  const invalid = (message: string, details: ErrorDetail[]) =>
-    new ApiError(400, 'invalid_request', message, 'validation', details);
-  if (query.match !== undefined) {
-    const list = Array.isArray(query.match) ? query.match : [query.match];
-    if (!list.every((m) => typeof m === 'string')) {
-      throw invalid('invalid query parameter match: give each one as a string', [
-        { path: 'match', message: 'give each one as a string' },
-      ]);
-    }
-    raw.match = list;
-  }
-  for (const param of ['verdict', 'undone'] as const) {
-    const value = query[param];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') {
-      throw invalid(`invalid query parameter ${param}: give it once, as a string`, [
-        { path: param, message: 'give it once, as a string' },
-      ]);
-    }
-    raw[param] = value;
-  }
-  const parsed = FeedbackListQuery.safeParse(raw);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({
-      path: i.path.map(String).join('.'),
-      message: i.message,
-    }));
-    throw invalid(`invalid query parameter ${details[0].path}: ${details[0].message}`, details);
-  }
-  return parsed.data;
 }
 
 const JOB_PATH = `${JOBS_BASE_PATH}/{name}/feedback`;
@@ -217,7 +183,10 @@ export function feedbackApi(deps: FeedbackRouteDeps): RouteGroup[] {
 
   const list: RequestHandler = (req, res) => {
     const name = pathParam(req, 'name');
-    const query = parseListQuery(req.query);
+    const query = parseQuery(FeedbackListQuery, req.query, {
+      single: ['verdict', 'undone'],
+      repeated: ['match'],
+    });
     if (!deps.jobs.get(name)) throw unknownJob(name);
     const matchers: LabelMatcher[] = query.match ?? [];
     const records = storeCall(() =>

@@ -3,9 +3,7 @@
  * error handler answers them in its one error shape ({error: {code, message, details, requestId}}) and
  * logs them like every other error; each names the offending query parameter.
  */
-import type { Request, Router } from 'express';
-import type { z } from 'zod';
-import { ApiError, type ErrorDetail } from '../errors.js';
+import type { Router } from 'express';
 import { downsample } from '../../jobs/downsample.js';
 import type { JobManager } from '../../jobs/manager.js';
 import {
@@ -22,73 +20,7 @@ import { JobIncidentsQuery, JobIncidentsResponse } from '../../contract/incident
 import { errorResponse } from './errors.js';
 import { JOB_NOT_FOUND, unknownJob } from './unknownJob.js';
 import { groupRouter, pathParam, type RouteGroup } from './route.js';
-
-const invalid = (message: string, details: ErrorDetail[]) =>
-  new ApiError(400, 'invalid_request', message, 'validation', details);
-
-/** A query of single-valued string parameters, validated by `schema`; each error names the parameter. */
-function parseQuery<T extends z.ZodType>(
-  schema: T,
-  query: Request['query'],
-  names: readonly string[],
-): z.output<T> {
-  const raw: Record<string, unknown> = {};
-  for (const param of names) {
-    const value = query[param];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') {
-      throw invalid(`invalid query parameter ${param}: give it once, as a string`, [
-        { path: param, message: 'give it once, as a string' },
-      ]);
-    }
-    raw[param] = value;
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({
-      path: i.path.map(String).join('.'),
-      message: i.message,
-    }));
-    throw invalid(`invalid query parameter ${details[0].path}: ${details[0].message}`, details);
-  }
-  return parsed.data;
-}
-
-/** The series query, validated; each error names the parameter (`match.1` for the second matcher). */
-function parseSeriesQuery(query: Request['query']) {
-  const raw: Record<string, unknown> = {};
-  const match = query.match;
-  if (match !== undefined) {
-    // `match` may be repeated: the query parser gives a string for one, an array for several.
-    const list = Array.isArray(match) ? match : [match];
-    if (!list.every((m) => typeof m === 'string')) {
-      throw invalid('invalid query parameter match: give each one as a string', [
-        { path: 'match', message: 'give each one as a string' },
-      ]);
-    }
-    raw.match = list;
-  }
-  for (const param of ['from', 'to', 'maxDataPoints'] as const) {
-    const value = query[param];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') {
-      throw invalid(`invalid query parameter ${param}: give it once, as a string`, [
-        { path: param, message: 'give it once, as a string' },
-      ]);
-    }
-    raw[param] = value;
-  }
-  const parsed = JobSeriesQuery.safeParse(raw);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({
-      path: i.path.map(String).join('.'),
-      message: i.message,
-    }));
-    const [first] = details;
-    throw invalid(`invalid query parameter ${first.path}: ${first.message}`, details);
-  }
-  return parsed.data;
-}
+import { parseQuery } from './queryParams.js';
 
 export function jobsApi(
   manager: Pick<JobManager, 'list' | 'get' | 'seriesResults' | 'labelValues' | 'incidents'>,
@@ -149,7 +81,15 @@ export function jobsApi(
         handlers: [
           (req, res) => {
             const name = pathParam(req, 'name');
-            const { from, to, match: matchers, maxDataPoints } = parseSeriesQuery(req.query);
+            const {
+              from,
+              to,
+              match: matchers,
+              maxDataPoints,
+            } = parseQuery(JobSeriesQuery, req.query, {
+              single: ['from', 'to', 'maxDataPoints'],
+              repeated: ['match'],
+            });
             const found = manager.seriesResults(name, from, to, matchers);
             if (!found) throw unknownJob(name);
             const series =
@@ -201,7 +141,7 @@ export function jobsApi(
         handlers: [
           (req, res) => {
             const name = pathParam(req, 'name');
-            const { from, to } = parseQuery(JobIncidentsQuery, req.query, ['from', 'to']);
+            const { from, to } = parseQuery(JobIncidentsQuery, req.query, { single: ['from', 'to'] });
             const incidents = manager.incidents(name, from, to);
             const job = manager.get(name);
             if (!incidents || !job) throw unknownJob(name);
