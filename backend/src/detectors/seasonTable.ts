@@ -15,7 +15,7 @@
  * No library offers a block-floating-point typed array, so it is written here.
  */
 import { dec, encFloat32, expectLength, type Num } from '../snapshots/codec.js';
-import { medianInPlace } from '../stats/median.js';
+import { medianOfFirst } from '../stats/median.js';
 
 const CODE_MAX = 32767;
 /** The code of an empty value (NaN: no cycle stored yet at that position). */
@@ -44,10 +44,9 @@ function codeOf(x: number, unit: number): number {
 }
 
 /**
- * Scratch space shared by every table (one thread, no re-entry): a median's values, and one slot's values
- * decoded while it is re-encoded. Per table they were three heap objects more per profile.
+ * Scratch space shared by every table (one thread, no re-entry): one slot's values, decoded for a median
+ * or while the slot is re-encoded. Per table they were three heap objects more per profile.
  */
-const scratch: number[] = [];
 let slotValues = new Float64Array(8);
 
 /** A table of `slots` × `seasons` values, the newest last per slot; NaN = none yet. */
@@ -87,15 +86,15 @@ export class SeasonTable {
 
   /** Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). */
   median(slot: number, skipNewest = false): number {
-    const xs = scratch;
-    xs.length = 0;
+    const xs = slotValues;
     const s = this.seasons;
     const unit = 2 ** this.exponents[slot];
+    let n = 0;
     for (let k = 0; k < (skipNewest ? s - 1 : s); k++) {
       const c = this.codes[slot * s + k];
-      if (c !== EMPTY) xs.push(c * unit);
+      if (c !== EMPTY) xs[n++] = c * unit;
     }
-    return medianInPlace(xs);
+    return medianOfFirst(xs, n);
   }
 
   /** The values for a snapshot, slot by slot (each exactly a Float32, so encFloat32 writes it back exactly). */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { median, medianAbsoluteDeviation, medianInPlace, medianOfSorted } from './median.js';
+import { median, medianAbsoluteDeviation, medianInPlace, medianOfFirst, medianOfSorted } from './median.js';
 
 /** The definition: the middle value of the sorted sample, or the mean of the two middle ones. */
 function reference(xs: readonly number[]): number {
@@ -31,6 +31,22 @@ describe('median', () => {
         expect(medianOfSorted(scratch)).toBe(reference(xs));
         expect(medianInPlace(Float64Array.from(xs))).toBe(reference(xs));
       }),
+    );
+  });
+
+  it('medianOfFirst reads the first n values only, sorting them in place (by insertion up to 16, past it too)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 40 }),
+        fc.nat(),
+        (xs, k) => {
+          const n = xs.length === 0 ? 0 : k % (xs.length + 1);
+          const values = Float64Array.from(xs);
+          expect(medianOfFirst(values, n)).toBe(reference(xs.slice(0, n)));
+          expect(Array.from(values.subarray(0, n))).toEqual(xs.slice(0, n).sort((a, b) => a - b));
+          expect(Array.from(values.subarray(n))).toEqual(xs.slice(n));
+        },
+      ),
     );
   });
 
