@@ -70,10 +70,34 @@ export class SeasonTable {
 
   /** Shift `x` into the slot as its newest value (the oldest leaves). */
   push(slot: number, x: number): void {
+    if (this.pushKeepingExponent(slot, x)) return;
     const v = slotValues;
     for (let k = 1; k < this.seasons; k++) v[k - 1] = this.at(slot, k);
     v[this.seasons - 1] = x;
     this.encode(slot);
+  }
+
+  /**
+   * push's common case, without decoding and re-encoding the slot: where the values that stay and `x` need
+   * the slot's exponent as it is, re-encoding would give every staying value its own code again (a code
+   * times a power of two, divided by it), so their codes move down one place and only `x` is encoded.
+   * False (nothing written) when the exponent must change.
+   */
+  private pushKeepingExponent(slot: number, x: number): boolean {
+    const s = this.seasons;
+    const base = slot * s;
+    const e = this.exponents[slot];
+    const unit = 2 ** e;
+    const clamped = Math.abs(x) <= VALUE_MAX ? x : Math.sign(x) * VALUE_MAX;
+    let maxAbs = Number.isNaN(x) ? 0 : Math.abs(clamped);
+    for (let k = 1; k < s; k++) {
+      const c = this.codes[base + k];
+      if (c !== EMPTY && Math.abs(c) * unit > maxAbs) maxAbs = Math.abs(c) * unit;
+    }
+    if (exponentFor(maxAbs) !== e) return false;
+    this.codes.copyWithin(base, base + 1, base + s);
+    this.codes[base + s - 1] = Number.isNaN(x) ? EMPTY : codeOf(clamped, unit);
+    return true;
   }
 
   /** Divide the slot's newest value by `factor`. */
