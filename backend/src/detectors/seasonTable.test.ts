@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { SeasonTable } from './seasonTable.js';
+import { SeasonTable, exponentFits, exponentFor } from './seasonTable.js';
 import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
 const SEASONS = 5;
@@ -137,5 +137,26 @@ describe('SeasonTable', () => {
       { path: 'codes', bytes: 1440 * SEASONS * 2 },
       { path: 'exponents', bytes: 1440 },
     ]);
+  });
+});
+
+describe('exponentFits', () => {
+  test('says whether an exponent is the one exponentFor computes, at and around every bound', () => {
+    const bound = (k: number) => 32767.5 * 2 ** k;
+    const magnitude = fc.oneof(
+      fc.double({ min: 0, max: 1e39, noNaN: true }),
+      fc.double({ min: 1e-45, max: 1, noNaN: true }),
+      fc.integer({ min: -130, max: 128 }).map(bound),
+      fc
+        .tuple(fc.integer({ min: -130, max: 128 }), fc.constantFrom(1 - 2 ** -52, 1 + 2 ** -52))
+        .map(([k, f]) => bound(k) * f),
+    );
+    fc.assert(
+      fc.property(magnitude, fc.integer({ min: -128, max: 127 }), (m, e) => {
+        expect(exponentFits(m, e)).toBe(exponentFor(m) === e);
+        expect(exponentFits(m, exponentFor(m))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

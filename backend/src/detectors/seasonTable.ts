@@ -29,12 +29,22 @@ const VALUE_MAX = CODE_MAX * 2 ** EXP_MAX;
  * The smallest exponent e with round(maxAbs / 2^e) ≤ CODE_MAX. The half code of margin makes it the same
  * exponent when a snapshot's values (decimal, 9 significant digits: encFloat32) are read back.
  */
-function exponentFor(maxAbs: number): number {
+export function exponentFor(maxAbs: number): number {
   if (!(maxAbs > 0)) return EXP_MIN;
   let e = Math.max(EXP_MIN, Math.min(EXP_MAX, Math.ceil(Math.log2(maxAbs / CODE_MAX))));
   while (e < EXP_MAX && maxAbs >= (CODE_MAX + 0.5) * 2 ** e) e++;
   while (e > EXP_MIN && maxAbs < (CODE_MAX + 0.5) * 2 ** (e - 1)) e--;
   return e;
+}
+
+/**
+ * Whether `e` is exponentFor(maxAbs), without a logarithm: maxAbs is below e's bound and not below the
+ * next smaller exponent's (half of it: the bounds are a power of two apart), within the clamps.
+ */
+export function exponentFits(maxAbs: number, e: number): boolean {
+  const bound = (CODE_MAX + 0.5) * 2 ** e;
+  if (e < EXP_MAX && maxAbs >= bound) return false;
+  return e === EXP_MIN || maxAbs >= bound / 2;
 }
 
 /** |x| rounded half away from zero, so +v and −v get codes of the same size. */
@@ -94,7 +104,7 @@ export class SeasonTable {
       const c = this.codes[base + k];
       if (c !== EMPTY && Math.abs(c) * unit > maxAbs) maxAbs = Math.abs(c) * unit;
     }
-    if (exponentFor(maxAbs) !== e) return false;
+    if (!exponentFits(maxAbs, e)) return false;
     this.codes.copyWithin(base, base + 1, base + s);
     this.codes[base + s - 1] = Number.isNaN(x) ? EMPTY : codeOf(clamped, unit);
     return true;
