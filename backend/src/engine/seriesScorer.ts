@@ -8,7 +8,7 @@ import type { Detector, DetectorStep } from '../detectors/detector.js';
 import { createDetector } from '../detectors/registry.js';
 import { holdsIncidents } from '../detectors/component.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
-import { DEFAULT_EPISODES, EpisodeBuilder } from '../calibration/episodes.js';
+import { DEFAULT_EPISODES, EpisodeBuilder, type EpisodePoint } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
 import {
   DEFAULT_SENSITIVITY,
@@ -241,16 +241,15 @@ export class SeriesScorer {
     this.lastDriver = band ? band.driver : -1;
     this.lastDirection = direction;
     this.lastPoint = out;
-    this.episodeBuilder?.push(
-      {
-        timestamp,
-        score,
-        direction,
-        deviation: band ? x - band.expected : NaN,
-        expected: band?.expected ?? NaN,
-      },
-      () => this.explainLast(),
-    );
+    if (this.episodeBuilder) {
+      const p = this.episodePoint;
+      p.timestamp = timestamp;
+      p.score = score;
+      p.direction = direction;
+      p.deviation = band ? x - band.expected : NaN;
+      p.expected = band?.expected ?? NaN;
+      this.episodeBuilder.push(p, this.explainLastPoint);
+    }
 
     // The gate judges at the learning scale: what is learnt does not depend on the sensitivity.
     const mode = this.gate.next(timestamp, this.learningScore, x, band ? band.expected : NaN);
@@ -305,6 +304,15 @@ export class SeriesScorer {
     return bandAndScore(input, this.band);
   }
 
+  /** The point handed to the episode builder, refilled (it reads it during push only), and its explanation. */
+  private readonly episodePoint: EpisodePoint = {
+    timestamp: NaN,
+    score: 0,
+    direction: null,
+    deviation: NaN,
+    expected: NaN,
+  };
+  private readonly explainLastPoint = (): Explanation => this.explainLast();
   private readonly band: BandResult = emptyBandResult();
   private readonly bandInput: BandInput = {
     x: NaN,
