@@ -85,6 +85,42 @@ export interface Calibrated {
   driver: number;
 }
 
+/** The per-component arrays a calibrator keeps per stream: range … saved, below. */
+const PER_STREAM_FIELDS = 9;
+
+/** What a calibrator's configuration fixes, per component. */
+interface SharedConstants {
+  decay: Float64Array;
+  weight: Float64Array;
+  primaryEvidence: readonly boolean[];
+}
+
+/**
+ * One copy per distinct configuration, shared by every calibrator built from it (configurations come
+ * from the detectors' code, so there are a handful): per stream they were ~650 bytes of heap.
+ */
+const sharedByConfiguration = new Map<string, SharedConstants>();
+
+function sharedConstants(
+  components: number,
+  opts: CalibrationOptions,
+  perComponent: readonly ComponentCalibration[],
+  primaryEvidence: readonly (boolean | undefined)[],
+): SharedConstants {
+  const made: SharedConstants = {
+    decay: Float64Array.from({ length: components }, (_, c) =>
+      Math.pow(0.5, 1 / (perComponent[c]?.halfLife ?? opts.halfLife)),
+    ),
+    weight: Float64Array.from({ length: components }, (_, c) => perComponent[c]?.weight ?? 1),
+    primaryEvidence: Object.freeze(Array.from({ length: components }, (_, c) => primaryEvidence[c] === true)),
+  };
+  const key = `${made.decay.join()}|${made.weight.join()}|${made.primaryEvidence.join()}`;
+  const known = sharedByConfiguration.get(key);
+  if (known) return known;
+  sharedByConfiguration.set(key, made);
+  return made;
+}
+
 export class Calibrator {
   /**
    * Always LEARNING_MULTIPLIER: every learning decision (the ranges' basis here, the learning gate's
@@ -92,6 +128,7 @@ export class Calibrator {
    * is shown at. The sensitivity widens the band afterwards (bandAndScore's `widen`).
    */
   readonly multiplier = LEARNING_MULTIPLIER;
+  /** Per component: the range's decay per point and its weight (sharedConstants: never written). */
   private readonly decay: Float64Array;
   private readonly weight: Float64Array;
   /** Per component: decaying maximum of recent |z|. */
@@ -129,7 +166,7 @@ export class Calibrator {
    */
   private readonly delayed: (Ring | null)[];
   /** Per component: whether its flags count as the primary's (Component.readsPrimary). */
-  private readonly primaryEvidence: boolean[];
+  private readonly primaryEvidence: readonly boolean[];
   /** Points of the open incident the primary (component 0, or its own evidence) scored ≥ 1. */
   private primaryPoints = 0;
   /** The tail of the point's learning-scale score (tail.ts); learnt by the scorer, which has that score. */
@@ -143,21 +180,23 @@ export class Calibrator {
     /** Per component, Component.readsPrimary: a test on the primary's residuals (absent: false). */
     primaryEvidence: readonly (boolean | undefined)[] = [],
   ) {
-    this.primaryEvidence = Array.from({ length: components }, (_, c) => primaryEvidence[c] === true);
-    this.decay = Float64Array.from({ length: components }, (_, c) =>
-      Math.pow(0.5, 1 / (perComponent[c]?.halfLife ?? opts.halfLife)),
-    );
-    this.weight = Float64Array.from({ length: components }, (_, c) => perComponent[c]?.weight ?? 1);
-    this.range = new Float64Array(components);
-    this.basis = new Float64Array(components).fill(Z_FLOOR);
-    this.boundary = new Float64Array(components).fill(this.multiplier * Z_FLOOR);
-    this.edge = new Float64Array(components).fill(Z_FLOOR);
-
-    this.componentScores = new Float64Array(components);
-    this.shown = new Float64Array(components);
-    this.shownBoundary = new Float64Array(components).fill(this.multiplier * Z_FLOOR);
-    this.shownScores = new Float64Array(components);
-    this.saved = new Float64Array(components);
+    const shared = sharedConstants(components, opts, perComponent, primaryEvidence);
+    this.decay = shared.decay;
+    this.weight = shared.weight;
+    this.primaryEvidence = shared.primaryEvidence;
+    // One buffer, each field a slice of it: a separate Float64Array costs ~270 bytes of heap, a view
+    // ~100, per stream (×200,000 streams).
+    const buffer = new Float64Array(PER_STREAM_FIELDS * components);
+    const field = (k: number) => buffer.subarray(k * components, (k + 1) * components);
+    this.range = field(0);
+    this.basis = field(1).fill(Z_FLOOR);
+    this.boundary = field(2).fill(this.multiplier * Z_FLOOR);
+    this.edge = field(3).fill(Z_FLOOR);
+    this.componentScores = field(4);
+    this.shown = field(5);
+    this.shownBoundary = field(6).fill(this.multiplier * Z_FLOOR);
+    this.shownScores = field(7);
+    this.saved = field(8);
     this.delayed = Array.from({ length: components }, (_, c) => {
       const m = measurementPoints[c] ?? 1;
       return m > 1 ? new Ring(m) : null;

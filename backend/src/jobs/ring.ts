@@ -168,6 +168,24 @@ const DIRECTIONS: (Direction | null)[] = [null, 'up', 'down'];
 const nullable = (v: number | null): number => (v === null ? NaN : v);
 const unNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
+/**
+ * The value, score, band and flag columns of n slots (8 + 4 × 4 + 1 bytes a slot), as views of one
+ * ArrayBuffer, Float64 first so that every view is aligned: an ArrayBuffer object costs ~90 bytes of
+ * heap, and a job holds up to 200,000 rings.
+ */
+function columns(n: number) {
+  const buffer = new ArrayBuffer(25 * n);
+  const f32 = (k: number) => new Float32Array(buffer, 8 * n + 4 * n * k, n);
+  return {
+    value: new Float64Array(buffer, 0, n),
+    score: f32(0),
+    expected: f32(1),
+    lower: f32(2),
+    upper: f32(3),
+    flags: new Uint8Array(buffer, 24 * n, n),
+  };
+}
+
 export class PointRing {
   private ts: TimeColumn;
   private value: Float64Array;
@@ -184,12 +202,14 @@ export class PointRing {
       throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
     const n = Math.min(capacity, INITIAL);
     this.ts = new TimeColumn(n);
-    this.value = new Float64Array(n);
-    this.score = new Float32Array(n);
-    this.expected = new Float32Array(n);
-    this.lower = new Float32Array(n);
-    this.upper = new Float32Array(n);
-    this.flags = new Uint8Array(n);
+    ({
+      value: this.value,
+      score: this.score,
+      expected: this.expected,
+      lower: this.lower,
+      upper: this.upper,
+      flags: this.flags,
+    } = columns(n));
   }
 
   get size(): number {
@@ -377,20 +397,25 @@ export class PointRing {
 
   private grow(): void {
     const n = Math.min(this.capacity, this.ts.length * 2);
-    const copy = <T extends Float64Array | Float32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
-      const next = make(n);
-      for (let k = 0; k < this.count; k++) next[k] = old[this.index(k)];
-      return next;
+    const next = columns(n);
+    const copy = (old: Float64Array | Float32Array | Uint8Array, to: typeof old) => {
+      for (let k = 0; k < this.count; k++) to[k] = old[this.index(k)];
     };
-    const f32 = (size: number) => new Float32Array(size);
-    const ts = this.ts.grown(n, this.count, (k) => this.index(k));
-    this.value = copy(this.value, (size) => new Float64Array(size));
-    this.score = copy(this.score, f32);
-    this.expected = copy(this.expected, f32);
-    this.lower = copy(this.lower, f32);
-    this.upper = copy(this.upper, f32);
-    this.flags = copy(this.flags, (size) => new Uint8Array(size));
-    this.ts = ts;
+    copy(this.value, next.value);
+    copy(this.score, next.score);
+    copy(this.expected, next.expected);
+    copy(this.lower, next.lower);
+    copy(this.upper, next.upper);
+    copy(this.flags, next.flags);
+    this.ts = this.ts.grown(n, this.count, (k) => this.index(k));
+    ({
+      value: this.value,
+      score: this.score,
+      expected: this.expected,
+      lower: this.lower,
+      upper: this.upper,
+      flags: this.flags,
+    } = next);
     this.head = 0;
   }
 }
