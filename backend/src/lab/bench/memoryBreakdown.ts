@@ -79,20 +79,58 @@ export interface BreakdownOptions {
 export interface BreakdownResult extends Omit<BreakdownOptions, 'retentions'> {
   /** What each cut frees per stream, in cut order; the last row is the scorer object and what is left. */
   parts: PartBytes[];
-  /** byteLength of each typed array of one scorer, by path. */
-  typedArrays: { path: string; bytes: number }[];
+  /** Each typed array of one scorer, by path. */
+  typedArrays: TypedArrayRow[];
   rings: (PartBytes & { capacity: number })[];
 }
 
-/** Every typed array reachable from `root` through object fields and arrays, with its path. */
-export function typedArraysOf(root: object, name = ''): { path: string; bytes: number }[] {
-  const out: { path: string; bytes: number }[] = [];
+export interface TypedArrayRow {
+  path: string;
+  /** Its byteLength. */
+  bytes: number;
+  /** The allocation it lives in, numbered in walk order: rows with one number are views of one buffer. */
+  buffer: number;
+  /** That buffer's byteLength (the allocation; more than `bytes` for a view of part of it). */
+  bufferBytes: number;
+  /** Its buffer is reachable from `other` too: one copy for every scorer of a configuration, not one each. */
+  shared: boolean;
+}
+
+/** Every buffer reachable from `root` through object fields and arrays (typed arrays' and bare ones). */
+function buffersOf(root: unknown): Set<ArrayBufferLike> {
+  const out = new Set<ArrayBufferLike>();
   const seen = new Set<object>();
+  const walk = (v: unknown) => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) out.add(v.buffer);
+    else for (const key of Object.keys(v)) walk((v as Obj)[key]);
+  };
+  walk(root);
+  return out;
+}
+
+/**
+ * Every typed array reachable from `root` through object fields and arrays, with its path and the buffer
+ * it views; `other` (another scorer of the same configuration) tells which buffers all of them share.
+ */
+export function typedArraysOf(root: object, name = '', other?: object): TypedArrayRow[] {
+  const out: TypedArrayRow[] = [];
+  const seen = new Set<object>();
+  const buffers = new Map<ArrayBufferLike, number>();
+  const sharedBuffers = other ? buffersOf(other) : new Set<ArrayBufferLike>();
   const walk = (v: unknown, path: string) => {
     if (v === null || typeof v !== 'object' || seen.has(v)) return;
     seen.add(v);
     if (ArrayBuffer.isView(v)) {
-      out.push({ path, bytes: v.byteLength });
+      if (!buffers.has(v.buffer)) buffers.set(v.buffer, buffers.size);
+      out.push({
+        path,
+        bytes: v.byteLength,
+        buffer: buffers.get(v.buffer)!,
+        bufferBytes: v.buffer.byteLength,
+        shared: sharedBuffers.has(v.buffer),
+      });
       return;
     }
     for (const key of Object.keys(v)) {
@@ -139,7 +177,7 @@ export function measureBreakdown(o: BreakdownOptions): BreakdownResult {
     }
     return s;
   };
-  const typedArrays = typedArraysOf(fed(0));
+  const typedArrays = typedArraysOf(fed(0), '', fed(1));
   settle(gc);
   let scorers: (SeriesScorer | null)[] = Array.from({ length: o.streams }, (_, s) => fed(s));
   const parts: PartBytes[] = [];

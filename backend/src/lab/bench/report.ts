@@ -208,7 +208,11 @@ export function formatBreakdownReport(b: BreakdownResult): string {
       buf: 0,
     });
   const total = sum(b.parts);
-  const arrays = b.typedArrays.reduce((a, t) => a + t.bytes, 0);
+  // Each allocation once: views of one buffer share it, and shared buffers are one copy per configuration.
+  const allocations = new Map(b.typedArrays.map((t) => [t.buffer, t]));
+  const own = [...allocations.values()].filter((t) => !t.shared);
+  const ownBytes = own.reduce((a, t) => a + t.bufferBytes, 0);
+  const sharedCount = allocations.size - own.length;
   return [
     `Stream memory by part: ${b.detector} (period ${b.period}), ${int(b.streams)} scorers × ${int(b.points)} points; what cutting each part loose frees, in this order`,
     table([
@@ -222,8 +226,18 @@ export function formatBreakdownReport(b: BreakdownResult): string {
       ['sum', kib(total.heap), kib(total.buf), kib(total.heap + total.buf)],
     ]),
     '',
-    `Typed arrays of one scorer (byteLength; arrays of 64 bytes or less live in the heap): ${b.typedArrays.length}, ${int(arrays)} bytes`,
-    table([['path', 'bytes'], ...b.typedArrays.map((t) => [t.path, int(t.bytes)])]),
+    `Typed arrays of one scorer: ${b.typedArrays.length} in ${allocations.size} buffers, ${int(ownBytes)} bytes in ` +
+      `${own.length} of its own (buffers of 64 bytes or less live in the heap), ${sharedCount} shared with every ` +
+      'scorer of its configuration',
+    table([
+      ['path', 'bytes', 'buffer', 'buffer bytes'],
+      ...b.typedArrays.map((t) => [
+        t.path,
+        int(t.bytes),
+        `#${t.buffer}${t.shared ? ' shared' : ''}`,
+        int(t.bufferBytes),
+      ]),
+    ]),
     '',
     'Retention ring alone (jobs/ring.ts), filled',
     table([
