@@ -134,8 +134,8 @@ describe('SeasonTable', () => {
 
   test('holds 2 bytes a value and 1 a slot: a day of 1-minute phases × 5 cycles in 15.8 KB', () => {
     expect(typedArraysOf(new SeasonTable(1440, SEASONS))).toEqual([
-      { path: 'codes', bytes: 1440 * SEASONS * 2 },
-      { path: 'exponents', bytes: 1440 },
+      { path: 'codes', bytes: 1440 * SEASONS * 2, buffer: 0, bufferBytes: 1440 * SEASONS * 2, shared: false },
+      { path: 'exponents', bytes: 1440, buffer: 1, bufferBytes: 1440, shared: false },
     ]);
   });
 });

@@ -23,16 +23,16 @@ describe('seasonal history storage', () => {
       c.learn(100 + (i % 7), 'normal');
     }
     const history = typedArraysOf(c).find((t) => t.path === 'history.storage');
-    expect(history).toEqual({ path: 'history.storage', bytes: 512 * 4 });
+    expect(history).toMatchObject({ path: 'history.storage', bytes: 512 * 4, bufferBytes: 512 * 4 });
   });
 });
 
 describe('level shift storage', () => {
   test('the delay ring holds Float32 values, as the base it feeds', () => {
     expect(typedArraysOf(new LevelShiftComponent(10, 300))).toEqual([
-      { path: 'recentWin.data', bytes: 80 },
-      { path: 'delay.storage', bytes: 40 },
-      { path: 'base.data', bytes: 2400 },
+      { path: 'recentWin.data', bytes: 80, buffer: 0, bufferBytes: 80, shared: false },
+      { path: 'delay.storage', bytes: 40, buffer: 1, bufferBytes: 40, shared: false },
+      { path: 'base.data', bytes: 2400, buffer: 2, bufferBytes: 2400, shared: false },
     ]);
   });
 });

@@ -165,7 +165,9 @@ describe('SortedWindow storage (issue 15)', () => {
   test('is one typed array of 8 bytes a slot, the ring and the sorted copy', () => {
     const w = new SortedWindow(100);
     for (let i = 0; i < 150; i++) w.push(i % 17);
-    expect(typedArraysOf(w)).toEqual([{ path: 'data', bytes: 800 }]);
+    expect(typedArraysOf(w)).toEqual([
+      { path: 'data', bytes: 800, buffer: 0, bufferBytes: 800, shared: false },
+    ]);
   });
 });
 
