@@ -173,7 +173,7 @@ const unNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
  * ArrayBuffer, Float64 first so that every view is aligned: an ArrayBuffer object costs ~90 bytes of
  * heap, and a job holds up to 200,000 rings.
  */
-function columns(n: number) {
+function columns(n: number): Columns {
   const buffer = new ArrayBuffer(25 * n);
   const f32 = (k: number) => new Float32Array(buffer, 8 * n + 4 * n * k, n);
   return {
@@ -186,14 +186,25 @@ function columns(n: number) {
   };
 }
 
+interface Columns {
+  value: Float64Array;
+  score: Float32Array;
+  expected: Float32Array;
+  lower: Float32Array;
+  upper: Float32Array;
+  flags: Uint8Array;
+}
+const COLUMN_NAMES = ['value', ...F32_COLUMNS, 'flags'] as const;
+
 export class PointRing {
   private ts: TimeColumn;
-  private value: Float64Array;
-  private score: Float32Array;
-  private expected: Float32Array;
-  private lower: Float32Array;
-  private upper: Float32Array;
-  private flags: Uint8Array;
+  // Assigned by use(), from the constructor.
+  private value!: Float64Array;
+  private score!: Float32Array;
+  private expected!: Float32Array;
+  private lower!: Float32Array;
+  private upper!: Float32Array;
+  private flags!: Uint8Array;
   private head = 0;
   private count = 0;
 
@@ -202,6 +213,11 @@ export class PointRing {
       throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
     const n = Math.min(capacity, INITIAL);
     this.ts = new TimeColumn(n);
+    this.use(columns(n));
+  }
+
+  /** Take `cols` as the ring's columns (the constructor's, and each grow's). */
+  private use(cols: Columns): void {
     ({
       value: this.value,
       score: this.score,
@@ -209,7 +225,7 @@ export class PointRing {
       lower: this.lower,
       upper: this.upper,
       flags: this.flags,
-    } = columns(n));
+    } = cols);
   }
 
   get size(): number {
@@ -398,24 +414,13 @@ export class PointRing {
   private grow(): void {
     const n = Math.min(this.capacity, this.ts.length * 2);
     const next = columns(n);
-    const copy = (old: Float64Array | Float32Array | Uint8Array, to: typeof old) => {
-      for (let k = 0; k < this.count; k++) to[k] = old[this.index(k)];
-    };
-    copy(this.value, next.value);
-    copy(this.score, next.score);
-    copy(this.expected, next.expected);
-    copy(this.lower, next.lower);
-    copy(this.upper, next.upper);
-    copy(this.flags, next.flags);
+    for (const name of COLUMN_NAMES) {
+      const from = this[name];
+      const to = next[name];
+      for (let k = 0; k < this.count; k++) to[k] = from[this.index(k)];
+    }
     this.ts = this.ts.grown(n, this.count, (k) => this.index(k));
-    ({
-      value: this.value,
-      score: this.score,
-      expected: this.expected,
-      lower: this.lower,
-      upper: this.upper,
-      flags: this.flags,
-    } = next);
+    this.use(next);
     this.head = 0;
   }
 }

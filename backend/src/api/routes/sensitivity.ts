@@ -34,6 +34,7 @@ import { ApiError, parseOrThrow } from '../errors.js';
 import { errorResponse as error } from './errors.js';
 import { unknownJob } from './unknownJob.js';
 import { pathParam, type RouteGroup } from './route.js';
+import { parseQuery } from './queryParams.js';
 
 /**
  * Most points one preview replays (series × retained points × distinct sensitivities): at the `auto`
@@ -69,17 +70,7 @@ function storeCall<T>(fn: () => T): T {
 
 /** `?series=` given once, as a string, naming a series by its labels. */
 function seriesOf(req: Request): Labels {
-  const raw = req.query.series;
-  if (raw !== undefined && typeof raw !== 'string') {
-    throw new ApiError(
-      400,
-      'invalid_request',
-      'invalid query parameter series: give it once, as a string',
-      'validation',
-      [{ path: 'series', message: 'give it once, as a string' }],
-    );
-  }
-  return parseOrThrow(SeriesSensitivityQuery, { series: raw }, 'query parameter').series;
+  return parseQuery(SeriesSensitivityQuery, req.query, { single: ['series'] }).series;
 }
 
 const record = (s: SensitivitySetting | null) =>
