@@ -29,6 +29,9 @@ const SMALL = 16;
  */
 export function medianOfFirst(values: number[] | Float64Array, n: number): number {
   if (n > SMALL) {
+    // An array of exactly n values sorts in place (median() hands over its own copy); else the first n
+    // are sorted in a copy and written back.
+    if (Array.isArray(values) && values.length === n) return medianOfSorted(values.sort((a, b) => a - b));
     const sorted = Array.from({ length: n }, (_, i) => values[i]).sort((a, b) => a - b);
     for (let i = 0; i < n; i++) values[i] = sorted[i];
     return medianOfSorted(sorted);
