@@ -279,8 +279,10 @@ export class Calibrator {
     const g = mode === 'incident' ? this.opts.incidentGrowth : this.opts.growth;
     for (let c = 0; c < devs.length; c++) {
       const now = Math.abs(devs[c].z);
-      // NaN while the delay fills (and for a missing deviation, when it comes out).
-      const a = this.delayed[c]?.push(now) ?? now;
+      // NaN while the delay fills (and for a missing deviation, when it comes out). Not `?.push(now) ?? now`:
+      // its undefined made `a` a boxed value, a heap number per component per point.
+      const delay = this.delayed[c];
+      const a = delay === null ? now : delay.push(now);
       if (Number.isNaN(a) || c === skip) continue;
       // Growth is limited relative to the range before the current run of high scores, so a 5-point
       // run widens the range (and the band) at most `growth` times, not growth⁵ times.

@@ -22,6 +22,15 @@ import {
  */
 const SHORT_SHIFT = 24;
 
+/** SortedWindow.madToScratch's result (one per thread: the engine is synchronous). */
+const scratch = new Float64Array(1);
+/**
+ * ±Infinity as module constants: a literal `-Infinity` as one arm of a conditional whose other arm is
+ * arithmetic made TurboFan box that arithmetic (two heap numbers per MAD, measured on Node 20).
+ */
+const NEG_INFINITY = -Infinity;
+const POS_INFINITY = Infinity;
+
 /** Largest finite Float32. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -156,7 +165,7 @@ export class SortedWindow {
   private head = 0;
   /** Values in the ring (equals n: the sorted copy holds the ring's values). */
   private held = 0;
-  /** The slot where the last MAD's k + 1 nearest values began (kthDeviation's first guess; not state). */
+  /** The slot where the last MAD's k + 1 nearest values began (the MAD search's first guess; not state). */
   private madLeft = 0;
   constructor(readonly size: number) {
     this.data = new Float32Array(2 * size);
@@ -280,30 +289,38 @@ export class SortedWindow {
    * robust component asks for it at every point).
    */
   mad(): number {
+    this.madToScratch();
+    return scratch[0];
+  }
+
+  /**
+   * The MAD into scratch[0], with its doubles kept inside one call: a double passed to or returned from a
+   * call that is not inlined is a new heap number (a sixth of what batch scoring allocated).
+   *
+   * The k-th smallest (0-based) |x − m|, k = ⌊(n − 1)/2⌋, where sorted[0, r) < m ≤ sorted[r, n), and for an
+   * even window that interpolated halfway toward the (k+1)-th: the smaller of the two deviations next to
+   * the split that gives the k-th, so an even window's MAD takes one search, not two (the same values: an
+   * order statistic is one number).
+   */
+  private madToScratch(): void {
     const n = this.n;
-    if (n === 0) return NaN;
+    if (n === 0) {
+      scratch[0] = NaN;
+      return;
+    }
     const m = this.median();
     // lowerBound(m) without a search in the common case: the median lies between the middle slots, so r
     // is the upper middle slot or the lower one, unless ties reach below it (then the slots below only).
     const s = this.data;
-    const lo = (n - 1) >> 1;
-    const hi = lo + 1 < n ? lo + 1 : lo;
+    const k = (n - 1) >> 1;
+    const upper = k + 1 < n ? k + 1 : k;
     let r: number;
-    if (s[lo] < m) r = s[hi] >= m ? hi : this.lowerBound(m);
-    else if (lo === 0 || s[lo - 1] < m) r = lo;
-    else r = this.lowerBound(m, 0, lo);
-    return this.kthDeviation(lo, m, r, (n & 1) === 1 ? 0 : 0.5);
-  }
-
-  /**
-   * k-th smallest (0-based) |x − m| where sorted[0, r) < m ≤ sorted[r, n), and with `frac` > 0 that
-   * interpolated toward the (k+1)-th: the smaller of the two deviations next to the split that gives the
-   * k-th, so an even window's MAD takes one search, not two (the same values: an order statistic is one number).
-   */
-  private kthDeviation(k: number, m: number, r: number, frac = 0): number {
-    const s = this.data;
+    if (s[k] < m) r = s[upper] >= m ? upper : this.lowerBound(m);
+    else if (k === 0 || s[k - 1] < m) r = k;
+    else r = this.lowerBound(m, 0, k);
+    const frac = (n & 1) === 1 ? 0 : 0.5;
     const la = r; // left deviations: A(i) = m − s[r − 1 − i], ascending in i
-    const lb = this.n - r; // right deviations: B(j) = s[r + j] − m, ascending in j
+    const lb = n - r; // right deviations: B(j) = s[r + j] − m, ascending in j
     let lo = Math.max(0, k + 1 - lb);
     let hi = Math.min(k + 1, la);
     // The first split tried is the last call's (the same left slot, r − i), galloping from it: one push
@@ -340,16 +357,20 @@ export class SortedWindow {
         }
       } else {
         this.madLeft = r - i;
-        const fromA = i > 0 ? m - s[r - i] : -Infinity;
-        const fromB = j > 0 ? s[r + j - 1] - m : -Infinity;
+        const fromA = i > 0 ? m - s[r - i] : NEG_INFINITY;
+        const fromB = j > 0 ? s[r + j - 1] - m : NEG_INFINITY;
         const kth = fromA > fromB ? fromA : fromB;
-        if (frac === 0) return kth;
-        const nextA = i < la ? m - s[r - 1 - i] : Infinity;
-        const nextB = j < lb ? s[r + j] - m : Infinity;
-        return kth + ((nextA < nextB ? nextA : nextB) - kth) * frac;
+        if (frac === 0) {
+          scratch[0] = kth;
+          return;
+        }
+        const nextA = i < la ? m - s[r - 1 - i] : POS_INFINITY;
+        const nextB = j < lb ? s[r + j] - m : POS_INFINITY;
+        scratch[0] = kth + ((nextA < nextB ? nextA : nextB) - kth) * frac;
+        return;
       }
     }
-    return NaN; // unreachable for 0 ≤ k < n
+    scratch[0] = NaN; // unreachable for 0 ≤ k < n
   }
 
   values(): number[] {
