@@ -101,7 +101,31 @@ interface SharedConstants {
  */
 const sharedByConfiguration = new Map<string, SharedConstants>();
 
+/**
+ * The same constants by what they are made from: joining the decays (doubles) into a key took ~0.7 % of
+ * batch scoring, which builds two calibrators a series. −0 is told apart (1 / −0 is −Infinity).
+ */
+const sharedByInputs = new Map<string, SharedConstants>();
+
 function sharedConstants(
+  components: number,
+  opts: CalibrationOptions,
+  perComponent: readonly ComponentCalibration[],
+  primaryEvidence: readonly (boolean | undefined)[],
+): SharedConstants {
+  let inputs = `${components}`;
+  for (let c = 0; c < components; c++) {
+    const halfLife = perComponent[c]?.halfLife ?? opts.halfLife;
+    inputs += `|${Object.is(halfLife, -0) ? '-0' : halfLife},${perComponent[c]?.weight ?? 1},${primaryEvidence[c] === true}`;
+  }
+  const seen = sharedByInputs.get(inputs);
+  if (seen) return seen;
+  const shared = sharedByOutputs(components, opts, perComponent, primaryEvidence);
+  sharedByInputs.set(inputs, shared);
+  return shared;
+}
+
+function sharedByOutputs(
   components: number,
   opts: CalibrationOptions,
   perComponent: readonly ComponentCalibration[],

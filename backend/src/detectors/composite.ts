@@ -8,6 +8,8 @@ import { DETECTOR_STATE_VERSION, type ComponentState, type DetectorState } from 
 export class CompositeDetector implements Detector {
   private readonly devs: Deviation[];
   private readonly bandDev: Deviation | null;
+  /** What update returns: the same two references every point, so one object (not one per point). */
+  private readonly result: DetectorStep;
   private seen = 0;
   /**
    * @param band a component stepped only to draw the normal band, for detectors whose scored
@@ -25,6 +27,7 @@ export class CompositeDetector implements Detector {
   ) {
     this.devs = components.map(() => emptyDeviation());
     this.bandDev = band ? emptyDeviation() : null;
+    this.result = { deviations: this.devs, band: this.bandDev };
   }
   period(): number | null {
     return this.periodOf();
@@ -36,7 +39,7 @@ export class CompositeDetector implements Detector {
     }
     if (this.band && this.bandDev) this.band.step(x, this.bandDev);
     this.seen++;
-    return { deviations: this.devs, band: this.bandDev };
+    return this.result;
   }
   learn(x: number, mode: LearnMode, imputed = NaN): void {
     // The primary learns x (its own bounded incident learning); the others learn the imputed value.
