@@ -17,7 +17,7 @@
  * `widen`. The score is the value's distance from expected in units of the half-width on its side, so
  * score 1 is the band's edge. The edges belong to the band (normal); anomaly = value < lower or value > upper.
  */
-import type { Component, Deviation } from '../detectors/detector.js';
+import { MASK_BITS, type Component, type Deviation } from '../detectors/detector.js';
 
 /**
  * Smallest half-width of the band, as a fraction of the primary component's half-width. Chosen on NAB
@@ -50,6 +50,13 @@ export interface BandInput {
    * the band is built at the learning scale, then widened, so the score is the learning-scale score ÷ widen.
    */
   widen: number;
+  /**
+   * Bit c: component c provides a band / is affine (componentMask; both fixed per component), for a
+   * caller that scores many points with the same components: reading the properties at every point was a
+   * lookup across the component classes. Absent: read from the components.
+   */
+  bandMask?: number;
+  affineMask?: number;
 }
 
 export interface BandResult {
@@ -81,9 +88,12 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
     e = bd.expected;
     h = input.bandBoundary * bd.scale;
   } else {
+    const bandMask = input.bandMask;
     for (let i = 0; i < components.length; i++) {
       const d = devs[i];
-      if (components[i].providesBand && !Number.isNaN(d.expected) && d.scale > 0) {
+      const band =
+        bandMask !== undefined && i < MASK_BITS ? ((bandMask >> i) & 1) === 1 : components[i].providesBand;
+      if (band && !Number.isNaN(d.expected) && d.scale > 0) {
         primary = i;
         e = d.expected;
         h = boundary[i] * d.scale;
@@ -99,10 +109,13 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
   let driverDown = primary;
   const anticipates = primary >= 0 && components[primary].anticipates === true;
   if (!Number.isNaN(x)) {
+    const affineMask = input.affineMask;
     for (let c = 0; c < components.length; c++) {
       const d = devs[c];
       if (c === primary || Number.isNaN(d.z) || !(d.scale > 0)) continue;
-      if (components[c].affine) {
+      const affine =
+        affineMask !== undefined && c < MASK_BITS ? ((affineMask >> c) & 1) === 1 : components[c].affine;
+      if (affine) {
         const centre = x - d.z * d.scale;
         const half = boundary[c] * d.scale;
         // When the primary anticipates changes (a seasonal profile that has learnt, e.g., a daily spike),

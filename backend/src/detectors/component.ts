@@ -135,6 +135,19 @@ export interface Component<S extends TaggedState = TaggedState> {
   restore(state: TaggedState, path?: string): void;
 }
 
+/** Components a componentMask describes: bits 0 … 29, so a mask stays a small integer. */
+export const MASK_BITS = 30;
+
+/**
+ * Bit i set where `has(components[i])`, for the first MASK_BITS components: a fixed property of each
+ * component read once, where reading it at every point was a lookup across the component classes.
+ */
+export function componentMask(components: readonly Component[], has: (c: Component) => boolean): number {
+  let mask = 0;
+  for (let i = 0; i < components.length && i < MASK_BITS; i++) if (has(components[i])) mask |= 1 << i;
+  return mask;
+}
+
 export function emptyDeviation(): Deviation {
   return { z: NaN, expected: NaN, scale: NaN, pattern: NaN };
 }

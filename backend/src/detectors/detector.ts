@@ -12,7 +12,15 @@ import type { DetectorState } from './snapshot.js';
 import type { NeuralModel } from '../neural/artifacts.js';
 
 // The layers above (calibration, engine) take the interface from here, the components' part included.
-export { ZERO_FRACTION, towardZero, type Component, type Deviation, type LearnMode } from './component.js';
+export {
+  MASK_BITS,
+  ZERO_FRACTION,
+  componentMask,
+  towardZero,
+  type Component,
+  type Deviation,
+  type LearnMode,
+} from './component.js';
 
 export interface DetectorOptions {
   /** Fixed period in points, null to detect, or 'none' to disable seasonality. */

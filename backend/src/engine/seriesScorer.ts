@@ -6,7 +6,7 @@
 import type { Direction, Episode, Explanation, SeriesState } from '../contract/score.js';
 import type { Detector, DetectorStep } from '../detectors/detector.js';
 import { createDetector } from '../detectors/registry.js';
-import { holdsIncidents } from '../detectors/component.js';
+import { componentMask, holdsIncidents } from '../detectors/component.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder, type EpisodePoint } from '../calibration/episodes.js';
 import { explain } from '../calibration/explain.js';
@@ -157,6 +157,9 @@ export class SeriesScorer {
       this.detector.components.map((c) => c.measurementPoints),
       this.detector.components.map((c) => c.readsPrimary),
     );
+    const components = this.detector.components;
+    this.bandInput.bandMask = componentMask(components, (c) => c.providesBand);
+    this.bandInput.affineMask = componentMask(components, (c) => c.affine);
     this.episodeBuilder = trackEpisodes ? new EpisodeBuilder(episodeOptions(params)) : null;
     this.gate = new LearningGate({
       holdLevel: DEFAULT_EPISODES.holdLevel,
@@ -326,6 +329,8 @@ export class SeriesScorer {
     clampAtZero: true,
     inIncident: false,
     widen: 1,
+    bandMask: 0,
+    affineMask: 0,
   };
   private readonly gate: LearningGate;
   private readonly outage = new OutageRule();
