@@ -97,15 +97,11 @@ interface SharedConstants {
 
 /**
  * One copy per distinct configuration, shared by every calibrator built from it (configurations come
- * from the detectors' code, so there are a handful): per stream they were ~650 bytes of heap.
+ * from the detectors' code, so there are a handful): per stream they were ~650 bytes of heap. Keyed by
+ * what the constants are made from: joining the decays (doubles) into a key took ~0.7 % of batch
+ * scoring, which builds two calibrators a series. −0 is told apart (1 / −0 is −Infinity).
  */
 const sharedByConfiguration = new Map<string, SharedConstants>();
-
-/**
- * The same constants by what they are made from: joining the decays (doubles) into a key took ~0.7 % of
- * batch scoring, which builds two calibrators a series. −0 is told apart (1 / −0 is −Infinity).
- */
-const sharedByInputs = new Map<string, SharedConstants>();
 
 function sharedConstants(
   components: number,
@@ -113,24 +109,13 @@ function sharedConstants(
   perComponent: readonly ComponentCalibration[],
   primaryEvidence: readonly (boolean | undefined)[],
 ): SharedConstants {
-  let inputs = `${components}`;
+  let key = `${components}`;
   for (let c = 0; c < components; c++) {
     const halfLife = perComponent[c]?.halfLife ?? opts.halfLife;
-    inputs += `|${Object.is(halfLife, -0) ? '-0' : halfLife},${perComponent[c]?.weight ?? 1},${primaryEvidence[c] === true}`;
+    key += `|${Object.is(halfLife, -0) ? '-0' : halfLife},${perComponent[c]?.weight ?? 1},${primaryEvidence[c] === true}`;
   }
-  const seen = sharedByInputs.get(inputs);
-  if (seen) return seen;
-  const shared = sharedByOutputs(components, opts, perComponent, primaryEvidence);
-  sharedByInputs.set(inputs, shared);
-  return shared;
-}
-
-function sharedByOutputs(
-  components: number,
-  opts: CalibrationOptions,
-  perComponent: readonly ComponentCalibration[],
-  primaryEvidence: readonly (boolean | undefined)[],
-): SharedConstants {
+  const known = sharedByConfiguration.get(key);
+  if (known) return known;
   const made: SharedConstants = {
     decay: Float64Array.from({ length: components }, (_, c) =>
       Math.pow(0.5, 1 / (perComponent[c]?.halfLife ?? opts.halfLife)),
@@ -138,9 +123,6 @@ function sharedByOutputs(
     weight: Float64Array.from({ length: components }, (_, c) => perComponent[c]?.weight ?? 1),
     primaryEvidence: Object.freeze(Array.from({ length: components }, (_, c) => primaryEvidence[c] === true)),
   };
-  const key = `${made.decay.join()}|${made.weight.join()}|${made.primaryEvidence.join()}`;
-  const known = sharedByConfiguration.get(key);
-  if (known) return known;
   sharedByConfiguration.set(key, made);
   return made;
 }

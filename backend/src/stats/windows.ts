@@ -22,6 +22,18 @@ import {
  */
 const SHORT_SHIFT = 24;
 
+/** Slots from … to − 1 of `s` move right by one (slot `from` is then free to write). */
+function shiftRight(s: Float32Array, from: number, to: number): void {
+  if (to - from < SHORT_SHIFT) for (let k = to; k > from; k--) s[k] = s[k - 1];
+  else s.copyWithin(from + 1, from, to);
+}
+
+/** Slots from + 1 … to of `s` move left by one (slot `to` is then free to write). */
+function shiftLeft(s: Float32Array, from: number, to: number): void {
+  if (to - from < SHORT_SHIFT) for (let k = from; k < to; k++) s[k] = s[k + 1];
+  else s.copyWithin(from, from + 1, to + 1);
+}
+
 /** SortedWindow.madToScratch's result (one per thread: the engine is synchronous). */
 const scratch = new Float64Array(1);
 /**
@@ -219,9 +231,7 @@ export class SortedWindow {
     const s = this.data;
     const i = this.lowerBound(x);
     // Bounded at the sorted copy's end, as a copyWithin on an array of its own was.
-    const end = Math.min(this.n, this.size - 1);
-    if (end - i < SHORT_SHIFT) for (let k = end; k > i; k--) s[k] = s[k - 1];
-    else s.copyWithin(i + 1, i, end);
+    shiftRight(s, i, Math.min(this.n, this.size - 1));
     s[i] = x;
     this.n++;
   }
@@ -249,12 +259,9 @@ export class SortedWindow {
     let j = bj + Number(s[bj] < x); // lower bound of x among all n values, out included
     if (j > i) {
       j--; // once out is gone: slots i+1 … j move left by one
-      if (j - i < SHORT_SHIFT) for (let k = i; k < j; k++) s[k] = s[k + 1];
-      else s.copyWithin(i, i + 1, j + 1);
+      shiftLeft(s, i, j);
     } else if (j < i) {
-      // slots j … i−1 move right by one
-      if (i - j < SHORT_SHIFT) for (let k = i; k > j; k--) s[k] = s[k - 1];
-      else s.copyWithin(j + 1, j, i);
+      shiftRight(s, j, i); // slots j … i−1 move right by one
     }
     s[j] = x;
   }
