@@ -1,4 +1,4 @@
-import { DEFAULT_SENSITIVITY, parseSensitivity } from './sensitivity.js';
+import { DEFAULT_SENSITIVITY, parseSensitivity, tailRateFor } from './sensitivity.js';
 
 describe('parseSensitivity', () => {
   it('accepts the scale 0–100, default 50', () => {
@@ -10,5 +10,12 @@ describe('parseSensitivity', () => {
     expect(() => parseSensitivity(value)).toThrow(
       new RangeError(`sensitivity must be between 0 and 100, got ${value}`),
     );
+  });
+});
+
+describe('tailRateFor', () => {
+  it('is 10⁻⁶ a point at the default, a decade per 25 points of sensitivity', () => {
+    const decades = [0, 25, 50, 75, 100].map((s) => Math.log10(tailRateFor(s)));
+    decades.forEach((d, i) => expect(d).toBeCloseTo(-8 + i, 12));
   });
 });
