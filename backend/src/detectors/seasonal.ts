@@ -91,6 +91,8 @@ export const ProfileState = z.object({
   /** Phases of the current day with no value stored (gaps; absent before 2026-12: none). */
   skipped: z.array(z.number().int().min(0)).optional(),
   day: z.number().int().optional(),
+  /** Whether the weekly correction had seen the last predicted time of the week (absent before 2026-12: true). */
+  weekSeen: z.boolean().optional(),
 });
 export type ProfileState = z.infer<typeof ProfileState>;
 
@@ -476,6 +478,19 @@ class Profile {
     this.cycles.push(phase, x);
   }
 
+  /**
+   * Learn a remembered point into the weekly correction, against the phase table as it is now (call after
+   * storing the whole history). Without it the days before the period was found (~2.8 at a 1-minute step)
+   * were never seen: in the second week Monday to Wednesday evening had no weekly factor, and with
+   * `weekSeen` false there the residual tests had no shift estimate and the band took the residuals' own
+   * spread. Against the table as it grew (each remembered day against the days before it) a Tuesday night
+   * was learnt against Monday's, a weekend's tail, and its factor was 1.15 (a level shift paged at the
+   * second Tuesday's midnight).
+   */
+  learnWeekly(position: number, x: number): void {
+    this.weekly?.learn(position, x, this.cycles.median(position % this.period), true);
+  }
+
   /** Expected value at this position (before seeing x); NaN when the phase has no history. */
   predict(position: number): number {
     const phase = position % this.period;
@@ -487,7 +502,12 @@ class Profile {
         ? d
         : this.smoothDaily + this.smoothAlpha * (d - this.smoothDaily);
     const factor = this.weekly ? this.weekly.at(position) : 1;
+    const wasSeen = this.weekSeen;
     this.weekSeen = !Number.isNaN(factor);
+    // Where the week was unseen the level offset carried the day's level additively (a first weekend at
+    // 40 % pulls it ~100 below a 250 level); once the weekly factor carries it, that offset is stale: kept,
+    // a series' second Monday was expected at its first Sunday's level and paged at midnight.
+    if (this.weekSeen && !wasSeen) this.offset.mean = 0;
     this.pattern = this.weekSeen ? d * factor : d + this.unseenFeature(d);
     this.expected = this.pattern + NO_OFFSET(this.offset.mean);
     return this.expected;
@@ -632,6 +652,7 @@ class Profile {
       lastResid: enc(this.lastResid),
       lastLearnt: this.lastLearnt,
       skipped: [...this.skipped],
+      weekSeen: this.weekSeen,
       ...(Number.isNaN(this.day) ? {} : { day: this.day }),
     };
   }
@@ -663,6 +684,7 @@ class Profile {
     this.returned = s.returned ?? 0;
     this.skipped = [...(s.skipped ?? [])];
     this.day = s.day ?? NaN;
+    this.weekSeen = s.weekSeen ?? true;
   }
 }
 
@@ -743,6 +765,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
     const h = this.history;
     const n = h ? Math.min(h.count, period * seasons) : 0;
     for (let i = n - 1; i >= 0; i--) p.store((this.seen - 1 - i) % period, h!.recent(i));
+    for (let i = n - 1; i >= 0; i--) p.learnWeekly(this.seen - 1 - i, h!.recent(i));
     this.profiles.push(p);
   }
 

@@ -65,6 +65,18 @@ const cases: {
     want: { z: Z_SIX, expected: NaN, scale: 1, shift: NaN },
   },
   {
+    name: 'a reference offset read where the week was unseen: no opinion (a first weekend is no reference)',
+    feed: [...times(4, at(100, -30, { weekSeen: false })), ...times(3, at(106))],
+    x: at(106),
+    want: { z: NaN, expected: NaN, scale: NaN, shift: NaN },
+  },
+  {
+    name: 'once the reference was read where the week was seen, the test speaks again',
+    feed: [...times(4, at(100, -30, { weekSeen: false })), ...times(4, at(106))],
+    x: at(106),
+    want: { z: Z_SIX, expected: NaN, scale: 1, shift: 6 },
+  },
+  {
     name: 'a period shorter than 10 windows: no opinion',
     period: 39,
     feed: [...QUIET, ...times(3, at(106))],
