@@ -2,14 +2,7 @@
  * Batch scoring: a whole series in one call. Causal, or (the default for a dashboard range) with the
  * learning prefix scored by a causal pass run backwards in time from the data after it.
  */
-import type {
-  Episode,
-  Explanation,
-  ModelInfo,
-  SeriesInput,
-  SeriesScore,
-  SeriesState,
-} from '../contract/score.js';
+import type { Episode, ModelInfo, SeriesInput, SeriesScore, SeriesState } from '../contract/score.js';
 import { cleanSeries, type CleanSeries } from '../series/clean.js';
 import { EpisodeBuilder, type EpisodePoint } from '../calibration/episodes.js';
 import { Z_FLOOR, multiplierFor } from '../contract/sensitivity.js';
@@ -22,6 +15,7 @@ import {
   type ResolvedParams,
 } from './seriesScorer.js';
 import type { ScoreParams } from './types.js';
+import { ExplanationLog } from './explanations.js';
 
 /**
  * How far past the learning prefix the backward pass of a non-causal request starts: the detector's
@@ -48,7 +42,7 @@ interface Arrays {
   lower: Float64Array;
   upper: Float64Array;
   direction: (('up' | 'down') | null)[];
-  explanations: Map<number, Explanation>;
+  explanations: ExplanationLog;
   /** First index whose point was scored with a fitted model (learning before it). */
   firstReady: number;
 }
@@ -61,7 +55,7 @@ function allocate(n: number): Arrays {
     lower: new Float64Array(n).fill(NaN),
     upper: new Float64Array(n).fill(NaN),
     direction: new Array(n).fill(null),
-    explanations: new Map(),
+    explanations: new ExplanationLog(n),
     firstReady: n,
   };
 }
@@ -91,7 +85,7 @@ function pass(
     into.lower[i] = p.lower ?? NaN;
     into.upper[i] = p.upper ?? NaN;
     into.direction[i] = p.direction;
-    if (p.anomaly) into.explanations.set(i, scorer.explainLast());
+    if (p.anomaly) into.explanations.record(i, scorer.explainParts());
     if (p.state === 'ok' && i < into.firstReady) into.firstReady = i;
   }
   return scorer;
@@ -218,8 +212,7 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
       arrays.lower[i] = back.lower[i];
       arrays.upper[i] = back.upper[i];
       arrays.direction[i] = back.direction[i];
-      const ex = back.explanations.get(i);
-      if (ex) arrays.explanations.set(i, ex);
+      arrays.explanations.copy(i, back.explanations);
     }
     if (state === 'learning' && backward.state() === 'ok' && back.firstReady < prefix) state = 'ok';
   }

@@ -9,7 +9,12 @@ import { createDetector } from '../detectors/registry.js';
 import { componentMask, holdsIncidents } from '../detectors/component.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder, type EpisodePoint } from '../calibration/episodes.js';
-import { explain } from '../calibration/explain.js';
+import {
+  ExplanationFinder,
+  explanationOf,
+  type ExplainInput,
+  type ExplanationParts,
+} from '../calibration/explain.js';
 import {
   DEFAULT_SENSITIVITY,
   Z_FLOOR,
@@ -346,20 +351,40 @@ export class SeriesScorer {
 
   /** Explanation of the point just pushed (valid until the next push). */
   explainLast(): Explanation {
+    return explanationOf(this.explainParts());
+  }
+
+  /**
+   * What explainLast's explanation is made of, in one refilled object (valid until the next call): batch
+   * scoring keeps these for every anomalous point and writes text only for the few an episode shows.
+   */
+  explainParts(): ExplanationParts {
     const p = this.lastPoint;
+    const input = this.explainInput;
+    input.components = this.detector.components;
     // The shares of the scores the shown band was judged by (a score-independent detector's are the learning ones).
     const shown = this.detector.scoreIndependentOfBand !== true;
-    return explain({
-      components: this.detector.components,
-      componentScores: shown ? this.calibrator.shownScores : this.calibrator.componentScores,
-      driver: this.lastDriver,
-      direction: this.lastDirection ?? 'up',
-      actual: p?.value ?? null,
-      expected: p?.expected ?? null,
-      lower: p?.lower ?? null,
-      upper: p?.upper ?? null,
-    });
+    input.componentScores = shown ? this.calibrator.shownScores : this.calibrator.componentScores;
+    input.driver = this.lastDriver;
+    input.direction = this.lastDirection ?? 'up';
+    input.actual = p?.value ?? null;
+    input.expected = p?.expected ?? null;
+    input.lower = p?.lower ?? null;
+    input.upper = p?.upper ?? null;
+    return this.explanations.find(input);
   }
+
+  private readonly explanations = new ExplanationFinder();
+  private readonly explainInput: ExplainInput = {
+    components: [],
+    componentScores: [],
+    driver: -1,
+    direction: 'up',
+    actual: null,
+    expected: null,
+    lower: null,
+    upper: null,
+  };
 
   episodes(): Episode[] {
     return this.episodeBuilder?.episodes() ?? [];
