@@ -16,6 +16,7 @@ import {
 } from './seriesScorer.js';
 import type { ScoreParams } from './types.js';
 import { ExplanationLog } from './explanations.js';
+import { GridText, JsonText, plain } from './jsonText.js';
 
 /**
  * How far past the learning prefix the backward pass of a non-causal request starts: the detector's
@@ -97,17 +98,6 @@ function withStep(params: ResolvedParams, clean: CleanSeries): ResolvedParams {
   return params.stepMs || !(step > 0) ? params : { ...params, stepMs: step };
 }
 
-/**
- * A typed array as a plain array of doubles, in a counted loop: Array.from(typedArray) goes through
- * the iterator protocol, which allocated a result object and a heap number per element (28 of the
- * 205 MB a bench request allocated). Pushing keeps the array packed, which JSON.stringify writes fast.
- */
-function plain(a: Float64Array): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < a.length; i++) out.push(a[i]);
-  return out;
-}
-
 function flags(score: Float64Array): boolean[] {
   const out: boolean[] = [];
   for (let i = 0; i < score.length; i++) out.push(score[i] >= 1);
@@ -155,14 +145,20 @@ export function scoreSeriesJson(input: SeriesInput, params: ScoreParams = {}): s
  * series (~17 ms of a dashboard request's 25 series), against ~0.1 ms for pieces that stay young.
  */
 export function scoreSeriesJsonPieces(input: SeriesInput, params: ScoreParams = {}): string[] {
-  return jsonPieces(assemble(scoreArrays(input, params), plain));
+  const scored = scoreArrays(input, params);
+  const answer: Record<string, unknown> = assemble(scored, plain);
+  answer.timestamps = new JsonText(gridText.of(scored.clean.timestamps));
+  return jsonPieces(answer);
 }
+
+/** The last grid's text (one per thread: the engine is synchronous). */
+const gridText = new GridText();
 
 /** JSON.stringify(object) as pieces whose concatenation is that text (a key's value whole in one). */
 function jsonPieces(object: object): string[] {
   const pieces: string[] = [];
   for (const [key, value] of Object.entries(object)) {
-    const text = JSON.stringify(value) as string | undefined;
+    const text = value instanceof JsonText ? value.text : (JSON.stringify(value) as string | undefined);
     // What JSON.stringify leaves out of an object (undefined, functions).
     if (text === undefined) continue;
     pieces.push(`${pieces.length === 0 ? '{' : ','}${JSON.stringify(key)}:`, text);
