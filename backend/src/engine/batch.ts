@@ -146,7 +146,8 @@ export function scoreSeriesJson(input: SeriesInput, params: ScoreParams = {}): s
  */
 export function scoreSeriesJsonPieces(input: SeriesInput, params: ScoreParams = {}): string[] {
   const scored = scoreArrays(input, params);
-  const answer: Record<string, unknown> = assemble(scored, plain);
+  // The timestamps' text is the grid's (kept for the next series on it); their array is not built.
+  const answer: Record<string, unknown> = assemble(scored, plain, []);
   answer.timestamps = new JsonText(gridText.of(scored.clean.timestamps));
   return jsonPieces(answer);
 }
@@ -235,10 +236,14 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
   return { input, resolved, causal, clean, arrays, state, forward, episodes: builder.episodes() };
 }
 
-/** The response's shape (the contract's key order); `orNull` writes the arrays whose NaN means missing. */
+/**
+ * The response's shape (the contract's key order); `orNull` writes the arrays whose NaN means missing,
+ * `timestamps` is the grid's array (unless the caller writes its text otherwise).
+ */
 function assemble(
   { input, resolved, causal, clean, arrays, state: scoredState, forward, episodes }: Scored,
   orNull: (a: Float64Array) => (number | null)[],
+  timestamps = plain(clean.timestamps),
 ): SeriesScore {
   let state = scoredState;
   const model: ModelInfo = {
@@ -260,7 +265,7 @@ function assemble(
     detector: resolved.detector,
     model,
     cleaning: clean.report,
-    timestamps: plain(clean.timestamps),
+    timestamps,
     values: orNull(clean.values),
     score: plain(arrays.score),
     expected: orNull(arrays.expected),
