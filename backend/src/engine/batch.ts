@@ -7,13 +7,7 @@ import { cleanSeries, type CleanSeries } from '../series/clean.js';
 import { EpisodeBuilder, type EpisodePoint } from '../calibration/episodes.js';
 import { Z_FLOOR, multiplierFor } from '../contract/sensitivity.js';
 import { EngineError } from '../contract/errors.js';
-import {
-  SeriesScorer,
-  emptyPoint,
-  episodeOptions,
-  resolveParams,
-  type ResolvedParams,
-} from './seriesScorer.js';
+import { SeriesScorer, episodeOptions, resolveParams, type ResolvedParams } from './seriesScorer.js';
 import type { ScoreParams } from './types.js';
 import { ExplanationLog } from './explanations.js';
 import { GridText, JsonText, plain } from './jsonText.js';
@@ -76,15 +70,16 @@ function pass(
   limit: number,
 ) {
   const scorer = new SeriesScorer(params, false);
-  const p = emptyPoint();
+  // The scorer's own results (NaN for missing), not a StreamPoint's nullable fields (SeriesScorer.advance).
+  const p = scorer.result;
   for (let i = from; i !== to; i += step) {
-    scorer.push(clean.timestamps[i], clean.values[i], p);
+    scorer.advance(clean.timestamps[i], clean.values[i]);
     if (i >= limit) continue;
     into.score[i] = p.score;
     into.learningScore[i] = scorer.learningScore;
-    into.expected[i] = p.expected ?? NaN;
-    into.lower[i] = p.lower ?? NaN;
-    into.upper[i] = p.upper ?? NaN;
+    into.expected[i] = p.expected;
+    into.lower[i] = p.lower;
+    into.upper[i] = p.upper;
     into.direction[i] = p.direction;
     if (p.anomaly) into.explanations.record(i, scorer.explainParts());
     if (p.state === 'ok' && i < into.firstReady) into.firstReady = i;
