@@ -1,6 +1,8 @@
+import { EwmaComponent } from '../detectors/components/ewma.js';
+import { LevelShiftComponent } from '../detectors/components/levelShift.js';
 import { RateOfChangeComponent } from '../detectors/components/rateOfChange.js';
 import { RollingMedianComponent } from '../detectors/components/rollingMedian.js';
-import { explain } from './explain.js';
+import { ExplanationFinder, explain, explanationOf, type ExplainInput } from './explain.js';
 
 describe('explain', () => {
   const components = [
@@ -44,5 +46,38 @@ describe('explain', () => {
     expect(e.features.map((f) => f.name)).toEqual(['level_vs_rolling_median', 'rate_of_change']);
     expect(e.features[0].contribution).toBe(0.5);
     expect(e.summary).toContain('driven by level_vs_rolling_median 50%, rate_of_change 50%');
+  });
+
+  it('names at most three features with a positive share, the largest first, a tie to the first listed', () => {
+    const four = [
+      new EwmaComponent(10),
+      new RollingMedianComponent(100),
+      new RateOfChangeComponent(200),
+      new LevelShiftComponent(20, 300),
+    ];
+    const input = (componentScores: number[]): ExplainInput => ({
+      components: four,
+      componentScores,
+      driver: 0,
+      direction: 'up',
+      actual: 1,
+      expected: 0,
+      lower: null,
+      upper: null,
+    });
+    const names = (scores: number[]) => explain(input(scores)).features.map((f) => f.name);
+    expect(names([1, 2, 2, 2])).toEqual(['level_vs_rolling_median', 'rate_of_change', 'level_shift']);
+    expect(names([2, 1, 2, 2])).toEqual(['level_vs_ewma', 'rate_of_change', 'level_shift']);
+    expect(names([0, 0, 1, 3])).toEqual(['level_shift', 'rate_of_change']);
+    expect(names([0, 0, 0, 0])).toEqual([]);
+    // One finder, reused across calls as a scorer reuses it, gives what a new one gives.
+    const finder = new ExplanationFinder();
+    for (const scores of [
+      [1, 2, 2, 2],
+      [3, 0, 1, 0],
+      [0, 0, 0, 5],
+    ]) {
+      expect(explanationOf(finder.find(input(scores)))).toEqual(explain(input(scores)));
+    }
   });
 });

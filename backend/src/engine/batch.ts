@@ -2,26 +2,15 @@
  * Batch scoring: a whole series in one call. Causal, or (the default for a dashboard range) with the
  * learning prefix scored by a causal pass run backwards in time from the data after it.
  */
-import type {
-  Episode,
-  Explanation,
-  ModelInfo,
-  SeriesInput,
-  SeriesScore,
-  SeriesState,
-} from '../contract/score.js';
+import type { Episode, ModelInfo, SeriesInput, SeriesScore, SeriesState } from '../contract/score.js';
 import { cleanSeries, type CleanSeries } from '../series/clean.js';
 import { EpisodeBuilder, type EpisodePoint } from '../calibration/episodes.js';
 import { Z_FLOOR, multiplierFor } from '../contract/sensitivity.js';
 import { EngineError } from '../contract/errors.js';
-import {
-  SeriesScorer,
-  emptyPoint,
-  episodeOptions,
-  resolveParams,
-  type ResolvedParams,
-} from './seriesScorer.js';
+import { SeriesScorer, episodeOptions, resolveParams, type ResolvedParams } from './seriesScorer.js';
 import type { ScoreParams } from './types.js';
+import { ExplanationLog } from './explanations.js';
+import { GridText, JsonText, plain } from './jsonText.js';
 
 /**
  * How far past the learning prefix the backward pass of a non-causal request starts: the detector's
@@ -48,7 +37,7 @@ interface Arrays {
   lower: Float64Array;
   upper: Float64Array;
   direction: (('up' | 'down') | null)[];
-  explanations: Map<number, Explanation>;
+  explanations: ExplanationLog;
   /** First index whose point was scored with a fitted model (learning before it). */
   firstReady: number;
 }
@@ -61,7 +50,7 @@ function allocate(n: number): Arrays {
     lower: new Float64Array(n).fill(NaN),
     upper: new Float64Array(n).fill(NaN),
     direction: new Array(n).fill(null),
-    explanations: new Map(),
+    explanations: new ExplanationLog(n),
     firstReady: n,
   };
 }
@@ -81,17 +70,18 @@ function pass(
   limit: number,
 ) {
   const scorer = new SeriesScorer(params, false);
-  const p = emptyPoint();
+  // The scorer's own results (NaN for missing), not a StreamPoint's nullable fields (SeriesScorer.advance).
+  const p = scorer.result;
   for (let i = from; i !== to; i += step) {
-    scorer.push(clean.timestamps[i], clean.values[i], p);
+    scorer.advance(clean.timestamps[i], clean.values[i]);
     if (i >= limit) continue;
     into.score[i] = p.score;
     into.learningScore[i] = scorer.learningScore;
-    into.expected[i] = p.expected ?? NaN;
-    into.lower[i] = p.lower ?? NaN;
-    into.upper[i] = p.upper ?? NaN;
+    into.expected[i] = p.expected;
+    into.lower[i] = p.lower;
+    into.upper[i] = p.upper;
     into.direction[i] = p.direction;
-    if (p.anomaly) into.explanations.set(i, scorer.explainLast());
+    if (p.anomaly) into.explanations.record(i, scorer.explainParts());
     if (p.state === 'ok' && i < into.firstReady) into.firstReady = i;
   }
   return scorer;
@@ -101,17 +91,6 @@ function pass(
 function withStep(params: ResolvedParams, clean: CleanSeries): ResolvedParams {
   const step = clean.report.stepMs;
   return params.stepMs || !(step > 0) ? params : { ...params, stepMs: step };
-}
-
-/**
- * A typed array as a plain array of doubles, in a counted loop: Array.from(typedArray) goes through
- * the iterator protocol, which allocated a result object and a heap number per element (28 of the
- * 205 MB a bench request allocated). Pushing keeps the array packed, which JSON.stringify writes fast.
- */
-function plain(a: Float64Array): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < a.length; i++) out.push(a[i]);
-  return out;
 }
 
 function flags(score: Float64Array): boolean[] {
@@ -161,14 +140,21 @@ export function scoreSeriesJson(input: SeriesInput, params: ScoreParams = {}): s
  * series (~17 ms of a dashboard request's 25 series), against ~0.1 ms for pieces that stay young.
  */
 export function scoreSeriesJsonPieces(input: SeriesInput, params: ScoreParams = {}): string[] {
-  return jsonPieces(assemble(scoreArrays(input, params), plain));
+  const scored = scoreArrays(input, params);
+  // The timestamps' text is the grid's (kept for the next series on it); their array is not built.
+  const answer: Record<string, unknown> = assemble(scored, plain, []);
+  answer.timestamps = new JsonText(gridText.of(scored.clean.timestamps));
+  return jsonPieces(answer);
 }
+
+/** The last grid's text (one per thread: the engine is synchronous). */
+const gridText = new GridText();
 
 /** JSON.stringify(object) as pieces whose concatenation is that text (a key's value whole in one). */
 function jsonPieces(object: object): string[] {
   const pieces: string[] = [];
   for (const [key, value] of Object.entries(object)) {
-    const text = JSON.stringify(value) as string | undefined;
+    const text = value instanceof JsonText ? value.text : (JSON.stringify(value) as string | undefined);
     // What JSON.stringify leaves out of an object (undefined, functions).
     if (text === undefined) continue;
     pieces.push(`${pieces.length === 0 ? '{' : ','}${JSON.stringify(key)}:`, text);
@@ -218,8 +204,7 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
       arrays.lower[i] = back.lower[i];
       arrays.upper[i] = back.upper[i];
       arrays.direction[i] = back.direction[i];
-      const ex = back.explanations.get(i);
-      if (ex) arrays.explanations.set(i, ex);
+      arrays.explanations.copy(i, back.explanations);
     }
     if (state === 'learning' && backward.state() === 'ok' && back.firstReady < prefix) state = 'ok';
   }
@@ -246,10 +231,14 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
   return { input, resolved, causal, clean, arrays, state, forward, episodes: builder.episodes() };
 }
 
-/** The response's shape (the contract's key order); `orNull` writes the arrays whose NaN means missing. */
+/**
+ * The response's shape (the contract's key order); `orNull` writes the arrays whose NaN means missing,
+ * `timestamps` is the grid's array (unless the caller writes its text otherwise).
+ */
 function assemble(
   { input, resolved, causal, clean, arrays, state: scoredState, forward, episodes }: Scored,
   orNull: (a: Float64Array) => (number | null)[],
+  timestamps = plain(clean.timestamps),
 ): SeriesScore {
   let state = scoredState;
   const model: ModelInfo = {
@@ -271,7 +260,7 @@ function assemble(
     detector: resolved.detector,
     model,
     cleaning: clean.report,
-    timestamps: plain(clean.timestamps),
+    timestamps,
     values: orNull(clean.values),
     score: plain(arrays.score),
     expected: orNull(arrays.expected),

@@ -51,9 +51,12 @@ export const ResidualShiftState = z.object({
 export type ResidualShiftState = z.infer<typeof ResidualShiftState>;
 
 export class ResidualShiftComponent implements Component<ResidualShiftState> {
+  /** The names as constants: a name built per call was a new string at every explained point. */
   get feature(): string {
-    const what = this.back > this.recent ? 'slow_level_shift' : 'level_shift';
-    return this.onProfile ? `${what}_vs_seasonal_profile` : `${what}_vs_stationary_level`;
+    if (this.back > this.recent) {
+      return this.onProfile ? 'slow_level_shift_vs_seasonal_profile' : 'slow_level_shift_vs_stationary_level';
+    }
+    return this.onProfile ? 'level_shift_vs_seasonal_profile' : 'level_shift_vs_stationary_level';
   }
   readonly readsPrimary = true;
   readonly kindUp = 'level_shift' as const;
