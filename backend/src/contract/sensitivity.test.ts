@@ -15,7 +15,7 @@ describe('parseSensitivity', () => {
 
 describe('tailRateFor', () => {
   it('is 10⁻⁶ a point at the default, a decade per 25 points of sensitivity', () => {
-    const decades = [0, 25, 50, 75, 100].map((s) => Math.log10(tailRateFor(s)));
+    const decades = [0, 25, 50, 75, 100].map((s) => Math.log10(tailRateFor(parseSensitivity(s))));
     decades.forEach((d, i) => expect(d).toBeCloseTo(-8 + i, 12));
   });
 });
