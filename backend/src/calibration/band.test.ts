@@ -152,3 +152,48 @@ describe('bandAndScore: evidence of how far the level moved, inside an open inci
     expect(bandAndScore(observedOnly(1025, NaN, NaN, true), emptyBandResult())!.upper).toBe(1040);
   });
 });
+
+describe('bandAndScore: a test that narrows no further than half its shift estimate (a CUSUM)', () => {
+  /**
+   * The primary expects 1000 (σ 10, boundary 4: the band is 960–1040); the CUSUM scores `score` on the
+   * side of `shift` (its estimate of how far the level moved, series units).
+   */
+  function cusum(x: number, score: number, shift: number | undefined, inIncident = false): BandInput {
+    const primary: Deviation = { z: (x - 1000) / 10, expected: 1000, scale: 10 };
+    const sum: Deviation = { z: Math.sign(shift ?? 1) * 10, expected: NaN, scale: 10, shift };
+    return {
+      ...input(x, 400, true),
+      components: [
+        component({ providesBand: true, affine: true, anticipates: true }),
+        component({ narrowsToShift: true }),
+      ],
+      deviations: [primary, sum],
+      boundary: [4, 10 / score],
+      componentScores: [Math.abs(primary.z) / 4, score],
+      inIncident,
+    };
+  }
+
+  it('narrows by its score down to half its estimate: a 3σ shift’s points flagged, not points nearer expected', () => {
+    // Score 4: 40 / 4 = 10 above expected; the estimate, 30, stops it at 15.
+    const r = bandAndScore(cusum(1020, 4, 30), emptyBandResult())!;
+    expect(r.upper).toBe(1015);
+    expect(r.anomaly).toBe(true);
+    expect(bandAndScore(cusum(1012, 4, 30), emptyBandResult())!.anomaly).toBe(false);
+    // Inside an open incident the same: never past half its estimate.
+    expect(bandAndScore(cusum(1020, 4, 30, true), emptyBandResult())!.upper).toBe(1015);
+  });
+
+  it('narrows no further than half a burst’s size: the burst scores as it would without the test', () => {
+    // A 5× burst: the estimate (4,000) is far beyond the band, which keeps the primary's width.
+    const r = bandAndScore(cusum(5000, 30, 4000), emptyBandResult())!;
+    expect(r.upper).toBe(1040);
+    expect(r.score).toBe(4000 / 40);
+  });
+
+  it('narrows by its score alone without an estimate, and only on the estimate’s side', () => {
+    expect(bandAndScore(cusum(1020, 2, undefined), emptyBandResult())!.upper).toBe(1020);
+    const down = bandAndScore(cusum(1020, 4, -30), emptyBandResult())!;
+    expect([down.lower, down.upper]).toEqual([985, 1040]);
+  });
+});

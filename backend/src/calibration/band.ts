@@ -147,9 +147,12 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
         let narrowed: number;
         if (s > 1) {
           sign = Math.sign(d.z);
-          const moved =
-            input.inIncident && d.shift !== undefined && d.shift * d.z > 0 ? Math.abs(d.shift) / 2 : Infinity;
-          narrowed = Math.min(h / s, moved);
+          const half = d.shift !== undefined && d.shift * d.z > 0 ? Math.abs(d.shift) / 2 : NaN;
+          // A test whose score is no measure of where the level is (a CUSUM, Component.narrowsToShift)
+          // narrows by its score, but never past half its estimate, inside an incident or not.
+          if (components[c].narrowsToShift === true)
+            narrowed = Number.isNaN(half) ? h / s : Math.max(h / s, half);
+          else narrowed = Math.min(h / s, input.inIncident && !Number.isNaN(half) ? half : Infinity);
         } else if (
           input.inIncident &&
           d.observedShift !== undefined &&

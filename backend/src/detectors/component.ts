@@ -120,6 +120,12 @@ export interface Component<S extends TaggedState = TaggedState> {
    */
   readonly readsPrimary?: boolean;
   /**
+   * Whether its evidence narrows the band on its side no further than half its own `shift` estimate, by
+   * its score or not (a CUSUM: its sum rises far past its boundary on a small shift, so its score is no
+   * measure of where the level is; calibration/band.ts). Absent = false.
+   */
+  readonly narrowsToShift?: boolean;
+  /**
    * Score x (NaN = missing) against the state so far, writing into `out`. It may record x as a
    * measurement (a recent window), but baselines learn only in `learn`, called once after every step.
    */

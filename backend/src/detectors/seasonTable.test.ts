@@ -4,27 +4,44 @@ import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
 const SEASONS = 5;
 
+/** A value a Float64 table would hold, and the largest |value| its slot held while it was there. */
+interface Held {
+  v: number;
+  largest: number;
+}
+
 /** What a Float64 table would hold: the last SEASONS values per slot. */
-function reference(pushes: readonly [number, number][], slots: number): number[][] {
-  const t = Array.from({ length: slots }, () => new Array<number>(SEASONS).fill(NaN));
+function reference(pushes: readonly [number, number][], slots: number): Held[][] {
+  const t = Array.from({ length: slots }, () =>
+    Array.from({ length: SEASONS }, (): Held => ({ v: NaN, largest: 0 })),
+  );
   for (const [slot, x] of pushes) {
     t[slot].shift();
-    t[slot].push(x);
+    t[slot].push({ v: x, largest: 0 });
+    const now = largestOf(t[slot].map((h) => h.v));
+    for (const h of t[slot]) h.largest = Math.max(h.largest, now);
   }
   return t;
 }
 
+function largestOf(values: readonly number[]): number {
+  return Math.max(0, ...values.filter((v) => !Number.isNaN(v)).map(Math.abs));
+}
+
 /**
- * Every value of the table within 2^-14 of its slot's largest |value| of the reference, or within its
- * finest unit, 2^-128 (~3·10⁻³⁹: Float32 kept no more below 1.2·10⁻³⁸), see seasonTable.ts.
+ * Every value of the table within 2^-14 of the largest |value| it was stored beside (`sinceStored`: the
+ * largest its slot held at any push while it was there, which rounded it; else the slot's largest now),
+ * or within the finest unit, 2^-128 (~3·10⁻³⁹: Float32 kept no more below 1.2·10⁻³⁸), see seasonTable.ts.
+ * A value pushed beside a spike is rounded to the spike's unit and stays so after the spike leaves.
  */
-function expectClose(table: SeasonTable, ref: number[][]): void {
-  ref.forEach((values, slot) => {
-    const maxAbs = Math.max(0, ...values.filter((v) => !Number.isNaN(v)).map(Math.abs));
-    values.forEach((v, k) => {
+function expectClose(table: SeasonTable, ref: Held[][], sinceStored = true): void {
+  ref.forEach((held, slot) => {
+    const now = largestOf(held.map((h) => h.v));
+    held.forEach(({ v, largest }, k) => {
       const got = table.at(slot, k);
+      const bound = sinceStored ? largest : now;
       if (Number.isNaN(v)) expect(got).toBeNaN();
-      else expect(Math.abs(got - v)).toBeLessThanOrEqual(Math.max(maxAbs * 2 ** -14, 2 ** -128));
+      else expect(Math.abs(got - v)).toBeLessThanOrEqual(Math.max(bound * 2 ** -14, 2 ** -128));
     });
   });
 }
@@ -47,13 +64,28 @@ const pushes = (slots: number) =>
   );
 
 describe('SeasonTable', () => {
-  test('holds each value within 2^-14 of its slot’s largest, the newest last, NaN where none is stored', () => {
+  test('holds each value within 2^-14 of the largest it was stored beside, the newest last, NaN where none is stored', () => {
     fc.assert(
       fc.property(pushes(3), (ps) => {
         const table = new SeasonTable(3, SEASONS);
         for (const [slot, x] of ps) table.push(slot, x);
         expectClose(table, reference(ps, 3));
       }),
+      // A tiny value pushed beside a spike, which then leaves (a counterexample found in CI's run).
+      {
+        examples: [
+          [
+            [
+              [2, 9e8],
+              [2, 0],
+              [2, 0],
+              [2, 0],
+              [2, 2.9387358770557194e-39],
+              [2, 0],
+            ],
+          ],
+        ],
+      },
     );
   });
 
@@ -117,11 +149,12 @@ describe('SeasonTable', () => {
         );
         const table = new SeasonTable(2, SEASONS);
         table.restore(
-          ref.flat().map((v) => (Number.isNaN(v) ? null : v)),
+          ref.flat().map(({ v }) => (Number.isNaN(v) ? null : v)),
           'cycles',
           '2 × 5',
         );
-        expectClose(table, ref);
+        // Encoded at once: every value against its slot's largest now.
+        expectClose(table, ref, false);
       }),
     );
   });

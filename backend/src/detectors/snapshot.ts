@@ -26,8 +26,10 @@ import {
  * 5: `auto` has a 7th component, the residual level-shift test (residual_shift).
  * 6: `auto` has an 8th, the same test against the level offset 60 points back (a residual_shift with
  *    `back`); version 5 stream snapshots are upgraded on restore (engine/upgrade.ts).
+ * 7: `auto` has a 9th, a CUSUM of the seasonal profile's residuals (cusum); version 5 and 6 stream
+ *    snapshots are upgraded on restore.
  */
-export const DETECTOR_STATE_VERSION = 6;
+export const DETECTOR_STATE_VERSION = 7;
 
 const COMPONENT_STATES = [...LEAF_STATES, FallbackState] as const;
 

@@ -101,6 +101,35 @@ describe('a stream snapshot written by main (984b40c), period still being detect
     // Written as detector snapshots version 5 (7 components), continued as this build's (engine/upgrade.ts).
     const now = stream.snapshot() as { detector: { version: number; components: unknown[] } };
     expect(now.detector.version).toBe(DETECTOR_STATE_VERSION);
-    expect(now.detector.components).toHaveLength(8);
+    expect(now.detector.components).toHaveLength(9);
+  });
+});
+
+describe('a stream snapshot written by main (f186ce4) after 10 days, daily and weekly seasonality known', () => {
+  // Written by a script over the lab's weekly_weekend series (seed 5): 14,400 points, then the next 1,200
+  // as main scored them, with a 40 % drop for two hours among them.
+  const fixture = JSON.parse(
+    gunzipSync(
+      readFileSync(new URL('./testing/fixtures/stream-auto-seasonal-f186ce4.json.gz', import.meta.url)),
+    ).toString('utf8'),
+  ) as { period: number; snapshot: { detector: { version: number; components: unknown[] } }; next: Row[] };
+
+  test('restores as detector snapshots version 7 and scores the next 1,200 points exactly as main did', () => {
+    expect(fixture.snapshot.detector.version).toBe(6);
+    expect(fixture.snapshot.detector.components).toHaveLength(8);
+    const stream = restoreStream(fixture.snapshot);
+    expect(stream.period?.()).toBe(fixture.period);
+    const got = fixture.next.map(([t, v]) => {
+      const p = stream.push(t, v ?? NaN)!;
+      return [t, v, p.score, p.expected, p.lower, p.upper, p.anomaly];
+    });
+    // The CUSUM added in version 7 starts as a new stream's: silent until the profile has predicted two
+    // cycles under it (components/cusum.ts, MATURE_CYCLES), so main's scores hold through these points,
+    // the drop's 119 anomalous ones included.
+    expect(got.filter((r) => r[6])).toHaveLength(119);
+    expect(got).toEqual(fixture.next);
+    const now = stream.snapshot() as { detector: { version: number; components: { type: string }[] } };
+    expect(now.detector.version).toBe(DETECTOR_STATE_VERSION);
+    expect(now.detector.components.map((c) => c.type).at(-1)).toBe('cusum');
   });
 });

@@ -283,11 +283,11 @@ describe('corrupt snapshots give a clear error', () => {
       /^invalid stream snapshot: version: is 1; this build reads stream snapshots of version 2$/,
     );
     const s = base();
-    s.detector.version = 7;
+    s.detector.version = DETECTOR_STATE_VERSION + 1;
     fails(
       s,
       new RegExp(
-        `detector\\.version: is 7; this build reads detector snapshots of version ${DETECTOR_STATE_VERSION}$`,
+        `detector\\.version: is ${DETECTOR_STATE_VERSION + 1}; this build reads detector snapshots of version ${DETECTOR_STATE_VERSION}$`,
       ),
     );
   });

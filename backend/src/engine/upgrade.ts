@@ -1,28 +1,33 @@
 /**
- * Stream snapshots written before `auto` had its 8th component (detector snapshots of version 5) restore
- * into this build: everything they hold restores as it was, and the new component, with its calibration,
- * starts as a new stream's does. A job's state files then survive the upgrade without a backfill (at
- * 200,000 series that is a quarter of an hour of fetching and scoring); the new test has no opinion until
- * its windows hold an hour of points.
+ * Stream snapshots written before `auto` had its 8th or 9th component (detector snapshots of versions 5
+ * and 6) restore into this build: everything they hold restores as it was, and the new components, with
+ * their calibration, start as a new stream's do. A job's state files then survive the upgrade without a
+ * backfill (at 200,000 series that is a quarter of an hour of fetching and scoring); the new tests have no
+ * opinion until their windows hold an hour of points (the 8th) or have summed a few points (the 9th).
  */
 import { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 import { parseState } from '../snapshots/codec.js';
 import { StreamParams, type StreamSnapshot } from './snapshot.js';
 
 /**
- * The detector snapshot version this module upgrades: a literal, not DETECTOR_STATE_VERSION − 1, so that the
- * next version bump cannot make it read version-6 snapshots as if they had version 5's components.
+ * The detector snapshot versions this module upgrades, and `auto`'s components in each: literals, not
+ * DETECTOR_STATE_VERSION − 1, so that a version bump cannot make it read newer snapshots as older ones.
+ * 5: before the slow residual level-shift test; 6: before the CUSUM.
  */
-const UPGRADED_VERSION = 5;
+const AUTO_COMPONENTS_BY_VERSION: ReadonlyMap<number, number> = new Map([
+  [5, 7],
+  [6, 8],
+]);
 
-/** The detector snapshot versions this build restores: its own, and the one it upgrades. */
-export const READABLE_DETECTOR_VERSIONS: readonly number[] = [UPGRADED_VERSION, DETECTOR_STATE_VERSION];
+/** The detector snapshot versions this build restores: the ones it upgrades, and its own. */
+export const READABLE_DETECTOR_VERSIONS: readonly number[] = [
+  ...AUTO_COMPONENTS_BY_VERSION.keys(),
+  DETECTOR_STATE_VERSION,
+];
 
-/** `auto`'s components in version 5, before the slow residual level-shift test. */
-const AUTO_COMPONENTS_V5 = 7;
 /**
  * The calibrator's per-component arrays (calibration/snapshot.ts, CalibratorState). `shown` came after
- * version 5 (absent there: restored as `range`), but an array of 7 gets the 8th as any other would.
+ * version 5 (absent there: restored as `range`), but an array of 7 gets the rest as any other would.
  */
 const PER_COMPONENT = ['range', 'shown', 'basis', 'saved', 'delayed'] as const;
 
@@ -30,8 +35,9 @@ type Raw = Record<string, unknown>;
 const isRaw = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * A version-5 stream snapshot as this build writes it; anything else is returned as it is (restoring then
- * checks it as usual). `fresh` is a new stream's snapshot for the same params, whose new component is taken.
+ * A version-5 or -6 stream snapshot as this build writes it; anything else is returned as it is (restoring
+ * then checks it as usual). `fresh` is a new stream's snapshot for the same params, whose new components
+ * are taken.
  */
 export function upgradeStreamSnapshot(
   snapshot: unknown,
@@ -39,30 +45,25 @@ export function upgradeStreamSnapshot(
 ): unknown {
   if (!isRaw(snapshot) || !isRaw(snapshot.detector)) return snapshot;
   const detector = snapshot.detector;
-  if (detector.version !== UPGRADED_VERSION) return snapshot;
+  const had =
+    typeof detector.version === 'number' ? AUTO_COMPONENTS_BY_VERSION.get(detector.version) : undefined;
+  if (had === undefined) return snapshot;
   const upgraded: Raw = { ...snapshot, detector: { ...detector, version: DETECTOR_STATE_VERSION } };
   const components = detector.components;
-  if (
-    detector.detector !== 'auto' ||
-    !Array.isArray(components) ||
-    components.length !== AUTO_COMPONENTS_V5
-  ) {
-    // Only `auto` gained a component: every other detector's state means what it meant.
+  if (detector.detector !== 'auto' || !Array.isArray(components) || components.length !== had) {
+    // Only `auto` gained components: every other detector's state means what it meant.
     return upgraded;
   }
   const now = fresh(parseState(StreamParams, snapshot.params, 'params'));
-  (upgraded.detector as Raw).components = [
-    ...components,
-    ...now.detector.components.slice(AUTO_COMPONENTS_V5),
-  ];
+  (upgraded.detector as Raw).components = [...components, ...now.detector.components.slice(had)];
   if (isRaw(snapshot.calibrator)) {
     const calibrator: Raw = { ...snapshot.calibrator };
     const added = now.calibrator as unknown as Raw;
     for (const key of PER_COMPONENT) {
       const old = calibrator[key];
       const extra = added[key];
-      if (Array.isArray(old) && old.length === AUTO_COMPONENTS_V5 && Array.isArray(extra)) {
-        calibrator[key] = [...old, ...extra.slice(AUTO_COMPONENTS_V5)];
+      if (Array.isArray(old) && old.length === had && Array.isArray(extra)) {
+        calibrator[key] = [...old, ...extra.slice(had)];
       }
     }
     upgraded.calibrator = calibrator;

@@ -149,53 +149,59 @@ describe('job state snapshots that cannot be used', () => {
     await snapshotted();
     const [header, body] = readFileSync(file(), 'utf8').split('\n');
     const h = JSON.parse(header) as { engine: { stream: number; detector: number } };
-    // Two versions back: the previous one is upgraded as its series are restored (engine/upgrade.ts).
-    const older = { ...h, engine: { ...h.engine, detector: h.engine.detector - 2 } };
+    // Three versions back: the two previous ones are upgraded as their series are restored (engine/upgrade.ts).
+    const older = { ...h, engine: { ...h.engine, detector: h.engine.detector - 3 } };
     writeFileSync(file(), `${JSON.stringify(older)}\n${body}`);
     const second = await start(T + 5 * STEP);
     await expectBackfilled(second);
     expect(warnings(second.lines)).toContain(
-      `job edge: state snapshot not used: its series were written as stream snapshots version ${h.engine.stream} with detectors version ${h.engine.detector - 2}, this build reads ${h.engine.stream} and ${h.engine.detector - 1} or ${h.engine.detector}; backfilling 5h`,
+      `job edge: state snapshot not used: its series were written as stream snapshots version ${h.engine.stream} with detectors version ${h.engine.detector - 3}, this build reads ${h.engine.stream} and ${h.engine.detector - 2} or ${h.engine.detector - 1} or ${h.engine.detector}; backfilling 5h`,
     );
     expect(readdirSync(dir).some((f) => f.includes('corrupt'))).toBe(false);
   });
 
-  test('series written with the previous detector version are upgraded as they are restored, not backfilled', async () => {
-    await snapshotted();
-    const [header, body] = readFileSync(file(), 'utf8').split('\n');
-    const h = JSON.parse(header) as { engine: { detector: number }; bodyBytes: number; bodySha256: string };
-    // Each `auto` stream as the previous build wrote it: 7 components, and a calibrator of 7.
-    let downgraded = 0;
-    const older = JSON.stringify(JSON.parse(body), (key, value: unknown) => {
-      const v = value as { detector?: { version: number; components: unknown[] }; calibrator?: object };
-      if (key !== 'stream' || !v?.detector || !v.calibrator) return value;
-      downgraded++;
-      const calibrator = Object.fromEntries(
-        Object.entries(v.calibrator).map(([k, a]) => [k, Array.isArray(a) ? a.slice(0, 7) : a]),
-      );
-      const detector = {
-        ...v.detector,
-        version: h.engine.detector - 1,
-        components: v.detector.components.slice(0, 7),
+  test.each([
+    [1, 8],
+    [2, 7],
+  ])(
+    'series written %d detector version(s) back (%d components) are upgraded as they are restored, not backfilled',
+    async (back, had) => {
+      await snapshotted();
+      const [header, body] = readFileSync(file(), 'utf8').split('\n');
+      const h = JSON.parse(header) as { engine: { detector: number }; bodyBytes: number; bodySha256: string };
+      // Each `auto` stream as that build wrote it: `had` components, and a calibrator of `had`.
+      let downgraded = 0;
+      const older = JSON.stringify(JSON.parse(body), (key, value: unknown) => {
+        const v = value as { detector?: { version: number; components: unknown[] }; calibrator?: object };
+        if (key !== 'stream' || !v?.detector || !v.calibrator) return value;
+        downgraded++;
+        const calibrator = Object.fromEntries(
+          Object.entries(v.calibrator).map(([k, a]) => [k, Array.isArray(a) ? a.slice(0, had) : a]),
+        );
+        const detector = {
+          ...v.detector,
+          version: h.engine.detector - back,
+          components: v.detector.components.slice(0, had),
+        };
+        return { ...v, detector, calibrator };
+      });
+      const raw = Buffer.from(older);
+      const previous = {
+        ...h,
+        engine: { ...h.engine, detector: h.engine.detector - back },
+        bodyBytes: raw.byteLength,
+        bodySha256: createHash('sha256').update(raw).digest('hex'),
       };
-      return { ...v, detector, calibrator };
-    });
-    const raw = Buffer.from(older);
-    const previous = {
-      ...h,
-      engine: { ...h.engine, detector: h.engine.detector - 1 },
-      bodyBytes: raw.byteLength,
-      bodySha256: createHash('sha256').update(raw).digest('hex'),
-    };
-    writeFileSync(file(), `${JSON.stringify(previous)}\n${older}`);
-    expect(downgraded).toBe(2);
-    const second = await start(T + 5 * STEP);
-    expect(await second.manager.runOnce('edge')).toMatchObject({ ok: true, points: 10 });
-    expect(second.lines.map((l) => l.msg)).toContain(
-      `job edge: restored 2 series from snapshot at ${new Date(T).toISOString()}, backfilling 5 points`,
-    );
-    expect(warnings(second.lines)).toEqual([]);
-  });
+      writeFileSync(file(), `${JSON.stringify(previous)}\n${older}`);
+      expect(downgraded).toBe(2);
+      const second = await start(T + 5 * STEP);
+      expect(await second.manager.runOnce('edge')).toMatchObject({ ok: true, points: 10 });
+      expect(second.lines.map((l) => l.msg)).toContain(
+        `job edge: restored 2 series from snapshot at ${new Date(T).toISOString()}, backfilling 5 points`,
+      );
+      expect(warnings(second.lines)).toEqual([]);
+    },
+  );
 
   test('a header of the previous format (no engine versions) is another version, not corrupt', async () => {
     await snapshotted();

@@ -18,6 +18,7 @@ import { EwmaState } from './ewma.js';
 import { LevelShiftState } from './levelShift.js';
 import { RateOfChangeState } from './rateOfChange.js';
 import { ResidualShiftState } from './residualShift.js';
+import { CusumState } from './cusum.js';
 import { RollingMedianState } from './rollingMedian.js';
 
 /** The snapshot of every component but a fallback, in the order an unknown type's error lists them. */
@@ -27,6 +28,7 @@ export const LEAF_STATES = [
   RateOfChangeState,
   LevelShiftState,
   ResidualShiftState,
+  CusumState,
   SeasonalState,
   KMeansState,
 ] as const;

@@ -1,0 +1,180 @@
+import fc from 'fast-check';
+import { CAP, CLIP, CusumComponent, DRIFT, MATURE_CYCLES, SETTLE_POINTS } from './cusum.js';
+import { emptyDeviation, type Deviation } from '../component.js';
+import { expectRoundTrip, feed, probe, stored, type Feed, type Point } from '../testing/componentTable.js';
+
+/** A profile of period 100 (so it speaks after MATURE_CYCLES · 100 points), scale 2. */
+const PERIOD = 100;
+const MATURE = MATURE_CYCLES * PERIOD;
+const make = (period: number | null = PERIOD) => new CusumComponent(() => period);
+
+/** A point whose primary z is `z` (x itself only needs to be present). */
+function at(z: number, more: { weekSeen?: boolean; scale?: number; x?: number } = {}): Point {
+  const { weekSeen, scale = 2, x = 100 + z * scale } = more;
+  return { x, primary: { z, expected: 100, scale, pattern: 100, weekSeen } };
+}
+const times = (n: number, p: Point): Point[] => Array.from({ length: n }, () => p);
+/** A profile that has predicted long enough: quiet points only. */
+const WARM = times(MATURE, at(0));
+
+const cases: { name: string; period?: number | null; feed: Feed[]; x: Point; want: Partial<Deviation> }[] = [
+  {
+    name: 'silent until the profile has predicted MATURE_CYCLES periods',
+    feed: times(MATURE - 2, at(0)),
+    x: at(3),
+    want: { z: NaN, scale: NaN, shift: NaN },
+  },
+  {
+    name: 'a point beyond the drift starts a sum above',
+    feed: WARM,
+    x: at(2.5),
+    want: { z: 2.5 - DRIFT, scale: 2, shift: 2.5 * 2 },
+  },
+  {
+    name: 'a sustained 3σ shift adds 3 − drift every point; its shift estimate is 3 scales',
+    feed: [...WARM, ...times(4, at(3))],
+    x: at(3),
+    want: { z: 5 * (3 - DRIFT), shift: 6 },
+  },
+  {
+    name: 'one outlier adds no more than CLIP − drift, its shift estimate unclipped',
+    feed: WARM,
+    x: at(40),
+    want: { z: CLIP - DRIFT, shift: 80 },
+  },
+  {
+    name: 'a shift down is a sum below, negative',
+    feed: [...WARM, ...times(2, at(-3))],
+    x: at(-3),
+    want: { z: -3 * (3 - DRIFT), shift: -6 },
+  },
+  {
+    name: 'the sum falls back by the drift at every quiet point, and restarts at 0',
+    feed: [...WARM, ...times(3, at(3)), ...times(3, at(0))],
+    x: at(0),
+    want: { z: 0 },
+  },
+  {
+    name: 'a missing point keeps the sums',
+    feed: [...WARM, ...times(2, at(3)), at(NaN, { x: NaN })],
+    x: at(3),
+    want: { z: 3 * (3 - DRIFT) },
+  },
+  {
+    name: 'no opinion on a missing point',
+    feed: [...WARM, ...times(2, at(3))],
+    x: at(NaN, { x: NaN }),
+    want: { z: NaN, shift: NaN },
+  },
+  {
+    name: 'the sums are capped',
+    feed: [...WARM, ...times(100, at(3))],
+    x: at(3),
+    want: { z: CAP },
+  },
+  {
+    name: 'where the week is unseen it restarts and is silent',
+    feed: [...WARM, ...times(3, at(3)), ...times(SETTLE_POINTS, at(0, { weekSeen: false }))],
+    x: at(3, { weekSeen: false }),
+    want: { z: NaN, shift: NaN },
+  },
+  {
+    name: 'silent for SETTLE_POINTS points after the week becomes seen',
+    feed: [...WARM, at(0, { weekSeen: false }), ...times(SETTLE_POINTS - 1, at(3, { weekSeen: true }))],
+    x: at(3, { weekSeen: true }),
+    want: { z: NaN },
+  },
+  {
+    name: 'then it speaks',
+    feed: [...WARM, at(0, { weekSeen: false }), ...times(SETTLE_POINTS, at(0, { weekSeen: true }))],
+    x: at(3, { weekSeen: true }),
+    want: { z: 3 - DRIFT },
+  },
+  {
+    name: 'silent before a period is known',
+    period: null,
+    feed: times(100, at(3)),
+    x: at(3),
+    want: { z: NaN, shift: NaN },
+  },
+];
+
+describe('CusumComponent: small inputs', () => {
+  test.each(cases)('$name', ({ period, feed: points, x, want }) => {
+    const c = make(period);
+    feed(c, points);
+    expect(probe(c, x, want)).toEqual(want);
+  });
+
+  test.each(cases)('snapshot round trip: $name', ({ period, feed: points, x }) => {
+    expectRoundTrip(() => make(period), points, x);
+  });
+
+  test('a snapshot of another drift is refused, naming it', () => {
+    const c = make();
+    expect(() => new CusumComponent(() => PERIOD, 2).restore(stored(c))).toThrow(/drift/);
+  });
+
+  test('restarts when the period is lost, and counts its cycles afresh', () => {
+    let period: number | null = PERIOD;
+    const c = new CusumComponent(() => period);
+    feed(c, [...WARM, ...times(3, at(3))]);
+    period = null;
+    feed(c, [at(3)]);
+    period = PERIOD;
+    feed(c, times(MATURE - 2, at(3)));
+    expect(probe(c, at(3), { z: NaN })).toEqual({ z: NaN });
+    expect(probe(c, at(3), { z: 3 - DRIFT })).toEqual({ z: 3 - DRIFT });
+  });
+});
+
+describe('CusumComponent on noise', () => {
+  test('its sums stay within [0, CAP], signed by the larger, whatever the residuals', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { maxLength: 200 }), (zs) => {
+        const c = make();
+        feed(c, WARM);
+        const out = emptyDeviation();
+        for (const z of zs) {
+          const p = at(z);
+          c.step(p.x, out, p.primary);
+          c.learn();
+          expect(Math.abs(out.z)).toBeLessThanOrEqual(CAP);
+          if (out.z !== 0) expect(Math.sign(out.shift!)).toBe(Math.sign(out.z));
+        }
+      }),
+    );
+  });
+
+  test.each([1, 2, 3, 4, 5])(
+    'on independent Gaussian residuals (seed %d) a 3σ shift passes 1.5 × the quiet day’s largest sum within 10 points',
+    (seed) => {
+      // Seeded normal draws (mulberry32, Box–Muller): a day of noise, then the shift.
+      let a = seed * 0x9e3779b9;
+      const uniform = () => {
+        a = (a + 0x6d2b79f5) | 0;
+        let t = Math.imul(a ^ (a >>> 15), 1 | a);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+      };
+      const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+      const c = make();
+      feed(c, WARM);
+      const out = emptyDeviation();
+      let quiet = 0;
+      for (let i = 0; i < 1440; i++) {
+        const p = at(normal());
+        c.step(p.x, out, p.primary);
+        quiet = Math.max(quiet, Math.abs(out.z));
+      }
+      let flaggedAfter = -1;
+      for (let i = 1; i <= 10 && flaggedAfter < 0; i++) {
+        const p = at(3 + normal());
+        c.step(p.x, out, p.primary);
+        if (out.z > 1.5 * quiet) flaggedAfter = i;
+      }
+      expect(quiet).toBeGreaterThan(1);
+      expect(flaggedAfter).toBeGreaterThan(0);
+    },
+  );
+});
