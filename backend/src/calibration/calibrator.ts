@@ -23,7 +23,7 @@ import type { ComponentCalibration, Deviation, LearnMode } from '../detectors/de
 import { LEARNING_MULTIPLIER, Z_FLOOR } from '../contract/sensitivity.js';
 import { StateError, decArray, encArray, expectLength } from '../snapshots/codec.js';
 import type { CalibratorState } from './snapshot.js';
-import { Ring } from '../stats/windows.js';
+import { DelayLines, delayLayout, type DelayLayout } from './delayLines.js';
 import { TailModel } from './tail.js';
 
 export interface CalibrationOptions {
@@ -93,6 +93,7 @@ interface SharedConstants {
   decay: Float64Array;
   weight: Float64Array;
   primaryEvidence: readonly boolean[];
+  delays: DelayLayout;
 }
 
 /**
@@ -108,11 +109,12 @@ function sharedConstants(
   opts: CalibrationOptions,
   perComponent: readonly ComponentCalibration[],
   primaryEvidence: readonly (boolean | undefined)[],
+  measurementPoints: readonly (number | undefined)[],
 ): SharedConstants {
   let key = `${components}`;
   for (let c = 0; c < components; c++) {
     const halfLife = perComponent[c]?.halfLife ?? opts.halfLife;
-    key += `|${Object.is(halfLife, -0) ? '-0' : halfLife},${perComponent[c]?.weight ?? 1},${primaryEvidence[c] === true}`;
+    key += `|${Object.is(halfLife, -0) ? '-0' : halfLife},${perComponent[c]?.weight ?? 1},${primaryEvidence[c] === true},${measurementPoints[c] ?? 1}`;
   }
   const known = sharedByConfiguration.get(key);
   if (known) return known;
@@ -122,6 +124,7 @@ function sharedConstants(
     ),
     weight: Float64Array.from({ length: components }, (_, c) => perComponent[c]?.weight ?? 1),
     primaryEvidence: Object.freeze(Array.from({ length: components }, (_, c) => primaryEvidence[c] === true)),
+    delays: delayLayout(Array.from({ length: components }, (_, c) => measurementPoints[c] ?? 1)),
   };
   sharedByConfiguration.set(key, made);
   return made;
@@ -170,7 +173,7 @@ export class Calibrator {
    * episodes ×2–3, bursts and flaps no longer held. While a sustained incident is held (learn returns
    * early) the delay does not move: its points never enter it, and what it held before comes out after.
    */
-  private readonly delayed: (Ring | null)[];
+  private readonly delayed: DelayLines;
   /** Per component: whether its flags count as the primary's (Component.readsPrimary). */
   private readonly primaryEvidence: readonly boolean[];
   /** Points of the open incident the primary (component 0, or its own evidence) scored ≥ 1. */
@@ -186,13 +189,13 @@ export class Calibrator {
     /** Per component, Component.readsPrimary: a test on the primary's residuals (absent: false). */
     primaryEvidence: readonly (boolean | undefined)[] = [],
   ) {
-    const shared = sharedConstants(components, opts, perComponent, primaryEvidence);
+    const shared = sharedConstants(components, opts, perComponent, primaryEvidence, measurementPoints);
     this.decay = shared.decay;
     this.weight = shared.weight;
     this.primaryEvidence = shared.primaryEvidence;
     // One buffer, each field a slice of it: a separate Float64Array costs ~270 bytes of heap, a view
     // ~100, per stream (×200,000 streams).
-    const buffer = new Float64Array(PER_STREAM_FIELDS * components);
+    const buffer = new Float64Array(PER_STREAM_FIELDS * components + shared.delays.length);
     const field = (k: number) => buffer.subarray(k * components, (k + 1) * components);
     this.range = field(0);
     this.basis = field(1).fill(Z_FLOOR);
@@ -203,10 +206,7 @@ export class Calibrator {
     this.shownBoundary = field(6).fill(this.multiplier * Z_FLOOR);
     this.shownScores = field(7);
     this.saved = field(8);
-    this.delayed = Array.from({ length: components }, (_, c) => {
-      const m = measurementPoints[c] ?? 1;
-      return m > 1 ? new Ring(m) : null;
-    });
+    this.delayed = new DelayLines(shared.delays, buffer.subarray(PER_STREAM_FIELDS * components));
   }
 
   /** Score one point's deviations against the ranges so far (componentScores, boundary). */
@@ -287,8 +287,7 @@ export class Calibrator {
       const now = Math.abs(devs[c].z);
       // NaN while the delay fills (and for a missing deviation, when it comes out). Not `?.push(now) ?? now`:
       // its undefined made `a` a boxed value, a heap number per component per point.
-      const delay = this.delayed[c];
-      const a = delay === null ? now : delay.push(now);
+      const a = this.delayed.has(c) ? this.delayed.push(c, now) : now;
       if (Number.isNaN(a) || c === skip) continue;
       // Growth is limited relative to the range before the current run of high scores, so a 5-point
       // run widens the range (and the band) at most `growth` times, not growth⁵ times.
@@ -312,7 +311,7 @@ export class Calibrator {
       incidentPoints: this.incidentPoints,
       primaryPoints: this.primaryPoints,
       tail: this.tail.snapshot(),
-      delayed: this.delayed.map((r) => r?.snapshot() ?? null),
+      delayed: Array.from(this.range, (_, c) => this.delayed.snapshot(c)),
     };
   }
 
@@ -334,14 +333,14 @@ export class Calibrator {
     if (s.delayed) {
       check('delayed', s.delayed);
       s.delayed.forEach((r, c) => {
-        const ring = this.delayed[c];
-        if ((r === null) !== (ring === null)) {
+        const has = this.delayed.has(c);
+        if ((r === null) === has) {
           throw new StateError(
             `${path}.delayed[${c}]`,
-            ring ? 'is missing' : 'is set, this component has no delay',
+            has ? 'is missing' : 'is set, this component has no delay',
           );
         }
-        if (ring && r) ring.restore(r, `${path}.delayed[${c}]`);
+        if (r) this.delayed.restore(c, r, `${path}.delayed[${c}]`);
       });
     }
   }
