@@ -76,4 +76,49 @@ describe('EpisodeBuilder explanations', () => {
     // Only the points seen after the restore are summed.
     expect(b.episodes()[0].explanation.shift).toBe(-400);
   });
+
+  describe('with an onset estimate (a sequential test’s run, EpisodePoint.onset)', () => {
+    /** `points` anomalous points going down; point i says the change began at `onsets[i]` (NaN: unknown). */
+    function dropWithOnsets(onsets: number[], builder = new EpisodeBuilder()): EpisodeBuilder {
+      onsets.forEach((onset, i) =>
+        builder.push(
+          { timestamp: T0 + i * MINUTE, score: 2, direction: 'down', deviation: -400, expected: 1000, onset },
+          () => peak,
+        ),
+      );
+      return builder;
+    }
+    const early = (minutes: number) => T0 - minutes * MINUTE;
+
+    it('says "since" the earliest onset its points gave, and when it was first flagged', () => {
+      const onsets = [early(4), NaN, early(6), early(2), ...new Array(SUSTAINED_POINTS - 4).fill(NaN)];
+      const [e] = dropWithOnsets(onsets).episodes();
+      expect(e.start).toBe(T0);
+      expect(e.explanation.since).toBe(early(6));
+      expect(e.explanation.summary).toMatch(
+        /^level shift down since 2024-01-09 05:54 UTC \(flagged from 06:00 UTC\): -400 \(-40 %\)/,
+      );
+    });
+
+    it('ignores onsets at or after its start, and unknown ones', () => {
+      const [e] = dropWithOnsets([
+        T0,
+        NaN,
+        T0 + MINUTE,
+        ...new Array(SUSTAINED_POINTS - 3).fill(NaN),
+      ]).episodes();
+      expect(e.explanation.since).toBe(T0);
+      expect(e.explanation.summary).toMatch(/^level shift down since 2024-01-09 06:00 UTC: /);
+    });
+
+    it('keeps the onset across a snapshot', () => {
+      const a = dropWithOnsets([early(5), NaN, NaN]);
+      const b = new EpisodeBuilder();
+      b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+      drop(SUSTAINED_POINTS, a);
+      drop(SUSTAINED_POINTS, b);
+      expect(b.episodes()).toEqual(a.episodes());
+      expect(b.episodes()[0].explanation.since).toBe(early(5));
+    });
+  });
 });

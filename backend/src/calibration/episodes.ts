@@ -26,6 +26,11 @@ export interface EpisodePoint {
   deviation?: number;
   /** expected, for the deviation's relative size (NaN or absent when unknown). */
   expected?: number;
+  /**
+   * When the change flagged at this point began, as a sequential test estimates it (ms; NaN or absent:
+   * unknown). An episode's "level shift since T" says the earliest its points give, if before its start.
+   */
+  onset?: number;
 }
 
 /**
@@ -45,6 +50,8 @@ interface Open {
   explanation: Explanation;
   /** Sums over the anomalous points with a known deviation (see `sustained`). */
   shift?: ShiftSums;
+  /** The earliest onset its anomalous points gave, when before `start` (EpisodePoint.onset). */
+  onset?: number;
 }
 
 interface ShiftSums {
@@ -68,10 +75,18 @@ function sustained(o: Open): Explanation {
   const rel = sh.expectedSum !== 0 ? sh.sum / Math.abs(sh.expectedSum) : NaN;
   const sign = mean > 0 ? '+' : '';
   const pct = Number.isFinite(rel) ? ` (${sign}${Math.round(rel * 1000) / 10} %)` : '';
+  const since = o.onset ?? o.start;
+  const flagged = since < o.start ? ` (flagged from ${fmtTime(o.start).slice(11)})` : '';
   const summary =
-    `level shift ${o.direction} since ${fmtTime(o.start)}: ${sign}${fmt(mean)}${pct} on average over ` +
+    `level shift ${o.direction} since ${fmtTime(since)}${flagged}: ${sign}${fmt(mean)}${pct} on average over ` +
     `${sh.points} anomalous points; at the peak, ${o.explanation.summary}`;
-  return { ...o.explanation, kind: 'level_shift', summary, since: o.start, shift: mean };
+  return { ...o.explanation, kind: 'level_shift', summary, since, shift: mean };
+}
+
+/** Keep the earliest onset a point gives, when it is before the episode's start. */
+function addOnset(o: Open, p: EpisodePoint): void {
+  const t = p.onset;
+  if (t !== undefined && t < (o.onset ?? o.start)) o.onset = t;
 }
 
 function addShift(o: Open, p: EpisodePoint): void {
@@ -119,11 +134,13 @@ export class EpisodeBuilder {
         explanation: explain(),
       };
       addShift(this.open, p);
+      addOnset(this.open, p);
       return null;
     }
     o.lastAnomalous = p.timestamp;
     o.anomalousPoints++;
     addShift(o, p);
+    addOnset(o, p);
     if (p.score > o.peakScore) {
       o.peakScore = p.score;
       o.peakTime = p.timestamp;
@@ -186,6 +203,7 @@ export class EpisodeBuilder {
       below: this.hold.below,
       explanation: structuredClone(o.explanation),
       ...(o.shift ? { shift: { ...o.shift } } : {}),
+      ...(o.onset !== undefined ? { onset: o.onset } : {}),
     };
   }
 

@@ -58,6 +58,8 @@ export const OpenEpisodeState = z.object({
   explanation: Explanation,
   /** Σ (value − expected), Σ expected and their count over the anomalous points (absent before 2026-12). */
   shift: z.object({ sum: z.number(), expectedSum: z.number(), points: Count }).optional(),
+  /** The earliest onset its points gave, before its start (absent: none, or written before 2026-12). */
+  onset: z.number().optional(),
 });
 export type OpenEpisodeState = z.infer<typeof OpenEpisodeState>;
 

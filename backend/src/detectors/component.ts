@@ -74,6 +74,11 @@ export interface Deviation {
   observedShift?: number;
   observedZ?: number;
   /**
+   * A sequential test (a CUSUM): the points its current run has summed, so the change it reports began
+   * about that many points ago (NaN or absent: no run).
+   */
+  runPoints?: number;
+  /**
    * A seasonal profile with a weekly correction: whether that correction has seen this time of the week
    * (false in a series' first week; absent: no weekly correction, nothing to see).
    */

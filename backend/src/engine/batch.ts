@@ -37,6 +37,8 @@ interface Arrays {
   lower: Float64Array;
   upper: Float64Array;
   direction: (('up' | 'down') | null)[];
+  /** When the change flagged at each point began (PointResult.onset; NaN: unknown). */
+  onset: Float64Array;
   explanations: ExplanationLog;
   /** First index whose point was scored with a fitted model (learning before it). */
   firstReady: number;
@@ -50,6 +52,7 @@ function allocate(n: number): Arrays {
     lower: new Float64Array(n).fill(NaN),
     upper: new Float64Array(n).fill(NaN),
     direction: new Array(n).fill(null),
+    onset: new Float64Array(n).fill(NaN),
     explanations: new ExplanationLog(n),
     firstReady: n,
   };
@@ -81,6 +84,8 @@ function pass(
     into.lower[i] = p.lower;
     into.upper[i] = p.upper;
     into.direction[i] = p.direction;
+    // A backward pass's runs start later in time: no onset from them.
+    into.onset[i] = step === 1 ? p.onset : NaN;
     if (p.anomaly) into.explanations.record(i, scorer.explainParts());
     if (p.state === 'ok' && i < into.firstReady) into.firstReady = i;
   }
@@ -212,7 +217,14 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
   const builder = new EpisodeBuilder(episodeOptions(resolved));
   // One point and one closure, refilled (the builder reads them during push only).
   let at = 0;
-  const point: EpisodePoint = { timestamp: 0, score: 0, direction: null, deviation: NaN, expected: NaN };
+  const point: EpisodePoint = {
+    timestamp: 0,
+    score: 0,
+    direction: null,
+    deviation: NaN,
+    expected: NaN,
+    onset: NaN,
+  };
   const explainAt = () => {
     const ex = arrays.explanations.get(at);
     if (!ex) throw new EngineError('calibration', `no explanation recorded for anomalous point ${at}`);
@@ -225,6 +237,7 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
     point.direction = arrays.score[i] >= 1 ? arrays.direction[i] : null;
     point.deviation = clean.values[i] - arrays.expected[i];
     point.expected = arrays.expected[i];
+    point.onset = arrays.onset[i];
     builder.push(point, explainAt);
   }
 

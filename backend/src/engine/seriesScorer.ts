@@ -6,7 +6,7 @@
 import type { Direction, Episode, Explanation, SeriesState } from '../contract/score.js';
 import type { Detector, DetectorStep } from '../detectors/detector.js';
 import { createDetector } from '../detectors/registry.js';
-import { componentMask, holdsIncidents } from '../detectors/component.js';
+import { componentMask, holdsIncidents, type Deviation } from '../detectors/component.js';
 import { Calibrator, DEFAULT_CALIBRATION } from '../calibration/calibrator.js';
 import { DEFAULT_EPISODES, EpisodeBuilder, type EpisodePoint } from '../calibration/episodes.js';
 import {
@@ -53,6 +53,12 @@ export interface PointResult {
   anomaly: boolean;
   direction: Direction | null;
   state: SeriesState;
+  /**
+   * When the change flagged at this point began, as a sequential test estimates it (its run's first point,
+   * ms; Deviation.runPoints): NaN when the point is not anomalous, no such test flagged it, or the step is
+   * unknown.
+   */
+  onset: number;
 }
 
 /** A scorer's state (the stream snapshot adds its parameters, last timestamp and counter state). */
@@ -197,6 +203,7 @@ export class SeriesScorer {
       this.detector.components.map((c) => c.readsPrimary),
     );
     const components = this.detector.components;
+    this.sequential = components.findIndex((c) => c.narrowsToShift === true);
     this.bandInput.bandMask = componentMask(components, (c) => c.providesBand);
     this.bandInput.affineMask = componentMask(components, (c) => c.affine);
     this.episodeBuilder = trackEpisodes ? new EpisodeBuilder(episodeOptions(params)) : null;
@@ -301,6 +308,7 @@ export class SeriesScorer {
     r.upper = band && Number.isFinite(band.upper) ? band.upper : NaN;
     r.anomaly = band ? band.anomaly : false;
     r.direction = direction;
+    r.onset = direction === null ? NaN : this.onsetOf(timestamp, direction, step.deviations);
     r.state = missing ? (this.valid === 0 ? 'no_data' : this.state()) : learning ? 'learning' : 'ok';
     this.lastDriver = band ? band.driver : -1;
     if (this.episodeBuilder) {
@@ -310,6 +318,7 @@ export class SeriesScorer {
       p.direction = direction;
       p.deviation = band ? x - band.expected : NaN;
       p.expected = band?.expected ?? NaN;
+      p.onset = r.onset;
       this.episodeBuilder.push(p, this.explainLastPoint);
     }
 
@@ -372,6 +381,7 @@ export class SeriesScorer {
     direction: null,
     deviation: NaN,
     expected: NaN,
+    onset: NaN,
   };
   private readonly explainLastPoint = (): Explanation => this.explainLast();
   private readonly band: BandResult = emptyBandResult();
@@ -399,6 +409,25 @@ export class SeriesScorer {
   /** The last point's score at the learning scale (its shown score × the band's widening). */
   learningScore = 0;
   private lastDriver = -1;
+  /** The component whose runs say when a change began (Component.narrowsToShift), or -1. */
+  private readonly sequential: number = -1;
+
+  /**
+   * When the change flagged at `timestamp` in `direction` began: the first point of the sequential test's
+   * run, where that test scores ≥ 1 on the same side (NaN otherwise, or without a known step). A point
+   * counts as one step, missing ones included only through the step (an estimate, as the run is).
+   */
+  private onsetOf(timestamp: number, direction: Direction, devs: readonly Deviation[]): number {
+    const c = this.sequential;
+    const stepMs = this.params.stepMs;
+    if (c < 0 || !(stepMs != null && stepMs > 0)) return NaN;
+    const d = devs[c];
+    const run = d.runPoints;
+    if (run === undefined || !(run > 1) || !(this.calibrator.componentScores[c] >= 1)) return NaN;
+    if (d.z > 0 !== (direction === 'up')) return NaN;
+    return timestamp - (run - 1) * stepMs;
+  }
+
   /** The last point's results (advance); NaN where a StreamPoint has null, `banded` whether it had a band. */
   readonly result: PointResult = {
     value: NaN,
@@ -411,6 +440,7 @@ export class SeriesScorer {
     anomaly: false,
     direction: null,
     state: 'no_data',
+    onset: NaN,
   };
 
   /** Explanation of the point just pushed (valid until the next push). */

@@ -31,10 +31,10 @@ const cases: { name: string; period?: number | null; feed: Feed[]; x: Point; wan
     want: { z: 2.5 - DRIFT, scale: 2, shift: 2.5 * 2 },
   },
   {
-    name: 'a sustained 3σ shift adds 3 − drift every point; its shift estimate is 3 scales',
+    name: 'a sustained 3σ shift adds 3 − drift every point; its shift estimate is 3 scales, its run 5 points',
     feed: [...WARM, ...times(4, at(3))],
     x: at(3),
-    want: { z: 5 * (3 - DRIFT), shift: 6 },
+    want: { z: 5 * (3 - DRIFT), shift: 6, runPoints: 5 },
   },
   {
     name: 'one outlier adds no more than CLIP − drift, its shift estimate unclipped',
@@ -46,7 +46,7 @@ const cases: { name: string; period?: number | null; feed: Feed[]; x: Point; wan
     name: 'a shift down is a sum below, negative',
     feed: [...WARM, ...times(2, at(-3))],
     x: at(-3),
-    want: { z: -3 * (3 - DRIFT), shift: -6 },
+    want: { z: -3 * (3 - DRIFT), shift: -6, runPoints: 3 },
   },
   {
     name: 'the sum falls back by the drift at every quiet point, and restarts at 0',
@@ -64,7 +64,7 @@ const cases: { name: string; period?: number | null; feed: Feed[]; x: Point; wan
     name: 'no opinion on a missing point',
     feed: [...WARM, ...times(2, at(3))],
     x: at(NaN, { x: NaN }),
-    want: { z: NaN, shift: NaN },
+    want: { z: NaN, shift: NaN, runPoints: NaN },
   },
   {
     name: 'the sums are capped',

@@ -19,6 +19,8 @@
  * cost NAB 0.5 (more false positives on flat stretches of daily series whose period was still pending).
  * A missing point leaves the sums as they are.
  *
+ * Its `runPoints` are the run's points: the change began about that many points ago (an episode it flags
+ * says "level shift since" then, not since its first flagged point; calibration/episodes.ts).
  * Its `shift` is the mean z of the run so far, unclipped, in series units: how far the level moved. The
  * band narrows on its side no further than half of that (calibration/band.ts, Component.narrowsToShift):
  * the sum can rise far past its boundary for a small shift, and narrowing by its score alone made a first
@@ -100,7 +102,7 @@ export class CusumComponent implements Component<CusumState> {
     readonly drift = DRIFT,
   ) {}
   step(x: number, out: Deviation, primary?: Deviation): void {
-    out.z = out.expected = out.scale = out.shift = NaN;
+    out.z = out.expected = out.scale = out.shift = out.runPoints = NaN;
     if (Number.isNaN(x)) return;
     // Points the profile has predicted: missing ones are not counted.
     const period = this.periodOf();
@@ -133,10 +135,14 @@ export class CusumComponent implements Component<CusumState> {
     out.scale = primary.scale;
     if (this.up >= this.down) {
       out.z = this.up;
-      if (this.upPoints > 0) out.shift = (this.upSum / this.upPoints) * primary.scale;
+      if (this.upPoints > 0) {
+        out.shift = (this.upSum / this.upPoints) * primary.scale;
+        out.runPoints = this.upPoints;
+      }
     } else {
       out.z = -this.down;
       out.shift = -(this.downSum / this.downPoints) * primary.scale;
+      out.runPoints = this.downPoints;
     }
   }
   learn(): void {
