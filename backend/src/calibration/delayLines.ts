@@ -5,8 +5,8 @@
  * slots (the snapshot format is a RingState per line), without a Ring, a typed array and an ArrayBuffer
  * per delayed component per stream (five in `auto`: ~1 KiB of a stream's heap, issue 15).
  */
-import { StateError, dec, enc, expectSame, type Num } from '../snapshots/codec.js';
-import type { RingState } from '../snapshots/codec.js';
+import { dec, enc, type Num, type RingState } from '../snapshots/codec.js';
+import { checkRingState } from '../stats/windows.js';
 
 /** Where each line lives in the state array: fixed per configuration, shared by every stream. */
 export interface DelayLayout {
@@ -72,16 +72,8 @@ export class DelayLines {
   /** Load a Ring snapshot into c's line: the same values in the same slots, so pushes evict as before. */
   restore(c: number, r: RingState, path: string): void {
     const size = this.layout.sizes[c];
-    expectSame(`${path}.size`, r.size, size);
+    checkRingState(r, size, path);
     const n = r.values.length;
-    if (n > size) throw new StateError(`${path}.values`, `has ${n} values, the ring holds ${size}`);
-    if (r.head >= size) throw new StateError(`${path}.head`, `is ${r.head}, past the ring's ${size} slots`);
-    if (n < size && r.head !== n) {
-      throw new StateError(
-        `${path}.head`,
-        `is ${r.head}, but a ring holding ${n} of ${size} values has it at ${n}`,
-      );
-    }
     const at = this.layout.starts[c];
     const s = this.state;
     s.fill(0, at + 2, at + 2 + size);

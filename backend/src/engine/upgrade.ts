@@ -3,7 +3,8 @@
  * and 6) restore into this build: everything they hold restores as it was, and the new components, with
  * their calibration, start as a new stream's do. A job's state files then survive the upgrade without a
  * backfill (at 200,000 series that is a quarter of an hour of fetching and scoring); the new tests have no
- * opinion until their windows hold an hour of points (the 8th) or have summed a few points (the 9th).
+ * opinion until their windows hold an hour of points (the 8th) or the profile has predicted two cycles
+ * since the restore (the 9th, components/cusum.ts).
  */
 import { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 import { parseState } from '../snapshots/codec.js';

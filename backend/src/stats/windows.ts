@@ -57,7 +57,7 @@ export function toFloat32(x: number): number {
 }
 
 /** Throws a StateError unless `s` is the snapshot of a ring of `size` slots (Ring.snapshot's layout). */
-function checkRingState(s: RingState, size: number, path: string): void {
+export function checkRingState(s: RingState, size: number, path: string): void {
   expectSame(`${path}.size`, s.size, size);
   const n = s.values.length;
   if (n > size) throw new StateError(`${path}.values`, `has ${n} values, the ring holds ${size}`);
