@@ -135,8 +135,13 @@ export interface Component<S extends TaggedState = TaggedState> {
    * measurement (a recent window), but baselines learn only in `learn`, called once after every step.
    */
   step(x: number, out: Deviation, primary?: Deviation): void;
-  /** Learn from the x just stepped (NaN = missing), fully or bounded (see LearnMode). */
-  learn(x: number, mode: LearnMode): void;
+  /**
+   * Learn from the x just stepped (NaN = missing), fully or bounded (see LearnMode). `reference` (incident
+   * mode only; NaN or absent: none): what a primary that anticipates the series (a learnt seasonal
+   * profile) expected at this point. A level estimate that would hold still during the incident learns it
+   * instead, so it follows the series' daily pattern through a long incident (Detector.learn).
+   */
+  learn(x: number, mode: LearnMode, reference?: number): void;
   /** The whole streaming state, JSON-safe: the component's own snapshot schema, beside its class. */
   snapshot(): S;
   /**

@@ -56,11 +56,12 @@ export class CompositeDetector implements Detector {
     this.seen++;
     return this.result;
   }
-  learn(x: number, mode: LearnMode, imputed = NaN): void {
-    // The primary learns x (its own bounded incident learning); the others learn the imputed value.
+  learn(x: number, mode: LearnMode, imputed = NaN, reference = NaN): void {
+    // The primary learns x (its own bounded incident learning); the others learn the imputed value, and
+    // their level estimates the reference (Component.learn).
     const stand = !Number.isNaN(imputed) && !Number.isNaN(x);
     for (let i = 0; i < this.components.length; i++) {
-      this.components[i].learn(i > 0 && stand ? imputed : x, mode);
+      this.components[i].learn(i > 0 && stand ? imputed : x, mode, i > 0 ? reference : NaN);
     }
     this.band?.learn(x, mode);
   }

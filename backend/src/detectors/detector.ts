@@ -72,8 +72,10 @@ export interface Detector {
   /**
    * Learn from the x just scored by `update`; called once after every update. `imputed` (incident mode only; NaN: none): the value the components other
    * than the primary learn instead of x, the primary's expected value while it anticipates the series.
+   * `reference` (incident mode only; NaN: none): the primary's expected value wherever it anticipates the
+   * series, given to the other components' level estimates in place of holding (Component.learn).
    */
-  learn(x: number, mode: LearnMode, imputed?: number): void;
+  learn(x: number, mode: LearnMode, imputed?: number, reference?: number): void;
   /** The whole streaming state, JSON-safe: restoring it and feeding the same points gives the same steps. */
   snapshot(): DetectorState;
   /** Load a (schema-checked) snapshot into this freshly created detector; throws a StateError on a mismatch. */

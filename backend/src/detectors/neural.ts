@@ -223,8 +223,8 @@ export class NeuralEnsemble implements Detector {
     return { deviations: this.devs, band: a.band };
   }
 
-  learn(x: number, mode: LearnMode, imputed?: number): void {
-    this.base.learn(x, mode, imputed);
+  learn(x: number, mode: LearnMode, imputed?: number, reference?: number): void {
+    this.base.learn(x, mode, imputed, reference);
     this.neural.learn(x, mode);
   }
 

@@ -1,6 +1,14 @@
 import { LevelShiftComponent } from './levelShift.js';
 import type { Deviation } from '../component.js';
-import { expectRoundTrip, feed, incident, probe, stored, type Feed } from '../testing/componentTable.js';
+import {
+  expectRoundTrip,
+  feed,
+  incident,
+  probe,
+  referenced,
+  stored,
+  type Feed,
+} from '../testing/componentTable.js';
 
 /** The median of the last 3 points against the median of the 5 before them (an opinion once it has 5). */
 const make = () => new LevelShiftComponent(3, 5);
@@ -55,6 +63,40 @@ const cases: {
     feed: [...BASE, 11.5, 11.5, 11.5, incident(50.5), incident(50.5), incident(50.5), 11.5, 11.5, 11.5],
     x: 11.5,
     want: { expected: 11.5 },
+  },
+  {
+    name: 'the base learns what a seasonal profile expected for an incident’s points, not its own median',
+    feed: [
+      ...BASE,
+      11.5,
+      11.5,
+      11.5,
+      referenced(50.5, 30.5),
+      referenced(50.5, 30.5),
+      referenced(50.5, 30.5),
+      11.5,
+      11.5,
+      11.5,
+    ],
+    x: 11.5,
+    want: { expected: 30.5 },
+  },
+  {
+    name: 'a reference is not used outside incidents',
+    feed: [
+      ...BASE,
+      11.5,
+      11.5,
+      11.5,
+      { x: 50.5, reference: 30.5 },
+      { x: 50.5, reference: 30.5 },
+      50.5,
+      11.5,
+      11.5,
+      11.5,
+    ],
+    x: 11.5,
+    want: { expected: 50.5 },
   },
   {
     name: 'the base learns normal points as they are',

@@ -72,7 +72,7 @@ export class LevelShiftComponent implements Component<LevelShiftState> {
       out.z = out.expected = out.scale = NaN;
     }
   }
-  learn(x: number, mode: LearnMode): void {
+  learn(x: number, mode: LearnMode, reference = NaN): void {
     if (Number.isNaN(x)) return;
     // x differs from the value just stepped when the detector imputes an incident's points (the
     // primary's expected value, CompositeDetector.learn). The recent window then holds that value too, so
@@ -83,7 +83,18 @@ export class LevelShiftComponent implements Component<LevelShiftState> {
     // false episodes a day 0.59 → 0.17 against clamping it; README seeds).
     const imputed = !Number.isNaN(this.stepped) && x !== this.stepped;
     if (imputed) this.recentWin.replaceNewest(x);
-    const leaving = this.delay.push(toFloat32(imputed ? x : learnable(x, mode, this.expected, this.scale)));
+    // Inside an incident the primary does not flag point by point (a shift of a few σ that the CUSUM holds),
+    // the base learns the seasonal profile's expected value where there is one (Component.learn): held at
+    // its own median instead, it stayed at the incident's morning level, and after a 6-hour 3σ drop the
+    // afternoon's return read as a shift up (shift_down_3sigma, seeds 1–8: 0.12 false episodes a day → 0).
+    let learnt = x;
+    if (!imputed) {
+      learnt =
+        mode === 'incident' && !Number.isNaN(reference)
+          ? reference
+          : learnable(x, mode, this.expected, this.scale);
+    }
+    const leaving = this.delay.push(toFloat32(learnt));
     if (!Number.isNaN(leaving)) this.base.push(leaving);
     this.mag.push(x);
   }

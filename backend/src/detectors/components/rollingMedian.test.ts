@@ -1,6 +1,14 @@
 import { RollingMedianComponent } from './rollingMedian.js';
 import type { Deviation } from '../component.js';
-import { expectRoundTrip, feed, incident, probe, stored, type Feed } from '../testing/componentTable.js';
+import {
+  expectRoundTrip,
+  feed,
+  incident,
+  probe,
+  referenced,
+  stored,
+  type Feed,
+} from '../testing/componentTable.js';
 
 const NORMAL = [10.5, 12.5, 11.5, 13.5, 9.5]; // median 11.5, MAD 1
 const COUNTS = [10, 12, 11, 13, 9]; // median 11, MAD 1, integer-valued
@@ -68,6 +76,14 @@ const cases: {
     feed: [...COUNTS, incident(6), incident(6), incident(6)],
     x: 6,
     want: { z: 0, expected: 6, scale: 2 },
+  },
+  {
+    name: 'inside an incident it learns what a seasonal profile expected, zeros or not, holding or not',
+    hold: true,
+    feed: [...NORMAL, referenced(0, 20.5), referenced(40.5, 22.5), referenced(40.5, 18.5)],
+    // The last 5: 13.5, 9.5, 20.5, 22.5, 18.5: median 18.5, MAD 4.
+    x: 18.5,
+    want: { z: 0, expected: 18.5, scale: 4 * 1.4826 },
   },
   {
     name: 'holding in incidents, nothing of an incident is learnt',

@@ -96,11 +96,13 @@ export class RollingMedianComponent implements Component<RollingMedianState> {
    * incident (NAB: half A 62.72 → 63.26 standard, half B unchanged; drop_to_zero's false episodes
    * after the recovery gone).
    */
-  learn(x: number, mode: LearnMode): void {
+  learn(x: number, mode: LearnMode, reference = NaN): void {
     if (Number.isNaN(x)) return;
     const outage = mode === 'incident' && this.win.count > 0 && towardZero(x, this.win.median());
     const held = mode === 'incident' && (this.holdInIncidents || this.holds);
-    if (!held && !outage) this.win.push(x);
+    // Given a seasonal profile's expected value (Component.learn), it learns that instead of holding.
+    if (mode === 'incident' && !Number.isNaN(reference)) this.win.push(reference);
+    else if (!held && !outage) this.win.push(x);
     if (mode === 'normal' && !Number.isNaN(this.median)) this.slow.push(this.median);
     this.mag.push(x);
   }

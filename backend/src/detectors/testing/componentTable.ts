@@ -9,13 +9,15 @@ import { ComponentState } from '../snapshot.js';
 /**
  * A point as a component sees it: stepped with x (and the primary's deviation, for a test on its
  * residuals), then learnt as `learn` (default x: a detector imputing an incident's point learns
- * another value) in `mode` (default normal). A plain number: stepped and learnt as a normal point.
+ * another value) in `mode` (default normal), with `reference` (Component.learn; default none). A plain
+ * number: stepped and learnt as a normal point.
  */
 export interface Point {
   x: number;
   learn?: number;
   mode?: LearnMode;
   primary?: Deviation;
+  reference?: number;
 }
 export type Feed = number | Point;
 
@@ -24,12 +26,15 @@ const asPoint = (p: Feed): Point => (typeof p === 'number' ? { x: p } : p);
 /** A point stepped and learnt inside an incident. */
 export const incident = (x: number, learn = x): Point => ({ x, learn, mode: 'incident' });
 
+/** A point stepped and learnt inside an incident, with what a seasonal profile expected (Component.learn). */
+export const referenced = (x: number, reference: number): Point => ({ x, mode: 'incident', reference });
+
 /** Step and learn every point, in order. */
 export function feed(c: Component, points: readonly Feed[]): void {
   const out = emptyDeviation();
   for (const p of points.map(asPoint)) {
     c.step(p.x, out, p.primary);
-    c.learn(p.learn ?? p.x, p.mode ?? 'normal');
+    c.learn(p.learn ?? p.x, p.mode ?? 'normal', p.reference);
   }
 }
 

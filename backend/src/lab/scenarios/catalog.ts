@@ -275,6 +275,8 @@ function cleanEdited(
 export const SCENARIOS: readonly Scenario[] = [
   levelChange('shift_4sigma', 'level +4 robust σ of the noise (+12 %) for 6 h', 6, 1 + 4 * NOISE_SIGMA),
   levelChange('shift_3sigma', 'level +3 robust σ of the noise (+9 %) for 6 h', 6, 1 + 3 * NOISE_SIGMA),
+  levelChange('shift_down_3sigma', 'level −3 robust σ of the noise (−9 %) for 6 h', 6, 1 - 3 * NOISE_SIGMA),
+  levelChange('shift_2sigma', 'level +2 robust σ of the noise (+6 %) for 6 h', 6, 1 + 2 * NOISE_SIGMA),
   inFourthWeek('shift_4sigma_week4', 'level +4 robust σ of the noise (+12 %) for 6 h', 1 + 4 * NOISE_SIGMA),
   levelChange('shift_40pct', 'level +40 % for 6 h', 6, 1.4),
   levelChange('drop_40pct', 'level −40 % for 6 h', 6, 0.6),
