@@ -118,8 +118,11 @@ export class SeasonTable {
     this.encode(slot);
   }
 
-  /** Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). */
-  median(slot: number, skipNewest = false): number {
+  /**
+   * Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). Of two
+   * values, the one nearer `toward` when it is given (a number), else their mean.
+   */
+  median(slot: number, skipNewest = false, toward = NaN): number {
     const xs = slotValues;
     const s = this.seasons;
     const unit = 2 ** this.exponents[slot];
@@ -128,6 +131,8 @@ export class SeasonTable {
       const c = this.codes[slot * s + k];
       if (c !== EMPTY) xs[n++] = c * unit;
     }
+    if (n === 2 && !Number.isNaN(toward))
+      return Math.abs(xs[0] - toward) <= Math.abs(xs[1] - toward) ? xs[0] : xs[1];
     return medianOfFirst(xs, n);
   }
 

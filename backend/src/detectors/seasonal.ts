@@ -196,6 +196,15 @@ const RECENT_ALPHA = 1 - 2 ** (-1 / 4);
 /** Weeks the correction (and a full-resolution multiple) keeps per bin (median). */
 const WEEKLY_SEASONS = 3;
 /**
+ * Where a bin of the weekly correction holds two weeks that disagree, it reads the one nearer this factor (no
+ * weekly effect) instead of their mean (SeasonTable.median's `toward`). With three weeks a one-off week is
+ * outvoted; with two, the mean of a normal week and a 6-hour 40 % drop expected the next week's same hours
+ * 20 % low, and they paged a week after the drop (21-day series, seeds 1–8: false episodes a day 0.07 →
+ * 0.01; a 4σ shift's 0.13 → 0.01; a lasting +40 % change's 0.15 → 0.07: README, "Detection quality"). A
+ * new weekly pattern is then read from its third week on, as the median of three reads it.
+ */
+const NEUTRAL_FACTOR = 1;
+/**
  * Cycles of a base profile that carries the binned weekly correction (1-minute steps). Why 5: with 3,
  * Monday's and Tuesday's daily median is a weekend day (median of Fri, Sat, Sun) and pages until the
  * correction has seen those days; the median of 5 days is a weekday whatever the day (recurring_spike:
@@ -326,7 +335,7 @@ class WeeklyCorrection {
     const inWeek = day % this.multiple;
     const values: number[] = [];
     for (let b = inWeek * this.bins; b < (inWeek + 1) * this.bins; b++) {
-      const v = this.table.median(b);
+      const v = this.table.median(b, false, NEUTRAL_FACTOR);
       if (!Number.isNaN(v)) values.push(v);
     }
     // The upper median, not the mean of the middle two (SeasonTable.median's): with that the README seeds' table is
@@ -341,7 +350,7 @@ class WeeklyCorrection {
     const p = this.period;
     const nb = this.bins;
     const b = this.binOf(position);
-    const v = this.table.median(b);
+    const v = this.table.median(b, false, NEUTRAL_FACTOR);
     if (Number.isNaN(v)) return NaN;
     // Position within the bin relative to its centre, in bins: −0.5 … 0.5.
     const inDay = position % p;
@@ -352,7 +361,7 @@ class WeeklyCorrection {
     // The previous bin was just stored from this week: read it from earlier weeks only, as every other
     // bin is, or a one-off burst in it moves the expected value of the next half bin (an echo that
     // opened a short incident and widened the ranges after each of the repeated bursts).
-    const w = this.table.median(nbBin, u < 0);
+    const w = this.table.median(nbBin, u < 0, NEUTRAL_FACTOR);
     if (Number.isNaN(w)) return v;
     return v + Math.abs(u) * (w - v);
   }

@@ -219,6 +219,27 @@ const kpiChange = (name: string, description: string, factor: number) =>
   );
 
 /**
+ * Level × `factor` from 09:00–12:00 on a weekday of the second week to the end of a 21-day series: a lasting
+ * change (traffic moved to this link, a new customer). Labelled: its first day, the default adaptation
+ * horizon (`acceptNewLevelAfter`); after it the new level is normal, and a week later too (a change learnt
+ * while the daily table lagged echoed on the same weekday: false episodes after it).
+ */
+const lasting = (name: string, description: string, factor: number): Scenario =>
+  planned(
+    name,
+    `${description}; labelled: its first day (the default acceptNewLevelAfter)`,
+    'incident',
+    (random, tl) => {
+      const from = placeWeekday(random, tl, 9, 12);
+      return {
+        changes: [{ from, to: tl.points, factor: () => factor }],
+        incidents: [[from, from + pointsIn(tl, DAY_MS)]],
+      };
+    },
+    { days: 21 },
+  );
+
+/**
  * A 5-minute 3× spike at 06:`minute` every day for 14 days: its first 3 occurrences labelled, the later ones
  * recurrences that must not be flagged. Off the hour too, since a profile that summarises the day in
  * phases of several minutes (measured, not kept: README, "Detection quality") holds a pattern aligned with
@@ -275,6 +296,20 @@ function cleanEdited(
 export const SCENARIOS: readonly Scenario[] = [
   levelChange('shift_4sigma', 'level +4 robust σ of the noise (+12 %) for 6 h', 6, 1 + 4 * NOISE_SIGMA),
   levelChange('shift_3sigma', 'level +3 robust σ of the noise (+9 %) for 6 h', 6, 1 + 3 * NOISE_SIGMA),
+  incident(
+    'drop_40pct_week_after',
+    'level −40 % for 6 h in a 21-day series: the same hours a week later are normal',
+    [9, 12],
+    6 * HOUR_MS,
+    () => ({ factor: () => 0.6 }),
+    { days: 21 },
+  ),
+  lasting('level_up_40pct_lasting', 'level +40 % from a weekday of the 2nd week to the end of 21 days', 1.4),
+  lasting(
+    'level_down_40pct_lasting',
+    'level −40 % from a weekday of the 2nd week to the end of 21 days',
+    0.6,
+  ),
   levelChange('shift_down_3sigma', 'level −3 robust σ of the noise (−9 %) for 6 h', 6, 1 - 3 * NOISE_SIGMA),
   levelChange('shift_2sigma', 'level +2 robust σ of the noise (+6 %) for 6 h', 6, 1 + 2 * NOISE_SIGMA),
   inFourthWeek('shift_4sigma_week4', 'level +4 robust σ of the noise (+12 %) for 6 h', 1 + 4 * NOISE_SIGMA),
