@@ -118,20 +118,22 @@ describe('SeasonTable', () => {
     expect(table.at(0, 4)).toBeNaN();
   });
 
-  test('a median of two values is their mean, or the one nearer `toward` when given; of one or three, as ever', () => {
+  test('a median of two values is their mean, or the older with olderOfTwo; of one or three, as ever', () => {
     const table = new SeasonTable(3, 3);
-    table.push(0, 1.0);
     table.push(0, 0.6);
+    table.push(0, 1.0);
     expect(table.median(0)).toBeCloseTo(0.8, 3);
-    expect(table.median(0, false, 1)).toBeCloseTo(1.0, 3);
-    expect(table.median(0, false, 0.5)).toBeCloseTo(0.6, 3);
-    // The newest left out: one value, whatever `toward` says.
-    expect(table.median(0, true, 0.5)).toBeCloseTo(1.0, 3);
+    expect(table.median(0, false, true)).toBeCloseTo(0.6, 3);
+    // The newest left out: one value.
+    expect(table.median(0, true, true)).toBeCloseTo(0.6, 3);
     table.push(0, 0.7);
-    expect(table.median(0, false, 1)).toBeCloseTo(0.7, 3);
+    expect(table.median(0, false, true)).toBeCloseTo(0.7, 3);
+    // Of the three the older two, when the newest is left out.
+    expect(table.median(0, true, true)).toBeCloseTo(0.6, 3);
+    expect(table.median(0, true)).toBeCloseTo(0.8, 3);
     table.push(1, 2);
-    expect(table.median(1, false, 1)).toBeCloseTo(2, 3);
-    expect(table.median(2, false, 1)).toBeNaN();
+    expect(table.median(1, false, true)).toBeCloseTo(2, 3);
+    expect(table.median(2, false, true)).toBeNaN();
   });
 
   test('values beyond its range are clamped to a finite value, not stored as Infinity', () => {

@@ -120,9 +120,9 @@ export class SeasonTable {
 
   /**
    * Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). Of two
-   * values, the one nearer `toward` when it is given (a number), else their mean.
+   * values their mean, or the older with `olderOfTwo`.
    */
-  median(slot: number, skipNewest = false, toward = NaN): number {
+  median(slot: number, skipNewest = false, olderOfTwo = false): number {
     const xs = slotValues;
     const s = this.seasons;
     const unit = 2 ** this.exponents[slot];
@@ -131,8 +131,7 @@ export class SeasonTable {
       const c = this.codes[slot * s + k];
       if (c !== EMPTY) xs[n++] = c * unit;
     }
-    if (n === 2 && !Number.isNaN(toward))
-      return Math.abs(xs[0] - toward) <= Math.abs(xs[1] - toward) ? xs[0] : xs[1];
+    if (n === 2 && olderOfTwo) return xs[0];
     return medianOfFirst(xs, n);
   }
 
