@@ -196,17 +196,6 @@ const RECENT_ALPHA = 1 - 2 ** (-1 / 4);
 /** Weeks the correction (and a full-resolution multiple) keeps per bin (median). */
 const WEEKLY_SEASONS = 3;
 /**
- * Where a bin of the weekly correction holds two weeks, it reads the older instead of their mean
- * (SeasonTable.median's `olderOfTwo`). With three weeks a one-off week is outvoted; with two, the mean of a
- * normal week and a 6-hour 40 % drop expected the next week's same hours 20 % low, and they paged again for
- * all 6 hours (21-day series, seeds 1–8: 345–382 points → 0; false episodes a day 0.07 → 0.01), and a
- * lasting change's first days, learnt while the daily table lagged the new level, paged for a day a week
- * later (0.15 / 0.29 → 0.03 / 0.13 a day, rise / drop; README, "Detection quality"). The one nearer no
- * weekly effect instead: a lasting rise's first Saturday, learnt near 1, was read on the next (0.07). A new
- * weekly pattern is read from its third week on, as the median of three reads it.
- */
-const OLDER_OF_TWO = true;
-/**
  * Cycles of a base profile that carries the binned weekly correction (1-minute steps). Why 5: with 3,
  * Monday's and Tuesday's daily median is a weekend day (median of Fri, Sat, Sun) and pages until the
  * correction has seen those days; the median of 5 days is a weekday whatever the day (recurring_spike:
@@ -294,6 +283,20 @@ class WeeklyCorrection {
     this.table = new SeasonTable(multiple * this.bins, WEEKLY_SEASONS);
   }
 
+  /**
+   * A bin's factor over its stored weeks (`skipNewest`: this week's left out); of two weeks, the older
+   * instead of their mean (SeasonTable.median's `olderOfTwo`). With three weeks a one-off week is outvoted; with two, the mean of a
+   * normal week and a 6-hour 40 % drop expected the next week's same hours 20 % low, and they paged again for
+   * all 6 hours (21-day series, seeds 1–8: 345–382 points → 0; false episodes a day 0.07 → 0.01), and a
+   * lasting change's first days, learnt while the daily table lagged the new level, paged for a day a week
+   * later (0.15 / 0.29 → 0.03 / 0.13 a day, rise / drop; README, "Detection quality"). The one nearer no
+   * weekly effect instead: a lasting rise's first Saturday, learnt near 1, was read on the next (0.07). A new
+   * weekly pattern is read from its third week on, as the median of three reads it.
+   */
+  private binMedian(bin: number, skipNewest = false): number {
+    return this.table.median(bin, skipNewest, true);
+  }
+
   private binOf(position: number): number {
     const p = this.period;
     const inLong = position % (p * this.multiple);
@@ -337,7 +340,7 @@ class WeeklyCorrection {
     const inWeek = day % this.multiple;
     const values: number[] = [];
     for (let b = inWeek * this.bins; b < (inWeek + 1) * this.bins; b++) {
-      const v = this.table.median(b, false, OLDER_OF_TWO);
+      const v = this.binMedian(b);
       if (!Number.isNaN(v)) values.push(v);
     }
     // The upper median, not the mean of the middle two (SeasonTable.median's): with that the README seeds' table is
@@ -352,7 +355,7 @@ class WeeklyCorrection {
     const p = this.period;
     const nb = this.bins;
     const b = this.binOf(position);
-    const v = this.table.median(b, false, OLDER_OF_TWO);
+    const v = this.binMedian(b);
     if (Number.isNaN(v)) return NaN;
     // Position within the bin relative to its centre, in bins: −0.5 … 0.5.
     const inDay = position % p;
@@ -363,7 +366,7 @@ class WeeklyCorrection {
     // The previous bin was just stored from this week: read it from earlier weeks only, as every other
     // bin is, or a one-off burst in it moves the expected value of the next half bin (an echo that
     // opened a short incident and widened the ranges after each of the repeated bursts).
-    const w = this.table.median(nbBin, u < 0, OLDER_OF_TWO);
+    const w = this.binMedian(nbBin, u < 0);
     if (Number.isNaN(w)) return v;
     return v + Math.abs(u) * (w - v);
   }

@@ -337,16 +337,15 @@ export class SeriesScorer {
     // ranges, or it pages every day.
     const holds = holdsIncidents(this.detector.components[0]);
     const trusted = mode === 'incident' && holds && this.calibrator.componentScores[0] >= 1;
+    const primaryExpected = step.deviations[0].expected;
     // Where the primary anticipates the series (a learnt seasonal profile), an incident's points teach the
     // other components' level estimates what it expected, flagged by the primary or not (Detector.learn): a
     // shift the CUSUM holds is not flagged by the primary point by point. Not where the primary is a
     // median the series is stationary around: NAB low FP half B 64.18 → 63.98 and kpi_drop_40pct's false
     // episodes 0.02 → 0.04 a day (seeds 1–8) there; with a seasonal profile only, NAB is identical.
     const reference =
-      mode === 'incident' && this.detector.components[0].anticipates === true
-        ? step.deviations[0].expected
-        : NaN;
-    this.detector.learn(x, mode, trusted ? step.deviations[0].expected : NaN, reference);
+      mode === 'incident' && this.detector.components[0].anticipates === true ? primaryExpected : NaN;
+    this.detector.learn(x, mode, trusted ? primaryExpected : NaN, reference);
     if (!missing) {
       // The band's expected is its primary component's, so the drop is measured against that component.
       const outage = band !== null && band.primary >= 0 && this.outage.isOutage(x, band.expected, mode);

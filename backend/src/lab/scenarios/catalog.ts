@@ -373,33 +373,23 @@ export const SCENARIOS: readonly Scenario[] = [
   clean('clean_gaussian', 'no incident; 3 % Gaussian noise', 'gaussian'),
   clean('clean_heavy_tailed', 'no incident; Student-t (ν = 3) noise, robust σ 3 %', 'heavy'),
   clean('clean_counts', 'no incident; Poisson counts, seasonal mean 2–5', 'counts'),
-  {
-    name: 'clean_growth',
-    description: 'no incident; traffic growing 1 % a day for 21 days (a service gaining users)',
-    kind: 'clean',
-    generate: (seed) =>
-      generateWith(
-        seed,
-        'clean',
-        (_random, tl) => ({
-          changes: [{ from: 0, to: tl.points, factor: (i: number) => 1 + (0.01 * i) / pointsIn(tl, DAY_MS) }],
-          incidents: [],
-        }),
-        'gaussian',
-        { days: 21 },
-      ),
-  },
-  {
-    name: 'weekly_weekend',
-    description:
-      'no incident; 21 days, weekends at 40 % of weekday traffic (weekly seasonality at a 1-min step)',
-    kind: 'clean',
-    generate: (seed) =>
-      generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }), 'gaussian', {
-        days: 21,
-        weekend: 0.4,
-      }),
-  },
+  planned(
+    'clean_growth',
+    'no incident; traffic growing 1 % a day for 21 days (a service gaining users)',
+    'clean',
+    (_random, tl) => ({
+      changes: [{ from: 0, to: tl.points, factor: (i: number) => 1 + (0.01 * i) / pointsIn(tl, DAY_MS) }],
+      incidents: [],
+    }),
+    { days: 21 },
+  ),
+  planned(
+    'weekly_weekend',
+    'no incident; 21 days, weekends at 40 % of weekday traffic (weekly seasonality at a 1-min step)',
+    'clean',
+    () => ({ changes: [], incidents: [] }),
+    { days: 21, weekend: 0.4 },
+  ),
   cleanEdited(
     'counter_resets',
     'no incident; a monotonic byte counter (rate ~1 MB/s, 3 % noise) reset to 0 three times',

@@ -104,7 +104,7 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // Added at 6f784b6: seeds 1–8 detect it on every seed, covered 0.747–0.875 (mean 0.815), onset 9–22 points.
   { scenario: 'kpi_shift_3sigma', minDetected: 1, maxOnsetDelay: 45, minCoverage: 0.65, maxFalsePerDay: 0.2 },
   { scenario: 'shift_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
-  // Added with the weekly correction reading the older of two stored weeks (seasonal.ts, OLDER_OF_TWO; seeds
+  // Added with the weekly correction reading the older of two stored weeks (seasonal.ts, WeeklyCorrection.binMedian; seeds
   // 1–8: false episodes a day 0.07 → 0.01, worst 0.05; the week after is checked point by point in
   // weekAfter.test.ts, since an echo is one episode however long: 345–382 points before, 0 since).
   {
