@@ -7,8 +7,11 @@
  * The incident follows the episodes' hysteresis: it opens at a score ≥ 1, stays open while scores stay at
  * or above `holdLevel`, and ends after `closeAfter` points below it. Once it has lasted
  * `acceptNewLevelAfter` (ms; null = never), its points are learnt normally: the new level becomes normal
- * (the explicit adaptation horizon). A point near zero during a drop (below ZERO_FRACTION of expected) is
- * never accepted: traffic going to zero does not become normal by waiting.
+ * (the explicit adaptation horizon), and at that point the detector is told (`acceptedAfter`,
+ * Detector.acceptLevel) so a seasonal profile moves its table to the new level at once. The incident stays
+ * open (`open`) while its scores hold: the score tail does not learn it as the series' noise. A point near
+ * zero during a drop (below ZERO_FRACTION of expected) is never accepted: traffic going to zero does not
+ * become normal by waiting.
  */
 import { towardZero, type LearnMode } from '../detectors/detector.js';
 import { dec, enc } from '../snapshots/codec.js';
@@ -25,6 +28,15 @@ export interface GateOptions extends HysteresisOptions {
 export class LearningGate {
   private readonly incident: Hysteresis;
   private start = NaN;
+  /** Points of the open incident so far (this one included). */
+  private points = 0;
+  /** Whether the open incident's level has been accepted. */
+  private accepted = false;
+  /**
+   * Set by `next` at the point where the open incident's level is accepted (for that point only): the
+   * incident's points before it, else 0. The scorer tells the detector (Detector.acceptLevel).
+   */
+  acceptedAfter = 0;
   constructor(private readonly opts: GateOptions) {
     this.incident = new Hysteresis(opts);
   }
@@ -32,22 +44,38 @@ export class LearningGate {
   /** The mode to learn this point in, given its final score (0 while learning or missing). */
   next(timestamp: number, score: number, x: number, expected: number): LearnMode {
     const wasOpen = this.incident.open;
+    this.acceptedAfter = 0;
     if (!this.incident.push(score)) return 'normal';
-    if (!wasOpen) this.start = timestamp;
+    if (!wasOpen) {
+      this.start = timestamp;
+      this.points = 0;
+      this.accepted = false;
+    }
+    this.points++;
     const horizon = this.opts.acceptNewLevelAfter;
     // Absolute: a non-causal request's backward pass runs through time the other way.
-    if (horizon !== null && Math.abs(timestamp - this.start) >= horizon && !towardZero(x, expected))
+    if (horizon !== null && Math.abs(timestamp - this.start) >= horizon && !towardZero(x, expected)) {
+      if (!this.accepted) this.acceptedAfter = this.points - 1;
+      this.accepted = true;
       return 'normal';
+    }
     return 'incident';
+  }
+
+  /** Whether an incident is open after the last point, accepted (learnt normally) or not. */
+  get open(): boolean {
+    return this.incident.open;
   }
 
   snapshot(): GateState {
     const { open, below } = this.incident.snapshot();
-    return { open, start: enc(this.start), below };
+    return { open, start: enc(this.start), below, points: this.points, accepted: this.accepted };
   }
 
   restore(s: GateState): void {
     this.incident.restore(s);
     this.start = dec(s.start);
+    this.points = s.points ?? 0;
+    this.accepted = s.accepted ?? false;
   }
 }

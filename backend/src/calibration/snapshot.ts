@@ -83,5 +83,12 @@ export const EscalationState = z.object({
 export type EscalationState = z.infer<typeof EscalationState>;
 
 /** The learning gate: whether an incident is open, since when, and points below the hold level so far. */
-export const GateState = z.object({ open: z.boolean(), start: Num, below: Count });
+export const GateState = z.object({
+  open: z.boolean(),
+  start: Num,
+  below: Count,
+  /** Points of the open incident so far, and whether its level was accepted (absent in older snapshots). */
+  points: Count.optional(),
+  accepted: z.boolean().optional(),
+});
 export type GateState = z.infer<typeof GateState>;

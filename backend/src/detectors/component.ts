@@ -142,6 +142,12 @@ export interface Component<S extends TaggedState = TaggedState> {
    * instead, so it follows the series' daily pattern through a long incident (Detector.learn).
    */
   learn(x: number, mode: LearnMode, reference?: number): void;
+  /**
+   * The learning gate has just accepted an incident's level as the new normal (acceptNewLevelAfter), the
+   * incident having lasted `points` points before the point about to be stepped. A component that holds a
+   * level across cycles moves it to the new one here. Absent: nothing to do.
+   */
+  acceptLevel?(points: number): void;
   /** The whole streaming state, JSON-safe: the component's own snapshot schema, beside its class. */
   snapshot(): S;
   /**

@@ -56,6 +56,9 @@ export class CompositeDetector implements Detector {
     this.seen++;
     return this.result;
   }
+  acceptLevel(points: number): void {
+    this.components[0]?.acceptLevel?.(points);
+  }
   learn(x: number, mode: LearnMode, imputed = NaN, reference = NaN): void {
     // The primary learns x (its own bounded incident learning); the others learn the imputed value, and
     // their level estimates the reference (Component.learn).

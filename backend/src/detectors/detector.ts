@@ -76,6 +76,8 @@ export interface Detector {
    * series, given to the other components' level estimates in place of holding (Component.learn).
    */
   learn(x: number, mode: LearnMode, imputed?: number, reference?: number): void;
+  /** The learning gate accepted an incident's level after `points` points (Component.acceptLevel). */
+  acceptLevel?(points: number): void;
   /** The whole streaming state, JSON-safe: restoring it and feeding the same points gives the same steps. */
   snapshot(): DetectorState;
   /** Load a (schema-checked) snapshot into this freshly created detector; throws a StateError on a mismatch. */

@@ -211,3 +211,33 @@ describe('exponentFits', () => {
     );
   });
 });
+
+describe('moving a slot to a new level (a level accepted after an incident)', () => {
+  const filled = (values: number[]) => {
+    const t = new SeasonTable(2, SEASONS);
+    for (const v of values) t.push(1, v);
+    return t;
+  };
+
+  it('splitMedianRatio: the newest values’ median over the older ones’', () => {
+    const t = filled([100, 104, 98, 61, 59]);
+    expect(t.splitMedianRatio(1, 3)).toBeCloseTo(60 / 100, 3);
+    expect(t.splitMedianRatio(1, 4)).toBeCloseTo(59 / 99, 3); // older: 61, 98, 100, 104
+  });
+
+  it('splitMedianRatio is NaN where either side is empty', () => {
+    expect(filled([100, 60]).splitMedianRatio(1, 3)).toBeNaN();
+    expect(filled([100, 60]).splitMedianRatio(0, 3)).toBeNaN();
+  });
+
+  it('scaleOldest multiplies the oldest values only, and leaves empty ones empty', () => {
+    const t = filled([100, 104, 60]);
+    t.scaleOldest(1, 4, 0.6);
+    const got = [0, 1, 2, 3, 4].map((k) => t.at(1, k));
+    expect(got.slice(0, 2)).toEqual([NaN, NaN]);
+    expect(got[2]).toBeCloseTo(60, 2);
+    expect(got[3]).toBeCloseTo(62.4, 2);
+    expect(got[4]).toBeCloseTo(60, 2);
+    expect(t.median(1)).toBeCloseTo(60, 2);
+  });
+});

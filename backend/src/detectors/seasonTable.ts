@@ -118,6 +118,31 @@ export class SeasonTable {
     this.encode(slot);
   }
 
+  /** Median of the slot's newest values (from index `split`) ÷ median of its older ones (NaN: either empty). */
+  splitMedianRatio(slot: number, split: number): number {
+    return this.medianOfRange(slot, split, this.seasons) / this.medianOfRange(slot, 0, split);
+  }
+
+  /** Median of the slot's values at indices [from, to), the empty ones left out (NaN: none). */
+  private medianOfRange(slot: number, from: number, to: number): number {
+    const xs = slotValues;
+    let n = 0;
+    for (let k = from; k < to; k++) {
+      const v = this.at(slot, k);
+      if (!Number.isNaN(v)) xs[n++] = v;
+    }
+    return medianOfFirst(xs, n);
+  }
+
+  /** Multiply the slot's `count` oldest values by `factor`. */
+  scaleOldest(slot: number, count: number, factor: number): void {
+    if (count <= 0) return;
+    const v = slotValues;
+    for (let k = 0; k < this.seasons; k++) v[k] = this.at(slot, k);
+    for (let k = 0; k < count; k++) v[k] *= factor;
+    this.encode(slot);
+  }
+
   /**
    * Median of the slot's values (`skipNewest`: of all but its newest, e.g. the current cycle's). Of two
    * values their mean, or the older with `olderOfTwo`.

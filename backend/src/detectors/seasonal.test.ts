@@ -408,3 +408,45 @@ describe("a series' first weekend, before the weekly correction knew weekends", 
     expect([...first, ...rest]).toEqual([...straight]);
   });
 });
+
+describe('a level accepted after a day-long incident (the gate’s acceptNewLevelAfter)', () => {
+  const P = 400;
+  /** A 400-point cycle whose peak is 3× its trough (a day's traffic), at `level`, with ~1 % noise. */
+  const clean = (i: number, level: number) => level * (1000 + 500 * Math.sin((2 * Math.PI * i) / P));
+  const at = (i: number, level: number) => clean(i, level) * (1 + 0.02 * noise(i));
+
+  /**
+   * Five cycles at level 1, then one cycle at 0.6 that began at phase 150, learnt in incident mode; the
+   * next cycle is scored with or without the acceptance, each point learnt normally.
+   */
+  function nextCycle(accept: boolean): number[] {
+    // The phase table alone: no weekly correction (a 400-point "day" would get one for its 7-day "week").
+    const c = new SeasonalComponent({ period: P, multiples: [] });
+    const out = emptyDeviation();
+    const onset = 5 * P + 150;
+    let i = 0;
+    for (; i < onset + P; i++) {
+      const x = at(i, i < onset ? 1 : 0.6);
+      c.step(x, out);
+      c.learn(x, i < onset ? 'normal' : 'incident');
+    }
+    if (accept) c.acceptLevel(P);
+    const ratios: number[] = [];
+    for (const end = i + P; i < end; i++) {
+      const x = at(i, 0.6);
+      c.step(x, out);
+      ratios.push(out.expected / clean(i, 0.6));
+      c.learn(x, 'normal');
+    }
+    return ratios;
+  }
+  const worst = (ratios: number[]) => Math.max(...ratios.map((r) => Math.abs(r - 1)));
+
+  it('expects the new level at every phase of the next cycle', () => {
+    expect(worst(nextCycle(true))).toBeLessThan(0.06);
+  });
+
+  it('control: without it the next cycle is expected more than 20 % off (the table still holds the old level)', () => {
+    expect(worst(nextCycle(false))).toBeGreaterThan(0.2);
+  });
+});

@@ -324,6 +324,7 @@ export class SeriesScorer {
 
     // The gate judges at the learning scale: what is learnt does not depend on the sensitivity.
     const mode = this.gate.next(timestamp, this.learningScore, x, band ? band.expected : NaN);
+    if (this.gate.acceptedAfter > 0) this.detector.acceptLevel?.(this.gate.acceptedAfter);
     if (hold) {
       // Held (a maintenance window): scored, but learnt as a missing point is, so nothing moves.
       this.detector.learn(NaN, mode, NaN);
@@ -351,7 +352,12 @@ export class SeriesScorer {
       const outage = band !== null && band.primary >= 0 && this.outage.isOutage(x, band.expected, mode);
       this.calibrator.learn(step.deviations, mode, holds, outage ? band.primary : -1);
       this.outage.learn(x, mode);
-      if (band) tail.learn(this.learningScore, mode);
+      // An incident whose level was accepted is still an incident to the tail, while it stays open: its points
+      // are learnt normally (the new level becomes normal), but their scores, high while the components
+      // adapt, are not the series' own noise. Learnt, a lasting 40 % drop on a stationary series widened
+      // every isolated point's band for a week (upper edge 3× the new level, lower 0; README, "Detection
+      // quality").
+      if (band) tail.learn(this.learningScore, this.gate.open ? 'incident' : mode);
     }
   }
 

