@@ -449,4 +449,56 @@ describe('a level accepted after a day-long incident (the gate’s acceptNewLeve
   it('control: without it the next cycle is expected more than 20 % off (the table still holds the old level)', () => {
     expect(worst(nextCycle(false))).toBeGreaterThan(0.2);
   });
+
+  /** The component accepted after the incident's cycle, then `after` more points at `level` learnt normally. */
+  function accepted(after: number, level: number): { c: SeasonalComponent; i: number } {
+    const c = new SeasonalComponent({ period: P, multiples: [] });
+    const out = emptyDeviation();
+    const onset = 5 * P + 150;
+    let i = 0;
+    for (; i < onset + P; i++) {
+      const x = at(i, i < onset ? 1 : 0.6);
+      c.step(x, out);
+      c.learn(x, i < onset ? 'normal' : 'incident');
+    }
+    c.acceptLevel(P);
+    for (const end = i + after; i < end; i++) {
+      c.step(at(i, level), out);
+      c.learn(at(i, level), 'normal');
+    }
+    return { c, i };
+  }
+  const expectedRatios = (c: SeasonalComponent, from: number, level: number) => {
+    const out = emptyDeviation();
+    const ratios: number[] = [];
+    for (let i = from; i < from + P; i++) {
+      c.step(at(i, level), out);
+      ratios.push(out.expected / clean(i, level));
+      c.learn(at(i, level), 'normal');
+    }
+    return ratios;
+  };
+
+  it('back at the earlier level for two points, it expects the earlier level again (a recovery, not a change)', () => {
+    const { c, i } = accepted(0, 1);
+    // Its first two points are expected at the accepted level; every later one at the earlier level.
+    expect(worst(expectedRatios(c, i, 1).slice(2))).toBeLessThan(0.06);
+  });
+
+  it('one point back at the earlier level (an outlier) is not a recovery', () => {
+    const { c, i } = accepted(50, 0.6);
+    const out = emptyDeviation();
+    c.step(at(i, 1), out);
+    c.learn(at(i, 1), 'incident');
+    expect(worst(expectedRatios(c, i + 1, 0.6))).toBeLessThan(0.06);
+  });
+
+  it('keeps an acceptance in its snapshot: restored, a recovery still scales the table back', () => {
+    const { c, i } = accepted(0, 0.6);
+    const restored = new SeasonalComponent({ period: P, multiples: [] });
+    restored.restore(JSON.parse(JSON.stringify(c.snapshot())));
+    const ratios = expectedRatios(restored, i, 1);
+    expect(ratios).toEqual(expectedRatios(c, i, 1));
+    expect(worst(ratios.slice(2))).toBeLessThan(0.06);
+  });
 });

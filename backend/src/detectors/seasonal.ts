@@ -93,6 +93,12 @@ export const ProfileState = z.object({
   day: z.number().int().optional(),
   /** Whether the weekly correction had seen the last predicted time of the week (absent before 2026-12: true). */
   weekSeen: z.boolean().optional(),
+  /**
+   * The last accepted level while the table still holds cycles from before it (Profile.acceptLevel): the
+   * ratio those cycles were scaled by, the incident's first position, and consecutive points back at the
+   * level before it. Absent: none (and in snapshots from before 2026-12).
+   */
+  accepted: z.tuple([Num, z.number().int(), Count]).optional(),
 });
 export type ProfileState = z.infer<typeof ProfileState>;
 
@@ -466,6 +472,14 @@ class Profile {
   private readonly smoothAlpha: number;
   /** Consecutive incident points back at the phase table's own level (see learn). */
   private returned = 0;
+  /**
+   * The ratio the cycles from before the last accepted incident were scaled by (acceptLevel; NaN: none, or
+   * none of them left in the table), the incident's first position, and consecutive points since back at
+   * the level from before it (see revertIfBack).
+   */
+  private acceptedRatio = NaN;
+  private acceptedOnset = 0;
+  private backToEarlier = 0;
   /** Phases of the current day (the weekly correction's) whose value was missing, so not stored. */
   private skipped: number[] = [];
   /** The day (of the weekly correction's count) `skipped` is for. */
@@ -601,8 +615,9 @@ class Profile {
       }
       this.lastResid = residual;
       this.lastLearnt = !gated;
-      const off = NO_OFFSET(this.offset.mean);
       const sc = this.scale(magnitude, integral);
+      this.revertIfBack(position, x, sc);
+      const off = NO_OFFSET(this.offset.mean);
       const back = gated && Math.abs(off) > CLIP * sc && Math.abs(x - (expected - off)) <= CLIP * sc;
       this.returned = back ? this.returned + 1 : 0;
       if (this.returned >= RETURN_POINTS) {
@@ -637,22 +652,17 @@ class Profile {
    * as the incident's cycles became most of the table (three of five days later), and the level offset
    * carried the difference additively meanwhile: at the hour of the onset the median jumped and the
    * offset counted the change twice, and at night a daytime difference expected the new level far too low.
-   * The ratio is the median over phases of the incident's cycles' median ÷ the earlier cycles' median.
-   * Measured (false episodes a day, seeds 1–8 / README / 101–108 / 9–16): level_down_40pct_lasting 0.13 /
+   * The ratio is the median over phases of the incident's cycles' median ÷ the earlier cycles' median; a
+   * return to the earlier level undoes it (revertIfBack). Measured (false episodes a day, seeds 1–8 / README / 101–108 / 9–16): level_down_40pct_lasting 0.13 /
    * 0.13 / 0.10 / 0.16 → 0.01 / 0.05 / 0.05 / 0.07, level_up_40pct_lasting 0.03 / 0.05 / 0.07 / 0.08 →
    * 0.02 / 0.05 / 0.05 / 0.07; every other row and NAB identical (README, "Detection quality").
    */
   acceptLevel(next: number, points: number): void {
-    const p = this.period;
     const first = next - points;
     const s = this.cycles.seasons;
     const ratios: number[] = [];
-    /** Per phase, how many of its newest cycles the incident wrote (the rest are from before it). */
-    const incidentCycles = new Int32Array(p);
-    for (let ph = 0; ph < p; ph++) {
-      const lastLearnt = next - 1 - ((((next - 1 - ph) % p) + p) % p);
-      const n = lastLearnt >= first ? Math.min(s, Math.floor((lastLearnt - first) / p) + 1) : 0;
-      incidentCycles[ph] = n;
+    for (let ph = 0; ph < this.period; ph++) {
+      const n = this.cyclesSince(next, first, ph);
       if (n === 0 || n === s) continue;
       const r = this.cycles.splitMedianRatio(ph, s - n);
       if (Number.isFinite(r) && r > 0) ratios.push(r);
@@ -660,9 +670,51 @@ class Profile {
     if (ratios.length === 0) return;
     ratios.sort((a, b) => a - b);
     const r = ratios[Math.floor(ratios.length / 2)];
-    for (let ph = 0; ph < p; ph++) this.cycles.scaleOldest(ph, s - incidentCycles[ph], r);
+    this.rescale(next, first, r);
+    this.acceptedRatio = r;
+    this.acceptedOnset = first;
+    this.backToEarlier = 0;
+  }
+
+  /**
+   * Scale by `factor` the cycles each phase stored before position `onset` (the later ones, up to `next`,
+   * stay), and restart the level offset: the table now carries the level.
+   */
+  private rescale(next: number, onset: number, factor: number): void {
+    const p = this.period;
+    const s = this.cycles.seasons;
+    for (let ph = 0; ph < p; ph++) this.cycles.scaleOldest(ph, s - this.cyclesSince(next, onset, ph), factor);
     this.offset.mean = 0;
     this.returned = 0;
+  }
+
+  /** How many of phase `ph`'s newest cycles were stored at positions from `onset` up to `next` (exclusive). */
+  private cyclesSince(next: number, onset: number, ph: number): number {
+    const p = this.period;
+    const lastLearnt = next - 1 - ((((next - 1 - ph) % p) + p) % p);
+    return lastLearnt >= onset ? Math.min(this.cycles.seasons, Math.floor((lastLearnt - onset) / p) + 1) : 0;
+  }
+
+  /**
+   * After an accepted level, while the table still holds cycles from before the incident: RETURN_POINTS
+   * consecutive points back at the level from before it (within CLIP scales of the pattern ÷ the ratio)
+   * and away from the accepted one end the acceptance: those cycles are scaled back. An incident that
+   * lasted past acceptNewLevelAfter and then recovered (a day-and-a-half drop) paged its recovery as a
+   * level shift for a day without it, until that level was accepted in turn.
+   */
+  private revertIfBack(position: number, x: number, sc: number): void {
+    if (Number.isNaN(this.acceptedRatio)) return;
+    if (position - this.acceptedOnset >= this.cycles.seasons * this.period) {
+      this.acceptedRatio = NaN;
+      return;
+    }
+    const earlier = this.pattern / this.acceptedRatio;
+    const back = Math.abs(x - earlier) <= CLIP * sc && Math.abs(x - this.expected) > CLIP * sc;
+    this.backToEarlier = back ? this.backToEarlier + 1 : 0;
+    if (this.backToEarlier < RETURN_POINTS) return;
+    this.rescale(position, this.acceptedOnset, 1 / this.acceptedRatio);
+    this.acceptedRatio = NaN;
+    this.backToEarlier = 0;
   }
 
   /**
@@ -703,6 +755,15 @@ class Profile {
       skipped: [...this.skipped],
       weekSeen: this.weekSeen,
       ...(Number.isNaN(this.day) ? {} : { day: this.day }),
+      ...(Number.isNaN(this.acceptedRatio)
+        ? {}
+        : {
+            accepted: [enc(this.acceptedRatio), this.acceptedOnset, this.backToEarlier] as [
+              Num,
+              number,
+              number,
+            ],
+          }),
     };
   }
 
@@ -734,6 +795,9 @@ class Profile {
     this.skipped = [...(s.skipped ?? [])];
     this.day = s.day ?? NaN;
     this.weekSeen = s.weekSeen ?? true;
+    this.acceptedRatio = s.accepted ? dec(s.accepted[0]) : NaN;
+    this.acceptedOnset = s.accepted ? s.accepted[1] : 0;
+    this.backToEarlier = s.accepted ? s.accepted[2] : 0;
   }
 }
 

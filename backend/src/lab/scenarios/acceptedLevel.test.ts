@@ -5,12 +5,16 @@
  *   held it, and the level offset carried the difference additively until then (detectors/seasonal.ts,
  *   Profile.acceptLevel): seeds 2 and 3 paged twice in the next three days (the hour of the onset, where
  *   the median switched, and midnight, where a daytime difference expected the new level far too low).
+ *   An incident that outlasts the horizon and then recovers is not a new level: back at the level from before
+ *   it, the table is scaled back (Profile.revertIfBack); without that, a 30-hour drop's recovery paged for a
+ *   day, until it was accepted in turn.
  * - A stationary series: the scores of the components adapting after the acceptance were learnt as the
  *   series' own noise by the score tail (calibration/tail.ts), which then widened every isolated point's
  *   band up to 4× for a week (engine/seriesScorer.ts).
  */
 import { findScenario } from './catalog.js';
 import { createRandom } from './random.js';
+import { seasonalShape } from './traffic.js';
 import { scoreSeries } from '../../engine/index.js';
 
 const DAY = 1440;
@@ -28,6 +32,26 @@ describe('a lasting change, once accepted as the new level', () => {
     expect(r.anomaly.slice(end - 60, end).some(Boolean)).toBe(true);
     // From an hour after the labelled day (the components' own adaptation) to three days later.
     expect(r.anomaly.slice(end + 60, end + 3 * DAY).filter(Boolean)).toHaveLength(0);
+  });
+
+  test.each([
+    [0.6, 1],
+    [1.4, 2],
+  ])('a 30-hour change to %d× that then recovers: its recovery does not page (seed %i)', (factor, seed) => {
+    const rnd = createRandom(seed);
+    const n = 14 * DAY;
+    const [from, to] = [9 * DAY + 600, 9 * DAY + 600 + 30 * 60];
+    const timestamps = Array.from({ length: n }, (_, i) => START + i * MINUTE);
+    const values = timestamps.map(
+      (t, i) => 1000 * seasonalShape(t) * (i >= from && i < to ? factor : 1) * (1 + 0.03 * rnd.normal()),
+    );
+    const r = scoreSeries({ timestamps, values }, { options: { causal: true } });
+    const flagged = (a: number, b: number) => r.anomaly.slice(a, b).filter(Boolean).length;
+    // Flagged until its level is accepted (a day), then not.
+    expect(flagged(from, from + DAY)).toBeGreaterThan(0.95 * DAY);
+    expect(flagged(from + DAY + 60, to)).toBe(0);
+    // Its recovery: at most the first point or two (before: 1,435-1,441 points, a day).
+    expect(flagged(to, to + 2 * DAY)).toBeLessThanOrEqual(2);
   });
 
   test('a stationary series is judged by a band of its earlier relative width, within a week', () => {
