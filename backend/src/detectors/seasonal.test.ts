@@ -416,10 +416,10 @@ describe('a level accepted after a day-long incident (the gate’s acceptNewLeve
   const at = (i: number, level: number) => clean(i, level) * (1 + 0.02 * noise(i));
 
   /**
-   * Five cycles at level 1, then one cycle at 0.6 that began at phase 150, learnt in incident mode; the
-   * next cycle is scored with or without the acceptance, each point learnt normally.
+   * Five cycles at level 1, then one cycle at 0.6 that began at phase 150, learnt in incident mode; then,
+   * if `accept`, the level accepted and `after` more points at `level` learnt normally.
    */
-  function nextCycle(accept: boolean): number[] {
+  function afterIncident(accept: boolean, after = 0, level = 0.6): { c: SeasonalComponent; i: number } {
     // The phase table alone: no weekly correction (a 400-point "day" would get one for its 7-day "week").
     const c = new SeasonalComponent({ period: P, multiples: [] });
     const out = emptyDeviation();
@@ -431,43 +431,14 @@ describe('a level accepted after a day-long incident (the gate’s acceptNewLeve
       c.learn(x, i < onset ? 'normal' : 'incident');
     }
     if (accept) c.acceptLevel(P);
-    const ratios: number[] = [];
-    for (const end = i + P; i < end; i++) {
-      const x = at(i, 0.6);
-      c.step(x, out);
-      ratios.push(out.expected / clean(i, 0.6));
-      c.learn(x, 'normal');
-    }
-    return ratios;
-  }
-  const worst = (ratios: number[]) => Math.max(...ratios.map((r) => Math.abs(r - 1)));
-
-  it('expects the new level at every phase of the next cycle', () => {
-    expect(worst(nextCycle(true))).toBeLessThan(0.06);
-  });
-
-  it('control: without it the next cycle is expected more than 20 % off (the table still holds the old level)', () => {
-    expect(worst(nextCycle(false))).toBeGreaterThan(0.2);
-  });
-
-  /** The component accepted after the incident's cycle, then `after` more points at `level` learnt normally. */
-  function accepted(after: number, level: number): { c: SeasonalComponent; i: number } {
-    const c = new SeasonalComponent({ period: P, multiples: [] });
-    const out = emptyDeviation();
-    const onset = 5 * P + 150;
-    let i = 0;
-    for (; i < onset + P; i++) {
-      const x = at(i, i < onset ? 1 : 0.6);
-      c.step(x, out);
-      c.learn(x, i < onset ? 'normal' : 'incident');
-    }
-    c.acceptLevel(P);
     for (const end = i + after; i < end; i++) {
       c.step(at(i, level), out);
       c.learn(at(i, level), 'normal');
     }
     return { c, i };
   }
+  const accepted = (after: number, level: number) => afterIncident(true, after, level);
+  /** The next cycle at `level` from `from`, each point learnt normally: expected ÷ the clean value. */
   const expectedRatios = (c: SeasonalComponent, from: number, level: number) => {
     const out = emptyDeviation();
     const ratios: number[] = [];
@@ -478,6 +449,19 @@ describe('a level accepted after a day-long incident (the gate’s acceptNewLeve
     }
     return ratios;
   };
+  const nextCycle = (accept: boolean) => {
+    const { c, i } = afterIncident(accept);
+    return expectedRatios(c, i, 0.6);
+  };
+  const worst = (ratios: number[]) => Math.max(...ratios.map((r) => Math.abs(r - 1)));
+
+  it('expects the new level at every phase of the next cycle', () => {
+    expect(worst(nextCycle(true))).toBeLessThan(0.06);
+  });
+
+  it('control: without it the next cycle is expected more than 20 % off (the table still holds the old level)', () => {
+    expect(worst(nextCycle(false))).toBeGreaterThan(0.2);
+  });
 
   it('back at the earlier level for two points, it expects the earlier level again (a recovery, not a change)', () => {
     const { c, i } = accepted(0, 1);
