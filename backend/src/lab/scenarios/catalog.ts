@@ -239,6 +239,19 @@ const lasting = (name: string, description: string, factor: number): Scenario =>
     { days: 21 },
   );
 
+/** No incident: 21 days whose level moves linearly by `perDay` of its first day's level a day. */
+const trend = (name: string, description: string, perDay: number): Scenario =>
+  planned(
+    name,
+    description,
+    'clean',
+    (_random, tl) => ({
+      changes: [{ from: 0, to: tl.points, factor: (i: number) => 1 + (perDay * i) / pointsIn(tl, DAY_MS) }],
+      incidents: [],
+    }),
+    { days: 21 },
+  );
+
 /**
  * A 5-minute 3× spike at 06:`minute` every day for 14 days: its first 3 occurrences labelled, the later ones
  * recurrences that must not be flagged. Off the hour too, since a profile that summarises the day in
@@ -373,15 +386,11 @@ export const SCENARIOS: readonly Scenario[] = [
   clean('clean_gaussian', 'no incident; 3 % Gaussian noise', 'gaussian'),
   clean('clean_heavy_tailed', 'no incident; Student-t (ν = 3) noise, robust σ 3 %', 'heavy'),
   clean('clean_counts', 'no incident; Poisson counts, seasonal mean 2–5', 'counts'),
-  planned(
-    'clean_growth',
-    'no incident; traffic growing 1 % a day for 21 days (a service gaining users)',
-    'clean',
-    (_random, tl) => ({
-      changes: [{ from: 0, to: tl.points, factor: (i: number) => 1 + (0.01 * i) / pointsIn(tl, DAY_MS) }],
-      incidents: [],
-    }),
-    { days: 21 },
+  trend('clean_growth', 'no incident; traffic growing 1 % a day for 21 days (a service gaining users)', 0.01),
+  trend(
+    'clean_decline',
+    'no incident; traffic falling 1 % a day for 21 days (a service losing users)',
+    -0.01,
   ),
   planned(
     'weekly_weekend',
