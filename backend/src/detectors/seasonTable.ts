@@ -112,35 +112,23 @@ export class SeasonTable {
 
   /** Divide the slot's newest value by `factor`. */
   divideNewest(slot: number, factor: number): void {
-    const v = slotValues;
-    for (let k = 0; k < this.seasons; k++) v[k] = this.at(slot, k);
-    v[this.seasons - 1] /= factor;
+    this.decode(slot);
+    slotValues[this.seasons - 1] /= factor;
     this.encode(slot);
-  }
-
-  /** Median of the slot's newest values (from index `split`) ÷ median of its older ones (NaN: either empty). */
-  splitMedianRatio(slot: number, split: number): number {
-    return this.medianOfRange(slot, split, this.seasons) / this.medianOfRange(slot, 0, split);
-  }
-
-  /** Median of the slot's values at indices [from, to), the empty ones left out (NaN: none). */
-  private medianOfRange(slot: number, from: number, to: number): number {
-    const xs = slotValues;
-    let n = 0;
-    for (let k = from; k < to; k++) {
-      const v = this.at(slot, k);
-      if (!Number.isNaN(v)) xs[n++] = v;
-    }
-    return medianOfFirst(xs, n);
   }
 
   /** Multiply the slot's `count` oldest values by `factor`. */
   scaleOldest(slot: number, count: number, factor: number): void {
     if (count <= 0) return;
-    const v = slotValues;
-    for (let k = 0; k < this.seasons; k++) v[k] = this.at(slot, k);
-    for (let k = 0; k < count; k++) v[k] *= factor;
+    this.decode(slot);
+    for (let k = 0; k < count; k++) slotValues[k] *= factor;
     this.encode(slot);
+  }
+
+  /** Median of the slot's newest values (from index `split`) ÷ median of its older ones (NaN: either empty). */
+  splitMedianRatio(slot: number, split: number): number {
+    const newer = medianOfFirst(slotValues, this.gather(slot, split, this.seasons));
+    return newer / medianOfFirst(slotValues, this.gather(slot, 0, split));
   }
 
   /**
@@ -148,16 +136,27 @@ export class SeasonTable {
    * values their mean, or the older with `olderOfTwo`.
    */
   median(slot: number, skipNewest = false, olderOfTwo = false): number {
+    const n = this.gather(slot, 0, skipNewest ? this.seasons - 1 : this.seasons);
+    if (n === 2 && olderOfTwo) return slotValues[0];
+    return medianOfFirst(slotValues, n);
+  }
+
+  /** The slot's non-empty values at indices [from, to), oldest first, into slotValues; returns how many. */
+  private gather(slot: number, from: number, to: number): number {
     const xs = slotValues;
-    const s = this.seasons;
+    const base = slot * this.seasons;
     const unit = 2 ** this.exponents[slot];
     let n = 0;
-    for (let k = 0; k < (skipNewest ? s - 1 : s); k++) {
-      const c = this.codes[slot * s + k];
+    for (let k = from; k < to; k++) {
+      const c = this.codes[base + k];
       if (c !== EMPTY) xs[n++] = c * unit;
     }
-    if (n === 2 && olderOfTwo) return xs[0];
-    return medianOfFirst(xs, n);
+    return n;
+  }
+
+  /** Every value of the slot (NaN where empty) into slotValues, for a change and `encode`. */
+  private decode(slot: number): void {
+    for (let k = 0; k < this.seasons; k++) slotValues[k] = this.at(slot, k);
   }
 
   /** The values for a snapshot, slot by slot (each exactly a Float32, so encFloat32 writes it back exactly). */
