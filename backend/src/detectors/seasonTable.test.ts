@@ -241,3 +241,25 @@ describe('moving a slot to a new level (a level accepted after an incident)', ()
     expect(t.median(1)).toBeCloseTo(60, 2);
   });
 });
+
+describe("a slot's oldest stored value (a first week's factor put on a later one's age)", () => {
+  const filled = (values: number[]) => {
+    const t = new SeasonTable(2, 3);
+    for (const v of values) t.push(1, v);
+    return t;
+  };
+
+  it('oldestStored skips the empty values before it; NaN in an empty slot', () => {
+    expect(filled([1.2]).oldestStored(1)).toBeCloseTo(1.2, 4);
+    expect(filled([1.2, 0.9, 1.1, 0.8]).oldestStored(1)).toBeCloseTo(0.9, 4);
+    expect(filled([1.2]).oldestStored(0)).toBeNaN();
+  });
+
+  it('scaleOldestStored scales that value only, and leaves an empty slot empty', () => {
+    const t = filled([1.2, 0.9]);
+    t.scaleOldestStored(1, 0.5);
+    expect([0, 1, 2].map((k) => t.at(1, k))).toEqual([NaN, expect.closeTo(0.6, 4), expect.closeTo(0.9, 4)]);
+    t.scaleOldestStored(0, 2);
+    expect([0, 1, 2].map((k) => t.at(0, k))).toEqual([NaN, NaN, NaN]);
+  });
+});

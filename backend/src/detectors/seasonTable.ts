@@ -125,6 +125,20 @@ export class SeasonTable {
     this.encode(slot);
   }
 
+  /** The slot's oldest stored value (NaN: none). */
+  oldestStored(slot: number): number {
+    return this.gather(slot, 0, this.seasons) > 0 ? slotValues[0] : NaN;
+  }
+
+  /** Multiply the slot's oldest stored value (the first that is not empty) by `factor`; nothing if none. */
+  scaleOldestStored(slot: number, factor: number): void {
+    this.decode(slot);
+    const k = slotValues.subarray(0, this.seasons).findIndex((v) => !Number.isNaN(v));
+    if (k < 0) return;
+    slotValues[k] *= factor;
+    this.encode(slot);
+  }
+
   /** Median of the slot's newest values (from index `split`) ÷ median of its older ones (NaN: either empty). */
   splitMedianRatio(slot: number, split: number): number {
     const newer = medianOfFirst(slotValues, this.gather(slot, split, this.seasons));

@@ -40,8 +40,9 @@ import {
   expectSame,
 } from '../snapshots/codec.js';
 import { detectPeriod } from '../stats/period.js';
+import { medianInPlace } from '../stats/median.js';
 import { SeasonTable } from './seasonTable.js';
-import { MAD_TO_SIGMA, Magnitude, MagnitudeState, cappedZ, flooredScale } from './scale.js';
+import { MAD_TO_SIGMA, Magnitude, MagnitudeState, RELATIVE_FLOOR, cappedZ, flooredScale } from './scale.js';
 
 /** The weekly correction of a profile: `table[bin * weeks + k]`, per-bin factors on the daily median. */
 export const WeeklyState = z.object({
@@ -99,6 +100,11 @@ export const ProfileState = z.object({
    * level before it. Absent: none (and in snapshots from before 2026-12).
    */
   accepted: z.tuple([Num, z.number().int(), Count]).optional(),
+  /**
+   * The position of the table's first cycle and where its seeding from remembered history ended (what
+   * alignFirstWeek reads). Absent: unknown (snapshots from before 2026-12), the first week is not aligned.
+   */
+  seeded: z.tuple([z.number().int(), z.number().int()]).optional(),
 });
 export type ProfileState = z.infer<typeof ProfileState>;
 
@@ -214,6 +220,17 @@ const WEEKLY_SEASONS = 3;
 const CORRECTED_SEASONS = 5;
 
 const NO_OFFSET = (m: number) => (Number.isNaN(m) ? 0 : m);
+
+/**
+ * A first-week bin whose weekly factor is within this of 1 (in natural log: 0.86 … 1.16) counts as a
+ * weekday level when alignFirstWeek reads the trend from the factors' ages: weekends (0.6–0.7 in the
+ * scenario suite) and holidays say nothing about it.
+ */
+const WEEKDAY_LOG_BAND = 0.15;
+/** Fewest bins of one age (4 hours at a 1-minute step) for that age to count in alignFirstWeek. */
+const MIN_AGE_BINS = 8;
+/** Largest trend alignFirstWeek assumes, in log per cycle (±3 % a day). */
+const MAX_FIRST_WEEK_TREND = 0.03;
 
 /**
  * A learnt narrow peak of the daily table (a 06:00 job's 3× spike) carries noise in proportion to its
@@ -484,6 +501,9 @@ class Profile {
   private skipped: number[] = [];
   /** The day (of the weekly correction's count) `skipped` is for. */
   private day = NaN;
+  /** The position of the table's first cycle and where its seeding ended (seed; NaN: unknown). */
+  private seededFrom = NaN;
+  private seededUntil = NaN;
   expected = NaN;
   /** The expected value without the level offset (what the residual level-shift test measures against). */
   pattern = NaN;
@@ -519,8 +539,93 @@ class Profile {
     this.weekly?.learn(position, x, this.cycles.median(position % this.period), true);
   }
 
+  /** The table's cycles begin at position `from`; those before `until` were seeded from remembered history. */
+  seeded(from: number, until: number): void {
+    this.seededFrom = from;
+    this.seededUntil = until;
+  }
+
+  /**
+   * How many cycles after the median it was learnt against a weekly factor learnt at `position` is: a
+   * factor is x ÷ that median, so under a trend of g per cycle it carries g × this age besides the weekly
+   * shape. Learnt live with k cycles in the table, (k + 1) / 2; seeded, against the seeded table (its k
+   * cycles, this one the i-th of them), i − (k − 1) / 2.
+   */
+  private ageAt(position: number): number {
+    const p = this.period;
+    const from = this.seededFrom;
+    // This phase's first position in the table and how many of its positions come before q.
+    const start = from + ((((position - from) % p) + p) % p);
+    const before = (q: number) => (q <= start ? 0 : Math.floor((q - 1 - start) / p) + 1);
+    const s = this.cycles.seasons;
+    if (position < this.seededUntil) {
+      const k = Math.min(s, before(this.seededUntil));
+      return before(position) - (k - 1) / 2;
+    }
+    const k = Math.min(s, before(position));
+    return (k + 1) / 2;
+  }
+
+  /**
+   * When the first week's bins come round again: the weekly factors learnt before the table held all its
+   * cycles are put on the age every later factor has, (seasons + 1) / 2 cycles after the median.
+   *
+   * Why: a factor is x ÷ the table's median at its phase, so under a trend it also carries the trend over
+   * the median's age. In steady state every factor and every prediction carry the same age (3 days of a
+   * 5-day table), so a trend cancels. The first week's do not: the seeded days (~2.8 at a 1-minute step)
+   * were learnt against the seeded table, their own days (ages −1 … 1), the next ones against 3 and 4
+   * cycles (2, 2.5). Under a 1 % daily decline the series' first Monday's factor was 1.008 where a live
+   * one was 0.968, and the second and third Mondays (the third reads the older of two weeks) paged a
+   * "level shift down" of 6–8 % for hours (clean_decline 0.54 false episodes a day, seeds 1–8).
+   *
+   * The trend is read from those factors themselves: the Theil–Sen slope of the median log factor by age
+   * over the bins near a weekday level (WEEKDAY_LOG_BAND), ages with at least MIN_AGE_BINS bins, at most
+   * MAX_FIRST_WEEK_TREND. Without a trend the factors of every age agree and nothing moves.
+   */
+  private alignFirstWeek(): void {
+    const w = this.weekly;
+    if (!w || Number.isNaN(this.seededFrom)) return;
+    const p = this.period;
+    const long = p * w.multiple;
+    const steady = (this.cycles.seasons + 1) / 2;
+    const nBins = w.multiple * w.bins;
+    const ages = new Float64Array(nBins);
+    const byAge = new Map<number, number[]>();
+    for (let b = 0; b < nBins; b++) {
+      const centre = Math.floor(b / w.bins) * p + Math.floor((((b % w.bins) + 0.5) * p) / w.bins);
+      let position = this.seededFrom - (this.seededFrom % long) + centre;
+      if (position < this.seededFrom) position += long;
+      ages[b] = this.ageAt(position);
+      const f = w.table.oldestStored(b);
+      if (!(f > 0) || Math.abs(Math.log(f)) > WEEKDAY_LOG_BAND) continue;
+      const key = Math.round(ages[b] * 2) / 2;
+      const group = byAge.get(key);
+      if (group) group.push(Math.log(f));
+      else byAge.set(key, [Math.log(f)]);
+    }
+    const points = [...byAge.entries()]
+      .filter(([, logs]) => logs.length >= MIN_AGE_BINS)
+      .map(([age, logs]) => [age, medianInPlace(logs)] as const);
+    if (points.length < 3) return;
+    const slopes: number[] = [];
+    for (let i = 0; i < points.length; i++)
+      for (let j = i + 1; j < points.length; j++)
+        slopes.push((points[j][1] - points[i][1]) / (points[j][0] - points[i][0]));
+    const g = Math.max(-MAX_FIRST_WEEK_TREND, Math.min(MAX_FIRST_WEEK_TREND, medianInPlace(slopes)));
+    // A correction below the noise scale's relative floor is the slope's own noise (a stationary series
+    // measures |g| ≤ 0.0013 a day, ≤ 0.5 % on the youngest factor), and it moved marginal points across
+    // the band's edge (one more false episode on one of five series), so such a trend is left alone.
+    let largest = 0;
+    for (let b = 0; b < nBins; b++) largest = Math.max(largest, Math.abs(g * (steady - ages[b])));
+    if (!(largest >= RELATIVE_FLOOR)) return;
+    for (let b = 0; b < nBins; b++)
+      if (ages[b] !== steady) w.table.scaleOldestStored(b, Math.exp(g * (steady - ages[b])));
+  }
+
   /** Expected value at this position (before seeing x); NaN when the phase has no history. */
   predict(position: number): number {
+    if (this.weekly && position === this.seededFrom + this.weekly.multiple * this.period)
+      this.alignFirstWeek();
     const phase = position % this.period;
     this.daily = this.cycles.median(phase);
     const d = this.daily;
@@ -755,6 +860,9 @@ class Profile {
       skipped: [...this.skipped],
       weekSeen: this.weekSeen,
       ...(Number.isNaN(this.day) ? {} : { day: this.day }),
+      ...(Number.isNaN(this.seededFrom)
+        ? {}
+        : { seeded: [this.seededFrom, this.seededUntil] as [number, number] }),
       ...(Number.isNaN(this.acceptedRatio)
         ? {}
         : {
@@ -798,6 +906,8 @@ class Profile {
     this.acceptedRatio = s.accepted ? dec(s.accepted[0]) : NaN;
     this.acceptedOnset = s.accepted ? s.accepted[1] : 0;
     this.backToEarlier = s.accepted ? s.accepted[2] : 0;
+    this.seededFrom = s.seeded ? s.seeded[0] : NaN;
+    this.seededUntil = s.seeded ? s.seeded[1] : NaN;
   }
 }
 
@@ -879,6 +989,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
     const n = h ? Math.min(h.count, period * seasons) : 0;
     for (let i = n - 1; i >= 0; i--) p.store((this.seen - 1 - i) % period, h!.recent(i));
     for (let i = n - 1; i >= 0; i--) p.learnWeekly(this.seen - 1 - i, h!.recent(i));
+    p.seeded(this.seen - n, this.seen);
     this.profiles.push(p);
   }
 
