@@ -110,6 +110,21 @@ export class SeasonTable {
     return true;
   }
 
+  /** Move every slot's values `shift` slots on (slot i takes slot i − shift's, wrapping round). */
+  rotate(shift: number): void {
+    const n = this.slots;
+    const k = ((shift % n) + n) % n;
+    if (k === 0) return;
+    const s = this.seasons;
+    const codes = this.codes.slice();
+    const exps = this.exponents.slice();
+    for (let i = 0; i < n; i++) {
+      const from = (i - k + n) % n;
+      this.codes.set(codes.subarray(from * s, from * s + s), i * s);
+      this.exponents[i] = exps[from];
+    }
+  }
+
   /** Divide the slot's newest value by `factor`. */
   divideNewest(slot: number, factor: number): void {
     this.decode(slot);

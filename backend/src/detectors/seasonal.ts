@@ -41,6 +41,7 @@ import {
 } from '../snapshots/codec.js';
 import { detectPeriod } from '../stats/period.js';
 import { medianInPlace } from '../stats/median.js';
+import { ClockWatch, ClockWatchState } from './clockWatch.js';
 import { SeasonTable } from './seasonTable.js';
 import { MAD_TO_SIGMA, Magnitude, MagnitudeState, RELATIVE_FLOOR, cappedZ, flooredScale } from './scale.js';
 
@@ -105,6 +106,12 @@ export const ProfileState = z.object({
    * alignFirstWeek reads). Absent: unknown (snapshots from before 2026-12), the first week is not aligned.
    */
   seeded: z.tuple([z.number().int(), z.number().int()]).optional(),
+  /**
+   * The clock watch (Profile.watchClock, ClockWatch): the means and mean squares of z against the table as
+   * it is, an hour later and an hour earlier, and its samples since the last move. Absent: none yet (and
+   * in snapshots from before 2026-12).
+   */
+  clock: ClockWatchState.optional(),
 });
 export type ProfileState = z.infer<typeof ProfileState>;
 
@@ -191,6 +198,7 @@ const MIN_DAY_FACTOR = 0.05;
 /** Scales at which a normal point's pull on the level offset is winsorized. */
 const CLIP = 4;
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 /** Relative distance within which a detected period snaps to a calendar period (1,451 → 1,440: 0.8 %). */
 export const CALENDAR_TOLERANCE = 0.03;
 /**
@@ -229,6 +237,8 @@ const NO_OFFSET = (m: number) => (Number.isNaN(m) ? 0 : m);
 const WEEKDAY_LOG_BAND = 0.15;
 /** Fewest bins of one age (4 hours at a 1-minute step) for that age to count in alignFirstWeek. */
 const MIN_AGE_BINS = 8;
+/** Points between two samples of the clock watch (ClockWatch), as a fraction of an hour: 5 minutes. */
+const CLOCK_SAMPLE = 1 / 12;
 /** Largest trend alignFirstWeek assumes, in log per cycle (±3 % a day). */
 const MAX_FIRST_WEEK_TREND = 0.03;
 
@@ -256,6 +266,12 @@ const MAX_FEATURE_FACTOR = 4;
  * fewer, three more).
  */
 const MIN_FEATURE_SPAN = 3;
+
+/** Points in an hour where `period` is exactly a day at `stepMs` and an hour is whole steps; 0 otherwise. */
+function hourPointsOf(period: number, stepMs: number | null): number {
+  if (stepMs === null || !(stepMs > 0) || period * stepMs !== DAY_MS || HOUR_MS % stepMs !== 0) return 0;
+  return HOUR_MS / stepMs;
+}
 
 /** The calendar period (a day or a week, in points) `period` is close to, or `period` itself. */
 export function snapToCalendar(period: number, stepMs: number | null): number {
@@ -504,6 +520,8 @@ class Profile {
   /** The position of the table's first cycle and where its seeding ended (seed; NaN: unknown). */
   private seededFrom = NaN;
   private seededUntil = NaN;
+  /** Whether the series' clock moved by an hour (where hourPoints > 0; made at its first sample). */
+  private clock: ClockWatch | null = null;
   expected = NaN;
   /** The expected value without the level offset (what the residual level-shift test measures against). */
   pattern = NaN;
@@ -514,6 +532,8 @@ class Profile {
     seasons: number,
     residualWindow: number,
     weekly: number | null,
+    /** Points in an hour where the period is a calendar day (the clock watch's move), else 0. */
+    private readonly hourPoints = 0,
   ) {
     this.cycles = new SeasonTable(period, seasons);
     this.weekly = weekly !== null && weekly > 1 ? new WeeklyCorrection(period, weekly) : null;
@@ -622,6 +642,31 @@ class Profile {
       if (ages[b] !== steady) w.table.scaleOldestStored(b, Math.exp(g * (steady - ages[b])));
   }
 
+  /**
+   * A change of the series' clock by an hour (ClockWatch): every CLOCK_SAMPLE of an hour, the point's z
+   * against the pattern as it is and as it would be an hour later or earlier (the phase table's median
+   * and the weekly factor there); on a move, the table and the weekly correction move by that hour and the
+   * level offset restarts.
+   */
+  private watchClock(position: number, x: number, sc: number): void {
+    const h = this.hourPoints;
+    if (h === 0 || !this.weekSeen || !(sc > 0)) return;
+    if (position % Math.max(1, Math.round(h * CLOCK_SAMPLE)) !== 0) return;
+    const p = this.period;
+    const ph = position % p;
+    const w = this.weekly;
+    const moved = (by: number) =>
+      this.cycles.median((((ph - by) % p) + p) % p) * (w ? w.at(position - by + w.multiple * p) : 1);
+    this.clock ??= new ClockWatch();
+    const move = this.clock.sample((x - this.pattern) / sc, (x - moved(h)) / sc, (x - moved(-h)) / sc);
+    if (move === 0) return;
+    this.cycles.rotate(move * h);
+    if (w) w.table.rotate(Math.round((move * h * w.bins) / p));
+    // What the level offset took up of the misfit is not a level.
+    this.offset.mean = 0;
+    this.returned = 0;
+  }
+
   /** Expected value at this position (before seeing x); NaN when the phase has no history. */
   predict(position: number): number {
     if (this.weekly && position === this.seededFrom + this.weekly.multiple * this.period)
@@ -721,6 +766,7 @@ class Profile {
       this.lastResid = residual;
       this.lastLearnt = !gated;
       const sc = this.scale(magnitude, integral);
+      this.watchClock(position, x, sc);
       this.revertIfBack(position, x, sc);
       const off = NO_OFFSET(this.offset.mean);
       const back = gated && Math.abs(off) > CLIP * sc && Math.abs(x - (expected - off)) <= CLIP * sc;
@@ -908,6 +954,8 @@ class Profile {
     this.backToEarlier = s.accepted ? s.accepted[2] : 0;
     this.seededFrom = s.seeded ? s.seeded[0] : NaN;
     this.seededUntil = s.seeded ? s.seeded[1] : NaN;
+    this.clock = s.clock ? new ClockWatch() : null;
+    this.clock?.restore(s.clock);
   }
 }
 
@@ -983,7 +1031,13 @@ export class SeasonalComponent implements Component<SeasonalState> {
 
   private track(period: number, correction: number | null): void {
     const seasons = this.seasonsOf(this.profiles.length, period);
-    const p = new Profile(period, seasons, this.opts.residualWindow, correction);
+    const p = new Profile(
+      period,
+      seasons,
+      this.opts.residualWindow,
+      correction,
+      correction === null ? 0 : hourPointsOf(period, this.stepMs),
+    );
     // Replay remembered history into the phase table so scoring starts at once.
     const h = this.history;
     const n = h ? Math.min(h.count, period * seasons) : 0;
@@ -1090,6 +1144,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
         seasons,
         this.opts.residualWindow,
         i === 0 ? this.correctionOf(ps.period) : null,
+        i === 0 && this.correctionOf(ps.period) !== null ? hourPointsOf(ps.period, s.stepMs) : 0,
       );
       p.restore(ps, at);
       return p;

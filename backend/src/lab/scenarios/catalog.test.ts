@@ -47,7 +47,7 @@ describe('scenario catalog', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.name]))(
-    '%s: 14 days (weekly_weekend, the trends and the week-after rows: 21, the week-4 rows: 28) at 1 minute, non-negative, labels inside',
+    '%s: 14 days (weekly_weekend, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute, non-negative, labels inside',
     (name) => {
       const s = gen(name);
       const scenario = findScenario(name)!;
@@ -55,6 +55,8 @@ describe('scenario catalog', () => {
         weekly_weekend: 21,
         clean_growth: 21,
         clean_decline: 21,
+        clock_later_1h: 21,
+        clock_earlier_1h: 21,
         drop_40pct_week_after: 21,
         level_up_40pct_lasting: 21,
         level_down_40pct_lasting: 21,

@@ -18,6 +18,7 @@ import {
   MINUTE_MS,
   indexAt,
   pointsIn,
+  seasonalShape,
   timeline,
   timestampsOf,
   trafficLevel,
@@ -253,6 +254,33 @@ const trend = (name: string, description: string, perDay: number): Scenario =>
   );
 
 /**
+ * No incident: 21 days whose traffic, from the second Sunday 02:00 UTC on, follows a clock `hours` later
+ * (daylight saving time: traffic that keeps local time moves by an hour in UTC twice a year; an hour
+ * later in UTC where local clocks go back in autumn, earlier where they go forward in spring).
+ */
+const clockChange = (name: string, description: string, hours: number): Scenario =>
+  planned(
+    name,
+    description,
+    'clean',
+    (_random, tl) => {
+      const from = indexAt(tl, 13, 2, 0);
+      const at = (i: number) => tl.start + i * tl.stepMs;
+      return {
+        changes: [
+          {
+            from,
+            to: tl.points,
+            factor: (i: number) => seasonalShape(at(i) - hours * HOUR_MS) / seasonalShape(at(i)),
+          },
+        ],
+        incidents: [],
+      };
+    },
+    { days: 21 },
+  );
+
+/**
  * A 5-minute 3× spike at 06:`minute` every day for 14 days: its first 3 occurrences labelled, the later ones
  * recurrences that must not be flagged. Off the hour too, since a profile that summarises the day in
  * phases of several minutes (measured, not kept: README, "Detection quality") holds a pattern aligned with
@@ -391,6 +419,16 @@ export const SCENARIOS: readonly Scenario[] = [
     'clean_decline',
     'no incident; traffic falling 1 % a day for 21 days (a service losing users)',
     -0.01,
+  ),
+  clockChange(
+    'clock_later_1h',
+    'no incident; 21 days, from the second Sunday 02:00 traffic an hour later in UTC (clocks going back)',
+    1,
+  ),
+  clockChange(
+    'clock_earlier_1h',
+    'no incident; 21 days, from the second Sunday 02:00 traffic an hour earlier in UTC (clocks going forward)',
+    -1,
   ),
   planned(
     'weekly_weekend',

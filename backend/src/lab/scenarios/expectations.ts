@@ -218,6 +218,10 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // 1.2 → 0.4 with the first week's factors put on a live factor's age (Profile.alignFirstWeek; seeds 1–8:
   // 0.16, worst 0.29; what is left pages in the first two hours of the second and third Mondays).
   { scenario: 'clean_decline', maxFalsePerDay: 0.4 },
+  // Added with the clock watch (detectors/clockWatch.ts): seeds 1–8 0.28 / 0.23 false episodes a day without
+  // it, 0.12 / 0.11 with it (worst 0.24 both: the day of the change pages before the move).
+  { scenario: 'clock_later_1h', maxFalsePerDay: 0.35 },
+  { scenario: 'clock_earlier_1h', maxFalsePerDay: 0.35 },
   // Added with the weekly correction (issue 11 item 5); every false episode a single noise point. 1.0 →
   // 0.55 with lagging components re-centred on the anticipating profile (seeds 1–8: worst 0.29); 0.2 with
   // the first weekend as weekday equivalents (worst 0.10).
