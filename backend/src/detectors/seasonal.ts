@@ -237,10 +237,10 @@ const NO_OFFSET = (m: number) => (Number.isNaN(m) ? 0 : m);
 const WEEKDAY_LOG_BAND = 0.15;
 /** Fewest bins of one age (4 hours at a 1-minute step) for that age to count in alignFirstWeek. */
 const MIN_AGE_BINS = 8;
-/** Points between two samples of the clock watch (ClockWatch), as a fraction of an hour: 5 minutes. */
-const CLOCK_SAMPLE = 1 / 12;
 /** Largest trend alignFirstWeek assumes, in log per cycle (±3 % a day). */
 const MAX_FIRST_WEEK_TREND = 0.03;
+/** Points between two samples of the clock watch (ClockWatch), as a fraction of an hour: 5 minutes. */
+const CLOCK_SAMPLE = 1 / 12;
 
 /**
  * A learnt narrow peak of the daily table (a 06:00 job's 3× spike) carries noise in proportion to its
