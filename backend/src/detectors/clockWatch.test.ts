@@ -43,6 +43,14 @@ describe('ClockWatch', () => {
     expect(run(new ClockWatch(), 500, () => [-4 + noise(), 1.2 + 0.3 * noise(), -8 + noise()])).toEqual([]);
   });
 
+  it('rests for 14 days of samples after a move (a clock changes twice a year; no to and fro)', () => {
+    const misfit = (): [number, number, number] => [-4 + noise(), noise(), -8 + noise()];
+    const watch = new ClockWatch();
+    expect(run(watch, 40, misfit)).toHaveLength(1);
+    expect(run(watch, 14 * 24 * 12, misfit)).toEqual([]);
+    expect(run(watch, 40, misfit).map(([, m]) => m)).toEqual([1]);
+  });
+
   it('restarts after a move and carries its averages through a snapshot', () => {
     const zs = (i: number): [number, number, number] => [-4 + Math.sin(i), Math.cos(i) / 2, -8];
     const a = new ClockWatch();

@@ -20,16 +20,22 @@
  * five times in three weeks.
  */
 import { z } from 'zod';
-import { Count, Num, dec, enc } from '../snapshots/codec.js';
+import { Num, dec, enc } from '../snapshots/codec.js';
 
-/** Mean and mean square of z against the profile as it is, an hour later and an hour earlier; samples. */
-export const ClockWatchState = z.tuple([z.array(Num).length(6), Count]);
+/** Mean and mean square of z against the profile as it is, an hour later and an hour earlier; samples since the last move (below 0: resting after one). */
+export const ClockWatchState = z.tuple([z.array(Num).length(6), z.number().int()]);
 export type ClockWatchState = z.infer<typeof ClockWatchState>;
 
 /** Weight of a sample in the averages (half-life 12 samples: an hour at a sample every 5 minutes). */
 const ALPHA = 1 - 2 ** (-1 / 12);
 /** Samples (2 hours at one every 5 minutes) before the clock may be moved. */
 const MIN_SAMPLES = 24;
+/**
+ * Samples after a move (14 days at one every 5 minutes) before the next: clocks change twice a year, and
+ * a watch run beside a full-resolution weekly profile (measured, not kept) moved NAB's `nyc_taxi` six
+ * times in 18 days, to and fro, after its holidays.
+ */
+const REST_SAMPLES = 14 * 24 * 12;
 /** Mean square of z above which the profile as it is misfits (3 σ on average). */
 const BAD = 9;
 /**
@@ -45,7 +51,10 @@ export class ClockWatch {
   private readonly moments = new Float64Array(6).fill(NaN);
   private samples = 0;
 
-  /** Learn one sample; returns +1 (the clock moved an hour later), −1 (earlier) or 0, and restarts on a move. */
+  /**
+   * Learn one sample; returns +1 (the clock moved an hour later), −1 (earlier) or 0. A move restarts the
+   * averages and rests the watch for REST_SAMPLES (its sample count starts that far below 0).
+   */
   sample(here: number, later: number, earlier: number): -1 | 0 | 1 {
     if (!Number.isFinite(here) || !Number.isFinite(later) || !Number.isFinite(earlier)) return 0;
     const m = this.moments;
@@ -63,7 +72,7 @@ export class ClockWatch {
     const k = meanSquare(1) <= meanSquare(2) ? 1 : 2;
     if (meanSquare(k) > GOOD || meanSquare(k) > RATIO * meanSquare(0) || Math.abs(m[2 * k]) > LEVEL) return 0;
     this.moments.fill(NaN);
-    this.samples = 0;
+    this.samples = -REST_SAMPLES;
     return k === 1 ? 1 : -1;
   }
 
