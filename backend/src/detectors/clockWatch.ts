@@ -57,14 +57,11 @@ export class ClockWatch {
    */
   sample(here: number, later: number, earlier: number): -1 | 0 | 1 {
     if (!Number.isFinite(here) || !Number.isFinite(later) || !Number.isFinite(earlier)) return 0;
-    const m = this.moments;
-    const zs = [here, later, earlier];
-    for (let k = 0; k < 3; k++) {
-      const zk = zs[k];
-      m[2 * k] = Number.isNaN(m[2 * k]) ? zk : m[2 * k] + ALPHA * (zk - m[2 * k]);
-      m[2 * k + 1] = Number.isNaN(m[2 * k + 1]) ? zk * zk : m[2 * k + 1] + ALPHA * (zk * zk - m[2 * k + 1]);
-    }
+    this.average(0, here);
+    this.average(1, later);
+    this.average(2, earlier);
     this.samples++;
+    const m = this.moments;
     if (this.samples < MIN_SAMPLES) return 0;
     const meanSquare = (k: number) => m[2 * k + 1];
     if (meanSquare(0) < BAD) return 0;
@@ -76,16 +73,18 @@ export class ClockWatch {
     return k === 1 ? 1 : -1;
   }
 
+  /** Hypothesis k's mean and mean square take z in (the first sample sets them). */
+  private average(k: number, z: number): void {
+    const m = this.moments;
+    m[2 * k] = Number.isNaN(m[2 * k]) ? z : m[2 * k] + ALPHA * (z - m[2 * k]);
+    m[2 * k + 1] = Number.isNaN(m[2 * k + 1]) ? z * z : m[2 * k + 1] + ALPHA * (z * z - m[2 * k + 1]);
+  }
+
   snapshot(): ClockWatchState | null {
     return this.samples === 0 ? null : [Array.from(this.moments, enc), this.samples];
   }
 
-  restore(s: ClockWatchState | undefined): void {
-    if (!s) {
-      this.moments.fill(NaN);
-      this.samples = 0;
-      return;
-    }
+  restore(s: ClockWatchState): void {
     s[0].forEach((v, i) => (this.moments[i] = dec(v)));
     this.samples = s[1];
   }

@@ -522,6 +522,11 @@ class Profile {
   private seededUntil = NaN;
   /** Whether the series' clock moved by an hour (where hourPoints > 0; made at its first sample). */
   private clock: ClockWatch | null = null;
+  /**
+   * Points in an hour where the profile carries a weekly correction and its period is a calendar day, else
+   * 0: the clock watch runs only there (ClockWatch says why).
+   */
+  private readonly hourPoints: number;
   expected = NaN;
   /** The expected value without the level offset (what the residual level-shift test measures against). */
   pattern = NaN;
@@ -532,11 +537,12 @@ class Profile {
     seasons: number,
     residualWindow: number,
     weekly: number | null,
-    /** Points in an hour where the period is a calendar day (the clock watch's move), else 0. */
-    private readonly hourPoints = 0,
+    /** The series step in ms (null: unknown): the clock watch's hour in points. */
+    stepMs: number | null,
   ) {
     this.cycles = new SeasonTable(period, seasons);
     this.weekly = weekly !== null && weekly > 1 ? new WeeklyCorrection(period, weekly) : null;
+    this.hourPoints = this.weekly ? hourPointsOf(period, stepMs) : 0;
     this.smoothAlpha = alphaForHalfLife(this.weekly ? period / this.weekly.bins : 1);
     this.featureSpan = Math.max(1, Math.round(period * FEATURE_SPAN));
     this.steps = new SortedWindow(residualWindow);
@@ -572,18 +578,21 @@ class Profile {
    * cycles, this one the i-th of them), i − (k − 1) / 2.
    */
   private ageAt(position: number): number {
-    const p = this.period;
-    const from = this.seededFrom;
-    // This phase's first position in the table and how many of its positions come before q.
-    const start = from + ((((position - from) % p) + p) % p);
-    const before = (q: number) => (q <= start ? 0 : Math.floor((q - 1 - start) / p) + 1);
+    const ph = position % this.period;
     const s = this.cycles.seasons;
     if (position < this.seededUntil) {
-      const k = Math.min(s, before(this.seededUntil));
-      return before(position) - (k - 1) / 2;
+      const k = Math.min(s, this.positionsOf(ph, this.seededFrom, this.seededUntil));
+      return this.positionsOf(ph, this.seededFrom, position) - (k - 1) / 2;
     }
-    const k = Math.min(s, before(position));
+    const k = Math.min(s, this.positionsOf(ph, this.seededFrom, position));
     return (k + 1) / 2;
+  }
+
+  /** How many positions of phase `ph` lie in [from, to). */
+  private positionsOf(ph: number, from: number, to: number): number {
+    const p = this.period;
+    const last = to - 1 - ((((to - 1 - ph) % p) + p) % p);
+    return last >= from ? Math.floor((last - from) / p) + 1 : 0;
   }
 
   /**
@@ -652,19 +661,25 @@ class Profile {
     const h = this.hourPoints;
     if (h === 0 || !this.weekSeen || !(sc > 0)) return;
     if (position % Math.max(1, Math.round(h * CLOCK_SAMPLE)) !== 0) return;
-    const p = this.period;
-    const ph = position % p;
-    const w = this.weekly;
-    const moved = (by: number) =>
-      this.cycles.median((((ph - by) % p) + p) % p) * (w ? w.at(position - by + w.multiple * p) : 1);
     this.clock ??= new ClockWatch();
-    const move = this.clock.sample((x - this.pattern) / sc, (x - moved(h)) / sc, (x - moved(-h)) / sc);
+    const later = this.movedPattern(position, h);
+    const earlier = this.movedPattern(position, -h);
+    const move = this.clock.sample((x - this.pattern) / sc, (x - later) / sc, (x - earlier) / sc);
     if (move === 0) return;
     this.cycles.rotate(move * h);
-    if (w) w.table.rotate(Math.round((move * h * w.bins) / p));
+    const w = this.weekly;
+    if (w) w.table.rotate(Math.round((move * h * w.bins) / this.period));
     // What the level offset took up of the misfit is not a level.
     this.offset.mean = 0;
     this.returned = 0;
+  }
+
+  /** The pattern at `position` were the series' clock `by` points later: table and weekly factor read `by` earlier. */
+  private movedPattern(position: number, by: number): number {
+    const p = this.period;
+    const w = this.weekly;
+    const phase = (((position - by) % p) + p) % p;
+    return this.cycles.median(phase) * (w ? w.at(position - by + w.multiple * p) : 1);
   }
 
   /** Expected value at this position (before seeing x); NaN when the phase has no history. */
@@ -841,9 +856,7 @@ class Profile {
 
   /** How many of phase `ph`'s newest cycles were stored at positions from `onset` up to `next` (exclusive). */
   private cyclesSince(next: number, onset: number, ph: number): number {
-    const p = this.period;
-    const lastLearnt = next - 1 - ((((next - 1 - ph) % p) + p) % p);
-    return lastLearnt >= onset ? Math.min(this.cycles.seasons, Math.floor((lastLearnt - onset) / p) + 1) : 0;
+    return Math.min(this.cycles.seasons, this.positionsOf(ph, onset, next));
   }
 
   /**
@@ -954,8 +967,8 @@ class Profile {
     this.backToEarlier = s.accepted ? s.accepted[2] : 0;
     this.seededFrom = s.seeded ? s.seeded[0] : NaN;
     this.seededUntil = s.seeded ? s.seeded[1] : NaN;
-    this.clock = s.clock ? new ClockWatch() : null;
-    this.clock?.restore(s.clock);
+    this.clock = null;
+    if (s.clock) (this.clock = new ClockWatch()).restore(s.clock);
   }
 }
 
@@ -1031,13 +1044,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
 
   private track(period: number, correction: number | null): void {
     const seasons = this.seasonsOf(this.profiles.length, period);
-    const p = new Profile(
-      period,
-      seasons,
-      this.opts.residualWindow,
-      correction,
-      correction === null ? 0 : hourPointsOf(period, this.stepMs),
-    );
+    const p = new Profile(period, seasons, this.opts.residualWindow, correction, this.stepMs);
     // Replay remembered history into the phase table so scoring starts at once.
     const h = this.history;
     const n = h ? Math.min(h.count, period * seasons) : 0;
@@ -1144,7 +1151,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
         seasons,
         this.opts.residualWindow,
         i === 0 ? this.correctionOf(ps.period) : null,
-        i === 0 && this.correctionOf(ps.period) !== null ? hourPointsOf(ps.period, s.stepMs) : 0,
+        s.stepMs,
       );
       p.restore(ps, at);
       return p;
