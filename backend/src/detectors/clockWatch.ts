@@ -3,7 +3,7 @@
  * twice a year (daylight saving time), and a daily profile kept in UTC then misfits every ramp of the day
  * until its median over cycles has caught up (3 of 5 days), and again on the following weekends through
  * the weekly correction: on the scenario suite's `clock_later_1h` and `clock_earlier_1h` rows, 0.28 and
- * 0.23 false episodes a day on seeds 1–8, 345–910 flagged points after the change on four probe series.
+ * 0.23 false episodes a day on seeds 1–8 (0.12 and 0.11 with the watch).
  *
  * Fed a sample every few minutes: the point's z against the profile as it is, an hour later and an hour
  * earlier (all three without the level offset, which takes up part of a misfit before an incident opens
@@ -14,7 +14,7 @@
  * square 10–20 where a real move's is 1–2.5); by variances (a level change moves a mean, not a variance)
  * that row was safe too but a real move, whose misfit follows the ramp's slowly changing slope, was seen
  * hours later (0.20 / 0.18 false episodes a day instead of 0.12 / 0.11). The level test is a margin: no
- * row of the suite changes without it (seeds 1–8; `slow_ramp` on seeds 1–8 and 101–108 moves on none).
+ * row of the suite changes without it (seeds 1–8).
  * Only beside a weekly correction (steps under ~3 minutes): where a full-resolution weekly profile keeps
  * weekends (5-minute steps), a weekend's own daily shape fits a moved day too, and NAB's `nyc_taxi` moved
  * five times in three weeks.
