@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CAP, CLIP, CusumComponent, DRIFT, MATURE_CYCLES, SETTLE_POINTS } from './cusum.js';
+import { CAP, CLIP, CusumComponent, DRIFT, FLAT_POINTS, MATURE_CYCLES, SETTLE_POINTS } from './cusum.js';
 import { emptyDeviation, type Deviation } from '../component.js';
 import { expectRoundTrip, feed, probe, stored, type Feed, type Point } from '../testing/componentTable.js';
 
@@ -14,6 +14,11 @@ function at(z: number, more: { weekSeen?: boolean; scale?: number; x?: number } 
   return { x, primary: { z, expected: 100, scale, pattern: 100, weekSeen } };
 }
 const times = (n: number, p: Point): Point[] => Array.from({ length: n }, () => p);
+/** A point whose primary is a rolling median the series is flat around (Deviation.stationary). */
+function flatAt(z: number): Point {
+  const p = at(z);
+  return { x: p.x, primary: { ...p.primary, pattern: NaN, stationary: true } };
+}
 /** A profile that has predicted long enough: quiet points only. */
 const WARM = times(MATURE, at(0));
 
@@ -97,6 +102,27 @@ const cases: { name: string; period?: number | null; feed: Feed[]; x: Point; wan
     x: at(3),
     want: { z: NaN, shift: NaN },
   },
+  {
+    name: 'with no period, silent until the primary has been flat for FLAT_POINTS points',
+    period: null,
+    feed: times(FLAT_POINTS - 2, flatAt(0)),
+    x: flatAt(3),
+    want: { z: NaN, shift: NaN },
+  },
+  {
+    name: 'then a shift on a flat series adds 3 − drift every point, as on a profile',
+    period: null,
+    feed: [...times(FLAT_POINTS - 1, flatAt(0)), ...times(2, flatAt(3))],
+    x: flatAt(3),
+    want: { z: 3 * (3 - DRIFT), shift: 6, runPoints: 3 },
+  },
+  {
+    name: 'a primary that is not flat (a daily series whose period is pending) restarts the count',
+    period: null,
+    feed: [...times(FLAT_POINTS, flatAt(0)), at(0), ...times(FLAT_POINTS - 2, flatAt(0))],
+    x: flatAt(3),
+    want: { z: NaN },
+  },
 ];
 
 describe('CusumComponent: small inputs', () => {
@@ -113,6 +139,17 @@ describe('CusumComponent: small inputs', () => {
   test('a snapshot of another drift is refused, naming it', () => {
     const c = make();
     expect(() => new CusumComponent(() => PERIOD, 2).restore(stored(c))).toThrow(/drift/);
+  });
+
+  test('a snapshot from before the flat count restores with none counted', () => {
+    const c = make(null);
+    feed(c, times(FLAT_POINTS, flatAt(0)));
+    expect(probe(c, flatAt(3), { z: 3 - DRIFT })).toEqual({ z: 3 - DRIFT });
+    const { flat, ...older } = c.snapshot();
+    expect(flat).toBe(FLAT_POINTS + 1);
+    const restored = make(null);
+    restored.restore(older);
+    expect(probe(restored, flatAt(3), { z: NaN })).toEqual({ z: NaN });
   });
 
   test('restarts when the period is lost, and counts its cycles afresh', () => {

@@ -312,11 +312,11 @@ function bursts(
 }
 
 /** The series with no incident. */
-const quiet = (seed: number, noise?: NoiseModel): ScenarioSeries =>
-  generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }), noise);
+const quiet = (seed: number, noise?: NoiseModel, flat = false): ScenarioSeries =>
+  generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }), noise, { flat });
 
-function clean(name: string, description: string, noise: NoiseModel): Scenario {
-  return { name, description, kind: 'clean', generate: (seed) => quiet(seed, noise) };
+function clean(name: string, description: string, noise: NoiseModel, flat = false): Scenario {
+  return { name, description, kind: 'clean', generate: (seed) => quiet(seed, noise, flat) };
 }
 
 /** The Gaussian series with no incident, changed by `edit` with draws from the seed's `stream`. */
@@ -414,6 +414,18 @@ export const SCENARIOS: readonly Scenario[] = [
   clean('clean_gaussian', 'no incident; 3 % Gaussian noise', 'gaussian'),
   clean('clean_heavy_tailed', 'no incident; Student-t (ν = 3) noise, robust σ 3 %', 'heavy'),
   clean('clean_counts', 'no incident; Poisson counts, seasonal mean 2–5', 'counts'),
+  clean(
+    'kpi_clean_gaussian',
+    'no incident; 3 % Gaussian noise on a series with no daily or weekly pattern',
+    'gaussian',
+    true,
+  ),
+  clean(
+    'kpi_clean_heavy_tailed',
+    'no incident; Student-t (ν = 3) noise, robust σ 3 %, on a series with no daily or weekly pattern',
+    'heavy',
+    true,
+  ),
   trend('clean_growth', 'no incident; traffic growing 1 % a day for 21 days (a service gaining users)', 0.01),
   trend(
     'clean_decline',
