@@ -360,6 +360,7 @@ export const SCENARIOS: readonly Scenario[] = [
   kpiChange('kpi_drop_40pct', 'level −40 % for 6 h', 0.6),
   kpiChange('kpi_shift_4sigma', 'level +4 robust σ of the noise (+12 %) for 6 h', 1 + 4 * NOISE_SIGMA),
   kpiChange('kpi_shift_3sigma', 'level +3 robust σ of the noise (+9 %) for 6 h', 1 + 3 * NOISE_SIGMA),
+  kpiChange('kpi_shift_2sigma', 'level +2 robust σ of the noise (+6 %) for 6 h', 1 + 2 * NOISE_SIGMA),
   incident('drop_to_zero', 'traffic at exactly 0 for 4 h', [9, 13], 4 * HOUR_MS, () => ({ set: 0 })),
   bursts(
     'flapping_outage',
