@@ -1,4 +1,4 @@
-import { bandAndScore, emptyBandResult, type BandInput } from './band.js';
+import { INCIDENT_SHIFT_FLOOR, bandAndScore, emptyBandResult, type BandInput } from './band.js';
 import type { Component, Deviation } from '../detectors/detector.js';
 
 /** Only what bandAndScore reads of a component. */
@@ -180,8 +180,18 @@ describe('bandAndScore: a test that narrows no further than half its shift estim
     expect(r.upper).toBe(1015);
     expect(r.anomaly).toBe(true);
     expect(bandAndScore(cusum(1012, 4, 30), emptyBandResult())!.anomaly).toBe(false);
-    // Inside an open incident the same: never past half its estimate.
-    expect(bandAndScore(cusum(1020, 4, 30, true), emptyBandResult())!.upper).toBe(1015);
+  });
+
+  it('inside an open incident narrows down to INCIDENT_SHIFT_FLOOR of its estimate: the moved level’s low points flagged too', () => {
+    // Score 4 → 10; the estimate, 30, stops it at a quarter of 30, 7.5 (15 outside an incident).
+    expect(INCIDENT_SHIFT_FLOOR).toBe(0.25);
+    const r = bandAndScore(cusum(1012, 4, 30, true), emptyBandResult())!;
+    expect(r.upper).toBe(1010);
+    expect(r.anomaly).toBe(true);
+    expect(bandAndScore(cusum(1012, 8, 30, true), emptyBandResult())!.upper).toBe(1007.5);
+    expect(bandAndScore(cusum(1007, 8, 30, true), emptyBandResult())!.anomaly).toBe(false);
+    // A burst's size stops it as before: a quarter of 4,000 is still beyond the band.
+    expect(bandAndScore(cusum(5000, 30, 4000, true), emptyBandResult())!.upper).toBe(1040);
   });
 
   it('narrows no further than half a burst’s size: the burst scores as it would without the test', () => {

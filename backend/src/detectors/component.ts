@@ -125,9 +125,10 @@ export interface Component<S extends TaggedState = TaggedState> {
    */
   readonly readsPrimary?: boolean;
   /**
-   * Whether its evidence narrows the band on its side no further than half its own `shift` estimate, by
-   * its score or not (a CUSUM: its sum rises far past its boundary on a small shift, so its score is no
-   * measure of where the level is; calibration/band.ts). Absent = false.
+   * Whether its evidence narrows the band on its side no further than half its own `shift` estimate (a
+   * quarter inside an open incident), by its score or not (a CUSUM: its sum rises far past its boundary on
+   * a small shift, so its score is no measure of where the level is; calibration/band.ts,
+   * INCIDENT_SHIFT_FLOOR). Absent = false.
    */
   readonly narrowsToShift?: boolean;
   /**

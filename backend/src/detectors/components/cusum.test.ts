@@ -16,8 +16,7 @@ function at(z: number, more: { weekSeen?: boolean; scale?: number; x?: number } 
 const times = (n: number, p: Point): Point[] => Array.from({ length: n }, () => p);
 /** A point whose primary is a rolling median the series is flat around (Deviation.stationary). */
 function flatAt(z: number): Point {
-  const p = at(z);
-  return { x: p.x, primary: { ...p.primary, pattern: NaN, stationary: true } };
+  return { x: 100 + z * 2, primary: { z, expected: 100, scale: 2, pattern: NaN, stationary: true } };
 }
 /** A profile that has predicted long enough: quiet points only. */
 const WARM = times(MATURE, at(0));

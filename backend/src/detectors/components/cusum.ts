@@ -22,7 +22,8 @@
  * Its `runPoints` are the run's points: the change began about that many points ago (an episode it flags
  * says "level shift since" then, not since its first flagged point; calibration/episodes.ts).
  * Its `shift` is the mean z of the run so far, unclipped, in series units: how far the level moved. The
- * band narrows on its side no further than half of that (calibration/band.ts, Component.narrowsToShift):
+ * band narrows on its side no further than half of that, a quarter inside an open incident
+ * (calibration/band.ts, INCIDENT_SHIFT_FLOOR; Component.narrowsToShift):
  * the sum can rise far past its boundary for a small shift, and narrowing by its score alone made a first
  * 5× burst score 3–5 times what the same burst scored once the test's range had learnt one (repeated
  * bursts' last/first 0.75 → 0.19).

@@ -35,6 +35,7 @@ describe('scenario measures', () => {
       detected: 0,
       onsetDelay: null,
       coverage: null,
+      afterEnd: null,
       falseEpisodes: 0,
       scoredDays: 0,
       falsePerDay: null,
@@ -93,6 +94,19 @@ describe('scenario measures', () => {
     const s = scored(300, { 102: 1.2, 103: 3, 104: 2, 105: 1 }, [{ from: 102, to: 105, peak: 3 }]);
     const m = measure(s, { incidents: [win(100, 110)], kind: 'incident' });
     expect(m).toMatchObject({ incidents: 1, detected: 1, onsetDelay: 2, coverage: 0.4, falseEpisodes: 0 });
+  });
+
+  test('after end: the share of the grace after each incident still flagged', () => {
+    // Incidents [100, 110) and [200, 210); 3 of the 30 points after the first, 0 after the second.
+    const s = scored(400, { 105: 2, 110: 2, 111: 2, 139: 2, 140: 2, 205: 2 });
+    const labels: Labels = { incidents: [win(100, 110), win(200, 210)], kind: 'repeated' };
+    expect(measure(s, labels).afterEnd).toBeCloseTo(3 / 60, 12);
+    expect(measure(s, labels, { gracePoints: 31 }).afterEnd).toBeCloseTo(4 / 62, 12);
+    // The grace past the series' end is not on the grid; no incident, nothing after one.
+    expect(measure(scored(215, { 212: 2 }), { incidents: [win(200, 210)], kind: 'incident' }).afterEnd).toBe(
+      0.2,
+    );
+    expect(measure(s, clean).afterEnd).toBeNull();
   });
 
   test('points just outside the window neither detect nor cover it', () => {

@@ -41,6 +41,12 @@ export interface ScenarioMetrics {
   onsetDelay: number | null;
   /** Anomalous points ÷ points inside incident windows; null: no incident points on the grid. */
   coverage: number | null;
+  /**
+   * Anomalous points ÷ points in the grace after each incident's end (the points an episode may still
+   * take after the incident without counting as false): what holding an incident costs once it is over.
+   * Null: no such points on the grid.
+   */
+  afterEnd: number | null;
   /** Episodes overlapping no incident window (each extended by the grace after its end). */
   falseEpisodes: number;
   /** Days of scored data after the learning prefix. */
@@ -123,6 +129,8 @@ export function measure(s: ScoredSeries, labels: Labels, options: MeasureOptions
   const detected = perIncident.filter((h) => h.anomalous > 0);
   const points = perIncident.reduce((a, h) => a + h.points, 0);
   const anomalous = perIncident.reduce((a, h) => a + h.anomalous, 0);
+  const after = labels.incidents.map((w) => hits(s, { start: w.end, end: w.end + grace * step }));
+  const afterPoints = after.reduce((a, h) => a + h.points, 0);
 
   const extended = labels.incidents.map((w) => ({ start: w.start, end: w.end + grace * step }));
   // An episode [start, end] (its first and last anomalous timestamps) overlaps [a, b) when start < b and end ≥ a.
@@ -145,6 +153,7 @@ export function measure(s: ScoredSeries, labels: Labels, options: MeasureOptions
     detected: detected.length,
     onsetDelay: medianOf(detected.map((h) => h.firstAnomalous as number)),
     coverage: points > 0 ? anomalous / points : null,
+    afterEnd: afterPoints > 0 ? after.reduce((a, h) => a + h.anomalous, 0) / afterPoints : null,
     falseEpisodes,
     scoredDays,
     falsePerDay: scoredDays > 0 ? falseEpisodes / scoredDays : null,

@@ -59,6 +59,7 @@ export interface ScenarioAggregate {
   detected: Stat | null;
   onsetDelay: Stat | null;
   coverage: Stat | null;
+  afterEnd: Stat | null;
   falsePerDay: Stat | null;
   lastFirstRatio: Stat | null;
   recurrences: number;
@@ -92,6 +93,7 @@ export function aggregate(scenario: Scenario, runs: readonly ScenarioRun[]): Sce
     detected: incidents > 0 ? stat(m.map((x) => x.detected)) : null,
     onsetDelay: stat(m.map((x) => x.onsetDelay)),
     coverage: stat(m.map((x) => x.coverage)),
+    afterEnd: stat(m.map((x) => x.afterEnd)),
     falsePerDay: stat(m.map((x) => x.falsePerDay)),
     lastFirstRatio: stat(m.map((x) => x.lastFirstRatio)),
     recurrences,
