@@ -140,6 +140,15 @@ describe('CusumComponent: small inputs', () => {
     expect(() => new CusumComponent(() => PERIOD, 2).restore(stored(c))).toThrow(/drift/);
   });
 
+  test('its feature names what the sums are read against: a seasonal profile, or a flat series’ level', () => {
+    const seasonal = make();
+    feed(seasonal, [...WARM, at(3)]);
+    expect(seasonal.feature).toBe('cumulative_shift_vs_seasonal_profile');
+    const flat = make(null);
+    feed(flat, [...times(FLAT_POINTS, flatAt(0)), flatAt(3)]);
+    expect(flat.feature).toBe('cumulative_shift_vs_stationary_level');
+  });
+
   test('a snapshot from before the flat count restores with none counted', () => {
     const c = make(null);
     feed(c, times(FLAT_POINTS, flatAt(0)));

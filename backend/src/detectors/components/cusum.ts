@@ -90,7 +90,10 @@ export const SETTLE_POINTS = 60;
 export const FLAT_POINTS = 1440;
 
 export class CusumComponent implements Component<CusumState> {
-  readonly feature = 'cumulative_shift_vs_seasonal_profile';
+  /** What the sums are read against, for the explanation (named as ResidualShiftComponent's are). */
+  get feature(): string {
+    return this.flat > 0 ? 'cumulative_shift_vs_stationary_level' : 'cumulative_shift_vs_seasonal_profile';
+  }
   readonly readsPrimary = true;
   readonly narrowsToShift = true;
   readonly kindUp = 'level_shift' as const;
