@@ -109,6 +109,14 @@ describe('scenario measures', () => {
     expect(measure(s, clean).afterEnd).toBeNull();
   });
 
+  test('after end leaves out points inside another incident, and counts overlapping graces once', () => {
+    // Flaps [100, 103), [108, 111), [116, 119): the points after them are 103–107, 111–115 and 119–140.
+    const labels: Labels = { incidents: [win(100, 103), win(108, 111), win(116, 119)], kind: 'repeated' };
+    const flags = { 101: 2, 104: 2, 109: 2, 117: 2, 130: 2 };
+    const m = measure(scored(300, flags), labels, { gracePoints: 22 });
+    expect(m.afterEnd).toBeCloseTo(2 / (5 + 5 + 22), 12);
+  });
+
   test('points just outside the window neither detect nor cover it', () => {
     const s = scored(300, { 99: 5, 110: 5 }, [{ from: 110, to: 110 }]);
     const m = measure(s, { incidents: [win(100, 110)], kind: 'incident' });

@@ -43,8 +43,8 @@ export interface ScenarioMetrics {
   coverage: number | null;
   /**
    * Anomalous points ÷ points in the grace after each incident's end (the points an episode may still
-   * take after the incident without counting as false): what holding an incident costs once it is over.
-   * Null: no such points on the grid.
+   * take after the incident without counting as false), those inside another incident left out: what
+   * holding an incident costs once it is over. Null: no such points on the grid.
    */
   afterEnd: number | null;
   /** Episodes overlapping no incident window (each extended by the grace after its end). */
@@ -122,6 +122,25 @@ function hits(s: ScoredSeries, w: Window): WindowHits {
   return { points: to - from, anomalous, firstAnomalous, peak };
 }
 
+/**
+ * Grid indices within `span` ms after any incident's end that lie in no incident (once each): between
+ * flaps 8 minutes apart, the next flaps are incidents, not what the last one left behind.
+ */
+function pointsAfter(timestamps: readonly number[], incidents: readonly Window[], span: number): number[] {
+  const mark = new Uint8Array(timestamps.length);
+  for (const w of incidents) {
+    const [from, to] = indices(timestamps, { start: w.end, end: w.end + span });
+    mark.fill(1, from, to);
+  }
+  for (const w of incidents) {
+    const [from, to] = indices(timestamps, w);
+    mark.fill(0, from, to);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < mark.length; i++) if (mark[i] === 1) out.push(i);
+  return out;
+}
+
 export function measure(s: ScoredSeries, labels: Labels, options: MeasureOptions = {}): ScenarioMetrics {
   const grace = options.gracePoints ?? DEFAULT_GRACE_POINTS;
   const step = stepOf(s.timestamps);
@@ -129,8 +148,8 @@ export function measure(s: ScoredSeries, labels: Labels, options: MeasureOptions
   const detected = perIncident.filter((h) => h.anomalous > 0);
   const points = perIncident.reduce((a, h) => a + h.points, 0);
   const anomalous = perIncident.reduce((a, h) => a + h.anomalous, 0);
-  const after = labels.incidents.map((w) => hits(s, { start: w.end, end: w.end + grace * step }));
-  const afterPoints = after.reduce((a, h) => a + h.points, 0);
+  const after = pointsAfter(s.timestamps, labels.incidents, grace * step);
+  const afterPoints = after.length;
 
   const extended = labels.incidents.map((w) => ({ start: w.start, end: w.end + grace * step }));
   // An episode [start, end] (its first and last anomalous timestamps) overlaps [a, b) when start < b and end ≥ a.
@@ -153,7 +172,7 @@ export function measure(s: ScoredSeries, labels: Labels, options: MeasureOptions
     detected: detected.length,
     onsetDelay: medianOf(detected.map((h) => h.firstAnomalous as number)),
     coverage: points > 0 ? anomalous / points : null,
-    afterEnd: afterPoints > 0 ? after.reduce((a, h) => a + h.anomalous, 0) / afterPoints : null,
+    afterEnd: afterPoints > 0 ? after.filter((i) => s.anomaly[i]).length / afterPoints : null,
     falseEpisodes,
     scoredDays,
     falsePerDay: scoredDays > 0 ? falseEpisodes / scoredDays : null,

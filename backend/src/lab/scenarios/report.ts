@@ -28,7 +28,7 @@ export const COLUMN_LEGEND = [
   'detected: incidents with an anomalous point inside their window / incidents',
   'onset: points from an incident start to its first anomalous point (median over detected incidents)',
   'coverage: fraction of incident points flagged anomalous',
-  'after end: fraction of the 30 points after each incident flagged anomalous (what holding it costs)',
+  'after end: fraction of the 30 points after each incident (outside incidents) flagged anomalous: what holding it costs',
   'false/day: episodes overlapping no incident (+30 points after its end), per day scored after learning',
   'last/first: peak score in the last of identical incidents ÷ in the first',
   'recurrences flagged: occurrences 4–14 of the daily pattern with an anomalous point (should be 0)',
