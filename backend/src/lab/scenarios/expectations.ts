@@ -26,6 +26,14 @@ export interface Expectation {
   maxFlaggedRecurrences?: number;
 }
 
+/**
+ * Every run with an incident: at most this share of the 30 points after an incident still flagged
+ * (ScenarioMetrics.afterEnd), so holding an incident cannot turn into not letting it go. Seeds 1–8 at the
+ * commit after 609638e: worst 0.433 (`shift_2sigma`, seed 1: a 2σ shift's CUSUM falls back over ~20
+ * points), 0.333 at 3σ, 0.167 at 4σ, 0.067 on the 40 % rows, 0 after outages, bursts and spikes.
+ */
+export const MAX_AFTER_END = 0.5;
+
 /** The fixed seeds of the guard. */
 export const GUARD_SEEDS: readonly number[] = [1, 2];
 
@@ -271,5 +279,7 @@ export function violations(m: ScenarioMetrics, e: Expectation): string[] {
   atMost('false episodes/day', m.falsePerDay, e.maxFalsePerDay);
   atLeast('last/first peak ratio', m.lastFirstRatio, e.minLastFirstRatio);
   atMost('flagged recurrences', m.flaggedRecurrences, e.maxFlaggedRecurrences);
+  // Not measured where no point follows an incident on the grid.
+  if (m.afterEnd !== null) atMost('after end', m.afterEnd, MAX_AFTER_END);
   return out;
 }

@@ -116,6 +116,19 @@ describe('the guard can fail', () => {
     expect([...failed].sort()).toEqual(expect.arrayContaining(expected.sort()));
   });
 
+  test('a scorer that never lets an incident go fails the after-end bound of every scenario with one', async () => {
+    const always: Scorer = (series) => ({
+      ...noOpScorer(series, {}),
+      score: series.values.map(() => 1.5),
+      anomaly: series.values.map(() => true),
+    });
+    const v = allViolations(await runSuite({ seeds: GUARD_SEEDS.slice(0, 1), scorer: always }));
+    const withIncidents = SCENARIOS.filter((s) => s.kind !== 'clean').map((s) => s.name);
+    expect(withIncidents.length).toBeGreaterThanOrEqual(20);
+    for (const name of withIncidents)
+      expect(v.some((x) => x.includes(`${name}: after end 1 > 0.5`))).toBe(true);
+  });
+
   test('a scorer that pages on noise fails the false-alarm bound of every scenario', async () => {
     const v = allViolations(await runSuite({ seeds: GUARD_SEEDS.slice(0, 1), scorer: chattyScorer }));
     for (const s of SCENARIOS) expect(v.some((x) => x.includes(`${s.name}: false episodes/day`))).toBe(true);
