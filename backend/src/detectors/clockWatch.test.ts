@@ -43,6 +43,53 @@ describe('ClockWatch', () => {
     expect(run(new ClockWatch(), 500, () => [-4 + noise(), 1.2 + 0.3 * noise(), -8 + noise()])).toEqual([]);
   });
 
+  it('inside an incident, does not move toward an hour the samples just before it contradict (a level shift on a ramp)', () => {
+    // Before: the profile as it is fits and an hour earlier does not (the ramp's slope: −3 σ). Then a level
+    // shift opens an incident whose level an hour earlier happens to fit within the noise.
+    const before = (): [number, number, number] => [noise(), 3 + noise(), -3 + noise()];
+    const shifted = (): [number, number, number] => [4 + noise(), 7 + noise(), noise()];
+    const watch = new ClockWatch();
+    for (let i = 0; i < 30; i++) expect(watch.sample(...before(), false)).toBe(0);
+    for (let i = 0; i < 60; i++) expect(watch.sample(...shifted(), true)).toBe(0);
+    // The same samples outside an incident: the move (what the watch did inside one before 2026-12).
+    const free = new ClockWatch();
+    for (let i = 0; i < 30; i++) free.sample(...before(), false);
+    expect(run(free, 60, shifted).map(([, m]) => m)).toEqual([-1]);
+  });
+
+  it('inside an incident, still moves where the move fitted before the incident opened (a clock move misfits gradually)', () => {
+    // The ramp after a night's clock move: the misfit grows, and an hour later fits all along.
+    const watch = new ClockWatch();
+    const moves: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const drift = Math.min(5, i / 6);
+      const move = watch.sample(-drift + noise(), noise(), -2 * drift + noise(), drift >= 2.5);
+      if (move !== 0) moves.push(move);
+    }
+    expect(moves).toEqual([1]);
+  });
+
+  it('carries the onset check through a snapshot, and restores a snapshot from before it', () => {
+    const watch = new ClockWatch();
+    for (let i = 0; i < 30; i++) watch.sample(noise(), 3 + noise(), -3 + noise(), false);
+    watch.sample(4, 7, 0, true);
+    const restored = new ClockWatch();
+    restored.restore(JSON.parse(JSON.stringify(watch.snapshot())));
+    const shifted = (i: number): [number, number, number] => [4 + Math.sin(i) / 2, 7, Math.cos(i) / 2];
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      a.push(watch.sample(...shifted(i), true));
+      b.push(restored.sample(...shifted(i), true));
+    }
+    expect(b).toEqual(a);
+    expect(a.every((m) => m === 0)).toBe(true);
+    const older = new ClockWatch();
+    const [moments, samples] = watch.snapshot()!;
+    older.restore([moments, samples]);
+    expect(older.snapshot()![2]).toEqual([[null, null, null], 0]);
+  });
+
   it('rests for 14 days of samples after a move (a clock changes twice a year; no to and fro)', () => {
     const misfit = (): [number, number, number] => [-4 + noise(), noise(), -8 + noise()];
     const watch = new ClockWatch();

@@ -18,12 +18,29 @@
  * Only beside a weekly correction (steps under ~3 minutes): where a full-resolution weekly profile keeps
  * weekends (5-minute steps), a weekend's own daily shape fits a moved day too, and NAB's `nyc_taxi` moved
  * five times in three weeks.
+ *
+ * Inside an incident it does not move toward an hour the incident's onset contradicts: where, over the
+ * samples just before the incident opened (ONSET_HALF_LIFE), the profile as it is fitted better than that
+ * move. A clock that moved at night misfits gradually as the next ramp rises, and the moved profile fits
+ * before any point is flagged; a level shift begins at once, fitted by the profile as it is up to its
+ * first point. Without this, a 4σ shift that began at 04:00–07:00, on the morning ramp, was read as the
+ * clock moving an hour earlier 1–2 hours into it: the table moved, the profile rose above the shifted
+ * level and the incident was lost (scenario suite `shift_4sigma_dawn`, seeds 1–8: covered 0.560 → 0.973;
+ * every other row as before, the clock rows included).
  */
 import { z } from 'zod';
 import { Num, dec, enc } from '../snapshots/codec.js';
 
-/** Mean and mean square of z against the profile as it is, an hour later and an hour earlier; samples since the last move (below 0: resting after one). */
-export const ClockWatchState = z.tuple([z.array(Num).length(6), z.number().int()]);
+/**
+ * Mean and mean square of z against the profile as it is, an hour later and an hour earlier; samples since
+ * the last move (below 0: resting after one); and the onset check's recent mean squares of the three and
+ * its flags (ONSET_* bits; absent before 2026-12: none).
+ */
+export const ClockWatchState = z.tuple([
+  z.array(Num).length(6),
+  z.number().int(),
+  z.tuple([z.array(Num).length(3), z.number().int().min(0).max(7)]).optional(),
+]);
 export type ClockWatchState = z.infer<typeof ClockWatchState>;
 
 /** Weight of a sample in the averages (half-life 12 samples: an hour at a sample every 5 minutes). */
@@ -45,18 +62,35 @@ const BAD = 9;
 const GOOD = 4;
 const RATIO = 0.25;
 const LEVEL = 0.75;
+/**
+ * Half-life, in samples, of the onset check's mean squares: the ~10 minutes before an incident opened.
+ * With the hour of the move averages, the night before a clock move's first ramp outvoted the ramp itself,
+ * and a real move waited out its incidents (`clock_later_1h` 0.12 → 0.15 false episodes a day, seeds 1–8);
+ * with 1 sample, one noisy sample decided (`shift_4sigma_dawn` covered 0.885).
+ */
+const ONSET_HALF_LIFE = 2;
+const ONSET_ALPHA = 1 - 2 ** (-1 / ONSET_HALF_LIFE);
+/** The onset check's flags: inside an incident; its onset contradicted a move later / earlier. */
+const IN_INCIDENT = 1;
+const VETO_LATER = 2;
+const VETO_EARLIER = 4;
 
 export class ClockWatch {
   /** [mean, mean square] of z against the profile as it is, an hour later, an hour earlier. */
   private readonly moments = new Float64Array(6).fill(NaN);
   private samples = 0;
+  /** Recent mean square of z against the three (ONSET_HALF_LIFE), and the onset check's flags. */
+  private readonly recent = new Float64Array(3).fill(NaN);
+  private onset = 0;
 
   /**
    * Learn one sample; returns +1 (the clock moved an hour later), −1 (earlier) or 0. A move restarts the
-   * averages and rests the watch for REST_SAMPLES (its sample count starts that far below 0).
+   * averages and rests the watch for REST_SAMPLES (its sample count starts that far below 0). `incident`:
+   * the point is inside an open incident (the onset check).
    */
-  sample(here: number, later: number, earlier: number): -1 | 0 | 1 {
+  sample(here: number, later: number, earlier: number, incident = false): -1 | 0 | 1 {
     if (!Number.isFinite(here) || !Number.isFinite(later) || !Number.isFinite(earlier)) return 0;
+    this.checkOnset(incident, here, later, earlier);
     this.average(0, here);
     this.average(1, later);
     this.average(2, earlier);
@@ -68,9 +102,29 @@ export class ClockWatch {
     // The better of the two moves; it must fit within the noise, in level too.
     const k = meanSquare(1) <= meanSquare(2) ? 1 : 2;
     if (meanSquare(k) > GOOD || meanSquare(k) > RATIO * meanSquare(0) || Math.abs(m[2 * k]) > LEVEL) return 0;
+    if ((this.onset & IN_INCIDENT) !== 0 && (this.onset & (k === 1 ? VETO_LATER : VETO_EARLIER)) !== 0)
+      return 0;
     this.moments.fill(NaN);
     this.samples = -REST_SAMPLES;
     return k === 1 ? 1 : -1;
+  }
+
+  /**
+   * At an incident's first sample, which moves the samples just before it contradict (the profile as it is
+   * fitted them better); then the recent mean squares take this sample in.
+   */
+  private checkOnset(incident: boolean, here: number, later: number, earlier: number): void {
+    const r = this.recent;
+    if (!incident) this.onset = 0;
+    else if ((this.onset & IN_INCIDENT) === 0) {
+      // NaN (no sample before): nothing to contradict.
+      this.onset = IN_INCIDENT | (r[1] > r[0] ? VETO_LATER : 0) | (r[2] > r[0] ? VETO_EARLIER : 0);
+    }
+    const zs = [here, later, earlier];
+    for (let k = 0; k < 3; k++) {
+      const sq = zs[k] * zs[k];
+      r[k] = Number.isNaN(r[k]) ? sq : r[k] + ONSET_ALPHA * (sq - r[k]);
+    }
   }
 
   /** Hypothesis k's mean and mean square take z in (the first sample sets them). */
@@ -81,11 +135,19 @@ export class ClockWatch {
   }
 
   snapshot(): ClockWatchState | null {
-    return this.samples === 0 ? null : [Array.from(this.moments, enc), this.samples];
+    return this.samples === 0
+      ? null
+      : [Array.from(this.moments, enc), this.samples, [Array.from(this.recent, enc), this.onset]];
   }
 
   restore(s: ClockWatchState): void {
     s[0].forEach((v, i) => (this.moments[i] = dec(v)));
     this.samples = s[1];
+    this.recent.fill(NaN);
+    this.onset = 0;
+    if (s[2]) {
+      s[2][0].forEach((v, i) => (this.recent[i] = dec(v)));
+      this.onset = s[2][1];
+    }
   }
 }

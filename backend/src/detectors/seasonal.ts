@@ -655,16 +655,16 @@ class Profile {
    * A change of the series' clock by an hour (ClockWatch): every CLOCK_SAMPLE of an hour, the point's z
    * against the pattern as it is and as it would be an hour later or earlier (the phase table's median
    * and the weekly factor there); on a move, the table and the weekly correction move by that hour and the
-   * level offset restarts.
+   * level offset restarts. `incident`: the point is inside an open incident (ClockWatch's onset check).
    */
-  private watchClock(position: number, x: number, sc: number): void {
+  private watchClock(position: number, x: number, sc: number, incident: boolean): void {
     const h = this.hourPoints;
     if (h === 0 || !this.weekSeen || !(sc > 0)) return;
     if (position % Math.max(1, Math.round(h * CLOCK_SAMPLE)) !== 0) return;
     this.clock ??= new ClockWatch();
     const later = this.movedPattern(position, h);
     const earlier = this.movedPattern(position, -h);
-    const move = this.clock.sample((x - this.pattern) / sc, (x - later) / sc, (x - earlier) / sc);
+    const move = this.clock.sample((x - this.pattern) / sc, (x - later) / sc, (x - earlier) / sc, incident);
     if (move === 0) return;
     this.cycles.rotate(move * h);
     const w = this.weekly;
@@ -781,7 +781,7 @@ class Profile {
       this.lastResid = residual;
       this.lastLearnt = !gated;
       const sc = this.scale(magnitude, integral);
-      this.watchClock(position, x, sc);
+      this.watchClock(position, x, sc, gated);
       this.revertIfBack(position, x, sc);
       const off = NO_OFFSET(this.offset.mean);
       const back = gated && Math.abs(off) > CLIP * sc && Math.abs(x - (expected - off)) <= CLIP * sc;

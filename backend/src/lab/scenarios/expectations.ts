@@ -81,6 +81,34 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // Added at the same commit to show where detection ends: a 2σ shift is caught on 6 of seeds 1–8 (covered
   // 0–0.81, mean 0.39), so only its false episodes are bounded (worst 0.07).
   { scenario: 'shift_2sigma', maxFalsePerDay: 0.2 },
+  // Added with the clock watch's onset check (detectors/clockWatch.ts): before it a 4σ shift from
+  // 04:00–07:00 was read as the clock moving an hour earlier (seeds 1–8 covered 0.144–0.983, mean 0.560;
+  // guard seeds 0.267 / 0.744); since, 0.958–0.983 (guard seeds 0.972 / 0.981), onset 0–8 points.
+  {
+    scenario: 'shift_4sigma_dawn',
+    minDetected: 1,
+    maxOnsetDelay: 16,
+    minCoverage: 0.94,
+    maxFalsePerDay: 0.25,
+  },
+  // Added to track what is not yet held (seeds 1–8): a 3σ shift from 14:00–17:00 covered 0.078–0.903
+  // (mean 0.692, onset 3–29 points), from 19:00–22:00 0.083–0.897 (mean 0.480, onset 0–13): detected on
+  // every seed, but the incident is let go as the level falls toward the night. Only detection, onset and
+  // false episodes are bounded, with the coverage of the worst seed.
+  {
+    scenario: 'shift_3sigma_afternoon',
+    minDetected: 1,
+    maxOnsetDelay: 60,
+    minCoverage: 0.05,
+    maxFalsePerDay: 0.25,
+  },
+  {
+    scenario: 'shift_3sigma_evening',
+    minDetected: 1,
+    maxOnsetDelay: 26,
+    minCoverage: 0.05,
+    maxFalsePerDay: 0.2,
+  },
   // The same on a flat series, added with the CUSUM on a flat series (components/cusum.ts, FLAT_POINTS): caught
   // on 5 of seeds 1–8 (covered 0–0.78, mean 0.38; before it 0.003, caught on 2), so only its false episodes
   // (worst 0.07).
