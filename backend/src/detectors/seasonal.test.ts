@@ -301,6 +301,42 @@ describe('the noise scale', () => {
     expect(out.scale / scale).toBeLessThan(1.2);
   });
 
+  it('inside an incident follows the pattern by the square root of how far it moved (the window is held)', () => {
+    // ~3 % noise, well above the scale's floor of 1 % of the magnitude.
+    const loud = (k: number, shift: number) =>
+      (1000 + 200 * Math.sin((2 * Math.PI * k) / P)) * (1 + 0.1 * noise(k)) + shift;
+    const c = new SeasonalComponent({ period: P, multiples: [] });
+    const out = emptyDeviation();
+    let i = 0;
+    // Five cycles, then normal up to 0.3 of the next (the sine past its peak), then an incident while it
+    // falls to 0.7.
+    for (; i < 5.3 * P; i++) {
+      c.step(loud(i, 0), out);
+      c.learn(loud(i, 0), 'normal');
+    }
+    const before = { scale: out.scale, pattern: out.pattern! };
+    let restored: SeasonalComponent | null = null;
+    for (; i < 5.7 * P; i++) {
+      c.step(loud(i, 100), out);
+      c.learn(loud(i, 100), 'incident');
+      if (i === 5.5 * P) {
+        restored = new SeasonalComponent({ period: P, multiples: [] });
+        restored.restore(JSON.parse(JSON.stringify(c.snapshot())));
+      }
+    }
+    // The pattern fell by ~30 %: the scale by its square root (before 2026-12 it stayed where it was).
+    const fell = out.pattern! / before.pattern;
+    expect(fell).toBeLessThan(0.75);
+    expect(Math.abs(out.scale / before.scale / Math.sqrt(fell) - 1)).toBeLessThan(0.03);
+    // Through a snapshot taken inside the incident, the same.
+    const b = emptyDeviation();
+    for (let k = 5.5 * P + 1; k < i; k++) {
+      restored!.step(loud(k, 100), b);
+      restored!.learn(loud(k, 100), 'incident');
+    }
+    expect(b.scale).toBe(out.scale);
+  });
+
   it('restores a snapshot from before it was kept (`resid`, no `steps`) from the residual window', () => {
     const { c, i, residuals } = learnt();
     const snap = c.snapshot();
