@@ -74,13 +74,19 @@ const ONSET_ALPHA = 1 - 2 ** (-1 / ONSET_HALF_LIFE);
 const IN_INCIDENT = 1;
 const VETO_LATER = 2;
 const VETO_EARLIER = 4;
+/** Where the onset check's three recent mean squares begin in the watch's one array. */
+const RECENT = 6;
 
 export class ClockWatch {
   /** [mean, mean square] of z against the profile as it is, an hour later, an hour earlier. */
-  private readonly moments = new Float64Array(6).fill(NaN);
+  /**
+   * [mean, mean square] of z against the profile as it is, an hour later, an hour earlier; then the onset
+   * check's recent mean square of each (at RECENT): one typed array, as each costs ~170 bytes of heap
+   * objects besides its values (issue 15).
+   */
+  private readonly moments = new Float64Array(RECENT + 3).fill(NaN);
   private samples = 0;
-  /** Recent mean square of z against the three (ONSET_HALF_LIFE), and the onset check's flags. */
-  private readonly recent = new Float64Array(3).fill(NaN);
+  /** The onset check's flags (IN_INCIDENT, VETO_LATER, VETO_EARLIER). */
   private onset = 0;
 
   /**
@@ -104,7 +110,7 @@ export class ClockWatch {
     if (meanSquare(k) > GOOD || meanSquare(k) > RATIO * meanSquare(0) || Math.abs(m[2 * k]) > LEVEL) return 0;
     if ((this.onset & IN_INCIDENT) !== 0 && (this.onset & (k === 1 ? VETO_LATER : VETO_EARLIER)) !== 0)
       return 0;
-    this.moments.fill(NaN);
+    this.moments.fill(NaN, 0, RECENT);
     this.samples = -REST_SAMPLES;
     return k === 1 ? 1 : -1;
   }
@@ -114,17 +120,23 @@ export class ClockWatch {
    * fitted them better); then the recent mean squares take this sample in.
    */
   private checkOnset(incident: boolean, here: number, later: number, earlier: number): void {
-    const r = this.recent;
+    const r = this.moments;
     if (!incident) this.onset = 0;
     else if ((this.onset & IN_INCIDENT) === 0) {
       // NaN (no sample before): nothing to contradict.
-      this.onset = IN_INCIDENT | (r[1] > r[0] ? VETO_LATER : 0) | (r[2] > r[0] ? VETO_EARLIER : 0);
+      const here2 = r[RECENT];
+      this.onset =
+        IN_INCIDENT | (r[RECENT + 1] > here2 ? VETO_LATER : 0) | (r[RECENT + 2] > here2 ? VETO_EARLIER : 0);
     }
-    const zs = [here, later, earlier];
-    for (let k = 0; k < 3; k++) {
-      const sq = zs[k] * zs[k];
-      r[k] = Number.isNaN(r[k]) ? sq : r[k] + ONSET_ALPHA * (sq - r[k]);
-    }
+    this.recentSquare(RECENT, here);
+    this.recentSquare(RECENT + 1, later);
+    this.recentSquare(RECENT + 2, earlier);
+  }
+
+  /** The onset check's recent mean square at slot `at` takes z in (the first sample sets it). */
+  private recentSquare(at: number, z: number): void {
+    const r = this.moments;
+    r[at] = Number.isNaN(r[at]) ? z * z : r[at] + ONSET_ALPHA * (z * z - r[at]);
   }
 
   /** Hypothesis k's mean and mean square take z in (the first sample sets them). */
@@ -137,16 +149,20 @@ export class ClockWatch {
   snapshot(): ClockWatchState | null {
     return this.samples === 0
       ? null
-      : [Array.from(this.moments, enc), this.samples, [Array.from(this.recent, enc), this.onset]];
+      : [
+          Array.from(this.moments.subarray(0, RECENT), enc),
+          this.samples,
+          [Array.from(this.moments.subarray(RECENT), enc), this.onset],
+        ];
   }
 
   restore(s: ClockWatchState): void {
     s[0].forEach((v, i) => (this.moments[i] = dec(v)));
     this.samples = s[1];
-    this.recent.fill(NaN);
+    this.moments.fill(NaN, RECENT);
     this.onset = 0;
     if (s[2]) {
-      s[2][0].forEach((v, i) => (this.recent[i] = dec(v)));
+      s[2][0].forEach((v, i) => (this.moments[RECENT + i] = dec(v)));
       this.onset = s[2][1];
     }
   }
