@@ -193,6 +193,26 @@ describe('scenario catalog', () => {
     expect(longest).toBeLessThanOrEqual(60);
   });
 
+  test('a scenario with incidents has a twin: the same grid, labels and noise, and none of its changes', () => {
+    for (const s of SCENARIOS) expect(s.twin === undefined).toBe(s.kind === 'clean');
+    const series = gen('repeated_bursts');
+    const twin = findScenario('repeated_bursts')!.twin!(7);
+    expect(twin.timestamps).toEqual(series.timestamps);
+    expect(twin.incidents).toEqual(series.incidents);
+    const inside = (i: number) =>
+      series.incidents.some((w) => series.timestamps[i] >= w.start && series.timestamps[i] < w.end);
+    for (let i = 0; i < series.values.length; i++) {
+      // A burst is the level × 5 under the same noise draw: the twin's value is a fifth of it there.
+      const expected = inside(i) ? (series.values[i] as number) / 5 : series.values[i];
+      expect(twin.values[i]).toBeCloseTo(expected as number, 6);
+    }
+    // A flap's value is set, not scaled: the twin has the series' own value there.
+    const flaps = findScenario('flapping_outage')!;
+    const [a, b] = [flaps.generate(7), flaps.twin!(7)];
+    const first = (a.incidents[0].start - a.timestamps[0]) / MINUTE_MS;
+    expect(b.values[first]).toBeGreaterThan(10 * (a.values[first] as number));
+  });
+
   test('the random source: Poisson means and Student-t tails', () => {
     const r = createRandom(3);
     const n = 20000;

@@ -51,6 +51,12 @@ export interface Scenario {
   description: string;
   kind: ScenarioKind;
   generate(seed: number): ScenarioSeries;
+  /**
+   * The same series without its incidents (the same level and the same noise draws, no change applied),
+   * for scenarios with incidents: what the series' band would have been had nothing happened
+   * (ScenarioMetrics.bandTwin).
+   */
+  twin?(seed: number): ScenarioSeries;
 }
 
 /** A change applied to the noise-free level over [from, to) (grid indices). */
@@ -97,13 +103,16 @@ function generateWith(
   plan: (random: Random, tl: Timeline) => Plan,
   noise: NoiseModel = 'gaussian',
   shape: Shape = {},
+  /** false: the twin (no change applied; the noise draws are the same, one per point either way). */
+  applyChanges = true,
 ): ScenarioSeries {
   const tl = timeline({ days: shape.days ?? 14 });
   const p = plan(createRandom(subSeed(seed, 'placement')), tl);
   // A flat series: a KPI, a queue or a latency with no daily or weekly pattern (no period to find).
   const level = shape.flat ? new Float64Array(tl.points).fill(1000) : trafficLevel(tl, 1000, shape.weekend);
   const sigma = new Float64Array(tl.points).fill(1);
-  for (const c of p.changes) {
+  const changes = applyChanges ? p.changes : [];
+  for (const c of changes) {
     for (let i = Math.max(0, c.from); i < Math.min(tl.points, c.to); i++) {
       if (c.factor) level[i] *= c.factor(i);
       if (c.sigma !== undefined) sigma[i] *= c.sigma;
@@ -114,7 +123,7 @@ function generateWith(
     noise === 'counts'
       ? poissonCounts(level, random)
       : multiplicativeNoise(noise, { level, sigmaFactor: sigma }, random);
-  for (const c of p.changes) {
+  for (const c of changes) {
     if (c.set === undefined) continue;
     for (let i = Math.max(0, c.from); i < Math.min(tl.points, c.to); i++) values[i] = c.set;
   }
@@ -139,6 +148,9 @@ const planned = (
   description,
   kind,
   generate: (seed) => generateWith(seed, kind, plan, 'gaussian', shape),
+  ...(kind === 'clean'
+    ? {}
+    : { twin: (seed: number) => generateWith(seed, kind, plan, 'gaussian', shape, false) }),
 });
 
 /** Grid windows [from, to) of `lengthMs`, `count` of them from `first`, each `everyMs` after the last. */

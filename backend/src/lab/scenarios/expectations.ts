@@ -24,6 +24,11 @@ export interface Expectation {
   minLastFirstRatio?: number;
   /** Recurrences after the 3rd with an anomalous point, at most. */
   maxFlaggedRecurrences?: number;
+  /**
+   * The band's width after the incidents ÷ on the incident-free twin, at most (ScenarioMetrics.bandTwin;
+   * fails if not measured).
+   */
+  maxBandTwin?: number;
 }
 
 /**
@@ -194,6 +199,10 @@ export const EXPECTATIONS: readonly Expectation[] = [
     minCoverage: 0.9,
     maxFalsePerDay: 0.2,
     minLastFirstRatio: 0.36,
+    // The band over the 30 points after each incident ÷ on the same series without its incidents (issue
+    // 11: the band after an incident returns to its earlier width). Seeds 1–8 when it was added: repeated
+    // bursts 0.96–1.07, spikes 0.98–1.01, flaps 0.77–1.09, the dip 0.91–1.07.
+    maxBandTwin: 1.2,
   },
   {
     scenario: 'repeated_bursts',
@@ -204,6 +213,9 @@ export const EXPECTATIONS: readonly Expectation[] = [
     // 0.12 → 0.5 when the level-shift tests stopped echoing an imputed burst (seeds 1–8: worst 0.72);
     // 0.33 with the first weekend as weekday equivalents (worst 0.47, seed 1; mean 0.81 → 0.76).
     minLastFirstRatio: 0.33,
+    // As flapping_outage's (0.96–1.07 on seeds 1–8): what a burst leaves behind is the twin's band, so the
+    // last/first below 1 is the band's width at 08:00 against 16:00, not what the bursts taught it.
+    maxBandTwin: 1.2,
   },
   {
     scenario: 'spikes',
@@ -214,8 +226,16 @@ export const EXPECTATIONS: readonly Expectation[] = [
     // 0.25 → 0.43 (70 % of the new worst) when the shown band left an incident's outliers out
     // (calibration/calibrator.ts, SHOWN_OUTLIER; seeds 1–8: last/first 0.74 → 0.98, worst seed 0.51 → 0.62).
     minLastFirstRatio: 0.43,
+    maxBandTwin: 1.2,
   },
-  { scenario: 'dip', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
+  {
+    scenario: 'dip',
+    minDetected: 1,
+    maxOnsetDelay: 2,
+    minCoverage: 0.9,
+    maxFalsePerDay: 0.2,
+    maxBandTwin: 1.2,
+  },
   // Caught on 7 of seeds 1–8, not on guard seed 2 (see above): no detection bound. Bounds again since the
   // second residual test reads the offset 60 points back (detectors/registry.ts, SLOW_SHIFT_BACK): every
   // seed 1–8 caught within 29–76 points and covered 0.868–0.951 (before: 0.000–0.931, mean 0.452).
@@ -309,6 +329,7 @@ export function violations(m: ScenarioMetrics, e: Expectation): string[] {
   atMost('false episodes/day', m.falsePerDay, e.maxFalsePerDay);
   atLeast('last/first peak ratio', m.lastFirstRatio, e.minLastFirstRatio);
   atMost('flagged recurrences', m.flaggedRecurrences, e.maxFlaggedRecurrences);
+  atMost('band/twin', m.bandTwin, e.maxBandTwin);
   // Not measured where no point follows an incident on the grid.
   if (m.afterEnd !== null) atMost('after end', m.afterEnd, MAX_AFTER_END);
   return out;

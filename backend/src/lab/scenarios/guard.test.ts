@@ -129,6 +129,34 @@ describe('the guard can fail', () => {
       expect(v.some((x) => x.includes(`${name}: after end 1 > 0.5`))).toBe(true);
   });
 
+  test('a scorer whose band stays twice as wide after a burst fails the band/twin bound where it is set', async () => {
+    // Band ±50; after a value over 2× the one before it, ±100 for the next 60 points. The twin has no such value.
+    const widening: Scorer = (series) => {
+      const width = series.values.map(() => 50);
+      for (let i = 1; i < series.values.length; i++) {
+        const [a, b] = [series.values[i - 1], series.values[i]];
+        if (a !== null && b !== null && b > 2 * a) width.fill(100, i, i + 60);
+      }
+      const v = (i: number) => series.values[i] ?? NaN;
+      return {
+        ...noOpScorer(series, {}),
+        lower: width.map((w, i) => v(i) - w),
+        upper: width.map((w, i) => v(i) + w),
+      };
+    };
+    const bounded = EXPECTATIONS.filter((e) => e.maxBandTwin !== undefined).map((e) => e.scenario);
+    const v = allViolations(
+      await runSuite({
+        seeds: GUARD_SEEDS.slice(0, 1),
+        scorer: widening,
+        scenarios: SCENARIOS.filter((s) => bounded.includes(s.name)),
+      }),
+    );
+    // Bursts, spikes and flap returns (2 % → 100 %) jump; the dip (50 %) only at its end.
+    for (const name of ['repeated_bursts', 'spikes', 'flapping_outage'])
+      expect(v.some((x) => x.includes(`${name}: band/twin`))).toBe(true);
+  });
+
   test('a scorer that pages on noise fails the false-alarm bound of every scenario', async () => {
     const v = allViolations(await runSuite({ seeds: GUARD_SEEDS.slice(0, 1), scorer: chattyScorer }));
     for (const s of SCENARIOS) expect(v.some((x) => x.includes(`${s.name}: false episodes/day`))).toBe(true);

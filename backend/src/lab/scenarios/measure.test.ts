@@ -36,6 +36,7 @@ describe('scenario measures', () => {
       onsetDelay: null,
       coverage: null,
       afterEnd: null,
+      bandTwin: null,
       falseEpisodes: 0,
       scoredDays: 0,
       falsePerDay: null,
@@ -115,6 +116,43 @@ describe('scenario measures', () => {
     const flags = { 101: 2, 104: 2, 109: 2, 117: 2, 130: 2 };
     const m = measure(scored(300, flags), labels, { gracePoints: 22 });
     expect(m.afterEnd).toBeCloseTo(2 / (5 + 5 + 22), 12);
+  });
+
+  test("band/twin: the band over the points after the incidents ÷ the twin's there, where both have one", () => {
+    const labels: Labels = { incidents: [win(100, 110), win(200, 210)], kind: 'repeated' };
+    const banded = (width: (i: number) => number | null): ScoredSeries => ({
+      ...scored(400),
+      lower: Array.from({ length: 400 }, (_, i) => (width(i) === null ? null : 10)),
+      upper: Array.from({ length: 400 }, (_, i) => {
+        const w = width(i);
+        return w === null ? null : 10 + w;
+      }),
+    });
+    const twin = banded(() => 4);
+    // 6 wide for the 30 points after the first incident, 4 after the second: (30 × 6 + 30 × 4) ÷ (60 × 4).
+    const wider = banded((i) => (i >= 110 && i < 140 ? 6 : 4));
+    expect(measure(wider, labels, {}, twin).bandTwin).toBeCloseTo(300 / 240, 12);
+    // Inside the incidents and elsewhere the band is not read.
+    expect(
+      measure(
+        banded((i) => (i < 110 || i >= 240 ? 50 : 4)),
+        labels,
+        {},
+        twin,
+      ).bandTwin,
+    ).toBe(1);
+    // Points without a band on either side are left out; no twin, no band or no incident: not measured.
+    expect(
+      measure(
+        banded((i) => (i >= 110 && i < 140 ? null : 4)),
+        labels,
+        {},
+        twin,
+      ).bandTwin,
+    ).toBe(1);
+    expect(measure(wider, labels).bandTwin).toBeNull();
+    expect(measure(scored(400), labels, {}, twin).bandTwin).toBeNull();
+    expect(measure(wider, clean, {}, twin).bandTwin).toBeNull();
   });
 
   test('points just outside the window neither detect nor cover it', () => {

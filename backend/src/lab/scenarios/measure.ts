@@ -17,6 +17,9 @@ export interface ScoredSeries {
   episodes: readonly { start: number; end: number; peakScore: number }[];
   /** Valid points the detector learns from before it scores (SeriesScore.model.learningPoints). */
   learningPoints: number;
+  /** The band (absent: not measured; a twin's band is compared with it, bandTwin). */
+  lower?: readonly (number | null)[];
+  upper?: readonly (number | null)[];
 }
 
 export interface Labels {
@@ -47,6 +50,13 @@ export interface ScenarioMetrics {
    * holding an incident costs once it is over. Null: no such points on the grid.
    */
   afterEnd: number | null;
+  /**
+   * The band's width over the same points as afterEnd ÷ its width there on the incident-free twin (the
+   * same series scored without its incidents): 1 when an incident leaves no trace in what the series
+   * learnt (issue 11: the band after an incident returns to its earlier width). Null: no twin, or no
+   * such points with a band on both.
+   */
+  bandTwin: number | null;
   /** Episodes overlapping no incident window (each extended by the grace after its end). */
   falseEpisodes: number;
   /** Days of scored data after the learning prefix. */
@@ -141,7 +151,31 @@ function pointsAfter(timestamps: readonly number[], incidents: readonly Window[]
   return out;
 }
 
-export function measure(s: ScoredSeries, labels: Labels, options: MeasureOptions = {}): ScenarioMetrics {
+/** Σ (upper − lower) on `s` ÷ the same on `twin`, over the points of `at` with a finite band on both. */
+function widthRatio(s: ScoredSeries, twin: ScoredSeries, at: readonly number[]): number | null {
+  const width = (x: ScoredSeries, i: number) => (x.upper?.[i] ?? NaN) - (x.lower?.[i] ?? NaN);
+  let own = 0;
+  let theirs = 0;
+  for (const i of at) {
+    const a = width(s, i);
+    const b = width(twin, i);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+    own += a;
+    theirs += b;
+  }
+  return theirs > 0 ? own / theirs : null;
+}
+
+/**
+ * The figures of `s` against its labels; `twin` (optional) is the same series scored without its
+ * incidents, on the same grid (ScenarioMetrics.bandTwin).
+ */
+export function measure(
+  s: ScoredSeries,
+  labels: Labels,
+  options: MeasureOptions = {},
+  twin?: ScoredSeries,
+): ScenarioMetrics {
   const grace = options.gracePoints ?? DEFAULT_GRACE_POINTS;
   const step = stepOf(s.timestamps);
   const perIncident = labels.incidents.map((w) => hits(s, w));
@@ -173,6 +207,7 @@ export function measure(s: ScoredSeries, labels: Labels, options: MeasureOptions
     onsetDelay: medianOf(detected.map((h) => h.firstAnomalous as number)),
     coverage: points > 0 ? anomalous / points : null,
     afterEnd: afterPoints > 0 ? after.filter((i) => s.anomaly[i]).length / afterPoints : null,
+    bandTwin: twin ? widthRatio(s, twin, after) : null,
     falseEpisodes,
     scoredDays,
     falsePerDay: scoredDays > 0 ? falseEpisodes / scoredDays : null,

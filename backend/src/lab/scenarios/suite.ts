@@ -39,7 +39,8 @@ export function runScenario(
   const t0 = performance.now();
   const series = scenario.generate(seed);
   const scored = scorer(series, params);
-  const metrics = measure(scored, series);
+  const twin = scenario.twin?.(seed);
+  const metrics = measure(scored, series, {}, twin ? scorer(twin, params) : undefined);
   return { scenario: scenario.name, seed, metrics, elapsedMs: performance.now() - t0 };
 }
 
@@ -60,6 +61,7 @@ export interface ScenarioAggregate {
   onsetDelay: Stat | null;
   coverage: Stat | null;
   afterEnd: Stat | null;
+  bandTwin: Stat | null;
   falsePerDay: Stat | null;
   lastFirstRatio: Stat | null;
   recurrences: number;
@@ -94,6 +96,7 @@ export function aggregate(scenario: Scenario, runs: readonly ScenarioRun[]): Sce
     onsetDelay: stat(m.map((x) => x.onsetDelay)),
     coverage: stat(m.map((x) => x.coverage)),
     afterEnd: stat(m.map((x) => x.afterEnd)),
+    bandTwin: stat(m.map((x) => x.bandTwin)),
     falsePerDay: stat(m.map((x) => x.falsePerDay)),
     lastFirstRatio: stat(m.map((x) => x.lastFirstRatio)),
     recurrences,
