@@ -350,7 +350,16 @@ export class SeriesScorer {
     if (!missing) {
       // The band's expected is its primary component's, so the drop is measured against that component.
       const outage = band !== null && band.primary >= 0 && this.outage.isOutage(x, band.expected, mode);
-      this.calibrator.learn(step.deviations, mode, holds, outage ? band.primary : -1);
+      // The point the gate accepts a new level at was scored against the old one (the detector moves to the
+      // new level from the next point): learnt normally, its z, still the incident's, widened every range by
+      // the growth a run of high scores may bring, and a lasting change's band was 2.4–2.8× the width it has
+      // on the same series without the change for the day after (relative to expected; 0.9–1.4× since).
+      this.calibrator.learn(
+        step.deviations,
+        this.gate.acceptedAfter > 0 ? 'incident' : mode,
+        holds,
+        outage ? band.primary : -1,
+      );
       this.outage.learn(x, mode);
       // An incident whose level was accepted is still an incident to the tail, while it stays open: its points
       // are learnt normally (the new level becomes normal), but their scores, high while the components
