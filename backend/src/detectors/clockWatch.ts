@@ -78,7 +78,6 @@ const VETO_EARLIER = 4;
 const RECENT = 6;
 
 export class ClockWatch {
-  /** [mean, mean square] of z against the profile as it is, an hour later, an hour earlier. */
   /**
    * [mean, mean square] of z against the profile as it is, an hour later, an hour earlier; then the onset
    * check's recent mean square of each (at RECENT): one typed array, as each costs ~170 bytes of heap

@@ -193,19 +193,15 @@ function incident(
   return planned(name, description, 'incident', plan, { days, flat });
 }
 
-/** One incident of `hours` from a weekday start between 09:00 and `latest`, level × `factor`. */
-const levelChange = (name: string, description: string, hours: number, factor: number, latest = 12) =>
-  incident(name, description, [9, latest], hours * HOUR_MS, () => ({ factor: () => factor }));
-
 /**
- * A 6-hour level × `factor` from a weekday start between `fromHour` and 3 hours later. The other shift
- * rows start 09:00–12:00, on the morning ramp, where a noise scale learnt over the last 100 minutes lags
- * below the rising level; an operator's incident starts at any hour, and one across the evening's fall
- * into the night or across the first ramp of the morning held far less (covered 0.48 at 3σ from
- * 19:00–22:00, 0.56 at 4σ from 04:00–07:00, seeds 1–8, when these rows were added).
+ * One incident of `hours` from a weekday start between `fromHour` (09:00 by default) and 3 hours later,
+ * level × `factor`. Most rows start 09:00–12:00, on the morning ramp, where a noise scale learnt over the
+ * last 100 minutes lags below the rising level; an operator's incident starts at any hour, and one across
+ * the evening's fall into the night or across the first ramp of the morning held far less (covered 0.48
+ * at 3σ from 19:00–22:00, 0.56 at 4σ from 04:00–07:00, seeds 1–8, when those rows were added).
  */
-const shiftFrom = (name: string, description: string, fromHour: number, factor: number) =>
-  incident(name, description, [fromHour, fromHour + 3], 6 * HOUR_MS, () => ({ factor: () => factor }));
+const levelChange = (name: string, description: string, hours: number, factor: number, fromHour = 9) =>
+  incident(name, description, [fromHour, fromHour + 3], hours * HOUR_MS, () => ({ factor: () => factor }));
 
 /**
  * One 6-hour incident, level × `factor`, from 09:00–12:00 on a weekday of the 4th week of 28 days. The
@@ -361,23 +357,26 @@ export const SCENARIOS: readonly Scenario[] = [
   levelChange('shift_3sigma', 'level +3 robust σ of the noise (+9 %) for 6 h', 6, 1 + 3 * NOISE_SIGMA),
   levelChange('shift_down_3sigma', 'level −3 robust σ of the noise (−9 %) for 6 h', 6, 1 - 3 * NOISE_SIGMA),
   levelChange('shift_2sigma', 'level +2 robust σ of the noise (+6 %) for 6 h', 6, 1 + 2 * NOISE_SIGMA),
-  shiftFrom(
+  levelChange(
     'shift_4sigma_dawn',
     'level +4 robust σ of the noise (+12 %) for 6 h from 04:00–07:00 (across the morning ramp)',
-    4,
+    6,
     1 + 4 * NOISE_SIGMA,
+    4,
   ),
-  shiftFrom(
+  levelChange(
     'shift_3sigma_afternoon',
     'level +3 robust σ of the noise (+9 %) for 6 h from 14:00–17:00 (from the peak into the evening)',
-    14,
+    6,
     1 + 3 * NOISE_SIGMA,
+    14,
   ),
-  shiftFrom(
+  levelChange(
     'shift_3sigma_evening',
     'level +3 robust σ of the noise (+9 %) for 6 h from 19:00–22:00 (across the fall into the night)',
-    19,
+    6,
     1 + 3 * NOISE_SIGMA,
+    19,
   ),
   inFourthWeek('shift_4sigma_week4', 'level +4 robust σ of the noise (+12 %) for 6 h', 1 + 4 * NOISE_SIGMA),
   levelChange('shift_40pct', 'level +40 % for 6 h', 6, 1.4),
