@@ -7,17 +7,24 @@ const opts = (acceptAfterPoints: number | null) => ({
   acceptNewLevelAfter: acceptAfterPoints === null ? null : acceptAfterPoints * MINUTE,
 });
 
-/** Feed scores one minute apart (x 50 against expected 100: a drop, not toward zero). */
-function feed(gate: LearningGate, scores: number[], from = 0) {
+/** Feed scores one minute apart (x 50 against expected 100 unless given: a drop, not toward zero). */
+function feed(gate: LearningGate, scores: number[], from = 0, x = 50) {
   return scores.map((s, i) => {
-    const mode = gate.next((from + i) * MINUTE, s, 50, 100);
+    const mode = gate.next((from + i) * MINUTE, s, x, 100);
     return { mode, acceptedAfter: gate.acceptedAfter, open: gate.open };
   });
 }
 
+/** A gate that has learnt a day of normal points (before t = 0), so only the horizon bounds an incident. */
+function seasoned(acceptAfterPoints: number | null): LearningGate {
+  const gate = new LearningGate(opts(acceptAfterPoints));
+  feed(gate, Array<number>(1440).fill(0.1), -1440);
+  return gate;
+}
+
 describe('LearningGate', () => {
   it('learns an open incident in incident mode until its level is accepted, then normally', () => {
-    const steps = feed(new LearningGate(opts(3)), [0.2, 2, 2, 2, 2, 2, 0.1]);
+    const steps = feed(seasoned(3), [0.2, 2, 2, 2, 2, 2, 0.1]);
     expect(steps.map((s) => s.mode)).toEqual([
       'normal',
       'incident',
@@ -30,17 +37,17 @@ describe('LearningGate', () => {
   });
 
   it('says once, at the point of acceptance, how many incident points came before it', () => {
-    const steps = feed(new LearningGate(opts(3)), [0.2, 2, 2, 2, 2, 2, 2]);
+    const steps = feed(seasoned(3), [0.2, 2, 2, 2, 2, 2, 2]);
     expect(steps.map((s) => s.acceptedAfter)).toEqual([0, 0, 0, 0, 3, 0, 0]);
   });
 
   it('stays open after acceptance while the scores hold (what the score tail reads)', () => {
-    const steps = feed(new LearningGate(opts(3)), [2, 2, 2, 2, 0.8, 0.1, 0.1, 0.1]);
+    const steps = feed(seasoned(3), [2, 2, 2, 2, 0.8, 0.1, 0.1, 0.1]);
     expect(steps.map((s) => s.open)).toEqual([true, true, true, true, true, true, true, false]);
   });
 
   it('counts a new incident from its own start', () => {
-    const gate = new LearningGate(opts(3));
+    const gate = seasoned(3);
     feed(gate, [2, 2, 2, 2, 0.1, 0.1, 0.1]);
     const again = feed(gate, [0.1, 2, 2, 2, 2, 2], 7);
     expect(again.map((s) => s.acceptedAfter)).toEqual([0, 0, 0, 0, 3, 0]);
@@ -52,7 +59,7 @@ describe('LearningGate', () => {
   });
 
   it('keeps the incident count and its acceptance in snapshots, and restores older ones without them', () => {
-    const gate = new LearningGate(opts(5));
+    const gate = seasoned(5);
     feed(gate, [2, 2, 2]);
     const restored = new LearningGate(opts(5));
     restored.restore(JSON.parse(JSON.stringify(gate.snapshot())));
@@ -63,5 +70,54 @@ describe('LearningGate', () => {
     const old = new LearningGate(opts(2));
     old.restore({ open, start, below });
     expect(feed(old, [2, 2], 3).map((s) => s.acceptedAfter)).toEqual([0, 0]);
+  });
+
+  describe('a series with little normal history', () => {
+    it('holds an incident no longer than the normal points it had learnt when the incident opened', () => {
+      // Five quiet points, then a lasting change: after five incident points the new level has as much
+      // evidence as the old one and is accepted, long before the day-long horizon.
+      const gate = new LearningGate(opts(1440));
+      feed(gate, [0.1, 0.1, 0.1, 0.1, 0.1]);
+      const steps = feed(gate, Array<number>(8).fill(2), 5);
+      expect(steps.map((s) => s.mode)).toEqual([
+        ...Array<string>(5).fill('incident'),
+        'normal',
+        'normal',
+        'normal',
+      ]);
+      expect(steps.map((s) => s.acceptedAfter)).toEqual([0, 0, 0, 0, 0, 5, 0, 0]);
+    });
+
+    it('counts only points learnt outside incidents as normal history', () => {
+      const gate = new LearningGate(opts(1440));
+      feed(gate, [0.1, 0.1, 0.1, 0.1]);
+      // An incident of ten points (accepted after four), then six quiet points: the first two still inside
+      // it (it closes on the third, closeAfter 3), so 4 + 4 points of normal history.
+      feed(gate, [...Array<number>(10).fill(2), ...Array<number>(6).fill(0.1)], 4);
+      const next = feed(gate, Array<number>(10).fill(2), 20);
+      expect(next.map((s) => s.acceptedAfter)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 8, 0]);
+    });
+
+    it('never accepts a drop toward zero, nor anything without a horizon', () => {
+      const toZero = new LearningGate(opts(1440));
+      feed(toZero, [0.1, 0.1]);
+      expect(feed(toZero, Array<number>(20).fill(2), 2, 0).every((s) => s.mode === 'incident')).toBe(true);
+      const never = new LearningGate(opts(null));
+      feed(never, [0.1, 0.1]);
+      expect(feed(never, Array<number>(20).fill(2), 2).every((s) => s.mode === 'incident')).toBe(true);
+    });
+
+    it('keeps its normal history in snapshots, and restores an older snapshot as a series past learning', () => {
+      const gate = new LearningGate(opts(1440));
+      feed(gate, [0.1, 0.1, 0.1, 2, 2]);
+      const restored = new LearningGate(opts(1440));
+      restored.restore(JSON.parse(JSON.stringify(gate.snapshot())));
+      expect(feed(restored, [2, 2, 2], 5).map((s) => s.acceptedAfter)).toEqual([0, 3, 0]);
+
+      const { open, start, below, points, accepted } = gate.snapshot();
+      const old = new LearningGate(opts(1440));
+      old.restore({ open, start, below, points, accepted });
+      expect(feed(old, [2, 2, 2], 5).every((s) => s.mode === 'incident')).toBe(true);
+    });
   });
 });

@@ -12,6 +12,12 @@
  * open (`open`) while its scores hold: the score tail does not learn it as the series' noise. A point near
  * zero during a drop (below ZERO_FRACTION of expected) is never accepted: traffic going to zero does not
  * become normal by waiting.
+ *
+ * The horizon is also never longer than the normal history the series had learnt when the incident
+ * opened: a series that was quiet for its first seven hours and then rose into its day had no more
+ * evidence for the quiet level than for the new one, and held its first morning as a level shift for the
+ * whole day (or, on the demo's ten-times clock, for ten days). After weeks of normal history this bound
+ * is far past any horizon and changes nothing.
  */
 import { towardZero, type LearnMode } from '../detectors/detector.js';
 import { dec, enc } from '../snapshots/codec.js';
@@ -32,6 +38,10 @@ export class LearningGate {
   private points = 0;
   /** Whether the open incident's level has been accepted. */
   private accepted = false;
+  /** Points learnt outside any incident so far (the series' normal history). */
+  private normal = 0;
+  /** `normal` when the open incident opened: the longest it is held before its level is accepted. */
+  private evidence = 0;
   /**
    * Set by `next` at the point where the open incident's level is accepted (for that point only): the
    * incident's points before it, else 0. The scorer tells the detector (Detector.acceptLevel).
@@ -45,16 +55,22 @@ export class LearningGate {
   next(timestamp: number, score: number, x: number, expected: number): LearnMode {
     const wasOpen = this.incident.open;
     this.acceptedAfter = 0;
-    if (!this.incident.push(score)) return 'normal';
+    if (!this.incident.push(score)) {
+      this.normal++;
+      return 'normal';
+    }
     if (!wasOpen) {
       this.start = timestamp;
       this.points = 0;
       this.accepted = false;
+      this.evidence = this.normal;
     }
     this.points++;
     const horizon = this.opts.acceptNewLevelAfter;
     // Absolute: a non-causal request's backward pass runs through time the other way.
-    if (horizon !== null && Math.abs(timestamp - this.start) >= horizon && !towardZero(x, expected)) {
+    const past =
+      horizon !== null && (Math.abs(timestamp - this.start) >= horizon || this.points > this.evidence);
+    if (past && !towardZero(x, expected)) {
       if (!this.accepted) this.acceptedAfter = this.points - 1;
       this.accepted = true;
       return 'normal';
@@ -69,7 +85,15 @@ export class LearningGate {
 
   snapshot(): GateState {
     const { open, below } = this.incident.snapshot();
-    return { open, start: enc(this.start), below, points: this.points, accepted: this.accepted };
+    return {
+      open,
+      start: enc(this.start),
+      below,
+      points: this.points,
+      accepted: this.accepted,
+      normal: this.normal,
+      evidence: this.evidence,
+    };
   }
 
   restore(s: GateState): void {
@@ -77,5 +101,8 @@ export class LearningGate {
     this.start = dec(s.start);
     this.points = s.points ?? 0;
     this.accepted = s.accepted ?? false;
+    // An older snapshot comes from a series past its learning: its normal history bounds nothing.
+    this.normal = s.normal ?? Number.MAX_SAFE_INTEGER;
+    this.evidence = s.evidence ?? Number.MAX_SAFE_INTEGER;
   }
 }

@@ -41,7 +41,7 @@ function jobFor(incident: Incident) {
 }
 
 describe('simulator jobs with the engine', () => {
-  test('the default jobs backfill two simulated days and come up healthy, past learning', async () => {
+  test('the default jobs backfill five simulated days and come up healthy, past learning', async () => {
     const { logger } = captureLogger();
     const manager = createDefaultJobs({ logger, registry: new Registry(), now: () => T });
     for (const name of ['simulator', 'simulator-counters']) {
@@ -50,9 +50,12 @@ describe('simulator jobs with the engine', () => {
     }
     const [traffic, counters] = manager.list();
     expect(traffic).toMatchObject({ name: 'simulator', health: 'ok', series: 23 });
-    expect(traffic.pointsScored).toBeGreaterThan(23 * 2800);
+    expect(traffic.pointsScored).toBeGreaterThan(23 * 7000);
     expect(counters).toMatchObject({ name: 'simulator-counters', health: 'ok', series: 6 });
     for (const s of manager.seriesResults('simulator') ?? []) expect(s.state).toBe('ok');
+    // Every series is scored against the simulated day (1,440 points; detected, it was 1,366–1,502).
+    const day = 24 * 60 * (60_000 / SIMULATOR_SPEED);
+    for (const s of manager.seriesResults('simulator') ?? []) expect(s.periodMs).toBe(day);
     // The README's account of what `npm start` scores is these numbers.
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
     const said =
