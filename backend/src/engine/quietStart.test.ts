@@ -2,9 +2,8 @@
  * A series whose history begins on a quiet night (a job started at midnight, a dashboard's range, the demo's
  * backfill at some hours): seven flat hours, then its day. With no period known yet, the first morning
  * reads as a level shift, and the learning gate holds an incident's level out of what is learnt. Held for
- * the default day-long horizon, the series paged through the whole of its first three days, until its
- * period was found. The gate now holds an incident no longer than the normal history learnt before it
- * (calibration/gate.ts).
+ * the default day-long horizon, the series paged on the days after it too, until its period was found.
+ * The gate now holds an incident no longer than the normal history learnt before it (calibration/gate.ts).
  */
 import { createRandom } from '../lab/scenarios/random.js';
 import { scoreSeries } from './index.js';
