@@ -16,6 +16,7 @@ import {
   DAY_MS,
   HOUR_MS,
   MINUTE_MS,
+  dailyShape,
   indexAt,
   pointsIn,
   seasonalShape,
@@ -271,6 +272,21 @@ const trend = (name: string, description: string, perDay: number): Scenario =>
     { days: 21 },
   );
 
+const hourOf = (t: number): number => (t % DAY_MS) / HOUR_MS;
+
+/**
+ * Business-hours traffic, relative to the weekday peak: 0.3 at night (23:00–07:00), up to 0.8 within the
+ * hour from 07:00, a hump to 1.0 over the day, down to 0.3 within the hour from 22:00. A series that begins
+ * at midnight sees seven flat hours before its first morning (what no period yet explains).
+ */
+function businessShape(t: number): number {
+  const h = hourOf(t);
+  if (h < 7 || h >= 23) return 0.3;
+  if (h < 8) return 0.3 + 0.5 * (h - 7);
+  if (h < 22) return 0.8 + 0.2 * Math.sin(((h - 8) / 14) * Math.PI);
+  return 0.8 - 0.5 * (h - 22);
+}
+
 /**
  * No incident: 21 days whose traffic, from the second Sunday 02:00 UTC on, follows a clock `hours` later
  * (daylight saving time: traffic that keeps local time moves by an hour in UTC twice a year; an hour
@@ -481,6 +497,20 @@ export const SCENARIOS: readonly Scenario[] = [
     'clock_earlier_1h',
     'no incident; 21 days, from the second Sunday 02:00 traffic an hour earlier in UTC (clocks going forward)',
     -1,
+  ),
+  planned(
+    'clean_sharp_mornings',
+    'no incident; business hours: flat nights, traffic ×2.7 within the hour from 07:00, from the series’ first midnight',
+    'clean',
+    (_random, tl) => {
+      const at = (i: number) => tl.start + i * tl.stepMs;
+      return {
+        changes: [
+          { from: 0, to: tl.points, factor: (i: number) => businessShape(at(i)) / dailyShape(hourOf(at(i))) },
+        ],
+        incidents: [],
+      };
+    },
   ),
   planned(
     'weekly_weekend',
