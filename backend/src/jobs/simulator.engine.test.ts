@@ -7,7 +7,8 @@ import { Registry } from 'prom-client';
 import { LINKS, SERVICES, TrafficSimulator, type Incident } from '../sources/simulator/index.js';
 import type { Labels } from '../sources/source.js';
 import type { JobConfigInput } from './config.js';
-import { createDefaultJobs, SIMULATOR_SPEED } from './defaults.js';
+import { scoreSeries } from '../engine/index.js';
+import { createDefaultJobs, DEFAULT_JOB_CONFIGS, SIMULATOR_SPEED } from './defaults.js';
 import { JobManager } from './manager.js';
 import { captureLogger, TestClock } from './testing/helpers.js';
 
@@ -150,5 +151,48 @@ describe('simulator jobs with the engine', () => {
         expect(near).toEqual([]);
       }
     }
+  });
+
+  describe('at 2026-12-06 02:16 UTC, where a fresh clone failed its panel tests', () => {
+    // The demo's ams transit-1 had been flat for seven simulated hours when its backfill began, and its
+    // first morning read as a level shift, held for the whole backfill: the browser tests found the band
+    // in 3 of 366 columns, the rest inside that one episode. Both the job and a request scoring the job's
+    // retained points (the panel's Score with) must let it go.
+    const AT = Date.UTC(2026, 11, 6, 2, 16);
+    const SERIES = ['site="ams"', 'link="transit-1"', 'direction="in"'];
+    const longest = (episodes: { start: number; end: number }[]) =>
+      Math.max(0, ...episodes.map((e) => (e.end - e.start) / STEP + 1));
+
+    test('the default job holds no episode for more than a quarter of its retained points', async () => {
+      const { logger } = captureLogger();
+      const manager = new JobManager({ logger, now: () => AT });
+      manager.addJob({ ...DEFAULT_JOB_CONFIGS[0]!, filters: SERIES });
+      expect(await manager.runOnce('simulator')).toMatchObject({ ok: true });
+      const [series] = manager.seriesResults('simulator')!;
+      expect(series!.timestamps).toHaveLength(2880);
+      expect(longest(series!.episodes)).toBeLessThan(2880 / 4);
+    });
+
+    test('scoring its last 2,880 points as a request does alike (no period, a day of real time as horizon)', () => {
+      const timestamps: number[] = [];
+      const values: number[] = [];
+      for (let t = align(AT) - 2879 * STEP; t <= AT; t += STEP) {
+        timestamps.push(t);
+        values.push(
+          sim.valueAt(
+            sim
+              .series()
+              .find(
+                (s) =>
+                  s.labels.site === 'ams' && s.labels.link === 'transit-1' && s.labels.direction === 'in',
+              )!.key,
+            t,
+          ),
+        );
+      }
+      const r = scoreSeries({ timestamps, values }, {});
+      expect(r.anomaly.some(Boolean)).toBe(true);
+      expect(longest(r.episodes)).toBeLessThan(2880 / 4);
+    });
   });
 });
