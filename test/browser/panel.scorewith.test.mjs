@@ -192,9 +192,15 @@ for (const host of GRAFANA_HOSTS) {
         Authorization: `Bearer ${scorer.token}`,
       });
       const all = job.series.map(({ labels, timestamps, values }) => ({ labels, timestamps, values }));
-      // Three series the scorer flags anomalies in (the panel sends them in one request, as here).
+      // Three series the scorer flags anomalies in (the panel sends them in one request, as here), and not
+      // throughout: the band is checked outside episodes, and on the demo's ten-times clock a request holds
+      // a series' first morning for its whole range at some hours (under a quarter of the day-long horizon,
+      // calibration/gate.ts), leaving no band to check.
       const scored = await scoreDirectly(all);
-      chosen = all.filter((_, i) => scored[i].anomaly.some(Boolean)).slice(0, 3);
+      const flaggedShare = (s) => s.anomaly.filter(Boolean).length / s.anomaly.length;
+      chosen = all
+        .filter((_, i) => scored[i].anomaly.some(Boolean) && flaggedShare(scored[i]) < 0.5)
+        .slice(0, 3);
       assert.equal(chosen.length, 3, 'the scorer should flag anomalies in the simulator series');
       answer = await scoreDirectly(chosen);
       for (const s of answer) assert.ok(s.anomaly.some(Boolean), 'anomalies in the series scored alone');

@@ -75,8 +75,8 @@ describe('LearningGate', () => {
   describe('a series with little normal history', () => {
     it('holds an incident no longer than the normal points it had learnt when the incident opened', () => {
       // Five quiet points, then a lasting change: after five incident points the new level has as much
-      // evidence as the old one and is accepted, long before the day-long horizon.
-      const gate = new LearningGate(opts(1440));
+      // evidence as the old one and is accepted, long before the horizon (16) and past its quarter (4).
+      const gate = new LearningGate(opts(16));
       feed(gate, [0.1, 0.1, 0.1, 0.1, 0.1]);
       const steps = feed(gate, Array<number>(8).fill(2), 5);
       expect(steps.map((s) => s.mode)).toEqual([
@@ -89,7 +89,7 @@ describe('LearningGate', () => {
     });
 
     it('counts only points learnt outside incidents as normal history', () => {
-      const gate = new LearningGate(opts(1440));
+      const gate = new LearningGate(opts(16));
       feed(gate, [0.1, 0.1, 0.1, 0.1]);
       // An incident of ten points (accepted after four), then six quiet points: the first two still inside
       // it (it closes on the third, closeAfter 3), so 4 + 4 points of normal history.
@@ -107,15 +107,25 @@ describe('LearningGate', () => {
       expect(feed(never, Array<number>(20).fill(2), 2).every((s) => s.mode === 'incident')).toBe(true);
     });
 
+    it('holds an incident for a quarter of the horizon however little came before it', () => {
+      // One quiet point: the evidence would accept at the second incident point; the quarter of 20 holds
+      // it to the sixth (five minutes after its start).
+      const gate = new LearningGate(opts(20));
+      feed(gate, [0.1]);
+      const steps = feed(gate, Array<number>(8).fill(2), 1);
+      expect(steps.map((s) => s.acceptedAfter)).toEqual([0, 0, 0, 0, 0, 5, 0, 0]);
+    });
+
     it('keeps its normal history in snapshots, and restores an older snapshot as a series past learning', () => {
-      const gate = new LearningGate(opts(1440));
+      const gate = new LearningGate(opts(16));
       feed(gate, [0.1, 0.1, 0.1, 2, 2]);
-      const restored = new LearningGate(opts(1440));
+      const restored = new LearningGate(opts(16));
       restored.restore(JSON.parse(JSON.stringify(gate.snapshot())));
-      expect(feed(restored, [2, 2, 2], 5).map((s) => s.acceptedAfter)).toEqual([0, 3, 0]);
+      // Three points of evidence, and the quarter of the horizon (4 minutes) reached at the fifth.
+      expect(feed(restored, [2, 2, 2], 5).map((s) => s.acceptedAfter)).toEqual([0, 0, 4]);
 
       const { open, start, below, points, accepted } = gate.snapshot();
-      const old = new LearningGate(opts(1440));
+      const old = new LearningGate(opts(16));
       old.restore({ open, start, below, points, accepted });
       expect(feed(old, [2, 2, 2], 5).every((s) => s.mode === 'incident')).toBe(true);
     });

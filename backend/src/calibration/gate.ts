@@ -14,10 +14,12 @@
  * become normal by waiting.
  *
  * The horizon is also never longer than the normal history the series had learnt when the incident
- * opened: a series that was quiet for its first seven hours and then rose into its day had no more
- * evidence for the quiet level than for the new one, and held its first morning as a level shift for the
- * whole day (or, on the demo's ten-times clock, for ten days). After weeks of normal history this bound
- * is far past any horizon and changes nothing.
+ * opened, nor shorter than a quarter of it (MIN_HOLD): a series that was quiet for its first seven hours
+ * and then rose into its day had no more evidence for the quiet level than for the new one, and held its
+ * first morning as a level shift for the whole day, paging on the days after too until its period was
+ * found. After days of normal history this bound is past any horizon and changes nothing; the quarter
+ * keeps an incident of a few hours held however little came before it (a short request with no history:
+ * an outage two hours into a six-hour dashboard stays an incident to its end).
  */
 import { towardZero, type LearnMode } from '../detectors/detector.js';
 import { dec, enc } from '../snapshots/codec.js';
@@ -26,6 +28,9 @@ import type { GateState } from './snapshot.js';
 
 /** Default adaptation horizon: a new level is accepted after one day of being anomalous. */
 export const DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS = 24 * 3600_000;
+
+/** The shortest hold, as a fraction of the horizon, when little normal history came before an incident. */
+export const MIN_HOLD = 0.25;
 
 export interface GateOptions extends HysteresisOptions {
   acceptNewLevelAfter: number | null;
@@ -68,8 +73,10 @@ export class LearningGate {
     this.points++;
     const horizon = this.opts.acceptNewLevelAfter;
     // Absolute: a non-causal request's backward pass runs through time the other way.
+    const lasted = Math.abs(timestamp - this.start);
     const past =
-      horizon !== null && (Math.abs(timestamp - this.start) >= horizon || this.points > this.evidence);
+      horizon !== null &&
+      (lasted >= horizon || (this.points > this.evidence && lasted >= MIN_HOLD * horizon));
     if (past && !towardZero(x, expected)) {
       if (!this.accepted) this.acceptedAfter = this.points - 1;
       this.accepted = true;

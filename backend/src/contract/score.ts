@@ -80,7 +80,7 @@ export const ScoreOptions = z
       })
       .optional()
       .describe(
-        'how long a sustained deviation stays anomalous before its level is learnt as normal: a duration (6h, 1d) or "never" (default 1d; a drop toward zero is never learnt; with a duration, never longer than the normal history the series had when the deviation began)',
+        'how long a sustained deviation stays anomalous before its level is learnt as normal: a duration (6h, 1d) or "never" (default 1d; a drop toward zero is never learnt; with a duration, never longer than the normal history the series had when the deviation began, nor shorter than a quarter of the duration)',
       ),
   })
   .strict();

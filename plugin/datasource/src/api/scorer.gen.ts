@@ -472,7 +472,7 @@ export interface components {
        * @enum {string}
        */
       direction?: 'both' | 'up' | 'down';
-      /** @description how long a sustained deviation stays anomalous before its level is learnt as normal: a duration (6h, 1d) or "never" (default 1d; a drop toward zero is never learnt; with a duration, never longer than the normal history the series had when the deviation began) */
+      /** @description how long a sustained deviation stays anomalous before its level is learnt as normal: a duration (6h, 1d) or "never" (default 1d; a drop toward zero is never learnt; with a duration, never longer than the normal history the series had when the deviation began, nor shorter than a quarter of the duration) */
       acceptNewLevelAfter?: string;
     };
     /** @description Score a PromQL expression over [start, end]. The history the detector needs before start is fetched too (see QueryInfo.historyStart) and only [start, end] is returned. */
