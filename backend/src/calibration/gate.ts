@@ -18,8 +18,8 @@
  * and then rose into its day had no more evidence for the quiet level than for the new one, and held its
  * first morning as a level shift for the whole day, paging on the days after too until its period was
  * found. After days of normal history this bound is past any horizon and changes nothing; the quarter
- * keeps an incident of a few hours held however little came before it (a short request with no history:
- * an outage two hours into a six-hour dashboard stays an incident to its end).
+ * keeps an incident the detector holds held for a few hours however little came before it (a request
+ * whose range begins shortly before it).
  */
 import { towardZero, type LearnMode } from '../detectors/detector.js';
 import { dec, enc } from '../snapshots/codec.js';

@@ -174,9 +174,9 @@ describe('simulator jobs with the engine', () => {
 
     test('a request scoring its 2,880 retained points holds it: 4.8 hours, under a quarter of its horizon', () => {
       // A request has no history before its first point and the default horizon, a day of real time: an
-      // incident is held for at least a quarter of that (calibration/gate.ts, MIN_HOLD), so an outage two
-      // hours into a six-hour dashboard stays one to its end. On the demo's ten-times clock the same rule
-      // holds two simulated days of a first morning (the panel's Score with tests choose other series).
+      // incident is held for at least a quarter of that (calibration/gate.ts, MIN_HOLD; without it, this one
+      // was accepted after as many points as came before it). On the demo's ten-times clock that holds two
+      // simulated days of a first morning (the panel's Score with tests choose other series).
       const labels: Labels = { site: 'ams', link: 'transit-1', direction: 'in' };
       const key = sim.series().find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))!.key;
       const timestamps: number[] = [];
