@@ -92,6 +92,25 @@ function pass(
   return scorer;
 }
 
+/** A sustained change: at least SUSTAINED of the SUSTAINED_WINDOW points from its first flagged. */
+const SUSTAINED_WINDOW = 20;
+const SUSTAINED = 10;
+
+/**
+ * The first flagged index in [from, to] where a sustained change begins (the forward pass's scores),
+ * else to + 1. Sustained, not any flag: a spike read backwards is a spike, and the pass keeps its reach.
+ */
+function sustainedFrom(score: Float64Array, from: number, to: number): number {
+  let flagged = 0;
+  for (let i = from; i < score.length && i < to + SUSTAINED_WINDOW; i++) {
+    if (score[i] >= 1) flagged++;
+    if (i - SUSTAINED_WINDOW >= from && score[i - SUSTAINED_WINDOW] >= 1) flagged--;
+    const first = i - SUSTAINED_WINDOW + 1;
+    if (first >= from && flagged >= SUSTAINED && score[first] >= 1) return first;
+  }
+  return to + 1;
+}
+
 /** The params with the cleaned grid's step (when the caller gave none and the grid has one). */
 function withStep(params: ResolvedParams, clean: CleanSeries): ResolvedParams {
   const step = clean.report.stepMs;
@@ -198,8 +217,13 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
 
   if (!causal && arrays.firstReady > 0 && forward.state() !== 'no_data') {
     // Backfill the learning prefix (or the whole range, if it never left learning) from a backward pass.
+    // It starts before a sustained change the forward pass flags within its reach: run back across it, the
+    // pass learnt the new level and flagged the prefix, the level before it, as a change the other way (a
+    // drop two hours into a six-hour range read as a rise in its first hour). Its prefix points left
+    // unscored then (inside the pass's own learning) show no band rather than that mirror.
     const prefix = Math.min(arrays.firstReady, n);
-    const start = Math.min(n - 1, prefix + backfillMargin(forward.detector.warmup));
+    const reach = Math.min(n - 1, prefix + backfillMargin(forward.detector.warmup));
+    const start = Math.min(reach, sustainedFrom(arrays.score, prefix, reach) - 1);
     const back = allocate(n);
     const backward = pass(clean, resolved, start, -1, -1, back, prefix);
     for (let i = 0; i < prefix; i++) {

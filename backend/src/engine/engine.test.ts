@@ -130,6 +130,47 @@ describe('score contract', () => {
     expect(first.score).toEqual(long.score.slice(0, 720));
   });
 
+  describe('a non-causal request whose level changes just after its learning prefix', () => {
+    /** Six hours at 1-minute steps around 100 (2 % noise), ×`factor` from `at` on, a spike at `spikeAt`. */
+    const range = (at: number, factor: number, spikeAt = -1) => ({
+      timestamps: Array.from({ length: 360 }, (_, i) => i * MIN),
+      values: Array.from(
+        { length: 360 },
+        (_, i) => (i >= at ? 100 * factor : 100) * (1 + 0.04 * noise(i)) * (i === spikeAt ? 4 : 1),
+      ),
+    });
+
+    it('does not read the prefix as the change the other way: a drop at two hours is no rise in the first', () => {
+      const r = scoreSeries(range(120, 0.6));
+      expect(r.model.learningPoints).toBeLessThan(120);
+      expect(r.anomaly.slice(0, 120).some(Boolean)).toBe(false);
+      expect(r.anomaly[120]).toBe(true);
+      expect(r.direction[120]).toBe('down');
+      // The prefix points the backward pass (started before the drop) could not score show no band.
+      const bandless = r.lower.slice(0, r.model.learningPoints).filter((v) => v === null).length;
+      expect(bandless).toBeGreaterThan(0);
+    });
+
+    it('a spike after the prefix is no change: the prefix is scored from the data after it as before', () => {
+      const spiked = scoreSeries(range(360, 1, 110));
+      expect(spiked.anomaly[110]).toBe(true);
+      expect(spiked.lower.slice(0, spiked.model.learningPoints).every((v) => v !== null)).toBe(true);
+    });
+
+    it('a spike in the prefix is flagged where the pass that starts before the change has learnt enough', () => {
+      // The pass runs back from the drop: its own learning covers the prefix's later points (no band, no
+      // flag there, the cost of not reading the other level), and it scores the earliest ones.
+      const r = scoreSeries(range(120, 0.6, 5));
+      expect(r.anomaly[5]).toBe(true);
+      expect(r.direction[5]).toBe('up');
+      // The spike and at most the point next to it (run backwards, the return from it); the pass that ran
+      // back from the end of the range flagged much of these 120 points, mirroring the drop.
+      const before = r.anomaly.flatMap((a, i) => (a && i < 120 ? [i] : []));
+      expect(before).toContain(5);
+      expect(before.every((i) => Math.abs(i - 5) <= 1)).toBe(true);
+    });
+  });
+
   it('higher sensitivity never flags fewer points', () => {
     const data = traffic(2 * DAY, DAY + 100);
     const counts = [10, 50, 90].map(
