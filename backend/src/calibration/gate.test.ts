@@ -1,4 +1,5 @@
 import { LearningGate } from './gate.js';
+import { GateState } from './snapshot.js';
 
 const MINUTE = 60_000;
 const opts = (acceptAfterPoints: number | null) => ({
@@ -125,6 +126,11 @@ describe('LearningGate', () => {
       expect(feed(restored, [2, 2, 2], 5).map((s) => s.acceptedAfter)).toEqual([0, 0, 4]);
 
       const { open, start, below, points, accepted } = gate.snapshot();
+      // Restored from an older snapshot and run on, its snapshots stay valid (a count the schema takes).
+      const upgraded = new LearningGate(opts(16));
+      upgraded.restore({ open: false, start: null, below: 0 });
+      feed(upgraded, [0.1, 0.1, 2, 0.1, 0.1, 0.1, 0.1]);
+      expect(GateState.safeParse(JSON.parse(JSON.stringify(upgraded.snapshot()))).success).toBe(true);
       const old = new LearningGate(opts(16));
       old.restore({ open, start, below, points, accepted });
       expect(feed(old, [2, 2, 2], 5).every((s) => s.mode === 'incident')).toBe(true);

@@ -32,6 +32,12 @@ export const DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS = 24 * 3600_000;
 /** The shortest hold, as a fraction of the horizon, when little normal history came before an incident. */
 export const MIN_HOLD = 0.25;
 
+/**
+ * Where the normal history's count stops (~2,000 years at a 1-minute step): past any horizon, and a
+ * count the snapshot schema accepts (a safe integer) however long a series runs.
+ */
+const NORMAL_CAP = 2 ** 30;
+
 export interface GateOptions extends HysteresisOptions {
   acceptNewLevelAfter: number | null;
 }
@@ -61,7 +67,7 @@ export class LearningGate {
     const wasOpen = this.incident.open;
     this.acceptedAfter = 0;
     if (!this.incident.push(score)) {
-      this.normal++;
+      if (this.normal < NORMAL_CAP) this.normal++;
       return 'normal';
     }
     if (!wasOpen) {
@@ -109,7 +115,7 @@ export class LearningGate {
     this.points = s.points ?? 0;
     this.accepted = s.accepted ?? false;
     // An older snapshot comes from a series past its learning: its normal history bounds nothing.
-    this.normal = s.normal ?? Number.MAX_SAFE_INTEGER;
-    this.evidence = s.evidence ?? Number.MAX_SAFE_INTEGER;
+    this.normal = s.normal ?? NORMAL_CAP;
+    this.evidence = s.evidence ?? NORMAL_CAP;
   }
 }
