@@ -17,6 +17,7 @@ import {
   HOUR_MS,
   MINUTE_MS,
   dailyShape,
+  hourOfDay,
   indexAt,
   pointsIn,
   seasonalShape,
@@ -272,15 +273,13 @@ const trend = (name: string, description: string, perDay: number): Scenario =>
     { days: 21 },
   );
 
-const hourOf = (t: number): number => (t % DAY_MS) / HOUR_MS;
-
 /**
  * Business-hours traffic, relative to the weekday peak: 0.3 at night (23:00–07:00), up to 0.8 within the
  * hour from 07:00, a hump to 1.0 over the day, down to 0.3 within the hour from 22:00. A series that begins
  * at midnight sees seven flat hours before its first morning (what no period yet explains).
  */
 function businessShape(t: number): number {
-  const h = hourOf(t);
+  const h = hourOfDay(t);
   if (h < 7 || h >= 23) return 0.3;
   if (h < 8) return 0.3 + 0.5 * (h - 7);
   if (h < 22) return 0.8 + 0.2 * Math.sin(((h - 8) / 14) * Math.PI);
@@ -506,7 +505,11 @@ export const SCENARIOS: readonly Scenario[] = [
       const at = (i: number) => tl.start + i * tl.stepMs;
       return {
         changes: [
-          { from: 0, to: tl.points, factor: (i: number) => businessShape(at(i)) / dailyShape(hourOf(at(i))) },
+          {
+            from: 0,
+            to: tl.points,
+            factor: (i: number) => businessShape(at(i)) / dailyShape(hourOfDay(at(i))),
+          },
         ],
         incidents: [],
       };

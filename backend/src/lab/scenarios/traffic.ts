@@ -80,10 +80,14 @@ export function weeklyFactor(t: number, weekend = WEEKEND_FACTOR): number {
   return 1 - (1 - weekend) * smooth;
 }
 
+/** Hour of the UTC day at `t` (0–24). */
+export function hourOfDay(t: number): number {
+  return (((t % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
+}
+
 /** The seasonal shape (daily × weekly) at `t`, ~1.0 at a weekday peak. */
 export function seasonalShape(t: number, weekend = WEEKEND_FACTOR): number {
-  const h = ((((t % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS) as number;
-  return dailyShape(h) * weeklyFactor(t, weekend);
+  return dailyShape(hourOfDay(t)) * weeklyFactor(t, weekend);
 }
 
 /** The noise-free level of traffic at `level` (the weekday peak) on the timeline. */
