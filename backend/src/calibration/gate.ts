@@ -49,10 +49,12 @@ export class LearningGate {
   private points = 0;
   /** Whether the open incident's level has been accepted. */
   private accepted = false;
-  /** Points learnt outside any incident so far (the series' normal history). */
+  /**
+   * Points learnt outside any incident so far (the series' normal history). It does not move while an
+   * incident is open, so it is also that incident's evidence: the longest it is held before its level is
+   * accepted.
+   */
   private normal = 0;
-  /** `normal` when the open incident opened: the longest it is held before its level is accepted. */
-  private evidence = 0;
   /**
    * Set by `next` at the point where the open incident's level is accepted (for that point only): the
    * incident's points before it, else 0. The scorer tells the detector (Detector.acceptLevel).
@@ -74,15 +76,13 @@ export class LearningGate {
       this.start = timestamp;
       this.points = 0;
       this.accepted = false;
-      this.evidence = this.normal;
     }
     this.points++;
     const horizon = this.opts.acceptNewLevelAfter;
     // Absolute: a non-causal request's backward pass runs through time the other way.
     const lasted = Math.abs(timestamp - this.start);
     const past =
-      horizon !== null &&
-      (lasted >= horizon || (this.points > this.evidence && lasted >= MIN_HOLD * horizon));
+      horizon !== null && (lasted >= horizon || (this.points > this.normal && lasted >= MIN_HOLD * horizon));
     if (past && !towardZero(x, expected)) {
       if (!this.accepted) this.acceptedAfter = this.points - 1;
       this.accepted = true;
@@ -105,7 +105,6 @@ export class LearningGate {
       points: this.points,
       accepted: this.accepted,
       normal: this.normal,
-      evidence: this.evidence,
     };
   }
 
@@ -116,6 +115,5 @@ export class LearningGate {
     this.accepted = s.accepted ?? false;
     // An older snapshot comes from a series past its learning: its normal history bounds nothing.
     this.normal = s.normal ?? NORMAL_CAP;
-    this.evidence = s.evidence ?? NORMAL_CAP;
   }
 }

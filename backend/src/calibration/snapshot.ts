@@ -90,8 +90,7 @@ export const GateState = z.object({
   /** Points of the open incident so far, and whether its level was accepted (absent in older snapshots). */
   points: Count.optional(),
   accepted: z.boolean().optional(),
-  /** Points learnt outside incidents, and that count when the open incident opened (absent in older snapshots). */
+  /** Points learnt outside incidents (absent in older snapshots). */
   normal: Count.optional(),
-  evidence: Count.optional(),
 });
 export type GateState = z.infer<typeof GateState>;
