@@ -1,4 +1,10 @@
-import { autocorrelation, detectPeriod, interpolateGaps, seasonalProfileDeviation } from './period.js';
+import {
+  autocorrelation,
+  calendarPeriodConfirmed,
+  detectPeriod,
+  interpolateGaps,
+  seasonalProfileDeviation,
+} from './period.js';
 import { spectralEnergy } from './spectral.js';
 
 /** Deterministic pseudo-noise so tests do not depend on Math.random. */
@@ -82,5 +88,49 @@ describe('spectral energy', () => {
     const ss = xs.reduce((a, x) => a + (x - mean) ** 2, 0);
     expect(ss).toBe(42);
     expect(spectralEnergy(xs).total).toBeCloseTo(ss, 8);
+  });
+});
+
+describe('a calendar period confirmed on a short history', () => {
+  /** One-minute traffic with a daily curve (trough at night, peak in the afternoon) and ~3 % noise. */
+  const daily = (points: number, period = 1440) =>
+    Array.from({ length: points }, (_, i) => {
+      const phase = (2 * Math.PI * (i % period)) / period;
+      return 1000 * (0.6 - 0.4 * Math.cos(phase)) * (1 + 0.06 * noise(i));
+    });
+  const quarterPastTwo = 2 * 1440 + 360;
+
+  it('confirms a day two cycles and a quarter in, where detectPeriod cannot yet tell', () => {
+    const xs = daily(quarterPastTwo);
+    expect(detectPeriod(xs)).toBeNull();
+    expect(calendarPeriodConfirmed(xs, 1440, 0.03)).toBe(true);
+  });
+
+  it('refuses noise, a trend, a flat line and a history shorter than the period and its margin', () => {
+    const n = quarterPastTwo;
+    expect(
+      calendarPeriodConfirmed(
+        Array.from({ length: n }, (_, i) => noise(i)),
+        1440,
+        0.03,
+      ),
+    ).toBe(false);
+    expect(
+      calendarPeriodConfirmed(
+        Array.from({ length: n }, (_, i) => i + 50 * noise(i)),
+        1440,
+        0.03,
+      ),
+    ).toBe(false);
+    expect(calendarPeriodConfirmed(new Array(n).fill(5), 1440, 0.03)).toBe(false);
+    expect(calendarPeriodConfirmed(daily(1480), 1440, 0.03)).toBe(false);
+  });
+
+  it('refuses a day where the series repeats every half day (its ACF is as high half a period earlier)', () => {
+    expect(calendarPeriodConfirmed(daily(quarterPastTwo, 720), 1440, 0.03)).toBe(false);
+  });
+
+  it('refuses a peak outside the tolerance (a 26-hour cycle is not a day)', () => {
+    expect(calendarPeriodConfirmed(daily(quarterPastTwo + 300, 1560), 1440, 0.03)).toBe(false);
   });
 });
