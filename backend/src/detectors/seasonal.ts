@@ -36,6 +36,7 @@ import {
   StateError,
   dec,
   enc,
+  encFloat32,
   expectLength,
   expectSame,
 } from '../snapshots/codec.js';
@@ -64,6 +65,11 @@ export const WeeklyState = z.object({
    * bin's sums of x and of the daily median over such points, and their count (absent before 2026-12: none).
    */
   recent: z.tuple([Num, Num, Num, Count]).optional(),
+  /**
+   * The first week's mean value per bin (null: no point), kept until the week comes round
+   * (WeeklyCorrection.relearnFirstWeek; absent: not kept, as in snapshots from before 2026-12).
+   */
+  firstMeans: z.array(Num).optional(),
 });
 export type WeeklyState = z.infer<typeof WeeklyState>;
 
@@ -213,6 +219,18 @@ export const CALENDAR_TOLERANCE = 0.03;
  */
 const WEEKLY_BINS = 48;
 const MIN_BIN_POINTS = 4;
+/**
+ * How far (in natural log, ~5 %) a first-week factor learnt again when the week comes round must move before
+ * it is replaced (WeeklyCorrection.relearnFirstWeek). A series begun on a weekday moves its factors by
+ * 1–3 % (the table's level at the end of the week against the one each was learnt on), and replaced, a
+ * Friday night of week 2 paged on a seed or two; a series begun before a weekend moves them by 15–40 %.
+ * Scenario suite, seeds 1–8, false episodes a day of `clean_from_friday` / `_saturday` / `_sunday`: every
+ * factor replaced, 0.137 / 0.060 / 0.066, but every row begun on a Monday +0.01–0.07 (`weekly_weekend`
+ * 0.048 → 0.125); at 0.03, 0.078 / 0.048 / 0.066, but `shift_3sigma_evening` covered 0.594 → 0.475 and
+ * `weekly_weekend` 0.084; at 0.05, 0.090 / 0.119 / 0.107, every other row as without; at 0.07, 0.257 /
+ * 0.197 / 0.179.
+ */
+const RELEARN_TOLERANCE = 0.05;
 /** Weight of a finished bin in the weekly correction's recent factor (half-life 4 bins: 2 hours at 1 minute). */
 const RECENT_ALPHA = 1 - 2 ** (-1 / 4);
 /** Weeks the correction (and a full-resolution multiple) keeps per bin (median). */
@@ -331,12 +349,70 @@ class WeeklyCorrection {
    * Incident points do not move it, so a drop in the first week is not absorbed after one bin.
    */
   private recent = NaN;
+  /**
+   * The mean value of each bin's first week (NaN: no point), until relearnFirstWeek (null after; 1.3 KB at a
+   * 1-minute step, Float32 as the table's values are stored to about that precision).
+   */
+  private firstMeans: Float32Array | null;
   constructor(
     readonly period: number,
     readonly multiple: number,
   ) {
     this.bins = Math.max(1, Math.min(WEEKLY_BINS, Math.floor(period / MIN_BIN_POINTS)));
     this.table = new SeasonTable(multiple * this.bins, WEEKLY_SEASONS);
+    this.firstMeans = new Float32Array(multiple * this.bins).fill(NaN);
+  }
+
+  /**
+   * When the first week comes round: every first-week factor learnt again, against the daily table as it is
+   * now (`daily(phase)`: its median), where that moves it by more than RELEARN_TOLERANCE. Returns the bins
+   * learnt again (1).
+   *
+   * Why: a factor is a bin's x ÷ the table's median when it was learnt, and the first days' medians were of
+   * a few days, the days the series began on. A series begun on a Sunday learnt its Sunday against the mean
+   * of a Sunday and a Monday (its day was found with 2¼ days in the table), so the Sunday factor was 0.82
+   * where the weekend is 0.7 of a weekday, and its second and third Sundays paged for hours; begun on a
+   * Saturday, its Monday and Tuesday were learnt against a weekend (factor 1.4). The table at the week's end
+   * holds its last five days, at most one of them a weekend day whatever the first day was, which is also
+   * the level the factors are read against from now on. False episodes a day, scenario suite seeds 1–8:
+   * `clean_from_friday` / `_saturday` / `_sunday` 0.585 / 0.490 / 0.717 → 0.090 / 0.119 / 0.107, every
+   * other row identical. The bin still accumulating (the week's last) is learnt again through its sums.
+   */
+  relearnFirstWeek(daily: (phase: number) => number): Uint8Array {
+    const means = this.firstMeans;
+    const moved = new Uint8Array(this.table.slots);
+    this.firstMeans = null;
+    if (!means) return moved;
+    const open = this.bin >= 0 && this.count > 0 && Number.isNaN(this.table.oldestStored(this.bin));
+    for (let b = 0; b < means.length; b++) {
+      const inProgress = open && b === this.bin;
+      const mean = inProgress ? this.sumX / this.count : means[b];
+      const reference = this.binDaily(b, daily);
+      if (!(mean >= 0) || !(reference > 0)) continue;
+      const factor = mean / reference;
+      const stored = inProgress ? this.sumX / this.sumDaily : this.table.oldestStored(b);
+      if (!(stored > 0) || Math.abs(Math.log(factor / stored)) <= RELEARN_TOLERANCE) continue;
+      if (inProgress) this.sumDaily = this.sumX / factor;
+      else this.table.scaleOldestStored(b, factor / stored);
+      moved[b] = 1;
+    }
+    return moved;
+  }
+
+  /** The mean of `daily` over the phases of bin `b` (NaN where none is known). */
+  private binDaily(b: number, daily: (phase: number) => number): number {
+    const p = this.period;
+    const inDay = b % this.bins;
+    let sum = 0;
+    let n = 0;
+    for (let ph = Math.ceil((inDay * p) / this.bins); ph < Math.ceil(((inDay + 1) * p) / this.bins); ph++) {
+      const d = daily(ph);
+      if (!Number.isNaN(d)) {
+        sum += d;
+        n++;
+      }
+    }
+    return n > 0 ? sum / n : NaN;
   }
 
   /**
@@ -439,8 +515,11 @@ class WeeklyCorrection {
   learn(position: number, x: number, daily: number, normal: boolean): void {
     const b = this.binOf(position);
     if (b !== this.bin) {
-      if (this.bin >= 0 && this.count > 0)
+      if (this.bin >= 0 && this.count > 0) {
+        if (this.firstMeans && Number.isNaN(this.table.oldestStored(this.bin)))
+          this.firstMeans[this.bin] = this.sumX / this.count;
         this.table.push(this.bin, this.sumDaily > 0 && this.sumX >= 0 ? this.sumX / this.sumDaily : NaN);
+      }
       if (2 * this.normalCount > this.count && this.normalDaily > 0 && this.normalX >= 0) {
         const f = this.normalX / this.normalDaily;
         this.recent = Number.isNaN(this.recent) ? f : this.recent + RECENT_ALPHA * (f - this.recent);
@@ -473,6 +552,7 @@ class WeeklyCorrection {
       ...(Number.isNaN(this.day) ? {} : { day: [this.day, enc(this.dayValue)] as [number, Num] }),
       dayUnseen: this.dayUnseen,
       recent: [enc(this.recent), enc(this.normalX), enc(this.normalDaily), this.normalCount],
+      ...(this.firstMeans ? { firstMeans: Array.from(this.firstMeans, encFloat32) } : {}),
     };
   }
 
@@ -496,6 +576,10 @@ class WeeklyCorrection {
     this.normalX = dec(normalX);
     this.normalDaily = dec(normalDaily);
     this.normalCount = normalCount;
+    if (s.firstMeans) {
+      expectLength(`${path}.firstMeans`, s.firstMeans.length, this.table.slots, 'the weekly bins');
+      this.firstMeans = Float32Array.from(s.firstMeans, dec);
+    } else this.firstMeans = null;
   }
 }
 
@@ -616,7 +700,9 @@ class Profile {
 
   /**
    * When the first week's bins come round again: the weekly factors learnt before the table held all its
-   * cycles are put on the age every later factor has, (seasons + 1) / 2 cycles after the median.
+   * cycles are put on the age every later factor has, (seasons + 1) / 2 cycles after the median. `relearnt`:
+   * the bins WeeklyCorrection.relearnFirstWeek has just learnt again (against the table of the week's last
+   * days, so their age is their day's distance from that table's median).
    *
    * Why: a factor is x ÷ the table's median at its phase, so under a trend it also carries the trend over
    * the median's age. In steady state every factor and every prediction carry the same age (3 days of a
@@ -630,7 +716,7 @@ class Profile {
    * over the bins near a weekday level (WEEKDAY_LOG_BAND), ages with at least MIN_AGE_BINS bins, at most
    * MAX_FIRST_WEEK_TREND. Without a trend the factors of every age agree and nothing moves.
    */
-  private alignFirstWeek(): void {
+  private alignFirstWeek(relearnt: Uint8Array): void {
     const w = this.weekly;
     if (!w || Number.isNaN(this.seededFrom)) return;
     const p = this.period;
@@ -643,7 +729,11 @@ class Profile {
       const centre = Math.floor(b / w.bins) * p + Math.floor((((b % w.bins) + 0.5) * p) / w.bins);
       let position = this.seededFrom - (this.seededFrom % long) + centre;
       if (position < this.seededFrom) position += long;
-      ages[b] = this.ageAt(position);
+      // Learnt again against the table of the week's last `seasons` days: its median is `steady` days
+      // before the week's end, multiple − steady days after the series' first.
+      ages[b] = relearnt[b]
+        ? Math.floor((position - this.seededFrom) / p) - (w.multiple - steady)
+        : this.ageAt(position);
       const f = w.table.oldestStored(b);
       if (!(f > 0) || Math.abs(Math.log(f)) > WEEKDAY_LOG_BAND) continue;
       const key = Math.round(ages[b] * 2) / 2;
@@ -704,7 +794,7 @@ class Profile {
   /** Expected value at this position (before seeing x); NaN when the phase has no history. */
   predict(position: number): number {
     if (this.weekly && position === this.seededFrom + this.weekly.multiple * this.period)
-      this.alignFirstWeek();
+      this.alignFirstWeek(this.weekly.relearnFirstWeek((ph) => this.cycles.median(ph)));
     const phase = position % this.period;
     this.daily = this.cycles.median(phase);
     const d = this.daily;

@@ -47,12 +47,15 @@ describe('scenario catalog', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.name]))(
-    '%s: 14 days (weekly_weekend, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute, non-negative, labels inside',
+    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute, from Monday 2024-01-01 (the clean_from_ rows: their day), non-negative, labels inside',
     (name) => {
       const s = gen(name);
       const scenario = findScenario(name)!;
       const DAYS: Record<string, number> = {
         weekly_weekend: 21,
+        clean_from_friday: 21,
+        clean_from_saturday: 21,
+        clean_from_sunday: 21,
         clean_growth: 21,
         clean_decline: 21,
         clock_later_1h: 21,
@@ -67,12 +70,18 @@ describe('scenario catalog', () => {
       expect(s.kind).toBe(scenario.kind);
       expect(s.timestamps).toHaveLength(POINTS);
       expect(s.values).toHaveLength(POINTS);
-      expect(s.timestamps[0]).toBe(DEFAULT_START);
+      const START_DAY: Record<string, number> = {
+        clean_from_friday: 4,
+        clean_from_saturday: 5,
+        clean_from_sunday: 6,
+      };
+      const start = DEFAULT_START + (START_DAY[name] ?? 0) * DAY_MS;
+      expect(s.timestamps[0]).toBe(start);
       expect(s.timestamps[POINTS - 1] - s.timestamps[0]).toBe((POINTS - 1) * MINUTE_MS);
       // Plain loops over the 20,160 points: one expect() per point would take seconds.
       expect(s.values.filter((v) => !isMissing(v) && !((v as number) >= 0))).toEqual([]);
-      expect(s.timestamps.every((t, i) => t === DEFAULT_START + i * MINUTE_MS)).toBe(true);
-      const end = DEFAULT_START + POINTS * MINUTE_MS;
+      expect(s.timestamps.every((t, i) => t === start + i * MINUTE_MS)).toBe(true);
+      const end = start + POINTS * MINUTE_MS;
       for (const w of [...s.incidents, ...s.recurrences]) {
         expect(w.start).toBeLessThan(w.end);
         expect(w.end).toBeLessThanOrEqual(end);

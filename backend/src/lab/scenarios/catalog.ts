@@ -2,7 +2,8 @@
  * The labelled scenarios: each a generator from a seed to one series, its incidents and its kind.
  *
  * Every series is 14 days of 1-minute traffic (traffic.ts) from Monday 2024-01-01 with 3 % Gaussian
- * noise unless it says otherwise (weekly_weekend: 21 days, weekends at 40 %). Incidents are placed after the first 7 days, on a weekday of the
+ * noise unless it says otherwise (weekly_weekend: 21 days, weekends at 40 %; the clean_from_ rows begin on a
+ * Friday, a Saturday or a Sunday). Incidents are placed after the first 7 days, on a weekday of the
  * second week (days 8–11, Tuesday to Friday) in the working day, so the detectors have a full week of
  * history (the weekly profile has data) and no incident overlaps a weekend ramp. The exception is the
  * recurring daily spike, which has to start on day 0 to recur on 14 days. The seed chooses the day and
@@ -14,6 +15,7 @@ import { NOISE_SIGMA, multiplicativeNoise, poissonCounts, type NoiseModel } from
 import { createRandom, subSeed, type Random } from './random.js';
 import {
   DAY_MS,
+  DEFAULT_START,
   HOUR_MS,
   MINUTE_MS,
   dailyShape,
@@ -92,11 +94,15 @@ function placeWeekday(random: Random, tl: Timeline, fromHour: number, toHour: nu
   return indexAt(tl, day, 0, minute);
 }
 
-/** Days of the series, weekend level, and whether it has no daily and weekly pattern at all. */
+/**
+ * Days of the series, weekend level, whether it has no daily and weekly pattern at all, and the day it
+ * begins on (days after Monday 2024-01-01: 4 = a Friday).
+ */
 interface Shape {
   days?: number;
   weekend?: number;
   flat?: boolean;
+  startDay?: number;
 }
 
 function generateWith(
@@ -108,7 +114,7 @@ function generateWith(
   /** false: the twin (no change applied; the noise draws are the same, one per point either way). */
   applyChanges = true,
 ): ScenarioSeries {
-  const tl = timeline({ days: shape.days ?? 14 });
+  const tl = timeline({ days: shape.days ?? 14, start: DEFAULT_START + (shape.startDay ?? 0) * DAY_MS });
   const p = plan(createRandom(subSeed(seed, 'placement')), tl);
   // A flat series: a KPI, a queue or a latency with no daily or weekly pattern (no period to find).
   const level = shape.flat ? new Float64Array(tl.points).fill(1000) : trafficLevel(tl, 1000, shape.weekend);
@@ -521,6 +527,21 @@ export const SCENARIOS: readonly Scenario[] = [
     'clean',
     () => ({ changes: [], incidents: [] }),
     { days: 21, weekend: 0.4 },
+  ),
+  ...(
+    [
+      ['friday', 4],
+      ['saturday', 5],
+      ['sunday', 6],
+    ] as const
+  ).map(([day, startDay]) =>
+    planned(
+      `clean_from_${day}`,
+      `no incident; 21 days from a ${day[0].toUpperCase()}${day.slice(1)} (a job started before a weekend: its first days are not a week's typical days)`,
+      'clean',
+      () => ({ changes: [], incidents: [] }),
+      { days: 21, startDay },
+    ),
   ),
   cleanEdited(
     'counter_resets',
