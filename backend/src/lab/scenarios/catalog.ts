@@ -6,7 +6,8 @@
  * Friday, a Saturday or a Sunday). Incidents are placed after the first 7 days, on a weekday of the
  * second week (days 8–11, Tuesday to Friday) in the working day, so the detectors have a full week of
  * history (the weekly profile has data) and no incident overlaps a weekend ramp. The exception is the
- * recurring daily spike, which has to start on day 0 to recur on 14 days. The seed chooses the day and
+ * recurring daily spike, which has to start on day 0 to recur on 14 days, and `drop_40pct_day3`, which is about a
+ * series' first days. The seed chooses the day and
  * the time of each incident within those bounds and draws the noise from a separate stream.
  *
  * Windows are epoch milliseconds, half-open: [start, end).
@@ -403,6 +404,16 @@ export const SCENARIOS: readonly Scenario[] = [
   levelChange('shift_40pct', 'level +40 % for 6 h', 6, 1.4),
   levelChange('drop_40pct', 'level −40 % for 6 h', 6, 0.6),
   inFourthWeek('drop_40pct_week4', 'level −40 % for 6 h', 0.6),
+  planned(
+    'drop_40pct_day3',
+    'level −40 % for 6 h from 10:00 on the series’ third day (a job’s first live day after two days of backfill)',
+    'incident',
+    (_random, tl) => {
+      const from = indexAt(tl, 2, 10, 0);
+      const to = from + pointsIn(tl, 6 * HOUR_MS);
+      return { changes: [{ from, to, factor: () => 0.6 }], incidents: [[from, to]] };
+    },
+  ),
   incident(
     'drop_40pct_week_after',
     'level −40 % for 6 h in a 21-day series: the same hours a week later are normal',
