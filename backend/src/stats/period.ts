@@ -119,6 +119,18 @@ export function detectPeriod(values: ArrayLike<number>, options: PeriodOptions =
   return refine(values, best, maxPeriod, acf[best]);
 }
 
+/** acf[lag] of `n` values, unbiased: each lag's sum has n − lag terms, and the biased ACF divides it by n. */
+function unbiased(acf: Float64Array, n: number, lag: number): number {
+  return (acf[lag] * n) / (n - lag);
+}
+
+/** The lag in [lo, hi] where the unbiased ACF is highest; a tie keeps `first`, then the lower lag. */
+function unbiasedPeak(acf: Float64Array, n: number, lo: number, hi: number, first = lo): number {
+  let best = first;
+  for (let lag = lo; lag <= hi; lag++) if (unbiased(acf, n, lag) > unbiased(acf, n, best)) best = lag;
+  return best;
+}
+
 /**
  * With only 2–3 cycles in view the biased ACF pulls a long period's peak a few percent short
  * (1,409 for a true 1,440): each lag's sum has n − lag terms but is divided by n. Rescaling by
@@ -137,12 +149,10 @@ function refine(
   const hi = Math.min(maxPeriod, Math.ceil(lag * 1.05));
   // One lag past the window, to tell a peak at its edge from a rise that goes on beyond it.
   const acf = autocorrelation(values, hi + 1);
-  let best = lag;
-  const unbiased = (l: number) => (acf[l] * n) / (n - l);
-  for (let l = lo; l <= hi; l++) if (unbiased(l) > unbiased(best)) best = l;
+  const best = unbiasedPeak(acf, n, lo, hi, lag);
   // Still rising at the longest lag this history allows: the peak lies beyond it (a 1,440-point day seen
   // through 3,200 points came out as 1,280), so the period is not known yet; a later check has more.
-  if (best === hi && !(unbiased(hi) >= unbiased(hi + 1))) return null;
+  if (best === hi && !(unbiased(acf, n, hi) >= unbiased(acf, n, hi + 1))) return null;
   return { period: best, strength };
 }
 
@@ -200,13 +210,12 @@ export function calendarPeriodConfirmed(
   if (lo < 2 || hi + 2 > n) return false;
   const acf = autocorrelation(values, hi);
   if (Number.isNaN(acf[0])) return false;
-  const unbiased = (lag: number) => (acf[lag] * n) / (n - lag);
-  let best = lo;
-  for (let lag = lo + 1; lag <= hi; lag++) if (unbiased(lag) > unbiased(best)) best = lag;
+  const best = unbiasedPeak(acf, n, lo, hi);
   // At an edge the peak may lie outside the range: not this period.
   if (best === lo || best === hi) return false;
-  const strength = unbiased(best);
+  const strength = unbiased(acf, n, best);
   return (
-    strength >= CALENDAR_MIN_STRENGTH && strength - unbiased(Math.round(best / 2)) >= HALF_PERIOD_CONTRAST
+    strength >= CALENDAR_MIN_STRENGTH &&
+    strength - unbiased(acf, n, Math.round(best / 2)) >= HALF_PERIOD_CONTRAST
   );
 }
