@@ -5,10 +5,10 @@
  * noise unless it says otherwise (weekly_weekend: 21 days, weekends at 40 %; the clean_from_ rows begin on a
  * Friday, a Saturday or a Sunday). Incidents are placed after the first 7 days, on a weekday of the
  * second week (days 8–11, Tuesday to Friday) in the working day, so the detectors have a full week of
- * history (the weekly profile has data) and no incident overlaps a weekend ramp. The exception is the
- * recurring daily spike, which has to start on day 0 to recur on 14 days, and `drop_40pct_day3`, which is about a
- * series' first days. The seed chooses the day and
- * the time of each incident within those bounds and draws the noise from a separate stream.
+ * history (the weekly profile has data) and no incident overlaps a weekend ramp. The exceptions are the
+ * recurring daily spike, which has to start on day 0 to recur on 14 days, and `drop_40pct_day3`, which is
+ * about a series' first days. The seed chooses the day and the time of each incident within those bounds
+ * and draws the noise from a separate stream.
  *
  * Windows are epoch milliseconds, half-open: [start, end).
  */
@@ -541,14 +541,14 @@ export const SCENARIOS: readonly Scenario[] = [
   ),
   ...(
     [
-      ['friday', 4],
-      ['saturday', 5],
-      ['sunday', 6],
+      ['Friday', 4],
+      ['Saturday', 5],
+      ['Sunday', 6],
     ] as const
   ).map(([day, startDay]) =>
     planned(
-      `clean_from_${day}`,
-      `no incident; 21 days from a ${day[0].toUpperCase()}${day.slice(1)} (a job started before a weekend: its first days are not a week's typical days)`,
+      `clean_from_${day.toLowerCase()}`,
+      `no incident; 21 days from a ${day} (a job started before a weekend: its first days are not a week's typical days)`,
       'clean',
       () => ({ changes: [], incidents: [] }),
       { days: 21, startDay },
