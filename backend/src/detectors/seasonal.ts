@@ -184,9 +184,9 @@ const HISTORY = 8192;
 /**
  * Slots the history starts with, doubling up to HISTORY as points arrive: a fixed period releases it at
  * the second point and a daily period at 1-minute steps is found at 3,240 points (calendarCheckDue), so
- * most streams never hold all of it (issue 15). Its values are Float32 (32 KiB full, not 64): what it seeds a profile with
- * is rounded so by the phase table anyway; period detection reads the rounded values (NAB and the
- * scenario table measured unchanged: README, "State memory").
+ * most streams never hold all of it (issue 15). Its values are Float32 (32 KiB full, not 64): what it
+ * seeds a profile with is rounded so by the phase table anyway; period detection reads the rounded values
+ * (NAB and the scenario table measured unchanged: README, "State memory").
  */
 const HISTORY_INITIAL = 256;
 const MIN_RESIDUALS = 20;
