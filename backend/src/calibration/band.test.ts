@@ -1,4 +1,10 @@
-import { INCIDENT_SHIFT_FLOOR, bandAndScore, emptyBandResult, type BandInput } from './band.js';
+import {
+  ESTABLISHED_RUN,
+  INCIDENT_SHIFT_FLOOR,
+  bandAndScore,
+  emptyBandResult,
+  type BandInput,
+} from './band.js';
 import type { Component, Deviation } from '../detectors/detector.js';
 
 /** Only what bandAndScore reads of a component. */
@@ -158,9 +164,15 @@ describe('bandAndScore: a test that narrows no further than half its shift estim
    * The primary expects 1000 (σ 10, boundary 4: the band is 960–1040); the CUSUM scores `score` on the
    * side of `shift` (its estimate of how far the level moved, series units).
    */
-  function cusum(x: number, score: number, shift: number | undefined, inIncident = false): BandInput {
+  function cusum(
+    x: number,
+    score: number,
+    shift: number | undefined,
+    inIncident = false,
+    runPoints = NaN,
+  ): BandInput {
     const primary: Deviation = { z: (x - 1000) / 10, expected: 1000, scale: 10 };
-    const sum: Deviation = { z: Math.sign(shift ?? 1) * 10, expected: NaN, scale: 10, shift };
+    const sum: Deviation = { z: Math.sign(shift ?? 1) * 10, expected: NaN, scale: 10, shift, runPoints };
     return {
       ...input(x, 400, true),
       components: [
@@ -192,6 +204,19 @@ describe('bandAndScore: a test that narrows no further than half its shift estim
     expect(bandAndScore(cusum(1007, 8, 30, true), emptyBandResult())!.anomaly).toBe(false);
     // A burst's size stops it as before: a quarter of 4,000 is still beyond the band.
     expect(bandAndScore(cusum(5000, 30, 4000, true), emptyBandResult())!.upper).toBe(1040);
+  });
+
+  it('inside an open incident, once its run is established, narrows to that fraction whatever its score', () => {
+    // Score 2 (capped sums, a wide primary range): 40 / 2 = 20 before the run is established; from
+    // ESTABLISHED_RUN points on, a quarter of the estimate, 7.5.
+    expect(ESTABLISHED_RUN).toBe(60);
+    expect(bandAndScore(cusum(1012, 2, 30, true, ESTABLISHED_RUN - 1), emptyBandResult())!.upper).toBe(1020);
+    const r = bandAndScore(cusum(1012, 2, 30, true, ESTABLISHED_RUN), emptyBandResult())!;
+    expect(r.upper).toBe(1007.5);
+    expect(r.anomaly).toBe(true);
+    // Not outside an incident (half the estimate, 15, against 20 by the score), nor for a burst's size.
+    expect(bandAndScore(cusum(1012, 2, 30, false, 500), emptyBandResult())!.upper).toBe(1020);
+    expect(bandAndScore(cusum(5000, 2, 4000, true, 500), emptyBandResult())!.upper).toBe(1040);
   });
 
   it('narrows no further than half a burst’s size: the burst scores as it would without the test', () => {
