@@ -144,6 +144,63 @@ describe('weekly seasonality at a 1-minute step', () => {
   });
 });
 
+describe('a 5-minute day carries the weekly correction, not only a week-long profile two weeks in', () => {
+  const STEP = 5 * MINUTE_MS;
+  const PER_DAY = 288;
+  /** 5-minute traffic from Monday 00:00, weekends at 40 %, ~3 % noise. */
+  const xs = Array.from({ length: 14 * PER_DAY }, (_, i) => {
+    return 1000 * seasonalShape(DEFAULT_START + i * STEP, 0.4) * (1 + 0.06 * noise(i));
+  });
+  const share = (zs: Float64Array, fromDay: number, toDay: number) => {
+    let n = 0;
+    for (let i = fromDay * PER_DAY; i < toDay * PER_DAY; i++) if (Math.abs(zs[i]) > 6) n++;
+    return n / ((toDay - fromDay) * PER_DAY);
+  };
+
+  it('its second weekend (days 12–13) is expected, where a daily profile alone read it as a level shift', () => {
+    const c = new SeasonalComponent({ stepMs: STEP });
+    const z = feed(c, xs);
+    const s = c.snapshot() as unknown as {
+      profiles: { period: number; weekly: unknown; cycles: unknown[] }[];
+    };
+    expect(s.profiles[0].period).toBe(PER_DAY);
+    expect(s.profiles[0].weekly).not.toBeNull();
+    expect(s.profiles[0].cycles).toHaveLength(PER_DAY * 5);
+    // What the component did before (correctionOf): no correction, the weekly profile pending two weeks.
+    const daily = new SeasonalComponent({ stepMs: STEP, multiples: [] });
+    const zDaily = feed(daily, xs);
+    expect(share(zDaily, 12, 14)).toBeGreaterThan(0.2);
+    expect(share(z, 12, 14)).toBeLessThan(0.01);
+  });
+
+  it('a snapshot restores with the correction it has, and refuses a multiple the detector does not track', () => {
+    const c = new SeasonalComponent({ stepMs: STEP });
+    feed(c, xs.slice(0, 9 * PER_DAY));
+    const written = JSON.parse(JSON.stringify(c.snapshot())) as {
+      profiles: { weekly: { multiple: number } }[];
+    };
+    const restored = new SeasonalComponent({ stepMs: STEP });
+    restored.restore(written as never);
+    const rest = xs.slice(9 * PER_DAY);
+    expect(Array.from(feed(restored, rest))).toEqual(Array.from(feed(c, rest)));
+    written.profiles[0].weekly.multiple = 9;
+    expect(() => new SeasonalComponent({ stepMs: STEP }).restore(written as never)).toThrow(
+      /profiles\[0\]\.weekly\.multiple.*is 9, not a multiple this detector tracks/,
+    );
+  });
+
+  it('an hourly day (24 points, fewer than the correction’s bins) keeps the daily profile alone', () => {
+    const hourly = Array.from({ length: 20 * 24 }, (_, i) => {
+      return 1000 * seasonalShape(DEFAULT_START + i * 60 * MINUTE_MS, 0.4) * (1 + 0.06 * noise(i));
+    });
+    const c = new SeasonalComponent({ stepMs: 60 * MINUTE_MS });
+    feed(c, hourly);
+    const s = c.snapshot() as unknown as { profiles: { period: number; weekly: unknown }[] };
+    expect(s.profiles[0].period).toBe(24);
+    expect(s.profiles[0].weekly).toBeNull();
+  });
+});
+
 describe('a series begun before a weekend: its first week learnt again when the week comes round', () => {
   /** 1-minute traffic from `startDay` days after Monday 00:00, weekends at 70 %, ~3 % noise; and its truth. */
   const from = (startDay: number, days: number) => {

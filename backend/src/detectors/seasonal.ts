@@ -11,8 +11,9 @@
  * Once a base period p is known, a weekly-style multiple (7p: weekdays differ from weekends in most
  * traffic) is tracked too: as a full-resolution profile of its own once two of its cycles are in the
  * history, where 3 of its cycles fit the history (5-minute steps and coarser; the profiles compete by
- * their recent residuals), else (1-minute steps) as a binned factor on the daily profile, learnt
- * without any week-long history: see WeeklyCorrection.
+ * their recent residuals), and as a binned factor on the daily profile, learnt without any week-long
+ * history (see WeeklyCorrection), where it does not fit (1-minute steps) or where a day holds the
+ * factor's bins (steps of 7.5 minutes or less: correctionOf).
  *
  * We chose a seasonal profile over Holt-Winters and augurs MSTL by measurement on NAB (see README):
  * it needs no refit, costs O(seasons) per point, and a median over cycles ignores bad cycles.
@@ -239,9 +240,9 @@ const WEEKLY_SEASONS = 3;
  * Cycles of a base profile that carries the binned weekly correction (1-minute steps). Why 5: with 3,
  * Monday's and Tuesday's daily median is a weekend day (median of Fri, Sat, Sun) and pages until the
  * correction has seen those days; the median of 5 days is a weekday whatever the day (recurring_spike:
- * 4 flagged recurrences against 5). Where a full-resolution weekly profile fits instead (5-minute steps
- * and coarser) that profile handles weekends, and 5 cycles there too measured worse on NAB (standard
- * 63.09 against 63.56).
+ * 4 flagged recurrences against 5). A base profile without the correction (15-minute steps and coarser,
+ * whose full-resolution weekly profile handles weekends) keeps `seasons`: 5 cycles there measured worse on
+ * NAB (standard 63.09 against 63.56, when 5-minute days had no correction either).
  * 1,440 × 5 values in a SeasonTable are 15.8 KB (28.8 KB in Float32 until 2026-12, 34.6 KB for the former
  * 1,440 × 3 Float64 table).
  */
@@ -1144,21 +1145,34 @@ export class SeasonalComponent implements Component<SeasonalState> {
     return period * WEEKLY_SEASONS <= HISTORY;
   }
 
-  /** The binned multiple of the base profile (the first multiple that does not fit), or null. */
+  /**
+   * The binned multiple of the base profile, or null: the first multiple whose full-resolution profile
+   * does not fit the history (1-minute steps), or, where the base is a calendar day at the series' step
+   * that holds every bin of the correction (WEEKLY_BINS × MIN_BIN_POINTS points: steps of 7.5 minutes or
+   * less, 5-minute polling above all), the first multiple anyway. Why: a full-resolution weekly profile
+   * joins once two weeks are in memory, and until then a daily profile alone read every weekend as a
+   * day-long level shift down and every Monday as one up (at a 5-minute step, the suite's `_5m` rows:
+   * 0.3 false episodes a day on clean series, a 3σ shift covered 0.2 on seeds 1–8); the correction
+   * learns the week from its first days, as at 1 minute, and the full-resolution profile still joins at
+   * two weeks and competes (best). Coarser days (15-minute, 30-minute, hourly steps: 96, 48, 24 points)
+   * keep the daily profile alone until then: with 24 bins or fewer NAB's hourly and 30-minute files
+   * paged more (README, "Detection quality").
+   */
   private correctionOf(base: number): number | null {
-    return this.opts.multiples.find((k) => !this.fits(k * base)) ?? null;
+    const step = this.stepMs;
+    const binnedDay =
+      step !== null && step > 0 && base * step === DAY_MS && base >= WEEKLY_BINS * MIN_BIN_POINTS;
+    return this.opts.multiples.find((k) => binnedDay || !this.fits(k * base)) ?? null;
   }
 
   /** Cycles a profile keeps (see CORRECTED_SEASONS); a full-resolution multiple keeps WEEKLY_SEASONS. */
-  private seasonsOf(index: number, period: number): number {
+  private seasonsOf(index: number, corrected: boolean): number {
     if (index > 0) return WEEKLY_SEASONS;
-    return this.correctionOf(period) === null
-      ? this.opts.seasons
-      : Math.max(this.opts.seasons, CORRECTED_SEASONS);
+    return corrected ? Math.max(this.opts.seasons, CORRECTED_SEASONS) : this.opts.seasons;
   }
 
   private track(period: number, correction: number | null): void {
-    const seasons = this.seasonsOf(this.profiles.length, period);
+    const seasons = this.seasonsOf(this.profiles.length, correction !== null);
     const p = new Profile(period, seasons, this.opts.residualWindow, correction, this.stepMs);
     // Replay remembered history into the phase table so scoring starts at once.
     const h = this.history;
@@ -1281,7 +1295,16 @@ export class SeasonalComponent implements Component<SeasonalState> {
     } else this.history = null;
     this.profiles = s.profiles.map((ps, i) => {
       const at = `${path}.profiles[${i}]`;
-      const seasons = this.seasonsOf(i, ps.period);
+      // A base profile restores with the correction its snapshot has: one made before a 5-minute day
+      // carried a correction (correctionOf) keeps its daily profile alone, as it was built.
+      const correction = i === 0 && ps.weekly ? ps.weekly.multiple : null;
+      if (correction !== null && !this.opts.multiples.includes(correction)) {
+        throw new StateError(
+          `${at}.weekly.multiple`,
+          `is ${correction}, not a multiple this detector tracks`,
+        );
+      }
+      const seasons = this.seasonsOf(i, correction !== null);
       // Checked before allocating the phase table, so a corrupt period cannot ask for a huge one.
       expectLength(
         `${at}.cycles`,
@@ -1289,13 +1312,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
         ps.period * seasons,
         `period ${ps.period} × ${seasons} seasons`,
       );
-      const p = new Profile(
-        ps.period,
-        seasons,
-        this.opts.residualWindow,
-        i === 0 ? this.correctionOf(ps.period) : null,
-        s.stepMs,
-      );
+      const p = new Profile(ps.period, seasons, this.opts.residualWindow, correction, s.stepMs);
       p.restore(ps, at);
       return p;
     });

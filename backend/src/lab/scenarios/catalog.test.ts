@@ -47,7 +47,7 @@ describe('scenario catalog', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.name]))(
-    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute, from Monday 2024-01-01 (the clean_from_ rows: their day), non-negative, labels inside',
+    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute (the _5m rows: 5 minutes), from Monday 2024-01-01 (the clean_from_ rows: their day), non-negative, labels inside',
     (name) => {
       const s = gen(name);
       const scenario = findScenario(name)!;
@@ -65,8 +65,10 @@ describe('scenario catalog', () => {
         level_down_40pct_lasting: 21,
         shift_4sigma_week4: 28,
         drop_40pct_week4: 28,
+        weekly_weekend_5m: 21,
       };
-      const POINTS = DAYS[name] ? DAYS[name] * 1440 : DEFAULT_POINTS;
+      const stepMs = name.endsWith('_5m') ? 5 * MINUTE_MS : MINUTE_MS;
+      const POINTS = ((DAYS[name] ?? DEFAULT_POINTS / 1440) * DAY_MS) / stepMs;
       expect(s.kind).toBe(scenario.kind);
       expect(s.timestamps).toHaveLength(POINTS);
       expect(s.values).toHaveLength(POINTS);
@@ -77,11 +79,11 @@ describe('scenario catalog', () => {
       };
       const start = DEFAULT_START + (START_DAY[name] ?? 0) * DAY_MS;
       expect(s.timestamps[0]).toBe(start);
-      expect(s.timestamps[POINTS - 1] - s.timestamps[0]).toBe((POINTS - 1) * MINUTE_MS);
+      expect(s.timestamps[POINTS - 1] - s.timestamps[0]).toBe((POINTS - 1) * stepMs);
       // Plain loops over the 20,160 points: one expect() per point would take seconds.
       expect(s.values.filter((v) => !isMissing(v) && !((v as number) >= 0))).toEqual([]);
-      expect(s.timestamps.every((t, i) => t === start + i * MINUTE_MS)).toBe(true);
-      const end = start + POINTS * MINUTE_MS;
+      expect(s.timestamps.every((t, i) => t === start + i * stepMs)).toBe(true);
+      const end = start + POINTS * stepMs;
       for (const w of [...s.incidents, ...s.recurrences]) {
         expect(w.start).toBeLessThan(w.end);
         expect(w.end).toBeLessThanOrEqual(end);

@@ -99,11 +99,15 @@ function placeWeekday(random: Random, tl: Timeline, fromHour: number, toHour: nu
  * Days of the series, weekend level, whether it has no daily and weekly pattern at all, and the day it
  * begins on (days after Monday 2024-01-01: 4 = a Friday).
  */
+const FIVE_MINUTES_MS = 5 * MINUTE_MS;
+
 interface Shape {
   days?: number;
   weekend?: number;
   flat?: boolean;
   startDay?: number;
+  /** The step (1 minute unless set; 5 minutes is SNMP polling's). The noise is per point either way. */
+  stepMs?: number;
 }
 
 function generateWith(
@@ -115,7 +119,11 @@ function generateWith(
   /** false: the twin (no change applied; the noise draws are the same, one per point either way). */
   applyChanges = true,
 ): ScenarioSeries {
-  const tl = timeline({ days: shape.days ?? 14, start: DEFAULT_START + (shape.startDay ?? 0) * DAY_MS });
+  const tl = timeline({
+    days: shape.days ?? 14,
+    start: DEFAULT_START + (shape.startDay ?? 0) * DAY_MS,
+    stepMs: shape.stepMs ?? MINUTE_MS,
+  });
   const p = plan(createRandom(subSeed(seed, 'placement')), tl);
   // A flat series: a KPI, a queue or a latency with no daily or weekly pattern (no period to find).
   const level = shape.flat ? new Float64Array(tl.points).fill(1000) : trafficLevel(tl, 1000, shape.weekend);
@@ -192,14 +200,19 @@ function incident(
   [fromHour, toHour]: [number, number],
   durationMs: number,
   change: (from: number, to: number) => Omit<Change, 'from' | 'to'>,
-  { days, laterDays = 0, flat }: { days?: number; laterDays?: number; flat?: boolean } = {},
+  {
+    days,
+    laterDays = 0,
+    flat,
+    stepMs,
+  }: { days?: number; laterDays?: number; flat?: boolean; stepMs?: number } = {},
 ): Scenario {
   const plan = (random: Random, tl: Timeline): Plan => {
     const from = placeWeekday(random, tl, fromHour, toHour) + pointsIn(tl, laterDays * DAY_MS);
     const to = from + pointsIn(tl, durationMs);
     return { changes: [{ from, to, ...change(from, to) }], incidents: [[from, to]] };
   };
-  return planned(name, description, 'incident', plan, { days, flat });
+  return planned(name, description, 'incident', plan, { days, flat, stepMs });
 }
 
 /**
@@ -585,6 +598,38 @@ export const SCENARIOS: readonly Scenario[] = [
       }
       return s;
     },
+  ),
+  // At a 5-minute step (SNMP polling's): a day is 288 points and a week 2,016, so a full-resolution weekly
+  // profile fits the history and joins two weeks in; these rows show the weeks before that.
+  planned(
+    'clean_gaussian_5m',
+    'no incident; 3 % Gaussian noise at a 5-minute step',
+    'clean',
+    () => ({ changes: [], incidents: [] }),
+    { stepMs: FIVE_MINUTES_MS },
+  ),
+  planned(
+    'weekly_weekend_5m',
+    'no incident; 21 days, weekends at 40 % of weekday traffic, at a 5-minute step',
+    'clean',
+    () => ({ changes: [], incidents: [] }),
+    { days: 21, weekend: 0.4, stepMs: FIVE_MINUTES_MS },
+  ),
+  incident(
+    'shift_3sigma_5m',
+    'level +3 robust σ of the noise (+9 %) for 6 h at a 5-minute step',
+    [9, 12],
+    6 * HOUR_MS,
+    () => ({ factor: () => 1 + 3 * NOISE_SIGMA }),
+    { stepMs: FIVE_MINUTES_MS },
+  ),
+  incident(
+    'drop_40pct_5m',
+    'level −40 % for 6 h at a 5-minute step',
+    [9, 12],
+    6 * HOUR_MS,
+    () => ({ factor: () => 0.6 }),
+    { stepMs: FIVE_MINUTES_MS },
   ),
 ];
 
