@@ -144,7 +144,7 @@ describe('weekly seasonality at a 1-minute step', () => {
   });
 });
 
-describe('a 5-minute day carries the weekly correction, not only a week-long profile two weeks in', () => {
+describe('a 5- or 15-minute day carries the weekly correction, not only a week-long profile two weeks in', () => {
   const STEP = 5 * MINUTE_MS;
   const PER_DAY = 288;
   /** 5-minute traffic from Monday 00:00, weekends at 40 %, ~3 % noise. */
@@ -187,6 +187,26 @@ describe('a 5-minute day carries the weekly correction, not only a week-long pro
     expect(() => new SeasonalComponent({ stepMs: STEP }).restore(written as never)).toThrow(
       /profiles\[0\]\.weekly\.multiple.*is 9, not a multiple this detector tracks/,
     );
+  });
+
+  it('a 15-minute day (96 points) is found two cycles and a quarter in, at 216 points, with the correction', () => {
+    const STEP15 = 15 * MINUTE_MS;
+    const xs15 = Array.from({ length: 10 * 96 }, (_, i) => {
+      return 1000 * seasonalShape(DEFAULT_START + i * STEP15, 0.4) * (1 + 0.06 * noise(i));
+    });
+    const c = new SeasonalComponent({ stepMs: STEP15 });
+    const out = emptyDeviation();
+    let foundAt = -1;
+    for (let i = 0; i < xs15.length && foundAt < 0; i++) {
+      c.step(xs15[i], out);
+      c.learn(xs15[i], 'normal');
+      if (c.period() !== null) foundAt = i + 1;
+    }
+    // Before, the search's first check (400 points, 4.2 days) came first.
+    expect(foundAt).toBe(2 * 96 + 24 + 1);
+    const s = c.snapshot() as unknown as { profiles: { period: number; weekly: unknown }[] };
+    expect(s.profiles[0].period).toBe(96);
+    expect(s.profiles[0].weekly).not.toBeNull();
   });
 
   it('an hourly day (24 points, fewer than the correction’s bins) keeps the daily profile alone', () => {

@@ -221,6 +221,20 @@ export const CALENDAR_TOLERANCE = 0.03;
 const WEEKLY_BINS = 48;
 const MIN_BIN_POINTS = 4;
 /**
+ * A calendar day of at least this many points (4 an hour: a step of 15 minutes or less) carries the
+ * binned weekly correction whatever fits the history (SeasonalComponent.correctionOf: 24 hourly bins at
+ * 15 minutes, 48 from 7.5 minutes down) and is confirmed by its own check two cycles and a quarter in,
+ * however few points that is (calendarCheckDue: 216 at 15 minutes, where the ACF search began at 400,
+ * 4.2 days). NAB has no series between 15 minutes and 1 minute but its 5-minute ones, so it measures the
+ * correction only there (73.38 → 73.44, half A better, B lower: README, "Detection quality"); coarser
+ * days keep the daily profile alone and the search's schedule: the correction on NAB's 30-minute and
+ * hourly files (48 and 24 points) paged more (NAB 73.19, both halves lower), a day checked at two cycles
+ * on the hourly ones lost labelled windows. Measured at 10 and 15 minutes on the 1-minute scenario rows
+ * averaged (a probe outside the repository, seeds 1–8): false episodes a day 0.13–0.29 → 0.00–0.12 on
+ * clean rows, a 3σ shift covered 0.42 / 0.52 → 0.88 / 0.93.
+ */
+const BINNED_DAY_POINTS = 96;
+/**
  * How far (in natural log, ~5 %) a first-week factor learnt again when the week comes round must move before
  * it is replaced (WeeklyCorrection.relearnFirstWeek). A series begun on a weekday moves its factors by
  * 1–3 % (the table's level at the end of the week against the one each was learnt on), and replaced, a
@@ -1147,21 +1161,17 @@ export class SeasonalComponent implements Component<SeasonalState> {
 
   /**
    * The binned multiple of the base profile, or null: the first multiple whose full-resolution profile
-   * does not fit the history (1-minute steps), or, where the base is a calendar day at the series' step
-   * that holds every bin of the correction (WEEKLY_BINS × MIN_BIN_POINTS points: steps of 7.5 minutes or
-   * less, 5-minute polling above all), the first multiple anyway. Why: a full-resolution weekly profile
-   * joins once two weeks are in memory, and until then a daily profile alone read every weekend as a
-   * day-long level shift down and every Monday as one up (at a 5-minute step, the suite's `_5m` rows:
-   * 0.3 false episodes a day on clean series, a 3σ shift covered 0.2 on seeds 1–8); the correction
-   * learns the week from its first days, as at 1 minute, and the full-resolution profile still joins at
-   * two weeks and competes (best). Coarser days (15-minute, 30-minute, hourly steps: 96, 48, 24 points)
-   * keep the daily profile alone until then: with 24 bins or fewer NAB's hourly and 30-minute files
-   * paged more (README, "Detection quality").
+   * does not fit the history (1-minute steps), or, where the base is a calendar day at the series' step of
+   * at least BINNED_DAY_POINTS, the first multiple anyway. Why: a full-resolution weekly profile joins once
+   * two weeks are in memory, and until then a daily profile alone read every weekend as a day-long level
+   * shift down and every Monday as one up (at a 5-minute step, the suite's `_5m` rows: 0.3 false episodes
+   * a day on clean series, a 3σ shift covered 0.2 on seeds 1–8); the correction learns the week from its
+   * first days, as at 1 minute, and the full-resolution profile still joins at two weeks and competes
+   * (best).
    */
   private correctionOf(base: number): number | null {
     const step = this.stepMs;
-    const binnedDay =
-      step !== null && step > 0 && base * step === DAY_MS && base >= WEEKLY_BINS * MIN_BIN_POINTS;
+    const binnedDay = step !== null && step > 0 && base * step === DAY_MS && base >= BINNED_DAY_POINTS;
     return this.opts.multiples.find((k) => binnedDay || !this.fits(k * base)) ?? null;
   }
 
@@ -1192,8 +1202,9 @@ export class SeasonalComponent implements Component<SeasonalState> {
    * Whether a day at the series' step is checked for now, on its own, before the schedule of
    * detectPeriod (which needs 2.5 cycles and a peak inside them: at a 1-minute step it finds a day at
    * 4,000 points, 2.8 days). None without a known step, where a day is not whole steps, or where the
-   * check would read fewer points than the schedule's first (an hourly series: measured at two cycles,
-   * NAB's hourly ad-exchange files lost labelled windows to a day found on 48 points).
+   * check would read fewer points than the schedule's first on a day of fewer than BINNED_DAY_POINTS (an
+   * hourly series: measured at two cycles, NAB's hourly ad-exchange files lost labelled windows to a day
+   * found on 48 points).
    *
    * Two cycles and a quarter, so a job's first live day (two days of backfill by default) is scored
    * against a daily profile from its seventh hour instead of its nineteenth, and a dashboard's three days
@@ -1210,7 +1221,8 @@ export class SeasonalComponent implements Component<SeasonalState> {
     if (step === null || !(step > 0) || DAY_MS % step !== 0) return false;
     const day = DAY_MS / step;
     const at = 2 * day + Math.floor(day / 4);
-    return at >= this.opts.firstCheck && at <= HISTORY && this.seen === at + this.opts.checkOffset;
+    const enough = at >= this.opts.firstCheck || day >= BINNED_DAY_POINTS;
+    return enough && at <= HISTORY && this.seen === at + this.opts.checkOffset;
   }
 
   private maybeTrack(): void {

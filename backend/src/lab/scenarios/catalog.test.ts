@@ -47,7 +47,7 @@ describe('scenario catalog', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.name]))(
-    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute (the _5m rows: 5 minutes), from Monday 2024-01-01 (the clean_from_ rows: their day), non-negative, labels inside',
+    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute (the _5m and _15m rows: 5 and 15 minutes), from Monday 2024-01-01 (the clean_from_ rows: their day), non-negative, labels inside',
     (name) => {
       const s = gen(name);
       const scenario = findScenario(name)!;
@@ -67,7 +67,11 @@ describe('scenario catalog', () => {
         drop_40pct_week4: 28,
         weekly_weekend_5m: 21,
       };
-      const stepMs = name.endsWith('_5m') ? 5 * MINUTE_MS : MINUTE_MS;
+      const stepMs = name.endsWith('_5m')
+        ? 5 * MINUTE_MS
+        : name.endsWith('_15m')
+          ? 15 * MINUTE_MS
+          : MINUTE_MS;
       const POINTS = ((DAYS[name] ?? DEFAULT_POINTS / 1440) * DAY_MS) / stepMs;
       expect(s.kind).toBe(scenario.kind);
       expect(s.timestamps).toHaveLength(POINTS);

@@ -100,6 +100,7 @@ function placeWeekday(random: Random, tl: Timeline, fromHour: number, toHour: nu
  * begins on (days after Monday 2024-01-01: 4 = a Friday).
  */
 const FIVE_MINUTES_MS = 5 * MINUTE_MS;
+const FIFTEEN_MINUTES_MS = 15 * MINUTE_MS;
 
 interface Shape {
   days?: number;
@@ -600,7 +601,8 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   ),
   // At a 5-minute step (SNMP polling's): a day is 288 points and a week 2,016, so a full-resolution weekly
-  // profile fits the history and joins two weeks in; these rows show the weeks before that.
+  // profile fits the history and joins two weeks in; these rows show the weeks before that (and the
+  // _15m rows at a 15-minute step).
   planned(
     'clean_gaussian_5m',
     'no incident; 3 % Gaussian noise at a 5-minute step',
@@ -630,6 +632,22 @@ export const SCENARIOS: readonly Scenario[] = [
     6 * HOUR_MS,
     () => ({ factor: () => 0.6 }),
     { stepMs: FIVE_MINUTES_MS },
+  ),
+  // At a 15-minute step: a day of 96 points, fewer than the period search's first check (400).
+  planned(
+    'clean_gaussian_15m',
+    'no incident; 3 % Gaussian noise at a 15-minute step',
+    'clean',
+    () => ({ changes: [], incidents: [] }),
+    { stepMs: FIFTEEN_MINUTES_MS },
+  ),
+  incident(
+    'shift_3sigma_15m',
+    'level +3 robust σ of the noise (+9 %) for 6 h at a 15-minute step',
+    [9, 12],
+    6 * HOUR_MS,
+    () => ({ factor: () => 1 + 3 * NOISE_SIGMA }),
+    { stepMs: FIFTEEN_MINUTES_MS },
   ),
 ];
 

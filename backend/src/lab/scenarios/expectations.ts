@@ -319,8 +319,8 @@ export const EXPECTATIONS: readonly Expectation[] = [
   { scenario: 'clean_sharp_mornings', maxFalsePerDay: 0.45 },
   { scenario: 'counter_resets', maxFalsePerDay: 0.2 },
   { scenario: 'scrape_gaps', maxFalsePerDay: 0.2 },
-  // At a 5-minute step, added with the weekly correction on days of 192 points or more (detectors/seasonal.ts,
-  // correctionOf). Seeds 1–8 before it / with it: false episodes a day 0.35 / 0.11 (worst 0.22; most of what
+  // At a 5-minute step, added with the weekly correction on days of 96 points or more (detectors/seasonal.ts,
+  // correctionOf, BINNED_DAY_POINTS). Seeds 1–8 before it / with it: false episodes a day 0.35 / 0.11 (worst 0.22; most of what
   // is left is the first morning, before a period) on clean_gaussian_5m, 0.25 / 0.07 (worst 0.15) on
   // weekly_weekend_5m; the 3σ shift detected 0.25 / 1, covered 0.25 / 0.89 (worst 0.79), flagged from 4.5
   // points (worst 13); the 40 % drop covered 0.74 / 1.0.
@@ -328,6 +328,11 @@ export const EXPECTATIONS: readonly Expectation[] = [
   { scenario: 'weekly_weekend_5m', maxFalsePerDay: 0.3 },
   { scenario: 'shift_3sigma_5m', minDetected: 1, maxOnsetDelay: 20, minCoverage: 0.65, maxFalsePerDay: 0.35 },
   { scenario: 'drop_40pct_5m', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.35 },
+  // At a 15-minute step, added with the day's own check on 96 points (calendarCheckDue). Seeds 1–8 before it
+  // / with it: clean false episodes a day 0.24 / 0.04 (worst 0.08); the 3σ shift (24 points) detected 0.12 /
+  // 1, covered 0.13 / 0.57 (0.13–0.79), flagged from 7.9 points (worst 15).
+  { scenario: 'clean_gaussian_15m', maxFalsePerDay: 0.2 },
+  { scenario: 'shift_3sigma_15m', minDetected: 1, maxOnsetDelay: 20, maxFalsePerDay: 0.2 },
 ];
 
 export function expectationFor(scenario: string): Expectation | undefined {
