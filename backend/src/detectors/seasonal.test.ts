@@ -221,6 +221,32 @@ describe('a 5- or 15-minute day carries the weekly correction, not only a week-l
   });
 });
 
+describe('an incident in a series’ first week is not read as its weekday a week later', () => {
+  it('a 6-hour 40 % drop on day 3, learnt as an incident, leaves the same hours of day 10 expected as normal', () => {
+    const days = 11;
+    const truth = Array.from(
+      { length: days * DAY },
+      (_, i) => 1000 * seasonalShape(DEFAULT_START + i * MINUTE_MS, 0.7),
+    );
+    const inDrop = (i: number) => i >= 2 * DAY + 600 && i < 2 * DAY + 960;
+    const xs = truth.map((x, i) => x * (inDrop(i) ? 0.6 : 1) * (1 + 0.06 * noise(i)));
+    const c = new SeasonalComponent({ stepMs: MINUTE_MS });
+    const out = emptyDeviation();
+    const ratios: number[] = [];
+    for (let i = 0; i < xs.length; i++) {
+      c.step(xs[i], out);
+      // Day 10 (index 9), 10:00–16:00: what the profile expects against the truth.
+      if (i >= 9 * DAY + 600 && i < 9 * DAY + 960) ratios.push(out.expected / truth[i]);
+      c.learn(xs[i], inDrop(i) ? 'incident' : 'normal');
+    }
+    ratios.sort((a, b) => a - b);
+    const median = ratios[ratios.length >> 1];
+    // Stored as the drop's own ratio, the hours were expected at ~0.6 of normal.
+    expect(median).toBeGreaterThan(0.93);
+    expect(median).toBeLessThan(1.07);
+  });
+});
+
 describe('a series begun before a weekend: its first week learnt again when the week comes round', () => {
   /** 1-minute traffic from `startDay` days after Monday 00:00, weekends at 70 %, ~3 % noise; and its truth. */
   const from = (startDay: number, days: number) => {

@@ -192,9 +192,11 @@ export const EXPECTATIONS: readonly Expectation[] = [
   },
   { scenario: 'drop_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   // The same drop on a series' third day, 2¼ days after its day is confirmed (stats/period.ts,
-  // calendarPeriodConfirmed): covered 0.975–1.000 on seeds 1–8, 0.003–0.006 before. Its false episodes are
-  // mostly the drop's echo a week later (one week stored: the weekly correction reads the drop's hours).
-  { scenario: 'drop_40pct_day3', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.55 },
+  // calendarPeriodConfirmed): covered 0.975–1.000 on seeds 1–8, 0.003–0.006 before. Its false episodes were
+  // mostly the drop's echo a week later (one week stored: the weekly correction read the drop's hours):
+  // 0.55 → 0.35 when a first-week bin learnt inside an incident stored the recent normal factor instead
+  // (seasonal.ts, WeeklyCorrection.learn; seeds 1–8: 0.18 → 0.06, worst 0.22).
+  { scenario: 'drop_40pct_day3', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.35 },
   { scenario: 'drop_to_zero', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   {
     scenario: 'flapping_outage',
