@@ -185,15 +185,11 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
           // narrows by its score, but never past half its estimate, or INCIDENT_SHIFT_FLOOR of it inside an
           // open incident; there, once its run is ESTABLISHED_RUN points long, to that fraction whatever
           // its score (capped with its sums, h / s stays wide where the primary's range is).
-          if (components[c].narrowsToShift === true)
-            narrowed = Number.isNaN(half)
-              ? h / s
-              : !input.inIncident
-                ? Math.max(h / s, half)
-                : (d.runPoints ?? 0) >= ESTABLISHED_RUN
-                  ? 2 * INCIDENT_SHIFT_FLOOR * half
-                  : Math.max(h / s, 2 * INCIDENT_SHIFT_FLOOR * half);
-          else narrowed = Math.min(h / s, input.inIncident && !Number.isNaN(half) ? half : Infinity);
+          if (components[c].narrowsToShift === true) {
+            const floor = input.inIncident ? 2 * INCIDENT_SHIFT_FLOOR * half : half;
+            const established = input.inIncident && (d.runPoints ?? 0) >= ESTABLISHED_RUN;
+            narrowed = Number.isNaN(half) ? h / s : established ? floor : Math.max(h / s, floor);
+          } else narrowed = Math.min(h / s, input.inIncident && !Number.isNaN(half) ? half : Infinity);
         } else if (
           input.inIncident &&
           d.observedShift !== undefined &&

@@ -319,8 +319,13 @@ const FOLLOW_EXPONENT = 0.5;
 
 /** Points in an hour where `period` is exactly a day at `stepMs` and an hour is whole steps; 0 otherwise. */
 function hourPointsOf(period: number, stepMs: number | null): number {
-  if (stepMs === null || !(stepMs > 0) || period * stepMs !== DAY_MS || HOUR_MS % stepMs !== 0) return 0;
-  return HOUR_MS / stepMs;
+  if (!isCalendarDay(period, stepMs) || HOUR_MS % stepMs! !== 0) return 0;
+  return HOUR_MS / stepMs!;
+}
+
+/** Whether `period` points at the series' step (null: unknown) are exactly a day. */
+function isCalendarDay(period: number, stepMs: number | null): boolean {
+  return stepMs !== null && stepMs > 0 && period * stepMs === DAY_MS;
 }
 
 /** The calendar period (a day or a week, in points) `period` is close to, or `period` itself. */
@@ -1187,8 +1192,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
    * (best).
    */
   private correctionOf(base: number): number | null {
-    const step = this.stepMs;
-    const binnedDay = step !== null && step > 0 && base * step === DAY_MS && base >= BINNED_DAY_POINTS;
+    const binnedDay = isCalendarDay(base, this.stepMs) && base >= BINNED_DAY_POINTS;
     return this.opts.multiples.find((k) => binnedDay || !this.fits(k * base)) ?? null;
   }
 

@@ -223,8 +223,17 @@ function incident(
  * the evening's fall into the night or across the first ramp of the morning held far less (covered 0.48
  * at 3σ from 19:00–22:00, 0.56 at 4σ from 04:00–07:00, seeds 1–8, when those rows were added).
  */
-const levelChange = (name: string, description: string, hours: number, factor: number, fromHour = 9) =>
-  incident(name, description, [fromHour, fromHour + 3], hours * HOUR_MS, () => ({ factor: () => factor }));
+const levelChange = (
+  name: string,
+  description: string,
+  hours: number,
+  factor: number,
+  fromHour = 9,
+  stepMs?: number,
+) =>
+  incident(name, description, [fromHour, fromHour + 3], hours * HOUR_MS, () => ({ factor: () => factor }), {
+    stepMs,
+  });
 
 /**
  * One 6-hour incident, level × `factor`, from 09:00–12:00 on a weekday of the 4th week of 28 days. The
@@ -365,9 +374,12 @@ function bursts(
   });
 }
 
+/** The plan of a series with no incident. */
+const noIncident = (): Plan => ({ changes: [], incidents: [] });
+
 /** The series with no incident. */
 const quiet = (seed: number, noise?: NoiseModel, flat = false): ScenarioSeries =>
-  generateWith(seed, 'clean', () => ({ changes: [], incidents: [] }), noise, { flat });
+  generateWith(seed, 'clean', noIncident, noise, { flat });
 
 function clean(name: string, description: string, noise: NoiseModel, flat = false): Scenario {
   return { name, description, kind: 'clean', generate: (seed) => quiet(seed, noise, flat) };
@@ -550,7 +562,7 @@ export const SCENARIOS: readonly Scenario[] = [
     'weekly_weekend',
     'no incident; 21 days, weekends at 40 % of weekday traffic (weekly seasonality at a 1-min step)',
     'clean',
-    () => ({ changes: [], incidents: [] }),
+    noIncident,
     { days: 21, weekend: 0.4 },
   ),
   ...(
@@ -564,7 +576,7 @@ export const SCENARIOS: readonly Scenario[] = [
       `clean_from_${day.toLowerCase()}`,
       `no incident; 21 days from a ${day} (a job started before a weekend: its first days are not a week's typical days)`,
       'clean',
-      () => ({ changes: [], incidents: [] }),
+      noIncident,
       { days: 21, startDay },
     ),
   ),
@@ -603,51 +615,36 @@ export const SCENARIOS: readonly Scenario[] = [
   // At a 5-minute step (SNMP polling's): a day is 288 points and a week 2,016, so a full-resolution weekly
   // profile fits the history and joins two weeks in; these rows show the weeks before that (and the
   // _15m rows at a 15-minute step).
-  planned(
-    'clean_gaussian_5m',
-    'no incident; 3 % Gaussian noise at a 5-minute step',
-    'clean',
-    () => ({ changes: [], incidents: [] }),
-    { stepMs: FIVE_MINUTES_MS },
-  ),
+  planned('clean_gaussian_5m', 'no incident; 3 % Gaussian noise at a 5-minute step', 'clean', noIncident, {
+    stepMs: FIVE_MINUTES_MS,
+  }),
   planned(
     'weekly_weekend_5m',
     'no incident; 21 days, weekends at 40 % of weekday traffic, at a 5-minute step',
     'clean',
-    () => ({ changes: [], incidents: [] }),
+    noIncident,
     { days: 21, weekend: 0.4, stepMs: FIVE_MINUTES_MS },
   ),
-  incident(
+  levelChange(
     'shift_3sigma_5m',
     'level +3 robust σ of the noise (+9 %) for 6 h at a 5-minute step',
-    [9, 12],
-    6 * HOUR_MS,
-    () => ({ factor: () => 1 + 3 * NOISE_SIGMA }),
-    { stepMs: FIVE_MINUTES_MS },
+    6,
+    1 + 3 * NOISE_SIGMA,
+    9,
+    FIVE_MINUTES_MS,
   ),
-  incident(
-    'drop_40pct_5m',
-    'level −40 % for 6 h at a 5-minute step',
-    [9, 12],
-    6 * HOUR_MS,
-    () => ({ factor: () => 0.6 }),
-    { stepMs: FIVE_MINUTES_MS },
-  ),
+  levelChange('drop_40pct_5m', 'level −40 % for 6 h at a 5-minute step', 6, 0.6, 9, FIVE_MINUTES_MS),
   // At a 15-minute step: a day of 96 points, fewer than the period search's first check (400).
-  planned(
-    'clean_gaussian_15m',
-    'no incident; 3 % Gaussian noise at a 15-minute step',
-    'clean',
-    () => ({ changes: [], incidents: [] }),
-    { stepMs: FIFTEEN_MINUTES_MS },
-  ),
-  incident(
+  planned('clean_gaussian_15m', 'no incident; 3 % Gaussian noise at a 15-minute step', 'clean', noIncident, {
+    stepMs: FIFTEEN_MINUTES_MS,
+  }),
+  levelChange(
     'shift_3sigma_15m',
     'level +3 robust σ of the noise (+9 %) for 6 h at a 15-minute step',
-    [9, 12],
-    6 * HOUR_MS,
-    () => ({ factor: () => 1 + 3 * NOISE_SIGMA }),
-    { stepMs: FIFTEEN_MINUTES_MS },
+    6,
+    1 + 3 * NOISE_SIGMA,
+    9,
+    FIFTEEN_MINUTES_MS,
   ),
 ];
 
