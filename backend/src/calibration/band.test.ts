@@ -1,6 +1,7 @@
 import {
   ESTABLISHED_RUN,
   INCIDENT_SHIFT_FLOOR,
+  SPREAD_FLOOR,
   bandAndScore,
   emptyBandResult,
   type BandInput,
@@ -230,5 +231,49 @@ describe('bandAndScore: a test that narrows no further than half its shift estim
     expect(bandAndScore(cusum(1020, 2, undefined), emptyBandResult())!.upper).toBe(1020);
     const down = bandAndScore(cusum(1020, 4, -30), emptyBandResult())!;
     expect([down.lower, down.upper]).toEqual([985, 1040]);
+  });
+});
+
+describe('bandAndScore: evidence that the noise grew (a spread test, Component.spread)', () => {
+  /** The primary of `input` (band 960–1040) and a spread test scoring `score`. */
+  function spread(x: number, score: number, inIncident: boolean): BandInput {
+    const primary: Deviation = { z: (x - 1000) / 10, expected: 1000, scale: 10 };
+    const test: Deviation = { z: 3 * score, expected: NaN, scale: 10 };
+    return {
+      x,
+      components: [component({ providesBand: true, affine: true }), component({ spread: true })],
+      deviations: [primary, test],
+      bandDeviation: null,
+      boundary: [4, 3],
+      componentScores: [Math.abs(primary.z) / 4, score],
+      bandBoundary: 4,
+      direction: 'both',
+      clampAtZero: true,
+      inIncident,
+      widen: 1,
+    };
+  }
+
+  it('inside an open incident narrows both sides by its score, to SPREAD_FLOOR of the half-width at the least', () => {
+    expect(SPREAD_FLOOR).toBe(0.5);
+    const by = bandAndScore(spread(970, 1.6, true), emptyBandResult())!;
+    expect([by.lower, by.upper]).toEqual([975, 1025]);
+    expect(by.anomaly).toBe(true);
+    expect(by.driver).toBe(1);
+    const floored = bandAndScore(spread(1025, 10, true), emptyBandResult())!;
+    expect([floored.lower, floored.upper]).toEqual([980, 1020]);
+    expect(floored.score).toBe(25 / 20);
+  });
+
+  it('does not narrow outside an incident, nor below a score of 1', () => {
+    for (const [score, inIncident] of [
+      [10, false],
+      [1, true],
+      [0.5, true],
+    ] as const) {
+      const r = bandAndScore(spread(1030, score, inIncident), emptyBandResult())!;
+      expect([r.lower, r.upper]).toEqual([960, 1040]);
+      expect(r.anomaly).toBe(false);
+    }
   });
 });

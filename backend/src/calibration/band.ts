@@ -58,6 +58,14 @@ export const INCIDENT_SHIFT_FLOOR = 0.25;
  */
 export const ESTABLISHED_RUN = 60;
 
+/**
+ * Inside an open incident, a spread test (Component.spread) narrows both sides of the band to this fraction
+ * of the primary's half-width at the least. Scenario suite (seeds 1–8), `variance_burst` covered 0.365 at
+ * 0.5 against 0.398 at 0.4, which flagged more of the 30 points after the burst (0.013 → 0.021); NAB
+ * identical at both.
+ */
+export const SPREAD_FLOOR = 0.5;
+
 /** Largest double below 1: a score for a value exactly on the band's edge. */
 const BELOW_ONE = 1 - Number.EPSILON / 2;
 
@@ -171,14 +179,22 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
           driverDown = c;
         }
       } else if (!(anticipates && anticipated(d, e))) {
-        // Inside an open incident, a test that estimates how far the level moved (the residual level-shift
-        // test, Deviation.shift) also flags points nearer the moved level than the old one: by h / s alone a
-        // 4σ shift's own points, ~0.8 of the primary's half-width from expected, were flagged only while
-        // the test stayed above 1.25, and its incident closed within minutes (README, "Detection quality").
         const s = componentScores[c];
+        // The side the evidence narrows: 1 above, -1 below, 0 both.
         let sign: number;
         let narrowed: number;
-        if (s > 1) {
+        if (components[c].spread === true) {
+          // Evidence that the noise grew: both sides, and only inside an open incident (outside one it
+          // flagged the noisy hours of square-wave and taxi series on NAB: standard 73.44 → 73.03).
+          if (!(s > 1) || !input.inIncident) continue;
+          sign = 0;
+          narrowed = Math.max(h / s, SPREAD_FLOOR * h);
+        } else if (s > 1) {
+          // Inside an open incident, a test that estimates how far the level moved (the residual
+          // level-shift test, Deviation.shift) also flags points nearer the moved level than the old one:
+          // by h / s alone a 4σ shift's own points, ~0.8 of the primary's half-width from expected, were
+          // flagged only while the test stayed above 1.25, and its incident closed within minutes (README,
+          // "Detection quality").
           sign = Math.sign(d.z);
           const half = d.shift !== undefined && d.shift * d.z > 0 ? Math.abs(d.shift) / 2 : NaN;
           // A test whose score is no measure of where the level is (a CUSUM, Component.narrowsToShift)
@@ -201,10 +217,11 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
           sign = Math.sign(d.observedShift);
           narrowed = Math.abs(d.observedShift) / 2;
         } else continue;
-        if (sign > 0 && narrowed < up) {
+        if (sign >= 0 && narrowed < up) {
           up = narrowed;
           driverUp = c;
-        } else if (sign < 0 && narrowed < down) {
+        }
+        if (sign <= 0 && narrowed < down) {
           down = narrowed;
           driverDown = c;
         }

@@ -1,5 +1,5 @@
 import type { Explanation } from '../contract/score.js';
-import { EpisodeBuilder, SUSTAINED_POINTS } from './episodes.js';
+import { BOTH_SIDES_SHARE, EpisodeBuilder, SUSTAINED_POINTS } from './episodes.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 0, 9, 6, 0);
@@ -75,6 +75,86 @@ describe('EpisodeBuilder explanations', () => {
     drop(SUSTAINED_POINTS, b);
     // Only the points seen after the restore are summed.
     expect(b.episodes()[0].explanation.shift).toBe(-400);
+  });
+
+  describe('a burst of noise (anomalous points on both sides of expected)', () => {
+    /** `points` anomalous points alternating 300 above and 200 below an expected 1000, `holds` after each. */
+    function noise(points: number, holds = false, builder = new EpisodeBuilder()): EpisodeBuilder {
+      for (let i = 0; i < points; i++) {
+        const up = i % 2 === 0;
+        builder.push(
+          {
+            timestamp: T0 + 2 * i * MINUTE,
+            score: 2,
+            direction: up ? 'up' : 'down',
+            deviation: up ? 300 : -200,
+            expected: 1000,
+          },
+          () => peak,
+        );
+        // A point inside the band between two anomalous ones.
+        builder.push(
+          { timestamp: T0 + (2 * i + 1) * MINUTE, score: 0.1, direction: null, holds },
+          () => peak,
+        );
+      }
+      return builder;
+    }
+
+    it('explains a lasting one as a variance change since its start, with the points’ mean distance', () => {
+      const [e] = noise(SUSTAINED_POINTS).episodes();
+      expect(e.explanation.kind).toBe('variance_change');
+      expect(e.explanation.since).toBe(T0);
+      expect(e.explanation.shift).toBeUndefined();
+      expect(e.explanation.summary).toBe(
+        'variance change since 2024-01-09 06:00 UTC: 10 anomalous points on both sides of expected, ±250 (25 %) ' +
+          'from it on average; at the peak, dip down: 600 vs expected 1000',
+      );
+    });
+
+    it('is still a level shift where its points lean to one side past BOTH_SIDES_SHARE', () => {
+      const b = noise(SUSTAINED_POINTS);
+      // Four more points 400 above: Σ 2,100 of Σ |·| 4,100, a lean of 0.51 (three: 0.46, both sides).
+      for (let i = 0; i < 4; i++) {
+        b.push(
+          { timestamp: T0 + (20 + i) * MINUTE, score: 2, direction: 'up', deviation: 400, expected: 1000 },
+          () => peak,
+        );
+      }
+      expect(BOTH_SIDES_SHARE).toBe(0.5);
+      expect(b.episodes()[0].explanation.kind).toBe('level_shift');
+    });
+
+    it('is one episode while a spread test holds it, not one for each run of its points beyond the band', () => {
+      // Each anomalous point followed by 3 quiet ones: closed after each without the evidence.
+      const build = (holds: boolean) => {
+        const b = new EpisodeBuilder();
+        for (let i = 0; i < 4; i++) {
+          const t = T0 + 4 * i * MINUTE;
+          b.push({ timestamp: t, score: 2, direction: 'up', deviation: 300, expected: 1000 }, () => peak);
+          for (let k = 1; k <= 3; k++) {
+            b.push({ timestamp: t + k * MINUTE, score: 0.1, direction: null, holds }, () => peak);
+          }
+        }
+        return b.episodes();
+      };
+      expect(build(false)).toHaveLength(4);
+      const held = build(true);
+      expect(held).toHaveLength(1);
+      expect([held[0].start, held[0].end, held[0].open]).toEqual([T0, T0 + 12 * MINUTE, true]);
+    });
+
+    it('restores an open episode saved before the absolute sum existed as a level shift so far', () => {
+      const a = noise(4);
+      const saved = a.snapshot();
+      expect(saved.open!.shift!.absSum).toBe(1000);
+      delete saved.open!.shift!.absSum;
+      const b = new EpisodeBuilder();
+      b.restore(saved);
+      noise(SUSTAINED_POINTS - 4, false, b);
+      // Σ 200 so far read as Σ |·| 200, then 6 points more: Σ 500 of Σ |·| 1,700, a lean of 0.29.
+      expect(b.episodes()[0].explanation.kind).toBe('variance_change');
+    });
   });
 
   describe('with an onset estimate (a sequential test’s run, EpisodePoint.onset)', () => {

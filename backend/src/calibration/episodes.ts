@@ -31,6 +31,12 @@ export interface EpisodePoint {
    * unknown). An episode's "level shift since T" says the earliest its points give, if before its start.
    */
   onset?: number;
+  /**
+   * Evidence that an open episode goes on whatever this point's score (Hysteresis.push: a spread test
+   * scoring ≥ 1), as it holds the learning gate's incident: a burst of noise is one episode, not one
+   * for each run of its points beyond the band (absent: false).
+   */
+  holds?: boolean;
 }
 
 /**
@@ -57,6 +63,8 @@ interface Open {
 interface ShiftSums {
   /** Σ (value − expected). */
   sum: number;
+  /** Σ |value − expected| (absent in an older snapshot's open episode: |sum|). */
+  absSum?: number;
   /** Σ expected, over the same points. */
   expectedSum: number;
   points: number;
@@ -66,17 +74,38 @@ function fmtTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** The peak's explanation, restated as "level shift since T" once the episode has lasted. */
+/**
+ * The largest lean of a lasting episode's anomalous points to one side of expected (|Σ deviation| /
+ * Σ |deviation|) still read as a change of the noise rather than of the level: a burst of noise is
+ * flagged on both sides (components/spread.ts), and "level shift up since T: +4 % on average" was its
+ * explanation.
+ */
+export const BOTH_SIDES_SHARE = 0.5;
+
+/**
+ * The peak's explanation, restated once the episode has lasted: as "level shift since T" with its mean
+ * size, or, when its anomalous points lie on both sides of expected, as "variance change since T".
+ */
 function sustained(o: Open): Explanation {
   const sh = o.shift;
   if (o.anomalousPoints < SUSTAINED_POINTS || !sh || sh.points === 0) return o.explanation;
   const mean = sh.sum / sh.points;
   if (!Number.isFinite(mean)) return o.explanation;
+  const since = o.onset ?? o.start;
+  const flagged = since < o.start ? ` (flagged from ${fmtTime(o.start).slice(11)})` : '';
+  const absSum = sh.absSum ?? Math.abs(sh.sum);
+  if (Math.abs(sh.sum) < BOTH_SIDES_SHARE * absSum) {
+    const spread = absSum / sh.points;
+    const share = sh.expectedSum !== 0 ? absSum / Math.abs(sh.expectedSum) : NaN;
+    const pct = Number.isFinite(share) ? ` (${Math.round(share * 1000) / 10} %)` : '';
+    const summary =
+      `variance change since ${fmtTime(since)}${flagged}: ${sh.points} anomalous points on both sides of ` +
+      `expected, ±${fmt(spread)}${pct} from it on average; at the peak, ${o.explanation.summary}`;
+    return { ...o.explanation, kind: 'variance_change', summary, since };
+  }
   const rel = sh.expectedSum !== 0 ? sh.sum / Math.abs(sh.expectedSum) : NaN;
   const sign = mean > 0 ? '+' : '';
   const pct = Number.isFinite(rel) ? ` (${sign}${Math.round(rel * 1000) / 10} %)` : '';
-  const since = o.onset ?? o.start;
-  const flagged = since < o.start ? ` (flagged from ${fmtTime(o.start).slice(11)})` : '';
   const summary =
     `level shift ${o.direction} since ${fmtTime(since)}${flagged}: ${sign}${fmt(mean)}${pct} on average over ` +
     `${sh.points} anomalous points; at the peak, ${o.explanation.summary}`;
@@ -93,11 +122,12 @@ function addShift(o: Open, p: EpisodePoint): void {
   const d = p.deviation;
   const e = p.expected;
   if (d === undefined || e === undefined || !Number.isFinite(d) || !Number.isFinite(e)) return;
-  const sh = (o.shift ??= { sum: 0, expectedSum: 0, points: 0 });
+  const sh = (o.shift ??= { sum: 0, absSum: 0, expectedSum: 0, points: 0 });
   // Values near ±1.8e308 overflow the sums (the contract's shift is a finite number): such a point is left
   // out of the average, as a point with no known deviation is.
   if (!Number.isFinite(sh.sum + d) || !Number.isFinite(sh.expectedSum + e)) return;
   sh.sum += d;
+  sh.absSum = (sh.absSum ?? Math.abs(sh.sum - d)) + Math.abs(d);
   sh.expectedSum += e;
   sh.points++;
 }
@@ -121,7 +151,7 @@ export class EpisodeBuilder {
   push(p: EpisodePoint, explain: () => Explanation): Episode | null {
     const o = this.open;
     const direction = (p.score >= 1 && p.direction) || null;
-    if (!this.hold.push(p.score, direction !== null)) return o ? this.close() : null;
+    if (!this.hold.push(p.score, direction !== null, p.holds === true)) return o ? this.close() : null;
     if (!direction) return null;
     if (!o) {
       this.open = {

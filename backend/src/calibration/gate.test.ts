@@ -37,6 +37,27 @@ describe('LearningGate', () => {
     ]);
   });
 
+  it('keeps an incident open while told it goes on (a spread test scoring ≥ 1), learning its points as an incident’s', () => {
+    const gate = seasoned(null);
+    const holds = [false, false, true, true, true, true, false, false, false];
+    const scores = [0.1, 2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
+    const modes = scores.map((s, i) => gate.next(i * MINUTE, s, 50, 100, holds[i]));
+    expect(modes).toEqual(['normal', ...Array<string>(7).fill('incident'), 'normal']);
+    // Without it, the incident closes at its third point below the hold level.
+    const plain = seasoned(null);
+    expect(scores.map((s, i) => plain.next(i * MINUTE, s, 50, 100))).toEqual([
+      'normal',
+      'incident',
+      'incident',
+      'incident',
+      'normal',
+      'normal',
+      'normal',
+      'normal',
+      'normal',
+    ]);
+  });
+
   it('says once, at the point of acceptance, how many incident points came before it', () => {
     const steps = feed(seasoned(3), [0.2, 2, 2, 2, 2, 2, 2]);
     expect(steps.map((s) => s.acceptedAfter)).toEqual([0, 0, 0, 0, 3, 0, 0]);

@@ -64,11 +64,16 @@ export class LearningGate {
     this.incident = new Hysteresis(opts);
   }
 
-  /** The mode to learn this point in, given its final score (0 while learning or missing). */
-  next(timestamp: number, score: number, x: number, expected: number): LearnMode {
+  /**
+   * The mode to learn this point in, given its final score (0 while learning or missing). `holds`: evidence
+   * that an open incident goes on whatever this point's score (Hysteresis.push). A burst of noise has many
+   * points near expected, and three in a row closed its incident: its other points were then learnt as
+   * normal, and the band after it was 3.4× its width on the same series without it (issue 11).
+   */
+  next(timestamp: number, score: number, x: number, expected: number, holds = false): LearnMode {
     const wasOpen = this.incident.open;
     this.acceptedAfter = 0;
-    if (!this.incident.push(score)) {
+    if (!this.incident.push(score, score >= 1, holds)) {
       if (this.normal < NORMAL_CAP) this.normal++;
       return 'normal';
     }

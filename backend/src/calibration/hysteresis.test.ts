@@ -46,6 +46,15 @@ describe('Hysteresis', () => {
     expect(h.below).toBe(0);
   });
 
+  it('is held open by evidence that the incident goes on (`holds`), which opens nothing', () => {
+    const h = new Hysteresis(OPTS);
+    expect(h.push(0, false, true)).toBe(false);
+    expect(h.push(1.2)).toBe(true);
+    expect([0.1, 0.1, 0.1, 0.1].map((s) => h.push(s, false, true))).toEqual([true, true, true, true]);
+    expect(h.below).toBe(0);
+    expect(run(h, [0.1, 0.1, 0.1])).toEqual([true, true, false]);
+  });
+
   it('continues identically after a snapshot through JSON', () => {
     const scores = fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { maxLength: 40 });
     fc.assert(

@@ -22,15 +22,17 @@ export class Hysteresis {
   constructor(private readonly opts: HysteresisOptions) {}
 
   /**
-   * Feed one score; `anomalous` (by default score ≥ 1) opens the incident or keeps it going. Returns
-   * whether the incident is open after this point.
+   * Feed one score; `anomalous` (by default score ≥ 1) opens the incident or keeps it going. `holds`:
+   * evidence that an open incident goes on whatever this score (a spread test scoring ≥ 1,
+   * components/spread.ts): the point counts as at the hold level. Returns whether the incident is open
+   * after this point.
    */
-  push(score: number, anomalous = score >= 1): boolean {
+  push(score: number, anomalous = score >= 1, holds = false): boolean {
     if (anomalous) {
       this.opened = true;
       this.belowCount = 0;
     } else if (this.opened) {
-      if (score >= this.opts.holdLevel) this.belowCount = 0;
+      if (holds || score >= this.opts.holdLevel) this.belowCount = 0;
       else if (++this.belowCount >= this.opts.closeAfter) this.opened = false;
     }
     return this.opened;

@@ -56,8 +56,13 @@ export const OpenEpisodeState = z.object({
   anomalousPoints: Count,
   below: Count,
   explanation: Explanation,
-  /** Σ (value − expected), Σ expected and their count over the anomalous points (absent before 2026-12). */
-  shift: z.object({ sum: z.number(), expectedSum: z.number(), points: Count }).optional(),
+  /**
+   * Σ (value − expected), Σ expected and their count over the anomalous points (absent before 2026-12), and
+   * Σ |value − expected| (absent before 2026-12-06: |Σ (value − expected)|, read as a level shift).
+   */
+  shift: z
+    .object({ sum: z.number(), expectedSum: z.number(), points: Count, absSum: z.number().optional() })
+    .optional(),
   /** The earliest onset its points gave, before its start (absent: none, or written before 2026-12). */
   onset: z.number().optional(),
 });

@@ -105,9 +105,12 @@ export const Explanation = z.object({
   expected: z.number().nullable(),
   actual: z.number().nullable(),
   features: z.array(z.object({ name: z.string(), contribution: z.number() })),
-  /** Episodes of 10 or more anomalous points (kind level_shift): when the shift began (ms since epoch). */
+  /**
+   * Episodes of 10 or more anomalous points (kind level_shift, or variance_change when they lie on both
+   * sides of expected): when the change began (ms since epoch).
+   */
   since: z.number().optional(),
-  /** With `since`: the shift's mean size, value − expected over the episode's anomalous points. */
+  /** With `since` on a level_shift: its mean size, value − expected over the episode's anomalous points. */
   shift: z.number().optional(),
 });
 export type Explanation = z.infer<typeof Explanation>;

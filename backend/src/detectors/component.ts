@@ -132,6 +132,13 @@ export interface Component<S extends TaggedState = TaggedState> {
    */
   readonly narrowsToShift?: boolean;
   /**
+   * Whether its evidence is that the noise grew, not the level (components/spread.ts): inside an open
+   * incident it narrows both sides of the band by its score, to SPREAD_FLOOR of the primary's half-width
+   * at the least (calibration/band.ts), and its score ≥ 1 holds the incident open (calibration/gate.ts).
+   * Absent = false.
+   */
+  readonly spread?: boolean;
+  /**
    * Score x (NaN = missing) against the state so far, writing into `out`. It may record x as a
    * measurement (a recent window), but baselines learn only in `learn`, called once after every step.
    */

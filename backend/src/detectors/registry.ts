@@ -11,6 +11,7 @@ import { LevelShiftComponent } from './components/levelShift.js';
 import { RateOfChangeComponent } from './components/rateOfChange.js';
 import { ResidualShiftComponent } from './components/residualShift.js';
 import { CusumComponent } from './components/cusum.js';
+import { SpreadComponent } from './components/spread.js';
 import { RollingMedianComponent } from './components/rollingMedian.js';
 import { SeasonalComponent } from './seasonal.js';
 import { KMeansComponent } from './kmeans.js';
@@ -96,7 +97,7 @@ export const DETECTORS: Record<DetectorName, DetectorDefinition> = {
   auto: {
     name: 'auto',
     description:
-      'Default ensemble: seasonal profile (daily and weekly), rolling medians over 100 and 300 points, a fast EWMA, rate of change, level shifts over 10 and 30 points, level shifts of the last 20 points against the seasonal profile’s level (now and an hour back), a CUSUM of the profile’s residuals, each calibrated; the strongest deviation drives the score. With a trained lstm or autoencoder model (`model`), its components join.',
+      'Default ensemble: seasonal profile (daily and weekly), rolling medians over 100 and 300 points, a fast EWMA, rate of change, level shifts over 10 and 30 points, level shifts of the last 20 points against the seasonal profile’s level (now and an hour back), a CUSUM of the profile’s residuals and one of their spread (a burst of noise), each calibrated; the strongest deviation drives the score. With a trained lstm or autoencoder model (`model`), its components join.',
     create: (options) =>
       options.model ? withModel(autoDetector(options), options.model) : autoDetector(options),
   },
@@ -140,6 +141,7 @@ const AUTO_CALIBRATION: readonly ComponentCalibration[] = Object.freeze(
     { weight: 0.85 },
     { weight: 0.85 },
     {},
+    {},
   ].map((c) => Object.freeze(c)),
 );
 
@@ -156,6 +158,7 @@ function autoDetector(options: DetectorOptions): Detector {
   const s = seasonal(options);
   const level = new RollingMedianComponent(LEVEL_WINDOW);
   const residual = new ResidualShiftComponent(20, () => s?.period() ?? null);
+  const cusum = new CusumComponent(() => s?.period() ?? null);
   return new CompositeDetector(
     'auto',
     [
@@ -167,7 +170,8 @@ function autoDetector(options: DetectorOptions): Detector {
       new EwmaComponent(5),
       residual,
       new ResidualShiftComponent(20, () => s?.period() ?? null, SLOW_SHIFT_BACK, residual),
-      new CusumComponent(() => s?.period() ?? null),
+      cusum,
+      new SpreadComponent(cusum),
     ],
     WARMUP,
     () => s?.period() ?? null,

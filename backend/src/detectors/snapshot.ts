@@ -28,8 +28,10 @@ import {
  *    `back`); version 5 stream snapshots are upgraded on restore (engine/upgrade.ts).
  * 7: `auto` has a 9th, a CUSUM of the seasonal profile's residuals (cusum); version 5 and 6 stream
  *    snapshots are upgraded on restore.
+ * 8: `auto` has a 10th, a CUSUM of their spread (spread); version 5, 6 and 7 stream snapshots are
+ *    upgraded on restore.
  */
-export const DETECTOR_STATE_VERSION = 7;
+export const DETECTOR_STATE_VERSION = 8;
 
 const COMPONENT_STATES = [...LEAF_STATES, FallbackState] as const;
 

@@ -101,7 +101,7 @@ describe('a stream snapshot written by main (984b40c), period still being detect
     // Written as detector snapshots version 5 (7 components), continued as this build's (engine/upgrade.ts).
     const now = stream.snapshot() as { detector: { version: number; components: unknown[] } };
     expect(now.detector.version).toBe(DETECTOR_STATE_VERSION);
-    expect(now.detector.components).toHaveLength(9);
+    expect(now.detector.components).toHaveLength(10);
   });
 });
 
@@ -114,7 +114,7 @@ describe('a stream snapshot written by main (f186ce4) after 10 days, daily and w
     ).toString('utf8'),
   ) as { period: number; snapshot: { detector: { version: number; components: unknown[] } }; next: Row[] };
 
-  test('restores as detector snapshots version 7 and scores the next 1,200 points as main did (band edges inside incidents within 3 %)', () => {
+  test('restores as this build’s detector snapshots and scores the next 1,200 points as main did (band edges inside incidents within 3 %)', () => {
     expect(fixture.snapshot.detector.version).toBe(6);
     expect(fixture.snapshot.detector.components).toHaveLength(8);
     const stream = restoreStream(fixture.snapshot);
@@ -123,8 +123,8 @@ describe('a stream snapshot written by main (f186ce4) after 10 days, daily and w
       const p = stream.push(t, v ?? NaN)!;
       return [t, v, p.score, p.expected, p.lower, p.upper, p.anomaly];
     });
-    // The CUSUM added in version 7 starts as a new stream's: silent until the profile has predicted two
-    // cycles under it (components/cusum.ts, MATURE_CYCLES), so main's flags hold through these points: the
+    // The CUSUM added in version 7 starts as a new stream's (and the spread test of version 8, which speaks
+    // where it does): silent until the profile has predicted two cycles under it (components/cusum.ts, MATURE_CYCLES), so main's flags hold through these points: the
     // drop's 119 anomalous ones, and one more (606, main's score 0.998) since the noise scale follows the
     // pattern inside an incident (detectors/seasonal.ts, FOLLOW_EXPONENT).
     const flagged = (rows: readonly (readonly unknown[])[]) => rows.flatMap((r, i) => (r[6] ? [i] : []));
@@ -159,6 +159,34 @@ describe('a stream snapshot written by main (f186ce4) after 10 days, daily and w
     }
     const now = stream.snapshot() as { detector: { version: number; components: { type: string }[] } };
     expect(now.detector.version).toBe(DETECTOR_STATE_VERSION);
-    expect(now.detector.components.map((c) => c.type).at(-1)).toBe('cusum');
+    expect(now.detector.components.map((c) => c.type).slice(-2)).toEqual(['cusum', 'spread']);
+  });
+});
+
+describe('a stream snapshot written by main (125bbcf) after 10 days, daily and weekly seasonality known', () => {
+  // Written by testing/writeStreamFixture.mjs over the lab's weekly_weekend series (seed 5): 14,400 points,
+  // then the next 1,200 as main scored them, with a 40 % drop for two hours (rows 602–721) among them.
+  const fixture = JSON.parse(
+    gunzipSync(
+      readFileSync(new URL('./testing/fixtures/stream-auto-seasonal-125bbcf.json.gz', import.meta.url)),
+    ).toString('utf8'),
+  ) as { period: number; snapshot: { detector: { version: number; components: unknown[] } }; next: Row[] };
+
+  test('restores as this build’s detector snapshots and scores the next 1,200 points exactly as main did', () => {
+    expect(fixture.snapshot.detector.version).toBe(7);
+    expect(fixture.snapshot.detector.components).toHaveLength(9);
+    const stream = restoreStream(fixture.snapshot);
+    expect(stream.period?.()).toBe(fixture.period);
+    const got = fixture.next.map(([t, v]) => {
+      const p = stream.push(t, v ?? NaN)!;
+      return [t, v, p.score, p.expected, p.lower, p.upper, p.anomaly];
+    });
+    // The spread test added in version 8 speaks from the first point (the restored CUSUM does), but only
+    // inside incidents, on noise: the drop's 120 points lean one way and it stays at 0 there.
+    expect(got.filter((r) => r[6])).toHaveLength(121);
+    expect(got).toEqual(fixture.next);
+    const now = stream.snapshot() as { detector: { version: number; components: { type: string }[] } };
+    expect(now.detector.version).toBe(DETECTOR_STATE_VERSION);
+    expect(now.detector.components.map((c) => c.type).slice(-2)).toEqual(['cusum', 'spread']);
   });
 });

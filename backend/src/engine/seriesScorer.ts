@@ -204,6 +204,7 @@ export class SeriesScorer {
     );
     const components = this.detector.components;
     this.sequential = components.findIndex((c) => c.narrowsToShift === true);
+    this.spreadTest = components.findIndex((c) => c.spread === true);
     this.bandInput.bandMask = componentMask(components, (c) => c.providesBand);
     this.bandInput.affineMask = componentMask(components, (c) => c.affine);
     this.episodeBuilder = trackEpisodes ? new EpisodeBuilder(episodeOptions(params)) : null;
@@ -311,6 +312,7 @@ export class SeriesScorer {
     r.onset = direction === null ? NaN : this.onsetOf(timestamp, direction, step.deviations);
     r.state = missing ? (this.valid === 0 ? 'no_data' : this.state()) : learning ? 'learning' : 'ok';
     this.lastDriver = band ? band.driver : -1;
+    const spread = this.spreadTest;
     if (this.episodeBuilder) {
       const p = this.episodePoint;
       p.timestamp = timestamp;
@@ -319,11 +321,14 @@ export class SeriesScorer {
       p.deviation = band ? x - band.expected : NaN;
       p.expected = band?.expected ?? NaN;
       p.onset = r.onset;
+      // Display: the spread test's score at the shown ranges, as the shown band was judged by.
+      p.holds = spread >= 0 && this.calibrator.shownScores[spread] >= 1;
       this.episodeBuilder.push(p, this.explainLastPoint);
     }
 
     // The gate judges at the learning scale: what is learnt does not depend on the sensitivity.
-    const mode = this.gate.next(timestamp, this.learningScore, x, band ? band.expected : NaN);
+    const noisy = spread >= 0 && this.calibrator.componentScores[spread] >= 1;
+    const mode = this.gate.next(timestamp, this.learningScore, x, band ? band.expected : NaN, noisy);
     if (this.gate.acceptedAfter > 0) this.detector.acceptLevel?.(this.gate.acceptedAfter);
     if (hold) {
       // Held (a maintenance window): scored, but learnt as a missing point is, so nothing moves.
@@ -405,6 +410,7 @@ export class SeriesScorer {
     deviation: NaN,
     expected: NaN,
     onset: NaN,
+    holds: false,
   };
   private readonly explainLastPoint = (): Explanation => this.explainLast();
   private readonly band: BandResult = emptyBandResult();
@@ -434,6 +440,8 @@ export class SeriesScorer {
   private lastDriver = -1;
   /** The component whose runs say when a change began (Component.narrowsToShift), or -1. */
   private readonly sequential: number = -1;
+  /** The component whose score ≥ 1 holds an open incident (Component.spread), or -1. */
+  private readonly spreadTest: number = -1;
 
   /**
    * When the change flagged at `timestamp` in `direction` began: the first point of the sequential test's

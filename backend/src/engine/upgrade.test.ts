@@ -7,7 +7,8 @@ import { READABLE_DETECTOR_VERSIONS, upgradeStreamSnapshot } from './upgrade.js'
 
 /**
  * main's `auto` stream at 984b40c (detector snapshots version 5: 7 components), its period still detected;
- * or at f186ce4 (version 6: 8 components) after 10 days, its daily and weekly seasonality known.
+ * or at f186ce4 (version 6: 8 components) or 125bbcf (version 7: 9 components) after 10 days, its daily
+ * and weekly seasonality known.
  */
 function written(fixture = 'stream-auto-detecting-984b40c'): StreamSnapshot {
   const path = new URL(`../detectors/testing/fixtures/${fixture}.json.gz`, import.meta.url);
@@ -18,14 +19,15 @@ function written(fixture = 'stream-auto-detecting-984b40c'): StreamSnapshot {
 const T0 = Date.UTC(2024, 0, 1);
 
 describe('upgradeStreamSnapshot', () => {
-  test('reads the two previous detector versions and its own', () => {
-    expect(READABLE_DETECTOR_VERSIONS).toEqual([5, 6, DETECTOR_STATE_VERSION]);
-    expect(DETECTOR_STATE_VERSION).toBe(7);
+  test('reads the three previous detector versions and its own', () => {
+    expect(READABLE_DETECTOR_VERSIONS).toEqual([5, 6, 7, DETECTOR_STATE_VERSION]);
+    expect(DETECTOR_STATE_VERSION).toBe(8);
   });
 
   test.each([
     ['stream-auto-detecting-984b40c', 5, 7],
     ['stream-auto-seasonal-f186ce4', 6, 8],
+    ['stream-auto-seasonal-125bbcf', 7, 9],
   ])(
     "gives %s (version %d, %d components) the new components and their calibration as a new stream's",
     (fixture, version, had) => {
@@ -44,13 +46,17 @@ describe('upgradeStreamSnapshot', () => {
       expect(asked).toEqual(old.params);
       const now = createStream({ detector: 'auto' }).snapshot() as StreamSnapshot;
       expect(up.detector.version).toBe(DETECTOR_STATE_VERSION);
-      expect(up.detector.components).toHaveLength(9);
+      expect(up.detector.components).toHaveLength(10);
       expect(up.detector.components.slice(0, had)).toEqual(old.detector.components);
       expect(up.detector.components.slice(had)).toEqual(now.detector.components.slice(had));
       expect(up.detector.components[7]).toMatchObject({ type: 'residual_shift', recent: 20, back: 60 });
-      expect(up.detector.components[8]).toMatchObject({ type: 'cusum', profiled: 0, up: 0, down: 0 });
+      // The CUSUM as written where it was (version 7), else as a new stream's.
+      expect(up.detector.components[8]).toMatchObject(
+        had > 8 ? old.detector.components[8] : { type: 'cusum', profiled: 0, up: 0, down: 0 },
+      );
+      expect(up.detector.components[9]).toMatchObject({ type: 'spread', sum: 0, runPoints: 0 });
       for (const key of ['range', 'basis', 'saved', 'delayed'] as const) {
-        expect(up.calibrator[key]).toHaveLength(9);
+        expect(up.calibrator[key]).toHaveLength(10);
         expect(up.calibrator[key]!.slice(0, had)).toEqual(old.calibrator[key]);
         expect(up.calibrator[key]!.slice(had)).toEqual(now.calibrator[key]!.slice(had));
       }

@@ -1,10 +1,12 @@
 /**
- * Stream snapshots written before `auto` had its 8th or 9th component (detector snapshots of versions 5
- * and 6) restore into this build: everything they hold restores as it was, and the new components, with
- * their calibration, start as a new stream's do. A job's state files then survive the upgrade without a
- * backfill (at 200,000 series that is a quarter of an hour of fetching and scoring); the new tests have no
- * opinion until their windows hold an hour of points (the 8th) or the profile has predicted two cycles
- * since the restore (the 9th, components/cusum.ts).
+ * Stream snapshots written before `auto` had its 8th, 9th or 10th component (detector snapshots of
+ * versions 5, 6 and 7) restore into this build: everything they hold restores as it was, and the new
+ * components, with their calibration, start as a new stream's do. A job's state files then survive the
+ * upgrade without a backfill (at 200,000 series that is a quarter of an hour of fetching and scoring); the
+ * new tests have no opinion until their windows hold an hour of points (the 8th) or the profile has
+ * predicted two cycles since the restore (the 9th, components/cusum.ts). The 10th (components/spread.ts)
+ * speaks where the 9th does: from the next point where that one was restored with its sums, its
+ * calibration range learning from there as a new stream's.
  */
 import { DETECTOR_STATE_VERSION } from '../detectors/snapshot.js';
 import { parseState } from '../snapshots/codec.js';
@@ -13,11 +15,12 @@ import { StreamParams, type StreamSnapshot } from './snapshot.js';
 /**
  * The detector snapshot versions this module upgrades, and `auto`'s components in each: literals, not
  * DETECTOR_STATE_VERSION − 1, so that a version bump cannot make it read newer snapshots as older ones.
- * 5: before the slow residual level-shift test; 6: before the CUSUM.
+ * 5: before the slow residual level-shift test; 6: before the CUSUM; 7: before the spread test.
  */
 const AUTO_COMPONENTS_BY_VERSION: ReadonlyMap<number, number> = new Map([
   [5, 7],
   [6, 8],
+  [7, 9],
 ]);
 
 /** The detector snapshot versions this build restores: the ones it upgrades, and its own. */
@@ -36,7 +39,7 @@ type Raw = Record<string, unknown>;
 const isRaw = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * A version-5 or -6 stream snapshot as this build writes it; anything else is returned as it is (restoring
+ * A version-5, -6 or -7 stream snapshot as this build writes it; anything else is returned as it is (restoring
  * then checks it as usual). `fresh` is a new stream's snapshot for the same params, whose new components
  * are taken.
  */

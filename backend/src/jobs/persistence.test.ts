@@ -149,20 +149,21 @@ describe('job state snapshots that cannot be used', () => {
     await snapshotted();
     const [header, body] = readFileSync(file(), 'utf8').split('\n');
     const h = JSON.parse(header) as { engine: { stream: number; detector: number } };
-    // Three versions back: the two previous ones are upgraded as their series are restored (engine/upgrade.ts).
-    const older = { ...h, engine: { ...h.engine, detector: h.engine.detector - 3 } };
+    // Four versions back: the three previous ones are upgraded as their series are restored (engine/upgrade.ts).
+    const older = { ...h, engine: { ...h.engine, detector: h.engine.detector - 4 } };
     writeFileSync(file(), `${JSON.stringify(older)}\n${body}`);
     const second = await start(T + 5 * STEP);
     await expectBackfilled(second);
     expect(warnings(second.lines)).toContain(
-      `job edge: state snapshot not used: its series were written as stream snapshots version ${h.engine.stream} with detectors version ${h.engine.detector - 3}, this build reads ${h.engine.stream} and ${h.engine.detector - 2} or ${h.engine.detector - 1} or ${h.engine.detector}; backfilling 5h`,
+      `job edge: state snapshot not used: its series were written as stream snapshots version ${h.engine.stream} with detectors version ${h.engine.detector - 4}, this build reads ${h.engine.stream} and ${h.engine.detector - 3} or ${h.engine.detector - 2} or ${h.engine.detector - 1} or ${h.engine.detector}; backfilling 5h`,
     );
     expect(readdirSync(dir).some((f) => f.includes('corrupt'))).toBe(false);
   });
 
   test.each([
-    [1, 8],
-    [2, 7],
+    [1, 9],
+    [2, 8],
+    [3, 7],
   ])(
     'series written %d detector version(s) back (%d components) are upgraded as they are restored, not backfilled',
     async (back, had) => {

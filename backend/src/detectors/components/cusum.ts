@@ -92,7 +92,13 @@ export const FLAT_POINTS = 1440;
 export class CusumComponent implements Component<CusumState> {
   /** What the sums are read against, for the explanation (named as ResidualShiftComponent's are). */
   get feature(): string {
-    return this.flat > 0 ? 'cumulative_shift_vs_stationary_level' : 'cumulative_shift_vs_seasonal_profile';
+    return this.onStationaryLevel
+      ? 'cumulative_shift_vs_stationary_level'
+      : 'cumulative_shift_vs_seasonal_profile';
+  }
+  /** Whether the sums read a rolling median the series is flat around (no period), not a profile. */
+  get onStationaryLevel(): boolean {
+    return this.flat > 0;
   }
   readonly readsPrimary = true;
   readonly narrowsToShift = true;
@@ -108,6 +114,12 @@ export class CusumComponent implements Component<CusumState> {
   readonly measurementPoints = 20;
   private profiled = 0;
   private flat = 0;
+  /**
+   * Whether the sums spoke at the last point stepped (false for a missing one). The spread test
+   * (spread.ts), stepped after this one, speaks exactly where it does. Not in the snapshot: every step
+   * sets it before it is read.
+   */
+  speaking = false;
   private seen = 0;
   private up = 0;
   private down = 0;
@@ -122,6 +134,7 @@ export class CusumComponent implements Component<CusumState> {
   ) {}
   step(x: number, out: Deviation, primary?: Deviation): void {
     out.z = out.expected = out.scale = out.shift = out.runPoints = NaN;
+    this.speaking = false;
     if (Number.isNaN(x)) return;
     // Points the profile has predicted: missing ones are not counted.
     const period = this.periodOf();
@@ -136,6 +149,7 @@ export class CusumComponent implements Component<CusumState> {
       primary.scale > 0 &&
       !Number.isNaN(primary.z) &&
       primary.weekSeen !== false;
+    this.speaking = speaks;
     if (!speaks) {
       this.up = this.down = this.upPoints = this.downPoints = this.upSum = this.downSum = 0;
       return;

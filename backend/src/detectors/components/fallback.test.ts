@@ -81,7 +81,7 @@ describe('FallbackComponent: small inputs', () => {
     feed(c, ALTERNATING);
     const nested = { ...c.snapshot(), primary: c.snapshot() };
     expect(FallbackState.safeParse(nested).error?.issues[0].message).toBe(
-      'unknown component type, expected one of rolling_median, ewma, rate_of_change, level_shift, residual_shift, cusum, seasonal, kmeans',
+      'unknown component type, expected one of rolling_median, ewma, rate_of_change, level_shift, residual_shift, cusum, spread, seasonal, kmeans',
     );
     expect(LeafComponentState.safeParse({ type: 'variance_change' }).success).toBe(false);
   });

@@ -19,6 +19,7 @@ import { LevelShiftState } from './levelShift.js';
 import { RateOfChangeState } from './rateOfChange.js';
 import { ResidualShiftState } from './residualShift.js';
 import { CusumState } from './cusum.js';
+import { SpreadState } from './spread.js';
 import { RollingMedianState } from './rollingMedian.js';
 
 /** The snapshot of every component but a fallback, in the order an unknown type's error lists them. */
@@ -29,6 +30,7 @@ export const LEAF_STATES = [
   LevelShiftState,
   ResidualShiftState,
   CusumState,
+  SpreadState,
   SeasonalState,
   KMeansState,
 ] as const;

@@ -40,6 +40,7 @@ const profile = (s: SeriesScorer): Obj => field(field(seasonal(s), 'profiles'), 
 
 /** The cuts, in order, for an `auto` scorer with a known period (the bench's fixed 1440). */
 const AUTO_CUTS: readonly { part: string; cut: (s: SeriesScorer) => void }[] = [
+  { part: 'spread (its sum and run)', cut: (s) => cut(components(s), '9') },
   { part: 'cusum (sums and run counts)', cut: (s) => cut(components(s), '8') },
   {
     part: 'residual_shift (20 / 60 back: offsets ring; reads the 20-point windows of the row below)',

@@ -246,7 +246,18 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // second residual test reads the offset 60 points back (detectors/registry.ts, SLOW_SHIFT_BACK): every
   // seed 1–8 caught within 29–76 points and covered 0.868–0.951 (before: 0.000–0.931, mean 0.452).
   { scenario: 'slow_ramp', minDetected: 1, maxOnsetDelay: 150, minCoverage: 0.78, maxFalsePerDay: 0.2 },
-  { scenario: 'variance_burst', minDetected: 1, maxOnsetDelay: 36, minCoverage: 0.015, maxFalsePerDay: 0.15 },
+  {
+    scenario: 'variance_burst',
+    minDetected: 1,
+    maxOnsetDelay: 36,
+    // 0.015 → 0.5, and a band/twin bound of 1, with the spread test (detectors/components/spread.ts):
+    // seeds 1 and 2 covered 0.367 / 0.133 → 0.617 / 0.583, band/twin 0.74 / 3.29 → 0.52 / 0.47 (seeds
+    // 1–8: covered 0.079 → 0.365 on average, band/twin 3.42 → 1.17; seed 7's burst is never flagged, so no
+    // incident opens for the test to hold).
+    minCoverage: 0.5,
+    maxBandTwin: 1,
+    maxFalsePerDay: 0.15,
+  },
   {
     scenario: 'recurring_spike',
     minDetected: 3,
