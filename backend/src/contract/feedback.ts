@@ -71,9 +71,15 @@ export const FeedbackTolerance = z
       .describe(
         "the magnitude was cut to its cap (20 × the band's half-width at the peak): the same peak would still alert",
       ),
+    bothSides: z
+      .boolean()
+      .describe(
+        'deviations on both sides of the expected value are tolerated, not only in `direction`: the episode was ' +
+          'a variance change (its points on both sides), and its magnitude is 1.2 × the larger side’s peak',
+      ),
   })
   .describe(
-    'what a false positive teaches its series: inside this window of its season, deviations in this direction up to magnitude are not anomalous',
+    'what a false positive teaches its series: inside this window of its season, deviations in this direction (or on both sides) up to magnitude are not anomalous',
   );
 export type FeedbackTolerance = z.infer<typeof FeedbackTolerance>;
 
@@ -93,7 +99,7 @@ export const Feedback = z
       .number()
       .nullable()
       .describe(
-        "the episode's largest deviation from the expected value in its direction, in the series' units",
+        "the episode's largest deviation from the expected value in its direction (on either side for a variance change), in the series' units",
       ),
     tolerance: FeedbackTolerance.nullable().describe('for a false positive: the tolerance it taught'),
     undoneAt: epochMs.nullable().describe('when it was undone (DELETE); it has no effect from then on'),

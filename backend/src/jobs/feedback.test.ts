@@ -48,7 +48,29 @@ describe('toleranceFor', () => {
         toMs: 40 * MIN,
         magnitude: 96,
         capped: false,
+        bothSides: false,
       },
+    });
+  });
+
+  test('an episode explained as a variance change: both sides, 1.2 × the larger side’s peak', () => {
+    // Points on both sides of 100; the episode's direction (its peak score's) is up, the larger
+    // deviation below.
+    const points = cols([
+      [T, 150, 100, 90, 110, 5],
+      [T + 10 * MIN, 30, 100, 90, 110, 7],
+      [T + 20 * MIN, 140, 100, 90, 110, 4],
+    ]);
+    const episode = { start: T, end: T + 20 * MIN, direction: 'up' as const };
+    const out = toleranceFor({ ...episode, explanation: { kind: 'variance_change' } }, points, DAY_MS);
+    expect(out).toMatchObject({
+      peakDeviation: 70,
+      tolerance: { direction: 'up', magnitude: 84, bothSides: true, capped: false },
+    });
+    // Any other kind: its direction only.
+    expect(toleranceFor({ ...episode, explanation: { kind: 'level_shift' } }, points, DAY_MS)).toMatchObject({
+      peakDeviation: 50,
+      tolerance: { direction: 'up', magnitude: 60, bothSides: false },
     });
   });
 
@@ -97,6 +119,7 @@ describe('applyTolerances', () => {
     toMs: 60 * MIN,
     magnitude: 100,
     capped: false,
+    bothSides: false,
   };
 
   test('inside: not anomalous, score scaled below 1, band widened; beyond it, down, or outside the window: as before', () => {
@@ -115,6 +138,20 @@ describe('applyTolerances', () => {
     expect(c.direction).toEqual([null, 'up', 'down', 'up']);
   });
 
+  test('on both sides (a variance change): the other direction within the magnitude is tolerated too', () => {
+    const c = cols([
+      [T, 180, 100, 90, 110, 4],
+      [T + MIN, 40, 100, 90, 110, 3], // below, within the magnitude
+      [T + 2 * MIN, -20, 100, 90, 110, 12], // below, beyond it
+    ]);
+    expect(applyTolerances([{ ...tol, bothSides: true }], c)).toEqual([T, T + MIN]);
+    expect(c.anomaly).toEqual([false, false, true]);
+    expect(c.lower).toEqual([0, 0, 0]);
+    expect(c.upper).toEqual([200, 200, 200]);
+    expect(c.score[1]).toBeCloseTo(0.3);
+    expect(c.score[2]).toBeCloseTo(1.2);
+  });
+
   test('on any points: anomalous ⇔ outside the band ⇔ score ≥ 1', () => {
     const point = fc.record({
       minute: fc.integer({ min: 0, max: 2 * 24 * 60 }),
@@ -130,6 +167,7 @@ describe('applyTolerances', () => {
       toMs: fc.integer({ min: 0, max: 24 * 60 - 1 }).map((m) => m * MIN),
       magnitude: fc.double({ min: 0.1, max: 2000, noNaN: true }),
       capped: fc.constant(false),
+      bothSides: fc.boolean(),
     });
     fc.assert(
       fc.property(fc.array(point, { maxLength: 30 }), fc.array(tolerance, { maxLength: 3 }), (ps, tols) => {

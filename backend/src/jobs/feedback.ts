@@ -2,7 +2,8 @@
  * What operators' feedback on an episode does to a job's series (the records live in the store,
  * store/feedback.ts; the API creates them, api/routes/feedback.ts).
  *
- * false_positive → a tolerance, bounded three ways: the episode's direction only; when the series has a
+ * false_positive → a tolerance, bounded three ways: the episode's direction only (both sides for an episode
+ * explained as a variance change, whose points lie on both: calibration/episodes.ts); when the series has a
  * season (its detector found a period: a day for daily traffic), the same point of it, the episode's span
  * ± 1/48 of the period (± 30 minutes of a day: its time of day in UTC), at any time when it has none;
  * deviations from the expected value up to 1.2 × the episode's peak deviation, capped at 20 × the band's
@@ -63,7 +64,9 @@ function inWindow(t: number, tol: Tolerance): boolean {
  * any tolerance) and its season (`periodMs`, null without one); or why there is none.
  */
 export function toleranceFor(
-  episode: Pick<Episode, 'start' | 'end' | 'direction'>,
+  episode: Pick<Episode, 'start' | 'end' | 'direction'> & {
+    explanation?: Pick<Episode['explanation'], 'kind'>;
+  },
   points: PointColumns,
   periodMs: number | null,
 ): { tolerance: Tolerance; peakDeviation: number } | { problem: string } {
@@ -75,10 +78,16 @@ export function toleranceFor(
       problem: `the episode lasted ${Math.round((episode.end - episode.start) / 60_000)} minutes; a false positive teaches a pattern of at most ${Math.round(longest / 60_000)} minutes${season} (mark a longer change true_incident, or let the baseline adapt)`,
     };
   }
-  const { peak, halfWidth } = peakOf(episode, points);
+  const bothSides = episode.explanation?.kind === 'variance_change';
+  let { peak, halfWidth } = peakOf(episode, points);
+  if (bothSides) {
+    // The larger of the two sides' peaks, with the band's half-width where it was.
+    const other = peakOf({ ...episode, direction: episode.direction === 'up' ? 'down' : 'up' }, points);
+    if (other.peak > peak) ({ peak, halfWidth } = other);
+  }
   if (!(peak > 0)) {
     return {
-      problem: `no point of the episode is still retained ${episode.direction} of its expected value`,
+      problem: `no point of the episode is still retained ${bothSides ? 'off' : episode.direction} of its expected value`,
     };
   }
   const wanted = TOLERANCE_PEAK_FACTOR * peak;
@@ -93,6 +102,7 @@ export function toleranceFor(
       toMs: periodMs === null ? null : phase(episode.end + periodMs * TOLERANCE_MARGIN_FRACTION, periodMs),
       magnitude: Math.min(wanted, cap),
       capped: wanted > cap,
+      bothSides,
     },
   };
 }
@@ -147,8 +157,8 @@ export function applyTolerances(tolerances: readonly Tolerance[], cols: PointCol
     let down = 0;
     for (const tol of tolerances) {
       if (!inWindow(t, tol)) continue;
-      if (tol.direction === 'up') up = Math.max(up, tol.magnitude);
-      else down = Math.max(down, tol.magnitude);
+      if (tol.bothSides || tol.direction === 'up') up = Math.max(up, tol.magnitude);
+      if (tol.bothSides || tol.direction === 'down') down = Math.max(down, tol.magnitude);
     }
     if (up === 0 && down === 0) continue;
     let ratio = 1;

@@ -1,7 +1,8 @@
 /**
  * Feedback in the store, on a real SQLite file: create, list by job and series, one record in effect
  * per episode, undo (kept, marked undone; an episode may be marked again after), the end of an open
- * incident recorded later, migration of a version-2 file, and a store that cannot be used (StoreError,
+ * incident recorded later, migration of a version-2 file and of a version-4 file's tolerances, and a store
+ * that cannot be used (StoreError,
  * nothing changed).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,14 @@ const fp = (over: Partial<FeedbackFields> = {}): FeedbackFields => ({
   note: 'nightly backup',
   author: 'noc',
   peakDeviation: 500,
-  tolerance: { periodMs: 86_400_000, fromMs: 5_400_000, toMs: 9_600_000, magnitude: 600, capped: false },
+  tolerance: {
+    periodMs: 86_400_000,
+    fromMs: 5_400_000,
+    toMs: 9_600_000,
+    magnitude: 600,
+    capped: false,
+    bothSides: false,
+  },
   ...over,
 });
 
@@ -97,6 +105,29 @@ test('an incident marked while open gets its end once recorded, and only once', 
   table.closeEpisode(open.id, T0 + 900_000);
   table.closeEpisode(open.id, T0 + 999_999);
   expect(table.get(open.id)?.episodeEnd).toBe(T0 + 900_000);
+});
+
+test('a false positive saved before schema version 5 reads as one-sided; a two-sided one keeps its sides', () => {
+  const path = join(dir, 'v4.db');
+  const old = new Sqlite(path);
+  migrate(old, MIGRATIONS.slice(0, 4));
+  old
+    .prepare(
+      `INSERT INTO feedback (id, job, series_key, labels, episode_start, episode_end, verdict, direction, note, ` +
+        `author, created_at, peak_deviation, tolerance_period_ms, tolerance_from_ms, tolerance_to_ms, ` +
+        `tolerance_magnitude, tolerance_capped, undone_at) VALUES ('f1', 'edge', 'k', '{}', ${T0}, ${T0 + 600_000}, ` +
+        `'false_positive', 'up', '', 'noc', ${T0}, 500, 86400000, 5400000, 9600000, 600, 0, NULL)`,
+    )
+    .run();
+  old.close();
+  const table = new FeedbackTable(Store.open({ path }));
+  expect(table.get('f1')?.tolerance).toMatchObject({ magnitude: 600, bothSides: false });
+  const both = table.create(
+    fp({ episodeStart: T0 + 1, tolerance: { ...fp().tolerance!, bothSides: true } }),
+    T0,
+  );
+  expect(isFeedbackRefusal(both)).toBe(false);
+  if (!isFeedbackRefusal(both)) expect(table.get(both.id)?.tolerance?.bothSides).toBe(true);
 });
 
 test('a version-2 file is migrated: its windows kept, feedback usable', () => {

@@ -12,8 +12,8 @@ import type { Store } from './store.js';
 export type FeedbackVerdict = 'false_positive' | 'true_incident';
 
 /**
- * What a false positive teaches its series: deviations in the record's direction up to `magnitude`
- * (series units, from the expected value) are tolerated, at every time when `periodMs` is null, else
+ * What a false positive teaches its series: deviations in the record's direction (on both sides with
+ * `bothSides`) up to `magnitude` (series units, from the expected value) are tolerated, at every time when `periodMs` is null, else
  * while t mod periodMs lies between `fromMs` and `toMs` (for a one-day period: the time of day in UTC;
  * the window wraps when fromMs > toMs).
  */
@@ -24,6 +24,11 @@ export interface ToleranceRecord {
   magnitude: number;
   /** The magnitude was cut to its cap (a larger peak than the cap still alerts). */
   capped: boolean;
+  /**
+   * Both sides of the expected value, not only the record's direction: an episode of a variance change,
+   * whose points lie on both (false in records written before schema version 5).
+   */
+  bothSides: boolean;
 }
 
 export interface FeedbackRecord {
@@ -68,12 +73,14 @@ interface Row {
   tolerance_to_ms: number | null;
   tolerance_magnitude: number | null;
   tolerance_capped: number | null;
+  tolerance_both_sides: number | null;
   undone_at: number | null;
 }
 
 const COLUMNS =
   'id, job, series_key, labels, episode_start, episode_end, verdict, direction, note, author, created_at, ' +
-  'peak_deviation, tolerance_period_ms, tolerance_from_ms, tolerance_to_ms, tolerance_magnitude, tolerance_capped, undone_at';
+  'peak_deviation, tolerance_period_ms, tolerance_from_ms, tolerance_to_ms, tolerance_magnitude, tolerance_capped, ' +
+  'tolerance_both_sides, undone_at';
 const VALUES = COLUMNS.split(', ')
   .map((c) => `@${c}`)
   .join(', ');
@@ -88,6 +95,7 @@ function fromRow(r: Row): FeedbackRecord {
           toMs: r.tolerance_to_ms,
           magnitude: r.tolerance_magnitude,
           capped: r.tolerance_capped === 1,
+          bothSides: r.tolerance_both_sides === 1,
         };
   return {
     id: r.id,
@@ -126,6 +134,7 @@ function toRow(f: FeedbackRecord): Row {
     tolerance_to_ms: f.tolerance?.toMs ?? null,
     tolerance_magnitude: f.tolerance?.magnitude ?? null,
     tolerance_capped: f.tolerance ? (f.tolerance.capped ? 1 : 0) : null,
+    tolerance_both_sides: f.tolerance ? (f.tolerance.bothSides ? 1 : 0) : null,
     undone_at: f.undoneAt,
   };
 }

@@ -89,6 +89,11 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (job, series)
       );`,
   },
+  {
+    version: 5,
+    description: 'a false positive on a variance change tolerates both sides of the expected value',
+    sql: `ALTER TABLE feedback ADD COLUMN tolerance_both_sides INTEGER;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -111,6 +111,8 @@ test('a false positive: recorded with its tolerance, the episode no longer an al
       toPhaseMs: (2 * 60 + 50) * MIN,
       magnitude: 120,
       capped: false,
+      // A spike, not a variance change: its direction only.
+      bothSides: false,
     },
     undoneAt: null,
     createdAt: NOW,

@@ -69,6 +69,7 @@ export function present(r: FeedbackRecord): Feedback {
           toPhaseMs: r.tolerance.toMs,
           magnitude: r.tolerance.magnitude,
           capped: r.tolerance.capped,
+          bothSides: r.tolerance.bothSides,
         }
       : null,
     undoneAt: r.undoneAt,
@@ -90,15 +91,16 @@ function when(t: Tolerance): string {
 /** What the record does, in words an operator reads in the response. */
 function effect(r: FeedbackRecord, tolerance: Tolerance | null): string {
   if (tolerance) {
-    const side = tolerance.direction === 'up' ? 'above' : 'below';
+    const side = tolerance.bothSides ? 'above or below' : tolerance.direction === 'up' ? 'above' : 'below';
+    const others = tolerance.bothSides ? '' : ', the other direction';
     return (
       `deviations up to ${tolerance.magnitude.toPrecision(4)} ${side} the expected value ${when(tolerance)} ` +
       'are no longer anomalous on this series' +
       (tolerance.capped
         ? ' (capped at 20 band half-widths: a peak like this one still alerts)'
         : tolerance.periodMs === null
-          ? '; larger ones and the other direction still are'
-          : '; larger ones, the other direction and other times still are')
+          ? `; larger ones${tolerance.bothSides ? '' : ' and the other direction'} still are`
+          : `; larger ones${others} and other times still are`)
     );
   }
   return r.episodeEnd === null
@@ -166,6 +168,7 @@ export function feedbackApi(deps: FeedbackRouteDeps): RouteGroup[] {
             toMs: tolerance.toMs,
             magnitude: tolerance.magnitude,
             capped: tolerance.capped,
+            bothSides: tolerance.bothSides,
           },
         },
         now(),
@@ -207,7 +210,8 @@ export function feedbackApi(deps: FeedbackRouteDeps): RouteGroup[] {
         operationId: 'createFeedback',
         summary: 'Mark an episode of a series as a false positive or a true incident',
         description:
-          'false_positive teaches the series to tolerate that deviation: in the episode direction, at the same ' +
+          'false_positive teaches the series to tolerate that deviation: in the episode direction (on both sides ' +
+          'for an episode explained as a variance change), at the same ' +
           "point of the series' season (its time of day in UTC ± 30 minutes for a daily series; at any time " +
           'for one without a season), up to 1.2 × its peak deviation (capped at 20 half-widths of the band): ' +
           'such points are no longer anomalous (score scaled below 1, band widened to hold them); larger ones, ' +

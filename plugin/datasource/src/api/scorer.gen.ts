@@ -339,7 +339,7 @@ export interface paths {
     put?: never;
     /**
      * Mark an episode of a series as a false positive or a true incident
-     * @description false_positive teaches the series to tolerate that deviation: in the episode direction, at the same point of the series' season (its time of day in UTC ± 30 minutes for a daily series; at any time for one without a season), up to 1.2 × its peak deviation (capped at 20 half-widths of the band): such points are no longer anomalous (score scaled below 1, band widened to hold them); larger ones, the other direction and other times still alert. The episode must have closed and last at most a quarter of the season (6 hours without one). true_incident keeps the episode out of baselines and model training (while open: its points are not learnt; closed: when the fit window is scored again) and lists it as a label. One verdict per episode; DELETE undoes it.
+     * @description false_positive teaches the series to tolerate that deviation: in the episode direction (on both sides for an episode explained as a variance change), at the same point of the series' season (its time of day in UTC ± 30 minutes for a daily series; at any time for one without a season), up to 1.2 × its peak deviation (capped at 20 half-widths of the band): such points are no longer anomalous (score scaled below 1, band widened to hold them); larger ones, the other direction and other times still alert. The episode must have closed and last at most a quarter of the season (6 hours without one). true_incident keeps the episode out of baselines and model training (while open: its points are not learnt; closed: when the fit window is scored again) and lists it as a label. One verdict per episode; DELETE undoes it.
      */
     post: operations['createFeedback'];
     delete?: never;
@@ -1292,14 +1292,14 @@ export interface components {
       author: string;
       /** @description epoch milliseconds */
       createdAt: number;
-      /** @description the episode's largest deviation from the expected value in its direction, in the series' units */
+      /** @description the episode's largest deviation from the expected value in its direction (on either side for a variance change), in the series' units */
       peakDeviation: number | null;
       /** @description for a false positive: the tolerance it taught */
       tolerance: components['schemas']['FeedbackTolerance'] | null;
       /** @description when it was undone (DELETE); it has no effect from then on */
       undoneAt: number | null;
     };
-    /** @description what a false positive teaches its series: inside this window of its season, deviations in this direction up to magnitude are not anomalous */
+    /** @description what a false positive teaches its series: inside this window of its season, deviations in this direction (or on both sides) up to magnitude are not anomalous */
     FeedbackTolerance: {
       /** @enum {string} */
       direction: 'up' | 'down';
@@ -1313,6 +1313,8 @@ export interface components {
       magnitude: number;
       /** @description the magnitude was cut to its cap (20 × the band's half-width at the peak): the same peak would still alert */
       capped: boolean;
+      /** @description deviations on both sides of the expected value are tolerated, not only in `direction`: the episode was a variance change (its points on both sides), and its magnitude is 1.2 × the larger side’s peak */
+      bothSides: boolean;
     };
     /** @description a sensitivity to score at from the next point */
     SensitivitySettingInput: {
