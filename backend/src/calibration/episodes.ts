@@ -126,8 +126,8 @@ function addShift(o: Open, p: EpisodePoint): void {
   // Values near ±1.8e308 overflow the sums (the contract's shift is a finite number): such a point is left
   // out of the average, as a point with no known deviation is.
   if (!Number.isFinite(sh.sum + d) || !Number.isFinite(sh.expectedSum + e)) return;
+  sh.absSum = (sh.absSum ?? Math.abs(sh.sum)) + Math.abs(d);
   sh.sum += d;
-  sh.absSum = (sh.absSum ?? Math.abs(sh.sum - d)) + Math.abs(d);
   sh.expectedSum += e;
   sh.points++;
 }

@@ -13,9 +13,9 @@ export type FeedbackVerdict = 'false_positive' | 'true_incident';
 
 /**
  * What a false positive teaches its series: deviations in the record's direction (on both sides with
- * `bothSides`) up to `magnitude` (series units, from the expected value) are tolerated, at every time when `periodMs` is null, else
- * while t mod periodMs lies between `fromMs` and `toMs` (for a one-day period: the time of day in UTC;
- * the window wraps when fromMs > toMs).
+ * `bothSides`) up to `magnitude` (series units, from the expected value) are tolerated, at every time
+ * when `periodMs` is null, else while t mod periodMs lies between `fromMs` and `toMs` (for a one-day
+ * period: the time of day in UTC; the window wraps when fromMs > toMs).
  */
 export interface ToleranceRecord {
   periodMs: number | null;

@@ -25,7 +25,12 @@ import {
 } from '../../contract/feedback.js';
 import { DAY_MS, peakOf, toleranceFor, type Tolerance } from '../../jobs/feedback.js';
 import type { JobManager } from '../../jobs/manager.js';
-import { isFeedbackRefusal, type FeedbackRecord, type FeedbackTable } from '../../store/index.js';
+import {
+  isFeedbackRefusal,
+  type FeedbackRecord,
+  type FeedbackTable,
+  type ToleranceRecord,
+} from '../../store/index.js';
 import { ApiError, parseOrThrow } from '../errors.js';
 import { errorResponse as error } from './errors.js';
 import { JOB_NOT_FOUND, unknownJob } from './unknownJob.js';
@@ -88,19 +93,28 @@ function when(t: Tolerance): string {
   return `at the same point of the series' ${min(t.periodMs)}-minute season (${min(t.fromMs)}–${min(t.toMs)} minutes into it)`;
 }
 
+/** The tolerance as the store keeps it: the record carries its direction. */
+function toleranceRecord({ direction: _direction, ...record }: Tolerance): ToleranceRecord {
+  return record;
+}
+
 /** What the record does, in words an operator reads in the response. */
 function effect(r: FeedbackRecord, tolerance: Tolerance | null): string {
   if (tolerance) {
     const side = tolerance.bothSides ? 'above or below' : tolerance.direction === 'up' ? 'above' : 'below';
-    const others = tolerance.bothSides ? '' : ', the other direction';
+    // What still alerts: larger deviations, the other direction (one side only), other times (a season).
+    const still = [
+      'larger ones',
+      ...(tolerance.bothSides ? [] : ['the other direction']),
+      ...(tolerance.periodMs === null ? [] : ['other times']),
+    ];
+    const listed = still.length > 1 ? `${still.slice(0, -1).join(', ')} and ${still.at(-1)}` : still[0];
     return (
       `deviations up to ${tolerance.magnitude.toPrecision(4)} ${side} the expected value ${when(tolerance)} ` +
       'are no longer anomalous on this series' +
       (tolerance.capped
         ? ' (capped at 20 band half-widths: a peak like this one still alerts)'
-        : tolerance.periodMs === null
-          ? `; larger ones${tolerance.bothSides ? '' : ' and the other direction'} still are`
-          : `; larger ones${others} and other times still are`)
+        : `; ${listed} still are`)
     );
   }
   return r.episodeEnd === null
@@ -162,14 +176,7 @@ export function feedbackApi(deps: FeedbackRouteDeps): RouteGroup[] {
           note: input.note,
           author: input.author,
           peakDeviation,
-          tolerance: tolerance && {
-            periodMs: tolerance.periodMs,
-            fromMs: tolerance.fromMs,
-            toMs: tolerance.toMs,
-            magnitude: tolerance.magnitude,
-            capped: tolerance.capped,
-            bothSides: tolerance.bothSides,
-          },
+          tolerance: tolerance && toleranceRecord(tolerance),
         },
         now(),
       ),
