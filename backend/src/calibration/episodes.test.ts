@@ -56,6 +56,29 @@ describe('EpisodeBuilder explanations', () => {
     expect(JSON.parse(JSON.stringify(e.explanation)).shift).toBe(1.7e308);
   });
 
+  it('prints a finite mean distance when deviations near ±1.8e308 on both sides would overflow its sum', () => {
+    const builder = new EpisodeBuilder();
+    for (let i = 0; i < 41; i++) {
+      const up = i % 2 === 0;
+      builder.push(
+        {
+          timestamp: T0 + i * MINUTE,
+          score: 2,
+          direction: up ? 'up' : 'down',
+          deviation: up ? 1.7e308 : -1.7e308,
+          expected: 1000,
+        },
+        () => peak,
+      );
+    }
+    const [e] = builder.episodes();
+    // Σ deviation stays finite (+1.7e308, 0, +1.7e308 …), Σ |deviation| does not past its second point.
+    expect(e.explanation.kind).toBe('level_shift');
+    expect(e.explanation.shift).toBe(1.7e308);
+    expect(e.explanation.summary).not.toMatch(/Infinity|NaN/);
+    expect(e.explanation.summary).toMatch(/on average over 1 anomalous points/);
+  });
+
   it('keeps the shift sums across a snapshot', () => {
     const a = drop(4);
     const b = new EpisodeBuilder();

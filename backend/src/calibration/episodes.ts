@@ -123,10 +123,13 @@ function addShift(o: Open, p: EpisodePoint): void {
   const e = p.expected;
   if (d === undefined || e === undefined || !Number.isFinite(d) || !Number.isFinite(e)) return;
   const sh = (o.shift ??= { sum: 0, absSum: 0, expectedSum: 0, points: 0 });
-  // Values near ±1.8e308 overflow the sums (the contract's shift is a finite number): such a point is left
-  // out of the average, as a point with no known deviation is.
-  if (!Number.isFinite(sh.sum + d) || !Number.isFinite(sh.expectedSum + e)) return;
-  sh.absSum = (sh.absSum ?? Math.abs(sh.sum)) + Math.abs(d);
+  // Values near ±1.8e308 overflow the sums (the contract's shift is a finite number, and a variance
+  // change's summary prints the mean distance): such a point is left out of the averages, as a point with
+  // no known deviation is. The absolute sum overflows first where the points alternate sides.
+  const absSum = (sh.absSum ?? Math.abs(sh.sum)) + Math.abs(d);
+  if (!Number.isFinite(absSum) || !Number.isFinite(sh.sum + d) || !Number.isFinite(sh.expectedSum + e))
+    return;
+  sh.absSum = absSum;
   sh.sum += d;
   sh.expectedSum += e;
   sh.points++;
