@@ -14,6 +14,11 @@ function at(z: number, more: { weekSeen?: boolean; scale?: number; x?: number } 
   return { x, primary: { z, expected: 100, scale, pattern: 100, weekSeen } };
 }
 const times = (n: number, p: Point): Point[] => Array.from({ length: n }, () => p);
+/** A point at `x` against a profile of pattern 100 whose level offset is `offset` (scale 2). */
+function offsetAt(x: number, offset: number): Point {
+  const expected = 100 + offset;
+  return { x, primary: { z: (x - expected) / 2, expected, scale: 2, pattern: 100 } };
+}
 /** A point whose primary is a rolling median the series is flat around (Deviation.stationary). */
 function flatAt(z: number): Point {
   return { x: 100 + z * 2, primary: { z, expected: 100, scale: 2, pattern: NaN, stationary: true } };
@@ -57,6 +62,21 @@ const cases: { name: string; period?: number | null; feed: Feed[]; x: Point; wan
     feed: [...WARM, ...times(3, at(3)), ...times(3, at(0))],
     x: at(0),
     want: { z: 0 },
+  },
+  {
+    name: 'a run reads its points against the level offset it began with: a shift the offset takes in still adds',
+    // Shifted 3 scales (x 106); the offset has since followed it by 2 (expected 102): z 2, read as 3.
+    feed: [...WARM, offsetAt(106, 0)],
+    x: offsetAt(106, 2),
+    want: { z: 2 * (3 - DRIFT), shift: 6, runPoints: 2 },
+  },
+  {
+    name: 'but no further from expected than from the bare pattern: a return to it is read as it is',
+    // The offset held an earlier shift of 6 when the series came back to its pattern (x 100): its run
+    // begins at z −3, and the offset letting go of the shift (6 → 5) does not deepen it (−2.5, not −3).
+    feed: [...times(MATURE, offsetAt(106, 6)), offsetAt(100, 6)],
+    x: offsetAt(100, 5),
+    want: { z: -(3 - DRIFT) - (2.5 - DRIFT), shift: -5.5, runPoints: 2 },
   },
   {
     name: 'a missing point keeps the sums',
@@ -158,6 +178,18 @@ describe('CusumComponent: small inputs', () => {
     const restored = make(null);
     restored.restore(older);
     expect(probe(restored, flatAt(3), { z: NaN })).toEqual({ z: NaN });
+  });
+
+  test('a snapshot from before the run offset continues its run against the offset as it is then', () => {
+    const c = make();
+    feed(c, [...WARM, offsetAt(106, 0)]);
+    const { runOffset, ...older } = c.snapshot();
+    expect(runOffset).toBe(0);
+    const restored = make();
+    restored.restore(older);
+    // Read against an offset of 2 (the restored run's start), the shifted point is 2 scales out, not 3.
+    expect(probe(restored, offsetAt(106, 2), { z: NaN })).toEqual({ z: 2 * (3 - DRIFT) - 1 });
+    expect(probe(c, offsetAt(106, 2), { z: NaN })).toEqual({ z: 2 * (3 - DRIFT) });
   });
 
   test('restarts when the period is lost, and counts its cycles afresh', () => {
