@@ -84,8 +84,10 @@ export const EXPECTATIONS: readonly Expectation[] = [
     maxFalsePerDay: 0.1,
   },
   // Added at the same commit to show where detection ends: a 2σ shift is caught on 6 of seeds 1–8 (covered
-  // 0–0.81, mean 0.39), so only its false episodes are bounded (worst 0.07).
-  { scenario: 'shift_2sigma', maxFalsePerDay: 0.2 },
+  // 0–0.81, mean 0.39), so only its false episodes were bounded (worst 0.07). Since a CUSUM run reads its
+  // points against the level offset it began with (components/cusum.ts), the guard seeds are held too:
+  // covered 0.842 / 0.042 → 0.842 / 0.803 (seeds 1–8 0–0.84, mean 0.60; two seeds still not caught).
+  { scenario: 'shift_2sigma', minDetected: 1, minCoverage: 0.6, maxFalsePerDay: 0.2 },
   // Added with the clock watch's onset check (detectors/clockWatch.ts): before it a 4σ shift from
   // 04:00–07:00 was read as the clock moving an hour earlier (seeds 1–8 covered 0.144–0.983, mean 0.560;
   // guard seeds 0.267 / 0.744); since, 0.958–0.983 (guard seeds 0.972 / 0.981), onset 0–8 points.
