@@ -19,29 +19,29 @@
  * there its sums cost NAB 0.5 (more false positives on flat stretches of daily series whose period was
  * not yet found). A missing point leaves the sums as they are.
  *
- * A run reads each point against the profile's level offset as it was when the run began (Deviation.pattern:
- * the offset is expected − pattern), not as it is now: the offset follows the series with a half-life of
- * 50 points (seasonal.ts), so it took in a 2σ shift before the sums reached their boundary, the run ended
- * and the shift became normal. A point counts no further from expected than it lies from the bare pattern
- * (offset 0) as well, so a run that begins while the offset still holds an earlier shift it took in does
- * not read the series' return to its pattern as a new shift (that opened day-long incidents on 2σ shifts
- * the offset had taken in). Where the primary has no pattern (a rolling median) points are read as they
- * are. Scenario suite, covered (seeds 1–8 / the README seeds / 101–108 / 9–16, the last chose nothing):
- * `shift_2sigma` 0.428 / 0.483 / 0.461 / 0.620 → 0.604 / 0.538 / 0.647 / 0.703, `shift_3sigma_afternoon`
- * 0.786 / 0.754 / 0.690 / 0.728 → 0.866 / 0.894 / 0.859 / 0.858, `shift_3sigma_evening` 0.627 / 0.584 /
- * 0.660 / 0.465 → 0.687 / 0.676 / 0.727 / 0.694. The cost: false episodes a day on days that page already,
- * in more pieces (Monday midnights under a trend, clock-change mornings): `clean_decline` 0.137 / 0.124 /
- * 0.161 / 0.137 → 0.167 / 0.143 / 0.173 / 0.143, the clock rows +0.01–0.05; NAB identical on every
- * profile and both halves (README, "Detection quality").
+ * A run reads each point against the profile's level offset as it was when the run began (the offset is
+ * expected − Deviation.pattern), not as it is now: the offset follows the series with a half-life of 50
+ * points (seasonal.ts), so it took in a 2σ shift before the sums reached their boundary, the run ended
+ * and the shift became normal. A point counts no further from expected than it lies from the bare
+ * pattern (offset 0) as well, so a run that begins while the offset still holds an earlier shift it took
+ * in does not read the series' return to its pattern as a new shift (that opened day-long incidents on 2σ
+ * shifts the offset had taken in). Where the primary has no pattern (a rolling median) points are read as
+ * they are. Scenario suite, covered on seeds 1–8 / the README seeds / 101–108 / 9–16 (the last chose
+ * nothing): `shift_2sigma` 0.428 / 0.483 / 0.461 / 0.620 → 0.604 / 0.538 / 0.647 / 0.703,
+ * `shift_3sigma_afternoon` 0.786 / 0.754 / 0.690 / 0.728 → 0.866 / 0.894 / 0.859 / 0.858,
+ * `shift_3sigma_evening` 0.627 / 0.584 / 0.660 / 0.465 → 0.687 / 0.676 / 0.727 / 0.694. The cost: false
+ * episodes a day on days that page already, in more pieces (Monday midnights under a trend, clock-change
+ * mornings): `clean_decline` 0.137 / 0.124 / 0.161 / 0.137 → 0.167 / 0.143 / 0.173 / 0.143, the clock
+ * rows +0.01–0.05; NAB identical on every profile and both halves (README, "Detection quality").
  *
  * Its `runPoints` are the run's points: the change began about that many points ago (an episode it flags
  * says "level shift since" then, not since its first flagged point; calibration/episodes.ts).
- * Its `shift` is the mean z of the run so far as the run reads it, unclipped, in series units: how far the level moved. The
- * band narrows on its side no further than half of that, a quarter inside an open incident
- * (calibration/band.ts, INCIDENT_SHIFT_FLOOR; Component.narrowsToShift):
- * the sum can rise far past its boundary for a small shift, and narrowing by its score alone made a first
- * 5× burst score 3–5 times what the same burst scored once the test's range had learnt one (repeated
- * bursts' last/first 0.75 → 0.19).
+ * Its `shift` is the mean z of the run so far as the run reads it, unclipped, in series units: how far
+ * the level moved. The band narrows on its side no further than half of that, a quarter inside an open
+ * incident (calibration/band.ts, INCIDENT_SHIFT_FLOOR; Component.narrowsToShift): the sum can rise far
+ * past its boundary for a small shift, and narrowing by its score alone made a first 5× burst score 3–5
+ * times what the same burst scored once the test's range had learnt one (repeated bursts' last/first 0.75
+ * → 0.19).
  */
 import { z } from 'zod';
 import { stateOfType, type Component, type Deviation, type TaggedState } from '../component.js';
