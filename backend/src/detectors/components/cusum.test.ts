@@ -192,6 +192,24 @@ describe('CusumComponent: small inputs', () => {
     expect(probe(c, offsetAt(106, 2), { z: NaN })).toEqual({ z: 2 * (3 - DRIFT) });
   });
 
+  test('an offset near ±1.8e308 keeps its sums finite and its snapshot restorable', () => {
+    // expected − pattern overflows: 1.7e308 − (−1.7e308) is Infinity, and the offset's change from its
+    // run's start is then Infinity − Infinity.
+    const huge = (x: number, expected: number): Point => ({
+      x,
+      primary: { z: Math.max(-1e6, Math.min(1e6, x - expected)), expected, scale: 1, pattern: -1.7e308 },
+    });
+    const c = make();
+    feed(c, [...WARM, huge(1.7e308, 0), huge(1.7e308, 1.7e308), huge(-1.7e308, 1.7e308)]);
+    const got = probe(c, huge(1.7e308, 1.7e308), { z: NaN, shift: NaN });
+    expect(Number.isFinite(got.z)).toBe(true);
+    expect(got.shift).not.toBe(Infinity);
+    expect(got.shift).not.toBe(-Infinity);
+    const snap = c.snapshot();
+    for (const v of Object.values(snap)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
+    expectRoundTrip(make, [...WARM, huge(1.7e308, 0), huge(1.7e308, 1.7e308)], huge(1.7e308, 1.7e308));
+  });
+
   test('restarts when the period is lost, and counts its cycles afresh', () => {
     let period: number | null = PERIOD;
     const c = new CusumComponent(() => period);

@@ -46,6 +46,7 @@
 import { z } from 'zod';
 import { stateOfType, type Component, type Deviation, type TaggedState } from '../component.js';
 import { Count, expectSame } from '../../snapshots/codec.js';
+import { Z_CAP } from '../scale.js';
 
 export const CusumState = z.object({
   type: z.literal('cusum'),
@@ -183,11 +184,13 @@ export class CusumComponent implements Component<CusumState> {
     let above = raw;
     let below = raw;
     const pattern = primary.pattern;
-    if (pattern !== undefined && !Number.isNaN(pattern)) {
-      const offset = primary.expected - pattern;
+    const offset = pattern === undefined ? NaN : primary.expected - pattern;
+    // A finite offset only (values near ±1.8e308 overflow it), and z capped as the primary's is: the sums
+    // and their snapshot stay finite numbers.
+    if (Number.isFinite(offset)) {
       if (!(this.up > 0 || this.down > 0) || Number.isNaN(this.runOffset)) this.runOffset = offset;
-      const vsRun = raw + (offset - this.runOffset) / primary.scale;
-      const vsPattern = raw + offset / primary.scale;
+      const vsRun = capped(raw + (offset - this.runOffset) / primary.scale);
+      const vsPattern = capped(raw + offset / primary.scale);
       above = Math.max(raw, Math.min(vsRun, vsPattern));
       below = Math.min(raw, Math.max(vsRun, vsPattern));
     } else this.runOffset = NaN;
@@ -251,4 +254,9 @@ export class CusumComponent implements Component<CusumState> {
 
 function clip(z: number): number {
   return z > CLIP ? CLIP : z < -CLIP ? -CLIP : z;
+}
+
+/** z within ±Z_CAP, as the primary's own (scale.ts, cappedZ). */
+function capped(z: number): number {
+  return z > Z_CAP ? Z_CAP : z < -Z_CAP ? -Z_CAP : z;
 }
