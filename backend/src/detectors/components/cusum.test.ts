@@ -136,6 +136,15 @@ const cases: { name: string; period?: number | null; feed: Feed[]; x: Point; wan
     want: { z: 3 * (3 - DRIFT), shift: 6, runPoints: 3 },
   },
   {
+    name: 'on a flat series a run reads its points against the level and the scale it began with',
+    // Shifted 3 scales (x 106); the median has since moved to 102 and its scale widened to 3: z 4/3,
+    // read as 3.
+    period: null,
+    feed: [...times(FLAT_POINTS - 1, flatAt(0)), flatAt(3)],
+    x: { x: 106, primary: { z: 4 / 3, expected: 102, scale: 3, pattern: NaN, stationary: true } },
+    want: { z: 2 * (3 - DRIFT), shift: 6, runPoints: 2 },
+  },
+  {
     name: 'a primary that is not flat (a daily series whose period is pending) restarts the count',
     period: null,
     feed: [...times(FLAT_POINTS, flatAt(0)), at(0), ...times(FLAT_POINTS - 2, flatAt(0))],

@@ -25,14 +25,21 @@
  * and the shift became normal. A point counts no further from expected than it lies from the bare
  * pattern (offset 0) as well, so a run that begins while the offset still holds an earlier shift it took
  * in does not read the series' return to its pattern as a new shift (that opened day-long incidents on 2σ
- * shifts the offset had taken in). Where the primary has no pattern (a rolling median) points are read as
- * they are. Scenario suite, covered on seeds 1–8 / the README seeds / 101–108 / 9–16 (the last chose
- * nothing): `shift_2sigma` 0.428 / 0.483 / 0.461 / 0.620 → 0.604 / 0.538 / 0.647 / 0.703,
- * `shift_3sigma_afternoon` 0.786 / 0.754 / 0.690 / 0.728 → 0.866 / 0.894 / 0.859 / 0.858,
+ * shifts the offset had taken in). Scenario suite, covered on seeds 1–8 / the README seeds / 101–108 /
+ * 9–16 (the last chose nothing): `shift_2sigma` 0.428 / 0.483 / 0.461 / 0.620 → 0.604 / 0.538 / 0.647 /
+ * 0.703, `shift_3sigma_afternoon` 0.786 / 0.754 / 0.690 / 0.728 → 0.866 / 0.894 / 0.859 / 0.858,
  * `shift_3sigma_evening` 0.627 / 0.584 / 0.660 / 0.465 → 0.687 / 0.676 / 0.727 / 0.694. The cost: false
  * episodes a day on days that page already, in more pieces (Monday midnights under a trend, clock-change
  * mornings): `clean_decline` 0.137 / 0.124 / 0.161 / 0.137 → 0.167 / 0.143 / 0.173 / 0.143, the clock
  * rows +0.01–0.05; NAB identical on every profile and both halves (README, "Detection quality").
+ *
+ * On a flat series (the sums read its rolling median) a run reads its points against the median and the
+ * scale it began with: both took a 2σ shift's first points in (the median moved, the window's MAD
+ * widened) and the sum hovered below its boundary. There the sums speak only while the median stays at
+ * its long-run level (Deviation.stationary), which bounds a run as the bare pattern does on a profile.
+ * `kpi_shift_2sigma` covered 0.424 / 0.580 / 0.525 / 0.763 → 0.632 / 0.687 / 0.621 / 0.843 on the same
+ * four sets; every false-episode row and NAB identical. Elsewhere (a rolling median that is not flat)
+ * points are read as they are.
  *
  * Its `runPoints` are the run's points: the change began about that many points ago (an episode it flags
  * says "level shift since" then, not since its first flagged point; calibration/episodes.ts).
@@ -65,10 +72,12 @@ export const CusumState = z.object({
   upSum: z.number(),
   downSum: z.number(),
   /**
-   * The primary's level offset (series units) when the current run began; null: none (no run, no pattern,
-   * or a snapshot from before 2026-12, where the next point reads the offset as it is).
+   * The primary's level offset (series units; a flat series' level) and scale when the current run began;
+   * null: none (no run, no pattern and no flat level, or a snapshot from before 2026-12, where the next
+   * point reads them as they are).
    */
   runOffset: z.number().nullable().optional(),
+  runScale: z.number().nullable().optional(),
 });
 export type CusumState = z.infer<typeof CusumState>;
 
@@ -148,8 +157,12 @@ export class CusumComponent implements Component<CusumState> {
   private downPoints = 0;
   private upSum = 0;
   private downSum = 0;
-  /** The primary's level offset when the current run began (NaN: none; see the file's comment). */
+  /**
+   * The primary's level offset (a flat series' level) and scale when the current run began (NaN: none;
+   * see the file's comment).
+   */
   private runOffset = NaN;
+  private runScale = NaN;
   constructor(
     /** The primary's period (null: none yet). */
     private readonly periodOf: () => number | null,
@@ -175,25 +188,40 @@ export class CusumComponent implements Component<CusumState> {
     this.speaking = speaks;
     if (!speaks) {
       this.up = this.down = this.upPoints = this.downPoints = this.upSum = this.downSum = 0;
-      this.runOffset = NaN;
+      this.runOffset = this.runScale = NaN;
       return;
     }
     const raw = primary.z;
-    // What each side sums: the point against the run's offset, but no further out than against the
-    // bare pattern, and no nearer than against expected (see the file's comment).
+    // What each side sums: the point against where the run began (see the file's comment), no nearer
+    // than against expected.
     let above = raw;
     let below = raw;
+    let readAtRunScale = false;
     const pattern = primary.pattern;
-    const offset = pattern === undefined ? NaN : primary.expected - pattern;
+    const profiled = pattern !== undefined && !Number.isNaN(pattern);
+    // A profile's level offset, or a flat series' level itself (its pattern is 0).
+    const offset = profiled ? primary.expected - pattern : this.flat > 0 ? primary.expected : NaN;
     // A finite offset only (values near ±1.8e308 overflow it), and z capped as the primary's is: the sums
     // and their snapshot stay finite numbers.
     if (Number.isFinite(offset)) {
-      if (!(this.up > 0 || this.down > 0) || Number.isNaN(this.runOffset)) this.runOffset = offset;
-      const vsRun = capped(raw + (offset - this.runOffset) / primary.scale);
-      const vsPattern = capped(raw + offset / primary.scale);
-      above = Math.max(raw, Math.min(vsRun, vsPattern));
-      below = Math.min(raw, Math.max(vsRun, vsPattern));
-    } else this.runOffset = NaN;
+      if (!(this.up > 0 || this.down > 0) || Number.isNaN(this.runOffset) || Number.isNaN(this.runScale)) {
+        this.runOffset = offset;
+        this.runScale = primary.scale;
+      }
+      if (profiled) {
+        // Against the run's offset, but no further out than against the bare pattern.
+        const vsRun = capped(raw + (offset - this.runOffset) / primary.scale);
+        const vsPattern = capped(raw + offset / primary.scale);
+        above = Math.max(raw, Math.min(vsRun, vsPattern));
+        below = Math.min(raw, Math.max(vsRun, vsPattern));
+      } else {
+        // Against the level and the scale the run began with.
+        const vsRun = capped((x - this.runOffset) / this.runScale);
+        above = Math.max(raw, vsRun);
+        below = Math.min(raw, vsRun);
+        readAtRunScale = true;
+      }
+    } else this.runOffset = this.runScale = NaN;
     this.up = Math.min(CAP, this.up + clip(above) - this.drift);
     if (this.up > 0) {
       this.upPoints++;
@@ -205,15 +233,17 @@ export class CusumComponent implements Component<CusumState> {
       this.downSum -= below;
     } else this.down = this.downPoints = this.downSum = 0;
     out.scale = primary.scale;
+    // The shift in series units: its points' mean z in the scale they were read in.
+    const unit = readAtRunScale ? this.runScale : primary.scale;
     if (this.up >= this.down) {
       out.z = this.up;
       if (this.upPoints > 0) {
-        out.shift = (this.upSum / this.upPoints) * primary.scale;
+        out.shift = (this.upSum / this.upPoints) * unit;
         out.runPoints = this.upPoints;
       }
     } else {
       out.z = -this.down;
-      out.shift = -(this.downSum / this.downPoints) * primary.scale;
+      out.shift = -(this.downSum / this.downPoints) * unit;
       out.runPoints = this.downPoints;
     }
   }
@@ -234,6 +264,7 @@ export class CusumComponent implements Component<CusumState> {
       upSum: this.upSum,
       downSum: this.downSum,
       runOffset: Number.isNaN(this.runOffset) ? null : this.runOffset,
+      runScale: Number.isNaN(this.runScale) ? null : this.runScale,
     };
   }
   restore(state: TaggedState, path = 'component'): void {
@@ -249,6 +280,7 @@ export class CusumComponent implements Component<CusumState> {
     this.upSum = s.upSum;
     this.downSum = s.downSum;
     this.runOffset = s.runOffset ?? NaN;
+    this.runScale = s.runScale ?? NaN;
   }
 }
 

@@ -120,8 +120,9 @@ export const EXPECTATIONS: readonly Expectation[] = [
   },
   // The same on a flat series, added with the CUSUM on a flat series (components/cusum.ts, FLAT_POINTS): caught
   // on 5 of seeds 1–8 (covered 0–0.78, mean 0.38; before it 0.003, caught on 2), so only its false episodes
-  // (worst 0.07).
-  { scenario: 'kpi_shift_2sigma', maxFalsePerDay: 0.2 },
+  // were bounded (worst 0.07). Since a run reads its points against the median and the scale it began
+  // with, the guard seeds are held: covered 0 / 0 → 0.842 / 0.828 (seeds 1–8 mean 0.424 → 0.632).
+  { scenario: 'kpi_shift_2sigma', minDetected: 1, minCoverage: 0.6, maxFalsePerDay: 0.2 },
   // Added with the scenario (issue 11): the 4σ shift of a series past its first weeks (0.796 at seeds 1–2;
   // seed 1 covered 0.003 before the noise scale).
   // 0.6 → 0.8 when the band kept narrowing to the level the residual test observed after its own score fell
