@@ -12,7 +12,7 @@ const opts = (acceptAfterPoints: number | null) => ({
 function feed(gate: LearningGate, scores: number[], from = 0, x = 50) {
   return scores.map((s, i) => {
     const mode = gate.next((from + i) * MINUTE, s, x, 100);
-    return { mode, acceptedAfter: gate.acceptedAfter, open: gate.open };
+    return { mode, acceptedAfter: gate.acceptedAfter, open: gate.open, opened: gate.opened };
   });
 }
 
@@ -56,6 +56,11 @@ describe('LearningGate', () => {
       'normal',
       'normal',
     ]);
+  });
+
+  it('says at an incident’s first point that it opened, and at no other', () => {
+    const steps = feed(seasoned(null), [0.2, 2, 2, 0.1, 0.1, 0.1, 2, 0.1]);
+    expect(steps.map((s) => s.opened)).toEqual([false, true, false, false, false, false, true, false]);
   });
 
   it('says once, at the point of acceptance, how many incident points came before it', () => {

@@ -60,6 +60,8 @@ export class LearningGate {
    * incident's points before it, else 0. The scorer tells the detector (Detector.acceptLevel).
    */
   acceptedAfter = 0;
+  /** Whether the last point opened an incident (Detector.incidentOpened). */
+  opened = false;
   constructor(private readonly opts: GateOptions) {
     this.incident = new Hysteresis(opts);
   }
@@ -73,6 +75,7 @@ export class LearningGate {
   next(timestamp: number, score: number, x: number, expected: number, holds = false): LearnMode {
     const wasOpen = this.incident.open;
     this.acceptedAfter = 0;
+    this.opened = false;
     if (!this.incident.push(score, score >= 1, holds)) {
       if (this.normal < NORMAL_CAP) this.normal++;
       return 'normal';
@@ -81,6 +84,7 @@ export class LearningGate {
       this.start = timestamp;
       this.points = 0;
       this.accepted = false;
+      this.opened = true;
     }
     this.points++;
     const horizon = this.opts.acceptNewLevelAfter;

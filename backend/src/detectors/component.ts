@@ -156,6 +156,17 @@ export interface Component<S extends TaggedState = TaggedState> {
    * level across cycles moves it to the new one here. Absent: nothing to do.
    */
   acceptLevel?(points: number): void;
+  /**
+   * A sequential test on a seasonal profile's residuals (a CUSUM): the profile's level offset when its
+   * current run began; NaN (or absent) while no run is open or where it reads no profile
+   * (Detector.incidentOpened).
+   */
+  readonly runStartOffset?: number;
+  /**
+   * An incident has just opened (Detector.incidentOpened): a primary with a level offset sets it back to
+   * `offset`, where it was when the evidence for the incident began. Absent: nothing to do.
+   */
+  restoreOffset?(offset: number): void;
   /** The whole streaming state, JSON-safe: the component's own snapshot schema, beside its class. */
   snapshot(): S;
   /**

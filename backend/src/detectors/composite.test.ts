@@ -1,6 +1,7 @@
 import { CompositeDetector } from './composite.js';
 import { EwmaComponent } from './components/ewma.js';
 import { RollingMedianComponent } from './components/rollingMedian.js';
+import type { Component } from './component.js';
 
 /** A primary level (100-point median) and a fast average, after 300 normal points around 1000. */
 function warmed(): CompositeDetector {
@@ -32,5 +33,43 @@ describe('CompositeDetector: learning inside incidents', () => {
 
   it('the primary learns x itself (its own bounded incident learning), whatever is imputed', () => {
     expect(afterBurst(1000)[0].expected).toBe(afterBurst(NaN)[0].expected);
+  });
+});
+
+describe('CompositeDetector: an incident opening', () => {
+  type Part = ConstructorParameters<typeof CompositeDetector>[1][number];
+  /** A component with only what the composite reads, and `more` on top. */
+  const stub = (more: Partial<Component>): Part =>
+    ({
+      feature: 'stub',
+      kindUp: 'spike',
+      kindDown: 'dip',
+      providesBand: false,
+      affine: false,
+      step: () => {},
+      learn: () => {},
+      snapshot: () => ({ type: 'stub' }),
+      restore: () => {},
+      ...more,
+    }) as unknown as Part;
+
+  it('sets the primary’s level offset back to where the first open run began', () => {
+    const restored: number[] = [];
+    const primary = stub({ providesBand: true, restoreOffset: (o) => restored.push(o) });
+    const none = stub({ runStartOffset: NaN });
+    const d = new CompositeDetector(
+      'test',
+      [primary, none, stub({ runStartOffset: 7 }), stub({ runStartOffset: 9 })],
+      10,
+    );
+    d.incidentOpened();
+    expect(restored).toEqual([7]);
+  });
+
+  it('does nothing while no run is open', () => {
+    const restored: number[] = [];
+    const primary = stub({ providesBand: true, restoreOffset: (o) => restored.push(o) });
+    new CompositeDetector('test', [primary, stub({ runStartOffset: NaN }), stub({})], 10).incidentOpened();
+    expect(restored).toEqual([]);
   });
 });

@@ -59,6 +59,17 @@ export class CompositeDetector implements Detector {
   acceptLevel(points: number): void {
     this.components[0]?.acceptLevel?.(points);
   }
+  incidentOpened(): void {
+    const primary = this.components[0];
+    if (!primary?.restoreOffset) return;
+    for (const c of this.components) {
+      const offset = c.runStartOffset;
+      if (offset !== undefined && Number.isFinite(offset)) {
+        primary.restoreOffset(offset);
+        return;
+      }
+    }
+  }
   learn(x: number, mode: LearnMode, imputed = NaN, reference = NaN): void {
     // The primary learns x (its own bounded incident learning); the others learn the imputed value, and
     // their level estimates the reference (Component.learn).

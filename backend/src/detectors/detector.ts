@@ -78,6 +78,13 @@ export interface Detector {
   learn(x: number, mode: LearnMode, imputed?: number, reference?: number): void;
   /** The learning gate accepted an incident's level after `points` points (Component.acceptLevel). */
   acceptLevel?(points: number): void;
+  /**
+   * The learning gate has just opened an incident at the point about to be learnt (LearningGate.opened).
+   * The points before it that a sequential test already counted (a CUSUM's run) were learnt as normal: the
+   * primary's level offset is set back to where it was when they began (Component.runStartOffset,
+   * Component.restoreOffset), so an incident is held against the level from before it.
+   */
+  incidentOpened?(): void;
   /** The whole streaming state, JSON-safe: restoring it and feeding the same points gives the same steps. */
   snapshot(): DetectorState;
   /** Load a (schema-checked) snapshot into this freshly created detector; throws a StateError on a mismatch. */

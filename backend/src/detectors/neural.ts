@@ -228,6 +228,14 @@ export class NeuralEnsemble implements Detector {
     this.neural.learn(x, mode);
   }
 
+  acceptLevel(points: number): void {
+    this.base.acceptLevel?.(points);
+  }
+
+  incidentOpened(): void {
+    this.base.incidentOpened?.();
+  }
+
   snapshot(): DetectorState {
     throw notSnapshotted('detector');
   }

@@ -807,3 +807,25 @@ describe("a trend through a series' first week (Profile.alignFirstWeek)", () => 
     },
   );
 });
+
+describe('the level offset set back when an incident opens (Component.restoreOffset)', () => {
+  const P = 400;
+  const at = (i: number) => (1000 + 200 * Math.sin((2 * Math.PI * i) / P)) * (1 + 0.02 * noise(i));
+
+  it('moves the expected value by the offset given, from the next point on', () => {
+    const c = new SeasonalComponent({ period: P });
+    const out = emptyDeviation();
+    let i = 0;
+    for (; i < 5 * P; i++) {
+      c.step(at(i), out);
+      c.learn(at(i), 'normal');
+    }
+    c.step(at(i), out);
+    const before = out.expected - out.pattern!;
+    c.restoreOffset(before + 40);
+    c.learn(at(i), 'incident');
+    c.step(at(i + 1), out);
+    // Held inside the incident: the offset is the one set, not the one before it.
+    expect(out.expected - out.pattern!).toBeCloseTo(before + 40, 6);
+  });
+});

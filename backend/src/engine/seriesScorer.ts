@@ -330,6 +330,7 @@ export class SeriesScorer {
     const noisy = spread >= 0 && this.calibrator.componentScores[spread] >= 1;
     const mode = this.gate.next(timestamp, this.learningScore, x, band ? band.expected : NaN, noisy);
     if (this.gate.acceptedAfter > 0) this.detector.acceptLevel?.(this.gate.acceptedAfter);
+    if (this.gate.opened && mode === 'incident') this.detector.incidentOpened?.();
     if (hold) {
       // Held (a maintenance window): scored, but learnt as a missing point is, so nothing moves.
       this.detector.learn(NaN, mode, NaN);

@@ -219,6 +219,22 @@ describe('CusumComponent: small inputs', () => {
     expectRoundTrip(make, [...WARM, huge(1.7e308, 0), huge(1.7e308, 1.7e308)], huge(1.7e308, 1.7e308));
   });
 
+  test('gives the offset its open run began with once the run has a point before this one', () => {
+    const c = make();
+    feed(c, WARM);
+    expect(c.runStartOffset).toBeNaN();
+    probe(c, offsetAt(106, 0), { z: NaN });
+    // The run began at this point: nothing learnt since, nothing to set back.
+    expect(c.runStartOffset).toBeNaN();
+    probe(c, offsetAt(106, 2), { z: NaN });
+    expect(c.runStartOffset).toBe(0);
+    // A flat series' run reads a level, not a profile's offset.
+    const flat = make(null);
+    feed(flat, [...times(FLAT_POINTS, flatAt(0)), flatAt(3)]);
+    probe(flat, flatAt(3), { z: NaN });
+    expect(flat.runStartOffset).toBeNaN();
+  });
+
   test('restarts when the period is lost, and counts its cycles afresh', () => {
     let period: number | null = PERIOD;
     const c = new CusumComponent(() => period);

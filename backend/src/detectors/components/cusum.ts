@@ -163,6 +163,13 @@ export class CusumComponent implements Component<CusumState> {
    */
   private runOffset = NaN;
   private runScale = NaN;
+  /**
+   * The profile's level offset when the open run began (NaN: no run, a run that began at this point, with
+   * nothing learnt since, or a flat series' run).
+   */
+  get runStartOffset(): number {
+    return Math.max(this.upPoints, this.downPoints) > 1 && this.flat === 0 ? this.runOffset : NaN;
+  }
   constructor(
     /** The primary's period (null: none yet). */
     private readonly periodOf: () => number | null,

@@ -98,6 +98,10 @@ export class FallbackComponent implements Component<FallbackState> {
   acceptLevel(points: number): void {
     this.primary.acceptLevel?.(points);
   }
+  /** Where the seasonal profile scored the point (the offset is its). */
+  restoreOffset(offset: number): void {
+    if (this.usingPrimary) this.primary.restoreOffset?.(offset);
+  }
   learn(x: number, mode: LearnMode): void {
     this.primary.learn(x, mode);
     this.fallback.learn(x, mode);
