@@ -962,6 +962,21 @@ class Profile {
   }
 
   /**
+   * The level offset set back to `offset`, its value when the evidence for the incident just opened began
+   * (Detector.incidentOpened: a CUSUM run's start): the points since were the incident's, learnt as normal
+   * before it was recognised, and the incident was held against a level that had taken part of it in.
+   * Scenario suite, covered on seeds 1–8 / the README seeds / 101–108 / 9–16 (the last chose nothing):
+   * `shift_2sigma` 0.604 / 0.538 / 0.647 / 0.703 → 0.636 / 0.818 / 0.691 / 0.815, `shift_3sigma_evening`
+   * 0.687 / 0.676 / 0.727 / 0.694 → 0.876 / 0.773 / 0.775 / 0.810, `shift_3sigma_afternoon` 0.866 / 0.894
+   * / 0.859 / 0.858 → 0.911 / 0.918 / 0.910 / 0.907, the other shift rows +0.001–0.026; false episodes a
+   * day within ±0.03 on every row (the 5-minute rows up on the README seeds, the clock rows down); NAB
+   * identical on every profile and both halves (README, "Detection quality").
+   */
+  restoreOffset(offset: number): void {
+    this.offset.mean = offset;
+  }
+
+  /**
    * An incident's level accepted as the new normal (the gate's acceptNewLevelAfter), `points` points after
    * it began, before the point at `next` is learnt: the cycles stored before the incident are scaled to
    * its level, so the table's median moves to it at every phase at once. Before, it moved phase by phase
@@ -973,21 +988,6 @@ class Profile {
    * 0.13 / 0.10 / 0.16 → 0.01 / 0.05 / 0.05 / 0.07, level_up_40pct_lasting 0.03 / 0.05 / 0.07 / 0.08 →
    * 0.02 / 0.05 / 0.05 / 0.07; every other row and NAB identical (README, "Detection quality").
    */
-  /**
-   * The level offset set back to `offset`, its value when the evidence for the incident just opened began
-   * (Detector.incidentOpened: a CUSUM run's start): the points since were the incident's, learnt as normal
-   * before it was recognised, and the incident was held against a level that had taken part of it in.
-   * Scenario suite, covered on seeds 1–8 / the README seeds / 101–108 / 9–16 (the last chose nothing):
-   * `shift_2sigma` 0.604 / 0.538 / 0.647 / 0.703 → 0.636 / 0.818 / 0.691 / 0.815, `shift_3sigma_evening`
-   * 0.687 / 0.676 / 0.727 / 0.694 → 0.876 / 0.773 / 0.775 / 0.810, `shift_3sigma_afternoon` 0.866 / 0.894
-   * / 0.859 / 0.858 → 0.911 / 0.918 / 0.910 / 0.907, the other shift rows +0.002–0.015; false episodes a
-   * day within ±0.03 on every row (the 5-minute rows up on the README seeds, the clock rows down); NAB
-   * identical on every profile and both halves (README, "Detection quality").
-   */
-  restoreOffset(offset: number): void {
-    this.offset.mean = offset;
-  }
-
   acceptLevel(next: number, points: number): void {
     const first = next - points;
     const s = this.cycles.seasons;
