@@ -330,12 +330,12 @@ export class SeriesScorer {
     const noisy = spread >= 0 && this.calibrator.componentScores[spread] >= 1;
     const mode = this.gate.next(timestamp, this.learningScore, x, band ? band.expected : NaN, noisy);
     if (this.gate.acceptedAfter > 0) this.detector.acceptLevel?.(this.gate.acceptedAfter);
-    if (this.gate.opened && mode === 'incident') this.detector.incidentOpened?.();
     if (hold) {
       // Held (a maintenance window): scored, but learnt as a missing point is, so nothing moves.
       this.detector.learn(NaN, mode, NaN);
       return;
     }
+    if (this.gate.opened && mode === 'incident') this.detector.incidentOpened?.();
     // While the primary holds (a learnt seasonal profile, or a median the series is stationary around) and
     // itself scores the point as anomalous, the other components learn its expected value instead of an
     // incident's points, and a sustained incident keeps the calibration ranges it began with
