@@ -75,7 +75,11 @@ export class Magnitude {
   }
 }
 
+/** z within ±limit (NaN stays NaN): a clip of a component's z, or the cap on every z (Z_CAP). */
+export function clipZ(z: number, limit = Z_CAP): number {
+  return z > limit ? limit : z < -limit ? -limit : z;
+}
+
 export function cappedZ(diff: number, scale: number): number {
-  const z = diff / scale;
-  return z > Z_CAP ? Z_CAP : z < -Z_CAP ? -Z_CAP : z;
+  return clipZ(diff / scale);
 }

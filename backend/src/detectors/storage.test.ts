@@ -174,7 +174,7 @@ describe('a stream snapshot written by main (125bbcf) after 10 days, daily and w
     period: number;
     snapshot: { detector: { version: number; components: unknown[] } };
     next: Row[];
-    /** The points from `from` on as this code scores them, re-recorded as in the fixture above. */
+    /** The points from `from` on as this code scores them (testing/rerecordStreamFixture.mjs). */
     rerecorded: { from: number; why: string; next: Row[] };
   };
 

@@ -53,7 +53,7 @@
 import { z } from 'zod';
 import { stateOfType, type Component, type Deviation, type TaggedState } from '../component.js';
 import { Count, expectSame } from '../../snapshots/codec.js';
-import { Z_CAP } from '../scale.js';
+import { clipZ } from '../scale.js';
 
 export const CusumState = z.object({
   type: z.literal('cusum'),
@@ -168,7 +168,7 @@ export class CusumComponent implements Component<CusumState> {
    * nothing learnt since, or a flat series' run).
    */
   get runStartOffset(): number {
-    return Math.max(this.upPoints, this.downPoints) > 1 && this.flat === 0 ? this.runOffset : NaN;
+    return Math.max(this.upPoints, this.downPoints) > 1 && !this.onStationaryLevel ? this.runOffset : NaN;
   }
   constructor(
     /** The primary's period (null: none yet). */
@@ -203,11 +203,12 @@ export class CusumComponent implements Component<CusumState> {
     // than against expected.
     let above = raw;
     let below = raw;
-    let readAtRunScale = false;
+    // The scale the sums' z are read in (the shift estimate's unit).
+    let unit = primary.scale;
     const pattern = primary.pattern;
     const profiled = pattern !== undefined && !Number.isNaN(pattern);
     // A profile's level offset, or a flat series' level itself (its pattern is 0).
-    const offset = profiled ? primary.expected - pattern : this.flat > 0 ? primary.expected : NaN;
+    const offset = profiled ? primary.expected - pattern : this.onStationaryLevel ? primary.expected : NaN;
     // A finite offset only (values near ±1.8e308 overflow it), and z capped as the primary's is: the sums
     // and their snapshot stay finite numbers.
     if (Number.isFinite(offset)) {
@@ -217,31 +218,29 @@ export class CusumComponent implements Component<CusumState> {
       }
       if (profiled) {
         // Against the run's offset, but no further out than against the bare pattern.
-        const vsRun = capped(raw + (offset - this.runOffset) / primary.scale);
-        const vsPattern = capped(raw + offset / primary.scale);
+        const vsRun = clipZ(raw + (offset - this.runOffset) / primary.scale);
+        const vsPattern = clipZ(raw + offset / primary.scale);
         above = Math.max(raw, Math.min(vsRun, vsPattern));
         below = Math.min(raw, Math.max(vsRun, vsPattern));
       } else {
         // Against the level and the scale the run began with.
-        const vsRun = capped((x - this.runOffset) / this.runScale);
+        const vsRun = clipZ((x - this.runOffset) / this.runScale);
         above = Math.max(raw, vsRun);
         below = Math.min(raw, vsRun);
-        readAtRunScale = true;
+        unit = this.runScale;
       }
     } else this.runOffset = this.runScale = NaN;
-    this.up = Math.min(CAP, this.up + clip(above) - this.drift);
+    this.up = Math.min(CAP, this.up + clipZ(above, CLIP) - this.drift);
     if (this.up > 0) {
       this.upPoints++;
       this.upSum += above;
     } else this.up = this.upPoints = this.upSum = 0;
-    this.down = Math.min(CAP, this.down - clip(below) - this.drift);
+    this.down = Math.min(CAP, this.down - clipZ(below, CLIP) - this.drift);
     if (this.down > 0) {
       this.downPoints++;
       this.downSum -= below;
     } else this.down = this.downPoints = this.downSum = 0;
     out.scale = primary.scale;
-    // The shift in series units: its points' mean z in the scale they were read in.
-    const unit = readAtRunScale ? this.runScale : primary.scale;
     if (this.up >= this.down) {
       out.z = this.up;
       if (this.upPoints > 0) {
@@ -289,13 +288,4 @@ export class CusumComponent implements Component<CusumState> {
     this.runOffset = s.runOffset ?? NaN;
     this.runScale = s.runScale ?? NaN;
   }
-}
-
-function clip(z: number): number {
-  return z > CLIP ? CLIP : z < -CLIP ? -CLIP : z;
-}
-
-/** z within ±Z_CAP, as the primary's own (scale.ts, cappedZ). */
-function capped(z: number): number {
-  return z > Z_CAP ? Z_CAP : z < -Z_CAP ? -Z_CAP : z;
 }

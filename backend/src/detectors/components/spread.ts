@@ -33,6 +33,7 @@ import {
 } from '../component.js';
 import { Count, Num, dec, enc, expectSame } from '../../snapshots/codec.js';
 import type { CusumComponent } from './cusum.js';
+import { clipZ } from '../scale.js';
 
 export const SpreadState = z.object({
   type: z.literal('spread'),
@@ -98,7 +99,7 @@ export class SpreadComponent implements Component<SpreadState> {
       const spread = Math.min(Math.abs(z), jump, CLIP);
       this.sum = Math.min(CAP, Math.max(0, this.sum + spread - this.drift));
       if (this.sum > 0) {
-        const clipped = z > CLIP ? CLIP : z < -CLIP ? -CLIP : z;
+        const clipped = clipZ(z, CLIP);
         this.runPoints++;
         this.runSum += clipped;
         this.runAbs += Math.abs(clipped);
