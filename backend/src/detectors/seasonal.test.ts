@@ -548,6 +548,25 @@ describe('the noise scale', () => {
     expect(b.scale).toBe(out.scale);
   });
 
+  it("at its first ready point is the spread of the changes, not of the first residual (before 2026-12: the scale's floor)", () => {
+    // ~3 % noise; the first point a profile predicts lies exactly on it (residual 0), the rest do not.
+    const x = (k: number) =>
+      (1000 + 200 * Math.sin((2 * Math.PI * k) / P)) * (1 + 0.1 * noise(k === P ? 0 : k));
+    const c = new SeasonalComponent({ period: P, multiples: [] });
+    const out = emptyDeviation();
+    const scales: number[] = [];
+    for (let k = 0; k < 2 * P; k++) {
+      c.step(x(k), out);
+      if (!Number.isNaN(out.z)) scales.push(out.scale);
+      c.learn(x(k), 'normal');
+    }
+    // Ready once 20 residuals are learnt: from the second cycle's 21st point.
+    expect(2 * P - scales.length).toBe(P + 20);
+    // The first ready point's scale is the next points' (before: 0.24 of it, the scale's floor).
+    expect(scales[0] / scales[5]).toBeGreaterThan(0.8);
+    expect(scales[0] / scales[5]).toBeLessThan(1.25);
+  });
+
   it('restores a snapshot from before it was kept (`resid`, no `steps`) from the residual window', () => {
     const { c, i, residuals } = learnt();
     const snap = c.snapshot();

@@ -192,6 +192,16 @@ const HISTORY = 8192;
 const HISTORY_INITIAL = 256;
 const MIN_RESIDUALS = 20;
 /**
+ * A profile is ready once MIN_RESIDUALS residuals are learnt: one change fewer. Its scale reads those
+ * changes from that first ready point on. Until 2026-12 the first ready point took the residuals' mean
+ * instead, an exponential average (half-life 200) that after 20 points is mostly the first residual:
+ * often below the scale's floor, so the point where a profile took over from the fallback median scored
+ * 10σ or more, opened an incident that held the profile's learning, and its |z| stayed in the primary's
+ * calibration range for weeks at coarse steps (half-life 2,000 points: 21 days at 15 minutes; README,
+ * "Detection quality").
+ */
+const READY_CHANGES = MIN_RESIDUALS - 1;
+/**
  * Consecutive incident points back at the phase table's own level before the level offset restarts there
  * (Profile.learn). 1 (the rule as first written): on Student-t noise one outlier near the weekday level
  * during the first weekend (whose lower traffic the offset had absorbed) restarted the offset at weekday
@@ -877,8 +887,7 @@ class Profile {
   }
 
   get ready(): boolean {
-    // MIN_RESIDUALS residuals learnt: one change fewer.
-    return this.steps.count >= MIN_RESIDUALS - 1 && !Number.isNaN(this.expected);
+    return this.steps.count >= READY_CHANGES && !Number.isNaN(this.expected);
   }
 
   /**
@@ -895,8 +904,8 @@ class Profile {
    */
   scale(magnitude: number, integral: boolean): number {
     const level = Math.sqrt(Math.PI / 2) * this.error.mean;
-    // While the profile warms up (and for its first ready point) the few changes are no estimate yet.
-    if (this.steps.count < MIN_RESIDUALS) return flooredScale(level, magnitude, integral);
+    // While the profile warms up the few changes are no estimate yet (READY_CHANGES).
+    if (this.steps.count < READY_CHANGES) return flooredScale(level, magnitude, integral);
     let noise = MAD_TO_SIGMA * Math.SQRT1_2 * this.steps.mad();
     // Inside an incident the window is held: the scale follows the pattern (FOLLOW_EXPONENT).
     if (!this.lastLearnt && this.learntPattern > 0 && this.pattern > 0)
