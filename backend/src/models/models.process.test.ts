@@ -26,6 +26,10 @@ async function start(modelsDir: string): Promise<Running> {
       TRAFFICLENS_MODELS_DIR: modelsDir,
       TRAFFICLENS_SIMULATOR: 'false',
       TRAFFICLENS_WORKER_THREADS: '1',
+      // Training at the main thread's priority: this test is about the model's lifecycle (the priority is
+      // threadPriority.pool.test.ts's), and at nice 19 a training thread gets ~1.5 % of a core while the
+      // other jest worker keeps both cores busy, which can run a 60 s test out of time.
+      TRAFFICLENS_WORKER_NICE: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
