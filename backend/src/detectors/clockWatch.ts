@@ -27,6 +27,18 @@
  * clock moving an hour earlier 1–2 hours into it: the table moved, the profile rose above the shifted
  * level and the incident was lost (scenario suite `shift_4sigma_dawn`, seeds 1–8: covered 0.560 → 0.973;
  * every other row as before, the clock rows included).
+ *
+ * It also keeps, for each move, the evidence for it: a CUSUM of the log likelihood ratio of the moved
+ * profile against the profile as it is (Σ (z² − z_moved²) / 2, floored at 0), and how many samples it has
+ * been building. At a move that count is where the misfit began (Profile.watchClock keeps what was learnt
+ * since in place). Tried as a test of its own, to move before the first morning's misfit pages (measured,
+ * not kept): taken at every point, less 0.5 a point, a move once it reached 20 came before the first
+ * flagged point on most seeds (clock rows 0.17 / 0.13 → 0.05 / 0.06 false episodes a day, seeds 1–8), but
+ * a profile lagging a trend fits an hour-moved one better on every ramp, and heavy tails and a first week
+ * build as much (20–150 on clean rows where the clock rows held 10–200 at their first flag): 18 other rows
+ * gained false moves (`drop_40pct` 0.02 → 0.34 a day, its evidence built inside the incident; NAB 73.42 →
+ * 72.94). Frozen inside incidents, with z clipped at 4, a slow level (half-life 3 hours) taken out or a
+ * larger drift, the clean rows' and the clock rows' evidence still overlapped.
  */
 import { z } from 'zod';
 import { Num, dec, enc } from '../snapshots/codec.js';
@@ -34,12 +46,14 @@ import { Num, dec, enc } from '../snapshots/codec.js';
 /**
  * Mean and mean square of z against the profile as it is, an hour later and an hour earlier; samples since
  * the last move (below 0: resting after one); and the onset check's recent mean squares of the three and
- * its flags (ONSET_* bits; absent before 2026-12: none).
+ * its flags (ONSET_* bits; absent before 2026-12: none); each move's evidence and the samples it has been
+ * building (absent before 2026-12: none).
  */
 export const ClockWatchState = z.tuple([
   z.array(Num).length(6),
   z.number().int(),
   z.tuple([z.array(Num).length(3), z.number().int().min(0).max(7)]).optional(),
+  z.tuple([z.array(Num).length(2), z.array(z.number().int().min(0)).length(2)]).optional(),
 ]);
 export type ClockWatchState = z.infer<typeof ClockWatchState>;
 
@@ -76,6 +90,8 @@ const VETO_LATER = 2;
 const VETO_EARLIER = 4;
 /** Where the onset check's three recent mean squares begin in the watch's one array. */
 const RECENT = 6;
+/** Where the evidence for each move (later, earlier) and the samples it has been building begin in it. */
+const EVIDENCE = RECENT + 3;
 
 export class ClockWatch {
   /**
@@ -83,10 +99,12 @@ export class ClockWatch {
    * check's recent mean square of each (at RECENT): one typed array, as each costs ~170 bytes of heap
    * objects besides its values (issue 15).
    */
-  private readonly moments = new Float64Array(RECENT + 3).fill(NaN);
+  private readonly moments = new Float64Array(EVIDENCE + 4).fill(NaN).fill(0, EVIDENCE);
   private samples = 0;
   /** The onset check's flags (IN_INCIDENT, VETO_LATER, VETO_EARLIER). */
   private onset = 0;
+  /** Samples the evidence for the last move had been building (since it last left 0): its misfit's span. */
+  lastSpan = 0;
 
   /**
    * Learn one sample; returns +1 (the clock moved an hour later), −1 (earlier) or 0. A move restarts the
@@ -99,6 +117,8 @@ export class ClockWatch {
     this.average(0, here);
     this.average(1, later);
     this.average(2, earlier);
+    this.accumulate(0, here, later);
+    this.accumulate(1, here, earlier);
     this.samples++;
     const m = this.moments;
     if (this.samples < MIN_SAMPLES) return 0;
@@ -110,6 +130,8 @@ export class ClockWatch {
     if ((this.onset & IN_INCIDENT) !== 0 && (this.onset & (k === 1 ? VETO_LATER : VETO_EARLIER)) !== 0)
       return 0;
     this.moments.fill(NaN, 0, RECENT);
+    this.lastSpan = this.moments[EVIDENCE + 2 + k - 1];
+    this.moments.fill(0, EVIDENCE);
     this.samples = -REST_SAMPLES;
     return k === 1 ? 1 : -1;
   }
@@ -138,11 +160,24 @@ export class ClockWatch {
     r[at] = Number.isNaN(r[at]) ? z * z : r[at] + ONSET_ALPHA * (z * z - r[at]);
   }
 
+  /** The evidence for move k (0: later, 1: earlier) takes a sample in. */
+  private accumulate(k: number, here: number, moved: number): void {
+    const m = this.moments;
+    const e = Math.max(0, m[EVIDENCE + k] + (here * here - moved * moved) / 2);
+    m[EVIDENCE + 2 + k] = e > 0 ? m[EVIDENCE + 2 + k] + 1 : 0;
+    m[EVIDENCE + k] = e;
+  }
+
   /** Hypothesis k's mean and mean square take z in (the first sample sets them). */
   private average(k: number, z: number): void {
     const m = this.moments;
     m[2 * k] = Number.isNaN(m[2 * k]) ? z : m[2 * k] + ALPHA * (z - m[2 * k]);
     m[2 * k + 1] = Number.isNaN(m[2 * k + 1]) ? z * z : m[2 * k + 1] + ALPHA * (z * z - m[2 * k + 1]);
+  }
+
+  /** The samples each move's evidence has been building. */
+  private evidenceSince(): number[] {
+    return [this.moments[EVIDENCE + 2], this.moments[EVIDENCE + 3]];
   }
 
   snapshot(): ClockWatchState | null {
@@ -151,7 +186,8 @@ export class ClockWatch {
       : [
           Array.from(this.moments.subarray(0, RECENT), enc),
           this.samples,
-          [Array.from(this.moments.subarray(RECENT), enc), this.onset],
+          [Array.from(this.moments.subarray(RECENT, EVIDENCE), enc), this.onset],
+          [Array.from(this.moments.subarray(EVIDENCE, EVIDENCE + 2), enc), this.evidenceSince()],
         ];
   }
 
@@ -163,6 +199,11 @@ export class ClockWatch {
     if (s[2]) {
       s[2][0].forEach((v, i) => (this.moments[RECENT + i] = dec(v)));
       this.onset = s[2][1];
+    }
+    this.moments.fill(0, EVIDENCE);
+    if (s[3]) {
+      s[3][0].forEach((v, i) => (this.moments[EVIDENCE + i] = dec(v)));
+      s[3][1].forEach((v, i) => (this.moments[EVIDENCE + 2 + i] = v));
     }
   }
 }

@@ -279,4 +279,48 @@ describe('moving the whole table round by some slots (a series whose clock moved
     expect([0, 1, 2, 3].map((s) => t.at(s, 1))).toEqual([1000, 2000, 3000, 4000]);
     expect(t.median(3)).toBe(2002);
   });
+
+  /** 6 slots × 3 cycles: two whole cycles (10 + slot, 20 + slot), the current one stored up to slot 4. */
+  function partlyStored(): SeasonTable {
+    const t = new SeasonTable(6, 3);
+    for (const c of [1, 2, 3])
+      for (let slot = 0; slot < (c === 3 ? 4 : 6); slot++) t.push(slot, 10 * c + slot);
+    return t;
+  }
+  const values = (t: SeasonTable) => [0, 1, 2, 3, 4, 5].map((s) => [0, 1, 2].map((k) => t.at(s, k)));
+
+  it('rotateKeeping: the current cycle’s values from `from` stay (re-read), the rest rotate, one value per cycle', () => {
+    const later = partlyStored();
+    later.rotateKeeping(1, 4, 2, (_slot, v) => v + 0.5);
+    expect(values(later)).toEqual([
+      [NaN, 15, 25], // the last slot's, a cycle on: the current cycle's
+      [10, 20, 30],
+      [11, 21, 32.5], // slot 2's own current value, re-read
+      [12, 22, 33.5],
+      [NaN, 13, 23], // not reached in this cycle yet: slot 3's current value given back
+      [NaN, 14, 24],
+    ]);
+    const earlier = partlyStored();
+    earlier.rotateKeeping(-1, 4, 2, (_slot, v) => v + 0.5);
+    expect(values(earlier)).toEqual([
+      [11, 21, 31],
+      [12, 22, 32],
+      [13, 23, 32.5],
+      [14, 24, 33.5], // slot 4 had no current value: slot 3's own is its current one
+      [NaN, 15, 25],
+      [10, 20, 30], // the first slot's current value, a cycle back: the previous cycle's
+    ]);
+  });
+
+  it('rotateKeeping re-reads a value that crossed the cycle’s end (`age`: cycles before the current one)', () => {
+    const across = (age: number, v: number, crossed: number) => v + 100 * crossed + 1000 * age;
+    const later = partlyStored();
+    later.rotateKeeping(1, 4, 2, (_slot, v) => v, across);
+    expect(values(later)[0]).toEqual([NaN, 2115, 1125]);
+    expect(values(later)[1]).toEqual([10, 20, 30]);
+    const earlier = partlyStored();
+    earlier.rotateKeeping(-1, 4, 2, (_slot, v) => v, across);
+    expect(values(earlier)[5]).toEqual([1910, 920, -70]);
+    expect(values(earlier)[4]).toEqual([NaN, 15, 25]);
+  });
 });

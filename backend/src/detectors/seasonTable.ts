@@ -125,6 +125,57 @@ export class SeasonTable {
     }
   }
 
+  /**
+   * rotate(shift) for a table whose current cycle has stored slots [0, done) and whose slots [from, done) of
+   * it were stored after the rotation's cause: those values stay where they are (`current(slot, value)`: the
+   * value to keep there, from the slot's own newest), the cycle's earlier values and every older cycle's
+   * rotate. A slot that would now hold a value of the current cycle it has not reached yet gives it back
+   * (its oldest empty again), and one that has been reached but would hold none takes its own as above.
+   */
+  rotateKeeping(
+    shift: number,
+    done: number,
+    from: number,
+    current: (slot: number, value: number) => number,
+    across?: (age: number, value: number, crossed: number) => number,
+  ): void {
+    const n = this.slots;
+    const s = this.seasons;
+    const k = ((shift % n) + n) % n;
+    if (k === 0) return;
+    const moved = new Float64Array(s);
+    const old = new Float64Array(n * s);
+    for (let i = 0; i < n; i++) for (let j = 0; j < s; j++) old[i * s + j] = this.at(i, j);
+    for (let i = 0; i < n; i++) {
+      const src = (i - k + n) % n;
+      // Which cycle the source's newest value is of, here: the current (0) or the one before; a value that
+      // crosses the cycle's end (a day's 23:00 moved to 00:00) is of the next cycle, or of the one before.
+      const crossed = i - shift < 0 ? 1 : i - shift >= n ? -1 : 0;
+      const has = (src < done ? 0 : -1) + crossed >= 0;
+      const want = i < done;
+      // Before slotValues is filled: `current` may read a table (the shared scratch space).
+      const own = want && i >= from ? current(i, old[i * s + s - 1]) : NaN;
+      // A value that crossed the cycle's end, re-read for the cycle it is now of (`age`: cycles before the
+      // current one it was stored in); into `moved` first, as `across` may read a table.
+      for (let j = 0; j < s; j++) {
+        const v = old[src * s + j];
+        moved[j] =
+          crossed !== 0 && across && !Number.isNaN(v)
+            ? across(s - 1 - j + (src < done ? 0 : 1), v, crossed)
+            : v;
+      }
+      for (let j = 0; j < s; j++) slotValues[j] = moved[j];
+      if (has && !want) {
+        for (let j = s - 1; j > 0; j--) slotValues[j] = slotValues[j - 1];
+        slotValues[0] = NaN;
+      } else if (want && i >= from) {
+        if (!has) for (let j = 1; j < s; j++) slotValues[j - 1] = slotValues[j];
+        slotValues[s - 1] = own;
+      }
+      this.encode(i);
+    }
+  }
+
   /** Divide the slot's newest value by `factor`. */
   divideNewest(slot: number, factor: number): void {
     this.decode(slot);

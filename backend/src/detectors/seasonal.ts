@@ -512,6 +512,38 @@ class WeeklyCorrection {
     return values.length > 0 ? values[Math.floor(values.length / 2)] : NaN;
   }
 
+  /**
+   * The series' clock moved by `shift` bins (Profile.watchClock), noticed at `position`, the move's misfit
+   * since `since`: the bins of the week learnt since then were the new clock's traffic already, learnt
+   * against the daily table before it moved (`dailyBefore`, `dailyAfter`: its median at a phase before and
+   * after the move), so they stay where they are, re-read against the moved table, and the bin being
+   * accumulated too; the rest of the table rotates.
+   */
+  moveClock(
+    shift: number,
+    position: number,
+    since: number,
+    dailyBefore: (ph: number) => number,
+    dailyAfter: (ph: number) => number,
+  ): void {
+    const long = this.period * this.multiple;
+    const weekStart = position - (position % long);
+    const done = this.bin >= 0 && this.count > 0 ? this.bin : this.binOf(position);
+    const from = since >= weekStart ? this.binOf(since) : 0;
+    const reread = (b: number) => this.binDaily(b, dailyBefore) / this.binDaily(b, dailyAfter);
+    this.table.rotateKeeping(shift, done, from, (b, v) => {
+      const r = reread(b);
+      return r > 0 && Number.isFinite(r) ? v * r : v;
+    });
+    if (this.bin >= from && this.count > 0) {
+      const r = 1 / reread(this.bin);
+      if (r > 0 && Number.isFinite(r)) {
+        this.sumDaily *= r;
+        this.normalDaily *= r;
+      }
+    }
+  }
+
   /** Factor at `position`; NaN where no week has been stored yet for its bin (the week is not seen). */
   at(position: number): number {
     const p = this.period;
@@ -812,6 +844,23 @@ class Profile {
    * against the pattern as it is and as it would be an hour later or earlier (the phase table's median
    * and the weekly factor there); on a move, the table and the weekly correction move by that hour and the
    * level offset restarts. `incident`: the point is inside an open incident (ClockWatch's onset check).
+   *
+   * What was learnt since the misfit began (ClockWatch.lastSpan: since the evidence for the move last was
+   * nil, ~02:00–04:00 for a change at 02:00) was the new clock's traffic already, so it stays where it is
+   * and only the rest moves (SeasonTable.rotateKeeping): the weekly bins learnt then are re-read against
+   * the moved table (WeeklyCorrection.moveClock) and the day's values in the phase table are kept. Rotated
+   * with the rest (before 2026-12), the first morning's bins, learnt while the profile misfitted, were an
+   * hour late and a ramp's height too low: the next Sunday 06:40–08:00 was expected 5–8 % low and paged
+   * "level shift up" (`clock_later_1h`, 7 of 13 seeds). And the phase table holds each day as its weekday
+   * equivalent, so a value the move carries across midnight is of the day before or after and is re-read
+   * with that day's factor: carried as it was, a Saturday 00:30 (a weekend ramp's 0.85 divided by the
+   * weekend's 0.7) stood for the Friday's 23:30, two of five values 20 % high, and an hour-earlier clock
+   * paged "level shift down" at 23:00–24:00 on the nights after (`clock_earlier_1h`). False episodes a
+   * day, seeds 1–8 / README / 101–108 / 9–16: `clock_later_1h` 0.167 / 0.172 / 0.155 / 0.185 → 0.119 /
+   * 0.134 / 0.125 / 0.203 (on 9–16 the next Sundays' episodes went, and short ones came right after the
+   * move: an incident opening then restores a level offset from before it), `clock_earlier_1h` 0.131 /
+   * 0.172 / 0.113 / 0.209 → 0.113 / 0.153 / 0.102 / 0.167; `shift_4sigma_dawn` 0.072 → 0.054 on 101–108,
+   * every other row and NAB identical.
    */
   private watchClock(position: number, x: number, sc: number, incident: boolean): void {
     const h = this.hourPoints;
@@ -822,9 +871,26 @@ class Profile {
     const earlier = this.movedPattern(position, -h);
     const move = this.clock.sample((x - this.pattern) / sc, (x - later) / sc, (x - earlier) / sc, incident);
     if (move === 0) return;
-    this.cycles.rotate(move * h);
+    const p = this.period;
+    const by = move * h;
+    const since = position - this.clock.lastSpan * Math.max(1, Math.round(h * CLOCK_SAMPLE));
     const w = this.weekly;
-    if (w) w.table.rotate(Math.round((move * h * w.bins) / this.period));
+    if (w) {
+      const before = (ph: number) => this.cycles.median(ph);
+      const after = (ph: number) => this.cycles.median((((ph - by) % p) + p) % p);
+      w.moveClock(Math.round((by * w.bins) / p), position, since, before, after);
+    }
+    const done = position % p;
+    const today = Math.floor(position / p);
+    // The table holds each day as its weekday equivalent (learn): a value moved across midnight is of the
+    // day before or after now, re-read with that day's factor.
+    const dayFactor = (day: number) => {
+      const f = w ? w.factorOf(day) : 1;
+      return f > MIN_DAY_FACTOR ? f : 1;
+    };
+    const across = (age: number, v: number, crossed: number) =>
+      (v * dayFactor(today - age)) / dayFactor(today - age + crossed);
+    this.cycles.rotateKeeping(by, done, Math.max(0, since - (position - done)), (_, v) => v, across);
     // What the level offset took up of the misfit is not a level.
     this.offset.mean = 0;
     this.returned = 0;
