@@ -776,28 +776,29 @@ describe("a trend through a series' first week (Profile.alignFirstWeek)", () => 
   const ratios = (w: { before: number[]; after: number[] }, fromBin: number, toBin: number) =>
     w.before.slice(fromBin, toBin).map((b, k) => w.after[fromBin + k] / b);
 
-  it('puts the first days’ factors on a live factor’s age: Monday’s, learnt 3.5–4 days younger, by the trend over those days', () => {
-    // The series' first Monday was learnt against the seeded table (its day is found 2¼ days in: days
-    // 0–2 until 06:00, so 1 day after Monday at 00:00–06:00 and half a day after it later), a live factor
-    // against 5 days (3 days before it): under −1 % a day it is ~3.5–4 % too high. The trend is read from
-    // the factors themselves (a Theil–Sen slope by age): here 7–23 % above the true one, where every
-    // seeded factor had the same spacing of ages (found at 2.8 days) it read it within 0.5 %.
+  it('puts the first days’ factors on a live factor’s age: Tuesday’s, learnt 2.5–3 days younger, by the trend over those days', () => {
+    // The series' first Tuesday was learnt against the seeded table (its day is found 2¼ days in: days
+    // 0–2 until 06:00, so its own day at 00:00–06:00 and half a day before it later), a live factor
+    // against 5 days (3 days before it): under −1 % a day it is ~2.5–3 % too high. The trend is read from
+    // the factors themselves (a Theil–Sen slope by age): here up to 25 % above the true one. (Monday's
+    // are read again against the week's table: see the week boundary's tests below.)
     for (const perDay of [-0.01, 0.01]) {
-      const ages = ratios(weeklyAroundDay7(trending(perDay, 8)), 0, 48).map((r) => Math.log(r) / perDay);
+      const ages = ratios(weeklyAroundDay7(trending(perDay, 8)), 48, 96).map((r) => Math.log(r) / perDay);
       const early = ages.slice(0, 12);
       const late = ages.slice(12);
       for (const a of early) expect(a).toBeCloseTo(early[0], 1);
       for (const a of late) expect(a).toBeCloseTo(late[0], 1);
-      // Half a day apart in age, each by the same trend: 4 ÷ 3.5.
-      expect(early[0] / late[0]).toBeCloseTo(4 / 3.5, 2);
-      expect(early[0] / 4).toBeGreaterThan(1);
-      expect(early[0] / 4).toBeLessThan(1.25);
+      // Half a day apart in age, each by the same trend: 3 ÷ 2.5.
+      expect(early[0] / late[0]).toBeCloseTo(3 / 2.5, 2);
+      expect(early[0] / 3).toBeGreaterThan(1);
+      expect(early[0] / 3).toBeLessThan(1.25);
     }
   });
 
-  it('moves nothing by more than 0.3 % without a trend', () => {
+  it('moves nothing by more than 0.3 % without a trend (but the first day, read again against the week’s table)', () => {
     const w = weeklyAroundDay7(trending(0, 8));
-    for (const r of ratios(w, 0, 7 * 48)) if (Number.isFinite(r)) expect(Math.abs(r - 1)).toBeLessThan(0.003);
+    for (const r of ratios(w, 48, 7 * 48))
+      if (Number.isFinite(r)) expect(Math.abs(r - 1)).toBeLessThan(0.003);
   });
 
   // Before, the pattern (the expected value without the level offset, what the residual tests read) was
@@ -823,6 +824,45 @@ describe("a trend through a series' first week (Profile.alignFirstWeek)", () => 
       }
       for (const [day, [s, n]] of sums) worstDay[day === 7 ? 0 : 1] = Math.abs(s / n - 1);
       expect(Math.max(...worstDay)).toBeLessThan(0.045);
+    },
+  );
+});
+
+describe("a trend across the series' week boundary (WeeklyCorrection.rereadFirstDay)", () => {
+  // The series' first Monday was learnt against the seeded table (Monday to Wednesday as they were); the
+  // second is expected against Wednesday to Sunday, each divided by its day's factor, where Saturday's
+  // and Sunday's values around midnight (weekend ramps divided by a weekend day's factor) move the median
+  // to another day. Under −1 % a day the pattern over Monday 00:00–03:00 was 4.2 % high in week 2 and
+  // 3.9 % above Sunday night's in week 3 (now 2.7 % and 2.4 %; under +1 % a day 1.2 % and 0.5 % low
+  // before, 2.7 % and 1.9 % now); in the scenario suite, with its noise, 6–8 %, and the residual tests
+  // paged a level shift for up to two hours (clean_decline).
+  it.each([-0.01, 0.01])(
+    'keeps the pattern at Monday 00:00–03:00 near its level under %d a day',
+    (perDay) => {
+      const xs = traffic(15, 0.7).map((x, i) => x * Math.exp((perDay * i) / DAY));
+      const c = new SeasonalComponent({ stepMs: MINUTE_MS });
+      const out = emptyDeviation();
+      const sums = new Map<string, [number, number]>();
+      for (let i = 0; i < xs.length; i++) {
+        c.step(xs[i], out);
+        const day = Math.floor(i / DAY);
+        const minute = i % DAY;
+        const key =
+          (day === 7 || day === 14) && minute < 180
+            ? `${day}`
+            : (day === 6 || day === 13) && minute >= DAY - 180
+              ? `${day + 1}-before`
+              : null;
+        if (key) {
+          const [s, n] = sums.get(key) ?? [0, 0];
+          sums.set(key, [s + out.pattern! / xs[i], n + 1]);
+        }
+        c.learn(xs[i], 'normal');
+      }
+      const mean = (k: string) => sums.get(k)![0] / sums.get(k)![1];
+      // Week 2's Sunday night had no week stored (its pattern is the daily table's): the level itself.
+      expect(Math.abs(mean('7') - 1)).toBeLessThan(0.035);
+      expect(Math.abs(mean('14') / mean('14-before') - 1)).toBeLessThan(0.03);
     },
   );
 });
