@@ -865,6 +865,28 @@ describe("a trend across the series' week boundary (WeeklyCorrection.rereadFirst
       expect(Math.abs(mean('14') / mean('14-before') - 1)).toBeLessThan(0.03);
     },
   );
+
+  it('leaves the first day as learnt where a bin averages fewer than 30 points (a 5-minute step)', () => {
+    // One day's mean of a 6-point bin is too noisy to stand alone (REREAD_MIN_BIN_POINTS): at a 5-minute
+    // step the re-read factors paged their own noise on the second Monday's morning.
+    const step = 5;
+    const xs = traffic(8, 0.7).filter((_, i) => i % step === 0);
+    const day = DAY / step;
+    const c = new SeasonalComponent({ stepMs: step * MINUTE_MS });
+    const mondayBins = () => {
+      const s = c.snapshot();
+      if (s.type !== 'seasonal') throw new Error('not a seasonal state');
+      const t = s.profiles[0].weekly!.table.map((v) => (v === null ? NaN : Number(v)));
+      return Array.from({ length: 48 }, (_, b) => t[3 * b + 2]);
+    };
+    feed(c, xs.slice(0, 7 * day));
+    const before = mondayBins();
+    feed(c, xs.slice(7 * day, 7 * day + 1));
+    const after = mondayBins();
+    const moved = before.map((b, k) => after[k] / b).filter(Number.isFinite);
+    expect(moved.length).toBeGreaterThan(40);
+    for (const r of moved) expect(Math.abs(r - 1)).toBeLessThan(0.003);
+  });
 });
 
 describe('the level offset set back when an incident opens (Component.restoreOffset)', () => {
