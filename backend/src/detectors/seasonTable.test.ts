@@ -265,21 +265,6 @@ describe("a slot's oldest stored value (a first week's factor put on a later one
 });
 
 describe('moving the whole table round by some slots (a series whose clock moved)', () => {
-  it('rotate: slot i takes slot i − shift’s values and exponent, wrapping round, both ways', () => {
-    const t = new SeasonTable(4, 2);
-    for (let slot = 0; slot < 4; slot++) for (const v of [slot + 1, 1000 * (slot + 1)]) t.push(slot, v);
-    t.rotate(1);
-    expect([0, 1, 2, 3].map((s) => [t.at(s, 0), t.at(s, 1)])).toEqual([
-      [4, 4000],
-      [1, 1000],
-      [2, 2000],
-      [3, 3000],
-    ]);
-    t.rotate(-5);
-    expect([0, 1, 2, 3].map((s) => t.at(s, 1))).toEqual([1000, 2000, 3000, 4000]);
-    expect(t.median(3)).toBe(2002);
-  });
-
   /** 6 slots × 3 cycles: two whole cycles (10 + slot, 20 + slot), the current one stored up to slot 4. */
   function partlyStored(): SeasonTable {
     const t = new SeasonTable(6, 3);

@@ -110,24 +110,10 @@ export class SeasonTable {
     return true;
   }
 
-  /** Move every slot's values `shift` slots on (slot i takes slot i − shift's, wrapping round). */
-  rotate(shift: number): void {
-    const n = this.slots;
-    const k = ((shift % n) + n) % n;
-    if (k === 0) return;
-    const s = this.seasons;
-    const codes = this.codes.slice();
-    const exps = this.exponents.slice();
-    for (let i = 0; i < n; i++) {
-      const from = (i - k + n) % n;
-      this.codes.set(codes.subarray(from * s, from * s + s), i * s);
-      this.exponents[i] = exps[from];
-    }
-  }
-
   /**
-   * rotate(shift) for a table whose current cycle has stored slots [0, done) and whose slots [from, done) of
-   * it were stored after the rotation's cause: those values stay where they are (`current(slot, value)`: the
+   * Move every slot's values `shift` slots on (slot i takes slot i − shift's, wrapping round), for a table
+   * whose current cycle has stored slots [0, done) and whose slots [from, done) of it were stored after the
+   * rotation's cause: those values stay where they are (`current(slot, value)`: the
    * value to keep there, from the slot's own newest), the cycle's earlier values and every older cycle's
    * rotate. A slot that would now hold a value of the current cycle it has not reached yet gives it back
    * (its oldest empty again), and one that has been reached but would hold none takes its own as above.

@@ -283,10 +283,10 @@ const NO_OFFSET = (m: number) => (Number.isNaN(m) ? 0 : m);
  */
 const REREAD_MIN_BIN_POINTS = 30;
 
-/** The upper median of `values` (sorts them). */
+/** The upper median of `values` (sorts them; NaN when there are none). */
 function upperMedian(values: number[]): number {
   values.sort((a, b) => a - b);
-  return values[Math.floor(values.length / 2)];
+  return values.length > 0 ? values[Math.floor(values.length / 2)] : NaN;
 }
 
 /**
@@ -570,8 +570,7 @@ class WeeklyCorrection {
     // The upper median, not the mean of the middle two (SeasonTable.median's): with that the README seeds' table is
     // identical and seeds 1–8 page slightly more (false episodes a day shift_4sigma 0.04 → 0.07,
     // weekly_weekend 0.15 → 0.16, counter_resets 0.03 → 0.04), so the upper median stays.
-    values.sort((a, b) => a - b);
-    return values.length > 0 ? values[Math.floor(values.length / 2)] : NaN;
+    return upperMedian(values);
   }
 
   /**
