@@ -36,7 +36,7 @@ export const MIN_HALF_WIDTH = 0.1;
  * → 0.942 / 0.953 / 0.948 / 0.956; every false-episode row as before, NAB identical on every profile and
  * both halves; the 30 points after a shift ends are flagged a little more often (the suite's "after end",
  * seeds 1–8: 0.063 → 0.083 at 3σ, 0.042 → 0.054 at 4σ). A fraction of 0.15: 3σ covered 0.919; 0.35:
- * 0.888 (README, "Detection quality").
+ * 0.888 (docs/detection-quality.md).
  */
 export const INCIDENT_SHIFT_FLOOR = 0.25;
 
@@ -54,7 +54,7 @@ export const INCIDENT_SHIFT_FLOOR = 0.25;
  * `clean_from_saturday` on the README seeds (0.182 → 0.191); NAB identical on every profile and both
  * halves. The cost: the 30 points after a shift's end flagged a little more often (seeds 1–8, `shift_3sigma`
  * 0.125 → 0.133). From 30 points: NAB half B low FP 64.56 → 64.36; from the first point: +0.01–0.03 false
- * episodes a day on most rows (README, "Detection quality").
+ * episodes a day on most rows (docs/detection-quality.md).
  */
 export const ESTABLISHED_RUN = 60;
 
@@ -167,7 +167,7 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
         // scored 7.7 on a day it was 10 % above the profile). Clean series' false episodes a day (README
         // seeds): Gaussian 0.10 → 0.04, weekly 0.24 → 0.14, counter resets 0.10 → 0.04; repeated bursts'
         // last/first 0.79 → 0.84; recurrences flagged 5.2 → 4.4 of 11; the cost: the 4σ shift covered
-        // 0.456 → 0.322 and NAB half B 71.70 → 71.50 (A 67.99 → 68.30; README, "Detection quality").
+        // 0.456 → 0.322 and NAB half B 71.70 → 71.50 (A 67.99 → 68.30; docs/detection-quality.md).
         const u = anticipates && centre < e ? half : centre + half - e;
         const l = anticipates && centre > e ? half : e - (centre - half);
         if (u < up) {

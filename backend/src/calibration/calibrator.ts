@@ -17,7 +17,7 @@
  * ~18 % more than the slower ones, and the long rolling median remembers its range twice as long.
  *
  * The point's score is the largest component score; that component "drives" it. The constants are
- * the one parameter set chosen on the whole NAB corpus (README, "Detection quality").
+ * the one parameter set chosen on the whole NAB corpus (docs/detection-quality.md).
  */
 import type { ComponentCalibration, Deviation, LearnMode } from '../detectors/detector.js';
 import { LEARNING_MULTIPLIER, Z_FLOOR } from '../contract/sensitivity.js';
@@ -43,7 +43,7 @@ export interface CalibrationOptions {
 /**
  * incidentGrowth 2 against 4 (the same as outside incidents), NAB standard on the split halves:
  * 62.72 vs 61.43 (A), 70.98 vs 68.10 (B); also at a default multiplier of 1.5 (61.35 vs 58.67, 65.54 vs
- * 62.63), and 1.5 and 3 are worse on both halves than 2 (README, "Detection quality").
+ * 62.63), and 1.5 and 3 are worse on both halves than 2 (docs/detection-quality.md).
  *
  * sustainedAfter 10 is the issue's requirement (a sustained shift stays anomalous, a second incident meets
  * the first one's range), not a NAB optimum. NAB standard (all, A / B) with sustained incidents held:
@@ -68,7 +68,7 @@ export const DEFAULT_CALIBRATION: CalibrationOptions = {
  * the learning-scale score), but the band an operator sees, and its flags, keep the width that the
  * series' normal points and its marginal excursions taught. Before, one 4× single-point spike doubled
  * the band for a day (its range half-life is 2,000 points) and the next spike scored half as high.
- * Measured (scenario suite, seeds 1–8 / the 5 README seeds / 101–108; README, "Detection quality"):
+ * Measured (scenario suite, seeds 1–8 / the 5 README seeds / 101–108; docs/detection-quality.md):
  * spikes' last/first 0.74 → 0.98 / 0.60 → 0.87 / 0.66 → 1.02, flapping outages' 0.99 → 0.97 / 0.96 →
  * 0.99 / 1.09 → 1.11, repeated bursts' 0.76 → 0.75 / 0.80 → 0.81 / 0.92, the variance burst covered
  * 0.023 → 0.025 / 0.090 → 0.093; false episodes a day spikes 0.00 → 0.01 (seeds 1–8), recurring_spike 0.04 → 0.05 (101–108, one recurrence of 11 flagged on
@@ -252,7 +252,7 @@ export class Calibrator {
    * `sustainedAfter` points is sustained: its widening is undone and its further points are not learnt
    * (when `holdSustained`: the scorer's judgement that the baseline can be trusted, see SeriesScorer).
    * (Keeping every incident point out of the ranges, or capping their widening relative to a normal-only
-   * range, was measured: NAB standard fell from 63 to 30–56; README, "Detection quality".) `skip` is a
+   * range, was measured: NAB standard fell from 63 to 30–56; docs/detection-quality.md.) `skip` is a
    * component this point does not widen (the primary during an outage, outage.ts), or -1.
    */
   learn(devs: readonly Deviation[], mode: LearnMode, holdSustained = true, skip = -1): void {

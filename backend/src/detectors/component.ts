@@ -25,7 +25,7 @@ export type LearnMode = 'normal' | 'incident';
  * covered 0.001 → 0.313; shift_40pct covered 0.979 → 0.993; shift_4sigma 0.322 → 0.336 (seeds 1–8: 0.122
  * → 0.212); weekly_weekend false episodes a day 0.14 → 0.10 (seeds 1–8: 0.16 → 0.14); the cost, one
  * false episode more on two rows (drop_to_zero 0.11 → 0.13, shift_40pct 0.04 → 0.06). At 0.25 and 0.1
- * NAB is identical too and slow_ramp covered 0.17 (README, "Detection quality").
+ * NAB is identical too and slow_ramp covered 0.17 (docs/detection-quality.md).
  */
 export const INCIDENT_ADAPTATION = 0;
 

@@ -1,6 +1,6 @@
 /**
  * The detector catalogue: names, descriptions and factories. One parameter set for every series
- * (chosen on the whole NAB corpus, never per file); see README "Detection quality".
+ * (chosen on the whole NAB corpus, never per file); see docs/detection-quality.md.
  */
 import type { DetectorName } from '../contract/score.js';
 import type { ComponentCalibration, Detector, DetectorOptions } from './detector.js';
@@ -147,7 +147,7 @@ const AUTO_CALIBRATION: readonly ComponentCalibration[] = Object.freeze(
 
 /**
  * How far back the second residual level-shift test reads the profile's offset (components/residualShift.ts):
- * an hour at a 1-minute step. Chosen on the scenario suite (README, "Detection quality"): 40 and 60 gave
+ * an hour at a 1-minute step. Chosen on the scenario suite (docs/detection-quality.md): 40 and 60 gave
  * the same NAB, 90 and 120 a lower one, 120 and 240 more false episodes (weekly_weekend 0.09 and 0.10 a
  * day on seeds 1–8, scrape_gaps 0.52 at 240); the 8th component's weight is its sibling's (0.85).
  */

@@ -187,7 +187,7 @@ const HISTORY = 8192;
  * the second point and a daily period at 1-minute steps is found at 3,240 points (calendarCheckDue), so
  * most streams never hold all of it (issue 15). Its values are Float32 (32 KiB full, not 64): what it
  * seeds a profile with is rounded so by the phase table anyway; period detection reads the rounded values
- * (NAB and the scenario table measured unchanged: README, "State memory").
+ * (NAB and the scenario table measured unchanged: docs/performance.md).
  */
 const HISTORY_INITIAL = 256;
 const MIN_RESIDUALS = 20;
@@ -236,7 +236,7 @@ const MIN_BIN_POINTS = 4;
  * 15 minutes, 48 from 7.5 minutes down) and is confirmed by its own check two cycles and a quarter in,
  * however few points that is (calendarCheckDue: 216 at 15 minutes, where the ACF search began at 400,
  * 4.2 days). NAB has no series between 15 minutes and 1 minute but its 5-minute ones, so it measures the
- * correction only there (73.38 → 73.44, half A better, B lower: README, "Detection quality"); coarser
+ * correction only there (73.38 → 73.44, half A better, B lower: docs/detection-quality.md); coarser
  * days keep the daily profile alone and the search's schedule: the correction on NAB's 30-minute and
  * hourly files (48 and 24 points) paged more (NAB 73.19, both halves lower), a day checked at two cycles
  * on the hourly ones lost labelled windows. Scenario suite, seeds 1–8, from 192 points (5 minutes only)
@@ -309,7 +309,7 @@ const CLOCK_SAMPLE = 1 / 12;
  * day: on a smooth ramp a neighbour is as high, so the ratio is ≤ 1 and nothing changes), at most
  * MAX_FEATURE_FACTOR. Without it a learnt 5-minute 3× spike kept scoring 0.4–1.4 on every later day, its
  * noise 3× the series' (recurring_spike recurrences flagged 1.8 / 2.6 / 2.5 of 11 on seeds 1–8 / the 5
- * README seeds / 101–108, false episodes a day 0.13 / 0.19 / 0.20). Measured (README, "Detection quality"):
+ * README seeds / 101–108, false episodes a day 0.13 / 0.19 / 0.20). Measured (docs/detection-quality.md):
  * recurrences flagged 0 of 11 on all three seed sets; 1/48 of the period and 1/288 measured worse on NAB
  * (1/288 also slow_ramp covered 0.452 → 0.343), the square root of the ratio (noise ∝ √level) left 0.4 and
  * 0.8 of 11 flagged on two other seed sets.
@@ -513,7 +513,7 @@ class WeeklyCorrection {
    * normal week and a 6-hour 40 % drop expected the next week's same hours 20 % low, and they paged again for
    * all 6 hours (21-day series, seeds 1–8: 345–382 points → 0; false episodes a day 0.07 → 0.01), and a
    * lasting change's first days, learnt while the daily table lagged the new level, paged for a day a week
-   * later (0.15 / 0.29 → 0.03 / 0.13 a day, rise / drop; README, "Detection quality"). The one nearer no
+   * later (0.15 / 0.29 → 0.03 / 0.13 a day, rise / drop; docs/detection-quality.md). The one nearer no
    * weekly effect instead: a lasting rise's first Saturday, learnt near 1, was read on the next (0.07). A new
    * weekly pattern is read from its third week on, as the median of three reads it.
    */
@@ -1031,7 +1031,7 @@ class Profile {
    * scale 15 → 38 over 60 points); among the changes it is one step. Where the weekly correction has not
    * yet seen this time of the week (a series' first week), the profile's level errors are not noise it can
    * rely on: the residuals' own spread (√(π/2) · mean |residual|, σ for normal residuals) is kept when
-   * larger. Measured against the MAD of the last 100 residuals (README, "Detection quality"): NAB standard
+   * larger. Measured against the MAD of the last 100 residuals (docs/detection-quality.md): NAB standard
    * 69.63 → 71.87, both halves better on every profile; the 4σ shift in week 2 detected on 5/8 → 8/8 of
    * seeds 1–8 and covered 0.207 → 0.829.
    */
@@ -1112,7 +1112,7 @@ class Profile {
    * 0.687 / 0.676 / 0.727 / 0.694 → 0.876 / 0.773 / 0.775 / 0.810, `shift_3sigma_afternoon` 0.866 / 0.894
    * / 0.859 / 0.858 → 0.911 / 0.917 / 0.910 / 0.907, the other shift rows +0.001–0.026; false episodes a
    * day within ±0.04 on every row (the clock rows mostly down, `clean_from_friday` up 0.006–0.009); NAB
-   * identical on every profile and both halves (README, "Detection quality").
+   * identical on every profile and both halves (docs/detection-quality.md).
    */
   restoreOffset(offset: number): void {
     this.offset.mean = offset;
@@ -1128,7 +1128,7 @@ class Profile {
    * The ratio is the median over phases of the incident's cycles' median ÷ the earlier cycles' median; a
    * return to the earlier level undoes it (revertIfBack). Measured (false episodes a day, seeds 1–8 / README / 101–108 / 9–16): level_down_40pct_lasting 0.13 /
    * 0.13 / 0.10 / 0.16 → 0.01 / 0.05 / 0.05 / 0.07, level_up_40pct_lasting 0.03 / 0.05 / 0.07 / 0.08 →
-   * 0.02 / 0.05 / 0.05 / 0.07; every other row and NAB identical (README, "Detection quality").
+   * 0.02 / 0.05 / 0.05 / 0.07; every other row and NAB identical (docs/detection-quality.md).
    */
   acceptLevel(next: number, points: number): void {
     const first = next - points;

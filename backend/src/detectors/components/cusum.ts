@@ -7,7 +7,7 @@
  *
  * Why: at a 1-minute step the residual level-shift test flagged a 3σ shift ~14 points after its onset and a
  * 4σ one ~8 points after (scenario suite, seeds 1–8); with this test 8.9 and 3.8, covered 0.74 → 0.88 and
- * 0.91 → 0.94 (README, "Detection quality"). Each point's z is clipped at CLIP scales first, so one
+ * 0.91 → 0.94 (docs/detection-quality.md). Each point's z is clipped at CLIP scales first, so one
  * heavy-tailed outlier adds no more than a short run does (a robust, Huber-style CUSUM): the sum measures
  * persistence, not size. The sums are capped at CAP, so after a long incident the test falls silent within
  * ~20 points of the series' return.
@@ -31,7 +31,7 @@
  * `shift_3sigma_evening` 0.627 / 0.584 / 0.660 / 0.465 → 0.687 / 0.676 / 0.727 / 0.694. The cost: false
  * episodes a day on days that page already, in more pieces (Monday midnights under a trend, clock-change
  * mornings): `clean_decline` 0.137 / 0.124 / 0.161 / 0.137 → 0.167 / 0.143 / 0.173 / 0.143, the clock
- * rows +0.01–0.05; NAB identical on every profile and both halves (README, "Detection quality").
+ * rows +0.01–0.05; NAB identical on every profile and both halves (docs/detection-quality.md).
  *
  * On a flat series (the sums read its rolling median) a run reads its points against the median and the
  * scale it began with: both took a 2σ shift's first points in (the median moved, the window's MAD
@@ -83,7 +83,7 @@ export type CusumState = z.infer<typeof CusumState>;
 
 /**
  * The drift (scales a point must exceed to add to a sum) and the clip. Chosen on the scenario suite (seeds
- * 1–8), checked on the README seeds and seeds 101–108 and NAB (README, "Detection quality"): drift 1 paged
+ * 1–8), checked on the README seeds and seeds 101–108 and NAB (docs/detection-quality.md): drift 1 paged
  * on clean series (0.13 false episodes a day Gaussian, 0.26 weekly), 2 found a 3σ shift later and missed
  * one (covered 0.81); a clip of 4 instead of 3 gave 0.11 heavy-tailed, 0.11 weekly.
  */
@@ -115,7 +115,7 @@ export const SETTLE_POINTS = 60;
  * → 1.5, with the same false episodes a day on every flat row; the README seeds, 101–108 and 9–16 alike.
  * NAB (standard, half A / B; none of these both halves better): without 72.05 / 74.25, 576 points
  * 71.95 / 74.14, 1,000 points 71.96 / 74.15, 1,440 points 72.05 / 74.15, 2,880 points 71.87 / 74.06
- * (README, "Detection quality").
+ * (docs/detection-quality.md).
  */
 export const FLAT_POINTS = 1440;
 

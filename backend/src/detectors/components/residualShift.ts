@@ -23,7 +23,7 @@
  * (Deviation.stationary: a KPI, a queue length, a latency with no daily pattern) the median is the level
  * and the pattern is 0, so the same test holds a shift of a few σ there, which no single point shows
  * (issue 11: a +4σ shift for 6 hours on such a series was covered 0.003, the rolling median absorbing it
- * point by point; README, "Detection quality").
+ * point by point; docs/detection-quality.md).
  */
 import { z } from 'zod';
 import {

@@ -32,7 +32,7 @@ export type RollingMedianState = z.infer<typeof RollingMedianState>;
  * and that average's half-life and warm-up in points. A daily ramp the median chases puts it tens of
  * scales from its average; the median of a stationary series stays within ~0.2. Measured: 1 against 2
  * on NAB (standard 71.98 / 71.12, half A 70.82 both, B 74.72 / 72.91), and against no hold at all
- * (71.87: A 70.00, B 75.58); README, "Detection quality".
+ * (71.87: A 70.00, B 75.58); docs/detection-quality.md.
  */
 const STABLE_SCALES = 1;
 const STABLE_HALF_LIFE = 300;

@@ -12,7 +12,7 @@
  * and noise, a daily cycle), generated on demand so the source holds nothing between fetches; the
  * backfill is fetched in one request as the job fetches it, so the fetched arrays are part of the peak.
  * The period is fixed at 1,440 by default, the footprint of a stream that has found its daily period
- * (the steady state; a stream still detecting holds less, README "Compact storage"); `period: 'auto'`
+ * (the steady state; a stream still detecting holds less, docs/performance.md, "Compact storage"); `period: 'auto'`
  * measures the first days instead, when the period checks run (spread over 120 ticks, jobs/schedule.ts).
  */
 import { readFileSync } from 'node:fs';

@@ -346,7 +346,7 @@ const clockChange = (name: string, description: string, hours: number): Scenario
 /**
  * A 5-minute 3× spike at 06:`minute` every day for 14 days: its first 3 occurrences labelled, the later ones
  * recurrences that must not be flagged. Off the hour too, since a profile that summarises the day in
- * phases of several minutes (measured, not kept: README, "Detection quality") holds a pattern aligned with
+ * phases of several minutes (measured, not kept: docs/detection-quality.md) holds a pattern aligned with
  * its phases and pages every day on one that straddles two.
  */
 const recurringSpike = (name: string, description: string, minute: number) =>

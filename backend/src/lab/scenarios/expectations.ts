@@ -276,7 +276,7 @@ export const EXPECTATIONS: readonly Expectation[] = [
     maxFlaggedRecurrences: 0,
   },
   // The same spike at 06:02 (added with it: seeds 1–8 0.28 false episodes a day, worst 0.43; at most 6
-  // of 11 recurrences flagged). A phase table of 5-minute phases paged on it every day (0.57): README.
+  // of 11 recurrences flagged). A phase table of 5-minute phases paged on it every day (0.57): docs/performance.md.
   // 0.55 → 0.4 and 6 → 5 with the first weekend's spike height (seeds 1–8: 0.15, worst 0.36; 2.1 of 11
   // flagged, worst 5). 0.4 → 0.15 and 5 → 0 with a learnt peak's noise scaled with its height (seeds 1–8:
   // 0.02, worst 0.07; none flagged).
