@@ -85,6 +85,13 @@ export interface Calibrated {
   driver: number;
 }
 
+/**
+ * Calibrator.calibrate's answer, refilled at every call (valid until the next; one per thread: the engine
+ * is synchronous). A literal returned per point was 56 bytes of garbage a point, 2.7 MB of a worker's half
+ * of the bench's dashboard request; one per calibrator would be 56 bytes more of every live stream (issue 15).
+ */
+const CALIBRATED: Calibrated = { score: 0, driver: -1 };
+
 /** The per-component arrays a calibrator keeps per stream: range … saved, below. */
 const PER_STREAM_FIELDS = 9;
 
@@ -209,7 +216,10 @@ export class Calibrator {
     this.delayed = new DelayLines(shared.delays, buffer.subarray(PER_STREAM_FIELDS * components));
   }
 
-  /** Score one point's deviations against the ranges so far (componentScores, boundary). */
+  /**
+   * Score one point's deviations against the ranges so far (componentScores, boundary). The answer is
+   * one object, rewritten by the next call.
+   */
   calibrate(devs: readonly Deviation[]): Calibrated {
     let best = 0;
     let driver = -1;
@@ -236,7 +246,10 @@ export class Calibrator {
         driver = c;
       }
     }
-    return { score: best, driver };
+    const out = CALIBRATED;
+    out.score = best;
+    out.driver = driver;
+    return out;
   }
 
   /** |z| at score 1 of component c for a range edge (the learning one, or the shown band's). */

@@ -189,8 +189,19 @@ export function componentMask(components: readonly Component[], has: (c: Compone
   return mask;
 }
 
+/**
+ * A Deviation with the two optional fields most components set present from the start, at the value
+ * their readers take for "absent" (`stationary` false, read as `=== true`; the three-state `weekSeen`
+ * undefined). The fallback and the rolling median added them on their first step, so an `auto`
+ * detector's ten deviations had five hidden classes, one past the four V8 keeps a load polymorphic for:
+ * every `devs[c].z` in Calibrator.calibrate and .learn was a megamorphic load that boxed its double, 20
+ * heap numbers a point (18 of the 59 MB a worker allocated for half of the bench's dashboard request;
+ * with three classes left, the residual shift tests' and the CUSUM's, 41 MB, minor GCs 74 → 55 over 16
+ * half-requests; issue 15). Every optional field present (one class) allocates the same and costs each
+ * live stream 0.9 KiB more (16.0 → 16.9 KiB of heap objects: a boxed double per numeric field).
+ */
 export function emptyDeviation(): Deviation {
-  return { z: NaN, expected: NaN, scale: NaN, pattern: NaN };
+  return { z: NaN, expected: NaN, scale: NaN, pattern: NaN, stationary: false, weekSeen: undefined };
 }
 
 /** What every component snapshot has: its component type, the tag of the union in snapshot.ts. */

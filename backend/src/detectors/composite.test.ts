@@ -1,4 +1,6 @@
 import { CompositeDetector } from './composite.js';
+import { createDetector } from './registry.js';
+import { emptyDeviation } from './component.js';
 import { EwmaComponent } from './components/ewma.js';
 import { RollingMedianComponent } from './components/rollingMedian.js';
 import type { Component } from './component.js';
@@ -71,5 +73,25 @@ describe('CompositeDetector: an incident opening', () => {
     const primary = stub({ providesBand: true, restoreOffset: (o) => restored.push(o) });
     new CompositeDetector('test', [primary, stub({ runStartOffset: NaN }), stub({})], 10).incidentOpened();
     expect(restored).toEqual([]);
+  });
+});
+
+describe('CompositeDetector: few shapes of deviation', () => {
+  it('the deviations of `auto` have at most three sets of fields, each starting with emptyDeviation’s', () => {
+    // Five hidden classes made the calibrator's reads of their z megamorphic, a boxed double each
+    // (emptyDeviation); V8 keeps a load polymorphic up to four.
+    const shapes = new Set<string>();
+    for (const period of [1440, null] as const) {
+      const d = createDetector('auto', { period, stepMs: 60_000 });
+      for (let i = 0; i < 3000; i++) {
+        const x = i % 700 < 20 ? 5000 : 1000 + 200 * Math.sin((2 * Math.PI * i) / 1440) + ((i * 7919) % 13);
+        const step = d.update(x, i * 60_000);
+        d.learn(x, i % 700 < 20 ? 'incident' : 'normal');
+        for (const dev of step.deviations) shapes.add(Object.keys(dev).join());
+      }
+    }
+    expect(shapes.size).toBeLessThanOrEqual(3);
+    const first = Object.keys(emptyDeviation()).join();
+    for (const shape of shapes) expect(shape.startsWith(first)).toBe(true);
   });
 });
