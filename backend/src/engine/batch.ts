@@ -10,7 +10,7 @@ import { EngineError } from '../contract/errors.js';
 import { SeriesScorer, episodeOptions, resolveParams, type ResolvedParams } from './seriesScorer.js';
 import type { ScoreParams } from './types.js';
 import { ExplanationLog } from './explanations.js';
-import { GridText, JsonText, plain } from './jsonText.js';
+import { ArrayText, GridText, JsonText, plain } from './jsonText.js';
 
 /**
  * How far past the learning prefix the backward pass of a non-causal request starts: the detector's
@@ -145,7 +145,7 @@ function checkInput(input: SeriesInput): void {
  * scored from the data after it (a causal pass run backwards in time), so a panel has no blind start.
  */
 export function scoreSeries(input: SeriesInput, params: ScoreParams = {}): SeriesScore {
-  return assemble(scoreArrays(input, params), nullable);
+  return assemble(scoreArrays(input, params), AS_ARRAYS) as SeriesScore;
 }
 
 /**
@@ -166,13 +166,37 @@ export function scoreSeriesJson(input: SeriesInput, params: ScoreParams = {}): s
 export function scoreSeriesJsonPieces(input: SeriesInput, params: ScoreParams = {}): string[] {
   const scored = scoreArrays(input, params);
   // The timestamps' text is the grid's (kept for the next series on it); their array is not built.
-  const answer: Record<string, unknown> = assemble(scored, plain, []);
-  answer.timestamps = new JsonText(gridText.of(scored.clean.timestamps));
-  return jsonPieces(answer);
+  return jsonPieces(assemble(scored, ARRAYS_AS_TEXT, new JsonText(gridText.of(scored.clean.timestamps))));
 }
 
 /** The last grid's text (one per thread: the engine is synchronous). */
 const gridText = new GridText();
+
+/** How assemble writes the per-point arrays: as the contract's arrays, or as their JSON text. */
+interface ArrayWriter {
+  /** Every element a number (NaN only where the JSON text may show null). */
+  numbers(a: Float64Array): unknown;
+  /** NaN means missing (null). */
+  nullable(a: Float64Array): unknown;
+  anomalies(score: Float64Array): unknown;
+  directions(direction: readonly (string | null)[], score: Float64Array): unknown;
+}
+
+const AS_ARRAYS: ArrayWriter = {
+  numbers: plain,
+  nullable,
+  anomalies: flags,
+  directions: (direction, score) => direction.map((d, i) => (score[i] >= 1 ? d : null)),
+};
+
+/** JSON.stringify writes NaN as null, so a nullable array's text is its numbers' (scoreSeriesJson). */
+const arrayText = new ArrayText();
+const ARRAYS_AS_TEXT: ArrayWriter = {
+  numbers: (a) => arrayText.numbers(a),
+  nullable: (a) => arrayText.numbers(a),
+  anomalies: (score) => arrayText.anomalies(score),
+  directions: (direction, score) => arrayText.directions(direction, score),
+};
 
 /** JSON.stringify(object) as pieces whose concatenation is that text (a key's value whole in one). */
 function jsonPieces(object: object): string[] {
@@ -269,14 +293,14 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
 }
 
 /**
- * The response's shape (the contract's key order); `orNull` writes the arrays whose NaN means missing,
- * `timestamps` is the grid's array (unless the caller writes its text otherwise).
+ * The response's shape (the contract's key order), its per-point arrays written by `write` (the
+ * contract's arrays, or their JSON text); `timestamps` is the grid's array unless the caller gives it.
  */
 function assemble(
   { input, resolved, causal, clean, arrays, state: scoredState, forward, episodes }: Scored,
-  orNull: (a: Float64Array) => (number | null)[],
-  timestamps = plain(clean.timestamps),
-): SeriesScore {
+  write: ArrayWriter,
+  timestamps: unknown = plain(clean.timestamps),
+): Record<keyof SeriesScore, unknown> {
   let state = scoredState;
   const model: ModelInfo = {
     detector: resolved.detector,
@@ -298,13 +322,13 @@ function assemble(
     model,
     cleaning: clean.report,
     timestamps,
-    values: orNull(clean.values),
-    score: plain(arrays.score),
-    expected: orNull(arrays.expected),
-    lower: orNull(arrays.lower),
-    upper: orNull(arrays.upper),
-    anomaly: flags(arrays.score),
-    direction: arrays.direction.map((d, i) => (arrays.score[i] >= 1 ? d : null)),
+    values: write.nullable(clean.values),
+    score: write.numbers(arrays.score),
+    expected: write.nullable(arrays.expected),
+    lower: write.nullable(arrays.lower),
+    upper: write.nullable(arrays.upper),
+    anomaly: write.anomalies(arrays.score),
+    direction: write.directions(arrays.direction, arrays.score),
     episodes,
   };
 }
