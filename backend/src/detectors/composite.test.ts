@@ -1,6 +1,6 @@
 import { CompositeDetector } from './composite.js';
 import { createDetector } from './registry.js';
-import { emptyDeviation } from './component.js';
+import { emptyDeviation, emptyDeviations } from './component.js';
 import { EwmaComponent } from './components/ewma.js';
 import { RollingMedianComponent } from './components/rollingMedian.js';
 import type { Component } from './component.js';
@@ -93,5 +93,15 @@ describe('CompositeDetector: few shapes of deviation', () => {
     expect(shapes.size).toBeLessThanOrEqual(3);
     const first = Object.keys(emptyDeviation()).join();
     for (const shape of shapes) expect(shape.startsWith(first)).toBe(true);
+  });
+});
+
+describe('emptyDeviations', () => {
+  it('is n distinct empty deviations, each as emptyDeviation makes it', () => {
+    const devs = emptyDeviations(10);
+    expect(devs).toHaveLength(10);
+    expect(new Set(devs).size).toBe(10);
+    for (const d of devs) expect(d).toEqual(emptyDeviation());
+    expect(emptyDeviations(0)).toEqual([]);
   });
 });

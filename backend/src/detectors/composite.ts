@@ -3,6 +3,7 @@ import {
   MASK_BITS,
   componentMask,
   emptyDeviation,
+  emptyDeviations,
   type Component,
   type Deviation,
   type LearnMode,
@@ -38,7 +39,7 @@ export class CompositeDetector implements Detector {
     readonly options: DetectorOptions = {},
     readonly calibration: readonly ComponentCalibration[] = [],
   ) {
-    this.devs = components.map(() => emptyDeviation());
+    this.devs = emptyDeviations(components.length);
     this.bandDev = band ? emptyDeviation() : null;
     this.result = { deviations: this.devs, band: this.bandDev };
     this.readers = componentMask(components, (c) => c.readsPrimary === true);

@@ -1,4 +1,13 @@
-import { ABSOLUTE_FLOOR, Magnitude, QUANTUM_FLOOR, RELATIVE_FLOOR, flooredScale } from './scale.js';
+import fc from 'fast-check';
+import {
+  ABSOLUTE_FLOOR,
+  Magnitude,
+  QUANTUM_FLOOR,
+  RELATIVE_FLOOR,
+  Z_CAP,
+  clipZ,
+  flooredScale,
+} from './scale.js';
 
 describe('scale floors', () => {
   it('a flat series gets a floor relative to its magnitude, never zero', () => {
@@ -35,5 +44,22 @@ describe('scale floors', () => {
     r.restore(JSON.parse(JSON.stringify(m.snapshot())));
     expect(r.integral).toBe(false);
     expect(r.value).toBe(m.value);
+  });
+});
+
+describe('clipZ', () => {
+  /** The conditional clipZ was before it took Math.min/max (issue 15): the same value for every z. */
+  const conditional = (z: number, limit: number) => (z > limit ? limit : z < -limit ? -limit : z);
+
+  it('clips to ±limit and passes NaN, −0 and everything within through, as the conditional did', () => {
+    for (const z of [NaN, -0, 0, Infinity, -Infinity, Z_CAP, -Z_CAP, 2 * Z_CAP, 3.5, -1e-300]) {
+      expect(Object.is(clipZ(z), conditional(z, Z_CAP))).toBe(true);
+      expect(Object.is(clipZ(z, 4), conditional(z, 4))).toBe(true);
+    }
+    fc.assert(
+      fc.property(fc.double(), fc.double({ min: Number.MIN_VALUE, max: 1e9, noNaN: true }), (z, limit) =>
+        Object.is(clipZ(z, limit), conditional(z, limit)),
+      ),
+    );
   });
 });

@@ -75,9 +75,14 @@ export class Magnitude {
   }
 }
 
-/** z within ±limit (NaN stays NaN): a clip of a component's z, or the cap on every z (Z_CAP). */
+/**
+ * z within ±limit (NaN stays NaN, −0 stays −0; limit > 0): a clip of a component's z, or the cap on every
+ * z (Z_CAP). Math.min/max, not conditionals: an arm that was the integer limit (1e6, a small integer to
+ * V8) made TurboFan box the double arm, a heap number per z (a rate-of-change step allocated ~30 bytes,
+ * none with this; issue 15). The same value for every z: both clip to ±limit and pass the rest through.
+ */
 export function clipZ(z: number, limit = Z_CAP): number {
-  return z > limit ? limit : z < -limit ? -limit : z;
+  return Math.min(Math.max(z, -limit), limit);
 }
 
 export function cappedZ(diff: number, scale: number): number {

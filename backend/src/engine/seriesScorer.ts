@@ -195,12 +195,20 @@ export class SeriesScorer {
     });
     this.widen = widenFor(params.sensitivity);
     this.tailRate = tailRateFor(params.sensitivity);
+    // Pushed, not map()ped: arrays that stay PACKED when this constructor is optimized (emptyDeviations;
+    // sharedConstants deoptimized on the HOLEY ones after ~850 scorers).
+    const measurementPoints: (number | undefined)[] = [];
+    const readsPrimary: (boolean | undefined)[] = [];
+    for (const c of this.detector.components) {
+      measurementPoints.push(c.measurementPoints);
+      readsPrimary.push(c.readsPrimary);
+    }
     this.calibrator = new Calibrator(
       this.detector.components.length,
       DEFAULT_CALIBRATION,
       this.detector.calibration,
-      this.detector.components.map((c) => c.measurementPoints),
-      this.detector.components.map((c) => c.readsPrimary),
+      measurementPoints,
+      readsPrimary,
     );
     const components = this.detector.components;
     this.sequential = components.findIndex((c) => c.narrowsToShift === true);

@@ -37,11 +37,15 @@ function shiftLeft(s: Float32Array, from: number, to: number): void {
 /** SortedWindow.madToScratch's result (one per thread: the engine is synchronous). */
 const scratch = new Float64Array(1);
 /**
- * ±Infinity as module constants: a literal `-Infinity` as one arm of a conditional whose other arm is
- * arithmetic made TurboFan box that arithmetic (two heap numbers per MAD, measured on Node 20).
+ * ±Infinity and NaN as module constants: a literal `-Infinity` as one arm of a conditional whose other arm
+ * is arithmetic made TurboFan box that arithmetic (two heap numbers per MAD, measured on Node 20). The
+ * same for median()'s `return NaN` of an empty window: every median read inlined into a component's step
+ * was a new heap number (a level-shift step allocated ~48 bytes, 4.5 of the 32 MB a worker allocated for
+ * half of the bench's dashboard request; issue 15).
  */
 const NEG_INFINITY = -Infinity;
 const POS_INFINITY = Infinity;
+const NOT_A_NUMBER = NaN;
 
 /** Largest finite Float32. */
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -276,7 +280,7 @@ export class SortedWindow {
   /** quantile(0.5), the same arithmetic without its general position (pos − lo is 0 or exactly 0.5). */
   median(): number {
     const n = this.n;
-    if (n === 0) return NaN;
+    if (n === 0) return NOT_A_NUMBER;
     const lo = (n - 1) >> 1;
     const hi = lo + 1 < n ? lo + 1 : lo;
     const a = this.data[lo];
