@@ -1107,7 +1107,6 @@ class Profile {
   learn(position: number, x: number, magnitude: number, integral: boolean, mode: LearnMode): void {
     if (Number.isNaN(x)) {
       this.weekly?.learn(position, NaN, NaN, false);
-      this.endDay(position);
       this.skipped.push(position % this.period);
       return;
     }
@@ -1143,7 +1142,6 @@ class Profile {
       }
     }
     this.weekly?.learn(position, x, this.daily, !(mode === 'incident' && this.ready));
-    this.endDay(position);
     // The daily table holds each day as its weekday equivalent (divided by its day's weekly factor): its
     // median over 5 days always spans 2 weekend days, and stored as they are, one anomalous weekday made 3
     // low values of 5, and the next weekdays expected the weekend's level at that hour (a 6-hour 40 %
