@@ -121,6 +121,12 @@ describe('POST /api/v1/score validation', () => {
     ],
     ['a fractional period', 'options.period', { series: [series(2)], options: { period: 2.5 } }, /./],
     [
+      'a time zone that does not exist',
+      'options.timezone',
+      { series: [series(2)], options: { timezone: 'Europe/Atlantis' } },
+      /IANA time zone such as Europe\/Berlin/,
+    ],
+    [
       'a timestamp of 1e20',
       'series[0].timestamps[1]',
       { series: [{ timestamps: [T0, 1e20], values: [1, 2] }] },

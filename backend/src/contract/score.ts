@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { isTimeZone } from './timezone.js';
 import { Sensitivity } from './sensitivity.js';
 import { EXPLANATION_KINDS, SEVERITY_LABELS } from './severity.js';
 import { Unit } from './unit.js';
@@ -81,6 +82,13 @@ export const ScoreOptions = z
       .optional()
       .describe(
         'how long a sustained deviation stays anomalous before its level is learnt as normal: a duration (6h, 1d) or "never" (default 1d; a drop toward zero is never learnt; with a duration, never longer than the normal history the series had when the deviation began, nor shorter than a quarter of the duration)',
+      ),
+    timezone: z
+      .string()
+      .refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin or America/New_York' })
+      .optional()
+      .describe(
+        "the time zone whose local clock the series' traffic keeps, an IANA name such as Europe/Berlin: its daily and weekly pattern moves with the zone's daylight-saving changes at their instant (default none: a pattern that keeps UTC, whose move by an hour is found from the data after a few hours)",
       ),
   })
   .strict();

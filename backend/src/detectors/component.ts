@@ -157,6 +157,11 @@ export interface Component<S extends TaggedState = TaggedState> {
    */
   acceptLevel?(points: number): void;
   /**
+   * The series' clock has just moved (Detector.moveClock): its daily pattern now comes `ms` later in UTC
+   * (earlier where negative). A component that holds a time-of-day pattern moves it. Absent: nothing to do.
+   */
+  moveClock?(ms: number): void;
+  /**
    * A sequential test on a seasonal profile's residuals (a CUSUM): the profile's level offset when its
    * current run began; NaN (or absent) while no run is open or where it reads no profile
    * (Detector.incidentOpened).

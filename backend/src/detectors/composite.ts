@@ -60,6 +60,10 @@ export class CompositeDetector implements Detector {
   acceptLevel(points: number): void {
     this.components[0]?.acceptLevel?.(points);
   }
+  moveClock(ms: number): void {
+    for (const c of this.components) c.moveClock?.(ms);
+    this.band?.moveClock?.(ms);
+  }
   incidentOpened(): void {
     const primary = this.components[0];
     if (!primary?.restoreOffset) return;

@@ -79,6 +79,12 @@ export interface Detector {
   /** The learning gate accepted an incident's level after `points` points (Component.acceptLevel). */
   acceptLevel?(points: number): void;
   /**
+   * The local clock the series keeps (ScoreOptions.timezone) has just changed its offset from UTC, before
+   * the point about to be stepped: its pattern comes `ms` later in UTC (an hour, 3,600,000, when clocks go
+   * back; negative when they go forward). Absent: the detector has no time-of-day pattern to move.
+   */
+  moveClock?(ms: number): void;
+  /**
    * The learning gate has just opened an incident at the point about to be learnt (LearningGate.opened).
    * The points before it that a sequential test already counted (a CUSUM's run) were learnt as normal: the
    * primary's level offset is set back to where it was when they began (Component.runStartOffset,

@@ -232,6 +232,10 @@ export class NeuralEnsemble implements Detector {
     this.base.acceptLevel?.(points);
   }
 
+  moveClock(ms: number): void {
+    this.base.moveClock?.(ms);
+  }
+
   incidentOpened(): void {
     this.base.incidentOpened?.();
   }

@@ -977,9 +977,28 @@ class Profile {
     const earlier = this.movedPattern(position, -h);
     const move = this.clock.sample((x - this.pattern) / sc, (x - later) / sc, (x - earlier) / sc, incident);
     if (move === 0) return;
-    const p = this.period;
-    const by = move * h;
     const since = position - this.clock.lastSpan * Math.max(1, Math.round(h * CLOCK_SAMPLE));
+    this.rotateClock(position, move * h, since);
+    // What the level offset took up of the misfit is not a level.
+    this.offset.mean = 0;
+    this.returned = 0;
+  }
+
+  /**
+   * The series' local clock changed its offset from UTC (ScoreOptions.timezone) before `position`: its
+   * pattern comes `by` points later. Moved as the clock watch moves it, at the instant and with nothing
+   * learnt under the new clock yet; the level offset is a level here (nothing misfitted), so it stays.
+   */
+  moveClock(position: number, by: number): void {
+    if (by !== 0 && Math.abs(by) < this.period) this.rotateClock(position, by, position);
+  }
+
+  /**
+   * The table and the weekly correction moved `by` points later; what was learnt from `since` on was of
+   * the new clock already and keeps its place (see watchClock).
+   */
+  private rotateClock(position: number, by: number, since: number): void {
+    const p = this.period;
     const w = this.weekly;
     if (w) {
       const before = (ph: number) => this.cycles.median(ph);
@@ -997,9 +1016,6 @@ class Profile {
     const across = (age: number, v: number, crossed: number) =>
       (v * dayFactor(today - age)) / dayFactor(today - age + crossed);
     this.cycles.rotateKeeping(by, done, Math.max(0, since - (position - done)), (_, v) => v, across);
-    // What the level offset took up of the misfit is not a level.
-    this.offset.mean = 0;
-    this.returned = 0;
   }
 
   /** The pattern at `position` were the series' clock `by` points later: table and weekly factor read `by` earlier. */
@@ -1495,6 +1511,17 @@ export class SeasonalComponent implements Component<SeasonalState> {
 
   acceptLevel(points: number): void {
     for (const p of this.profiles) p.acceptLevel(this.seen, points);
+  }
+
+  /**
+   * The local clock moved (Component.moveClock): every profile whose period is whole days moves by the
+   * change in points (a period found off the calendar holds no time of day). Not without a known step, nor
+   * by a change that is not whole steps (a 30-minute change at an hourly step).
+   */
+  moveClock(ms: number): void {
+    const step = this.stepMs;
+    if (step === null || !(step > 0) || ms % step !== 0) return;
+    for (const p of this.profiles) if ((p.period * step) % DAY_MS === 0) p.moveClock(this.seen, ms / step);
   }
 
   /** The offset of the profile that scored the point (Component.restoreOffset). */

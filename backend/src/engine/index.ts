@@ -8,3 +8,4 @@ export { EngineError } from '../contract/errors.js';
 export { causalLearningScores, scoreSeries, scoreSeriesJson, scoreSeriesJsonPieces } from './batch.js';
 export { createStream, restoreStream } from './stream.js';
 export { READABLE_DETECTOR_VERSIONS } from './upgrade.js';
+export { LocalClock } from './localClock.js';

@@ -27,6 +27,7 @@
  */
 import { z } from 'zod';
 import { DetectorName } from '../contract/score.js';
+import { isTimeZone } from '../contract/timezone.js';
 import { Sensitivity } from '../contract/sensitivity.js';
 import { Count, Num } from '../snapshots/codec.js';
 import { DetectorPeriodOption, DetectorState } from '../detectors/snapshot.js';
@@ -49,6 +50,8 @@ export const StreamParams = z.object({
   counter: z.boolean(),
   /** The stream's scheduleOffset (ScoreParams); absent: 0. */
   scheduleOffset: z.number().int().min(0).optional(),
+  /** The local clock the series keeps (ScoreOptions.timezone); absent: none. */
+  timezone: z.string().refine(isTimeZone, 'is not a time zone this build knows').optional(),
 });
 export type StreamParams = z.infer<typeof StreamParams>;
 
@@ -70,5 +73,7 @@ export const StreamSnapshot = z.object({
   /** The outage rule (calibration/outage.ts); absent before 2026-12: drops widen the range as before. */
   outage: OutageState.optional(),
   episodes: EpisodeBuilderState,
+  /** With params.timezone: the local clock's offset from UTC at the last point, ms (null before a point). */
+  utcOffset: Num.optional(),
 });
 export type StreamSnapshot = z.infer<typeof StreamSnapshot>;

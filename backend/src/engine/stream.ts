@@ -132,6 +132,7 @@ class LiveStream implements ScoringStream {
       gate,
       outage,
       episodes,
+      utcOffset,
     } = this.scorer.snapshot();
     return {
       version: STREAM_SNAPSHOT_VERSION,
@@ -144,6 +145,7 @@ class LiveStream implements ScoringStream {
         acceptNewLevelAfter,
         counter: counter !== null,
         ...(resolved.scheduleOffset ? { scheduleOffset: resolved.scheduleOffset } : {}),
+        ...(resolved.timezone ? { timezone: resolved.timezone } : {}),
       },
       lastTimestamp: enc(this.lastT),
       counter: counter?.snapshot() ?? null,
@@ -155,6 +157,7 @@ class LiveStream implements ScoringStream {
       gate,
       outage,
       episodes: episodes ?? { open: null, closed: [] },
+      ...(utcOffset === undefined ? {} : { utcOffset }),
     };
   }
 }

@@ -109,7 +109,7 @@ describe('job config', () => {
       stale_intervals: 3,
       timeout: '5s',
       filters: ['site="ams"', 'link=~"transit-.*"'],
-      options: { period: 1440, direction: 'up' },
+      options: { period: 1440, direction: 'up', timezone: 'Europe/Amsterdam' },
       max_series: 50,
     });
     expect(spec).toMatchObject({
@@ -120,7 +120,7 @@ describe('job config', () => {
       qualityStaleMs: 180_000,
       staleAfterMs: 600_000,
       timeoutMs: 5000,
-      options: { period: 1440, direction: 'up' },
+      options: { period: 1440, direction: 'up', timezone: 'Europe/Amsterdam' },
       matchers: [
         { name: 'site', op: '=', value: 'ams' },
         { name: 'link', op: '=~', value: 'transit-.*' },
@@ -155,6 +155,10 @@ describe('job config', () => {
     [{ ...minimal, filters: ['site=ams'] }, 'filters.0: matcher "site=ams" is not of the form'],
     [{ ...minimal, filters: ['link=~"("'] }, 'invalid regex'],
     [{ ...minimal, options: { causal: false } }, 'options'],
+    [
+      { ...minimal, options: { timezone: 'CEST' } },
+      'options.timezone: expected an IANA time zone such as Europe/Berlin',
+    ],
     [{ ...minimal, colour: 'blue' }, 'colour'],
     [{ ...minimal, unit: 'Mbps' }, 'unit: "Mbps" is not a Grafana unit id: use one of Bps, bps'],
     [{ ...minimal, unit: 'bytes/s' }, 'unit: "bytes/s" is not a Grafana unit id'],

@@ -98,6 +98,9 @@ export class FallbackComponent implements Component<FallbackState> {
   acceptLevel(points: number): void {
     this.primary.acceptLevel?.(points);
   }
+  moveClock(ms: number): void {
+    this.primary.moveClock?.(ms);
+  }
   /** Where the seasonal profile scored the point (the offset is its). */
   restoreOffset(offset: number): void {
     if (this.usingPrimary) this.primary.restoreOffset?.(offset);

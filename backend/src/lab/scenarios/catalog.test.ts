@@ -47,7 +47,7 @@ describe('scenario catalog', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.name]))(
-    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute (the _5m and _15m rows: 5 and 15 minutes), from Monday 2024-01-01 (the clean_from_ rows: their day), non-negative, labels inside',
+    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute (the _5m and _15m rows: 5 and 15 minutes), from Monday 2024-01-01 (the clean_from_ rows: their day; the dst_ rows: a Monday two weeks before their change), non-negative, labels inside',
     (name) => {
       const s = gen(name);
       const scenario = findScenario(name)!;
@@ -60,6 +60,8 @@ describe('scenario catalog', () => {
         clean_decline: 21,
         clock_later_1h: 21,
         clock_earlier_1h: 21,
+        dst_end_berlin: 21,
+        dst_start_new_york: 21,
         drop_40pct_week_after: 21,
         level_up_40pct_lasting: 21,
         level_down_40pct_lasting: 21,
@@ -81,7 +83,13 @@ describe('scenario catalog', () => {
         clean_from_saturday: 5,
         clean_from_sunday: 6,
       };
-      const start = DEFAULT_START + (START_DAY[name] ?? 0) * DAY_MS;
+      const START: Record<string, number> = {
+        dst_end_berlin: Date.UTC(2024, 9, 14),
+        dst_start_new_york: Date.UTC(2024, 1, 26),
+      };
+      const start = START[name] ?? DEFAULT_START + (START_DAY[name] ?? 0) * DAY_MS;
+      // Scored with a time zone: the dst_ rows only.
+      expect(s.timezone !== undefined).toBe(name.startsWith('dst_'));
       expect(s.timestamps[0]).toBe(start);
       expect(s.timestamps[POINTS - 1] - s.timestamps[0]).toBe((POINTS - 1) * stepMs);
       // Plain loops over the 20,160 points: one expect() per point would take seconds.

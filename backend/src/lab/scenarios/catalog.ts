@@ -14,6 +14,7 @@
  */
 import { NOISE_SIGMA, multiplicativeNoise, poissonCounts, type NoiseModel } from './noise.js';
 import { createRandom, subSeed, type Random } from './random.js';
+import { LocalClock } from '../../engine/index.js';
 import {
   DAY_MS,
   DEFAULT_START,
@@ -49,6 +50,8 @@ export interface ScenarioSeries {
   /** recurring only: the occurrences after the labelled ones; flagging any of them is a false alarm. */
   recurrences: Window[];
   kind: ScenarioKind;
+  /** The time zone whose clock the traffic keeps, given to the scorer (ScoreOptions.timezone); absent: none. */
+  timezone?: string;
 }
 
 export interface Scenario {
@@ -109,6 +112,10 @@ interface Shape {
   startDay?: number;
   /** The step (1 minute unless set; 5 minutes is SNMP polling's). The noise is per point either way. */
   stepMs?: number;
+  /** The first point, epoch ms (a Monday 00:00 UTC; default DEFAULT_START + startDay days). */
+  start?: number;
+  /** The time zone the series is scored with (ScoreOptions.timezone; ScenarioSeries.timezone). */
+  timezone?: string;
 }
 
 function generateWith(
@@ -122,7 +129,7 @@ function generateWith(
 ): ScenarioSeries {
   const tl = timeline({
     days: shape.days ?? 14,
-    start: DEFAULT_START + (shape.startDay ?? 0) * DAY_MS,
+    start: shape.start ?? DEFAULT_START + (shape.startDay ?? 0) * DAY_MS,
     stepMs: shape.stepMs ?? MINUTE_MS,
   });
   const p = plan(createRandom(subSeed(seed, 'placement')), tl);
@@ -151,6 +158,7 @@ function generateWith(
     incidents: p.incidents.map((w) => window(tl, w)),
     recurrences: (p.recurrences ?? []).map((w) => window(tl, w)),
     kind,
+    ...(shape.timezone ? { timezone: shape.timezone } : {}),
   };
 }
 
@@ -341,6 +349,36 @@ const clockChange = (name: string, description: string, hours: number): Scenario
       };
     },
     { days: 21 },
+  );
+
+/**
+ * 21 days of traffic that keeps the local time of `timezone` from `start` (a Monday 00:00 UTC two weeks
+ * before a daylight-saving change), scored with that time zone: where the zone's offset from UTC changes
+ * the traffic moves by the change in UTC, as on the `clock_*` rows, and the scorer is told when.
+ */
+const daylightSaving = (name: string, description: string, timezone: string, start: number): Scenario =>
+  planned(
+    name,
+    description,
+    'clean',
+    (_random, tl) => {
+      const clock = new LocalClock(timezone);
+      const first = clock.offsetAt(tl.start);
+      const at = (i: number) => tl.start + i * tl.stepMs;
+      // Local time moved by the offset's change since the start: the traffic of that shifted instant.
+      const moved = (i: number) => clock.offsetAt(at(i)) - first;
+      return {
+        changes: [
+          {
+            from: 0,
+            to: tl.points,
+            factor: (i: number) => seasonalShape(at(i) + moved(i)) / seasonalShape(at(i)),
+          },
+        ],
+        incidents: [],
+      };
+    },
+    { days: 21, start, timezone },
   );
 
 /**
@@ -539,6 +577,18 @@ export const SCENARIOS: readonly Scenario[] = [
     'clock_earlier_1h',
     'no incident; 21 days, from the second Sunday 02:00 traffic an hour earlier in UTC (clocks going forward)',
     -1,
+  ),
+  daylightSaving(
+    'dst_end_berlin',
+    'no incident; 21 days of Europe/Berlin traffic from 2024-10-14: clocks go back on the second Sunday (traffic an hour later in UTC), scored with timezone Europe/Berlin',
+    'Europe/Berlin',
+    Date.UTC(2024, 9, 14),
+  ),
+  daylightSaving(
+    'dst_start_new_york',
+    'no incident; 21 days of America/New_York traffic from 2024-02-26: clocks go forward on the second Sunday (traffic an hour earlier in UTC), scored with timezone America/New_York',
+    'America/New_York',
+    Date.UTC(2024, 1, 26),
   ),
   planned(
     'clean_sharp_mornings',

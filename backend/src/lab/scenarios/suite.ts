@@ -18,7 +18,8 @@ export interface SuiteParams {
 export type Scorer = (series: ScenarioSeries, params: SuiteParams) => ScoredSeries;
 
 export const engineScorer: Scorer = (series, params) => {
-  const p: ScoreParams = { ...params, options: { causal: true } };
+  const timezone = series.timezone ? { timezone: series.timezone } : {};
+  const p: ScoreParams = { ...params, options: { causal: true, ...timezone } };
   const r = scoreSeries({ timestamps: series.timestamps, values: series.values }, p);
   return { ...r, learningPoints: r.model.learningPoints };
 };

@@ -474,6 +474,8 @@ export interface components {
       direction?: 'both' | 'up' | 'down';
       /** @description how long a sustained deviation stays anomalous before its level is learnt as normal: a duration (6h, 1d) or "never" (default 1d; a drop toward zero is never learnt; with a duration, never longer than the normal history the series had when the deviation began, nor shorter than a quarter of the duration) */
       acceptNewLevelAfter?: string;
+      /** @description the time zone whose local clock the series' traffic keeps, an IANA name such as Europe/Berlin: its daily and weekly pattern moves with the zone's daylight-saving changes at their instant (default none: a pattern that keeps UTC, whose move by an hour is found from the data after a few hours) */
+      timezone?: string;
     };
     /** @description Score a PromQL expression over [start, end]. The history the detector needs before start is fetched too (see QueryInfo.historyStart) and only [start, end] is returned. */
     QueryRequest: {
