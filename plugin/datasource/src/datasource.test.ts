@@ -402,6 +402,27 @@ describe('query() in PromQL mode', () => {
     expect(bodies[1]).not.toHaveProperty('unit');
   });
 
+  it("sends the query's time zone (a dashboard variable allowed) as options.timezone, and refuses one that is none", async () => {
+    const bodies: Array<Record<string, unknown>> = [];
+    const { ds } = makeDataSource({
+      'POST /api/v1/query': (req) => {
+        bodies.push(req.data);
+        return { data: { series: [], query: info } };
+      },
+    });
+    await ds.query(
+      request([{ refId: 'P', mode: 'promql', expr: 'up', timezone: '$tz' }], {
+        tz: { text: 'Europe/Berlin', value: 'Europe/Berlin' },
+      }),
+    );
+    expect(bodies[0].options).toEqual({ timezone: 'Europe/Berlin' });
+    await ds.query(request([{ refId: 'P', mode: 'promql', expr: 'up' }]));
+    expect(bodies[1]).not.toHaveProperty('options');
+    const res = await ds.query(request([{ refId: 'P', mode: 'promql', expr: 'up', timezone: 'CEST' }]));
+    expect(bodies).toHaveLength(2);
+    expect(res.errors?.[0]?.message).toContain('"CEST" is not an IANA time zone such as Europe/Berlin');
+  });
+
   it("reports the scorer's answer when it has no Prometheus", async () => {
     const message =
       'no Prometheus is configured on this scorer: set TRAFFICLENS_PROMETHEUS_URL (or --prometheus-url) to score PromQL queries';

@@ -41,6 +41,7 @@ import {
   DEFAULT_QUERY,
   DEFAULT_SENSITIVITY,
   sensitivityProblem,
+  timeZoneProblem,
   type ScoreSeriesOptions,
   type SeriesToScore,
   type TrafficLensOptions,
@@ -66,7 +67,7 @@ interface Fetched {
   tags: string[];
 }
 
-type ScoringParams = Required<Pick<ScoreRequest, 'detector' | 'sensitivity'>>;
+type ScoringParams = Required<Pick<ScoreRequest, 'detector' | 'sensitivity'>> & Pick<ScoreRequest, 'options'>;
 
 /** What the panel asks for when it turns a selected range into a maintenance window. */
 export interface MaintenanceWindowRequest {
@@ -517,14 +518,22 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
     return this.client.setJobSensitivity(job, { sensitivity, author, comment });
   }
 
-  /** The query's detector and sensitivity, else the datasource defaults; the sensitivity is checked here. */
+  /**
+   * The query's detector and sensitivity, else the datasource defaults, and its time zone if it has one;
+   * the sensitivity and the zone are checked here.
+   */
   scoringParams(query: TrafficLensQuery): ScoringParams {
     const sensitivity = query.sensitivity ?? this.defaultSensitivity;
-    const problem = sensitivityProblem(sensitivity);
+    const timezone = query.timezone?.trim();
+    const problem = sensitivityProblem(sensitivity) ?? timeZoneProblem(timezone);
     if (problem) {
       throw new ScorerError(problem);
     }
-    return { detector: (query.detector || this.defaultDetector) as ScoringParams['detector'], sensitivity };
+    return {
+      detector: (query.detector || this.defaultDetector) as ScoringParams['detector'],
+      sensitivity,
+      ...(timezone ? { options: { timezone } } : {}),
+    };
   }
 
   /** Detectors for the editors; asked once per datasource instance (again after a failure). */

@@ -49,6 +49,11 @@ export interface TrafficLensQuery extends DataQuery {
   detector?: string;
   /** 0–100 for on-demand scoring; empty: the datasource default */
   sensitivity?: number;
+  /**
+   * On-demand scoring: the IANA time zone whose local clock the series' traffic keeps, e.g. `Europe/Berlin`
+   * (its daily pattern then moves with the zone's daylight-saving changes); empty: none (UTC).
+   */
+  timezone?: string;
   /** Prometheus-style legend, e.g. `{{site}} {{link}}`; empty: the series' labels */
   legendFormat?: string;
   /** fields of each series frame; empty or missing: all */
@@ -115,6 +120,19 @@ export const DEFAULT_SENSITIVITY = SENSITIVITY_SCALE.default;
 export const SENSITIVITY_HINT = `${SENSITIVITY_SCALE.min} (only the most extreme deviations) … ${SENSITIVITY_SCALE.max} (flag small deviations)`;
 
 /** Checks a sensitivity typed by a user; returns the reason it is refused, or undefined when it is fine. */
+/** Why `zone` is not a time zone (the browser's ICU data knows the IANA names the scorer's does), or undefined. */
+export function timeZoneProblem(zone: string | undefined): string | undefined {
+  if (!zone) {
+    return undefined;
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return undefined;
+  } catch {
+    return `"${zone}" is not an IANA time zone such as Europe/Berlin or America/New_York`;
+  }
+}
+
 export function sensitivityProblem(value: number | undefined): string | undefined {
   if (value === undefined) {
     return undefined;

@@ -106,6 +106,21 @@ describe('QueryEditor', () => {
     expect(screen.getByText('sensitivity must be between 0 and 100, got 120')).toBeInTheDocument();
   });
 
+  it('takes a time zone for on-demand scoring and explains one that is not', async () => {
+    const { last } = setup({ refId: 'A', mode: 'promql', expr: 'up' });
+    const zone = screen.getByLabelText('Time zone');
+    expect(zone).toBeEnabled();
+    await userEvent.type(zone, 'Europe/Berlin');
+    expect(last().timezone).toBe('Europe/Berlin');
+    expect(screen.queryByText(/is not an IANA time zone/)).not.toBeInTheDocument();
+    await userEvent.clear(zone);
+    expect(last().timezone).toBeUndefined();
+    await userEvent.type(zone, 'Mars/Base');
+    expect(
+      screen.getByText('"Mars/Base" is not an IANA time zone such as Europe/Berlin or America/New_York'),
+    ).toBeInTheDocument();
+  });
+
   it('turns fields off and on, keeping their canonical order', async () => {
     const { last } = setup({ refId: 'A', job: 'simulator' });
     await userEvent.click(screen.getByLabelText('band'));

@@ -22,6 +22,7 @@ import {
   SERIES_FIELDS,
   SENSITIVITY_HINT,
   sensitivityProblem,
+  timeZoneProblem,
   type QueryFormat,
   type QueryMode,
   type SeriesField,
@@ -136,6 +137,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     change({ sensitivity: text === '' ? undefined : Number(text) }, false);
   };
   const sensitivityError = sensitivityProblem(q.sensitivity);
+  const timeZoneError = timeZoneProblem(q.timezone);
   // Detector and sensitivity apply when the plugin asks the scorer to score: PromQL, or a rescored job.
   const scoring = mode === 'promql' || Boolean(q.rescore);
 
@@ -298,6 +300,27 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             placeholder={String(scoring ? datasource.defaultSensitivity : (selectedJob?.sensitivity ?? ''))}
             value={q.sensitivity ?? ''}
             onChange={onSensitivity}
+            onBlur={() => onRunQuery()}
+          />
+        </InlineField>
+        <InlineField
+          label="Time zone"
+          labelWidth={11}
+          disabled={!scoring}
+          invalid={Boolean(timeZoneError)}
+          error={timeZoneError}
+          htmlFor="query-editor-timezone"
+          tooltip="The time zone whose local clock the traffic keeps, e.g. Europe/Berlin: its daily pattern moves with the zone's daylight-saving changes. Empty: none (UTC)."
+        >
+          <Input
+            id="query-editor-timezone"
+            width={20}
+            disabled={!scoring}
+            placeholder="UTC"
+            value={q.timezone ?? ''}
+            onChange={(e: ChangeEvent<HTMLInputElement>) =>
+              change({ timezone: e.target.value.trim() || undefined }, false)
+            }
             onBlur={() => onRunQuery()}
           />
         </InlineField>

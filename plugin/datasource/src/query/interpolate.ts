@@ -42,5 +42,6 @@ export function interpolateQuery(
     step: replace(query.step)?.trim(),
     filter: query.filter ? templateSrv.replace(query.filter, scopedVars, formatMatcherValue) : query.filter,
     legendFormat: replace(query.legendFormat),
+    timezone: replace(query.timezone)?.trim(),
   };
 }
