@@ -82,10 +82,12 @@ describe('a day found from its step two cycles and a quarter in', () => {
     );
   });
 
-  it('no check on fewer points than the schedule begins with (an hourly series)', () => {
-    const hourly = Array.from({ length: 24 * 20 }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / 24));
-    const found = until(new SeasonalComponent({ stepMs: 60 * MINUTE_MS }), hourly);
-    expect(found).toBe(401);
+  it('an hourly series: its day checked on a week of days; a coarser one waits for the schedule', () => {
+    const daily = (perDay: number) =>
+      Array.from({ length: perDay * 40 }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / perDay));
+    expect(until(new SeasonalComponent({ stepMs: 60 * MINUTE_MS }), daily(24))).toBe(7 * 24 + 1);
+    // Every 2 hours (12 points a day): no check of its own, the search's schedule (400 points).
+    expect(until(new SeasonalComponent({ stepMs: 120 * MINUTE_MS }), daily(12))).toBe(401);
   });
 });
 

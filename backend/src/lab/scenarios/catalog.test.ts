@@ -47,7 +47,7 @@ describe('scenario catalog', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.name]))(
-    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute (the _5m and _15m rows: 5 and 15 minutes), from Monday 2024-01-01 (the clean_from_ rows: their day; the dst_ rows: a Monday two weeks before their change), non-negative, labels inside',
+    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute (the _5m, _15m and _hourly rows: 5, 15 and 60 minutes), from Monday 2024-01-01 (the clean_from_ rows: their day; the dst_ rows: a Monday two weeks before their change), non-negative, labels inside',
     (name) => {
       const s = gen(name);
       const scenario = findScenario(name)!;
@@ -68,12 +68,15 @@ describe('scenario catalog', () => {
         shift_4sigma_week4: 28,
         drop_40pct_week4: 28,
         weekly_weekend_5m: 21,
+        clean_gaussian_hourly: 28,
       };
       const stepMs = name.endsWith('_5m')
         ? 5 * MINUTE_MS
         : name.endsWith('_15m')
           ? 15 * MINUTE_MS
-          : MINUTE_MS;
+          : name.endsWith('_hourly')
+            ? 60 * MINUTE_MS
+            : MINUTE_MS;
       const POINTS = ((DAYS[name] ?? DEFAULT_POINTS / 1440) * DAY_MS) / stepMs;
       expect(s.kind).toBe(scenario.kind);
       expect(s.timestamps).toHaveLength(POINTS);

@@ -696,6 +696,19 @@ export const SCENARIOS: readonly Scenario[] = [
     9,
     FIFTEEN_MINUTES_MS,
   ),
+  // At an hourly step: a day of 24 points, found by the period search's schedule only at 400 points (16.7
+  // days) unless a week of days confirms it first (SeasonalComponent.calendarCheckDue).
+  planned(
+    'clean_gaussian_hourly',
+    'no incident; 3 % Gaussian noise at an hourly step, 28 days',
+    'clean',
+    noIncident,
+    {
+      stepMs: HOUR_MS,
+      days: 28,
+    },
+  ),
+  levelChange('drop_40pct_hourly', 'level −40 % for 12 h at an hourly step', 12, 0.6, 9, HOUR_MS),
 ];
 
 export function findScenario(name: string): Scenario | undefined {

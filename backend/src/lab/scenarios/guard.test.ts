@@ -50,11 +50,16 @@ const noOpScorer: Scorer = (series) => ({
   learningPoints: 100,
 });
 
-/** A one-point episode every 2 hours: a detector paging on noise (12 false episodes a day). */
+/**
+ * A one-point episode every 120 points, at most 6 hours apart: a detector paging on noise (12 false
+ * episodes a day at a 1-minute step, 4 at an hourly one).
+ */
 const chattyScorer: Scorer = (series) => {
   const score = series.values.map(() => 0);
   const episodes: ScoredSeries['episodes'][number][] = [];
-  for (let i = 120; i < series.timestamps.length; i += 120) {
+  const step = series.timestamps[1] - series.timestamps[0];
+  const every = Math.min(120, Math.round((6 * 3_600_000) / step));
+  for (let i = every; i < series.timestamps.length; i += every) {
     score[i] = 1.5;
     episodes.push({ start: series.timestamps[i], end: series.timestamps[i], peakScore: 1.5 });
   }
