@@ -44,6 +44,21 @@ describe('LocalClock: a zone’s offset from UTC along a series', () => {
     expect(changes).toBe(4);
   });
 
+  test('read back and forth across changes, as a job’s series are backfilled one after another', () => {
+    const shared = LocalClock.of('America/New_York');
+    expect(LocalClock.of('America/New_York')).toBe(shared);
+    const from = Date.UTC(2024, 2, 1);
+    for (let series = 0; series < 3; series++) {
+      for (let t = from; t < from + 90 * 24 * HOUR; t += 3 * HOUR) {
+        expect(shared.offsetAt(t)).toBe(new LocalClock('America/New_York').offsetAt(t));
+      }
+    }
+    // Before the range first read: the span of the winter before it.
+    expect(shared.offsetAt(Date.UTC(2024, 0, 15))).toBe(-5 * HOUR);
+    expect(shared.offsetAt(Date.UTC(2024, 2, 10, 7) - MINUTE)).toBe(-5 * HOUR);
+    expect(shared.offsetAt(Date.UTC(2024, 2, 10, 7))).toBe(-4 * HOUR);
+  });
+
   test('an unknown zone is refused, where the option is validated and by the clock itself', () => {
     expect(isTimeZone('Europe/Berlin')).toBe(true);
     expect(isTimeZone('UTC')).toBe(true);

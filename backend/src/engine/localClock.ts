@@ -5,15 +5,18 @@
  * ramp until the clock watch has seen enough of the new hour (detectors/clockWatch.ts).
  *
  * Offsets come from Node's ICU data through Intl (no library needed). Formatting a date costs a few
- * microseconds, more than scoring a point, so the offset is looked up once per interval between changes:
- * the next change after a point is found by probing a week at a time (zones change at most a few times a
- * year, never twice within a week) and then bisecting to the minute.
+ * microseconds, more than scoring a point, so each zone's offsets are kept as spans between changes: the
+ * changes around a point are found by probing a week at a time (zones change at most a few times a year,
+ * never twice within a week) and then bisecting to the minute. One clock per zone serves every series
+ * (LocalClock.of): a job's 200,000 series share its spans, and no series holds a formatter of its own.
  */
 
 const MINUTE_MS = 60_000;
 const WEEK_MS = 7 * 24 * 3_600_000;
-/** How far ahead a change is looked for; past it the offset is looked up again. */
+/** How far from a point a change is looked for; past it the offset is looked up again. */
 const HORIZON_MS = 53 * WEEK_MS;
+/** Spans a clock keeps (a few a year of history looked at); past it they are forgotten and found again. */
+const MAX_SPANS = 64;
 
 /** "GMT+05:30" / "GMT-03:00" / "GMT" → ms. */
 function parseGmtOffset(text: string): number {
@@ -23,26 +26,57 @@ function parseGmtOffset(text: string): number {
   return m[1] === '-' ? -ms : ms;
 }
 
+/** An offset in force over [from, until). */
+interface Span {
+  from: number;
+  until: number;
+  offset: number;
+}
+
+const CLOCKS = new Map<string, LocalClock>();
+
 export class LocalClock {
   private readonly format: Intl.DateTimeFormat;
-  /** The offset in force over [from, until); an empty interval before the first lookup. */
-  private offset = 0;
-  private from = 0;
-  private until = 0;
+  private readonly spans: Span[] = [];
+  /** The span the last point fell in (points mostly follow each other). */
+  private last: Span | null = null;
 
   /** `zone`: an IANA name (contract/timezone.ts checks it); throws a RangeError for an unknown one. */
   constructor(readonly zone: string) {
     this.format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
   }
 
+  /** The clock of `zone` every scorer shares (created on first use). */
+  static of(zone: string): LocalClock {
+    let clock = CLOCKS.get(zone);
+    if (!clock) {
+      clock = new LocalClock(zone);
+      CLOCKS.set(zone, clock);
+    }
+    return clock;
+  }
+
   /** Local time − UTC at epoch ms `t`, in ms (Europe/Berlin: 3,600,000 in winter, 7,200,000 in summer). */
   offsetAt(t: number): number {
-    if (t >= this.from && t < this.until) return this.offset;
+    const last = this.last;
+    if (last && t >= last.from && t < last.until) return last.offset;
+    const span = this.spans.find((s) => t >= s.from && t < s.until) ?? this.spanAround(t);
+    this.last = span;
+    return span.offset;
+  }
+
+  private spanAround(t: number): Span {
     const offset = this.lookup(t);
-    this.offset = offset;
-    this.from = t;
-    this.until = this.nextChange(t, offset);
-    return offset;
+    // Changes happen on whole minutes, so t's minute has t's offset and every probe is a whole minute.
+    const minute = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+    const span = {
+      from: this.change(minute, offset, -1),
+      until: this.change(minute, offset, 1),
+      offset,
+    };
+    if (this.spans.length >= MAX_SPANS) this.spans.length = 0;
+    this.spans.push(span);
+    return span;
   }
 
   private lookup(t: number): number {
@@ -50,26 +84,27 @@ export class LocalClock {
     return part ? parseGmtOffset(part.value) : 0;
   }
 
-  /** The first minute after `t` whose offset is not `offset` (t + HORIZON_MS when none is that close). */
-  private nextChange(t: number, offset: number): number {
-    // Changes happen on whole minutes, so t's minute has t's offset and every probe is a whole minute.
-    const start = Math.floor(t / MINUTE_MS) * MINUTE_MS;
-    let lo = start;
-    let hi = NaN;
-    for (let probe = start + WEEK_MS; probe <= start + HORIZON_MS; probe += WEEK_MS) {
+  /**
+   * Forward (dir 1): the first minute after `minute` whose offset is not `offset`. Backward (−1): the
+   * first minute of the run of `offset` that `minute` is in. Within HORIZON_MS, else the horizon.
+   */
+  private change(minute: number, offset: number, dir: 1 | -1): number {
+    let inside = minute;
+    let outside = NaN;
+    for (let probe = minute + dir * WEEK_MS; Math.abs(probe - minute) <= HORIZON_MS; probe += dir * WEEK_MS) {
       if (this.lookup(probe) !== offset) {
-        hi = probe;
+        outside = probe;
         break;
       }
-      lo = probe;
+      inside = probe;
     }
-    if (Number.isNaN(hi)) return t + HORIZON_MS;
-    // lo has the offset, hi does not: bisect to the minute (changes happen on whole minutes).
-    while (hi - lo > MINUTE_MS) {
-      const mid = lo + Math.floor((hi - lo) / 2 / MINUTE_MS) * MINUTE_MS;
-      if (this.lookup(mid) === offset) lo = mid;
-      else hi = mid;
+    if (Number.isNaN(outside)) return minute + dir * HORIZON_MS;
+    // `inside` has the offset, `outside` does not: bisect to the minute.
+    while (Math.abs(outside - inside) > MINUTE_MS) {
+      const mid = inside + Math.trunc((outside - inside) / 2 / MINUTE_MS) * MINUTE_MS;
+      if (this.lookup(mid) === offset) inside = mid;
+      else outside = mid;
     }
-    return hi;
+    return dir === 1 ? outside : inside;
   }
 }

@@ -232,7 +232,7 @@ export class SeriesScorer {
       closeAfter: DEFAULT_EPISODES.closeAfter,
       acceptNewLevelAfter: params.acceptNewLevelAfter,
     });
-    this.clock = params.timezone ? new LocalClock(params.timezone) : null;
+    this.clock = params.timezone ? LocalClock.of(params.timezone) : null;
   }
 
   get params(): ResolvedParams {

@@ -362,7 +362,7 @@ const daylightSaving = (name: string, description: string, timezone: string, sta
     description,
     'clean',
     (_random, tl) => {
-      const clock = new LocalClock(timezone);
+      const clock = LocalClock.of(timezone);
       const first = clock.offsetAt(tl.start);
       const at = (i: number) => tl.start + i * tl.stepMs;
       // Local time moved by the offset's change since the start: the traffic of that shifted instant.
