@@ -108,3 +108,28 @@ export class LocalClock {
     return dir === 1 ? outside : inside;
   }
 }
+
+/**
+ * One series' walk along its zone's clock: the offset at its last point, and by how much its pattern
+ * moves at the next (SeriesScorer). Back in time (batch scoring's backward pass) the offsets come in
+ * reverse order, and positions run back in time too, what is later in time being earlier there: the
+ * move is the one a forward pass makes at the same change.
+ */
+export class ClockFollower {
+  /** The offset from UTC at the last point, ms (NaN before one). */
+  utcOffset = NaN;
+  private at = NaN;
+
+  constructor(private readonly clock: LocalClock) {}
+
+  /** How much later in UTC the series' pattern comes from `timestamp` on than at the last point, ms. */
+  moveAt(timestamp: number): number {
+    const offset = this.clock.offsetAt(timestamp);
+    const was = this.utcOffset;
+    const back = timestamp < this.at;
+    this.utcOffset = offset;
+    this.at = timestamp;
+    if (Number.isNaN(was) || offset === was) return 0;
+    return back ? offset - was : was - offset;
+  }
+}

@@ -37,7 +37,7 @@ import type {
 import type { DetectorState } from '../detectors/snapshot.js';
 import type { ScoreParams, StreamPoint, TrainedRef } from './types.js';
 import { NEURAL_DETECTORS } from '../contract/models.js';
-import { LocalClock } from './localClock.js';
+import { ClockFollower, LocalClock } from './localClock.js';
 import { toNeuralModel, type NeuralModel } from '../neural/artifacts.js';
 
 /** A pushed point's results as SeriesScorer.result keeps them (StreamPoint's, with NaN for null). */
@@ -187,11 +187,8 @@ export class SeriesScorer {
    * scores come from the calibrated deviations, not from the band.
    */
   private negativeSeen = false;
-  /** The local clock the series keeps (ResolvedParams.timezone), and its offset from UTC at the last point. */
-  private readonly clock: LocalClock | null;
-  private utcOffset = NaN;
-  /** The last point's timestamp where there is a clock: batch scoring's backward pass runs back in time. */
-  private clockAt = NaN;
+  /** The local clock the series keeps (ResolvedParams.timezone; null without one: one field a stream). */
+  private readonly clock: ClockFollower | null;
 
   constructor(
     private resolved: ResolvedParams,
@@ -232,7 +229,7 @@ export class SeriesScorer {
       closeAfter: DEFAULT_EPISODES.closeAfter,
       acceptNewLevelAfter: params.acceptNewLevelAfter,
     });
-    this.clock = params.timezone ? LocalClock.of(params.timezone) : null;
+    this.clock = params.timezone ? new ClockFollower(LocalClock.of(params.timezone)) : null;
   }
 
   get params(): ResolvedParams {
@@ -282,7 +279,10 @@ export class SeriesScorer {
    * (~7 of the ~81 MB a 50-series request's scoring allocated).
    */
   advance(timestamp: number, x: number, hold = false): void {
-    if (this.clock !== null) this.followClock(timestamp);
+    // Where the local clock's offset from UTC changed since the last point (daylight saving time), the
+    // detector's time-of-day pattern moves by the change before this point is scored.
+    const moved = this.clock === null ? 0 : this.clock.moveAt(timestamp);
+    if (moved !== 0) this.detector.moveClock?.(moved);
     const step = this.detector.update(x, timestamp);
     const learning = this.valid < this.detector.warmup;
     const cal = this.calibrator.calibrate(step.deviations);
@@ -481,21 +481,6 @@ export class SeriesScorer {
     return timestamp - (run - 1) * stepMs;
   }
 
-  /**
-   * Where the local clock's offset from UTC changed since the last point (daylight saving time), the
-   * detector's time-of-day pattern moves by the change before this point is scored (Detector.moveClock).
-   */
-  private followClock(timestamp: number): void {
-    const offset = this.clock!.offsetAt(timestamp);
-    const was = this.utcOffset;
-    // Back in time (batch scoring's backward pass) the offsets come in reverse order, and positions run
-    // back in time too: what is later in time is earlier there. The move is the one a forward pass makes.
-    const back = timestamp < this.clockAt;
-    this.utcOffset = offset;
-    this.clockAt = timestamp;
-    if (!Number.isNaN(was) && offset !== was) this.detector.moveClock?.(back ? offset - was : was - offset);
-  }
-
   /** The last point's results (advance); NaN where a StreamPoint has null, `banded` whether it had a band. */
   readonly result: PointResult = {
     value: NaN,
@@ -562,7 +547,7 @@ export class SeriesScorer {
       gate: this.gate.snapshot(),
       outage: this.outage.snapshot(),
       episodes: this.episodeBuilder?.snapshot() ?? null,
-      ...(this.clock ? { utcOffset: enc(this.utcOffset) } : {}),
+      ...(this.clock ? { utcOffset: enc(this.clock.utcOffset) } : {}),
     };
   }
 
@@ -584,7 +569,7 @@ export class SeriesScorer {
     this.lastValue = dec(s.lastValue);
     this.negativeSeen = s.negativeSeen ?? true;
     // A snapshot from before the timezone option: the offset is taken from the next point (no move then).
-    this.utcOffset = s.utcOffset === undefined ? NaN : dec(s.utcOffset);
+    if (this.clock) this.clock.utcOffset = s.utcOffset === undefined ? NaN : dec(s.utcOffset);
   }
 }
 
