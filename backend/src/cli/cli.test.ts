@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { SeriesScore } from '../contract/score.js';
 import { SCORE_CSV_HEADER } from './format.js';
 import { runCli } from './testing.js';
+import { findScenario } from '../lab/scenarios/index.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -157,6 +158,13 @@ describe('trafficlens usage errors', () => {
     const r = await runCli(['nab', '--data', dir, '--out', join(dir, 'out')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is not a NAB root (no data/ folder)');
+    noStack(r.stderr);
+  });
+
+  test('a --timezone that is no IANA zone is refused before anything is read', async () => {
+    const r = await runCli(['score', join(dir, 'nope.csv'), '--timezone', 'CEST']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('"CEST" is not an IANA time zone: use a name such as Europe/Berlin');
     noStack(r.stderr);
   });
 
@@ -316,6 +324,29 @@ describe('trafficlens score rows: one output row per input row, at its timestamp
     expect(grid.timestamps).toHaveLength(300);
     expect(grid.timestamps[1] - grid.timestamps[0]).toBe(MIN);
   });
+});
+
+describe('trafficlens score --timezone', () => {
+  test('traffic that keeps New York time: nothing flagged the morning its clocks go forward, with the zone', async () => {
+    const s = findScenario('dst_start_new_york')!.generate(1);
+    const text =
+      'timestamp,value\n' +
+      s.timestamps.map((t, i) => `${new Date(t).toISOString()},${s.values[i]}`).join('\n') +
+      '\n';
+    const file = await csvFile('new-york.csv', text);
+    const change = Date.UTC(2024, 2, 10, 7);
+    const flaggedAfter = async (args: string[]) => {
+      const r = await runCli(['score', file, '--causal', ...args]);
+      expect(r.code).toBe(0);
+      const rows = outputCells(r.stdout);
+      const times = column(rows, 'timestamp').map((t) => Date.parse(t));
+      const anomaly = column(rows, 'anomaly');
+      return times.filter((t, i) => t >= change && t < change + 12 * 3_600_000 && anomaly[i] === 'true')
+        .length;
+    };
+    expect(await flaggedAfter(['--timezone', 'America/New_York'])).toBe(0);
+    expect(await flaggedAfter([])).toBeGreaterThanOrEqual(4);
+  }, 60_000);
 });
 
 describe('trafficlens score says on stderr what the scores cannot show', () => {

@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { DETECTOR_NAMES } from '../contract/score.js';
 import { DEFAULT_SENSITIVITY, parseSensitivity as checkSensitivity } from '../contract/sensitivity.js';
 import { SENSITIVITY_SCALE } from '../contract/sensitivityScale.js';
+import { isTimeZone } from '../contract/timezone.js';
 
 export function parseSensitivity(text: string): number {
   try {
@@ -14,6 +15,23 @@ export function parseSensitivity(text: string): number {
     );
   }
 }
+
+/** An IANA time zone (ScoreOptions.timezone), refused as the API refuses it. */
+export function parseTimeZone(text: string): string {
+  const zone = text.trim();
+  if (!isTimeZone(zone)) {
+    throw new InvalidArgumentError(
+      `"${text}" is not an IANA time zone: use a name such as Europe/Berlin or America/New_York.`,
+    );
+  }
+  return zone;
+}
+
+export const timezoneOption = () =>
+  new Option(
+    '--timezone <zone>',
+    "the IANA time zone whose local clock the series' traffic keeps (its daily pattern then moves with the zone's daylight-saving changes)",
+  ).argParser(parseTimeZone);
 
 export const detectorOption = () =>
   new Option('-d, --detector <name>', 'detector').choices(DETECTOR_NAMES).default('auto');

@@ -14,7 +14,7 @@ import { NotStreamable, streamScoreCsv } from '../streamScore.js';
 import { formatScoreCsv } from '../format.js';
 import { readSeriesCsv } from '../input.js';
 import type { CliIO } from '../io.js';
-import { detectorOption, sensitivityOption } from '../options.js';
+import { detectorOption, sensitivityOption, timezoneOption } from '../options.js';
 import { loadModel, trainedRef } from '../models.js';
 import { gridRows, inputRows } from '../rows.js';
 
@@ -25,6 +25,7 @@ interface ScoreOptions {
   format: 'csv' | 'json';
   model?: string;
   grid: boolean;
+  timezone?: string;
 }
 
 export function registerScoreCommand(program: Command, io: CliIO): void {
@@ -35,6 +36,7 @@ export function registerScoreCommand(program: Command, io: CliIO): void {
     .addOption(detectorOption())
     .addOption(sensitivityOption())
     .option('--causal', 'score each point only from data at or before it (as streaming does)', false)
+    .addOption(timezoneOption())
     .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--model <dir>', 'a trained model folder (trafficlens train): its newest version scores')
     .option(
@@ -55,7 +57,7 @@ export function registerScoreCommand(program: Command, io: CliIO): void {
         sensitivity: opts.sensitivity,
         model,
         trained: trainedRef(model),
-        options: { causal: opts.causal },
+        options: { causal: opts.causal, ...(opts.timezone ? { timezone: opts.timezone } : {}) },
       };
       const limit = maxInMemoryBytes();
       if (opts.causal && opts.format === 'csv') {
