@@ -935,6 +935,21 @@ describe('sendEpisodeFeedback()', () => {
     await expect(ds.sendEpisodeFeedback(feedback)).rejects.toThrow('already has feedback');
   });
 
+  it('undoes a verdict by its id, and says so when the scorer has none such', async () => {
+    const { ds, backend } = makeDataSource({
+      'DELETE /api/v1/feedback/f%201': { status: 204, data: undefined },
+      'DELETE /api/v1/feedback/f2': {
+        status: 404,
+        data: { error: { code: 'not_found', message: 'no feedback f2 (or it was undone already)' } },
+      },
+    });
+    await expect(ds.undoEpisodeFeedback('f 1')).resolves.toBeUndefined();
+    expect(backend.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `DELETE ${PROXY}/scorer/api/v1/feedback/f%201`,
+    ]);
+    await expect(ds.undoEpisodeFeedback('f2')).rejects.toThrow('no feedback f2');
+  });
+
   it('refuses feedback without a job before asking the scorer', async () => {
     const { ds, backend } = makeDataSource({});
     await expect(ds.sendEpisodeFeedback({ ...feedback, job: ' ' })).rejects.toThrow('continuous job');

@@ -456,6 +456,18 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
   }
 
   /**
+   * Undoes the feedback `id` (sendEpisodeFeedback's answer): the series stops tolerating, or holding out,
+   * what it said. Public API: the TrafficLens panel's feedback form calls it (duck-typed). Rejects with a
+   * ScorerError carrying the scorer's message (404: no such feedback, or already undone).
+   */
+  async undoEpisodeFeedback(id: string): Promise<void> {
+    if (!id.trim()) {
+      throw new ScorerError('undoing feedback needs its id');
+    }
+    await this.client.undoFeedback(id.trim());
+  }
+
+  /**
    * What a job would have alerted over its retained history at `sensitivity`, replayed causally the way it
    * scores live, next to what it alerts at now (the query editor's preview). `filter` is the query's label
    * filter (the series it shows). Rejects with a ScorerError carrying the scorer's message (413: too much

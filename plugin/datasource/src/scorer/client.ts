@@ -165,6 +165,11 @@ export class ScorerClient {
     return this.request('POST', `/api/v1/jobs/${encodeURIComponent(job)}/feedback`, { data: body });
   }
 
+  /** Undoes a verdict (the feedback stays listed, marked undone; the series no longer acts on it). */
+  undoFeedback(id: string): Promise<void> {
+    return this.request('DELETE', `/api/v1/feedback/${encodeURIComponent(id)}`);
+  }
+
   /** A job's live sensitivity and the series with their own. */
   jobSensitivity(job: string): Promise<JobSensitivityResponse> {
     return this.request('GET', ScorerClient.jobSensitivityPath(job));

@@ -198,6 +198,7 @@ export function AnomalyPanel(props: PanelProps<PanelOptions>) {
           timeZone={props.timeZone}
           author={config.bootData?.user?.login ?? ''}
           send={feedbackWriter ? feedbackWriter.send : null}
+          undo={feedbackWriter ? feedbackWriter.undo : null}
           onClose={() => setFeedback(null)}
         />
       )}

@@ -40,8 +40,12 @@ function range(frame: DataFrame): TimeRange {
   return { from, to, raw: { from, to } };
 }
 
-function trafficLens(answer: (r: FeedbackRequest) => Promise<unknown>) {
-  const ds = { name: 'TrafficLens prod', sendEpisodeFeedback: jest.fn(answer) };
+function trafficLens(answer: (r: FeedbackRequest) => Promise<unknown>, undo?: (id: string) => Promise<void>) {
+  const ds = {
+    name: 'TrafficLens prod',
+    sendEpisodeFeedback: jest.fn(answer),
+    ...(undo ? { undoEpisodeFeedback: jest.fn(undo) } : {}),
+  };
   mockGet.mockImplementation(async () => ds);
   return ds;
 }
@@ -103,6 +107,44 @@ describe('feedback on an episode', () => {
     const times = frame.fields[0].values as number[];
     expect(sent.episodeStart).toBeLessThanOrEqual(times[40]);
     expect(sent.episodeEnd).toBeGreaterThanOrEqual(times[40]);
+  });
+
+  it('saved feedback can be undone from the form; a refusal is shown and Undo stays', async () => {
+    let refuse = true;
+    const ds = trafficLens(
+      async () => ({ feedback: { id: 'f-5' }, effect: 'transit-1 now tolerates …' }),
+      async () => {
+        if (refuse) {
+          throw new Error('the database is read-only');
+        }
+      },
+    );
+    const frame = jobFrame('edge');
+    render(<AnomalyPanel {...props([frame], { request })} timeRange={range(frame)} />);
+    expect(await clickEpisode()).not.toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Send feedback' }));
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Feedback f-5 saved'));
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
+    await waitFor(() =>
+      expect(screen.getByRole('alert')).toHaveTextContent('Not undone: the database is read-only'),
+    );
+    expect(screen.getByRole('status')).toHaveTextContent('Feedback f-5 saved');
+    refuse = false;
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Feedback f-5 undone'));
+    expect(ds.undoEpisodeFeedback!.mock.calls.map((c) => c[0])).toEqual(['f-5', 'f-5']);
+    expect(screen.queryByRole('button', { name: 'Undo' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Close' })).toBeInTheDocument();
+  });
+
+  it('a datasource without undo shows no Undo button', async () => {
+    trafficLens(async () => ({ feedback: { id: 'f-6' }, effect: 'held out' }));
+    const frame = jobFrame('edge');
+    render(<AnomalyPanel {...props([frame], { request })} timeRange={range(frame)} />);
+    expect(await clickEpisode()).not.toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Send feedback' }));
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Feedback f-6 saved'));
+    expect(screen.queryByRole('button', { name: 'Undo' })).toBeNull();
   });
 
   it("a series that is not a job's own results (no job in its frame) opens no form", async () => {

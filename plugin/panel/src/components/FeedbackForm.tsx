@@ -20,6 +20,8 @@ interface Props {
   author: string;
   /** null: no TrafficLens datasource of this panel takes feedback (the form says so) */
   send: ((request: FeedbackRequest) => Promise<FeedbackAnswer>) | null;
+  /** undoes saved feedback by its id; null: the datasource cannot (no Undo button) */
+  undo: ((id: string) => Promise<void>) | null;
   onClose: () => void;
 }
 
@@ -39,13 +41,14 @@ const VERDICTS: Array<{ label: string; value: Verdict; description: string }> = 
 type Status =
   | { kind: 'editing' }
   | { kind: 'sending' }
-  | { kind: 'sent'; answer: FeedbackAnswer }
+  | { kind: 'sent'; answer: FeedbackAnswer; undoing?: boolean; undoFailed?: string }
+  | { kind: 'undone'; id: string }
   | { kind: 'failed'; message: string };
 
 /**
  * An operator's verdict on one episode of a continuous job's series, sent to the scorer through the
- * panel's TrafficLens datasource; the scorer's answer says what it changes. Undo is the feedback API's
- * DELETE (docs/operators.md).
+ * panel's TrafficLens datasource; the scorer's answer says what it changes. Once saved it can be undone
+ * from here (the feedback API's DELETE, docs/operators.md): the series stops acting on it.
  */
 export function FeedbackForm({
   name,
@@ -55,6 +58,7 @@ export function FeedbackForm({
   timeZone,
   author: defaultAuthor,
   send,
+  undo,
   onClose,
 }: Props) {
   const styles = useStyles2(getStyles);
@@ -88,6 +92,20 @@ export function FeedbackForm({
     }
   };
 
+  const undoSent = async () => {
+    if (!undo || status.kind !== 'sent') {
+      return;
+    }
+    const { answer } = status;
+    setStatus({ kind: 'sent', answer, undoing: true });
+    try {
+      await undo(answer.feedback.id);
+      setStatus({ kind: 'undone', id: answer.feedback.id });
+    } catch (err) {
+      setStatus({ kind: 'sent', answer, undoFailed: messageOf(err) });
+    }
+  };
+
   return (
     <div
       className={styles.form}
@@ -103,8 +121,19 @@ export function FeedbackForm({
         peak {episode.peakScore.toFixed(2)}: {episode.explanation}
       </div>
       {status.kind === 'sent' ? (
+        <>
+          <div className={styles.sent} role="status">
+            Feedback {status.answer.feedback.id} saved. {status.answer.effect}
+          </div>
+          {status.undoFailed !== undefined && (
+            <div className={styles.problem} role="alert">
+              Not undone: {status.undoFailed}
+            </div>
+          )}
+        </>
+      ) : status.kind === 'undone' ? (
         <div className={styles.sent} role="status">
-          Feedback {status.answer.feedback.id} saved. {status.answer.effect}
+          Feedback {status.id} undone: the series no longer acts on it.
         </div>
       ) : (
         <>
@@ -141,13 +170,18 @@ export function FeedbackForm({
         </>
       )}
       <div className={styles.buttons}>
-        {status.kind !== 'sent' && (
+        {status.kind !== 'sent' && status.kind !== 'undone' && (
           <Button size="sm" onClick={submit} disabled={!canSend}>
             {status.kind === 'sending' ? 'Sending…' : 'Send feedback'}
           </Button>
         )}
+        {status.kind === 'sent' && undo !== null && (
+          <Button size="sm" variant="destructive" onClick={undoSent} disabled={status.undoing === true}>
+            {status.undoing ? 'Undoing…' : 'Undo'}
+          </Button>
+        )}
         <Button size="sm" variant="secondary" onClick={onClose}>
-          {status.kind === 'sent' ? 'Close' : 'Cancel'}
+          {status.kind === 'sent' || status.kind === 'undone' ? 'Close' : 'Cancel'}
         </Button>
       </div>
     </div>

@@ -47,6 +47,8 @@ export interface WindowWriter {
 export interface FeedbackWriter {
   name: string;
   send(request: FeedbackRequest): Promise<FeedbackAnswer>;
+  /** Undoes feedback by its id (the datasource's undoEpisodeFeedback); null where the datasource has none. */
+  undo: ((id: string) => Promise<void>) | null;
 }
 
 type Ref = DataSourceRef | string | null | undefined;
@@ -92,7 +94,13 @@ export async function findWindowWriter(refs: readonly Ref[]): Promise<WindowWrit
 
 export async function findFeedbackWriter(refs: readonly Ref[]): Promise<FeedbackWriter | null> {
   const found = await findMethod<FeedbackRequest, FeedbackAnswer>(refs, 'sendEpisodeFeedback');
-  return found && { name: found.name, send: found.call };
+  if (!found) {
+    return null;
+  }
+  const ds = found.ds as { undoEpisodeFeedback?: (id: string) => Promise<void> };
+  const undo =
+    typeof ds.undoEpisodeFeedback === 'function' ? (id: string) => ds.undoEpisodeFeedback!(id) : null;
+  return { name: found.name, send: found.call, undo };
 }
 
 /** What a series' sensitivity form asks the datasource (its previewSeriesAlerts and setSeriesSensitivity). */
