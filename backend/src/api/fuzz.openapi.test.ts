@@ -418,6 +418,7 @@ test('the document lists the whole surface', () => {
       'getJobLabels',
       'getJobSeries',
       'getJobIncidents',
+      'getJobForecasts',
       'getModel',
       'liveness',
       'listJobs',

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SeriesScore } from './score.js';
 import { parseMatcher, type LabelMatcher } from './labels.js';
+import { ForecastState } from './forecast.js';
 
 export const JOBS_BASE_PATH = '/api/v1/jobs';
 
@@ -227,6 +228,63 @@ export const JobSeriesQuery = z
     path: ['to'],
   });
 
+/** GET /api/v1/jobs/{name}/forecasts' query. */
+export const JobForecastsQuery = z.object({
+  match: z
+    .array(MatcherParam)
+    .optional()
+    .describe('keep only the series whose labels match (as for /series); repeat for several, all must match'),
+});
+
+const secondsOrNull = (what: string) =>
+  z
+    .number()
+    .nullable()
+    .describe(
+      `seconds from the series' last point at the refresh until ${what} reaches the threshold (0: already there); null: not within the horizon`,
+    );
+
+/** One series' latest continuous forecast (jobs/forecast.ts), as the trafficlens_forecast_* gauges export it. */
+export const JobSeriesForecast = z.object({
+  labels: z.record(z.string(), z.string()),
+  state: z
+    .union([ForecastState, z.literal('history_too_short')])
+    .describe(
+      'as POST /api/v1/forecast; history_too_short: the retained history is shorter than the horizon',
+    ),
+  atHorizon: z
+    .object({ mean: z.number(), upper95: z.number() })
+    .nullable()
+    .describe('the median and upper 95 % forecast at the horizon; null without a forecast'),
+  capacity: z
+    .number()
+    .nullable()
+    .describe("the series' capacity, from the job's forecast.capacity; null: none"),
+  secondsToThreshold: z
+    .object({ median: secondsOrNull('the median path'), upper: secondsOrNull('the upper 95 % path') })
+    .nullable()
+    .describe('with a capacity: when capacity × fraction is reached'),
+});
+
+export const JobForecastsResponse = z.object({
+  job: z.string(),
+  forecast: z
+    .object({
+      horizonMs: z.number().int(),
+      refreshMs: z.number().int(),
+      fraction: z.number().describe('share of the capacity that counts as full'),
+      refreshedAt: epochMs.nullable().describe('the last refresh began; null before the first'),
+      lastError: z
+        .string()
+        .nullable()
+        .describe("the last refresh's problem (the forecasts carry on without it)"),
+    })
+    .nullable()
+    .describe("the job's forecast block; null: the job has none (series is then empty)"),
+  series: z.array(JobSeriesForecast).describe('as of the last refresh, every series still in the job'),
+});
+export type JobForecastsResponse = z.infer<typeof JobForecastsResponse>;
+
 /** Component schemas of the jobs API's answers, by the id /openapi.json gives them. */
 export const JOBS_COMPONENTS: [z.ZodType, string][] = [
   [JobsListResponse, 'JobsListResponse'],
@@ -234,4 +292,6 @@ export const JOBS_COMPONENTS: [z.ZodType, string][] = [
   [JobSeriesResponse, 'JobSeriesResponse'],
   [JobSeries, 'JobSeries'],
   [JobLabelsResponse, 'JobLabelsResponse'],
+  [JobForecastsResponse, 'JobForecastsResponse'],
+  [JobSeriesForecast, 'JobSeriesForecast'],
 ];

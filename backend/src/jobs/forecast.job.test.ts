@@ -11,6 +11,10 @@ import { createFakeStream } from './fakeStream.js';
 import { ScoringJob } from './job.js';
 import { JobManager } from './manager.js';
 import { captureLogger, points, TestClock } from './testing/helpers.js';
+import request from 'supertest';
+import { testApp } from '../api/testApp.js';
+import { jobsApi } from '../api/routes/jobs.js';
+import { JobForecastsResponse } from '../contract/jobs.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -54,6 +58,58 @@ function setup(forecast: JobConfigInput['forecast'], capacitySource: FakeSource 
   const result = (site: string) => job.forecasts!.all().find((r) => r.labels.site === site)!;
   return { clock, manager, job, lines, result, logs };
 }
+
+describe('GET /api/v1/jobs/{name}/forecasts', () => {
+  test("the latest forecasts, matched by label, with the job's settings; null seconds beyond the horizon", async () => {
+    const { manager, clock } = setup({ horizon: '2d', refresh: '1h', capacity_label: 'speed' });
+    const { app } = testApp({ jobs: { api: jobsApi(manager) } });
+    const before = JobForecastsResponse.parse(
+      (await request(app).get('/api/v1/jobs/edge/forecasts').expect(200)).body,
+    );
+    expect(before).toEqual({
+      job: 'edge',
+      forecast: { horizonMs: 2 * DAY, refreshMs: HOUR, fraction: 0.8, refreshedAt: null, lastError: null },
+      series: [],
+    });
+    await manager.runOnce('edge');
+    const body = JobForecastsResponse.parse(
+      (await request(app).get('/api/v1/jobs/edge/forecasts').expect(200)).body,
+    );
+    expect(body.forecast!.refreshedAt).toBe(clock.now());
+    expect(body.series.map((s) => s.labels.site).sort()).toEqual(['ams', 'fra']);
+    const fra = (
+      await request(app).get('/api/v1/jobs/edge/forecasts').query({ match: 'site="fra"' }).expect(200)
+    ).body as JobForecastsResponse;
+    expect(fra.series).toHaveLength(1);
+    expect(fra.series[0]).toMatchObject({
+      labels: FRA,
+      state: 'ok',
+      capacity: 5000,
+      secondsToThreshold: { median: null, upper: null },
+    });
+    const ams = body.series.find((s) => s.labels.site === 'ams')!;
+    expect(ams.secondsToThreshold!.median).toBeGreaterThan(0);
+    expect(ams.secondsToThreshold!.median).toBeLessThan(2 * 86_400);
+    expect(ams.atHorizon!.upper95).toBeGreaterThan(ams.atHorizon!.mean);
+  });
+
+  test('a job without forecasts answers forecast null; an unknown job 404; a bad matcher 400', async () => {
+    const { manager } = setup(undefined);
+    const { app } = testApp({ jobs: { api: jobsApi(manager) } });
+    await manager.runOnce('edge');
+    expect((await request(app).get('/api/v1/jobs/edge/forecasts').expect(200)).body).toEqual({
+      job: 'edge',
+      forecast: null,
+      series: [],
+    });
+    await request(app).get('/api/v1/jobs/nope/forecasts').expect(404);
+    const bad = await request(app)
+      .get('/api/v1/jobs/edge/forecasts')
+      .query({ match: 'site=ams' })
+      .expect(400);
+    expect(JSON.stringify(bad.body)).toContain('match');
+  });
+});
 
 describe('continuous forecasts of a job', () => {
   test('forecasts each series with the capacity from a label, and exports it on /metrics', async () => {

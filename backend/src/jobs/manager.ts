@@ -25,11 +25,12 @@ import type { ScrapeAhead } from './scrapeAhead.js';
 import type { ShardConfig } from './shard.js';
 import type { JobStateStore } from './persistence.js';
 import { fixedWindows, StoredWindows, Suppression, type WindowProvider } from './suppression.js';
-import type { Labels } from '../contract/labels.js';
+import { matches, type Labels } from '../contract/labels.js';
 import type { FeedbackTable, SensitivitySettingsTable, WindowsTable } from '../store/index.js';
 import { FeedbackEffects } from './feedback.js';
 import { StoredSensitivity } from './settings.js';
 import type { Incident } from '../contract/incidents.js';
+import type { JobForecastsResponse } from '../contract/jobs.js';
 
 export interface JobManagerOptions {
   logger: Logger;
@@ -232,6 +233,43 @@ export class JobManager {
   /** The labels of every series every job scores now (the windows API warns about matchers that match none). */
   seriesLabels(): Labels[] {
     return this.jobList().flatMap((job) => job.seriesLabels());
+  }
+
+  /**
+   * The latest continuous forecasts of one job's series matching `matchers` (jobs/forecast.ts), with
+   * the job's forecast settings; undefined for an unknown job, `forecast` null for a job without a
+   * `forecast:` block.
+   */
+  forecasts(name: string, matchers: readonly LabelMatcher[] = []): JobForecastsResponse | undefined {
+    const job = this.jobs.get(name)?.job;
+    if (!job) return undefined;
+    const f = job.forecasts;
+    if (!f) return { job: name, forecast: null, series: [] };
+    // Infinity (not within the horizon) is null in JSON's terms, said so in the contract.
+    const within = (s: number) => (Number.isFinite(s) ? s : null);
+    return {
+      job: name,
+      forecast: {
+        horizonMs: f.spec.horizonMs,
+        refreshMs: f.spec.refreshMs,
+        fraction: f.spec.fraction,
+        refreshedAt: f.lastRefreshAt,
+        lastError: f.lastError,
+      },
+      series: f
+        .all()
+        .filter((r) => matches(r.labels, matchers))
+        .map((r) => ({
+          labels: { ...r.labels },
+          state: r.state,
+          atHorizon: r.atHorizon,
+          capacity: r.capacity,
+          secondsToThreshold: r.secondsToThreshold && {
+            median: within(r.secondsToThreshold.median),
+            upper: within(r.secondsToThreshold.upper),
+          },
+        })),
+    };
   }
 
   /** The job's incidents (jobs/incidents.ts); undefined when there is no such job. */

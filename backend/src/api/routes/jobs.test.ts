@@ -241,10 +241,11 @@ describe('jobs OpenAPI', () => {
     [...JOBS_COMPONENTS, ...INCIDENTS_COMPONENTS].map(([, id]) => [id, doc.components.schemas[id]]),
   );
 
-  test('documents the five paths with their responses', () => {
+  test('documents the six paths with their responses', () => {
     expect(Object.keys(jobsOpenApiPaths).sort()).toEqual([
       '/api/v1/jobs',
       '/api/v1/jobs/{name}',
+      '/api/v1/jobs/{name}/forecasts',
       '/api/v1/jobs/{name}/incidents',
       '/api/v1/jobs/{name}/labels',
       '/api/v1/jobs/{name}/series',
@@ -272,9 +273,11 @@ describe('jobs OpenAPI', () => {
     expect([...refs].sort()).toEqual([
       'ErrorResponse',
       'Incident',
+      'JobForecastsResponse',
       'JobIncidentsResponse',
       'JobLabelsResponse',
       'JobSeries',
+      'JobSeriesForecast',
       'JobSeriesResponse',
       'JobStatus',
       'JobsListResponse',

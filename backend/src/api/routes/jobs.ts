@@ -9,6 +9,8 @@ import type { JobManager } from '../../jobs/manager.js';
 import {
   JOBS_BASE_PATH,
   JOBS_COMPONENTS,
+  JobForecastsQuery,
+  JobForecastsResponse,
   JobLabelsResponse,
   JobPathParams,
   JobSeriesQuery,
@@ -23,7 +25,7 @@ import { groupRouter, pathParam, type RouteGroup } from './route.js';
 import { parseQuery } from './queryParams.js';
 
 export function jobsApi(
-  manager: Pick<JobManager, 'list' | 'get' | 'seriesResults' | 'labelValues' | 'incidents'>,
+  manager: Pick<JobManager, 'list' | 'get' | 'seriesResults' | 'labelValues' | 'incidents' | 'forecasts'>,
 ): RouteGroup {
   const common = { method: 'get', tag: 'jobs', secured: true } as const;
   return {
@@ -97,6 +99,33 @@ export function jobsApi(
                 ? found
                 : found.map((s) => ({ ...s, ...downsample(s, maxDataPoints) }));
             const body: JobSeriesResponse = { job: name, from: from ?? null, to: to ?? null, series };
+            res.json(body);
+          },
+        ],
+      },
+      {
+        ...common,
+        path: `${JOBS_BASE_PATH}/{name}/forecasts`,
+        operationId: 'getJobForecasts',
+        summary: "The latest forecasts of a job's series",
+        description:
+          "What the job's `forecast:` block computed at its last refresh for each series (what the " +
+          'trafficlens_forecast_* gauges export): the median and upper 95 % forecast at the horizon and, ' +
+          'with a capacity, the seconds until capacity × fraction is reached. A job without the block ' +
+          'answers `forecast: null` and no series; for a forecast path, POST /api/v1/forecast.',
+        params: JobPathParams,
+        query: JobForecastsQuery,
+        responses: {
+          200: { description: "the job's forecasts", schema: JobForecastsResponse },
+          400: errorResponse('a matcher is invalid'),
+          404: JOB_NOT_FOUND,
+        },
+        handlers: [
+          (req, res) => {
+            const name = pathParam(req, 'name');
+            const { match } = parseQuery(JobForecastsQuery, req.query, { single: [], repeated: ['match'] });
+            const body = manager.forecasts(name, match);
+            if (!body) throw unknownJob(name);
             res.json(body);
           },
         ],

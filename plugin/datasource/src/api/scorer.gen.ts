@@ -205,6 +205,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/jobs/{name}/forecasts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The latest forecasts of a job's series
+     * @description What the job's `forecast:` block computed at its last refresh for each series (what the trafficlens_forecast_* gauges export): the median and upper 95 % forecast at the horizon and, with a capacity, the seconds until capacity × fraction is reached. A job without the block answers `forecast: null` and no series; for a forecast path, POST /api/v1/forecast.
+     */
+    get: operations['getJobForecasts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/jobs/{name}/labels': {
     parameters: {
       query?: never;
@@ -984,6 +1004,43 @@ export interface components {
       labels: {
         [key: string]: string[];
       };
+    };
+    JobForecastsResponse: {
+      job: string;
+      /** @description the job's forecast block; null: the job has none (series is then empty) */
+      forecast: {
+        horizonMs: number;
+        refreshMs: number;
+        /** @description share of the capacity that counts as full */
+        fraction: number;
+        /** @description the last refresh began; null before the first */
+        refreshedAt: number | null;
+        /** @description the last refresh's problem (the forecasts carry on without it) */
+        lastError: string | null;
+      } | null;
+      /** @description as of the last refresh, every series still in the job */
+      series: components['schemas']['JobSeriesForecast'][];
+    };
+    JobSeriesForecast: {
+      labels: {
+        [key: string]: string;
+      };
+      /** @description as POST /api/v1/forecast; history_too_short: the retained history is shorter than the horizon */
+      state: ('ok' | 'flat' | 'insufficient_history') | 'history_too_short';
+      /** @description the median and upper 95 % forecast at the horizon; null without a forecast */
+      atHorizon: {
+        mean: number;
+        upper95: number;
+      } | null;
+      /** @description the series' capacity, from the job's forecast.capacity; null: none */
+      capacity: number | null;
+      /** @description with a capacity: when capacity × fraction is reached */
+      secondsToThreshold: {
+        /** @description seconds from the series' last point at the refresh until the median path reaches the threshold (0: already there); null: not within the horizon */
+        median: number | null;
+        /** @description seconds from the series' last point at the refresh until the upper 95 % path reaches the threshold (0: already there); null: not within the horizon */
+        upper: number | null;
+      } | null;
     };
     /** @description Train a model. The data is inline (series), fetched from Prometheus (source), or, with only an id, fetched again from the source the model was last trained from. */
     TrainModelRequest: {
@@ -1907,6 +1964,50 @@ export interface operations {
         };
       };
       /** @description a parameter is invalid: not a time, to before from, a bad matcher or maxDataPoints */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description no job of that name */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getJobForecasts: {
+    parameters: {
+      query?: {
+        /** @description keep only the series whose labels match (as for /series); repeat for several, all must match */
+        match?: string[];
+      };
+      header?: never;
+      path: {
+        /** @description job name */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the job's forecasts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobForecastsResponse'];
+        };
+      };
+      /** @description a matcher is invalid */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3151,6 +3252,9 @@ export const jobSeriesModelAnyOf0StateValues: ReadonlyArray<
 export const jobSeriesQualityValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['JobSeries']['quality']
 > = ['ok', 'stale', 'gap', 'flatline'];
+export const jobSeriesForecastStateAnyOf0Values: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['JobSeriesForecast']['state']
+> = ['ok', 'flat', 'insufficient_history'];
 export const trainModelRequestDetectorValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['TrainModelRequest']['detector']
 > = ['autoencoder', 'lstm', 'classifier'];
