@@ -7,6 +7,9 @@ import { formatDuration } from '../contract/duration.js';
 import { prepareHistory, type HistoryOptions } from './history.js';
 import { seasonalNaive, type ForecastFn, type ForecastMethodName } from './methods.js';
 import { seasonalTrend } from './seasonalTrend.js';
+import { factorAt, weeklyFactors } from './weekly.js';
+
+const DAY_MS = 86_400_000;
 
 /** The method used unless a request names another: chosen by the bench (README, "Forecasting"). */
 export const DEFAULT_FORECAST_METHOD: ForecastMethodName = 'seasonal_trend';
@@ -103,7 +106,24 @@ export function forecastSeries(
   if (historyMs < minimumHistoryMs(options.horizonMs))
     throw new HistoryTooShort(options.horizonMs, historyMs);
   const horizon = Math.max(1, Math.ceil(options.horizonMs / stepMs));
-  const path = fn(y, period, horizon);
+  // The default method's weekly season (weekly.ts): where the period is a calendar day.
+  const weekly =
+    method === 'seasonal_trend' && period !== null && period * stepMs === DAY_MS
+      ? weeklyFactors(y, period)
+      : null;
+  const n = y.length;
+  const input = weekly ? y.map((v, i) => v / factorAt(weekly, n, i)) : y;
+  const path = fn(input, period, horizon);
+  if (weekly) {
+    for (let h = 0; h < horizon; h++) {
+      const f = factorAt(weekly, n, n + h);
+      path.mean[h] *= f;
+      path.lower80[h] *= f;
+      path.upper80[h] *= f;
+      path.lower95[h] *= f;
+      path.upper95[h] *= f;
+    }
+  }
   return {
     state: 'ok',
     method,
