@@ -503,6 +503,22 @@ describe('scoreSeries()', () => {
     );
   });
 
+  it('sends a time zone as options.timezone, and refuses one that is none before asking', async () => {
+    let posted: ScoreRequest | undefined;
+    const { ds, backend } = makeDataSource({
+      'POST /api/v1/score': (req) => {
+        posted = req.data;
+        return { data: { series: [series({})] } };
+      },
+    });
+    await ds.scoreSeries([plain('in')], { timezone: 'America/New_York' });
+    expect(posted?.options).toEqual({ timezone: 'America/New_York' });
+    await expect(ds.scoreSeries([plain('in')], { timezone: 'EST5EDT7' })).rejects.toThrow(
+      '"EST5EDT7" is not an IANA time zone',
+    );
+    expect(backend.requests).toHaveLength(1);
+  });
+
   it("sends each series' unit and gives the frames the unit the scorer echoes", async () => {
     let posted: ScoreRequest | undefined;
     const { ds } = makeDataSource({

@@ -389,6 +389,7 @@ export class DataSource extends DataSourceApi<TrafficLensQuery, TrafficLensOptio
       refId: '',
       detector: options.detector,
       sensitivity: options.sensitivity,
+      timezone: options.timezone,
     });
     const body: ScoreRequest = {
       series: series.map((s) => ({

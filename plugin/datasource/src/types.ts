@@ -94,6 +94,8 @@ export interface ScoreSeriesOptions {
   detector?: string;
   /** 0–100; empty: the datasource default */
   sensitivity?: number;
+  /** the IANA time zone whose local clock the series' traffic keeps (options.timezone); empty: none */
+  timezone?: string;
   /** refId of the resulting frames (default `score`) */
   refId?: string;
   requestId?: string;

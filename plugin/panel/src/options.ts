@@ -104,5 +104,14 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<PanelOptions>
       category: SCORING,
       settings: { min: 0, max: 100, placeholder: 'datasource default' },
       showIf: (o) => Boolean(o.scoreWith?.uid),
+    })
+    .addTextInput({
+      path: 'timezone',
+      name: 'Time zone',
+      description:
+        "the IANA time zone whose local clock the series' traffic keeps, e.g. Europe/Berlin: its daily pattern then moves with the zone's daylight-saving changes; empty: none (UTC)",
+      category: SCORING,
+      settings: { placeholder: 'UTC' },
+      showIf: (o) => Boolean(o.scoreWith?.uid),
     });
 }

@@ -36,6 +36,8 @@ export interface PanelOptions {
   detector?: string;
   /** 0–100 for plain series; empty: the chosen datasource's default */
   sensitivity?: number;
+  /** plain series: the IANA time zone whose local clock their traffic keeps; empty: none */
+  timezone?: string;
 }
 
 export const DEFAULT_OPTIONS: PanelOptions = {

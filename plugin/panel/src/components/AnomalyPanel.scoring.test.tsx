@@ -101,6 +101,18 @@ describe('scoring plain series with a TrafficLens datasource', () => {
     expect(ds.scoreSeries.mock.calls[0][1]).toMatchObject({ detector: undefined, sensitivity: undefined });
   });
 
+  it('sends the time zone of the options, and scores again when it changes', async () => {
+    const ds = trafficLens();
+    const { rerender } = render(
+      <AnomalyPanel {...props([plainFrame()], {}, scoreWith({ timezone: ' Europe/Berlin ' }))} />,
+    );
+    await waitFor(() => expect(ds.scoreSeries).toHaveBeenCalledTimes(1));
+    expect(ds.scoreSeries.mock.calls[0][1]).toMatchObject({ timezone: 'Europe/Berlin' });
+    rerender(<AnomalyPanel {...props([plainFrame()], {}, scoreWith({ timezone: '' }))} />);
+    await waitFor(() => expect(ds.scoreSeries).toHaveBeenCalledTimes(2));
+    expect(ds.scoreSeries.mock.calls[1][1]).not.toHaveProperty('timezone');
+  });
+
   it('colours NOC tiles from the scores of plain series', async () => {
     trafficLens();
     render(<AnomalyPanel {...props([plainFrame()], {}, scoreWith({ mode: 'noc' }))} />);

@@ -12,6 +12,8 @@ import type { SeriesToScore } from './batch';
 export interface ScoreOptions {
   detector?: string;
   sensitivity?: number;
+  /** the IANA time zone whose local clock the series keep (the datasource's ScoreSeriesOptions) */
+  timezone?: string;
   refId?: string;
   requestId?: string;
   signal?: AbortSignal;

@@ -54,11 +54,12 @@ export function clearScoreCache() {
  */
 export function useScoredSeries(
   series: PanelSeries[],
-  options: Pick<PanelOptions, 'scoreWith' | 'detector' | 'sensitivity'>,
+  options: Pick<PanelOptions, 'scoreWith' | 'detector' | 'sensitivity' | 'timezone'>,
   limits: BatchLimits = DEFAULT_LIMITS,
 ): ScoredSeries {
   const ref = options.scoreWith?.uid ? options.scoreWith : null;
   const detector = options.detector?.trim() || undefined;
+  const timezone = options.timezone?.trim() || undefined;
   const sensitivity =
     typeof options.sensitivity === 'number' && !Number.isNaN(options.sensitivity)
       ? options.sensitivity
@@ -66,7 +67,7 @@ export function useScoredSeries(
   const batch = useMemo(() => (ref ? planBatch(series, limits) : null), [series, ref, limits]);
   const key =
     ref && batch && batch.indexes.length > 0
-      ? JSON.stringify([ref.uid, detector ?? null, sensitivity ?? null, batch.key])
+      ? JSON.stringify([ref.uid, detector ?? null, sensitivity ?? null, timezone ?? null, batch.key])
       : null;
 
   const [answer, setAnswer] = useState<{ key: string; answer?: Answer; problem?: ScoringProblem }>();
@@ -75,7 +76,7 @@ export function useScoredSeries(
   // data — neither restarts nor cancels it.
   const [request, setRequest] = useState<Request | null>(null);
   if ((request?.key ?? null) !== key) {
-    setRequest(key && ref && batch ? { key, ref, batch, detector, sensitivity } : null);
+    setRequest(key && ref && batch ? { key, ref, batch, detector, sensitivity, timezone } : null);
   }
   const cached = key ? cache.get(key) : undefined;
   const settled = useMemo(() => (cached && key ? { key, answer: cached } : answer), [cached, key, answer]);
@@ -84,7 +85,7 @@ export function useScoredSeries(
     if (!request || cache.has(request.key)) {
       return;
     }
-    const { key, ref, batch, detector, sensitivity } = request;
+    const { key, ref, batch, detector, sensitivity, timezone } = request;
     const controller = new AbortController();
     let scorerName = `“${ref.uid}”`;
     (async () => {
@@ -97,6 +98,7 @@ export function useScoredSeries(
         const frames = await scorer.scoreSeries(batch.input, {
           detector,
           sensitivity,
+          ...(timezone ? { timezone } : {}),
           refId: 'score',
           signal: controller.signal,
         });
@@ -172,4 +174,5 @@ interface Request {
   batch: ScoreBatch;
   detector?: string;
   sensitivity?: number;
+  timezone?: string;
 }
