@@ -418,7 +418,7 @@ for (const host of GRAFANA_HOSTS) {
         harness.grafana.proxied.slice(before).map((r) => `${r.method} ${r.path}`),
         ['POST scorer/api/v1/jobs/simulator/feedback'],
       );
-      // The scorer holds it for that series and episode; undone again so the job is as it was.
+      // The scorer holds it for that series and episode.
       const { feedback } = await getJson(`${scorer.url}/api/v1/jobs/simulator/feedback`, auth);
       const stored = feedback.find((f) => f.note === 'nightly backup, expected');
       assert.ok(stored, `stored: ${JSON.stringify(feedback)}`);
@@ -426,11 +426,17 @@ for (const host of GRAFANA_HOSTS) {
       assert.equal(stored.author, 'noc-anna');
       assert.deepEqual(stored.labels, s.labels);
       assert.equal(stored.episodeStart, episode.start);
-      const undo = await request(`${scorer.url}/api/v1/feedback/${stored.id}`, {
-        method: 'DELETE',
-        headers: auth,
-      });
-      assert.equal(undo.status, 204);
+      // Undone from the form, so the job is as it was: the DELETE through Grafana's proxy, the record
+      // marked undone by the scorer.
+      const beforeUndo = harness.grafana.proxied.length;
+      await form.getByRole('button', { name: 'Undo' }).click();
+      await form.getByText(/Feedback \S+ undone/).waitFor({ timeout: 10_000 });
+      assert.deepEqual(
+        harness.grafana.proxied.slice(beforeUndo).map((r) => `${r.method} ${r.path}`),
+        [`DELETE scorer/api/v1/feedback/${stored.id}`],
+      );
+      const after = await getJson(`${scorer.url}/api/v1/feedback/${stored.id}`, auth);
+      assert.ok(after.undoneAt, `undone: ${JSON.stringify(after)}`);
     });
 
     it("shades a series' maintenance window the scorer reports over its points (screenshot)", async () => {
@@ -563,6 +569,7 @@ for (const host of GRAFANA_HOSTS) {
         'scoreWith',
         'detector',
         'sensitivity',
+        'timezone',
       ]);
       const block = page.locator('#panel-options');
       await block.getByTestId('option-scoreWith').getByRole('combobox').click();
