@@ -4,12 +4,10 @@
  * gives a state instead of a line; a horizon longer than the history is refused (HistoryTooShort).
  */
 import { formatDuration } from '../contract/duration.js';
-import { prepareHistory, type HistoryOptions } from './history.js';
+import { DAY_MS, prepareHistory, type HistoryOptions } from './history.js';
 import { seasonalNaive, type ForecastFn, type ForecastMethodName } from './methods.js';
 import { seasonalTrend } from './seasonalTrend.js';
 import { factorAt, weeklyFactors } from './weekly.js';
-
-const DAY_MS = 86_400_000;
 
 /** The method used unless a request names another: chosen by the bench (README, "Forecasting"). */
 export const DEFAULT_FORECAST_METHOD: ForecastMethodName = 'seasonal_trend';

@@ -6,7 +6,7 @@
 import { cleanSeries } from '../series/clean.js';
 import { autocorrelation, detectPeriod, interpolateGaps } from '../stats/period.js';
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 /**
  * Autocorrelation at one day's lag above which the day is the season, whatever lag detectPeriod finds
  * strongest: traffic follows the clock, and on road and machine series of NAB the detector's pick

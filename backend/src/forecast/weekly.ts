@@ -18,6 +18,8 @@
  * moves it).
  */
 
+import { medianInPlace } from '../stats/median.js';
+
 const DAYS = 7;
 /** Weeks the factors are read over (the most recent), and the fewest they are read from (a median's three). */
 const MAX_WEEKS = 4;
@@ -27,28 +29,31 @@ const MIN_EFFECT = 0.03;
 
 /**
  * One factor per point of a week, counted back from the last point (index 0: the last point, 1: the one
- * before, …, 7 × day − 1), or null: fewer than two weeks, a non-positive value, or a flat week.
+ * before, …, 7 × day − 1), or null: fewer than MIN_WEEKS weeks, a non-positive value, or a flat week.
  */
 export function weeklyFactors(y: Float64Array, day: number): Float64Array | null {
   const n = y.length;
   const weeks = Math.min(MAX_WEEKS, Math.floor(n / (DAYS * day)));
   if (weeks < MIN_WEEKS || day < 2) return null;
   for (let i = n - weeks * DAYS * day; i < n; i++) if (!(y[i] > 0)) return null;
-  // ratios[s][w]: mean of day s (back from the end) of week w ÷ that week's mean.
+  // Each week's mean (week w back from the end), once.
+  const weekMeans = Array.from({ length: weeks }, (_, w) => {
+    const weekEnd = n - w * DAYS * day;
+    let sum = 0;
+    for (let i = weekEnd - DAYS * day; i < weekEnd; i++) sum += y[i];
+    return sum / (DAYS * day);
+  });
+  // Day s (back from the end): the median over the weeks of its mean ÷ its week's mean.
   const perDay = new Float64Array(DAYS);
+  const ratios = new Float64Array(weeks);
   for (let s = 0; s < DAYS; s++) {
-    const ratios: number[] = [];
     for (let w = 0; w < weeks; w++) {
       const weekEnd = n - w * DAYS * day;
-      let weekSum = 0;
-      for (let i = weekEnd - DAYS * day; i < weekEnd; i++) weekSum += y[i];
       let daySum = 0;
       for (let i = weekEnd - (s + 1) * day; i < weekEnd - s * day; i++) daySum += y[i];
-      ratios.push(daySum / day / (weekSum / (DAYS * day)));
+      ratios[w] = daySum / day / weekMeans[w];
     }
-    ratios.sort((a, b) => a - b);
-    const m = ratios.length;
-    perDay[s] = m % 2 ? ratios[(m - 1) / 2] : (ratios[m / 2 - 1] + ratios[m / 2]) / 2;
+    perDay[s] = medianInPlace(ratios);
   }
   let lo = Infinity;
   let hi = -Infinity;
