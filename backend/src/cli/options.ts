@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { DETECTOR_NAMES } from '../contract/score.js';
 import { DEFAULT_SENSITIVITY, parseSensitivity as checkSensitivity } from '../contract/sensitivity.js';
 import { SENSITIVITY_SCALE } from '../contract/sensitivityScale.js';
-import { isTimeZone } from '../contract/timezone.js';
+import { timeZoneProblem } from '../contract/timezone.js';
 
 export function parseSensitivity(text: string): number {
   try {
@@ -19,11 +19,8 @@ export function parseSensitivity(text: string): number {
 /** An IANA time zone (ScoreOptions.timezone), refused as the API refuses it. */
 export function parseTimeZone(text: string): string {
   const zone = text.trim();
-  if (!isTimeZone(zone)) {
-    throw new InvalidArgumentError(
-      `"${text}" is not an IANA time zone: use a name such as Europe/Berlin or America/New_York.`,
-    );
-  }
+  const problem = timeZoneProblem(zone);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
   return zone;
 }
 

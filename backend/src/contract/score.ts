@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import { isTimeZone } from './timezone.js';
+import { TIME_ZONE_EXAMPLE, isTimeZone } from './timezone.js';
 import { Sensitivity } from './sensitivity.js';
 import { EXPLANATION_KINDS, SEVERITY_LABELS } from './severity.js';
 import { Unit } from './unit.js';
@@ -85,7 +85,7 @@ export const ScoreOptions = z
       ),
     timezone: z
       .string()
-      .refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin or America/New_York' })
+      .refine(isTimeZone, { message: `expected ${TIME_ZONE_EXAMPLE}` })
       .optional()
       .describe(
         "the time zone whose local clock the series' traffic keeps, an IANA name such as Europe/Berlin: its daily and weekly pattern moves with the zone's daylight-saving changes at their instant (default none: a pattern that keeps UTC, whose move by an hour is found from the data after a few hours)",

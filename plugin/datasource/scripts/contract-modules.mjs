@@ -3,7 +3,8 @@
  * Copies the backend's import-free contract modules into the plugins as `*.gen.ts`: the severity scale,
  * the status names and colours and the explanation kinds' words (backend/src/contract/severity.ts), and
  * the sensitivity's scale (backend/src/contract/sensitivityScale.ts), and the RE2 label-regex compiler
- * (backend/src/contract/regex.ts, whose one import, re2js, both packages pin at the same version). The
+ * (backend/src/contract/regex.ts, whose one import, re2js, both packages pin at the same version), and the
+ * time-zone check (backend/src/contract/timezone.ts). The
  * scorer and both plugins so
  * share one definition, as they share the API types (scripts/api-types.mjs); each plugin's jest suite
  * runs `--check` for its own copies.
@@ -37,6 +38,11 @@ const COPIES = [
     plugin: 'datasource',
     from: 'backend/src/contract/regex.ts',
     to: 'plugin/datasource/src/query/regex.gen.ts',
+  },
+  {
+    plugin: 'datasource',
+    from: 'backend/src/contract/timezone.ts',
+    to: 'plugin/datasource/src/api/timezone.gen.ts',
   },
   {
     plugin: 'panel',

@@ -1,6 +1,7 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import { SENSITIVITY_SCALE } from './api/sensitivityScale.gen';
+import { timeZoneProblem as problemOfTimeZone } from './api/timezone.gen';
 
 /**
  * Where a query's series come from.
@@ -122,17 +123,12 @@ export const DEFAULT_SENSITIVITY = SENSITIVITY_SCALE.default;
 export const SENSITIVITY_HINT = `${SENSITIVITY_SCALE.min} (only the most extreme deviations) … ${SENSITIVITY_SCALE.max} (flag small deviations)`;
 
 /** Checks a sensitivity typed by a user; returns the reason it is refused, or undefined when it is fine. */
-/** Why `zone` is not a time zone (the browser's ICU data knows the IANA names the scorer's does), or undefined. */
+/**
+ * Why a query's time zone is not one (the scorer's own check, api/timezone.gen.ts: the browser's ICU data
+ * knows the IANA names the scorer's does), or undefined; empty is none.
+ */
 export function timeZoneProblem(zone: string | undefined): string | undefined {
-  if (!zone) {
-    return undefined;
-  }
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return undefined;
-  } catch {
-    return `"${zone}" is not an IANA time zone such as Europe/Berlin or America/New_York`;
-  }
+  return zone ? problemOfTimeZone(zone) : undefined;
 }
 
 export function sensitivityProblem(value: number | undefined): string | undefined {
