@@ -10,7 +10,9 @@ export const TIME_ZONE_EXAMPLE = 'an IANA time zone such as Europe/Berlin or Ame
 
 /** Whether `name` is a time zone Intl knows (an IANA name, or UTC). */
 export function isTimeZone(name: string): boolean {
-  if (name.length === 0 || name.length > 64) return false;
+  if (name.length === 0 || name.length > 64) {
+    return false;
+  }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;
