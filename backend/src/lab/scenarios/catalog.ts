@@ -329,25 +329,28 @@ function businessShape(t: number): number {
  * (daylight saving time: traffic that keeps local time moves by an hour in UTC twice a year; an hour
  * later in UTC where local clocks go back in autumn, earlier where they go forward in spring).
  */
+/**
+ * From grid index `from` on, each point's traffic is the base traffic of `shift(t)` ms later at its own
+ * time t (negative: earlier): the series' clock moved, its pattern coming −shift later in UTC.
+ */
+function movedClock(tl: Timeline, from: number, shift: (t: number) => number): Change {
+  const at = (i: number) => tl.start + i * tl.stepMs;
+  return {
+    from,
+    to: tl.points,
+    factor: (i: number) => seasonalShape(at(i) + shift(at(i))) / seasonalShape(at(i)),
+  };
+}
+
 const clockChange = (name: string, description: string, hours: number): Scenario =>
   planned(
     name,
     description,
     'clean',
-    (_random, tl) => {
-      const from = indexAt(tl, 13, 2, 0);
-      const at = (i: number) => tl.start + i * tl.stepMs;
-      return {
-        changes: [
-          {
-            from,
-            to: tl.points,
-            factor: (i: number) => seasonalShape(at(i) - hours * HOUR_MS) / seasonalShape(at(i)),
-          },
-        ],
-        incidents: [],
-      };
-    },
+    (_random, tl) => ({
+      changes: [movedClock(tl, indexAt(tl, 13, 2, 0), () => -hours * HOUR_MS)],
+      incidents: [],
+    }),
     { days: 21 },
   );
 
@@ -364,19 +367,8 @@ const daylightSaving = (name: string, description: string, timezone: string, sta
     (_random, tl) => {
       const clock = LocalClock.of(timezone);
       const first = clock.offsetAt(tl.start);
-      const at = (i: number) => tl.start + i * tl.stepMs;
       // Local time moved by the offset's change since the start: the traffic of that shifted instant.
-      const moved = (i: number) => clock.offsetAt(at(i)) - first;
-      return {
-        changes: [
-          {
-            from: 0,
-            to: tl.points,
-            factor: (i: number) => seasonalShape(at(i) + moved(i)) / seasonalShape(at(i)),
-          },
-        ],
-        incidents: [],
-      };
+      return { changes: [movedClock(tl, 0, (t) => clock.offsetAt(t) - first)], incidents: [] };
     },
     { days: 21, start, timezone },
   );
