@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { CAP, CLIP, CusumComponent, DRIFT, FLAT_POINTS, MATURE_CYCLES, SETTLE_POINTS } from './cusum.js';
+import {
+  CAP,
+  CLIP,
+  CusumComponent,
+  DRIFT,
+  FLAT_POINTS,
+  MATURE_CYCLES,
+  REFERENCE_POINTS,
+  SETTLE_POINTS,
+} from './cusum.js';
 import { emptyDeviation, type Deviation } from '../component.js';
 import { expectRoundTrip, feed, probe, stored, type Feed, type Point } from '../testing/componentTable.js';
 
@@ -233,6 +242,31 @@ describe('CusumComponent: small inputs', () => {
     feed(flat, [...times(FLAT_POINTS, flatAt(0)), flatAt(3)]);
     probe(flat, flatAt(3), { z: NaN });
     expect(flat.runStartOffset).toBeNaN();
+  });
+
+  test('a run that begins within REFERENCE_POINTS of the last reference reads against it: a shift the offset took in between still adds', () => {
+    // A run at offset 0 ends (back at the pattern); the offset then takes in 2 of a 3-scale shift (106):
+    // the next run reads the shift against 0 (3 scales), not against 2 (2 scales).
+    const c = make();
+    feed(c, [...WARM, offsetAt(106, 0), offsetAt(100, 0)]);
+    expect(probe(c, offsetAt(106, 2), { z: NaN, shift: NaN })).toEqual({ z: 3 - DRIFT, shift: 6 });
+  });
+
+  test('between runs an older reference is taken anew', () => {
+    const c = make();
+    feed(c, [...WARM, offsetAt(106, 0), offsetAt(100, 0), ...times(REFERENCE_POINTS, offsetAt(102, 2))]);
+    expect(probe(c, offsetAt(106, 2), { z: NaN, shift: NaN })).toEqual({ z: 2 - DRIFT, shift: 4 });
+  });
+
+  test('a snapshot from before the reference age takes the reference anew at its next point between runs', () => {
+    const c = make();
+    feed(c, [...WARM, offsetAt(106, 0), offsetAt(100, 0)]);
+    const { referenceAge, ...older } = c.snapshot();
+    expect(referenceAge).toBe(2);
+    const restored = make();
+    restored.restore(older);
+    expect(probe(restored, offsetAt(106, 2), { z: NaN })).toEqual({ z: 2 - DRIFT });
+    expect(probe(c, offsetAt(106, 2), { z: NaN })).toEqual({ z: 3 - DRIFT });
   });
 
   test('restarts when the period is lost, and counts its cycles afresh', () => {

@@ -78,6 +78,8 @@ export const CusumState = z.object({
    */
   runOffset: z.number().nullable().optional(),
   runScale: z.number().nullable().optional(),
+  /** Points since they were taken (absent before 2026-12-07: old enough to be taken anew between runs). */
+  referenceAge: Count.optional(),
 });
 export type CusumState = z.infer<typeof CusumState>;
 
@@ -118,6 +120,19 @@ export const SETTLE_POINTS = 60;
  * (docs/detection-quality.md).
  */
 export const FLAT_POINTS = 1440;
+
+/**
+ * Points a run's reference (the level offset and scale it reads against) is kept for, across the gaps
+ * between runs: a new run within them reads against the last one's. A 2σ shift adds only 0.5 a point
+ * beyond the drift, so in its first points the noise returns the sum to 0 now and then, and each new run
+ * took the offset as it then was, already part-way to the shifted level (half-life 50): the shift was
+ * never summed in full. Scenario suite, covered (seeds 1–8 / README / 101–108 / 9–16): `shift_3sigma_evening`
+ * 0.915 / 0.843 / 0.823 / 0.887 → 0.923 / 0.875 / 0.892 / 0.918, `shift_2sigma` on 101–108 0.717 → 0.771
+ * (within 0.006 elsewhere); the cost, +0.01–0.04 false episodes a day on some clock-change and trend rows
+ * (`clock_earlier_1h` 0.096 → 0.137 on 101–108). NAB 73.55 → 73.60, half A 72.83 → 72.92, B 74.35 → 74.45;
+ * 30 points: A 72.92, B 74.35; 120: A 72.65, B 74.45 (docs/detection-quality.md).
+ */
+export const REFERENCE_POINTS = 60;
 
 export class CusumComponent implements Component<CusumState> {
   /** What the sums are read against, for the explanation (named as ResidualShiftComponent's are). */
@@ -163,9 +178,12 @@ export class CusumComponent implements Component<CusumState> {
    */
   private runOffset = NaN;
   private runScale = NaN;
+  /** Points since runOffset and runScale were taken (REFERENCE_POINTS). */
+  private referenceAge = 0;
   /**
-   * The profile's level offset when the open run began (NaN: no run, a run that began at this point, with
-   * nothing learnt since, or a flat series' run).
+   * The profile's level offset the open run reads against, taken when it or a run shortly before it began
+   * (REFERENCE_POINTS; NaN: no run, a run that began at this point, with nothing learnt since, or a flat
+   * series' run).
    */
   get runStartOffset(): number {
     return Math.max(this.upPoints, this.downPoints) > 1 && !this.onStationaryLevel ? this.runOffset : NaN;
@@ -212,9 +230,17 @@ export class CusumComponent implements Component<CusumState> {
     // A finite offset only (values near ±1.8e308 overflow it), and z capped as the primary's is: the sums
     // and their snapshot stay finite numbers.
     if (Number.isFinite(offset)) {
-      if (!(this.up > 0 || this.down > 0) || Number.isNaN(this.runOffset) || Number.isNaN(this.runScale)) {
+      // The reference is taken anew only between runs, and only once it is REFERENCE_POINTS old.
+      this.referenceAge++;
+      const between = !(this.up > 0 || this.down > 0);
+      if (
+        (between && this.referenceAge > REFERENCE_POINTS) ||
+        Number.isNaN(this.runOffset) ||
+        Number.isNaN(this.runScale)
+      ) {
         this.runOffset = offset;
         this.runScale = primary.scale;
+        this.referenceAge = 0;
       }
       if (profiled) {
         // Against the run's offset, but no further out than against the bare pattern.
@@ -271,6 +297,7 @@ export class CusumComponent implements Component<CusumState> {
       downSum: this.downSum,
       runOffset: Number.isNaN(this.runOffset) ? null : this.runOffset,
       runScale: Number.isNaN(this.runScale) ? null : this.runScale,
+      referenceAge: this.referenceAge,
     };
   }
   restore(state: TaggedState, path = 'component'): void {
@@ -287,5 +314,7 @@ export class CusumComponent implements Component<CusumState> {
     this.downSum = s.downSum;
     this.runOffset = s.runOffset ?? NaN;
     this.runScale = s.runScale ?? NaN;
+    // Older snapshots took the reference anew at every point between runs: as one past its age does.
+    this.referenceAge = s.referenceAge ?? REFERENCE_POINTS;
   }
 }
