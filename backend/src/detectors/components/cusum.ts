@@ -19,10 +19,10 @@
  * there its sums cost NAB 0.5 (more false positives on flat stretches of daily series whose period was
  * not yet found). A missing point leaves the sums as they are.
  *
- * A run reads each point against the profile's level offset as it was when the run began (the offset is
- * expected − Deviation.pattern), not as it is now: the offset follows the series with a half-life of 50
- * points (seasonal.ts), so it took in a 2σ shift before the sums reached their boundary, the run ended
- * and the shift became normal. A point counts no further from expected than it lies from the bare
+ * A run reads each point against the profile's level offset as it was when the run began, or when a run
+ * less than REFERENCE_POINTS before it began (the offset is expected − Deviation.pattern), not as it is
+ * now: the offset follows the series with a half-life of 50 points (seasonal.ts), so it took in a 2σ shift
+ * before the sums reached their boundary, the run ended and the shift became normal. A point counts no further from expected than it lies from the bare
  * pattern (offset 0) as well, so a run that begins while the offset still holds an earlier shift it took
  * in does not read the series' return to its pattern as a new shift (that opened day-long incidents on 2σ
  * shifts the offset had taken in). Scenario suite, covered on seeds 1–8 / the README seeds / 101–108 /
