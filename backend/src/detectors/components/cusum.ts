@@ -22,8 +22,8 @@
  * A run reads each point against the profile's level offset as it was when the run began, or when a run
  * less than REFERENCE_POINTS before it began (the offset is expected − Deviation.pattern), not as it is
  * now: the offset follows the series with a half-life of 50 points (seasonal.ts), so it took in a 2σ shift
- * before the sums reached their boundary, the run ended and the shift became normal. A point counts no further from expected than it lies from the bare
- * pattern (offset 0) as well, so a run that begins while the offset still holds an earlier shift it took
+ * before the sums reached their boundary, the run ended and the shift became normal. A point counts no
+ * further from expected than it lies from the bare pattern (offset 0) as well, so a run that begins while the offset still holds an earlier shift it took
  * in does not read the series' return to its pattern as a new shift (that opened day-long incidents on 2σ
  * shifts the offset had taken in). Scenario suite, covered on seeds 1–8 / the README seeds / 101–108 /
  * 9–16 (the last chose nothing): `shift_2sigma` 0.428 / 0.483 / 0.461 / 0.620 → 0.604 / 0.538 / 0.647 /
@@ -126,11 +126,12 @@ export const FLAT_POINTS = 1440;
  * between runs: a new run within them reads against the last one's. A 2σ shift adds only 0.5 a point
  * beyond the drift, so in its first points the noise returns the sum to 0 now and then, and each new run
  * took the offset as it then was, already part-way to the shifted level (half-life 50): the shift was
- * never summed in full. Scenario suite, covered (seeds 1–8 / README / 101–108 / 9–16): `shift_3sigma_evening`
- * 0.915 / 0.843 / 0.823 / 0.887 → 0.923 / 0.875 / 0.892 / 0.918, `shift_2sigma` on 101–108 0.717 → 0.771
- * (within 0.006 elsewhere); the cost, +0.01–0.04 false episodes a day on some clock-change and trend rows
- * (`clock_earlier_1h` 0.096 → 0.137 on 101–108). NAB 73.55 → 73.60, half A 72.83 → 72.92, B 74.35 → 74.45;
- * 30 points: A 72.92, B 74.35; 120: A 72.65, B 74.45 (docs/detection-quality.md).
+ * never summed in full. Scenario suite, covered (seeds 1–8 / README / 101–108 / 9–16):
+ * `shift_3sigma_evening` 0.915 / 0.843 / 0.823 / 0.887 → 0.923 / 0.875 / 0.892 / 0.918, `shift_2sigma` on
+ * 101–108 0.717 → 0.771 (within 0.006 elsewhere); the cost, +0.01–0.04 false episodes a day on some
+ * clock-change and trend rows (`clock_earlier_1h` 0.096 → 0.137 on 101–108). NAB 73.55 → 73.60, half A
+ * 72.83 → 72.92, B 74.35 → 74.45; 30 points: A 72.92, B 74.35; 120: A 72.65, B 74.45
+ * (docs/detection-quality.md).
  */
 export const REFERENCE_POINTS = 60;
 
