@@ -26,12 +26,13 @@
  * further from expected than it lies from the bare pattern (offset 0) as well, so a run that begins while
  * the offset still holds an earlier shift it took in does not read the series' return to its pattern as a
  * new shift (that opened day-long incidents on 2σ shifts the offset had taken in). Scenario suite, covered
- * on seeds 1–8 / the README seeds / 101–108 / 9–16 (the last chose nothing): `shift_2sigma` 0.428 / 0.483 / 0.461 / 0.620 → 0.604 / 0.538 / 0.647 /
- * 0.703, `shift_3sigma_afternoon` 0.786 / 0.754 / 0.690 / 0.728 → 0.866 / 0.894 / 0.859 / 0.858,
- * `shift_3sigma_evening` 0.627 / 0.584 / 0.660 / 0.465 → 0.687 / 0.676 / 0.727 / 0.694. The cost: false
- * episodes a day on days that page already, in more pieces (Monday midnights under a trend, clock-change
- * mornings): `clean_decline` 0.137 / 0.124 / 0.161 / 0.137 → 0.167 / 0.143 / 0.173 / 0.143, the clock
- * rows +0.01–0.05; NAB identical on every profile and both halves (docs/detection-quality.md).
+ * on seeds 1–8 / the README seeds / 101–108 / 9–16 (the last chose nothing): `shift_2sigma` 0.428 / 0.483
+ * / 0.461 / 0.620 → 0.604 / 0.538 / 0.647 / 0.703, `shift_3sigma_afternoon` 0.786 / 0.754 / 0.690 / 0.728
+ * → 0.866 / 0.894 / 0.859 / 0.858, `shift_3sigma_evening` 0.627 / 0.584 / 0.660 / 0.465 → 0.687 / 0.676 /
+ * 0.727 / 0.694. The cost: false episodes a day on days that page already, in more pieces (Monday
+ * midnights under a trend, clock-change mornings): `clean_decline` 0.137 / 0.124 / 0.161 / 0.137 → 0.167 /
+ * 0.143 / 0.173 / 0.143, the clock rows +0.01–0.05; NAB identical on every profile and both halves
+ * (docs/detection-quality.md).
  *
  * On a flat series (the sums read its rolling median) a run reads its points against the median and the
  * scale it began with: both took a 2σ shift's first points in (the median moved, the window's MAD
