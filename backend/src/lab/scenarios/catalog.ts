@@ -325,11 +325,6 @@ function businessShape(t: number): number {
 }
 
 /**
- * No incident: 21 days whose traffic, from the second Sunday 02:00 UTC on, follows a clock `hours` later
- * (daylight saving time: traffic that keeps local time moves by an hour in UTC twice a year; an hour
- * later in UTC where local clocks go back in autumn, earlier where they go forward in spring).
- */
-/**
  * From grid index `from` on, each point's traffic is the base traffic of `shift(t)` ms later at its own
  * time t (negative: earlier): the series' clock moved, its pattern coming −shift later in UTC.
  */
@@ -342,6 +337,11 @@ function movedClock(tl: Timeline, from: number, shift: (t: number) => number): C
   };
 }
 
+/**
+ * No incident: 21 days whose traffic, from the second Sunday 02:00 UTC on, follows a clock `hours` later
+ * (daylight saving time: traffic that keeps local time moves by an hour in UTC twice a year; an hour
+ * later in UTC where local clocks go back in autumn, earlier where they go forward in spring).
+ */
 const clockChange = (name: string, description: string, hours: number): Scenario =>
   planned(
     name,
