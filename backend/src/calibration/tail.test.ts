@@ -3,6 +3,7 @@ import { TailState } from './snapshot.js';
 import { createRandom } from '../lab/scenarios/random.js';
 import { SeriesScorer, emptyPoint, resolveParams } from '../engine/seriesScorer.js';
 import { parseSensitivity, widenFor } from '../contract/sensitivity.js';
+import { youthFactor } from './youth.js';
 
 /** Learning-scale scores of ordinary light-tailed noise: |N(0, 1)| / 4 (score 1 at 4σ). */
 function gaussianScores(seed: number) {
@@ -110,7 +111,9 @@ describe('SeriesScorer with the score tail', () => {
       const level = i >= shiftAt ? 2000 : 1000;
       scorer.push(t0 + i * 60_000, level * (1 + 0.03 * e), p);
       anomaly.push(p.anomaly);
-      consistent.push(scorer.learningScore === p.score * widenFor(parseSensitivity(50)));
+      // The plain band: the sensitivity's widening and a young series' (youth.ts), no tail factor.
+      const widen = widenFor(parseSensitivity(50)) * youthFactor(i, i * 60_000);
+      consistent.push(scorer.learningScore === p.score * widen);
     }
     return { anomaly, consistent };
   }
@@ -123,6 +126,8 @@ describe('SeriesScorer with the score tail', () => {
   });
 
   it('Gaussian noise: the band is the plain one at every point (no tail factor)', () => {
+    // The factor for a young series is not 1 on its first days here (this proves it is applied).
+    expect(youthFactor(day, day * 60_000)).toBeGreaterThan(1);
     for (const seed of [1, 2]) expect(score(seed, false).consistent.every(Boolean)).toBe(true);
   });
 

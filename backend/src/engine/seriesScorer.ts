@@ -26,6 +26,7 @@ import {
 import { bandAndScore, emptyBandResult, type BandInput, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
 import { OutageRule } from '../calibration/outage.js';
+import { youthFactor } from '../calibration/youth.js';
 import { parseDuration } from '../contract/duration.js';
 import { StateError, dec, enc, type Num } from '../snapshots/codec.js';
 import type {
@@ -68,6 +69,8 @@ export interface ScorerState {
   lastValue: Num;
   /** Whether a negative value has been seen (absent in older snapshots: treated as seen). */
   negativeSeen?: boolean;
+  /** The first valid point's timestamp (absent in older snapshots: the series is taken as grown). */
+  firstTimestamp?: Num;
   detector: DetectorState;
   calibrator: CalibratorState;
   gate: GateState;
@@ -187,6 +190,8 @@ export class SeriesScorer {
    * scores come from the calibrated deviations, not from the band.
    */
   private negativeSeen = false;
+  /** The first valid point's timestamp (NaN before it; -Infinity restored from an older snapshot). */
+  private firstTimestamp = NaN;
   /** The local clock the series keeps (ResolvedParams.timezone; null without one: one field a stream). */
   private readonly clock: ClockFollower | null;
 
@@ -295,8 +300,12 @@ export class SeriesScorer {
     // second point at the latest. Display only: learning uses the learning-scale score below.
     const tail = this.calibrator.tail;
     const plain = independent || tail.inIncident || tail.last >= this.widen;
-    const widen = plain ? this.widen : this.widen * tail.factor(this.widen, this.tailRate);
+    // A young series' ranges have seen fewer points than they will remember (calibration/youth.ts): its
+    // shown band is widened to the width they will reach. Display only, as the tail's factor is.
+    const young = youthFactor(this.valid, Math.abs(timestamp - this.firstTimestamp));
+    const widen = (plain ? this.widen : this.widen * tail.factor(this.widen, this.tailRate)) * young;
     if (!missing) {
+      if (this.valid === 0) this.firstTimestamp = timestamp;
       this.valid++;
       this.lastValue = x;
       if (x < 0) this.negativeSeen = true;
@@ -542,6 +551,7 @@ export class SeriesScorer {
       valid: this.valid,
       lastValue: enc(this.lastValue),
       negativeSeen: this.negativeSeen,
+      firstTimestamp: enc(this.firstTimestamp),
       detector: this.detector.snapshot(),
       calibrator: this.calibrator.snapshot(),
       gate: this.gate.snapshot(),
@@ -568,6 +578,8 @@ export class SeriesScorer {
     this.valid = s.valid;
     this.lastValue = dec(s.lastValue);
     this.negativeSeen = s.negativeSeen ?? true;
+    // Older snapshots: the series is taken as grown (youthFactor 1), its band as it was shown before.
+    this.firstTimestamp = s.firstTimestamp === undefined ? -Infinity : dec(s.firstTimestamp);
     // A snapshot from before the timezone option: the offset is taken from the next point (no move then).
     if (this.clock) this.clock.utcOffset = s.utcOffset === undefined ? NaN : dec(s.utcOffset);
   }

@@ -67,6 +67,8 @@ export const StreamSnapshot = z.object({
   lastValue: Num,
   /** A negative value was seen, so the band is no longer clamped at 0 (absent before: treated as true). */
   negativeSeen: z.boolean().optional(),
+  /** The first valid point's timestamp (calibration/youth.ts); absent before 2026-12: the series is grown. */
+  firstTimestamp: Num.optional(),
   detector: DetectorState,
   calibrator: CalibratorState,
   gate: GateState,
