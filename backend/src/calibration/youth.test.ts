@@ -46,7 +46,7 @@ describe('youthFactor', () => {
 
 describe('a young series, scored', () => {
   it('no longer pages on the first morning of a 5-minute seasonal series on most seeds', () => {
-    // Before the factor, 7 of these 8 seeds opened an episode on the morning of day 0 (09:00 ± 45 min):
+    // Before the factor, 7 of these 8 seeds opened an episode on the morning of day 0 (08:25–09:40):
     // ranges learnt from one night met the first morning ramp.
     const scenario = findScenario('clean_gaussian_5m');
     let firstDay = 0;
