@@ -33,6 +33,8 @@ const WEEK_MS = 7 * 86_400_000;
  * series has the points of its ranges' memory or of a week.
  */
 export function youthFactor(points: number, spanMs: number): number {
+  // A grown series (every continuous job's after its first days) is answered without the division.
+  if (points >= RANGE_MEMORY) return 1;
   const perWeek = spanMs > 0 ? (points * WEEK_MS) / spanMs : Infinity;
   const horizon = Math.min(RANGE_MEMORY, perWeek);
   if (!(points < horizon)) return 1;
