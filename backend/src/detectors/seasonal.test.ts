@@ -1,4 +1,4 @@
-import { SeasonalComponent, snapToCalendar } from './seasonal.js';
+import { SeasonalComponent, periodToAdopt, snapToCalendar } from './seasonal.js';
 import { emptyDeviation } from './component.js';
 import { SortedWindow } from '../stats/windows.js';
 import { scoreSeries } from '../engine/index.js';
@@ -45,6 +45,26 @@ describe('calendar snapping', () => {
     expect(snapToCalendar(1300, MINUTE_MS)).toBe(1300);
     expect(snapToCalendar(60, MINUTE_MS)).toBe(60);
     expect(snapToCalendar(1451, null)).toBe(1451);
+  });
+
+  it('replaces a period found off the calendar by a week its history confirms, and keeps it on noise', () => {
+    const hour = 60 * MINUTE_MS;
+    const r = createRandom(11);
+    // Four weeks of hourly values: a weekly swing (weekdays high, a weekend low) plus noise.
+    const weekly = Array.from({ length: 4 * 168 }, (_, i) => {
+      const weekend = i % 168 >= 120 ? -30 : 10 * Math.sin((2 * Math.PI * i) / 24);
+      return 100 + weekend + 3 * r.normal();
+    });
+    expect(periodToAdopt(161, weekly, hour, 2100)).toBe(168);
+    // Within 3 % of the week it snaps as before; without a step nothing is known of the calendar.
+    expect(periodToAdopt(165, weekly, hour, 2100)).toBe(168);
+    expect(periodToAdopt(161, weekly, null, 2100)).toBe(161);
+    // A week longer than the detector may hold, or with fewer than two weeks in view: the period found.
+    expect(periodToAdopt(161, weekly, hour, 160)).toBe(161);
+    expect(periodToAdopt(161, weekly.slice(0, 300), hour, 2100)).toBe(161);
+    // White noise confirms no calendar period.
+    const noise = Array.from({ length: 4 * 168 }, () => 100 + 3 * r.normal());
+    expect(periodToAdopt(161, noise, hour, 2100)).toBe(161);
   });
 
   it('a 1-minute traffic series with a known step gets exactly a day', () => {
