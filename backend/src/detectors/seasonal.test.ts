@@ -67,6 +67,30 @@ describe('calendar snapping', () => {
     expect(periodToAdopt(161, noise, hour, 2100)).toBe(161);
   });
 
+  it('keeps no weekly correction on a period off the calendar: its weeks are not seven of its cycles', () => {
+    // A period of 960 ten-minute points (6⅔ days), as NAB's TravelTime_451 takes: with a correction seven
+    // cycles long, no week was stored at its position for 47 days and every point read as a first week's.
+    const period = 960;
+    const xs = Array.from(
+      { length: 3 * period },
+      (_, i) => 100 + 20 * Math.sin((2 * Math.PI * i) / period) + noise(i),
+    );
+    const out = emptyDeviation();
+    const seen = (stepMs: number | null) => {
+      const c = new SeasonalComponent({ period, stepMs });
+      const flags: (boolean | undefined)[] = [];
+      for (const x of xs) {
+        c.step(x, out);
+        flags.push(out.weekSeen);
+        c.learn(x, 'normal');
+      }
+      return flags.slice(2 * period);
+    };
+    expect(seen(10 * MINUTE_MS).every((w) => w === true)).toBe(true);
+    // Without a known step nothing says the period is off the calendar: the correction is kept.
+    expect(seen(null).some((w) => w === false)).toBe(true);
+  });
+
   it('a 1-minute traffic series with a known step gets exactly a day', () => {
     const c = new SeasonalComponent({ stepMs: MINUTE_MS });
     feed(c, traffic(4, 1));
