@@ -6,8 +6,9 @@
  * that has ranges that are the maximum of n points only, and the maximum of n light-tailed deviations
  * grows like √(2 ln n). So a young series' band is about √(ln n / ln N) of the width it will have, and its
  * normal points cross it more often than the sensitivity's target rate says: the first morning of a
- * 5-minute series, whose ranges had seen one night, paged on 12 of 13 seeds (scenario suite,
- * `clean_gaussian_5m`). The shown band is widened by √(ln N / ln n) until the series has N points.
+ * 5-minute series, whose ranges had seen one night, paged on 7 of seeds 1–8 (scenario suite,
+ * `clean_gaussian_5m`; youth.test.ts). The shown band is widened by √(ln N / ln n) until the series
+ * has N points.
  *
  * N is the ranges' memory, but at most a week of points at the rate the series has come at: a week is the
  * longest cycle traffic repeats, so by then the ranges have seen every hour of it, and an hourly series is

@@ -1452,9 +1452,9 @@ export class SeasonalComponent implements Component<SeasonalState> {
    * them), and a period off the calendar given a correction seven cycles long (NAB's `TravelTime_451`,
    * 960 points of 10 minutes: 47 days) had no week stored at its position for seven cycles, and was
    * scored all that time as a first week is: its scale read from its level, its residual tests silent
-   * (they speak where the week has been seen). NAB 73.63
-   * → 73.68 / 64.28 / 79.00 (one false positive fewer there; half A 72.98 → 73.07, half B the same
-   * standard, low FN 79.94 → 80.07); the scenario suite identical on four seed sets.
+   * (they speak where the week has been seen). NAB 73.63 → 73.68 / 64.28 / 79.00 (one false positive
+   * fewer there; half A 72.98 → 73.07, half B the same standard, low FN 79.94 → 80.07); the scenario
+   * suite identical on four seed sets.
    */
   private correctionOf(base: number): number | null {
     const step = this.stepMs;
