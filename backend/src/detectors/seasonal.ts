@@ -1457,9 +1457,9 @@ export class SeasonalComponent implements Component<SeasonalState> {
    * suite identical on four seed sets.
    */
   private correctionOf(base: number): number | null {
-    const step = this.stepMs;
-    if (step !== null && step > 0 && !isCalendarDay(base, step)) return null;
-    const binnedDay = isCalendarDay(base, this.stepMs) && base >= BINNED_DAY_POINTS;
+    const day = isCalendarDay(base, this.stepMs);
+    if (this.stepMs !== null && this.stepMs > 0 && !day) return null;
+    const binnedDay = day && base >= BINNED_DAY_POINTS;
     return this.opts.multiples.find((k) => binnedDay || !this.fits(k * base)) ?? null;
   }
 
