@@ -26,11 +26,12 @@
  * Measured (scenario suite at sensitivity 50; README, "Sensitivity"): clean_heavy_tailed false episodes a
  * day 0.96 → 0.29 (5 README seeds), 0.81 → 0.21 (seeds 1–8); every other row unchanged but clean_counts
  * 0.12 → 0.11 (seeds 1–8); NAB identical. (With the seasonal offset's restart needing two points,
- * seasonal.ts RETURN_POINTS: 0.19 / 0.14; of the 13 left on the 5 seeds, all single points, 9 fall in
- * the first two days, before minPoints points or with a young estimate, 4 in the other 60 series-days.) A Hill estimate of the |z| tail
- * above 3σ per component, applied to the learning scale, cost NAB 66.70 → 45 and shift/dip coverage;
- * a method-of-moments GPD on the calibrated deviation, learnt from normal points only, NAB 47.3 (README,
- * "Detection quality"). Here nothing that is learnt changes, and NAB reads the learning-scale score.
+ * seasonal/profile.ts RETURN_POINTS: 0.19 / 0.14; of the 13 left on the 5 seeds, all single points, 9 fall
+ * in the first two days, before minPoints points or with a young estimate, 4 in the other 60 series-days.)
+ * A Hill estimate of the |z| tail above 3σ per component, applied to the learning scale, cost NAB 66.70 →
+ * 45 and shift/dip coverage; a method-of-moments GPD on the calibrated deviation, learnt from normal points
+ * only, NAB 47.3 (README, "Detection quality"). Here nothing that is learnt changes, and NAB reads the
+ * learning-scale score.
  */
 import type { LearnMode } from '../detectors/detector.js';
 import { dec, decArray, enc, encArray, expectLength } from '../snapshots/codec.js';

@@ -1,5 +1,5 @@
 import { ClockWatch } from './clockWatch.js';
-import { SeasonalComponent } from './seasonal.js';
+import { SeasonalComponent } from './seasonal/component.js';
 import { emptyDeviation } from './component.js';
 import { DEFAULT_START, HOUR_MS, MINUTE_MS, seasonalShape } from '../lab/scenarios/traffic.js';
 import { createRandom } from '../lab/scenarios/random.js';

@@ -1,8 +1,9 @@
 /**
  * The component interface: a feature-level model inside a detector, one signed deviation per point
  * (composite.ts builds detectors of them; calibration/ puts every component on the same score scale).
- * Each component lives in one file with the schema of its snapshot (components/, seasonal.ts,
- * kmeans.ts); snapshot.ts unites those schemas into the detector's snapshot format.
+ * Each component lives in one file with the schema of its snapshot (components/, kmeans.ts; the seasonal
+ * component's classes and schemas share a folder instead, seasonal/); snapshot.ts unites those schemas
+ * into the detector's snapshot format.
  */
 import { StateError } from '../snapshots/codec.js';
 import type { ExplanationKind } from '../contract/score.js';

@@ -13,7 +13,7 @@ import { ResidualShiftComponent } from './components/residualShift.js';
 import { CusumComponent } from './components/cusum.js';
 import { SpreadComponent } from './components/spread.js';
 import { RollingMedianComponent } from './components/rollingMedian.js';
-import { SeasonalComponent } from './seasonal.js';
+import { SeasonalComponent } from './seasonal/component.js';
 import { KMeansComponent } from './kmeans.js';
 import { NeuralDetectorImpl, NeuralEnsemble } from './neural.js';
 import type { NeuralModel } from '../neural/artifacts.js';

@@ -1,6 +1,6 @@
 /**
  * Snapshot format of detectors (JSON; numbers encoded as in snapshots/codec.ts): each component's
- * schema lives beside its class (components/, seasonal.ts, kmeans.ts); this file unites them.
+ * schema lives beside its class (components/, seasonal/state.ts, kmeans.ts); this file unites them.
  *
  * A snapshot holds the whole streaming state, so a detector restored from it scores the following points
  * exactly as the original would have. It also records the configuration the state depends on (window

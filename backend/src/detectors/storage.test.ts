@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { SeasonalComponent } from './seasonal.js';
+import { SeasonalComponent } from './seasonal/component.js';
 import { emptyDeviation } from './component.js';
 import { LevelShiftComponent } from './components/levelShift.js';
 import { createDetector } from './registry.js';
@@ -126,7 +126,7 @@ describe('a stream snapshot written by main (f186ce4) after 10 days, daily and w
     // The CUSUM added in version 7 starts as a new stream's (and the spread test of version 8, which speaks
     // where it does): silent until the profile has predicted two cycles under it (components/cusum.ts, MATURE_CYCLES), so main's flags hold through these points: the
     // drop's 119 anomalous ones, and one more (606, main's score 0.998) since the noise scale follows the
-    // pattern inside an incident (detectors/seasonal.ts, FOLLOW_EXPONENT).
+    // pattern inside an incident (detectors/seasonal/profile.ts, FOLLOW_EXPONENT).
     const flagged = (rows: readonly (readonly unknown[])[]) => rows.flatMap((r, i) => (r[6] ? [i] : []));
     expect(flagged(fixture.next)).toHaveLength(119);
     expect(flagged(got)).toEqual([...flagged(fixture.next), 606].sort((a, b) => a - b));

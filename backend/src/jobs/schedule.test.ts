@@ -1,4 +1,4 @@
-import { SeasonalComponent } from '../detectors/seasonal.js';
+import { SeasonalComponent } from '../detectors/seasonal/component.js';
 import { emptyDeviation } from '../detectors/component.js';
 import { createStream, restoreStream } from '../engine/index.js';
 import { SCHEDULE_SPREAD, scheduleOffset } from './schedule.js';

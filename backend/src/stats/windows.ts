@@ -77,8 +77,8 @@ export function checkRingState(s: RingState, size: number, path: string): void {
 /**
  * Ring buffer of the last `size` values (NaN = missing is not stored). With `initial` below `size` its
  * storage starts at that many slots and doubles as values arrive (a history that may be released long
- * before it fills, detectors/seasonal.ts): until full the values sit at slots 0 … count − 1 either way,
- * so a growing ring behaves and snapshots exactly as a full-size one.
+ * before it fills, detectors/seasonal/component.ts): until full the values sit at slots 0 … count − 1
+ * either way, so a growing ring behaves and snapshots exactly as a full-size one.
  */
 export class Ring {
   private storage: Float64Array | Float32Array;

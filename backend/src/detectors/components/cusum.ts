@@ -21,17 +21,17 @@
  *
  * A run reads each point against the profile's level offset as it was when the run began, or when a run
  * less than REFERENCE_POINTS before it began (the offset is expected − Deviation.pattern), not as it is
- * now: the offset follows the series with a half-life of 50 points (seasonal.ts), so it took in a 2σ shift
- * before the sums reached their boundary, the run ended and the shift became normal. A point counts no
- * further from expected than it lies from the bare pattern (offset 0) as well, so a run that begins while
- * the offset still holds an earlier shift it took in does not read the series' return to its pattern as a
- * new shift (that opened day-long incidents on 2σ shifts the offset had taken in). Scenario suite, covered
- * on seeds 1–8 / the README seeds / 101–108 / 9–16 (the last chose nothing): `shift_2sigma` 0.428 / 0.483
- * / 0.461 / 0.620 → 0.604 / 0.538 / 0.647 / 0.703, `shift_3sigma_afternoon` 0.786 / 0.754 / 0.690 / 0.728
- * → 0.866 / 0.894 / 0.859 / 0.858, `shift_3sigma_evening` 0.627 / 0.584 / 0.660 / 0.465 → 0.687 / 0.676 /
- * 0.727 / 0.694. The cost: false episodes a day on days that page already, in more pieces (Monday
- * midnights under a trend, clock-change mornings): `clean_decline` 0.137 / 0.124 / 0.161 / 0.137 → 0.167 /
- * 0.143 / 0.173 / 0.143, the clock rows +0.01–0.05; NAB identical on every profile and both halves
+ * now: the offset follows the series with a half-life of 50 points (seasonal/profile.ts), so it took in a
+ * 2σ shift before the sums reached their boundary, the run ended and the shift became normal. A point
+ * counts no further from expected than it lies from the bare pattern (offset 0) as well, so a run that
+ * begins while the offset still holds an earlier shift it took in does not read the series' return to its
+ * pattern as a new shift (that opened day-long incidents on 2σ shifts the offset had taken in). Scenario
+ * suite, covered on seeds 1–8 / the README seeds / 101–108 / 9–16 (the last chose nothing): `shift_2sigma`
+ * 0.428 / 0.483 / 0.461 / 0.620 → 0.604 / 0.538 / 0.647 / 0.703, `shift_3sigma_afternoon` 0.786 / 0.754 /
+ * 0.690 / 0.728 → 0.866 / 0.894 / 0.859 / 0.858, `shift_3sigma_evening` 0.627 / 0.584 / 0.660 / 0.465 →
+ * 0.687 / 0.676 / 0.727 / 0.694. The cost: false episodes a day on days that page already, in more pieces
+ * (Monday midnights under a trend, clock-change mornings): `clean_decline` 0.137 / 0.124 / 0.161 / 0.137 →
+ * 0.167 / 0.143 / 0.173 / 0.143, the clock rows +0.01–0.05; NAB identical on every profile and both halves
  * (docs/detection-quality.md).
  *
  * On a flat series (the sums read its rolling median) a run reads its points against the median and the
@@ -103,10 +103,10 @@ export const MATURE_CYCLES = 2;
 
 /**
  * Points after the week becomes seen before the sums start: there the profile's level offset restarts at 0
- * (seasonal.ts, Profile.predict) and settles over its half-life of 50 points, and a run summed across the
- * second Monday's first hour paged clean weekly series at 00:00–00:10 (weekly_weekend false episodes a day
- * 0.02 → 0.04 / 0.07 → 0.10 on seeds 1–8 / 9–16 without this; with it every clean row is as without the
- * test, NAB identical). The slow residual test waits as long (its `back`, 60 points).
+ * (seasonal/profile.ts, Profile.predict) and settles over its half-life of 50 points, and a run summed
+ * across the second Monday's first hour paged clean weekly series at 00:00–00:10 (weekly_weekend false
+ * episodes a day 0.02 → 0.04 / 0.07 → 0.10 on seeds 1–8 / 9–16 without this; with it every clean row is as
+ * without the test, NAB identical). The slow residual test waits as long (its `back`, 60 points).
  */
 export const SETTLE_POINTS = 60;
 

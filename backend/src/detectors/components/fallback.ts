@@ -13,7 +13,7 @@ import {
   type TaggedState,
 } from '../component.js';
 import { KMeansState } from '../kmeans.js';
-import { SeasonalState } from '../seasonal.js';
+import { SeasonalState } from '../seasonal/state.js';
 import { EwmaState } from './ewma.js';
 import { LevelShiftState } from './levelShift.js';
 import { RateOfChangeState } from './rateOfChange.js';

@@ -2,12 +2,12 @@
  * After a lasting change is accepted as the new level (the default acceptNewLevelAfter, a day): the days
  * that follow are expected at the new level and judged by a band of the width it had before.
  * - A seasonal series: the phase table's median reached the new level only once three of its five days
- *   held it, and the level offset carried the difference additively until then (detectors/seasonal.ts,
- *   Profile.acceptLevel): seeds 2 and 3 paged twice in the next three days (the hour of the onset, where
- *   the median switched, and midnight, where a daytime difference expected the new level far too low).
- *   An incident that outlasts the horizon and then recovers is not a new level: back at the level from before
- *   it, the table is scaled back (Profile.revertIfBack); without that, a 30-hour drop's recovery paged for a
- *   day, until it was accepted in turn.
+ *   held it, and the level offset carried the difference additively until then
+ *   (detectors/seasonal/profile.ts, Profile.acceptLevel): seeds 2 and 3 paged twice in the next three days
+ *   (the hour of the onset, where the median switched, and midnight, where a daytime difference expected
+ *   the new level far too low). An incident that outlasts the horizon and then recovers is not a new level:
+ *   back at the level from before it, the table is scaled back (Profile.revertIfBack); without that, a
+ *   30-hour drop's recovery paged for a day, until it was accepted in turn.
  * - A stationary series: the scores of the components adapting after the acceptance were learnt as the
  *   series' own noise by the score tail (calibration/tail.ts), which then widened every isolated point's
  *   band up to 4× for a week (engine/seriesScorer.ts).

@@ -51,19 +51,19 @@ export const GUARD_SEEDS: readonly number[] = [1, 2];
  * series (README, "Sensitivity"). Bounds the code cannot meet on every seed are left low or out.
  *
  * False episodes a day re-derived from seeds 1–8 (their worst + ~0.1) when a series' first weekend entered
- * the daily table as weekday equivalents (detectors/seasonal.ts, Profile.endDay): before, those days stayed
- * at their own level and any weekday incident of week 2 echoed on the next days (drop_40pct 0.21 → 0.01
- * a day on average, drop_to_zero 0.19 → 0.02, weekly_weekend 0.17 → 0.02). Two bounds went out with that
- * change, by the same rule: slow_ramp's detection (now missed on seed 2 of 1–8, caught on the other 7; it
- * was caught on 6 of 8, and a 0.8σ-low expected value from the raw weekend had helped it over the
- * boundary), and repeated_bursts' last/first ratio to 70 % of the new worst (seed 1: 0.47).
+ * the daily table as weekday equivalents (detectors/seasonal/profile.ts, Profile.endDay): before, those
+ * days stayed at their own level and any weekday incident of week 2 echoed on the next days (drop_40pct
+ * 0.21 → 0.01 a day on average, drop_to_zero 0.19 → 0.02, weekly_weekend 0.17 → 0.02). Two bounds went out
+ * with that change, by the same rule: slow_ramp's detection (now missed on seed 2 of 1–8, caught on the
+ * other 7; it was caught on 6 of 8, and a 0.8σ-low expected value from the raw weekend had helped it over
+ * the boundary), and repeated_bursts' last/first ratio to 70 % of the new worst (seed 1: 0.47).
  */
 export const EXPECTATIONS: readonly Expectation[] = [
   // Detected on every seed 1–8 since the seasonal profile's noise scale comes from the residual's changes
-  // (detectors/seasonal.ts, Profile.scale; before: 5 of 8, covered 0.207): 0.875 covered at seeds 1–2.
-  // 0.6 → 0.65 with the second residual test (seeds 1–8: covered 0.773 → 0.863, worst seed 0.008 → 0.731).
-  // 0.65 → 0.83 and 30 → 14 points with the CUSUM (components/cusum.ts; seeds 1–8: covered 0.922–0.956,
-  // onset 1–7 points).
+  // (detectors/seasonal/profile.ts, Profile.scale; before: 5 of 8, covered 0.207): 0.875 covered at seeds
+  // 1–2. 0.6 → 0.65 with the second residual test (seeds 1–8: covered 0.773 → 0.863, worst seed 0.008 →
+  // 0.731). 0.65 → 0.83 and 30 → 14 points with the CUSUM (components/cusum.ts; seeds 1–8: covered
+  // 0.922–0.956, onset 1–7 points).
   // 0.83 → 0.94 with the band narrowing to a quarter of the CUSUM's estimate inside an incident (calibration/band.ts, INCIDENT_SHIFT_FLOOR; guard seeds 0.933 / 0.917 → 0.975 / 0.967).
   { scenario: 'shift_4sigma', minDetected: 1, maxOnsetDelay: 14, minCoverage: 0.94, maxFalsePerDay: 0.2 },
   // Added at 6f784b6 to track what is not yet caught: seeds 1–8 detected a 3σ shift on 6 of 8 (covered
@@ -101,9 +101,9 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // Added to track what is not yet held (seeds 1–8): a 3σ shift from 14:00–17:00 covered 0.078–0.903
   // (mean 0.692, onset 3–29 points), from 19:00–22:00 0.083–0.897 (mean 0.480, onset 0–13): detected on
   // every seed, but the incident is let go as the level falls toward the night. With the noise scale
-  // following the pattern inside an incident (detectors/seasonal.ts, FOLLOW_EXPONENT) 0.089–0.925 (mean
-  // 0.778) and 0.114–0.911 (mean 0.584); three evening seeds still lose it within two hours. Only detection,
-  // onset and false episodes are bounded, with the coverage of the worst seed.
+  // following the pattern inside an incident (detectors/seasonal/profile.ts, FOLLOW_EXPONENT) 0.089–0.925
+  // (mean 0.778) and 0.114–0.911 (mean 0.584); three evening seeds still lose it within two hours. Only
+  // detection, onset and false episodes are bounded, with the coverage of the worst seed.
   {
     scenario: 'shift_3sigma_afternoon',
     minDetected: 1,
@@ -138,7 +138,7 @@ export const EXPECTATIONS: readonly Expectation[] = [
   },
   // The same 6-hour 40 % drop as drop_40pct, in a series' 4th week. It echoed at the same hour on the next
   // weekdays (0.18 false episodes a day at guard seed 1) until the daily table held weekday equivalents
-  // (detectors/seasonal.ts, Profile.learn): 0 and 0.11 now.
+  // (detectors/seasonal/profile.ts, Profile.learn): 0 and 0.11 now.
   { scenario: 'drop_40pct_week4', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.15 },
   // A series with no pattern: held since the rolling median holds incidents where the series is stationary
   // around it (detectors/components/rollingMedian.ts; before: covered 0.10–0.16, the drop became the
@@ -165,9 +165,10 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // 0.75 → 0.91 with the band narrowing to a quarter of the CUSUM's estimate inside an incident (calibration/band.ts, INCIDENT_SHIFT_FLOOR; guard seeds 0.889 / 0.869 → 0.942 / 0.942).
   { scenario: 'kpi_shift_3sigma', minDetected: 1, maxOnsetDelay: 10, minCoverage: 0.91, maxFalsePerDay: 0.2 },
   { scenario: 'shift_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
-  // Added with the weekly correction reading the older of two stored weeks (seasonal.ts, WeeklyCorrection.binMedian; seeds
-  // 1–8: false episodes a day 0.07 → 0.01, worst 0.05; the week after is checked point by point in
-  // weekAfter.test.ts, since an echo is one episode however long: 345–382 points before, 0 since).
+  // Added with the weekly correction reading the older of two stored weeks (seasonal/weeklyCorrection.ts,
+  // WeeklyCorrection.binMedian; seeds 1–8: false episodes a day 0.07 → 0.01, worst 0.05; the week after is
+  // checked point by point in weekAfter.test.ts, since an echo is one episode however long: 345–382 points
+  // before, 0 since).
   {
     scenario: 'drop_40pct_week_after',
     minDetected: 1,
@@ -198,7 +199,7 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // calendarPeriodConfirmed): covered 0.975–1.000 on seeds 1–8, 0.003–0.006 before. Its false episodes were
   // mostly the drop's echo a week later (one week stored: the weekly correction read the drop's hours):
   // 0.55 → 0.35 when a first-week bin learnt inside an incident stored the recent normal factor instead
-  // (seasonal.ts, WeeklyCorrection.learn; seeds 1–8: 0.18 → 0.06, worst 0.22).
+  // (seasonal/weeklyCorrection.ts, WeeklyCorrection.learn; seeds 1–8: 0.18 → 0.06, worst 0.22).
   { scenario: 'drop_40pct_day3', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.35 },
   { scenario: 'drop_to_zero', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   {
@@ -266,10 +267,10 @@ export const EXPECTATIONS: readonly Expectation[] = [
     minDetected: 3,
     maxOnsetDelay: 2,
     minCoverage: 0.9,
-    // 0.55 → 0.4 and 6 → 4 when the first weekend expected the spike at its own height (seasonal.ts,
-    // unseenFeature; seeds 1–8: 0.13 false episodes a day, worst 0.29; 1.8 of 11 flagged, worst 4).
-    // 0.4 → 0.1 and 4 → 0 when a learnt peak's noise scaled with its height (seasonal.ts, peakFactor;
-    // seeds 1–8: no false episode, none of 11 flagged).
+    // 0.55 → 0.4 and 6 → 4 when the first weekend expected the spike at its own height
+    // (seasonal/profile.ts, unseenFeature; seeds 1–8: 0.13 false episodes a day, worst 0.29; 1.8 of 11
+    // flagged, worst 4). 0.4 → 0.1 and 4 → 0 when a learnt peak's noise scaled with its height
+    // (seasonal/profile.ts, peakFactor; seeds 1–8: no false episode, none of 11 flagged).
     maxFalsePerDay: 0.1,
     // 9 → 6 when lagging components stopped narrowing the band past an anticipating profile (seeds 1–8:
     // at most 4 of 11 flagged, 3.6 on average).
@@ -304,7 +305,7 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // Added at the commit after f1c0c40 to show a gap: seeds 1–8 0.12 false episodes a day, worst 0.38 (most on
   // Mondays, where the week becomes seen and the level offset that carried the trend restarts at 0; at 3 %
   // a day each Monday pages for the whole day). So only a loose bound, to catch it getting worse.
-  // 0.5 → 0.25 with the first week's factors put on a live factor's age (detectors/seasonal.ts,
+  // 0.5 → 0.25 with the first week's factors put on a live factor's age (detectors/seasonal/profile.ts,
   // Profile.alignFirstWeek; seeds 1–8: 0.06, worst 0.14).
   { scenario: 'clean_growth', maxFalsePerDay: 0.25 },
   // Added at the commit after c195f49, also to show a gap: seeds 1–8 0.54 false episodes a day (0.19–0.91),
@@ -340,11 +341,12 @@ export const EXPECTATIONS: readonly Expectation[] = [
   { scenario: 'clean_sharp_mornings', maxFalsePerDay: 0.45 },
   { scenario: 'counter_resets', maxFalsePerDay: 0.2 },
   { scenario: 'scrape_gaps', maxFalsePerDay: 0.2 },
-  // At a 5-minute step, added with the weekly correction on days of 96 points or more (detectors/seasonal.ts,
-  // correctionOf, BINNED_DAY_POINTS). Seeds 1–8 before it / with it: false episodes a day 0.35 / 0.11 (worst 0.22; most of what
-  // is left is the first morning, before a period) on clean_gaussian_5m, 0.25 / 0.07 (worst 0.15) on
-  // weekly_weekend_5m; the 3σ shift detected 0.25 / 1, covered 0.25 / 0.89 (worst 0.79), flagged from 4.5
-  // points (worst 13); the 40 % drop covered 0.74 / 1.0.
+  // At a 5-minute step, added with the weekly correction on days of 96 points or more
+  // (detectors/seasonal/component.ts, correctionOf, BINNED_DAY_POINTS). Seeds 1–8 before it / with it:
+  // false episodes a day 0.35 / 0.11 (worst 0.22; most of what is left is the first morning, before a
+  // period) on clean_gaussian_5m, 0.25 / 0.07 (worst 0.15) on weekly_weekend_5m; the 3σ shift detected
+  // 0.25 / 1, covered 0.25 / 0.89 (worst 0.79), flagged from 4.5 points (worst 13); the 40 % drop covered
+  // 0.74 / 1.0.
   { scenario: 'clean_gaussian_5m', maxFalsePerDay: 0.35 },
   { scenario: 'weekly_weekend_5m', maxFalsePerDay: 0.3 },
   { scenario: 'shift_3sigma_5m', minDetected: 1, maxOnsetDelay: 20, minCoverage: 0.65, maxFalsePerDay: 0.35 },

@@ -1,9 +1,9 @@
 /**
  * What the scenario table's false episodes a day undercount: an incident echoing a week later is one
  * episode, however long. At a 1-minute step the weekly correction reads the older of two stored weeks
- * (detectors/seasonal.ts, WeeklyCorrection.binMedian); with their mean, the hours of a 6-hour 40 % drop were flagged again
- * a week later, 345–382 points on each of seeds 1–8, and a lasting 40 % change paged for a day a week after
- * it was accepted (700–2,100 points).
+ * (detectors/seasonal/weeklyCorrection.ts, WeeklyCorrection.binMedian); with their mean, the hours of a
+ * 6-hour 40 % drop were flagged again a week later, 345–382 points on each of seeds 1–8, and a lasting 40 %
+ * change paged for a day a week after it was accepted (700–2,100 points).
  */
 import { findScenario } from './catalog.js';
 import { scoreSeries } from '../../engine/index.js';

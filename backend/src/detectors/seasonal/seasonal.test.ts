@@ -1,9 +1,10 @@
-import { SeasonalComponent, periodToAdopt, snapToCalendar } from './seasonal.js';
-import { emptyDeviation } from './component.js';
-import { SortedWindow } from '../stats/windows.js';
-import { scoreSeries } from '../engine/index.js';
-import { DEFAULT_START, MINUTE_MS, dailyShape, seasonalShape } from '../lab/scenarios/traffic.js';
-import { createRandom } from '../lab/scenarios/random.js';
+import { SeasonalComponent } from './component.js';
+import { periodToAdopt, snapToCalendar } from './calendar.js';
+import { emptyDeviation } from '../component.js';
+import { SortedWindow } from '../../stats/windows.js';
+import { scoreSeries } from '../../engine/index.js';
+import { DEFAULT_START, MINUTE_MS, dailyShape, seasonalShape } from '../../lab/scenarios/traffic.js';
+import { createRandom } from '../../lab/scenarios/random.js';
 
 /** Deterministic pseudo-noise in [-0.5, 0.5) so tests do not depend on Math.random. */
 function noise(i: number) {
