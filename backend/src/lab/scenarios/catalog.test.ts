@@ -65,6 +65,7 @@ describe('scenario catalog', () => {
         drop_40pct_week_after: 21,
         level_up_40pct_lasting: 21,
         level_down_40pct_lasting: 21,
+        kpi_level_up_2sigma_lasting: 21,
         shift_4sigma_week4: 28,
         drop_40pct_week4: 28,
         weekly_weekend_5m: 21,

@@ -283,7 +283,7 @@ const kpiChange = (name: string, description: string, factor: number) =>
  * horizon (`acceptNewLevelAfter`); after it the new level is normal, and a week later too (a change learnt
  * while the daily table lagged echoed on the same weekday: false episodes after it).
  */
-const lasting = (name: string, description: string, factor: number): Scenario =>
+const lasting = (name: string, description: string, factor: number, shape: Shape = {}): Scenario =>
   planned(
     name,
     `${description}; labelled: its first day (the default acceptNewLevelAfter)`,
@@ -295,7 +295,7 @@ const lasting = (name: string, description: string, factor: number): Scenario =>
         incidents: [[from, from + pointsIn(tl, DAY_MS)]],
       };
     },
-    { days: 21 },
+    { days: 21, ...shape },
   );
 
 /** No incident: 21 days whose level moves linearly by `perDay` of its first day's level a day. */
@@ -483,6 +483,14 @@ export const SCENARIOS: readonly Scenario[] = [
     'level_down_40pct_lasting',
     'level −40 % from a weekday of the 2nd week to the end of 21 days',
     0.6,
+  ),
+  // A KPI's lasting change as small as a 2σ shift: accepted after its first day and not paged after it.
+  // Held on as a shift past that day, such a change paged for good (docs/detection-quality.md).
+  lasting(
+    'kpi_level_up_2sigma_lasting',
+    'level +2 robust σ of the noise (+6 %) from a weekday of the 2nd week to the end of 21 days, on a series with no daily or weekly pattern',
+    1 + 2 * NOISE_SIGMA,
+    { flat: true },
   ),
   kpiChange('kpi_drop_40pct', 'level −40 % for 6 h', 0.6),
   kpiChange('kpi_shift_4sigma', 'level +4 robust σ of the noise (+12 %) for 6 h', 1 + 4 * NOISE_SIGMA),

@@ -29,6 +29,8 @@ export interface Expectation {
    * fails if not measured).
    */
   maxBandTwin?: number;
+  /** Share of the 30 points after an incident still flagged, at most, where not MAX_AFTER_END. */
+  maxAfterEnd?: number;
 }
 
 /**
@@ -194,6 +196,13 @@ export const EXPECTATIONS: readonly Expectation[] = [
     minCoverage: 0.9,
     maxFalsePerDay: 0.15,
   },
+  // The same on a flat KPI, as small as a 2σ shift. Its label is the change's first day, but the change goes
+  // on: its first flagged point comes 2–15 points after the onset and the day is counted from there, so the
+  // 30 points after the label are still flagged (0.73–0.9 on seeds 1–8) and MAX_AFTER_END does not apply.
+  // What the row guards is after the acceptance: a variant that held a flat series' CUSUM run through its
+  // own shift paged such a change for good (docs/detection-quality.md). Seeds 1–8: missed on seed 3 (no
+  // detection bound), false episodes a day 0–0.096.
+  { scenario: 'kpi_level_up_2sigma_lasting', maxFalsePerDay: 0.2, maxAfterEnd: 1 },
   { scenario: 'drop_40pct', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   // The same drop on a series' third day, 2¼ days after its day is confirmed (stats/period.ts,
   // calendarPeriodConfirmed): covered 0.975–1.000 on seeds 1–8, 0.003–0.006 before. Its false episodes were
@@ -388,6 +397,6 @@ export function violations(m: ScenarioMetrics, e: Expectation): string[] {
   atMost('flagged recurrences', m.flaggedRecurrences, e.maxFlaggedRecurrences);
   atMost('band/twin', m.bandTwin, e.maxBandTwin);
   // Not measured where no point follows an incident on the grid.
-  if (m.afterEnd !== null) atMost('after end', m.afterEnd, MAX_AFTER_END);
+  if (m.afterEnd !== null) atMost('after end', m.afterEnd, e.maxAfterEnd ?? MAX_AFTER_END);
   return out;
 }

@@ -128,7 +128,12 @@ describe('the guard can fail', () => {
       anomaly: series.values.map(() => true),
     });
     const v = allViolations(await runSuite({ seeds: GUARD_SEEDS.slice(0, 1), scorer: always }));
-    const withIncidents = SCENARIOS.filter((s) => s.kind !== 'clean').map((s) => s.name);
+    // A lasting change whose row lifts the bound (its points after the label are still changed) is left out.
+    const lifted = new Set(EXPECTATIONS.filter((e) => (e.maxAfterEnd ?? 0) >= 1).map((e) => e.scenario));
+    expect([...lifted]).toEqual(['kpi_level_up_2sigma_lasting']);
+    const withIncidents = SCENARIOS.filter((s) => s.kind !== 'clean' && !lifted.has(s.name)).map(
+      (s) => s.name,
+    );
     expect(withIncidents.length).toBeGreaterThanOrEqual(20);
     for (const name of withIncidents)
       expect(v.some((x) => x.includes(`${name}: after end 1 > 0.5`))).toBe(true);
