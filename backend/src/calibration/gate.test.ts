@@ -1,4 +1,4 @@
-import { LearningGate } from './gate.js';
+import { CHAIN_MS, LearningGate } from './gate.js';
 import { GateState } from './snapshot.js';
 
 const MINUTE = 60_000;
@@ -73,11 +73,46 @@ describe('LearningGate', () => {
     expect(steps.map((s) => s.open)).toEqual([true, true, true, true, true, true, true, false]);
   });
 
-  it('counts a new incident from its own start', () => {
+  it('counts a new incident from its own start once more than CHAIN_MS passed since the last one closed', () => {
     const gate = seasoned(3);
-    feed(gate, [2, 2, 2, 2, 0.1, 0.1, 0.1]);
-    const again = feed(gate, [0.1, 2, 2, 2, 2, 2], 7);
+    feed(gate, [2, 2, 2, 2, 0.1, 0.1, 0.1]); // closes at minute 6
+    const gap = CHAIN_MS / MINUTE + 1;
+    const again = feed(gate, [0.1, 2, 2, 2, 2, 2], 6 + gap - 1);
     expect(again.map((s) => s.acceptedAfter)).toEqual([0, 0, 0, 0, 3, 0]);
+  });
+
+  describe('an incident that reopens within CHAIN_MS of the last one’s close', () => {
+    /** Open at minute 0, closed at minute 6 (three points under the hold level), reopened at `at`. */
+    function reopened(horizon: number, first: number[], at: number) {
+      const gate = seasoned(horizon);
+      feed(gate, first);
+      return feed(gate, Array<number>(12).fill(2), at);
+    }
+
+    it('continues the first one’s horizon: accepted when the first began that long ago', () => {
+      // Horizon 10 minutes from minute 0; reopened at minute 8 (2 minutes after the close).
+      const steps = reopened(10, [2, 2, 2, 0.1, 0.1, 0.1, 0.1], 8);
+      expect(steps.map((s) => s.acceptedAfter)).toEqual([0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+      expect(steps.map((s) => s.mode).slice(0, 3)).toEqual(['incident', 'incident', 'normal']);
+    });
+
+    it('stays accepted where the first one’s level was', () => {
+      // Horizon 3 minutes: the first is accepted at minute 3 and closes at minute 7.
+      const steps = reopened(3, [2, 2, 2, 2, 0.1, 0.1, 0.1, 0.1], 9);
+      expect(steps.every((s) => s.mode === 'normal' && s.acceptedAfter === 0)).toBe(true);
+      expect(steps[0].opened).toBe(true);
+    });
+
+    it('is held by the young series’ shorter bound from its own start, not the first one’s', () => {
+      // Two normal points only: the quarter of a 40-minute horizon (10 minutes) bounds the hold.
+      const gate = new LearningGate(opts(40));
+      feed(gate, [0.1, 0.1], -2);
+      // Five points, not accepted (a quarter of the horizon is 10 minutes); closed at minute 7.
+      feed(gate, [2, 2, 2, 2, 2, 0.1, 0.1, 0.1]);
+      const steps = feed(gate, Array<number>(12).fill(2), 9);
+      // Reopened at minute 9: its own 10 minutes end at minute 19 (from the chain's start: minute 10).
+      expect(steps.findIndex((s) => s.acceptedAfter > 0)).toBe(10);
+    });
   });
 
   it('never accepts without a horizon', () => {
@@ -91,6 +126,18 @@ describe('LearningGate', () => {
     const restored = new LearningGate(opts(5));
     restored.restore(JSON.parse(JSON.stringify(gate.snapshot())));
     expect(feed(restored, [2, 2, 2], 3).map((s) => s.acceptedAfter)).toEqual([0, 0, 5]);
+
+    // The chain goes into the snapshot: restored after its close, a reopening continues the horizon.
+    const chained = seasoned(10);
+    feed(chained, [2, 2, 2, 0.1, 0.1, 0.1, 0.1]);
+    const back = new LearningGate(opts(10));
+    back.restore(GateState.parse(JSON.parse(JSON.stringify(chained.snapshot()))));
+    expect(feed(back, [2, 2, 2], 8).map((s) => s.acceptedAfter)).toEqual([0, 0, 2]);
+    // Restored without it (an older snapshot), the reopening counts from its own start.
+    const { chainStart: _c, closedAt: _d, ...older } = chained.snapshot();
+    const fresh = new LearningGate(opts(10));
+    fresh.restore(older);
+    expect(feed(fresh, [2, 2, 2], 8).map((s) => s.acceptedAfter)).toEqual([0, 0, 0]);
 
     // A snapshot from before the count was kept: an incident already past its horizon is not re-accepted.
     const { open, start, below } = gate.snapshot();
@@ -121,7 +168,8 @@ describe('LearningGate', () => {
       // An incident of ten points (accepted after four), then six quiet points: the first two still inside
       // it (it closes on the third, closeAfter 3), so 4 + 4 points of normal history.
       feed(gate, [...Array<number>(10).fill(2), ...Array<number>(6).fill(0.1)], 4);
-      const next = feed(gate, Array<number>(10).fill(2), 20);
+      // More than CHAIN_MS after the close (minute 16): a new incident, not the first one's chain.
+      const next = feed(gate, Array<number>(10).fill(2), 16 + CHAIN_MS / MINUTE + 4);
       expect(next.map((s) => s.acceptedAfter)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 8, 0]);
     });
 

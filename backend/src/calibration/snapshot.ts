@@ -97,5 +97,11 @@ export const GateState = z.object({
   accepted: z.boolean().optional(),
   /** Points learnt outside incidents (absent in older snapshots). */
   normal: Count.optional(),
+  /**
+   * When the open incident's chain began and when the last incident closed (gate.ts, CHAIN_MS; absent in
+   * older snapshots).
+   */
+  chainStart: Num.optional(),
+  closedAt: Num.optional(),
 });
 export type GateState = z.infer<typeof GateState>;
