@@ -12,6 +12,8 @@
  * open (`open`) while its scores hold: the score tail does not learn it as the series' noise. A point near
  * zero during a drop (below ZERO_FRACTION of expected) is never accepted: traffic going to zero does not
  * become normal by waiting.
+ * An incident that reopens within CHAIN_MS of the last one's close is the same incident to the horizon:
+ * a held shift dipping under the hold level for a few points does not restart the clock.
  *
  * The horizon is also never longer than the normal history the series had learnt when the incident
  * opened, nor shorter than a quarter of it (MIN_HOLD): a series that was quiet for its first seven hours
