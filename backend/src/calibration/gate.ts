@@ -67,7 +67,7 @@ export interface GateOptions extends HysteresisOptions {
 export class LearningGate {
   private readonly incident: Hysteresis;
   private start = NaN;
-  /** When the open incident's chain began (CHAIN_MS; NaN: an older snapshot's, counted from `start`). */
+  /** When the open incident's chain began (CHAIN_MS); `start` where it is a chain of one. */
   private chainStart = NaN;
   /** When the last incident closed (NaN: none yet). */
   private closedAt = NaN;
@@ -121,7 +121,7 @@ export class LearningGate {
     const horizon = this.opts.acceptNewLevelAfter;
     // Absolute: a non-causal request's backward pass runs through time the other way.
     const lasted = Math.abs(timestamp - this.start);
-    const chainLasted = Number.isNaN(this.chainStart) ? lasted : Math.abs(timestamp - this.chainStart);
+    const chainLasted = Math.abs(timestamp - this.chainStart);
     const past =
       horizon !== null &&
       (chainLasted >= horizon || (this.points > this.normal && lasted >= MIN_HOLD * horizon));
@@ -160,7 +160,7 @@ export class LearningGate {
     // An older snapshot comes from a series past its learning: its normal history bounds nothing.
     this.normal = s.normal ?? NORMAL_CAP;
     // An older snapshot has no chain: its open incident counts from its own start, and none chains to it.
-    this.chainStart = s.chainStart !== undefined ? dec(s.chainStart) : NaN;
+    this.chainStart = dec(s.chainStart ?? s.start);
     this.closedAt = s.closedAt !== undefined ? dec(s.closedAt) : NaN;
   }
 }
