@@ -6,6 +6,8 @@ import { calendarPeriodConfirmed } from '../../stats/period.js';
 
 export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
+/** The calendar periods, in ms: a day and a week. */
+const CALENDAR_MS = [DAY_MS, 7 * DAY_MS];
 /** Relative distance within which a detected period snaps to a calendar period (1,451 → 1,440: 0.8 %). */
 export const CALENDAR_TOLERANCE = 0.03;
 
@@ -23,7 +25,7 @@ export function isCalendarDay(period: number, stepMs: number | null): boolean {
 /** The calendar period (a day or a week, in points) `period` is close to, or `period` itself. */
 export function snapToCalendar(period: number, stepMs: number | null): number {
   if (stepMs === null || !(stepMs > 0)) return period;
-  for (const ms of [DAY_MS, 7 * DAY_MS]) {
+  for (const ms of CALENDAR_MS) {
     const cal = Math.round(ms / stepMs);
     if (cal >= 2 && Math.abs(period - cal) <= CALENDAR_TOLERANCE * cal) return cal;
   }
@@ -48,7 +50,8 @@ export function periodToAdopt(
 ): number {
   const snapped = snapToCalendar(found, stepMs);
   if (stepMs === null || !(stepMs > 0)) return snapped;
-  const calendar = [DAY_MS, 7 * DAY_MS].filter((ms) => ms % stepMs === 0).map((ms) => ms / stepMs);
+  // Whole steps only, where the snap rounds.
+  const calendar = CALENDAR_MS.filter((ms) => ms % stepMs === 0).map((ms) => ms / stepMs);
   if (calendar.includes(snapped)) return snapped;
   for (const cal of calendar) {
     if (cal > maxPeriod || 2 * cal + 2 > history.length) continue;
