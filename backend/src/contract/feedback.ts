@@ -5,13 +5,14 @@
  * document it (api/routes/feedback.ts); the store keeps the records (store/feedback.ts).
  */
 import { z } from 'zod';
-import { Direction } from './score.js';
+import { Direction, EpochMs } from './score.js';
 import { parseMatcher, type LabelMatcher } from './labels.js';
 
 export const FEEDBACK_BASE_PATH = '/api/v1/feedback';
 export const MAX_FEEDBACK_NOTE_CHARS = 2000;
 
-const epochMs = z.number().int().describe('epoch milliseconds');
+/** The service's time range (score.ts, EPOCH_MS_RANGE), in whole milliseconds, as the windows API's. */
+const epochMs = EpochMs.int();
 
 export const FeedbackVerdict = z
   .enum(['false_positive', 'true_incident'])

@@ -6,10 +6,15 @@
  */
 import { z } from 'zod';
 import { parseMatcher } from './labels.js';
+import { EPOCH_MS_RANGE, EpochMs } from './score.js';
 
 export const WINDOWS_BASE_PATH = '/api/v1/windows';
 
-const epochMs = z.number().int().describe('epoch milliseconds');
+/**
+ * The service's time range (score.ts, EPOCH_MS_RANGE), in whole milliseconds: an endsAt of −1.79e308
+ * was accepted by the schema and answered 500 (its Date could not be written in the order check below).
+ */
+const epochMs = EpochMs.int();
 const DAY_MS = 86_400_000;
 export const MAX_WINDOW_MATCHERS = 20;
 export const MAX_COMMENT_CHARS = 2000;
@@ -79,7 +84,10 @@ export const WindowInput = WindowFields.superRefine((w, ctx) => {
       message: 'a window needs startsAt and endsAt, or a schedule',
     });
   }
-  if (start !== null && end !== null && end <= start) {
+  // zod runs this refinement even where a time failed its range: that one is reported already, and its
+  // Date could not be written.
+  const inRange = (t: number) => t >= EPOCH_MS_RANGE.min && t <= EPOCH_MS_RANGE.max;
+  if (start !== null && end !== null && inRange(start) && inRange(end) && end <= start) {
     ctx.addIssue({
       code: 'custom',
       path: ['endsAt'],

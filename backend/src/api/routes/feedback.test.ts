@@ -189,6 +189,9 @@ describe('refusals: a clear 4xx, nothing stored', () => {
     [400, 'an unknown field', { ...falsePositive, severity: 3 }, 'severity'],
     [400, 'a note over 2000 characters', { ...falsePositive, note: 'x'.repeat(2001) }, 'note'],
     [400, 'a start that is not a time', { ...falsePositive, episodeStart: 'yesterday' }, 'episodeStart'],
+    // Safe integers past a Date's range were accepted, then written as a Date in the 404's message: a 500.
+    [400, 'a start outside 1970–2200', { ...falsePositive, episodeStart: -9e15 }, 'episodeStart'],
+    [400, 'an end outside 1970–2200', { ...falsePositive, episodeEnd: 9e15 }, 'episodeEnd'],
     [404, 'a series the job does not have', { ...falsePositive, labels: { site: 'ams' } }, 'has no series'],
     [404, 'no episode starting then', { ...falsePositive, episodeStart: SPIKE + MIN }, 'no retained episode'],
     [

@@ -190,6 +190,20 @@ describe('refusals: a clear 4xx, nothing changed', () => {
     }
   });
 
+  test('a time outside 1970–2200 is a 400 naming the field, and nothing is stored', async () => {
+    // The fuzzer's case (fuzz.openapi.test.ts): an endsAt of −1.79e308 answered 500.
+    const { app, windows } = setup();
+    for (const body of [
+      { ...oneOff, startsAt: 0, endsAt: -1.79e308 },
+      { ...oneOff, endsAt: 1e20 },
+    ]) {
+      const res = await request(app).post(BASE).send(body).expect(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain('endsAt');
+    }
+    expect(windows.list()).toEqual([]);
+  });
+
   test('an invalid PUT body changes nothing', async () => {
     const { app, windows } = setup();
     const { id } = (await request(app).post(BASE).send(oneOff).expect(201)).body.window;

@@ -1282,9 +1282,9 @@ export interface components {
       } | null;
       author: string;
       comment: string;
-      /** @description epoch milliseconds */
+      /** @description epoch milliseconds, 1970-01-01 to 2200-01-01 */
       createdAt: number;
-      /** @description epoch milliseconds */
+      /** @description epoch milliseconds, 1970-01-01 to 2200-01-01 */
       updatedAt: number;
       /** @description active now */
       active: boolean;
@@ -1333,7 +1333,7 @@ export interface components {
       labels: {
         [key: string]: string;
       };
-      /** @description epoch milliseconds */
+      /** @description epoch milliseconds, 1970-01-01 to 2200-01-01 */
       episodeStart: number;
       /** @description null while an episode marked true_incident is still open */
       episodeEnd: number | null;
@@ -1349,7 +1349,7 @@ export interface components {
       direction: 'up' | 'down';
       note: string;
       author: string;
-      /** @description epoch milliseconds */
+      /** @description epoch milliseconds, 1970-01-01 to 2200-01-01 */
       createdAt: number;
       /** @description the episode's largest deviation from the expected value in its direction (on either side for a variance change), in the series' units */
       peakDeviation: number | null;
