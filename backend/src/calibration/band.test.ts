@@ -1,5 +1,6 @@
 import {
   ESTABLISHED_RUN,
+  FLAT_ESTABLISHED_RUN,
   INCIDENT_SHIFT_FLOOR,
   SPREAD_FLOOR,
   bandAndScore,
@@ -171,13 +172,14 @@ describe('bandAndScore: a test that narrows no further than half its shift estim
     shift: number | undefined,
     inIncident = false,
     runPoints = NaN,
+    anticipates = true,
   ): BandInput {
     const primary: Deviation = { z: (x - 1000) / 10, expected: 1000, scale: 10 };
     const sum: Deviation = { z: Math.sign(shift ?? 1) * 10, expected: NaN, scale: 10, shift, runPoints };
     return {
-      ...input(x, 400, true),
+      ...input(x, 400, anticipates),
       components: [
-        component({ providesBand: true, affine: true, anticipates: true }),
+        component({ providesBand: true, affine: true, anticipates }),
         component({ narrowsToShift: true }),
       ],
       deviations: [primary, sum],
@@ -218,6 +220,22 @@ describe('bandAndScore: a test that narrows no further than half its shift estim
     // Not outside an incident (half the estimate, 15, against 20 by the score), nor for a burst's size.
     expect(bandAndScore(cusum(1012, 2, 30, false, 500), emptyBandResult())!.upper).toBe(1020);
     expect(bandAndScore(cusum(5000, 2, 4000, true, 500), emptyBandResult())!.upper).toBe(1040);
+  });
+
+  it('against a median, outside an incident, narrows to half its estimate once its run is long', () => {
+    // Score 2 → 20 above expected; the estimate, 30, gives 15 from FLAT_ESTABLISHED_RUN points on, so a
+    // point 2σ above expected (1018) opens the incident before the median absorbs the shift.
+    expect(FLAT_ESTABLISHED_RUN).toBe(20);
+    const median = (x: number, run: number) => cusum(x, 2, 30, false, run, false);
+    expect(bandAndScore(median(1018, FLAT_ESTABLISHED_RUN - 1), emptyBandResult())!.upper).toBe(1020);
+    const r = bandAndScore(median(1018, FLAT_ESTABLISHED_RUN), emptyBandResult())!;
+    expect(r.upper).toBe(1015);
+    expect(r.anomaly).toBe(true);
+    // Not where the primary anticipates the series (a seasonal profile does not absorb a shift).
+    expect(bandAndScore(cusum(1018, 2, 30, false, 500, true), emptyBandResult())!.upper).toBe(1020);
+    // Nor below a score of 1, nor for a burst's size.
+    expect(bandAndScore(cusum(1018, 0.9, 30, false, 500, false), emptyBandResult())!.upper).toBe(1040);
+    expect(bandAndScore(cusum(5000, 2, 4000, false, 500, false), emptyBandResult())!.upper).toBe(1040);
   });
 
   it('narrows no further than half a burst’s size: the burst scores as it would without the test', () => {

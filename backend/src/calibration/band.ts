@@ -59,6 +59,24 @@ export const INCIDENT_SHIFT_FLOOR = 0.25;
 export const ESTABLISHED_RUN = 60;
 
 /**
+ * Where the primary is a median (it does not anticipate the series: a flat KPI, or a series before its
+ * period is known), a sequential test's run of this many points narrows the band to half its shift
+ * estimate even outside an incident. Such a median absorbs a shift within half its window (50 points of
+ * the fallback's 100), so a 2σ shift that no single point carried past h / s (capped sums: s stays under
+ * ~2) was never flagged and became the median's level: the test's evidence has to open the incident
+ * before then. Not where a seasonal profile is the primary, which does not absorb a shift: there it paged
+ * on the clock rows (`clock_later_1h` 0.125 → 0.251 false episodes a day, seeds 1–8, at 10 points).
+ * Scenario suite (seeds 1–8 / the README seeds / 101–108 / 9–16): `kpi_shift_2sigma` detected 0.875 /
+ * 0.8 / 1 / 1 → 1 on every set, covered 0.653 / 0.683 / 0.627 / 0.843 → 0.797 / 0.687 / 0.708 / 0.843;
+ * `kpi_level_up_2sigma_lasting` the same, its false episodes a day 0.036 / 0.048 / 0.060 / 0.119 → 0.060 /
+ * 0.057 / 0.072 / 0.131; every other row identical but band/twin (within 0.01). NAB standard / low FP /
+ * low FN 73.68 / 64.28 / 79.00 → 74.43 / 64.99 / 79.80 (half A 73.07 → 74.51, half B identical at 74.45).
+ * At 10 and 15 points half B fell (74.25 at both); at 30 half A gained as at 20, but the suite covered less
+ * (`kpi_shift_2sigma` 0.797 → 0.735, seeds 1–8; docs/detection-quality.md).
+ */
+export const FLAT_ESTABLISHED_RUN = 20;
+
+/**
  * Inside an open incident, a spread test (Component.spread) narrows both sides of the band to this fraction
  * of the primary's half-width at the least. Scenario suite (seeds 1–8), `variance_burst` covered 0.365 at
  * 0.5 against 0.398 at 0.4, which flagged more of the 30 points after the burst (0.013 → 0.021); NAB
@@ -200,10 +218,14 @@ export function bandAndScore(input: BandInput, out: BandResult): BandResult | nu
           // A test whose score is no measure of where the level is (a CUSUM, Component.narrowsToShift)
           // narrows by its score, but never past half its estimate, or INCIDENT_SHIFT_FLOOR of it inside an
           // open incident; there, once its run is ESTABLISHED_RUN points long, to that fraction whatever
-          // its score (capped with its sums, h / s stays wide where the primary's range is).
+          // its score (capped with its sums, h / s stays wide where the primary's range is); outside one,
+          // against a median, to half its estimate once its run is FLAT_ESTABLISHED_RUN points long.
           if (components[c].narrowsToShift === true) {
             const floor = input.inIncident ? 2 * INCIDENT_SHIFT_FLOOR * half : half;
-            const established = input.inIncident && (d.runPoints ?? 0) >= ESTABLISHED_RUN;
+            const run = d.runPoints ?? 0;
+            const established = input.inIncident
+              ? run >= ESTABLISHED_RUN
+              : !anticipates && run >= FLAT_ESTABLISHED_RUN;
             narrowed = Number.isNaN(half) ? h / s : established ? floor : Math.max(h / s, floor);
           } else narrowed = Math.min(h / s, input.inIncident && !Number.isNaN(half) ? half : Infinity);
         } else if (
