@@ -2,7 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scoreSeries } from '../engine/index.js';
-import { fileHandler, readModelDir, toNeuralModel, writeModelDir } from '../neural/artifacts.js';
+import {
+  fileHandler,
+  joinWeightData,
+  readModelDir,
+  toNeuralModel,
+  writeModelDir,
+} from '../neural/artifacts.js';
 import { inputSize } from '../neural/features.js';
 import { forward } from '../neural/forward.js';
 import { loadTf } from './runtime.js';
@@ -87,6 +93,24 @@ describe('training a neural detector', () => {
     },
     60000,
   );
+
+  it('two trainings on the same series with the same seed give the same weights; another seed others', async () => {
+    // fit's own shuffle drew from Math.random: the same request trained a different model each time.
+    const train = (seed: number) =>
+      trainModel({
+        id: 'same',
+        version: 1,
+        detector: 'autoencoder',
+        series: series(400),
+        options: { epochs: 3, window: 12 },
+        seed,
+      });
+    const weights = async (seed: number) =>
+      Array.from(joinWeightData((await train(seed)).artifacts.weightData!));
+    const first = await weights(42);
+    expect(await weights(42)).toEqual(first);
+    expect(await weights(43)).not.toEqual(first);
+  }, 60000);
 
   it("auto with a trained model adds the model's components to its own, each calibrated", async () => {
     const { bundle } = await trainModel({

@@ -44,17 +44,8 @@ export function systemInfo(): SystemInfo {
   };
 }
 
-/** Deterministic PRNG (mulberry32): bench inputs must be identical across runs and commits. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Bench inputs must be identical across runs and commits: the seeded generator of stats/random.ts. */
+export { seededRandom } from '../../stats/random.js';
 
 /** Standard normal deviate from a uniform source (Box–Muller). */
 export function gaussian(random: () => number): number {

@@ -15,6 +15,7 @@ import {
   type ModelMetadata,
 } from '../../contract/models.js';
 import { interpolateGaps } from '../../stats/period.js';
+import { seededPermutation } from '../../stats/random.js';
 import { cleanSeries } from '../../series/clean.js';
 import { decodeWeights, joinWeightData, sha256, type ModelBundle } from '../../neural/artifacts.js';
 import { DEFAULT_WINDOW, fitFeatures, inputSize, normalizeValue } from '../../neural/features.js';
@@ -66,18 +67,6 @@ export function pooledFeatures(
   const prefix = cleanSeries(timestamps.slice(0, fitPoints), values.slice(0, fitPoints), { counter: 'auto' });
   const f = fitFeatures('classifier', prefix.values, prefix.report.stepMs, window);
   return { ...f, phase: true, inputShape: [window + 2] };
-}
-
-/** Fisher–Yates with a Park–Miller generator. */
-function seededPermutation(n: number, seed: number): Uint32Array {
-  const p = Uint32Array.from({ length: n }, (_, i) => i);
-  let s = seed % 2147483647 || 1;
-  for (let i = n - 1; i > 0; i--) {
-    s = (s * 16807) % 2147483647;
-    const j = s % (i + 1);
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
 }
 
 function inRanges(t: number, ranges: readonly LabelRange[]): boolean {
