@@ -89,6 +89,23 @@ describe('LearningGate', () => {
       return feed(gate, Array<number>(12).fill(2), at);
     }
 
+    it('is chained while open (the tail does not learn it); the first and a later one are not', () => {
+      const gate = seasoned(null);
+      /** `chained` after each point, the scores one minute apart from minute `from`. */
+      const chained = (scores: number[], from: number) =>
+        scores.map((s, i) => {
+          gate.next((from + i) * MINUTE, s, 50, 100);
+          return gate.chained;
+        });
+      // Open at minute 0, closed at minute 4.
+      expect(chained([2, 2, 0.1, 0.1, 0.1], 0)).toEqual([false, false, false, false, false]);
+      // Reopened at minute 7: chained while open; closed at minute 11.
+      expect(chained([2, 2, 0.1, 0.1, 0.1], 7)).toEqual([true, true, true, true, false]);
+      // More than CHAIN_MS after that close: a new incident.
+      const later = 11 + CHAIN_MS / MINUTE + 1;
+      expect(chained([2, 2], later)).toEqual([false, false]);
+    });
+
     it('continues the first one’s horizon: accepted when the first began that long ago', () => {
       // Horizon 10 minutes from minute 0; reopened at minute 8 (2 minutes after the close).
       const steps = reopened(10, [2, 2, 2, 0.1, 0.1, 0.1, 0.1], 8);

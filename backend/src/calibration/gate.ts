@@ -133,6 +133,14 @@ export class LearningGate {
     return 'incident';
   }
 
+  /**
+   * Whether the open incident continues a chain: it opened within CHAIN_MS of the last one's close. The
+   * score tail does not learn such an incident as the series' own noise (TailModel.learn).
+   */
+  get chained(): boolean {
+    return this.incident.open && this.chainStart !== this.start;
+  }
+
   /** Whether an incident is open after the last point, accepted (learnt normally) or not. */
   get open(): boolean {
     return this.incident.open;

@@ -80,6 +80,39 @@ describe('TailModel', () => {
     expect(t.quantile(1e-5)).toBeNaN();
   });
 
+  it('does not learn a short incident that continues a chain: a held shift flickering, not noise', () => {
+    // The isolated points of the test above, each reopening within CHAIN_MS of the last close.
+    const learnt = (chained: boolean) => {
+      const next = gaussianScores(7);
+      const t = new TailModel();
+      for (let i = 0; i < 20_000; i++) {
+        const k = i % 100;
+        if (k >= 97) t.learn(k === 97 ? 3 : next(), 'incident', chained);
+        else t.learn(next(), 'normal');
+      }
+      return t;
+    };
+    expect(learnt(false).quantile(1e-5)).toBeGreaterThan(3);
+    expect(learnt(true).quantile(1e-5)).toBeNaN();
+  });
+
+  it('restores a chained incident as chained, and a snapshot from before the flag as not', () => {
+    const a = fed(gaussianScores(11), 3000);
+    a.learn(3, 'incident', true);
+    const snap = a.snapshot();
+    expect(snap.chained).toBe(true);
+    const b = new TailModel();
+    b.restore(TailState.parse(JSON.parse(JSON.stringify(snap))));
+    const old = new TailModel();
+    const { chained: _chained, ...older } = snap;
+    old.restore(TailState.parse(JSON.parse(JSON.stringify(older))));
+    // Closed: b does not learn the score 3 (chained), the older one does.
+    for (const t of [a, b, old]) t.learn(0.1, 'normal');
+    expect(b.snapshot()).toEqual(a.snapshot());
+    expect(old.snapshot().bins).not.toEqual(a.snapshot().bins);
+    expect(a.snapshot().chained).toBeUndefined();
+  });
+
   it('continues exactly after a snapshot through JSON', () => {
     const a = fed(paretoScores(8), 3000);
     a.learn(5, 'incident');

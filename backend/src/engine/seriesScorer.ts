@@ -402,7 +402,7 @@ export class SeriesScorer {
       // adapt, are not the series' own noise. Learnt, a lasting 40 % drop on a stationary series widened
       // every isolated point's band for a week (upper edge 3× the new level, lower 0; README, "Detection
       // quality").
-      if (band) tail.learn(this.learningScore, this.gate.open ? 'incident' : mode);
+      if (band) tail.learn(this.learningScore, this.gate.open ? 'incident' : mode, this.gate.chained);
     }
   }
 

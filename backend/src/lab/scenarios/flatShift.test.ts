@@ -5,6 +5,7 @@
  * and 101 are two it was missed or let go on: covered 0 and 0.006 before the rule, 0.561 and 0.647 since.
  */
 import { findScenario } from './catalog.js';
+import { runScenario } from './suite.js';
 import { scoreSeries } from '../../engine/index.js';
 
 test.each([3, 101])('a 2σ shift on a flat series is held for most of its six hours (seed %i)', (seed) => {
@@ -17,4 +18,13 @@ test.each([3, 101])('a 2σ shift on a flat series is held for most of its six ho
   const inside = series.timestamps.flatMap((t, i) => (t >= start && t < end ? [anomaly[i]] : []));
   expect(inside.length).toBe(360);
   expect(inside.filter(Boolean).length / inside.length).toBeGreaterThan(0.5);
+});
+
+test('after a 2σ shift held and let go a few times, the band is as wide as without it', () => {
+  // README seed 1770203325. Its short incidents reopened within CHAIN_MS of each other; learnt by the
+  // score tail as the series' own noise, they widened the isolated point's band 2.6× for the day after
+  // (band/twin 3.07; calibration/tail.ts).
+  const { metrics } = runScenario(findScenario('kpi_shift_2sigma')!, 1770203325);
+  expect(metrics.detected).toBe(1);
+  expect(metrics.bandTwin).toBeLessThan(1.5);
 });
