@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { STATISTICAL_DETECTORS, SeriesScore } from '../contract/score.js';
 import { createStream, scoreSeries } from './index.js';
 import { backfillMargin } from './batch.js';
+import { findScenario } from '../lab/scenarios/catalog.js';
 import { nabAnomalyScores } from '../lab/nab/anomalyScores.js';
 import { multiplierFor, parseSensitivity } from '../contract/sensitivity.js';
 
@@ -128,6 +129,21 @@ describe('score contract', () => {
     expect(first.expected.slice(0, prefix)).toEqual(long.expected.slice(0, prefix));
     expect(long.anomaly.slice(40, 45)).toContain(true);
     expect(first.score).toEqual(long.score.slice(0, 720));
+  });
+
+  it('a business-hours panel opening at 09:00 shows no flag in its backfilled prefix', () => {
+    // The backward pass ran from 17:20 back (four warm-ups past the prefix), read the evening's fall as a
+    // rise and flagged 88 of the first 100 points; from two warm-ups (14:00) it reads the working day.
+    const s = findScenario('clean_sharp_mornings')!.generate(1);
+    const from = 10 * DAY + 9 * 60;
+    const window = {
+      timestamps: s.timestamps.slice(from, from + DAY),
+      values: s.values.slice(from, from + DAY),
+    };
+    const scored = scoreSeries(window);
+    const prefix = scored.model.learningPoints;
+    expect(scored.expected.slice(0, prefix).every((e) => e !== null)).toBe(true);
+    expect(scored.anomaly.slice(0, prefix).filter(Boolean)).toHaveLength(0);
   });
 
   describe('a non-causal request whose level changes just after its learning prefix', () => {
