@@ -13,22 +13,13 @@ import { loadPlugin } from '../../plugin/demo/src/amd.js';
 import { toFrames } from '../../plugin/demo/src/frames.js';
 import { Panel, Themed } from '../../plugin/demo/src/panel.js';
 import { DEFAULT_OPTIONS } from '../../plugin/panel/src/types';
+// Deterministic noise (mulberry32, the backend's own: built by `npm run build`), so every run and both
+// contenders draw the same pixels.
+import { seededRandom } from '../../backend/dist/stats/random.js';
 
 const h = React.createElement;
 const MINUTE = 60_000;
 const theme = data.createTheme({ colors: { mode: 'dark' } });
-
-/** Deterministic noise (mulberry32), so every run and both contenders draw the same pixels. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Scored series as GET /api/v1/jobs/:name/series returns them: 1-minute interface traffic with a daily
@@ -38,7 +29,7 @@ function random(seed) {
 function synthetic(count, points) {
   const start = Date.UTC(2026, 0, 1);
   return Array.from({ length: count }, (_, k) => {
-    const rnd = random(k + 1);
+    const rnd = seededRandom(k + 1);
     const timestamps = new Array(points);
     const values = new Array(points);
     const expected = new Array(points);

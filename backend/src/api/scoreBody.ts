@@ -5,7 +5,7 @@
  * parsing it, so the worker is given the bytes. Every client error is the one express.json and the
  * route gave when they ran on the main thread (same status, code, message and details).
  */
-import { EPOCH_MS_RANGE, type ScoreRequest } from '../contract/score.js';
+import { inEpochMsRange, type ScoreRequest } from '../contract/score.js';
 import { ApiError, malformedJson, parseOrThrow, type ErrorDetail, type ErrorStage } from './errors.js';
 import { ScoreRequestBody } from '../contract/api.js';
 import { Utf8Writer } from './utf8.js';
@@ -94,7 +94,7 @@ function validPoints(timestamps: unknown, values: unknown): boolean {
     return false;
   for (let i = 0; i < timestamps.length; i++) {
     const t: unknown = timestamps[i];
-    if (!(typeof t === 'number' && t >= EPOCH_MS_RANGE.min && t <= EPOCH_MS_RANGE.max)) return false;
+    if (!(typeof t === 'number' && inEpochMsRange(t))) return false;
   }
   for (let i = 0; i < values.length; i++) {
     const v: unknown = values[i];

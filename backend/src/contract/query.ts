@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import { DetectorName, EPOCH_MS_RANGE, ScoreOptions, SeriesScore } from './score.js';
+import { DetectorName, ScoreOptions, SeriesScore, inEpochMsRange } from './score.js';
 import { Sensitivity } from './sensitivity.js';
 import { Unit } from './unit.js';
 
@@ -19,7 +19,7 @@ export const QueryTime = z
         : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/.test(value)
           ? Date.parse(value)
           : NaN;
-    if (ms >= EPOCH_MS_RANGE.min && ms <= EPOCH_MS_RANGE.max) return ms;
+    if (inEpochMsRange(ms)) return ms;
     if (Number.isFinite(ms)) {
       ctx.addIssue({
         code: 'custom',

@@ -30,6 +30,11 @@ export type DetectorName = z.infer<typeof DetectorName>;
  */
 export const EPOCH_MS_RANGE = { min: 0, max: Date.UTC(2200, 0, 1) } as const;
 
+/** Whether `ms` lies in EPOCH_MS_RANGE (NaN does not): EpochMs' check, for code that reads raw numbers. */
+export function inEpochMsRange(ms: number): boolean {
+  return ms >= EPOCH_MS_RANGE.min && ms <= EPOCH_MS_RANGE.max;
+}
+
 const epochMsMessage = `expected epoch milliseconds from 0 (1970-01-01) to ${EPOCH_MS_RANGE.max} (2200-01-01)`;
 
 export const EpochMs = z

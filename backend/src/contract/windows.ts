@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { parseMatcher } from './labels.js';
-import { EPOCH_MS_RANGE, EpochMs } from './score.js';
+import { EpochMs, inEpochMsRange } from './score.js';
 
 export const WINDOWS_BASE_PATH = '/api/v1/windows';
 
@@ -86,8 +86,7 @@ export const WindowInput = WindowFields.superRefine((w, ctx) => {
   }
   // zod runs this refinement even where a time failed its range: that one is reported already, and its
   // Date could not be written.
-  const inRange = (t: number) => t >= EPOCH_MS_RANGE.min && t <= EPOCH_MS_RANGE.max;
-  if (start !== null && end !== null && inRange(start) && inRange(end) && end <= start) {
+  if (start !== null && end !== null && inEpochMsRange(start) && inEpochMsRange(end) && end <= start) {
     ctx.addIssue({
       code: 'custom',
       path: ['endsAt'],

@@ -23,8 +23,8 @@ import { ArrayText, GridText, JsonText, plain } from './jsonText.js';
  * Two warm-ups, not four (issue 15): a third fewer points run backwards for `auto` (300 of 1,740 a
  * dashboard series instead of 500 of 1,940), and a pass that reads less of the day in reverse. From four
  * warm-ups, a business-hours series' panel opening at 09:00 read the evening's fall backwards as a rise
- * and flagged 34–88 of its first 100 points (`clean_sharp_mornings` seeds 1 and 4; engine.test.ts); a
- * short incident inside the prefix is flagged either way.
+ * and flagged 88 of its first 100 points (`clean_sharp_mornings` seed 1; engine.test.ts), and panels
+ * opening at midnight 34 and 69 (seeds 1 and 4); a short incident inside the prefix is flagged either way.
  */
 const BACKFILL_WARMUPS = 2;
 const BACKFILL_CONTEXT = 2000;
