@@ -26,6 +26,7 @@ import {
 import { bandAndScore, emptyBandResult, type BandInput, type BandResult } from '../calibration/band.js';
 import { DEFAULT_ACCEPT_NEW_LEVEL_AFTER_MS, LearningGate } from '../calibration/gate.js';
 import { OutageRule } from '../calibration/outage.js';
+import { shiftHolds } from '../calibration/shiftHold.js';
 import { youthFactor } from '../calibration/youth.js';
 import { parseDuration } from '../contract/duration.js';
 import { StateError, dec, enc, type Num } from '../snapshots/codec.js';
@@ -358,7 +359,13 @@ export class SeriesScorer {
 
     // The gate judges at the learning scale: what is learnt does not depend on the sensitivity.
     const noisy = spread >= 0 && this.calibrator.componentScores[spread] >= 1;
-    const mode = this.gate.next(timestamp, this.learningScore, x, band ? band.expected : NaN, noisy);
+    const mode = this.gate.next(
+      timestamp,
+      this.learningScore,
+      x,
+      band ? band.expected : NaN,
+      noisy || this.shiftHolds(x, step.deviations, band),
+    );
     if (this.gate.acceptedAfter > 0) this.detector.acceptLevel?.(this.gate.acceptedAfter);
     if (hold) {
       // Held (a maintenance window): scored, but learnt as a missing point is, so nothing moves.
@@ -473,6 +480,15 @@ export class SeriesScorer {
   private readonly sequential: number = -1;
   /** The component whose score ≥ 1 holds an open incident (Component.spread), or -1. */
   private readonly spreadTest: number = -1;
+
+  /** Whether the sequential test's run holds an open incident at this point (calibration/shiftHold.ts). */
+  private shiftHolds(x: number, devs: readonly Deviation[], band: BandResult | null): boolean {
+    const c = this.sequential;
+    if (c < 0 || band === null || band.primary < 0) return false;
+    const anticipates = this.detector.components[band.primary].anticipates === true;
+    const score = this.calibrator.componentScores[c];
+    return shiftHolds(devs[c], score, DEFAULT_EPISODES.holdLevel, x, band.expected, anticipates);
+  }
 
   /**
    * When the change flagged at `timestamp` in `direction` began: the first point of the sequential test's
