@@ -89,8 +89,9 @@ describe('LearningGate', () => {
       return feed(gate, Array<number>(12).fill(2), at);
     }
 
-    it('is chained while open (the tail does not learn it); the first and a later one are not', () => {
+    it('is chained while open and after its close (where the tail learns it); the first and a later one are not', () => {
       const gate = seasoned(null);
+      expect(gate.chained).toBe(false);
       /** `chained` after each point, the scores one minute apart from minute `from`. */
       const chained = (scores: number[], from: number) =>
         scores.map((s, i) => {
@@ -99,8 +100,8 @@ describe('LearningGate', () => {
         });
       // Open at minute 0, closed at minute 4.
       expect(chained([2, 2, 0.1, 0.1, 0.1], 0)).toEqual([false, false, false, false, false]);
-      // Reopened at minute 7: chained while open; closed at minute 11.
-      expect(chained([2, 2, 0.1, 0.1, 0.1], 7)).toEqual([true, true, true, true, false]);
+      // Reopened at minute 7: chained while open, closed at minute 11, and still the last one's chain there.
+      expect(chained([2, 2, 0.1, 0.1, 0.1], 7)).toEqual([true, true, true, true, true]);
       // More than CHAIN_MS after that close: a new incident.
       const later = 11 + CHAIN_MS / MINUTE + 1;
       expect(chained([2, 2], later)).toEqual([false, false]);

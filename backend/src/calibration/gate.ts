@@ -134,11 +134,12 @@ export class LearningGate {
   }
 
   /**
-   * Whether the open incident continues a chain: it opened within CHAIN_MS of the last one's close. The
-   * score tail does not learn such an incident as the series' own noise (TailModel.learn).
+   * Whether the open incident, or once it has closed the last one, continues a chain: it opened within
+   * CHAIN_MS of the close before it. The score tail, which learns a short incident at the point it closes
+   * at, does not learn such an incident as the series' own noise (TailModel.learn).
    */
   get chained(): boolean {
-    return this.incident.open && this.chainStart !== this.start;
+    return !Number.isNaN(this.start) && this.chainStart !== this.start;
   }
 
   /** Whether an incident is open after the last point, accepted (learnt normally) or not. */

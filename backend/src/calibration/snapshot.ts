@@ -11,8 +11,6 @@ export const TailState = z.object({
   total: Num,
   weight: Num,
   incident: Count,
-  /** The open incident continues a chain (absent: it does not, as before 2026-12-07). */
-  chained: z.boolean().optional(),
   pending: z.array(Num),
   sinceRefresh: Count,
   qHigh: Num,

@@ -87,8 +87,9 @@ describe('TailModel', () => {
       const t = new TailModel();
       for (let i = 0; i < 20_000; i++) {
         const k = i % 100;
-        if (k >= 97) t.learn(k === 97 ? 3 : next(), 'incident', chained);
-        else t.learn(next(), 'normal');
+        if (k >= 97) t.learn(k === 97 ? 3 : next(), 'incident');
+        // The gate says whether the incident continued a chain at the point it closes at.
+        else t.learn(next(), 'normal', k === 0 && chained);
       }
       return t;
     };
@@ -96,21 +97,24 @@ describe('TailModel', () => {
     expect(learnt(true).quantile(1e-5)).toBeNaN();
   });
 
-  it('restores a chained incident as chained, and a snapshot from before the flag as not', () => {
+  it('restores an open incident, also from a snapshot that carries the tail’s own chained flag of 1b42375', () => {
     const a = fed(gaussianScores(11), 3000);
-    a.learn(3, 'incident', true);
+    a.learn(3, 'incident');
     const snap = a.snapshot();
-    expect(snap.chained).toBe(true);
     const b = new TailModel();
     b.restore(TailState.parse(JSON.parse(JSON.stringify(snap))));
     const old = new TailModel();
-    const { chained: _chained, ...older } = snap;
-    old.restore(TailState.parse(JSON.parse(JSON.stringify(older))));
-    // Closed: b does not learn the score 3 (chained), the older one does.
-    for (const t of [a, b, old]) t.learn(0.1, 'normal');
+    old.restore(TailState.parse(JSON.parse(JSON.stringify({ ...snap, chained: true }))));
+    expect(b.snapshot()).toEqual(snap);
+    expect(old.snapshot()).toEqual(snap);
+    // Closed as a chain's: none learns the score 3.
+    for (const t of [a, b, old]) t.learn(0.1, 'normal', true);
     expect(b.snapshot()).toEqual(a.snapshot());
-    expect(old.snapshot().bins).not.toEqual(a.snapshot().bins);
-    expect(a.snapshot().chained).toBeUndefined();
+    expect(old.snapshot()).toEqual(a.snapshot());
+    const unchained = fed(gaussianScores(11), 3000);
+    unchained.learn(3, 'incident');
+    unchained.learn(0.1, 'normal');
+    expect(unchained.snapshot().bins).not.toEqual(a.snapshot().bins);
   });
 
   it('continues exactly after a snapshot through JSON', () => {

@@ -108,8 +108,6 @@ export class TailModel {
   private readonly growth: number;
   /** Points of the open incident seen so far, and its first scores. */
   private incident = 0;
-  /** Whether the open incident continues a chain (then it is not learnt, however short). */
-  private chained = false;
   private readonly pending = new Float64Array(SHORT_INCIDENT);
   private sinceRefresh = 0;
   private qHigh = NaN;
@@ -130,22 +128,20 @@ export class TailModel {
    * Learn one non-missing point's learning-scale score, in the learning gate's mode for it. A short
    * incident is the series' own tail (the gate opens at score 1, where the tail begins: without them it
    * would be cut off there); a longer one is an incident, whose points would make a light tail look heavy.
-   * So is a short one that continues a chain (`chained`, LearningGate.chained): a held shift flickering
-   * under the hold level, not noise (see SHORT_INCIDENT).
+   * So is a short one that continued a chain (`chained`, read at the point after it: LearningGate.chained):
+   * a held shift flickering under the hold level, not noise (see SHORT_INCIDENT).
    */
   learn(score: number, mode: LearnMode, chained = false): void {
     this.last = score;
     if (mode === 'incident') {
       if (this.incident < SHORT_INCIDENT) this.pending[this.incident] = score;
       this.incident++;
-      if (chained) this.chained = true;
       return;
     }
-    if (this.incident > 0 && this.incident <= SHORT_INCIDENT && !this.chained) {
+    if (this.incident > 0 && this.incident <= SHORT_INCIDENT && !chained) {
       for (let k = 0; k < this.incident; k++) this.add(this.pending[k]);
     }
     this.incident = 0;
-    this.chained = false;
     this.add(score);
   }
 
@@ -225,7 +221,6 @@ export class TailModel {
       total: enc(this.total),
       weight: enc(this.weight),
       incident: this.incident,
-      ...(this.chained ? { chained: true } : {}),
       pending: encArray(this.pending),
       sinceRefresh: this.sinceRefresh,
       qHigh: enc(this.qHigh),
@@ -241,7 +236,6 @@ export class TailModel {
     this.total = dec(s.total);
     this.weight = dec(s.weight);
     this.incident = s.incident;
-    this.chained = s.chained ?? false;
     expectLength(`${path}.pending`, s.pending.length, SHORT_INCIDENT, 'the tail');
     this.pending.set(decArray(s.pending));
     this.sinceRefresh = s.sinceRefresh;
