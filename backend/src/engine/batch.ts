@@ -44,6 +44,8 @@ interface Arrays {
   direction: (('up' | 'down') | null)[];
   /** When the change flagged at each point began (PointResult.onset; NaN: unknown). */
   onset: Float64Array;
+  /** 1 where the point holds an open episode whatever its score (PointResult.holds). */
+  holds: Uint8Array;
   explanations: ExplanationLog;
   /** First index whose point was scored with a fitted model (learning before it). */
   firstReady: number;
@@ -58,6 +60,7 @@ function allocate(n: number): Arrays {
     upper: new Float64Array(n).fill(NaN),
     direction: new Array(n).fill(null),
     onset: new Float64Array(n).fill(NaN),
+    holds: new Uint8Array(n),
     explanations: new ExplanationLog(n),
     firstReady: n,
   };
@@ -91,6 +94,7 @@ function pass(
     into.direction[i] = p.direction;
     // A backward pass's runs start later in time: no onset from them.
     into.onset[i] = step === 1 ? p.onset : NaN;
+    into.holds[i] = p.holds ? 1 : 0;
     if (p.anomaly) into.explanations.record(i, scorer.explainParts());
     if (p.state === 'ok' && i < into.firstReady) into.firstReady = i;
   }
@@ -262,6 +266,7 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
       arrays.lower[i] = back.lower[i];
       arrays.upper[i] = back.upper[i];
       arrays.direction[i] = back.direction[i];
+      arrays.holds[i] = back.holds[i];
       arrays.explanations.copy(i, back.explanations);
     }
     if (state === 'learning' && backward.state() === 'ok' && back.firstReady < prefix) state = 'ok';
@@ -277,6 +282,7 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
     deviation: NaN,
     expected: NaN,
     onset: NaN,
+    holds: false,
   };
   const explainAt = () => {
     const ex = arrays.explanations.get(at);
@@ -291,6 +297,7 @@ function scoreArrays(input: SeriesInput, params: ScoreParams): Scored {
     point.deviation = clean.values[i] - arrays.expected[i];
     point.expected = arrays.expected[i];
     point.onset = arrays.onset[i];
+    point.holds = arrays.holds[i] === 1;
     builder.push(point, explainAt);
   }
 

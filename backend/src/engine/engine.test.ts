@@ -256,6 +256,20 @@ describe('causality', () => {
     expect(stream.episodes().map((e) => e.start)).toEqual(batch.episodes.map((e) => e.start));
   });
 
+  it('a stream and a causal batch group a burst of noise into the same episodes', () => {
+    // The spread test holds an open episode whatever a point's score (EpisodePoint.holds); the batch path
+    // built its episodes without it, and split this burst into 3 episodes where the stream had 1.
+    const s = findScenario('variance_burst')!.generate(2);
+    const batch = scoreSeries(s, { options: { causal: true } });
+    const stream = createStream({ stepMs: MIN });
+    const streamed = s.timestamps.map((t, i) => stream.push(t, s.values[i])!.score);
+    expect(streamed).toEqual(batch.score);
+    const { start, end } = s.incidents[0];
+    const during = (e: { start: number; end: number }) => e.start < end && e.end >= start;
+    expect(stream.episodes().filter(during)).toHaveLength(1);
+    expect(batch.episodes).toEqual(stream.episodes());
+  });
+
   it('the NAB adapter is causal, in [0, 1], and one score per input row', () => {
     const data = traffic(1200, 1000);
     const full = nabAnomalyScores(data.timestamps, data.values);

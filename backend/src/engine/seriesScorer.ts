@@ -62,6 +62,11 @@ export interface PointResult {
    * unknown.
    */
   onset: number;
+  /**
+   * Evidence that an open episode goes on whatever this point's score (EpisodePoint.holds): the stream's
+   * episode builder and the batch path's read the same.
+   */
+  holds: boolean;
 }
 
 /** A scorer's state (the stream snapshot adds its parameters, last timestamp and counter state). */
@@ -344,6 +349,8 @@ export class SeriesScorer {
     r.state = missing ? (this.valid === 0 ? 'no_data' : this.state()) : learning ? 'learning' : 'ok';
     this.lastDriver = band ? band.driver : -1;
     const spread = this.spreadTest;
+    // Display: the spread test's score at the shown ranges, as the shown band was judged by.
+    r.holds = spread >= 0 && this.calibrator.shownScores[spread] >= 1;
     if (this.episodeBuilder) {
       const p = this.episodePoint;
       p.timestamp = timestamp;
@@ -352,8 +359,7 @@ export class SeriesScorer {
       p.deviation = band ? x - band.expected : NaN;
       p.expected = band?.expected ?? NaN;
       p.onset = r.onset;
-      // Display: the spread test's score at the shown ranges, as the shown band was judged by.
-      p.holds = spread >= 0 && this.calibrator.shownScores[spread] >= 1;
+      p.holds = r.holds;
       this.episodeBuilder.push(p, this.explainLastPoint);
     }
 
@@ -519,6 +525,7 @@ export class SeriesScorer {
     direction: null,
     state: 'no_data',
     onset: NaN,
+    holds: false,
   };
 
   /** Explanation of the point just pushed (valid until the next push). */
