@@ -33,8 +33,9 @@ export interface EpisodePoint {
   onset?: number;
   /**
    * Evidence that an open episode goes on whatever this point's score (Hysteresis.push: a spread test
-   * scoring ≥ 1), as it holds the learning gate's incident: a burst of noise is one episode, not one
-   * for each run of its points beyond the band (absent: false).
+   * scoring ≥ 1, a sequential test's established run, calibration/shiftHold.ts), as it holds the learning
+   * gate's incident: a burst of noise or a held shift is one episode, not one for each run of its points
+   * beyond the band (absent: false).
    */
   holds?: boolean;
 }

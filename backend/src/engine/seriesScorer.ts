@@ -349,8 +349,10 @@ export class SeriesScorer {
     r.state = missing ? (this.valid === 0 ? 'no_data' : this.state()) : learning ? 'learning' : 'ok';
     this.lastDriver = band ? band.driver : -1;
     const spread = this.spreadTest;
-    // Display: the spread test's score at the shown ranges, as the shown band was judged by.
-    r.holds = spread >= 0 && this.calibrator.shownScores[spread] >= 1;
+    // Display: the spread test's score at the shown ranges, as the shown band was judged by, and the
+    // sequential test's run as it holds the learning gate's incident (one episode for a held shift).
+    const shown = this.calibrator.shownScores;
+    r.holds = (spread >= 0 && shown[spread] >= 1) || this.shiftHolds(x, step.deviations, band, shown);
     if (this.episodeBuilder) {
       const p = this.episodePoint;
       p.timestamp = timestamp;
@@ -370,7 +372,7 @@ export class SeriesScorer {
       this.learningScore,
       x,
       band ? band.expected : NaN,
-      noisy || this.shiftHolds(x, step.deviations, band),
+      noisy || this.shiftHolds(x, step.deviations, band, this.calibrator.componentScores),
     );
     if (this.gate.acceptedAfter > 0) this.detector.acceptLevel?.(this.gate.acceptedAfter);
     if (hold) {
@@ -487,13 +489,20 @@ export class SeriesScorer {
   /** The component whose score ≥ 1 holds an open incident (Component.spread), or -1. */
   private readonly spreadTest: number = -1;
 
-  /** Whether the sequential test's run holds an open incident at this point (calibration/shiftHold.ts). */
-  private shiftHolds(x: number, devs: readonly Deviation[], band: BandResult | null): boolean {
+  /**
+   * Whether the sequential test's run holds an open incident at this point (calibration/shiftHold.ts), by
+   * its score in `scores`: the learning scale's for the gate, the shown band's for the episodes.
+   */
+  private shiftHolds(
+    x: number,
+    devs: readonly Deviation[],
+    band: BandResult | null,
+    scores: ArrayLike<number>,
+  ): boolean {
     const c = this.sequential;
     if (c < 0 || band === null || band.primary < 0) return false;
     const anticipates = this.detector.components[band.primary].anticipates === true;
-    const score = this.calibrator.componentScores[c];
-    return shiftHolds(devs[c], score, DEFAULT_EPISODES.holdLevel, x, band.expected, anticipates);
+    return shiftHolds(devs[c], scores[c], DEFAULT_EPISODES.holdLevel, x, band.expected, anticipates);
   }
 
   /**
