@@ -1,11 +1,16 @@
 /**
  * When a sequential test's run holds an open incident on a series read against a median (a flat KPI, or
  * a series before its period is known): the learning gate then counts the point as at the hold level
- * whatever its own score (LearningGate.next's `holds`, as a spread test's evidence does), and so does the
- * episode builder, by the test's score at the shown band (EpisodePoint.holds): a held shift flickering
- * in and out of the band is one episode. README seed 1770203325 of `kpi_shift_2sigma`: 8 episodes → 4;
- * `kpi_level_up_2sigma_lasting`, whose level is accepted after a day, 0.066 / 0.067 / 0.072 / 0.131 →
- * 0.030 / 0.048 / 0.036 / 0.096 false episodes a day (seeds 1–8 / README / 101–108 / 9–16).
+ * whatever its own score (LearningGate.next's `holds`, as a spread test's evidence does).
+ *
+ * The episode builder reads the same run by the test's score at the shown band (EpisodePoint.holds), on
+ * any series, a seasonal one too (it changes what is grouped, not what is learnt): a shift flickering in
+ * and out of the band is one episode or a few. README seed 1770203325 of `kpi_shift_2sigma`: 8 episodes
+ * → 4, `shift_2sigma` on the README seeds 11 → 7; false episodes a day (seeds 1–8 / README / 101–108 /
+ * 9–16) `kpi_level_up_2sigma_lasting`, whose level is accepted after a day, 0.066 / 0.067 / 0.072 / 0.131
+ * → 0.030 / 0.048 / 0.036 / 0.096 (against a median), `clock_earlier_1h` 0.137 / 0.134 / 0.125 / 0.167 →
+ * 0.119 / 0.124 / 0.113 / 0.149 and `clock_later_1h` 0.125 / – / 0.125 / 0.143 → 0.119 / – / 0.119 /
+ * 0.137 (on a profile: "–" unchanged).
  *
  * Why: a 2σ shift's points mostly lie inside the band, so its incident, opened by the CUSUM's evidence
  * (band.ts, FLAT_ESTABLISHED_RUN), closed after three of them in a row; the median, no longer held, then

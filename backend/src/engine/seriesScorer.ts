@@ -350,9 +350,10 @@ export class SeriesScorer {
     this.lastDriver = band ? band.driver : -1;
     const spread = this.spreadTest;
     // Display: the spread test's score at the shown ranges, as the shown band was judged by, and the
-    // sequential test's run as it holds the learning gate's incident (one episode for a held shift).
+    // sequential test's run as it holds the learning gate's incident (one episode for a held shift), here
+    // on a seasonal profile too: it changes what is grouped, not what is learnt.
     const shown = this.calibrator.shownScores;
-    r.holds = (spread >= 0 && shown[spread] >= 1) || this.shiftHolds(x, step.deviations, band, shown);
+    r.holds = (spread >= 0 && shown[spread] >= 1) || this.shiftHolds(x, step.deviations, band, shown, true);
     if (this.episodeBuilder) {
       const p = this.episodePoint;
       p.timestamp = timestamp;
@@ -491,17 +492,19 @@ export class SeriesScorer {
 
   /**
    * Whether the sequential test's run holds an open incident at this point (calibration/shiftHold.ts), by
-   * its score in `scores`: the learning scale's for the gate, the shown band's for the episodes.
+   * its score in `scores`: the learning scale's for the gate, the shown band's for the episodes, which
+   * (`anyPrimary`) read it whatever the band's primary.
    */
   private shiftHolds(
     x: number,
     devs: readonly Deviation[],
     band: BandResult | null,
     scores: ArrayLike<number>,
+    anyPrimary = false,
   ): boolean {
     const c = this.sequential;
     if (c < 0 || band === null || band.primary < 0) return false;
-    const anticipates = this.detector.components[band.primary].anticipates === true;
+    const anticipates = !anyPrimary && this.detector.components[band.primary].anticipates === true;
     return shiftHolds(devs[c], scores[c], DEFAULT_EPISODES.holdLevel, x, band.expected, anticipates);
   }
 
