@@ -89,7 +89,7 @@ describe('LearningGate', () => {
       return feed(gate, Array<number>(12).fill(2), at);
     }
 
-    it('is chained while open and after its close (where the tail learns it); the first and a later one are not', () => {
+    it('is chained while open and after its close (the tail learns it there); not the first nor a later one', () => {
       const gate = seasoned(null);
       expect(gate.chained).toBe(false);
       /** `chained` after each point, the scores one minute apart from minute `from`. */
@@ -100,7 +100,7 @@ describe('LearningGate', () => {
         });
       // Open at minute 0, closed at minute 4.
       expect(chained([2, 2, 0.1, 0.1, 0.1], 0)).toEqual([false, false, false, false, false]);
-      // Reopened at minute 7: chained while open, closed at minute 11, and still the last one's chain there.
+      // Reopened at minute 7: chained while open, closed at minute 11, and still chained there.
       expect(chained([2, 2, 0.1, 0.1, 0.1], 7)).toEqual([true, true, true, true, true]);
       // More than CHAIN_MS after that close: a new incident.
       const later = 11 + CHAIN_MS / MINUTE + 1;

@@ -33,10 +33,11 @@ export const FLAT_HOLDING_RUN = 40;
 
 /**
  * Whether the sequential test's deviation `d`, scoring `score` (the learning scale's for the gate, the
- * shown band's for the episodes), holds the open incident at a point `x` against `expected`: its run is FLAT_HOLDING_RUN points long, it scores at the
- * hold level at least, the point lies on the run's side of expected (after a shift ends its sums take ~20
- * points to fall back, and points back at the old level should close the incident), and the band's primary
- * does not anticipate the series (`anticipates`: a seasonal profile).
+ * shown band's for the episodes), holds the open incident at a point `x` against `expected`: its run is
+ * FLAT_HOLDING_RUN points long, it scores at the hold level at least, the point lies on the run's side of
+ * expected (after a shift ends its sums take ~20 points to fall back, and points back at the old level
+ * should close the incident), and the band's primary does not anticipate the series (`anticipates`: a
+ * seasonal profile).
  */
 export function shiftHolds(
   d: Deviation,

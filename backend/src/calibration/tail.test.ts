@@ -97,7 +97,7 @@ describe('TailModel', () => {
     expect(learnt(true).quantile(1e-5)).toBeNaN();
   });
 
-  it('restores an open incident, also from a snapshot that carries the tail’s own chained flag of 1b42375', () => {
+  it('restores an open incident, also from a snapshot with the tail’s own chained flag of 1b42375', () => {
     const a = fed(gaussianScores(11), 3000);
     a.learn(3, 'incident');
     const snap = a.snapshot();

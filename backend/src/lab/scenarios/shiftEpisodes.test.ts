@@ -1,7 +1,8 @@
 /**
  * A shift whose points flicker in and out of the band is one episode or a few, not one for each flicker:
  * the episodes read a sequential test's established run as holding an open episode (EpisodePoint.holds,
- * calibration/shiftHold.ts), on a flat series as the learning gate does, on a seasonal one for display only.
+ * calibration/shiftHold.ts), on a flat series as the learning gate does, on a seasonal one for display
+ * only.
  */
 import { findScenario } from './catalog.js';
 import { scoreSeries } from '../../engine/index.js';
