@@ -114,6 +114,12 @@ export interface Component<S extends TaggedState = TaggedState> {
    */
   readonly holds?: boolean;
   /**
+   * How far its noise scale lags the level it scores at, as of the last step (≥ 1; absent = 1): a seasonal
+   * profile's scale learnt over a window that ramped up (Profile.noiseLag). The scorer raises the bar for
+   * opening an episode by it.
+   */
+  readonly noiseLag?: number;
+  /**
    * Points a value stays in this component's measurement (the recent window of a level-shift test).
    * Its deviation builds up over that many points after a change, so its calibration range learns each
    * deviation only that many points later (Calibrator.learn). Absent = 1 (the point itself).

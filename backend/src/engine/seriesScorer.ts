@@ -309,7 +309,11 @@ export class SeriesScorer {
     // A young series' ranges have seen fewer points than they will remember (calibration/youth.ts): its
     // shown band is widened to the width they will reach. Display only, as the tail's factor is.
     const young = youthFactor(this.valid, Math.abs(timestamp - this.firstTimestamp));
-    const widen = (plain ? this.widen : this.widen * tail.factor(this.widen, this.tailRate)) * young;
+    // Outside an incident a point must also clear the primary's noise lag: on a morning ramp a seasonal
+    // profile's noise scale still holds the night's smaller noise (Profile.noiseLag). Display only, and
+    // the same at every sensitivity (the gate's incident is the learning scale's).
+    const lag = tail.inIncident ? 1 : (this.detector.components[0]?.noiseLag ?? 1);
+    const widen = (plain ? this.widen : this.widen * tail.factor(this.widen, this.tailRate)) * lag * young;
     if (!missing) {
       if (this.valid === 0) this.firstTimestamp = timestamp;
       this.valid++;

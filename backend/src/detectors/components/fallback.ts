@@ -77,6 +77,9 @@ export class FallbackComponent implements Component<FallbackState> {
   get anticipates(): boolean {
     return this.usingPrimary ? this.primary.anticipates === true : this.fallback.anticipates === true;
   }
+  get noiseLag(): number {
+    return this.usingPrimary ? (this.primary.noiseLag ?? 1) : 1;
+  }
   get holds(): boolean {
     return holdsIncidents(this.usingPrimary ? this.primary : this.fallback);
   }

@@ -136,6 +136,8 @@ export class SeasonalComponent implements Component<SeasonalState> {
   private readonly mag = new Magnitude();
   /** period() as of the last step (anticipates is read per point: the band, the scorer's learning). */
   private scoringPeriod: number | null = null;
+  /** The scoring profile's noiseLag as of the last step (1: none). */
+  private lag = 1;
 
   constructor(options: Partial<SeasonalOptions> = {}) {
     this.opts = { ...DEFAULT_SEASONAL, ...options };
@@ -150,6 +152,10 @@ export class SeasonalComponent implements Component<SeasonalState> {
    */
   get anticipates(): boolean {
     return this.scoringPeriod !== null && this.scoringPeriod >= MIN_ANTICIPATING_PERIOD;
+  }
+
+  get noiseLag(): number {
+    return this.lag;
   }
 
   /** The period currently scoring (the best profile), or null before one is known. */
@@ -294,9 +300,11 @@ export class SeasonalComponent implements Component<SeasonalState> {
       out.weekSeen = best.weekSeen;
       out.scale = best.scale(this.mag.value, this.mag.integral);
       out.z = Number.isNaN(x) ? NaN : cappedZ(x - best.expected, out.scale);
+      this.lag = best.noiseLag();
     } else {
       out.z = out.expected = out.scale = out.pattern = NaN;
       out.weekSeen = undefined;
+      this.lag = 1;
     }
   }
 

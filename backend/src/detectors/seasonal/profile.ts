@@ -111,6 +111,12 @@ export class Profile {
   private lastLearnt = false;
   /** `pattern` at the last point whose residual change the noise scale learnt (see scale). */
   private learntPattern = NaN;
+  /**
+   * The pattern's level over the noise scale's window: an exponential mean of `pattern` at the points whose
+   * change the scale learnt, half-life half the window (its centre of mass). See noiseLag.
+   */
+  private seenPattern = NaN;
+  private readonly seenAlpha: number;
   private readonly offset = new EwStats(alphaForHalfLife(50));
   /** Recent mean |residual|: picks between profiles, and the residuals' spread (see scale). */
   readonly error = new EwStats(alphaForHalfLife(200));
@@ -166,6 +172,7 @@ export class Profile {
     this.smoothAlpha = alphaForHalfLife(this.weekly ? period / this.weekly.bins : 1);
     this.featureSpan = Math.max(1, Math.round(period * FEATURE_SPAN));
     this.steps = new SortedWindow(residualWindow);
+    this.seenAlpha = alphaForHalfLife(residualWindow / 2);
   }
 
   store(phase: number, x: number): void {
@@ -453,6 +460,20 @@ export class Profile {
   }
 
   /**
+   * How far the noise scale lags a rising pattern (≥ 1): (pattern ÷ its level over the scale's window) to
+   * FOLLOW_EXPONENT, the noise ∝ √level that scale() follows while an incident holds the window. The window
+   * is the last 100 changes, so on a morning ramp it still holds much of the night's smaller noise: the
+   * band there was ±2.8σ of the noise against ±6σ in the afternoon, and single points on the ramp paged.
+   * Never below 1: a falling pattern's wider window is kept (a noise that does not shrink with the level
+   * must not page on every evening). The scorer raises its bar for opening an episode by it (display only).
+   */
+  noiseLag(): number {
+    if (!this.ready || !(this.pattern > 0) || !(this.seenPattern > 0)) return 1;
+    const ratio = this.pattern / this.seenPattern;
+    return ratio > 1 ? ratio ** FOLLOW_EXPONENT : 1;
+  }
+
+  /**
    * Learn x at `position` (call after predict). The phase table and the weekly correction learn x as it
    * is in both modes: their medians over cycles are the robustness (what happens on fewer than half of
    * the cycles is ignored, what recurs on most becomes normal). During an incident the residual spread
@@ -472,6 +493,10 @@ export class Profile {
       if (!gated) {
         if (this.lastLearnt) this.steps.push(residual - this.lastResid);
         this.learntPattern = this.pattern;
+        if (this.pattern > 0)
+          this.seenPattern = Number.isNaN(this.seenPattern)
+            ? this.pattern
+            : this.seenPattern + this.seenAlpha * (this.pattern - this.seenPattern);
         this.error.push(Math.abs(residual));
       }
       this.lastResid = residual;
@@ -628,6 +653,7 @@ export class Profile {
       lastResid: enc(this.lastResid),
       lastLearnt: this.lastLearnt,
       ...(Number.isNaN(this.learntPattern) ? {} : { learntPattern: enc(this.learntPattern) }),
+      ...(Number.isNaN(this.seenPattern) ? {} : { seenPattern: enc(this.seenPattern) }),
       skipped: [...this.skipped],
       weekSeen: this.weekSeen,
       ...(Number.isNaN(this.day) ? {} : { day: this.day }),
@@ -671,6 +697,7 @@ export class Profile {
     this.expected = dec(s.expected);
     this.daily = dec(s.daily);
     this.smoothDaily = dec(s.smoothDaily ?? null);
+    this.seenPattern = dec(s.seenPattern ?? null);
     this.returned = s.returned ?? 0;
     this.skipped = [...(s.skipped ?? [])];
     this.day = s.day ?? NaN;

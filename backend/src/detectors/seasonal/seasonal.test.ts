@@ -648,6 +648,37 @@ describe('the noise scale', () => {
     expect(scales[0] / scales[5]).toBeLessThan(1.25);
   });
 
+  it('lags a rising pattern by the square root of its rise over the window (noiseLag), never below 1', () => {
+    const { c, i: start } = learnt();
+    const out = emptyDeviation();
+    const b = emptyDeviation();
+    const rising: number[] = [];
+    const falling: number[] = [];
+    let restored: SeasonalComponent | null = null;
+    // One cycle and the rise of the next, which the restored component scores too.
+    for (let i = start; i < start + P + P / 8; i++) {
+      c.step(at(i, 0), out);
+      restored?.step(at(i, 0), b);
+      // Through a snapshot taken on the fall (the level over the window is kept), the same lag.
+      if (restored) expect(restored.noiseLag).toBe(c.noiseLag);
+      // Rising past its mean (phase 0 to P / 8), and falling past it (P / 2 to 2P / 3): the level its
+      // window saw is below the pattern in the first, above it in the second.
+      const phase = i % P;
+      if (phase < P / 8) rising.push(c.noiseLag);
+      if (phase >= P / 2 && phase < (2 * P) / 3) falling.push(c.noiseLag);
+      c.learn(at(i, 0), 'normal');
+      restored?.learn(at(i, 0), 'normal');
+      if (i === start + P / 2) {
+        restored = new SeasonalComponent({ period: P, multiples: [] });
+        restored.restore(JSON.parse(JSON.stringify(c.snapshot())));
+      }
+    }
+    expect(falling.every((lag) => lag === 1)).toBe(true);
+    // ±20 % around 1000, the window's level trailing by a half-life of 50 points: 1.05–1.08 here.
+    expect(Math.min(...rising)).toBeGreaterThan(1.03);
+    expect(Math.max(...rising)).toBeLessThan(1.1);
+  });
+
   it('restores a snapshot from before it was kept (`resid`, no `steps`) from the residual window', () => {
     const { c, i, residuals } = learnt();
     const snap = c.snapshot();

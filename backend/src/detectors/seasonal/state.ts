@@ -60,6 +60,8 @@ export const ProfileState = z.object({
   lastLearnt: z.boolean().optional(),
   /** The pattern at the last point whose change was learnt (Profile.scale; absent before 2026-12: none). */
   learntPattern: Num.optional(),
+  /** The pattern's level over the noise scale's window (Profile.noiseLag; absent before 2026-12-07: none yet). */
+  seenPattern: Num.optional(),
   /** Phases of the current day with no value stored (gaps; absent before 2026-12: none). */
   skipped: z.array(z.number().int().min(0)).optional(),
   day: z.number().int().optional(),
