@@ -115,8 +115,8 @@ export interface Component<S extends TaggedState = TaggedState> {
   readonly holds?: boolean;
   /**
    * How far its noise scale lags the level it scores at, as of the last step (≥ 1; absent = 1): a seasonal
-   * profile's scale learnt over a window that ramped up (Profile.noiseLag). The scorer raises the bar for
-   * opening an episode by it.
+   * profile's scale learnt over a window that ramped up (Profile.noiseLag). Outside an incident the scorer
+   * widens the shown band by it (display only).
    */
   readonly noiseLag?: number;
   /**

@@ -462,10 +462,11 @@ export class Profile {
   /**
    * How far the noise scale lags a rising pattern (≥ 1): (pattern ÷ its level over the scale's window) to
    * FOLLOW_EXPONENT, the noise ∝ √level that scale() follows while an incident holds the window. The window
-   * is the last 100 changes, so on a morning ramp it still holds much of the night's smaller noise: the
-   * band there was ±2.8σ of the noise against ±6σ in the afternoon, and single points on the ramp paged.
-   * Never below 1: a falling pattern's wider window is kept (a noise that does not shrink with the level
-   * must not page on every evening). The scorer raises its bar for opening an episode by it (display only).
+   * is the last `residualWindow` (100) changes, so on a morning ramp it still holds much of the night's
+   * smaller noise: the band there was ±2.8σ of the noise against ±6σ in the afternoon, and single points on
+   * the ramp paged. Never below 1: a falling pattern's wider window is kept (a noise that does not shrink
+   * with the level must not page on every evening). Outside an incident the scorer widens the shown band by
+   * it (display only: nothing learnt changes).
    */
   noiseLag(): number {
     if (!this.ready || !(this.pattern > 0) || !(this.seenPattern > 0)) return 1;
