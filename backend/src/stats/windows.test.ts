@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { EwStats, Ring, RollingMoments, SortedWindow, alphaForHalfLife, toFloat32 } from './windows.js';
+import {
+  EwStats,
+  Ring,
+  RollingMoments,
+  SortedWindow,
+  alphaForHalfLife,
+  ewMean,
+  toFloat32,
+} from './windows.js';
 import { typedArraysOf } from '../lab/bench/memoryBreakdown.js';
 
 function naiveQuantile(values: number[], q: number) {
@@ -183,6 +191,24 @@ describe('window primitives', () => {
     s.push(0);
     for (let i = 0; i < 10; i++) s.push(1);
     expect(s.mean).toBeCloseTo(0.5, 10);
+  });
+
+  it('ewMean steps as EwStats.mean does, from its first value', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true, min: -1e9, max: 1e9 }), { minLength: 1, maxLength: 100 }),
+        fc.double({ min: 0.001, max: 1, noNaN: true }),
+        (xs, alpha) => {
+          const s = new EwStats(alpha);
+          let mean = NaN;
+          for (const x of xs) {
+            s.push(x);
+            mean = ewMean(mean, x, alpha);
+            expect(mean).toBe(s.mean);
+          }
+        },
+      ),
+    );
   });
 });
 

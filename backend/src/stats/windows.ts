@@ -534,6 +534,14 @@ export class EwStats {
   }
 }
 
+/**
+ * One step of an exponential mean that starts at its first value (`mean` NaN: none yet): EwStats' mean
+ * without its variance and count, for a mean kept as a plain number field (a few bytes, not an object).
+ */
+export function ewMean(mean: number, x: number, alpha: number): number {
+  return Number.isNaN(mean) ? x : mean + alpha * (x - mean);
+}
+
 /** Smoothing factor for an EWMA whose weights have the given half-life in points. */
 export function alphaForHalfLife(halfLife: number): number {
   return 1 - Math.pow(0.5, 1 / halfLife);

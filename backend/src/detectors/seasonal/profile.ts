@@ -3,7 +3,7 @@
  * noise scale, what it expects at a position and how it learns the point there.
  */
 import { learnable, type LearnMode } from '../component.js';
-import { EwStats, SortedWindow, alphaForHalfLife } from '../../stats/windows.js';
+import { EwStats, SortedWindow, alphaForHalfLife, ewMean } from '../../stats/windows.js';
 import { StateError, dec, enc, type Num } from '../../snapshots/codec.js';
 import { medianInPlace } from '../../stats/median.js';
 import { ClockWatch } from '../clockWatch.js';
@@ -391,10 +391,7 @@ export class Profile {
     this.daily = this.cycles.median(phase);
     const d = this.daily;
     this.feature = this.peakFactor(phase, d);
-    if (!Number.isNaN(d))
-      this.smoothDaily = Number.isNaN(this.smoothDaily)
-        ? d
-        : this.smoothDaily + this.smoothAlpha * (d - this.smoothDaily);
+    if (!Number.isNaN(d)) this.smoothDaily = ewMean(this.smoothDaily, d, this.smoothAlpha);
     const factor = this.weekly ? this.weekly.at(position) : 1;
     const wasSeen = this.weekSeen;
     this.weekSeen = !Number.isNaN(factor);
@@ -494,10 +491,7 @@ export class Profile {
       if (!gated) {
         if (this.lastLearnt) this.steps.push(residual - this.lastResid);
         this.learntPattern = this.pattern;
-        if (this.pattern > 0)
-          this.seenPattern = Number.isNaN(this.seenPattern)
-            ? this.pattern
-            : this.seenPattern + this.seenAlpha * (this.pattern - this.seenPattern);
+        if (this.pattern > 0) this.seenPattern = ewMean(this.seenPattern, this.pattern, this.seenAlpha);
         this.error.push(Math.abs(residual));
       }
       this.lastResid = residual;

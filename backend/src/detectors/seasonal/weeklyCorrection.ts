@@ -4,6 +4,7 @@
  */
 import { dec, enc, encFloat32, expectLength, expectSame, type Num } from '../../snapshots/codec.js';
 import { SeasonTable } from '../seasonTable.js';
+import { ewMean } from '../../stats/windows.js';
 import type { WeeklyState } from './state.js';
 
 /**
@@ -380,7 +381,7 @@ export class WeeklyCorrection {
       }
       if (2 * this.normalCount > this.count && this.normalDaily > 0 && this.normalX >= 0) {
         const f = this.normalX / this.normalDaily;
-        this.recent = Number.isNaN(this.recent) ? f : this.recent + RECENT_ALPHA * (f - this.recent);
+        this.recent = ewMean(this.recent, f, RECENT_ALPHA);
       }
       this.bin = b;
       this.sumX = this.sumDaily = this.count = 0;
