@@ -158,7 +158,7 @@ function autoDetector(options: DetectorOptions): Detector {
   const s = seasonal(options);
   const level = new RollingMedianComponent(LEVEL_WINDOW);
   const residual = new ResidualShiftComponent(20, () => s?.period() ?? null);
-  const cusum = new CusumComponent(() => s?.period() ?? null);
+  const cusum = new CusumComponent(() => s?.basePeriod() ?? null);
   return new CompositeDetector(
     'auto',
     [

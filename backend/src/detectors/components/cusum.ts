@@ -95,7 +95,9 @@ export const CLIP = 3;
 /** Largest value of either sum: ~7 boundaries of a clean Gaussian series' test, ~20 points to fall back. */
 export const CAP = 30;
 /**
- * Cycles of its period a profile predicts before its residuals count. NAB (both halves): 0 cycles 72.02
+ * Cycles of its base period (SeasonalComponent.basePeriod) a profile predicts before its residuals count: a
+ * week that joins and takes over from the day does not silence the test for two more weeks (an hourly
+ * series' week joins after one, SeasonalComponent.cyclesToJoin). NAB (both halves): 0 cycles 72.02
  * (A 71.77, B 73.74), 1 cycle 72.39, 2 cycles 72.90 (A 72.05, B 74.25, against 72.04 / 74.24 without the
  * test), 3 cycles 72.31. At a 1-minute step the weekly condition comes later and decides alone.
  */
@@ -191,7 +193,7 @@ export class CusumComponent implements Component<CusumState> {
     return Math.max(this.upPoints, this.downPoints) > 1 && !this.onStationaryLevel ? this.runOffset : NaN;
   }
   constructor(
-    /** The primary's period (null: none yet). */
+    /** The primary's base period, the day a week joins (null: none yet): maturity counts its cycles. */
     private readonly periodOf: () => number | null,
     readonly drift = DRIFT,
   ) {}

@@ -163,6 +163,16 @@ export class SeasonalComponent implements Component<SeasonalState> {
     return this.best()?.period ?? null;
   }
 
+  /**
+   * The base period (the first profile's: the day a week joins), or null before one is known. A
+   * sequential test counts the cycles a profile has predicted in it (CusumComponent, MATURE_CYCLES): a
+   * week that joins after one cycle and scores better than the day has predicted nothing of its own yet,
+   * but the residuals it takes over are the day's, which have.
+   */
+  basePeriod(): number | null {
+    return this.profiles[0]?.period ?? null;
+  }
+
   private best(): Profile | null {
     let best: Profile | null = null;
     for (const p of this.profiles) {
@@ -200,6 +210,25 @@ export class SeasonalComponent implements Component<SeasonalState> {
     if (this.stepMs !== null && this.stepMs > 0 && !day) return null;
     const binnedDay = day && base >= BINNED_DAY_POINTS;
     return this.opts.multiples.find((k) => binnedDay || !this.fits(k * base)) ?? null;
+  }
+
+  /**
+   * Cycles of a full-resolution multiple in memory before it joins and competes (best): two, or one where
+   * the base is a calendar day of fewer than BINNED_DAY_POINTS (an hourly or 30-minute series). Such a day
+   * is confirmed on a week of days (calendarCheckDue), so a week is in memory when it is adopted, and it
+   * has no binned correction: until its week joined at two weeks, its table (the median of the last three
+   * days) expected a second Monday and Tuesday at the weekend's level. A 40 % drop on those days was
+   * missed and the day after it paged "level shift up" (`drop_40pct_hourly` seeds 1–4), and a clean
+   * series paged for most of its second Saturday. Joined at once, a week seeded with one cycle competes with the
+   * day as it does at two; its residuals are the week's own from then on. NAB identical (scores move on
+   * `nyc_taxi` and two hourly files, none across the threshold); scenario suite (seeds 1–8 / README /
+   * 101–108 / 9–16): `drop_40pct_hourly` detected 0.5 / 0.8 / 1 / 0.875 → 0.75 / 1 / 1 / 0.875, covered 0.40 / 0.65 / 0.75 /
+   * 0.64 → 0.45 / 0.87 / 0.81 / 0.78, false episodes a day 0.05 / 0.06 / 0.01 / 0.03 → 0 / 0 / 0 / 0.01;
+   * `clean_gaussian_hourly` 0.04–0.05 → 0 on every seed set; every other row identical.
+   */
+  private cyclesToJoin(): number {
+    const base = this.profiles[0].period;
+    return isCalendarDay(base, this.stepMs) && base < BINNED_DAY_POINTS ? 1 : 2;
   }
 
   /** Cycles a profile keeps (see CORRECTED_SEASONS); a full-resolution multiple keeps WEEKLY_SEASONS. */
@@ -240,11 +269,10 @@ export class SeasonalComponent implements Component<SeasonalState> {
    * 78.87 → 73.55 / 64.01 / 78.92 (half A 72.82 / 63.43 / 78.06 → 72.83 / 63.48 / 78.06, B 74.20 / 64.30 /
    * 79.77 → 74.35 / 64.60 / 79.87: three false positives fewer on `exchange-2`). Five days scored NAB the
    * same but caught fewer drops (a table seeded on weekdays entering a weekend: 0–0.5 of seeds); three
-   * or four lost NAB (A 72.48 / 72.57); ten, A 72.77. What is left: at this step the table is the median of
-   * the last three days, with no weekly correction until the week-long profile joins at two weeks, so a
-   * second Monday or Tuesday is expected at the weekend's level; a drop there is missed and the day after
-   * it pages "level shift up" (seeds 1–4). The binned weekly correction of finer steps, tried from 24
-   * points a day, caught it (0.6–0.9 of seeds) but lost NAB (half A 72.58).
+   * or four lost NAB (A 72.48 / 72.57); ten, A 72.77. Then the table (the median of the last three days)
+   * expected a second Monday or Tuesday at the weekend's level until the week joined at two weeks; the
+   * week joins at once since (cyclesToJoin). The binned weekly correction of finer steps, tried from 24
+   * points a day instead, caught those drops (0.6–0.9 of seeds) but lost NAB (half A 72.58).
    *
    * Two cycles and a quarter, so a job's first live day (two days of backfill by default) is scored
    * against a daily profile from its seventh hour instead of its nineteenth, and a dashboard's three days
@@ -284,8 +312,8 @@ export class SeasonalComponent implements Component<SeasonalState> {
       }
       if (this.profiles.length === 0) return;
     }
-    // A multiple joins once two of its cycles are in memory.
-    if (this.pending.length && this.seen >= 2 * this.pending[0]) this.track(this.pending.shift()!, null);
+    if (this.pending.length && this.seen >= this.cyclesToJoin() * this.pending[0])
+      this.track(this.pending.shift()!, null);
     if (this.pending.length === 0) this.history = null;
   }
 

@@ -266,6 +266,27 @@ describe('a 5- or 15-minute day carries the weekly correction, not only a week-l
     expect(s.profiles[0].period).toBe(24);
     expect(s.profiles[0].weekly).toBeNull();
   });
+
+  it('an hourly series’ week joins once its day is confirmed on a week of days, so its second Tuesday is expected as its first', () => {
+    const hour = 60 * MINUTE_MS;
+    const hourly = Array.from({ length: 9 * 24 }, (_, i) => {
+      return 1000 * seasonalShape(DEFAULT_START + i * hour, 0.4) * (1 + 0.06 * noise(i));
+    });
+    const c = new SeasonalComponent({ stepMs: hour });
+    const z = feed(c, hourly);
+    const s = c.snapshot() as unknown as { profiles: { period: number }[] };
+    // The day and, in the same step, the week seeded with the week in memory (before: the day alone
+    // until two weeks).
+    expect(s.profiles.map((p) => p.period)).toEqual([24, 168]);
+    expect(c.period()).toBe(168);
+    expect(c.basePeriod()).toBe(24);
+    // Day 8, the second Tuesday, against the day alone: the median of Friday, Saturday and Sunday
+    // expects it at the weekend's 40 %.
+    const dayOnly = feed(new SeasonalComponent({ stepMs: hour, multiples: [] }), hourly);
+    const largest = (zs: Float64Array) => Math.max(...Array.from(zs.subarray(8 * 24, 9 * 24), Math.abs));
+    expect(largest(z)).toBeLessThan(4);
+    expect(largest(dayOnly)).toBeGreaterThan(10);
+  });
 });
 
 describe('an incident in a series’ first week is not read as its weekday a week later', () => {

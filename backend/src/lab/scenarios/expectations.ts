@@ -368,10 +368,14 @@ export const EXPECTATIONS: readonly Expectation[] = [
   { scenario: 'shift_3sigma_15m', minDetected: 1, maxOnsetDelay: 20, maxFalsePerDay: 0.2 },
   // At an hourly step, added with the day confirmed on a week of days (calendarCheckDue, SHORT_DAY_CYCLES).
   // Seeds 1–8 before it / with it: clean false episodes a day 0.03 / 0.06 (worst 0.13); the 12-hour drop
-  // detected 0 / 0.5, covered 0 / 0.41. Seeds 1–4 (the guard's) still miss it: it falls on the second week's
-  // Tuesday, expected at the weekend's level, and the Wednesday after it pages (one false episode).
-  { scenario: 'clean_gaussian_hourly', maxFalsePerDay: 0.15 },
-  { scenario: 'drop_40pct_hourly', maxFalsePerDay: 0.15 },
+  // detected 0 / 0.5, covered 0 / 0.41. Seeds 1–4 (the guard's) still missed it: it falls on the second
+  // week's Tuesday, expected at the weekend's level, and the Wednesday after it paged (one false episode).
+  // Since the week joins once its day is confirmed (SeasonalComponent.cyclesToJoin): no false episode on
+  // either row at seeds 1–8 (0.047 / 0.051 a day before), the drop detected 0.75 of seeds 1–8, covered 0.45;
+  // the guard's seeds 1 and 2 still miss it (their Monday, mis-expected before the week took over, widened
+  // the calibration ranges), so only false episodes are bounded here.
+  { scenario: 'clean_gaussian_hourly', maxFalsePerDay: 0.02 },
+  { scenario: 'drop_40pct_hourly', maxFalsePerDay: 0.02 },
 ];
 
 export function expectationFor(scenario: string): Expectation | undefined {
