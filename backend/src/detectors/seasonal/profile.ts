@@ -500,12 +500,18 @@ export class Profile {
       this.watchClock(position, x, sc, gated);
       this.revertIfBack(position, x, sc);
       const off = NO_OFFSET(this.offset.mean);
-      const back = gated && Math.abs(off) > CLIP * sc && Math.abs(x - (expected - off)) <= CLIP * sc;
+      const back =
+        gated && this.weekSeen && Math.abs(off) > CLIP * sc && Math.abs(x - (expected - off)) <= CLIP * sc;
       this.returned = back ? this.returned + 1 : 0;
       if (this.returned >= RETURN_POINTS) {
         // Back at the phase table's own level while only the offset disagrees: the offset absorbed a
         // slow change (a ramp) that has now ended; that return is not an incident to hold. (slow_ramp,
         // seeds 1–4: false episodes a day 1.69 → 0.93, a day-long false episode gone; NAB unchanged.)
+        // Only where the weekly correction has seen this time of the week: before, the table is not yet
+        // the series' level there (a series begun on a Friday holds its weekend in the table for days)
+        // and the offset carries the difference. There a 40 % drop that fell to the table's level read as
+        // such a return: the offset was reset to the drop after 3 points and the drop learnt as normal
+        // (`drop_40pct_first_thursday`, docs/detection-quality.md).
         this.offset.mean = x - (expected - off);
       } else {
         // The incident bound is learnable()'s; in normal mode the offset is still winsorized at CLIP

@@ -47,7 +47,7 @@ describe('scenario catalog', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.name]))(
-    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28) at 1 minute (the _5m, _15m and _hourly rows: 5, 15 and 60 minutes), from Monday 2024-01-01 (the clean_from_ rows: their day; the dst_ rows: a Monday two weeks before their change), non-negative, labels inside',
+    '%s: 14 days (weekly_weekend, the clean_from_ rows, the trends, the clock changes and the week-after rows: 21, the week-4 rows: 28, the first-Thursday row: 10) at 1 minute (the _5m, _15m and _hourly rows: 5, 15 and 60 minutes), from Monday 2024-01-01 (the clean_from_ rows: their day, the first-Thursday row: Friday; the dst_ rows: a Monday two weeks before their change), non-negative, labels inside',
     (name) => {
       const s = gen(name);
       const scenario = findScenario(name)!;
@@ -70,6 +70,7 @@ describe('scenario catalog', () => {
         drop_40pct_week4: 28,
         weekly_weekend_5m: 21,
         clean_gaussian_hourly: 28,
+        drop_40pct_first_thursday: 10,
       };
       const stepMs = name.endsWith('_5m')
         ? 5 * MINUTE_MS
@@ -86,6 +87,7 @@ describe('scenario catalog', () => {
         clean_from_friday: 4,
         clean_from_saturday: 5,
         clean_from_sunday: 6,
+        drop_40pct_first_thursday: 4,
       };
       const START: Record<string, number> = {
         dst_end_berlin: Date.UTC(2024, 9, 14),
@@ -107,6 +109,13 @@ describe('scenario catalog', () => {
         // a series' first days (its third day, 10:00).
         if (name === 'drop_40pct_day3') expect(w.start).toBe(DEFAULT_START + 2 * DAY_MS + 10 * 3_600_000);
         else if (s.kind !== 'recurring') expect(w.start).toBeGreaterThanOrEqual(DEFAULT_START + 7 * DAY_MS);
+        // The first Thursday of a series begun on a Friday, from 09:00–12:00, for 4 hours.
+        if (name === 'drop_40pct_first_thursday') {
+          expect(new Date(w.start).getUTCDay()).toBe(4);
+          expect(w.start - (DEFAULT_START + 10 * DAY_MS)).toBeGreaterThanOrEqual(9 * 3_600_000);
+          expect(w.start - (DEFAULT_START + 10 * DAY_MS)).toBeLessThanOrEqual(12 * 3_600_000);
+          expect(w.end - w.start).toBe(4 * 3_600_000);
+        }
         // The week-4 rows: a weekday of the 4th week, after three full weeks.
         if (name.endsWith('_week4')) expect(w.start).toBeGreaterThanOrEqual(DEFAULT_START + 22 * DAY_MS);
       }

@@ -470,6 +470,17 @@ export const SCENARIOS: readonly Scenario[] = [
       return { changes: [{ from, to, factor: () => 0.6 }], incidents: [[from, to]] };
     },
   ),
+  planned(
+    'drop_40pct_first_thursday',
+    'level −40 % for 4 h from 09:00–12:00 on the first Thursday of a series begun on a Friday (a 7-day dashboard from a Monday with the 3 days of history the query API adds)',
+    'incident',
+    (random, tl) => {
+      const from = indexAt(tl, 6, 0, random.int(9 * 60, 12 * 60));
+      const to = from + pointsIn(tl, 4 * HOUR_MS);
+      return { changes: [{ from, to, factor: () => 0.6 }], incidents: [[from, to]] };
+    },
+    { days: 10, startDay: 4 },
+  ),
   incident(
     'drop_40pct_week_after',
     'level −40 % for 6 h in a 21-day series: the same hours a week later are normal',
