@@ -221,7 +221,8 @@ describe('the scorer against a real Prometheus', () => {
       const start = end - 9 * 86_400_000;
       const { status, body } = await postQuery({ expr, start, end, step: '5m' });
       expect(status).toBe(200);
-      expect(body.query.historyStart).toBe(start - 3 * 86_400_000);
+      // max(9¼ days, 500 steps) before start (backend/src/sources/prometheus/promql.ts, QUERY_HISTORY).
+      expect(body.query.historyStart).toBe(start - 9.25 * 86_400_000);
       expect(body.series).toHaveLength(1);
       const got = body.series[0];
       expect(got.labels).toEqual({ __name__: 'nab_value', dataset });

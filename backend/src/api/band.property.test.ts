@@ -107,8 +107,8 @@ describe('POST /api/v1/query: band and flag agree', () => {
     await prom.stop();
   });
 
-  // The query fetches history before start (at least 500 steps): a 10-minute step keeps it small.
-  const step = 10 * STEP;
+  // The query fetches history before start (max(9¼ days, 500 steps)): at a 30-minute step it is 500 steps.
+  const step = 30 * STEP;
 
   it.each(STATISTICAL_DETECTORS)('%s, causal and not', async (detector) => {
     const { app } = testApp({ prometheus: new PrometheusClient({ url: prom.url, timeoutMs: 5000 }) });

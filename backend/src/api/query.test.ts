@@ -51,15 +51,19 @@ describe('POST /api/v1/query', () => {
   test('scores every series over [start, end] after fetching the history the detector needs', async () => {
     const res = await request(appWith()).post('/api/v1/query').send(body);
     expect(res.status).toBe(200);
-    const from = START - 3 * DAY;
+    const from = START - 9.25 * DAY;
     expect(historyStart(START, MINUTE)).toBe(from);
-    expect(prom.received).toHaveLength(1);
-    expect(prom.received[0].body).toEqual({
-      query: 'link_bps',
-      start: (from / 1000).toFixed(3),
-      end: (END / 1000).toFixed(3),
-      step: '60',
-    });
+    // 13,441 points a series: past Prometheus' 11,000 a query_range, so fetched in two requests.
+    const split = from + 11_000 * MINUTE;
+    expect(prom.received.map((r) => r.body)).toEqual([
+      {
+        query: 'link_bps',
+        start: (from / 1000).toFixed(3),
+        end: ((split - MINUTE) / 1000).toFixed(3),
+        step: '60',
+      },
+      { query: 'link_bps', start: (split / 1000).toFixed(3), end: (END / 1000).toFixed(3), step: '60' },
+    ]);
     expect(res.body.query).toEqual({
       expr: 'link_bps',
       start: START,
@@ -97,7 +101,8 @@ describe('POST /api/v1/query', () => {
     expect(bad.body.error.details).toEqual([
       { path: 'unit', message: expect.stringContaining('"Bytes" is not a Grafana unit id') },
     ]);
-    expect(prom.received).toHaveLength(2);
+    // Two requests for each of the two queries scored; none for the refused one.
+    expect(prom.received).toHaveLength(4);
   });
 
   test('the points returned are exactly what scoreSeries gives on the whole fetched range', async () => {

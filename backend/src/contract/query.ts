@@ -89,7 +89,7 @@ export const QueryInfo = z.object({
   historyStart: z
     .number()
     .describe(
-      'epoch ms: where the fetched history begins (start − max(3 days, 500 steps), at most 20,000 steps)',
+      'epoch ms: where the fetched history begins (start − max(9¼ days, 500 steps), at most 20,000 steps)',
     ),
   fetchedSeries: z.number().int(),
   fetchedPoints: z.number().int().describe('points fetched from Prometheus, history included'),

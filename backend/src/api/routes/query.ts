@@ -102,7 +102,8 @@ export function queryRoutes({ prometheus, limits, executor, metrics }: QueryRout
       summary: 'Score every series a PromQL expression returns',
       description:
         "Runs the expression as a range query on the scorer's configured Prometheus over [start, end] " +
-        'plus the history the detector needs before start (max(3 days, 500 steps), at most 20,000 steps), ' +
+        'plus the history the detector needs before start (max(9¼ days, 500 steps), at most 20,000 steps: ' +
+        'a daily period found and every time of the week seen), ' +
         'scores each series like POST /api/v1/score, and returns the points within [start, end]. ' +
         'Prometheus unreachable or failing → 502 with its message; too slow → 504; expression refused → ' +
         '400; no Prometheus configured → 503.',

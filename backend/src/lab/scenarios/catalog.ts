@@ -472,7 +472,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ),
   planned(
     'drop_40pct_first_thursday',
-    'level −40 % for 4 h from 09:00–12:00 on the first Thursday of a series begun on a Friday (a 7-day dashboard from a Monday with the 3 days of history the query API adds)',
+    'level −40 % for 4 h from 09:00–12:00 on the first Thursday of a series begun on a Friday (a 7-day dashboard from a Monday with 3 days of history before it: a day of the week not yet seen)',
     'incident',
     (random, tl) => {
       const from = indexAt(tl, 6, 0, random.int(9 * 60, 12 * 60));

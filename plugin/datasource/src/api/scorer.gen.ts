@@ -34,7 +34,7 @@ export interface paths {
     put?: never;
     /**
      * Score every series a PromQL expression returns
-     * @description Runs the expression as a range query on the scorer's configured Prometheus over [start, end] plus the history the detector needs before start (max(3 days, 500 steps), at most 20,000 steps), scores each series like POST /api/v1/score, and returns the points within [start, end]. Prometheus unreachable or failing → 502 with its message; too slow → 504; expression refused → 400; no Prometheus configured → 503.
+     * @description Runs the expression as a range query on the scorer's configured Prometheus over [start, end] plus the history the detector needs before start (max(9¼ days, 500 steps), at most 20,000 steps: a daily period found and every time of the week seen), scores each series like POST /api/v1/score, and returns the points within [start, end]. Prometheus unreachable or failing → 502 with its message; too slow → 504; expression refused → 400; no Prometheus configured → 503.
      */
     post: operations['scoreQuery'];
     delete?: never;
@@ -617,7 +617,7 @@ export interface components {
       start: number;
       end: number;
       stepMs: number;
-      /** @description epoch ms: where the fetched history begins (start − max(3 days, 500 steps), at most 20,000 steps) */
+      /** @description epoch ms: where the fetched history begins (start − max(9¼ days, 500 steps), at most 20,000 steps) */
       historyStart: number;
       fetchedSeries: number;
       /** @description points fetched from Prometheus, history included */
