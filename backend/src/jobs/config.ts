@@ -34,6 +34,22 @@ const MAX_SERIES_LIMIT = 1_000_000;
  */
 export const DEFAULT_RETENTION_POINTS = 720;
 const DAY_MS = 86_400_000;
+
+/**
+ * fit_window's default: 2,880 steps, at least 2 days and at most 9¼ days (2 days at a 1-minute step, 4 at
+ * 2 minutes, 9¼ days from 5 minutes up). Why: `auto` confirms a day 2¼ days in and its weekly correction
+ * has seen every time of the week a week later; until then a time of the week is scored as a series'
+ * first week is, and from a 5-minute step on the first week is blind to a drop (the primary's
+ * calibration range, learnt from the fallback median's first days, keeps the band wide). With two days,
+ * a 4-hour 40 % drop on a job's first Tuesday or Thursday was not flagged at 5, 10, 15, 30 or 60 minutes a
+ * step (covered 0.00–0.06 on six seeds); with 9¼ days of backfill, 0.94–1.00 at 5 minutes, 0.58–1.00
+ * at 10, 0.50–1.00 at 15 (jobs/firstWeek.test.ts). At 1 minute two days already catch it (0.96–1.00), and
+ * 2,880 steps keep every default backfill at most as many points as a 1-minute job's.
+ */
+export function defaultFitWindowMs(stepMs: number): number {
+  return Math.min(9.25 * DAY_MS, Math.max(2 * DAY_MS, 2_880 * stepMs));
+}
+
 /** A series absent from the source is kept (shown stale) this long by default before it is dropped. */
 const DEFAULT_DROP_AFTER_MS = 24 * 3_600_000;
 
@@ -235,8 +251,11 @@ const JobConfigObject = z
     interval: Duration(1000).prefault('15s').describe('how often the job fetches and scores new points'),
     step: Duration(1000).prefault('60s').describe('resolution of the series fetched'),
     fit_window: Duration(1000)
-      .prefault('2d')
-      .describe('history fetched and scored at start, so detectors are past learning when live points come'),
+      .optional()
+      .describe(
+        'history fetched and scored at start, so detectors are past learning when live points come ' +
+          '(default: 2,880 steps, at least 2 days, at most 9¼ days)',
+      ),
     fit_every: Duration(60_000)
       .optional()
       .describe(
@@ -435,7 +454,8 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
       message: `keeps ${retentionPoints} points per series at this step; the limit is ${MAX_RETENTION_POINTS}`,
     });
   }
-  const backfill = Math.floor(c.fit_window / c.step);
+  const fitWindowMs = c.fit_window ?? defaultFitWindowMs(c.step);
+  const backfill = Math.floor(fitWindowMs / c.step);
   if (backfill > MAX_BACKFILL_POINTS) {
     ctx.addIssue({
       code: 'custom',
@@ -504,7 +524,7 @@ export const JobConfig = JobConfigObject.transform((c, ctx): JobSpec => {
     ...(c.options ? { options: c.options } : {}),
     intervalMs: c.interval,
     stepMs: c.step,
-    fitWindowMs: c.fit_window,
+    fitWindowMs,
     fitEveryMs: c.fit_every ?? null,
     ...(c.training ? { training: c.training } : {}),
     retentionPoints,
