@@ -219,12 +219,13 @@ export class SeasonalComponent implements Component<SeasonalState> {
    * has no binned correction: until its week joined at two weeks, its table (the median of the last three
    * days) expected a second Monday and Tuesday at the weekend's level. A 40 % drop on those days was
    * missed and the day after it paged "level shift up" (`drop_40pct_hourly` seeds 1–4), and a clean
-   * series paged for most of its second Saturday. Joined at once, a week seeded with one cycle competes with the
-   * day as it does at two; its residuals are the week's own from then on. NAB identical (scores move on
-   * `nyc_taxi` and two hourly files, none across the threshold); scenario suite (seeds 1–8 / README /
-   * 101–108 / 9–16): `drop_40pct_hourly` detected 0.5 / 0.8 / 1 / 0.875 → 0.75 / 1 / 1 / 0.875, covered 0.40 / 0.65 / 0.75 /
-   * 0.64 → 0.45 / 0.87 / 0.81 / 0.78, false episodes a day 0.05 / 0.06 / 0.01 / 0.03 → 0 / 0 / 0 / 0.01;
-   * `clean_gaussian_hourly` 0.04–0.05 → 0 on every seed set; every other row identical.
+   * series paged for most of its second Saturday. Joined at once, a week seeded with one cycle competes
+   * with the day as it does at two; its residuals are the week's own from then on. NAB identical (scores
+   * move on `nyc_taxi` and two hourly files, none across the threshold); scenario suite (seeds 1–8 /
+   * README / 101–108 / 9–16): `drop_40pct_hourly` detected 0.5 / 0.8 / 1 / 0.875 → 0.75 / 1 / 1 / 0.875,
+   * covered 0.40 / 0.65 / 0.75 / 0.64 → 0.45 / 0.87 / 0.81 / 0.78, false episodes a day 0.05 / 0.06 /
+   * 0.01 / 0.03 → 0 / 0 / 0 / 0.01; `clean_gaussian_hourly` 0.04–0.05 → 0 on every seed set; every other
+   * row identical.
    */
   private cyclesToJoin(): number {
     const base = this.profiles[0].period;
@@ -274,7 +275,7 @@ export class SeasonalComponent implements Component<SeasonalState> {
    * week joins at once since (cyclesToJoin). The binned weekly correction of finer steps, tried from 24
    * points a day instead, caught those drops (0.6–0.9 of seeds) but lost NAB (half A 72.58).
    *
-   * Two cycles and a quarter, so a job's first live day (two days of backfill by default) is scored
+   * Two cycles and a quarter, so a 1-minute job's first live day (two days of backfill by default) is scored
    * against a daily profile from its seventh hour instead of its nineteenth, and a dashboard's three days
    * of history (the query API's) always carry it. Measured: a 6-hour 40 % drop on a series' third day
    * flagged for its first point only (the fallback median let it go) → ~97 % of it; NAB 72.86 / 62.62 /
