@@ -135,8 +135,7 @@ describe('the guard can fail', () => {
       (s) => s.name,
     );
     expect(withIncidents.length).toBeGreaterThanOrEqual(20);
-    for (const name of withIncidents)
-      expect(v.some((x) => x.includes(`${name}: after end 1 > `))).toBe(true);
+    for (const name of withIncidents) expect(v.some((x) => x.includes(`${name}: after end 1 > `))).toBe(true);
   });
 
   test('a scorer whose band stays twice as wide after a burst fails the band/twin bound where it is set', async () => {
