@@ -100,6 +100,16 @@ export const ScoreOptions = z
 export type ScoreOptions = z.infer<typeof ScoreOptions>;
 
 /**
+ * History after which `auto` has seen every time of the week: it confirms a day 2¼ days in
+ * (detectors/seasonal/component.ts, calendarCheckDue) and its weekly correction has seen each time of the
+ * week a week after that. Before, a time of the week is scored as a series' first week is (its noise scale
+ * read from its level, its residual tests and the level CUSUM silent), and from a 5-minute step on a 40 %
+ * drop there went unflagged. What the query API fetches before a range (QUERY_HISTORY) and a job's
+ * default backfill (defaultFitWindowMs) reach for.
+ */
+export const WEEK_SEEN_AFTER_MS = 9.25 * 86_400_000;
+
+/**
  * A series' state. The score API gives ok, learning or no_data; a job's series can also be suppressed
  * (a maintenance window) or in a data-quality state (stale, gap, flatline: docs/jobs.md, "Data quality").
  */

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { TrainOptions } from '../contract/models.js';
 import { PromQLExpr } from '../contract/query.js';
-import { DetectorName, STATISTICAL_DETECTORS, ScoreOptions } from '../contract/score.js';
+import { DetectorName, STATISTICAL_DETECTORS, ScoreOptions, WEEK_SEEN_AFTER_MS } from '../contract/score.js';
 import { DEFAULT_SENSITIVITY, Sensitivity } from '../contract/sensitivity.js';
 import { Unit } from '../contract/unit.js';
 import { PrometheusSource, type PrometheusClient } from '../sources/prometheus/index.js';
@@ -36,18 +36,17 @@ export const DEFAULT_RETENTION_POINTS = 720;
 const DAY_MS = 86_400_000;
 
 /**
- * fit_window's default: 2,880 steps, at least 2 days and at most 9¼ days (2 days at a 1-minute step, 4 at
- * 2 minutes, 9¼ days from 5 minutes up). Why: `auto` confirms a day 2¼ days in and its weekly correction
- * has seen every time of the week a week later; until then a time of the week is scored as a series'
- * first week is, and from a 5-minute step on the first week is blind to a drop (the primary's
- * calibration range, learnt from the fallback median's first days, keeps the band wide). With two days,
- * a 4-hour 40 % drop on a job's first Tuesday or Thursday was not flagged at 5, 10, 15, 30 or 60 minutes a
- * step (covered 0.00–0.06 on six seeds); with 9¼ days of backfill, 0.94–1.00 at 5 minutes, 0.58–1.00
- * at 10, 0.50–1.00 at 15 (jobs/firstWeek.test.ts). At 1 minute two days already catch it (0.96–1.00), and
- * 2,880 steps keep every default backfill at most as many points as a 1-minute job's.
+ * fit_window's default: 2,880 steps, at least 2 days and at most WEEK_SEEN_AFTER_MS, 9¼ days (2 days at a
+ * 1-minute step, 4 at 2 minutes, 9¼ days from 5 minutes up). Why: from a 5-minute step on, a series' first
+ * week is blind to a drop (the primary's calibration range, learnt from the fallback median's first days,
+ * keeps the band wide) until every time of the week has been seen. With two days, a 4-hour 40 % drop on
+ * a job's first Tuesday or Thursday was not flagged at 5, 10, 15, 30 or 60 minutes a step (covered
+ * 0.00–0.06 on six seeds); with 9¼ days of backfill, 0.94–1.00 at 5 minutes, 0.58–1.00 at 10, 0.50–1.00
+ * at 15 (jobs/firstWeek.test.ts). At 1 minute two days already catch it (0.96–1.00), and 2,880 steps keep
+ * every default backfill at most as many points as a 1-minute job's.
  */
 export function defaultFitWindowMs(stepMs: number): number {
-  return Math.min(9.25 * DAY_MS, Math.max(2 * DAY_MS, 2_880 * stepMs));
+  return Math.min(WEEK_SEEN_AFTER_MS, Math.max(2 * DAY_MS, 2_880 * stepMs));
 }
 
 /** A series absent from the source is kept (shown stale) this long by default before it is dropped. */

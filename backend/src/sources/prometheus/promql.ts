@@ -4,23 +4,19 @@
  * scored series back to the range that was asked for.
  */
 import type { QueryRequest } from '../../contract/query.js';
-import type { ScoreRequest, SeriesScore } from '../../contract/score.js';
+import { WEEK_SEEN_AFTER_MS, type ScoreRequest, type SeriesScore } from '../../contract/score.js';
 import type { SourceSeries } from '../source.js';
 
-const DAY = 86_400_000;
-
 /**
- * History fetched before `start`: nine and a quarter days, and at least 500 steps (past every rolling
- * window and the learning period at coarse steps), at most 20,000 steps (two query_range requests; ~0.2 s
- * of scoring per series). Why 9¼ days: the seasonal detector confirms a day 2¼ days in, and its weekly
- * correction has seen every time of the week a week after that; a time of the week not yet seen is
- * scored as a series' first week is (its noise scale read from its level, its residual tests and the
- * level CUSUM silent). With three days (until 2026-12), a 7-day dashboard's series began on a Friday and
- * a 4-hour 40 % drop on its Tuesday went unflagged at 5, 10 and 15 minutes a step (covered 0.00–0.06 on
- * six seeds); with 9¼ days, 1.00 / 0.58–1.00 / 0.56–1.00 (queryHistory.test.ts, docs/service.md). The cost:
- * at a 1-minute step 13,320 points of history instead of 4,320.
+ * History fetched before `start`: WEEK_SEEN_AFTER_MS (9¼ days: every time of the week seen), and at least
+ * 500 steps (past every rolling window and the learning period at coarse steps), at most 20,000 steps (two
+ * query_range requests; ~0.2 s of scoring per series). With three days (until 2026-12), a 7-day
+ * dashboard's series began on a Friday and a 4-hour 40 % drop on its Tuesday went unflagged at 5, 10 and
+ * 15 minutes a step (covered 0.00–0.06 on six seeds); with 9¼ days, 1.00 / 0.58–1.00 / 0.56–1.00
+ * (queryHistory.test.ts, docs/service.md). The cost: at a 1-minute step 13,320 points of history instead
+ * of 4,320.
  */
-export const QUERY_HISTORY = { minMs: 9.25 * DAY, minSteps: 500, maxSteps: 20_000 } as const;
+export const QUERY_HISTORY = { minMs: WEEK_SEEN_AFTER_MS, minSteps: 500, maxSteps: 20_000 } as const;
 
 export function historyStart(start: number, stepMs: number): number {
   const steps = Math.min(
