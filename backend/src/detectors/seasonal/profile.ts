@@ -391,6 +391,7 @@ export class Profile {
     this.daily = this.cycles.median(phase);
     const d = this.daily;
     this.feature = this.peakFactor(phase, d);
+    const smoothBefore = this.smoothDaily;
     if (!Number.isNaN(d)) this.smoothDaily = ewMean(this.smoothDaily, d, this.smoothAlpha);
     const factor = this.weekly ? this.weekly.at(position) : 1;
     const wasSeen = this.weekSeen;
@@ -399,9 +400,25 @@ export class Profile {
     // 40 % pulls it ~100 below a 250 level); once the weekly factor carries it, that offset is stale: kept,
     // a series' second Monday was expected at its first Sunday's level and paged at midnight.
     if (this.weekSeen && !wasSeen) this.offset.mean = 0;
+    else if (!this.weekSeen && !this.lastLearnt) this.followDay(smoothBefore);
     this.pattern = this.weekSeen ? d * factor : d + this.unseenFeature(d);
     this.expected = this.pattern + NO_OFFSET(this.offset.mean);
     return this.expected;
+  }
+
+  /**
+   * Where no week is stored yet, the level offset held by an incident (the last point was learnt as one) is
+   * scaled as the day's level moves (smoothDaily, from `before` to now). There the offset carries the
+   * weekday's level over a table that still holds the first weekend: a ratio, ~25 % of the level. Outside
+   * an incident it learns the afternoon's larger difference as it comes; held at its value from a morning
+   * drop's onset, it expected the afternoon ~10 % low, and after the drop ended the recovery paged "seasonal
+   * mismatch up" for hours (`drop_40pct_first_thursday`: 30 points after the end flagged 0.23–0.55 of the
+   * time on four seed sets, 0.00–0.01 since; docs/detection-quality.md). Scaled outside incidents too, the
+   * offset followed the day's noise as well (one more NAB false positive).
+   */
+  private followDay(before: number): void {
+    const now = this.smoothDaily;
+    if (before > 0 && now > 0 && !Number.isNaN(this.offset.mean)) this.offset.mean *= now / before;
   }
 
   /**

@@ -1043,20 +1043,51 @@ describe('the level offset set back when an incident opens (Component.restoreOff
   const P = 400;
   const at = (i: number) => (1000 + 200 * Math.sin((2 * Math.PI * i) / P)) * (1 + 0.02 * noise(i));
 
-  it('moves the expected value by the offset given, from the next point on', () => {
+  /**
+   * A component fed `cycles` periods of normal points; at the next point the level offset is set 40 above
+   * its own and the point learnt as an incident's. Returns the offset set and that point's week seen.
+   */
+  function held(cycles: number) {
     const c = new SeasonalComponent({ period: P });
     const out = emptyDeviation();
     let i = 0;
-    for (; i < 5 * P; i++) {
+    for (; i < cycles * P; i++) {
       c.step(at(i), out);
       c.learn(at(i), 'normal');
     }
     c.step(at(i), out);
-    const before = out.expected - out.pattern!;
-    c.restoreOffset(before + 40);
+    const offset = out.expected - out.pattern! + 40;
+    c.restoreOffset(offset);
     c.learn(at(i), 'incident');
+    return { c, out, i, offset, weekSeen: out.weekSeen };
+  }
+  const profileState = (c: SeasonalComponent) => {
+    const s = c.snapshot();
+    if (s.type !== 'seasonal') throw new Error('not a seasonal state');
+    return s.profiles[0];
+  };
+
+  it('moves the expected value by the offset given, from the next point on', () => {
+    // Eight cycles: the weekly correction (seven cycles of a period off the calendar) has seen the week.
+    const { c, out, i, offset, weekSeen } = held(8);
+    expect(weekSeen).toBe(true);
     c.step(at(i + 1), out);
     // Held inside the incident: the offset is the one set, not the one before it.
-    expect(out.expected - out.pattern!).toBeCloseTo(before + 40, 6);
+    expect(out.expected - out.pattern!).toBeCloseTo(offset, 6);
+  });
+
+  it('in a series’ first week, a held offset follows the day’s level (Profile.followDay)', () => {
+    const { c, out, i, offset, weekSeen } = held(5);
+    expect(weekSeen).toBe(false);
+    const levelBefore = Number(profileState(c).smoothDaily);
+    c.step(at(i + 1), out);
+    const ratio = Number(profileState(c).smoothDaily) / levelBefore;
+    expect(Math.abs(ratio - 1)).toBeGreaterThan(1e-4);
+    expect(out.expected - out.pattern!).toBeCloseTo(offset * ratio, 6);
+    // Learnt as normal, the offset learns the point instead: the next point's offset is not scaled.
+    c.learn(at(i + 1), 'normal');
+    const learnt = Number(profileState(c).offset.mean);
+    c.step(at(i + 2), out);
+    expect(out.expected - out.pattern!).toBeCloseTo(learnt, 6);
   });
 });

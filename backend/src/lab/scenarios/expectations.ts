@@ -214,16 +214,20 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // week has been seen (Profile.learn): before it the drop, at the level of a table still holding the first
   // weekend, was let go after 3 points (covered 0.042 / 0.142 on seeds 1 / 2, 0.015–0.154 on four seed
   // sets); since, 0.992 / 1.000. Seed 1's false episodes are its first morning's (before a period is known).
-  // After the drop, 25 of 30 points are still flagged "up" on both seeds (all 30 before, the recovery from a
-  // drop learnt as normal): a first week's daily table misses a weekday's shape by 20–30 %, the level offset
-  // follows it through the day, and held at its value from the drop's onset it is stale for the afternoon.
+  // After the drop, 25 of 30 points were still flagged "up" on both seeds: a first week's daily table misses
+  // a weekday's shape by 20–30 %, the level offset follows it through the day, and held at its value from
+  // the drop's onset it was stale for the afternoon. Since the held offset is scaled with the day's level
+  // (Profile.followDay): none of the 30 points on either seed (worst 0.033 on four seed sets), so the row's
+  // after-end bound is 0.1, not 0.9. Seed 2's false episodes a day 0.30 → 0 (three warnings at 18:22–18:52);
+  // seed 1's 0.30 → 0.40: its first day's three, and a one-point warning (score 1.02, a noisy +10 % point)
+  // 34 minutes after the drop, a point its drop’s episode, held until 18:48, used to swallow.
   {
     scenario: 'drop_40pct_first_thursday',
     minDetected: 1,
     maxOnsetDelay: 2,
     minCoverage: 0.9,
-    maxFalsePerDay: 0.35,
-    maxAfterEnd: 0.9,
+    maxFalsePerDay: 0.45,
+    maxAfterEnd: 0.1,
   },
   { scenario: 'drop_to_zero', minDetected: 1, maxOnsetDelay: 2, minCoverage: 0.9, maxFalsePerDay: 0.2 },
   {
