@@ -415,10 +415,15 @@ export class Profile {
    * mismatch up" for hours (`drop_40pct_first_thursday`: 30 points after the end flagged 0.23–0.55 of the
    * time on four seed sets, 0.00–0.01 since; docs/detection-quality.md). Scaled outside incidents too, the
    * offset followed the day's noise as well (one more NAB false positive).
+   * Not where the level rises from near zero: a smoothed level that grows by more than its own smoothing
+   * factor in a step (the day's value more than twice it) is a level leaving zero, whose offset is noise and
+   * not yet a share of it. Scaled there, a business-hours series with nights at exactly 0 multiplied a
+   * night's offset of a fraction by thousands through the morning, and expected its day at 0.
    */
   private followDay(before: number): void {
     const now = this.smoothDaily;
-    if (before > 0 && now > 0 && !Number.isNaN(this.offset.mean)) this.offset.mean *= now / before;
+    if (!(before > 0 && now > 0) || now > before * (1 + this.smoothAlpha)) return;
+    if (!Number.isNaN(this.offset.mean)) this.offset.mean *= now / before;
   }
 
   /**

@@ -1090,4 +1090,28 @@ describe('the level offset set back when an incident opens (Component.restoreOff
     c.step(at(i + 2), out);
     expect(out.expected - out.pattern!).toBeCloseTo(learnt, 6);
   });
+
+  it('a held offset is not scaled while the level rises from zero (Profile.followDay)', () => {
+    // Business hours: 0 for the first half of each cycle, 1,000 (with noise) for the second.
+    const onOff = (i: number) => ((i % P) * 2 < P ? 0 : 1000 * (1 + 0.02 * noise(i)));
+    const c = new SeasonalComponent({ period: P });
+    const out = emptyDeviation();
+    let i = 0;
+    for (; i < 5 * P + P / 4; i++) {
+      c.step(onOff(i), out);
+      c.learn(onOff(i), 'normal');
+    }
+    // A night point in the first week; a small offset held from here through the morning.
+    c.step(onOff(i), out);
+    expect(out.weekSeen).toBe(false);
+    c.restoreOffset(0.5);
+    c.learn(onOff(i), 'incident');
+    for (i++; i < 6 * P; i++) {
+      c.step(onOff(i), out);
+      // Scaled only once the level is substantial, the night's 0.5 stays about as it was (0.46 at most;
+      // scaled from zero it reached 178).
+      expect(Math.abs(out.expected - out.pattern!)).toBeLessThan(1);
+      c.learn(onOff(i), 'incident');
+    }
+  });
 });
