@@ -53,6 +53,7 @@ describe('scenario catalog', () => {
       const scenario = findScenario(name)!;
       const DAYS: Record<string, number> = {
         weekly_weekend: 21,
+        clean_office_hours: 21,
         clean_from_friday: 21,
         clean_from_saturday: 21,
         clean_from_sunday: 21,

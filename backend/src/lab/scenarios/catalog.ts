@@ -179,6 +179,19 @@ const planned = (
     : { twin: (seed: number) => generateWith(seed, kind, plan, 'gaussian', shape, false) }),
 });
 
+/** A scenario with no incident whose base traffic is multiplied by `factor(t)` at every point. */
+const reshaped = (name: string, description: string, factor: (t: number) => number, shape: Shape = {}) =>
+  planned(
+    name,
+    description,
+    'clean',
+    (_random, tl) => ({
+      changes: [{ from: 0, to: tl.points, factor: (i: number) => factor(tl.start + i * tl.stepMs) }],
+      incidents: [],
+    }),
+    shape,
+  );
+
 /** Grid windows [from, to) of `lengthMs`, `count` of them from `first`, each `everyMs` after the last. */
 function every(
   tl: Timeline,
@@ -322,6 +335,21 @@ function businessShape(t: number): number {
   if (h < 8) return 0.3 + 0.5 * (h - 7);
   if (h < 22) return 0.8 + 0.2 * Math.sin(((h - 8) / 14) * Math.PI);
   return 0.8 - 0.5 * (h - 22);
+}
+
+/**
+ * Office traffic (a VPN concentrator, an internal application), relative to the weekday peak: 0.1 at night,
+ * 1 on a weekday from 08:00 to 18:00 and 0.3 on a weekend's day, each edge a 30-minute ramp. Its day is ten
+ * times its night, where `businessShape`'s is three: with noise in proportion to the level, a noise scale
+ * learnt over the night is a tenth of the morning's.
+ */
+function officeShape(t: number): number {
+  const minute = hourOfDay(t) * 60;
+  const up = Math.min(1, Math.max(0, (minute - 8 * 60) / 30));
+  const down = Math.min(1, Math.max(0, (18 * 60 - minute) / 30));
+  const weekday = (Math.floor(t / DAY_MS) + 3) % 7; // 1970-01-01 was a Thursday: 0 = Monday
+  const day = weekday >= 5 ? 0.3 : 1;
+  return 0.1 + (day - 0.1) * Math.min(up, down);
 }
 
 /**
@@ -601,23 +629,18 @@ export const SCENARIOS: readonly Scenario[] = [
     'America/New_York',
     Date.UTC(2024, 1, 26),
   ),
-  planned(
+  // The daily shape divided out: the series keeps the base traffic's weekends.
+  reshaped(
     'clean_sharp_mornings',
     'no incident; business hours: flat nights, traffic ×2.7 within the hour from 07:00, from the series’ first midnight',
-    'clean',
-    (_random, tl) => {
-      const at = (i: number) => tl.start + i * tl.stepMs;
-      return {
-        changes: [
-          {
-            from: 0,
-            to: tl.points,
-            factor: (i: number) => businessShape(at(i)) / dailyShape(hourOfDay(at(i))),
-          },
-        ],
-        incidents: [],
-      };
-    },
+    (t) => businessShape(t) / dailyShape(hourOfDay(t)),
+  ),
+  // The whole base shape divided out: the series is officeShape's, with the usual noise.
+  reshaped(
+    'clean_office_hours',
+    'no incident; office traffic, 21 days from a Monday: nights at 10 % of a working day, weekend days at 30 %, 30-minute ramps at 08:00 and 18:00',
+    (t) => officeShape(t) / seasonalShape(t),
+    { days: 21 },
   ),
   planned(
     'weekly_weekend',
