@@ -9,7 +9,7 @@ describe('trafficlens scenarios', () => {
     expect(r.stderr).toContain('[1/1] spikes seed 3');
     expect(r.stdout).toContain('detector auto, sensitivity 50, causal; 1 seed (3)');
     expect(r.stdout).toMatch(
-      /scenario\s+detected\s+onset \(pts\)\s+coverage\s+after end\s+band\/twin\s+false\/day\s+last\/first/,
+      /scenario\s+detected\s+onset \(pts\)\s+coverage\s+after end\s+band\/twin\s+false\/day\s+false min\/day\s+last\/first/,
     );
     expect(r.stdout).toMatch(/\n\s+spikes\s+\d\/3\s/);
     expect(r.stdout).toContain('reproduce: trafficlens scenarios --seed 3 --detector auto --sensitivity 50');

@@ -40,6 +40,7 @@ describe('scenario measures', () => {
       falseEpisodes: 0,
       scoredDays: 0,
       falsePerDay: null,
+      falseMinutesPerDay: null,
       lastFirstRatio: null,
       recurrences: 0,
       flaggedRecurrences: 0,
@@ -73,6 +74,8 @@ describe('scenario measures', () => {
     expect(m.scoredDays).toBeCloseTo(1, 12);
     expect(m.falseEpisodes).toBe(2);
     expect(m.falsePerDay).toBeCloseTo(2, 12);
+    // One point, then points 900–903: 1 + 4 minutes at a 1-minute step.
+    expect(m.falseMinutesPerDay).toBeCloseTo(5, 12);
     expect(m).toMatchObject({
       incidents: 0,
       detected: 0,

@@ -7,6 +7,7 @@ import type { ScenarioKind, Window } from './catalog.js';
 import { median } from '../../stats/median.js';
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 /** The part of a SeriesScore the measures read (a SeriesScore satisfies it, with learningPoints from model). */
 export interface ScoredSeries {
@@ -63,6 +64,13 @@ export interface ScenarioMetrics {
   scoredDays: number;
   /** falseEpisodes ÷ scoredDays; null when nothing was scored. */
   falsePerDay: number | null;
+  /**
+   * Minutes the false episodes last (each from its first to its last anomalous point, plus one step) ÷
+   * scoredDays: how long noise pages, where falsePerDay counts how often. A change that splits one
+   * day-long false episode into two short ones raises falsePerDay and lowers this. Null when nothing was
+   * scored.
+   */
+  falseMinutesPerDay: number | null;
   /** repeated kind only: peak score inside the last incident ÷ inside the first; null otherwise or if the first peak is 0. */
   lastFirstRatio: number | null;
   /** recurring kind: unlabelled occurrences, and how many of them had an anomalous point. */
@@ -187,9 +195,9 @@ export function measure(
 
   const extended = labels.incidents.map((w) => ({ start: w.start, end: w.end + grace * step }));
   // An episode [start, end] (its first and last anomalous timestamps) overlaps [a, b) when start < b and end ≥ a.
-  const falseEpisodes = s.episodes.filter(
-    (e) => !extended.some((w) => e.start < w.end && e.end >= w.start),
-  ).length;
+  const falses = s.episodes.filter((e) => !extended.some((w) => e.start < w.end && e.end >= w.start));
+  const falseEpisodes = falses.length;
+  const falseMinutes = falses.reduce((sum, e) => sum + (e.end - e.start + step) / MINUTE_MS, 0);
   const scoredPoints = s.timestamps.length - firstScoredIndex(s);
   const scoredDays = (scoredPoints * step) / DAY_MS;
 
@@ -211,6 +219,7 @@ export function measure(
     falseEpisodes,
     scoredDays,
     falsePerDay: scoredDays > 0 ? falseEpisodes / scoredDays : null,
+    falseMinutesPerDay: scoredDays > 0 ? falseMinutes / scoredDays : null,
     lastFirstRatio,
     recurrences: recurrences.length,
     flaggedRecurrences: recurrences.filter((h) => h.anomalous > 0).length,

@@ -21,6 +21,7 @@ export const SCENARIO_COLUMNS = [
   'after end',
   'band/twin',
   'false/day',
+  'false min/day',
   'last/first',
   'recurrences flagged',
 ] as const;
@@ -32,6 +33,7 @@ export const COLUMN_LEGEND = [
   'after end: fraction of the 30 points after each incident (outside incidents) flagged anomalous: what holding it costs',
   'band/twin: the band width over those 30 points ÷ on the same series without its incidents (1: nothing learnt from them)',
   'false/day: episodes overlapping no incident (+30 points after its end), per day scored after learning',
+  'false min/day: the minutes those episodes last (first to last anomalous point), per day scored after learning',
   'last/first: peak score in the last of identical incidents ÷ in the first',
   'recurrences flagged: occurrences 4–14 of the daily pattern with an anomalous point (should be 0)',
 ];
@@ -47,6 +49,7 @@ export function scenarioRows(r: SuiteResult): string[][] {
       cell(s.afterEnd, 3),
       cell(s.bandTwin, 2),
       cell(s.falsePerDay, 2),
+      cell(s.falseMinutesPerDay, 1),
       cell(s.lastFirstRatio, 2),
       s.flaggedRecurrences ? cell(s.flaggedRecurrences, 1, `/${s.recurrences}`, 0) : '-',
     ]),

@@ -64,6 +64,7 @@ export interface ScenarioAggregate {
   afterEnd: Stat | null;
   bandTwin: Stat | null;
   falsePerDay: Stat | null;
+  falseMinutesPerDay: Stat | null;
   lastFirstRatio: Stat | null;
   recurrences: number;
   flaggedRecurrences: Stat | null;
@@ -99,6 +100,7 @@ export function aggregate(scenario: Scenario, runs: readonly ScenarioRun[]): Sce
     afterEnd: stat(m.map((x) => x.afterEnd)),
     bandTwin: stat(m.map((x) => x.bandTwin)),
     falsePerDay: stat(m.map((x) => x.falsePerDay)),
+    falseMinutesPerDay: stat(m.map((x) => x.falseMinutesPerDay)),
     lastFirstRatio: stat(m.map((x) => x.lastFirstRatio)),
     recurrences,
     flaggedRecurrences: recurrences > 0 ? stat(m.map((x) => x.flaggedRecurrences)) : null,
