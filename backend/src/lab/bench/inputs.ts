@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { columnIndex, readCsvFile } from '../nab/csv.js';
 import { parseNabTimestamp } from '../nab/timestamps.js';
 import { gaussian, seededRandom } from './stats.js';
+import { weekdayOf } from '../scenarios/traffic.js';
 
 export interface BenchSeries {
   /** Short name used as a table column. */
@@ -111,10 +112,9 @@ export function syntheticTraffic({
     const t = start + i * stepMs;
     timestamps[i] = t;
     const hour = ((t % DAY_MS) / 3_600_000 + 24) % 24;
-    const weekday = (Math.floor(t / DAY_MS) + 3) % 7; // 1970-01-01 was a Thursday: 0 = Monday
     const daily =
       0.3 + 0.7 * Math.exp(-(((hour - 14) / 5) ** 2)) + 0.25 * Math.exp(-(((hour - 21) / 1.5) ** 2));
-    const weekly = weekday >= 5 ? 0.7 : 1;
+    const weekly = weekdayOf(t) >= 5 ? 0.7 : 1;
     let sigma = 0.03;
     let factor = 1;
     while (next < incidents.length && incidents[next].at + incidents[next].len <= i) next++;

@@ -28,6 +28,7 @@ import {
   timeline,
   timestampsOf,
   trafficLevel,
+  weekdayOf,
   type Timeline,
 } from './traffic.js';
 
@@ -347,8 +348,7 @@ function officeShape(t: number): number {
   const minute = hourOfDay(t) * 60;
   const up = Math.min(1, Math.max(0, (minute - 8 * 60) / 30));
   const down = Math.min(1, Math.max(0, (18 * 60 - minute) / 30));
-  const weekday = (Math.floor(t / DAY_MS) + 3) % 7; // 1970-01-01 was a Thursday: 0 = Monday
-  const day = weekday >= 5 ? 0.3 : 1;
+  const day = weekdayOf(t) >= 5 ? 0.3 : 1;
   return 0.1 + (day - 0.1) * Math.min(up, down);
 }
 

@@ -5,9 +5,7 @@
  */
 import type { ScenarioKind, Window } from './catalog.js';
 import { median } from '../../stats/median.js';
-
-const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
+import { DAY_MS, MINUTE_MS } from './traffic.js';
 
 /** The part of a SeriesScore the measures read (a SeriesScore satisfies it, with learningPoints from model). */
 export interface ScoredSeries {

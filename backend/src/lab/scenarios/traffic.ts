@@ -85,6 +85,11 @@ export function hourOfDay(t: number): number {
   return (((t % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
 }
 
+/** Day of the UTC week at `t`: 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday). */
+export function weekdayOf(t: number): number {
+  return (((Math.floor(t / DAY_MS) + 3) % 7) + 7) % 7;
+}
+
 /** The seasonal shape (daily × weekly) at `t`, ~1.0 at a weekday peak. */
 export function seasonalShape(t: number, weekend = WEEKEND_FACTOR): number {
   return dailyShape(hourOfDay(t)) * weeklyFactor(t, weekend);
