@@ -667,6 +667,29 @@ describe('the noise scale', () => {
     expect(b.scale).toBe(out.scale);
   });
 
+  it('on a morning ramp is the morning’s noise learnt on the days before, inside an incident too (NoiseProfile)', () => {
+    // Office-like days: 100 at night, 1,000 from 08:30 to 18:00 (30-minute ramps), 3 % noise: σ 3 at
+    // night, 30 by day. A week learnt, then the eighth morning's ramp opens an incident at 08:01.
+    const level = (phase: number) =>
+      100 + 900 * Math.max(0, Math.min(1, (phase - 480) / 30, (1080 - phase) / 30));
+    const r = createRandom(3);
+    const xs = Array.from({ length: 8 * DAY }, (_, i) => level(i % DAY) * (1 + 0.03 * r.normal()));
+    const c = new SeasonalComponent({ period: DAY, multiples: [] });
+    const out = emptyDeviation();
+    const morning = 7 * DAY + 481;
+    let night = NaN;
+    for (let i = 0; i < morning + 40; i++) {
+      c.step(xs[i], out);
+      if (i === morning - 60) night = out.scale;
+      c.learn(xs[i], i >= morning ? 'incident' : 'normal');
+    }
+    // The scale at 07:01 is the night's; at 08:40, 39 points into the incident, the day's (before: 10.7,
+    // the night's window held by the incident and followed by the square root of the ramp).
+    expect(night).toBeLessThan(6);
+    expect(out.scale).toBeGreaterThan(0.75 * 30);
+    expect(out.scale).toBeLessThan(1.5 * 30);
+  });
+
   it("at its first ready point is the spread of the changes, not of the first residual (before 2026-12: the scale's floor)", () => {
     // ~3 % noise; the first point a profile predicts lies exactly on it (residual 0), the rest do not.
     const x = (k: number) =>

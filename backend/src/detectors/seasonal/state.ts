@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Count, EwStatsState, Num, RingState, SortedWindowState } from '../../snapshots/codec.js';
 import { ClockWatchState } from '../clockWatch.js';
 import { MagnitudeState } from '../scale.js';
+import { NoiseState } from './noiseProfile.js';
 
 /** The weekly correction of a profile: `table[bin * weeks + k]`, per-bin factors on the daily median. */
 export const WeeklyState = z.object({
@@ -32,6 +33,11 @@ export const WeeklyState = z.object({
    * from before 2026-12).
    */
   firstMeans: z.array(Num).optional(),
+  /**
+   * Per bin, the own ratio of a first-week bin stored as imputed, until a later week settles it (null: none;
+   * WeeklyCorrection.settleImputed; absent: none left, or a snapshot from before 2026-12-08).
+   */
+  imputed: z.array(Num).optional(),
 });
 export type WeeklyState = z.infer<typeof WeeklyState>;
 
@@ -62,6 +68,8 @@ export const ProfileState = z.object({
   learntPattern: Num.optional(),
   /** The pattern's level over the noise scale's window (Profile.noiseLag; absent before 2026-12-07: none yet). */
   seenPattern: Num.optional(),
+  /** The noise of each part of the day (Profile.scale, NoiseProfile; absent: none, or from before 2026-12-08). */
+  noise: NoiseState.optional(),
   /** Phases of the current day with no value stored (gaps; absent before 2026-12: none). */
   skipped: z.array(z.number().int().min(0)).optional(),
   day: z.number().int().optional(),

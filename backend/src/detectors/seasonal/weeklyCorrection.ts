@@ -29,6 +29,13 @@ const MIN_BIN_POINTS = 4;
  * 0.197 / 0.179.
  */
 const RELEARN_TOLERANCE = 0.05;
+/**
+ * How far (in natural log, ~16 %) a bin's second week may be from its imputed first week's own ratio for the
+ * pattern to count as come again (WeeklyCorrection.settleImputed). A weekend at 30–40 % of the weekdays is
+ * 0.9–1.2 away from an imputed weekday factor and within 0.01–0.05 of its own first week; a first week's
+ * 40 % drop back to normal is 0.51 from it.
+ */
+const RECURRENCE_TOLERANCE = 0.15;
 /** Weight of a finished bin in the weekly correction's recent factor (half-life 4 bins: 2 hours at 1 minute). */
 const RECENT_ALPHA = 1 - 2 ** (-1 / 4);
 /** Weeks the correction (and a full-resolution multiple) keeps per bin (median). */
@@ -86,6 +93,13 @@ export class WeeklyCorrection {
    * stored to about that precision).
    */
   private firstMeans: Float32Array | null;
+  /**
+   * Per bin, the ratio a first-week bin stored as imputed had of its own (NaN: not imputed, or settled),
+   * until its weeks outvote the imputed value (null while none is: see learn and readsImputed).
+   */
+  private imputedRatios: Float32Array | null = null;
+  /** How many bins of imputedRatios are set. */
+  private imputedLeft = 0;
   constructor(
     readonly period: number,
     readonly multiple: number,
@@ -377,6 +391,8 @@ export class WeeklyCorrection {
         const imputed = this.firstMeans !== null && first && 2 * this.normalCount < this.count;
         if (this.firstMeans && first && !imputed) this.firstMeans[this.bin] = this.sumX / this.count;
         const ratio = this.sumDaily > 0 && this.sumX >= 0 ? this.sumX / this.sumDaily : NaN;
+        if (imputed) this.markImputed(this.bin, ratio);
+        else if (!first) this.settleImputed(this.bin, ratio);
         this.table.push(this.bin, imputed ? this.recent : ratio);
       }
       if (2 * this.normalCount > this.count && this.normalDaily > 0 && this.normalX >= 0) {
@@ -399,6 +415,47 @@ export class WeeklyCorrection {
     }
   }
 
+  private markImputed(bin: number, ratio: number): void {
+    if (!(ratio >= 0)) return;
+    const marks = (this.imputedRatios ??= new Float32Array(this.table.slots).fill(NaN));
+    if (Number.isNaN(marks[bin])) this.imputedLeft++;
+    marks[bin] = ratio;
+  }
+
+  /**
+   * A later week's bin is stored with `ratio`: where the bin's first week was imputed and this is its second
+   * week, a ratio within RECURRENCE_TOLERANCE of the first week's own makes that its stored value (the
+   * pattern came again: it is the series', not an incident's); from its third week the median outvotes
+   * the imputed week whatever it was, and the mark goes.
+   *
+   * Why: an imputed first week was read by the second (its only week) and, with binMedian's older of two,
+   * by the third too, so a weekly pattern that opened an incident in the first week (office traffic's
+   * weekend at 30 % of a working day, flagged all day before the week was seen) paged on three weekends,
+   * ~10 hours a day; the issue asks that a pattern on 3 cycles be normal. Not on the second week's ratio
+   * alone: a first week's one-off drop must not come back a week later.
+   */
+  private settleImputed(bin: number, ratio: number): void {
+    const marks = this.imputedRatios;
+    if (!marks || Number.isNaN(marks[bin])) return;
+    const second = Number.isNaN(this.table.at(bin, this.table.seasons - 2));
+    if (second) {
+      const own = marks[bin];
+      if (!(own > 0 && ratio > 0) || Math.abs(Math.log(ratio / own)) > RECURRENCE_TOLERANCE) return;
+      const stored = this.table.oldestStored(bin);
+      if (stored > 0) this.table.scaleOldestStored(bin, own / stored);
+    }
+    marks[bin] = NaN;
+    if (--this.imputedLeft === 0) this.imputedRatios = null;
+  }
+
+  /**
+   * Whether the factor at `position` still reads a week stored as imputed (see settleImputed): a weekly
+   * pattern not known yet, which the clock watch must not take for a moved clock (Profile.watchClock).
+   */
+  readsImputed(position: number): boolean {
+    return this.imputedRatios !== null && !Number.isNaN(this.imputedRatios[this.binOf(position)]);
+  }
+
   snapshot(): WeeklyState {
     return {
       multiple: this.multiple,
@@ -412,6 +469,7 @@ export class WeeklyCorrection {
       dayUnseen: this.dayUnseen,
       recent: [enc(this.recent), enc(this.normalX), enc(this.normalDaily), this.normalCount],
       ...(this.firstMeans ? { firstMeans: Array.from(this.firstMeans, encFloat32) } : {}),
+      ...(this.imputedRatios ? { imputed: Array.from(this.imputedRatios, encFloat32) } : {}),
     };
   }
 
@@ -439,5 +497,15 @@ export class WeeklyCorrection {
       expectLength(`${path}.firstMeans`, s.firstMeans.length, this.table.slots, 'the weekly bins');
       this.firstMeans = Float32Array.from(s.firstMeans, dec);
     } else this.firstMeans = null;
+    // Absent: none left (or a snapshot from before 2026-12-08, which kept none).
+    if (s.imputed) {
+      expectLength(`${path}.imputed`, s.imputed.length, this.table.slots, 'the weekly bins');
+      this.imputedRatios = Float32Array.from(s.imputed, dec);
+      this.imputedLeft = this.imputedRatios.reduce((n, r) => (Number.isNaN(r) ? n : n + 1), 0);
+      if (this.imputedLeft === 0) this.imputedRatios = null;
+    } else {
+      this.imputedRatios = null;
+      this.imputedLeft = 0;
+    }
   }
 }

@@ -368,14 +368,13 @@ export const EXPECTATIONS: readonly Expectation[] = [
   // steep ramps of week 2, where the phase table is coarser than the ramp). 0.30 since the bar for opening
   // an episode is raised by the noise scale's lag on a ramp (Profile.noiseLag): seeds 1–8 0.12 (0.07–0.22).
   { scenario: 'clean_sharp_mornings', maxFalsePerDay: 0.3 },
-  // Added as a known failure, not met: office traffic ten times busier by day than by night, weekends' days
-  // at 30 %. Seeds 1 / 2: 0.81 / 0.62 false episodes a day (README seeds 0.67–0.96), most of them whole
-  // working days: on the morning ramp the noise scale still holds the night's changes (a tenth of the day's
-  // noise), the spread test reads a burst of noise and opens an incident, and inside it the scale's window
-  // does not learn, so the test holds the incident until the evening; and the first weekend, flagged before
-  // its week was seen, stored the weekday's factor for its bins, so the next two weekends page all day too.
-  // The bound only keeps it from getting worse.
-  { scenario: 'clean_office_hours', maxFalsePerDay: 1 },
+  // Office traffic ten times busier by day than by night, weekends' days at 30 %. Added as a known failure:
+  // seeds 1 / 2 paged 0.81 / 0.62 times a day, most episodes whole working days (the morning ramp's noise
+  // read against the night's) and whole weekends (the first weekend's imputed factor read by the next two).
+  // Since the noise profile (detectors/seasonal/noiseProfile.ts) and a recurring first-week pattern settled
+  // in week 2 (WeeklyCorrection.settleImputed): 0.43 / 0.57, what is left being the series' first two days
+  // and its first two weekends (officeHours.test.ts), ~170 minutes a day on every seed set.
+  { scenario: 'clean_office_hours', maxFalsePerDay: 0.7 },
   { scenario: 'counter_resets', maxFalsePerDay: 0.2 },
   { scenario: 'scrape_gaps', maxFalsePerDay: 0.2 },
   // At a 5-minute step, added with the weekly correction on days of 96 points or more
