@@ -346,7 +346,8 @@ export class Profile {
     // A weekly pattern the correction does not know yet misfits as a moved clock would: a first weekend
     // at 30 % of the weekdays ramps up at 08:00 to a third of what the table expects, and the profile an
     // hour later, still at the night's level there, fitted better (office traffic: the clock moved on the
-    // second or third Saturday at 08:05–08:10 on 7 of 9 seeds, and every later morning paged).
+    // second or third Saturday at 08:05–08:10 on 4 of 9 seeds, on 5 with the noise profile and settled
+    // first weeks, and every later morning paged).
     if (this.weekly?.readsImputed(position)) return;
     if (position % Math.max(1, Math.round(h * CLOCK_SAMPLE)) !== 0) return;
     this.clock ??= new ClockWatch();
