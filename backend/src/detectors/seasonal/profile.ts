@@ -498,7 +498,8 @@ export class Profile {
    * rely on: the residuals' own spread (√(π/2) · mean |residual|, σ for normal residuals) is kept when
    * larger. Measured against the MAD of the last 100 residuals (docs/detection-quality.md): NAB standard
    * 69.63 → 71.87, both halves better on every profile; the 4σ shift in week 2 detected on 5/8 → 8/8 of
-   * seeds 1–8 and covered 0.207 → 0.829.
+   * seeds 1–8 and covered 0.207 → 0.829. Where the noise profile knows this part of the day to be far
+   * noisier than the window (a morning ramp: the window still holds the night), it raises it (STALE_WINDOW).
    */
   scale(magnitude: number, integral: boolean): number {
     const level = Math.sqrt(Math.PI / 2) * this.error.mean;
@@ -578,7 +579,6 @@ export class Profile {
           this.noise.learn(phase, change / this.weekdayNoiseFactor());
         this.learntPattern = this.pattern;
         if (this.pattern > 0) this.seenPattern = ewMean(this.seenPattern, this.pattern, this.seenAlpha);
-
         this.error.push(Math.abs(residual));
       }
       this.lastResid = residual;

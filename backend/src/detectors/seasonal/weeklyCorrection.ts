@@ -325,6 +325,10 @@ export class WeeklyCorrection {
     const done = this.bin >= 0 && this.count > 0 ? this.bin : this.binOf(position);
     const from = since >= weekStart ? this.binOf(since) : 0;
     const reread = (b: number) => this.binDaily(b, dailyBefore) / this.binDaily(b, dailyAfter);
+    // The imputed bins' own ratios are of bins that have moved: what a second week would settle against is
+    // no longer known, so the imputed weeks stay as stored until their third week outvotes them.
+    this.imputedRatios = null;
+    this.imputedLeft = 0;
     this.table.rotateKeeping(shift, done, from, (b, v) => {
       const r = reread(b);
       return r > 0 && Number.isFinite(r) ? v * r : v;
@@ -374,7 +378,8 @@ export class WeeklyCorrection {
    * job's first live day) was expected again a week later, and normal traffic paged "level shift up" for
    * the drop's 6 hours (`drop_40pct_day3`, every seed). From the second week on the stored weeks outvote
    * an incident (binMedian's older of two, then the median of three), and a bin is stored as learnt: a
-   * weekly pattern that opened an incident in the first week is read from its third. Stored as missing
+   * weekly pattern that opened an incident in the first week is read from its third (from its second
+   * where the second week brings its own ratio again: settleImputed). Stored as missing
    * instead, such a bin was unseen inside a seen weekend and paged there the next week (a first Sunday's
    * incident, `weekly_weekend_5m` seed 107: an hour at 8.3); stored so on every week, it was never learnt.
    * Scenario suite, false episodes a day (seeds 1–8 / README / 101–108): `drop_40pct_day3` 0.179 / 0.244 /
