@@ -61,9 +61,18 @@ export class NoiseProfile {
     return Math.floor((phase * this.bins) / this.period);
   }
 
+  /** The bin `at` read last and its median (read at every point; it changes only when a bin is stored). */
+  private readBin = -1;
+  private readSigma = NaN;
+
   /** The noise learnt at `phase`: its median over the days kept (NaN: none yet). */
   at(phase: number): number {
-    return this.days.median(this.binOf(phase));
+    const b = this.binOf(phase);
+    if (b !== this.readBin) {
+      this.readBin = b;
+      this.readSigma = this.days.median(b);
+    }
+    return this.readSigma;
   }
 
   /**
@@ -79,6 +88,7 @@ export class NoiseProfile {
       if (this.bin >= 0 && 2 * this.count * this.bins >= this.period) {
         // Changes of independent noise have median |Δ| = 0.6745 · √2 σ: σ = MAD_TO_SIGMA / √2 · that.
         this.days.push(this.bin, MAD_TO_SIGMA * Math.SQRT1_2 * medianOfFirst(this.changes, this.count));
+        if (this.bin === this.readBin) this.readBin = -1;
       }
       this.bin = b;
       this.count = 0;
@@ -93,6 +103,7 @@ export class NoiseProfile {
 
   restore(s: NoiseState, path: string): void {
     this.days.restore(s[0], `${path}[0]`, `${this.bins} bins × ${DAYS} days`);
+    this.readBin = -1;
     this.bin = s[1];
     expectAtMost(`${path}[2]`, s[2].length, this.changes.length, 'points a bin holds');
     this.changes.set(s[2]);
