@@ -93,6 +93,11 @@ export function expectLength(path: string, actual: number, expected: number, wha
   if (actual !== expected) throw new StateError(path, `has ${actual} values, ${what} needs ${expected}`);
 }
 
+/** A snapshot's array of `actual` values where at most `most` fit (`what`: what they are). */
+export function expectAtMost(path: string, actual: number, most: number, what: string): void {
+  if (actual > most) throw new StateError(path, `has ${actual} values, more than the ${most} ${what}`);
+}
+
 /**
  * A snapshot's `version` is checked before its shape, so a snapshot of another format version gets
  * that one clear message rather than a list of differences.

@@ -11,7 +11,7 @@
  * before, so the morning's scale is the morning's from its first point.
  */
 import { z } from 'zod';
-import { Num, StateError } from '../../snapshots/codec.js';
+import { Num, expectAtMost } from '../../snapshots/codec.js';
 import { medianOfFirst } from '../../stats/median.js';
 import { MAD_TO_SIGMA } from '../scale.js';
 import { SeasonTable } from '../seasonTable.js';
@@ -33,12 +33,7 @@ const DAYS = 3;
 export const NoiseState = z.tuple([z.array(Num), z.number().int().min(-1), z.array(z.number().min(0))]);
 export type NoiseState = z.infer<typeof NoiseState>;
 
-function expectAtMost(path: string, actual: number, most: number, what: string): void {
-  if (actual > most) throw new StateError(path, `has ${actual} values, more than the ${most} ${what}`);
-}
-
 export class NoiseProfile {
-  readonly bins: number;
   /** Each bin's noise of its last DAYS days, σ in the series' units (16-bit: a scale needs no more). */
   private readonly days: SeasonTable;
   private bin = -1;
@@ -52,13 +47,12 @@ export class NoiseProfile {
   }
 
   private constructor(readonly period: number) {
-    this.bins = BINS;
     this.days = new SeasonTable(BINS, DAYS);
     this.changes = new Float64Array(Math.ceil(period / BINS));
   }
 
   private binOf(phase: number): number {
-    return Math.floor((phase * this.bins) / this.period);
+    return Math.floor((phase * BINS) / this.period);
   }
 
   /** The bin `at` read last and its median (read at every point; it changes only when a bin is stored). */
@@ -85,7 +79,7 @@ export class NoiseProfile {
     const b = this.binOf(phase);
     if (b !== this.bin) {
       // At least half of the bin's points: a bin cut short by an incident or a gap is not its day's noise.
-      if (this.bin >= 0 && 2 * this.count * this.bins >= this.period) {
+      if (this.bin >= 0 && 2 * this.count * BINS >= this.period) {
         // Changes of independent noise have median |Δ| = 0.6745 · √2 σ: σ = MAD_TO_SIGMA / √2 · that.
         this.days.push(this.bin, MAD_TO_SIGMA * Math.SQRT1_2 * medianOfFirst(this.changes, this.count));
         if (this.bin === this.readBin) this.readBin = -1;
@@ -102,7 +96,7 @@ export class NoiseProfile {
   }
 
   restore(s: NoiseState, path: string): void {
-    this.days.restore(s[0], `${path}[0]`, `${this.bins} bins × ${DAYS} days`);
+    this.days.restore(s[0], `${path}[0]`, `${BINS} bins × ${DAYS} days`);
     this.readBin = -1;
     this.bin = s[1];
     expectAtMost(`${path}[2]`, s[2].length, this.changes.length, 'points a bin holds');

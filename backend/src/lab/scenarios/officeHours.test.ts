@@ -12,9 +12,8 @@
  *   and every morning after was expected an hour late (Profile.watchClock, readsImputed).
  */
 import { findScenario } from './catalog.js';
+import { DAY_MS } from './traffic.js';
 import { scoreSeries } from '../../engine/index.js';
-
-const DAY_MS = 86_400_000;
 
 test.each([1, 817836828])('pages only in its first days and on its first two weekends (seed %i)', (seed) => {
   const s = findScenario('clean_office_hours')!.generate(seed);
